@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "swansible",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "swansible-playbook", targets: ["swansible-playbook"]),
+        .executable(name: "swansible", targets: ["swansible"]),
+        .executable(name: "swansible-inventory", targets: ["swansible-inventory"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(name: "CSSH", pkgConfig: "libssh", providers: [.apt(["libssh-dev"])]),
+        .target(name: "CShim", exclude: ["agent.py"]),
+        .target(name: "Values", dependencies: [.product(name: "OrderedCollections", package: "swift-collections")]),
+        .target(name: "YAMLReader", dependencies: ["CYAML", "Values"]),
+        .target(name: "Jinja", dependencies: ["Values"]),
+        .target(name: "Inventory", dependencies: ["Values", "YAMLReader"]),
+        .target(name: "Playbook", dependencies: ["Values", "YAMLReader"]),
+        .target(name: "Remote", dependencies: ["CShim", "CSSH", "Values"]),
+        .target(name: "Engine", dependencies: [
+            "Values", "YAMLReader", "Jinja", "Inventory", "Playbook", "Remote",
+        ]),
+        .executableTarget(name: "swansible-playbook", dependencies: [
+            "Engine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "swansible", dependencies: [
+            "Engine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "swansible-inventory", dependencies: [
+            "Engine", "Inventory", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .testTarget(name: "ValuesTests", dependencies: ["Values"]),
+        .testTarget(name: "YAMLReaderTests", dependencies: ["YAMLReader"]),
+        .testTarget(name: "JinjaTests", dependencies: ["Jinja"]),
+        .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),
+        .testTarget(name: "PlaybookTests", dependencies: ["Playbook"]),
+        .testTarget(name: "RemoteTests", dependencies: ["Remote"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+    ]
+)

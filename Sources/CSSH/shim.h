@@ -1,0 +1,2 @@
+#include <libssh/libssh.h>
+#include <libssh/callbacks.h>

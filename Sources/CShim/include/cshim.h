@@ -1,0 +1,18 @@
+// The few Linux calls Glibc's Swift overlay lacks (epoll, eventfd, pipe2, spawning with
+// our own fds), and the embedded agent.py.
+#ifndef CSHIM_H
+#define CSHIM_H
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/types.h>
+
+int cshim_pipe2_cloexec(int fds[2]);
+int cshim_set_nonblocking(int fd);
+// Starts argv[0] (searched in PATH) with stdin/stdout/stderr on the given fds, in its own
+// process group when new_pgroup is set. Returns the pid or -errno.
+pid_t cshim_spawn(const char *const argv[], int in_fd, int out_fd, int err_fd, int new_pgroup);
+int cshim_epoll_wait(int epfd, struct epoll_event *events, int max, int timeout_ms);
+const unsigned char *swansible_agent_py(size_t *len);
+#endif

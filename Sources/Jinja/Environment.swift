@@ -1,0 +1,68 @@
+// The registry a template runs against: filters, tests and global functions. `Jinja` ships
+// Jinja2's built-ins; the Ansible layer adds its own to a copy.
+import Values
+
+public struct Arguments: Sendable {
+    public var positional: [Value]
+    public var keywords: [String: Value]
+
+    public init(_ positional: [Value] = [], _ keywords: [String: Value] = [:]) {
+        self.positional = positional
+        self.keywords = keywords
+    }
+
+    /// The argument at `index`, or the keyword `name`, as a Python signature would bind it.
+    public func get(_ index: Int, _ name: String) -> Value? {
+        if let v = keywords[name] { return v }
+        return index < positional.count ? positional[index] : nil
+    }
+
+    public func bool(_ index: Int, _ name: String, default d: Bool) -> Bool {
+        get(index, name)?.truthy ?? d
+    }
+}
+
+public typealias Filter = @Sendable (Value, Arguments, Environment) throws -> Value
+public typealias Test = @Sendable (Value, Arguments, Environment) throws -> Bool
+public typealias Function = @Sendable (Arguments, Environment) throws -> Value
+
+/// Raised when an undefined value is used; carries Jinja2's message ("'x' is undefined").
+public struct UndefinedError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+public struct Environment: Sendable {
+    public var filters: [String: Filter]
+    public var tests: [String: Test]
+    public var globals: [String: Function]
+
+    public init() {
+        filters = BuiltinFilters.all
+        tests = BuiltinTests.all
+        globals = BuiltinFunctions.all
+    }
+
+    public func filter(_ name: String, _ value: Value, _ args: Arguments) throws -> Value {
+        guard let f = filters[name] ?? filters[Environment.shortName(name)] else {
+            throw TemplateError("No filter named '\(name)'.")
+        }
+        return try f(value, args, self)
+    }
+
+    public func test(_ name: String, _ value: Value, _ args: Arguments) throws -> Bool {
+        guard let t = tests[name] ?? tests[Environment.shortName(name)] else {
+            throw TemplateError("No test named '\(name)'.")
+        }
+        return try t(value, args, self)
+    }
+
+    /// `ansible.builtin.upper` and `upper` name the same plugin.
+    static func shortName(_ name: String) -> String {
+        for prefix in ["ansible.builtin.", "ansible.legacy."] where name.hasPrefix(prefix) {
+            return String(name.dropFirst(prefix.count))
+        }
+        return name
+    }
+}

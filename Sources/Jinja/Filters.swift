@@ -1,0 +1,386 @@
+// Jinja2's built-in filters, with Python's semantics for the values they see.
+import Values
+
+enum BuiltinFilters {
+    static func items(_ v: Value) throws -> [Value] {
+        switch v {
+        case .list(let l): return l
+        case .dict(let d): return Array(d.keys)
+        case .string(let s), .unsafe(let s): return s.unicodeScalars.map { .string(String(Character($0))) }
+        case .none: throw TemplateError("'NoneType' object is not iterable")
+        default: throw TemplateError("'\(v.typeName)' object is not iterable")
+        }
+    }
+
+    static func attribute(_ v: Value, _ path: String) throws -> Value {
+        var cur = v
+        for part in path.split(separator: ".") {
+            if case .dict(let d) = cur, let x = d[.string(String(part))] { cur = x; continue }
+            if case .list(let l) = cur, let i = Int(part), i < l.count { cur = l[i]; continue }
+            throw UndefinedError("'\(Renderer.objectName(cur))' has no attribute '\(part)'")
+        }
+        return cur
+    }
+
+    static func sortKey(_ v: Value, caseSensitive: Bool) -> Value {
+        if !caseSensitive, let s = v.stringValue { return .string(s.lowercased()) }
+        return v
+    }
+
+    static func sorted(_ l: [Value], reverse: Bool, caseSensitive: Bool, attribute attr: String?) throws -> [Value] {
+        var keyed: [(Value, Value)] = []
+        for item in l {
+            let k = try attr.map { try attribute(item, $0) } ?? item
+            keyed.append((item, sortKey(k, caseSensitive: caseSensitive)))
+        }
+        // A stable merge sort keeps Python's sort stability and lets comparison errors surface.
+        func merge(_ a: ArraySlice<(Value, Value)>) throws -> [(Value, Value)] {
+            if a.count <= 1 { return Array(a) }
+            let mid = a.startIndex + a.count / 2
+            let l = try merge(a[..<mid]), r = try merge(a[mid...])
+            var out: [(Value, Value)] = []
+            out.reserveCapacity(a.count)
+            var i = 0, j = 0
+            while i < l.count, j < r.count {
+                let takeRight = reverse ? try Ops.less(l[i].1, r[j].1) : try Ops.less(r[j].1, l[i].1)
+                if takeRight { out.append(r[j]); j += 1 } else { out.append(l[i]); i += 1 }
+            }
+            out += l[i...]
+            out += r[j...]
+            return out
+        }
+        return try merge(keyed[...]).map(\.0)
+    }
+
+    static func toInt(_ v: Value, default d: Int = 0, base: Int = 10) -> Value {
+        switch v {
+        case .int: return v
+        case .bool(let b): return .int(b ? 1 : 0)
+        case .float(let f): return f.isFinite ? .int(Int(f.rounded(.towardZero))) : .int(d)
+        case .string(let s), .unsafe(let s):
+            let t = Strings.strip(s, nil, left: true, right: true).replacingUnderscores
+            if base != 10 {
+                var body = Substring(t.lowercased())
+                for p in ["0x", "0o", "0b"] where body.hasPrefix(p) { body = body.dropFirst(2) }
+                return .int(Int(body, radix: base) ?? d)
+            }
+            if let i = Int(t) { return .int(i) }
+            if let f = Double(t), f.isFinite { return .int(Int(f.rounded(.towardZero))) }
+            return .int(d)
+        default: return .int(d)
+        }
+    }
+
+    static func toFloat(_ v: Value, default d: Double = 0) -> Value {
+        switch v {
+        case .float: return v
+        case .int(let i): return .float(Double(i))
+        case .bool(let b): return .float(b ? 1 : 0)
+        case .string(let s), .unsafe(let s): return .float(Double(Strings.strip(s, nil, left: true, right: true)) ?? d)
+        default: return .float(d)
+        }
+    }
+
+    static func length(_ v: Value) throws -> Int {
+        switch v {
+        case .list(let l): return l.count
+        case .dict(let d): return d.count
+        case .string(let s), .unsafe(let s): return s.unicodeScalars.count
+        default: throw TemplateError("object of type '\(v.typeName)' has no len()")
+        }
+    }
+
+    static func round(_ x: Double, _ precision: Int, _ method: String) -> Double {
+        var scale = 1.0
+        for _ in 0..<precision { scale *= 10 }
+        switch method {
+        case "ceil": return (x * scale).rounded(.up) / scale
+        case "floor": return (x * scale).rounded(.down) / scale
+        default: return (x * scale).rounded(.toNearestOrAwayFromZero) / scale
+        }
+    }
+
+    static func selectOrReject(_ v: Value, _ a: Arguments, _ env: Environment, select: Bool, byAttribute: Bool) throws -> Value {
+        var pos = a.positional[...]
+        var attr: String? = nil
+        if byAttribute {
+            attr = pos.first?.stringValue
+            pos = pos.dropFirst()
+        }
+        let testName = pos.first?.stringValue
+        let testArgs = Arguments(Array(pos.dropFirst()))
+        var out: [Value] = []
+        for item in try items(v) {
+            let subject: Value
+            if let attr {
+                do { subject = try attribute(item, attr) } catch is UndefinedError {
+                    if testName == "defined" || testName == nil { if !select { out.append(item) }; continue }
+                    if testName == "undefined" { if select { out.append(item) }; continue }
+                    throw UndefinedError("'\(Renderer.objectName(item))' has no attribute '\(attr)'")
+                }
+            } else { subject = item }
+            let ok: Bool
+            if let testName {
+                if testName == "defined" { ok = true } else if testName == "undefined" { ok = false } else {
+                    ok = try env.test(testName, subject, testArgs)
+                }
+            } else { ok = subject.truthy }
+            if ok == select { out.append(item) }
+        }
+        return .list(out)
+    }
+
+    static let all: [String: Filter] = [
+        "abs": { v, _, _ in
+            switch v {
+            case .int(let i): return .int(abs(i))
+            case .float(let f): return .float(abs(f))
+            default: throw TemplateError("bad operand type for abs(): '\(v.typeName)'")
+            }
+        },
+        "attr": { v, a, _ in try attribute(v, a.positional.first?.pythonStr ?? "") },
+        "batch": { v, a, _ in
+            let n = max(1, a.positional.first?.intValue ?? 1)
+            let l = try items(v)
+            var out: [Value] = []
+            var i = 0
+            while i < l.count {
+                var chunk = Array(l[i..<min(i + n, l.count)])
+                if chunk.count < n, let fill = a.get(1, "fill_with") { chunk += Array(repeating: fill, count: n - chunk.count) }
+                out.append(.list(chunk))
+                i += n
+            }
+            return .list(out)
+        },
+        "capitalize": { v, _, _ in .string(Strings.capitalize(v.pythonStr)) },
+        "center": { v, a, _ in try Methods.string(v.pythonStr, "center", Arguments([a.get(0, "width") ?? 80])) },
+        "count": { v, _, _ in .int(try length(v)) },
+        "dictsort": { v, a, _ in
+            guard case .dict(let d) = v else { throw TemplateError("You can only sort by either \"key\" or \"value\"") }
+            let byValue = a.get(1, "by")?.stringValue == "value"
+            let cs = a.bool(0, "case_sensitive", default: false)
+            let pairs = d.map { Value.list([$0.key, $0.value]) }
+            let keyed = pairs.map { p -> (Value, Value) in
+                guard case .list(let kv) = p else { return (p, p) }
+                return (p, sortKey(byValue ? kv[1] : kv[0], caseSensitive: cs))
+            }
+            var r = try keyed.sorted { try Ops.less($0.1, $1.1) }.map(\.0)
+            if a.bool(2, "reverse", default: false) { r.reverse() }
+            return .list(r)
+        },
+        "escape": { v, _, _ in .string(htmlEscape(v.pythonStr)) },
+        "e": { v, _, _ in .string(htmlEscape(v.pythonStr)) },
+        "first": { v, _, _ in
+            let l = try items(v)
+            guard let f = l.first else { throw UndefinedError("No first item, sequence was empty.") }
+            return f
+        },
+        "float": { v, a, _ in toFloat(v, default: a.get(0, "default")?.number ?? 0) },
+        "forceescape": { v, _, _ in .string(htmlEscape(v.pythonStr)) },
+        "format": { v, a, _ in .string(try Ops.percentFormat(v.pythonStr, a.keywords.isEmpty ? .list(a.positional) : .dict(Dict(uniqueKeysWithValues: a.keywords.map { (.string($0.key), $0.value) })))) },
+        "groupby": { v, a, _ in
+            guard let attr = a.get(0, "attribute")?.pythonStr else { throw TemplateError("groupby needs an attribute") }
+            var groups: [(Value, [Value])] = []
+            for item in try sorted(try items(v), reverse: false, caseSensitive: a.bool(2, "case_sensitive", default: false), attribute: attr) {
+                let k = try attribute(item, attr)
+                if let i = groups.firstIndex(where: { $0.0 == k }) { groups[i].1.append(item) } else { groups.append((k, [item])) }
+            }
+            return .list(groups.map { .list([$0.0, .list($0.1)]) })
+        },
+        "indent": { v, a, _ in
+            let w = a.get(0, "width")
+            let pad = w?.stringValue ?? String(repeating: " ", count: w?.intValue ?? 4)
+            let first = a.bool(1, "first", default: false), blank = a.bool(2, "blank", default: false)
+            var s = v.pythonStr
+            let trailingNewline = s.hasSuffix("\n")
+            if trailingNewline { s.removeLast() }
+            let lines = Strings.split(s, "\n", max: -1)
+            var out = lines.enumerated().map { i, l in
+                (i == 0 && !first) || (!blank && Strings.strip(l, nil, left: true, right: true).isEmpty) ? l : pad + l
+            }.joined(separator: "\n")
+            if trailingNewline { out += "\n" }
+            return .string(out)
+        },
+        "int": { v, a, _ in toInt(v, default: a.get(0, "default")?.intValue ?? 0, base: a.get(1, "base")?.intValue ?? 10) },
+        "items": { v, _, _ in
+            guard case .dict(let d) = v else { if v.isNone { return .list([]) }; throw TemplateError("Can only get item pairs from a mapping.") }
+            return .list(d.map { .list([$0.key, $0.value]) })
+        },
+        "join": { v, a, _ in
+            let sep = a.get(0, "d")?.pythonStr ?? ""
+            var l = try items(v)
+            if let attr = a.get(1, "attribute")?.pythonStr { l = try l.map { try attribute($0, attr) } }
+            return .string(l.map(\.pythonStr).joined(separator: sep))
+        },
+        "last": { v, _, _ in
+            let l = try items(v)
+            guard let f = l.last else { throw UndefinedError("No last item, sequence was empty.") }
+            return f
+        },
+        "length": { v, _, _ in .int(try length(v)) },
+        "list": { v, _, _ in .list(try items(v)) },
+        "lower": { v, _, _ in .string(v.pythonStr.lowercased()) },
+        "map": { v, a, env in
+            let l = try items(v)
+            if let attr = a.keywords["attribute"]?.pythonStr {
+                return .list(try l.map { item in
+                    do { return try attribute(item, attr) } catch is UndefinedError {
+                        if let d = a.keywords["default"] { return d }
+                        throw UndefinedError("'\(Renderer.objectName(item))' has no attribute '\(attr)'")
+                    }
+                })
+            }
+            guard let name = a.positional.first?.stringValue else { return .list(l) }
+            let rest = Arguments(Array(a.positional.dropFirst()), a.keywords)
+            return .list(try l.map { try env.filter(name, $0, rest) })
+        },
+        "max": { v, a, _ in
+            let l = try items(v)
+            guard var best = l.first else { throw UndefinedError("No aggregated item, sequence was empty.") }
+            let attr = a.get(1, "attribute")?.stringValue
+            for x in l.dropFirst() where try Ops.less(attr.map { try attribute(best, $0) } ?? best, attr.map { try attribute(x, $0) } ?? x) { best = x }
+            return best
+        },
+        "min": { v, a, _ in
+            let l = try items(v)
+            guard var best = l.first else { throw UndefinedError("No aggregated item, sequence was empty.") }
+            let attr = a.get(1, "attribute")?.stringValue
+            for x in l.dropFirst() where try Ops.less(attr.map { try attribute(x, $0) } ?? x, attr.map { try attribute(best, $0) } ?? best) { best = x }
+            return best
+        },
+        "pprint": { v, _, _ in .string(v.pythonRepr) },
+        "reject": { v, a, env in try selectOrReject(v, a, env, select: false, byAttribute: false) },
+        "rejectattr": { v, a, env in try selectOrReject(v, a, env, select: false, byAttribute: true) },
+        "replace": { v, a, _ in
+            guard let old = a.get(0, "old")?.pythonStr, let new = a.get(1, "new")?.pythonStr else { throw TemplateError("replace needs old and new") }
+            return .string(Strings.replace(v.pythonStr, old, new, count: a.get(2, "count")?.intValue ?? -1))
+        },
+        "reverse": { v, _, _ in
+            if let s = v.stringValue { return .string(String(String.UnicodeScalarView(s.unicodeScalars.reversed()))) }
+            return .list(try items(v).reversed())
+        },
+        "round": { v, a, _ in
+            guard let x = v.number else { throw TemplateError("round needs a number") }
+            return .float(round(x, a.get(0, "precision")?.intValue ?? 0, a.get(1, "method")?.stringValue ?? "common"))
+        },
+        "safe": { v, _, _ in v },
+        "select": { v, a, env in try selectOrReject(v, a, env, select: true, byAttribute: false) },
+        "selectattr": { v, a, env in try selectOrReject(v, a, env, select: true, byAttribute: true) },
+        "slice": { v, a, _ in
+            let l = try items(v)
+            let n = max(1, a.get(0, "slices")?.intValue ?? 1)
+            let per = l.count / n, extra = l.count % n
+            var out: [Value] = []
+            var offset = 0
+            for i in 0..<n {
+                let start = i * per + min(i, extra)
+                let end = start + per + (i < extra ? 1 : 0)
+                var chunk = Array(l[start..<end])
+                if let fill = a.get(1, "fill_with"), i >= extra, extra > 0 { chunk.append(fill) }
+                out.append(.list(chunk))
+                offset = end
+            }
+            _ = offset
+            return .list(out)
+        },
+        "sort": { v, a, _ in
+            .list(try sorted(try items(v), reverse: a.bool(0, "reverse", default: false),
+                             caseSensitive: a.bool(1, "case_sensitive", default: false), attribute: a.get(2, "attribute")?.stringValue))
+        },
+        "string": { v, _, _ in .string(v.pythonStr) },
+        "striptags": { v, _, _ in
+            var out = ""
+            var inTag = false
+            for c in v.pythonStr { if c == "<" { inTag = true } else if c == ">" { inTag = false } else if !inTag { out.append(c) } }
+            return .string(Strings.split(out, nil, max: -1).joined(separator: " "))
+        },
+        "sum": { v, a, _ in
+            var total = a.get(1, "start") ?? .int(0)
+            let attr = a.get(0, "attribute")?.stringValue
+            for x in try items(v) { total = try Ops.binary("+", total, try attr.map { try attribute(x, $0) } ?? x) }
+            return total
+        },
+        "title": { v, _, _ in .string(Strings.title(v.pythonStr)) },
+        "tojson": { v, a, _ in .string(v.json(Value.JSONOptions(indent: a.get(0, "indent")?.intValue, sortKeys: true))) },
+        "trim": { v, a, _ in .string(Strings.strip(v.pythonStr, a.get(0, "chars")?.stringValue, left: true, right: true)) },
+        "truncate": { v, a, _ in
+            let s = v.pythonStr
+            let length = a.get(0, "length")?.intValue ?? 255
+            let killwords = a.bool(1, "killwords", default: false)
+            let end = a.get(2, "end")?.pythonStr ?? "..."
+            let leeway = a.get(3, "leeway")?.intValue ?? 5
+            let u = Array(s.unicodeScalars)
+            if u.count <= length + leeway { return .string(s) }
+            let cut = max(0, length - end.unicodeScalars.count)
+            if killwords { return .string(Strings.from(u[..<cut]) + end) }
+            var head = Strings.from(u[..<cut])
+            if let sp = head.lastIndex(of: " ") { head = String(head[..<sp]) }
+            return .string(head + end)
+        },
+        "unique": { v, _, _ in
+            var seen: [Value] = []
+            for x in try items(v) where !seen.contains(x) { seen.append(x) }
+            return .list(seen)
+        },
+        "upper": { v, _, _ in .string(v.pythonStr.uppercased()) },
+        "urlencode": { v, _, _ in .string(urlQuote(v.pythonStr)) },
+        "wordcount": { v, _, _ in .int(Strings.split(v.pythonStr, nil, max: -1).count) },
+        "wordwrap": { v, a, _ in
+            let width = a.get(0, "width")?.intValue ?? 79
+            var lines: [String] = []
+            var cur = ""
+            for w in Strings.split(v.pythonStr, nil, max: -1) {
+                if cur.isEmpty { cur = w } else if cur.unicodeScalars.count + 1 + w.unicodeScalars.count <= width { cur += " " + w } else {
+                    lines.append(cur)
+                    cur = w
+                }
+            }
+            if !cur.isEmpty { lines.append(cur) }
+            return .string(lines.joined(separator: a.get(2, "wrapstring")?.pythonStr ?? "\n"))
+        },
+        "xmlattr": { v, _, _ in
+            guard case .dict(let d) = v else { return .string("") }
+            let parts = d.compactMap { k, x -> String? in x.isNone ? nil : "\(k.pythonStr)=\"\(htmlEscape(x.pythonStr))\"" }
+            return .string(parts.isEmpty ? "" : " " + parts.joined(separator: " "))
+        },
+    ]
+
+    static func htmlEscape(_ s: String) -> String {
+        var out = ""
+        for c in s.unicodeScalars {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&#34;"
+            case "'": out += "&#39;"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out
+    }
+
+    static func urlQuote(_ s: String) -> String {
+        var out = ""
+        for b in s.utf8 {
+            let c = Unicode.Scalar(b)
+            if (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || "_.-~/".unicodeScalars.contains(c) {
+                out.unicodeScalars.append(c)
+            } else {
+                out += "%" + Value.hexUpper(Int(b))
+            }
+        }
+        return out
+    }
+}
+
+extension String {
+    var replacingUnderscores: String { String(filter { $0 != "_" }) }
+}
+
+extension Value {
+    static func hexUpper(_ v: Int) -> String {
+        let h = String(v, radix: 16).uppercased()
+        return h.count < 2 ? "0" + h : h
+    }
+}

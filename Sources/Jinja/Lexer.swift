@@ -1,0 +1,281 @@
+// Splits template source into text and tag tokens, applying Jinja2's whitespace control
+// (`-`, `+`, trim_blocks, lstrip_blocks) here so the parser never sees it.
+
+public struct TemplateError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var line: Int
+    public init(_ message: String, line: Int = 0) {
+        self.message = message
+        self.line = line
+    }
+    public var description: String { message }
+}
+
+/// Options Ansible's template module exposes (and `#jinja2:` headers override).
+public struct TemplateOptions: Sendable, Hashable {
+    public var trimBlocks = true
+    public var lstripBlocks = false
+    public var keepTrailingNewline = false
+    public init(trimBlocks: Bool = true, lstripBlocks: Bool = false, keepTrailingNewline: Bool = false) {
+        self.trimBlocks = trimBlocks
+        self.lstripBlocks = lstripBlocks
+        self.keepTrailingNewline = keepTrailingNewline
+    }
+}
+
+enum Token: Equatable {
+    case text(String)
+    case varBegin, varEnd, blockBegin, blockEnd
+    case name(String)
+    case string(String)
+    case int(Int)
+    case float(Double)
+    case op(String)
+    case eof
+}
+
+struct LexedToken {
+    var token: Token
+    var line: Int
+}
+
+struct Lexer {
+    let src: [Unicode.Scalar]
+    let options: TemplateOptions
+    var i = 0
+    var line = 1
+    var out: [LexedToken] = []
+
+    init(_ source: String, options: TemplateOptions) {
+        var s = Array(source.unicodeScalars)
+        if !options.keepTrailingNewline, s.last == "\n" {
+            s.removeLast()
+            if s.last == "\r" { s.removeLast() }
+        }
+        src = s
+        self.options = options
+    }
+
+    func peek(_ s: String, at j: Int) -> Bool {
+        var k = j
+        for u in s.unicodeScalars {
+            guard k < src.count, src[k] == u else { return false }
+            k += 1
+        }
+        return true
+    }
+
+    mutating func tokenize() throws -> [LexedToken] {
+        var text: [Unicode.Scalar] = []
+        var lstripNext = false  // a `-}}` asks the next text to lose its leading whitespace
+        var trimNewline = false  // trim_blocks after `%}`
+        func flush(_ t: inout [Unicode.Scalar], into out: inout [LexedToken], line: Int) {
+            if !t.isEmpty {
+                var s = ""
+                s.unicodeScalars.append(contentsOf: t)
+                out.append(LexedToken(token: .text(s), line: line))
+                t = []
+            }
+        }
+        while i < src.count {
+            let c = src[i]
+            if c == "{", i + 1 < src.count, src[i + 1] == "{" || src[i + 1] == "%" || src[i + 1] == "#" {
+                let kind = src[i + 1]
+                var j = i + 2
+                var stripBefore = false
+                var keepBefore = false
+                if j < src.count, src[j] == "-" { stripBefore = true; j += 1 } else if j < src.count, src[j] == "+" { keepBefore = true; j += 1 }
+                if stripBefore {
+                    while let l = text.last, l == " " || l == "\t" || l == "\n" || l == "\r" { text.removeLast() }
+                } else if kind != "{", options.lstripBlocks, !keepBefore {
+                    // Strip spaces back to the start of the line when only spaces precede the tag.
+                    var k = i
+                    while k > 0, src[k - 1] == " " || src[k - 1] == "\t" { k -= 1 }
+                    if k == 0 || src[k - 1] == "\n", i - k <= text.count { text.removeLast(i - k) }
+                }
+                flush(&text, into: &out, line: line)
+                i = j
+                if kind == "#" {
+                    guard let end = find("#}", from: i) else { throw TemplateError("Missing end of comment tag", line: line) }
+                    countLines(i, end)
+                    let dash = end > i && src[end - 1] == "-"
+                    i = end + 2
+                    lstripNext = dash
+                    trimNewline = options.trimBlocks && !dash
+                    applyStrip(&lstripNext, &trimNewline)
+                    continue
+                }
+                if kind == "%", let raw = rawBlock() {
+                    text.append(contentsOf: raw)
+                    continue
+                }
+                out.append(LexedToken(token: kind == "{" ? .varBegin : .blockBegin, line: line))
+                let closer = kind == "{" ? "}}" : "%}"
+                let dash = try lexExpression(until: closer)
+                out.append(LexedToken(token: kind == "{" ? .varEnd : .blockEnd, line: line))
+                lstripNext = dash
+                trimNewline = kind == "%" && options.trimBlocks && !dash
+                applyStrip(&lstripNext, &trimNewline)
+                continue
+            }
+            if c == "\n" { line += 1 }
+            text.append(c)
+            i += 1
+        }
+        flush(&text, into: &out, line: line)
+        out.append(LexedToken(token: .eof, line: line))
+        return out
+    }
+
+    mutating func applyStrip(_ lstrip: inout Bool, _ trimNewline: inout Bool) {
+        if lstrip {
+            while i < src.count, src[i] == " " || src[i] == "\t" || src[i] == "\n" || src[i] == "\r" {
+                if src[i] == "\n" { line += 1 }
+                i += 1
+            }
+        } else if trimNewline {
+            if i < src.count, src[i] == "\n" { i += 1; line += 1 } else if i + 1 < src.count, src[i] == "\r", src[i + 1] == "\n" { i += 2; line += 1 }
+        }
+        lstrip = false
+        trimNewline = false
+    }
+
+    func find(_ s: String, from j: Int) -> Int? {
+        var k = j
+        while k < src.count {
+            if peek(s, at: k) { return k }
+            k += 1
+        }
+        return nil
+    }
+
+    mutating func countLines(_ a: Int, _ b: Int) {
+        for k in a..<min(b, src.count) where src[k] == "\n" { line += 1 }
+    }
+
+    /// `{% raw %}…{% endraw %}`: returns the verbatim body and moves past the end tag.
+    mutating func rawBlock() -> [Unicode.Scalar]? {
+        var j = i
+        while j < src.count, src[j] == " " || src[j] == "-" || src[j] == "+" { j += 1 }
+        guard peek("raw", at: j) else { return nil }
+        j += 3
+        while j < src.count, src[j] == " " || src[j] == "-" { j += 1 }
+        guard peek("%}", at: j) else { return nil }
+        let bodyStart = j + 2
+        var k = bodyStart
+        while k < src.count {
+            if peek("{%", at: k) {
+                var m = k + 2
+                while m < src.count, src[m] == " " || src[m] == "-" || src[m] == "+" { m += 1 }
+                if peek("endraw", at: m) {
+                    var e = m + 6
+                    while e < src.count, src[e] == " " || src[e] == "-" { e += 1 }
+                    if peek("%}", at: e) {
+                        let body = Array(src[bodyStart..<k])
+                        countLines(i, e + 2)
+                        i = e + 2
+                        return body
+                    }
+                }
+            }
+            k += 1
+        }
+        return nil
+    }
+
+    /// Lexes the inside of a tag; returns whether it ended with `-` (strip following whitespace).
+    mutating func lexExpression(until closer: String) throws -> Bool {
+        var depth = 0
+        while i < src.count {
+            let c = src[i]
+            if depth == 0 {
+                if c == "-", peek(closer, at: i + 1) { i += 3; return true }
+                if c == "+", peek(closer, at: i + 1) { i += 3; return false }
+                if peek(closer, at: i) { i += 2; return false }
+            }
+            switch c {
+            case " ", "\t", "\r": i += 1
+            case "\n": i += 1; line += 1
+            case "'", "\"": out.append(LexedToken(token: .string(try lexString(quote: c)), line: line))
+            case "0"..."9": out.append(LexedToken(token: lexNumber(), line: line))
+            case "a"..."z", "A"..."Z", "_":
+                let start = i
+                while i < src.count, isNameChar(src[i]) { i += 1 }
+                var s = ""
+                s.unicodeScalars.append(contentsOf: src[start..<i])
+                out.append(LexedToken(token: .name(s), line: line))
+            default:
+                let ops = ["//", "**", "==", "!=", "<=", ">=", "+", "-", "*", "/", "%", "~", "<", ">", "=", "(", ")", "[", "]", "{", "}", ".", ",", ":", "|"]
+                guard let op = ops.first(where: { peek($0, at: i) }) else {
+                    throw TemplateError("unexpected char '\(Character(c))'", line: line)
+                }
+                if op == "(" || op == "[" || op == "{" { depth += 1 }
+                if op == ")" || op == "]" || op == "}" { depth -= 1 }
+                i += op.unicodeScalars.count
+                out.append(LexedToken(token: .op(op), line: line))
+            }
+        }
+        throw TemplateError("unexpected end of template, expected '\(closer)'", line: line)
+    }
+
+    func isNameChar(_ c: Unicode.Scalar) -> Bool {
+        (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || c == "_"
+    }
+
+    mutating func lexNumber() -> Token {
+        let start = i
+        var isFloat = false
+        while i < src.count, (src[i] >= "0" && src[i] <= "9") || src[i] == "_" { i += 1 }
+        if i + 1 < src.count, src[i] == ".", src[i + 1] >= "0" && src[i + 1] <= "9" {
+            isFloat = true
+            i += 1
+            while i < src.count, (src[i] >= "0" && src[i] <= "9") || src[i] == "_" { i += 1 }
+        }
+        if i < src.count, src[i] == "e" || src[i] == "E" {
+            var j = i + 1
+            if j < src.count, src[j] == "+" || src[j] == "-" { j += 1 }
+            if j < src.count, src[j] >= "0" && src[j] <= "9" {
+                isFloat = true
+                i = j
+                while i < src.count, src[i] >= "0" && src[i] <= "9" { i += 1 }
+            }
+        }
+        var s = ""
+        s.unicodeScalars.append(contentsOf: src[start..<i].filter { $0 != "_" })
+        return isFloat ? .float(Double(s) ?? 0) : .int(Int(s) ?? 0)
+    }
+
+    mutating func lexString(quote: Unicode.Scalar) throws -> String {
+        i += 1
+        var s = ""
+        while i < src.count {
+            let c = src[i]
+            if c == quote { i += 1; return s }
+            if c == "\\", i + 1 < src.count {
+                let e = src[i + 1]
+                i += 2
+                switch e {
+                case "n": s += "\n"
+                case "t": s += "\t"
+                case "r": s += "\r"
+                case "\\": s += "\\"
+                case "'": s += "'"
+                case "\"": s += "\""
+                case "0": s += "\0"
+                case "x", "u", "U":
+                    let n = e == "x" ? 2 : e == "u" ? 4 : 8
+                    var hex = ""
+                    for _ in 0..<n where i < src.count { hex.unicodeScalars.append(src[i]); i += 1 }
+                    if let v = UInt32(hex, radix: 16), let u = Unicode.Scalar(v) { s.unicodeScalars.append(u) }
+                case "\n": line += 1
+                default: s += "\\"; s.unicodeScalars.append(e)
+                }
+                continue
+            }
+            if c == "\n" { line += 1 }
+            s.unicodeScalars.append(c)
+            i += 1
+        }
+        throw TemplateError("unexpected end of string", line: line)
+    }
+}

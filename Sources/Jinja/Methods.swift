@@ -1,0 +1,271 @@
+// Python methods that templates call on strings, lists and dicts (`x.split(',')`, `d.items()`).
+import Values
+
+enum Methods {
+    static func call(_ base: Value, _ name: String, _ a: Arguments, _ env: Environment) throws -> Value {
+        switch base {
+        case .string(let s), .unsafe(let s): return try string(s, name, a)
+        case .list(let l): return try list(l, name, a)
+        case .dict(let d): return try dict(d, name, a)
+        default: throw TemplateError("'\(base.typeName)' object has no attribute '\(name)'")
+        }
+    }
+
+    static func strArg(_ a: Arguments, _ i: Int) -> String? { a.positional.count > i ? a.positional[i].stringValue : nil }
+
+    static func string(_ s: String, _ name: String, _ a: Arguments) throws -> Value {
+        switch name {
+        case "upper": return .string(s.uppercased())
+        case "lower": return .string(s.lowercased())
+        case "strip": return .string(Strings.strip(s, strArg(a, 0), left: true, right: true))
+        case "lstrip": return .string(Strings.strip(s, strArg(a, 0), left: true, right: false))
+        case "rstrip": return .string(Strings.strip(s, strArg(a, 0), left: false, right: true))
+        case "split": return .list(Strings.split(s, strArg(a, 0), max: a.get(1, "maxsplit")?.intValue ?? -1).map(Value.string))
+        case "rsplit":
+            let maxsplit = a.get(1, "maxsplit")?.intValue ?? -1
+            return .list(Strings.rsplit(s, strArg(a, 0), max: maxsplit).map(Value.string))
+        case "splitlines": return .list(Strings.splitlines(s).map(Value.string))
+        case "startswith", "endswith":
+            var prefixes: [String] = []
+            if case .list(let l)? = a.positional.first { prefixes = l.compactMap(\.stringValue) } else if let p = strArg(a, 0) { prefixes = [p] }
+            return .bool(prefixes.contains { name == "startswith" ? s.unicodeScalars.starts(with: $0.unicodeScalars) : s.unicodeScalars.reversed().starts(with: $0.unicodeScalars.reversed()) })
+        case "replace":
+            guard let old = strArg(a, 0), let new = strArg(a, 1) else { throw TemplateError("replace() takes at least 2 arguments") }
+            return .string(Strings.replace(s, old, new, count: a.positional.count > 2 ? a.positional[2].intValue ?? -1 : -1))
+        case "find", "index", "rfind", "rindex":
+            guard let sub = strArg(a, 0) else { throw TemplateError("\(name)() takes at least 1 argument") }
+            let r = name.hasPrefix("r") ? Strings.rfind(s, sub) : Strings.find(s, sub)
+            if r < 0, name.hasSuffix("index") { throw TemplateError("substring not found") }
+            return .int(r)
+        case "count": return .int(Strings.count(s, strArg(a, 0) ?? ""))
+        case "join": return .string(try a.positional.first.map { try iterateForJoin($0) }?.joined(separator: s) ?? "")
+        case "format": return .string(try Strings.format(s, a))
+        case "title": return .string(Strings.title(s))
+        case "capitalize": return .string(Strings.capitalize(s))
+        case "isdigit": return .bool(!s.isEmpty && s.unicodeScalars.allSatisfy { $0.properties.numericType == .decimal })
+        case "isalpha": return .bool(!s.isEmpty && s.unicodeScalars.allSatisfy { $0.properties.isAlphabetic })
+        case "isalnum": return .bool(!s.isEmpty && s.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || $0.properties.numericType != nil })
+        case "isspace": return .bool(!s.isEmpty && s.unicodeScalars.allSatisfy { $0.properties.isWhitespace })
+        case "islower": return .bool(s.lowercased() == s && s.uppercased() != s)
+        case "isupper": return .bool(s.uppercased() == s && s.lowercased() != s)
+        case "zfill":
+            let w = a.positional.first?.intValue ?? 0
+            let n = s.unicodeScalars.count
+            guard w > n else { return .string(s) }
+            let sign = s.hasPrefix("-") || s.hasPrefix("+") ? String(s.first!) : ""
+            return .string(sign + String(repeating: "0", count: w - n) + s.dropFirst(sign.count))
+        case "center", "ljust", "rjust":
+            let w = a.positional.first?.intValue ?? 0
+            let fill = strArg(a, 1) ?? " "
+            let n = s.unicodeScalars.count
+            guard w > n else { return .string(s) }
+            let pad = w - n
+            switch name {
+            case "ljust": return .string(s + String(repeating: fill, count: pad))
+            case "rjust": return .string(String(repeating: fill, count: pad) + s)
+            default:
+                let left = pad / 2 + (pad & w & 1)
+                return .string(String(repeating: fill, count: left) + s + String(repeating: fill, count: pad - left))
+            }
+        case "partition":
+            guard let sep = strArg(a, 0) else { throw TemplateError("partition() takes 1 argument") }
+            let i = Strings.find(s, sep)
+            if i < 0 { return .list([.string(s), "", ""]) }
+            let u = Array(s.unicodeScalars)
+            return .list([.string(Strings.from(u[..<i])), .string(sep), .string(Strings.from(u[(i + sep.unicodeScalars.count)...]))])
+        case "encode", "decode": return .string(s)
+        case "swapcase": return .string(String(s.map { $0.isUppercase ? Character($0.lowercased()) : Character($0.uppercased()) }))
+        default: throw TemplateError("'str object' has no attribute '\(name)'")
+        }
+    }
+
+    static func iterateForJoin(_ v: Value) throws -> [String] {
+        switch v {
+        case .list(let l): return l.map(\.pythonStr)
+        case .dict(let d): return d.keys.map(\.pythonStr)
+        default: throw TemplateError("can only join an iterable")
+        }
+    }
+
+    static func list(_ l: [Value], _ name: String, _ a: Arguments) throws -> Value {
+        switch name {
+        case "index":
+            guard let x = a.positional.first, let i = l.firstIndex(of: x) else { throw TemplateError("value is not in list") }
+            return .int(i)
+        case "count": return .int(l.filter { $0 == a.positional.first ?? .none }.count)
+        case "copy": return .list(l)
+        default: throw TemplateError("'list object' has no attribute '\(name)'")
+        }
+    }
+
+    static func dict(_ d: Dict, _ name: String, _ a: Arguments) throws -> Value {
+        switch name {
+        case "items": return .list(d.map { .list([$0.key, $0.value]) })
+        case "keys": return .list(Array(d.keys))
+        case "values": return .list(Array(d.values))
+        case "get": return d[a.positional.first ?? .none] ?? (a.positional.count > 1 ? a.positional[1] : .none)
+        case "copy": return .dict(d)
+        default:
+            if let v = d[.string(name)] { _ = v; throw TemplateError("'\(name)' is not callable") }
+            throw TemplateError("'dict object' has no attribute '\(name)'")
+        }
+    }
+}
+
+/// Python string algorithms over Unicode scalars (Python indexes code points, not graphemes).
+enum Strings {
+    static func from<S: Sequence>(_ u: S) -> String where S.Element == Unicode.Scalar {
+        var s = ""
+        s.unicodeScalars.append(contentsOf: u)
+        return s
+    }
+
+    static func isSpace(_ u: Unicode.Scalar) -> Bool { u.properties.isWhitespace }
+
+    static func strip(_ s: String, _ chars: String?, left: Bool, right: Bool) -> String {
+        let set = chars.map { Set($0.unicodeScalars) }
+        let drop: (Unicode.Scalar) -> Bool = { set?.contains($0) ?? isSpace($0) }
+        var u = Array(s.unicodeScalars)[...]
+        if left { while let f = u.first, drop(f) { u = u.dropFirst() } }
+        if right { while let l = u.last, drop(l) { u = u.dropLast() } }
+        return from(u)
+    }
+
+    static func split(_ s: String, _ sep: String?, max: Int) -> [String] {
+        let u = Array(s.unicodeScalars)
+        guard let sep, !sep.isEmpty else {
+            var out: [String] = []
+            var i = 0
+            while i < u.count {
+                while i < u.count, isSpace(u[i]) { i += 1 }
+                guard i < u.count else { break }
+                if max >= 0, out.count == max {
+                    var rest = u[i...]
+                    while let l = rest.last, isSpace(l) { rest = rest.dropLast() }
+                    out.append(from(rest))
+                    return out
+                }
+                let start = i
+                while i < u.count, !isSpace(u[i]) { i += 1 }
+                out.append(from(u[start..<i]))
+            }
+            return out
+        }
+        let p = Array(sep.unicodeScalars)
+        var out: [String] = []
+        var start = 0, i = 0
+        while i + p.count <= u.count {
+            if (max < 0 || out.count < max), Array(u[i..<i + p.count]) == p {
+                out.append(from(u[start..<i]))
+                i += p.count
+                start = i
+            } else { i += 1 }
+        }
+        out.append(from(u[start...]))
+        return out
+    }
+
+    static func rsplit(_ s: String, _ sep: String?, max: Int) -> [String] {
+        guard max >= 0 else { return split(s, sep, max: -1) }
+        let rev = String(String.UnicodeScalarView(s.unicodeScalars.reversed()))
+        let revSep = sep.map { String(String.UnicodeScalarView($0.unicodeScalars.reversed())) }
+        return split(rev, revSep, max: max).map { String(String.UnicodeScalarView($0.unicodeScalars.reversed())) }.reversed()
+    }
+
+    static func splitlines(_ s: String) -> [String] {
+        var out: [String] = []
+        var cur = ""
+        var it = Array(s.unicodeScalars)[...]
+        while let c = it.first {
+            it = it.dropFirst()
+            if c == "\n" || c == "\r" {
+                if c == "\r", it.first == "\n" { it = it.dropFirst() }
+                out.append(cur)
+                cur = ""
+            } else { cur.unicodeScalars.append(c) }
+        }
+        if !cur.isEmpty { out.append(cur) }
+        return out
+    }
+
+    static func find(_ s: String, _ sub: String) -> Int {
+        let u = Array(s.unicodeScalars), p = Array(sub.unicodeScalars)
+        if p.isEmpty { return 0 }
+        guard p.count <= u.count else { return -1 }
+        for i in 0...(u.count - p.count) where Array(u[i..<i + p.count]) == p { return i }
+        return -1
+    }
+
+    static func rfind(_ s: String, _ sub: String) -> Int {
+        let u = Array(s.unicodeScalars), p = Array(sub.unicodeScalars)
+        guard p.count <= u.count else { return -1 }
+        for i in stride(from: u.count - p.count, through: 0, by: -1) where Array(u[i..<i + p.count]) == p { return i }
+        return -1
+    }
+
+    static func count(_ s: String, _ sub: String) -> Int {
+        if sub.isEmpty { return s.unicodeScalars.count + 1 }
+        return split(s, sub, max: -1).count - 1
+    }
+
+    static func replace(_ s: String, _ old: String, _ new: String, count: Int) -> String {
+        if old.isEmpty {
+            var out = new
+            for c in s.unicodeScalars { out.unicodeScalars.append(c); out += new }
+            return out
+        }
+        return split(s, old, max: count).joined(separator: new)
+    }
+
+    static func title(_ s: String) -> String {
+        var out = ""
+        var prevCased = false
+        for c in s.unicodeScalars {
+            let cased = c.properties.isCased
+            out += prevCased ? c.properties.lowercaseMapping : c.properties.titlecaseMapping
+            prevCased = cased
+        }
+        return out
+    }
+
+    static func capitalize(_ s: String) -> String {
+        guard let f = s.unicodeScalars.first else { return s }
+        return f.properties.titlecaseMapping + String(String.UnicodeScalarView(s.unicodeScalars.dropFirst())).lowercased()
+    }
+
+    /// `'{} {name}'.format(...)` with positional and named fields (no format specs beyond `:`).
+    static func format(_ s: String, _ a: Arguments) throws -> String {
+        var out = ""
+        var auto = 0
+        var it = Array(s.unicodeScalars)[...]
+        while let c = it.first {
+            it = it.dropFirst()
+            if c == "{" {
+                if it.first == "{" { it = it.dropFirst(); out += "{"; continue }
+                var field = ""
+                while let d = it.first, d != "}" { field.unicodeScalars.append(d); it = it.dropFirst() }
+                it = it.dropFirst()
+                let name = field.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
+                let v: Value
+                if name.isEmpty {
+                    guard auto < a.positional.count else { throw TemplateError("Replacement index \(auto) out of range") }
+                    v = a.positional[auto]
+                    auto += 1
+                } else if let i = Int(name) {
+                    guard i < a.positional.count else { throw TemplateError("Replacement index \(i) out of range") }
+                    v = a.positional[i]
+                } else {
+                    guard let kv = a.keywords[name] else { throw TemplateError("KeyError: '\(name)'") }
+                    v = kv
+                }
+                out += v.pythonStr
+            } else if c == "}" {
+                if it.first == "}" { it = it.dropFirst() }
+                out += "}"
+            } else {
+                out.unicodeScalars.append(c)
+            }
+        }
+        return out
+    }
+}

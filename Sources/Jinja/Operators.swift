@@ -1,0 +1,238 @@
+// Python's arithmetic, comparison and membership on Values, as Jinja2 inherits them.
+import Values
+
+enum Ops {
+    static func typeError(_ op: String, _ a: Value, _ b: Value) -> TemplateError {
+        TemplateError("unsupported operand type(s) for \(op): '\(a.typeName)' and '\(b.typeName)'")
+    }
+
+    static func binary(_ op: String, _ a: Value, _ b: Value) throws -> Value {
+        switch op {
+        case "+":
+            switch (a, b) {
+            case (.list(let x), .list(let y)): return .list(x + y)
+            default:
+                if let x = a.stringValue, let y = b.stringValue { return .string(x + y) }
+                return try arith(op, a, b, { $0.addingReportingOverflow($1) }, { $0 + $1 })
+            }
+        case "-": return try arith(op, a, b, { $0.subtractingReportingOverflow($1) }, { $0 - $1 })
+        case "*":
+            if let s = a.stringValue, let n = b.intValue, !(b.isBool) { return .string(String(repeating: s, count: max(0, n))) }
+            if let s = b.stringValue, let n = a.intValue, !(a.isBool) { return .string(String(repeating: s, count: max(0, n))) }
+            if case .list(let l) = a, let n = b.intValue { return .list(Array(repeating: l, count: max(0, n)).flatMap { $0 }) }
+            return try arith(op, a, b, { $0.multipliedReportingOverflow(by: $1) }, { $0 * $1 })
+        case "/":
+            guard let x = a.number, let y = b.number else { throw typeError(op, a, b) }
+            guard y != 0 else { throw TemplateError("division by zero") }
+            return .float(x / y)
+        case "//":
+            if let x = a.intValue, let y = b.intValue {
+                guard y != 0 else { throw TemplateError("integer division or modulo by zero") }
+                return .int(floorDiv(x, y))
+            }
+            guard let x = a.number, let y = b.number else { throw typeError(op, a, b) }
+            guard y != 0 else { throw TemplateError("float floor division by zero") }
+            return .float((x / y).rounded(.down))
+        case "%":
+            if let s = a.stringValue { return .string(try percentFormat(s, b)) }
+            if let x = a.intValue, let y = b.intValue {
+                guard y != 0 else { throw TemplateError("integer division or modulo by zero") }
+                return .int(x - floorDiv(x, y) * y)
+            }
+            guard let x = a.number, let y = b.number else { throw typeError(op, a, b) }
+            guard y != 0 else { throw TemplateError("float modulo") }
+            let r = x - (x / y).rounded(.down) * y
+            return .float(r)
+        case "**":
+            if let x = a.intValue, let y = b.intValue, y >= 0 {
+                var r = 1
+                for _ in 0..<y {
+                    let (m, o) = r.multipliedReportingOverflow(by: x)
+                    if o { return .float(Foundationless.pow(Double(x), Double(y))) }
+                    r = m
+                }
+                return .int(r)
+            }
+            guard let x = a.number, let y = b.number else { throw typeError(op, a, b) }
+            return .float(Foundationless.pow(x, y))
+        default:
+            throw TemplateError("unknown operator \(op)")
+        }
+    }
+
+    static func floorDiv(_ x: Int, _ y: Int) -> Int {
+        let q = x / y
+        return (x % y != 0 && ((x < 0) != (y < 0))) ? q - 1 : q
+    }
+
+    static func arith(_ op: String, _ a: Value, _ b: Value, _ i: (Int, Int) -> (partialValue: Int, overflow: Bool),
+                      _ f: (Double, Double) -> Double) throws -> Value {
+        if let x = a.intValue, let y = b.intValue, !a.isFloat, !b.isFloat {
+            let r = i(x, y)
+            if !r.overflow { return .int(r.partialValue) }
+        }
+        guard let x = a.number, let y = b.number else { throw typeError(op, a, b) }
+        return .float(f(x, y))
+    }
+
+    /// Python ordering for <, >, <=, >=.
+    static func less(_ a: Value, _ b: Value) throws -> Bool {
+        if let x = a.number, let y = b.number { return x < y }
+        if let x = a.stringValue, let y = b.stringValue { return x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars) }
+        if case .list(let x) = a, case .list(let y) = b {
+            for (p, q) in zip(x, y) where p != q { return try less(p, q) }
+            return x.count < y.count
+        }
+        throw TemplateError("'<' not supported between instances of '\(a.typeName)' and '\(b.typeName)'")
+    }
+
+    static func compare(_ op: String, _ a: Value, _ b: Value) throws -> Bool {
+        switch op {
+        case "==": return a == b
+        case "!=": return a != b
+        case "<": return try less(a, b)
+        case ">": return try less(b, a)
+        case "<=": return try a == b || less(a, b)
+        case ">=": return try a == b || less(b, a)
+        case "in": return try contains(b, a)
+        case "notin": return try !contains(b, a)
+        default: throw TemplateError("unknown comparison \(op)")
+        }
+    }
+
+    static func contains(_ container: Value, _ item: Value) throws -> Bool {
+        switch container {
+        case .list(let l): return l.contains(item)
+        case .dict(let d): return d[item] != nil
+        case .string(let s), .unsafe(let s):
+            guard let sub = item.stringValue else {
+                throw TemplateError("'in <string>' requires string as left operand, not \(item.typeName)")
+            }
+            return sub.isEmpty || s.contains(sub)
+        default:
+            throw TemplateError("argument of type '\(container.typeName)' is not iterable")
+        }
+    }
+
+    /// printf-style `'%s' % x`, with the conversions templates use.
+    static func percentFormat(_ format: String, _ arg: Value) throws -> String {
+        var args: [Value]
+        var mapping: Dict? = nil
+        switch arg {
+        case .list(let l): args = l
+        case .dict(let d): args = [arg]; mapping = d
+        default: args = [arg]
+        }
+        var out = ""
+        var it = format.unicodeScalars.makeIterator()
+        var index = 0
+        while let c = it.next() {
+            guard c == "%" else { out.unicodeScalars.append(c); continue }
+            var spec = ""
+            var key: String? = nil
+            var conv: Unicode.Scalar? = nil
+            while let d = it.next() {
+                if d == "(" {
+                    var k = ""
+                    while let e = it.next(), e != ")" { k.unicodeScalars.append(e) }
+                    key = k
+                    continue
+                }
+                if "diouxXeEfFgGcrsa%".unicodeScalars.contains(d) { conv = d; break }
+                spec.unicodeScalars.append(d)
+            }
+            guard let conv else { throw TemplateError("incomplete format") }
+            if conv == "%" { out += "%"; continue }
+            let v: Value
+            if let key, let mapping {
+                v = mapping[.string(key)] ?? .none
+            } else {
+                guard index < args.count else { throw TemplateError("not enough arguments for format string") }
+                v = args[index]
+                index += 1
+            }
+            out += try formatOne(conv, spec, v)
+        }
+        return out
+    }
+
+    static func formatOne(_ conv: Unicode.Scalar, _ spec: String, _ v: Value) throws -> String {
+        var leftAlign = false, zeroPad = false, plus = false
+        var s = Substring(spec)
+        while let f = s.first, "-0+ #".contains(f) {
+            if f == "-" { leftAlign = true }
+            if f == "0" { zeroPad = true }
+            if f == "+" { plus = true }
+            s = s.dropFirst()
+        }
+        let parts = s.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        let width = Int(parts.first ?? "") ?? 0
+        let precision = parts.count > 1 ? Int(parts[1]) : nil
+        var body: String
+        switch conv {
+        case "s": body = v.pythonStr
+        case "r", "a": body = v.pythonRepr
+        case "d", "i", "u":
+            guard let n = v.number else { throw TemplateError("%d format: a real number is required, not \(v.typeName)") }
+            body = String(Int(n.rounded(.towardZero)))
+        case "f", "F", "e", "E", "g", "G":
+            guard let n = v.number else { throw TemplateError("must be real number, not \(v.typeName)") }
+            body = conv == "f" || conv == "F" ? fixed(n, precision ?? 6) : Value.formatFloat(n)
+        case "x": body = String(v.intValue ?? 0, radix: 16)
+        case "X": body = String(v.intValue ?? 0, radix: 16).uppercased()
+        case "o": body = String(v.intValue ?? 0, radix: 8)
+        case "c": body = v.stringValue ?? String(Character(Unicode.Scalar(UInt32(v.intValue ?? 0)) ?? " "))
+        default: body = v.pythonStr
+        }
+        if conv == "s", let precision { body = String(body.unicodeScalars.prefix(precision).map(Character.init)) }
+        if plus, let n = v.number, n >= 0, conv != "s" { body = "+" + body }
+        let pad = width - body.unicodeScalars.count
+        if pad > 0 {
+            if leftAlign { body += String(repeating: " ", count: pad) } else if zeroPad && conv != "s" {
+                let neg = body.hasPrefix("-")
+                body = (neg ? "-" : "") + String(repeating: "0", count: pad) + (neg ? String(body.dropFirst()) : body)
+            } else { body = String(repeating: " ", count: pad) + body }
+        }
+        return body
+    }
+
+    /// Fixed-point formatting without Foundation's String(format:).
+    static func fixed(_ x: Double, _ digits: Int) -> String {
+        if x.isNaN { return "nan" }
+        if x.isInfinite { return x < 0 ? "-inf" : "inf" }
+        let neg = x < 0 || (x == 0 && x.sign == .minus)
+        var scale = 1.0
+        for _ in 0..<digits { scale *= 10 }
+        let scaled = (abs(x) * scale).rounded(.toNearestOrEven)
+        guard scaled < 9e18 else { return Value.formatFloat(x) }
+        let n = Int(scaled)
+        let ip = n / Int(scale), fp = n % Int(scale)
+        var s = String(ip)
+        if digits > 0 {
+            let f = String(fp)
+            s += "." + String(repeating: "0", count: digits - f.count) + f
+        }
+        return (neg && n != 0 ? "-" : "") + s
+    }
+}
+
+extension Value {
+    var isBool: Bool { if case .bool = self { return true }; return false }
+    var isFloat: Bool { if case .float = self { return true }; return false }
+}
+
+/// pow without Foundation: integer exponents by squaring, otherwise exp/log via the C library.
+enum Foundationless {
+    static func pow(_ x: Double, _ y: Double) -> Double {
+        if y == y.rounded(), abs(y) < 1024 {
+            var r = 1.0, b = x, e = Int(abs(y))
+            while e > 0 {
+                if e & 1 == 1 { r *= b }
+                b *= b
+                e >>= 1
+            }
+            return y < 0 ? 1 / r : r
+        }
+        return cPow(x, y)
+    }
+}

@@ -1,0 +1,528 @@
+// Recursive descent over the lexer's tokens, with Jinja2's operator precedence:
+// if-else < or < and < not < comparisons < + - < ~ < * / // % < ** < unary < postfix/filters/tests.
+import Values
+
+struct Parser {
+    var tokens: [LexedToken]
+    var p = 0
+
+    init(tokens: [LexedToken]) { self.tokens = tokens }
+
+    var cur: Token { tokens[p].token }
+    var line: Int { tokens[p].line }
+
+    mutating func advance() { if p < tokens.count - 1 { p += 1 } }
+
+    func fail(_ m: String) -> TemplateError { TemplateError(m, line: line) }
+
+    func isOp(_ s: String) -> Bool { cur == .op(s) }
+    func isName(_ s: String) -> Bool { cur == .name(s) }
+
+    mutating func expectOp(_ s: String) throws {
+        guard isOp(s) else { throw fail("expected token '\(s)', got \(describe(cur))") }
+        advance()
+    }
+
+    mutating func expectName() throws -> String {
+        guard case .name(let n) = cur else { throw fail("expected name, got \(describe(cur))") }
+        advance()
+        return n
+    }
+
+    mutating func expectBlockEnd() throws {
+        guard cur == .blockEnd else { throw fail("expected token 'end of statement block', got \(describe(cur))") }
+        advance()
+    }
+
+    func describe(_ t: Token) -> String {
+        switch t {
+        case .name(let n): return "'\(n)'"
+        case .op(let o): return "'\(o)'"
+        case .string(let s): return "'\(s)'"
+        case .int(let i): return "'\(i)'"
+        case .float(let f): return "'\(f)'"
+        case .varEnd: return "'end of print statement'"
+        case .blockEnd: return "'end of statement block'"
+        case .eof: return "end of template"
+        default: return "'\(t)'"
+        }
+    }
+
+    // MARK: statements
+
+    mutating func parseTemplate() throws -> [Stmt] {
+        let (body, end) = try parseBody(until: [])
+        if let end { throw fail("Encountered unknown tag '\(end)'.") }
+        return body
+    }
+
+    /// Parses statements until a block tag whose name is in `until`; returns that name (the
+    /// parser then sits on the tag's first token after the name).
+    mutating func parseBody(until: Set<String>) throws -> ([Stmt], String?) {
+        var body: [Stmt] = []
+        while true {
+            switch cur {
+            case .eof:
+                if !until.isEmpty {
+                    throw fail("Unexpected end of template. Jinja was looking for the following tags: \(until.sorted().map { "'\($0)'" }.joined(separator: " or ")).")
+                }
+                return (body, nil)
+            case .text(let t):
+                body.append(.text(t))
+                advance()
+            case .varBegin:
+                let l = line
+                advance()
+                let e = try parseExpression()
+                guard cur == .varEnd else { throw fail("expected token 'end of print statement', got \(describe(cur))") }
+                advance()
+                body.append(.output(e, line: l))
+            case .blockBegin:
+                advance()
+                guard case .name(let tag) = cur else { throw fail("tag name expected") }
+                if until.contains(tag) {
+                    advance()
+                    return (body, tag)
+                }
+                advance()
+                body.append(try parseStatement(tag))
+            default:
+                throw fail("unexpected \(describe(cur))")
+            }
+        }
+    }
+
+    mutating func parseStatement(_ tag: String) throws -> Stmt {
+        switch tag {
+        case "if":
+            var branches: [(Expr, [Stmt])] = []
+            var cond = try parseExpression()
+            while true {
+                try expectBlockEnd()
+                let (body, end) = try parseBody(until: ["elif", "else", "endif"])
+                branches.append((cond, body))
+                if end == "elif" { cond = try parseExpression(); continue }
+                if end == "else" {
+                    try expectBlockEnd()
+                    let (elseBody, _) = try parseBody(until: ["endif"])
+                    try expectBlockEnd()
+                    return .ifStmt(branches, else: elseBody)
+                }
+                try expectBlockEnd()
+                return .ifStmt(branches, else: [])
+            }
+        case "for":
+            var targets = [try expectName()]
+            while isOp(",") {
+                advance()
+                targets.append(try expectName())
+            }
+            guard isName("in") else { throw fail("expected token 'in', got \(describe(cur))") }
+            advance()
+            let iter = try parseExpression(allowCondition: false)
+            var filter: Expr? = nil
+            if isName("if") {
+                advance()
+                filter = try parseExpression()
+            }
+            var recursive = false
+            if isName("recursive") { recursive = true; advance() }
+            try expectBlockEnd()
+            let (body, end) = try parseBody(until: ["else", "endfor"])
+            var elseBody: [Stmt] = []
+            if end == "else" {
+                try expectBlockEnd()
+                (elseBody, _) = try parseBody(until: ["endfor"])
+            }
+            try expectBlockEnd()
+            return .forStmt(targets: targets, iter: iter, filter: filter, body: body, else: elseBody, recursive: recursive)
+        case "set":
+            var targets = [try expectName()]
+            var attr: String? = nil
+            if isOp(".") {
+                advance()
+                attr = try expectName()
+            }
+            while isOp(",") {
+                advance()
+                targets.append(try expectName())
+            }
+            if isOp("=") {
+                advance()
+                let e = try parseExpression()
+                try expectBlockEnd()
+                return .set(targets: targets, attr: attr, e)
+            }
+            let filters = try parseFilterChain()
+            try expectBlockEnd()
+            let (body, _) = try parseBody(until: ["endset"])
+            try expectBlockEnd()
+            return .setBlock(targets[0], filters: filters, body)
+        case "macro":
+            let name = try expectName()
+            let params = try parseParams()
+            try expectBlockEnd()
+            let (body, _) = try parseBody(until: ["endmacro"])
+            if case .name = cur { advance() }
+            try expectBlockEnd()
+            return .macro(Macro(name: name, params: params, body: body))
+        case "call":
+            var params: [(String, Expr?)] = []
+            if isOp("(") { params = try parseParams() }
+            let callee = try parseExpression()
+            try expectBlockEnd()
+            let (body, _) = try parseBody(until: ["endcall"])
+            try expectBlockEnd()
+            return .callBlock(callee, body, params: params)
+        case "filter":
+            let filters = try parseFilterChain(leadingPipe: false)
+            try expectBlockEnd()
+            let (body, _) = try parseBody(until: ["endfilter"])
+            try expectBlockEnd()
+            return .filterBlock(filters, body)
+        case "with":
+            var assigns: [(String, Expr)] = []
+            while cur != .blockEnd {
+                let n = try expectName()
+                try expectOp("=")
+                assigns.append((n, try parseExpression()))
+                if isOp(",") { advance() }
+            }
+            try expectBlockEnd()
+            let (body, _) = try parseBody(until: ["endwith"])
+            try expectBlockEnd()
+            return .with(assigns, body)
+        case "break", "continue":
+            try expectBlockEnd()
+            return .loopControl(breaks: tag == "break")
+        case "do":
+            let e = try parseExpression()
+            try expectBlockEnd()
+            return .exprStmt(e)
+        default:
+            throw fail("Encountered unknown tag '\(tag)'.")
+        }
+    }
+
+    mutating func parseParams() throws -> [(String, Expr?)] {
+        try expectOp("(")
+        var params: [(String, Expr?)] = []
+        while !isOp(")") {
+            let n = try expectName()
+            var def: Expr? = nil
+            if isOp("=") {
+                advance()
+                def = try parseExpression()
+            }
+            params.append((n, def))
+            if isOp(",") { advance() } else { break }
+        }
+        try expectOp(")")
+        return params
+    }
+
+    mutating func parseFilterChain(leadingPipe: Bool = true) throws -> [(String, [Expr], [(String, Expr)])] {
+        var out: [(String, [Expr], [(String, Expr)])] = []
+        var first = true
+        while (first && !leadingPipe) || isOp("|") {
+            if !(first && !leadingPipe) { advance() }
+            first = false
+            let name = try parseDottedName()
+            var args: [Expr] = []
+            var kwargs: [(String, Expr)] = []
+            if isOp("(") { (args, kwargs, _, _) = try parseCallArgs() }
+            out.append((name, args, kwargs))
+        }
+        return out
+    }
+
+    mutating func parseDottedName() throws -> String {
+        var name = try expectName()
+        while isOp(".") {
+            advance()
+            name += "." + (try expectName())
+        }
+        return name
+    }
+
+    // MARK: expressions
+
+    mutating func parseExpression(allowCondition: Bool = true) throws -> Expr {
+        let e = try parseOr()
+        guard allowCondition, isName("if") else { return e }
+        advance()
+        let test = try parseOr()
+        var otherwise: Expr? = nil
+        if isName("else") {
+            advance()
+            otherwise = try parseExpression()
+        }
+        return .condition(test: test, then: e, else: otherwise)
+    }
+
+    mutating func parseOr() throws -> Expr {
+        var l = try parseAnd()
+        while isName("or") {
+            advance()
+            l = .or(l, try parseAnd())
+        }
+        return l
+    }
+
+    mutating func parseAnd() throws -> Expr {
+        var l = try parseNot()
+        while isName("and") {
+            advance()
+            l = .and(l, try parseNot())
+        }
+        return l
+    }
+
+    mutating func parseNot() throws -> Expr {
+        if isName("not") {
+            advance()
+            return .not(try parseNot())
+        }
+        return try parseCompare()
+    }
+
+    mutating func parseCompare() throws -> Expr {
+        let first = try parseMath1()
+        var ops: [(String, Expr)] = []
+        while true {
+            if case .op(let o) = cur, ["==", "!=", "<", ">", "<=", ">="].contains(o) {
+                advance()
+                ops.append((o, try parseMath1()))
+            } else if isName("in") {
+                advance()
+                ops.append(("in", try parseMath1()))
+            } else if isName("not"), p + 1 < tokens.count, tokens[p + 1].token == .name("in") {
+                advance()
+                advance()
+                ops.append(("notin", try parseMath1()))
+            } else {
+                break
+            }
+        }
+        return ops.isEmpty ? first : .compare(first, ops)
+    }
+
+    mutating func parseMath1() throws -> Expr {
+        var l = try parseConcat()
+        while case .op(let o) = cur, o == "+" || o == "-" {
+            advance()
+            l = .binary(o, l, try parseConcat())
+        }
+        return l
+    }
+
+    mutating func parseConcat() throws -> Expr {
+        var parts = [try parseMath2()]
+        while isOp("~") {
+            advance()
+            parts.append(try parseMath2())
+        }
+        return parts.count == 1 ? parts[0] : .concat(parts)
+    }
+
+    mutating func parseMath2() throws -> Expr {
+        var l = try parsePow()
+        while case .op(let o) = cur, ["*", "/", "//", "%"].contains(o) {
+            advance()
+            l = .binary(o, l, try parsePow())
+        }
+        return l
+    }
+
+    mutating func parsePow() throws -> Expr {
+        var l = try parseUnary()
+        while isOp("**") {
+            advance()
+            l = .binary("**", l, try parseUnary())
+        }
+        return l
+    }
+
+    mutating func parseUnary(withFilter: Bool = true) throws -> Expr {
+        var node: Expr
+        if case .op(let o) = cur, o == "-" || o == "+" {
+            advance()
+            node = .unary(o, try parseUnary(withFilter: false))
+        } else {
+            node = try parsePostfix(try parsePrimary())
+        }
+        if withFilter { node = try parseFilterExpr(node) }
+        return node
+    }
+
+    mutating func parsePrimary() throws -> Expr {
+        let t = cur
+        switch t {
+        case .name(let n):
+            advance()
+            switch n {
+            case "true", "True": return .literal(.bool(true))
+            case "false", "False": return .literal(.bool(false))
+            case "none", "None": return .literal(.none)
+            default: return .name(n)
+            }
+        case .string(var s):
+            advance()
+            while case .string(let more) = cur { s += more; advance() }
+            return .literal(.string(s))
+        case .int(let i):
+            advance()
+            return .literal(.int(i))
+        case .float(let f):
+            advance()
+            return .literal(.float(f))
+        case .op("("):
+            advance()
+            if isOp(")") { advance(); return .tuple([]) }
+            let e = try parseExpression()
+            if isOp(",") {
+                var items = [e]
+                while isOp(",") {
+                    advance()
+                    if isOp(")") { break }
+                    items.append(try parseExpression())
+                }
+                try expectOp(")")
+                return .tuple(items)
+            }
+            try expectOp(")")
+            return e
+        case .op("["):
+            advance()
+            var items: [Expr] = []
+            while !isOp("]") {
+                items.append(try parseExpression())
+                if isOp(",") { advance() } else { break }
+            }
+            try expectOp("]")
+            return .list(items)
+        case .op("{"):
+            advance()
+            var pairs: [(Expr, Expr)] = []
+            while !isOp("}") {
+                let k = try parseExpression()
+                try expectOp(":")
+                pairs.append((k, try parseExpression()))
+                if isOp(",") { advance() } else { break }
+            }
+            try expectOp("}")
+            return .dict(pairs)
+        default:
+            throw fail("unexpected \(describe(t))")
+        }
+    }
+
+    mutating func parsePostfix(_ start: Expr) throws -> Expr {
+        var node = start
+        while true {
+            if isOp(".") {
+                advance()
+                switch cur {
+                case .name(let n): advance(); node = .attr(node, n)
+                case .int(let i): advance(); node = .item(node, .literal(.int(i)))
+                default: throw fail("expected name or number")
+                }
+            } else if isOp("[") {
+                advance()
+                node = try parseSubscript(node)
+            } else if isOp("(") {
+                let (a, k, star, dstar) = try parseCallArgs()
+                node = .call(node, a, k, star, dstar)
+            } else {
+                return node
+            }
+        }
+    }
+
+    mutating func parseSubscript(_ node: Expr) throws -> Expr {
+        var parts: [Expr?] = []
+        var current: Expr? = nil
+        var isSlice = false
+        while !isOp("]") {
+            if isOp(":") {
+                isSlice = true
+                parts.append(current)
+                current = nil
+                advance()
+            } else {
+                current = try parseExpression()
+            }
+        }
+        advance()
+        if !isSlice {
+            guard let current else { throw fail("expected subscript expression") }
+            return .item(node, current)
+        }
+        parts.append(current)
+        while parts.count < 3 { parts.append(nil) }
+        return .slice(node, parts[0], parts[1], parts[2])
+    }
+
+    mutating func parseCallArgs() throws -> ([Expr], [(String, Expr)], Expr?, Expr?) {
+        try expectOp("(")
+        var args: [Expr] = []
+        var kwargs: [(String, Expr)] = []
+        var star: Expr? = nil
+        var dstar: Expr? = nil
+        while !isOp(")") {
+            if isOp("**") {
+                advance()
+                dstar = try parseExpression()
+            } else if isOp("*") {
+                advance()
+                star = try parseExpression()
+            } else if case .name(let n) = cur, p + 1 < tokens.count, tokens[p + 1].token == .op("=") {
+                advance()
+                advance()
+                kwargs.append((n, try parseExpression()))
+            } else {
+                args.append(try parseExpression())
+            }
+            if isOp(",") { advance() } else { break }
+        }
+        try expectOp(")")
+        return (args, kwargs, star, dstar)
+    }
+
+    mutating func parseFilterExpr(_ start: Expr) throws -> Expr {
+        var node = start
+        while true {
+            if isOp("|") {
+                advance()
+                let name = try parseDottedName()
+                var args: [Expr] = []
+                var kwargs: [(String, Expr)] = []
+                if isOp("(") { (args, kwargs, _, _) = try parseCallArgs() }
+                node = .filter(node, name, args, kwargs)
+            } else if isName("is") {
+                advance()
+                var negated = false
+                if isName("not") { negated = true; advance() }
+                let name = try parseDottedName()
+                var args: [Expr] = []
+                if isOp("(") {
+                    (args, _, _, _) = try parseCallArgs()
+                } else {
+                    switch cur {
+                    case .string, .int, .float, .op("["), .op("{"), .op("("):
+                        args = [try parsePostfix(try parsePrimary())]
+                    case .name(let n) where !["and", "or", "else", "if", "is", "in", "not"].contains(n):
+                        args = [try parsePostfix(try parsePrimary())]
+                    default: break
+                    }
+                }
+                node = .test(node, name, args, negated: negated)
+            } else if isOp("(") {
+                let (a, k, star, dstar) = try parseCallArgs()
+                node = .call(node, a, k, star, dstar)
+            } else {
+                return node
+            }
+        }
+    }
+}

@@ -1,0 +1,399 @@
+// Walks statements and evaluates expressions with Jinja2's scoping: a `set` inside a loop
+// does not leak out of it; macros see the scope they were called from plus their arguments.
+import Values
+
+struct LoopControl: Error {
+    var breaks: Bool
+}
+
+final class Renderer {
+    let env: Environment
+    let root: VariableSource
+    var scopes: [[String: Value]] = [[:]]
+    var macros: [[String: Macro]] = [[:]]
+    var loops: [LoopState] = []
+    var callers: [(body: [Stmt], params: [(String, Expr?)])] = []
+
+    struct LoopState {
+        var index0: Int
+        var length: Int
+        var recursive: (targets: [String], filter: Expr?, body: [Stmt], else: [Stmt])?
+        var lastChanged: [Value]?
+    }
+
+    init(env: Environment, root: VariableSource) {
+        self.env = env
+        self.root = root
+    }
+
+    // MARK: statements
+
+    func exec(_ stmts: [Stmt], into out: inout String) throws {
+        for s in stmts { try exec(s, into: &out) }
+    }
+
+    func exec(_ s: Stmt, into out: inout String) throws {
+        switch s {
+        case .text(let t): out += t
+        case .output(let e, let line):
+            do { out += try str(eval(e)) } catch var err as TemplateError where err.line == 0 {
+                err.line = line
+                throw err
+            }
+        case .ifStmt(let branches, let elseBody):
+            for (cond, body) in branches where try eval(cond).truthy {
+                try exec(body, into: &out)
+                return
+            }
+            try exec(elseBody, into: &out)
+        case .forStmt(let targets, let iterExpr, let filter, let body, let elseBody, let recursive):
+            let iterable = try eval(iterExpr)
+            try runFor(targets: targets, iterable: iterable, filter: filter, body: body, elseBody: elseBody,
+                       recursive: recursive, into: &out)
+        case .set(let targets, let attr, let e):
+            let v = try eval(e)
+            if let attr {
+                guard case .dict(var d) = try lookup(targets[0]) else {
+                    throw TemplateError("can't set attribute on \(targets[0])")
+                }
+                d[.string(attr)] = v
+                assign(targets[0], .dict(d), global: true)
+            } else if targets.count == 1 {
+                assign(targets[0], v)
+            } else {
+                let items = try iterate(v)
+                guard items.count == targets.count else { throw TemplateError("not enough values to unpack") }
+                for (t, x) in zip(targets, items) { assign(t, x) }
+            }
+        case .setBlock(let name, let filters, let body):
+            var text = ""
+            try exec(body, into: &text)
+            var v: Value = .string(text)
+            for (f, a, k) in filters { v = try env.filter(f, v, try args(a, k)) }
+            assign(name, v)
+        case .macro(let m):
+            macros[macros.count - 1][m.name] = m
+        case .callBlock(let callee, let body, let params):
+            callers.append((body, params))
+            defer { callers.removeLast() }
+            out += try str(eval(callee))
+        case .filterBlock(let filters, let body):
+            var text = ""
+            try exec(body, into: &text)
+            var v: Value = .string(text)
+            for (f, a, k) in filters { v = try env.filter(f, v, try args(a, k)) }
+            out += try str(v)
+        case .with(let assigns, let body):
+            var frame: [String: Value] = [:]
+            for (n, e) in assigns { frame[n] = try eval(e) }
+            push(frame)
+            defer { pop() }
+            try exec(body, into: &out)
+        case .loopControl(let breaks):
+            throw LoopControl(breaks: breaks)
+        case .exprStmt(let e):
+            _ = try eval(e)
+        }
+    }
+
+    func runFor(targets: [String], iterable: Value, filter: Expr?, body: [Stmt], elseBody: [Stmt], recursive: Bool,
+                into out: inout String) throws {
+        var items = try iterate(iterable)
+        if let filter {
+            var kept: [Value] = []
+            for item in items {
+                push(try bindTargets(targets, item))
+                defer { pop() }
+                if try eval(filter).truthy { kept.append(item) }
+            }
+            items = kept
+        }
+        if items.isEmpty {
+            try exec(elseBody, into: &out)
+            return
+        }
+        let outer = loops.last
+        loops.append(LoopState(index0: 0, length: items.count,
+                               recursive: recursive ? (targets, filter, body, elseBody) : outer?.recursive))
+        defer { loops.removeLast() }
+        for (i, item) in items.enumerated() {
+            loops[loops.count - 1].index0 = i
+            var frame = try bindTargets(targets, item)
+            var loop: Dict = [
+                "index": .int(i + 1), "index0": .int(i), "revindex": .int(items.count - i),
+                "revindex0": .int(items.count - i - 1), "first": .bool(i == 0), "last": .bool(i == items.count - 1),
+                "length": .int(items.count), "depth": .int(loops.count), "depth0": .int(loops.count - 1),
+            ]
+            if i > 0 { loop["previtem"] = items[i - 1] }
+            if i + 1 < items.count { loop["nextitem"] = items[i + 1] }
+            frame["loop"] = .dict(loop)
+            push(frame)
+            defer { pop() }
+            do { try exec(body, into: &out) } catch let c as LoopControl {
+                if c.breaks { break }
+            }
+        }
+    }
+
+    func bindTargets(_ targets: [String], _ item: Value) throws -> [String: Value] {
+        if targets.count == 1 { return [targets[0]: item] }
+        let parts = try iterate(item)
+        guard parts.count == targets.count else {
+            throw TemplateError("too many values to unpack (expected \(targets.count))")
+        }
+        var frame: [String: Value] = [:]
+        for (t, v) in zip(targets, parts) { frame[t] = v }
+        return frame
+    }
+
+    func push(_ frame: [String: Value]) {
+        scopes.append(frame)
+        macros.append([:])
+    }
+
+    func pop() {
+        scopes.removeLast()
+        macros.removeLast()
+    }
+
+    func assign(_ name: String, _ v: Value, global: Bool = false) {
+        if global, let i = scopes.lastIndex(where: { $0[name] != nil }) {
+            scopes[i][name] = v
+        } else {
+            scopes[scopes.count - 1][name] = v
+        }
+    }
+
+    func lookup(_ name: String) throws -> Value {
+        for s in scopes.reversed() { if let v = s[name] { return v } }
+        if let v = try root.lookup(name) { return v }
+        throw UndefinedError("'\(name)' is undefined")
+    }
+
+    func str(_ v: Value) throws -> String { v.pythonStr }
+
+    // MARK: expressions
+
+    func eval(_ e: Expr) throws -> Value {
+        switch e {
+        case .literal(let v): return v
+        case .name(let n): return try lookup(n)
+        case .list(let items): return .list(try items.map(eval))
+        case .tuple(let items): return .list(try items.map(eval))
+        case .dict(let pairs):
+            var d = Dict()
+            for (k, v) in pairs { d[try eval(k)] = try eval(v) }
+            return .dict(d)
+        case .attr(let base, let name):
+            return try getAttr(try eval(base), name)
+        case .item(let base, let key):
+            return try getItem(try eval(base), try eval(key))
+        case .slice(let base, let a, let b, let c):
+            return try slice(try eval(base), try a.map(eval), try b.map(eval), try c.map(eval))
+        case .call(let callee, let a, let k, let star, let dstar):
+            var arguments = try args(a, k)
+            if let star { arguments.positional += try iterate(try eval(star)) }
+            if let dstar, case .dict(let d) = try eval(dstar) {
+                for (kk, vv) in d { arguments.keywords[kk.pythonStr] = vv }
+            }
+            return try call(callee, arguments)
+        case .filter(let base, let name, let a, let k):
+            if name == "default" || name == "d" {
+                let fallback = try a.first.map(eval) ?? .string("")
+                let boolean = try (k.first { $0.0 == "boolean" }?.1).map(eval)?.truthy ?? (a.count > 1 ? try eval(a[1]).truthy : false)
+                do {
+                    let v = try eval(base)
+                    return boolean && !v.truthy ? fallback : v
+                } catch is UndefinedError {
+                    return fallback
+                }
+            }
+            return try env.filter(name, try eval(base), try args(a, k))
+        case .test(let base, let name, let a, let negated):
+            if name == "defined" || name == "undefined" {
+                var defined = true
+                do { _ = try eval(base) } catch is UndefinedError { defined = false }
+                return .bool(((name == "defined") == defined) != negated)
+            }
+            let r = try env.test(name, try eval(base), try args(a, []))
+            return .bool(r != negated)
+        case .unary(let op, let x):
+            let v = try eval(x)
+            if op == "+" { return v }
+            switch v {
+            case .int(let i): return .int(-i)
+            case .bool(let b): return .int(b ? -1 : 0)
+            case .float(let f): return .float(-f)
+            default: throw TemplateError("bad operand type for unary -: '\(v.typeName)'")
+            }
+        case .binary(let op, let a, let b):
+            return try Ops.binary(op, try eval(a), try eval(b))
+        case .compare(let first, let ops):
+            var left = try eval(first)
+            for (op, re) in ops {
+                let right = try eval(re)
+                if try !Ops.compare(op, left, right) { return .bool(false) }
+                left = right
+            }
+            return .bool(true)
+        case .and(let a, let b):
+            let l = try eval(a)
+            return l.truthy ? try eval(b) : l
+        case .or(let a, let b):
+            let l = try eval(a)
+            return l.truthy ? l : try eval(b)
+        case .not(let x):
+            return .bool(!(try eval(x).truthy))
+        case .condition(let test, let then, let otherwise):
+            if try eval(test).truthy { return try eval(then) }
+            guard let otherwise else {
+                throw UndefinedError("the inline if-expression on line evaluated to false and no else section was defined.")
+            }
+            return try eval(otherwise)
+        case .concat(let parts):
+            return .string(try parts.map { try str(eval($0)) }.joined())
+        }
+    }
+
+    func args(_ a: [Expr], _ k: [(String, Expr)]) throws -> Arguments {
+        var kw: [String: Value] = [:]
+        for (n, e) in k { kw[n] = try eval(e) }
+        return Arguments(try a.map(eval), kw)
+    }
+
+    func getAttr(_ base: Value, _ name: String) throws -> Value {
+        if case .dict(let d) = base, let v = d[.string(name)] { return v }
+        if case .list(let l) = base, name == "length" { _ = l }
+        throw UndefinedError("'\(Renderer.objectName(base))' has no attribute '\(name)'")
+    }
+
+    static func objectName(_ v: Value) -> String {
+        switch v {
+        case .dict: return "dict object"
+        case .list: return "list object"
+        case .string, .unsafe: return "str object"
+        case .int: return "int object"
+        case .float: return "float object"
+        case .bool: return "bool object"
+        case .none: return "None"
+        case .vault: return "EncryptedString object"
+        }
+    }
+
+    func getItem(_ base: Value, _ key: Value) throws -> Value {
+        switch base {
+        case .dict(let d):
+            if let v = d[key] { return v }
+            throw UndefinedError("'\(Renderer.objectName(base))' has no attribute \(key.pythonRepr)")
+        case .list(let l):
+            guard let i = key.intValue else {
+                if let s = key.stringValue { return try getAttr(base, s) }
+                throw TemplateError("list indices must be integers or slices, not \(key.typeName)")
+            }
+            let j = i < 0 ? l.count + i : i
+            guard j >= 0, j < l.count else { throw UndefinedError("list object has no element \(i)") }
+            return l[j]
+        case .string(let s), .unsafe(let s):
+            guard let i = key.intValue else { throw UndefinedError("'str object' has no attribute \(key.pythonRepr)") }
+            let u = Array(s.unicodeScalars)
+            let j = i < 0 ? u.count + i : i
+            guard j >= 0, j < u.count else { throw UndefinedError("str object has no element \(i)") }
+            return .string(String(Character(u[j])))
+        default:
+            throw UndefinedError("'\(Renderer.objectName(base))' has no attribute \(key.pythonRepr)")
+        }
+    }
+
+    func slice(_ base: Value, _ a: Value?, _ b: Value?, _ c: Value?) throws -> Value {
+        func indices(_ n: Int) -> [Int] {
+            let step = c?.intValue ?? 1
+            func clamp(_ v: Value?, _ def: Int) -> Int {
+                guard let v, let i = v.intValue else { return def }
+                var x = i < 0 ? i + n : i
+                x = step > 0 ? min(max(x, 0), n) : min(max(x, -1), n - 1)
+                return x
+            }
+            var out: [Int] = []
+            if step > 0 {
+                var i = clamp(a, 0)
+                let end = clamp(b, n)
+                while i < end { out.append(i); i += step }
+            } else if step < 0 {
+                var i = clamp(a, n - 1)
+                let end = clamp(b, -1)
+                while i > end { out.append(i); i += step }
+            }
+            return out
+        }
+        switch base {
+        case .list(let l): return .list(indices(l.count).map { l[$0] })
+        case .string(let s), .unsafe(let s):
+            let u = Array(s.unicodeScalars)
+            var r = ""
+            r.unicodeScalars.append(contentsOf: indices(u.count).map { u[$0] })
+            return .string(r)
+        default: throw TemplateError("'\(base.typeName)' object is not subscriptable")
+        }
+    }
+
+    func iterate(_ v: Value) throws -> [Value] {
+        switch v {
+        case .list(let l): return l
+        case .dict(let d): return Array(d.keys)
+        case .string(let s), .unsafe(let s): return s.unicodeScalars.map { .string(String(Character($0))) }
+        default: throw TemplateError("'\(v.typeName)' object is not iterable")
+        }
+    }
+
+    // MARK: calls
+
+    func call(_ callee: Expr, _ a: Arguments) throws -> Value {
+        switch callee {
+        case .name(let n):
+            for m in macros.reversed() { if let macro = m[n] { return try callMacro(macro, a) } }
+            if n == "caller", let c = callers.last {
+                return try callMacro(Macro(name: "caller", params: c.params, body: c.body), a)
+            }
+            if n == "loop", let l = loops.last, let rec = l.recursive {
+                var out = ""
+                try runFor(targets: rec.targets, iterable: a.positional.first ?? .list([]), filter: rec.filter,
+                           body: rec.body, elseBody: rec.else, recursive: true, into: &out)
+                return .string(out)
+            }
+            if let f = env.globals[n] { return try f(a, env) }
+            _ = try lookup(n)
+            throw TemplateError("'\(n)' is not callable")
+        case .attr(let baseExpr, let name):
+            if case .name("loop") = baseExpr, !loops.isEmpty {
+                if name == "cycle" {
+                    guard !a.positional.isEmpty else { throw TemplateError("no items for cycling given") }
+                    return a.positional[loops[loops.count - 1].index0 % a.positional.count]
+                }
+                if name == "changed" {
+                    let now = a.positional
+                    defer { loops[loops.count - 1].lastChanged = now }
+                    return .bool(loops[loops.count - 1].lastChanged != now)
+                }
+            }
+            let base = try eval(baseExpr)
+            return try Methods.call(base, name, a, env)
+        default:
+            throw TemplateError("object is not callable")
+        }
+    }
+
+    func callMacro(_ m: Macro, _ a: Arguments) throws -> Value {
+        var frame: [String: Value] = [:]
+        for (i, (name, def)) in m.params.enumerated() {
+            if let v = a.keywords[name] { frame[name] = v } else if i < a.positional.count { frame[name] = a.positional[i] } else if let def {
+                frame[name] = try eval(def)
+            }
+        }
+        frame["varargs"] = .list(Array(a.positional.dropFirst(m.params.count)))
+        push(frame)
+        defer { pop() }
+        var out = ""
+        try exec(m.body, into: &out)
+        return .string(out)
+    }
+}

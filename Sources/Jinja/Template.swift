@@ -1,0 +1,65 @@
+// A compiled template and its entry points: render to text, or evaluate natively (a template
+// that is one `{{ expr }}` keeps its type, as ansible-core 2.19 does).
+import Values
+
+/// Where root names come from: the Ansible layer resolves variables lazily through this.
+public protocol VariableSource {
+    func lookup(_ name: String) throws -> Value?
+}
+
+public struct DictSource: VariableSource {
+    public var vars: [String: Value]
+    public init(_ vars: [String: Value]) { self.vars = vars }
+    public func lookup(_ name: String) throws -> Value? { vars[name] }
+}
+
+public struct Template: Sendable {
+    let body: [Stmt]
+    public let source: String
+
+    public init(_ source: String, options: TemplateOptions = TemplateOptions()) throws {
+        self.source = source
+        var lexer = Lexer(source, options: options)
+        var parser = Parser(tokens: try lexer.tokenize())
+        body = try parser.parseTemplate()
+    }
+
+    /// True when the source has no `{{`, `{%` or `{#`: nothing to render.
+    public static func isPlain(_ s: String) -> Bool {
+        var prev: Unicode.Scalar = " "
+        for u in s.unicodeScalars {
+            if prev == "{", u == "{" || u == "%" || u == "#" { return false }
+            prev = u
+        }
+        return true
+    }
+
+    public func render(_ env: Environment, _ vars: VariableSource) throws -> String {
+        let r = Renderer(env: env, root: vars)
+        var out = ""
+        try r.exec(body, into: &out)
+        return out
+    }
+
+    /// Native evaluation: a lone expression returns its value; anything else renders as text.
+    public func evaluate(_ env: Environment, _ vars: VariableSource) throws -> Value {
+        if body.count == 1, case .output(let e, _) = body[0] {
+            return try Renderer(env: env, root: vars).eval(e)
+        }
+        return .string(try render(env, vars))
+    }
+
+    /// A bare expression, as `when:` and `that:` are written.
+    public static func evaluateExpression(_ source: String, _ env: Environment, _ vars: VariableSource) throws -> Value {
+        var lexer = Lexer("{{" + source + "}}", options: TemplateOptions(trimBlocks: false))
+        let tokens = try lexer.tokenize()
+        var parser = Parser(tokens: tokens)
+        guard case .varBegin = parser.cur else { throw TemplateError("expected an expression") }
+        parser.advance()
+        let e = try parser.parseExpression()
+        guard parser.cur == .varEnd else { throw TemplateError("unexpected \(parser.describe(parser.cur))") }
+        parser.advance()
+        guard parser.cur == .eof else { throw TemplateError("unexpected text after the expression") }
+        return try Renderer(env: env, root: vars).eval(e)
+    }
+}

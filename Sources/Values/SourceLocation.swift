@@ -1,0 +1,16 @@
+// Where a node came from, printed as Ansible prints origins: file:line:column.
+public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var column: Int
+
+    public init(file: String, line: Int, column: Int) {
+        self.file = file
+        self.line = line
+        self.column = column
+    }
+
+    public static let unknown = SourceLocation(file: "<unknown>", line: 0, column: 0)
+
+    public var description: String { "\(file):\(line):\(column)" }
+}

@@ -1,0 +1,132 @@
+// Python-like data as playbooks see it: None, bool, int, float, str, list, ordered dict.
+// Equality and hashing follow Python (1 == 1.0 == True), so dict keys behave as in Ansible.
+import OrderedCollections
+
+public typealias Dict = OrderedDictionary<Value, Value>
+
+public enum Value: Sendable {
+    case none
+    case bool(Bool)
+    case int(Int)
+    case float(Double)
+    case string(String)
+    case list([Value])
+    case dict(Dict)
+    /// A string tagged `!unsafe`: never templated.
+    case unsafe(String)
+    /// A `!vault` ciphertext, decrypted only when used.
+    case vault(String)
+}
+
+extension Value: Hashable {
+    /// Numeric view used by Python-style equality (bool and int and float compare as numbers).
+    public var number: Double? {
+        switch self {
+        case .bool(let b): return b ? 1 : 0
+        case .int(let i): return Double(i)
+        case .float(let f): return f
+        default: return nil
+        }
+    }
+
+    public static func == (a: Value, b: Value) -> Bool {
+        switch (a, b) {
+        case (.none, .none): return true
+        case (.int(let x), .int(let y)): return x == y
+        case (.bool(let x), .bool(let y)): return x == y
+        case (.list(let x), .list(let y)): return x == y
+        case (.dict(let x), .dict(let y)):
+            guard x.count == y.count else { return false }
+            for (k, v) in x { guard let w = y[k], w == v else { return false } }
+            return true
+        case (.vault(let x), .vault(let y)): return x == y
+        default:
+            if let x = a.stringValue, let y = b.stringValue { return x == y }
+            if let x = a.number, let y = b.number { return x == y }
+            return false
+        }
+    }
+
+    public func hash(into h: inout Hasher) {
+        switch self {
+        case .none: h.combine(0)
+        case .bool, .int, .float:
+            let n = number!
+            if n == n.rounded(), abs(n) < 1e18 { h.combine(Int(n)) } else { h.combine(n) }
+        case .string(let s), .unsafe(let s): h.combine(s)
+        case .vault(let s): h.combine(s)
+        case .list(let l): h.combine(l)
+        case .dict(let d): h.combine(d.count)
+        }
+    }
+}
+
+extension Value {
+    public var isNone: Bool { if case .none = self { return true }; return false }
+
+    /// The text of a plain or unsafe string.
+    public var stringValue: String? {
+        switch self {
+        case .string(let s), .unsafe(let s): return s
+        default: return nil
+        }
+    }
+    public var listValue: [Value]? { if case .list(let l) = self { return l }; return nil }
+    public var dictValue: Dict? { if case .dict(let d) = self { return d }; return nil }
+    public var intValue: Int? {
+        switch self {
+        case .int(let i): return i
+        case .bool(let b): return b ? 1 : 0
+        default: return nil
+        }
+    }
+
+    /// Python truthiness.
+    public var truthy: Bool {
+        switch self {
+        case .none: return false
+        case .bool(let b): return b
+        case .int(let i): return i != 0
+        case .float(let f): return f != 0
+        case .string(let s), .unsafe(let s): return !s.isEmpty
+        case .vault: return true
+        case .list(let l): return !l.isEmpty
+        case .dict(let d): return !d.isEmpty
+        }
+    }
+
+    public subscript(key: String) -> Value? {
+        if case .dict(let d) = self { return d[.string(key)] }
+        return nil
+    }
+
+    /// Python's type name, as `type_debug` and error messages print it.
+    public var typeName: String {
+        switch self {
+        case .none: return "NoneType"
+        case .bool: return "bool"
+        case .int: return "int"
+        case .float: return "float"
+        case .string, .unsafe: return "str"
+        case .vault: return "EncryptedString"
+        case .list: return "list"
+        case .dict: return "dict"
+        }
+    }
+}
+
+extension Value: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral, ExpressibleByFloatLiteral
+{
+    public init(stringLiteral s: String) { self = .string(s) }
+    public init(integerLiteral i: Int) { self = .int(i) }
+    public init(floatLiteral f: Double) { self = .float(f) }
+    public init(booleanLiteral b: Bool) { self = .bool(b) }
+    public init(arrayLiteral elements: Value...) { self = .list(elements) }
+    public init(nilLiteral: ()) { self = .none }
+    public init(dictionaryLiteral elements: (String, Value)...) {
+        var d = Dict()
+        for (k, v) in elements { d[.string(k)] = v }
+        self = .dict(d)
+    }
+}

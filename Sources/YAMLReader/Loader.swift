@@ -1,0 +1,207 @@
+// libyaml events → Node, with PyYAML's constructor rules: tags (!unsafe, !vault, !!str…),
+// merge keys, aliases, duplicate keys (warn, last value wins at the first key's place).
+import CYAML
+import Values
+
+public struct YAMLError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var location: SourceLocation
+    public var description: String { "\(location): \(message)" }
+}
+
+public struct YAMLWarning: Sendable, CustomStringConvertible {
+    public var message: String
+    public var location: SourceLocation
+    public var description: String { "\(message)\nOrigin: \(location)" }
+}
+
+public enum YAMLReader {
+    /// Loads the first document (None for an empty stream).
+    public static func load(_ text: String, file: String) throws -> Node {
+        try loadAll(text, file: file).first ?? Node(.scalar(.none), location: SourceLocation(file: file, line: 1, column: 1))
+    }
+
+    public static func loadAll(_ text: String, file: String) throws -> [Node] {
+        var warnings: [YAMLWarning] = []
+        return try loadAll(text, file: file, warnings: &warnings)
+    }
+
+    public static func loadAll(_ text: String, file: String, warnings: inout [YAMLWarning]) throws -> [Node] {
+        let composer = Composer(file: file)
+        let docs = try composer.compose(Array(text.utf8))
+        warnings += composer.warnings
+        return docs
+    }
+
+    public static func loadValue(_ text: String, file: String) throws -> Value {
+        try load(text, file: file).value
+    }
+}
+
+final class Composer {
+    let file: String
+    var parser = yaml_parser_t()
+    var event = yaml_event_t()
+    var anchors: [String: Node] = [:]
+    var warnings: [YAMLWarning] = []
+
+    init(file: String) { self.file = file }
+
+    func compose(_ bytes: [UInt8]) throws -> [Node] {
+        guard yaml_parser_initialize(&parser) != 0 else { throw YAMLError(message: "out of memory", location: .unknown) }
+        defer {
+            yaml_event_delete(&event)
+            yaml_parser_delete(&parser)
+        }
+        return try bytes.withUnsafeBufferPointer { buf -> [Node] in
+            yaml_parser_set_input_string(&parser, buf.baseAddress, buf.count)
+            var docs: [Node] = []
+            try next()  // STREAM_START
+            try next()
+            while event.type == YAML_DOCUMENT_START_EVENT {
+                anchors = [:]
+                try next()
+                docs.append(try node())
+                try next()  // DOCUMENT_END
+                try next()
+            }
+            return docs
+        }
+    }
+
+    func mark(_ m: yaml_mark_t) -> SourceLocation {
+        SourceLocation(file: file, line: Int(m.line) + 1, column: Int(m.column) + 1)
+    }
+
+    func next() throws {
+        yaml_event_delete(&event)
+        if yaml_parser_parse(&parser, &event) == 0 {
+            var message = parser.problem.map { String(cString: $0) } ?? "unknown YAML error"
+            if let ctx = parser.context { message = String(cString: ctx) + ": " + message }
+            throw YAMLError(message: message, location: mark(parser.problem_mark))
+        }
+    }
+
+    static func string(_ p: UnsafeMutablePointer<yaml_char_t>?) -> String? {
+        p.map { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
+    }
+
+    func node() throws -> Node {
+        let loc = mark(event.start_mark)
+        switch event.type {
+        case YAML_ALIAS_EVENT:
+            let name = Composer.string(event.data.alias.anchor) ?? ""
+            guard let n = anchors[name] else {
+                throw YAMLError(message: "found undefined alias '\(name)'", location: loc)
+            }
+            return n
+        case YAML_SCALAR_EVENT:
+            let sc = event.data.scalar
+            let text = String(decoding: UnsafeBufferPointer(start: sc.value, count: Int(sc.length)), as: UTF8.self)
+            let tag = Composer.string(sc.tag)
+            let plain = sc.style == YAML_PLAIN_SCALAR_STYLE
+            let n = Node(.scalar(try construct(text, tag: tag, plain: plain, at: loc)), location: loc)
+            if let a = Composer.string(sc.anchor) { anchors[a] = n }
+            return n
+        case YAML_SEQUENCE_START_EVENT:
+            let anchor = Composer.string(event.data.sequence_start.anchor)
+            try checkCollectionTag(Composer.string(event.data.sequence_start.tag), expected: "tag:yaml.org,2002:seq", at: loc)
+            var items: [Node] = []
+            try next()
+            while event.type != YAML_SEQUENCE_END_EVENT {
+                items.append(try node())
+                try next()
+            }
+            let n = Node(.sequence(items), location: loc)
+            if let a = anchor { anchors[a] = n }
+            return n
+        case YAML_MAPPING_START_EVENT:
+            let anchor = Composer.string(event.data.mapping_start.anchor)
+            try checkCollectionTag(Composer.string(event.data.mapping_start.tag), expected: "tag:yaml.org,2002:map", at: loc)
+            var pairs: [Node.Pair] = []
+            var merges: [Node] = []
+            try next()
+            while event.type != YAML_MAPPING_END_EVENT {
+                let isMergeKey = event.type == YAML_SCALAR_EVENT && event.data.scalar.style == YAML_PLAIN_SCALAR_STYLE
+                    && event.data.scalar.tag == nil && event.data.scalar.length == 2
+                    && event.data.scalar.value[0] == UInt8(ascii: "<") && event.data.scalar.value[1] == UInt8(ascii: "<")
+                let k = try node()
+                try next()
+                let v = try node()
+                if isMergeKey { merges.append(v) } else { pairs.append(Node.Pair(key: k, value: v)) }
+                try next()
+            }
+            let merged = try flatten(pairs: pairs, merges: merges, at: loc)
+            let n = Node(.mapping(merged), location: loc)
+            if let a = anchor { anchors[a] = n }
+            return n
+        default:
+            throw YAMLError(message: "unexpected YAML event", location: loc)
+        }
+    }
+
+    func checkCollectionTag(_ tag: String?, expected: String, at loc: SourceLocation) throws {
+        guard let tag, tag != expected, tag != "!" else { return }
+        throw YAMLError(message: "could not determine a constructor for the tag '\(tag)'", location: loc)
+    }
+
+    /// PyYAML's flatten_mapping: merged pairs come first (a list of merges applied last-first),
+    /// explicit keys override them; duplicate keys warn and the last value wins.
+    func flatten(pairs: [Node.Pair], merges: [Node], at loc: SourceLocation) throws -> [Node.Pair] {
+        var mergedPairs: [Node.Pair] = []
+        for m in merges {
+            switch m.kind {
+            case .mapping(let p): mergedPairs += p
+            case .sequence(let items):
+                for sub in items.reversed() {
+                    guard case .mapping(let p) = sub.kind else {
+                        throw YAMLError(message: "while constructing a mapping: expected a mapping for merging, but found \(kindName(sub))", location: sub.location)
+                    }
+                    mergedPairs += p
+                }
+            default:
+                throw YAMLError(message: "while constructing a mapping: expected a mapping or list of mappings for merging, but found \(kindName(m))", location: m.location)
+            }
+        }
+        var out: [Node.Pair] = []
+        var index: [Value: Int] = [:]
+        for p in mergedPairs + pairs {
+            let key = p.key.value
+            if let i = index[key] {
+                warnings.append(YAMLWarning(message: "Found duplicate mapping key \(key.pythonRepr). Using last defined value only.", location: p.key.location))
+                out[i].value = p.value
+            } else {
+                index[key] = out.count
+                out.append(p)
+            }
+        }
+        return out
+    }
+
+    func kindName(_ n: Node) -> String {
+        switch n.kind {
+        case .scalar: return "scalar"
+        case .sequence: return "sequence"
+        case .mapping: return "mapping"
+        }
+    }
+
+    func construct(_ text: String, tag: String?, plain: Bool, at loc: SourceLocation) throws -> Value {
+        guard let tag else { return plain ? Resolver.resolve(plain: text) : .string(text) }
+        switch tag {
+        case "!", "tag:yaml.org,2002:str": return .string(text)
+        case "!unsafe": return .unsafe(text)
+        case "!vault", "!vault-encrypted": return .vault(text)
+        case "tag:yaml.org,2002:null": return .none
+        case "tag:yaml.org,2002:bool":
+            if let b = Resolver.bool(text) { return .bool(b) }
+        case "tag:yaml.org,2002:int":
+            if let i = Resolver.int(text) { return .int(i) }
+        case "tag:yaml.org,2002:float":
+            if let f = Resolver.float(text) ?? Resolver.int(text).map(Double.init) { return .float(f) }
+        default:
+            throw YAMLError(message: "could not determine a constructor for the tag '\(tag)'", location: loc)
+        }
+        throw YAMLError(message: "invalid value '\(text)' for tag '\(tag)'", location: loc)
+    }
+}

@@ -1,0 +1,126 @@
+// PyYAML's YAML 1.1 implicit resolution of plain scalars, written out by hand (no regex engine):
+// yes/no/on/off are booleans, 0755 is octal, 1:30 is base 60, 1e3 (no dot) stays a string.
+import Values
+
+enum Resolver {
+    static func resolve(plain s: String) -> Value {
+        guard let first = s.unicodeScalars.first else { return .none }
+        switch first {
+        case "~", "n", "N":
+            if s == "~" || s == "null" || s == "Null" || s == "NULL" { return .none }
+            if let b = bool(s) { return .bool(b) }
+        case "y", "Y", "t", "T", "f", "F", "o", "O":
+            if let b = bool(s) { return .bool(b) }
+        case "-", "+", "0"..."9", ".":
+            if let i = int(s) { return .int(i) }
+            if let f = float(s) { return .float(f) }
+        default: break
+        }
+        return .string(s)
+    }
+
+    static func bool(_ s: String) -> Bool? {
+        switch s {
+        case "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON": return true
+        case "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF": return false
+        default: return nil
+        }
+    }
+
+    static func isDigit(_ c: Character) -> Bool { c >= "0" && c <= "9" }
+
+    /// `[-+]?` prefix split off.
+    static func sign(_ s: Substring) -> (Int, Substring) {
+        if s.first == "-" { return (-1, s.dropFirst()) }
+        if s.first == "+" { return (1, s.dropFirst()) }
+        return (1, s)
+    }
+
+    static func int(_ text: String) -> Int? {
+        let (sg, body) = sign(Substring(text))
+        guard let c0 = body.first else { return nil }
+        if body.hasPrefix("0b") {
+            let d = body.dropFirst(2)
+            guard !d.isEmpty, d.allSatisfy({ $0 == "0" || $0 == "1" || $0 == "_" }) else { return nil }
+            return Int(d.filter { $0 != "_" }, radix: 2).map { $0 * sg }
+        }
+        if body.hasPrefix("0x") {
+            let d = body.dropFirst(2)
+            guard !d.isEmpty, d.allSatisfy({ $0.isHexDigit || $0 == "_" }) else { return nil }
+            return Int(d.filter { $0 != "_" }, radix: 16).map { $0 * sg }
+        }
+        if c0 == "0" {
+            if body == "0" { return 0 }
+            let d = body.dropFirst()
+            guard d.allSatisfy({ ($0 >= "0" && $0 <= "7") || $0 == "_" }) else { return nil }
+            let digits = d.filter { $0 != "_" }
+            return digits.isEmpty ? 0 : Int(digits, radix: 8).map { $0 * sg }
+        }
+        guard c0 >= "1" && c0 <= "9" else { return nil }
+        if body.contains(":") {
+            // Base 60: [1-9][0-9_]*(:[0-5]?[0-9])+
+            let parts = body.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts[0].allSatisfy({ isDigit($0) || $0 == "_" }) else { return nil }
+            for p in parts.dropFirst() where !sexagesimalPart(p) { return nil }
+            var total = 0
+            for p in parts { total = total * 60 + (Int(p.filter { $0 != "_" }) ?? 0) }
+            return total * sg
+        }
+        guard body.allSatisfy({ isDigit($0) || $0 == "_" }) else { return nil }
+        return Int(body.filter { $0 != "_" }).map { $0 * sg }
+    }
+
+    static func sexagesimalPart(_ p: Substring) -> Bool {
+        (p.count == 1 || p.count == 2) && p.allSatisfy(isDigit) && (p.count == 1 || p.first! <= "5")
+    }
+
+    static func float(_ text: String) -> Double? {
+        let (sg, body) = sign(Substring(text))
+        switch body {
+        case ".inf", ".Inf", ".INF": return Double(sg) * .infinity
+        case ".nan", ".NaN", ".NAN": return text.first == "-" || text.first == "+" ? nil : .nan
+        default: break
+        }
+        guard let c0 = body.first else { return nil }
+        if c0 == "." {
+            // \.[0-9][0-9_]*([eE][-+][0-9]+)?  — no sign allowed in PyYAML's pattern.
+            guard text.first == ".", body.dropFirst().first.map(isDigit) == true else { return nil }
+            return mantissaExponent(body, sign: 1)
+        }
+        guard isDigit(c0) else { return nil }
+        if body.contains(":") {
+            guard let dot = body.firstIndex(of: ".") else { return nil }
+            let head = body[..<dot], frac = body[body.index(after: dot)...]
+            guard frac.allSatisfy({ isDigit($0) || $0 == "_" }) else { return nil }
+            let parts = head.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count >= 2, parts[0].allSatisfy({ isDigit($0) || $0 == "_" }) else { return nil }
+            for p in parts.dropFirst() where !sexagesimalPart(p) { return nil }
+            var total = 0.0
+            for (i, p) in parts.enumerated() {
+                var t = String(p.filter { $0 != "_" })
+                if i == parts.count - 1 { t += "." + frac.filter { $0 != "_" } }
+                total = total * 60 + (Double(t) ?? 0)
+            }
+            return total * Double(sg)
+        }
+        return mantissaExponent(body, sign: sg)
+    }
+
+    /// [0-9][0-9_]*\.[0-9_]*([eE][-+][0-9]+)? — a dot is required and an exponent needs a sign.
+    static func mantissaExponent(_ body: Substring, sign sg: Int) -> Double? {
+        guard let dot = body.firstIndex(of: ".") else { return nil }
+        let intPart = body[..<dot]
+        var rest = body[body.index(after: dot)...]
+        guard intPart.allSatisfy({ isDigit($0) || $0 == "_" }) else { return nil }
+        var exponent = ""
+        if let e = rest.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            let exp = rest[rest.index(after: e)...]
+            guard let s = exp.first, s == "+" || s == "-", exp.count > 1, exp.dropFirst().allSatisfy(isDigit) else { return nil }
+            exponent = "e" + exp
+            rest = rest[..<e]
+        }
+        guard rest.allSatisfy({ isDigit($0) || $0 == "_" }) else { return nil }
+        let text = (intPart.isEmpty ? "0" : String(intPart)) + "." + rest + exponent
+        return Double(text.filter { $0 != "_" }).map { $0 * Double(sg) }
+    }
+}
