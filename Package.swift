@@ -19,12 +19,13 @@ let package = Package(
         .target(name: "CShim", exclude: ["agent.py"]),
         .target(name: "Values", dependencies: [.product(name: "OrderedCollections", package: "swift-collections")]),
         .target(name: "YAMLReader", dependencies: ["CYAML", "Values"]),
-        .target(name: "Jinja", dependencies: ["Values"]),
-        .target(name: "Inventory", dependencies: ["Values", "YAMLReader"]),
-        .target(name: "Playbook", dependencies: ["Values", "YAMLReader"]),
-        .target(name: "Remote", dependencies: ["CShim", "CSSH", "Values"]),
+        .target(name: "Jinja", dependencies: [.product(name: "OrderedCollections", package: "swift-collections"), "Values"]),
+        .target(name: "Inventory", dependencies: [.product(name: "OrderedCollections", package: "swift-collections"), "Values", "YAMLReader"]),
+        .target(name: "Playbook", dependencies: [.product(name: "OrderedCollections", package: "swift-collections"), "Values", "YAMLReader"]),
+        .target(name: "Remote", dependencies: ["CShim", "CSSH", "Values", .product(name: "OrderedCollections", package: "swift-collections")]),
         .target(name: "Engine", dependencies: [
             "Values", "YAMLReader", "Jinja", "Inventory", "Playbook", "Remote",
+            .product(name: "OrderedCollections", package: "swift-collections"),
         ]),
         .executableTarget(name: "swansible-playbook", dependencies: [
             "Engine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),

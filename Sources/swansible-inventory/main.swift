@@ -1,1 +1,51 @@
-print("todo")
+// `swansible-inventory`: lists and graphs inventories as `ansible-inventory` does.
+import ArgumentParser
+import Engine
+import Inventory
+import Values
+
+@main
+struct SwansibleInventory: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "swansible-inventory",
+                                                    abstract: "Show Ansible inventory information.")
+
+    @Option(name: [.short, .customLong("inventory"), .customLong("inventory-file")], help: "Inventory source (repeatable).")
+    var inventory: [String] = []
+
+    @Flag(help: "Output all hosts info as JSON.") var list = false
+    @Flag(help: "Create an inventory graph.") var graph = false
+    @Option(help: "Output info of a specific host.") var host: String?
+    @Option(name: [.short, .customLong("limit")], help: "Limit to a host pattern.") var limit: String?
+    @Flag(help: "Use YAML format instead of JSON (not supported yet).") var yaml = false
+    @Argument(help: "Group to graph.") var group: String?
+
+    func run() throws {
+        let settings = Settings.load()
+        let sources = inventory.isEmpty ? settings.inventorySources : inventory
+        let inv: Inventory
+        do { inv = try Inventory(sources: sources) } catch {
+            Output.error("\(error)")
+            throw ExitCode(ExitCodes.error)
+        }
+        guard list || graph || host != nil else {
+            Output.error("No action selected, at least one of --host, --graph or --list needs to be specified.")
+            throw ExitCode(ExitCodes.badOption)
+        }
+        do {
+            if let host {
+                guard inv.data.hosts[host] != nil else {
+                    Output.error("You must pass a single valid host to --host parameter")
+                    throw ExitCode(ExitCodes.error)
+                }
+                print(Value.dict(try inv.vars(for: host)).json(.init(indent: 4, sortKeys: true)))
+            } else if list {
+                print(try inv.listJSON().json(.init(indent: 4, sortKeys: true)))
+            } else {
+                print(inv.graph(group ?? "all"))
+            }
+        } catch let e as ExitCode { throw e } catch {
+            Output.error("\(error)")
+            throw ExitCode(ExitCodes.error)
+        }
+    }
+}

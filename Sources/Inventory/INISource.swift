@@ -1,0 +1,92 @@
+// Ansible's ini inventory format: [group], [group:vars], [group:children], inline host vars.
+import Values
+
+enum INISource {
+    static func parse(_ text: String, path: String, into inv: InventoryData) throws {
+        var group = "ungrouped"
+        var state = "hosts"
+        var pending: [String: (line: Int, state: String, parents: [String])] = [:]
+        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let lineNo = n + 1
+            func fail(_ m: String) -> InventoryError { InventoryError("\(path):\(lineNo): \(m)") }
+            let line = raw.trimmingSpaces
+            guard let first = line.first, first != "#", first != ";" else { continue }
+            if first == "[", line.last == "]" {
+                let inner = line.dropFirst().dropLast()
+                guard !inner.contains(" "), !inner.isEmpty else {
+                    throw fail("Invalid section entry: '\(line)'. Please make sure that there are no spaces in the section entry, and that there are no other invalid characters")
+                }
+                let parts = inner.split(separator: ":", maxSplits: 1).map(String.init)
+                group = parts[0]
+                state = parts.count > 1 ? parts[1] : "hosts"
+                guard ["hosts", "children", "vars"].contains(state) else {
+                    throw fail("Section [\(inner)] has unknown type: \(state)")
+                }
+                if inv.groups[group] == nil {
+                    if state == "vars", pending[group] == nil { pending[group] = (lineNo, state, []) }
+                    inv.addGroup(group)
+                }
+                if let p = pending[group], state != "vars" {
+                    if p.state == "children" { addPending(group, &pending, inv) } else if p.state == "vars" { pending[group] = nil }
+                }
+                continue
+            }
+            switch state {
+            case "hosts":
+                let tokens = try Shlex.split(String(line))
+                guard let pattern = tokens.first else { continue }
+                let (hostPattern, port) = HostRange.splitPort(pattern)
+                var vars = Dict()
+                for t in tokens.dropFirst() {
+                    guard let eq = t.firstIndex(of: "=") else { throw fail("Expected key=value host variable assignment, got: \(t)") }
+                    vars[.string(String(t[..<eq]))] = Literal.parse(String(t[t.index(after: eq)...]))
+                }
+                let names: [String]
+                do { names = try HostRange.expand(hostPattern) } catch let e as InventoryError { throw fail(e.message) }
+                for name in names {
+                    let h = inv.addHost(name, group: group, source: path)
+                    if let port { h.vars["ansible_port"] = .int(port) }
+                    for (k, v) in vars { h.vars[k] = v }
+                }
+            case "vars":
+                guard let eq = line.firstIndex(of: "=") else { throw fail("Expected key=value, got: \(line)") }
+                let k = line[..<eq].trimmingSpaces, v = line[line.index(after: eq)...].trimmingSpaces
+                inv.groups[group]!.vars[.string(String(k))] = Literal.parse(String(v))
+            default:
+                let child = String(line.split(separator: " ").first ?? "")
+                if inv.groups[child] == nil {
+                    if var p = pending[child] {
+                        p.parents.append(group)
+                        pending[child] = p
+                    } else { pending[child] = (lineNo, "children", [group]) }
+                } else {
+                    inv.addChild(group, child)
+                }
+            }
+        }
+        for (name, p) in pending.sorted(by: { $0.value.line < $1.value.line }) {
+            if p.state == "vars" {
+                throw InventoryError("\(path):\(p.line): Section [\(name):vars] not valid for undefined group '\(name)'.")
+            }
+            throw InventoryError("\(path):\(p.line): Section [\(p.parents.last!):children] includes undefined group '\(name)'.")
+        }
+    }
+
+    static func addPending(_ group: String, _ pending: inout [String: (line: Int, state: String, parents: [String])], _ inv: InventoryData) {
+        guard let p = pending[group] else { return }
+        pending[group] = nil
+        for parent in p.parents {
+            inv.addChild(parent, group)
+            if pending[parent]?.state == "children" { addPending(parent, &pending, inv) }
+        }
+    }
+}
+
+extension StringProtocol {
+    var trimmingSpaces: SubSequence {
+        var s = self[...]
+        while let f = s.first, f == " " || f == "\t" || f == "\r" { s = s.dropFirst() }
+        while let l = s.last, l == " " || l == "\t" || l == "\r" { s = s.dropLast() }
+        return s
+    }
+}

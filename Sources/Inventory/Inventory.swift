@@ -1,0 +1,141 @@
+// The inventory a run works with: sources parsed (ini, yaml, host lists, directories),
+// group_vars/host_vars attached, and the variables of each host in Ansible's order.
+import OrderedCollections
+import Values
+import YAMLReader
+
+public final class Inventory: @unchecked Sendable {
+    public let data = InventoryData()
+
+    public init() {}
+
+    /// Loads each `-i` source: a file, a directory of sources, or a `host1,host2,` list.
+    public init(sources: [String]) throws {
+        for s in sources { try load(s) }
+        data.reconcile()
+    }
+
+    public func load(_ source: String) throws {
+        let path = Files.expandUser(source)
+        if !Files.exists(path), source.contains(",") {
+            for h in source.split(separator: ",") where !h.trimmingSpaces.isEmpty {
+                let (name, port) = HostRange.splitPort(String(h.trimmingSpaces))
+                let host = data.addHost(name, group: "ungrouped")
+                if let port { host.vars["ansible_port"] = .int(port) }
+            }
+            return
+        }
+        guard Files.exists(path) else {
+            throw InventoryError("Unable to parse \(Files.absolute(path)) as an inventory source")
+        }
+        if Files.isDirectory(path) {
+            data.sourceDirs.append(Files.absolute(path))
+            for entry in Files.list(path) where !Inventory.ignored(entry) {
+                let p = Files.join(path, entry)
+                if Files.isDirectory(p) { continue }
+                try loadFile(p)
+            }
+            return
+        }
+        data.sourceDirs.append(Files.dirname(Files.absolute(path)))
+        try loadFile(path)
+    }
+
+    static func ignored(_ name: String) -> Bool {
+        name.hasPrefix(".") || name.hasSuffix("~") || name == "group_vars" || name == "host_vars"
+            || [".orig", ".ini", ".cfg", ".retry", ".pyc", ".pyo"].contains { name.hasSuffix($0) && $0 != ".ini" }
+    }
+
+    func loadFile(_ path: String) throws {
+        let text = try Files.read(path)
+        let abs = Files.absolute(path)
+        let isYAML = path.hasSuffix(".yml") || path.hasSuffix(".yaml") || path.hasSuffix(".json")
+        if isYAML {
+            let node: Node
+            do { node = try YAMLReader.load(text, file: abs) } catch let e as YAMLError {
+                throw InventoryError("Unable to parse \(abs) as an inventory source: \(e)")
+            }
+            try YAMLSource.parse(node, path: abs, into: data)
+        } else {
+            try INISource.parse(text, path: abs, into: data)
+        }
+    }
+
+    /// The implicit localhost Ansible creates when a play names it but the inventory does not.
+    func implicitLocalhost(_ name: String) -> Host {
+        if let h = data.hosts[name] { return h }
+        let h = data.addHost(name)
+        h.implicit = true
+        h.vars["ansible_connection"] = "local"
+        h.vars["ansible_python_interpreter"] = .string(Inventory.controllerPython)
+        return h
+    }
+
+    /// The controller's own interpreter, as Ansible sets it for the implicit localhost.
+    public nonisolated(unsafe) static var controllerPython = "/usr/bin/python3"
+
+    public var hostNames: [String] { data.hostsOf(group: "all") }
+
+    public func groupNames(of host: String) -> [String] {
+        data.sortedGroups(data.groupsOf(host)).map(\.name).filter { $0 != "all" }
+    }
+
+    // MARK: variables
+
+    /// Inventory-level vars of a host, in Ansible's order of precedence (lowest first):
+    /// all's vars, group_vars/all (inventory, then playbook dir), the other groups' vars by
+    /// depth/priority/name, their group_vars files, the host's inline vars, host_vars files.
+    public func vars(for host: String, playbookDirs: [String] = []) throws -> Dict {
+        var out = Dict()
+        let groups = data.sortedGroups(data.groupsOf(host))
+        let dirs = data.sourceDirs + playbookDirs.filter { !data.sourceDirs.contains($0) }
+        func merge(_ d: Dict) { for (k, v) in d { out[k] = v } }
+        let all = groups.filter { $0.name == "all" }, rest = groups.filter { $0.name != "all" }
+        for part in [all, rest] {
+            for g in part { merge(g.vars) }
+            for dir in dirs {
+                for g in part { merge(try VarsFiles.load(dir: Files.join(dir, "group_vars"), name: g.name)) }
+            }
+        }
+        if let h = data.hosts[host] {
+            merge(h.vars)
+            for dir in dirs { merge(try VarsFiles.load(dir: Files.join(dir, "host_vars"), name: host)) }
+        }
+        return out
+    }
+
+    // MARK: output (ansible-inventory)
+
+    /// `ansible-inventory --list`: groups with hosts/children, and `_meta.hostvars`.
+    public func listJSON(playbookDirs: [String] = []) throws -> Value {
+        var root = Dict()
+        var hostvars = Dict()
+        for h in hostNames {
+            let v = try vars(for: h, playbookDirs: playbookDirs)
+            if !v.isEmpty { hostvars[.string(h)] = .dict(v) }
+        }
+        root["_meta"] = ["hostvars": .dict(hostvars)]
+        func add(_ g: Group) {
+            var entry = Dict()
+            if !g.children.isEmpty { entry["children"] = .list(g.children.map(Value.string)) }
+            if !g.hosts.isEmpty { entry["hosts"] = .list(g.hosts.map(Value.string)) }
+            if !entry.isEmpty || g.name == "all" { root[.string(g.name)] = .dict(entry) }
+            for c in g.children { if let cg = data.groups[c] { add(cg) } }
+        }
+        add(data.groups["all"]!)
+        return .dict(root)
+    }
+
+    /// `ansible-inventory --graph`.
+    public func graph(_ group: String = "all") -> String {
+        var lines: [String] = []
+        func walk(_ g: Group, _ depth: Int) {
+            let indent = String(repeating: "  |", count: depth)
+            lines.append(depth == 0 ? "@\(g.name):" : "\(indent)--@\(g.name):")
+            for c in g.children { if let cg = data.groups[c] { walk(cg, depth + 1) } }
+            for h in g.hosts { lines.append("\(String(repeating: "  |", count: depth + 1))--\(h)") }
+        }
+        if let g = data.groups[group] { walk(g, 0) }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,150 @@
+// Hosts and groups as Ansible's InventoryData holds them: insertion order kept, `all` and
+// `ungrouped` always present, group depth and priority for variable ordering.
+import OrderedCollections
+import Values
+
+public struct InventoryError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+public final class Host: @unchecked Sendable {
+    public let name: String
+    public var vars = Dict()
+    /// Groups the host was added to directly, in order.
+    public var groups: [String] = []
+    /// Set on the implicit localhost that is not part of `all`.
+    public var implicit = false
+
+    init(_ name: String) { self.name = name }
+}
+
+public final class Group: @unchecked Sendable {
+    public let name: String
+    public var vars = Dict()
+    public var hosts: [String] = []
+    public var children: [String] = []
+    public var parents: [String] = []
+    public var depth = 0
+
+    init(_ name: String) { self.name = name }
+
+    public var priority: Int { vars[.string("ansible_group_priority")]?.intValue ?? 1 }
+}
+
+public final class InventoryData: @unchecked Sendable {
+    public private(set) var hosts = OrderedDictionary<String, Host>()
+    public private(set) var groups = OrderedDictionary<String, Group>()
+    /// Directories whose group_vars/ and host_vars/ belong to the inventory.
+    public var sourceDirs: [String] = []
+    /// The file each host came from first (`inventory_file`).
+    public var hostSource: [String: String] = [:]
+
+    public init() {
+        _ = addGroup("all")
+        _ = addGroup("ungrouped")
+        addChild("all", "ungrouped")
+    }
+
+    @discardableResult
+    public func addGroup(_ name: String) -> Group {
+        if let g = groups[name] { return g }
+        let g = Group(name)
+        groups[name] = g
+        if name != "all" { addChild("all", name) }
+        return g
+    }
+
+    @discardableResult
+    public func addHost(_ name: String, group: String? = nil, source: String? = nil) -> Host {
+        let h: Host
+        if let existing = hosts[name] { h = existing } else {
+            h = Host(name)
+            hosts[name] = h
+            if let source { hostSource[name] = source }
+        }
+        if let group, group != "all", group != "ungrouped" {
+            let g = addGroup(group)
+            if !g.hosts.contains(name) { g.hosts.append(name) }
+            if !h.groups.contains(group) { h.groups.append(group) }
+        }
+        return h
+    }
+
+    public func addChild(_ parent: String, _ child: String) {
+        let p = addGroup(parent), c = addGroup(child)
+        if !p.children.contains(child) { p.children.append(child) }
+        if !c.parents.contains(parent) { c.parents.append(parent) }
+    }
+
+    /// Ansible's reconcile step: hosts in no group go to `ungrouped`; `all` only keeps
+    /// top-level groups as children; depths are computed for variable ordering.
+    public func reconcile() {
+        let all = groups["all"]!, ungrouped = groups["ungrouped"]!
+        for (name, h) in hosts where !h.implicit {
+            if h.groups.filter({ $0 != "all" && $0 != "ungrouped" }).isEmpty {
+                if !ungrouped.hosts.contains(name) { ungrouped.hosts.append(name) }
+            } else {
+                ungrouped.hosts.removeAll { $0 == name }
+            }
+        }
+        for (name, g) in groups where name != "all" {
+            let others = g.parents.filter { $0 != "all" }
+            if !others.isEmpty {
+                g.parents.removeAll { $0 == "all" }
+                all.children.removeAll { $0 == name }
+            } else if !all.children.contains(name) {
+                all.children.append(name)
+                if !g.parents.contains("all") { g.parents.append("all") }
+            }
+        }
+        for g in groups.values { g.depth = 0 }
+        func setDepth(_ name: String, _ d: Int, _ seen: Set<String>) {
+            guard let g = groups[name], !seen.contains(name) else { return }
+            if d > g.depth || name == "all" { g.depth = d }
+            for c in g.children { setDepth(c, d + 1, seen.union([name])) }
+        }
+        setDepth("all", 0, [])
+    }
+
+    /// Every group a host belongs to, directly or through parents (including `all`).
+    public func groupsOf(_ host: String) -> [Group] {
+        guard let h = hosts[host] else { return [] }
+        var seen = OrderedSet<String>()
+        func climb(_ g: String) {
+            guard !seen.contains(g), let grp = groups[g] else { return }
+            seen.append(g)
+            for p in grp.parents { climb(p) }
+        }
+        for g in h.groups { climb(g) }
+        if !h.implicit {
+            if h.groups.isEmpty { climb("ungrouped") }
+            climb("all")
+        }
+        return seen.compactMap { groups[$0] }
+    }
+
+    /// Groups sorted as Ansible combines their vars: by depth, then priority, then name.
+    public func sortedGroups(_ gs: [Group]) -> [Group] {
+        gs.sorted { ($0.depth, $0.priority, $0.name) < ($1.depth, $1.priority, $1.name) }
+    }
+
+    /// Hosts of a group and its descendants, in Ansible's order (own hosts, then children's).
+    public func hostsOf(group name: String) -> [String] {
+        var out = OrderedSet<String>()
+        var seen = Set<String>()
+        func walk(_ g: String) {
+            guard !seen.contains(g), let grp = groups[g] else { return }
+            seen.insert(g)
+            for h in grp.hosts { out.append(h) }
+            for c in grp.children { walk(c) }
+        }
+        if name == "all" {
+            for (h, host) in hosts where !host.implicit { out.append(h) }
+            return Array(out)
+        }
+        walk(name)
+        return Array(out)
+    }
+}

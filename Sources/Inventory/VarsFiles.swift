@@ -1,0 +1,46 @@
+// group_vars/ and host_vars/ next to an inventory source or a playbook: a file named for the
+// group or host (no extension, .yml, .yaml, .json), or a directory of such files, read in order.
+import Values
+import YAMLReader
+
+public enum VarsFiles {
+    static let extensions = ["", ".yml", ".yaml", ".json"]
+
+    /// The vars for `name` under `dir` (`…/group_vars`), merged in file order.
+    public static func load(dir: String, name: String) throws -> Dict {
+        var out = Dict()
+        for ext in extensions {
+            let path = Files.join(dir, name + ext)
+            guard Files.exists(path) else { continue }
+            if Files.isDirectory(path) {
+                if ext == "" { for f in filesUnder(path) { try merge(&out, f) } }
+            } else {
+                try merge(&out, path)
+            }
+        }
+        return out
+    }
+
+    static func filesUnder(_ dir: String) -> [String] {
+        var out: [String] = []
+        for entry in Files.list(dir) where !entry.hasPrefix(".") {
+            let p = Files.join(dir, entry)
+            if Files.isDirectory(p) { out += filesUnder(p); continue }
+            if extensions.dropFirst().contains(where: { entry.hasSuffix($0) }) || !entry.contains(".") { out.append(p) }
+        }
+        return out
+    }
+
+    public static func readVarsFile(_ path: String) throws -> Dict {
+        let node = try YAMLReader.load(try Files.read(path), file: path)
+        switch node.value {
+        case .dict(let d): return d
+        case .none: return Dict()
+        default: throw InventoryError("\(node.location): Invalid vars file: expected a dictionary, got \(node.value.typeName)")
+        }
+    }
+
+    static func merge(_ out: inout Dict, _ path: String) throws {
+        for (k, v) in try readVarsFile(path) { out[k] = v }
+    }
+}

@@ -1,0 +1,34 @@
+// The keywords ansible-core 2.19 accepts on plays and tasks; anything else in a task is its
+// action, and more than one action is an error.
+enum Keywords {
+    static let common: Set<String> = [
+        "name", "become", "become_exe", "become_flags", "become_method", "become_user", "check_mode",
+        "collections", "connection", "debugger", "diff", "environment", "ignore_errors", "ignore_unreachable",
+        "module_defaults", "no_log", "port", "remote_user", "run_once", "tags", "throttle", "timeout", "vars",
+        "any_errors_fatal",
+    ]
+
+    static let task: Set<String> = common.union([
+        "action", "args", "async", "changed_when", "delay", "delegate_facts", "delegate_to", "failed_when",
+        "local_action", "loop", "loop_control", "notify", "poll", "register", "retries", "until", "when", "listen",
+    ])
+
+    static let block: Set<String> = common.union(["block", "rescue", "always", "when", "delegate_to", "delegate_facts", "notify"])
+
+    static let play: Set<String> = common.union([
+        "hosts", "gather_facts", "gather_subset", "gather_timeout", "fact_path", "vars_files", "vars_prompt",
+        "pre_tasks", "tasks", "post_tasks", "handlers", "roles", "serial", "strategy", "max_fail_percentage",
+        "order", "force_handlers",
+    ])
+
+    /// Actions whose free-form text is one `_raw_params` string rather than k=v pairs.
+    static let rawParamActions: Set<String> = [
+        "command", "shell", "script", "raw", "win_command", "win_shell", "include_tasks", "import_tasks",
+        "include_vars", "import_playbook", "include_role", "import_role", "meta", "set_fact", "group_by",
+        "add_host", "debug", "fail", "assert", "pause", "wait_for_connection",
+    ]
+
+    /// Actions whose free-form text is kept whole (the others only keep non-k=v words).
+    static let freeFormActions: Set<String> = ["command", "shell", "script", "raw", "win_command", "win_shell",
+                                               "include_tasks", "import_tasks", "include_vars", "import_playbook", "meta"]
+}

@@ -1,0 +1,253 @@
+// Reads a playbook file into plays: validates keywords with their locations, finds each
+// task's action and arguments, and loads the roles the plays list.
+import Values
+import YAMLReader
+
+public struct PlaybookLoader {
+    /// Directories searched for roles after the playbook's own `roles/` (ansible.cfg roles_path).
+    public var rolesPath: [String]
+    public var warnings: [YAMLWarning] = []
+
+    public init(rolesPath: [String] = []) { self.rolesPath = rolesPath }
+
+    public mutating func load(_ path: String) throws -> Playbook {
+        let abs = Files.absolute(path)
+        let text: String
+        do { text = try Files.read(abs) } catch {
+            throw PlaybookError("the playbook: \(path) could not be found")
+        }
+        let docs = try YAMLReader.loadAll(text, file: abs, warnings: &warnings)
+        guard let root = docs.first, let items = root.items else {
+            if let root = docs.first, case .scalar(.none) = root.kind {
+                throw PlaybookError("Empty playbook, nothing to do", at: root.location)
+            }
+            throw PlaybookError("A playbook must be a list of plays, got a \(docs.first?.value.typeName ?? "nothing") instead",
+                                at: docs.first?.location)
+        }
+        var plays: [Play] = []
+        let base = Files.dirname(abs)
+        for item in items { plays.append(try play(item, baseDir: base)) }
+        return Playbook(path: abs, plays: plays)
+    }
+
+    mutating func play(_ node: Node, baseDir: String) throws -> Play {
+        guard let pairs = node.pairs else {
+            throw PlaybookError("A playbook must be a list of plays, got a \(node.value.typeName) instead", at: node.location)
+        }
+        var keywords: [String: Value] = [:]
+        var lists: [String: Node] = [:]
+        for p in pairs {
+            let key = p.key.scalar?.pythonStr ?? ""
+            guard Keywords.play.contains(key) else {
+                if key == "import_playbook" || key == "ansible.builtin.import_playbook" {
+                    throw PlaybookError("import_playbook is not supported yet", at: p.key.location)
+                }
+                throw PlaybookError("'\(key)' is not a valid attribute for a Play", at: p.key.location)
+            }
+            switch key {
+            case "pre_tasks", "tasks", "post_tasks", "handlers", "roles": lists[key] = p.value
+            default: keywords[key] = p.value.value
+            }
+        }
+        guard let hosts = keywords["hosts"], !hosts.isNone else {
+            throw PlaybookError("Plays must have a 'hosts' keyword.", at: node.location)
+        }
+        let playTags = Task.tagList(keywords["tags"])
+        var roles: [Role] = []
+        var roleTasks: [Task] = [], roleHandlers: [Task] = []
+        if let r = lists["roles"] {
+            for entry in r.items ?? [] {
+                let (role, when, tags) = try loadRole(entry, baseDir: baseDir)
+                roles.append(role)
+                let inherited = Inherited(tags: playTags + tags, when: when.map { [$0] } ?? [], vars: [])
+                if let t = try roleFile(role, "tasks") { roleTasks += try tasks(t, role: role, inherited: inherited) }
+                if let h = try roleFile(role, "handlers") { roleHandlers += try tasks(h, role: role, inherited: inherited) }
+            }
+        }
+        let inherited = Inherited(tags: playTags, when: [], vars: [])
+        func section(_ k: String) throws -> [Task] {
+            guard let n = lists[k] else { return [] }
+            return try tasks(n, role: nil, inherited: inherited)
+        }
+        var vars = Dict()
+        if case .dict(let d)? = keywords.removeValue(forKey: "vars") { vars = d } else if let v = keywords["vars"], !v.isNone {
+            throw PlaybookError("Vars in a Play must be specified as a dictionary.", at: node["vars"]?.location)
+        }
+        var varsFiles: [Value] = []
+        switch keywords.removeValue(forKey: "vars_files") {
+        case .list(let l)?: varsFiles = l
+        case .string(let s)?: varsFiles = [.string(s)]
+        default: break
+        }
+        return Play(name: keywords["name"]?.pythonStr, hosts: hosts, vars: vars, varsFiles: varsFiles, keywords: keywords,
+                    preTasks: try section("pre_tasks"), tasks: roleTasks + (try section("tasks")),
+                    postTasks: try section("post_tasks"), handlers: roleHandlers + (try section("handlers")),
+                    roles: roles, location: node.location)
+    }
+
+    struct Inherited {
+        var tags: [String]
+        var when: [Value]
+        var vars: [Dict]
+    }
+
+    mutating func tasks(_ node: Node, role: Role?, inherited: Inherited) throws -> [Task] {
+        if case .scalar(.none) = node.kind { return [] }
+        guard let items = node.items else {
+            throw PlaybookError("A malformed block was encountered while loading tasks: expected a list of tasks", at: node.location)
+        }
+        var out: [Task] = []
+        for item in items {
+            guard let pairs = item.pairs else {
+                throw PlaybookError("A malformed block was encountered while loading tasks: \(item.value.pythonRepr) should be a dictionary", at: item.location)
+            }
+            if item["block"] != nil {
+                var inner = inherited
+                for p in pairs {
+                    let k = p.key.scalar?.pythonStr ?? ""
+                    guard Keywords.block.contains(k) else {
+                        throw PlaybookError("'\(k)' is not a valid attribute for a Block", at: p.key.location)
+                    }
+                    if k == "rescue" || k == "always" {
+                        throw PlaybookError("block '\(k)' sections are not supported yet", at: p.key.location)
+                    }
+                }
+                inner.tags += Task.tagList(item["tags"]?.value)
+                if let w = item["when"]?.value { inner.when.append(w) }
+                if case .dict(let d)? = item["vars"]?.value { inner.vars.append(d) }
+                out += try tasks(item["block"]!, role: role, inherited: inner)
+                continue
+            }
+            out.append(try task(item, pairs, role: role, inherited: inherited))
+        }
+        return out
+    }
+
+    func task(_ node: Node, _ pairs: [Node.Pair], role: Role?, inherited: Inherited) throws -> Task {
+        var keywords: [String: Value] = [:]
+        var actions: [(String, Node)] = []
+        for p in pairs {
+            let key = p.key.scalar?.pythonStr ?? ""
+            if Keywords.task.contains(key) || key.hasPrefix("with_") {
+                keywords[key] = p.value.value
+            } else {
+                actions.append((key, p.value))
+            }
+        }
+        var action: String
+        var args = Dict()
+        if let a = keywords.removeValue(forKey: "action") ?? keywords.removeValue(forKey: "local_action") {
+            if pairs.contains(where: { $0.key.scalar?.pythonStr == "local_action" }) { keywords["delegate_to"] = "localhost" }
+            guard actions.isEmpty else {
+                throw PlaybookError("action and local_action are mutually exclusive with a module name: \(actions.map(\.0).joined(separator: ", "))", at: node.location)
+            }
+            switch a {
+            case .string(let s):
+                let words = FreeForm.split(s)
+                guard let first = words.first else { throw PlaybookError("no module/action detected in task.", at: node.location) }
+                action = first
+                args = FreeForm.parse(String(s.dropFirst(first.count)).trimmingSpacesOnly, action: Task.shortName(first))
+            case .dict(var d):
+                guard let m = d.removeValue(forKey: "module")?.stringValue else {
+                    throw PlaybookError("no module/action detected in task.", at: node.location)
+                }
+                action = m
+                args = d
+            default:
+                throw PlaybookError("no module/action detected in task.", at: node.location)
+            }
+        } else {
+            guard let first = actions.first else {
+                throw PlaybookError("no module/action detected in task.", at: node.location)
+            }
+            if actions.count > 1 {
+                throw PlaybookError("conflicting action statements: \(actions.map(\.0).joined(separator: ", "))", at: node.location)
+            }
+            action = first.0
+            switch first.1.value {
+            case .string(let s): args = FreeForm.parse(s, action: Task.shortName(action))
+            case .dict(let d): args = d
+            case .none: break
+            case let other:
+                if Keywords.rawParamActions.contains(Task.shortName(action)) {
+                    args["_raw_params"] = .string(other.pythonStr)
+                } else {
+                    throw PlaybookError("The value \(other.pythonRepr) for the action '\(action)' is not a valid set of arguments: it must be a mapping or a k=v string", at: first.1.location)
+                }
+            }
+        }
+        if case .dict(let extra)? = keywords.removeValue(forKey: "args") {
+            for (k, v) in extra { args[k] = v }
+        }
+        var t = Task(name: keywords["name"].map { $0.isNone ? nil : $0.pythonStr } ?? nil, action: action, args: args,
+                     keywords: keywords, location: node.location, role: role)
+        t.inheritedTags = inherited.tags
+        t.inheritedWhen = inherited.when
+        t.blockVars = inherited.vars
+        return t
+    }
+
+    // MARK: roles
+
+    func loadRole(_ entry: Node, baseDir: String) throws -> (Role, Value?, [String]) {
+        var name: String
+        var params = Dict()
+        var when: Value? = nil
+        var tags: [String] = []
+        switch entry.value {
+        case .string(let s): name = s
+        case .dict(let d):
+            guard let n = (d["role"] ?? d["name"])?.stringValue else {
+                throw PlaybookError("role definitions must contain a role name", at: entry.location)
+            }
+            name = n
+            for (k, v) in d {
+                switch k.pythonStr {
+                case "role", "name": continue
+                case "when": when = v
+                case "tags": tags = Task.tagList(v)
+                case "vars":
+                    if case .dict(let vd) = v { for (a, b) in vd { params[a] = b } }
+                default: params[k] = v
+                }
+            }
+        default:
+            throw PlaybookError("role definitions must contain a role name", at: entry.location)
+        }
+        let candidates = [Files.join(baseDir, "roles/" + name)] + rolesPath.map { Files.join(Files.expandUser($0), name) }
+            + [Files.join(baseDir, name)]
+        guard let path = candidates.first(where: Files.isDirectory) else {
+            let searched = candidates.map { Files.dirname($0) }
+            throw PlaybookError("the role '\(name)' was not found in \(searched.joined(separator: ":"))", at: entry.location)
+        }
+        let defaults = try varsFile(Files.join(path, "defaults"))
+        let vars = try varsFile(Files.join(path, "vars"))
+        return (Role(name: Files.basename(name), path: path, defaults: defaults, vars: vars, params: params), when, tags)
+    }
+
+    func mainFile(_ dir: String) -> String? {
+        ["main.yml", "main.yaml", "main"].map { Files.join(dir, $0) }.first { Files.exists($0) && !Files.isDirectory($0) }
+    }
+
+    func varsFile(_ dir: String) throws -> Dict {
+        guard let f = mainFile(dir) else { return Dict() }
+        let v = try YAMLReader.loadValue(try Files.read(f), file: f)
+        if case .dict(let d) = v { return d }
+        if v.isNone { return Dict() }
+        throw PlaybookError("The vars file \(f) must contain a dictionary")
+    }
+
+    func roleFile(_ role: Role, _ kind: String) throws -> Node? {
+        guard let f = mainFile(Files.join(role.path, kind)) else { return nil }
+        return try YAMLReader.load(try Files.read(f), file: f)
+    }
+}
+
+extension String {
+    var trimmingSpacesOnly: String {
+        var s = Substring(self)
+        while s.first == " " { s = s.dropFirst() }
+        while s.last == " " { s = s.dropLast() }
+        return String(s)
+    }
+}

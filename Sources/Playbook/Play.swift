@@ -1,0 +1,29 @@
+// A play as written, with its roles already loaded and their tasks in place.
+import Values
+
+public struct Play: Sendable {
+    public var name: String?
+    public var hosts: Value
+    public var vars: Dict
+    public var varsFiles: [Value]
+    /// Every other play keyword (`gather_facts`, `become`, `remote_user`, `connection`, `serial`…).
+    public var keywords: [String: Value]
+    public var preTasks: [Task]
+    /// Role tasks first, then the play's own tasks, as Ansible orders them.
+    public var tasks: [Task]
+    public var postTasks: [Task]
+    /// Role handlers, then the play's own.
+    public var handlers: [Task]
+    public var roles: [Role]
+    public var location: SourceLocation
+
+    public subscript(keyword: String) -> Value? { keywords[keyword] }
+
+    public var tags: [String] { Task.tagList(keywords["tags"]) }
+}
+
+public struct Playbook: Sendable {
+    public var path: String
+    public var plays: [Play]
+    public var baseDir: String { Files.dirname(path) }
+}

@@ -1,0 +1,61 @@
+// One task (or handler) as written: its action, arguments and keywords, and where it came from.
+import Values
+
+public struct Task: Sendable {
+    public var name: String?
+    /// The action as written (`copy`, `ansible.builtin.copy`).
+    public var action: String
+    public var args: Dict
+    /// Every other keyword (`when`, `loop`, `register`, `notify`, `tags`…), values as written.
+    public var keywords: [String: Value]
+    public var location: SourceLocation
+    /// The role the task came from, for its files/, templates/ and its vars.
+    public var role: Role?
+    /// Tags inherited from the play, roles and blocks, merged with the task's own.
+    public var inheritedTags: [String] = []
+    /// `when:` of enclosing blocks and role entries, evaluated before the task's own.
+    public var inheritedWhen: [Value] = []
+    /// Vars of enclosing blocks (level 16), lowest first.
+    public var blockVars: [Dict] = []
+
+    public subscript(keyword: String) -> Value? { keywords[keyword] }
+
+    /// The name Ansible prints in banners: the task's name, or `role : action`.
+    public var displayName: String {
+        let base = name ?? action
+        if let role { return "\(role.name) : \(base)" }
+        return base
+    }
+
+    public var tags: [String] {
+        var out = inheritedTags
+        for t in Task.tagList(keywords["tags"]) where !out.contains(t) { out.append(t) }
+        return out
+    }
+
+    static func tagList(_ v: Value?) -> [String] {
+        switch v {
+        case .string(let s)?: return s.split(separator: ",").map { String($0.trimmingCharacters) }
+        case .list(let l)?: return l.map(\.pythonStr)
+        case .int(let i)?: return [String(i)]
+        default: return []
+        }
+    }
+
+    /// Short action name: `ansible.builtin.copy` → `copy`.
+    public var shortAction: String { Task.shortName(action) }
+
+    public static func shortName(_ action: String) -> String {
+        for p in ["ansible.builtin.", "ansible.legacy."] where action.hasPrefix(p) { return String(action.dropFirst(p.count)) }
+        return action
+    }
+}
+
+extension StringProtocol {
+    var trimmingCharacters: SubSequence {
+        var s = self[...]
+        while let f = s.first, f == " " || f == "\t" || f == "\n" { s = s.dropFirst() }
+        while let l = s.last, l == " " || l == "\t" || l == "\n" { s = s.dropLast() }
+        return s
+    }
+}

@@ -1,0 +1,43 @@
+// The embedded agent.py and the one-line first stage that starts it: the transport runs the
+// first stage, which reads `<length>\n<agent source>` from stdin and executes it.
+import CShim
+
+public enum Agent {
+    public static let source: [UInt8] = {
+        var n = 0
+        let p = swansible_agent_py(&n)
+        return Array(UnsafeBufferPointer(start: p, count: n))
+    }()
+
+    /// Ansible 2.19's interpreter fallback list, tried in order when none is configured.
+    public static let fallbackInterpreters = ["python3.13", "python3.12", "python3.11", "python3.10", "python3.9",
+                                              "python3.8", "/usr/bin/python3", "python3"]
+
+    static let firstStage = """
+        import os,sys
+        b=b""
+        while b[-1:]!=b"\\n":
+         c=os.read(0,1)
+         if not c:sys.exit(1)
+         b+=c
+        n=int(b);s=b""
+        while len(s)<n:
+         c=os.read(0,n-len(s))
+         if not c:sys.exit(1)
+         s+=c
+        exec(compile(s,"<swansible-agent>","exec"))
+        """
+
+    /// The shell command that starts the agent: the given interpreter, or the first of the
+    /// fallback list that exists (one round trip, no separate discovery probe).
+    public static func bootstrapCommand(interpreter: String?) -> String {
+        let code = "CODE='\(firstStage)'"
+        if let interpreter {
+            return "\(code); exec \(interpreter) -c \"$CODE\""
+        }
+        let candidates = fallbackInterpreters.joined(separator: " ")
+        return "\(code); for p in \(candidates); do if command -v \"$p\" >/dev/null 2>&1; then exec \"$p\" -c \"$CODE\"; fi; done; echo 'swansible: no Python interpreter found' >&2; exit 127"
+    }
+
+    static var payload: [UInt8] { Array("\(source.count)\n".utf8) + source }
+}

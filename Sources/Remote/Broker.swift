@@ -1,0 +1,262 @@
+// The one I/O thread: it owns every agent stream (pipes and libssh channels), multiplexes
+// them with epoll, writes queued frames and hands each reply to the task awaiting it.
+// Other threads talk to it only through `ops` and the eventfd that wakes it.
+#if canImport(Glibc)
+import Glibc
+#endif
+import CShim
+import Synchronization
+import Values
+
+struct UnsafeTransfer<T>: @unchecked Sendable {
+    let value: T
+}
+
+public final class Broker: Sendable {
+    public static let shared = Broker()
+
+    enum Op: Sendable {
+        case add(Int, UnsafeTransfer<StreamIO>)
+        case send(Int, [UInt8], UInt32, CheckedContinuation<[UInt8], any Error>?, deadline: UInt64?)
+        case close(Int)
+    }
+
+    private let ops = Mutex<[Op]>([])
+    private let wakeFd: Int32
+    private let epfd: Int32
+    private let nextStream = Atomic<Int>(1)
+    private let nextHandle = Atomic<UInt32>(2)
+
+    private init() {
+        wakeFd = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
+        epfd = epoll_create1(Int32(EPOLL_CLOEXEC))
+        var ev = epoll_event(events: EPOLLIN.rawValue, data: epoll_data_t(u64: 0))
+        epoll_ctl(epfd, EPOLL_CTL_ADD, wakeFd, &ev)
+        let loop = UnsafeTransfer(value: Loop(epfd: epfd, wakeFd: wakeFd))
+        Thread.detach { [self] in loop.value.run(self) }
+    }
+
+    func takeOps() -> [Op] {
+        ops.withLock { q in
+            let all = q
+            q.removeAll()
+            return all
+        }
+    }
+
+    private func submit(_ op: Op) {
+        let first = ops.withLock { q in
+            q.append(op)
+            return q.count == 1
+        }
+        if first {
+            var one: UInt64 = 1
+            _ = Glibc.write(wakeFd, &one, 8)
+        }
+    }
+
+    func register(_ stream: StreamIO) -> Int {
+        let id = nextStream.add(1, ordering: .relaxed).oldValue
+        submit(.add(id, UnsafeTransfer(value: stream)))
+        return id
+    }
+
+    func newHandle() -> UInt32 { nextHandle.add(1, ordering: .relaxed).oldValue }
+
+    /// Writes `bytes` (a frame, or the bootstrap payload) and waits for the frame that replies to `handle`.
+    func request(_ stream: Int, _ bytes: [UInt8], replyTo handle: UInt32, timeout: Double? = nil) async throws -> [UInt8] {
+        let deadline = timeout.map { Clock.nowNanos() + UInt64($0 * 1e9) }
+        return try await withCheckedThrowingContinuation { cont in
+            submit(.send(stream, bytes, handle, cont, deadline: deadline))
+        }
+    }
+
+    func send(_ stream: Int, _ bytes: [UInt8]) {
+        submit(.send(stream, bytes, 0, nil, deadline: nil))
+    }
+
+    func close(_ stream: Int) { submit(.close(stream)) }
+}
+
+/// State only the broker thread touches.
+final class Loop {
+    struct Entry {
+        var io: StreamIO
+        var out: [UInt8] = []
+        var outOffset = 0
+        var inBuf: [UInt8] = []
+        var pending: [UInt32: (CheckedContinuation<[UInt8], any Error>, UInt64?)] = [:]
+        var wantOut = false
+    }
+
+    let epfd: Int32, wakeFd: Int32
+    var streams: [Int: Entry] = [:]
+
+    init(epfd: Int32, wakeFd: Int32) {
+        self.epfd = epfd
+        self.wakeFd = wakeFd
+    }
+
+    func run(_ broker: Broker) {
+        var events = [epoll_event](repeating: epoll_event(), count: 64)
+        while true {
+            let hasDeadlines = streams.values.contains { $0.pending.values.contains { $0.1 != nil } }
+            let n = cshim_epoll_wait(epfd, &events, 64, hasDeadlines ? 100 : 1000)
+            for i in 0..<max(0, Int(n)) {
+                let id = Int(events[i].data.u64)
+                if id == 0 {
+                    var v: UInt64 = 0
+                    _ = Glibc.read(wakeFd, &v, 8)
+                    for op in broker.takeOps() { apply(op) }
+                } else {
+                    service(id)
+                }
+            }
+            // libssh may hold data it already read from the socket; poll those streams too.
+            for (id, e) in streams where e.io is SSHStream { service(id) }
+            if hasDeadlines { expire() }
+        }
+    }
+
+    func apply(_ op: Broker.Op) {
+        switch op {
+        case .add(let id, let box):
+            let io = box.value
+            streams[id] = Entry(io: io)
+            for fd in io.readFds {
+                var ev = epoll_event(events: EPOLLIN.rawValue, data: epoll_data_t(u64: UInt64(id)))
+                epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev)
+            }
+            if !io.readFds.contains(io.writeFd) {
+                var ev = epoll_event(events: 0, data: epoll_data_t(u64: UInt64(id)))
+                epoll_ctl(epfd, EPOLL_CTL_ADD, io.writeFd, &ev)
+            }
+        case .send(let id, let bytes, let handle, let cont, let deadline):
+            guard streams[id] != nil else {
+                cont?.resume(throwing: RemoteError.disconnected("the connection to the agent is closed"))
+                return
+            }
+            streams[id]!.out += bytes
+            if let cont { streams[id]!.pending[handle] = (cont, deadline) }
+            flush(id)
+        case .close(let id):
+            drop(id, RemoteError.disconnected("the connection was closed"))
+        }
+    }
+
+    func service(_ id: Int) {
+        guard var e = streams[id] else { return }
+        let r = e.io.read(into: &e.inBuf)
+        streams[id] = e
+        do { try deliver(id) } catch {
+            drop(id, error)
+            return
+        }
+        if case .eof = r {
+            let tail = e.io.stderrTail
+            drop(id, RemoteError.disconnected(tail.isEmpty ? "the agent closed its connection" : tail))
+            return
+        }
+        flush(id)
+    }
+
+    /// Splits complete frames off the input buffer and resumes whoever waits for each.
+    func deliver(_ id: Int) throws {
+        guard var e = streams[id] else { return }
+        var offset = 0
+        while let h = try Frame.parseHeader(e.inBuf[offset...]) {
+            let end = offset + Frame.headerSize + Int(h.length)
+            guard e.inBuf.count >= end else { break }
+            let body = Array(e.inBuf[(offset + Frame.headerSize)..<end])
+            offset = end
+            if let (cont, _) = e.pending.removeValue(forKey: h.replyTo) { cont.resume(returning: body) }
+        }
+        if offset > 0 { e.inBuf.removeFirst(offset) }
+        streams[id] = e
+    }
+
+    func flush(_ id: Int) {
+        guard var e = streams[id] else { return }
+        while e.outOffset < e.out.count {
+            let n = e.io.write(e.out[e.outOffset...])
+            if n < 0 {
+                streams[id] = e
+                drop(id, RemoteError.disconnected(e.io.stderrTail.isEmpty ? "write to the agent failed" : e.io.stderrTail))
+                return
+            }
+            if n == 0 { break }
+            e.outOffset += n
+        }
+        if e.outOffset == e.out.count {
+            e.out.removeAll(keepingCapacity: true)
+            e.outOffset = 0
+        }
+        let want = e.outOffset < e.out.count || e.io.writePending
+        if want != e.wantOut {
+            e.wantOut = want
+            let shared = e.io.readFds.contains(e.io.writeFd)
+            let events = (want ? EPOLLOUT.rawValue : 0) | (shared ? EPOLLIN.rawValue : 0)
+            var ev = epoll_event(events: events, data: epoll_data_t(u64: UInt64(id)))
+            epoll_ctl(epfd, EPOLL_CTL_MOD, e.io.writeFd, &ev)
+        }
+        streams[id] = e
+    }
+
+    func expire() {
+        let now = Clock.nowNanos()
+        for (id, e) in streams {
+            for (h, (cont, deadline)) in e.pending {
+                if let deadline, deadline < now {
+                    streams[id]?.pending[h] = nil
+                    cont.resume(throwing: RemoteError.timeout("timed out waiting for the agent"))
+                }
+            }
+        }
+    }
+
+    func drop(_ id: Int, _ error: any Error) {
+        guard let e = streams.removeValue(forKey: id) else { return }
+        for fd in Set(e.io.readFds + [e.io.writeFd]) { epoll_ctl(epfd, EPOLL_CTL_DEL, fd, nil) }
+        for (cont, _) in e.pending.values { cont.resume(throwing: error) }
+        e.io.close()
+    }
+}
+
+enum Clock {
+    static func nowNanos() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+}
+
+/// A detached pthread for blocking work (the broker loop, libssh connection set-up).
+enum Thread {
+    final class Box {
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    }
+
+    static func detach(_ body: @escaping @Sendable () -> Void) {
+        let box = Unmanaged.passRetained(Box(body)).toOpaque()
+        var tid = pthread_t()
+        var attr = pthread_attr_t()
+        pthread_attr_init(&attr)
+        pthread_attr_setdetachstate(&attr, Int32(PTHREAD_CREATE_DETACHED))
+        pthread_create(&tid, &attr, { raw in
+            let b = Unmanaged<Thread.Box>.fromOpaque(raw!).takeRetainedValue()
+            b.body()
+            return nil
+        }, box)
+        pthread_attr_destroy(&attr)
+    }
+
+    /// Runs blocking `work` on its own thread and awaits its result.
+    static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (cont: CheckedContinuation<T, any Error>) in
+            detach {
+                do { cont.resume(returning: try work()) } catch { cont.resume(throwing: error) }
+            }
+        }
+    }
+}

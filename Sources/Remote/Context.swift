@@ -1,0 +1,54 @@
+// A running agent the controller can call: one stream in the broker, what the agent said
+// about itself when it started, and which module sources it already holds.
+import OrderedCollections
+import Synchronization
+import Values
+
+public final class Context: Sendable {
+    public let name: String
+    let stream: Int
+    /// The agent's hello: python, version, pid, uid, home.
+    public let info: Value
+    private let sent = Mutex<Set<String>>([])
+    private let dead = Atomic<Bool>(false)
+
+    init(name: String, stream: Int, info: Value) {
+        self.name = name
+        self.stream = stream
+        self.info = info
+    }
+
+    public var isAlive: Bool { !dead.load(ordering: .relaxed) }
+
+    /// One message to the agent and its reply.
+    public func call(_ method: String, _ body: Dict = Dict(), timeout: Double? = nil) async throws -> Value {
+        var b = body
+        b["method"] = .string(method)
+        let handle = Broker.shared.newHandle()
+        do {
+            let reply = try await Broker.shared.request(stream, Frame.request(handle: handle, body: .dict(b)), replyTo: handle, timeout: timeout)
+            return try Value.parseJSON(bytes: reply)
+        } catch let e as RemoteError {
+            if case .timeout = e {} else { dead.store(true, ordering: .relaxed) }
+            throw e
+        }
+    }
+
+    /// Marks sources as held by the agent; returns those it did not hold yet.
+    public func missing(_ keys: [String]) -> Set<String> {
+        sent.withLock { s in Set(keys.filter { !s.contains($0) }) }
+    }
+
+    public func markSent(_ keys: some Sequence<String>) {
+        sent.withLock { s in s.formUnion(keys) }
+    }
+
+    public func forget(_ keys: some Sequence<String>) {
+        sent.withLock { s in s.subtract(keys) }
+    }
+
+    func shutdown() {
+        dead.store(true, ordering: .relaxed)
+        Broker.shared.close(stream)
+    }
+}

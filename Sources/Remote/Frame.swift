@@ -1,0 +1,72 @@
+// The wire format between the controller and agents: a fixed 24-byte big-endian header
+// (magic, flags, dst, src, handle, reply_to, length) and a JSON body. The length is checked
+// against the limit before anything is allocated.
+import Values
+
+public enum Frame {
+    public static let magic: UInt16 = 0x5357
+    public static let headerSize = 24
+    public static let maxBody = 64 * 1024 * 1024
+
+    struct Header {
+        var flags: UInt16 = 0
+        var dst: UInt32 = 0
+        var src: UInt32 = 0
+        var handle: UInt32 = 0
+        var replyTo: UInt32 = 0
+        var length: UInt32 = 0
+    }
+
+    static func encode(_ h: Header, body: [UInt8]) -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(headerSize + body.count)
+        func put16(_ v: UInt16) { out.append(UInt8(v >> 8)); out.append(UInt8(v & 0xff)) }
+        func put32(_ v: UInt32) { for s in [24, 16, 8, 0] { out.append(UInt8((v >> UInt32(s)) & 0xff)) } }
+        put16(magic)
+        put16(h.flags)
+        put32(h.dst)
+        put32(h.src)
+        put32(h.handle)
+        put32(h.replyTo)
+        put32(UInt32(body.count))
+        out += body
+        return out
+    }
+
+    static func request(handle: UInt32, body: Value) -> [UInt8] {
+        encode(Header(handle: handle), body: Array(body.json().utf8))
+    }
+
+    /// Parses one header from the start of `buf`; nil when fewer than 24 bytes are there.
+    static func parseHeader(_ buf: ArraySlice<UInt8>) throws -> Header? {
+        guard buf.count >= headerSize else { return nil }
+        let b = buf.startIndex
+        func u16(_ i: Int) -> UInt16 { UInt16(buf[b + i]) << 8 | UInt16(buf[b + i + 1]) }
+        func u32(_ i: Int) -> UInt32 {
+            UInt32(buf[b + i]) << 24 | UInt32(buf[b + i + 1]) << 16 | UInt32(buf[b + i + 2]) << 8 | UInt32(buf[b + i + 3])
+        }
+        guard u16(0) == magic else {
+            throw RemoteError.protocolError("bad frame magic: the agent's output is not framed (\(String(decoding: buf.prefix(80), as: UTF8.self)))")
+        }
+        let h = Header(flags: u16(2), dst: u32(4), src: u32(8), handle: u32(12), replyTo: u32(16), length: u32(20))
+        guard Int(h.length) <= maxBody else {
+            throw RemoteError.protocolError("frame of \(h.length) bytes exceeds the \(maxBody)-byte limit")
+        }
+        return h
+    }
+}
+
+public enum RemoteError: Error, CustomStringConvertible, Sendable {
+    /// The connection could not be made (Ansible reports the host UNREACHABLE).
+    case unreachable(String)
+    /// The agent's stream ended; carries what it wrote to stderr.
+    case disconnected(String)
+    case protocolError(String)
+    case timeout(String)
+
+    public var description: String {
+        switch self {
+        case .unreachable(let m), .disconnected(let m), .protocolError(let m), .timeout(let m): return m
+        }
+    }
+}

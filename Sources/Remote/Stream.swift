@@ -1,0 +1,134 @@
+// One agent's byte stream as the broker drives it: a pipe pair to a local process or an SSH
+// channel. Only the broker thread touches a stream once it is registered.
+#if canImport(Glibc)
+import Glibc
+#endif
+import CShim
+
+enum ReadResult {
+    case data(Int)
+    case wouldBlock
+    case eof
+}
+
+protocol StreamIO: AnyObject {
+    /// Descriptors to watch for input, and the one to watch for output.
+    var readFds: [Int32] { get }
+    var writeFd: Int32 { get }
+    /// True while the transport itself has buffered output to flush (libssh).
+    var writePending: Bool { get }
+    /// Reads agent output into `buf`; also drains stderr into `stderrTail`.
+    func read(into buf: inout [UInt8]) -> ReadResult
+    /// Writes from `bytes`; returns how many were taken, 0 if it would block, -1 on error.
+    func write(_ bytes: ArraySlice<UInt8>) -> Int
+    var stderrTail: String { get }
+    func close()
+}
+
+/// Keeps the last few KiB of what an agent wrote to stderr, for error messages.
+struct TailBuffer {
+    var bytes: [UInt8] = []
+    let limit = 8192
+
+    mutating func append(_ b: ArraySlice<UInt8>) {
+        bytes += b
+        if bytes.count > limit { bytes.removeFirst(bytes.count - limit) }
+    }
+
+    var text: String { String(decoding: bytes, as: UTF8.self) }
+}
+
+/// A local child process: its stdin, stdout and stderr pipes.
+final class PipeStream: StreamIO {
+    let pid: pid_t
+    let stdinFd: Int32, stdoutFd: Int32, stderrFd: Int32
+    var tail = TailBuffer()
+    var closed = false
+
+    init(pid: pid_t, stdin: Int32, stdout: Int32, stderr: Int32) {
+        self.pid = pid
+        stdinFd = stdin
+        stdoutFd = stdout
+        stderrFd = stderr
+        _ = cshim_set_nonblocking(stdin)
+        _ = cshim_set_nonblocking(stdout)
+        _ = cshim_set_nonblocking(stderr)
+    }
+
+    var readFds: [Int32] { [stdoutFd, stderrFd] }
+    var writeFd: Int32 { stdinFd }
+    var writePending: Bool { false }
+    var stderrTail: String { tail.text }
+
+    func read(into buf: inout [UInt8]) -> ReadResult {
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(stderrFd, $0.baseAddress, 65536) }
+            if n > 0 { tail.append(chunk[0..<n]); continue }
+            break
+        }
+        var total = 0
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(stdoutFd, $0.baseAddress, 65536) }
+            if n > 0 {
+                buf += chunk[0..<n]
+                total += n
+                continue
+            }
+            if n == 0 { return total > 0 ? .data(total) : .eof }
+            if errno == EINTR { continue }
+            if errno == EAGAIN { return total > 0 ? .data(total) : .wouldBlock }
+            return .eof
+        }
+    }
+
+    func write(_ bytes: ArraySlice<UInt8>) -> Int {
+        let n = bytes.withUnsafeBytes { Glibc.write(stdinFd, $0.baseAddress, $0.count) }
+        if n >= 0 { return n }
+        return errno == EAGAIN || errno == EINTR ? 0 : -1
+    }
+
+    func close() {
+        guard !closed else { return }
+        closed = true
+        Glibc.close(stdinFd)
+        Glibc.close(stdoutFd)
+        Glibc.close(stderrFd)
+        // The agent exits on EOF; reap it so no zombie is left.
+        var status: Int32 = 0
+        for _ in 0..<50 {
+            if waitpid(pid, &status, WNOHANG) != 0 { return }
+            usleep(10_000)
+        }
+        kill(pid, SIGTERM)
+        waitpid(pid, &status, 0)
+    }
+}
+
+/// Starts a local process with pipes on its standard streams.
+enum Spawn {
+    static func start(_ argv: [String], newProcessGroup: Bool = true) throws -> PipeStream {
+        var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
+        guard cshim_pipe2_cloexec(&inPipe) == 0, cshim_pipe2_cloexec(&outPipe) == 0, cshim_pipe2_cloexec(&errPipe) == 0 else {
+            throw RemoteError.unreachable("cannot create pipes: \(String(cString: strerror(errno)))")
+        }
+        var cArgs = argv.map { strdup($0) }
+        cArgs.append(nil)
+        defer { for p in cArgs { free(p) } }
+        let pid = cArgs.withUnsafeBufferPointer { p in
+            p.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: p.count) {
+                cshim_spawn($0, inPipe[0], outPipe[1], errPipe[1], newProcessGroup ? 1 : 0)
+            }
+        }
+        Glibc.close(inPipe[0])
+        Glibc.close(outPipe[1])
+        Glibc.close(errPipe[1])
+        guard pid > 0 else {
+            Glibc.close(inPipe[1])
+            Glibc.close(outPipe[0])
+            Glibc.close(errPipe[0])
+            throw RemoteError.unreachable("failed to start \(argv[0]): \(String(cString: strerror(-pid)))")
+        }
+        return PipeStream(pid: pid, stdin: inPipe[1], stdout: outPipe[0], stderr: errPipe[0])
+    }
+}
