@@ -73,7 +73,7 @@ class SourceFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def find_spec(self, fullname, path=None, target=None):
         if fullname in self.sources:
             return importlib.util.spec_from_loader(fullname, self, is_package=self.sources[fullname][1])
-        if fullname in ('ansible', 'ansible_collections') or self._is_namespace(fullname):
+        if fullname in ('ansible', 'ansible_collections', 'ansible.modules') or self._is_namespace(fullname):
             return importlib.util.spec_from_loader(fullname, self, is_package=True)
         return None
 
@@ -168,7 +168,8 @@ def run_module(msg):
     sys.stdout, sys.stderr, sys.argv = out, err, ['<swansible>/%s.py' % msg['name']]
     rc = 0
     try:
-        exec(code, {'__name__': '__main__', '__file__': sys.argv[0], '__builtins__': __builtins__})
+        exec(code, {'__name__': '__main__', '__file__': sys.argv[0], '__package__': msg.get('package', 'ansible.modules'),
+                    '__builtins__': __builtins__})
     except SystemExit as e:
         rc = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
     except ImportError as e:

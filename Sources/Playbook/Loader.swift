@@ -10,12 +10,17 @@ public struct PlaybookLoader {
 
     public init(rolesPath: [String] = []) { self.rolesPath = rolesPath }
 
-    public mutating func load(_ path: String) throws -> Playbook {
+    public mutating func load(_ path: String) throws -> PlaybookFile {
         let abs = Files.absolute(path)
         let text: String
         do { text = try Files.read(abs) } catch {
             throw PlaybookError("the playbook: \(path) could not be found")
         }
+        return try loadText(text, path: abs)
+    }
+
+    /// Parses playbook text as if it were the file at `abs` (ad-hoc commands build one).
+    public mutating func loadText(_ text: String, path abs: String) throws -> PlaybookFile {
         let docs = try YAMLReader.loadAll(text, file: abs, warnings: &warnings)
         guard let root = docs.first, let items = root.items else {
             if let root = docs.first, case .scalar(.none) = root.kind {
@@ -27,7 +32,7 @@ public struct PlaybookLoader {
         var plays: [Play] = []
         let base = Files.dirname(abs)
         for item in items { plays.append(try play(item, baseDir: base)) }
-        return Playbook(path: abs, plays: plays)
+        return PlaybookFile(path: abs, plays: plays)
     }
 
     mutating func play(_ node: Node, baseDir: String) throws -> Play {

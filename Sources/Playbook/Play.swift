@@ -22,7 +22,7 @@ public struct Play: Sendable {
     public var tags: [String] { Task.tagList(keywords["tags"]) }
 }
 
-public struct Playbook: Sendable {
+public struct PlaybookFile: Sendable {
     public var path: String
     public var plays: [Play]
     public var baseDir: String { Files.dirname(path) }

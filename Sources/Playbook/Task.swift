@@ -18,6 +18,15 @@ public struct Task: Sendable {
     /// Vars of enclosing blocks (level 16), lowest first.
     public var blockVars: [Dict] = []
 
+    public init(name: String?, action: String, args: Dict, keywords: [String: Value], location: SourceLocation, role: Role?) {
+        self.name = name
+        self.action = action
+        self.args = args
+        self.keywords = keywords
+        self.location = location
+        self.role = role
+    }
+
     public subscript(keyword: String) -> Value? { keywords[keyword] }
 
     /// The name Ansible prints in banners: the task's name, or `role : action`.

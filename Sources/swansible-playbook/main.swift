@@ -1,1 +1,105 @@
-print("todo")
+// `swansible-playbook`: ansible-playbook's command line over the Engine.
+import ArgumentParser
+import Engine
+import Inventory
+import Playbook
+import Values
+import YAMLReader
+
+@main
+struct SwansiblePlaybook: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "swansible-playbook",
+                                                    abstract: "Runs Ansible playbooks, executing the defined tasks on the targeted hosts.")
+
+    @Option(name: [.short, .customLong("inventory"), .customLong("inventory-file")], help: "Inventory source (repeatable).")
+    var inventory: [String] = []
+    @Option(name: [.short, .customLong("limit")], help: "Further limit selected hosts to an additional pattern.") var limit: String?
+    @Option(name: [.short, .customLong("extra-vars")], help: "Set additional variables as key=value or YAML/JSON, or @file.")
+    var extraVars: [String] = []
+    @Option(name: [.short, .customLong("forks")], help: "Number of parallel processes to use.") var forks: Int?
+    @Flag(name: .short, help: "Verbose mode (-vvv for more).") var verbose: Int
+    @Option(name: [.short, .customLong("tags")], help: "Only run plays and tasks tagged with these values.") var tags: [String] = []
+    @Option(name: .customLong("skip-tags"), help: "Only run plays and tasks whose tags do not match these values.") var skipTags: [String] = []
+    @Flag(name: [.customShort("C"), .customLong("check")], help: "Don't make any changes.") var check = false
+    @Flag(name: [.customShort("D"), .customLong("diff")], help: "Show the differences in changed files.") var diff = false
+    @Flag(name: .customLong("list-hosts"), help: "Outputs a list of matching hosts.") var listHosts = false
+    @Flag(name: .customLong("list-tasks"), help: "List all tasks that would be executed.") var listTasks = false
+    @Flag(name: .customLong("list-tags"), help: "List all available tags.") var listTags = false
+    @Flag(name: .customLong("syntax-check"), help: "Perform a syntax check on the playbook.") var syntaxCheck = false
+    @Option(name: [.short, .customLong("user")], help: "Connect as this user.") var user: String?
+    @Option(name: [.customShort("c"), .customLong("connection")], help: "Connection type to use.") var connection: String?
+    @Argument(help: "Playbook(s)") var playbooks: [String]
+
+    func run() async throws {
+        let settings = Settings.load()
+        var options = RunOptions()
+        options.limit = limit
+        options.forks = forks
+        options.verbosity = verbose
+        options.tags = tags.flatMap { $0.split(separator: ",").map(String.init) }
+        options.skipTags = skipTags.flatMap { $0.split(separator: ",").map(String.init) }
+        options.check = check
+        options.diff = diff
+        do {
+            options.extraVars = try ExtraVars.parse(extraVars)
+        } catch {
+            Output.error("\(error)")
+            throw ExitCode(ExitCodes.badOption)
+        }
+        if let user { options.extraVars["ansible_user"] = .string(user) }
+        if let connection { options.extraVars["ansible_connection"] = .string(connection) }
+        for p in playbooks where !Files.exists(p) {
+            Output.error("the playbook: \(p) could not be found")
+            throw ExitCode(ExitCodes.error)
+        }
+        guard let library = ModuleLibrary.locate() else {
+            Output.error("Unable to find an ansible-core installation for the module library: run `make setup`, or set SWANSIBLE_ANSIBLE_PATH to the directory of the `ansible` package.")
+            throw ExitCode(ExitCodes.error)
+        }
+        Inventory.controllerPython = library.python
+        let inv: Inventory
+        do {
+            inv = try Inventory(sources: inventory.isEmpty ? settings.inventorySources.filter(Files.exists) : inventory)
+        } catch {
+            Output.error("\(error)")
+            throw ExitCode(ExitCodes.error)
+        }
+        var books: [PlaybookFile] = []
+        for p in playbooks {
+            var loader = PlaybookLoader(rolesPath: settings.rolesPath)
+            do {
+                books.append(try loader.load(p))
+                for w in loader.warnings { Output.warning(w.description) }
+            } catch let e as YAMLError {
+                Output.error("YAML parsing failed: \(e.message)\nOrigin: \(e.location)")
+                throw ExitCode(ExitCodes.parserError)
+            } catch let e as PlaybookError {
+                Output.error(e.description)
+                throw ExitCode(ExitCodes.parserError)
+            } catch {
+                Output.error("\(error)")
+                throw ExitCode(ExitCodes.error)
+            }
+        }
+        if syntaxCheck {
+            for b in books { Output.write("\nplaybook: \(b.path)\n") }
+            return
+        }
+        if listHosts || listTasks || listTags {
+            for b in books {
+                do { try Listing.print(b, inventory: inv, options: options, hosts: listHosts, tasks: listTasks, tags: listTags) } catch {
+                    Output.error("\(error)")
+                    throw ExitCode(ExitCodes.error)
+                }
+            }
+            return
+        }
+        var code = ExitCodes.success
+        for b in books {
+            let runner = PlaybookRunner(settings: settings, library: library, inventory: inv, playbookDir: b.baseDir, options: options)
+            code = await runner.run(b)
+            if code != ExitCodes.success { break }
+        }
+        if code != 0 { throw ExitCode(code) }
+    }
+}

@@ -1,0 +1,156 @@
+// What an action gets to work with, and the module call every remote action ends in.
+import Playbook
+import Remote
+import Values
+
+/// A task that failed in a way the user caused; its message goes into the result.
+struct TaskFailure: Error {
+    var message: String
+    var extra: Dict = Dict()
+}
+
+struct Unreachable: Error {
+    var message: String
+}
+
+final class ActionContext: @unchecked Sendable {
+    let task: PlayTask
+    let host: String
+    var args: Dict
+    let scope: VarScope
+    let runner: PlaybookRunner
+    let keywords: [String: Value]
+
+    init(task: PlayTask, host: String, args: Dict, scope: VarScope, runner: PlaybookRunner, keywords: [String: Value]) {
+        self.task = task
+        self.host = host
+        self.args = args
+        self.scope = scope
+        self.runner = runner
+        self.keywords = keywords
+    }
+
+    var connection: ConnectionConfig {
+        get throws {
+            try ConnectionConfig.build(host: host, scope: scope, keywords: keywords, settings: runner.settings, library: runner.library)
+        }
+    }
+
+    /// Directories searched for modules: library/ next to the playbook and in the role.
+    var moduleDirs: [String] {
+        var dirs = [Files.join(runner.vars.playbookDir, "library")]
+        if let role = task.role { dirs.insert(Files.join(role.path, "library"), at: 0) }
+        return dirs + runner.settings.libraryPath.map(Files.expandUser)
+    }
+
+    /// A file a task names (`src:`): the role's or playbook's `<kind>/` dir, then as given.
+    func findFile(_ name: String, kind: String) throws -> String {
+        if name.hasPrefix("/") {
+            guard Files.exists(name) else { throw TaskFailure(message: "Could not find or access '\(name)' on the Ansible Controller.") }
+            return name
+        }
+        var candidates: [String] = []
+        if let role = task.role {
+            candidates += [Files.join(role.path, "\(kind)/\(name)"), Files.join(role.path, name)]
+        }
+        let base = runner.vars.playbookDir
+        candidates += [Files.join(base, "\(kind)/\(name)"), Files.join(base, name)]
+        guard let found = candidates.first(where: Files.exists) else {
+            throw TaskFailure(message: "Could not find or access '\(name)'\nSearched in:\n" + candidates.map { "\t\($0)" }.joined(separator: "\n") + "\non the Ansible Controller.\nIf you are using a module and expect the file to exist on the remote, see the remote_src option")
+        }
+        return found
+    }
+
+    /// Runs a module in the host's agent: module source and missing module_utils go with the call.
+    func runModule(_ name: String, _ args: Dict, files: [String: [UInt8]] = [:]) async throws -> Dict {
+        guard let module = try runner.library.module(name, searchDirs: moduleDirs) else {
+            throw TaskFailure(message: "The module \(name) was not found in configured module paths")
+        }
+        let hop = try connection.hop
+        let ctx: Context
+        do { ctx = try await ContextService.shared.get(hop) } catch let e as RemoteError { throw Unreachable(message: e.description) }
+        var moduleArgs = args
+        let v = runner.vars
+        let internalArgs: [(String, Value)] = [
+            ("_ansible_check_mode", .bool(v.checkMode)), ("_ansible_no_log", .bool(task["no_log"]?.truthy ?? false)),
+            ("_ansible_debug", false), ("_ansible_diff", .bool(v.diffMode)), ("_ansible_verbosity", .int(v.verbosity)),
+            ("_ansible_version", .string(runner.library.version)), ("_ansible_module_name", .string(name)),
+            ("_ansible_syslog_facility", "LOG_USER"),
+            ("_ansible_selinux_special_fs", ["fuse", "nfs", "vboxsf", "ramfs", "9p", "vfat"]),
+            ("_ansible_shell_executable", "/bin/sh"), ("_ansible_keep_remote_files", false),
+            ("_ansible_remote_tmp", "~/.ansible/tmp"), ("_ansible_ignore_unknown_opts", false),
+            ("_ansible_target_log_info", .none), ("_ansible_tracebacks_for", .list([])),
+        ]
+        for (k, x) in internalArgs { moduleArgs[.string(k)] = x }
+        var body: Dict = ["name": .string(module.name), "hash": .string(module.hash), "args": .dict(moduleArgs),
+                          "package": .string(module.package)]
+        if !files.isEmpty {
+            var f = Dict()
+            for (k, bytes) in files { f[.string(k)] = .string(Base64.encode(bytes)) }
+            body["files"] = .dict(f)
+        }
+        let moduleKey = "module:" + module.hash
+        if !ctx.missing([moduleKey]).isEmpty { body["source"] = .string(module.source) }
+        var utils = Dict()
+        let keys = module.utils.map { "\($0.0)@\(ModuleLibrary.digest($0.1))" }
+        let missing = ctx.missing(keys)
+        for (u, key) in zip(module.utils, keys) where missing.contains(key) {
+            utils[.string(u.0)] = .list([.string(u.1), .bool(u.2)])
+        }
+        body["utils"] = .dict(utils)
+        var reply: Value
+        var extraUtils: Set<String> = []
+        while true {
+            do { reply = try await ctx.call("run_module", body) } catch let e as RemoteError {
+                ContextService.shared.drop(hop)
+                throw Unreachable(message: "Failed to reach the agent on \(host): \(e.description)")
+            }
+            if reply["need_module"]?.truthy == true {
+                body["source"] = .string(module.source)
+                continue
+            }
+            // A dynamic import the scan could not see: send it and try again.
+            if let missingName = reply["missing"]?.stringValue, !extraUtils.contains(missingName),
+                let (file, isPkg) = runner.library.resolveUtil(missingName)
+            {
+                extraUtils.insert(missingName)
+                var u = body["utils"]?.dictValue ?? Dict()
+                u[.string(missingName)] = .list([.string(try Files.read(file)), .bool(isPkg)])
+                body["utils"] = .dict(u)
+                continue
+            }
+            break
+        }
+        ctx.markSent([moduleKey] + keys)
+        return ActionContext.moduleResult(reply)
+    }
+
+    /// Turns the agent's raw reply into Ansible's module result (or MODULE FAILURE).
+    static func moduleResult(_ reply: Value) -> Dict {
+        if let missing = reply["missing"]?.stringValue {
+            return ["failed": true, "msg": .string("MODULE FAILURE: No module named '\(missing)'"), "rc": 1]
+        }
+        let stderr = reply["stderr"]?.pythonStr ?? ""
+        let rc = reply["rc"]?.intValue ?? 1
+        if let text = reply["stdout"]?.stringValue, var result = (try? Value.parseJSON(text))?.dictValue {
+            for k in result.keys where k.pythonStr.hasPrefix("_ansible_") && k.pythonStr != "_ansible_no_log" { result[k] = nil }
+            if !stderr.isEmpty, result["failed"]?.truthy == true, result["module_stderr"] == nil { result["module_stderr"] = .string(stderr) }
+            return result
+        }
+        return [
+            "failed": true, "msg": "MODULE FAILURE: No start of json char found\nSee stdout/stderr for the exact error",
+            "module_stdout": reply["raw_stdout"] ?? "", "module_stderr": .string(stderr), "rc": .int(rc),
+        ]
+    }
+}
+
+protocol Action {
+    static func run(_ c: ActionContext) async throws -> Dict
+}
+
+/// Any module without an action of its own.
+enum NormalAction: Action {
+    static func run(_ c: ActionContext) async throws -> Dict {
+        try await c.runModule(c.task.action, c.args)
+    }
+}

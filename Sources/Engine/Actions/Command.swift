@@ -1,0 +1,16 @@
+// command and shell: the command module, with `_uses_shell` for shell.
+import Values
+
+enum CommandAction: Action {
+    static func run(_ c: ActionContext) async throws -> Dict {
+        try await c.runModule("ansible.builtin.command", c.args)
+    }
+}
+
+enum ShellAction: Action {
+    static func run(_ c: ActionContext) async throws -> Dict {
+        var args = c.args
+        args["_uses_shell"] = true
+        return try await c.runModule("ansible.builtin.command", args)
+    }
+}

@@ -1,0 +1,56 @@
+// The actions that run on the controller alone: debug, set_fact, assert, fail.
+import Values
+
+enum DebugAction: Action {
+    static func run(_ c: ActionContext) async throws -> Dict {
+        var r: Dict = ["changed": false, "_ansible_verbose_always": true]
+        if let v = c.args["var"] {
+            let name = v.pythonStr
+            do {
+                let value = try c.runner.vars.templar.template(.string("{{ \(name) }}"), c.scope)
+                r[.string(name)] = value
+            } catch {
+                r[.string(name)] = "VARIABLE IS NOT DEFINED!"
+            }
+        } else {
+            r["msg"] = c.args["msg"] ?? "Hello world!"
+        }
+        return r
+    }
+}
+
+enum SetFactAction: Action {
+    static func run(_ c: ActionContext) async throws -> Dict {
+        var facts = Dict()
+        for (k, v) in c.args where k.pythonStr != "cacheable" { facts[k] = v }
+        guard !facts.isEmpty else {
+            throw TaskFailure(message: "No key/value pairs provided, at least one is required for this action to succeed")
+        }
+        return ["changed": false, "ansible_facts": .dict(facts)]
+    }
+}
+
+enum AssertAction: Action {
+    static func run(_ c: ActionContext) async throws -> Dict {
+        guard let that = c.task.args["that"] else { throw TaskFailure(message: "conditional required in \"that\" string") }
+        let conditions: [Value] = that.listValue ?? [that]
+        let quiet = c.args["quiet"]?.truthy ?? false
+        for cond in conditions {
+            let (ok, _) = try c.runner.vars.templar.conditional(cond, c.scope)
+            if !ok {
+                var r: Dict = ["changed": false, "failed": true, "assertion": cond, "evaluated_to": false]
+                r["msg"] = c.args["fail_msg"] ?? c.args["msg"] ?? "Assertion failed"
+                return r
+            }
+        }
+        var r: Dict = ["changed": false, "msg": c.args["success_msg"] ?? "All assertions passed"]
+        if !quiet { r["_ansible_verbose_always"] = true }
+        return r
+    }
+}
+
+enum FailAction: Action {
+    static func run(_ c: ActionContext) async throws -> Dict {
+        ["changed": false, "failed": true, "msg": c.args["msg"] ?? "Failed as requested from task"]
+    }
+}

@@ -1,0 +1,32 @@
+// raw: one shell command over the transport itself, no Python and no agent on the target.
+import Remote
+import Values
+
+enum RawAction: Action {
+    static func run(_ c: ActionContext) async throws -> Dict {
+        guard let cmd = c.args["_raw_params"]?.pythonStr else { throw TaskFailure(message: "raw requires a command") }
+        let hop = try c.connection.hop
+        let (rc, out, err): (Int, [UInt8], [UInt8])
+        do { (rc, out, err) = try await ContextService.shared.runRaw(hop, cmd) } catch let e as RemoteError {
+            throw Unreachable(message: e.description)
+        }
+        let stdout = String(decoding: out, as: UTF8.self), stderr = String(decoding: err, as: UTF8.self)
+        var r: Dict = [
+            "changed": true, "rc": .int(rc), "stdout": .string(stdout), "stdout_lines": .list(lines(stdout)),
+            "stderr": .string(stderr), "stderr_lines": .list(lines(stderr)),
+        ]
+        if rc != 0 {
+            r["failed"] = true
+            r["msg"] = "non-zero return code"
+        }
+        return r
+    }
+
+    static func lines(_ s: String) -> [Value] {
+        s.split(separator: "\n", omittingEmptySubsequences: false).map { Value.string(String($0)) }.dropLastIfEmpty
+    }
+}
+
+extension Array where Element == Value {
+    var dropLastIfEmpty: [Value] { last == .string("") ? Array(dropLast()) : self }
+}

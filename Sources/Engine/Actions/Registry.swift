@@ -1,0 +1,24 @@
+// Actions by name: a new action is one file and one line here.
+let builtinActions: [String: any Action.Type] = [
+    "command": CommandAction.self,
+    "shell": ShellAction.self,
+    "raw": RawAction.self,
+    "copy": CopyAction.self,
+    "template": TemplateAction.self,
+    "debug": DebugAction.self,
+    "set_fact": SetFactAction.self,
+    "assert": AssertAction.self,
+    "fail": FailAction.self,
+    "gather_facts": GatherFactsAction.self,
+    "setup": GatherFactsAction.self,
+]
+
+/// Actions that run on the controller only and never need a connection.
+let controllerActions: Set<String> = ["debug", "set_fact", "assert", "fail"]
+
+func action(for name: String) -> any Action.Type {
+    var short = name
+    for p in ["ansible.builtin.", "ansible.legacy."] where name.hasPrefix(p) { short = String(name.dropFirst(p.count)) }
+    if short == "setup" { return NormalAction.self }
+    return builtinActions[short] ?? NormalAction.self
+}

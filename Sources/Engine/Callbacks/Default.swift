@@ -1,0 +1,184 @@
+// The default callback: Ansible's banners, per-host result lines and recap, byte for byte.
+import Playbook
+import Synchronization
+import Values
+
+enum Status {
+    case ok, changed, failed, skipped, unreachable
+}
+
+final class DefaultCallback: @unchecked Sendable {
+    let verbosity: Int
+    let displaySkipped: Bool
+    let displayOk: Bool
+    private let lock = Mutex<Void>(())
+    private var bannerPrinted = false
+    private var pendingBanner: String?
+
+    init(verbosity: Int, settings: Settings) {
+        self.verbosity = verbosity
+        displaySkipped = settings.displaySkippedHosts
+        displayOk = settings.displayOkHosts
+    }
+
+    func playStart(_ name: String?) {
+        let n = (name ?? "").trimmingCharacters(in: " ")
+        Output.banner(n.isEmpty ? "PLAY" : "PLAY [\(n)]")
+    }
+
+    func taskStart(_ name: String, prefix: String = "TASK", path: SourceLocation?) {
+        lock.withLock { _ in
+            pendingBanner = "\(prefix) [\(name.trimmingCharacters(in: " "))]"
+            bannerPrinted = false
+            if displaySkipped && displayOk { printBanner(path) }
+        }
+    }
+
+    private func printBanner(_ path: SourceLocation? = nil) {
+        guard !bannerPrinted, let b = pendingBanner else { return }
+        Output.banner(b)
+        if verbosity >= 2, let path { Output.line("task path: \(path.file):\(path.line)") }
+        bannerPrinted = true
+    }
+
+    func noHostsMatched() { Output.line("skipping: no hosts matched", .skip) }
+
+    static func dump(_ r: Dict, verbosity: Int, indent: Int? = nil) -> String {
+        var d = r
+        var indent = indent
+        if r["_ansible_verbose_always"]?.truthy == true || verbosity > 2 { indent = 4 }
+        for k in d.keys where k.pythonStr.hasPrefix("_ansible_") { d[k] = nil }
+        if verbosity < 3 {
+            d["invocation"] = nil
+            d["diff"] = nil
+        }
+        for k in ["exception", "warnings", "deprecations"] { d[.string(k)] = nil }
+        return Value.dict(stripInternal(d)).json(.init(indent: indent, sortKeys: true))
+    }
+
+    static func stripInternal(_ d: Dict) -> Dict {
+        var out = Dict()
+        for (k, v) in d where !k.pythonStr.hasPrefix("_ansible_") {
+            if case .dict(let inner) = v { out[k] = .dict(stripInternal(inner)) } else if case .list(let l) = v {
+                out[k] = .list(l.map { if case .dict(let x) = $0 { return .dict(stripInternal(x)) }; return $0 })
+            } else { out[k] = v }
+        }
+        return out
+    }
+
+    /// Debug prints only what it was asked for.
+    static func clean(_ r: Dict, action: String) -> Dict {
+        guard action == "debug" || action == "ansible.builtin.debug" || action == "ansible.legacy.debug" else { return r }
+        var d = r
+        if d["msg"] != nil {
+            for k in d.keys where !["msg", "exception", "warnings", "deprecations"].contains(k.pythonStr) && !k.pythonStr.hasPrefix("_") { d[k] = nil }
+        } else {
+            for k in ["changed", "failed", "skipped", "invocation", "skip_reason"] { d[.string(k)] = nil }
+        }
+        return d
+    }
+
+    func verbose(_ r: Dict) -> Bool {
+        (verbosity > 0 || r["_ansible_verbose_always"]?.truthy == true) && r["_ansible_verbose_override"]?.truthy != true
+    }
+
+    func warnings(_ r: Dict) {
+        for w in r["warnings"]?.listValue ?? [] { Output.warning(w.pythonStr) }
+        for d in r["deprecations"]?.listValue ?? [] {
+            Output.line("[DEPRECATION WARNING]: \(d["msg"]?.pythonStr ?? d.pythonStr)", .warn, stderr: true)
+        }
+    }
+
+    /// One host's result (or one loop item's, when `item` is set).
+    func result(host: String, action: String, status: Status, result r: Dict, ignoring: Bool, item: Value? = nil) {
+        lock.withLock { _ in
+            let itemLabel = item.map { " => (item=\(($0).pythonStr))" } ?? ""
+            switch status {
+            case .ok, .changed:
+                if status == .ok && !displayOk { return }
+                printBanner()
+                warnings(r)
+                let d = DefaultCallback.clean(r, action: action)
+                var msg = "\(status == .changed ? "changed" : "ok"): [\(host)]\(itemLabel)"
+                if verbose(d) { msg += " => " + DefaultCallback.dump(d, verbosity: verbosity) }
+                Output.line(msg, status == .changed ? .changed : .ok)
+            case .skipped:
+                guard displaySkipped else { return }
+                printBanner()
+                var msg = "skipping: [\(host)]\(itemLabel)"
+                if verbose(r) { msg += " => " + DefaultCallback.dump(r, verbosity: verbosity) }
+                Output.line(msg, .skip)
+            case .failed:
+                printBanner()
+                warnings(r)
+                let d = DefaultCallback.clean(r, action: action)
+                if item != nil {
+                    Output.line("failed: [\(host)]\(itemLabel) => " + DefaultCallback.dump(d, verbosity: verbosity), .error)
+                } else {
+                    Output.line("fatal: [\(host)]: FAILED! => " + DefaultCallback.dump(d, verbosity: verbosity), .error)
+                }
+                if ignoring { Output.line("...ignoring", .skip) }
+            case .unreachable:
+                printBanner()
+                Output.line("fatal: [\(host)]: UNREACHABLE! => " + DefaultCallback.dump(r, verbosity: verbosity), .unreachable)
+                if ignoring { Output.line("...ignoring", .skip) }
+            }
+        }
+    }
+
+    /// The loop's closing line for a host, when Ansible prints one (all items skipped).
+    func loopSkipped(host: String) {
+        lock.withLock { _ in
+            guard displaySkipped else { return }
+            printBanner()
+            Output.line("skipping: [\(host)]", .skip)
+        }
+    }
+
+    func noMoreHosts() { Output.banner("NO MORE HOSTS LEFT") }
+
+    func recap(_ stats: Stats) {
+        Output.banner("PLAY RECAP")
+        for h in stats.hosts.sorted() {
+            let t = stats.summary(h)
+            func col(_ name: String, _ n: Int, _ c: Output.Color) -> String {
+                let s = "\(name)=\(String(n).padding(4))"
+                return Output.color && n != 0 ? "\u{1b}[\(c.rawValue)m\(s)\u{1b}[0m" : s
+            }
+            var hostText = h.padding(26)
+            if Output.color {
+                let c: Output.Color = t.failures + t.unreachable > 0 ? .error : t.changed > 0 ? .changed : .ok
+                hostText = "\u{1b}[\(c.rawValue)m\(h)\u{1b}[0m".padding(37)
+            }
+            Output.line("\(hostText) : \(col("ok", t.ok, .ok)) \(col("changed", t.changed, .changed)) \(col("unreachable", t.unreachable, .unreachable)) \(col("failed", t.failures, .error)) \(col("skipped", t.skipped, .skip)) \(col("rescued", t.rescued, .ok)) \(col("ignored", t.ignored, .warn))")
+        }
+        Output.line("")
+    }
+}
+
+extension String {
+    func padding(_ n: Int) -> String {
+        let c = unicodeScalars.count
+        return c >= n ? self : self + String(repeating: " ", count: n - c)
+    }
+}
+
+/// Per-host counters for PLAY RECAP.
+final class Stats: @unchecked Sendable {
+    struct Summary {
+        var ok = 0, changed = 0, unreachable = 0, failures = 0, skipped = 0, rescued = 0, ignored = 0
+    }
+
+    private let lock = Mutex<Void>(())
+    private var data: [String: Summary] = [:]
+
+    var hosts: [String] { lock.withLock { _ in Array(data.keys) } }
+    func summary(_ h: String) -> Summary { lock.withLock { _ in data[h] ?? Summary() } }
+    func update(_ h: String, _ f: (inout Summary) -> Void) {
+        lock.withLock { _ in
+            var s = data[h] ?? Summary()
+            f(&s)
+            data[h] = s
+        }
+    }
+}

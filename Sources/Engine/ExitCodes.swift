@@ -1,0 +1,12 @@
+// Ansible's exit codes (ansible/errors ExitCode), in one place next to the CLIs.
+public enum ExitCodes {
+    public static let success: Int32 = 0
+    public static let error: Int32 = 1
+    public static let hostFailed: Int32 = 2
+    public static let hostUnreachable: Int32 = 4
+    /// Ansible uses 4 for parser errors too.
+    public static let parserError: Int32 = 4
+    public static let badOption: Int32 = 5
+    public static let keyboardInterrupt: Int32 = 99
+    public static let unknown: Int32 = 250
+}

@@ -1,0 +1,188 @@
+// The ansible.builtin filters and tests that playbooks lean on most; the templating issue
+// completes the set. Each is registered under its short and its FQCN name.
+import Jinja
+import Values
+
+enum AnsibleFilters {
+    static func register(_ env: inout Environment) {
+        for (name, f) in filters {
+            env.filters[name] = f
+            env.filters["ansible.builtin." + name] = f
+        }
+        for (name, t) in tests {
+            env.tests[name] = t
+            env.tests["ansible.builtin." + name] = t
+        }
+    }
+
+    static func toBool(_ v: Value) -> Value {
+        switch v {
+        case .bool: return v
+        case .none: return .bool(false)
+        case .int(let i): return .bool(i == 1)
+        case .float(let f): return .bool(f == 1)
+        case .string(let s), .unsafe(let s): return .bool(["yes", "on", "1", "true", "y", "t"].contains(s.lowercased()))
+        default: return .bool(false)
+        }
+    }
+
+    static let filters: [String: Filter] = [
+        "bool": { v, _, _ in toBool(v) },
+        "to_json": { v, _, _ in .string(v.json()) },
+        "to_nice_json": { v, a, _ in .string(v.json(.init(indent: a.get(0, "indent")?.intValue ?? 4, sortKeys: true))) },
+        "from_json": { v, _, _ in
+            do { return try Value.parseJSON(v.pythonStr) } catch { throw AnsibleError("from_json: \(error)") }
+        },
+        "basename": { v, _, _ in .string(Files.basename(v.pythonStr)) },
+        "dirname": { v, _, _ in
+            let s = v.pythonStr
+            guard let i = s.lastIndex(of: "/") else { return .string("") }
+            return .string(i == s.startIndex ? "/" : String(s[..<i]))
+        },
+        "ternary": { v, a, _ in
+            if v.isNone, let n = a.get(2, "none_val") { return n }
+            return v.truthy ? (a.get(0, "true_val") ?? .none) : (a.get(1, "false_val") ?? .none)
+        },
+        "mandatory": { v, a, _ in v },
+        "type_debug": { v, _, _ in .string(v.typeName) },
+        "quote": { v, _, _ in
+            let s = v.pythonStr
+            if !s.isEmpty, s.allSatisfy({ $0.isLetter || $0.isNumber || "@%+=:,./-_".contains($0) }) { return .string(s) }
+            return .string("'" + s.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\"'\"'") + "'")
+        },
+        "combine": { v, a, _ in
+            let recursive = a.keywords["recursive"]?.truthy ?? false
+            var out = v.dictValue ?? Dict()
+            var sources: [Value] = []
+            for x in a.positional { if case .list(let l) = x { sources += l } else { sources.append(x) } }
+            for s in sources {
+                guard case .dict(let d) = s else { throw AnsibleError("combine expects dictionaries, got \(s.pythonRepr)") }
+                out = merge(out, d, recursive: recursive)
+            }
+            return .dict(out)
+        },
+        "dict2items": { v, a, _ in
+            guard case .dict(let d) = v else { throw AnsibleError("dict2items requires a dictionary, got \(v.typeName) instead.") }
+            let k = a.get(0, "key_name")?.pythonStr ?? "key", val = a.get(1, "value_name")?.pythonStr ?? "value"
+            return .list(d.map { .dict([.string(k): $0.key, .string(val): $0.value]) })
+        },
+        "items2dict": { v, a, _ in
+            let k = a.get(0, "key_name")?.pythonStr ?? "key", val = a.get(1, "value_name")?.pythonStr ?? "value"
+            var out = Dict()
+            for item in v.listValue ?? [] {
+                guard let key = item[k], let value = item[val] else { throw AnsibleError("items2dict requires each item to have '\(k)' and '\(val)' keys") }
+                out[key] = value
+            }
+            return .dict(out)
+        },
+        "flatten": { v, a, _ in
+            let levels = a.get(0, "levels")?.intValue
+            func flat(_ l: [Value], _ depth: Int) -> [Value] {
+                l.flatMap { x -> [Value] in
+                    if case .list(let inner) = x, levels.map({ depth < $0 }) ?? true { return flat(inner, depth + 1) }
+                    return x.isNone && a.bool(1, "skip_nulls", default: true) ? [] : [x]
+                }
+            }
+            return .list(flat(v.listValue ?? [], 0))
+        },
+        "regex_replace": { v, a, _ in
+            guard let pattern = a.get(0, "pattern")?.pythonStr else { return v }
+            let replacement = a.get(1, "replacement")?.pythonStr ?? ""
+            let re = try Regex(pattern)
+            let s = v.pythonStr
+            return .string(s.replacing(re) { m in
+                var out = ""
+                var it = replacement.makeIterator()
+                while let c = it.next() {
+                    if c == "\\", let d = it.next() {
+                        if let n = d.wholeNumberValue, n < m.output.count, let sub = m.output[n].substring { out += sub } else if !d.isNumber { out.append(d) }
+                    } else { out.append(c) }
+                }
+                return out
+            })
+        },
+        "regex_search": { v, a, _ in
+            guard let pattern = a.get(0, "regex")?.pythonStr else { return .none }
+            let re = try Regex(pattern)
+            guard let m = try re.firstMatch(in: v.pythonStr) else { return .none }
+            return .string(String(v.pythonStr[m.range]))
+        },
+        "b64encode": { v, _, _ in .string(Base64.encode(Array(v.pythonStr.utf8))) },
+        "b64decode": { v, _, _ in .string(String(decoding: Base64.decode(v.pythonStr) ?? [], as: UTF8.self)) },
+    ]
+
+    static func merge(_ a: Dict, _ b: Dict, recursive: Bool) -> Dict {
+        var out = a
+        for (k, v) in b {
+            if recursive, case .dict(let x)? = out[k], case .dict(let y) = v { out[k] = .dict(merge(x, y, recursive: true)) } else { out[k] = v }
+        }
+        return out
+    }
+
+    static func result(_ v: Value) -> Dict { v.dictValue ?? Dict() }
+
+    static let tests: [String: Test] = [
+        "failed": { v, _, _ in result(v)["failed"]?.truthy ?? false },
+        "failure": { v, _, _ in result(v)["failed"]?.truthy ?? false },
+        "succeeded": { v, _, _ in !(result(v)["failed"]?.truthy ?? false) },
+        "success": { v, _, _ in !(result(v)["failed"]?.truthy ?? false) },
+        "successful": { v, _, _ in !(result(v)["failed"]?.truthy ?? false) },
+        "changed": { v, _, _ in result(v)["changed"]?.truthy ?? false },
+        "change": { v, _, _ in result(v)["changed"]?.truthy ?? false },
+        "skipped": { v, _, _ in result(v)["skipped"]?.truthy ?? false },
+        "skip": { v, _, _ in result(v)["skipped"]?.truthy ?? false },
+        "match": { v, a, _ in
+            guard let p = a.positional.first?.pythonStr else { return false }
+            return (try Regex(p).prefixMatch(in: v.pythonStr)) != nil
+        },
+        "search": { v, a, _ in
+            guard let p = a.positional.first?.pythonStr else { return false }
+            return (try Regex(p).firstMatch(in: v.pythonStr)) != nil
+        },
+        "truthy": { v, _, _ in v.truthy },
+        "falsy": { v, _, _ in !v.truthy },
+    ]
+}
+
+/// RFC 4648 base64, for b64encode/b64decode and file contents on the wire.
+public enum Base64 {
+    static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    public static func encode(_ bytes: [UInt8]) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity((bytes.count + 2) / 3 * 4)
+        var i = 0
+        while i + 2 < bytes.count {
+            let n = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
+            out += [alphabet[Int(n >> 18)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], alphabet[Int(n & 63)]]
+            i += 3
+        }
+        let rest = bytes.count - i
+        if rest == 1 {
+            let n = UInt32(bytes[i]) << 16
+            out += [alphabet[Int(n >> 18)], alphabet[Int(n >> 12 & 63)], 61, 61]
+        } else if rest == 2 {
+            let n = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8
+            out += [alphabet[Int(n >> 18)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], 61]
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    public static func decode(_ s: String) -> [UInt8]? {
+        var lookup = [UInt8](repeating: 255, count: 256)
+        for (i, c) in alphabet.enumerated() { lookup[Int(c)] = UInt8(i) }
+        var out: [UInt8] = []
+        var acc: UInt32 = 0, bits = 0
+        for c in s.utf8 where c != 61 && c != 10 && c != 13 {
+            let v = lookup[Int(c)]
+            guard v != 255 else { return nil }
+            acc = acc << 6 | UInt32(v)
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                out.append(UInt8(acc >> UInt32(bits) & 0xff))
+            }
+        }
+        return out
+    }
+}

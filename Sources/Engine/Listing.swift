@@ -1,0 +1,36 @@
+// --list-hosts, --list-tasks, --list-tags and --syntax-check output, as ansible-playbook prints it.
+import Inventory
+import Playbook
+import Values
+
+public enum Listing {
+    public static func print(_ book: PlaybookFile, inventory: Inventory, options: RunOptions, hosts: Bool, tasks: Bool, tags: Bool) throws {
+        var out = "\nplaybook: \(book.path)\n"
+        for (i, play) in book.plays.enumerated() {
+            let pattern: [String]
+            switch play.hosts {
+            case .list(let l): pattern = l.map(\.pythonStr)
+            default: pattern = [play.hosts.pythonStr]
+            }
+            out += "\n  play #\(i + 1) (\(pattern.joined(separator: ","))): \(play.name ?? "")\tTAGS: [\(play.tags.joined(separator: ", "))]\n"
+            if hosts {
+                let hs = try PlaybookRunner.playHosts(play, inventory, limit: options.limit, extraVars: options.extraVars)
+                out += "    pattern: [\(pattern.map { "'\($0)'" }.joined(separator: ", "))]\n"
+                out += "    hosts (\(hs.count)):\n"
+                for h in hs { out += "      \(h)\n" }
+            }
+            if tasks || tags {
+                var allTags: [String] = []
+                if tasks { out += "    tasks:\n" }
+                for t in play.preTasks + play.tasks + play.postTasks {
+                    guard PlaybookRunner.tagsAllow(t.tags, only: options.tags, skip: options.skipTags) else { continue }
+                    let own = t.tags
+                    for tag in own where !allTags.contains(tag) { allTags.append(tag) }
+                    if tasks { out += "      \(t.displayName)\tTAGS: [\(own.sorted().joined(separator: ", "))]\n" }
+                }
+                if tags { out += "      TASK TAGS: [\(allTags.sorted().joined(separator: ", "))]\n" }
+            }
+        }
+        Output.write(out)
+    }
+}

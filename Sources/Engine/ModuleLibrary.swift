@@ -1,0 +1,223 @@
+// Finds Ansible's modules on the controller (ansible-core, collections, library/ dirs) and the
+// module_utils each one imports, so a module and its dependencies travel in one message.
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+import Values
+
+public struct ModuleSource: Sendable {
+    public var name: String
+    public var path: String
+    public var source: String
+    public var hash: String
+    /// The package the module runs in, for its relative imports.
+    public var package: String
+    /// Fully qualified module_utils names → (source, is package), the module's import closure.
+    public var utils: [(String, String, Bool)]
+}
+
+public final class ModuleLibrary: Sendable {
+    /// The directory of the `ansible` package (…/site-packages/ansible).
+    public let ansibleDir: String
+    /// The Python that belongs to that installation (used for the implicit localhost).
+    public let python: String
+    public let version: String
+    let collectionRoots: [String]
+    private let cache = Mutex<[String: ModuleSource]>([:])
+
+    public init(ansibleDir: String) {
+        self.ansibleDir = ansibleDir
+        let sitePackages = Files.dirname(ansibleDir)
+        var py = Files.join(Files.dirname(Files.dirname(Files.dirname(sitePackages))), "bin/python3")
+        if !Files.exists(py) { py = "/usr/bin/python3" }
+        python = py
+        var v = "2.19.0"
+        if let text = try? Files.read(Files.join(ansibleDir, "release.py")),
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("__version__") }),
+            let q = line.split(separator: "'").dropFirst().first
+        {
+            v = String(q)
+        }
+        version = v
+        collectionRoots = [sitePackages, Files.home + "/.ansible/collections", "/usr/share/ansible/collections"]
+    }
+
+    /// Locates ansible-core as Ansible users have it: SWANSIBLE_ANSIBLE_PATH, a `.venv` next to
+    /// the swansible checkout, the installation behind `ansible-playbook` on PATH, Debian's.
+    public static func locate() -> ModuleLibrary? {
+        var candidates: [String] = []
+        if let p = Files.environment("SWANSIBLE_ANSIBLE_PATH") {
+            candidates += [p, Files.join(p, "ansible")]
+        }
+        var dir = Files.dirname(executablePath())
+        for _ in 0..<6 {
+            candidates += sitePackages(under: Files.join(dir, ".venv")).map { Files.join($0, "ansible") }
+            dir = Files.dirname(dir)
+        }
+        if let venv = Files.environment("VIRTUAL_ENV") { candidates += sitePackages(under: venv).map { Files.join($0, "ansible") } }
+        for p in (Files.environment("PATH") ?? "").split(separator: ":") {
+            let exe = Files.join(String(p), "ansible-playbook")
+            guard Files.exists(exe), let text = try? Files.read(exe), text.hasPrefix("#!") else { continue }
+            let interp = String(text.dropFirst(2).prefix { $0 != "\n" }).split(separator: " ").first.map(String.init) ?? ""
+            candidates += sitePackages(under: Files.dirname(Files.dirname(interp))).map { Files.join($0, "ansible") }
+        }
+        candidates += ["/usr/lib/python3/dist-packages/ansible"]
+        guard let found = candidates.first(where: { Files.exists(Files.join($0, "modules/ping.py")) }) else { return nil }
+        return ModuleLibrary(ansibleDir: Files.absolute(found))
+    }
+
+    static func sitePackages(under prefix: String) -> [String] {
+        let lib = Files.join(prefix, "lib")
+        return Files.list(lib).filter { $0.hasPrefix("python3") }.map { Files.join(lib, $0 + "/site-packages") }
+    }
+
+    static func executablePath() -> String {
+        var buf = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buf, 4095)
+        return n > 0 ? String(cString: buf) : Files.cwd()
+    }
+
+    /// The module for an action name, searched in the playbook's library dirs first.
+    public func module(_ action: String, searchDirs: [String]) throws -> ModuleSource? {
+        let key = action + "|" + searchDirs.joined(separator: ":")
+        if let m = cache.withLock({ $0[key] }) { return m }
+        guard let path = findModule(action, searchDirs: searchDirs) else { return nil }
+        let source = try Files.read(path)
+        var utils: [(String, String, Bool)] = []
+        var seen = Set<String>()
+        let always = ["ansible.module_utils.basic", "ansible.module_utils._internal._json._profiles._module_legacy_c2m",
+                      "ansible.module_utils._internal._json._profiles._module_legacy_m2c"]
+        var queue = scanImports(source, package: modulePackage(action)) + always
+        while let name = queue.popLast() {
+            guard !seen.contains(name) else { continue }
+            seen.insert(name)
+            guard let (file, isPkg) = resolveUtil(name) else { continue }
+            // Parent packages must exist for the import to work.
+            var parts = name.split(separator: ".").map(String.init)
+            while parts.count > 2 {
+                parts.removeLast()
+                queue.append(parts.joined(separator: "."))
+            }
+            let src = try Files.read(file)
+            utils.append((name, src, isPkg))
+            queue += scanImports(src, package: isPkg ? name : String(name.split(separator: ".").dropLast().joined(separator: ".")))
+        }
+        let m = ModuleSource(name: String(action.split(separator: ".").last ?? Substring(action)), path: path, source: source, hash: ModuleLibrary.digest(source),
+                             package: modulePackage(action), utils: utils)
+        cache.withLock { $0[key] = m }
+        return m
+    }
+
+    func modulePackage(_ action: String) -> String {
+        let parts = action.split(separator: ".")
+        if parts.count >= 3, !(parts[0] == "ansible" && (parts[1] == "builtin" || parts[1] == "legacy")) {
+            return "ansible_collections.\(parts[0]).\(parts[1]).plugins.modules"
+        }
+        return "ansible.modules"
+    }
+
+    func findModule(_ action: String, searchDirs: [String]) -> String? {
+        let parts = action.split(separator: ".").map(String.init)
+        if parts.count >= 3 {
+            if parts[0] == "ansible", parts[1] == "builtin" || parts[1] == "legacy" {
+                return findModule(parts.dropFirst(2).joined(separator: "."), searchDirs: parts[1] == "legacy" ? searchDirs : [])
+            }
+            for root in collectionRoots {
+                let p = Files.join(root, "ansible_collections/\(parts[0])/\(parts[1])/plugins/modules/\(parts[2...].joined(separator: "/")).py")
+                if Files.exists(p) { return p }
+            }
+            return nil
+        }
+        for dir in searchDirs {
+            for ext in [".py", ""] {
+                let p = Files.join(dir, action + ext)
+                if Files.exists(p), !Files.isDirectory(p) { return p }
+            }
+        }
+        let p = Files.join(ansibleDir, "modules/\(action).py")
+        return Files.exists(p) ? p : nil
+    }
+
+    /// A module_utils name → its file, for ansible.module_utils.* and collection module_utils.
+    func resolveUtil(_ name: String) -> (String, Bool)? {
+        let parts = name.split(separator: ".").map(String.init)
+        var bases: [String] = []
+        var rel: [String] = []
+        if parts.count >= 2, parts[0] == "ansible", parts[1] == "module_utils" {
+            bases = [Files.join(ansibleDir, "module_utils")]
+            rel = Array(parts.dropFirst(2))
+        } else if parts.count >= 5, parts[0] == "ansible_collections", parts[3] == "plugins", parts[4] == "module_utils" {
+            bases = collectionRoots.map { Files.join($0, "ansible_collections/\(parts[1])/\(parts[2])/plugins/module_utils") }
+            rel = Array(parts.dropFirst(5))
+        } else {
+            return nil
+        }
+        for base in bases {
+            let path = rel.isEmpty ? base : Files.join(base, rel.joined(separator: "/"))
+            if Files.exists(path + ".py") { return (path + ".py", false) }
+            if Files.exists(Files.join(path, "__init__.py")) { return (Files.join(path, "__init__.py"), true) }
+        }
+        return nil
+    }
+
+    /// Every `import x.y` / `from x import a, b` / relative import in a Python source, as
+    /// candidate module names (a `from` name may be a submodule or an attribute; both are tried).
+    func scanImports(_ source: String, package: String) -> [String] {
+        var out: [String] = []
+        var pending = ""
+        for raw in source.split(separator: "\n", omittingEmptySubsequences: false) {
+            var line = raw.trimmingCharacters(in: " \t\r")
+            if !pending.isEmpty {
+                pending += " " + line
+                if !line.contains(")") { continue }
+                line = pending
+                pending = ""
+            }
+            if let hash = line.firstIndex(of: "#") { line = String(line[..<hash]) }
+            if line.hasPrefix("from "), line.contains("("), !line.contains(")") { pending = line; continue }
+            if line.hasPrefix("import ") {
+                for item in line.dropFirst(7).split(separator: ",") {
+                    let name = item.split(separator: " ").first.map(String.init) ?? ""
+                    if interesting(name) { out.append(name) }
+                }
+            } else if line.hasPrefix("from "), let imp = line.firstRange(of: " import ") {
+                var mod = String(line[line.index(line.startIndex, offsetBy: 5)..<imp.lowerBound]).trimmingCharacters(in: " ")
+                if mod.hasPrefix(".") {
+                    let dots = mod.prefix { $0 == "." }.count
+                    var base = package.split(separator: ".").map(String.init)
+                    base.removeLast(min(base.count, dots - 1))
+                    let rest = mod.dropFirst(dots)
+                    mod = (base + (rest.isEmpty ? [] : [String(rest)])).joined(separator: ".")
+                }
+                guard interesting(mod) else { continue }
+                out.append(mod)
+                let names = line[imp.upperBound...].replacingParens
+                for n in names.split(separator: ",") {
+                    let name = n.trimmingCharacters(in: " ").split(separator: " ").first.map(String.init) ?? ""
+                    if !name.isEmpty, name != "*" { out.append(mod + "." + name) }
+                }
+            }
+        }
+        return out
+    }
+
+    func interesting(_ name: String) -> Bool {
+        name.hasPrefix("ansible.module_utils") || name.hasPrefix("ansible_collections.")
+    }
+
+    static func digest(_ s: String) -> String {
+        var h: UInt64 = 0xcbf29ce484222325
+        var h2: UInt64 = 0x84222325cbf29ce4
+        for b in s.utf8 {
+            h = (h ^ UInt64(b)) &* 0x100000001b3
+            h2 = (h2 &+ UInt64(b)) &* 0x9E3779B97F4A7C15
+        }
+        return String(h, radix: 16) + String(h2, radix: 16) + String(s.utf8.count, radix: 16)
+    }
+}
+
+extension StringProtocol {
+    var replacingParens: String { String(filter { $0 != "(" && $0 != ")" }) }
+}
+

@@ -1,0 +1,394 @@
+// Runs a playbook: plays in order, each over its hosts with the linear strategy, handlers at
+// the end of each section, results to the callback, and Ansible's exit code at the end.
+import Inventory
+import Jinja
+import Playbook
+import Remote
+import Synchronization
+import Values
+
+public struct RunOptions: Sendable {
+    public var limit: String?
+    public var extraVars = Dict()
+    public var forks: Int?
+    public var verbosity = 0
+    public var tags: [String] = []
+    public var skipTags: [String] = []
+    public var check = false
+    public var diff = false
+    public init() {}
+}
+
+public final class PlaybookRunner: @unchecked Sendable {
+    let settings: Settings
+    let library: ModuleLibrary
+    let inventory: Inventory
+    let options: RunOptions
+    let vars: VariableManager
+    let callback: DefaultCallback
+    let stats = Stats()
+    private let lock = Mutex<Void>(())
+    private var failed: Set<String> = []
+    private var unreachable: Set<String> = []
+
+    public init(settings: Settings, library: ModuleLibrary, inventory: Inventory, playbookDir: String, options: RunOptions) {
+        self.settings = settings
+        self.library = library
+        self.inventory = inventory
+        self.options = options
+        vars = VariableManager(inventory: inventory, extraVars: options.extraVars, playbookDir: playbookDir, library: library)
+        vars.checkMode = options.check
+        vars.diffMode = options.diff
+        vars.verbosity = options.verbosity
+        vars.forks = options.forks ?? settings.forks
+        callback = DefaultCallback(verbosity: options.verbosity, settings: settings)
+    }
+
+    /// Runs every play; returns Ansible's exit code.
+    public func run(_ book: PlaybookFile) async -> Int32 {
+        for play in book.plays {
+            do { try await runPlay(play) } catch {
+                Output.error("\(error)")
+                await ContextService.shared.shutdownAll()
+                return ExitCodes.error
+            }
+        }
+        callback.recap(stats)
+        await ContextService.shared.shutdownAll()
+        let (f, u) = lock.withLock { _ in (failed, unreachable) }
+        if !u.isEmpty { return ExitCodes.hostUnreachable }
+        if !f.isEmpty { return ExitCodes.hostFailed }
+        return ExitCodes.success
+    }
+
+    /// The hosts a play targets: its pattern, narrowed by --limit.
+    public static func playHosts(_ play: Play, _ inventory: Inventory, limit: String?, extraVars: Dict) throws -> [String] {
+        var pattern: String
+        switch play.hosts {
+        case .list(let l): pattern = l.map(\.pythonStr).joined(separator: ",")
+        default: pattern = play.hosts.pythonStr
+        }
+        if !Template.isPlain(pattern) {
+            var raw: [String: Value] = [:]
+            for (k, v) in extraVars { raw[k.pythonStr] = v }
+            pattern = try Templar().template(.string(pattern), VarScope(raw: raw, templar: Templar())).pythonStr
+        }
+        var hosts = try inventory.hosts(matching: pattern)
+        if let limit {
+            let allowed = Set(try inventory.hosts(matching: try expandLimit(limit)))
+            hosts = hosts.filter { allowed.contains($0) }
+        }
+        return hosts
+    }
+
+    /// `--limit @file` reads one pattern per line.
+    static func expandLimit(_ limit: String) throws -> String {
+        guard limit.hasPrefix("@") else { return limit }
+        let text = try Files.read(String(limit.dropFirst()))
+        return text.split(separator: "\n").map { $0.trimmingCharacters(in: " \t\r") }.filter { !$0.isEmpty }.joined(separator: ",")
+    }
+
+    func runPlay(_ play: Play) async throws {
+        callback.playStart(play.name)
+        let all = try PlaybookRunner.playHosts(play, inventory, limit: options.limit, extraVars: options.extraVars)
+        let dead = lock.withLock { _ in failed.union(unreachable) }
+        let hosts = all.filter { !dead.contains($0) }
+        guard !hosts.isEmpty else {
+            callback.noHostsMatched()
+            return
+        }
+        var playVars = play.vars
+        var pc = VariableManager.PlayContext(play: play, playVars: playVars, hosts: hosts, batch: hosts)
+        for f in play.varsFiles {
+            let scope = try vars.scope(host: hosts[0], pc: pc, task: nil)
+            let name = try vars.templar.template(f, scope).pythonStr
+            let path = Files.join(vars.playbookDir, name)
+            guard Files.exists(path) else { throw PlaybookError("vars file \(name) was not found", at: play.location) }
+            for (k, v) in try VarsFiles.readVarsFile(path) { playVars[k] = v }
+        }
+        pc.playVars = playVars
+        var gather = settings.gathering != "explicit"
+        if let g = play["gather_facts"] { gather = AnsibleFilters.toBool(g).truthy }
+        if gather {
+            var args = Dict()
+            if let s = play["gather_subset"] { args["gather_subset"] = s }
+            if let t = play["gather_timeout"] { args["gather_timeout"] = t }
+            let t = PlayTask(name: "Gathering Facts", action: "ansible.builtin.gather_facts", args: args, keywords: [:],
+                             location: play.location, role: nil)
+            var facts = t
+            facts.inheritedTags = ["always"]
+            _ = await runTask(facts, pc: pc)
+        }
+        for section in [play.preTasks, play.tasks, play.postTasks] {
+            for task in section {
+                guard shouldRun(task) else { continue }
+                if activeHosts(pc).isEmpty { break }
+                _ = await runTask(task, pc: pc)
+            }
+            await runHandlers(play, pc: pc)
+            if activeHosts(pc).isEmpty { return }
+        }
+    }
+
+    func activeHosts(_ pc: VariableManager.PlayContext) -> [String] {
+        let dead = lock.withLock { _ in failed.union(unreachable) }
+        return pc.hosts.filter { !dead.contains($0) }
+    }
+
+    /// Tags as Ansible evaluates them: --tags selects (always runs unless skipped, never only
+    /// when named), --skip-tags removes.
+    func shouldRun(_ task: PlayTask) -> Bool {
+        PlaybookRunner.tagsAllow(task.tags, only: options.tags, skip: options.skipTags)
+    }
+
+    public static func tagsAllow(_ tags: [String], only: [String], skip: [String]) -> Bool {
+        let t = Set(tags)
+        var run = true
+        if !only.isEmpty && Set(only) != ["all"] {
+            let o = Set(only)
+            run = t.contains("always") || !t.isDisjoint(with: o) || (o.contains("all") && !t.contains("never"))
+                || (o.contains("tagged") && !t.isEmpty && t != ["never"]) || (o.contains("untagged") && t.isEmpty)
+        } else {
+            run = !t.contains("never")
+        }
+        if run && !skip.isEmpty {
+            let s = Set(skip)
+            if s.contains("all") { run = t.contains("always") && !s.contains("always") } else if !t.isDisjoint(with: s) || (s.contains("tagged") && !t.isEmpty)
+                || (s.contains("untagged") && t.isEmpty)
+            {
+                run = false
+            }
+        }
+        return run
+    }
+
+    func runHandlers(_ play: Play, pc: VariableManager.PlayContext) async {
+        for handler in play.handlers {
+            let names = Set([handler.name, handler.action].compactMap { $0 } + PlayTask.listen(handler))
+            let hosts = activeHosts(pc).filter { h in !vars.state(h).notified.isDisjoint(with: names) }
+            guard !hosts.isEmpty else { continue }
+            _ = await runTask(handler, pc: pc, only: hosts, prefix: "RUNNING HANDLER")
+            for h in hosts { vars.state(h).notified.subtract(names) }
+        }
+    }
+
+    /// Runs one task on every active host, at most `forks` at a time, results printed as they come.
+    func runTask(_ task: PlayTask, pc: VariableManager.PlayContext, only: [String]? = nil, prefix: String = "TASK") async -> Bool {
+        let hosts = only ?? activeHosts(pc)
+        callback.taskStart(task.displayName, prefix: prefix, path: task.location)
+        let forks = max(1, options.forks ?? settings.forks)
+        await withTaskGroup(of: Void.self) { group in
+            var running = 0
+            for h in hosts {
+                if running >= forks {
+                    await group.next()
+                    running -= 1
+                }
+                group.addTask { await self.runOnHost(task, host: h, pc: pc) }
+                running += 1
+            }
+            await group.waitForAll()
+        }
+        return true
+    }
+
+    func runOnHost(_ task: PlayTask, host: String, pc: VariableManager.PlayContext) async {
+        var ignoreErrors = false
+        var outcome: (Status, Dict)
+        do {
+            let scope = try vars.scope(host: host, pc: pc, task: task)
+            ignoreErrors = try task["ignore_errors"].map { try vars.templar.template($0, scope).truthy } ?? false
+            outcome = try await execute(task, host: host, scope: scope, pc: pc)
+        } catch let e as AnsibleError {
+            ignoreErrors = task["ignore_errors"]?.truthy ?? false
+            outcome = (.failed, ["failed": true, "changed": false, "msg": .string("Task failed: \(e.message)")])
+            callback.result(host: host, action: task.action, status: .failed, result: outcome.1, ignoring: ignoreErrors)
+        } catch {
+            ignoreErrors = false
+            outcome = (.failed, ["failed": true, "changed": false, "msg": .string("\(error)")])
+            callback.result(host: host, action: task.action, status: .failed, result: outcome.1, ignoring: false)
+        }
+        let (status, result) = outcome
+        let changed = result["changed"]?.truthy ?? false
+        stats.update(host) { s in
+            switch status {
+            case .unreachable: s.unreachable += 1
+            case .skipped: s.skipped += 1
+            case .failed:
+                if ignoreErrors { s.ok += 1; s.ignored += 1; if changed { s.changed += 1 } } else { s.failures += 1 }
+            case .ok, .changed:
+                s.ok += 1
+                if changed { s.changed += 1 }
+            }
+        }
+        if status == .unreachable { _ = lock.withLock { _ in unreachable.insert(host) } }
+        if status == .failed && !ignoreErrors { _ = lock.withLock { _ in failed.insert(host) } }
+    }
+
+    /// when → loop → action → changed_when/failed_when → register/notify; returns the overall
+    /// status and result, after printing per-item or per-host lines.
+    func execute(_ task: PlayTask, host: String, scope: VarScope, pc: VariableManager.PlayContext) async throws -> (Status, Dict) {
+        let ignoreErrors = try task["ignore_errors"].map { try vars.templar.template($0, scope).truthy } ?? false
+        let loopItems = try loop(task, scope)
+        var result: Dict
+        var status: Status
+        if let items = loopItems {
+            let loopVar = task["loop_control"]?["loop_var"]?.pythonStr ?? "item"
+            var results: [Value] = []
+            var anyChanged = false, anyFailed = false, allSkipped = !items.isEmpty
+            for item in items {
+                let itemScope = scope.with([loopVar: item, "ansible_loop_var": .string(loopVar)])
+                var (s, r) = try await once(task, host: host, scope: itemScope)
+                r[.string(loopVar)] = item
+                r["ansible_loop_var"] = .string(loopVar)
+                if s != .skipped { allSkipped = false }
+                if r["changed"]?.truthy == true { anyChanged = true }
+                if s == .failed || s == .unreachable { anyFailed = true }
+                if s == .unreachable { s = .failed }
+                callback.result(host: host, action: task.action, status: s, result: r, ignoring: false, item: item)
+                results.append(.dict(r))
+            }
+            result = ["results": .list(results), "changed": .bool(anyChanged), "skipped": .bool(allSkipped)]
+            if anyFailed {
+                result["failed"] = true
+                result["msg"] = "One or more items failed"
+                status = .failed
+                if ignoreErrors { callback.result(host: host, action: task.action, status: .failed, result: result, ignoring: true, item: nil) }
+            } else if allSkipped {
+                result["msg"] = "All items skipped"
+                status = .skipped
+                callback.loopSkipped(host: host)
+            } else {
+                result["msg"] = "All items completed"
+                status = anyChanged ? .changed : .ok
+            }
+        } else {
+            (status, result) = try await once(task, host: host, scope: scope)
+            callback.result(host: host, action: task.action, status: status, result: result, ignoring: ignoreErrors && status == .failed)
+        }
+        let st = vars.state(host)
+        if let reg = task["register"]?.pythonStr {
+            st.setFacts[.string(reg)] = .dict(DefaultCallback.stripInternal(result))
+        }
+        if status == .changed || (status == .ok && result["changed"]?.truthy == true) {
+            for n in PlayTask.notifyList(task) { st.notified.insert(n) }
+        }
+        return (status, result)
+    }
+
+    /// The loop's items, or nil when the task has no loop.
+    func loop(_ task: PlayTask, _ scope: VarScope) throws -> [Value]? {
+        if let l = task["loop"] {
+            let v = try vars.templar.template(l, scope)
+            guard case .list(let items) = v else {
+                throw AnsibleError("Invalid data passed to 'loop', it requires a list, got this instead: \(v.pythonStr). Hint: If you passed a list/dict of just one element, try adding wantlist=True to your lookup invocation or use q/query instead of lookup.")
+            }
+            return items
+        }
+        if let w = task["with_items"] ?? task["with_list"] {
+            let v = try vars.templar.template(w, scope)
+            guard case .list(let items) = v else { return [v] }
+            if task["with_items"] != nil { return items.flatMap { $0.listValue ?? [$0] } }
+            return items
+        }
+        return nil
+    }
+
+    /// One run of the action on one host (one loop item).
+    func once(_ task: PlayTask, host: String, scope: VarScope) async throws -> (Status, Dict) {
+        let conditions = task.inheritedWhen + (task["when"].map { [$0] } ?? [])
+        for c in conditions {
+            let (ok, cond) = try vars.templar.conditional(c, scope)
+            if !ok {
+                return (.skipped, ["changed": false, "false_condition": .string(cond ?? ""), "skip_reason": "Conditional result was False"])
+            }
+        }
+        let args = try vars.templar.template(.dict(task.args), scope).dictValue ?? Dict()
+        var keywords: [String: Value] = [:]
+        for k in ["connection", "remote_user"] {
+            if let v = task[k] ?? playKeyword(k, scope) { keywords[k] = try vars.templar.template(v, scope) }
+        }
+        let ctx = ActionContext(task: task, host: host, args: args, scope: scope, runner: self, keywords: keywords)
+        var r: Dict
+        do {
+            r = try await action(for: task.action).run(ctx)
+        } catch let f as TaskFailure {
+            r = f.extra
+            r["failed"] = true
+            r["changed"] = false
+            r["msg"] = .string(f.message)
+        } catch let u as Unreachable {
+            return (.unreachable, ["changed": false, "msg": .string(u.message), "unreachable": true])
+        } catch let e as AnsibleError {
+            r = ["failed": true, "changed": false, "msg": .string("Task failed: \(e.message)")]
+        }
+        if r["changed"] == nil { r["changed"] = false }
+        for k in ["stdout", "stderr"] where r[.string(k)] != nil && r[.string(k + "_lines")] == nil {
+            if let s = r[.string(k)]?.stringValue {
+                r[.string(k + "_lines")] = .list(Strings.splitLines(s).map(Value.string))
+            }
+        }
+        if let facts = r["ansible_facts"]?.dictValue {
+            let st = vars.state(host)
+            if task.shortAction == "set_fact" {
+                for (k, v) in facts { st.setFacts[k] = v }
+            } else {
+                for (k, v) in facts {
+                    let name = k.pythonStr
+                    st.facts[.string(name.hasPrefix("ansible_") ? String(name.dropFirst(8)) : name)] = v
+                }
+            }
+        }
+        // changed_when / failed_when see the result under the register name.
+        if task["changed_when"] != nil || task["failed_when"] != nil {
+            let reg = task["register"]?.pythonStr
+            let s = reg.map { scope.with([$0: .dict(DefaultCallback.stripInternal(r))]) } ?? scope.with([:])
+            if let cw = task["changed_when"] { r["changed"] = .bool(try vars.templar.conditional(cw, s).0) }
+            if let fw = task["failed_when"] {
+                let f = try vars.templar.conditional(fw, s).0
+                r["failed_when_result"] = .bool(f)
+                r["failed"] = .bool(f)
+            }
+        }
+        if r["failed"]?.truthy == true { return (.failed, r) }
+        if r["skipped"]?.truthy == true { return (.skipped, r) }
+        return (r["changed"]?.truthy == true ? .changed : .ok, r)
+    }
+
+    /// Play-level connection keywords reach the task through the scope's play.
+    func playKeyword(_ k: String, _ scope: VarScope) -> Value? { nil }
+
+    /// The interpreter the agent runs on, when none was configured (Ansible reports it as a fact).
+    func discoveredInterpreter(_ c: ActionContext) -> String? { nil }
+}
+
+extension PlayTask {
+    static func listen(_ t: PlayTask) -> [String] { tagList(t["listen"]) }
+    static func notifyList(_ t: PlayTask) -> [String] { tagList(t["notify"]) }
+    static func tagList(_ v: Value?) -> [String] {
+        switch v {
+        case .string(let s)?: return [s]
+        case .list(let l)?: return l.map(\.pythonStr)
+        default: return []
+        }
+    }
+}
+
+enum Strings {
+    /// Python's str.splitlines().
+    static func splitLines(_ s: String) -> [String] {
+        var out: [String] = []
+        var cur = ""
+        var it = Array(s.unicodeScalars)[...]
+        while let c = it.first {
+            it = it.dropFirst()
+            if c == "\n" || c == "\r" {
+                if c == "\r", it.first == "\n" { it = it.dropFirst() }
+                out.append(cur)
+                cur = ""
+            } else { cur.unicodeScalars.append(c) }
+        }
+        if !cur.isEmpty { out.append(cur) }
+        return out
+    }
+}

@@ -1,0 +1,85 @@
+// Configuration as Ansible finds it: ANSIBLE_CONFIG, ./ansible.cfg, ~/.ansible.cfg,
+// /etc/ansible/ansible.cfg (first found), with ANSIBLE_* environment variables winning.
+import Values
+
+public struct Settings: Sendable {
+    public var configFile: String?
+    var ini: [String: [String: String]] = [:]
+
+    public static func load() -> Settings {
+        var s = Settings()
+        let candidates = [Files.environment("ANSIBLE_CONFIG"), "ansible.cfg", Files.home + "/.ansible.cfg", "/etc/ansible/ansible.cfg"]
+        for c in candidates.compactMap({ $0 }) {
+            let path = Files.isDirectory(c) ? Files.join(c, "ansible.cfg") : c
+            if Files.exists(path), let text = try? Files.read(path) {
+                s.configFile = Files.absolute(path)
+                s.ini = parseINI(text)
+                break
+            }
+        }
+        return s
+    }
+
+    static func parseINI(_ text: String) -> [String: [String: String]] {
+        var out: [String: [String: String]] = [:]
+        var section = "defaults"
+        for raw in text.split(separator: "\n") {
+            let line = raw.trimmingCharacters(in: " \t\r")
+            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
+            if line.hasPrefix("["), line.hasSuffix("]") {
+                section = String(line.dropFirst().dropLast())
+                continue
+            }
+            guard let eq = line.firstIndex(where: { $0 == "=" || $0 == ":" }) else { continue }
+            let k = line[..<eq].trimmingCharacters(in: " \t"), v = line[line.index(after: eq)...].trimmingCharacters(in: " \t")
+            out[section, default: [:]][k] = v
+        }
+        return out
+    }
+
+    /// An option from the environment (`ANSIBLE_FORKS`), else ansible.cfg (`[defaults] forks`).
+    public func value(env: String, section: String = "defaults", key: String) -> String? {
+        if let v = Files.environment(env) { return v }
+        return ini[section]?[key]
+    }
+
+    public static func truthy(_ v: String) -> Bool {
+        ["1", "true", "yes", "on", "y", "t"].contains(v.lowercased())
+    }
+
+    public var inventorySources: [String] {
+        if let v = value(env: "ANSIBLE_INVENTORY", key: "inventory") {
+            return v.split(separator: ",").map { String($0.trimmingCharacters(in: " ")) }
+        }
+        return ["/etc/ansible/hosts"]
+    }
+
+    public var forks: Int { value(env: "ANSIBLE_FORKS", key: "forks").flatMap { Int($0) } ?? 5 }
+    public var hostKeyChecking: Bool { value(env: "ANSIBLE_HOST_KEY_CHECKING", key: "host_key_checking").map(Settings.truthy) ?? true }
+    public var remoteUser: String? { value(env: "ANSIBLE_REMOTE_USER", key: "remote_user") }
+    public var privateKeyFile: String? { value(env: "ANSIBLE_PRIVATE_KEY_FILE", key: "private_key_file") }
+    public var timeout: Int { value(env: "ANSIBLE_TIMEOUT", key: "timeout").flatMap { Int($0) } ?? 10 }
+    public var gathering: String { value(env: "ANSIBLE_GATHERING", key: "gathering") ?? "implicit" }
+    public var rolesPath: [String] {
+        (value(env: "ANSIBLE_ROLES_PATH", key: "roles_path") ?? "~/.ansible/roles:/usr/share/ansible/roles:/etc/ansible/roles")
+            .split(separator: ":").map(String.init)
+    }
+    public var libraryPath: [String] {
+        (value(env: "ANSIBLE_LIBRARY", key: "library") ?? "").split(separator: ":").map(String.init)
+    }
+    public var interpreterPython: String? { value(env: "ANSIBLE_PYTHON_INTERPRETER", key: "interpreter_python") }
+    public var displaySkippedHosts: Bool {
+        value(env: "ANSIBLE_DISPLAY_SKIPPED_HOSTS", key: "display_skipped_hosts").map(Settings.truthy) ?? true
+    }
+    public var displayOkHosts: Bool { value(env: "ANSIBLE_DISPLAY_OK_HOSTS", key: "display_ok_hosts").map(Settings.truthy) ?? true }
+    public var becomeMethod: String { value(env: "ANSIBLE_BECOME_METHOD", section: "privilege_escalation", key: "become_method") ?? "sudo" }
+}
+
+extension StringProtocol {
+    func trimmingCharacters(in set: String) -> String {
+        var s = self[...]
+        while let f = s.first, set.contains(f) { s = s.dropFirst() }
+        while let l = s.last, set.contains(l) { s = s.dropLast() }
+        return String(s)
+    }
+}

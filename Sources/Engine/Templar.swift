@@ -1,0 +1,144 @@
+// Ansible's templating layer over Jinja: variables resolved lazily (a var that is itself a
+// template is rendered when used, recursion named), native types for lone expressions,
+// `!unsafe` never rendered, conditionals required to be booleans as in ansible-core 2.19.
+import Jinja
+import Synchronization
+import Values
+
+public struct AnsibleError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// The sentinel `omit` renders to; arguments equal to it are dropped.
+let omitToken = "__omit_place_holder__swansible__"
+
+/// Variables of one host for one task, rendered on first use.
+final class VarScope: VariableSource {
+    var raw: [String: Value]
+    var dynamic: [String: () throws -> Value] = [:]
+    var cache: [String: Value] = [:]
+    var resolving: [String] = []
+    let templar: Templar
+
+    init(raw: [String: Value], templar: Templar) {
+        self.raw = raw
+        self.templar = templar
+    }
+
+    func lookup(_ name: String) throws -> Value? {
+        if let v = cache[name] { return v }
+        if let f = dynamic[name] {
+            let v = try f()
+            cache[name] = v
+            return v
+        }
+        guard let v = raw[name] else { return nil }
+        if resolving.contains(name) {
+            throw AnsibleError("Recursive loop detected in template: the variable '\(name)' refers to itself (\((resolving + [name]).joined(separator: " -> ")))")
+        }
+        resolving.append(name)
+        defer { resolving.removeLast() }
+        let r = try templar.template(v, self)
+        cache[name] = r
+        return r
+    }
+
+    /// A child scope with extra names (loop items) layered on top.
+    func with(_ extra: [String: Value]) -> VarScope {
+        let s = VarScope(raw: raw, templar: templar)
+        s.dynamic = dynamic
+        for (k, v) in extra { s.raw[k] = v }
+        return s
+    }
+}
+
+public struct Templar: Sendable {
+    let env: Environment
+    static let compiled = Mutex<[String: Template]>([:])
+
+    init() {
+        var e = Environment()
+        AnsibleFilters.register(&e)
+        env = e
+    }
+
+    static func compile(_ s: String, options: TemplateOptions = TemplateOptions()) throws -> Template {
+        let key = options == TemplateOptions() ? s : "\(options.trimBlocks)\(options.lstripBlocks)\(options.keepTrailingNewline)|" + s
+        if let t = compiled.withLock({ $0[key] }) { return t }
+        let t = try Template(s, options: options)
+        compiled.withLock { $0[key] = t }
+        return t
+    }
+
+    /// Renders every string in `v` that holds a template; containers are walked.
+    func template(_ v: Value, _ scope: VarScope) throws -> Value {
+        switch v {
+        case .string(let s):
+            guard !Template.isPlain(s) else { return v }
+            do {
+                return try Templar.compile(s).evaluate(env, scope)
+            } catch let e as UndefinedError {
+                throw AnsibleError(e.message)
+            } catch let e as TemplateError {
+                throw AnsibleError("Syntax error in template: \(e.message)")
+            }
+        case .list(let l): return .list(try l.map { try template($0, scope) }.filter { $0.stringValue != omitToken })
+        case .dict(let d):
+            var out = Dict(minimumCapacity: d.count)
+            for (k, x) in d {
+                let r = try template(x, scope)
+                if r.stringValue == omitToken { continue }
+                out[try template(k, scope)] = r
+            }
+            return .dict(out)
+        default: return v
+        }
+    }
+
+    /// Renders a whole file (the template module, `lookup('template')`).
+    func render(_ source: String, _ scope: VarScope, options: TemplateOptions) throws -> String {
+        do {
+            return try Template(source, options: options).render(env, scope)
+        } catch let e as UndefinedError {
+            throw AnsibleError(e.message)
+        } catch let e as TemplateError {
+            throw AnsibleError("Syntax error in template: \(e.message)")
+        }
+    }
+
+    /// `when:` and friends: each entry a bare expression, all must be true.
+    func conditional(_ v: Value, _ scope: VarScope) throws -> (Bool, String?) {
+        let items: [Value]
+        if case .list(let l) = v { items = l } else { items = [v] }
+        for item in items {
+            let ok: Bool
+            switch item {
+            case .bool(let b): ok = b
+            case .none: ok = false
+            case .string(var s), .unsafe(var s):
+                s = s.trimmingCharacters(in: " \n\t")
+                if s.hasPrefix("{{"), s.hasSuffix("}}"), Template.isPlain(String(s.dropFirst(2).dropLast(2))) {
+                    s = String(s.dropFirst(2).dropLast(2))
+                }
+                let r: Value
+                do { r = try Template.evaluateExpression(s, env, scope) } catch let e as UndefinedError {
+                    throw AnsibleError("The conditional check '\(s)' failed. The error was: \(e.message)")
+                } catch let e as TemplateError {
+                    throw AnsibleError("Syntax error in expression: \(e.message)\nThe conditional check '\(s)' failed.")
+                }
+                guard case .bool(let b) = r else {
+                    throw AnsibleError("Conditional result (\(r.truthy ? "True" : "False")) was derived from value of type '\(r.typeName)'. Conditionals must have a boolean result.")
+                }
+                ok = b
+            case .int, .float:
+                throw AnsibleError("Conditional expressions must be strings.")
+            default:
+                throw AnsibleError("Conditional expressions must be strings.")
+            }
+            if !ok { return (false, item.pythonStr) }
+        }
+        return (true, nil)
+    }
+}

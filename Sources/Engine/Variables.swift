@@ -1,0 +1,141 @@
+// The variables a task sees on a host, merged in Ansible's precedence order (lowest first),
+// plus the magic variables. Facts and set_fact/register results live here per host.
+import Inventory
+import Playbook
+import Synchronization
+import Values
+
+final class HostState: @unchecked Sendable {
+    var facts = Dict()
+    /// set_fact and register results (level 19).
+    var setFacts = Dict()
+    var notified: Set<String> = []
+}
+
+final class VariableManager: @unchecked Sendable {
+    let inventory: Inventory
+    let extraVars: Dict
+    let playbookDir: String
+    let library: ModuleLibrary
+    let templar = Templar()
+    private let lock = Mutex<Void>(())
+    private var states: [String: HostState] = [:]
+    private var inventoryVars: [String: Dict] = [:]
+    var checkMode = false
+    var diffMode = false
+    var verbosity = 0
+    var forks = 5
+
+    init(inventory: Inventory, extraVars: Dict, playbookDir: String, library: ModuleLibrary) {
+        self.inventory = inventory
+        self.extraVars = extraVars
+        self.playbookDir = playbookDir
+        self.library = library
+    }
+
+    func state(_ host: String) -> HostState {
+        lock.withLock { _ in
+            if let s = states[host] { return s }
+            let s = HostState()
+            states[host] = s
+            return s
+        }
+    }
+
+    func inventoryVars(_ host: String) throws -> Dict {
+        if let v = lock.withLock({ _ in inventoryVars[host] }) { return v }
+        let v = try inventory.vars(for: host, playbookDirs: [playbookDir])
+        lock.withLock { _ in inventoryVars[host] = v }
+        return v
+    }
+
+    /// Facts as variables: `ansible_facts` and each fact again as `ansible_<name>`.
+    static func factVars(_ facts: Dict) -> Dict {
+        var out = Dict()
+        for (k, v) in facts {
+            let name = k.pythonStr
+            out[.string(name.hasPrefix("ansible_") ? name : "ansible_" + name)] = v
+        }
+        out["ansible_facts"] = .dict(facts)
+        return out
+    }
+
+    struct PlayContext {
+        var play: Play
+        var playVars: Dict
+        var hosts: [String]
+        var batch: [String]
+    }
+
+    /// Everything visible to `task` on `host`, lowest precedence first.
+    func scope(host: String, pc: PlayContext, task: PlayTask?) throws -> VarScope {
+        var all = [String: Value]()
+        func merge(_ d: Dict) { for (k, v) in d { all[k.pythonStr] = v } }
+        for r in pc.play.roles { merge(r.defaults) }
+        if let role = task?.role { merge(role.defaults) }
+        merge(try inventoryVars(host))
+        let st = state(host)
+        merge(VariableManager.factVars(st.facts))
+        merge(pc.playVars)
+        for r in pc.play.roles { merge(r.vars) }
+        if let role = task?.role { merge(role.vars) }
+        for b in task?.blockVars ?? [] { merge(b) }
+        if case .dict(let tv)? = task?["vars"] { merge(tv) }
+        merge(st.setFacts)
+        if let role = task?.role { merge(role.params) }
+        merge(extraVars)
+        addMagic(&all, host: host, pc: pc, task: task)
+        let scope = VarScope(raw: all, templar: templar)
+        scope.dynamic["hostvars"] = { [unowned self] in try self.hostvars(pc) }
+        return scope
+    }
+
+    func addMagic(_ all: inout [String: Value], host: String, pc: PlayContext, task: PlayTask?) {
+        all["inventory_hostname"] = .string(host)
+        all["inventory_hostname_short"] = .string(String(host.split(separator: ".").first ?? Substring(host)))
+        all["group_names"] = .list(inventory.groupNames(of: host).filter { $0 != "ungrouped" || true }.map(Value.string))
+        var groups = Dict()
+        for g in inventory.data.groups.keys { groups[.string(g)] = .list(inventory.data.hostsOf(group: g).map(Value.string)) }
+        all["groups"] = .dict(groups)
+        all["play_hosts"] = .list(pc.batch.map(Value.string))
+        all["ansible_play_hosts"] = .list(pc.batch.map(Value.string))
+        all["ansible_play_batch"] = .list(pc.batch.map(Value.string))
+        all["ansible_play_hosts_all"] = .list(pc.hosts.map(Value.string))
+        all["ansible_play_name"] = .string(pc.play.name ?? "")
+        all["playbook_dir"] = .string(playbookDir)
+        all["ansible_check_mode"] = .bool(checkMode)
+        all["ansible_diff_mode"] = .bool(diffMode)
+        all["ansible_verbosity"] = .int(verbosity)
+        all["ansible_forks"] = .int(forks)
+        all["omit"] = .string(omitToken)
+        all["ansible_playbook_python"] = .string(library.python)
+        let parts = library.version.split(separator: ".").compactMap { Int($0) }
+        all["ansible_version"] = [
+            "full": .string(library.version), "string": .string(library.version),
+            "major": .int(parts.first ?? 2), "minor": .int(parts.count > 1 ? parts[1] : 0), "revision": .int(parts.count > 2 ? parts[2] : 0),
+        ]
+        if let src = inventory.data.hostSource[host] {
+            all["inventory_file"] = .string(src)
+            all["inventory_dir"] = .string(Files.dirname(src))
+        }
+        if let role = task?.role {
+            all["role_name"] = .string(role.name)
+            all["role_path"] = .string(role.path)
+        }
+    }
+
+    /// `hostvars`: each host's inventory vars, facts and set_facts (rendered when used).
+    func hostvars(_ pc: PlayContext) throws -> Value {
+        var out = Dict()
+        for h in inventory.hostNames + pc.hosts where out[.string(h)] == nil {
+            var d = try inventoryVars(h)
+            let st = state(h)
+            for (k, v) in VariableManager.factVars(st.facts) { d[k] = v }
+            for (k, v) in st.setFacts { d[k] = v }
+            d["inventory_hostname"] = .string(h)
+            d["group_names"] = .list(inventory.groupNames(of: h).map(Value.string))
+            out[.string(h)] = .dict(d)
+        }
+        return .dict(out)
+    }
+}
