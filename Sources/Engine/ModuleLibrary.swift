@@ -117,7 +117,7 @@ public final class ModuleLibrary: Sendable {
         return "ansible.modules"
     }
 
-    func findModule(_ action: String, searchDirs: [String]) -> String? {
+    public func findModule(_ action: String, searchDirs: [String]) -> String? {
         let parts = action.split(separator: ".").map(String.init)
         if parts.count >= 3 {
             if parts[0] == "ansible", parts[1] == "builtin" || parts[1] == "legacy" {

@@ -64,8 +64,11 @@ public struct Templar: Sendable {
         env = e
     }
 
-    static func compile(_ s: String, options: TemplateOptions = TemplateOptions()) throws -> Template {
-        let key = options == TemplateOptions() ? s : "\(options.trimBlocks)\(options.lstripBlocks)\(options.keepTrailingNewline)|" + s
+    /// Variable and argument templating keeps a trailing newline (the template module does not).
+    static let dataOptions = TemplateOptions(trimBlocks: true, lstripBlocks: false, keepTrailingNewline: true)
+
+    static func compile(_ s: String, options: TemplateOptions = dataOptions) throws -> Template {
+        let key = options == dataOptions ? s : "\(options.trimBlocks)\(options.lstripBlocks)\(options.keepTrailingNewline)|" + s
         if let t = compiled.withLock({ $0[key] }) { return t }
         let t = try Template(s, options: options)
         compiled.withLock { $0[key] = t }

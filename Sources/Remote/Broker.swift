@@ -28,6 +28,8 @@ public final class Broker: Sendable {
     private let nextHandle = Atomic<UInt32>(2)
 
     private init() {
+        // A dead agent's pipe must surface as an error on write, not kill the controller.
+        signal(SIGPIPE, SIG_IGN)
         wakeFd = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
         epfd = epoll_create1(Int32(EPOLL_CLOEXEC))
         var ev = epoll_event(events: EPOLLIN.rawValue, data: epoll_data_t(u64: 0))

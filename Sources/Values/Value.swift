@@ -116,14 +116,13 @@ extension Value {
 }
 
 extension Value: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
-    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral, ExpressibleByFloatLiteral
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByFloatLiteral
 {
     public init(stringLiteral s: String) { self = .string(s) }
     public init(integerLiteral i: Int) { self = .int(i) }
     public init(floatLiteral f: Double) { self = .float(f) }
     public init(booleanLiteral b: Bool) { self = .bool(b) }
     public init(arrayLiteral elements: Value...) { self = .list(elements) }
-    public init(nilLiteral: ()) { self = .none }
     public init(dictionaryLiteral elements: (String, Value)...) {
         var d = Dict()
         for (k, v) in elements { d[.string(k)] = v }

@@ -59,7 +59,12 @@ struct SwansiblePlaybook: AsyncParsableCommand {
         Inventory.controllerPython = library.python
         let inv: Inventory
         do {
-            inv = try Inventory(sources: inventory.isEmpty ? settings.inventorySources.filter(Files.exists) : inventory)
+            let sources = inventory.isEmpty ? settings.inventorySources.filter(Files.exists) : inventory
+            if sources.isEmpty {
+                Output.warning("No inventory was parsed, only implicit localhost is available")
+                Output.warning("provided hosts list is empty, only localhost is available. Note that the implicit localhost does not match 'all'")
+            }
+            inv = try Inventory(sources: sources)
         } catch {
             Output.error("\(error)")
             throw ExitCode(ExitCodes.error)
@@ -68,13 +73,15 @@ struct SwansiblePlaybook: AsyncParsableCommand {
         for p in playbooks {
             var loader = PlaybookLoader(rolesPath: settings.rolesPath)
             do {
-                books.append(try loader.load(p))
-                for w in loader.warnings { Output.warning(w.description) }
+                let book = try loader.load(p)
+                for w in loader.warnings { Output.warning(Origin.report(w.message, w.location)) }
+                try Origin.validateActions(book, library: library, playbookDir: book.baseDir, settings: settings)
+                books.append(book)
             } catch let e as YAMLError {
-                Output.error("YAML parsing failed: \(e.message)\nOrigin: \(e.location)")
+                Output.error(Origin.report("YAML parsing failed: \(e.message)", e.location))
                 throw ExitCode(ExitCodes.parserError)
             } catch let e as PlaybookError {
-                Output.error(e.description)
+                Output.error(Origin.report(e.message, e.location))
                 throw ExitCode(ExitCodes.parserError)
             } catch {
                 Output.error("\(error)")

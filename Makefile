@@ -1,0 +1,47 @@
+# swansible: `make demo` runs the demo playbook, `make test` runs every test. Both install
+# what is missing on a fresh Debian 12 machine first.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+APT_PACKAGES := libyaml-dev libssh-dev pkg-config python3 python3-venv openssh-server openssh-client sudo
+ANSIBLE_CORE := ansible-core>=2.19,<2.20
+BIN := .build/debug
+
+.PHONY: setup build demo test unit integration bench clean
+
+setup: $(VENV)/.ready
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+$(VENV)/.ready:
+	@dpkg -s python3-venv >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv >/dev/null)
+	/usr/bin/python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check '$(ANSIBLE_CORE)' pytest
+	touch $@
+
+build: setup
+	swift build
+
+demo: build
+	rm -rf /tmp/swansible-demo
+	$(BIN)/swansible-playbook -i playbooks-fixtures/demo/inventory playbooks-fixtures/demo/site.yml
+
+unit: build
+	swift test
+
+integration: build
+	$(PY) -m pytest -q Tests/integration
+
+test: build
+	swift test
+	$(PY) -m pytest -q Tests/integration
+
+bench: build
+	swift build -c release
+	$(PY) Tests/bench/bench.py
+
+clean:
+	rm -rf .build $(VENV)

@@ -1,0 +1,39 @@
+// Errors that point into a file are shown as Ansible 2.19 shows them: the message, the
+// origin, and the lines leading up to it with a caret under the column.
+import Playbook
+import Values
+
+public enum Origin {
+    public static func report(_ message: String, _ loc: SourceLocation?) -> String {
+        guard let loc else { return message }
+        var out = "\(message)\nOrigin: \(loc)"
+        if let text = try? Files.read(loc.file) {
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            if loc.line >= 1, loc.line <= lines.count {
+                out += "\n"
+                let first = max(1, loc.line - 2)
+                let width = String(loc.line).count
+                for n in first...loc.line {
+                    out += "\n\(String(n).padding(width)) \(lines[n - 1])"
+                }
+                out += "\n" + String(repeating: " ", count: width + loc.column) + "^ column \(loc.column)\n"
+            }
+        }
+        return out
+    }
+
+    /// Every task's action must resolve before anything runs, as Ansible checks at parse time.
+    public static func validateActions(_ book: PlaybookFile, library: ModuleLibrary, playbookDir: String, settings: Settings) throws {
+        for play in book.plays {
+            for t in play.preTasks + play.tasks + play.postTasks + play.handlers {
+                let short = t.shortAction
+                if builtinActions[short] != nil || controllerActions.contains(short) { continue }
+                var dirs = [Files.join(playbookDir, "library")] + settings.libraryPath.map(Files.expandUser)
+                if let role = t.role { dirs.insert(Files.join(role.path, "library"), at: 0) }
+                if library.findModule(t.action, searchDirs: dirs) == nil {
+                    throw PlaybookError("couldn't resolve module/action '\(t.action)'. This often indicates a misspelling, missing collection, or incorrect module path.", at: t.location)
+                }
+            }
+        }
+    }
+}

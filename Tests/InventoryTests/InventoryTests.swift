@@ -1,0 +1,60 @@
+@testable import Inventory
+import Values
+import XCTest
+
+final class InventoryTests: XCTestCase {
+    func makeINI(_ text: String) throws -> Inventory {
+        let dir = "/tmp/swansible-inv-test-\(UInt32.random(in: 0...UInt32.max))"
+        _ = try? Files.write(dir, [])
+        let path = dir + ".ini"
+        try Files.write(path, Array(text.utf8))
+        return try Inventory(sources: [path])
+    }
+
+    func testINIGroupsChildrenVarsAndRanges() throws {
+        let inv = try makeINI("""
+            lonely
+            [web]
+            web[01:03] http_port=8080 on=True
+            [db]
+            db-[a:b]
+            [prod:children]
+            web
+            db
+            [prod:vars]
+            env=production
+            """)
+        XCTAssertEqual(inv.data.hostsOf(group: "web"), ["web01", "web02", "web03"])
+        XCTAssertEqual(inv.data.hostsOf(group: "db"), ["db-a", "db-b"])
+        XCTAssertEqual(inv.data.groups["ungrouped"]?.hosts, ["lonely"])
+        let v = try inv.vars(for: "web02")
+        XCTAssertEqual(v["http_port"], .int(8080))
+        XCTAssertEqual(v["on"], .bool(true))
+        XCTAssertEqual(v["env"], .string("production"))
+    }
+
+    func testPatterns() throws {
+        let inv = try makeINI("[web]\nw1\nw2\nw3\n[db]\nd1\nw1\n")
+        XCTAssertEqual(try inv.hosts(matching: "web:db"), ["w1", "w2", "w3", "d1"])
+        XCTAssertEqual(try inv.hosts(matching: "web:&db"), ["w1"])
+        XCTAssertEqual(try inv.hosts(matching: "web:!db"), ["w2", "w3"])
+        XCTAssertEqual(try inv.hosts(matching: "w*"), ["w1", "w2", "w3"])
+        XCTAssertEqual(try inv.hosts(matching: "~w[12]"), ["w1", "w2"])
+        XCTAssertEqual(try inv.hosts(matching: "web[0]"), ["w1"])
+        XCTAssertEqual(try inv.hosts(matching: "web[1:2]"), ["w2", "w3"])
+        XCTAssertEqual(try inv.hosts(matching: "localhost"), ["localhost"])
+        XCTAssertFalse(inv.hostNames.contains("localhost"))
+    }
+
+    func testBadSectionNamesTheLine() throws {
+        XCTAssertThrowsError(try makeINI("[web:bogus]\nh\n")) { e in
+            XCTAssertTrue("\(e)".contains(":1: Section [web:bogus] has unknown type: bogus"))
+        }
+    }
+
+    func testShlexAndLiteralParsing() throws {
+        XCTAssertEqual(try Shlex.split("h a='x y' b=\"1\" # c"), ["h", "a=x y", "b=1"])
+        XCTAssertEqual(Literal.parse("[1, 'a']"), .list([1, "a"]))
+        XCTAssertEqual(Literal.parse("hello world"), .string("hello world"))
+    }
+}

@@ -1,0 +1,80 @@
+import Jinja
+import Values
+import XCTest
+
+final class JinjaTests: XCTestCase {
+    let env = Environment()
+
+    func render(_ s: String, _ vars: [String: Value] = [:], options: TemplateOptions = TemplateOptions()) throws -> String {
+        try Template(s, options: options).render(env, DictSource(vars))
+    }
+
+    func testExpressionsFollowPythonPrecedence() throws {
+        XCTAssertEqual(try render("{{ 1 + 2 * 3 ** 2 }}"), "19")
+        XCTAssertEqual(try render("{{ 7 // 2 }} {{ 7 % 3 }} {{ 7 / 2 }}"), "3 1 3.5")
+        XCTAssertEqual(try render("{{ 'a' ~ 1 ~ none }}"), "a1None")
+        XCTAssertEqual(try render("{{ 1 < 2 < 3 }} {{ 'b' in 'abc' }} {{ 3 not in [1, 2] }}"), "True True True")
+    }
+
+    func testListsAndDictsRenderLikePython() throws {
+        XCTAssertEqual(try render("{{ [1, 'a'] }}"), "[1, 'a']")
+        XCTAssertEqual(try render("{{ {'k': [true, none]} }}"), "{'k': [True, None]}")
+    }
+
+    func testNativeEvaluationKeepsTypes() throws {
+        let t = try Template("{{ [1, 2] | length }}")
+        XCTAssertEqual(try t.evaluate(env, DictSource([:])), .int(2))
+    }
+
+    func testForLoopWithLoopVariablesAndElse() throws {
+        let out = try render("{% for x in xs %}{{ loop.index }}:{{ x }}{% if not loop.last %},{% endif %}{% else %}empty{% endfor %}", ["xs": ["a", "b"]])
+        XCTAssertEqual(out, "1:a,2:b")
+        XCTAssertEqual(try render("{% for x in [] %}x{% else %}empty{% endfor %}"), "empty")
+    }
+
+    func testIfElifElse() throws {
+        let t = "{% if n > 2 %}big{% elif n > 0 %}small{% else %}none{% endif %}"
+        XCTAssertEqual(try render(t, ["n": 3]), "big")
+        XCTAssertEqual(try render(t, ["n": 1]), "small")
+        XCTAssertEqual(try render(t, ["n": 0]), "none")
+    }
+
+    func testFiltersAndChains() throws {
+        XCTAssertEqual(try render("{{ 'a' if false else 'x y' | upper | replace('Y', 'z') }}"), "X z")
+        XCTAssertEqual(try render("{{ missing | default('d') }}"), "d")
+        XCTAssertEqual(try render("{{ [3, 1, 2] | sort | join('-') }}"), "1-2-3")
+        XCTAssertEqual(try render("{{ users | map(attribute='n') | list }}", ["users": [["n": "a"], ["n": "b"]]]), "['a', 'b']")
+        XCTAssertEqual(try render("{{ [1, 2, 3, 4] | select('even') | list }}"), "[2, 4]")
+    }
+
+    func testUndefinedIsAnErrorUnlessTested() throws {
+        XCTAssertThrowsError(try render("{{ nope }}")) { XCTAssertEqual(($0 as? UndefinedError)?.message, "'nope' is undefined") }
+        XCTAssertEqual(try render("{{ nope is defined }} {{ d.x is undefined }}", ["d": [:]]), "False True")
+    }
+
+    func testStringMethodsIndexByScalars() throws {
+        XCTAssertEqual(try render("{{ 'a b'.split() }} {{ ' x '.strip() }} {{ 'abc'[1:] }} {{ 'e\u{301}x' | length }}"), "['a', 'b'] x bc 3")
+    }
+
+    func testWhitespaceControlAndTrimBlocks() throws {
+        XCTAssertEqual(try render("a\n{% if true %}\nb\n{% endif %}\nc"), "a\nb\nc")
+        XCTAssertEqual(try render("a  {{- 'b' -}}  c"), "abc")
+        let lstrip = TemplateOptions(trimBlocks: true, lstripBlocks: true)
+        XCTAssertEqual(try render("x\n    {% if true %}\ny\n    {% endif %}\n", options: lstrip), "x\ny\n")
+    }
+
+    func testSetMacroAndRaw() throws {
+        XCTAssertEqual(try render("{% set a = 2 %}{% macro m(x, y=3) %}{{ x * y }}{% endmacro %}{{ m(a) }}"), "6")
+        XCTAssertEqual(try render("{% raw %}{{ x }}{% endraw %}"), "{{ x }}")
+    }
+
+    func testPercentFormatting() throws {
+        XCTAssertEqual(try render("{{ '%s-%03d' % ('a', 7) }}"), "a-007")
+    }
+
+    func testSyntaxErrorsAreReported() {
+        XCTAssertThrowsError(try render("{% if %}"))
+        XCTAssertThrowsError(try render("{{ 1 + }}"))
+        XCTAssertThrowsError(try render("{% for x in y %}"))
+    }
+}

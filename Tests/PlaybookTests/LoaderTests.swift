@@ -1,0 +1,48 @@
+@testable import Playbook
+import Values
+import XCTest
+
+final class PlaybookLoaderTests: XCTestCase {
+    func load(_ yaml: String) throws -> PlaybookFile {
+        var l = PlaybookLoader()
+        return try l.loadText(yaml, path: "/tmp/pb.yml")
+    }
+
+    func testThreeArgumentForms() throws {
+        let pb = try load("""
+            - hosts: all
+              tasks:
+                - copy: src=a dest=/b mode=0644
+                - ansible.builtin.command: echo hi chdir=/tmp
+                - file:
+                    path: /x
+                  args:
+                    state: directory
+            """)
+        let t = pb.plays[0].tasks
+        XCTAssertEqual(t[0].args["dest"], .string("/b"))
+        XCTAssertEqual(t[1].args["_raw_params"], .string("echo hi"))
+        XCTAssertEqual(t[1].args["chdir"], .string("/tmp"))
+        XCTAssertEqual(t[1].shortAction, "command")
+        XCTAssertEqual(t[2].args["state"], .string("directory"))
+    }
+
+    func testUnknownPlayKeywordHasLocation() {
+        XCTAssertThrowsError(try load("- hosts: all\n  taskz: []\n")) { e in
+            let err = e as! PlaybookError
+            XCTAssertEqual(err.message, "'taskz' is not a valid attribute for a Play")
+            XCTAssertEqual(err.location?.line, 2)
+        }
+    }
+
+    func testTwoActionsConflict() {
+        XCTAssertThrowsError(try load("- hosts: all\n  tasks:\n    - debug: msg=x\n      whenn: true\n")) { e in
+            XCTAssertEqual((e as! PlaybookError).message, "conflicting action statements: debug, whenn")
+        }
+    }
+
+    func testTagsAreInheritedFromThePlay() throws {
+        let pb = try load("- hosts: all\n  tags: [p]\n  tasks:\n    - debug: msg=x\n      tags: t\n")
+        XCTAssertEqual(pb.plays[0].tasks[0].tags, ["p", "t"])
+    }
+}

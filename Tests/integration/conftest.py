@@ -1,0 +1,133 @@
+"""Shared set-up for the integration tests: the built binaries, the venv's ansible, and real
+sshd instances on distinct 127.0.0.x addresses with throwaway keys (root only, cleaned up)."""
+import os
+import pathlib
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BIN = ROOT / '.build' / 'debug'
+VENV = ROOT / '.venv'
+FIXTURES = ROOT / 'playbooks-fixtures'
+TEST_USER = 'swansible-it'
+TEST_PASSWORD = 'correct-horse-42'
+
+
+def run(cmd, timeout=180, env=None, cwd=None):
+    """Runs a command with a hard time limit, so a hang fails the test instead of the suite."""
+    e = dict(os.environ)
+    e.update({'ANSIBLE_HOST_KEY_CHECKING': 'False', 'ANSIBLE_NOCOLOR': '1', 'ANSIBLE_FORCE_COLOR': '0',
+              'ANSIBLE_STDOUT_CALLBACK': 'default', 'ANSIBLE_RETRY_FILES_ENABLED': 'False'})
+    e.pop('ANSIBLE_CONFIG', None)
+    e.update(env or {})
+    return subprocess.run([str(c) for c in cmd], capture_output=True, text=True, timeout=timeout, env=e,
+                          cwd=cwd or tempfile.gettempdir())
+
+
+def swansible_playbook(*args, **kw):
+    return run([BIN / 'swansible-playbook', *args], **kw)
+
+
+def ansible_playbook(*args, **kw):
+    return run([VENV / 'bin' / 'ansible-playbook', *args], **kw)
+
+
+def free_port(addr):
+    with socket.socket() as s:
+        s.bind((addr, 0))
+        return s.getsockname()[1]
+
+
+def wait_port(addr, port, timeout=10):
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            with socket.create_connection((addr, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f'sshd on {addr}:{port} did not start')
+
+
+@pytest.fixture(scope='session')
+def sshd_hosts():
+    """Three sshd instances on 127.0.0.2-4; yields (dir, [(name, addr, port)], key path)."""
+    if os.geteuid() != 0:
+        pytest.skip('sshd tests need root')
+    sshd = shutil.which('sshd') or '/usr/sbin/sshd'
+    d = pathlib.Path(tempfile.mkdtemp(prefix='swansible-sshd-'))
+    subprocess.run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', d / 'host_key'], check=True)
+    subprocess.run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', d / 'client_key'], check=True)
+    (d / 'authorized_keys').write_text((d / 'client_key.pub').read_text())
+    os.chmod(d, 0o755)
+    os.makedirs('/run/sshd', exist_ok=True)
+    subprocess.run(['userdel', '-r', TEST_USER], capture_output=True)
+    subprocess.run(['useradd', '-m', '-s', '/bin/sh', TEST_USER], check=True)
+    subprocess.run(['chpasswd'], input=f'{TEST_USER}:{TEST_PASSWORD}\n', text=True, check=True)
+    procs, hosts = [], []
+    try:
+        for i, addr in enumerate(['127.0.0.2', '127.0.0.3', '127.0.0.4']):
+            port = free_port(addr)
+            cfg = d / f'sshd_{i}.conf'
+            cfg.write_text(f"""Port {port}
+ListenAddress {addr}
+HostKey {d}/host_key
+AuthorizedKeysFile {d}/authorized_keys
+PidFile {d}/sshd_{i}.pid
+UsePAM no
+PermitRootLogin yes
+PasswordAuthentication yes
+KbdInteractiveAuthentication no
+StrictModes no
+MaxStartups 100
+MaxSessions 100
+Subsystem sftp internal-sftp
+""")
+            procs.append(subprocess.Popen([sshd, '-D', '-e', '-f', cfg], stderr=open(d / f'sshd_{i}.log', 'w')))
+            wait_port(addr, port)
+            hosts.append((f'target{i + 1}', addr, port))
+        yield d, hosts, d / 'client_key'
+    finally:
+        for p in procs:
+            p.terminate()
+            p.wait(timeout=10)
+        subprocess.run(['userdel', '-r', TEST_USER], capture_output=True)
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def write_ssh_inventory(path, hosts, key, **extra):
+    lines = ['[targets]']
+    for name, addr, port in hosts:
+        lines.append(f'{name} ansible_host={addr} ansible_port={port} ansible_user=root '
+                     f'ansible_ssh_private_key_file={key} ansible_python_interpreter=/usr/bin/python3')
+    lines.append('[targets:vars]')
+    for k, v in extra.items():
+        lines.append(f'{k}={v}')
+    pathlib.Path(path).write_text('\n'.join(lines) + '\n')
+
+
+def task_blocks(output):
+    """{banner: sorted result lines} plus the recap lines: what a differential test compares."""
+    blocks, order, current = {}, [], None
+    recap = []
+    in_recap = False
+    for line in output.splitlines():
+        if line.startswith('PLAY RECAP'):
+            in_recap = True
+            continue
+        if in_recap:
+            if line.strip():
+                recap.append(' '.join(line.split()))
+            continue
+        if line.startswith('TASK [') or line.startswith('RUNNING HANDLER [') or line.startswith('PLAY ['):
+            current = line.split(' *')[0]
+            order.append(current)
+            blocks[current] = []
+        elif current and line.split(':')[0] in ('ok', 'changed', 'skipping', 'fatal', 'failed') and line.strip():
+            blocks[current].append(line.split(' => ')[0])
+    return [(b, sorted(blocks[b])) for b in order], recap

@@ -1,0 +1,158 @@
+"""swansible-playbook end to end: files on disk, output lines and exit codes, on localhost and
+on three sshd hosts, and the same task lines and recap as ansible-playbook."""
+import pathlib
+import shutil
+
+import pytest
+
+from conftest import (FIXTURES, TEST_PASSWORD, TEST_USER, ansible_playbook, swansible_playbook, task_blocks,
+                      write_ssh_inventory)
+
+DEMO = FIXTURES / 'demo'
+
+
+def test_demo_creates_files_and_prints_ansible_output():
+    shutil.rmtree('/tmp/swansible-demo', ignore_errors=True)
+    r = swansible_playbook('-i', DEMO / 'inventory', DEMO / 'site.yml')
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert pathlib.Path('/tmp/swansible-demo/greeting.txt').read_text() == 'Hello from swansible\n'
+    assert pathlib.Path('/tmp/swansible-demo/motd').read_text() == 'Managed host: localhost\n- first line\n- second line\n'
+    assert 'TASK [Copy a file] ' in r.stdout
+    assert '    "msg": "Linux says Hello from swansible"' in r.stdout
+    assert 'localhost                  : ok=6    changed=3    unreachable=0    failed=0    skipped=0    rescued=0    ignored=0' in r.stdout
+
+
+def test_demo_second_run_changes_nothing():
+    swansible_playbook('-i', DEMO / 'inventory', DEMO / 'site.yml')
+    r = swansible_playbook('-i', DEMO / 'inventory', DEMO / 'site.yml')
+    assert r.returncode == 0
+    assert 'changed=0' in r.stdout
+    assert 'changed: [' not in r.stdout
+
+
+def test_demo_matches_ansible_playbook():
+    shutil.rmtree('/tmp/swansible-demo', ignore_errors=True)
+    theirs = ansible_playbook('-i', DEMO / 'inventory', DEMO / 'site.yml')
+    shutil.rmtree('/tmp/swansible-demo', ignore_errors=True)
+    ours = swansible_playbook('-i', DEMO / 'inventory', DEMO / 'site.yml')
+    assert theirs.returncode == ours.returncode == 0
+    assert task_blocks(ours.stdout) == task_blocks(theirs.stdout)
+
+
+@pytest.fixture
+def ssh_inventory(sshd_hosts, tmp_path):
+    d, hosts, key = sshd_hosts
+    root = tmp_path / 'hosts'
+    root.mkdir()
+    inv = tmp_path / 'inventory'
+    write_ssh_inventory(inv, hosts, key, test_root=root)
+    return inv, root, hosts
+
+
+def test_three_ssh_hosts_get_their_files(ssh_inventory):
+    inv, root, hosts = ssh_inventory
+    r = swansible_playbook('-i', inv, FIXTURES / 'ssh' / 'site.yml', '-f', '3')
+    assert r.returncode == 0, r.stdout + r.stderr
+    for name, _, _ in hosts:
+        base = root / name
+        assert (base / 'id.txt').read_text() == f'host={name}\n'
+        conf = (base / 'app.conf').read_text()
+        assert f'name = {name}\n' in conf and conf.endswith('# managed\n')
+        assert ('primary = true' in conf) == (name == 'target1')
+        assert (base / 'a').exists() and (base / 'b').exists()
+        assert (base / 'raw.txt').read_text() == f'raw-{name}\n'
+        assert (base / 'restarted').exists()
+        recap = [l for l in r.stdout.splitlines() if l.startswith(name + ' ')]
+        assert len(recap) == 1 and 'unreachable=0    failed=0' in recap[0] and 'changed=8' in recap[0]
+    assert 'skipping: [target1]' in r.stdout
+    assert 'RUNNING HANDLER [restart app]' in r.stdout
+
+
+def test_ssh_run_matches_ansible_playbook(ssh_inventory, tmp_path):
+    inv, root, hosts = ssh_inventory
+    theirs = ansible_playbook('-i', inv, FIXTURES / 'ssh' / 'site.yml')
+    shutil.rmtree(root)
+    root.mkdir()
+    ours = swansible_playbook('-i', inv, FIXTURES / 'ssh' / 'site.yml')
+    assert theirs.returncode == ours.returncode == 0, ours.stdout + ours.stderr
+    assert task_blocks(ours.stdout) == task_blocks(theirs.stdout)
+
+
+def test_yaml_syntax_error_names_file_line_and_exits_4():
+    r = swansible_playbook(FIXTURES / 'errors' / 'yaml_syntax.yml', timeout=30)
+    assert r.returncode == 4
+    assert '[ERROR]: YAML parsing failed:' in r.stderr
+    assert f'Origin: {FIXTURES}/errors/yaml_syntax.yml:6:' in r.stderr
+    assert 'Traceback' not in r.stderr and 'Fatal error' not in r.stderr
+
+
+def test_unknown_keyword_is_an_error_with_location():
+    r = swansible_playbook(FIXTURES / 'errors' / 'unknown_keyword.yml', timeout=30)
+    assert r.returncode == 4
+    assert '[ERROR]: conflicting action statements: debug, whenn' in r.stderr
+    assert f'Origin: {FIXTURES}/errors/unknown_keyword.yml:4:7' in r.stderr
+
+
+def test_missing_module_is_an_error_with_location():
+    r = swansible_playbook(FIXTURES / 'errors' / 'missing_module.yml', timeout=30)
+    assert r.returncode == 4
+    assert "[ERROR]: couldn't resolve module/action 'not_a_real_module'" in r.stderr
+    assert f'Origin: {FIXTURES}/errors/missing_module.yml:4:7' in r.stderr
+
+
+def test_unreachable_host_is_reported_and_exits_4(tmp_path):
+    inv = tmp_path / 'inventory'
+    # Nothing listens on 127.0.0.9:1, so the connection is refused at once.
+    inv.write_text('ghost ansible_host=127.0.0.9 ansible_port=1 ansible_python_interpreter=/usr/bin/python3\n')
+    r = swansible_playbook('-i', inv, FIXTURES / 'ssh' / 'site.yml', '-e', 'test_root=/tmp', timeout=60)
+    assert r.returncode == 4
+    assert 'PLAY [Configure the test hosts]' in r.stdout
+    r = swansible_playbook('-i', inv, FIXTURES / 'unreachable.yml', timeout=60)
+    assert r.returncode == 4
+    assert 'fatal: [ghost]: UNREACHABLE! => {"changed": false, "msg": "Failed to connect to the host via ssh: ssh: connect to host 127.0.0.9 port 1: Connection refused", "unreachable": true}' in r.stdout
+    assert 'ghost                      : ok=0    changed=0    unreachable=1    failed=0' in r.stdout
+
+
+def test_wrong_ssh_password_is_unreachable_not_a_hang(sshd_hosts, tmp_path):
+    _, hosts, _ = sshd_hosts
+    name, addr, port = hosts[0]
+    inv = tmp_path / 'inventory'
+    inv.write_text(f'pw ansible_host={addr} ansible_port={port} ansible_user={TEST_USER} '
+                   f'ansible_password=wrong-password ansible_python_interpreter=/usr/bin/python3\n')
+    r = swansible_playbook('-i', inv, FIXTURES / 'unreachable.yml', timeout=60)
+    assert r.returncode == 4
+    assert f'fatal: [pw]: UNREACHABLE! => {{"changed": false, "msg": "Failed to connect to the host via ssh: {TEST_USER}@{addr}: Permission denied (' in r.stdout
+
+
+def test_right_ssh_password_works(sshd_hosts, tmp_path):
+    _, hosts, _ = sshd_hosts
+    name, addr, port = hosts[1]
+    inv = tmp_path / 'inventory'
+    inv.write_text(f'pw ansible_host={addr} ansible_port={port} ansible_user={TEST_USER} '
+                   f'ansible_password={TEST_PASSWORD} ansible_python_interpreter=/usr/bin/python3\n')
+    r = swansible_playbook('-i', inv, FIXTURES / 'unreachable.yml', timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert 'ok: [pw]' in r.stdout
+
+
+def test_failed_task_exits_2_and_ignore_errors_counts_ignored(tmp_path):
+    r = swansible_playbook('-i', DEMO / 'inventory', FIXTURES / 'failures.yml')
+    theirs = ansible_playbook('-i', DEMO / 'inventory', FIXTURES / 'failures.yml')
+    assert r.returncode == theirs.returncode == 2
+    assert '...ignoring' in r.stdout
+    assert task_blocks(r.stdout) == task_blocks(theirs.stdout)
+
+
+@pytest.mark.parametrize('flag', ['--list-hosts', '--list-tasks', '--list-tags', '--syntax-check'])
+def test_listing_matches_ansible_playbook(flag):
+    args = ['-i', DEMO / 'inventory', DEMO / 'site.yml', flag]
+    ours, theirs = swansible_playbook(*args), ansible_playbook(*args)
+    assert ours.returncode == theirs.returncode == 0
+    assert ours.stdout == theirs.stdout
+
+
+def test_tags_select_tasks():
+    args = ['-i', DEMO / 'inventory', FIXTURES / 'tags.yml', '--tags', 'b']
+    ours, theirs = swansible_playbook(*args), ansible_playbook(*args)
+    assert ours.returncode == theirs.returncode == 0
+    assert task_blocks(ours.stdout) == task_blocks(theirs.stdout)
