@@ -114,7 +114,7 @@ public final class Inventory: @unchecked Sendable {
             let v = try vars(for: h, playbookDirs: playbookDirs)
             if !v.isEmpty { hostvars[.string(h)] = .dict(v) }
         }
-        root["_meta"] = ["hostvars": .dict(hostvars)]
+        root["_meta"] = ["hostvars": .dict(hostvars), "profile": "inventory_legacy"]
         func add(_ g: Group) {
             var entry = Dict()
             if !g.children.isEmpty { entry["children"] = .list(g.children.map(Value.string)) }

@@ -1,5 +1,6 @@
 """Shared set-up for the integration tests: the built binaries, the venv's ansible, and real
 sshd instances on distinct 127.0.0.x addresses with throwaway keys (root only, cleaned up)."""
+import contextlib
 import os
 import pathlib
 import shutil
@@ -59,6 +60,12 @@ def sshd_hosts():
     """Three sshd instances on 127.0.0.2-4; yields (dir, [(name, addr, port)], key path)."""
     if os.geteuid() != 0:
         pytest.skip('sshd tests need root')
+    with sshd_context() as ctx:
+        yield ctx
+
+
+@contextlib.contextmanager
+def sshd_context():
     sshd = shutil.which('sshd') or '/usr/sbin/sshd'
     d = pathlib.Path(tempfile.mkdtemp(prefix='swansible-sshd-'))
     subprocess.run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', d / 'host_key'], check=True)
