@@ -325,7 +325,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         if r["changed"] == nil { r["changed"] = false }
         for k in ["stdout", "stderr"] where r[.string(k)] != nil && r[.string(k + "_lines")] == nil {
             if let s = r[.string(k)]?.stringValue {
-                r[.string(k + "_lines")] = .list(Strings.splitLines(s).map(Value.string))
+                r[.string(k + "_lines")] = .list(s.pythonSplitLines.map(Value.string))
             }
         }
         if let facts = r["ansible_facts"]?.dictValue {
@@ -371,24 +371,5 @@ extension PlayTask {
         case .list(let l)?: return l.map(\.pythonStr)
         default: return []
         }
-    }
-}
-
-enum Strings {
-    /// Python's str.splitlines().
-    static func splitLines(_ s: String) -> [String] {
-        var out: [String] = []
-        var cur = ""
-        var it = Array(s.unicodeScalars)[...]
-        while let c = it.first {
-            it = it.dropFirst()
-            if c == "\n" || c == "\r" {
-                if c == "\r", it.first == "\n" { it = it.dropFirst() }
-                out.append(cur)
-                cur = ""
-            } else { cur.unicodeScalars.append(c) }
-        }
-        if !cur.isEmpty { out.append(cur) }
-        return out
     }
 }

@@ -24,7 +24,7 @@ enum Methods {
         case "rsplit":
             let maxsplit = a.get(1, "maxsplit")?.intValue ?? -1
             return .list(Strings.rsplit(s, strArg(a, 0), max: maxsplit).map(Value.string))
-        case "splitlines": return .list(Strings.splitlines(s).map(Value.string))
+        case "splitlines": return .list(s.pythonSplitLines.map(Value.string))
         case "startswith", "endswith":
             var prefixes: [String] = []
             if case .list(let l)? = a.positional.first { prefixes = l.compactMap(\.stringValue) } else if let p = strArg(a, 0) { prefixes = [p] }
@@ -170,22 +170,6 @@ enum Strings {
         let rev = String(String.UnicodeScalarView(s.unicodeScalars.reversed()))
         let revSep = sep.map { String(String.UnicodeScalarView($0.unicodeScalars.reversed())) }
         return split(rev, revSep, max: max).map { String(String.UnicodeScalarView($0.unicodeScalars.reversed())) }.reversed()
-    }
-
-    static func splitlines(_ s: String) -> [String] {
-        var out: [String] = []
-        var cur = ""
-        var it = Array(s.unicodeScalars)[...]
-        while let c = it.first {
-            it = it.dropFirst()
-            if c == "\n" || c == "\r" {
-                if c == "\r", it.first == "\n" { it = it.dropFirst() }
-                out.append(cur)
-                cur = ""
-            } else { cur.unicodeScalars.append(c) }
-        }
-        if !cur.isEmpty { out.append(cur) }
-        return out
     }
 
     static func find(_ s: String, _ sub: String) -> Int {

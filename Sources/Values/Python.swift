@@ -66,3 +66,22 @@ extension Value {
         return String(repeating: "0", count: max(0, width - h.count)) + h
     }
 }
+
+extension String {
+    /// Python's str.splitlines() for \n, \r\n and \r.
+    public var pythonSplitLines: [String] {
+        var out: [String] = []
+        var cur = ""
+        var it = Array(unicodeScalars)[...]
+        while let c = it.first {
+            it = it.dropFirst()
+            if c == "\n" || c == "\r" {
+                if c == "\r", it.first == "\n" { it = it.dropFirst() }
+                out.append(cur)
+                cur = ""
+            } else { cur.unicodeScalars.append(c) }
+        }
+        if !cur.isEmpty { out.append(cur) }
+        return out
+    }
+}
