@@ -64,8 +64,15 @@ public struct Templar: Sendable {
         env = e
     }
 
-    /// Variable and argument templating keeps a trailing newline (the template module does not).
-    static let dataOptions = TemplateOptions(trimBlocks: true, lstripBlocks: false, keepTrailingNewline: true)
+    static let dataOptions = TemplateOptions()
+
+    /// Jinja2 drops the source's final newlines; Ansible puts back as many as went missing.
+    static func preserveTrailingNewlines(_ source: String, _ result: Value) -> Value {
+        guard case .string(let r) = result else { return result }
+        func count(_ s: String) -> Int { s.unicodeScalars.reversed().prefix { $0 == "\n" }.count }
+        let missing = count(source) - count(r)
+        return missing > 0 ? .string(r + String(repeating: "\n", count: missing)) : result
+    }
 
     static func compile(_ s: String, options: TemplateOptions = dataOptions) throws -> Template {
         let key = options == dataOptions ? s : "\(options.trimBlocks)\(options.lstripBlocks)\(options.keepTrailingNewline)|" + s
@@ -81,7 +88,7 @@ public struct Templar: Sendable {
         case .string(let s):
             guard !Template.isPlain(s) else { return v }
             do {
-                return try Templar.compile(s).evaluate(env, scope)
+                return Templar.preserveTrailingNewlines(s, try Templar.compile(s).evaluate(env, scope))
             } catch let e as UndefinedError {
                 throw AnsibleError(e.message)
             } catch let e as TemplateError {
@@ -103,7 +110,8 @@ public struct Templar: Sendable {
     /// Renders a whole file (the template module, `lookup('template')`).
     func render(_ source: String, _ scope: VarScope, options: TemplateOptions) throws -> String {
         do {
-            return try Template(source, options: options).render(env, scope)
+            let out = try Template(source, options: options).render(env, scope)
+            return options.keepTrailingNewline ? out : Templar.preserveTrailingNewlines(source, .string(out)).pythonStr
         } catch let e as UndefinedError {
             throw AnsibleError(e.message)
         } catch let e as TemplateError {

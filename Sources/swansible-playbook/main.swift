@@ -1,5 +1,8 @@
 // `swansible-playbook`: ansible-playbook's command line over the Engine.
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import Engine
 import Inventory
 import Playbook
@@ -29,6 +32,20 @@ struct SwansiblePlaybook: AsyncParsableCommand {
     @Option(name: [.short, .customLong("user")], help: "Connect as this user.") var user: String?
     @Option(name: [.customShort("c"), .customLong("connection")], help: "Connection type to use.") var connection: String?
     @Argument(help: "Playbook(s)") var playbooks: [String]
+
+    /// Bad options exit 5, as ansible-playbook's do (ArgumentParser would use 64).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var c = command as? AsyncParsableCommand { try await c.run() } else { try command.run() }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                Output.error(fullMessage(for: error))
+                Glibc.exit(ExitCodes.badOption)
+            }
+            exit(withError: error)
+        }
+    }
 
     func run() async throws {
         let settings = Settings.load()

@@ -153,3 +153,30 @@ def test_tags_select_tasks():
     ours, theirs = swansible_playbook(*args), ansible_playbook(*args)
     assert ours.returncode == theirs.returncode == 0
     assert task_blocks(ours.stdout) == task_blocks(theirs.stdout)
+
+
+def test_roles_files_templates_handlers_match_ansible_playbook():
+    book = FIXTURES / 'roles' / 'site.yml'
+    shutil.rmtree('/tmp/swansible-roles', ignore_errors=True)
+    theirs = ansible_playbook('-i', DEMO / 'inventory', book)
+    shutil.rmtree('/tmp/swansible-roles', ignore_errors=True)
+    ours = swansible_playbook('-i', DEMO / 'inventory', book)
+    assert theirs.returncode == ours.returncode == 0, ours.stdout + ours.stderr
+    assert task_blocks(ours.stdout) == task_blocks(theirs.stdout)
+    assert pathlib.Path('/tmp/swansible-roles/site.conf').read_text() == 'site=example port=8080 user=www-data\n'
+    assert pathlib.Path('/tmp/swansible-roles/index.html').read_text() == '<h1>hello</h1>\n'
+    assert pathlib.Path('/tmp/swansible-roles/reloaded').exists()
+    assert 'TASK [web : Copy the static page]' in ours.stdout
+
+
+def test_limit_from_file(tmp_path):
+    limit = tmp_path / 'limit'
+    limit.write_text('nohost\n')
+    r = swansible_playbook('-i', DEMO / 'inventory', DEMO / 'site.yml', '--limit', f'@{limit}', '--list-hosts')
+    assert r.returncode == 0
+    assert 'hosts (0):' in r.stdout
+
+
+def test_bad_option_exits_5():
+    r = swansible_playbook('--no-such-option', DEMO / 'site.yml')
+    assert r.returncode == 5

@@ -5,6 +5,7 @@
 import Glibc
 #endif
 import CSSH
+import Synchronization
 
 public struct SSHOptions: Sendable, Hashable {
     public var host: String
@@ -83,12 +84,26 @@ final class SSHStream: StreamIO {
 }
 
 enum SSHConnector {
+    /// libssh's global state (crypto, GSSAPI) is not safe to set up from several threads at once:
+    /// initialise it once and make connection set-up one at a time (a crash was seen otherwise).
+    static let setup: Mutex<Bool> = Mutex(false)
+
     static func error(_ s: ssh_session) -> String {
         String(cString: ssh_get_error(UnsafeMutableRawPointer(s)))
     }
 
     /// Connects and authenticates a blocking session (run on a helper thread).
     static func connect(_ o: SSHOptions) throws -> ssh_session {
+        try setup.withLock { initialised in
+            if !initialised {
+                ssh_init()
+                initialised = true
+            }
+            return try connectLocked(o)
+        }
+    }
+
+    static func connectLocked(_ o: SSHOptions) throws -> ssh_session {
         guard let s = ssh_new() else { throw RemoteError.unreachable("Failed to connect to the host via ssh: out of memory") }
         var ok = false
         defer { if !ok { ssh_free(s) } }
