@@ -12,11 +12,12 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(name: "CSSH", pkgConfig: "libssh", providers: [.apt(["libssh-dev"])]),
-        .target(name: "CShim", exclude: ["agent.py"]),
+        .target(name: "CShim", exclude: ["agent.py"], linkerSettings: [.linkedLibrary("crypt")]),
         .target(name: "Values", dependencies: [.product(name: "OrderedCollections", package: "swift-collections")]),
         .target(name: "YAMLReader", dependencies: ["CYAML", "Values"]),
         .target(name: "Jinja", dependencies: [.product(name: "OrderedCollections", package: "swift-collections"), "Values"]),
@@ -26,6 +27,7 @@ let package = Package(
         .target(name: "Engine", dependencies: [
             "Values", "YAMLReader", "Jinja", "Inventory", "Playbook", "Remote",
             .product(name: "OrderedCollections", package: "swift-collections"),
+            .product(name: "Crypto", package: "swift-crypto"), "CShim",
         ]),
         .executableTarget(name: "swansible-playbook", dependencies: [
             "Engine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),

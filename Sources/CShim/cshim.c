@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
 #include "cshim.h"
+#include <crypt.h>
 #include <errno.h>
+#include <string.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -58,4 +60,13 @@ static const unsigned char agent_py[] = {
 const unsigned char *swansible_agent_py(size_t *len) {
     *len = sizeof(agent_py);
     return agent_py;
+}
+
+int cshim_crypt(const char *key, const char *salt, char *out, size_t out_len) {
+    struct crypt_data data;
+    memset(&data, 0, sizeof data);
+    const char *r = crypt_r(key, salt, &data);
+    if (!r || r[0] == '*' || strlen(r) + 1 > out_len) return -1;
+    memcpy(out, r, strlen(r) + 1);
+    return 0;
 }

@@ -64,7 +64,7 @@ public struct Templar: Sendable {
         env = e
     }
 
-    static let dataOptions = TemplateOptions()
+    static let dataOptions = TemplateOptions(escapeBackslashes: true)
 
     /// Jinja2 drops the source's final newlines; Ansible puts back as many as went missing.
     static func preserveTrailingNewlines(_ source: String, _ result: Value) -> Value {
@@ -134,7 +134,7 @@ public struct Templar: Sendable {
                     s = String(s.dropFirst(2).dropLast(2))
                 }
                 let r: Value
-                do { r = try Template.evaluateExpression(s, env, scope) } catch let e as UndefinedError {
+                do { r = try Template.evaluateExpression(s, env, scope, escapeBackslashes: true) } catch let e as UndefinedError {
                     throw AnsibleError("The conditional check '\(s)' failed. The error was: \(e.message)")
                 } catch let e as TemplateError {
                     throw AnsibleError("Syntax error in expression: \(e.message)\nThe conditional check '\(s)' failed.")

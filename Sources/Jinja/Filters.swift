@@ -96,7 +96,7 @@ enum BuiltinFilters {
         switch method {
         case "ceil": return (x * scale).rounded(.up) / scale
         case "floor": return (x * scale).rounded(.down) / scale
-        default: return (x * scale).rounded(.toNearestOrAwayFromZero) / scale
+        default: return (x * scale).rounded(.toNearestOrEven) / scale
         }
     }
 

@@ -16,10 +16,15 @@ public struct TemplateOptions: Sendable, Hashable {
     public var trimBlocks = true
     public var lstripBlocks = false
     public var keepTrailingNewline = false
-    public init(trimBlocks: Bool = true, lstripBlocks: Bool = false, keepTrailingNewline: Bool = false) {
+    /// Ansible's escape_backslashes: string constants inside `{{ }}` keep their backslashes,
+    /// because YAML already processed them once.
+    public var escapeBackslashes = false
+    public init(trimBlocks: Bool = true, lstripBlocks: Bool = false, keepTrailingNewline: Bool = false,
+                escapeBackslashes: Bool = false) {
         self.trimBlocks = trimBlocks
         self.lstripBlocks = lstripBlocks
         self.keepTrailingNewline = keepTrailingNewline
+        self.escapeBackslashes = escapeBackslashes
     }
 }
 
@@ -196,7 +201,9 @@ struct Lexer {
             switch c {
             case " ", "\t", "\r": i += 1
             case "\n": i += 1; line += 1
-            case "'", "\"": out.append(LexedToken(token: .string(try lexString(quote: c)), line: line))
+            case "'", "\"":
+                let raw = options.escapeBackslashes && closer == "}}"
+                out.append(LexedToken(token: .string(try lexString(quote: c, raw: raw)), line: line))
             case "0"..."9": out.append(LexedToken(token: lexNumber(), line: line))
             case "a"..."z", "A"..."Z", "_":
                 let start = i
@@ -245,12 +252,18 @@ struct Lexer {
         return isFloat ? .float(Double(s) ?? 0) : .int(Int(s) ?? 0)
     }
 
-    mutating func lexString(quote: Unicode.Scalar) throws -> String {
+    mutating func lexString(quote: Unicode.Scalar, raw: Bool = false) throws -> String {
         i += 1
         var s = ""
         while i < src.count {
             let c = src[i]
             if c == quote { i += 1; return s }
+            if raw, c == "\\", i + 1 < src.count {
+                s.unicodeScalars.append(c)
+                s.unicodeScalars.append(src[i + 1])
+                i += 2
+                continue
+            }
             if c == "\\", i + 1 < src.count {
                 let e = src[i + 1]
                 i += 2

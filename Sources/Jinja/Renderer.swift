@@ -212,6 +212,9 @@ final class Renderer {
         case .test(let base, let name, let a, let negated):
             if name == "defined" || name == "undefined" {
                 var defined = true
+                if case .name(let n) = base, env.globals[n] != nil || macros.contains(where: { $0[n] != nil }) {
+                    return .bool((name == "defined") != negated)
+                }
                 do { _ = try eval(base) } catch is UndefinedError { defined = false }
                 return .bool(((name == "defined") == defined) != negated)
             }

@@ -50,8 +50,9 @@ public struct Template: Sendable {
     }
 
     /// A bare expression, as `when:` and `that:` are written.
-    public static func evaluateExpression(_ source: String, _ env: Environment, _ vars: VariableSource) throws -> Value {
-        var lexer = Lexer("{{" + source + "}}", options: TemplateOptions(trimBlocks: false))
+    public static func evaluateExpression(_ source: String, _ env: Environment, _ vars: VariableSource,
+                                          escapeBackslashes: Bool = false) throws -> Value {
+        var lexer = Lexer("{{" + source + "}}", options: TemplateOptions(trimBlocks: false, escapeBackslashes: escapeBackslashes))
         let tokens = try lexer.tokenize()
         var parser = Parser(tokens: tokens)
         guard case .varBegin = parser.cur else { throw TemplateError("expected an expression") }

@@ -2,7 +2,7 @@
 // yes/no/on/off are booleans, 0755 is octal, 1:30 is base 60, 1e3 (no dot) stays a string.
 import Values
 
-enum Resolver {
+public enum Resolver {
     static func resolve(plain s: String) -> Value {
         guard let first = s.unicodeScalars.first else { return .none }
         switch first {
@@ -123,4 +123,9 @@ enum Resolver {
         let text = (intPart.isEmpty ? "0" : String(intPart)) + "." + rest + exponent
         return Double(text.filter { $0 != "_" }).map { $0 * Double(sg) }
     }
+}
+
+extension Resolver {
+    /// How a plain scalar would read back: a string, or the bool/int/float/null it would become.
+    public static func resolvePublic(_ s: String) -> Value { resolve(plain: s) }
 }

@@ -5,13 +5,21 @@ import Values
 
 enum AnsibleFilters {
     static func register(_ env: inout Environment) {
+        let all = [filters, PathFilters.filters, SetFilters.filters, RegexFilters.filters, HashFilters.filters,
+                   MathFilters.filters, DataFilters.filters, MiscFilters.filters]
+        for family in all {
+            for (name, f) in family {
+                env.filters[name] = f
+                env.filters["ansible.builtin." + name] = f
+            }
+        }
+        for (name, t) in AnsibleTests.tests {
+            env.tests[name] = t
+            env.tests["ansible.builtin." + name] = t
+        }
         for (name, f) in filters {
             env.filters[name] = f
             env.filters["ansible.builtin." + name] = f
-        }
-        for (name, t) in tests {
-            env.tests[name] = t
-            env.tests["ansible.builtin." + name] = t
         }
     }
 
@@ -52,12 +60,13 @@ enum AnsibleFilters {
         },
         "combine": { v, a, _ in
             let recursive = a.keywords["recursive"]?.truthy ?? false
+            let listMerge = a.keywords["list_merge"]?.pythonStr ?? "replace"
             var out = v.dictValue ?? Dict()
             var sources: [Value] = []
             for x in a.positional { if case .list(let l) = x { sources += l } else { sources.append(x) } }
             for s in sources {
                 guard case .dict(let d) = s else { throw AnsibleError("combine expects dictionaries, got \(s.pythonRepr)") }
-                out = merge(out, d, recursive: recursive)
+                out = merge(out, d, recursive: recursive, listMerge: listMerge)
             }
             return .dict(out)
         },
@@ -85,63 +94,31 @@ enum AnsibleFilters {
             }
             return .list(flat(v.listValue ?? [], 0))
         },
-        "regex_replace": { v, a, _ in
-            guard let pattern = a.get(0, "pattern")?.pythonStr else { return v }
-            let replacement = a.get(1, "replacement")?.pythonStr ?? ""
-            let re = try Regex(pattern)
-            let s = v.pythonStr
-            return .string(s.replacing(re) { m in
-                var out = ""
-                var it = replacement.makeIterator()
-                while let c = it.next() {
-                    if c == "\\", let d = it.next() {
-                        if let n = d.wholeNumberValue, n < m.output.count, let sub = m.output[n].substring { out += sub } else if !d.isNumber { out.append(d) }
-                    } else { out.append(c) }
-                }
-                return out
-            })
-        },
-        "regex_search": { v, a, _ in
-            guard let pattern = a.get(0, "regex")?.pythonStr else { return .none }
-            let re = try Regex(pattern)
-            guard let m = try re.firstMatch(in: v.pythonStr) else { return .none }
-            return .string(String(v.pythonStr[m.range]))
-        },
         "b64encode": { v, _, _ in .string(Base64.encode(Array(v.pythonStr.utf8))) },
         "b64decode": { v, _, _ in .string(String(decoding: Base64.decode(v.pythonStr) ?? [], as: UTF8.self)) },
     ]
 
-    static func merge(_ a: Dict, _ b: Dict, recursive: Bool) -> Dict {
+    static func merge(_ a: Dict, _ b: Dict, recursive: Bool, listMerge: String = "replace") -> Dict {
         var out = a
         for (k, v) in b {
-            if recursive, case .dict(let x)? = out[k], case .dict(let y) = v { out[k] = .dict(merge(x, y, recursive: true)) } else { out[k] = v }
+            if recursive, case .dict(let x)? = out[k], case .dict(let y) = v {
+                out[k] = .dict(merge(x, y, recursive: true, listMerge: listMerge))
+            } else if case .list(let x)? = out[k], case .list(let y) = v, listMerge != "replace" {
+                switch listMerge {
+                case "keep": break
+                case "append": out[k] = .list(x + y)
+                case "prepend": out[k] = .list(y + x)
+                case "append_rp": out[k] = .list(x.filter { !y.contains($0) } + y)
+                case "prepend_rp": out[k] = .list(y + x.filter { !y.contains($0) })
+                default: out[k] = v
+                }
+            } else {
+                out[k] = v
+            }
         }
         return out
     }
 
-    static func result(_ v: Value) -> Dict { v.dictValue ?? Dict() }
-
-    static let tests: [String: Test] = [
-        "failed": { v, _, _ in result(v)["failed"]?.truthy ?? false },
-        "failure": { v, _, _ in result(v)["failed"]?.truthy ?? false },
-        "succeeded": { v, _, _ in !(result(v)["failed"]?.truthy ?? false) },
-        "success": { v, _, _ in !(result(v)["failed"]?.truthy ?? false) },
-        "successful": { v, _, _ in !(result(v)["failed"]?.truthy ?? false) },
-        "changed": { v, _, _ in result(v)["changed"]?.truthy ?? false },
-        "change": { v, _, _ in result(v)["changed"]?.truthy ?? false },
-        "skipped": { v, _, _ in result(v)["skipped"]?.truthy ?? false },
-        "skip": { v, _, _ in result(v)["skipped"]?.truthy ?? false },
-        "match": { v, a, _ in
-            guard let p = a.positional.first?.pythonStr else { return false }
-            return (try Regex(p).prefixMatch(in: v.pythonStr)) != nil
-        },
-        "search": { v, a, _ in
-            guard let p = a.positional.first?.pythonStr else { return false }
-            return (try Regex(p).firstMatch(in: v.pythonStr)) != nil
-        },
-        "truthy": { v, _, _ in v.truthy },
-        "falsy": { v, _, _ in !v.truthy },
-    ]
 }
 
 /// RFC 4648 base64, for b64encode/b64decode and file contents on the wire.

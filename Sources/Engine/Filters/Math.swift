@@ -1,0 +1,73 @@
+// Math filters (log, pow, root) and the byte-size formatters human_readable/human_to_bytes.
+import Jinja
+import Values
+#if canImport(Glibc)
+import Glibc
+#endif
+
+enum MathFilters {
+    static func number(_ v: Value) throws -> Double {
+        if let n = v.number { return n }
+        if let s = v.stringValue, let d = Double(s) { return d }
+        throw AnsibleError("can't convert \(v.pythonRepr) to a number")
+    }
+
+    static let sizes: [(String, Double)] = [("Y", 0x1p80), ("Z", 0x1p70), ("E", 0x1p60), ("P", 0x1p50), ("T", 0x1p40),
+                                             ("G", 0x1p30), ("M", 0x1p20), ("K", 0x1p10), ("B", 1)]
+
+    static func humanToBytes(_ text: String, defaultUnit: String?, isbits: Bool) throws -> Int {
+        let s = text.trimmingCharacters(in: " ")
+        var numEnd = s.startIndex
+        while numEnd < s.endIndex, s[numEnd].isNumber || s[numEnd] == "." { numEnd = s.index(after: numEnd) }
+        guard let num = Double(s[..<numEnd]) else { throw AnsibleError("human_to_bytes() can't interpret following string: \(text)") }
+        var unit = s[numEnd...].trimmingCharacters(in: " ")
+        if unit.isEmpty { unit = defaultUnit ?? "" }
+        if unit.isEmpty { return Int(num.rounded(.toNearestOrEven)) }
+        guard let limit = sizes.first(where: { $0.0 == String(unit.first!).uppercased() })?.1 else {
+            throw AnsibleError("human_to_bytes() failed to convert \(text) (unit = \(unit)). The suffix must be one of Y, Z, E, P, T, G, M, K, B")
+        }
+        if unit.count > 1 {
+            let cls = isbits ? "b" : "B"
+            guard unit.last.map(String.init) == cls || unit.lowercased() == (isbits ? "bit" : "byte") || unit.count == 1 else {
+                throw AnsibleError("human_to_bytes() failed to convert \(text). Value is not a valid string (expect \(unit.first!)\(cls) or \(unit.first!))")
+            }
+        }
+        return Int((num * limit).rounded(.toNearestOrEven))
+    }
+
+    static let filters: [String: Filter] = [
+        "log": { v, a, _ in
+            let x = try number(v)
+            if let b = a.get(0, "base") { return .float(Glibc.log(x) / Glibc.log(try number(b))) }
+            return .float(Glibc.log(x))
+        },
+        "pow": { v, a, _ in .float(Glibc.pow(try number(v), try number(a.get(0, "y") ?? .int(1)))) },
+        "root": { v, a, _ in
+            let b = try number(a.get(0, "base") ?? .int(2))
+            return .float(b == 2 ? Glibc.sqrt(try number(v)) : Glibc.pow(try number(v), 1 / b))
+        },
+        "human_readable": { v, a, _ in
+            let size = try number(v)
+            let isbits = a.get(0, "isbits")?.truthy ?? false
+            let unit = a.get(1, "unit")?.stringValue
+            var chosen = sizes.last!
+            for s in sizes where (unit == nil && size >= s.1) || (unit != nil && unit!.uppercased().first == s.0.first) {
+                chosen = s
+                break
+            }
+            let base = isbits ? "bits" : "Bytes"
+            let suffix = chosen.1 != 1 ? chosen.0 + String(base.first!) : base
+            return .string(fixed2(size / chosen.1) + " " + suffix)
+        },
+        "human_to_bytes": { v, a, _ in
+            .int(try humanToBytes(v.pythonStr, defaultUnit: a.get(0, "default_unit")?.stringValue, isbits: a.get(1, "isbits")?.truthy ?? false))
+        },
+    ]
+
+    static func fixed2(_ x: Double) -> String {
+        let scaled = (x * 100).rounded(.toNearestOrEven)
+        let n = Int(scaled)
+        let frac = abs(n % 100)
+        return "\(n / 100).\(frac < 10 ? "0" : "")\(frac)"
+    }
+}

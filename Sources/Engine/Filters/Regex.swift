@@ -1,0 +1,106 @@
+// Regular-expression filters over Swift Regex, which accepts Python's syntax for the patterns
+// playbooks use (groups, named groups, classes, anchors).
+import Jinja
+import Values
+
+enum RegexFilters {
+    static func compile(_ pattern: String, ignorecase: Bool, multiline: Bool) throws -> Regex<AnyRegexOutput> {
+        do {
+            var re = try Regex(pattern)
+            if ignorecase { re = re.ignoresCase() }
+            if multiline { re = re.anchorsMatchLineEndings() }
+            return re
+        } catch {
+            throw AnsibleError("invalid regular expression '\(pattern)': \(error)")
+        }
+    }
+
+    static func flags(_ a: Arguments) -> (Bool, Bool) {
+        (a.keywords["ignorecase"]?.truthy ?? false, a.keywords["multiline"]?.truthy ?? false)
+    }
+
+    static func group(_ m: Regex<AnyRegexOutput>.Match, _ ref: String) -> Value {
+        if let n = Int(ref) { return n < m.output.count ? m.output[n].substring.map { .string(String($0)) } ?? .none : .none }
+        return m.output[ref]?.substring.map { .string(String($0)) } ?? .none
+    }
+
+    static let filters: [String: Filter] = [
+        "regex_replace": { v, a, _ in
+            let (ic, ml) = flags(a)
+            let re = try compile(a.get(0, "pattern")?.pythonStr ?? "", ignorecase: ic, multiline: ml)
+            let replacement = a.get(1, "replacement")?.pythonStr ?? ""
+            let count = a.get(4, "count")?.intValue ?? 0
+            var done = 0
+            let s = v.pythonStr
+            var out = ""
+            var pos = s.startIndex
+            for m in s.matches(of: re) {
+                if count > 0 && done >= count { break }
+                out += s[pos..<m.range.lowerBound]
+                var it = Array(replacement)[...]
+                while let c = it.first {
+                    it = it.dropFirst()
+                    if c == "\\", let d = it.first {
+                        it = it.dropFirst()
+                        if let n = d.wholeNumberValue { out += group(m, String(n)).stringValue ?? "" } else if d == "g", it.first == "<", let close = it.firstIndex(of: ">") {
+                            out += group(m, String(it[(it.startIndex + 1)..<close])).stringValue ?? ""
+                            it = it[(close + 1)...]
+                        } else if d == "n" { out += "\n" } else if d == "t" { out += "\t" } else if d == "\\" { out += "\\" } else { out += "\\" + String(d) }
+                    } else { out.append(c) }
+                }
+                pos = m.range.upperBound
+                done += 1
+            }
+            return .string(out + s[pos...])
+        },
+        "regex_search": { v, a, _ in
+            let (ic, ml) = flags(a)
+            let re = try compile(a.get(0, "regex")?.pythonStr ?? "", ignorecase: ic, multiline: ml)
+            let s = v.pythonStr
+            guard let m = try re.firstMatch(in: s) else { return .none }
+            let refs = a.positional.dropFirst().map(\.pythonStr)
+            if refs.isEmpty { return .string(String(s[m.range])) }
+            return .list(refs.map { r in
+                let name = r.hasPrefix("\\g<") ? String(r.dropFirst(3).dropLast()) : String(r.dropFirst())
+                return group(m, name)
+            })
+        },
+        "regex_findall": { v, a, _ in
+            let (ic, ml) = flags(a)
+            let re = try compile(a.get(0, "regex")?.pythonStr ?? "", ignorecase: ic, multiline: ml)
+            let s = v.pythonStr
+            return .list(s.matches(of: re).map { m in
+                switch m.output.count {
+                case 1: return .string(String(s[m.range]))
+                case 2: return group(m, "1")
+                default: return .list((1..<m.output.count).map { group(m, String($0)) })
+                }
+            })
+        },
+        "regex_escape": { v, a, _ in
+            var out = ""
+            let special = a.get(0, "re_type")?.pythonStr == "posix_basic" ? "\\[]^$.*" : "\\.^$*+?{}[]|()-#&~ \t\n\r\u{0B}\u{0C}"
+            for c in v.pythonStr { if special.contains(c) { out += "\\" }; out.append(c) }
+            return .string(out)
+        },
+        "split": { v, a, _ in
+            let sep = a.get(0, "sep")?.stringValue
+            let max = a.get(1, "maxsplit")?.intValue ?? -1
+            let s = v.pythonStr
+            if let sep { return .list(splitOn(s, sep, max).map(Value.string)) }
+            return .list(s.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).map { .string(String($0)) })
+        },
+    ]
+
+    static func splitOn(_ s: String, _ sep: String, _ max: Int) -> [String] {
+        guard !sep.isEmpty else { return [s] }
+        var out: [String] = []
+        var rest = Substring(s)
+        while max < 0 || out.count < max, let r = rest.firstRange(of: sep) {
+            out.append(String(rest[..<r.lowerBound]))
+            rest = rest[r.upperBound...]
+        }
+        out.append(String(rest))
+        return out
+    }
+}

@@ -1,0 +1,100 @@
+// List and set filters: unique/union/intersect/difference keep first-seen order as Ansible's
+// do for unhashable-safe lists; product/permutations/combinations/zip as itertools.
+import Jinja
+import Values
+
+enum SetFilters {
+    static func list(_ v: Value) throws -> [Value] {
+        switch v {
+        case .list(let l): return l
+        case .dict(let d): return Array(d.keys)
+        case .string(let s), .unsafe(let s): return s.unicodeScalars.map { .string(String(Character($0))) }
+        default: throw AnsibleError("\(v.typeName) object is not iterable")
+        }
+    }
+
+    static func unique(_ l: [Value]) -> [Value] {
+        var out: [Value] = []
+        for x in l where !out.contains(x) { out.append(x) }
+        return out
+    }
+
+    static func combos(_ l: [Value], _ r: Int, permutations: Bool) -> [[Value]] {
+        guard r <= l.count, r >= 0 else { return [] }
+        var out: [[Value]] = []
+        func walk(_ prefix: [Value], _ used: [Int], _ start: Int) {
+            if prefix.count == r { out.append(prefix); return }
+            for i in (permutations ? 0 : start)..<l.count where !used.contains(i) {
+                walk(prefix + [l[i]], used + [i], i + 1)
+            }
+        }
+        walk([], [], 0)
+        return out
+    }
+
+    static let filters: [String: Filter] = [
+        "unique": { v, _, _ in .list(unique(try list(v))) },
+        "union": { v, a, _ in .list(unique(try list(v) + (try list(a.positional.first ?? .list([]))))) },
+        "intersect": { v, a, _ in
+            let other = try list(a.positional.first ?? .list([]))
+            return .list(unique(try list(v).filter { other.contains($0) }))
+        },
+        "difference": { v, a, _ in
+            let other = try list(a.positional.first ?? .list([]))
+            return .list(unique(try list(v).filter { !other.contains($0) }))
+        },
+        "symmetric_difference": { v, a, _ in
+            let x = try list(v), y = try list(a.positional.first ?? .list([]))
+            return .list(unique(x.filter { !y.contains($0) } + y.filter { !x.contains($0) }))
+        },
+        "product": { v, a, _ in
+            var result: [[Value]] = [[]]
+            for pool in [try list(v)] + (try a.positional.map(list)) {
+                result = result.flatMap { prefix in pool.map { prefix + [$0] } }
+            }
+            return .list(result.map(Value.list))
+        },
+        "permutations": { v, a, _ in
+            let l = try list(v)
+            return .list(combos(l, a.get(0, "r")?.intValue ?? l.count, permutations: true).map(Value.list))
+        },
+        "combinations": { v, a, _ in
+            .list(combos(try list(v), a.get(0, "r")?.intValue ?? 0, permutations: false).map(Value.list))
+        },
+        "zip": { v, a, _ in
+            let lists = [try list(v)] + (try a.positional.map(list))
+            let n = lists.map(\.count).min() ?? 0
+            return .list((0..<n).map { i in .list(lists.map { $0[i] }) })
+        },
+        "zip_longest": { v, a, _ in
+            let lists = [try list(v)] + (try a.positional.map(list))
+            let n = lists.map(\.count).max() ?? 0
+            let fill = a.keywords["fillvalue"] ?? .none
+            return .list((0..<n).map { i in .list(lists.map { i < $0.count ? $0[i] : fill }) })
+        },
+        "subelements": { v, a, _ in
+            guard let key = a.get(0, "subelements")?.pythonStr else { throw AnsibleError("subelements needs a key") }
+            let skipMissing = a.get(1, "skip_missing")?.truthy ?? false
+            var out: [Value] = []
+            for item in try list(v) {
+                var cur: Value? = item
+                for part in key.split(separator: ".") { cur = cur?[String(part)] }
+                guard case .list(let subs)? = cur else {
+                    if skipMissing { continue }
+                    throw AnsibleError("could not find '\(key)' key in iterated item '\(item.pythonStr)'")
+                }
+                for s in subs { out.append(.list([item, s])) }
+            }
+            return .list(out)
+        },
+        "extract": { v, a, _ in
+            guard let container = a.positional.first else { throw AnsibleError("extract needs a container") }
+            var cur: Value? = container.dictValue?[v] ?? (v.intValue.flatMap { i in container.listValue.flatMap { i < $0.count ? $0[i] : nil } })
+            if let morekeys = a.get(1, "morekeys") {
+                for k in morekeys.listValue ?? [morekeys] { cur = cur?.dictValue?[k] ?? cur.flatMap { c in k.intValue.flatMap { i in c.listValue.flatMap { i < $0.count ? $0[i] : nil } } } }
+            }
+            guard let r = cur else { throw UndefinedError("'\(container.typeName) object' has no attribute \(v.pythonRepr)") }
+            return r
+        },
+    ]
+}

@@ -1,0 +1,123 @@
+// ansible.builtin tests: task results, regexes, versions, sets, files on the controller.
+import Jinja
+import Values
+#if canImport(Glibc)
+import Glibc
+#endif
+
+enum AnsibleTests {
+    static func result(_ v: Value) throws -> Dict {
+        guard case .dict(let d) = v else { throw AnsibleError("The test requires a dictionary (a registered result), got \(v.typeName)") }
+        return d
+    }
+
+    static func regex(_ v: Value, _ a: Arguments, mode: String) throws -> Bool {
+        guard let p = a.get(0, "pattern")?.pythonStr else { return false }
+        let re = try RegexFilters.compile(p, ignorecase: a.keywords["ignorecase"]?.truthy ?? false, multiline: a.keywords["multiline"]?.truthy ?? false)
+        let s = v.pythonStr
+        switch mode {
+        case "match": return try re.prefixMatch(in: s) != nil
+        default: return try re.firstMatch(in: s) != nil
+        }
+    }
+
+    /// Compares versions as LooseVersion does: numbers numerically, words alphabetically.
+    static func compareVersions(_ a: String, _ b: String) -> Int {
+        func parts(_ s: String) -> [Value] {
+            var out: [Value] = []
+            var cur = ""
+            var digits = false
+            for c in s {
+                let d = c.isNumber
+                if c == "." || c == "-" || c == "+" || c == "_" {
+                    if !cur.isEmpty { out.append(digits ? .int(Int(cur) ?? 0) : .string(cur)) }
+                    cur = ""
+                    continue
+                }
+                if !cur.isEmpty && d != digits {
+                    out.append(digits ? .int(Int(cur) ?? 0) : .string(cur))
+                    cur = ""
+                }
+                digits = d
+                cur.append(c)
+            }
+            if !cur.isEmpty { out.append(digits ? .int(Int(cur) ?? 0) : .string(cur)) }
+            return out
+        }
+        let x = parts(a), y = parts(b)
+        for (p, q) in zip(x, y) where p != q {
+            switch (p, q) {
+            case (.int(let i), .int(let j)): return i < j ? -1 : 1
+            case (.int, _): return 1
+            case (_, .int): return -1
+            default: return p.pythonStr < q.pythonStr ? -1 : 1
+            }
+        }
+        return x.count == y.count ? 0 : (x.count < y.count ? -1 : 1)
+    }
+
+    static func version(_ v: Value, _ a: Arguments) throws -> Bool {
+        guard let other = a.get(0, "version")?.pythonStr else { throw AnsibleError("Version comparison: a version to compare against is required") }
+        let op = a.get(1, "operator")?.pythonStr ?? "eq"
+        let c = compareVersions(v.pythonStr, other)
+        switch op {
+        case "==", "=", "eq": return c == 0
+        case "!=", "<>", "ne": return c != 0
+        case "<", "lt": return c < 0
+        case "<=", "le": return c <= 0
+        case ">", "gt": return c > 0
+        case ">=", "ge": return c >= 0
+        default: throw AnsibleError("Invalid operator type (\(op))")
+        }
+    }
+
+    static func fileStat(_ path: String, link: Bool = false) -> Glibc.stat? {
+        var st = Glibc.stat()
+        if link { return lstat(path, &st) == 0 ? st : nil }
+        return stat(path, &st) == 0 ? st : nil
+    }
+
+    static let tests: [String: Test] = [
+        "failed": { v, _, _ in try result(v)["failed"]?.truthy ?? false },
+        "failure": { v, _, _ in try result(v)["failed"]?.truthy ?? false },
+        "succeeded": { v, _, _ in !(try result(v)["failed"]?.truthy ?? false) },
+        "success": { v, _, _ in !(try result(v)["failed"]?.truthy ?? false) },
+        "successful": { v, _, _ in !(try result(v)["failed"]?.truthy ?? false) },
+        "changed": { v, _, _ in try result(v)["changed"]?.truthy ?? false },
+        "change": { v, _, _ in try result(v)["changed"]?.truthy ?? false },
+        "skipped": { v, _, _ in try result(v)["skipped"]?.truthy ?? false },
+        "skip": { v, _, _ in try result(v)["skipped"]?.truthy ?? false },
+        "finished": { v, _, _ in (try result(v)["finished"]?.truthy) ?? true },
+        "started": { v, _, _ in (try result(v)["started"]?.truthy) ?? true },
+        "match": { v, a, _ in try regex(v, a, mode: "match") },
+        "search": { v, a, _ in try regex(v, a, mode: "search") },
+        "regex": { v, a, _ in try regex(v, a, mode: a.keywords["match_type"]?.pythonStr ?? "search") },
+        "version": { v, a, _ in try version(v, a) },
+        "version_compare": { v, a, _ in try version(v, a) },
+        "subset": { v, a, _ in
+            let big = try SetFilters.list(a.positional.first ?? .list([]))
+            return try SetFilters.list(v).allSatisfy { big.contains($0) }
+        },
+        "superset": { v, a, _ in
+            let small = try SetFilters.list(a.positional.first ?? .list([]))
+            let me = try SetFilters.list(v)
+            return small.allSatisfy { me.contains($0) }
+        },
+        "contains": { v, a, _ in try SetFilters.list(v).contains(a.positional.first ?? .none) },
+        "any": { v, _, _ in try SetFilters.list(v).contains { $0.truthy } },
+        "all": { v, _, _ in try SetFilters.list(v).allSatisfy { $0.truthy } },
+        "truthy": { v, a, _ in a.keywords["convert_bool"]?.truthy == true ? AnsibleFilters.toBool(v).truthy : v.truthy },
+        "falsy": { v, a, _ in !(a.keywords["convert_bool"]?.truthy == true ? AnsibleFilters.toBool(v).truthy : v.truthy) },
+        "file": { v, _, _ in fileStat(v.pythonStr).map { ($0.st_mode & S_IFMT) == S_IFREG } ?? false },
+        "directory": { v, _, _ in fileStat(v.pythonStr).map { ($0.st_mode & S_IFMT) == S_IFDIR } ?? false },
+        "link": { v, _, _ in fileStat(v.pythonStr, link: true).map { ($0.st_mode & S_IFMT) == S_IFLNK } ?? false },
+        "exists": { v, _, _ in fileStat(v.pythonStr) != nil },
+        "abs": { v, _, _ in v.pythonStr.hasPrefix("/") },
+        "same_file": { v, a, _ in
+            guard let x = fileStat(v.pythonStr), let y = fileStat(a.positional.first?.pythonStr ?? "") else { return false }
+            return x.st_dev == y.st_dev && x.st_ino == y.st_ino
+        },
+        "nan": { v, _, _ in v.number?.isNaN ?? false },
+        "vault_encrypted": { v, _, _ in if case .vault = v { return true }; return false },
+    ]
+}

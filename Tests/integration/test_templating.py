@@ -1,0 +1,13 @@
+"""Templating against Ansible itself: every expression in the fixtures is printed by `debug`
+through ansible-playbook and through swansible-playbook, and the outputs must be identical."""
+import pytest
+
+from conftest import FIXTURES, ansible_playbook, swansible_playbook
+
+
+@pytest.mark.parametrize('fixture', ['expressions.yml', 'filters.yml'])
+def test_debug_output_matches_ansible(fixture):
+    book = FIXTURES / 'templating' / fixture
+    theirs, ours = ansible_playbook(book), swansible_playbook(book)
+    assert theirs.returncode == ours.returncode == 0, ours.stdout[-3000:]
+    assert ours.stdout == theirs.stdout
