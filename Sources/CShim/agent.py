@@ -194,8 +194,10 @@ def run_module(msg):
 
 
 def hello():
-    return {'python': sys.executable, 'version': list(sys.version_info[:3]), 'pid': os.getpid(),
-            'uid': os.getuid(), 'home': os.path.expanduser('~')}
+    # With no interpreter configured, the bootstrap passes the path it found (Ansible's discovery).
+    discovered = sys.argv[1] if len(sys.argv) > 1 else None
+    return {'python': sys.executable, 'discovered': discovered, 'version': list(sys.version_info[:3]),
+            'pid': os.getpid(), 'uid': os.getuid(), 'home': os.path.expanduser('~')}
 
 
 METHODS = {'run_module': run_module}

@@ -1,5 +1,6 @@
 // The seam between Ansible's names and the connection layer's: the connection variables of a
 // host (and the play's keywords) become the Hop that reaches its agent.
+import Inventory
 import Remote
 import Values
 
@@ -13,6 +14,38 @@ struct ConnectionConfig {
     var hostKeyChecking: Bool
     var timeout: Int
     var interpreter: String?
+    var configFile: String?
+    var sshOptions: [String: String] = [:]
+
+    /// Applies the OpenSSH command-line options users put in ssh_args / ansible_ssh_common_args /
+    /// ansible_ssh_extra_args: -F, -o, -i, -p, -l, -J.
+    mutating func applySSHArgs(_ text: String) throws {
+        var words = try Shlex.split(text)[...]
+        while let w = words.popFirst() {
+            func arg(_ flag: String) -> String? {
+                if w.count > 2 { return String(w.dropFirst(2)) }
+                return words.popFirst()
+            }
+            switch String(w.prefix(2)) {
+            case "-F": configFile = arg("-F").map(Files.expandUser)
+            case "-i": if let k = arg("-i") { privateKeyFile = Files.expandUser(k) }
+            case "-p": if let p = arg("-p") { port = Int(p) }
+            case "-l": if let u = arg("-l") { user = u }
+            case "-J": if let j = arg("-J") { sshOptions["proxyjump"] = j }
+            case "-o":
+                guard let o = arg("-o") else { continue }
+                let parts = o.split(maxSplits: 1, whereSeparator: { $0 == "=" || $0 == " " })
+                guard parts.count == 2 else { continue }
+                let key = parts[0].lowercased(), value = String(parts[1]).trimmingCharacters(in: " ")
+                if key == "stricthostkeychecking" {
+                    hostKeyChecking = !["no", "off", "false", "accept-new"].contains(value.lowercased())
+                } else {
+                    sshOptions[key] = value
+                }
+            default: continue
+            }
+        }
+    }
 
     static func first(_ scope: VarScope, _ names: [String]) throws -> Value? {
         for n in names { if let v = try scope.lookup(n), !v.isNone { return v } }
@@ -27,7 +60,7 @@ struct ConnectionConfig {
         let checking = try first(scope, ["ansible_host_key_checking", "ansible_ssh_host_key_checking"]).map {
             $0.isBool ? $0.truthy : Settings.truthy($0.pythonStr)
         } ?? settings.hostKeyChecking
-        return ConnectionConfig(
+        var config = ConnectionConfig(
             connection: connection,
             host: try first(scope, ["ansible_host", "ansible_ssh_host"])?.pythonStr ?? host,
             port: try first(scope, ["ansible_port", "ansible_ssh_port"]).flatMap { $0.intValue ?? Int($0.pythonStr) },
@@ -37,6 +70,13 @@ struct ConnectionConfig {
             hostKeyChecking: checking,
             timeout: try first(scope, ["ansible_ssh_timeout", "ansible_timeout"])?.intValue ?? settings.timeout,
             interpreter: interpreter)
+        var sshArgs = ""
+        if let a = settings.value(env: "ANSIBLE_SSH_ARGS", section: "ssh_connection", key: "ssh_args") { sshArgs += a + " " }
+        for name in ["ansible_ssh_common_args", "ansible_ssh_extra_args"] {
+            if let v = try scope.lookup(name), !v.isNone { sshArgs += v.pythonStr + " " }
+        }
+        if !sshArgs.isEmpty { try config.applySSHArgs(sshArgs) }
+        return config
     }
 
     var hop: Hop {
@@ -45,8 +85,11 @@ struct ConnectionConfig {
             case "local": return .local(interpreter: interpreter)
             case "ssh", "smart", "paramiko", "paramiko_ssh", "ansible.builtin.ssh", "ansible.builtin.local":
                 if connection == "ansible.builtin.local" { return .local(interpreter: interpreter) }
-                return .ssh(SSHOptions(host: host, port: port, user: user, password: password, privateKeyFile: privateKeyFile,
-                                       hostKeyChecking: hostKeyChecking, timeout: timeout), interpreter: interpreter)
+                var o = SSHOptions(host: host, port: port, user: user, password: password, privateKeyFile: privateKeyFile,
+                                   hostKeyChecking: hostKeyChecking, timeout: timeout)
+                o.configFile = configFile
+                o.options = sshOptions
+                return .ssh(o, interpreter: interpreter)
             default:
                 throw AnsibleError("the connection plugin '\(connection)' was not found")
             }

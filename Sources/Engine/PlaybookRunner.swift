@@ -46,6 +46,9 @@ public final class PlaybookRunner: @unchecked Sendable {
 
     /// Runs every play; returns Ansible's exit code.
     public func run(_ book: PlaybookFile) async -> Int32 {
+        if options.verbosity > 0 {
+            Output.line(settings.configFile.map { "Using \($0) as config file" } ?? "No config file found; using defaults")
+        }
         for play in book.plays {
             do { try await runPlay(play) } catch {
                 Output.error("\(error)")
@@ -89,7 +92,7 @@ public final class PlaybookRunner: @unchecked Sendable {
     }
 
     func runPlay(_ play: Play) async throws {
-        callback.playStart(play.name)
+        callback.playStart(play)
         let all = try PlaybookRunner.playHosts(play, inventory, limit: options.limit, extraVars: options.extraVars)
         let dead = lock.withLock { _ in failed.union(unreachable) }
         let hosts = all.filter { !dead.contains($0) }
@@ -359,7 +362,20 @@ public final class PlaybookRunner: @unchecked Sendable {
     func playKeyword(_ k: String, _ scope: VarScope) -> Value? { nil }
 
     /// The interpreter the agent runs on, when none was configured (Ansible reports it as a fact).
-    func discoveredInterpreter(_ c: ActionContext) -> String? { nil }
+    func discoveredInterpreter(_ c: ActionContext) -> String? {
+        vars.state(c.host).facts["discovered_interpreter_python"]?.stringValue
+    }
+
+    /// Ansible reports a discovered interpreter once per host: a fact in the result and a warning.
+    func noteDiscovered(_ host: String, _ path: String, into result: inout Dict) {
+        let st = vars.state(host)
+        guard st.facts["discovered_interpreter_python"] == nil else { return }
+        st.facts["discovered_interpreter_python"] = .string(path)
+        var facts = result["ansible_facts"]?.dictValue ?? Dict()
+        facts["discovered_interpreter_python"] = .string(path)
+        result["ansible_facts"] = .dict(facts)
+        Output.warning("Host '\(host)' is using the discovered Python interpreter at '\(path)', but future installation of another Python interpreter could cause a different interpreter to be discovered. See https://docs.ansible.com/ansible-core/2.19/reference_appendices/interpreter_discovery.html for more information.")
+    }
 }
 
 extension PlayTask {

@@ -45,8 +45,8 @@ enum HostRange {
 }
 
 /// POSIX shell word splitting as Python's shlex.split(comments=True) does it.
-enum Shlex {
-    static func split(_ line: String) throws -> [String] {
+public enum Shlex {
+    public static func split(_ line: String) throws -> [String] {
         var out: [String] = []
         var cur = ""
         var inWord = false

@@ -36,7 +36,7 @@ public enum Agent {
             return "\(code); exec \(interpreter) -c \"$CODE\""
         }
         let candidates = fallbackInterpreters.joined(separator: " ")
-        return "\(code); for p in \(candidates); do if command -v \"$p\" >/dev/null 2>&1; then exec \"$p\" -c \"$CODE\"; fi; done; echo 'swansible: no Python interpreter found' >&2; exit 127"
+        return "\(code); for p in \(candidates); do if command -v \"$p\" >/dev/null 2>&1; then exec \"$p\" -c \"$CODE\" \"$(command -v \"$p\")\"; fi; done; echo 'swansible: no Python interpreter found (tried \(candidates))' >&2; exit 127"
     }
 
     static var payload: [UInt8] { Array("\(source.count)\n".utf8) + source }

@@ -11,7 +11,9 @@ public enum Hop: Sendable, Hashable {
     public var key: String {
         switch self {
         case .local(let i): return "local:\(i ?? "")"
-        case .ssh(let o, let i): return "ssh:\(o.user ?? "")@\(o.host):\(o.port ?? 22):\(i ?? "")"
+        case .ssh(let o, let i):
+            let extra = (o.configFile ?? "") + o.options.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+            return "ssh:\(o.user ?? "")@\(o.host):\(o.port ?? 22):\(i ?? ""):\(extra)"
         }
     }
 }

@@ -180,3 +180,37 @@ def test_limit_from_file(tmp_path):
 def test_bad_option_exits_5():
     r = swansible_playbook('--no-such-option', DEMO / 'site.yml')
     assert r.returncode == 5
+
+
+def ssh_config_inventory(tmp_path, sshd_hosts, known_hosts_line):
+    d, hosts, key = sshd_hosts
+    name, addr, port = hosts[2]
+    known = tmp_path / 'known_hosts'
+    known.write_text(known_hosts_line(addr, port, d))
+    cfg = tmp_path / 'ssh_config'
+    cfg.write_text(f'Host aliased\n  HostName {addr}\n  Port {port}\n  User root\n  IdentityFile {key}\n'
+                   f'  UserKnownHostsFile {known}\n')
+    inv = tmp_path / 'inventory'
+    inv.write_text(f"aliased ansible_ssh_common_args='-F {cfg}' ansible_python_interpreter=/usr/bin/python3\n")
+    return inv
+
+
+def test_ssh_config_file_and_known_hosts_are_honoured(sshd_hosts, tmp_path):
+    """Host alias, port, user and key come from the ssh config; the host key is checked."""
+    def good(addr, port, d):
+        return f'[{addr}]:{port} ' + (d / 'host_key.pub').read_text().split(' ', 2)[0] + ' ' + \
+            (d / 'host_key.pub').read_text().split(' ', 2)[1] + '\n'
+    inv = ssh_config_inventory(tmp_path, sshd_hosts, good)
+    env = {'ANSIBLE_HOST_KEY_CHECKING': 'True'}
+    ours = swansible_playbook('-i', inv, FIXTURES / 'unreachable.yml', env=env, timeout=60)
+    theirs = ansible_playbook('-i', inv, FIXTURES / 'unreachable.yml', env=env, timeout=60)
+    assert ours.returncode == theirs.returncode == 0, ours.stdout + ours.stderr
+    assert 'ok: [aliased]' in ours.stdout
+
+
+def test_unknown_host_key_fails_when_checking(sshd_hosts, tmp_path):
+    inv = ssh_config_inventory(tmp_path, sshd_hosts, lambda addr, port, d: '')
+    env = {'ANSIBLE_HOST_KEY_CHECKING': 'True'}
+    r = swansible_playbook('-i', inv, FIXTURES / 'unreachable.yml', env=env, timeout=60)
+    assert r.returncode == 4
+    assert 'fatal: [aliased]: UNREACHABLE!' in r.stdout and 'Host key verification failed.' in r.stdout

@@ -122,7 +122,9 @@ final class ActionContext: @unchecked Sendable {
             break
         }
         ctx.markSent([moduleKey] + keys)
-        return ActionContext.moduleResult(reply)
+        var result = ActionContext.moduleResult(reply)
+        if let discovered = ctx.info["discovered"]?.stringValue { runner.noteDiscovered(host, discovered, into: &result) }
+        return result
     }
 
     /// Turns the agent's raw reply into Ansible's module result (or MODULE FAILURE).

@@ -21,7 +21,15 @@ final class DefaultCallback: @unchecked Sendable {
         displayOk = settings.displayOkHosts
     }
 
-    func playStart(_ name: String?) {
+    /// Ansible names an unnamed play after its hosts pattern.
+    func playStart(_ play: Play) {
+        var name = play.name
+        if name == nil || name!.isEmpty {
+            switch play.hosts {
+            case .list(let l): name = l.map(\.pythonStr).joined(separator: ",")
+            default: name = play.hosts.pythonStr
+            }
+        }
         let n = (name ?? "").trimmingCharacters(in: " ")
         Output.banner(n.isEmpty ? "PLAY" : "PLAY [\(n)]")
     }

@@ -15,6 +15,10 @@ public struct SSHOptions: Sendable, Hashable {
     public var privateKeyFile: String?
     public var hostKeyChecking: Bool
     public var timeout: Int
+    /// `-F file` from the ssh args: read instead of ~/.ssh/config.
+    public var configFile: String?
+    /// `-o Key=Value` from the ssh args, applied after the config file, in order.
+    public var options: [String: String] = [:]
 
     public init(host: String, port: Int? = nil, user: String? = nil, password: String? = nil, privateKeyFile: String? = nil,
                 hostKeyChecking: Bool = true, timeout: Int = 10) {
@@ -107,8 +111,9 @@ enum SSHConnector {
         guard let s = ssh_new() else { throw RemoteError.unreachable("Failed to connect to the host via ssh: out of memory") }
         var ok = false
         defer { if !ok { ssh_free(s) } }
-        ssh_options_set(s, SSH_OPTIONS_HOST, o.host)
-        ssh_options_parse_config(s, nil)
+        ssh_options_set(s, SSH_OPTIONS_HOST, o.options["hostname"] ?? o.host)
+        ssh_options_parse_config(s, o.configFile)
+        apply(o.options, to: s)
         if let port = o.port {
             var p = UInt32(port)
             ssh_options_set(s, SSH_OPTIONS_PORT, &p)
@@ -118,8 +123,6 @@ enum SSHConnector {
         ssh_options_set(s, SSH_OPTIONS_TIMEOUT, &timeout)
         var one: Int32 = 1
         ssh_options_set(s, SSH_OPTIONS_NODELAY, &one)
-        var zero: Int32 = 0
-        ssh_options_set(s, SSH_OPTIONS_STRICTHOSTKEYCHECK, &zero)
         let target = "\(o.user.map { $0 + "@" } ?? "")\(o.host)"
         guard ssh_connect(s) == SSH_OK else {
             let msg = error(s)
@@ -162,6 +165,28 @@ enum SSHConnector {
         }
         ok = true
         return s
+    }
+
+    /// The `-o` options libssh has a setting for; others are ignored as libssh does in config files.
+    static func apply(_ options: [String: String], to s: ssh_session) {
+        for (key, value) in options {
+            switch key {
+            case "port":
+                var p = UInt32(value) ?? 22
+                ssh_options_set(s, SSH_OPTIONS_PORT, &p)
+            case "user": ssh_options_set(s, SSH_OPTIONS_USER, value)
+            case "identityfile": ssh_options_set(s, SSH_OPTIONS_ADD_IDENTITY, value)
+            case "userknownhostsfile": ssh_options_set(s, SSH_OPTIONS_KNOWNHOSTS, value)
+            case "globalknownhostsfile": ssh_options_set(s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, value)
+            case "proxycommand": ssh_options_set(s, SSH_OPTIONS_PROXYCOMMAND, value)
+            case "proxyjump": ssh_options_set(s, SSH_OPTIONS_PROXYCOMMAND, "ssh -W '[%h]:%p' \(value)")
+            case "compression": ssh_options_set(s, SSH_OPTIONS_COMPRESSION, value)
+            case "connecttimeout":
+                var t = Int(value) ?? 10
+                ssh_options_set(s, SSH_OPTIONS_TIMEOUT, &t)
+            default: break
+            }
+        }
     }
 
     static func cleanConnectError(_ m: String) -> String {
