@@ -288,13 +288,18 @@ public final class PlaybookRunner: @unchecked Sendable {
             }
             return items
         }
-        if let w = task["with_items"] ?? task["with_list"] {
-            let v = try vars.templar.template(w, scope)
-            guard case .list(let items) = v else { return [v] }
-            if task["with_items"] != nil { return items.flatMap { $0.listValue ?? [$0] } }
-            return items
+        // with_<lookup>: the lookup's terms are the keyword's value, its result the items.
+        guard let key = task.keywords.keys.first(where: { $0.hasPrefix("with_") }) else { return nil }
+        let v = try vars.templar.template(task.keywords[key]!, scope)
+        let name = String(key.dropFirst(5))
+        var terms = v.listValue ?? [v]
+        if name == "items" || name == "list" || name == "indexed_items" || name == "together" || name == "nested"
+            || name == "subelements" || name == "dict" || name == "first_found" {
+            terms = name == "dict" || name == "first_found" ? [v] : (v.listValue ?? [v])
         }
-        return nil
+        var c = LookupContext(scope: scope, playbookDir: vars.playbookDir, templar: vars.templar)
+        c.withAction = task.action
+        return try Lookups.invoke(name, Arguments(terms), c, forceList: true).listValue ?? []
     }
 
     /// One run of the action on one host (one loop item).

@@ -2,6 +2,9 @@
 // template is rendered when used, recursion named), native types for lone expressions,
 // `!unsafe` never rendered, conditionals required to be booleans as in ansible-core 2.19.
 import Jinja
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 import Values
 
@@ -15,12 +18,15 @@ public struct AnsibleError: Error, CustomStringConvertible, Sendable {
 let omitToken = "__omit_place_holder__swansible__"
 
 /// Variables of one host for one task, rendered on first use.
-final class VarScope: VariableSource {
+/// Unchecked: a scope belongs to one task on one host and is used by one task at a time.
+final class VarScope: VariableSource, @unchecked Sendable {
     var raw: [String: Value]
     var dynamic: [String: () throws -> Value] = [:]
     var cache: [String: Value] = [:]
     var resolving: [String] = []
     let templar: Templar
+    /// Where lookups search for files (the playbook's directory).
+    var playbookDir = Files.cwd()
 
     init(raw: [String: Value], templar: Templar) {
         self.raw = raw
@@ -45,9 +51,32 @@ final class VarScope: VariableSource {
         return r
     }
 
+    func function(_ name: String) -> Function? {
+        switch name {
+        case "lookup", "query", "q":
+            return { [self] a, _ in
+                guard let plugin = a.positional.first?.stringValue else { throw AnsibleError("lookup needs a plugin name") }
+                let c = LookupContext(scope: self, playbookDir: playbookDir, templar: templar)
+                return try Lookups.invoke(plugin, Arguments(Array(a.positional.dropFirst()), a.keywords), c, forceList: name != "lookup")
+            }
+        case "now":
+            return { a, _ in
+                var t = time(nil)
+                var tmv = tm()
+                if a.get(0, "utc")?.truthy == true { gmtime_r(&t, &tmv) } else { localtime_r(&t, &tmv) }
+                var buf = [CChar](repeating: 0, count: 256)
+                let fmt = a.get(1, "fmt")?.pythonStr ?? "%Y-%m-%d %H:%M:%S"
+                _ = strftime(&buf, 256, fmt, &tmv)
+                return .string(String(cString: buf))
+            }
+        default: return nil
+        }
+    }
+
     /// A child scope with extra names (loop items) layered on top.
     func with(_ extra: [String: Value]) -> VarScope {
         let s = VarScope(raw: raw, templar: templar)
+        s.playbookDir = playbookDir
         s.dynamic = dynamic
         for (k, v) in extra { s.raw[k] = v }
         return s

@@ -86,6 +86,7 @@ final class VariableManager: @unchecked Sendable {
         merge(extraVars)
         addMagic(&all, host: host, pc: pc, task: task)
         let scope = VarScope(raw: all, templar: templar)
+        scope.playbookDir = playbookDir
         scope.dynamic["hostvars"] = { [unowned self] in try self.hostvars(pc) }
         return scope
     }

@@ -104,8 +104,8 @@ extension Inventory {
 }
 
 /// fnmatch-style globbing: `*`, `?`, `[seq]`, `[!seq]`.
-enum Glob {
-    static func match(_ pattern: String, _ s: String) -> Bool {
+public enum Glob {
+    public static func match(_ pattern: String, _ s: String) -> Bool {
         matchAt(Array(pattern.unicodeScalars)[...], Array(s.unicodeScalars)[...])
     }
 

@@ -212,7 +212,7 @@ final class Renderer {
         case .test(let base, let name, let a, let negated):
             if name == "defined" || name == "undefined" {
                 var defined = true
-                if case .name(let n) = base, env.globals[n] != nil || macros.contains(where: { $0[n] != nil }) {
+                if case .name(let n) = base, env.globals[n] != nil || root.function(n) != nil || macros.contains(where: { $0[n] != nil }) {
                     return .bool((name == "defined") != negated)
                 }
                 do { _ = try eval(base) } catch is UndefinedError { defined = false }
@@ -363,7 +363,7 @@ final class Renderer {
                            body: rec.body, elseBody: rec.else, recursive: true, into: &out)
                 return .string(out)
             }
-            if let f = env.globals[n] { return try f(a, env) }
+            if let f = root.function(n) ?? env.globals[n] { return try f(a, env) }
             _ = try lookup(n)
             throw TemplateError("'\(n)' is not callable")
         case .attr(let baseExpr, let name):

@@ -5,6 +5,12 @@ import Values
 /// Where root names come from: the Ansible layer resolves variables lazily through this.
 public protocol VariableSource {
     func lookup(_ name: String) throws -> Value?
+    /// Functions the caller provides for this render (Ansible's lookup/query/now).
+    func function(_ name: String) -> Function?
+}
+
+extension VariableSource {
+    public func function(_ name: String) -> Function? { nil }
 }
 
 public struct DictSource: VariableSource {

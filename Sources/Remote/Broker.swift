@@ -1,6 +1,6 @@
-// The one I/O thread: it owns every agent stream (pipes and libssh channels), multiplexes
-// them with epoll, writes queued frames and hands each reply to the task awaiting it.
-// Other threads talk to it only through `ops` and the eventfd that wakes it.
+// The one I/O thread: it owns every agent stream (pipes and libssh sessions), multiplexes them
+// with epoll, drives SSH handshakes without blocking, writes queued frames and hands each
+// reply to the task awaiting it. Other threads talk to it only through `ops` and an eventfd.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,11 +12,20 @@ struct UnsafeTransfer<T>: @unchecked Sendable {
     let value: T
 }
 
+/// What a command run to completion produced (`raw`).
+public struct CommandOutput: Sendable {
+    public var rc: Int
+    public var stdout: [UInt8]
+    public var stderr: [UInt8]
+}
+
 public final class Broker: Sendable {
     public static let shared = Broker()
 
     enum Op: Sendable {
-        case add(Int, UnsafeTransfer<StreamIO>)
+        case add(Int, UnsafeTransfer<StreamIO>, collect: CheckedContinuation<CommandOutput, any Error>?)
+        case handshake(Int, UnsafeTransfer<SSHHandshake>, CheckedContinuation<Int, any Error>?,
+                       collect: CheckedContinuation<CommandOutput, any Error>?)
         case send(Int, [UInt8], UInt32, CheckedContinuation<[UInt8], any Error>?, deadline: UInt64?)
         case close(Int)
     }
@@ -30,6 +39,7 @@ public final class Broker: Sendable {
     private init() {
         // A dead agent's pipe must surface as an error on write, not kill the controller.
         signal(SIGPIPE, SIG_IGN)
+        ssh_init_once()
         wakeFd = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
         epfd = epoll_create1(Int32(EPOLL_CLOEXEC))
         var ev = epoll_event(events: EPOLLIN.rawValue, data: epoll_data_t(u64: 0))
@@ -57,10 +67,38 @@ public final class Broker: Sendable {
         }
     }
 
+    private func newID() -> Int { nextStream.add(1, ordering: .relaxed).oldValue }
+
     func register(_ stream: StreamIO) -> Int {
-        let id = nextStream.add(1, ordering: .relaxed).oldValue
-        submit(.add(id, UnsafeTransfer(value: stream)))
+        let id = newID()
+        submit(.add(id, UnsafeTransfer(value: stream), collect: nil))
         return id
+    }
+
+    /// Connects over ssh and starts `command`; returns the stream once the channel runs it.
+    func connectSSH(_ options: SSHOptions, command: String) async throws -> Int {
+        let hs = try SSHHandshake(options, command: command)
+        let id = newID()
+        return try await withCheckedThrowingContinuation { cont in
+            submit(.handshake(id, UnsafeTransfer(value: hs), cont, collect: nil))
+        }
+    }
+
+    /// Runs one command to completion over a fresh ssh session (no agent involved).
+    func runSSH(_ options: SSHOptions, command: String) async throws -> CommandOutput {
+        let hs = try SSHHandshake(options, command: command)
+        let id = newID()
+        return try await withCheckedThrowingContinuation { cont in
+            submit(.handshake(id, UnsafeTransfer(value: hs), nil, collect: cont))
+        }
+    }
+
+    /// Collects a local process's output to its end.
+    func collect(_ stream: StreamIO) async throws -> CommandOutput {
+        let id = newID()
+        return try await withCheckedThrowingContinuation { cont in
+            submit(.add(id, UnsafeTransfer(value: stream), collect: cont))
+        }
     }
 
     func newHandle() -> UInt32 { nextHandle.add(1, ordering: .relaxed).oldValue }
@@ -73,12 +111,11 @@ public final class Broker: Sendable {
         }
     }
 
-    func send(_ stream: Int, _ bytes: [UInt8]) {
-        submit(.send(stream, bytes, 0, nil, deadline: nil))
-    }
-
     func close(_ stream: Int) { submit(.close(stream)) }
 }
+
+/// libssh's global initialisation, done once before any session exists.
+private func ssh_init_once() { _ = ssh_init() }
 
 /// State only the broker thread touches.
 final class Loop {
@@ -89,10 +126,20 @@ final class Loop {
         var inBuf: [UInt8] = []
         var pending: [UInt32: (CheckedContinuation<[UInt8], any Error>, UInt64?)] = [:]
         var wantOut = false
+        /// Set for a command whose whole output is wanted instead of frames.
+        var collector: CheckedContinuation<CommandOutput, any Error>?
+    }
+
+    struct Handshake {
+        var hs: SSHHandshake
+        var cont: CheckedContinuation<Int, any Error>?
+        var collector: CheckedContinuation<CommandOutput, any Error>?
+        var registeredFd: Int32 = -1
     }
 
     let epfd: Int32, wakeFd: Int32
     var streams: [Int: Entry] = [:]
+    var handshakes: [Int: Handshake] = [:]
 
     init(epfd: Int32, wakeFd: Int32) {
         self.epfd = epfd
@@ -102,7 +149,7 @@ final class Loop {
     func run(_ broker: Broker) {
         var events = [epoll_event](repeating: epoll_event(), count: 64)
         while true {
-            let hasDeadlines = streams.values.contains { $0.pending.values.contains { $0.1 != nil } }
+            let hasDeadlines = !handshakes.isEmpty || streams.values.contains { $0.pending.values.contains { $0.1 != nil } }
             let n = cshim_epoll_wait(epfd, &events, 64, hasDeadlines ? 100 : 1000)
             for i in 0..<max(0, Int(n)) {
                 let id = Int(events[i].data.u64)
@@ -110,6 +157,8 @@ final class Loop {
                     var v: UInt64 = 0
                     _ = Glibc.read(wakeFd, &v, 8)
                     for op in broker.takeOps() { apply(op) }
+                } else if handshakes[id] != nil {
+                    stepHandshake(id)
                 } else {
                     service(id)
                 }
@@ -122,9 +171,10 @@ final class Loop {
 
     func apply(_ op: Broker.Op) {
         switch op {
-        case .add(let id, let box):
+        case .add(let id, let box, let collector):
             let io = box.value
-            streams[id] = Entry(io: io)
+            if collector != nil { io.keepAllStderr() }
+            streams[id] = Entry(io: io, collector: collector)
             for fd in io.readFds {
                 var ev = epoll_event(events: EPOLLIN.rawValue, data: epoll_data_t(u64: UInt64(id)))
                 epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev)
@@ -133,6 +183,10 @@ final class Loop {
                 var ev = epoll_event(events: 0, data: epoll_data_t(u64: UInt64(id)))
                 epoll_ctl(epfd, EPOLL_CTL_ADD, io.writeFd, &ev)
             }
+            if collector != nil { service(id) }
+        case .handshake(let id, let box, let cont, let collector):
+            handshakes[id] = Handshake(hs: box.value, cont: cont, collector: collector)
+            stepHandshake(id)
         case .send(let id, let bytes, let handle, let cont, let deadline):
             guard streams[id] != nil else {
                 cont?.resume(throwing: RemoteError.disconnected("the connection to the agent is closed"))
@@ -146,10 +200,50 @@ final class Loop {
         }
     }
 
+    func stepHandshake(_ id: Int) {
+        guard var h = handshakes[id] else { return }
+        let progress = h.hs.advance()
+        switch progress {
+        case .again:
+            let fd = h.hs.fd
+            guard fd >= 0 else { return }
+            let events = EPOLLIN.rawValue | (h.hs.wantsWrite ? EPOLLOUT.rawValue : 0)
+            var ev = epoll_event(events: events, data: epoll_data_t(u64: UInt64(id)))
+            if h.registeredFd != fd {
+                if h.registeredFd >= 0 { epoll_ctl(epfd, EPOLL_CTL_DEL, h.registeredFd, nil) }
+                epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev)
+                h.registeredFd = fd
+            } else {
+                epoll_ctl(epfd, EPOLL_CTL_MOD, fd, &ev)
+            }
+            handshakes[id] = h
+        case .failed(let error):
+            handshakes[id] = nil
+            if h.registeredFd >= 0 { epoll_ctl(epfd, EPOLL_CTL_DEL, h.registeredFd, nil) }
+            h.cont?.resume(throwing: error)
+            h.collector?.resume(throwing: error)
+        case .ready(let stream):
+            handshakes[id] = nil
+            if h.registeredFd >= 0 { epoll_ctl(epfd, EPOLL_CTL_DEL, h.registeredFd, nil) }
+            apply(.add(id, UnsafeTransfer(value: stream), collect: h.collector))
+            h.cont?.resume(returning: id)
+        }
+    }
+
     func service(_ id: Int) {
         guard var e = streams[id] else { return }
         let r = e.io.read(into: &e.inBuf)
         streams[id] = e
+        if let collector = e.collector {
+            if case .eof = r {
+                streams[id] = nil
+                for fd in Set(e.io.readFds + [e.io.writeFd]) { epoll_ctl(epfd, EPOLL_CTL_DEL, fd, nil) }
+                let rc = e.io.exitStatus()
+                collector.resume(returning: CommandOutput(rc: rc, stdout: e.inBuf, stderr: e.io.stderrBytes))
+                e.io.close()
+            }
+            return
+        }
         do { try deliver(id) } catch {
             drop(id, error)
             return
@@ -214,12 +308,20 @@ final class Loop {
                 }
             }
         }
+        for (id, h) in handshakes where h.hs.deadline < now {
+            handshakes[id] = nil
+            if h.registeredFd >= 0 { epoll_ctl(epfd, EPOLL_CTL_DEL, h.registeredFd, nil) }
+            guard case .failed(let error) = h.hs.timedOut() else { continue }
+            h.cont?.resume(throwing: error)
+            h.collector?.resume(throwing: error)
+        }
     }
 
     func drop(_ id: Int, _ error: any Error) {
         guard let e = streams.removeValue(forKey: id) else { return }
         for fd in Set(e.io.readFds + [e.io.writeFd]) { epoll_ctl(epfd, EPOLL_CTL_DEL, fd, nil) }
         for (cont, _) in e.pending.values { cont.resume(throwing: error) }
+        e.collector?.resume(throwing: error)
         e.io.close()
     }
 }
@@ -232,7 +334,7 @@ enum Clock {
     }
 }
 
-/// A detached pthread for blocking work (the broker loop, libssh connection set-up).
+/// A detached pthread (the broker loop).
 enum Thread {
     final class Box {
         let body: @Sendable () -> Void
@@ -252,13 +354,5 @@ enum Thread {
         }, box)
         pthread_attr_destroy(&attr)
     }
-
-    /// Runs blocking `work` on its own thread and awaits its result.
-    static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { (cont: CheckedContinuation<T, any Error>) in
-            detach {
-                do { cont.resume(returning: try work()) } catch { cont.resume(throwing: error) }
-            }
-        }
-    }
 }
+import CSSH

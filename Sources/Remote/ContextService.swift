@@ -69,21 +69,14 @@ public final class ContextService: Sendable {
         case .local(let interpreter):
             io = try LocalTransport.start(interpreter: interpreter)
         case .ssh(let options, let interpreter):
-            let box = try await Thread.run { () -> UnsafeTransfer<StreamIO> in
-                let s = try SSHConnector.connect(options)
-                do {
-                    let ch = try SSHConnector.exec(s, Agent.bootstrapCommand(interpreter: interpreter))
-                    ssh_set_blocking(s, 0)
-                    return UnsafeTransfer(value: SSHStream(session: s, channel: ch))
-                } catch {
-                    ssh_disconnect(s)
-                    ssh_free(s)
-                    throw error
-                }
-            }
-            io = box.value
+            let id = try await Broker.shared.connectSSH(options, command: Agent.bootstrapCommand(interpreter: interpreter))
+            return try await hello(hop, stream: id)
         }
-        let stream = Broker.shared.register(io)
+        return try await hello(hop, stream: Broker.shared.register(io))
+    }
+
+    /// Sends the agent's source down the started stream and waits for its hello.
+    static func hello(_ hop: Hop, stream: Int) async throws -> Context {
         let hello: [UInt8]
         do {
             hello = try await Broker.shared.request(stream, Agent.payload, replyTo: 1, timeout: 60)
@@ -104,12 +97,12 @@ public final class ContextService: Sendable {
 
     /// `raw`: runs a shell command over the transport without an agent.
     public func runRaw(_ hop: Hop, _ command: String) async throws -> (Int, [UInt8], [UInt8]) {
-        try await Thread.run {
-            switch hop {
-            case .local: return try LocalTransport.runCommand(command)
-            case .ssh(let o, _): return try SSHConnector.runCommand(o, command)
-            }
+        let out: CommandOutput
+        switch hop {
+        case .local: out = try await Broker.shared.collect(try Spawn.start(["/bin/sh", "-c", command]))
+        case .ssh(let o, _): out = try await Broker.shared.runSSH(o, command: command)
         }
+        return (out.rc, out.stdout, out.stderr)
     }
 }
 

@@ -22,13 +22,18 @@ protocol StreamIO: AnyObject {
     /// Writes from `bytes`; returns how many were taken, 0 if it would block, -1 on error.
     func write(_ bytes: ArraySlice<UInt8>) -> Int
     var stderrTail: String { get }
+    /// Keep all of stderr (a `raw` command's output) instead of the last few KiB.
+    func keepAllStderr()
+    var stderrBytes: [UInt8] { get }
+    /// The exit status once output has ended (blocks briefly for it).
+    func exitStatus() -> Int
     func close()
 }
 
 /// Keeps the last few KiB of what an agent wrote to stderr, for error messages.
 struct TailBuffer {
     var bytes: [UInt8] = []
-    let limit = 8192
+    var limit = 8192
 
     mutating func append(_ b: ArraySlice<UInt8>) {
         bytes += b
@@ -59,6 +64,18 @@ final class PipeStream: StreamIO {
     var writeFd: Int32 { stdinFd }
     var writePending: Bool { false }
     var stderrTail: String { tail.text }
+    func keepAllStderr() { tail.limit = Int.max }
+    var stderrBytes: [UInt8] { tail.bytes }
+
+    func exitStatus() -> Int {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        closed = true
+        Glibc.close(stdinFd)
+        Glibc.close(stdoutFd)
+        Glibc.close(stderrFd)
+        return (status & 0x7f) == 0 ? Int((status >> 8) & 0xff) : 128 + Int(status & 0x7f)
+    }
 
     func read(into buf: inout [UInt8]) -> ReadResult {
         var chunk = [UInt8](repeating: 0, count: 65536)

@@ -5,9 +5,10 @@ import pytest
 from conftest import FIXTURES, ansible_playbook, swansible_playbook
 
 
-@pytest.mark.parametrize('fixture', ['expressions.yml', 'filters.yml'])
+@pytest.mark.parametrize('fixture', ['expressions.yml', 'filters.yml', 'lookups.yml'])
 def test_debug_output_matches_ansible(fixture):
     book = FIXTURES / 'templating' / fixture
-    theirs, ours = ansible_playbook(book), swansible_playbook(book)
+    env = {'SWANSIBLE_TEST_ENV': 'envval'}
+    theirs, ours = ansible_playbook(book, env=env), swansible_playbook(book, env=env)
     assert theirs.returncode == ours.returncode == 0, ours.stdout[-3000:]
     assert ours.stdout == theirs.stdout

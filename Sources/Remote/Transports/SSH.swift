@@ -5,7 +5,6 @@
 import Glibc
 #endif
 import CSSH
-import Synchronization
 
 public struct SSHOptions: Sendable, Hashable {
     public var host: String
@@ -48,6 +47,13 @@ final class SSHStream: StreamIO {
     var writeFd: Int32 { ssh_get_fd(session) }
     var writePending: Bool { ssh_get_poll_flags(session) & SSH_WRITE_PENDING != 0 }
     var stderrTail: String { tail.text }
+    func keepAllStderr() { tail.limit = Int.max }
+    var stderrBytes: [UInt8] { tail.bytes }
+
+    func exitStatus() -> Int {
+        ssh_set_blocking(session, 1)
+        return Int(ssh_channel_get_exit_status(channel))
+    }
 
     func read(into buf: inout [UInt8]) -> ReadResult {
         // libssh leaves the socket readable until it has parsed what arrived: always drain both.
@@ -88,86 +94,11 @@ final class SSHStream: StreamIO {
 }
 
 enum SSHConnector {
-    /// libssh's global state (crypto, GSSAPI) is not safe to set up from several threads at once:
-    /// initialise it once and make connection set-up one at a time (a crash was seen otherwise).
-    static let setup: Mutex<Bool> = Mutex(false)
-
+    /// The `-o` options libssh has a setting for; others are ignored as libssh does in config files.
     static func error(_ s: ssh_session) -> String {
         String(cString: ssh_get_error(UnsafeMutableRawPointer(s)))
     }
 
-    /// Connects and authenticates a blocking session (run on a helper thread).
-    static func connect(_ o: SSHOptions) throws -> ssh_session {
-        try setup.withLock { initialised in
-            if !initialised {
-                ssh_init()
-                initialised = true
-            }
-            return try connectLocked(o)
-        }
-    }
-
-    static func connectLocked(_ o: SSHOptions) throws -> ssh_session {
-        guard let s = ssh_new() else { throw RemoteError.unreachable("Failed to connect to the host via ssh: out of memory") }
-        var ok = false
-        defer { if !ok { ssh_free(s) } }
-        ssh_options_set(s, SSH_OPTIONS_HOST, o.options["hostname"] ?? o.host)
-        ssh_options_parse_config(s, o.configFile)
-        apply(o.options, to: s)
-        if let port = o.port {
-            var p = UInt32(port)
-            ssh_options_set(s, SSH_OPTIONS_PORT, &p)
-        }
-        if let user = o.user { ssh_options_set(s, SSH_OPTIONS_USER, user) }
-        var timeout = Int(o.timeout)
-        ssh_options_set(s, SSH_OPTIONS_TIMEOUT, &timeout)
-        var one: Int32 = 1
-        ssh_options_set(s, SSH_OPTIONS_NODELAY, &one)
-        let target = "\(o.user.map { $0 + "@" } ?? "")\(o.host)"
-        guard ssh_connect(s) == SSH_OK else {
-            let msg = error(s)
-            throw RemoteError.unreachable("Failed to connect to the host via ssh: ssh: connect to host \(o.host) port \(o.port ?? 22): \(cleanConnectError(msg))")
-        }
-        if o.hostKeyChecking {
-            let state = ssh_session_is_known_server(s)
-            switch state {
-            case SSH_KNOWN_HOSTS_OK: break
-            case SSH_KNOWN_HOSTS_CHANGED, SSH_KNOWN_HOSTS_OTHER:
-                ssh_disconnect(s)
-                throw RemoteError.unreachable("Failed to connect to the host via ssh: @@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\n@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\n@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\nHost key for \(o.host) has changed and you have requested strict checking.\nHost key verification failed.")
-            default:
-                ssh_disconnect(s)
-                throw RemoteError.unreachable("Failed to connect to the host via ssh: Host key verification failed.")
-            }
-        }
-        var authed = false
-        if let keyFile = o.privateKeyFile {
-            var key: ssh_key? = nil
-            if ssh_pki_import_privkey_file(keyFile, nil, nil, nil, &key) == SSH_OK, let key {
-                authed = ssh_userauth_publickey(s, nil, key) == SSH_AUTH_SUCCESS.rawValue
-                ssh_key_free(key)
-            }
-        }
-        if !authed && o.password == nil {
-            authed = ssh_userauth_publickey_auto(s, nil, nil) == SSH_AUTH_SUCCESS.rawValue
-        }
-        if !authed, let pw = o.password {
-            authed = ssh_userauth_password(s, nil, pw) == SSH_AUTH_SUCCESS.rawValue
-            if !authed {
-                // Some servers only offer keyboard-interactive for passwords.
-                authed = keyboardInteractive(s, pw)
-            }
-        }
-        guard authed else {
-            let methods = authMethods(s)
-            ssh_disconnect(s)
-            throw RemoteError.unreachable("Failed to connect to the host via ssh: \(target): Permission denied (\(methods)).")
-        }
-        ok = true
-        return s
-    }
-
-    /// The `-o` options libssh has a setting for; others are ignored as libssh does in config files.
     static func apply(_ options: [String: String], to s: ssh_session) {
         for (key, value) in options {
             switch key {
@@ -204,52 +135,5 @@ enum SSHConnector {
         if m & Int32(SSH_AUTH_METHOD_PASSWORD) != 0 { names.append("password") }
         if m & Int32(SSH_AUTH_METHOD_INTERACTIVE) != 0 { names.append("keyboard-interactive") }
         return names.isEmpty ? "publickey,password" : names.joined(separator: ",")
-    }
-
-    static func keyboardInteractive(_ s: ssh_session, _ password: String) -> Bool {
-        var r = ssh_userauth_kbdint(s, nil, nil)
-        var rounds = 0
-        while r == SSH_AUTH_INFO.rawValue, rounds < 5 {
-            let n = ssh_userauth_kbdint_getnprompts(s)
-            for i in 0..<max(0, n) { ssh_userauth_kbdint_setanswer(s, UInt32(i), password) }
-            r = ssh_userauth_kbdint(s, nil, nil)
-            rounds += 1
-        }
-        return r == SSH_AUTH_SUCCESS.rawValue
-    }
-
-    /// Opens a session channel and starts `command` on it.
-    static func exec(_ s: ssh_session, _ command: String) throws -> ssh_channel {
-        guard let ch = ssh_channel_new(s) else { throw RemoteError.unreachable("Failed to open a channel: \(error(s))") }
-        guard ssh_channel_open_session(ch) == SSH_OK, ssh_channel_request_exec(ch, command) == SSH_OK else {
-            let m = error(s)
-            ssh_channel_free(ch)
-            throw RemoteError.unreachable("Failed to run the agent over ssh: \(m)")
-        }
-        return ch
-    }
-
-    /// Runs one command to completion on a fresh session: `raw` needs no Python and no agent.
-    static func runCommand(_ o: SSHOptions, _ command: String) throws -> (Int, [UInt8], [UInt8]) {
-        let s = try connect(o)
-        defer {
-            ssh_disconnect(s)
-            ssh_free(s)
-        }
-        let ch = try exec(s, command)
-        defer { ssh_channel_free(ch) }
-        var out: [UInt8] = [], err: [UInt8] = []
-        var buf = [UInt8](repeating: 0, count: 65536)
-        for isErr: Int32 in [0, 1] {
-            while true {
-                let n = buf.withUnsafeMutableBytes { ssh_channel_read(ch, $0.baseAddress, 65536, isErr) }
-                if n <= 0 { break }
-                if isErr == 1 { err += buf[0..<Int(n)] } else { out += buf[0..<Int(n)] }
-            }
-        }
-        ssh_channel_send_eof(ch)
-        let rc = ssh_channel_get_exit_status(ch)
-        ssh_channel_close(ch)
-        return (Int(rc), out, err)
     }
 }

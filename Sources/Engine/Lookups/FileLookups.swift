@@ -1,0 +1,157 @@
+// Lookups that read the controller's files or run its commands: file, fileglob, first_found,
+// template, lines, pipe, csvfile, ini.
+import Inventory
+import Jinja
+import Values
+#if canImport(Glibc)
+import Glibc
+#endif
+
+enum FileLookups {
+    static func bool(_ o: [String: Value], _ k: String, _ d: Bool) -> Bool {
+        guard let v = o[k] else { return d }
+        return AnsibleFilters.toBool(v).truthy
+    }
+
+    /// Runs a shell command on the controller; returns (rc, stdout).
+    static func shell(_ cmd: String) -> (Int32, String) {
+        guard let f = popen(cmd, "r") else { return (-1, "") }
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = fread(&buf, 1, 65536, f)
+            if n <= 0 { break }
+            out += buf[0..<n]
+        }
+        let status = pclose(f)
+        return ((status >> 8) & 0xff, String(decoding: out, as: UTF8.self))
+    }
+
+    static let all: [String: LookupPlugin] = [
+        "file": { terms, o, c in
+            try Lookups.flatTerms(terms).map { t in
+                guard let path = c.find(t.pythonStr, kind: "files") else {
+                    throw AnsibleError("could not locate file in lookup: \(t.pythonStr)")
+                }
+                var s = try Files.read(path)
+                if bool(o, "rstrip", true) { s = s.rstrip }
+                if bool(o, "lstrip", false) { while let f = s.first, f == " " || f == "\n" || f == "\t" { s.removeFirst() } }
+                return .string(s)
+            }
+        },
+        "fileglob": { terms, _, c in
+            var out: [Value] = []
+            for t in Lookups.flatTerms(terms) {
+                let pattern = t.pythonStr
+                let dir = Files.dirname(pattern), base = Files.basename(pattern)
+                var dirs: [String] = []
+                if pattern.hasPrefix("/") { dirs = [dir] } else {
+                    if let r = c.rolePath { dirs += [Files.join(r, "files/" + dir), Files.join(r, dir)] }
+                    dirs += [Files.join(c.playbookDir, "files/" + dir), Files.join(c.playbookDir, dir)]
+                }
+                for d in dirs where Files.isDirectory(d) {
+                    let hits = Files.list(d).filter { Glob.match(base, $0) }.map { Files.absolute(Files.join(d, $0)) }.filter { !Files.isDirectory($0) }
+                    if !hits.isEmpty { out += hits.map(Value.string); break }
+                }
+            }
+            return out
+        },
+        "first_found": { terms, o, c in
+            var files: [String] = [], paths: [String] = []
+            for t in terms {
+                if case .dict(let d) = t {
+                    files += (d["files"]?.listValue ?? d["files"].map { [$0] } ?? []).flatMap { $0.pythonStr.split(separator: ",").map(String.init) }
+                    paths += (d["paths"]?.listValue ?? d["paths"].map { [$0] } ?? []).flatMap { $0.pythonStr.split(separator: ",").map(String.init) }
+                } else {
+                    files += (t.listValue ?? [t]).map(\.pythonStr)
+                }
+            }
+            files += (o["files"]?.listValue ?? []).map(\.pythonStr)
+            paths += (o["paths"]?.listValue ?? []).map(\.pythonStr)
+            // As a lookup it searches the role and playbook dirs; as with_first_found the subdir
+            // follows the task's action (templates/, vars/, else files/), as Ansible does.
+            var subdir: String? = nil
+            if let action = c.withAction {
+                subdir = action.contains("template") ? "templates" : action.contains("var") ? "vars" : "files"
+            }
+            for f in files {
+                let candidates = paths.isEmpty ? [f] : paths.map { Files.join($0, f) }
+                for cand in candidates { if let p = c.find(cand, kind: subdir) { return [.string(Files.absolute(p))] } }
+            }
+            if bool(o, "skip", false) { return [] }
+            throw AnsibleError("No file was found when using first_found.")
+        },
+        "template": { terms, o, c in
+            try Lookups.flatTerms(terms).map { t in
+                guard let path = c.find(t.pythonStr, kind: "templates") else {
+                    throw AnsibleError("the template file \(t.pythonStr) could not be found for the lookup")
+                }
+                var extra: [String: Value] = [:]
+                if case .dict(let d)? = o["template_vars"] { for (k, v) in d { extra[k.pythonStr] = v } }
+                let scope = c.scope.with(extra)
+                let options = TemplateOptions(trimBlocks: bool(o, "trim_blocks", true), lstripBlocks: false,
+                                              keepTrailingNewline: false)
+                return .string(try c.templar.render(try Files.read(path), scope, options: options))
+            }
+        },
+        "pipe": { terms, _, _ in
+            try Lookups.flatTerms(terms).map { t in
+                let (rc, out) = shell(t.pythonStr)
+                guard rc == 0 else { throw AnsibleError("lookup_plugin.pipe(\(t.pythonStr)) returned \(rc)") }
+                return .string(out.rstrip)
+            }
+        },
+        "lines": { terms, _, _ in
+            try Lookups.flatTerms(terms).flatMap { t -> [Value] in
+                let (rc, out) = shell(t.pythonStr)
+                guard rc == 0 else { throw AnsibleError("lookup_plugin.lines(\(t.pythonStr)) returned \(rc)") }
+                return out.pythonSplitLines.map(Value.string)
+            }
+        },
+        "csvfile": { terms, o, c in
+            try Lookups.flatTerms(terms).map { t in
+                var opts = o
+                let words = t.pythonStr.split(separator: " ")
+                let key = String(words.first ?? "")
+                for w in words.dropFirst() {
+                    if let eq = w.firstIndex(of: "=") { opts[String(w[..<eq])] = .string(String(w[w.index(after: eq)...])) }
+                }
+                let file = opts["file"]?.pythonStr ?? "ansible.csv"
+                guard let path = c.find(file, kind: "files") else { throw AnsibleError("csvfile: could not find \(file)") }
+                var delimiter = opts["delimiter"]?.pythonStr ?? ","
+                if delimiter == "TAB" || delimiter == "\\t" { delimiter = "\t" }
+                let col = opts["col"]?.intValue ?? Int(opts["col"]?.pythonStr ?? "1") ?? 1
+                for line in try Files.read(path).pythonSplitLines {
+                    let fields = line.split(separator: Character(delimiter), omittingEmptySubsequences: false).map(String.init)
+                    if fields.first == key, col < fields.count { return .string(fields[col]) }
+                }
+                return opts["default"] ?? .none
+            }
+        },
+        "ini": { terms, o, c in
+            try Lookups.flatTerms(terms).map { t in
+                var opts = o
+                let words = t.pythonStr.split(separator: " ")
+                let key = String(words.first ?? "")
+                for w in words.dropFirst() {
+                    if let eq = w.firstIndex(of: "=") { opts[String(w[..<eq])] = .string(String(w[w.index(after: eq)...])) }
+                }
+                let file = opts["file"]?.pythonStr ?? "ansible.ini"
+                guard let path = c.find(file, kind: "files") else { throw AnsibleError("ini: could not find \(file)") }
+                let properties = opts["type"]?.pythonStr == "properties"
+                let section = properties ? "java_properties" : (opts["section"]?.pythonStr ?? "global")
+                var current = properties ? "java_properties" : ""
+                for raw in try Files.read(path).pythonSplitLines {
+                    let line = raw.trimmingCharacters(in: " \t")
+                    if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
+                    if !properties, line.hasPrefix("["), line.hasSuffix("]") { current = String(line.dropFirst().dropLast()); continue }
+                    guard current == section, let eq = line.firstIndex(where: { $0 == "=" || $0 == ":" }) else { continue }
+                    if line[..<eq].trimmingCharacters(in: " \t") == key {
+                        return .string(line[line.index(after: eq)...].trimmingCharacters(in: " \t"))
+                    }
+                }
+                return opts["default"] ?? .string("")
+            }
+        },
+    ]
+}

@@ -1,0 +1,57 @@
+// Lookup plugins as the template engine calls them (`lookup`, `query`/`q`, `with_<name>`):
+// each takes its terms and keyword options and returns a list.
+import Jinja
+import Values
+
+struct LookupContext {
+    let scope: VarScope
+    let playbookDir: String
+    let templar: Templar
+    /// The task's action when the lookup runs as `with_<name>` (first_found picks its subdir by it).
+    var withAction: String? = nil
+
+    var rolePath: String? { (try? scope.lookup("role_path"))??.stringValue }
+
+    /// Ansible's find_file_in_search_path: the role's `<kind>/` and root, then the playbook's.
+    func find(_ name: String, kind: String?) -> String? {
+        let n = Files.expandUser(name)
+        if n.hasPrefix("/") { return Files.exists(n) ? n : nil }
+        var dirs: [String] = []
+        if let r = rolePath { dirs += (kind.map { [Files.join(r, $0)] } ?? []) + [r] }
+        dirs += (kind.map { [Files.join(playbookDir, $0)] } ?? []) + [playbookDir]
+        return dirs.map { Files.join($0, n) }.first(where: Files.exists)
+    }
+}
+
+typealias LookupPlugin = @Sendable (_ terms: [Value], _ options: [String: Value], _ c: LookupContext) throws -> [Value]
+
+enum Lookups {
+    static let all: [String: LookupPlugin] = FileLookups.all.merging(DataLookups.all) { a, _ in a }
+
+    /// `lookup(name, …)` (wantlist false joins strings with ","), `query`/`q` always a list.
+    static func invoke(_ name: String, _ a: Arguments, _ c: LookupContext, forceList: Bool) throws -> Value {
+        var kw = a.keywords
+        let wantlist = forceList || (kw.removeValue(forKey: "wantlist")?.truthy ?? false)
+        let errors = kw.removeValue(forKey: "errors")?.pythonStr ?? "strict"
+        var short = name
+        for p in ["ansible.builtin.", "ansible.legacy."] where name.hasPrefix(p) { short = String(name.dropFirst(p.count)) }
+        guard let plugin = all[short] else { throw AnsibleError("lookup plugin (\(name)) not found") }
+        let result: [Value]
+        do { result = try plugin(a.positional, kw, c) } catch {
+            if errors == "ignore" || errors == "warn" {
+                if errors == "warn" { Output.warning("An error occurred while running the lookup plugin '\(name)'. \(error)") }
+                return wantlist ? .list([]) : .none
+            }
+            throw AnsibleError("The lookup plugin '\(name)' failed: \(error)")
+        }
+        if wantlist || result.isEmpty { return .list(result) }
+        if result.count == 1 { return result[0] }
+        if result.allSatisfy({ $0.stringValue != nil }) { return .string(result.map(\.pythonStr).joined(separator: ",")) }
+        return .list(result)
+    }
+
+    /// Terms as lookups see them: a single string may hold several comma-free terms.
+    static func flatTerms(_ terms: [Value]) -> [Value] {
+        terms.flatMap { $0.listValue ?? [$0] }
+    }
+}
