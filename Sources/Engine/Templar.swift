@@ -136,10 +136,21 @@ public struct Templar: Sendable {
         }
     }
 
-    /// Renders a whole file (the template module, `lookup('template')`).
-    func render(_ source: String, _ scope: VarScope, options: TemplateOptions) throws -> String {
+    /// Renders a whole file (the template module, `lookup('template')`); include/import/extends
+    /// look in each search dir's templates/ and then the dir itself, as Ansible's template action.
+    func render(_ source: String, _ scope: VarScope, options: TemplateOptions, searchDirs: [String] = []) throws -> String {
+        var e = env
+        e.options = options
+        let dirs = searchDirs.flatMap { [Files.join($0, "templates"), $0] }
+        e.loader = { name in
+            for d in dirs {
+                let p = Files.join(d, name)
+                if Files.exists(p), !Files.isDirectory(p) { return try Files.read(p) }
+            }
+            return nil
+        }
         do {
-            let out = try Template(source, options: options).render(env, scope)
+            let out = try Template(source, options: options).render(e, scope)
             return options.keepTrailingNewline ? out : Templar.preserveTrailingNewlines(source, .string(out)).pythonStr
         } catch let e as UndefinedError {
             throw AnsibleError(e.message)

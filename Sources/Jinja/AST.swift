@@ -36,6 +36,11 @@ indirect enum Stmt: Sendable {
     case with([(String, Expr)], [Stmt])
     case loopControl(breaks: Bool)
     case exprStmt(Expr)
+    case include(Expr, ignoreMissing: Bool, withContext: Bool)
+    case importAll(Expr, alias: String)
+    case importNames(Expr, names: [(String, String)])
+    case extends(Expr)
+    case block(String, [Stmt])
 }
 
 struct Macro: Sendable {

@@ -37,6 +37,9 @@ public struct Environment: Sendable {
     public var filters: [String: Filter]
     public var tests: [String: Test]
     public var globals: [String: Function]
+    /// Finds a template by name for include/import/extends; nil means those are not available.
+    public var loader: (@Sendable (String) throws -> String?)?
+    public var options = TemplateOptions()
 
     public init() {
         filters = BuiltinFilters.all

@@ -112,6 +112,10 @@ struct Lexer {
                 }
                 if kind == "%", let raw = rawBlock() {
                     text.append(contentsOf: raw)
+                    // `{% endraw %}` is a block tag: trim_blocks and `-%}` apply after it.
+                    lstripNext = i >= 3 && src[i - 3] == "-"
+                    trimNewline = options.trimBlocks && !lstripNext
+                    applyStrip(&lstripNext, &trimNewline)
                     continue
                 }
                 out.append(LexedToken(token: kind == "{" ? .varBegin : .blockBegin, line: line))

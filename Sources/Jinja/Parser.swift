@@ -199,6 +199,52 @@ struct Parser {
             let e = try parseExpression()
             try expectBlockEnd()
             return .exprStmt(e)
+        case "include":
+            let e = try parseExpression()
+            var ignoreMissing = false, withContext = true
+            while case .name(let w) = cur {
+                advance()
+                if w == "ignore", isName("missing") { advance(); ignoreMissing = true }
+                if w == "without", isName("context") { advance(); withContext = false }
+                if w == "with", isName("context") { advance() }
+            }
+            try expectBlockEnd()
+            return .include(e, ignoreMissing: ignoreMissing, withContext: withContext)
+        case "import":
+            let e = try parseExpression()
+            guard isName("as") else { throw fail("expected 'as' in import") }
+            advance()
+            let alias = try expectName()
+            while case .name = cur { advance() }
+            try expectBlockEnd()
+            return .importAll(e, alias: alias)
+        case "from":
+            let e = try parseExpression()
+            guard isName("import") else { throw fail("expected 'import'") }
+            advance()
+            var names: [(String, String)] = []
+            while case .name(let n) = cur, n != "with", n != "without" {
+                advance()
+                var alias = n
+                if isName("as") { advance(); alias = try expectName() }
+                names.append((n, alias))
+                if isOp(",") { advance() } else { break }
+            }
+            while case .name = cur { advance() }
+            try expectBlockEnd()
+            return .importNames(e, names: names)
+        case "extends":
+            let e = try parseExpression()
+            try expectBlockEnd()
+            return .extends(e)
+        case "block":
+            let name = try expectName()
+            while case .name = cur { advance() }
+            try expectBlockEnd()
+            let (body, _) = try parseBody(until: ["endblock"])
+            if case .name = cur { advance() }
+            try expectBlockEnd()
+            return .block(name, body)
         default:
             throw fail("Encountered unknown tag '\(tag)'.")
         }

@@ -13,6 +13,13 @@ final class Renderer {
     var macros: [[String: Macro]] = [[:]]
     var loops: [LoopState] = []
     var callers: [(body: [Stmt], params: [(String, Expr?)])] = []
+    /// Block overrides from extending templates, most derived first.
+    var blocks: [String: [[Stmt]]] = [:]
+    /// The block being rendered and which body of its chain, for super().
+    var superStack: [(name: String, chain: [[Stmt]], index: Int)] = []
+    /// `{% import … as alias %}`: the macros of each imported template.
+    var imports: [String: [String: Macro]] = [:]
+    var depth = 0
 
     struct LoopState {
         var index0: Int
@@ -27,6 +34,41 @@ final class Renderer {
     }
 
     // MARK: statements
+
+    /// Renders a whole template, following `{% extends %}` to the root template.
+    func run(_ stmts: [Stmt], into out: inout String) throws {
+        guard let parent = stmts.lazy.compactMap({ s -> Expr? in if case .extends(let e) = s { return e }; return nil }).first else {
+            try exec(stmts, into: &out)
+            return
+        }
+        collectBlocks(stmts)
+        var ignored = ""
+        for s in stmts {
+            switch s {
+            case .set, .macro, .importAll, .importNames: try exec(s, into: &ignored)
+            default: continue
+            }
+        }
+        try run(try load(try eval(parent).pythonStr), into: &out)
+    }
+
+    func collectBlocks(_ stmts: [Stmt]) {
+        for s in stmts {
+            if case .block(let name, let body) = s {
+                blocks[name, default: []].append(body)
+                collectBlocks(body)
+            }
+        }
+    }
+
+    func load(_ name: String) throws -> [Stmt] {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth < 32 else { throw TemplateError("template recursion too deep loading '\(name)'") }
+        guard let loader = env.loader else { throw TemplateError("no loader for this environment specified") }
+        guard let source = try loader(name) else { throw TemplateError("the template '\(name)' was not found") }
+        return try Template(source, options: env.options).body
+    }
 
     func exec(_ stmts: [Stmt], into out: inout String) throws {
         for s in stmts { try exec(s, into: &out) }
@@ -93,7 +135,48 @@ final class Renderer {
             throw LoopControl(breaks: breaks)
         case .exprStmt(let e):
             _ = try eval(e)
+        case .extends:
+            break
+        case .block(let name, let body):
+            let chain = (blocks[name] ?? []) + [body]
+            superStack.append((name, chain, 0))
+            defer { superStack.removeLast() }
+            try exec(chain[0], into: &out)
+        case .include(let e, let ignoreMissing, let withContext):
+            let name = try eval(e)
+            let names = name.listValue?.map(\.pythonStr) ?? [name.pythonStr]
+            for n in names {
+                let body: [Stmt]
+                do { body = try load(n) } catch let err as TemplateError where ignoreMissing && err.message.contains("not found") {
+                    continue
+                }
+                if withContext {
+                    push([:])
+                    defer { pop() }
+                    try exec(body, into: &out)
+                } else {
+                    let r = Renderer(env: env, root: root)
+                    try r.exec(body, into: &out)
+                }
+                break
+            }
+        case .importAll(let e, let alias):
+            imports[alias] = try macrosOf(try eval(e).pythonStr)
+        case .importNames(let e, let names):
+            let ms = try macrosOf(try eval(e).pythonStr)
+            for (n, alias) in names {
+                guard let m = ms[n] else { throw TemplateError("the template does not export the requested name '\(n)'") }
+                macros[macros.count - 1][alias] = m
+            }
         }
+    }
+
+    /// Runs a template's top level in a fresh renderer and keeps what it defined.
+    func macrosOf(_ name: String) throws -> [String: Macro] {
+        let r = Renderer(env: env, root: root)
+        var ignored = ""
+        try r.exec(try load(name), into: &ignored)
+        return r.macros[0]
     }
 
     func runFor(targets: [String], iterable: Value, filter: Expr?, body: [Stmt], elseBody: [Stmt], recursive: Bool,
@@ -249,9 +332,8 @@ final class Renderer {
             return .bool(!(try eval(x).truthy))
         case .condition(let test, let then, let otherwise):
             if try eval(test).truthy { return try eval(then) }
-            guard let otherwise else {
-                throw UndefinedError("the inline if-expression on line evaluated to false and no else section was defined.")
-            }
+            // Without an else, Jinja yields an undefined value that renders as nothing.
+            guard let otherwise else { return .string("") }
             return try eval(otherwise)
         case .concat(let parts):
             return .string(try parts.map { try str(eval($0)) }.joined())
@@ -354,6 +436,14 @@ final class Renderer {
         switch callee {
         case .name(let n):
             for m in macros.reversed() { if let macro = m[n] { return try callMacro(macro, a) } }
+            if n == "super", let top = superStack.last {
+                guard top.index + 1 < top.chain.count else { throw TemplateError("there is no parent block called '\(top.name)'.") }
+                superStack.append((top.name, top.chain, top.index + 1))
+                defer { superStack.removeLast() }
+                var out = ""
+                try exec(top.chain[top.index + 1], into: &out)
+                return .string(out)
+            }
             if n == "caller", let c = callers.last {
                 return try callMacro(Macro(name: "caller", params: c.params, body: c.body), a)
             }
@@ -367,6 +457,10 @@ final class Renderer {
             _ = try lookup(n)
             throw TemplateError("'\(n)' is not callable")
         case .attr(let baseExpr, let name):
+            if case .name(let alias) = baseExpr, let ms = imports[alias] {
+                guard let m = ms[name] else { throw UndefinedError("'\(alias)' has no attribute '\(name)'") }
+                return try callMacro(m, a)
+            }
             if case .name("loop") = baseExpr, !loops.isEmpty {
                 if name == "cycle" {
                     guard !a.positional.isEmpty else { throw TemplateError("no items for cycling given") }

@@ -43,7 +43,7 @@ public struct Template: Sendable {
     public func render(_ env: Environment, _ vars: VariableSource) throws -> String {
         let r = Renderer(env: env, root: vars)
         var out = ""
-        try r.exec(body, into: &out)
+        try r.run(body, into: &out)
         return out
     }
 

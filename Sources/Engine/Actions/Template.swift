@@ -35,7 +35,8 @@ enum TemplateAction: Action {
             "ansible_managed": "Ansible managed",
         ])
         let text: String
-        do { text = try c.runner.vars.templar.render(source, scope, options: options) } catch let e as AnsibleError {
+        let searchDirs = (c.task.role.map { [$0.path] } ?? []) + [c.runner.vars.playbookDir, Files.dirname(path)]
+        do { text = try c.runner.vars.templar.render(source, scope, options: options, searchDirs: searchDirs) } catch let e as AnsibleError {
             throw TaskFailure(message: "\(e.message). \(e.message.contains("undefined") ? "'\(src)' could not be rendered" : "")".trimmingCharacters(in: " ."))
         }
         args["_original_basename"] = .string(Files.basename(path))

@@ -91,7 +91,8 @@ enum FileLookups {
                 let scope = c.scope.with(extra)
                 let options = TemplateOptions(trimBlocks: bool(o, "trim_blocks", true), lstripBlocks: false,
                                               keepTrailingNewline: false)
-                return .string(try c.templar.render(try Files.read(path), scope, options: options))
+                let dirs = (c.rolePath.map { [$0] } ?? []) + [c.playbookDir, Files.dirname(path)]
+                return .string(try c.templar.render(try Files.read(path), scope, options: options, searchDirs: dirs))
             }
         },
         "pipe": { terms, _, _ in
