@@ -82,24 +82,25 @@ public final class Inventory: @unchecked Sendable {
 
     // MARK: variables
 
-    /// Inventory-level vars of a host, in Ansible's order of precedence (lowest first):
-    /// all's vars, group_vars/all (inventory, then playbook dir), the other groups' vars by
-    /// depth/priority/name, their group_vars files, the host's inline vars, host_vars files.
+    /// Inventory-level vars of a host, in ansible-core's VARIABLE_PRECEDENCE order (lowest first):
+    /// `all`'s inventory vars, the other groups' inventory vars (by depth, priority, name),
+    /// group_vars/all next to the inventory then the playbook, group_vars/<group> likewise, then the
+    /// host's inventory vars, host_vars next to the inventory, host_vars next to the playbook.
     public func vars(for host: String, playbookDirs: [String] = []) throws -> Dict {
         var out = Dict()
         let groups = data.sortedGroups(data.groupsOf(host))
-        let dirs = data.sourceDirs + playbookDirs.filter { !data.sourceDirs.contains($0) }
+        let invDirs = data.sourceDirs, pbDirs = playbookDirs.filter { !data.sourceDirs.contains($0) }
         func merge(_ d: Dict) { for (k, v) in d { out[k] = v } }
         let all = groups.filter { $0.name == "all" }, rest = groups.filter { $0.name != "all" }
+        for g in all + rest { merge(g.vars) }
         for part in [all, rest] {
-            for g in part { merge(g.vars) }
-            for dir in dirs {
+            for dir in invDirs + pbDirs {
                 for g in part { merge(try VarsFiles.load(dir: Files.join(dir, "group_vars"), name: g.name)) }
             }
         }
         if let h = data.hosts[host] {
             merge(h.vars)
-            for dir in dirs { merge(try VarsFiles.load(dir: Files.join(dir, "host_vars"), name: host)) }
+            for dir in invDirs + pbDirs { merge(try VarsFiles.load(dir: Files.join(dir, "host_vars"), name: host)) }
         }
         return out
     }
