@@ -202,6 +202,10 @@ public final class PlaybookRunner: @unchecked Sendable {
             let scope = try vars.scope(host: host, pc: pc, task: task)
             ignoreErrors = try task["ignore_errors"].map { try vars.templar.template($0, scope).truthy } ?? false
             outcome = try await execute(task, host: host, scope: scope, pc: pc)
+        } catch let e as TaskError {
+            ignoreErrors = task["ignore_errors"]?.truthy ?? false
+            outcome = (.failed, e.result)
+            callback.result(host: host, action: task.action, status: .failed, result: outcome.1, ignoring: ignoreErrors)
         } catch let e as AnsibleError {
             ignoreErrors = task["ignore_errors"]?.truthy ?? false
             outcome = (.failed, ["failed": true, "changed": false, "msg": .string("Task failed: \(e.message)")])
@@ -281,6 +285,13 @@ public final class PlaybookRunner: @unchecked Sendable {
 
     /// The loop's items, or nil when the task has no loop.
     func loop(_ task: PlayTask, _ scope: VarScope) throws -> [Value]? {
+        do { return try loopItems(task, scope) } catch let e as AnsibleError {
+            let key = task["loop"] != nil ? "loop" : task.keywords.keys.first { $0.hasPrefix("with_") } ?? "loop"
+            throw TaskError.keyword(task, keyword: key, e.message)
+        }
+    }
+
+    func loopItems(_ task: PlayTask, _ scope: VarScope) throws -> [Value]? {
         if let l = task["loop"] {
             let v = try vars.templar.template(l, scope)
             guard case .list(let items) = v else {
@@ -306,12 +317,22 @@ public final class PlaybookRunner: @unchecked Sendable {
     func once(_ task: PlayTask, host: String, scope: VarScope) async throws -> (Status, Dict) {
         let conditions = task.inheritedWhen + (task["when"].map { [$0] } ?? [])
         for c in conditions {
-            let (ok, cond) = try vars.templar.conditional(c, scope)
+            let ok: Bool, cond: String?
+            do { (ok, cond) = try vars.templar.conditional(c, scope) } catch let e as AnsibleError {
+                throw TaskError.conditional(task, keyword: "when", e.message)
+            }
             if !ok {
                 return (.skipped, ["changed": false, "false_condition": .string(cond ?? ""), "skip_reason": "Conditional result was False"])
             }
         }
-        let args = try vars.templar.template(.dict(task.args), scope).dictValue ?? Dict()
+        var args = Dict()
+        for (k, v) in task.args {
+            let r: Value
+            do { r = try vars.templar.template(v, scope) } catch let e as AnsibleError {
+                throw TaskError.args(task, key: k.pythonStr, e.message)
+            }
+            if r.stringValue != omitToken { args[k] = r }
+        }
         var keywords: [String: Value] = [:]
         for k in ["connection", "remote_user"] {
             if let v = task[k] ?? playKeyword(k, scope) { keywords[k] = try vars.templar.template(v, scope) }

@@ -175,9 +175,9 @@ public struct Templar: Sendable {
                 }
                 let r: Value
                 do { r = try Template.evaluateExpression(s, env, scope, escapeBackslashes: true) } catch let e as UndefinedError {
-                    throw AnsibleError("The conditional check '\(s)' failed. The error was: \(e.message)")
+                    throw AnsibleError(e.message)
                 } catch let e as TemplateError {
-                    throw AnsibleError("Syntax error in expression: \(e.message)\nThe conditional check '\(s)' failed.")
+                    throw AnsibleError("Syntax error in expression: \(e.message)")
                 }
                 guard case .bool(let b) = r else {
                     throw AnsibleError("Conditional result (\(r.truthy ? "True" : "False")) was derived from value of type '\(r.typeName)'. Conditionals must have a boolean result.")

@@ -131,12 +131,25 @@ public struct PlaybookLoader {
     func task(_ node: Node, _ pairs: [Node.Pair], role: Role?, inherited: Inherited) throws -> Task {
         var keywords: [String: Value] = [:]
         var actions: [(String, Node)] = []
+        var keywordLocations: [String: SourceLocation] = [:]
+        var argLocations: [String: SourceLocation] = [:]
         for p in pairs {
             let key = p.key.scalar?.pythonStr ?? ""
             if Keywords.task.contains(key) || key.hasPrefix("with_") {
                 keywords[key] = p.value.value
+                keywordLocations[key] = p.value.location
+                if key == "action" || key == "local_action" { keywordLocations["@action"] = p.key.location }
             } else {
                 actions.append((key, p.value))
+                keywordLocations["@action"] = p.key.location
+            }
+        }
+        /// Locations of a mapping's values by key, or of a free-form string for all its keys.
+        func locate(_ node: Node, _ args: Dict) {
+            if let pairs = node.pairs {
+                for p in pairs { if let k = p.key.scalar?.pythonStr { argLocations[k] = p.value.location } }
+            } else {
+                for k in args.keys { argLocations[k.pythonStr] = node.location }
             }
         }
         var action: String
@@ -169,6 +182,7 @@ public struct PlaybookLoader {
                 throw PlaybookError("conflicting action statements: \(actions.map(\.0).joined(separator: ", "))", at: node.location)
             }
             action = first.0
+            defer { locate(first.1, args) }
             switch first.1.value {
             case .string(let s): args = FreeForm.parse(s, action: Task.shortName(action))
             case .dict(let d): args = d
@@ -181,14 +195,18 @@ public struct PlaybookLoader {
                 }
             }
         }
+        if let a = node["action"] ?? node["local_action"] { locate(a, args) }
         if case .dict(let extra)? = keywords.removeValue(forKey: "args") {
             for (k, v) in extra { args[k] = v }
+            if let a = node["args"] { locate(a, extra) }
         }
         var t = Task(name: keywords["name"].map { $0.isNone ? nil : $0.pythonStr } ?? nil, action: action, args: args,
                      keywords: keywords, location: node.location, role: role)
         t.inheritedTags = inherited.tags
         t.inheritedWhen = inherited.when
         t.blockVars = inherited.vars
+        t.keywordLocations = keywordLocations
+        t.argLocations = argLocations
         return t
     }
 

@@ -17,6 +17,10 @@ public struct Task: Sendable {
     public var inheritedWhen: [Value] = []
     /// Vars of enclosing blocks (level 16), lowest first.
     public var blockVars: [Dict] = []
+    /// Where each keyword's value was written, and the action key itself under "@action".
+    public var keywordLocations: [String: SourceLocation] = [:]
+    /// Where each argument's value was written (a free-form string: that string, for every key).
+    public var argLocations: [String: SourceLocation] = [:]
 
     public init(name: String?, action: String, args: Dict, keywords: [String: Value], location: SourceLocation, role: Role?) {
         self.name = name

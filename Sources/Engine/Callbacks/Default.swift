@@ -55,7 +55,7 @@ final class DefaultCallback: @unchecked Sendable {
         var d = r
         var indent = indent
         if r["_ansible_verbose_always"]?.truthy == true || verbosity > 2 { indent = 4 }
-        for k in d.keys where k.pythonStr.hasPrefix("_ansible_") { d[k] = nil }
+        for k in d.keys where k.pythonStr.hasPrefix("_ansible_") || k.pythonStr.hasPrefix("_swansible_") { d[k] = nil }
         if verbosity < 3 {
             d["invocation"] = nil
             d["diff"] = nil
@@ -66,7 +66,7 @@ final class DefaultCallback: @unchecked Sendable {
 
     static func stripInternal(_ d: Dict) -> Dict {
         var out = Dict()
-        for (k, v) in d where !k.pythonStr.hasPrefix("_ansible_") {
+        for (k, v) in d where !k.pythonStr.hasPrefix("_ansible_") && !k.pythonStr.hasPrefix("_swansible_") {
             if case .dict(let inner) = v { out[k] = .dict(stripInternal(inner)) } else if case .list(let l) = v {
                 out[k] = .list(l.map { if case .dict(let x) = $0 { return .dict(stripInternal(x)) }; return $0 })
             } else { out[k] = v }
@@ -119,6 +119,7 @@ final class DefaultCallback: @unchecked Sendable {
             case .failed:
                 printBanner()
                 warnings(r)
+                if let block = TaskError.block(r) { Output.write(block) }
                 let d = DefaultCallback.clean(r, action: action)
                 if item != nil {
                     Output.line("failed: [\(host)]\(itemLabel) => " + DefaultCallback.dump(d, verbosity: verbosity), .error)

@@ -1,0 +1,57 @@
+// A task failure reported as ansible-core 2.19 reports it: a chain of messages, outermost
+// first, each with the place in the playbook it is about; flattened into the result's msg.
+import Playbook
+import Values
+
+struct TaskError: Error {
+    var links: [(message: String, location: SourceLocation?)]
+    var flat: String
+
+    static func fqcn(_ action: String) -> String {
+        action.contains(".") ? action : "ansible.builtin." + action
+    }
+
+    static func args(_ task: PlayTask, key: String, _ inner: String) -> TaskError {
+        let a = "Finalization of task args for '\(fqcn(task.action))' failed"
+        let b = "Error while resolving value for '\(key)': \(inner)"
+        return TaskError(links: [("Task failed.", task.location), (a + ".", task.keywordLocations["@action"]),
+                                 (b, task.argLocations[key])],
+                         flat: "Task failed: \(a): \(b)")
+    }
+
+    static func conditional(_ task: PlayTask, keyword: String, _ inner: String) -> TaskError {
+        let b = "Error while evaluating conditional: \(inner)"
+        return TaskError(links: [("Task failed.", task.location), (b, task.keywordLocations[keyword])], flat: "Task failed: \(b)")
+    }
+
+    static func keyword(_ task: PlayTask, keyword: String, _ inner: String) -> TaskError {
+        TaskError(links: [("Task failed.", task.location), (inner, task.keywordLocations[keyword])], flat: "Task failed: \(inner)")
+    }
+
+    /// The result Ansible records for it.
+    var result: Dict {
+        var chain: [Value] = []
+        for l in links { chain.append(.list([.string(l.message), l.location.map { .string($0.description) } ?? .none])) }
+        return ["msg": .string(flat), "_swansible_error": .list(chain)]
+    }
+
+    /// The `[ERROR]:` block printed before the fatal line, from a result's recorded chain.
+    static func block(_ r: Dict) -> String? {
+        guard case .list(let chain)? = r["_swansible_error"], let flat = r["msg"]?.stringValue else { return nil }
+        let parts = chain.compactMap { link -> String? in
+            guard case .list(let l) = link, let m = l.first?.stringValue else { return nil }
+            let loc = l.count > 1 ? l[1].stringValue.flatMap(SourceLocation.parse) : nil
+            return Origin.report(m, loc)
+        }
+        return "[ERROR]: \(flat)\n\n" + parts.joined(separator: "\n<<< caused by >>>\n\n") + "\n"
+    }
+}
+
+extension SourceLocation {
+    /// Reads back `file:line:column`.
+    static func parse(_ s: String) -> SourceLocation? {
+        let parts = s.split(separator: ":")
+        guard parts.count >= 3, let col = Int(parts[parts.count - 1]), let line = Int(parts[parts.count - 2]) else { return nil }
+        return SourceLocation(file: parts.dropLast(2).joined(separator: ":"), line: line, column: col)
+    }
+}
