@@ -5,7 +5,11 @@ import Values
 
 public enum Origin {
     public static func report(_ message: String, _ loc: SourceLocation?) -> String {
-        guard let loc else { return message }
+        report(message, loc, help: nil)
+    }
+
+    public static func report(_ message: String, _ loc: SourceLocation?, help: String?) -> String {
+        guard let loc else { return message + (help.map { "\n\n" + $0 } ?? "") }
         var out = "\(message)\nOrigin: \(loc)"
         if let text = try? Files.read(loc.file) {
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
@@ -14,11 +18,13 @@ public enum Origin {
                 let first = max(1, loc.line - 2)
                 let width = String(loc.line).count
                 for n in first...loc.line {
-                    out += "\n\(String(n).padding(width)) \(lines[n - 1])"
+                    let num = String(n)
+                    out += "\n" + String(repeating: " ", count: width - num.count) + "\(num) \(lines[n - 1])"
                 }
                 out += "\n" + String(repeating: " ", count: width + loc.column) + "^ column \(loc.column)\n"
             }
         }
+        if let help { out += "\n" + help + "\n" }
         return out
     }
 

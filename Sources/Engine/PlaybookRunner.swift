@@ -206,6 +206,10 @@ public final class PlaybookRunner: @unchecked Sendable {
             ignoreErrors = task["ignore_errors"]?.truthy ?? false
             outcome = (.failed, e.result)
             callback.result(host: host, action: task.action, status: .failed, result: outcome.1, ignoring: ignoreErrors)
+        } catch let e as BrokenConditional {
+            ignoreErrors = task["ignore_errors"]?.truthy ?? false
+            outcome = (.failed, ["failed": true, "changed": false, "msg": .string("Task failed: \(e.message)")])
+            callback.result(host: host, action: task.action, status: .failed, result: outcome.1, ignoring: ignoreErrors)
         } catch let e as AnsibleError {
             ignoreErrors = task["ignore_errors"]?.truthy ?? false
             outcome = (.failed, ["failed": true, "changed": false, "msg": .string("Task failed: \(e.message)")])
@@ -320,6 +324,8 @@ public final class PlaybookRunner: @unchecked Sendable {
             let ok: Bool, cond: String?
             do { (ok, cond) = try vars.templar.conditional(c, scope) } catch let e as AnsibleError {
                 throw TaskError.conditional(task, keyword: "when", e.message)
+            } catch let e as BrokenConditional {
+                throw TaskError.broken(task, keyword: "when", e.message)
             }
             if !ok {
                 return (.skipped, ["changed": false, "false_condition": .string(cond ?? ""), "skip_reason": "Conditional result was False"])

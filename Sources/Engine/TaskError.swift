@@ -6,6 +6,8 @@ import Values
 struct TaskError: Error {
     var links: [(message: String, location: SourceLocation?)]
     var flat: String
+    /// A hint printed after the last origin.
+    var help: String?
 
     static func fqcn(_ action: String) -> String {
         action.contains(".") ? action : "ansible.builtin." + action
@@ -24,6 +26,12 @@ struct TaskError: Error {
         return TaskError(links: [("Task failed.", task.location), (b, task.keywordLocations[keyword])], flat: "Task failed: \(b)")
     }
 
+    static func broken(_ task: PlayTask, keyword: String, _ message: String) -> TaskError {
+        var e = TaskError(links: [("Task failed.", task.location), (message, task.keywordLocations[keyword])], flat: "Task failed: \(message)")
+        e.help = "Broken conditionals can be temporarily allowed with the `ALLOW_BROKEN_CONDITIONALS` configuration option."
+        return e
+    }
+
     static func keyword(_ task: PlayTask, keyword: String, _ inner: String) -> TaskError {
         TaskError(links: [("Task failed.", task.location), (inner, task.keywordLocations[keyword])], flat: "Task failed: \(inner)")
     }
@@ -32,16 +40,19 @@ struct TaskError: Error {
     var result: Dict {
         var chain: [Value] = []
         for l in links { chain.append(.list([.string(l.message), l.location.map { .string($0.description) } ?? .none])) }
-        return ["msg": .string(flat), "_swansible_error": .list(chain)]
+        var r: Dict = ["msg": .string(flat), "_swansible_error": .list(chain)]
+        if let help { r["_swansible_help"] = .string(help) }
+        return r
     }
 
     /// The `[ERROR]:` block printed before the fatal line, from a result's recorded chain.
     static func block(_ r: Dict) -> String? {
         guard case .list(let chain)? = r["_swansible_error"], let flat = r["msg"]?.stringValue else { return nil }
-        let parts = chain.compactMap { link -> String? in
+        let help = r["_swansible_help"]?.stringValue
+        let parts = chain.enumerated().compactMap { i, link -> String? in
             guard case .list(let l) = link, let m = l.first?.stringValue else { return nil }
             let loc = l.count > 1 ? l[1].stringValue.flatMap(SourceLocation.parse) : nil
-            return Origin.report(m, loc)
+            return Origin.report(m, loc, help: i == chain.count - 1 ? help : nil)
         }
         return "[ERROR]: \(flat)\n\n" + parts.joined(separator: "\n<<< caused by >>>\n\n") + "\n"
     }

@@ -14,6 +14,11 @@ public struct AnsibleError: Error, CustomStringConvertible, Sendable {
     public var description: String { message }
 }
 
+/// A conditional whose result is not a boolean (ansible-core 2.19 refuses those).
+struct BrokenConditional: Error {
+    var message: String
+}
+
 /// The sentinel `omit` renders to; arguments equal to it are dropped.
 let omitToken = "__omit_place_holder__swansible__"
 
@@ -27,6 +32,8 @@ final class VarScope: VariableSource, @unchecked Sendable {
     let templar: Templar
     /// Where lookups search for files (the playbook's directory).
     var playbookDir = Files.cwd()
+    /// Where variables' values were written, where known (play and task vars).
+    var origins: [String: SourceLocation] = [:]
 
     init(raw: [String: Value], templar: Templar) {
         self.raw = raw
@@ -77,6 +84,7 @@ final class VarScope: VariableSource, @unchecked Sendable {
     func with(_ extra: [String: Value]) -> VarScope {
         let s = VarScope(raw: raw, templar: templar)
         s.playbookDir = playbookDir
+        s.origins = origins
         s.dynamic = dynamic
         for (k, v) in extra { s.raw[k] = v }
         return s
@@ -180,7 +188,9 @@ public struct Templar: Sendable {
                     throw AnsibleError("Syntax error in expression: \(e.message)")
                 }
                 guard case .bool(let b) = r else {
-                    throw AnsibleError("Conditional result (\(r.truthy ? "True" : "False")) was derived from value of type '\(r.typeName)'. Conditionals must have a boolean result.")
+                    // A bare variable name lets the message say where its value was written.
+                    let origin = scope.origins[s].map { " at '\($0)'" } ?? ""
+                    throw BrokenConditional(message: "Conditional result (\(r.truthy ? "True" : "False")) was derived from value of type '\(r.typeName)'\(origin). Conditionals must have a boolean result.")
                 }
                 ok = b
             case .int, .float:

@@ -87,6 +87,8 @@ final class VariableManager: @unchecked Sendable {
         addMagic(&all, host: host, pc: pc, task: task)
         let scope = VarScope(raw: all, templar: templar)
         scope.playbookDir = playbookDir
+        for (k, l) in pc.play.varLocations { scope.origins[k] = l }
+        for (k, l) in task?.varLocations ?? [:] { scope.origins[k] = l }
         scope.dynamic["hostvars"] = { [unowned self] in try self.hostvars(pc) }
         return scope
     }

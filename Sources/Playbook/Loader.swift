@@ -84,10 +84,12 @@ public struct PlaybookLoader {
         case .string(let s)?: varsFiles = [.string(s)]
         default: break
         }
-        return Play(name: keywords["name"]?.pythonStr, hosts: hosts, vars: vars, varsFiles: varsFiles, keywords: keywords,
-                    preTasks: try section("pre_tasks"), tasks: roleTasks + (try section("tasks")),
-                    postTasks: try section("post_tasks"), handlers: roleHandlers + (try section("handlers")),
-                    roles: roles, location: node.location)
+        var play = Play(name: keywords["name"]?.pythonStr, hosts: hosts, vars: vars, varsFiles: varsFiles, keywords: keywords,
+                        preTasks: try section("pre_tasks"), tasks: roleTasks + (try section("tasks")),
+                        postTasks: try section("post_tasks"), handlers: roleHandlers + (try section("handlers")),
+                        roles: roles, location: node.location)
+        for p in node["vars"]?.pairs ?? [] { if let k = p.key.scalar?.pythonStr { play.varLocations[k] = p.value.location } }
+        return play
     }
 
     struct Inherited {
@@ -207,6 +209,7 @@ public struct PlaybookLoader {
         t.blockVars = inherited.vars
         t.keywordLocations = keywordLocations
         t.argLocations = argLocations
+        for p in node["vars"]?.pairs ?? [] { if let k = p.key.scalar?.pythonStr { t.varLocations[k] = p.value.location } }
         return t
     }
 

@@ -5,6 +5,8 @@ public struct Play: Sendable {
     public var name: String?
     public var hosts: Value
     public var vars: Dict
+    /// Where each play var's value was written (errors name it, as Ansible's origins do).
+    public var varLocations: [String: SourceLocation] = [:]
     public var varsFiles: [Value]
     /// Every other play keyword (`gather_facts`, `become`, `remote_user`, `connection`, `serial`…).
     public var keywords: [String: Value]

@@ -19,6 +19,8 @@ public struct Task: Sendable {
     public var blockVars: [Dict] = []
     /// Where each keyword's value was written, and the action key itself under "@action".
     public var keywordLocations: [String: SourceLocation] = [:]
+    /// Where each of the task's own vars was written.
+    public var varLocations: [String: SourceLocation] = [:]
     /// Where each argument's value was written (a free-form string: that string, for every key).
     public var argLocations: [String: SourceLocation] = [:]
 

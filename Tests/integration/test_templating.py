@@ -14,7 +14,7 @@ def test_debug_output_matches_ansible(fixture):
     assert ours.stdout == theirs.stdout
 
 
-@pytest.mark.parametrize('fixture', ['undefined_arg.yml', 'undefined_when.yml', 'undefined_loop.yml'])
+@pytest.mark.parametrize('fixture', ['undefined_arg.yml', 'undefined_when.yml', 'undefined_loop.yml', 'broken_conditional.yml'])
 def test_undefined_variable_errors_match_ansible(fixture):
     """The [ERROR] block (message chain, origins, snippets) and the fatal line, as 2.19 prints them."""
     book = FIXTURES / 'errors' / fixture
