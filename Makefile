@@ -7,7 +7,7 @@ APT_PACKAGES := libyaml-dev libssh-dev pkg-config python3 python3-venv openssh-s
 ANSIBLE_CORE := ansible-core>=2.19,<2.20
 BIN := .build/debug
 
-.PHONY: setup build demo test unit integration bench clean
+.PHONY: setup build demo test unit integration bench clean corpus
 
 setup: $(VENV)/.ready
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -45,3 +45,7 @@ bench: build
 
 clean:
 	rm -rf .build $(VENV)
+
+# Re-renders the templating corpus with ansible-core's own Templar (the expectations are committed).
+corpus: setup
+	$(PY) Tests/EngineTests/Corpus/generate.py

@@ -9,8 +9,14 @@ import Synchronization
 import Values
 
 public struct AnsibleError: Error, CustomStringConvertible, Sendable {
+    /// What went wrong, as Ansible's exception classes tell them apart.
+    public enum Kind: Sendable { case undefined, syntax, other }
     public var message: String
-    public init(_ message: String) { self.message = message }
+    public var kind: Kind
+    public init(_ message: String, kind: Kind = .other) {
+        self.message = message
+        self.kind = kind
+    }
     public var description: String { message }
 }
 
@@ -98,6 +104,7 @@ public struct Templar: Sendable {
     init() {
         var e = Environment()
         AnsibleFilters.register(&e)
+        e.noneAsEmpty = true
         env = e
     }
 
@@ -124,12 +131,16 @@ public struct Templar: Sendable {
         switch v {
         case .string(let s):
             guard !Template.isPlain(s) else { return v }
+            let t: Template
+            do { t = try Templar.compile(s) } catch let e as TemplateError {
+                throw AnsibleError("Syntax error in template: \(e.message)", kind: .syntax)
+            }
             do {
-                return Templar.preserveTrailingNewlines(s, try Templar.compile(s).evaluate(env, scope))
+                return Templar.preserveTrailingNewlines(s, try t.evaluate(env, scope))
             } catch let e as UndefinedError {
-                throw AnsibleError(e.message)
+                throw AnsibleError(e.message, kind: .undefined)
             } catch let e as TemplateError {
-                throw AnsibleError("Syntax error in template: \(e.message)")
+                throw AnsibleError("Error rendering template: \(e.message)", kind: e.isSyntax ? .syntax : .other)
             }
         case .list(let l): return .list(try l.map { try template($0, scope) }.filter { $0.stringValue != omitToken })
         case .dict(let d):
@@ -157,13 +168,17 @@ public struct Templar: Sendable {
             }
             return nil
         }
+        let t: Template
+        do { t = try Template(source, options: options) } catch let e as TemplateError {
+            throw AnsibleError("Syntax error in template: \(e.message)", kind: .syntax)
+        }
         do {
-            let out = try Template(source, options: options).render(e, scope)
+            let out = try t.render(e, scope)
             return options.keepTrailingNewline ? out : Templar.preserveTrailingNewlines(source, .string(out)).pythonStr
         } catch let e as UndefinedError {
-            throw AnsibleError(e.message)
+            throw AnsibleError(e.message, kind: .undefined)
         } catch let e as TemplateError {
-            throw AnsibleError("Syntax error in template: \(e.message)")
+            throw AnsibleError("Error rendering template: \(e.message)", kind: e.isSyntax ? .syntax : .other)
         }
     }
 

@@ -40,6 +40,8 @@ public struct Environment: Sendable {
     /// Finds a template by name for include/import/extends; nil means those are not available.
     public var loader: (@Sendable (String) throws -> String?)?
     public var options = TemplateOptions()
+    /// Ansible's finalize: None renders as nothing when joined into text.
+    public var noneAsEmpty = false
 
     public init() {
         filters = BuiltinFilters.all

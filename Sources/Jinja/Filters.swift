@@ -58,14 +58,14 @@ enum BuiltinFilters {
         case .bool(let b): return .int(b ? 1 : 0)
         case .float(let f): return f.isFinite ? .int(Int(f.rounded(.towardZero))) : .int(d)
         case .string(let s), .unsafe(let s):
-            let t = Strings.strip(s, nil, left: true, right: true).replacingUnderscores
+            let t = Strings.strip(s, nil, left: true, right: true)
             if base != 10 {
-                var body = Substring(t.lowercased())
+                var body = Substring(t.lowercased().replacingUnderscores)
                 for p in ["0x", "0o", "0b"] where body.hasPrefix(p) { body = body.dropFirst(2) }
                 return .int(Int(body, radix: base) ?? d)
             }
-            if let i = Int(t) { return .int(i) }
-            if let f = Double(t), f.isFinite { return .int(Int(f.rounded(.towardZero))) }
+            if let i = PythonNumber.int(t) { return .int(i) }
+            if let f = PythonNumber.float(t), f.isFinite { return .int(Int(f.rounded(.towardZero))) }
             return .int(d)
         default: return .int(d)
         }
@@ -76,7 +76,7 @@ enum BuiltinFilters {
         case .float: return v
         case .int(let i): return .float(Double(i))
         case .bool(let b): return .float(b ? 1 : 0)
-        case .string(let s), .unsafe(let s): return .float(Double(Strings.strip(s, nil, left: true, right: true)) ?? d)
+        case .string(let s), .unsafe(let s): return .float(PythonNumber.float(Strings.strip(s, nil, left: true, right: true)) ?? d)
         default: return .float(d)
         }
     }
@@ -138,7 +138,8 @@ enum BuiltinFilters {
             default: throw TemplateError("bad operand type for abs(): '\(v.typeName)'")
             }
         },
-        "attr": { v, a, _ in try attribute(v, a.positional.first?.pythonStr ?? "") },
+        // getattr, not a key lookup: dicts and lists have no such attributes.
+        "attr": { v, a, _ in throw UndefinedError("'\(Renderer.objectName(v))' has no attribute '\(a.positional.first?.pythonStr ?? "")'") },
         "batch": { v, a, _ in
             let n = max(1, a.positional.first?.intValue ?? 1)
             let l = try items(v)
@@ -188,18 +189,20 @@ enum BuiltinFilters {
             return .list(groups.map { .list([$0.0, .list($0.1)]) })
         },
         "indent": { v, a, _ in
+            // Jinja2's own algorithm, quirks included (a trailing newline is added before splitting).
             let w = a.get(0, "width")
             let pad = w?.stringValue ?? String(repeating: " ", count: w?.intValue ?? 4)
             let first = a.bool(1, "first", default: false), blank = a.bool(2, "blank", default: false)
-            var s = v.pythonStr
-            let trailingNewline = s.hasSuffix("\n")
-            if trailingNewline { s.removeLast() }
-            let lines = Strings.split(s, "\n", max: -1)
-            var out = lines.enumerated().map { i, l in
-                (i == 0 && !first) || (!blank && Strings.strip(l, nil, left: true, right: true).isEmpty) ? l : pad + l
-            }.joined(separator: "\n")
-            if trailingNewline { out += "\n" }
-            return .string(out)
+            let lines = (v.pythonStr + "\n").pythonSplitLines
+            var rv: String
+            if blank {
+                rv = lines.joined(separator: "\n" + pad)
+            } else {
+                rv = lines.first ?? ""
+                let rest = lines.dropFirst()
+                if !rest.isEmpty { rv += "\n" + rest.map { $0.isEmpty ? $0 : pad + $0 }.joined(separator: "\n") }
+            }
+            return .string(first ? pad + rv : rv)
         },
         "int": { v, a, _ in toInt(v, default: a.get(0, "default")?.intValue ?? 0, base: a.get(1, "base")?.intValue ?? 10) },
         "items": { v, _, _ in
@@ -382,5 +385,43 @@ extension Value {
     static func hexUpper(_ v: Int) -> String {
         let h = String(v, radix: 16).uppercased()
         return h.count < 2 ? "0" + h : h
+    }
+}
+
+/// Python's int() and float() of strings: decimal digits with optional `_` between them, no
+/// hex floats or other forms Swift's parsers accept.
+public enum PythonNumber {
+    static func digits(_ s: Substring) -> Bool {
+        guard let f = s.first, let l = s.last, f != "_", l != "_", !s.contains("__") else { return false }
+        return s.allSatisfy { ($0 >= "0" && $0 <= "9") || $0 == "_" }
+    }
+
+    public static func int(_ text: String) -> Int? {
+        var s = Substring(text)
+        if s.first == "+" || s.first == "-" { s = s.dropFirst() }
+        guard digits(s) else { return nil }
+        return Int(text.replacingUnderscores)
+    }
+
+    public static func float(_ text: String) -> Double? {
+        let lower = text.lowercased()
+        var body = Substring(lower)
+        let negative = body.first == "-"
+        if body.first == "+" || body.first == "-" { body = body.dropFirst() }
+        if body == "inf" || body == "infinity" { return negative ? -.infinity : .infinity }
+        if body == "nan" { return .nan }
+        var mantissa = body, exponent: Substring? = nil
+        if let e = body.firstIndex(of: "e") {
+            mantissa = body[..<e]
+            exponent = body[body.index(after: e)...]
+        }
+        let parts = mantissa.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count <= 2, !(parts.allSatisfy { $0.isEmpty }) else { return nil }
+        for p in parts where !p.isEmpty && !digits(p) { return nil }
+        if var e = exponent {
+            if e.first == "+" || e.first == "-" { e = e.dropFirst() }
+            guard digits(e) else { return nil }
+        }
+        return Double(text.replacingUnderscores)
     }
 }

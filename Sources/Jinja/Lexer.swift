@@ -4,9 +4,12 @@
 public struct TemplateError: Error, CustomStringConvertible, Sendable {
     public var message: String
     public var line: Int
-    public init(_ message: String, line: Int = 0) {
+    /// Raised while parsing (an included template's syntax error surfaces while rendering).
+    public var isSyntax = false
+    public init(_ message: String, line: Int = 0, syntax: Bool = false) {
         self.message = message
         self.line = line
+        isSyntax = syntax
     }
     public var description: String { message }
 }
@@ -101,7 +104,7 @@ struct Lexer {
                 flush(&text, into: &out, line: line)
                 i = j
                 if kind == "#" {
-                    guard let end = find("#}", from: i) else { throw TemplateError("Missing end of comment tag", line: line) }
+                    guard let end = find("#}", from: i) else { throw TemplateError("Missing end of comment tag", line: line, syntax: true) }
                     countLines(i, end)
                     let dash = end > i && src[end - 1] == "-"
                     i = end + 2
@@ -218,7 +221,7 @@ struct Lexer {
             default:
                 let ops = ["//", "**", "==", "!=", "<=", ">=", "+", "-", "*", "/", "%", "~", "<", ">", "=", "(", ")", "[", "]", "{", "}", ".", ",", ":", "|"]
                 guard let op = ops.first(where: { peek($0, at: i) }) else {
-                    throw TemplateError("unexpected char '\(Character(c))'", line: line)
+                    throw TemplateError("unexpected char '\(Character(c))'", line: line, syntax: true)
                 }
                 if op == "(" || op == "[" || op == "{" { depth += 1 }
                 if op == ")" || op == "]" || op == "}" { depth -= 1 }
@@ -226,7 +229,7 @@ struct Lexer {
                 out.append(LexedToken(token: .op(op), line: line))
             }
         }
-        throw TemplateError("unexpected end of template, expected '\(closer)'", line: line)
+        throw TemplateError("unexpected end of template, expected '\(closer)'", line: line, syntax: true)
     }
 
     func isNameChar(_ c: Unicode.Scalar) -> Bool {
@@ -293,6 +296,6 @@ struct Lexer {
             s.unicodeScalars.append(c)
             i += 1
         }
-        throw TemplateError("unexpected end of string", line: line)
+        throw TemplateError("unexpected end of string", line: line, syntax: true)
     }
 }

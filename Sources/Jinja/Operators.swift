@@ -17,9 +17,11 @@ enum Ops {
             }
         case "-": return try arith(op, a, b, { $0.subtractingReportingOverflow($1) }, { $0 - $1 })
         case "*":
-            if let s = a.stringValue, let n = b.intValue, !(b.isBool) { return .string(String(repeating: s, count: max(0, n))) }
-            if let s = b.stringValue, let n = a.intValue, !(a.isBool) { return .string(String(repeating: s, count: max(0, n))) }
+            // Python repeats sequences by ints (bools are ints), in either order.
+            if let s = a.stringValue, let n = b.intValue { return .string(String(repeating: s, count: max(0, n))) }
+            if let s = b.stringValue, let n = a.intValue { return .string(String(repeating: s, count: max(0, n))) }
             if case .list(let l) = a, let n = b.intValue { return .list(Array(repeating: l, count: max(0, n)).flatMap { $0 }) }
+            if case .list(let l) = b, let n = a.intValue { return .list(Array(repeating: l, count: max(0, n)).flatMap { $0 }) }
             return try arith(op, a, b, { $0.multipliedReportingOverflow(by: $1) }, { $0 * $1 })
         case "/":
             guard let x = a.number, let y = b.number else { throw typeError(op, a, b) }
@@ -54,6 +56,9 @@ enum Ops {
                 return .int(r)
             }
             guard let x = a.number, let y = b.number else { throw typeError(op, a, b) }
+            if x == 0 && y < 0 { throw TemplateError("0.0 cannot be raised to a negative power") }
+            // Python gives a complex number here, which a template cannot hold.
+            if x < 0 && y != y.rounded() { throw TemplateError("negative number cannot be raised to a fractional power") }
             return .float(Foundationless.pow(x, y))
         default:
             throw TemplateError("unknown operator \(op)")
@@ -92,18 +97,30 @@ enum Ops {
         case "!=": return a != b
         case "<": return try less(a, b)
         case ">": return try less(b, a)
-        case "<=": return try a == b || less(a, b)
-        case ">=": return try a == b || less(b, a)
+        case "<=": return try orderable(a, b, op) && (a == b || less(a, b))
+        case ">=": return try orderable(a, b, op) && (a == b || less(b, a))
         case "in": return try contains(b, a)
         case "notin": return try !contains(b, a)
         default: throw TemplateError("unknown comparison \(op)")
         }
     }
 
+    /// Python orders numbers, strings and lists among their own kind only.
+    static func orderable(_ a: Value, _ b: Value, _ op: String) throws -> Bool {
+        switch (a, b) {
+        case _ where a.number != nil && b.number != nil: return true
+        case _ where a.stringValue != nil && b.stringValue != nil: return true
+        case (.list, .list): return true
+        default: throw TemplateError("'\(op)' not supported between instances of '\(a.typeName)' and '\(b.typeName)'")
+        }
+    }
+
     static func contains(_ container: Value, _ item: Value) throws -> Bool {
         switch container {
         case .list(let l): return l.contains(item)
-        case .dict(let d): return d[item] != nil
+        case .dict(let d):
+            if item.listValue != nil || item.dictValue != nil { throw TemplateError("unhashable type: '\(item.typeName)'") }
+            return d[item] != nil
         case .string(let s), .unsafe(let s):
             guard let sub = item.stringValue else {
                 throw TemplateError("'in <string>' requires string as left operand, not \(item.typeName)")
@@ -126,6 +143,7 @@ enum Ops {
         var out = ""
         var it = format.unicodeScalars.makeIterator()
         var index = 0
+        var usedKeys = false
         while let c = it.next() {
             guard c == "%" else { out.unicodeScalars.append(c); continue }
             var spec = ""
@@ -144,14 +162,22 @@ enum Ops {
             guard let conv else { throw TemplateError("incomplete format") }
             if conv == "%" { out += "%"; continue }
             let v: Value
-            if let key, let mapping {
-                v = mapping[.string(key)] ?? .none
+            if let key {
+                guard let mapping else { throw TemplateError("format requires a mapping") }
+                guard let mv = mapping[.string(key)] else { throw TemplateError("KeyError: '\(key)'") }
+                v = mv
+                usedKeys = true
             } else {
                 guard index < args.count else { throw TemplateError("not enough arguments for format string") }
                 v = args[index]
                 index += 1
             }
             out += try formatOne(conv, spec, v)
+        }
+        // Python refuses leftover arguments; a mapping, or a list (which Python treats as one), may go unused.
+        if case .list = arg { return out }
+        if !usedKeys && mapping == nil && index < args.count {
+            throw TemplateError("not all arguments converted during string formatting")
         }
         return out
     }

@@ -13,7 +13,7 @@ struct Parser {
 
     mutating func advance() { if p < tokens.count - 1 { p += 1 } }
 
-    func fail(_ m: String) -> TemplateError { TemplateError(m, line: line) }
+    func fail(_ m: String) -> TemplateError { TemplateError(m, line: line, syntax: true) }
 
     func isOp(_ s: String) -> Bool { cur == .op(s) }
     func isName(_ s: String) -> Bool { cur == .name(s) }
@@ -149,7 +149,16 @@ struct Parser {
             }
             if isOp("=") {
                 advance()
-                let e = try parseExpression()
+                var e = try parseExpression()
+                if isOp(",") {
+                    var items = [e]
+                    while isOp(",") {
+                        advance()
+                        if cur == .blockEnd { break }
+                        items.append(try parseExpression())
+                    }
+                    e = .tuple(items)
+                }
                 try expectBlockEnd()
                 return .set(targets: targets, attr: attr, e)
             }
@@ -192,13 +201,6 @@ struct Parser {
             let (body, _) = try parseBody(until: ["endwith"])
             try expectBlockEnd()
             return .with(assigns, body)
-        case "break", "continue":
-            try expectBlockEnd()
-            return .loopControl(breaks: tag == "break")
-        case "do":
-            let e = try parseExpression()
-            try expectBlockEnd()
-            return .exprStmt(e)
         case "include":
             let e = try parseExpression()
             var ignoreMissing = false, withContext = true

@@ -6,6 +6,36 @@ struct LoopControl: Error {
     var breaks: Bool
 }
 
+/// The value of `a if b` when b is false: renders as nothing, fails when used.
+struct InlineUndefined: Error {}
+
+/// What a template (or a macro, or a block) produced: its pieces, so that a single `{{ expr }}`
+/// keeps its native type (Jinja2's native concat, as ansible-core 2.19 uses).
+public struct Output {
+    var chunks: [Value] = []
+
+    mutating func text(_ s: String) {
+        if !s.isEmpty { chunks.append(.string(s)) }
+    }
+
+    mutating func value(_ v: Value) { chunks.append(v) }
+
+    /// The pieces joined as text; None renders as nothing when the environment says so (Ansible).
+    func joined(_ env: Environment) -> String {
+        var s = ""
+        for c in chunks {
+            if c.isNone && env.noneAsEmpty { continue }
+            s += c.pythonStr
+        }
+        return s
+    }
+
+    /// One piece keeps its type; several are joined.
+    func result(_ env: Environment) -> Value {
+        chunks.count == 1 ? chunks[0] : .string(joined(env))
+    }
+}
+
 final class Renderer {
     let env: Environment
     let root: VariableSource
@@ -25,6 +55,7 @@ final class Renderer {
         var index0: Int
         var length: Int
         var recursive: (targets: [String], filter: Expr?, body: [Stmt], else: [Stmt])?
+        var depth = 1
         var lastChanged: [Value]?
     }
 
@@ -36,13 +67,13 @@ final class Renderer {
     // MARK: statements
 
     /// Renders a whole template, following `{% extends %}` to the root template.
-    func run(_ stmts: [Stmt], into out: inout String) throws {
+    func run(_ stmts: [Stmt], into out: inout Output) throws {
         guard let parent = stmts.lazy.compactMap({ s -> Expr? in if case .extends(let e) = s { return e }; return nil }).first else {
             try exec(stmts, into: &out)
             return
         }
         collectBlocks(stmts)
-        var ignored = ""
+        var ignored = Output()
         for s in stmts {
             switch s {
             case .set, .macro, .importAll, .importNames: try exec(s, into: &ignored)
@@ -70,15 +101,17 @@ final class Renderer {
         return try Template(source, options: env.options).body
     }
 
-    func exec(_ stmts: [Stmt], into out: inout String) throws {
+    func exec(_ stmts: [Stmt], into out: inout Output) throws {
         for s in stmts { try exec(s, into: &out) }
     }
 
-    func exec(_ s: Stmt, into out: inout String) throws {
+    func exec(_ s: Stmt, into out: inout Output) throws {
         switch s {
-        case .text(let t): out += t
+        case .text(let t): out.text(t)
         case .output(let e, let line):
-            do { out += try str(eval(e)) } catch var err as TemplateError where err.line == 0 {
+            do { out.value(try eval(e)) } catch is InlineUndefined {
+                // `x if c` without else, used in text: renders nothing.
+            } catch var err as TemplateError where err.line == 0 {
                 err.line = line
                 throw err
             }
@@ -108,9 +141,9 @@ final class Renderer {
                 for (t, x) in zip(targets, items) { assign(t, x) }
             }
         case .setBlock(let name, let filters, let body):
-            var text = ""
+            var text = Output()
             try exec(body, into: &text)
-            var v: Value = .string(text)
+            var v: Value = .string(text.joined(env))
             for (f, a, k) in filters { v = try env.filter(f, v, try args(a, k)) }
             assign(name, v)
         case .macro(let m):
@@ -118,13 +151,13 @@ final class Renderer {
         case .callBlock(let callee, let body, let params):
             callers.append((body, params))
             defer { callers.removeLast() }
-            out += try str(eval(callee))
+            out.value(try eval(callee))
         case .filterBlock(let filters, let body):
-            var text = ""
+            var text = Output()
             try exec(body, into: &text)
-            var v: Value = .string(text)
+            var v: Value = .string(text.joined(env))
             for (f, a, k) in filters { v = try env.filter(f, v, try args(a, k)) }
-            out += try str(v)
+            out.value(v)
         case .with(let assigns, let body):
             var frame: [String: Value] = [:]
             for (n, e) in assigns { frame[n] = try eval(e) }
@@ -174,13 +207,13 @@ final class Renderer {
     /// Runs a template's top level in a fresh renderer and keeps what it defined.
     func macrosOf(_ name: String) throws -> [String: Macro] {
         let r = Renderer(env: env, root: root)
-        var ignored = ""
+        var ignored = Output()
         try r.exec(try load(name), into: &ignored)
         return r.macros[0]
     }
 
     func runFor(targets: [String], iterable: Value, filter: Expr?, body: [Stmt], elseBody: [Stmt], recursive: Bool,
-                into out: inout String) throws {
+                recursiveCall: Bool = false, into out: inout Output) throws {
         var items = try iterate(iterable)
         if let filter {
             var kept: [Value] = []
@@ -196,8 +229,10 @@ final class Renderer {
             return
         }
         let outer = loops.last
+        // depth counts recursive calls of one loop, not nesting of different loops.
+        let depth = recursiveCall ? (outer?.depth ?? 0) + 1 : 1
         loops.append(LoopState(index0: 0, length: items.count,
-                               recursive: recursive ? (targets, filter, body, elseBody) : outer?.recursive))
+                               recursive: recursive ? (targets, filter, body, elseBody) : nil, depth: depth))
         defer { loops.removeLast() }
         for (i, item) in items.enumerated() {
             loops[loops.count - 1].index0 = i
@@ -205,7 +240,7 @@ final class Renderer {
             var loop: Dict = [
                 "index": .int(i + 1), "index0": .int(i), "revindex": .int(items.count - i),
                 "revindex0": .int(items.count - i - 1), "first": .bool(i == 0), "last": .bool(i == items.count - 1),
-                "length": .int(items.count), "depth": .int(loops.count), "depth0": .int(loops.count - 1),
+                "length": .int(items.count), "depth": .int(depth), "depth0": .int(depth - 1),
             ]
             if i > 0 { loop["previtem"] = items[i - 1] }
             if i + 1 < items.count { loop["nextitem"] = items[i + 1] }
@@ -332,8 +367,8 @@ final class Renderer {
             return .bool(!(try eval(x).truthy))
         case .condition(let test, let then, let otherwise):
             if try eval(test).truthy { return try eval(then) }
-            // Without an else, Jinja yields an undefined value that renders as nothing.
-            guard let otherwise else { return .string("") }
+            // Without an else, Jinja yields an undefined value: nothing in text, an error as a value.
+            guard let otherwise else { throw InlineUndefined() }
             return try eval(otherwise)
         case .concat(let parts):
             return .string(try parts.map { try str(eval($0)) }.joined())
@@ -440,18 +475,18 @@ final class Renderer {
                 guard top.index + 1 < top.chain.count else { throw TemplateError("there is no parent block called '\(top.name)'.") }
                 superStack.append((top.name, top.chain, top.index + 1))
                 defer { superStack.removeLast() }
-                var out = ""
+                var out = Output()
                 try exec(top.chain[top.index + 1], into: &out)
-                return .string(out)
+                return .string(out.joined(env))
             }
             if n == "caller", let c = callers.last {
                 return try callMacro(Macro(name: "caller", params: c.params, body: c.body), a)
             }
             if n == "loop", let l = loops.last, let rec = l.recursive {
-                var out = ""
+                var out = Output()
                 try runFor(targets: rec.targets, iterable: a.positional.first ?? .list([]), filter: rec.filter,
-                           body: rec.body, elseBody: rec.else, recursive: true, into: &out)
-                return .string(out)
+                           body: rec.body, elseBody: rec.else, recursive: true, recursiveCall: true, into: &out)
+                return .string(out.joined(env))
             }
             if let f = root.function(n) ?? env.globals[n] { return try f(a, env) }
             _ = try lookup(n)
@@ -489,8 +524,8 @@ final class Renderer {
         frame["varargs"] = .list(Array(a.positional.dropFirst(m.params.count)))
         push(frame)
         defer { pop() }
-        var out = ""
+        var out = Output()
         try exec(m.body, into: &out)
-        return .string(out)
+        return out.result(env)
     }
 }

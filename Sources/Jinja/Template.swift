@@ -42,17 +42,22 @@ public struct Template: Sendable {
 
     public func render(_ env: Environment, _ vars: VariableSource) throws -> String {
         let r = Renderer(env: env, root: vars)
-        var out = ""
+        var out = Output()
         try r.run(body, into: &out)
-        return out
+        return out.joined(env)
     }
 
-    /// Native evaluation: a lone expression returns its value; anything else renders as text.
+    /// Native evaluation: output made of one value keeps that value's type; anything else is text.
     public func evaluate(_ env: Environment, _ vars: VariableSource) throws -> Value {
+        let r = Renderer(env: env, root: vars)
         if body.count == 1, case .output(let e, _) = body[0] {
-            return try Renderer(env: env, root: vars).eval(e)
+            do { return try r.eval(e) } catch is InlineUndefined {
+                throw TemplateError("the inline if-expression evaluated to false and no else section was defined")
+            }
         }
-        return .string(try render(env, vars))
+        var out = Output()
+        try r.run(body, into: &out)
+        return out.result(env)
     }
 
     /// A bare expression, as `when:` and `that:` are written.

@@ -21,14 +21,21 @@ enum BuiltinTests {
         "sequence": { v, _, _ in v.listValue != nil || v.dictValue != nil || v.stringValue != nil },
         "iterable": { v, _, _ in v.listValue != nil || v.dictValue != nil || v.stringValue != nil },
         "callable": { _, _, _ in false },
-        "even": { v, _, _ in (v.intValue ?? 1) % 2 == 0 },
-        "odd": { v, _, _ in (v.intValue ?? 0) % 2 != 0 },
+        "even": { v, _, _ in try Ops.binary("%", v, .int(2)) == .int(0) },
+        "odd": { v, _, _ in try Ops.binary("%", v, .int(2)) == .int(1) },
         "divisibleby": { v, a, _ in
             guard let n = v.intValue, let d = a.positional.first?.intValue, d != 0 else { return false }
             return n % d == 0
         },
-        "lower": { v, _, _ in let s = v.pythonStr; return s.lowercased() == s },
-        "upper": { v, _, _ in let s = v.pythonStr; return s.uppercased() == s },
+        // Python's str.islower()/isupper(): at least one cased character, all of that case.
+        "lower": { v, _, _ in
+            let s = v.pythonStr
+            return s.unicodeScalars.contains { $0.properties.isCased } && s.lowercased() == s
+        },
+        "upper": { v, _, _ in
+            let s = v.pythonStr
+            return s.unicodeScalars.contains { $0.properties.isCased } && s.uppercased() == s
+        },
         "eq": { v, a, _ in v == (a.positional.first ?? .none) },
         "equalto": { v, a, _ in v == (a.positional.first ?? .none) },
         "==": { v, a, _ in v == (a.positional.first ?? .none) },

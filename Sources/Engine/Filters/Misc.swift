@@ -81,8 +81,9 @@ enum MiscFilters {
                 port = Int(hostport[hostport.index(after: c)...]).map(Value.int) ?? .none
             } else { hostname = .string(hostport.lowercased()) }
         }
-        return ["scheme": .string(scheme), "netloc": .string(netloc), "path": .string(String(rest)), "query": .string(query),
-                "fragment": .string(fragment), "username": username, "password": password, "hostname": hostname, "port": port]
+        // Ansible returns the fields in alphabetical order.
+        return ["fragment": .string(fragment), "hostname": hostname, "netloc": .string(netloc), "password": password,
+                "path": .string(String(rest)), "port": port, "query": .string(query), "scheme": .string(scheme), "username": username]
     }
 }
 

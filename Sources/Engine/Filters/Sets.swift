@@ -34,18 +34,23 @@ enum SetFilters {
 
     static let filters: [String: Filter] = [
         "unique": { v, _, _ in .list(unique(try list(v))) },
-        "union": { v, a, _ in .list(unique(try list(v) + (try list(a.positional.first ?? .list([]))))) },
+        "union": { v, a, _ in
+            let x = try list(v), y = try list(a.positional.first ?? .list([]))
+            return .list(PySet.hashable(x + y) ? PySet.union(x, y) : unique(x + y))
+        },
         "intersect": { v, a, _ in
-            let other = try list(a.positional.first ?? .list([]))
-            return .list(unique(try list(v).filter { other.contains($0) }))
+            let x = try list(v), y = try list(a.positional.first ?? .list([]))
+            return .list(PySet.hashable(x + y) ? PySet.intersection(x, y) : unique(x.filter { y.contains($0) }))
         },
         "difference": { v, a, _ in
-            let other = try list(a.positional.first ?? .list([]))
-            return .list(unique(try list(v).filter { !other.contains($0) }))
+            let x = try list(v), y = try list(a.positional.first ?? .list([]))
+            return .list(PySet.hashable(x + y) ? PySet.difference(x, y) : unique(x.filter { !y.contains($0) }))
         },
         "symmetric_difference": { v, a, _ in
             let x = try list(v), y = try list(a.positional.first ?? .list([]))
-            return .list(unique(x.filter { !y.contains($0) } + y.filter { !x.contains($0) }))
+            if PySet.hashable(x + y) { return .list(PySet.symmetricDifference(x, y)) }
+            let common = unique(x.filter { y.contains($0) })
+            return .list(unique(x + y).filter { !common.contains($0) })
         },
         "product": { v, a, _ in
             var result: [[Value]] = [[]]

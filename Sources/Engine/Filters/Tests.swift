@@ -112,7 +112,10 @@ enum AnsibleTests {
         "directory": { v, _, _ in fileStat(v.pythonStr).map { ($0.st_mode & S_IFMT) == S_IFDIR } ?? false },
         "link": { v, _, _ in fileStat(v.pythonStr, link: true).map { ($0.st_mode & S_IFMT) == S_IFLNK } ?? false },
         "exists": { v, _, _ in fileStat(v.pythonStr) != nil },
-        "abs": { v, _, _ in v.pythonStr.hasPrefix("/") },
+        "abs": { v, _, _ in
+            guard let s = v.stringValue else { throw AnsibleError("expected str, bytes or os.PathLike object, not \(v.typeName)") }
+            return s.hasPrefix("/")
+        },
         "same_file": { v, a, _ in
             guard let x = fileStat(v.pythonStr), let y = fileStat(a.positional.first?.pythonStr ?? "") else { return false }
             return x.st_dev == y.st_dev && x.st_ino == y.st_ino

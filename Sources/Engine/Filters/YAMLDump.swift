@@ -9,7 +9,7 @@ struct YAMLDump {
     var flowLeaves = true
 
     func dump(_ v: Value) -> String {
-        if isScalar(v) || isEmpty(v) { return scalarOrFlow(v, level: 0) + "\n" }
+        if isScalar(v) || isFlowLeaf(v) { return scalarOrFlow(v, level: 0) + "\n" }
         var out = ""
         block(v, level: 0, into: &out)
         return out
