@@ -11,7 +11,8 @@ public enum Origin {
     public static func report(_ message: String, _ loc: SourceLocation?, help: String?) -> String {
         guard let loc else { return message + (help.map { "\n\n" + $0 } ?? "") }
         var out = "\(message)\nOrigin: \(loc)"
-        if let text = try? Files.read(loc.file) {
+        if loc.line == 0 { out += "\n" }
+        if loc.line > 0, let text = try? Files.read(loc.file) {
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
             if loc.line >= 1, loc.line <= lines.count {
                 out += "\n"

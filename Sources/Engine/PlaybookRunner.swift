@@ -279,7 +279,9 @@ public final class PlaybookRunner: @unchecked Sendable {
         }
         let st = vars.state(host)
         if let reg = task["register"]?.pythonStr {
-            st.setFacts[.string(reg)] = .dict(DefaultCallback.stripInternal(result))
+            var registered = DefaultCallback.stripInternal(result)
+            if status == .failed && registered["failed"] == nil { registered["failed"] = true }
+            st.setFacts[.string(reg)] = .dict(registered)
         }
         if status == .changed || (status == .ok && result["changed"]?.truthy == true) {
             for n in PlayTask.notifyList(task) { st.notified.insert(n) }
@@ -354,6 +356,8 @@ public final class PlaybookRunner: @unchecked Sendable {
             r["msg"] = .string(f.message)
         } catch let u as Unreachable {
             return (.unreachable, ["changed": false, "msg": .string(u.message), "unreachable": true])
+        } catch let e as TaskError {
+            return (.failed, e.result)
         } catch let e as AnsibleError {
             r = ["failed": true, "changed": false, "msg": .string("Task failed: \(e.message)")]
         }

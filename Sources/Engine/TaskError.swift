@@ -32,6 +32,12 @@ struct TaskError: Error {
         return e
     }
 
+    /// A template file that does not parse: Ansible names the file, without a line.
+    static func templateSyntax(_ task: PlayTask, file: String, _ message: String) -> TaskError {
+        TaskError(links: [("Task failed.", task.location), (message, SourceLocation(file: file, line: 0, column: 0))],
+                  flat: "Task failed: \(message)")
+    }
+
     static func keyword(_ task: PlayTask, keyword: String, _ inner: String) -> TaskError {
         TaskError(links: [("Task failed.", task.location), (inner, task.keywordLocations[keyword])], flat: "Task failed: \(inner)")
     }
@@ -40,7 +46,7 @@ struct TaskError: Error {
     var result: Dict {
         var chain: [Value] = []
         for l in links { chain.append(.list([.string(l.message), l.location.map { .string($0.description) } ?? .none])) }
-        var r: Dict = ["msg": .string(flat), "_swansible_error": .list(chain)]
+        var r: Dict = ["changed": false, "msg": .string(flat), "_swansible_error": .list(chain)]
         if let help { r["_swansible_help"] = .string(help) }
         return r
     }
@@ -61,6 +67,7 @@ struct TaskError: Error {
 extension SourceLocation {
     /// Reads back `file:line:column`.
     static func parse(_ s: String) -> SourceLocation? {
+        if !s.contains(":") { return SourceLocation(file: s, line: 0, column: 0) }
         let parts = s.split(separator: ":")
         guard parts.count >= 3, let col = Int(parts[parts.count - 1]), let line = Int(parts[parts.count - 2]) else { return nil }
         return SourceLocation(file: parts.dropLast(2).joined(separator: ":"), line: line, column: col)

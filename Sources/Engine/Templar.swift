@@ -105,6 +105,7 @@ public struct Templar: Sendable {
         var e = Environment()
         AnsibleFilters.register(&e)
         e.noneAsEmpty = true
+        e.filterFailure = { name, message in "The filter plugin 'ansible.builtin.\(name)' failed: \(message)" }
         env = e
     }
 
@@ -140,7 +141,9 @@ public struct Templar: Sendable {
             } catch let e as UndefinedError {
                 throw AnsibleError(e.message, kind: .undefined)
             } catch let e as TemplateError {
-                throw AnsibleError("Error rendering template: \(e.message)", kind: e.isSyntax ? .syntax : .other)
+                // Ansible words a plugin's failure on its own; other runtime errors say "Error rendering template".
+                let m = e.message.hasPrefix("The filter plugin") ? e.message : "Error rendering template: \(e.message)"
+                throw AnsibleError(m, kind: e.isSyntax ? .syntax : .other)
             }
         case .list(let l): return .list(try l.map { try template($0, scope) }.filter { $0.stringValue != omitToken })
         case .dict(let d):

@@ -42,6 +42,8 @@ public struct Environment: Sendable {
     public var options = TemplateOptions()
     /// Ansible's finalize: None renders as nothing when joined into text.
     public var noneAsEmpty = false
+    /// How a filter's own failure is reported (Ansible names the plugin: "The filter plugin … failed").
+    public var filterFailure: (@Sendable (String, String) -> String)?
 
     public init() {
         filters = BuiltinFilters.all
@@ -53,7 +55,10 @@ public struct Environment: Sendable {
         guard let f = filters[name] ?? filters[Environment.shortName(name)] else {
             throw TemplateError("No filter named '\(name)'.")
         }
-        return try f(value, args, self)
+        do { return try f(value, args, self) } catch let e as UndefinedError { throw e } catch {
+            guard let wrap = filterFailure else { throw error }
+            throw TemplateError(wrap(Environment.shortName(name), "\(error)"))
+        }
     }
 
     public func test(_ name: String, _ value: Value, _ args: Arguments) throws -> Bool {

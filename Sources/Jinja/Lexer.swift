@@ -224,7 +224,10 @@ struct Lexer {
                     throw TemplateError("unexpected char '\(Character(c))'", line: line, syntax: true)
                 }
                 if op == "(" || op == "[" || op == "{" { depth += 1 }
-                if op == ")" || op == "]" || op == "}" { depth -= 1 }
+                if op == ")" || op == "]" || op == "}" {
+                    depth -= 1
+                    if depth < 0 { throw TemplateError("unexpected '\(op)'", line: line, syntax: true) }
+                }
                 i += op.unicodeScalars.count
                 out.append(LexedToken(token: .op(op), line: line))
             }

@@ -12,5 +12,6 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
 
     public static let unknown = SourceLocation(file: "<unknown>", line: 0, column: 0)
 
-    public var description: String { "\(file):\(line):\(column)" }
+    /// `file:line:column`, or just the file when no line is known.
+    public var description: String { line == 0 ? file : "\(file):\(line):\(column)" }
 }

@@ -14,10 +14,29 @@ def test_debug_output_matches_ansible(fixture):
     assert ours.stdout == theirs.stdout
 
 
-@pytest.mark.parametrize('fixture', ['undefined_arg.yml', 'undefined_when.yml', 'undefined_loop.yml', 'broken_conditional.yml'])
+@pytest.mark.parametrize('fixture', ['undefined_arg.yml', 'undefined_when.yml', 'undefined_loop.yml', 'broken_conditional.yml',
+                                     'filter_wrong_type.yml', 'template_syntax.yml'])
 def test_undefined_variable_errors_match_ansible(fixture):
     """The [ERROR] block (message chain, origins, snippets) and the fatal line, as 2.19 prints them."""
     book = FIXTURES / 'errors' / fixture
     theirs, ours = ansible_playbook(book), swansible_playbook(book)
     assert theirs.returncode == ours.returncode == 2
     assert ours.stdout == theirs.stdout
+
+
+def test_recursive_variable_names_the_variables():
+    """Ansible only says "maximum recursion depth exceeded"; swansible names the loop."""
+    r = swansible_playbook(FIXTURES / 'errors' / 'recursive_var.yml')
+    assert r.returncode == 2
+    assert "Recursive loop detected in template: the variable 'a' refers to itself (a -> b -> a)" in r.stdout
+    assert 'Origin: ' + str(FIXTURES / 'errors' / 'recursive_var.yml') + ':7:7' in r.stdout
+
+
+def test_template_syntax_error_writes_nothing():
+    import pathlib
+    pathlib.Path('/tmp/swansible-never-written.txt').unlink(missing_ok=True)
+    r = swansible_playbook(FIXTURES / 'errors' / 'template_syntax.yml')
+    assert r.returncode == 2
+    assert "Syntax error in template: unexpected '}'" in r.stdout
+    assert 'Origin: ' + str(FIXTURES / 'errors' / 'templates' / 'bad.j2') in r.stdout
+    assert not pathlib.Path('/tmp/swansible-never-written.txt').exists()

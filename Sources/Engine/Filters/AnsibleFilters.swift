@@ -71,7 +71,7 @@ enum AnsibleFilters {
             return .dict(out)
         },
         "dict2items": { v, a, _ in
-            guard case .dict(let d) = v else { throw AnsibleError("dict2items requires a dictionary, got \(v.typeName) instead.") }
+            guard case .dict(let d) = v else { throw AnsibleError("dict2items requires a dictionary, got <class '\(v.typeName)'> instead.") }
             let k = a.get(0, "key_name")?.pythonStr ?? "key", val = a.get(1, "value_name")?.pythonStr ?? "value"
             return .list(d.map { .dict([.string(k): $0.key, .string(val): $0.value]) })
         },
