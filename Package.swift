@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "swansible-playbook", targets: ["swansible-playbook"]),
         .executable(name: "swansible", targets: ["swansible"]),
         .executable(name: "swansible-inventory", targets: ["swansible-inventory"]),
+        .executable(name: "swansible-render", targets: ["swansible-render"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -35,6 +36,8 @@ let package = Package(
             "Engine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "swansible-inventory", dependencies: [
             "Engine", "Inventory", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "swansible-render", dependencies: [
+            "Engine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "ValuesTests", dependencies: ["Values"]),
         .testTarget(name: "YAMLReaderTests", dependencies: ["YAMLReader"]),
         .testTarget(name: "JinjaTests", dependencies: ["Jinja"]),

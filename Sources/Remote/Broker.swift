@@ -24,10 +24,10 @@ public final class Broker: Sendable {
 
     enum Op: Sendable {
         case add(Int, UnsafeTransfer<StreamIO>, collect: CheckedContinuation<CommandOutput, any Error>?)
-        case handshake(Int, UnsafeTransfer<SSHHandshake>, CheckedContinuation<Int, any Error>?,
+        case handshake(Int, SSHOptions, String, CheckedContinuation<Int, any Error>?,
                        collect: CheckedContinuation<CommandOutput, any Error>?)
         case send(Int, [UInt8], UInt32, CheckedContinuation<[UInt8], any Error>?, deadline: UInt64?)
-        case close(Int)
+        case close(Int, CheckedContinuation<Void, Never>?)
     }
 
     private let ops = Mutex<[Op]>([])
@@ -76,20 +76,19 @@ public final class Broker: Sendable {
     }
 
     /// Connects over ssh and starts `command`; returns the stream once the channel runs it.
+    /// Every libssh call happens on the broker thread, from session creation to free.
     func connectSSH(_ options: SSHOptions, command: String) async throws -> Int {
-        let hs = try SSHHandshake(options, command: command)
         let id = newID()
         return try await withCheckedThrowingContinuation { cont in
-            submit(.handshake(id, UnsafeTransfer(value: hs), cont, collect: nil))
+            submit(.handshake(id, options, command, cont, collect: nil))
         }
     }
 
     /// Runs one command to completion over a fresh ssh session (no agent involved).
     func runSSH(_ options: SSHOptions, command: String) async throws -> CommandOutput {
-        let hs = try SSHHandshake(options, command: command)
         let id = newID()
         return try await withCheckedThrowingContinuation { cont in
-            submit(.handshake(id, UnsafeTransfer(value: hs), nil, collect: cont))
+            submit(.handshake(id, options, command, nil, collect: cont))
         }
     }
 
@@ -111,7 +110,13 @@ public final class Broker: Sendable {
         }
     }
 
-    func close(_ stream: Int) { submit(.close(stream)) }
+    func close(_ stream: Int) { submit(.close(stream, nil)) }
+
+    /// Closes a stream and returns once its transport is freed (before the process may exit:
+    /// libssh and OpenSSL tear down their globals at exit and must not be in use then).
+    func closeAndWait(_ stream: Int) async {
+        await withCheckedContinuation { cont in submit(.close(stream, cont)) }
+    }
 }
 
 /// libssh's global initialisation, done once before any session exists.
@@ -184,9 +189,14 @@ final class Loop {
                 epoll_ctl(epfd, EPOLL_CTL_ADD, io.writeFd, &ev)
             }
             if collector != nil { service(id) }
-        case .handshake(let id, let box, let cont, let collector):
-            handshakes[id] = Handshake(hs: box.value, cont: cont, collector: collector)
-            stepHandshake(id)
+        case .handshake(let id, let options, let command, let cont, let collector):
+            do {
+                handshakes[id] = Handshake(hs: try SSHHandshake(options, command: command), cont: cont, collector: collector)
+                stepHandshake(id)
+            } catch {
+                cont?.resume(throwing: error)
+                collector?.resume(throwing: error)
+            }
         case .send(let id, let bytes, let handle, let cont, let deadline):
             guard streams[id] != nil else {
                 cont?.resume(throwing: RemoteError.disconnected("the connection to the agent is closed"))
@@ -195,8 +205,9 @@ final class Loop {
             streams[id]!.out += bytes
             if let cont { streams[id]!.pending[handle] = (cont, deadline) }
             flush(id)
-        case .close(let id):
+        case .close(let id, let done):
             drop(id, RemoteError.disconnected("the connection was closed"))
+            done?.resume()
         }
     }
 
@@ -239,8 +250,9 @@ final class Loop {
                 streams[id] = nil
                 for fd in Set(e.io.readFds + [e.io.writeFd]) { epoll_ctl(epfd, EPOLL_CTL_DEL, fd, nil) }
                 let rc = e.io.exitStatus()
-                collector.resume(returning: CommandOutput(rc: rc, stdout: e.inBuf, stderr: e.io.stderrBytes))
+                let output = CommandOutput(rc: rc, stdout: e.inBuf, stderr: e.io.stderrBytes)
                 e.io.close()
+                collector.resume(returning: output)
             }
             return
         }
@@ -320,9 +332,10 @@ final class Loop {
     func drop(_ id: Int, _ error: any Error) {
         guard let e = streams.removeValue(forKey: id) else { return }
         for fd in Set(e.io.readFds + [e.io.writeFd]) { epoll_ctl(epfd, EPOLL_CTL_DEL, fd, nil) }
+        // Free the transport before anyone waiting can move on (and perhaps exit the process).
+        e.io.close()
         for (cont, _) in e.pending.values { cont.resume(throwing: error) }
         e.collector?.resume(throwing: error)
-        e.io.close()
     }
 }
 

@@ -51,4 +51,10 @@ public final class Context: Sendable {
         dead.store(true, ordering: .relaxed)
         Broker.shared.close(stream)
     }
+
+    /// Closes the stream and waits until its transport is freed.
+    func close() async {
+        dead.store(true, ordering: .relaxed)
+        await Broker.shared.closeAndWait(stream)
+    }
 }

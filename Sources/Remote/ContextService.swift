@@ -55,10 +55,14 @@ public final class ContextService: Sendable {
             c.removeAll()
             return v
         }
-        for t in all {
-            if let ctx = try? await t.value {
-                _ = try? await ctx.call("shutdown", timeout: 5)
-                ctx.shutdown()
+        // Agents are told to exit in parallel, then every transport is freed before returning.
+        await withTaskGroup(of: Void.self) { group in
+            for t in all {
+                group.addTask {
+                    guard let ctx = try? await t.value else { return }
+                    _ = try? await ctx.call("shutdown", timeout: 5)
+                    await ctx.close()
+                }
             }
         }
     }
