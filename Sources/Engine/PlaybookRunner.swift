@@ -6,6 +6,9 @@ import Playbook
 import Remote
 import Synchronization
 import Values
+#if canImport(Glibc)
+import Glibc
+#endif
 
 public struct RunOptions: Sendable {
     public var limit: String?
@@ -30,6 +33,12 @@ public final class PlaybookRunner: @unchecked Sendable {
     private let lock = Mutex<Void>(())
     private var failed: Set<String> = []
     private var unreachable: Set<String> = []
+    /// Loads task files for include_tasks while the play runs.
+    lazy var includeLoader: PlaybookLoader = {
+        var l = PlaybookLoader(rolesPath: settings.rolesPath)
+        l.baseDir = vars.playbookDir
+        return l
+    }()
 
     public init(settings: Settings, library: ModuleLibrary, inventory: Inventory, playbookDir: String, options: RunOptions) {
         self.settings = settings
@@ -101,6 +110,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             return
         }
         var playVars = play.vars
+        for (k, v) in try prompts(play) { playVars[.string(k)] = v }
         var pc = VariableManager.PlayContext(play: play, playVars: playVars, hosts: hosts, batch: hosts)
         for f in play.varsFiles {
             let scope = try vars.scope(host: hosts[0], pc: pc, task: nil)
@@ -131,6 +141,28 @@ public final class PlaybookRunner: @unchecked Sendable {
             await runHandlers(play, pc: pc)
             if activeHosts(pc).isEmpty { return }
         }
+    }
+
+    /// vars_prompt: asked on a terminal; given by -e, or their default, otherwise (a CI job has no
+    /// terminal and must not hang waiting for one).
+    func prompts(_ play: Play) throws -> [(String, Value)] {
+        guard case .list(let entries)? = play["vars_prompt"] else { return [] }
+        var out: [(String, Value)] = []
+        for e in entries {
+            guard let name = e["name"]?.stringValue else { throw AnsibleError("vars_prompt entries need a 'name'") }
+            if options.extraVars[.string(name)] != nil { continue }
+            let def = e["default"]
+            if isatty(0) != 0 {
+                let text = e["prompt"]?.pythonStr ?? name
+                Output.write(text + (def.map { " [\($0.pythonStr)]" } ?? "") + ": ")
+                let privateInput = e["private"].map { AnsibleFilters.toBool($0).truthy } ?? true
+                let answer = Prompt.readLine(hidden: privateInput)
+                out.append((name, answer.isEmpty ? (def ?? .string("")) : .string(answer)))
+            } else {
+                out.append((name, def ?? .string("")))
+            }
+        }
+        return out
     }
 
     func activeHosts(_ pc: VariableManager.PlayContext) -> [String] {
@@ -179,6 +211,10 @@ public final class PlaybookRunner: @unchecked Sendable {
     func runTask(_ task: PlayTask, pc: VariableManager.PlayContext, only: [String]? = nil, prefix: String = "TASK") async -> Bool {
         let hosts = only ?? activeHosts(pc)
         callback.taskStart(task.displayName, prefix: prefix, path: task.location)
+        if task.shortAction == "include_tasks" || task.shortAction == "include" {
+            await runInclude(task, pc: pc, hosts: hosts, prefix: prefix)
+            return true
+        }
         let forks = max(1, options.forks ?? settings.forks)
         await withTaskGroup(of: Void.self) { group in
             var running = 0
@@ -193,6 +229,87 @@ public final class PlaybookRunner: @unchecked Sendable {
             await group.waitForAll()
         }
         return true
+    }
+
+    /// include_tasks: each host's file is worked out (when, loop, templated name), hosts that
+    /// include the same file with the same params run its tasks together, as the linear strategy does.
+    func runInclude(_ task: PlayTask, pc: VariableManager.PlayContext, hosts: [String], prefix: String) async {
+        struct Inclusion {
+            var path: String
+            var params: Dict
+            var item: Value?
+            var hosts: [String]
+        }
+        var groups: [Inclusion] = []
+        for host in hosts {
+            do {
+                let scope = try vars.scope(host: host, pc: pc, task: task)
+                let items: [Value?] = try loop(task, scope).map { $0.map { Optional($0) } } ?? [nil]
+                let loopVar = task["loop_control"]?["loop_var"]?.pythonStr ?? "item"
+                for item in items {
+                    let s = item.map { scope.with([loopVar: $0]) } ?? scope
+                    if let w = task["when"] {
+                        let ok: Bool
+                        do { ok = try vars.templar.conditional(w, s).0 } catch let e as AnsibleError {
+                            throw TaskError.conditional(task, keyword: "when", e.message)
+                        }
+                        guard ok else {
+                            callback.result(host: host, action: task.action, status: .skipped, result: ["changed": false, "skip_reason": "Conditional result was False"], ignoring: false, item: item)
+                            stats.update(host) { $0.skipped += 1 }
+                            continue
+                        }
+                    }
+                    guard let raw = task.args["file"] ?? task.args["_raw_params"] else {
+                        throw TaskError.keyword(task, keyword: "@action", "No file specified for \(task.shortAction)")
+                    }
+                    let name = try vars.templar.template(raw, s).pythonStr
+                    let path = try includeLoader.resolveTaskFile(name, from: task.location.file, role: task.role, at: task.location)
+                    var params = task.includeParams
+                    if case .dict(let v)? = task["vars"] { for (k, x) in v { params[k] = x } }
+                    for (k, x) in task.args where !["file", "_raw_params", "apply"].contains(k.pythonStr) { params[k] = x }
+                    if let item { params[.string(loopVar)] = item }
+                    if let i = groups.firstIndex(where: { $0.path == path && $0.params == params && $0.item == item }) {
+                        groups[i].hosts.append(host)
+                    } else {
+                        groups.append(Inclusion(path: path, params: params, item: item, hosts: [host]))
+                    }
+                }
+            } catch let e as TaskError {
+                callback.result(host: host, action: task.action, status: .failed, result: e.result, ignoring: false)
+                stats.update(host) { $0.failures += 1 }
+                _ = lock.withLock { _ in failed.insert(host) }
+            } catch {
+                let r: Dict = ["changed": false, "msg": .string("Task failed: \(error)")]
+                callback.result(host: host, action: task.action, status: .failed, result: r, ignoring: false)
+                stats.update(host) { $0.failures += 1 }
+                _ = lock.withLock { _ in failed.insert(host) }
+            }
+        }
+        for g in groups {
+            callback.included(g.path, hosts: g.hosts, item: g.item)
+            for h in g.hosts { stats.update(h) { $0.ok += 1 } }
+        }
+        for g in groups {
+            let included: [PlayTask]
+            do {
+                included = try includeLoader.loadTaskFile(g.path, role: task.role, tags: task.inheritedTags)
+            } catch {
+                for h in g.hosts {
+                    let r: Dict = ["changed": false, "msg": .string("\(error)")]
+                    callback.result(host: h, action: task.action, status: .failed, result: r, ignoring: false)
+                    stats.update(h) { $0.failures += 1 }
+                    _ = lock.withLock { _ in failed.insert(h) }
+                }
+                continue
+            }
+            for var t in included {
+                for (k, v) in g.params where t.includeParams[k] == nil { t.includeParams[k] = v }
+                guard shouldRun(t) else { continue }
+                let alive = activeHosts(pc).filter { g.hosts.contains($0) }
+                if alive.isEmpty { break }
+                _ = await runTask(t, pc: pc, only: alive, prefix: prefix)
+            }
+        }
     }
 
     func runOnHost(_ task: PlayTask, host: String, pc: VariableManager.PlayContext) async {
@@ -280,7 +397,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         let st = vars.state(host)
         if let reg = task["register"]?.pythonStr {
             var registered = DefaultCallback.stripInternal(result)
-            if status == .failed && registered["failed"] == nil { registered["failed"] = true }
+            if registered["failed"] == nil && status != .skipped { registered["failed"] = .bool(status == .failed) }
             st.setFacts[.string(reg)] = .dict(registered)
         }
         if status == .changed || (status == .ok && result["changed"]?.truthy == true) {
@@ -371,6 +488,8 @@ public final class PlaybookRunner: @unchecked Sendable {
             let st = vars.state(host)
             if task.shortAction == "set_fact" {
                 for (k, v) in facts { st.setFacts[k] = v }
+            } else if task.shortAction == "include_vars" {
+                for (k, v) in facts { st.includeVars[k] = v }
             } else {
                 for (k, v) in facts {
                     let name = k.pythonStr

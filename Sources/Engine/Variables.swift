@@ -7,6 +7,8 @@ import Values
 
 final class HostState: @unchecked Sendable {
     var facts = Dict()
+    /// include_vars results (level 18).
+    var includeVars = Dict()
     /// set_fact and register results (level 19).
     var setFacts = Dict()
     var notified: Set<String> = []
@@ -81,8 +83,10 @@ final class VariableManager: @unchecked Sendable {
         if let role = task?.role { merge(role.vars) }
         for b in task?.blockVars ?? [] { merge(b) }
         if case .dict(let tv)? = task?["vars"] { merge(tv) }
+        merge(st.includeVars)
         merge(st.setFacts)
         if let role = task?.role { merge(role.params) }
+        if let t = task { merge(t.includeParams) }
         merge(extraVars)
         addMagic(&all, host: host, pc: pc, task: task)
         let scope = VarScope(raw: all, templar: templar)

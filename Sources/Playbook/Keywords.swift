@@ -24,7 +24,7 @@ enum Keywords {
     /// Actions whose free-form text is one `_raw_params` string rather than k=v pairs.
     static let rawParamActions: Set<String> = [
         "command", "shell", "script", "raw", "win_command", "win_shell", "include_tasks", "import_tasks",
-        "include_vars", "import_playbook", "include_role", "import_role", "meta", "set_fact", "group_by",
+        "include_vars", "import_playbook", "include_role", "import_role", "meta", "set_fact", "group_by", "include",
         "add_host", "debug", "fail", "assert", "pause", "wait_for_connection",
     ]
 

@@ -7,6 +7,9 @@ public struct PlaybookLoader {
     /// Directories searched for roles after the playbook's own `roles/` (ansible.cfg roles_path).
     public var rolesPath: [String]
     public var warnings: [YAMLWarning] = []
+    /// The playbook's directory, where task files are also looked for.
+    public var baseDir: String?
+    var importDepth = 0
 
     public init(rolesPath: [String] = []) { self.rolesPath = rolesPath }
 
@@ -21,6 +24,7 @@ public struct PlaybookLoader {
 
     /// Parses playbook text as if it were the file at `abs` (ad-hoc commands build one).
     public mutating func loadText(_ text: String, path abs: String) throws -> PlaybookFile {
+        baseDir = Files.dirname(abs)
         let docs = try YAMLReader.loadAll(text, file: abs, warnings: &warnings)
         guard let root = docs.first, let items = root.items else {
             if let root = docs.first, case .scalar(.none) = root.kind {
@@ -92,7 +96,7 @@ public struct PlaybookLoader {
         return play
     }
 
-    struct Inherited {
+    public struct Inherited {
         var tags: [String]
         var when: [Value]
         var vars: [Dict]
@@ -125,9 +129,54 @@ public struct PlaybookLoader {
                 out += try tasks(item["block"]!, role: role, inherited: inner)
                 continue
             }
-            out.append(try task(item, pairs, role: role, inherited: inherited))
+            let t = try task(item, pairs, role: role, inherited: inherited)
+            if t.shortAction == "import_tasks" {
+                out += try importTasks(t, role: role, inherited: inherited)
+                continue
+            }
+            out.append(t)
         }
         return out
+    }
+
+    /// `import_tasks`: the file's tasks, in place, inheriting the import's when, tags and vars.
+    mutating func importTasks(_ imp: Task, role: Role?, inherited: Inherited) throws -> [Task] {
+        guard let name = (imp.args["file"] ?? imp.args["_raw_params"])?.stringValue else {
+            throw PlaybookError("No file specified for import_tasks", at: imp.location)
+        }
+        guard !name.contains("{{") else {
+            throw PlaybookError("import_tasks does not support templated file names ('\(name)'); use include_tasks", at: imp.location)
+        }
+        let path = try resolveTaskFile(name, from: imp.location.file, role: role, at: imp.location)
+        var inner = inherited
+        inner.tags += Task.tagList(imp["tags"])
+        if let w = imp["when"] { inner.when.append(w) }
+        if case .dict(let d)? = imp["vars"] { inner.vars.append(d) }
+        importDepth += 1
+        defer { importDepth -= 1 }
+        guard importDepth < 64 else { throw PlaybookError("import_tasks recursion is too deep", at: imp.location) }
+        let node = try YAMLReader.load(try Files.read(path), file: path)
+        return try tasks(node, role: role, inherited: inner)
+    }
+
+    /// A task file named by an import or include: next to the file that names it, in the role's
+    /// tasks/, or next to the playbook.
+    public func resolveTaskFile(_ name: String, from file: String, role: Role?, at loc: SourceLocation?) throws -> String {
+        if name.hasPrefix("/") { if Files.exists(name) { return name } }
+        var dirs = [Files.dirname(file)]
+        if let role { dirs.append(Files.join(role.path, "tasks")) }
+        if let base = baseDir { dirs += [base, Files.join(base, "tasks")] }
+        for d in dirs {
+            let p = Files.join(d, name)
+            if Files.exists(p), !Files.isDirectory(p) { return Files.absolute(p) }
+        }
+        throw PlaybookError("Could not find or access '\(name)'. Searched in: \(dirs.joined(separator: ", "))", at: loc)
+    }
+
+    /// Loads a task file for include_tasks at run time.
+    public mutating func loadTaskFile(_ path: String, role: Role?, tags: [String]) throws -> [Task] {
+        let node = try YAMLReader.load(try Files.read(path), file: path)
+        return try tasks(node, role: role, inherited: Inherited(tags: tags, when: [], vars: []))
     }
 
     func task(_ node: Node, _ pairs: [Node.Pair], role: Role?, inherited: Inherited) throws -> Task {

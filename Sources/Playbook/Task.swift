@@ -17,6 +17,8 @@ public struct Task: Sendable {
     public var inheritedWhen: [Value] = []
     /// Vars of enclosing blocks (level 16), lowest first.
     public var blockVars: [Dict] = []
+    /// Params of the include_tasks that brought this task in (level 21).
+    public var includeParams = Dict()
     /// Where each keyword's value was written, and the action key itself under "@action".
     public var keywordLocations: [String: SourceLocation] = [:]
     /// Where each of the task's own vars was written.

@@ -11,10 +11,11 @@ let builtinActions: [String: any Action.Type] = [
     "fail": FailAction.self,
     "gather_facts": GatherFactsAction.self,
     "setup": GatherFactsAction.self,
+    "include_vars": IncludeVarsAction.self,
 ]
 
 /// Actions that run on the controller only and never need a connection.
-let controllerActions: Set<String> = ["debug", "set_fact", "assert", "fail"]
+let controllerActions: Set<String> = ["debug", "set_fact", "assert", "fail", "include_vars", "include_tasks", "include"]
 
 func action(for name: String) -> any Action.Type {
     var short = name

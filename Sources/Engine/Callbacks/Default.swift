@@ -146,6 +146,14 @@ final class DefaultCallback: @unchecked Sendable {
 
     func noMoreHosts() { Output.banner("NO MORE HOSTS LEFT") }
 
+    /// `included: path for host1, host2` after an include_tasks banner.
+    func included(_ path: String, hosts: [String], item: Value?) {
+        lock.withLock { _ in
+            printBanner()
+            Output.line("included: \(path) for \(hosts.joined(separator: ", "))" + (item.map { " => (item=\($0.pythonStr))" } ?? ""), .skip)
+        }
+    }
+
     func recap(_ stats: Stats) {
         Output.banner("PLAY RECAP")
         for h in stats.hosts.sorted() {

@@ -1,0 +1,26 @@
+// Reading an answer on the terminal, with echo off for private prompts (vars_prompt).
+#if canImport(Glibc)
+import Glibc
+#endif
+
+enum Prompt {
+    static func readLine(hidden: Bool) -> String {
+        var saved = termios()
+        let restore = hidden && tcgetattr(0, &saved) == 0
+        if restore {
+            var quiet = saved
+            quiet.c_lflag &= ~tcflag_t(ECHO)
+            tcsetattr(0, TCSANOW, &quiet)
+        }
+        defer {
+            if restore {
+                tcsetattr(0, TCSANOW, &saved)
+                Output.write("\n")
+            }
+        }
+        var bytes: [UInt8] = []
+        var c: UInt8 = 0
+        while read(0, &c, 1) == 1, c != 10 { bytes.append(c) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
