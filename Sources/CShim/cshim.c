@@ -3,6 +3,7 @@
 #include <crypt.h>
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -69,4 +70,10 @@ int cshim_crypt(const char *key, const char *salt, char *out, size_t out_len) {
     if (!r || r[0] == '*' || strlen(r) + 1 > out_len) return -1;
     memcpy(out, r, strlen(r) + 1);
     return 0;
+}
+
+int cshim_strptime(const char *s, const char *format, struct tm *out) {
+    memset(out, 0, sizeof *out);
+    const char *end = strptime(s, format, out);
+    return end ? (int)(end - s) : -1;
 }

@@ -73,14 +73,18 @@ final class VarScope: VariableSource, @unchecked Sendable {
                 return try Lookups.invoke(plugin, Arguments(Array(a.positional.dropFirst()), a.keywords), c, forceList: name != "lookup")
             }
         case "now":
+            // A naive datetime (local time unless utc=True); with fmt, that time formatted.
             return { a, _ in
                 var t = time(nil)
                 var tmv = tm()
                 if a.get(0, "utc")?.truthy == true { gmtime_r(&t, &tmv) } else { localtime_r(&t, &tmv) }
-                var buf = [CChar](repeating: 0, count: 256)
-                let fmt = a.get(1, "fmt")?.pythonStr ?? "%Y-%m-%d %H:%M:%S"
-                _ = strftime(&buf, 256, fmt, &tmv)
-                return .string(String(cString: buf))
+                if let fmt = a.get(1, "fmt")?.stringValue {
+                    var buf = [CChar](repeating: 0, count: 256)
+                    _ = strftime(&buf, 256, fmt, &tmv)
+                    return .string(String(cString: buf))
+                }
+                return .datetime(DateParts.timestamp(year: Int(tmv.tm_year) + 1900, month: Int(tmv.tm_mon) + 1, day: Int(tmv.tm_mday),
+                                                     hour: Int(tmv.tm_hour), minute: Int(tmv.tm_min), second: Int(tmv.tm_sec)))
             }
         default: return nil
         }
@@ -137,7 +141,11 @@ public struct Templar: Sendable {
                 throw AnsibleError("Syntax error in template: \(e.message)", kind: .syntax)
             }
             do {
-                return Templar.preserveTrailingNewlines(s, try t.evaluate(env, scope))
+                let r = try t.evaluate(env, scope)
+                if case .timedelta = r {
+                    throw AnsibleError("Error rendering template: Type 'timedelta' is unsupported for variable storage.")
+                }
+                return Templar.preserveTrailingNewlines(s, r)
             } catch let e as UndefinedError {
                 throw AnsibleError(e.message, kind: .undefined)
             } catch let e as TemplateError {

@@ -3,6 +3,7 @@ import Values
 
 enum Methods {
     static func call(_ base: Value, _ name: String, _ a: Arguments, _ env: Environment) throws -> Value {
+        if let r = try DateAttributes.method(base, name, a) { return r }
         switch base {
         case .string(let s), .unsafe(let s): return try string(s, name, a)
         case .list(let l): return try list(l, name, a)

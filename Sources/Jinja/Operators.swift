@@ -11,11 +11,19 @@ enum Ops {
         case "+":
             switch (a, b) {
             case (.list(let x), .list(let y)): return .list(x + y)
+            case (.datetime(let x), .timedelta(let y)), (.timedelta(let y), .datetime(let x)): return .datetime(x + y)
+            case (.timedelta(let x), .timedelta(let y)): return .timedelta(x + y)
             default:
                 if let x = a.stringValue, let y = b.stringValue { return .string(x + y) }
                 return try arith(op, a, b, { $0.addingReportingOverflow($1) }, { $0 + $1 })
             }
-        case "-": return try arith(op, a, b, { $0.subtractingReportingOverflow($1) }, { $0 - $1 })
+        case "-":
+            switch (a, b) {
+            case (.datetime(let x), .datetime(let y)): return .timedelta(x - y)
+            case (.datetime(let x), .timedelta(let y)): return .datetime(x - y)
+            case (.timedelta(let x), .timedelta(let y)): return .timedelta(x - y)
+            default: return try arith(op, a, b, { $0.subtractingReportingOverflow($1) }, { $0 - $1 })
+            }
         case "*":
             // Python repeats sequences by ints (bools are ints), in either order.
             if let s = a.stringValue, let n = b.intValue { return .string(String(repeating: s, count: max(0, n))) }
@@ -82,6 +90,10 @@ enum Ops {
 
     /// Python ordering for <, >, <=, >=.
     static func less(_ a: Value, _ b: Value) throws -> Bool {
+        switch (a, b) {
+        case (.datetime(let x), .datetime(let y)), (.timedelta(let x), .timedelta(let y)): return x < y
+        default: break
+        }
         if let x = a.number, let y = b.number { return x < y }
         if let x = a.stringValue, let y = b.stringValue { return x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars) }
         if case .list(let x) = a, case .list(let y) = b {
@@ -110,7 +122,7 @@ enum Ops {
         switch (a, b) {
         case _ where a.number != nil && b.number != nil: return true
         case _ where a.stringValue != nil && b.stringValue != nil: return true
-        case (.list, .list): return true
+        case (.list, .list), (.datetime, .datetime), (.timedelta, .timedelta): return true
         default: throw TemplateError("'\(op)' not supported between instances of '\(a.typeName)' and '\(b.typeName)'")
         }
     }

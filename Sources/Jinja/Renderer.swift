@@ -383,7 +383,7 @@ final class Renderer {
 
     func getAttr(_ base: Value, _ name: String) throws -> Value {
         if case .dict(let d) = base, let v = d[.string(name)] { return v }
-        if case .list(let l) = base, name == "length" { _ = l }
+        if let v = DateAttributes.attribute(base, name) { return v }
         throw UndefinedError("'\(Renderer.objectName(base))' has no attribute '\(name)'")
     }
 
@@ -397,6 +397,8 @@ final class Renderer {
         case .bool: return "bool object"
         case .none: return "None"
         case .vault: return "EncryptedString object"
+        case .datetime: return "datetime.datetime object"
+        case .timedelta: return "datetime.timedelta object"
         }
     }
 

@@ -35,6 +35,12 @@ extension Value {
             }
         case .string(let s), .unsafe(let s): Value.writeJSONString(s, into: &out, ascii: o.ensureASCII)
         case .vault(let s): Value.writeJSONString(s, into: &out, ascii: o.ensureASCII)
+        case .datetime(let t):
+            // Ansible's encoder writes datetimes in ISO 8601.
+            let p = DateParts(t)
+            let s = p.description.replacingFirstSpace
+            Value.writeJSONString(s, into: &out, ascii: o.ensureASCII)
+        case .timedelta(let t): Value.writeJSONString(DateParts.deltaDescription(t), into: &out, ascii: o.ensureASCII)
         case .list(let l):
             if l.isEmpty { out += "[]"; return }
             out += "["
@@ -258,5 +264,14 @@ struct JSONParser {
         }
         i += 4
         return v
+    }
+}
+
+extension String {
+    var replacingFirstSpace: String {
+        guard let i = firstIndex(of: " ") else { return self }
+        var s = self
+        s.replaceSubrange(i...i, with: "T")
+        return s
     }
 }

@@ -5,6 +5,8 @@ extension Value {
         switch self {
         case .string(let s), .unsafe(let s): return s
         case .vault: return "<vault-encrypted string>"
+        case .datetime(let t): return DateParts(t).description
+        case .timedelta(let t): return DateParts.deltaDescription(t)
         default: return pythonRepr
         }
     }
@@ -21,6 +23,8 @@ extension Value {
         case .list(let l): return "[" + l.map(\.pythonRepr).joined(separator: ", ") + "]"
         case .dict(let d):
             return "{" + d.map { "\($0.key.pythonRepr): \($0.value.pythonRepr)" }.joined(separator: ", ") + "}"
+        case .datetime(let t): return DateParts(t).repr
+        case .timedelta(let t): return "datetime.timedelta(seconds=\(Value.formatFloat(t)))"
         }
     }
 
@@ -83,5 +87,81 @@ extension String {
         }
         if !cur.isEmpty { out.append(cur) }
         return out
+    }
+}
+
+/// The calendar fields of a naive UTC timestamp (proleptic Gregorian, as Python's datetime).
+public struct DateParts: CustomStringConvertible {
+    public var year, month, day, hour, minute, second, microsecond: Int
+
+    public init(_ t: Double) {
+        let whole = Int((t).rounded(.down))
+        microsecond = Int(((t - Double(whole)) * 1_000_000).rounded())
+        var days = whole >= 0 ? whole / 86400 : (whole - 86399) / 86400
+        let secs = whole - days * 86400
+        hour = secs / 3600
+        minute = secs % 3600 / 60
+        second = secs % 60
+        // Civil-from-days (Howard Hinnant's algorithm).
+        days += 719468
+        let era = (days >= 0 ? days : days - 146096) / 146097
+        let doe = days - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        day = doy - (153 * mp + 2) / 5 + 1
+        month = mp < 10 ? mp + 3 : mp - 9
+        year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+    }
+
+    /// Seconds since the epoch for calendar fields.
+    public static func timestamp(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0,
+                                 microsecond: Int = 0) -> Double {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = month > 2 ? month - 3 : month + 9
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        let days = era * 146097 + doe - 719468
+        return Double(days * 86400 + hour * 3600 + minute * 60 + second) + Double(microsecond) / 1_000_000
+    }
+
+    static func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+
+    /// `str(datetime)`: 2016-08-14 20:00:12[.000123]
+    public var description: String {
+        let y = String(year), yy = String(repeating: "0", count: max(0, 4 - y.count)) + y
+        var s = "\(yy)-\(DateParts.two(month))-\(DateParts.two(day)) \(DateParts.two(hour)):\(DateParts.two(minute)):\(DateParts.two(second))"
+        if microsecond != 0 {
+            let m = String(microsecond)
+            s += "." + String(repeating: "0", count: 6 - m.count) + m
+        }
+        return s
+    }
+
+    var repr: String {
+        var fields = [year, month, day, hour, minute]
+        if second != 0 || microsecond != 0 { fields.append(second) }
+        if microsecond != 0 { fields.append(microsecond) }
+        return "datetime.datetime(" + fields.map(String.init).joined(separator: ", ") + ")"
+    }
+
+    /// `str(timedelta)`: "10 days, 2:00:12", "2:00:12", "-1 day, 23:59:59"
+    public static func deltaDescription(_ t: Double) -> String {
+        let total = Int(t.rounded(.down))
+        let micro = Int(((t - Double(total)) * 1_000_000).rounded())
+        var days = total >= 0 ? total / 86400 : (total - 86399) / 86400
+        let rest = total - days * 86400
+        var s = "\(rest / 3600):\(two(rest % 3600 / 60)):\(two(rest % 60))"
+        if micro != 0 {
+            let m = String(micro)
+            s += "." + String(repeating: "0", count: 6 - m.count) + m
+        }
+        if days != 0 {
+            s = "\(days) day\(abs(days) == 1 ? "" : "s"), " + s
+            days = 0
+        }
+        return s
     }
 }

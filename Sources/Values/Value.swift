@@ -16,6 +16,10 @@ public enum Value: Sendable {
     case unsafe(String)
     /// A `!vault` ciphertext, decrypted only when used.
     case vault(String)
+    /// Python's naive datetime (what `to_datetime` returns), as seconds since the epoch, UTC.
+    case datetime(Double)
+    /// Python's timedelta (a difference of datetimes), in seconds.
+    case timedelta(Double)
 }
 
 extension Value: Hashable {
@@ -40,6 +44,8 @@ extension Value: Hashable {
             for (k, v) in x { guard let w = y[k], w == v else { return false } }
             return true
         case (.vault(let x), .vault(let y)): return x == y
+        case (.datetime(let x), .datetime(let y)), (.timedelta(let x), .timedelta(let y)): return x == y
+        case (.datetime, _), (_, .datetime), (.timedelta, _), (_, .timedelta): return false
         default:
             if let x = a.stringValue, let y = b.stringValue { return x == y }
             if let x = a.number, let y = b.number { return x == y }
@@ -57,6 +63,7 @@ extension Value: Hashable {
         case .vault(let s): h.combine(s)
         case .list(let l): h.combine(l)
         case .dict(let d): h.combine(d.count)
+        case .datetime(let t), .timedelta(let t): h.combine(t)
         }
     }
 }
@@ -89,7 +96,8 @@ extension Value {
         case .int(let i): return i != 0
         case .float(let f): return f != 0
         case .string(let s), .unsafe(let s): return !s.isEmpty
-        case .vault: return true
+        case .vault, .datetime: return true
+        case .timedelta(let t): return t != 0
         case .list(let l): return !l.isEmpty
         case .dict(let d): return !d.isEmpty
         }
@@ -111,6 +119,8 @@ extension Value {
         case .vault: return "EncryptedString"
         case .list: return "list"
         case .dict: return "dict"
+        case .datetime: return "datetime"
+        case .timedelta: return "timedelta"
         }
     }
 }

@@ -15,6 +15,9 @@ int cshim_set_nonblocking(int fd);
 pid_t cshim_spawn(const char *const argv[], int in_fd, int out_fd, int err_fd, int new_pgroup);
 int cshim_epoll_wait(int epfd, struct epoll_event *events, int max, int timeout_ms);
 const unsigned char *swansible_agent_py(size_t *len);
+struct tm;
+// strptime(3): returns how many characters were parsed, or -1.
+int cshim_strptime(const char *s, const char *format, struct tm *out);
 // crypt(3) into a caller buffer (thread-safe crypt_r); returns 0 on success.
 int cshim_crypt(const char *key, const char *salt, char *out, size_t out_len);
 #endif

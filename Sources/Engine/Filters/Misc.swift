@@ -1,4 +1,5 @@
 // random, shuffle, strftime and urlsplit.
+import CShim
 import Jinja
 import Values
 #if canImport(Glibc)
@@ -35,6 +36,15 @@ enum MiscFilters {
             var buf = [CChar](repeating: 0, count: 512)
             let n = strftime(&buf, 512, v.pythonStr, &tmv)
             return .string(n > 0 ? String(cString: buf) : "")
+        },
+        "to_datetime": { v, a, _ in
+            let text = v.pythonStr, format = a.get(0, "format")?.pythonStr ?? "%Y-%m-%d %H:%M:%S"
+            var tmv = tm()
+            guard cshim_strptime(text, format, &tmv) == text.utf8.count else {
+                throw AnsibleError("time data '\(text)' does not match format '\(format)'")
+            }
+            return .datetime(DateParts.timestamp(year: Int(tmv.tm_year) + 1900, month: Int(tmv.tm_mon) + 1, day: Int(tmv.tm_mday),
+                                                 hour: Int(tmv.tm_hour), minute: Int(tmv.tm_min), second: Int(tmv.tm_sec)))
         },
         "urlsplit": { v, a, _ in
             let d = urlsplit(v.pythonStr)

@@ -3,6 +3,7 @@
 (Jinja2 with Ansible's filters, tests and lookups) and the result (or the kind of error) is
 stored in cases.json, which `swift test` (EngineTests/TemplatingCorpusTests) replays without
 Python. Run with the venv's python: `.venv/bin/python Tests/EngineTests/Corpus/generate.py`."""
+import datetime
 import itertools
 import json
 import math
@@ -62,6 +63,8 @@ def render(source, file_mode=False, options=None):
 
 
 def plain(v):
+    if isinstance(v, (datetime.datetime, datetime.date)):
+        return v.isoformat()  # as Ansible's JSON encoder writes them
     if isinstance(v, dict):
         return {str(k) if not isinstance(k, (int, float, bool)) and k is not None else k: plain(x) for k, x in v.items()}
     if isinstance(v, (list, tuple)):
@@ -198,7 +201,17 @@ def cases():
         ("{{ lookup('file', 'note.txt') }}", None), ("{{ lookup('template', 'small.j2') }}", None),
         ("{{ lookup('csvfile', 'db file=services.csv delimiter=, col=1') }}", None), ("{{ lookup('ini', 'port section=db file=settings.ini') }}", None),
         ("{{ lookup('pipe', 'echo piped') }}", None), ("{{ q('lines', 'printf \"a\\nb\"') }}", None),
-        ("{{ lookup('first_found', ['nope.txt', 'note.txt']) | basename }}", None), ("{{ q('fileglob', '*.csv') | map('basename') | list }}", None),
+        ("{{ lookup('first_found', ['nope.txt', 'note.txt']) | basename }}", None),
+        ("{{ lookup('password', '/dev/null length=12') | length }}", None), ("{{ lookup('random_choice', 'only') }}", None),
+        ("{{ lookup('config', 'DEFAULT_TIMEOUT') }}", None), ("{{ [5] | random }}", None), ("{{ 1 | random }}", None),
+        ("{{ [3] | shuffle }}", None), ("{{ '%Y-%m-%d %H:%M' | strftime(86400 * 365, utc=true) }}", None),
+        ("{{ '2016-08-14 20:00:12' | to_datetime }}", None),
+        ("{{ (('2016-08-14 20:00:12' | to_datetime) - ('2016-08-04 18:00:00' | to_datetime)).days }}", None),
+        ("{{ (('2016-08-14 20:00:12' | to_datetime) - ('2016-08-14 18:00:00' | to_datetime)).seconds }}", None),
+        ("{{ (('2016-08-14 20:00:12' | to_datetime) - ('2016-08-14 18:00:00' | to_datetime)).total_seconds() }}", None),
+        ("{{ (('2016-08-14 20:00:12' | to_datetime) - ('2016-08-04 18:00:00' | to_datetime)) }}", None),
+        ("{{ ('20160814' | to_datetime('%Y%m%d')).year }}", None), ("{{ ('20160814' | to_datetime('%Y%m%d')).strftime('%d/%m/%Y') }}", None),
+        ("{{ 'x' | to_datetime }}", None), ("{{ ('2016-08-14 20:00:12' | to_datetime) > ('2016-01-01 00:00:00' | to_datetime) }}", None), ("{{ q('fileglob', '*.csv') | map('basename') | list }}", None),
     ]
     for t, o in stmts:
         add(t)
