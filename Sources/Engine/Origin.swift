@@ -22,7 +22,7 @@ public enum Origin {
                     let num = String(n)
                     out += "\n" + String(repeating: " ", count: width - num.count) + "\(num) \(lines[n - 1])"
                 }
-                out += "\n" + String(repeating: " ", count: width + loc.column) + "^ column \(loc.column)\n"
+                out += loc.column > 0 ? "\n" + String(repeating: " ", count: width + loc.column) + "^ column \(loc.column)\n" : "\n"
             }
         }
         if let help { out += "\n" + help + "\n" }

@@ -33,8 +33,9 @@ struct TaskError: Error {
     }
 
     /// A template file that does not parse: Ansible names the file, without a line.
-    static func templateSyntax(_ task: PlayTask, file: String, _ message: String) -> TaskError {
-        TaskError(links: [("Task failed.", task.location), (message, SourceLocation(file: file, line: 0, column: 0))],
+    /// Ansible names only the file; the line the parser stopped at is added, with the lines before it.
+    static func templateSyntax(_ task: PlayTask, file: String, line: Int, _ message: String) -> TaskError {
+        TaskError(links: [("Task failed.", task.location), (message, SourceLocation(file: file, line: line, column: 0))],
                   flat: "Task failed: \(message)")
     }
 
@@ -69,6 +70,7 @@ extension SourceLocation {
     static func parse(_ s: String) -> SourceLocation? {
         if !s.contains(":") { return SourceLocation(file: s, line: 0, column: 0) }
         let parts = s.split(separator: ":")
+        if parts.count == 2, let line = Int(parts[1]) { return SourceLocation(file: String(parts[0]), line: line, column: 0) }
         guard parts.count >= 3, let col = Int(parts[parts.count - 1]), let line = Int(parts[parts.count - 2]) else { return nil }
         return SourceLocation(file: parts.dropLast(2).joined(separator: ":"), line: line, column: col)
     }

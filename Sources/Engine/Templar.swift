@@ -13,9 +13,12 @@ public struct AnsibleError: Error, CustomStringConvertible, Sendable {
     public enum Kind: Sendable { case undefined, syntax, other }
     public var message: String
     public var kind: Kind
-    public init(_ message: String, kind: Kind = .other) {
+    /// The template line a syntax error was found on, when known.
+    public var line = 0
+    public init(_ message: String, kind: Kind = .other, line: Int = 0) {
         self.message = message
         self.kind = kind
+        self.line = line
     }
     public var description: String { message }
 }
@@ -181,7 +184,7 @@ public struct Templar: Sendable {
         }
         let t: Template
         do { t = try Template(source, options: options) } catch let e as TemplateError {
-            throw AnsibleError("Syntax error in template: \(e.message)", kind: .syntax)
+            throw AnsibleError("Syntax error in template: \(e.message)", kind: .syntax, line: e.line)
         }
         do {
             let out = try t.render(e, scope)

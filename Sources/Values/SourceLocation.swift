@@ -13,5 +13,8 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
     public static let unknown = SourceLocation(file: "<unknown>", line: 0, column: 0)
 
     /// `file:line:column`, or just the file when no line is known.
-    public var description: String { line == 0 ? file : "\(file):\(line):\(column)" }
+    public var description: String {
+        if line == 0 { return file }
+        return column == 0 ? "\(file):\(line)" : "\(file):\(line):\(column)"
+    }
 }

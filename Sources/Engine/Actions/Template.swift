@@ -37,7 +37,7 @@ enum TemplateAction: Action {
         let text: String
         let searchDirs = (c.task.role.map { [$0.path] } ?? []) + [c.runner.vars.playbookDir, Files.dirname(path)]
         do { text = try c.runner.vars.templar.render(source, scope, options: options, searchDirs: searchDirs) } catch let e as AnsibleError where e.kind == .syntax {
-            throw TaskError.templateSyntax(c.task, file: path, e.message)
+            throw TaskError.templateSyntax(c.task, file: path, line: e.line, e.message)
         } catch let e as AnsibleError {
             throw TaskFailure(message: "\(e.message). \(e.message.contains("undefined") ? "'\(src)' could not be rendered" : "")".trimmingCharacters(in: " ."))
         }
