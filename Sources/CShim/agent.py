@@ -4,6 +4,11 @@
 #
 # Frame: a 24-byte big-endian header (magic, flags, dst, src, handle, reply_to, length) and a
 # JSON body. Nothing on the wire is executed except module source sent by the controller.
+#
+# An agent can start children (become: sudo, su, doas) and routes frames to them: a frame whose
+# dst is a descendant goes down the child that leads to it (dst is set to 0 for the last hop);
+# whatever a child writes goes up unchanged. ROUTE_ADD tells ancestors that a new descendant is
+# reached through this child; DISCONNECT tells them a child is gone.
 import base64
 import hashlib
 import importlib.abc
@@ -13,30 +18,41 @@ import io
 import json
 import os
 import shutil
+import queue
+import select
 import signal
 import struct
+import subprocess
 import sys
 import tempfile
+import threading
+import time
 import traceback
 
 MAGIC = 0x5357
 HEADER = struct.Struct('>HHIIIII')
 MAX_FRAME = 64 * 1024 * 1024
+ROUTE_ADD, DISCONNECT = 1, 2
 IN_FD = os.dup(0)
 OUT_FD = os.dup(1)
+ON_PTY = '--pty' in sys.argv
+READY = b'SWANSIBLE-READY'
 
 # Modules and the commands they run must never read or write the protocol streams.
 _devnull = os.open(os.devnull, os.O_RDWR)
 os.dup2(_devnull, 0)
+if ON_PTY:
+    os.dup2(_devnull, 2)   # on a terminal, stderr would mix into the frames
 os.dup2(2, 1)
 os.set_inheritable(IN_FD, False)
 os.set_inheritable(OUT_FD, False)
+OUT_LOCK = threading.Lock()
 
 
-def read_exact(n):
+def read_exact(fd, n):
     chunks = []
     while n:
-        b = os.read(IN_FD, min(n, 1 << 20))
+        b = os.read(fd, min(n, 1 << 20))
         if not b:
             raise EOFError()
         chunks.append(b)
@@ -44,24 +60,38 @@ def read_exact(n):
     return b''.join(chunks)
 
 
-def read_frame():
-    magic, flags, dst, src, handle, reply_to, length = HEADER.unpack(read_exact(HEADER.size))
-    if magic != MAGIC:
-        raise ValueError('bad frame magic %#x' % magic)
-    if length > MAX_FRAME:
-        raise ValueError('frame of %d bytes exceeds the limit' % length)
-    return handle, json.loads(read_exact(length)) if length else {}
+def read_raw(fd):
+    """One frame: (header fields, raw header bytes, body bytes); the length is checked first."""
+    head = read_exact(fd, HEADER.size)
+    fields = HEADER.unpack(head)
+    if fields[0] != MAGIC:
+        raise ValueError('bad frame magic %#x' % fields[0])
+    if fields[6] > MAX_FRAME:
+        raise ValueError('frame of %d bytes exceeds the limit' % fields[6])
+    return fields, head, read_exact(fd, fields[6]) if fields[6] else b''
 
 
-def write_frame(reply_to, body):
+def write_all(fd, data):
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+
+
+def send_up(data):
+    with OUT_LOCK:
+        write_all(OUT_FD, data)
+
+
+def encode(body, reply_to=0, flags=0):
     data = json.dumps(body, separators=(',', ':'), default=str).encode('utf-8', 'surrogateescape')
     if len(data) > MAX_FRAME:
         data = json.dumps({'failed': True, 'msg': 'reply of %d bytes exceeds the frame limit' % len(data)}).encode()
-    buf = HEADER.pack(MAGIC, 0, 0, 0, 0, reply_to, len(data)) + data
-    view = memoryview(buf)
-    while view:
-        n = os.write(OUT_FD, view)
-        view = view[n:]
+    return HEADER.pack(MAGIC, flags, 0, 0, 0, reply_to, len(data)) + data
+
+
+def write_frame(reply_to, body):
+    send_up(encode(body, reply_to))
 
 
 class SourceFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -115,6 +145,11 @@ def tmpdir():
 
 
 def cleanup(*_):
+    for child in list(CHILDREN.values()):
+        try:
+            os.close(child.in_fd)
+        except OSError:
+            pass
     if TMPDIR:
         shutil.rmtree(TMPDIR, ignore_errors=True)
     os._exit(0)
@@ -195,33 +230,222 @@ def run_module(msg):
 
 def hello():
     # With no interpreter configured, the bootstrap passes the path it found (Ansible's discovery).
-    discovered = sys.argv[1] if len(sys.argv) > 1 else None
+    args = [a for a in sys.argv[1:] if a != '--pty']
+    discovered = args[0] if args and args[0] != '-' else None
     return {'python': sys.executable, 'discovered': discovered, 'version': list(sys.version_info[:3]),
             'pid': os.getpid(), 'uid': os.getuid(), 'home': os.path.expanduser('~')}
 
 
-METHODS = {'run_module': run_module}
+class Child(object):
+    """A child agent (become) and the frames that flow up from it."""
 
+    def __init__(self, cid, proc, in_fd, out_fd):
+        self.cid, self.proc, self.in_fd, self.out_fd = cid, proc, in_fd, out_fd
+        self.lock = threading.Lock()
 
-def main():
-    signal.signal(signal.SIGTERM, cleanup)
-    signal.signal(signal.SIGHUP, cleanup)
-    write_frame(1, hello())
-    while True:
+    def send(self, data):
+        with self.lock:
+            write_all(self.in_fd, data)
+
+    def pump(self):
         try:
-            handle, msg = read_frame()
-        except EOFError:
-            cleanup()
+            while True:
+                fields, head, body = read_raw(self.out_fd)
+                if fields[1] & ROUTE_ADD:
+                    ROUTES[json.loads(body)['id']] = self.cid
+                send_up(head + body)
+        except (EOFError, OSError, ValueError):
+            pass
+        gone = [i for i, c in ROUTES.items() if c == self.cid]
+        for i in gone:
+            ROUTES.pop(i, None)
+            send_up(encode({'id': i}, flags=DISCONNECT))
+        CHILDREN.pop(self.cid, None)
+
+
+CHILDREN = {}   # direct child id -> Child
+ROUTES = {}     # descendant id -> direct child id
+
+
+def become_argv(msg, stage):
+    """The command that starts the child's python as another user."""
+    method, user = msg['method_name'], msg.get('user') or 'root'
+    exe = msg.get('exe') or method
+    flags = msg.get('flags')
+    python = [msg.get('python') or sys.executable, '-c', stage, '-']
+    if method == 'sudo':
+        flags = (flags if flags is not None else '-H -S -n').split()
+        if msg.get('password'):
+            flags = [f for f in flags if f != '-n'] + ['-p', msg['prompt']]
+        return exe.split() + flags + ['-u', user] + python
+    if method == 'su':
+        quoted = ' '.join("'%s'" % a.replace("'", "'\"'\"'") for a in python + ['--pty'])
+        return exe.split() + (flags or '').split() + [user, '-c', quoted]
+    if method == 'doas':
+        return exe.split() + (flags or '-n').split() + ['-u', user] + python
+    raise ValueError('unsupported become method %r' % method)
+
+
+def spawn(msg):
+    """Starts a child agent as another user, answers its password prompt, sends it this source."""
+    cid = msg['id']
+    use_pty = msg['method_name'] == 'su'
+    stage = msg['stage']
+    argv = become_argv(msg, stage)
+    if use_pty:
+        import pty
+        import tty
+        master, slave = pty.openpty()
+        tty.setraw(slave)
+        proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, close_fds=True, start_new_session=True)
+        os.close(slave)
+        in_fd = out_fd = err_fd = master
+    else:
+        proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                close_fds=True, start_new_session=True)
+        in_fd, out_fd, err_fd = proc.stdin.fileno(), proc.stdout.fileno(), proc.stderr.fileno()
+    deadline = time.time() + float(msg.get('timeout') or 10)
+    seen = b''
+    prompts = 0
+    prompt = msg.get('prompt', '').encode()
+    while READY not in seen:
+        left = deadline - time.time()
+        if left <= 0:
+            proc.kill()
+            return {'failed': True, 'msg': 'Timeout (%ds) waiting for privilege escalation prompt: %s'
+                    % (int(msg.get('timeout') or 10), seen.decode('utf-8', 'replace').strip())}
+        ready, _, _ = select.select([err_fd], [], [], left)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(err_fd, 4096)
+        except OSError:
+            chunk = b''
+        if not chunk:
+            proc.wait()
+            text = seen.decode('utf-8', 'replace').strip()
+            if 'password is required' in text or 'a terminal is required' in text:
+                return {'failed': True, 'msg': 'Missing %s password' % msg['method_name']}
+            return {'failed': True, 'msg': 'Failed to start the become agent (%s, rc=%s): %s'
+                    % (msg['method_name'], proc.returncode, text)}
+        seen += chunk
+        lower = seen.lower()
+        asked = (prompt and seen.count(prompt) > prompts) or (use_pty and lower.rstrip().endswith(b':') and b'password' in lower)
+        if asked:
+            if prompts or not msg.get('password'):
+                proc.kill()
+                return {'failed': True, 'msg': ('Incorrect %s password' if prompts else 'Missing %s password') % msg['method_name']}
+            prompts += 1
+            os.write(in_fd, msg['password'].encode() + b'\n')
+            if use_pty:
+                seen = b''
+                prompts = 0
+                prompt = b''
+                msg = dict(msg, password=None)
+        if b'incorrect password' in lower or b'authentication failure' in lower or b'sorry' in lower:
+            proc.kill()
+            return {'failed': True, 'msg': 'Incorrect %s password' % msg['method_name']}
+    payload = SOURCE if isinstance(SOURCE, bytes) else SOURCE.encode()
+    write_all(in_fd, b'%d\n' % len(payload) + payload)
+    try:
+        fields, head, body = read_raw(out_fd)
+    except (EOFError, OSError, ValueError) as e:
+        return {'failed': True, 'msg': 'the become agent did not start: %s' % e}
+    child = Child(cid, proc, in_fd, out_fd)
+    CHILDREN[cid] = child
+    ROUTES[cid] = cid
+    threading.Thread(target=child.pump, daemon=True).start()
+    send_up(encode({'id': cid}, flags=ROUTE_ADD))
+    return json.loads(body)
+
+
+def run_async(msg):
+    """Starts a module detached, writing Ansible's job file, and returns at once (async: N)."""
+    jid = '%s.%d' % (msg['jid'], os.getpid())
+    async_dir = os.path.expanduser(msg.get('async_dir') or '~/.ansible_async')
+    os.makedirs(async_dir, exist_ok=True)
+    path = os.path.join(async_dir, jid)
+
+    def write_job(data):
+        tmp = path + '.tmp'
+        with open(tmp, 'w') as f:
+            json.dump(data, f)
+        os.rename(tmp, path)
+
+    write_job({'started': 1, 'finished': 0, 'ansible_job_id': jid})
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setsid()
+            if os.fork():
+                os._exit(0)
+            os.close(IN_FD)
+            os.close(OUT_FD)
+            limit = int(msg.get('time_limit') or 0)
+            if limit > 0:
+                signal.signal(signal.SIGALRM, lambda *_: (write_job({'failed': 1, 'finished': 1, 'ansible_job_id': jid,
+                                                                    'msg': 'Timeout exceeded', 'child_pid': os.getpid()}),
+                                                          os.killpg(0, signal.SIGKILL)))
+                signal.alarm(limit)
+            reply = run_module(msg)
+            result = json.loads(reply.get('stdout') or 'null') if reply.get('stdout') else None
+            if not isinstance(result, dict):
+                result = {'failed': 1, 'msg': 'MODULE FAILURE', 'module_stdout': reply.get('raw_stdout', ''),
+                          'module_stderr': reply.get('stderr', '')}
+            result['ansible_job_id'] = jid
+            result['finished'] = 1
+            write_job(result)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    return {'started': 1, 'finished': 0, 'ansible_job_id': jid, 'results_file': path, 'changed': True}
+
+
+METHODS = {'run_module': run_module, 'spawn': spawn, 'run_async': run_async}
+WORK = queue.Queue()
+
+
+def worker():
+    """Requests for this agent run here one at a time, so routing never waits for a module."""
+    while True:
+        handle, msg = WORK.get()
         method = msg.get('method')
-        if method == 'shutdown':
-            write_frame(handle, {})
-            cleanup()
         fn = METHODS.get(method)
         try:
             reply = fn(msg) if fn else {'failed': True, 'msg': 'unknown agent method %r' % method}
         except BaseException:
             reply = {'failed': True, 'msg': 'agent error in %s' % method, 'exception': traceback.format_exc()}
         write_frame(handle, reply)
+
+
+def main():
+    signal.signal(signal.SIGTERM, cleanup)
+    signal.signal(signal.SIGHUP, cleanup)
+    write_frame(1, hello())
+    threading.Thread(target=worker, daemon=True).start()
+    while True:
+        try:
+            fields, head, body = read_raw(IN_FD)
+        except (EOFError, OSError):
+            cleanup()
+        dst, handle = fields[2], fields[4]
+        if dst:
+            child = CHILDREN.get(ROUTES.get(dst))
+            if child is None:
+                write_frame(handle, {'failed': True, 'unreachable': True, 'msg': 'no route to context %d' % dst})
+                continue
+            if child.cid == dst:
+                head = HEADER.pack(MAGIC, fields[1], 0, fields[3], handle, fields[5], fields[6])
+            try:
+                child.send(head + body)
+            except OSError:
+                write_frame(handle, {'failed': True, 'unreachable': True, 'msg': 'the context %d is gone' % dst})
+            continue
+        msg = json.loads(body) if body else {}
+        if msg.get('method') == 'shutdown':
+            write_frame(handle, {})
+            cleanup()
+        WORK.put((handle, msg))
 
 
 main()

@@ -16,6 +16,8 @@ struct ConnectionConfig {
     var interpreter: String?
     var configFile: String?
     var sshOptions: [String: String] = [:]
+    /// Set when the task runs as another user (a child agent of the login agent).
+    var become: BecomeOptions?
 
     /// Applies the OpenSSH command-line options users put in ssh_args / ansible_ssh_common_args /
     /// ansible_ssh_extra_args: -F, -o, -i, -p, -l, -J.
@@ -70,6 +72,20 @@ struct ConnectionConfig {
             hostKeyChecking: checking,
             timeout: try first(scope, ["ansible_ssh_timeout", "ansible_timeout"])?.intValue ?? settings.timeout,
             interpreter: interpreter)
+        // Become: keywords (task over play), then ansible_become_* variables, which win over them.
+        let becomeOn = try first(scope, ["ansible_become"]).map { AnsibleFilters.toBool($0).truthy }
+            ?? keywords["become"].map { AnsibleFilters.toBool($0).truthy } ?? settings.become
+        if becomeOn {
+            let method = try first(scope, ["ansible_become_method"])?.pythonStr ?? keywords["become_method"]?.pythonStr ?? settings.becomeMethod
+            let user = try first(scope, ["ansible_become_user", "ansible_\(method)_user"])?.pythonStr
+                ?? keywords["become_user"]?.pythonStr ?? settings.becomeUser
+            let password = try first(scope, ["ansible_become_password", "ansible_become_pass", "ansible_\(method)_password", "ansible_\(method)_pass"])?.pythonStr
+                ?? settings.becomePassword
+            let flags = try first(scope, ["ansible_become_flags", "ansible_\(method)_flags"])?.pythonStr ?? keywords["become_flags"]?.pythonStr
+                ?? settings.becomeFlags(method)
+            let exe = try first(scope, ["ansible_become_exe", "ansible_\(method)_exe"])?.pythonStr ?? keywords["become_exe"]?.pythonStr
+            config.become = BecomeOptions(method: method, user: user, password: password, flags: flags, exe: exe, timeout: config.timeout)
+        }
         var sshArgs = ""
         if let a = settings.value(env: "ANSIBLE_SSH_ARGS", section: "ssh_connection", key: "ssh_args") { sshArgs += a + " " }
         for name in ["ansible_ssh_common_args", "ansible_ssh_extra_args"] {
@@ -77,6 +93,11 @@ struct ConnectionConfig {
         }
         if !sshArgs.isEmpty { try config.applySSHArgs(sshArgs) }
         return config
+    }
+
+    /// The hops from the controller to the agent that runs the task: login, then become.
+    var stack: [Hop] {
+        get throws { try [hop] + (become.map { [Hop.become($0)] } ?? []) }
     }
 
     var hop: Hop {

@@ -33,6 +33,8 @@ public final class PlaybookRunner: @unchecked Sendable {
     private let lock = Mutex<Void>(())
     private var failed: Set<String> = []
     private var unreachable: Set<String> = []
+    /// The running play's keywords (connection, remote_user, become…) that tasks inherit.
+    var playKeywords: [String: Value] = [:]
     /// Loads task files for include_tasks while the play runs.
     lazy var includeLoader: PlaybookLoader = {
         var l = PlaybookLoader(rolesPath: settings.rolesPath)
@@ -101,6 +103,7 @@ public final class PlaybookRunner: @unchecked Sendable {
     }
 
     func runPlay(_ play: Play) async throws {
+        playKeywords = play.keywords
         callback.playStart(play)
         let all = try PlaybookRunner.playHosts(play, inventory, limit: options.limit, extraVars: options.extraVars)
         let dead = lock.withLock { _ in failed.union(unreachable) }
@@ -459,8 +462,8 @@ public final class PlaybookRunner: @unchecked Sendable {
             if r.stringValue != omitToken { args[k] = r }
         }
         var keywords: [String: Value] = [:]
-        for k in ["connection", "remote_user"] {
-            if let v = task[k] ?? playKeyword(k, scope) { keywords[k] = try vars.templar.template(v, scope) }
+        for k in ["connection", "remote_user", "become", "become_user", "become_method", "become_flags", "become_exe"] {
+            if let v = task.effective(k) ?? playKeywords[k] { keywords[k] = try vars.templar.template(v, scope) }
         }
         let ctx = ActionContext(task: task, host: host, args: args, scope: scope, runner: self, keywords: keywords)
         var r: Dict
@@ -473,6 +476,9 @@ public final class PlaybookRunner: @unchecked Sendable {
             r["msg"] = .string(f.message)
         } catch let u as Unreachable {
             return (.unreachable, ["changed": false, "msg": .string(u.message), "unreachable": true])
+        } catch let b as BecomeFailure {
+            let flat = "Task failed: \(b.message)"
+            return (.failed, TaskError(links: [(flat, task.location)], flat: flat).result)
         } catch let e as TaskError {
             return (.failed, e.result)
         } catch let e as AnsibleError {
@@ -513,8 +519,6 @@ public final class PlaybookRunner: @unchecked Sendable {
         return (r["changed"]?.truthy == true ? .changed : .ok, r)
     }
 
-    /// Play-level connection keywords reach the task through the scope's play.
-    func playKeyword(_ k: String, _ scope: VarScope) -> Value? { nil }
 
     /// The interpreter the agent runs on, when none was configured (Ansible reports it as a fact).
     func discoveredInterpreter(_ c: ActionContext) -> String? {

@@ -73,6 +73,20 @@ public struct Settings: Sendable {
     }
     public var displayOkHosts: Bool { value(env: "ANSIBLE_DISPLAY_OK_HOSTS", key: "display_ok_hosts").map(Settings.truthy) ?? true }
     public var becomeMethod: String { value(env: "ANSIBLE_BECOME_METHOD", section: "privilege_escalation", key: "become_method") ?? "sudo" }
+    public var become: Bool { value(env: "ANSIBLE_BECOME", section: "privilege_escalation", key: "become").map(Settings.truthy) ?? false }
+    public var becomeUser: String { value(env: "ANSIBLE_BECOME_USER", section: "privilege_escalation", key: "become_user") ?? "root" }
+    /// The password typed at -K, or ANSIBLE_BECOME_PASSWORD_FILE's contents.
+    public var becomePassword: String? {
+        if let f = value(env: "ANSIBLE_BECOME_PASSWORD_FILE", section: "defaults", key: "become_password_file"),
+            let text = try? Files.read(Files.expandUser(f)) {
+            return String(text.split(separator: "\n").first ?? "")
+        }
+        return askedBecomePassword
+    }
+    public var askedBecomePassword: String?
+    func becomeFlags(_ method: String) -> String? {
+        value(env: "ANSIBLE_BECOME_FLAGS", section: "privilege_escalation", key: "become_flags")
+    }
 }
 
 extension StringProtocol {

@@ -61,6 +61,10 @@ struct TaskError: Error {
             let loc = l.count > 1 ? l[1].stringValue.flatMap(SourceLocation.parse) : nil
             return Origin.report(m, loc, help: i == chain.count - 1 ? help : nil)
         }
+        // A single error is printed once, with its origin right under it.
+        if chain.count == 1, case .list(let l) = chain[0], l.first?.stringValue == flat {
+            return "[ERROR]: " + parts[0] + "\n"
+        }
         return "[ERROR]: \(flat)\n\n" + parts.joined(separator: "\n<<< caused by >>>\n\n") + "\n"
     }
 }

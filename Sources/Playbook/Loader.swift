@@ -66,9 +66,9 @@ public struct PlaybookLoader {
         var roleTasks: [Task] = [], roleHandlers: [Task] = []
         if let r = lists["roles"] {
             for entry in r.items ?? [] {
-                let (role, when, tags) = try loadRole(entry, baseDir: baseDir)
+                let (role, when, tags, keywords) = try loadRole(entry, baseDir: baseDir)
                 roles.append(role)
-                let inherited = Inherited(tags: playTags + tags, when: when.map { [$0] } ?? [], vars: [])
+                let inherited = Inherited(tags: playTags + tags, when: when.map { [$0] } ?? [], vars: [], keywords: keywords)
                 if let t = try roleFile(role, "tasks") { roleTasks += try tasks(t, role: role, inherited: inherited) }
                 if let h = try roleFile(role, "handlers") { roleHandlers += try tasks(h, role: role, inherited: inherited) }
             }
@@ -100,6 +100,7 @@ public struct PlaybookLoader {
         var tags: [String]
         var when: [Value]
         var vars: [Dict]
+        var keywords: [String: Value] = [:]
     }
 
     mutating func tasks(_ node: Node, role: Role?, inherited: Inherited) throws -> [Task] {
@@ -126,6 +127,10 @@ public struct PlaybookLoader {
                 inner.tags += Task.tagList(item["tags"]?.value)
                 if let w = item["when"]?.value { inner.when.append(w) }
                 if case .dict(let d)? = item["vars"]?.value { inner.vars.append(d) }
+                for p in pairs {
+                    let k = p.key.scalar?.pythonStr ?? ""
+                    if Task.inheritable.contains(k) { inner.keywords[k] = p.value.value }
+                }
                 out += try tasks(item["block"]!, role: role, inherited: inner)
                 continue
             }
@@ -152,6 +157,7 @@ public struct PlaybookLoader {
         inner.tags += Task.tagList(imp["tags"])
         if let w = imp["when"] { inner.when.append(w) }
         if case .dict(let d)? = imp["vars"] { inner.vars.append(d) }
+        for k in Task.inheritable { if let v = imp[k] { inner.keywords[k] = v } }
         importDepth += 1
         defer { importDepth -= 1 }
         guard importDepth < 64 else { throw PlaybookError("import_tasks recursion is too deep", at: imp.location) }
@@ -256,6 +262,7 @@ public struct PlaybookLoader {
         t.inheritedTags = inherited.tags
         t.inheritedWhen = inherited.when
         t.blockVars = inherited.vars
+        t.inheritedKeywords = inherited.keywords
         t.keywordLocations = keywordLocations
         t.argLocations = argLocations
         for p in node["vars"]?.pairs ?? [] { if let k = p.key.scalar?.pythonStr { t.varLocations[k] = p.value.location } }
@@ -264,11 +271,12 @@ public struct PlaybookLoader {
 
     // MARK: roles
 
-    func loadRole(_ entry: Node, baseDir: String) throws -> (Role, Value?, [String]) {
+    func loadRole(_ entry: Node, baseDir: String) throws -> (Role, Value?, [String], [String: Value]) {
         var name: String
         var params = Dict()
         var when: Value? = nil
         var tags: [String] = []
+        var keywords: [String: Value] = [:]
         switch entry.value {
         case .string(let s): name = s
         case .dict(let d):
@@ -281,6 +289,7 @@ public struct PlaybookLoader {
                 case "role", "name": continue
                 case "when": when = v
                 case "tags": tags = Task.tagList(v)
+                case let k where Task.inheritable.contains(k): keywords[k] = v
                 case "vars":
                     if case .dict(let vd) = v { for (a, b) in vd { params[a] = b } }
                 default: params[k] = v
@@ -297,7 +306,7 @@ public struct PlaybookLoader {
         }
         let defaults = try varsFile(Files.join(path, "defaults"))
         let vars = try varsFile(Files.join(path, "vars"))
-        return (Role(name: Files.basename(name), path: path, defaults: defaults, vars: vars, params: params), when, tags)
+        return (Role(name: Files.basename(name), path: path, defaults: defaults, vars: vars, params: params), when, tags, keywords)
     }
 
     func mainFile(_ dir: String) -> String? {

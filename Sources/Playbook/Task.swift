@@ -19,6 +19,14 @@ public struct Task: Sendable {
     public var blockVars: [Dict] = []
     /// Params of the include_tasks that brought this task in (level 21).
     public var includeParams = Dict()
+    /// Connection and become keywords of enclosing blocks and role entries (the task's own win).
+    public var inheritedKeywords: [String: Value] = [:]
+
+    /// A keyword as it applies to this task: its own, else the nearest enclosing block's.
+    public func effective(_ keyword: String) -> Value? { keywords[keyword] ?? inheritedKeywords[keyword] }
+
+    public static let inheritable: Set<String> = ["become", "become_user", "become_method", "become_flags", "become_exe",
+                                                  "remote_user", "connection", "environment", "no_log", "check_mode", "diff"]
     /// Where each keyword's value was written, and the action key itself under "@action".
     public var keywordLocations: [String: SourceLocation] = [:]
     /// Where each of the task's own vars was written.

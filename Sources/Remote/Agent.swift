@@ -13,8 +13,11 @@ public enum Agent {
     public static let fallbackInterpreters = ["python3.13", "python3.12", "python3.11", "python3.10", "python3.9",
                                               "python3.8", "/usr/bin/python3", "python3"]
 
-    static let firstStage = """
+    /// Says it is ready on stderr (a become parent waits for that before sending the source), reads
+    /// `<length>\n<source>` from stdin, runs it with SOURCE set so it can start children of its own.
+    public static let firstStage = """
         import os,sys
+        os.write(2,b"SWANSIBLE-READY\\n")
         b=b""
         while b[-1:]!=b"\\n":
          c=os.read(0,1)
@@ -25,7 +28,7 @@ public enum Agent {
          c=os.read(0,n-len(s))
          if not c:sys.exit(1)
          s+=c
-        exec(compile(s,"<swansible-agent>","exec"))
+        exec(compile(s,"<swansible-agent>","exec"),{"__name__":"__main__","SOURCE":s})
         """
 
     /// The shell command that starts the agent: the given interpreter, or the first of the

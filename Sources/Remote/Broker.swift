@@ -26,7 +26,7 @@ public final class Broker: Sendable {
         case add(Int, UnsafeTransfer<StreamIO>, collect: CheckedContinuation<CommandOutput, any Error>?)
         case handshake(Int, SSHOptions, String, CheckedContinuation<Int, any Error>?,
                        collect: CheckedContinuation<CommandOutput, any Error>?)
-        case send(Int, [UInt8], UInt32, CheckedContinuation<[UInt8], any Error>?, deadline: UInt64?)
+        case send(Int, [UInt8], UInt32, dst: UInt32, CheckedContinuation<[UInt8], any Error>?, deadline: UInt64?)
         case close(Int, CheckedContinuation<Void, Never>?)
     }
 
@@ -103,10 +103,10 @@ public final class Broker: Sendable {
     func newHandle() -> UInt32 { nextHandle.add(1, ordering: .relaxed).oldValue }
 
     /// Writes `bytes` (a frame, or the bootstrap payload) and waits for the frame that replies to `handle`.
-    func request(_ stream: Int, _ bytes: [UInt8], replyTo handle: UInt32, timeout: Double? = nil) async throws -> [UInt8] {
+    func request(_ stream: Int, _ bytes: [UInt8], replyTo handle: UInt32, dst: UInt32 = 0, timeout: Double? = nil) async throws -> [UInt8] {
         let deadline = timeout.map { Clock.nowNanos() + UInt64($0 * 1e9) }
         return try await withCheckedThrowingContinuation { cont in
-            submit(.send(stream, bytes, handle, cont, deadline: deadline))
+            submit(.send(stream, bytes, handle, dst: dst, cont, deadline: deadline))
         }
     }
 
@@ -129,7 +129,8 @@ final class Loop {
         var out: [UInt8] = []
         var outOffset = 0
         var inBuf: [UInt8] = []
-        var pending: [UInt32: (CheckedContinuation<[UInt8], any Error>, UInt64?)] = [:]
+        /// Waiting requests by handle: who waits, until when, and which context (dst) was asked.
+        var pending: [UInt32: (CheckedContinuation<[UInt8], any Error>, UInt64?, UInt32)] = [:]
         var wantOut = false
         /// Set for a command whose whole output is wanted instead of frames.
         var collector: CheckedContinuation<CommandOutput, any Error>?
@@ -197,13 +198,13 @@ final class Loop {
                 cont?.resume(throwing: error)
                 collector?.resume(throwing: error)
             }
-        case .send(let id, let bytes, let handle, let cont, let deadline):
+        case .send(let id, let bytes, let handle, let dst, let cont, let deadline):
             guard streams[id] != nil else {
                 cont?.resume(throwing: RemoteError.disconnected("the connection to the agent is closed"))
                 return
             }
             streams[id]!.out += bytes
-            if let cont { streams[id]!.pending[handle] = (cont, deadline) }
+            if let cont { streams[id]!.pending[handle] = (cont, deadline, dst) }
             flush(id)
         case .close(let id, let done):
             drop(id, RemoteError.disconnected("the connection was closed"))
@@ -277,7 +278,17 @@ final class Loop {
             guard e.inBuf.count >= end else { break }
             let body = Array(e.inBuf[(offset + Frame.headerSize)..<end])
             offset = end
-            if let (cont, _) = e.pending.removeValue(forKey: h.replyTo) { cont.resume(returning: body) }
+            if h.flags & Frame.disconnect != 0 {
+                // A child agent died: whatever waits on it fails now, the rest carries on.
+                let gone = (try? Value.parseJSON(bytes: body))?["id"]?.intValue.map { UInt32($0) } ?? 0
+                for (handle, p) in e.pending where p.2 == gone {
+                    e.pending[handle] = nil
+                    p.0.resume(throwing: RemoteError.disconnected("the become agent exited"))
+                }
+                continue
+            }
+            if h.flags & Frame.routeAdd != 0 { continue }
+            if let (cont, _, _) = e.pending.removeValue(forKey: h.replyTo) { cont.resume(returning: body) }
         }
         if offset > 0 { e.inBuf.removeFirst(offset) }
         streams[id] = e
@@ -313,7 +324,7 @@ final class Loop {
     func expire() {
         let now = Clock.nowNanos()
         for (id, e) in streams {
-            for (h, (cont, deadline)) in e.pending {
+            for (h, (cont, deadline, _)) in e.pending {
                 if let deadline, deadline < now {
                     streams[id]?.pending[h] = nil
                     cont.resume(throwing: RemoteError.timeout("timed out waiting for the agent"))
@@ -334,7 +345,7 @@ final class Loop {
         for fd in Set(e.io.readFds + [e.io.writeFd]) { epoll_ctl(epfd, EPOLL_CTL_DEL, fd, nil) }
         // Free the transport before anyone waiting can move on (and perhaps exit the process).
         e.io.close()
-        for (cont, _) in e.pending.values { cont.resume(throwing: error) }
+        for (cont, _, _) in e.pending.values { cont.resume(throwing: error) }
         e.collector?.resume(throwing: error)
     }
 }

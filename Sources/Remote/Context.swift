@@ -7,14 +7,17 @@ import Values
 public final class Context: Sendable {
     public let name: String
     let stream: Int
+    /// The agent's address on its stream: 0 for the login agent, an id for a child (become).
+    let id: UInt32
     /// The agent's hello: python, version, pid, uid, home.
     public let info: Value
     private let sent = Mutex<Set<String>>([])
     private let dead = Atomic<Bool>(false)
 
-    init(name: String, stream: Int, info: Value) {
+    init(name: String, stream: Int, id: UInt32 = 0, info: Value) {
         self.name = name
         self.stream = stream
+        self.id = id
         self.info = info
     }
 
@@ -26,7 +29,8 @@ public final class Context: Sendable {
         b["method"] = .string(method)
         let handle = Broker.shared.newHandle()
         do {
-            let reply = try await Broker.shared.request(stream, Frame.request(handle: handle, body: .dict(b)), replyTo: handle, timeout: timeout)
+            let reply = try await Broker.shared.request(stream, Frame.request(handle: handle, body: .dict(b), dst: id), replyTo: handle,
+                                                        dst: id, timeout: timeout)
             return try Value.parseJSON(bytes: reply)
         } catch let e as RemoteError {
             if case .timeout = e {} else { dead.store(true, ordering: .relaxed) }
@@ -49,11 +53,15 @@ public final class Context: Sendable {
 
     func shutdown() {
         dead.store(true, ordering: .relaxed)
-        Broker.shared.close(stream)
+        if id == 0 { Broker.shared.close(stream) }
     }
 
-    /// Closes the stream and waits until its transport is freed.
+    /// Closes the stream and waits until its transport is freed (a child only stops its agent).
     func close() async {
+        guard id == 0 else {
+            dead.store(true, ordering: .relaxed)
+            return
+        }
         dead.store(true, ordering: .relaxed)
         await Broker.shared.closeAndWait(stream)
     }

@@ -1,12 +1,34 @@
 // Hands out agents by connection spec: one per (transport, host, user) for the whole run,
 // started once even when several tasks ask at the same moment.
+import OrderedCollections
 import Synchronization
 import Values
+
+/// Become settings for a child agent, in the agent's words.
+public struct BecomeOptions: Sendable, Hashable {
+    public var method: String
+    public var user: String
+    public var password: String?
+    public var flags: String?
+    public var exe: String?
+    public var timeout: Int
+
+    public init(method: String, user: String, password: String?, flags: String?, exe: String?, timeout: Int) {
+        self.method = method
+        self.user = user
+        self.password = password
+        self.flags = flags
+        self.exe = exe
+        self.timeout = timeout
+    }
+}
 
 /// How to reach one agent. Built by the Engine from Ansible's connection variables.
 public enum Hop: Sendable, Hashable {
     case local(interpreter: String?)
     case ssh(SSHOptions, interpreter: String?)
+    /// A child of the previous hop's agent, as another user.
+    case become(BecomeOptions)
 
     public var key: String {
         switch self {
@@ -14,6 +36,7 @@ public enum Hop: Sendable, Hashable {
         case .ssh(let o, let i):
             let extra = (o.configFile ?? "") + o.options.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
             return "ssh:\(o.user ?? "")@\(o.host):\(o.port ?? 22):\(i ?? ""):\(extra)"
+        case .become(let b): return "\(b.method):\(b.user):\(b.flags ?? ""):\(b.exe ?? "")"
         }
     }
 }
@@ -22,44 +45,77 @@ public final class ContextService: Sendable {
     public static let shared = ContextService()
 
     private let contexts = Mutex<[String: Task<Context, any Error>]>([:])
+    private let nextChild = Atomic<UInt32>(1)
 
-    /// The agent for `hop`, starting it if needed. Concurrent callers share one attempt.
-    public func get(_ hop: Hop) async throws -> Context {
+    public static func key(_ stack: [Hop]) -> String { stack.map(\.key).joined(separator: " -> ") }
+
+    /// The agent for `hop`, starting it if needed.
+    public func get(_ hop: Hop) async throws -> Context { try await get([hop]) }
+
+    /// The agent at the end of a stack, starting each missing hop in turn (a shared prefix is
+    /// reused). Concurrent callers share one attempt.
+    public func get(_ stack: [Hop]) async throws -> Context {
+        let key = ContextService.key(stack)
         let task = contexts.withLock { c -> Task<Context, any Error> in
-            if let t = c[hop.key] { return t }
-            let t = Task { try await ContextService.start(hop) }
-            c[hop.key] = t
+            if let t = c[key] { return t }
+            let t = Task { try await self.start(stack) }
+            c[key] = t
             return t
         }
         do {
             let ctx = try await task.value
             if ctx.isAlive { return ctx }
-            drop(hop)
-            return try await get(hop)
+            drop(stack)
+            return try await get(stack)
         } catch {
-            drop(hop)
+            drop(stack)
             throw error
         }
     }
 
-    /// Forgets the agent for `hop` (after a failure), so the next task starts a new one.
-    public func drop(_ hop: Hop) {
-        let t = contexts.withLock { $0.removeValue(forKey: hop.key) }
+    public func drop(_ hop: Hop) { drop([hop]) }
+
+    /// Forgets the agent for a stack (after a failure), so the next task starts a new one.
+    public func drop(_ stack: [Hop]) {
+        let t = contexts.withLock { $0.removeValue(forKey: ContextService.key(stack)) }
         if let t { Task { (try? await t.value)?.shutdown() } }
+    }
+
+    func start(_ stack: [Hop]) async throws -> Context {
+        guard let last = stack.last else { throw RemoteError.unreachable("empty connection stack") }
+        guard case .become(let b) = last else { return try await ContextService.start(last) }
+        let parent = try await get(Array(stack.dropLast()))
+        let id = nextChild.add(1, ordering: .relaxed).oldValue
+        let prompt = "[sudo via swansible, key=\(UInt64.random(in: 0...UInt64.max))] password:"
+        var body: Dict = ["id": .int(Int(id)), "method_name": .string(b.method), "user": .string(b.user),
+                          "stage": .string(Agent.firstStage), "prompt": .string(prompt), "timeout": .int(b.timeout)]
+        if let p = b.password { body["password"] = .string(p) }
+        if let f = b.flags { body["flags"] = .string(f) }
+        if let e = b.exe { body["exe"] = .string(e) }
+        if let python = parent.info["python"]?.stringValue { body["python"] = .string(python) }
+        let reply = try await parent.call("spawn", body, timeout: Double(b.timeout) + 30)
+        if reply["failed"]?.truthy == true {
+            throw RemoteError.becomeFailed(reply["msg"]?.pythonStr ?? "privilege escalation failed")
+        }
+        return Context(name: ContextService.key(stack), stream: parent.stream, id: id, info: reply)
     }
 
     /// Ends every agent: each removes its temp dir when its stdin closes.
     public func shutdownAll() async {
+        // Deepest stacks first: a child agent is told to stop before its parent goes.
         let all = contexts.withLock { c -> [Task<Context, any Error>] in
-            let v = Array(c.values)
+            let v = c.sorted { $0.key.filter { $0 == ">" }.count > $1.key.filter { $0 == ">" }.count }.map(\.value)
             c.removeAll()
             return v
         }
         // Agents are told to exit in parallel, then every transport is freed before returning.
+        for t in all where (try? await t.value)?.id != 0 {
+            if let ctx = try? await t.value { _ = try? await ctx.call("shutdown", timeout: 5) }
+        }
         await withTaskGroup(of: Void.self) { group in
             for t in all {
                 group.addTask {
-                    guard let ctx = try? await t.value else { return }
+                    guard let ctx = try? await t.value, ctx.id == 0 else { return }
                     _ = try? await ctx.call("shutdown", timeout: 5)
                     await ctx.close()
                 }
@@ -75,6 +131,8 @@ public final class ContextService: Sendable {
         case .ssh(let options, let interpreter):
             let id = try await Broker.shared.connectSSH(options, command: Agent.bootstrapCommand(interpreter: interpreter))
             return try await hello(hop, stream: id)
+        case .become:
+            throw RemoteError.unreachable("become needs a login connection first")
         }
         return try await hello(hop, stream: Broker.shared.register(io))
     }
@@ -92,7 +150,7 @@ public final class ContextService: Sendable {
     }
 
     static func agentStartFailure(_ e: RemoteError) -> String {
-        let text = e.description.trimmingCharacters
+        let text = e.description.replacingReady.trimmingCharacters
         if text.contains("no Python interpreter found") || text.contains("not found") {
             return "Failed to start the swansible agent: \(text)"
         }
@@ -105,6 +163,7 @@ public final class ContextService: Sendable {
         switch hop {
         case .local: out = try await Broker.shared.collect(try Spawn.start(["/bin/sh", "-c", command]))
         case .ssh(let o, _): out = try await Broker.shared.runSSH(o, command: command)
+        case .become: throw RemoteError.unreachable("raw runs on the login connection")
         }
         return (out.rc, out.stdout, out.stderr)
     }
@@ -119,3 +178,10 @@ extension String {
     }
 }
 import CSSH
+
+extension String {
+    /// stderr without the first stage's readiness marker.
+    var replacingReady: String {
+        split(separator: "\n", omittingEmptySubsequences: false).filter { $0 != "SWANSIBLE-READY" }.joined(separator: "\n")
+    }
+}

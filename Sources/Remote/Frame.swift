@@ -33,8 +33,11 @@ public enum Frame {
         return out
     }
 
-    static func request(handle: UInt32, body: Value) -> [UInt8] {
-        encode(Header(handle: handle), body: Array(body.json().utf8))
+    /// Route announcements that agents send up when a child starts or goes away.
+    static let routeAdd: UInt16 = 1, disconnect: UInt16 = 2
+
+    static func request(handle: UInt32, body: Value, dst: UInt32 = 0) -> [UInt8] {
+        encode(Header(dst: dst, handle: handle), body: Array(body.json().utf8))
     }
 
     /// Parses one header from the start of `buf`; nil when fewer than 24 bytes are there.
@@ -63,10 +66,12 @@ public enum RemoteError: Error, CustomStringConvertible, Sendable {
     case disconnected(String)
     case protocolError(String)
     case timeout(String)
+    /// Privilege escalation failed (a wrong or missing password): a task failure, not unreachable.
+    case becomeFailed(String)
 
     public var description: String {
         switch self {
-        case .unreachable(let m), .disconnected(let m), .protocolError(let m), .timeout(let m): return m
+        case .unreachable(let m), .disconnected(let m), .protocolError(let m), .timeout(let m), .becomeFailed(let m): return m
         }
     }
 }

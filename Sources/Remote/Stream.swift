@@ -40,7 +40,11 @@ struct TailBuffer {
         if bytes.count > limit { bytes.removeFirst(bytes.count - limit) }
     }
 
-    var text: String { String(decoding: bytes, as: UTF8.self) }
+    /// What the agent said on stderr, without the first stage's readiness marker.
+    var text: String {
+        String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { $0 != "SWANSIBLE-READY" }.joined(separator: "\n")
+    }
 }
 
 /// A local child process: its stdin, stdout and stderr pipes.

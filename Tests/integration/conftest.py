@@ -17,6 +17,9 @@ VENV = ROOT / '.venv'
 FIXTURES = ROOT / 'playbooks-fixtures'
 TEST_USER = 'swansible-it'
 TEST_PASSWORD = 'correct-horse-42'
+SECOND_USER = 'swansible-it2'
+SECOND_PASSWORD = 'battery-staple-7'
+SUDOERS = '/etc/sudoers.d/swansible-it'
 
 
 def run(cmd, timeout=180, env=None, cwd=None):
@@ -73,9 +76,14 @@ def sshd_context():
     (d / 'authorized_keys').write_text((d / 'client_key.pub').read_text())
     os.chmod(d, 0o755)
     os.makedirs('/run/sshd', exist_ok=True)
-    subprocess.run(['userdel', '-r', TEST_USER], capture_output=True)
-    subprocess.run(['useradd', '-m', '-s', '/bin/sh', TEST_USER], check=True)
-    subprocess.run(['chpasswd'], input=f'{TEST_USER}:{TEST_PASSWORD}\n', text=True, check=True)
+    for user, password in ((TEST_USER, TEST_PASSWORD), (SECOND_USER, SECOND_PASSWORD)):
+        subprocess.run(['pkill', '-KILL', '-u', user], capture_output=True)
+        subprocess.run(['userdel', '-r', '-f', user], capture_output=True)
+        subprocess.run(['useradd', '-m', '-s', '/bin/sh', user], check=True)
+        subprocess.run(['chpasswd'], input=f'{user}:{password}\n', text=True, check=True)
+    # The test user may sudo to anyone, with its password (so sudo prompts).
+    pathlib.Path(SUDOERS).write_text(f'{TEST_USER} ALL=(ALL:ALL) ALL\n')
+    os.chmod(SUDOERS, 0o440)
     procs, hosts = [], []
     try:
         for i, addr in enumerate(['127.0.0.2', '127.0.0.3', '127.0.0.4']):
@@ -103,7 +111,10 @@ Subsystem sftp internal-sftp
         for p in procs:
             p.terminate()
             p.wait(timeout=10)
-        subprocess.run(['userdel', '-r', TEST_USER], capture_output=True)
+        for user in (TEST_USER, SECOND_USER):
+            subprocess.run(['pkill', '-KILL', '-u', user], capture_output=True)
+            subprocess.run(['userdel', '-r', '-f', user], capture_output=True)
+        pathlib.Path(SUDOERS).unlink(missing_ok=True)
         shutil.rmtree(d, ignore_errors=True)
 
 

@@ -13,6 +13,11 @@ struct Unreachable: Error {
     var message: String
 }
 
+/// A wrong or missing become password: the task fails (Ansible does not call it unreachable).
+struct BecomeFailure: Error {
+    var message: String
+}
+
 final class ActionContext: @unchecked Sendable {
     let task: PlayTask
     let host: String
@@ -66,9 +71,12 @@ final class ActionContext: @unchecked Sendable {
         guard let module = try runner.library.module(name, searchDirs: moduleDirs) else {
             throw TaskFailure(message: "The module \(name) was not found in configured module paths")
         }
-        let hop = try connection.hop
+        let stack = try connection.stack
         let ctx: Context
-        do { ctx = try await ContextService.shared.get(hop) } catch let e as RemoteError { throw Unreachable(message: e.description) }
+        do { ctx = try await ContextService.shared.get(stack) } catch let e as RemoteError {
+            if case .becomeFailed(let m) = e { throw BecomeFailure(message: m) }
+            throw Unreachable(message: e.description)
+        }
         var moduleArgs = args
         let v = runner.vars
         let internalArgs: [(String, Value)] = [
@@ -102,7 +110,7 @@ final class ActionContext: @unchecked Sendable {
         var extraUtils: Set<String> = []
         while true {
             do { reply = try await ctx.call("run_module", body) } catch let e as RemoteError {
-                ContextService.shared.drop(hop)
+                ContextService.shared.drop(stack)
                 throw Unreachable(message: "Failed to reach the agent on \(host): \(e.description)")
             }
             if reply["need_module"]?.truthy == true {
