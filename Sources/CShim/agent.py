@@ -171,15 +171,21 @@ def filter_json(text):
     return '\n'.join(lines[start:end])
 
 
-def run_module(msg):
+def load(msg):
+    """Keeps the module_utils and module source that came with a call; the compiled module or None."""
     for name, (source, is_pkg) in msg.get('utils', {}).items():
         FINDER.sources[name] = (source, is_pkg)
     digest = msg['hash']
     code = MODULES.get(digest)
-    if code is None:
-        if 'source' not in msg:
-            return {'need_module': True}
+    if code is None and 'source' in msg:
         code = MODULES[digest] = compile(msg['source'], '<swansible>/%s.py' % msg['name'], 'exec')
+    return code
+
+
+def run_module(msg):
+    code = load(msg)
+    if code is None:
+        return {'need_module': True}
     taskdir = None
     files = msg.get('files') or {}
     args = msg['args']
@@ -361,6 +367,8 @@ def spawn(msg):
 
 def run_async(msg):
     """Starts a module detached, writing Ansible's job file, and returns at once (async: N)."""
+    if load(msg) is None:
+        return {'need_module': True}
     jid = '%s.%d' % (msg['jid'], os.getpid())
     async_dir = os.path.expanduser(msg.get('async_dir') or '~/.ansible_async')
     os.makedirs(async_dir, exist_ok=True)

@@ -33,6 +33,8 @@ public final class PlaybookRunner: @unchecked Sendable {
     private let lock = Mutex<Void>(())
     private var failed: Set<String> = []
     private var unreachable: Set<String> = []
+    /// The running play, for work that needs another host's variables (delegate_to).
+    var currentPlay: VariableManager.PlayContext?
     /// The running play's keywords (connection, remote_user, become…) that tasks inherit.
     var playKeywords: [String: Value] = [:]
     /// Loads task files for include_tasks while the play runs.
@@ -115,6 +117,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         var playVars = play.vars
         for (k, v) in try prompts(play) { playVars[.string(k)] = v }
         var pc = VariableManager.PlayContext(play: play, playVars: playVars, hosts: hosts, batch: hosts)
+        currentPlay = pc
         for f in play.varsFiles {
             let scope = try vars.scope(host: hosts[0], pc: pc, task: nil)
             let name = try vars.templar.template(f, scope).pythonStr
@@ -123,6 +126,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             for (k, v) in try VarsFiles.readVarsFile(path) { playVars[k] = v }
         }
         pc.playVars = playVars
+        currentPlay = pc
         var gather = settings.gathering != "explicit"
         if let g = play["gather_facts"] { gather = AnsibleFilters.toBool(g).truthy }
         if gather {
@@ -466,9 +470,49 @@ public final class PlaybookRunner: @unchecked Sendable {
             if let v = task.effective(k) ?? playKeywords[k] { keywords[k] = try vars.templar.template(v, scope) }
         }
         let ctx = ActionContext(task: task, host: host, args: args, scope: scope, runner: self, keywords: keywords)
+        if let d = task.effective("delegate_to") {
+            let name = try vars.templar.template(d, scope).pythonStr
+            try ctx.delegate(to: name)
+        }
+        // until/retries/delay: the action again until the condition holds (Ansible's defaults: 3 and 5 s).
+        let until = task["until"]
+        // retries counts the runs after the first one.
+        let retries = until == nil ? 1 : max(1, (try task["retries"].map { try vars.templar.template($0, scope).intValue ?? 3 } ?? 3) + 1)
+        let delay = try task["delay"].map { try vars.templar.template($0, scope).number ?? 5 } ?? 5
+        var attempt = 1
+        while true {
+            var (status, r) = try await runAction(task, ctx: ctx, scope: scope)
+            if status == .unreachable { return (status, r) }
+            guard let until else { return (status, r) }
+            let reg = task["register"]?.pythonStr
+            var registered = DefaultCallback.stripInternal(r)
+            if registered["failed"] == nil { registered["failed"] = .bool(status == .failed) }
+            let s = reg.map { scope.with([$0: .dict(registered)]) } ?? scope
+            let done = try vars.templar.conditional(until, s).0
+            r["attempts"] = .int(attempt)
+            if done { return (status, r) }
+            if attempt >= retries {
+                r["failed"] = true
+                return (.failed, r)
+            }
+            callback.retrying(host: host, task: task, left: retries - attempt, result: r)
+            try await _Concurrency.Task.sleep(nanoseconds: UInt64(delay * 1e9))
+            attempt += 1
+        }
+    }
+
+    /// One run of the action with Ansible's post-processing: defaults for changed/failed, *_lines,
+    /// facts kept for the host, changed_when/failed_when.
+    func runAction(_ task: PlayTask, ctx: ActionContext, scope: VarScope) async throws -> (Status, Dict) {
+        let host = ctx.host
         var r: Dict
         do {
-            r = try await action(for: task.action).run(ctx)
+            if let seconds = try task["async"].map({ try vars.templar.template($0, scope).intValue ?? 0 }), seconds > 0 {
+                let poll = try task["poll"].map { try vars.templar.template($0, scope).intValue ?? 15 } ?? 15
+                r = try await AsyncRunner.run(ctx, timeLimit: seconds, poll: poll)
+            } else {
+                r = try await action(for: task.action).run(ctx)
+            }
         } catch let f as TaskFailure {
             r = f.extra
             r["failed"] = true
@@ -484,6 +528,9 @@ public final class PlaybookRunner: @unchecked Sendable {
         } catch let e as AnsibleError {
             r = ["failed": true, "changed": false, "msg": .string("Task failed: \(e.message)")]
         }
+        if let d = ctx.delegateHost, let ahost = ctx.delegateLabel {
+            r["_ansible_delegated_vars"] = ["ansible_host": .string(ahost), "ansible_delegated_host": .string(d)]
+        }
         if r["changed"] == nil { r["changed"] = false }
         for k in ["stdout", "stderr"] where r[.string(k)] != nil && r[.string(k + "_lines")] == nil {
             if let s = r[.string(k)]?.stringValue {
@@ -491,7 +538,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             }
         }
         if let facts = r["ansible_facts"]?.dictValue {
-            let st = vars.state(host)
+            let st = vars.state(task["delegate_facts"]?.truthy == true ? (ctx.delegateHost ?? host) : host)
             if task.shortAction == "set_fact" {
                 for (k, v) in facts { st.setFacts[k] = v }
             } else if task.shortAction == "include_vars" {
@@ -518,7 +565,6 @@ public final class PlaybookRunner: @unchecked Sendable {
         if r["skipped"]?.truthy == true { return (.skipped, r) }
         return (r["changed"]?.truthy == true ? .changed : .ok, r)
     }
-
 
     /// The interpreter the agent runs on, when none was configured (Ansible reports it as a fact).
     func discoveredInterpreter(_ c: ActionContext) -> String? {

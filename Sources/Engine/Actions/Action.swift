@@ -25,6 +25,10 @@ final class ActionContext: @unchecked Sendable {
     let scope: VarScope
     let runner: PlaybookRunner
     let keywords: [String: Value]
+    /// delegate_to: the host whose connection the task uses, its vars, and the label results show.
+    var delegateHost: String?
+    var connectionScope: VarScope?
+    var delegateLabel: String?
 
     init(task: PlayTask, host: String, args: Dict, scope: VarScope, runner: PlaybookRunner, keywords: [String: Value]) {
         self.task = task
@@ -37,8 +41,20 @@ final class ActionContext: @unchecked Sendable {
 
     var connection: ConnectionConfig {
         get throws {
-            try ConnectionConfig.build(host: host, scope: scope, keywords: keywords, settings: runner.settings, library: runner.library)
+            try ConnectionConfig.build(host: delegateHost ?? host, scope: connectionScope ?? scope, keywords: keywords,
+                                       settings: runner.settings, library: runner.library)
         }
+    }
+
+    /// delegate_to: connect with the delegated host's own variables (an inventory host, or the
+    /// implicit localhost); everything else still comes from the task's host.
+    func delegate(to name: String) throws {
+        guard name != host else { return }
+        _ = try runner.inventory.hosts(matching: name)
+        delegateHost = name
+        let scope = try runner.vars.scope(host: name, pc: runner.currentPlay!, task: task)
+        connectionScope = scope
+        delegateLabel = (try scope.lookup("ansible_host"))?.pythonStr ?? name
     }
 
     /// Directories searched for modules: library/ next to the playbook and in the role.
@@ -67,7 +83,8 @@ final class ActionContext: @unchecked Sendable {
     }
 
     /// Runs a module in the host's agent: module source and missing module_utils go with the call.
-    func runModule(_ name: String, _ args: Dict, files: [String: [UInt8]] = [:]) async throws -> Dict {
+    func runModule(_ name: String, _ args: Dict, files: [String: [UInt8]] = [:], method: String = "run_module",
+                   extra: Dict = Dict()) async throws -> Dict {
         guard let module = try runner.library.module(name, searchDirs: moduleDirs) else {
             throw TaskFailure(message: "The module \(name) was not found in configured module paths")
         }
@@ -106,10 +123,11 @@ final class ActionContext: @unchecked Sendable {
             utils[.string(u.0)] = .list([.string(u.1), .bool(u.2)])
         }
         body["utils"] = .dict(utils)
+        for (k, v) in extra { body[k] = v }
         var reply: Value
         var extraUtils: Set<String> = []
         while true {
-            do { reply = try await ctx.call("run_module", body) } catch let e as RemoteError {
+            do { reply = try await ctx.call(method, body) } catch let e as RemoteError {
                 ContextService.shared.drop(stack)
                 throw Unreachable(message: "Failed to reach the agent on \(host): \(e.description)")
             }
@@ -130,6 +148,7 @@ final class ActionContext: @unchecked Sendable {
             break
         }
         ctx.markSent([moduleKey] + keys)
+        if method == "run_async", reply["ansible_job_id"] != nil { return reply.dictValue ?? Dict() }
         var result = ActionContext.moduleResult(reply)
         if let discovered = ctx.info["discovered"]?.stringValue { runner.noteDiscovered(host, discovered, into: &result) }
         return result

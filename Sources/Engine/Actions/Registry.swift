@@ -12,6 +12,7 @@ let builtinActions: [String: any Action.Type] = [
     "gather_facts": GatherFactsAction.self,
     "setup": GatherFactsAction.self,
     "include_vars": IncludeVarsAction.self,
+    "async_status": AsyncStatusAction.self,
 ]
 
 /// Actions that run on the controller only and never need a connection.

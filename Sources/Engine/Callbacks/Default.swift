@@ -97,8 +97,36 @@ final class DefaultCallback: @unchecked Sendable {
         }
     }
 
+    /// `FAILED - RETRYING: [host]: task (N retries left).` between until attempts.
+    func retrying(host: String, task: PlayTask, left: Int, result: Dict) {
+        lock.withLock { _ in
+            printBanner()
+            var msg = "FAILED - RETRYING: [\(host)]: \(task.displayName) (\(left) retries left)."
+            if verbosity > 0 { msg += "Result was: " + DefaultCallback.dump(result, verbosity: verbosity) }
+            Output.line(msg, .unreachable)
+        }
+    }
+
+    /// `ASYNC POLL on host: …` while an async task runs, `ASYNC OK on host: …` when it ends.
+    func asyncPoll(host: String, jid: String, finished: Bool) {
+        lock.withLock { _ in
+            printBanner()
+            if finished {
+                Output.line("ASYNC OK on \(host): jid=\(jid)", .verbose)
+            } else {
+                Output.line("ASYNC POLL on \(host): jid=\(jid) started=True finished=False", .verbose)
+            }
+        }
+    }
+
     /// One host's result (or one loop item's, when `item` is set).
-    func result(host: String, action: String, status: Status, result r: Dict, ignoring: Bool, item: Value? = nil) {
+    func result(host hostName: String, action: String, status: Status, result r: Dict, ignoring: Bool, item: Value? = nil) {
+        // A delegated task is shown as `host -> delegate`, plus `(address)` when that differs.
+        var host = hostName
+        if let d = r["_ansible_delegated_vars"]?["ansible_delegated_host"]?.stringValue, d != hostName {
+            host = "\(hostName) -> \(d)"
+            if let a = r["_ansible_delegated_vars"]?["ansible_host"]?.stringValue, a != d { host += "(\(a))" }
+        }
         lock.withLock { _ in
             let itemLabel = item.map { " => (item=\(($0).pythonStr))" } ?? ""
             switch status {

@@ -1,0 +1,37 @@
+// async: the module starts detached in the agent, which writes Ansible's job file
+// (~/.ansible_async/<jid>); with poll > 0 the task waits, reading it through async_status.
+import Remote
+import Values
+
+enum AsyncRunner {
+    static func run(_ c: ActionContext, timeLimit: Int, poll: Int) async throws -> Dict {
+        let jid = "j\(Int.random(in: 0..<999_999_999_999))"
+        let asyncDir = try c.scope.lookup("ansible_async_dir")?.stringValue ?? Files.environment("ANSIBLE_ASYNC_DIR") ?? "~/.ansible_async"
+        var started = try await c.runModule(c.task.action == "shell" || c.task.action == "ansible.builtin.shell" ? "ansible.builtin.command" : c.task.action,
+                                            shellArgs(c), method: "run_async",
+                                            extra: ["jid": .string(jid), "time_limit": .int(timeLimit), "async_dir": .string(asyncDir)])
+        guard let jobID = started["ansible_job_id"]?.stringValue else { return started }
+        started["changed"] = true
+        if poll <= 0 { return started }
+        while true {
+            try await _Concurrency.Task.sleep(nanoseconds: UInt64(poll) * 1_000_000_000)
+            var status = try await c.runModule("ansible.builtin.async_status",
+                                               ["jid": .string(jobID), "_async_dir": .string(asyncDir)])
+            status["started"] = .bool(status["started"]?.truthy ?? true)
+            status["finished"] = .bool(status["finished"]?.truthy ?? false)
+            let finished = status["finished"]?.truthy ?? false
+            c.runner.callback.asyncPoll(host: c.host, jid: jobID, finished: finished)
+            if finished {
+                status["ansible_job_id"] = .string(jobID)
+                return status
+            }
+        }
+    }
+
+    /// shell runs as command with `_uses_shell`, as its action does when not async.
+    static func shellArgs(_ c: ActionContext) -> Dict {
+        var a = c.args
+        if c.task.shortAction == "shell" { a["_uses_shell"] = true }
+        return a
+    }
+}
