@@ -32,7 +32,7 @@ import traceback
 MAGIC = 0x5357
 HEADER = struct.Struct('>HHIIIII')
 MAX_FRAME = 64 * 1024 * 1024
-ROUTE_ADD, DISCONNECT = 1, 2
+ROUTE_ADD, DISCONNECT, HEARTBEAT = 1, 2, 4
 IN_FD = os.dup(0)
 OUT_FD = os.dup(1)
 ON_PTY = '--pty' in sys.argv
@@ -417,13 +417,32 @@ def worker():
     """Requests for this agent run here one at a time, so routing never waits for a module."""
     while True:
         handle, msg = WORK.get()
+        BUSY.set()
         method = msg.get('method')
         fn = METHODS.get(method)
         try:
             reply = fn(msg) if fn else {'failed': True, 'msg': 'unknown agent method %r' % method}
         except BaseException:
             reply = {'failed': True, 'msg': 'agent error in %s' % method, 'exception': traceback.format_exc()}
+        if WORK.empty():
+            BUSY.clear()
         write_frame(handle, reply)
+
+
+def heartbeat():
+    """While a request runs, says it is alive every second: a stopped host is told apart from a
+    long task by the silence, not by a task time limit."""
+    beat = encode({}, flags=HEARTBEAT)
+    while True:
+        time.sleep(1)
+        if BUSY.is_set():
+            try:
+                send_up(beat)
+            except OSError:
+                return
+
+
+BUSY = threading.Event()
 
 
 def main():
@@ -431,6 +450,7 @@ def main():
     signal.signal(signal.SIGHUP, cleanup)
     write_frame(1, hello())
     threading.Thread(target=worker, daemon=True).start()
+    threading.Thread(target=heartbeat, daemon=True).start()
     while True:
         try:
             fields, head, body = read_raw(IN_FD)

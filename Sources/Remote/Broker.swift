@@ -134,6 +134,9 @@ final class Loop {
         var wantOut = false
         /// Set for a command whose whole output is wanted instead of frames.
         var collector: CheckedContinuation<CommandOutput, any Error>?
+        /// When the agent was last heard from; a busy agent that stays silent longer than the
+        /// limit (it sends heartbeats while it works) is taken for a stopped or lost host.
+        var lastHeard = Clock.nowNanos()
     }
 
     struct Handshake {
@@ -145,6 +148,8 @@ final class Loop {
 
     let epfd: Int32, wakeFd: Int32
     var streams: [Int: Entry] = [:]
+    /// How long a busy agent may stay silent (SWANSIBLE_AGENT_TIMEOUT seconds, default 30).
+    static let silenceLimit: UInt64 = UInt64(Int(Files.environment("SWANSIBLE_AGENT_TIMEOUT") ?? "") ?? 30) * 1_000_000_000
     var handshakes: [Int: Handshake] = [:]
 
     init(epfd: Int32, wakeFd: Int32) {
@@ -155,7 +160,7 @@ final class Loop {
     func run(_ broker: Broker) {
         var events = [epoll_event](repeating: epoll_event(), count: 64)
         while true {
-            let hasDeadlines = !handshakes.isEmpty || streams.values.contains { $0.pending.values.contains { $0.1 != nil } }
+            let hasDeadlines = !handshakes.isEmpty || streams.values.contains { !$0.pending.isEmpty }
             let n = cshim_epoll_wait(epfd, &events, 64, hasDeadlines ? 100 : 1000)
             for i in 0..<max(0, Int(n)) {
                 let id = Int(events[i].data.u64)
@@ -204,6 +209,7 @@ final class Loop {
                 return
             }
             streams[id]!.out += bytes
+            if streams[id]!.pending.isEmpty { streams[id]!.lastHeard = Clock.nowNanos() }
             if let cont { streams[id]!.pending[handle] = (cont, deadline, dst) }
             flush(id)
         case .close(let id, let done):
@@ -244,7 +250,9 @@ final class Loop {
 
     func service(_ id: Int) {
         guard var e = streams[id] else { return }
+        let before = e.inBuf.count
         let r = e.io.read(into: &e.inBuf)
+        if e.inBuf.count > before { e.lastHeard = Clock.nowNanos() }
         streams[id] = e
         if let collector = e.collector {
             if case .eof = r {
@@ -287,7 +295,7 @@ final class Loop {
                 }
                 continue
             }
-            if h.flags & Frame.routeAdd != 0 { continue }
+            if h.flags & (Frame.routeAdd | Frame.heartbeat) != 0 { continue }
             if let (cont, _, _) = e.pending.removeValue(forKey: h.replyTo) { cont.resume(returning: body) }
         }
         if offset > 0 { e.inBuf.removeFirst(offset) }
@@ -323,6 +331,10 @@ final class Loop {
 
     func expire() {
         let now = Clock.nowNanos()
+        for (id, e) in streams where !e.pending.isEmpty && e.collector == nil && now - e.lastHeard > Loop.silenceLimit {
+            let seconds = Loop.silenceLimit / 1_000_000_000
+            drop(id, RemoteError.timeout("the agent stopped answering (nothing heard for \(seconds) seconds)"))
+        }
         for (id, e) in streams {
             for (h, (cont, deadline, _)) in e.pending {
                 if let deadline, deadline < now {

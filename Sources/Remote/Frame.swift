@@ -34,7 +34,7 @@ public enum Frame {
     }
 
     /// Route announcements that agents send up when a child starts or goes away.
-    static let routeAdd: UInt16 = 1, disconnect: UInt16 = 2
+    static let routeAdd: UInt16 = 1, disconnect: UInt16 = 2, heartbeat: UInt16 = 4
 
     static func request(handle: UInt32, body: Value, dst: UInt32 = 0) -> [UInt8] {
         encode(Header(dst: dst, handle: handle), body: Array(body.json().utf8))

@@ -118,6 +118,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
             }
             return
         }
+        Interrupt.install()
         var code = ExitCodes.success
         for b in books {
             let runner = PlaybookRunner(settings: settings, library: library, inventory: inv, playbookDir: b.baseDir, options: options)
