@@ -289,6 +289,19 @@ def become_argv(msg, stage):
         return exe.split() + (flags or '').split() + [user, '-c', quoted]
     if method == 'doas':
         return exe.split() + (flags or '-n').split() + ['-u', user] + python
+    if method == 'ssh':
+        # The next hop of a via chain: this host's OpenSSH client runs the bootstrap over there.
+        argv = [exe if msg.get('exe') else 'ssh', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=%d' % int(msg.get('timeout') or 10)]
+        if not msg.get('check_host_keys', True):
+            argv += ['-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null']
+        if msg.get('port'):
+            argv += ['-p', str(msg['port'])]
+        if msg.get('identity'):
+            argv += ['-i', msg['identity']]
+        if msg.get('user'):
+            argv += ['-l', msg['user']]
+        argv += (msg.get('ssh_args') or [])
+        return argv + [msg['host'], msg['command']]
     raise ValueError('unsupported become method %r' % method)
 
 
@@ -330,6 +343,9 @@ def spawn(msg):
         if not chunk:
             proc.wait()
             text = seen.decode('utf-8', 'replace').strip()
+            if msg['method_name'] == 'ssh':
+                return {'failed': True, 'unreachable': True, 'msg': 'Failed to connect to the host via ssh: %s'
+                        % text.replace('SWANSIBLE-READY', '').strip()}
             if 'password is required' in text or 'a terminal is required' in text:
                 return {'failed': True, 'msg': 'Missing %s password' % msg['method_name']}
             return {'failed': True, 'msg': 'Failed to start the become agent (%s, rc=%s): %s'

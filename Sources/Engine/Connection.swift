@@ -15,9 +15,12 @@ struct ConnectionConfig {
     var timeout: Int
     var interpreter: String?
     var configFile: String?
-    var sshOptions: [String: String] = [:]
+    var sshOptions_: [String: String] = [:]
     /// Set when the task runs as another user (a child agent of the login agent).
     var become: BecomeOptions?
+    /// swansible_via / mitogen_via: `host` or `user@host`, the inventory host to go through.
+    var via: String?
+    var sshExecutable: String?
 
     /// Applies the OpenSSH command-line options users put in ssh_args / ansible_ssh_common_args /
     /// ansible_ssh_extra_args: -F, -o, -i, -p, -l, -J.
@@ -33,7 +36,7 @@ struct ConnectionConfig {
             case "-i": if let k = arg("-i") { privateKeyFile = Files.expandUser(k) }
             case "-p": if let p = arg("-p") { port = Int(p) }
             case "-l": if let u = arg("-l") { user = u }
-            case "-J": if let j = arg("-J") { sshOptions["proxyjump"] = j }
+            case "-J": if let j = arg("-J") { sshOptions_["proxyjump"] = j }
             case "-o":
                 guard let o = arg("-o") else { continue }
                 let parts = o.split(maxSplits: 1, whereSeparator: { $0 == "=" || $0 == " " })
@@ -42,7 +45,7 @@ struct ConnectionConfig {
                 if key == "stricthostkeychecking" {
                     hostKeyChecking = !["no", "off", "false", "accept-new"].contains(value.lowercased())
                 } else {
-                    sshOptions[key] = value
+                    sshOptions_[key] = value
                 }
             default: continue
             }
@@ -72,6 +75,8 @@ struct ConnectionConfig {
             hostKeyChecking: checking,
             timeout: try first(scope, ["ansible_ssh_timeout", "ansible_timeout"])?.intValue ?? settings.timeout,
             interpreter: interpreter)
+        config.via = try first(scope, ["swansible_via", "mitogen_via"])?.pythonStr
+        config.sshExecutable = try first(scope, ["ansible_ssh_executable"])?.pythonStr
         // Become: keywords (task over play), then ansible_become_* variables, which win over them.
         let becomeOn = try first(scope, ["ansible_become"]).map { AnsibleFilters.toBool($0).truthy }
             ?? keywords["become"].map { AnsibleFilters.toBool($0).truthy } ?? settings.become
@@ -95,9 +100,33 @@ struct ConnectionConfig {
         return config
     }
 
-    /// The hops from the controller to the agent that runs the task: login, then become.
-    var stack: [Hop] {
-        get throws { try [hop] + (become.map { [Hop.become($0)] } ?? []) }
+    /// The hops from the controller to the agent that runs the task: the via chain (each host
+    /// reached from the agent before it), the login, then become.
+    func stack(resolve: (String) throws -> ConnectionConfig, depth: Int = 0) throws -> [Hop] {
+        try loginStack(resolve: resolve, depth: depth) + (become.map { [Hop.become($0)] } ?? [])
+    }
+
+    func loginStack(resolve: (String) throws -> ConnectionConfig, depth: Int) throws -> [Hop] {
+        guard let via else { return [try hop] }
+        guard depth < 10 else { throw AnsibleError("swansible_via chain is too long (a loop?) at '\(via)'") }
+        var name = via
+        var user: String? = nil
+        if let at = via.firstIndex(of: "@") {
+            user = String(via[..<at])
+            name = String(via[via.index(after: at)...])
+        }
+        var next = try resolve(name)
+        if let user { next.user = user }
+        return try next.loginStack(resolve: resolve, depth: depth + 1) + [.sshFromAgent(sshOptions, interpreter: interpreter)]
+    }
+
+    var sshOptions: SSHOptions {
+        var o = SSHOptions(host: host, port: port, user: user, password: password, privateKeyFile: privateKeyFile,
+                           hostKeyChecking: hostKeyChecking, timeout: timeout)
+        o.configFile = configFile
+        o.options = sshOptions_
+        o.executable = sshExecutable
+        return o
     }
 
     var hop: Hop {
@@ -106,11 +135,7 @@ struct ConnectionConfig {
             case "local": return .local(interpreter: interpreter)
             case "ssh", "smart", "paramiko", "paramiko_ssh", "ansible.builtin.ssh", "ansible.builtin.local":
                 if connection == "ansible.builtin.local" { return .local(interpreter: interpreter) }
-                var o = SSHOptions(host: host, port: port, user: user, password: password, privateKeyFile: privateKeyFile,
-                                   hostKeyChecking: hostKeyChecking, timeout: timeout)
-                o.configFile = configFile
-                o.options = sshOptions
-                return .ssh(o, interpreter: interpreter)
+                return .ssh(sshOptions, interpreter: interpreter)
             default:
                 throw AnsibleError("the connection plugin '\(connection)' was not found")
             }

@@ -29,6 +29,8 @@ public enum Hop: Sendable, Hashable {
     case ssh(SSHOptions, interpreter: String?)
     /// A child of the previous hop's agent, as another user.
     case become(BecomeOptions)
+    /// The next host of a via chain: the previous hop's agent connects to it with OpenSSH.
+    case sshFromAgent(SSHOptions, interpreter: String?)
 
     public var key: String {
         switch self {
@@ -37,6 +39,7 @@ public enum Hop: Sendable, Hashable {
             let extra = (o.configFile ?? "") + o.options.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
             return "ssh:\(o.user ?? "")@\(o.host):\(o.port ?? 22):\(i ?? ""):\(extra)"
         case .become(let b): return "\(b.method):\(b.user):\(b.flags ?? ""):\(b.exe ?? "")"
+        case .sshFromAgent(let o, let i): return "via-ssh:\(o.user ?? "")@\(o.host):\(o.port ?? 22):\(i ?? "")"
         }
     }
 }
@@ -83,6 +86,9 @@ public final class ContextService: Sendable {
 
     func start(_ stack: [Hop]) async throws -> Context {
         guard let last = stack.last else { throw RemoteError.unreachable("empty connection stack") }
+        if case .sshFromAgent(let o, let interpreter) = last {
+            return try await startViaSSH(stack, o, interpreter)
+        }
         guard case .become(let b) = last else { return try await ContextService.start(last) }
         let parent = try await get(Array(stack.dropLast()))
         let id = nextChild.add(1, ordering: .relaxed).oldValue
@@ -96,6 +102,24 @@ public final class ContextService: Sendable {
         let reply = try await parent.call("spawn", body, timeout: Double(b.timeout) + 30)
         if reply["failed"]?.truthy == true {
             throw RemoteError.becomeFailed(reply["msg"]?.pythonStr ?? "privilege escalation failed")
+        }
+        return Context(name: ContextService.key(stack), stream: parent.stream, id: id, info: reply)
+    }
+
+    /// A via hop: the parent agent runs OpenSSH to the next host and hands it the agent source.
+    func startViaSSH(_ stack: [Hop], _ o: SSHOptions, _ interpreter: String?) async throws -> Context {
+        let parent = try await get(Array(stack.dropLast()))
+        let id = nextChild.add(1, ordering: .relaxed).oldValue
+        var body: Dict = ["id": .int(Int(id)), "method_name": "ssh", "host": .string(o.host), "stage": .string(Agent.firstStage),
+                          "command": .string(Agent.bootstrapCommand(interpreter: interpreter)), "timeout": .int(o.timeout),
+                          "check_host_keys": .bool(o.hostKeyChecking)]
+        if let u = o.user { body["user"] = .string(u) }
+        if let p = o.port { body["port"] = .int(p) }
+        if let k = o.privateKeyFile { body["identity"] = .string(k) }
+        if let e = o.executable { body["exe"] = .string(e) }
+        let reply = try await parent.call("spawn", body, timeout: Double(o.timeout) + 30)
+        if reply["failed"]?.truthy == true {
+            throw RemoteError.unreachable(reply["msg"]?.pythonStr ?? "could not reach \(o.host) through the via chain")
         }
         return Context(name: ContextService.key(stack), stream: parent.stream, id: id, info: reply)
     }
@@ -131,8 +155,8 @@ public final class ContextService: Sendable {
         case .ssh(let options, let interpreter):
             let id = try await Broker.shared.connectSSH(options, command: Agent.bootstrapCommand(interpreter: interpreter))
             return try await hello(hop, stream: id)
-        case .become:
-            throw RemoteError.unreachable("become needs a login connection first")
+        case .become, .sshFromAgent:
+            throw RemoteError.unreachable("this hop needs a connection before it")
         }
         return try await hello(hop, stream: Broker.shared.register(io))
     }
@@ -163,7 +187,7 @@ public final class ContextService: Sendable {
         switch hop {
         case .local: out = try await Broker.shared.collect(try Spawn.start(["/bin/sh", "-c", command]))
         case .ssh(let o, _): out = try await Broker.shared.runSSH(o, command: command)
-        case .become: throw RemoteError.unreachable("raw runs on the login connection")
+        case .become, .sshFromAgent: throw RemoteError.unreachable("raw runs on a direct connection only")
         }
         return (out.rc, out.stdout, out.stderr)
     }

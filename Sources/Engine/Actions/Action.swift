@@ -48,6 +48,18 @@ final class ActionContext: @unchecked Sendable {
 
     /// delegate_to: connect with the delegated host's own variables (an inventory host, or the
     /// implicit localhost); everything else still comes from the task's host.
+    /// The whole stack for this task, following via chains through other hosts' variables.
+    var stack: [Hop] {
+        get throws {
+            try connection.stack(resolve: { name in
+                _ = try self.runner.inventory.hosts(matching: name)
+                let scope = try self.runner.vars.scope(host: name, pc: self.runner.currentPlay!, task: self.task)
+                return try ConnectionConfig.build(host: name, scope: scope, keywords: [:], settings: self.runner.settings,
+                                                  library: self.runner.library)
+            })
+        }
+    }
+
     func delegate(to name: String) throws {
         guard name != host else { return }
         _ = try runner.inventory.hosts(matching: name)
@@ -88,7 +100,7 @@ final class ActionContext: @unchecked Sendable {
         guard let module = try runner.library.module(name, searchDirs: moduleDirs) else {
             throw TaskFailure(message: "The module \(name) was not found in configured module paths")
         }
-        let stack = try connection.stack
+        let stack = try self.stack
         let ctx: Context
         do { ctx = try await ContextService.shared.get(stack) } catch let e as RemoteError {
             if case .becomeFailed(let m) = e { throw BecomeFailure(message: m) }

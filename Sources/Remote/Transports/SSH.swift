@@ -18,6 +18,8 @@ public struct SSHOptions: Sendable, Hashable {
     public var configFile: String?
     /// `-o Key=Value` from the ssh args, applied after the config file, in order.
     public var options: [String: String] = [:]
+    /// The OpenSSH client a via hop runs on the previous host (ansible_ssh_executable).
+    public var executable: String?
 
     public init(host: String, port: Int? = nil, user: String? = nil, password: String? = nil, privateKeyFile: String? = nil,
                 hostKeyChecking: Bool = true, timeout: Int = 10) {
