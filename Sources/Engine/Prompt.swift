@@ -3,7 +3,10 @@
 import Glibc
 #endif
 
-enum Prompt {
+public enum Prompt {
+    /// Reads a line from the terminal (echo off when hidden).
+    public static func read(hidden: Bool) -> String { readLine(hidden: hidden) }
+
     static func readLine(hidden: Bool) -> String {
         var saved = termios()
         let restore = hidden && tcgetattr(0, &saved) == 0
@@ -20,7 +23,7 @@ enum Prompt {
         }
         var bytes: [UInt8] = []
         var c: UInt8 = 0
-        while read(0, &c, 1) == 1, c != 10 { bytes.append(c) }
+        while Glibc.read(0, &c, 1) == 1, c != 10 { bytes.append(c) }
         return String(decoding: bytes, as: UTF8.self)
     }
 }

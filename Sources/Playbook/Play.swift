@@ -19,6 +19,21 @@ public struct Play: Sendable {
     public var roles: [Role]
     public var location: SourceLocation
 
+    public init(name: String?, hosts: Value, vars: Dict, varsFiles: [Value], keywords: [String: Value], preTasks: [Task],
+                tasks: [Task], postTasks: [Task], handlers: [Task], roles: [Role], location: SourceLocation) {
+        self.name = name
+        self.hosts = hosts
+        self.vars = vars
+        self.varsFiles = varsFiles
+        self.keywords = keywords
+        self.preTasks = preTasks
+        self.tasks = tasks
+        self.postTasks = postTasks
+        self.handlers = handlers
+        self.roles = roles
+        self.location = location
+    }
+
     public subscript(keyword: String) -> Value? { keywords[keyword] }
 
     public var tags: [String] { Task.tagList(keywords["tags"]) }

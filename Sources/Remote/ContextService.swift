@@ -209,3 +209,32 @@ extension String {
         split(separator: "\n", omittingEmptySubsequences: false).filter { $0 != "SWANSIBLE-READY" }.joined(separator: "\n")
     }
 }
+
+extension Hop {
+    /// The hop as Mitogen's mitogen_get_stack shows it: a method and its arguments.
+    public var described: Value {
+        func ssh(_ o: SSHOptions, _ i: String?, _ method: String) -> Value {
+            var k: Dict = ["hostname": .string(o.host), "check_host_keys": .string(o.hostKeyChecking ? "enforce" : "ignore"),
+                           "connect_timeout": .int(o.timeout)]
+            k["port"] = o.port.map(Value.int) ?? Value.none
+            k["username"] = o.user.map(Value.string) ?? Value.none
+            k["identity_file"] = o.privateKeyFile.map(Value.string) ?? Value.none
+            k["password"] = o.password == nil ? Value.none : "********"
+            k["python_path"] = i.map(Value.string) ?? Value.none
+            if let f = o.configFile { k["ssh_config"] = .string(f) }
+            if let e = o.executable { k["ssh_path"] = .string(e) }
+            return ["method": .string(method), "kwargs": .dict(k)]
+        }
+        switch self {
+        case .local(let i): return ["method": "local", "kwargs": ["python_path": i.map(Value.string) ?? Value.none]]
+        case .ssh(let o, let i): return ssh(o, i, "ssh")
+        case .sshFromAgent(let o, let i): return ssh(o, i, "ssh (from the previous hop)")
+        case .become(let b):
+            var k: Dict = ["username": .string(b.user), "timeout": .int(b.timeout)]
+            k["flags"] = b.flags.map(Value.string) ?? (b.method == "sudo" ? "-H -S -n" : Value.none)
+            k["exe"] = b.exe.map(Value.string) ?? .string(b.method)
+            k["password"] = b.password == nil ? Value.none : "********"
+            return ["method": .string(b.method), "kwargs": .dict(k)]
+        }
+    }
+}

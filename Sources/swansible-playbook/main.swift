@@ -31,6 +31,13 @@ struct SwansiblePlaybook: AsyncParsableCommand {
     @Flag(name: .customLong("syntax-check"), help: "Perform a syntax check on the playbook.") var syntaxCheck = false
     @Option(name: [.short, .customLong("user")], help: "Connect as this user.") var user: String?
     @Option(name: [.customShort("c"), .customLong("connection")], help: "Connection type to use.") var connection: String?
+    @Option(name: .customLong("explain-connection"), help: "Print the connection stack for HOST and exit (nothing connects).")
+    var explainConnection: String?
+    @Flag(name: [.short, .customLong("become")], help: "Run operations with become.") var become = false
+    @Option(name: .customLong("become-user"), help: "Run operations as this user.") var becomeUser: String?
+    @Option(name: .customLong("become-method"), help: "Privilege escalation method to use.") var becomeMethod: String?
+    @Flag(name: [.customShort("K"), .customLong("ask-become-pass")], help: "Ask for the privilege escalation password.")
+    var askBecomePass = false
     @Argument(help: "Playbook(s)") var playbooks: [String]
 
     /// Bad options exit 5, as ansible-playbook's do (ArgumentParser would use 64).
@@ -48,7 +55,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let settings = Settings.load()
+        var settings = Settings.load()
         var options = RunOptions()
         options.limit = limit
         options.forks = forks
@@ -64,6 +71,9 @@ struct SwansiblePlaybook: AsyncParsableCommand {
             throw ExitCode(ExitCodes.badOption)
         }
         if let user { options.extraVars["ansible_user"] = .string(user) }
+        if become { options.extraVars["ansible_become"] = true }
+        if let becomeUser { options.extraVars["ansible_become_user"] = .string(becomeUser) }
+        if let becomeMethod { options.extraVars["ansible_become_method"] = .string(becomeMethod) }
         if let connection { options.extraVars["ansible_connection"] = .string(connection) }
         for p in playbooks where !Files.exists(p) {
             Output.error("the playbook: \(p) could not be found")
@@ -104,6 +114,20 @@ struct SwansiblePlaybook: AsyncParsableCommand {
                 Output.error("\(error)")
                 throw ExitCode(ExitCodes.error)
             }
+        }
+        if let host = explainConnection {
+            for b in books {
+                let runner = PlaybookRunner(settings: settings, library: library, inventory: inv, playbookDir: b.baseDir, options: options)
+                do { Output.write(try runner.explainConnection(host, book: b).json(.init(indent: 4)) + "\n") } catch {
+                    Output.error("\(error)")
+                    throw ExitCode(ExitCodes.error)
+                }
+            }
+            return
+        }
+        if askBecomePass {
+            Output.write("BECOME password: ")
+            settings.askedBecomePassword = Prompt.read(hidden: true)
         }
         if syntaxCheck {
             for b in books { Output.write("\nplaybook: \(b.path)\n") }

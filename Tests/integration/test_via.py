@@ -22,3 +22,20 @@ def test_two_hop_via_chain(sshd_hosts, tmp_path):
     assert len(calls) == 2, calls
     assert f'-p {p2}' in calls[0] and f' {a2} ' in calls[0]
     assert f'-p {p3}' in calls[1] and f' {a3} ' in calls[1]
+
+
+def test_explain_connection_prints_the_stack_without_connecting(tmp_path):
+    inv = tmp_path / 'inventory'
+    # Addresses from the documentation range: nothing may connect to them.
+    inv.write_text('bastion ansible_host=203.0.113.9\n'
+                   'web ansible_host=10.0.0.6 swansible_via=admin@bastion ansible_become=true ansible_become_user=app\n')
+    book = tmp_path / 'site.yml'
+    book.write_text('- hosts: all\n  gather_facts: false\n  tasks: []\n')
+    r = swansible_playbook('-i', inv, book, '--explain-connection', 'web', timeout=20)
+    assert r.returncode == 0, r.stderr
+    import json
+    stack = json.loads(r.stdout)
+    assert [h['method'] for h in stack] == ['ssh', 'ssh (from the previous hop)', 'sudo']
+    assert stack[0]['kwargs']['hostname'] == '203.0.113.9' and stack[0]['kwargs']['username'] == 'admin'
+    assert stack[1]['kwargs']['hostname'] == '10.0.0.6'
+    assert stack[2]['kwargs']['username'] == 'app'
