@@ -18,6 +18,8 @@ struct ConnectionConfig {
     var sshOptions_: [String: String] = [:]
     /// Set when the task runs as another user (a child agent of the login agent).
     var become: BecomeOptions?
+    /// For container connections: the command that reaches the target.
+    var containerArgv: [String]?
     /// swansible_via / mitogen_via: `host` or `user@host`, the inventory host to go through.
     var via: String?
     var sshExecutable: String?
@@ -76,6 +78,9 @@ struct ConnectionConfig {
             timeout: try first(scope, ["ansible_ssh_timeout", "ansible_timeout"])?.intValue ?? settings.timeout,
             interpreter: interpreter)
         config.via = try first(scope, ["swansible_via", "mitogen_via"])?.pythonStr
+        if let kind = ContainerConnections.kinds[connection] {
+            config.containerArgv = try ContainerConnections.argv(kind: kind, target: config.host, user: config.user, scope: scope)
+        }
         config.sshExecutable = try first(scope, ["ansible_ssh_executable"])?.pythonStr
         // Become: keywords (task over play), then ansible_become_* variables, which win over them.
         let becomeOn = try first(scope, ["ansible_become"]).map { AnsibleFilters.toBool($0).truthy }
@@ -131,6 +136,9 @@ struct ConnectionConfig {
 
     var hop: Hop {
         get throws {
+            if let argv = containerArgv, let kind = ContainerConnections.kinds[connection] {
+                return .command(kind: kind, argv: argv, interpreter: interpreter)
+            }
             switch connection {
             case "local": return .local(interpreter: interpreter)
             case "ssh", "smart", "paramiko", "paramiko_ssh", "ansible.builtin.ssh", "ansible.builtin.local":

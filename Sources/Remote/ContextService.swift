@@ -31,6 +31,8 @@ public enum Hop: Sendable, Hashable {
     case become(BecomeOptions)
     /// The next host of a via chain: the previous hop's agent connects to it with OpenSSH.
     case sshFromAgent(SSHOptions, interpreter: String?)
+    /// A container or namespace: `argv` runs a command inside it (docker exec -i NAME …).
+    case command(kind: String, argv: [String], interpreter: String?)
 
     public var key: String {
         switch self {
@@ -40,6 +42,7 @@ public enum Hop: Sendable, Hashable {
             return "ssh:\(o.user ?? "")@\(o.host):\(o.port ?? 22):\(i ?? ""):\(extra)"
         case .become(let b): return "\(b.method):\(b.user):\(b.flags ?? ""):\(b.exe ?? "")"
         case .sshFromAgent(let o, let i): return "via-ssh:\(o.user ?? "")@\(o.host):\(o.port ?? 22):\(i ?? "")"
+        case .command(let kind, let argv, let i): return "\(kind):\(argv.joined(separator: " ")):\(i ?? "")"
         }
     }
 }
@@ -152,6 +155,8 @@ public final class ContextService: Sendable {
         switch hop {
         case .local(let interpreter):
             io = try LocalTransport.start(interpreter: interpreter)
+        case .command(_, let argv, let interpreter):
+            io = try CommandTransport.start(argv, interpreter: interpreter)
         case .ssh(let options, let interpreter):
             let id = try await Broker.shared.connectSSH(options, command: Agent.bootstrapCommand(interpreter: interpreter))
             return try await hello(hop, stream: id)
@@ -187,6 +192,7 @@ public final class ContextService: Sendable {
         switch hop {
         case .local: out = try await Broker.shared.collect(try Spawn.start(["/bin/sh", "-c", command]))
         case .ssh(let o, _): out = try await Broker.shared.runSSH(o, command: command)
+        case .command(_, let argv, _): out = try await Broker.shared.collect(try Spawn.start(argv + ["/bin/sh", "-c", command]))
         case .become, .sshFromAgent: throw RemoteError.unreachable("raw runs on a direct connection only")
         }
         return (out.rc, out.stdout, out.stderr)
@@ -227,6 +233,8 @@ extension Hop {
         }
         switch self {
         case .local(let i): return ["method": "local", "kwargs": ["python_path": i.map(Value.string) ?? Value.none]]
+        case .command(let kind, let argv, let i):
+            return ["method": .string(kind), "kwargs": ["argv": .list(argv.map(Value.string)), "python_path": i.map(Value.string) ?? Value.none]]
         case .ssh(let o, let i): return ssh(o, i, "ssh")
         case .sshFromAgent(let o, let i): return ssh(o, i, "ssh (from the previous hop)")
         case .become(let b):
