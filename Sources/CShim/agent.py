@@ -32,7 +32,7 @@ import traceback
 MAGIC = 0x5357
 HEADER = struct.Struct('>HHIIIII')
 MAX_FRAME = 64 * 1024 * 1024
-ROUTE_ADD, DISCONNECT, HEARTBEAT = 1, 2, 4
+ROUTE_ADD, DISCONNECT, HEARTBEAT, RAW = 1, 2, 4, 8
 IN_FD = os.dup(0)
 OUT_FD = os.dup(1)
 ON_PTY = '--pty' in sys.argv
@@ -425,19 +425,55 @@ def run_async(msg):
     return {'started': 1, 'finished': 0, 'ansible_job_id': jid, 'results_file': path, 'changed': True}
 
 
-METHODS = {'run_module': run_module, 'spawn': spawn, 'run_async': run_async}
+UPLOADS = {}
+
+
+def upload_open(msg):
+    """A file streamed from the controller in raw chunks, into the agent's private temp dir."""
+    fd, path = tempfile.mkstemp(prefix='upload-', dir=tmpdir())
+    UPLOADS[msg['id']] = (fd, path)
+    return {'path': path}
+
+
+def upload_chunk(msg, data):
+    fd, _ = UPLOADS[msg['id']]
+    write_all(fd, data)
+    return {}
+
+
+def upload_close(msg):
+    fd, path = UPLOADS.pop(msg['id'])
+    os.close(fd)
+    return {'path': path, 'size': os.path.getsize(path)}
+
+
+def remove(msg):
+    path = msg['path']
+    if path.startswith(tmpdir() + os.sep):
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+    return {}
+
+
+METHODS = {'run_module': run_module, 'spawn': spawn, 'run_async': run_async, 'upload_open': upload_open,
+           'upload_close': upload_close, 'remove': remove}
 WORK = queue.Queue()
 
 
 def worker():
     """Requests for this agent run here one at a time, so routing never waits for a module."""
     while True:
-        handle, msg = WORK.get()
+        handle, msg, data = WORK.get()
         BUSY.set()
         method = msg.get('method')
         fn = METHODS.get(method)
         try:
-            reply = fn(msg) if fn else {'failed': True, 'msg': 'unknown agent method %r' % method}
+            if data is not None:
+                reply = upload_chunk(msg, data)
+            else:
+                reply = fn(msg) if fn else {'failed': True, 'msg': 'unknown agent method %r' % method}
         except BaseException:
             reply = {'failed': True, 'msg': 'agent error in %s' % method, 'exception': traceback.format_exc()}
         if WORK.empty():
@@ -485,11 +521,17 @@ def main():
             except OSError:
                 write_frame(handle, {'failed': True, 'unreachable': True, 'msg': 'the context %d is gone' % dst})
             continue
-        msg = json.loads(body) if body else {}
+        data = None
+        if fields[1] & RAW:
+            # A raw frame: one line of JSON about the bytes, then the bytes themselves.
+            nl = body.index(b'\n')
+            msg, data = json.loads(body[:nl]), body[nl + 1:]
+        else:
+            msg = json.loads(body) if body else {}
         if msg.get('method') == 'shutdown':
             write_frame(handle, {})
             cleanup()
-        WORK.put((handle, msg))
+        WORK.put((handle, msg, data))
 
 
 main()

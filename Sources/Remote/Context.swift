@@ -38,6 +38,34 @@ public final class Context: Sendable {
         }
     }
 
+    /// Streams a local file (or bytes) into the agent's temp dir in chunks, with a few chunks in
+    /// flight at a time so neither side buffers the whole file; returns the path over there.
+    public func upload(_ source: UploadSource, chunk: Int = 1 << 20, window: Int = 4) async throws -> String {
+        let id = Int.random(in: 1...Int(Int32.max))
+        guard let path = try await call("upload_open", ["id": .int(id)])["path"]?.stringValue else {
+            throw RemoteError.protocolError("the agent did not open an upload")
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var inFlight = 0
+            var offset = 0
+            while let piece = try source.read(at: offset, count: chunk), !piece.isEmpty {
+                if inFlight >= window {
+                    try await group.next()
+                    inFlight -= 1
+                }
+                let handle = Broker.shared.newHandle()
+                let frame = Frame.raw(handle: handle, meta: ["method": "upload_chunk", "id": .int(id)], data: piece[...], dst: self.id)
+                let stream = self.stream, dst = self.id
+                group.addTask { _ = try await Broker.shared.request(stream, frame, replyTo: handle, dst: dst) }
+                inFlight += 1
+                offset += piece.count
+            }
+            try await group.waitForAll()
+        }
+        _ = try await call("upload_close", ["id": .int(id)])
+        return path
+    }
+
     /// Marks sources as held by the agent; returns those it did not hold yet.
     public func missing(_ keys: [String]) -> Set<String> {
         sent.withLock { s in Set(keys.filter { !s.contains($0) }) }
@@ -64,5 +92,21 @@ public final class Context: Sendable {
         }
         dead.store(true, ordering: .relaxed)
         await Broker.shared.closeAndWait(stream)
+    }
+}
+
+/// Where an upload's bytes come from: memory, or a file read piece by piece.
+public enum UploadSource: Sendable {
+    case bytes([UInt8])
+    case file(String)
+
+    func read(at offset: Int, count: Int) throws -> [UInt8]? {
+        switch self {
+        case .bytes(let b):
+            guard offset < b.count else { return nil }
+            return Array(b[offset..<min(b.count, offset + count)])
+        case .file(let path):
+            return try Files.readChunk(path, offset: offset, count: count)
+        }
     }
 }

@@ -34,7 +34,12 @@ public enum Frame {
     }
 
     /// Route announcements that agents send up when a child starts or goes away.
-    static let routeAdd: UInt16 = 1, disconnect: UInt16 = 2, heartbeat: UInt16 = 4
+    static let routeAdd: UInt16 = 1, disconnect: UInt16 = 2, heartbeat: UInt16 = 4, raw: UInt16 = 8
+
+    /// A frame carrying bytes: one line of JSON describing them, then the bytes.
+    static func raw(handle: UInt32, meta: Value, data: ArraySlice<UInt8>, dst: UInt32) -> [UInt8] {
+        encode(Header(flags: raw, dst: dst, handle: handle), body: Array((meta.json() + "\n").utf8) + data)
+    }
 
     static func request(handle: UInt32, body: Value, dst: UInt32 = 0) -> [UInt8] {
         encode(Header(dst: dst, handle: handle), body: Array(body.json().utf8))

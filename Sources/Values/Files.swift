@@ -35,6 +35,30 @@ public enum Files {
         return out
     }
 
+    /// Up to `count` bytes at `offset` (empty at the end).
+    public static func readChunk(_ path: String, offset: Int, count: Int) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileError(path: path, message: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var buf = [UInt8](repeating: 0, count: count)
+        var got = 0
+        while got < count {
+            let n = buf[got...].withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(offset + got)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FileError(path: path, message: String(cString: strerror(errno)))
+            }
+            if n == 0 { break }
+            got += n
+        }
+        return Array(buf[0..<got])
+    }
+
+    public static func size(_ path: String) -> Int? {
+        var st = stat()
+        return stat(path, &st) == 0 ? Int(st.st_size) : nil
+    }
+
     /// Writes through a temporary file and a rename, so a reader never sees half a file.
     public static func write(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws {
         let tmp = path + ".swansible-tmp"

@@ -94,6 +94,15 @@ final class ActionContext: @unchecked Sendable {
         return found
     }
 
+    /// The agent this task runs in (started if needed).
+    func agent() async throws -> Context {
+        let stack = try self.stack
+        do { return try await ContextService.shared.get(stack) } catch let e as RemoteError {
+            if case .becomeFailed(let m) = e { throw BecomeFailure(message: m) }
+            throw Unreachable(message: e.description)
+        }
+    }
+
     /// Runs a module in the host's agent: module source and missing module_utils go with the call.
     func runModule(_ name: String, _ args: Dict, files: [String: [UInt8]] = [:], method: String = "run_module",
                    extra: Dict = Dict()) async throws -> Dict {

@@ -1,5 +1,6 @@
 // copy: the content (or the controller file) travels with the module call; the copy module
 // on the target compares checksums, so an unchanged file reports ok.
+import Remote
 import Values
 
 enum CopyAction: Action {
@@ -7,26 +8,87 @@ enum CopyAction: Action {
         var args = c.args
         if args["remote_src"]?.truthy == true { return try await c.runModule("ansible.builtin.copy", args) }
         guard args["dest"] != nil else { throw TaskFailure(message: "dest is required") }
-        let bytes: [UInt8]
+        let source: UploadSource
         if let content = args.removeValue(forKey: "content") {
             guard args["src"] == nil else { throw TaskFailure(message: "src and content are mutually exclusive") }
-            bytes = Array((content.stringValue ?? content.json(.init(indent: 4, sortKeys: true))).utf8)
+            source = .bytes(Array((content.stringValue ?? content.json(.init(indent: 4, sortKeys: true))).utf8))
             if args["dest"]?.pythonStr.hasSuffix("/") == true { throw TaskFailure(message: "can not use content with a dir as dest") }
         } else if let src = args["src"]?.pythonStr {
             let path = try c.findFile(src, kind: "files")
             guard !Files.isDirectory(path) else { throw TaskFailure(message: "copying a directory (\(src)) is not supported yet") }
-            bytes = try Files.readBytes(path)
+            source = .file(path)
             args["_original_basename"] = .string(Files.basename(path))
         } else {
             throw TaskFailure(message: "src (or content) is required")
         }
-        return try await sendFile(c, bytes, args: args)
+        return try await sendFile(c, source, args: args)
     }
 
-    static func sendFile(_ c: ActionContext, _ bytes: [UInt8], args: Dict) async throws -> Dict {
+    /// Files up to this size travel inside the module call; bigger ones are streamed first.
+    static let inlineLimit = 124 * 1024
+
+    static func sendFile(_ c: ActionContext, _ source: UploadSource, args: Dict) async throws -> Dict {
         var a = args
-        a["src"] = "@@TASKDIR@@/source"
         if a["_original_basename"] == nil, let dest = a["dest"]?.pythonStr { a["_original_basename"] = .string(Files.basename(dest)) }
-        return try await c.runModule("ansible.builtin.copy", a, files: ["source": bytes])
+        let size: Int
+        switch source {
+        case .bytes(let b): size = b.count
+        case .file(let p): size = Files.size(p) ?? 0
+        }
+        if size <= inlineLimit {
+            let bytes: [UInt8]
+            switch source {
+            case .bytes(let b): bytes = b
+            case .file(let p): bytes = try Files.readBytes(p)
+            }
+            a["src"] = "@@TASKDIR@@/source"
+            return try await c.runModule("ansible.builtin.copy", a, files: ["source": bytes])
+        }
+        // An unchanged file is not sent again: compare with the destination's checksum first.
+        if let dest = a["dest"]?.pythonStr, a["force"].map({ AnsibleFilters.toBool($0).truthy }) ?? true {
+            let local = try sha1(source)
+            let st = try await c.runModule("ansible.builtin.stat", ["path": .string(dest), "get_checksum": true,
+                                                                   "checksum_algorithm": "sha1", "follow": true])
+            var target = dest
+            if st["stat"]?["isdir"]?.truthy == true { target = Files.join(dest, a["_original_basename"]?.pythonStr ?? "") }
+            let remoteSum = target == dest ? st["stat"]?["checksum"]?.stringValue
+                : try await c.runModule("ansible.builtin.stat", ["path": .string(target), "get_checksum": true])["stat"]?["checksum"]?.stringValue
+            if remoteSum == local {
+                var f: Dict = ["path": .string(target), "state": "file"]
+                for k in ["mode", "owner", "group", "seuser", "serole", "setype", "selevel", "attributes"] {
+                    if let v = a[.string(k)] { f[.string(k)] = v }
+                }
+                var r = try await c.runModule("ansible.builtin.file", f)
+                r["checksum"] = .string(local)
+                r["dest"] = .string(target)
+                return r
+            }
+        }
+        let ctx = try await c.agent()
+        let remote: String
+        do { remote = try await ctx.upload(source) } catch let e as RemoteError {
+            throw Unreachable(message: "Failed to send the file to \(c.host): \(e.description)")
+        }
+        a["src"] = .string(remote)
+        defer { _Concurrency.Task { _ = try? await ctx.call("remove", ["path": .string(remote)]) } }
+        return try await c.runModule("ansible.builtin.copy", a)
     }
 }
+
+/// SHA-1 of a file or bytes, read in pieces (the checksum Ansible's copy compares).
+func sha1(_ source: UploadSource) throws -> String {
+    var h = Insecure.SHA1()
+    switch source {
+    case .bytes(let b): h.update(data: b)
+    case .file(let p):
+        var offset = 0
+        while true {
+            let piece = try Files.readChunk(p, offset: offset, count: 1 << 20)
+            if piece.isEmpty { break }
+            h.update(data: piece)
+            offset += piece.count
+        }
+    }
+    return HashFilters.hex(h.finalize())
+}
+import Crypto

@@ -1,5 +1,6 @@
 // template: rendered on the controller with the host's variables, then sent as copy sends.
 import Jinja
+import Remote
 import Values
 
 enum TemplateAction: Action {
@@ -42,7 +43,7 @@ enum TemplateAction: Action {
             throw TaskFailure(message: "\(e.message). \(e.message.contains("undefined") ? "'\(src)' could not be rendered" : "")".trimmingCharacters(in: " ."))
         }
         args["_original_basename"] = .string(Files.basename(path))
-        return try await CopyAction.sendFile(c, Array(text.utf8), args: args)
+        return try await CopyAction.sendFile(c, .bytes(Array(text.utf8)), args: args)
     }
 }
 
