@@ -18,6 +18,8 @@ struct ConnectionConfig {
     var sshOptions_: [String: String] = [:]
     /// Set when the task runs as another user (a child agent of the login agent).
     var become: BecomeOptions?
+    /// The inventory host the connection is for.
+    var inventoryName: String?
     /// For container connections: the command that reaches the target.
     var containerArgv: [String]?
     /// swansible_via / mitogen_via: `host` or `user@host`, the inventory host to go through.
@@ -77,6 +79,7 @@ struct ConnectionConfig {
             hostKeyChecking: checking,
             timeout: try first(scope, ["ansible_ssh_timeout", "ansible_timeout"])?.intValue ?? settings.timeout,
             interpreter: interpreter)
+        config.inventoryName = host
         config.via = try first(scope, ["swansible_via", "mitogen_via"])?.pythonStr
         if let kind = ContainerConnections.kinds[connection] {
             config.containerArgv = try ContainerConnections.argv(kind: kind, target: config.host, user: config.user, scope: scope)
@@ -128,6 +131,7 @@ struct ConnectionConfig {
     var sshOptions: SSHOptions {
         var o = SSHOptions(host: host, port: port, user: user, password: password, privateKeyFile: privateKeyFile,
                            hostKeyChecking: hostKeyChecking, timeout: timeout)
+        o.inventoryName = inventoryName
         o.configFile = configFile
         o.options = sshOptions_
         o.executable = sshExecutable

@@ -23,6 +23,8 @@ public final class Context: Sendable {
 
     public var isAlive: Bool { !dead.load(ordering: .relaxed) }
 
+    func markDead() { dead.store(true, ordering: .relaxed) }
+
     /// One message to the agent and its reply.
     public func call(_ method: String, _ body: Dict = Dict(), timeout: Double? = nil) async throws -> Value {
         var b = body

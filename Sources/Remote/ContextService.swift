@@ -39,9 +39,9 @@ public enum Hop: Sendable, Hashable {
         case .local(let i): return "local:\(i ?? "")"
         case .ssh(let o, let i):
             let extra = (o.configFile ?? "") + o.options.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-            return "ssh:\(o.user ?? "")@\(o.host):\(o.port ?? 22):\(i ?? ""):\(extra)"
+            return "ssh:\(o.inventoryName ?? ""):\(o.user ?? "")@\(o.host):\(o.port ?? 22):\(i ?? ""):\(extra)"
         case .become(let b): return "\(b.method):\(b.user):\(b.flags ?? ""):\(b.exe ?? "")"
-        case .sshFromAgent(let o, let i): return "via-ssh:\(o.user ?? "")@\(o.host):\(o.port ?? 22):\(i ?? "")"
+        case .sshFromAgent(let o, let i): return "via-ssh:\(o.inventoryName ?? ""):\(o.user ?? "")@\(o.host):\(o.port ?? 22):\(i ?? "")"
         case .command(let kind, let argv, let i): return "\(kind):\(argv.joined(separator: " ")):\(i ?? "")"
         }
     }
@@ -68,14 +68,35 @@ public final class ContextService: Sendable {
             c[key] = t
             return t
         }
-        do {
-            let ctx = try await task.value
-            if ctx.isAlive { return ctx }
-            drop(stack)
-            return try await get(stack)
-        } catch {
-            drop(stack)
+        let ctx: Context
+        do { ctx = try await task.value } catch {
+            drop(stack, only: task)
             throw error
+        }
+        if ctx.isAlive { return ctx }
+        drop(stack, only: task)
+        return try await get(stack)
+    }
+
+    /// Forgets the agent a stack leads to, if it is still the one that failed (another task may
+    /// already have started a new one: that one is kept).
+    func drop(_ stack: [Hop], only failed: Task<Context, any Error>) {
+        let key = ContextService.key(stack)
+        let gone = contexts.withLock { c -> Task<Context, any Error>? in
+            guard let t = c[key], t == failed else { return nil }
+            return c.removeValue(forKey: key)
+        }
+        if let gone { Task { (try? await gone.value)?.shutdown() } }
+    }
+
+    /// Forgets the agent for `ctx` after it failed, unless it was already replaced by a new one.
+    public func drop(_ stack: [Hop], context: Context) {
+        context.markDead()
+        let key = ContextService.key(stack)
+        let t = contexts.withLock { $0[key] }
+        guard let t else { return }
+        Task {
+            if let current = try? await t.value, current === context { self.drop(stack, only: t) }
         }
     }
 

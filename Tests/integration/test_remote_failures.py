@@ -25,3 +25,29 @@ def test_killed_and_stopped_agents_fail_alone(sshd_hosts, tmp_path):
     assert 'target2                    : ok=1    changed=0    unreachable=1    failed=0' in r.stdout
     assert 'target3                    : ok=1    changed=0    unreachable=1    failed=0' in r.stdout
     assert elapsed < 30
+
+
+def test_fifty_hosts_one_agent_killed(sshd_hosts, tmp_path):
+    """50 inventory hosts (each its own connection and agent) over the three sshd instances; one
+    agent is killed mid-run: it fails alone, the run finishes and the recap counts it."""
+    _, hosts, key = sshd_hosts
+    lines = ['[targets]']
+    for i in range(50):
+        name, addr, port = hosts[i % 3]
+        lines.append(f'h{i:02d} ansible_host={addr} ansible_port={port} ansible_user=root '
+                     f'ansible_ssh_private_key_file={key} ansible_python_interpreter=/usr/bin/python3')
+    inv = tmp_path / 'inventory'
+    inv.write_text('\n'.join(lines) + '\n')
+    book = tmp_path / 'site.yml'
+    book.write_text('- hosts: targets\n  gather_facts: false\n  tasks:\n'
+                    '    - ping:\n'
+                    '    - shell: "{{ \'kill -9 $PPID\' if inventory_hostname == \'h17\' else \'true\' }}"\n'
+                    '    - command: echo done\n')
+    r = swansible_playbook('-i', inv, book, '-f', '50', timeout=180)
+    assert r.returncode == 4, r.stdout[-2000:] + r.stderr
+    assert 'fatal: [h17]: UNREACHABLE!' in r.stdout
+    recap = r.stdout.split('PLAY RECAP')[1]
+    assert 'h17                        : ok=1    changed=0    unreachable=1    failed=0' in recap
+    for i in range(50):
+        if i != 17:
+            assert f'h{i:02d}                        : ok=3    changed=2    unreachable=0    failed=0' in recap

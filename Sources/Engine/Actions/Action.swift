@@ -149,7 +149,7 @@ final class ActionContext: @unchecked Sendable {
         var extraUtils: Set<String> = []
         while true {
             do { reply = try await ctx.call(method, body) } catch let e as RemoteError {
-                ContextService.shared.drop(stack)
+                ContextService.shared.drop(stack, context: ctx)
                 throw Unreachable(message: "Failed to reach the agent on \(host): \(e.description)")
             }
             if reply["need_module"]?.truthy == true {

@@ -20,6 +20,9 @@ public struct SSHOptions: Sendable, Hashable {
     public var options: [String: String] = [:]
     /// The OpenSSH client a via hop runs on the previous host (ansible_ssh_executable).
     public var executable: String?
+    /// The inventory host this connection is for: each inventory host gets its own agent, as each
+    /// gets its own connection in Ansible, even when two names lead to the same address.
+    public var inventoryName: String?
 
     public init(host: String, port: Int? = nil, user: String? = nil, password: String? = nil, privateKeyFile: String? = nil,
                 hostKeyChecking: Bool = true, timeout: Int = 10) {
