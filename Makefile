@@ -41,6 +41,7 @@ test: build
 
 bench: build
 	swift build -c release
+	$(PY) -m pip install -q --disable-pip-version-check mitogen
 	$(PY) Tests/bench/bench.py
 
 clean:

@@ -71,6 +71,10 @@ public final class PlaybookRunner: @unchecked Sendable {
         }
         callback.recap(stats)
         await ContextService.shared.shutdownAll()
+        if Files.environment("SWANSIBLE_STATS") != nil {
+            let b = Broker.shared
+            Output.line("swansible: \(b.requests.load(ordering: .relaxed)) agent requests, \(b.bytesOut.load(ordering: .relaxed)) bytes sent, \(b.bytesIn.load(ordering: .relaxed)) bytes received", stderr: true)
+        }
         let (f, u) = lock.withLock { _ in (failed, unreachable) }
         if !u.isEmpty { return ExitCodes.hostUnreachable }
         if !f.isEmpty { return ExitCodes.hostFailed }

@@ -35,6 +35,10 @@ public final class Broker: Sendable {
     private let epfd: Int32
     private let nextStream = Atomic<Int>(1)
     private let nextHandle = Atomic<UInt32>(2)
+    /// Agent protocol traffic of this run, for `SWANSIBLE_STATS`: requests, bytes out and in.
+    public let requests = Atomic<Int>(0)
+    public let bytesOut = Atomic<Int>(0)
+    public let bytesIn = Atomic<Int>(0)
 
     private init() {
         // A dead agent's pipe must surface as an error on write, not kill the controller.
@@ -105,9 +109,13 @@ public final class Broker: Sendable {
     /// Writes `bytes` (a frame, or the bootstrap payload) and waits for the frame that replies to `handle`.
     func request(_ stream: Int, _ bytes: [UInt8], replyTo handle: UInt32, dst: UInt32 = 0, timeout: Double? = nil) async throws -> [UInt8] {
         let deadline = timeout.map { Clock.nowNanos() + UInt64($0 * 1e9) }
-        return try await withCheckedThrowingContinuation { cont in
+        requests.add(1, ordering: .relaxed)
+        bytesOut.add(bytes.count, ordering: .relaxed)
+        let reply = try await withCheckedThrowingContinuation { cont in
             submit(.send(stream, bytes, handle, dst: dst, cont, deadline: deadline))
         }
+        bytesIn.add(reply.count + Frame.headerSize, ordering: .relaxed)
+        return reply
     }
 
     func close(_ stream: Int) { submit(.close(stream, nil)) }

@@ -108,24 +108,71 @@ def templating():
     print()
 
 
+def inventory(path, hosts, key, count):
+    """`count` inventory hosts spread over the sshd instances (each its own connection)."""
+    lines = ['[targets]']
+    for i in range(count):
+        name, addr, port = hosts[i % len(hosts)]
+        lines.append(f'h{i:03d} ansible_host={addr} ansible_port={port} ansible_user=root '
+                     f'ansible_ssh_private_key_file={key} ansible_python_interpreter=/usr/bin/python3')
+    path.write_text('\n'.join(lines) + '\n')
+
+
+def stats(env, cmd):
+    """swansible's agent protocol traffic for a run (SWANSIBLE_STATS)."""
+    r = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, env=dict(env, SWANSIBLE_STATS='1'), timeout=600)
+    line = [l for l in r.stderr.splitlines() if l.startswith('swansible:')][-1]
+    n = [int(w) for w in line.replace(',', ' ').split() if w.isdigit()]
+    return n[0], n[1], n[2]
+
+
 def run_all(hosts, key):
     work = pathlib.Path(tempfile.mkdtemp(prefix='swansible-bench-'))
-    (work / 'play.yml').write_text(PLAY)
-    (work / 'ansible.cfg').write_text('[defaults]\nhost_key_checking = False\nforks = 5\n'
-                                      '[ssh_connection]\npipelining = True\n'
-                                      'ssh_args = -o ControlMaster=auto -o ControlPersist=60s\n')
-    env = dict(os.environ, ANSIBLE_CONFIG=str(work / 'ansible.cfg'), ANSIBLE_HOST_KEY_CHECKING='False', ANSIBLE_NOCOLOR='1')
+    mitogen = pathlib.Path(conftest.VENV / 'lib').glob('python3*/site-packages/ansible_mitogen/plugins/strategy')
+    mitogen = next(iter(mitogen), None)
+    base = ('[defaults]\nhost_key_checking = False\nforks = 10\n'
+            '[ssh_connection]\npipelining = True\nssh_args = -o ControlMaster=auto -o ControlPersist=60s\n')
+    (work / 'ansible.cfg').write_text(base)
+    (work / 'mitogen.cfg').write_text(base.replace('[defaults]\n', f'[defaults]\nstrategy_plugins = {mitogen}\nstrategy = mitogen_linear\n'))
+    env = dict(os.environ, ANSIBLE_HOST_KEY_CHECKING='False', ANSIBLE_NOCOLOR='1')
+    tuned = dict(env, ANSIBLE_CONFIG=str(work / 'ansible.cfg'))
+    mito = dict(env, ANSIBLE_CONFIG=str(work / 'mitogen.cfg'))
+    (work / 'cmd.yml').write_text(PLAY)
+    (work / 'ping.yml').write_text('- hosts: targets\n  gather_facts: false\n  tasks:\n    - ping:\n')
+    (work / 'facts.yml').write_text('- hosts: targets\n  gather_facts: true\n  tasks: []\n')
+    big = work / 'big.bin'
+    with open(big, 'wb') as f:
+        for _ in range(1024):
+            f.write(os.urandom(1 << 20))
+    (work / 'copy.yml').write_text(f'- hosts: targets\n  gather_facts: false\n  tasks:\n    - copy: {{src: "{big}", dest: "{work}/big.copy"}}\n')
+    scenarios = [('100 `command` tasks, 1 host', 'cmd.yml', 1, True), ('100 `command` tasks, 3 hosts', 'cmd.yml', 3, True),
+                 ('100 `command` tasks, 10 hosts', 'cmd.yml', 10, True), ('`ping`, 100 hosts', 'ping.yml', 100, True),
+                 ('`gather_facts`, 10 hosts', 'facts.yml', 10, True), ('copy 1 GiB, 1 host', 'copy.yml', 1, False)]
     rows = []
-    for n in (1, 3):
-        inv = work / f'inv{n}'
-        conftest.write_ssh_inventory(inv, hosts[:n], key)
-        ours = timed([RELEASE, '-i', inv, work / 'play.yml'], env)
-        theirs = timed([conftest.VENV / 'bin' / 'ansible-playbook', '-i', inv, work / 'play.yml'], env)
-        rows.append((n, ours, theirs))
-    print('| hosts | swansible wall | ansible-playbook wall | wall ratio | swansible CPU | ansible CPU | CPU ratio |')
+    for title, book, count, with_mitogen in scenarios:
+        inv = work / f'inv{count}'
+        inventory(inv, hosts, key, count)
+        (work / 'big.copy').unlink(missing_ok=True)
+        ours = timed([RELEASE, '-i', inv, '-f', '10', work / book], tuned)
+        (work / 'big.copy').unlink(missing_ok=True)
+        theirs = timed([conftest.VENV / 'bin' / 'ansible-playbook', '-i', inv, work / book], tuned)
+        mit = None
+        if with_mitogen and mitogen:
+            mit = timed([conftest.VENV / 'bin' / 'ansible-playbook', '-i', inv, work / book], mito)
+        rows.append((title, count, ours, theirs, mit))
+    print('| scenario | swansible | ansible-playbook (pipelining, ControlPersist) | Mitogen 0.3 | vs ansible | vs Mitogen | swansible CPU per task-host |')
     print('| --- | --- | --- | --- | --- | --- | --- |')
-    for n, (ow, oc), (tw, tc) in rows:
-        print(f'| {n} | {ow:.2f} s | {tw:.2f} s | {tw / ow:.1f}x | {oc:.2f} s | {tc:.2f} s | {tc / oc:.1f}x |')
+    for title, count, (ow, oc), (tw, tc), mit in rows:
+        tasks = 100 if 'command' in title else 1
+        m = f'{mit[0]:.2f} s' if mit else 'n/a'
+        vm = f'{mit[0] / ow:.1f}x' if mit else 'n/a'
+        print(f'| {title} | {ow:.2f} s | {tw:.2f} s | {m} | {tw / ow:.1f}x | {vm} | {oc / (tasks * count) * 1000:.2f} ms |')
+    inv = work / 'inv10'
+    n, out, back = stats(tuned, [RELEASE, '-i', inv, '-f', '10', work / 'cmd.yml'])
+    print()
+    print(f'Agent protocol traffic, 100 `command` tasks on 10 hosts: {n} requests ({n / 1000:.2f} per task-host), '
+          f'{out} bytes sent, {back} received; per task-host {out / 1000:.0f} + {back / 1000:.0f} bytes.')
+    print()
 
 
 if __name__ == '__main__':
