@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
-APT_PACKAGES := libyaml-dev libssh-dev pkg-config python3 python3-venv openssh-server openssh-client sudo
+APT_PACKAGES := libyaml-dev libssh-dev zlib1g-dev libcrypt-dev pkg-config python3 python3-venv openssh-server openssh-client sudo
 ANSIBLE_CORE := ansible-core>=2.19,<2.20
 BIN := .build/debug
 

@@ -18,7 +18,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(name: "CSSH", pkgConfig: "libssh", providers: [.apt(["libssh-dev"])]),
-        .target(name: "CShim", exclude: ["agent.py"], linkerSettings: [.linkedLibrary("crypt")]),
+        .target(name: "CShim", exclude: ["agent.py"], linkerSettings: [.linkedLibrary("crypt"), .linkedLibrary("z")]),
         .target(name: "Values", dependencies: [.product(name: "OrderedCollections", package: "swift-collections")]),
         .target(name: "YAMLReader", dependencies: ["CYAML", "Values"]),
         .target(name: "Jinja", dependencies: [.product(name: "OrderedCollections", package: "swift-collections"), "Values"]),

@@ -171,21 +171,110 @@ def filter_json(text):
     return '\n'.join(lines[start:end])
 
 
+CACHE = os.path.expanduser('~/.cache/swansible/modules')
+
+
+def cache_index():
+    """What this user's module cache holds: `<digest>.m` modules, `.u` module_utils, `.x` closures."""
+    try:
+        return [f for f in os.listdir(CACHE) if not f.startswith('.')]
+    except OSError:
+        return []
+
+
+def cache_put(name, text):
+    try:
+        if not os.path.isdir(CACHE):
+            for d in (os.path.dirname(CACHE), CACHE):   # ~/.cache/swansible and its modules/, both private
+                if not os.path.isdir(d):
+                    os.makedirs(d, mode=0o700, exist_ok=True)
+                    os.chmod(d, 0o700)
+        tmp = os.path.join(CACHE, '.%s.%d' % (name, os.getpid()))
+        with open(tmp, 'w', encoding='utf-8', errors='surrogateescape') as f:
+            f.write(text)
+        os.rename(tmp, os.path.join(CACHE, name))
+    except OSError:
+        pass
+
+
+def cache_get(name):
+    """A cached text, if its content still matches its name (the SHA-256 of the text)."""
+    try:
+        with open(os.path.join(CACHE, name), encoding='utf-8', errors='surrogateescape') as f:
+            text = f.read()
+    except OSError:
+        return None
+    digest = hashlib.sha256(text.encode('utf-8', 'surrogateescape')).hexdigest()
+    return text if name.endswith('.x') or name.startswith(digest + '.') else None
+
+
+def closure_digest(manifest):
+    """A module_utils closure's address: SHA-256 over its sorted `name=digest` lines."""
+    lines = '\n'.join('%s=%s' % (n, manifest[n][0]) for n in sorted(manifest))
+    return hashlib.sha256(lines.encode()).hexdigest()
+
+
+DIGESTS = {}    # module_utils name -> digest of the source loaded for it
+
+
 def load(msg):
-    """Keeps the module_utils and module source that came with a call; the compiled module or None."""
+    """Brings in the module and its module_utils closure, from the message or this user's cache
+    (content-addressed); returns the compiled module, or what is still needed."""
+    use_cache = msg.get('cache', True)
     for name, (source, is_pkg) in msg.get('utils', {}).items():
         FINDER.sources[name] = (source, is_pkg)
+    need = {}
+    manifest = msg.get('manifest')
+    closure = msg.get('closure')
+    if manifest is None and closure:
+        text = cache_get(closure + '.x') if use_cache else None
+        try:
+            manifest = json.loads(text) if text else None
+            if manifest is not None and closure_digest(manifest) != closure:
+                manifest = None
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+            manifest = None
+        if manifest is None:
+            need['manifest'] = True
+    elif manifest is not None and closure and use_cache:
+        cache_put(closure + '.x', json.dumps(manifest))
+    sources = msg.get('sources') or {}
+    missing = []
+    for name, (digest, is_pkg) in (manifest or {}).items():
+        if DIGESTS.get(name) == digest:
+            continue
+        src = sources.get(digest)
+        if src is not None:
+            if use_cache:
+                cache_put(digest + '.u', src)
+        elif use_cache:
+            src = cache_get(digest + '.u')
+        if src is None:
+            missing.append(digest)
+            continue
+        FINDER.sources[name] = (src, is_pkg)
+        DIGESTS[name] = digest
+    if missing:
+        need['digests'] = missing
     digest = msg['hash']
     code = MODULES.get(digest)
-    if code is None and 'source' in msg:
-        code = MODULES[digest] = compile(msg['source'], '<swansible>/%s.py' % msg['name'], 'exec')
-    return code
+    if code is None:
+        source = msg.get('source')
+        if source is not None and use_cache:
+            cache_put(digest + '.m', source)
+        elif source is None and use_cache:
+            source = cache_get(digest + '.m')
+        if source is None:
+            need['module'] = True
+        else:
+            code = MODULES[digest] = compile(source, '<swansible>/%s.py' % msg['name'], 'exec')
+    return code if not need else need
 
 
 def run_module(msg):
     code = load(msg)
-    if code is None:
-        return {'need_module': True}
+    if isinstance(code, dict):
+        return {'need': code}
     taskdir = None
     files = msg.get('files') or {}
     args = msg['args']
@@ -239,7 +328,7 @@ def hello():
     args = [a for a in sys.argv[1:] if a != '--pty']
     discovered = args[0] if args and args[0] != '-' else None
     return {'python': sys.executable, 'discovered': discovered, 'version': list(sys.version_info[:3]),
-            'pid': os.getpid(), 'uid': os.getuid(), 'home': os.path.expanduser('~')}
+            'pid': os.getpid(), 'uid': os.getuid(), 'home': os.path.expanduser('~'), 'cached': cache_index()}
 
 
 class Child(object):
@@ -367,7 +456,8 @@ def spawn(msg):
         if b'incorrect password' in lower or b'authentication failure' in lower or b'sorry' in lower:
             proc.kill()
             return {'failed': True, 'msg': 'Incorrect %s password' % msg['method_name']}
-    payload = SOURCE if isinstance(SOURCE, bytes) else SOURCE.encode()
+    import zlib
+    payload = zlib.compress(SOURCE if isinstance(SOURCE, bytes) else SOURCE.encode(), 9)
     write_all(in_fd, b'%d\n' % len(payload) + payload)
     try:
         fields, head, body = read_raw(out_fd)
@@ -383,8 +473,9 @@ def spawn(msg):
 
 def run_async(msg):
     """Starts a module detached, writing Ansible's job file, and returns at once (async: N)."""
-    if load(msg) is None:
-        return {'need_module': True}
+    code = load(msg)
+    if isinstance(code, dict):
+        return {'need': code}
     jid = '%s.%d' % (msg['jid'], os.getpid())
     async_dir = os.path.expanduser(msg.get('async_dir') or '~/.ansible_async')
     os.makedirs(async_dir, exist_ok=True)

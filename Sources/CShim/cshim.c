@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 #include <time.h>
+#include <zlib.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -76,4 +77,10 @@ int cshim_strptime(const char *s, const char *format, struct tm *out) {
     memset(out, 0, sizeof *out);
     const char *end = strptime(s, format, out);
     return end ? (int)(end - s) : -1;
+}
+
+long cshim_deflate(const unsigned char *in, size_t len, unsigned char *out, size_t cap) {
+    uLongf outLen = (uLongf)cap;
+    if (compress2(out, &outLen, in, (uLong)len, 9) != Z_OK) return -1;
+    return (long)outLen;
 }

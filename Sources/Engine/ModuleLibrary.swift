@@ -3,6 +3,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Crypto
 import Synchronization
 import Values
 
@@ -15,6 +16,21 @@ public struct ModuleSource: Sendable {
     public var package: String
     /// Fully qualified module_utils names → (source, is package), the module's import closure.
     public var utils: [(String, String, Bool)]
+    /// The closure as content: each name with the digest of its source.
+    public var manifest: [(name: String, digest: String, source: String, isPackage: Bool)] = []
+    /// One digest for the whole closure (what a target's cache keeps the manifest under).
+    public var closure = ""
+
+    mutating func computeManifest() {
+        manifest = utils.map { ($0.0, ModuleLibrary.digest($0.1), $0.1, $0.2) }.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        closure = ModuleLibrary.digest(manifest.map { "\($0.name)=\($0.digest)" }.joined(separator: "\n"))
+    }
+
+    var manifestValue: Dict {
+        var d = Dict()
+        for m in manifest { d[.string(m.name)] = .list([.string(m.digest), .bool(m.isPackage)]) }
+        return d
+    }
 }
 
 public final class ModuleLibrary: Sendable {
@@ -103,8 +119,9 @@ public final class ModuleLibrary: Sendable {
             utils.append((name, src, isPkg))
             queue += scanImports(src, package: isPkg ? name : String(name.split(separator: ".").dropLast().joined(separator: ".")))
         }
-        let m = ModuleSource(name: String(action.split(separator: ".").last ?? Substring(action)), path: path, source: source, hash: ModuleLibrary.digest(source),
+        var m = ModuleSource(name: String(action.split(separator: ".").last ?? Substring(action)), path: path, source: source, hash: ModuleLibrary.digest(source),
                              package: modulePackage(action), utils: utils)
+        m.computeManifest()
         cache.withLock { $0[key] = m }
         return m
     }
@@ -206,14 +223,9 @@ public final class ModuleLibrary: Sendable {
         name.hasPrefix("ansible.module_utils") || name.hasPrefix("ansible_collections.")
     }
 
+    /// Content address of a source: SHA-256, as the agent checks what it reads from its cache.
     static func digest(_ s: String) -> String {
-        var h: UInt64 = 0xcbf29ce484222325
-        var h2: UInt64 = 0x84222325cbf29ce4
-        for b in s.utf8 {
-            h = (h ^ UInt64(b)) &* 0x100000001b3
-            h2 = (h2 &+ UInt64(b)) &* 0x9E3779B97F4A7C15
-        }
-        return String(h, radix: 16) + String(h2, radix: 16) + String(s.utf8.count, radix: 16)
+        HashFilters.hex(SHA256.hash(data: Array(s.utf8)))
     }
 }
 

@@ -570,6 +570,13 @@ public final class PlaybookRunner: @unchecked Sendable {
         return (r["changed"]?.truthy == true ? .changed : .ok, r)
     }
 
+    /// The on-target module cache (~/.cache/swansible/modules) can be turned off with
+    /// `swansible_module_cache: false` or SWANSIBLE_MODULE_CACHE=0.
+    func moduleCache(_ scope: VarScope) -> Bool {
+        if let v = try? scope.lookup("swansible_module_cache") { return AnsibleFilters.toBool(v).truthy }
+        return Files.environment("SWANSIBLE_MODULE_CACHE").map(Settings.truthy) ?? true
+    }
+
     /// The interpreter the agent runs on, when none was configured (Ansible reports it as a fact).
     func discoveredInterpreter(_ c: ActionContext) -> String? {
         vars.state(c.host).facts["discovered_interpreter_python"]?.stringValue

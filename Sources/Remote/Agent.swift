@@ -14,9 +14,10 @@ public enum Agent {
                                               "python3.8", "/usr/bin/python3", "python3"]
 
     /// Says it is ready on stderr (a become parent waits for that before sending the source), reads
-    /// `<length>\n<source>` from stdin, runs it with SOURCE set so it can start children of its own.
+    /// `<length>\n<zlib-compressed source>` from stdin, runs it with SOURCE set so it can start
+    /// children of its own.
     public static let firstStage = """
-        import os,sys
+        import os,sys,zlib
         os.write(2,b"SWANSIBLE-READY\\n")
         b=b""
         while b[-1:]!=b"\\n":
@@ -28,6 +29,7 @@ public enum Agent {
          c=os.read(0,n-len(s))
          if not c:sys.exit(1)
          s+=c
+        s=zlib.decompress(s)
         exec(compile(s,"<swansible-agent>","exec"),{"__name__":"__main__","SOURCE":s})
         """
 
@@ -42,5 +44,11 @@ public enum Agent {
         return "\(code); for p in \(candidates); do if command -v \"$p\" >/dev/null 2>&1; then exec \"$p\" -c \"$CODE\" \"$(command -v \"$p\")\"; fi; done; echo 'swansible: no Python interpreter found (tried \(candidates))' >&2; exit 127"
     }
 
-    static var payload: [UInt8] { Array("\(source.count)\n".utf8) + source }
+    /// The agent as the first stage reads it: its length, a newline, the zlib-compressed source.
+    static let payload: [UInt8] = {
+        var out = [UInt8](repeating: 0, count: source.count + 1024)
+        let n = cshim_deflate(source, source.count, &out, out.count)
+        precondition(n > 0, "zlib could not compress the agent")
+        return Array("\(n)\n".utf8) + out[0..<Int(n)]
+    }()
 }

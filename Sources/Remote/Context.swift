@@ -12,6 +12,8 @@ public final class Context: Sendable {
     /// The agent's hello: python, version, pid, uid, home.
     public let info: Value
     private let sent = Mutex<Set<String>>([])
+    /// What the user's module cache on the target held when the agent started.
+    private let cached: Set<String>
     private let dead = Atomic<Bool>(false)
 
     init(name: String, stream: Int, id: UInt32 = 0, info: Value) {
@@ -19,6 +21,7 @@ public final class Context: Sendable {
         self.stream = stream
         self.id = id
         self.info = info
+        self.cached = Set((info["cached"]?.listValue ?? []).compactMap(\.stringValue))
     }
 
     public var isAlive: Bool { !dead.load(ordering: .relaxed) }
@@ -68,9 +71,9 @@ public final class Context: Sendable {
         return path
     }
 
-    /// Marks sources as held by the agent; returns those it did not hold yet.
-    public func missing(_ keys: [String]) -> Set<String> {
-        sent.withLock { s in Set(keys.filter { !s.contains($0) }) }
+    /// The keys this agent does not hold; with `cache`, what its user's module cache held counts.
+    public func missing(_ keys: [String], cache: Bool = false) -> Set<String> {
+        sent.withLock { s in Set(keys.filter { !s.contains($0) && !(cache && cached.contains($0)) }) }
     }
 
     public func markSent(_ keys: some Sequence<String>) {

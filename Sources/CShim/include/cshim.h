@@ -15,6 +15,8 @@ int cshim_set_nonblocking(int fd);
 pid_t cshim_spawn(const char *const argv[], int in_fd, int out_fd, int err_fd, int new_pgroup);
 int cshim_epoll_wait(int epfd, struct epoll_event *events, int max, int timeout_ms);
 const unsigned char *swansible_agent_py(size_t *len);
+// zlib's compress2 at the best level; returns the compressed size or -1.
+long cshim_deflate(const unsigned char *in, size_t len, unsigned char *out, size_t cap);
 struct tm;
 // strptime(3): returns how many characters were parsed, or -1.
 int cshim_strptime(const char *s, const char *format, struct tm *out);

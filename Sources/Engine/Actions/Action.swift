@@ -135,26 +135,41 @@ final class ActionContext: @unchecked Sendable {
             for (k, bytes) in files { f[.string(k)] = .string(Base64.encode(bytes)) }
             body["files"] = .dict(f)
         }
-        let moduleKey = "module:" + module.hash
-        if !ctx.missing([moduleKey]).isEmpty { body["source"] = .string(module.source) }
-        var utils = Dict()
-        let keys = module.utils.map { "\($0.0)@\(ModuleLibrary.digest($0.1))" }
-        let missing = ctx.missing(keys)
-        for (u, key) in zip(module.utils, keys) where missing.contains(key) {
-            utils[.string(u.0)] = .list([.string(u.1), .bool(u.2)])
-        }
-        body["utils"] = .dict(utils)
+        // Content-addressed: the module, its module_utils closure (a manifest of name → digest) and
+        // each source go only if the agent (or its user's cache on the target) lacks them.
+        let moduleKey = module.hash + ".m", closureKey = module.closure + ".x"
+        let utilKeys = module.manifest.map { $0.digest + ".u" }
+        let useCache = runner.moduleCache(scope)
+        body["closure"] = .string(module.closure)
+        if !useCache { body["cache"] = false }
+        if !ctx.missing([moduleKey], cache: useCache).isEmpty { body["source"] = .string(module.source) }
+        if !ctx.missing([closureKey], cache: useCache).isEmpty { body["manifest"] = .dict(module.manifestValue) }
+        let missingUtils = ctx.missing(utilKeys, cache: useCache)
+        var sources = Dict()
+        for m in module.manifest where missingUtils.contains(m.digest + ".u") { sources[.string(m.digest)] = .string(m.source) }
+        if !sources.isEmpty { body["sources"] = .dict(sources) }
         for (k, v) in extra { body[k] = v }
         var reply: Value
         var extraUtils: Set<String> = []
+        var needRounds = 0
         while true {
             do { reply = try await ctx.call(method, body) } catch let e as RemoteError {
                 ContextService.shared.drop(stack, context: ctx)
                 throw Unreachable(message: "Failed to reach the agent on \(host): \(e.description)")
             }
-            if reply["need_module"]?.truthy == true {
-                body["source"] = .string(module.source)
-                continue
+            // The agent's cache lacked something it was thought to hold: send what it names.
+            if let need = reply["need"] {
+                if need["module"]?.truthy == true { body["source"] = .string(module.source) }
+                if need["manifest"]?.truthy == true { body["manifest"] = .dict(module.manifestValue) }
+                if case .list(let digests)? = need["digests"] {
+                    var s = body["sources"]?.dictValue ?? Dict()
+                    for d in digests { if let m = module.manifest.first(where: { $0.digest == d.pythonStr }) { s[d] = .string(m.source) } }
+                    body["sources"] = .dict(s)
+                }
+                // A closure manifest fetched late can name sources in a second round; no more.
+                needRounds += 1
+                if needRounds <= 2 { continue }
+                break
             }
             // A dynamic import the scan could not see: send it and try again.
             if let missingName = reply["missing"]?.stringValue, !extraUtils.contains(missingName),
@@ -168,7 +183,10 @@ final class ActionContext: @unchecked Sendable {
             }
             break
         }
-        ctx.markSent([moduleKey] + keys)
+        if reply["need"] != nil {
+            return ["failed": true, "msg": .string("MODULE FAILURE: the agent on \(host) could not load \(module.name) from the sources sent"), "rc": 1]
+        }
+        ctx.markSent([moduleKey, closureKey] + utilKeys)
         if method == "run_async", reply["ansible_job_id"] != nil { return reply.dictValue ?? Dict() }
         var result = ActionContext.moduleResult(reply)
         if let discovered = ctx.info["discovered"]?.stringValue { runner.noteDiscovered(host, discovered, into: &result) }

@@ -1,0 +1,42 @@
+"""Module code is cached on the target by content hash, in a private per-user directory: a second
+run sends at most 20 KB per host before its first task (the agent is sent compressed)."""
+import os
+import pathlib
+import pwd
+import shutil
+
+from conftest import TEST_PASSWORD, TEST_USER, swansible_playbook
+
+
+def sent_bytes(r):
+    line = [l for l in r.stderr.splitlines() if l.startswith('swansible:')][-1]
+    return int(line.split(',')[1].split()[0])
+
+
+def test_second_run_sends_little(sshd_hosts, tmp_path):
+    _, hosts, _ = sshd_hosts
+    name, addr, port = hosts[0]
+    cache = pathlib.Path(pwd.getpwnam(TEST_USER).pw_dir) / '.cache' / 'swansible'
+    shutil.rmtree(cache, ignore_errors=True)
+    inv = tmp_path / 'inventory'
+    inv.write_text(f'{name} ansible_host={addr} ansible_port={port} ansible_user={TEST_USER} '
+                   f'ansible_password={TEST_PASSWORD} ansible_python_interpreter=/usr/bin/python3\n')
+    book = tmp_path / 'site.yml'
+    book.write_text('- hosts: all\n  gather_facts: false\n  tasks:\n    - command: hostname\n')
+    env = {'SWANSIBLE_STATS': '1'}
+    first = swansible_playbook('-i', inv, book, env=env)
+    second = swansible_playbook('-i', inv, book, env=env)
+    assert first.returncode == second.returncode == 0, first.stdout + first.stderr
+    assert sent_bytes(first) > 100_000
+    assert sent_bytes(second) <= 20_000, second.stderr
+    assert oct((cache / 'modules').stat().st_mode & 0o777) == '0o700'
+    assert oct(cache.stat().st_mode & 0o777) == '0o700'
+    # A damaged cache entry is noticed (its name is the SHA-256 of its content) and sent again.
+    for f in (cache / 'modules').iterdir():
+        f.write_text('raise SystemExit("damaged")\n')
+    damaged = swansible_playbook('-i', inv, book, env=env)
+    assert damaged.returncode == 0, damaged.stdout + damaged.stderr
+    assert 'changed=1' in damaged.stdout
+    # Turned off, everything travels again (and still works).
+    off = swansible_playbook('-i', inv, book, env=dict(env, SWANSIBLE_MODULE_CACHE='0'))
+    assert off.returncode == 0 and sent_bytes(off) > 100_000
