@@ -271,13 +271,26 @@ def load(msg):
     return code if not need else need
 
 
+INTERNAL = {}   # digest -> Ansible's internal module arguments (_ansible_*), sent once each
+
+
+def module_args(msg):
+    """The call's module arguments with its variant of Ansible's internal arguments merged in."""
+    key = msg.get('internal_key')
+    if 'internal' in msg:
+        INTERNAL[key] = msg['internal']
+    args = dict(INTERNAL.get(key) or {})
+    args.update(msg['args'])
+    return args
+
+
 def run_module(msg):
     code = load(msg)
     if isinstance(code, dict):
         return {'need': code}
     taskdir = None
     files = msg.get('files') or {}
-    args = msg['args']
+    args = module_args(msg)
     if files or msg.get('needs_tmp'):
         taskdir = tempfile.mkdtemp(prefix='task-', dir=tmpdir())
         for rel, content in files.items():
@@ -320,7 +333,14 @@ def run_module(msg):
         if taskdir and not msg.get('keep_remote_files'):
             shutil.rmtree(taskdir, ignore_errors=True)
     stdout = out.buffer.getvalue().decode('utf-8', 'surrogateescape')
-    return {'rc': rc, 'stdout': filter_json(stdout), 'raw_stdout': stdout, 'stderr': err.getvalue()}
+    # The result travels as an object (not JSON text inside JSON); raw output only when it is not one.
+    try:
+        result = json.loads(filter_json(stdout))
+    except ValueError:
+        result = None
+    if isinstance(result, dict):
+        return {'rc': rc, 'result': result, 'stderr': err.getvalue()}
+    return {'rc': rc, 'raw_stdout': stdout, 'stderr': err.getvalue()}
 
 
 def hello():
@@ -503,7 +523,7 @@ def run_async(msg):
                                                           os.killpg(0, signal.SIGKILL)))
                 signal.alarm(limit)
             reply = run_module(msg)
-            result = json.loads(reply.get('stdout') or 'null') if reply.get('stdout') else None
+            result = reply.get('result')
             if not isinstance(result, dict):
                 result = {'failed': 1, 'msg': 'MODULE FAILURE', 'module_stdout': reply.get('raw_stdout', ''),
                           'module_stderr': reply.get('stderr', '')}

@@ -127,9 +127,14 @@ final class ActionContext: @unchecked Sendable {
             ("_ansible_remote_tmp", "~/.ansible/tmp"), ("_ansible_ignore_unknown_opts", false),
             ("_ansible_target_log_info", .none), ("_ansible_tracebacks_for", .list([])),
         ]
-        for (k, x) in internalArgs { moduleArgs[.string(k)] = x }
+        // Ansible's internal arguments rarely change within a run: each variant goes to an agent
+        // once, under a short digest, and later calls name it (the agent merges it into args).
+        var constants = Dict()
+        for (k, x) in internalArgs { constants[.string(k)] = x }
+        let internalKey = String(ModuleLibrary.digest(Value.dict(constants).json()).prefix(16)) + ".i"
         var body: Dict = ["name": .string(module.name), "hash": .string(module.hash), "args": .dict(moduleArgs),
-                          "package": .string(module.package)]
+                          "package": .string(module.package), "internal_key": .string(internalKey)]
+        if !ctx.missing([internalKey]).isEmpty { body["internal"] = .dict(constants) }
         if !files.isEmpty {
             var f = Dict()
             for (k, bytes) in files { f[.string(k)] = .string(Base64.encode(bytes)) }
@@ -186,7 +191,7 @@ final class ActionContext: @unchecked Sendable {
         if reply["need"] != nil {
             return ["failed": true, "msg": .string("MODULE FAILURE: the agent on \(host) could not load \(module.name) from the sources sent"), "rc": 1]
         }
-        ctx.markSent([moduleKey, closureKey] + utilKeys)
+        ctx.markSent([moduleKey, closureKey, internalKey] + utilKeys)
         if method == "run_async", reply["ansible_job_id"] != nil { return reply.dictValue ?? Dict() }
         var result = ActionContext.moduleResult(reply)
         if let discovered = ctx.info["discovered"]?.stringValue { runner.noteDiscovered(host, discovered, into: &result) }
@@ -200,7 +205,7 @@ final class ActionContext: @unchecked Sendable {
         }
         let stderr = reply["stderr"]?.pythonStr ?? ""
         let rc = reply["rc"]?.intValue ?? 1
-        if let text = reply["stdout"]?.stringValue, var result = (try? Value.parseJSON(text))?.dictValue {
+        if var result = reply["result"]?.dictValue {
             for k in result.keys where k.pythonStr.hasPrefix("_ansible_") && k.pythonStr != "_ansible_no_log" { result[k] = nil }
             if !stderr.isEmpty, result["failed"]?.truthy == true, result["module_stderr"] == nil { result["module_stderr"] = .string(stderr) }
             return result
