@@ -1,8 +1,10 @@
-"""make bench: 100 `command: hostname` tasks on 1 and 3 sshd hosts, swansible (release build)
-against ansible-playbook with pipelining and ControlPersist, run side by side on this machine.
-Reports wall time and controller CPU (user+sys of the controller and its children) as ratios."""
-import os
+"""make bench: swansible (release build) against ansible-playbook (pipelining, ControlPersist) and
+Mitogen, run side by side on this machine against real sshd on distinct loopback addresses:
+100 `command` tasks on 1, 3 and 10 hosts, `ping` on 100, `gather_facts` on 10, a 1 GiB copy, and
+the templating engine against Python's Jinja2. Reports wall time, controller CPU and ratios."""
+import contextlib
 import json
+import os
 import pathlib
 import resource
 import subprocess
@@ -35,8 +37,34 @@ def timed(cmd, env):
 
 def main():
     templating()
-    with conftest.sshd_context() as (d, hosts, key):
-        run_all(hosts, key)
+    with conftest.sshd_context() as (d, hosts, key), distinct_hosts(d, 100) as spread:
+        run_all(spread, key)
+
+
+@contextlib.contextmanager
+def distinct_hosts(d, count):
+    """More sshd instances, listening on `count` loopback addresses (127.0.0.10 and up): each
+    inventory host is then a distinct host to every tool, so neither ControlPersist nor Mitogen can
+    share one connection between inventory hosts, as they would for hosts on one address and port.
+    sshd listens on at most 16 addresses, so there is one instance per 16."""
+    addrs = [f'127.0.0.{10 + i}' for i in range(count)]
+    port = conftest.free_port(addrs[0])
+    rest = (d / 'sshd_0.conf').read_text().split('\n', 2)[2]
+    procs = []
+    try:
+        for n in range(0, count, 16):
+            cfg = d / f'sshd_spread{n}.conf'
+            cfg.write_text(f'Port {port}\n' + ''.join(f'ListenAddress {a}\n' for a in addrs[n:n + 16]) +
+                           rest.replace('sshd_0.pid', f'sshd_spread{n}.pid'))
+            procs.append(subprocess.Popen(['/usr/sbin/sshd', '-D', '-e', '-f', str(cfg)],
+                                          stderr=open(d / f'sshd_spread{n}.log', 'w')))
+        for a in addrs:
+            conftest.wait_port(a, port)
+        yield [(f'h{i:03d}', a, port) for i, a in enumerate(addrs)]
+    finally:
+        for p in procs:
+            p.terminate()
+            p.wait(timeout=10)
 
 
 RENDER = ROOT / '.build' / 'release' / 'swansible-render'
