@@ -126,7 +126,7 @@ class SourceFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 FINDER = SourceFinder()
 sys.meta_path.insert(0, FINDER)
-MODULES = {}      # sha1 -> compiled module code
+MODULES = {}      # SHA-256 -> compiled module code
 TMPDIR = None
 
 

@@ -8,6 +8,10 @@ import Values
 
 public enum Output {
     static let lock = Mutex<Void>(())
+    /// Set once the run is interrupted: Ansible prints nothing after "User interrupted execution".
+    static let muted = Atomic<Bool>(false)
+
+    public static func mute() { muted.store(true, ordering: .sequentiallyConsistent) }
 
     public static let color: Bool = {
         if let v = Files.environment("ANSIBLE_NOCOLOR"), Settings.truthy(v) { return false }
@@ -27,6 +31,7 @@ public enum Output {
 
     public static func write(_ s: String, fd: Int32 = 1) {
         lock.withLock { _ in
+            if muted.load(ordering: .sequentiallyConsistent) { return }
             var bytes = Array(s.utf8)
             var off = 0
             while off < bytes.count {

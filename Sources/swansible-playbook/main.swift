@@ -149,6 +149,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
             code = await runner.run(b)
             if code != ExitCodes.success { break }
         }
+        await Interrupt.settle()
         if code != 0 { throw ExitCode(code) }
     }
 }

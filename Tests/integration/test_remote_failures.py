@@ -1,9 +1,13 @@
 """A host whose agent is killed, and one whose agent stops answering, end as UNREACHABLE
 within the time limit while the other hosts finish the play."""
+import os
+import pathlib
+import pwd
+import signal
 import subprocess
 import time
 
-from conftest import FIXTURES, swansible_playbook, write_ssh_inventory
+from conftest import BIN, FIXTURES, TEST_PASSWORD, TEST_USER, swansible_playbook, write_ssh_inventory
 
 
 def test_killed_and_stopped_agents_fail_alone(sshd_hosts, tmp_path):
@@ -20,7 +24,7 @@ def test_killed_and_stopped_agents_fail_alone(sshd_hosts, tmp_path):
     assert 'fatal: [target2]: UNREACHABLE!' in r.stdout
     assert 'fatal: [target3]: UNREACHABLE!' in r.stdout and 'stopped answering' in r.stdout
     survivors = r.stdout.split('TASK [the survivors carry on]')[1].split('PLAY RECAP')[0]
-    assert 'changed: [target1]' in survivors and 'target2' not in survivors and 'target3' not in survivors
+    assert 'changed: [target1]' in survivors and 'target2' not in survivors and 'target3' not in survivors, r.stdout
     assert 'target1                    : ok=3    changed=2    unreachable=0    failed=0' in r.stdout
     assert 'target2                    : ok=1    changed=0    unreachable=1    failed=0' in r.stdout
     assert 'target3                    : ok=1    changed=0    unreachable=1    failed=0' in r.stdout
@@ -51,3 +55,45 @@ def test_fifty_hosts_one_agent_killed(sshd_hosts, tmp_path):
     for i in range(50):
         if i != 17:
             assert f'h{i:02d}                        : ok=3    changed=2    unreachable=0    failed=0' in recap
+
+
+def test_ctrl_c_stops_every_agent(sshd_hosts, tmp_path):
+    """Ctrl-C during a task exits 99 after "User interrupted execution", prints nothing more (as
+    ansible-playbook does), and leaves no agent and no agent temp dir on the target."""
+    _, hosts, _ = sshd_hosts
+    name, addr, port = hosts[0]
+    inv = tmp_path / 'inventory'
+    inv.write_text(f'{name} ansible_host={addr} ansible_port={port} ansible_user={TEST_USER} '
+                   f'ansible_password={TEST_PASSWORD} ansible_python_interpreter=/usr/bin/python3\n')
+    book = tmp_path / 'site.yml'
+    book.write_text('- hosts: all\n  gather_facts: false\n  tasks:\n    - command: sleep 31\n')
+    home = pathlib.Path(pwd.getpwnam(TEST_USER).pw_dir)
+    env = dict(os.environ, ANSIBLE_HOST_KEY_CHECKING='False', ANSIBLE_NOCOLOR='1')
+    p = subprocess.Popen([BIN / 'swansible-playbook', '-i', inv, book], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        end = time.monotonic() + 20
+        while subprocess.run(['pgrep', '-u', TEST_USER, '-f', 'sleep 31'], capture_output=True).returncode != 0:
+            assert time.monotonic() < end, 'the task never started'
+            time.sleep(0.1)
+        assert agents_alive(TEST_USER)
+        assert list(home.glob('.ansible/tmp/swansible-*'))
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=15)
+    finally:
+        p.kill()
+        subprocess.run(['pkill', '-u', TEST_USER, '-f', 'sleep 31'], capture_output=True)
+    assert p.returncode == 99, out + err
+    assert err.endswith('[ERROR]: User interrupted execution\n'), err
+    assert out.rstrip().endswith('TASK [command] ' + '*' * 65) and 'PLAY RECAP' not in out, out
+    end = time.monotonic() + 5
+    while agents_alive(TEST_USER):
+        assert time.monotonic() < end, 'the agent outlived the run'
+        time.sleep(0.1)
+    assert not list(home.glob('.ansible/tmp/swansible-*'))
+
+
+def agents_alive(user):
+    """Live (not zombie) python3 processes of a user."""
+    ps = subprocess.run(['ps', '-u', user, '-o', 'stat=,comm='], capture_output=True, text=True).stdout
+    return [l for l in ps.splitlines() if l.split()[1:] == ['python3'] and not l.startswith('Z')]
