@@ -46,7 +46,9 @@ struct Swansible: AsyncParsableCommand {
             var loader = PlaybookLoader(rolesPath: settings.rolesPath)
             let book = try loader.loadText(yaml, path: Files.join(Files.cwd(), "<adhoc>"))
             let runner = PlaybookRunner(settings: settings, library: library, inventory: inv, playbookDir: Files.cwd(), options: options)
+            Interrupt.install()
             code = await runner.run(book)
+            await Interrupt.settle()
         } catch {
             Output.error("\(error)")
             throw ExitCode(ExitCodes.error)

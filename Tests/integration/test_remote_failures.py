@@ -97,3 +97,21 @@ def agents_alive(user):
     """Live (not zombie) python3 processes of a user."""
     ps = subprocess.run(['ps', '-u', user, '-o', 'stat=,comm='], capture_output=True, text=True).stdout
     return [l for l in ps.splitlines() if l.split()[1:] == ['python3'] and not l.startswith('Z')]
+
+
+def test_ctrl_c_ad_hoc(tmp_path):
+    """`swansible` ad-hoc stops the same way on Ctrl-C (exit 99)."""
+    p = subprocess.Popen([BIN / 'swansible', 'localhost', '-m', 'command', '-a', 'sleep 32'], cwd=tmp_path,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        end = time.monotonic() + 20
+        while subprocess.run(['pgrep', '-f', '^sleep 32$'], capture_output=True).returncode != 0:
+            assert time.monotonic() < end, 'the task never started'
+            time.sleep(0.1)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=15)
+    finally:
+        p.kill()
+        subprocess.run(['pkill', '-f', '^sleep 32$'], capture_output=True)
+    assert p.returncode == 99, out + err
+    assert err.endswith('[ERROR]: User interrupted execution\n'), err
