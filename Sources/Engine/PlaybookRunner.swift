@@ -33,6 +33,10 @@ public final class PlaybookRunner: @unchecked Sendable {
     private let lock = Mutex<Void>(())
     private var failed: Set<String> = []
     private var unreachable: Set<String> = []
+    /// Hosts that `meta: end_host` / `end_play` took out of the current play (not failed).
+    private var ended: Set<String> = []
+    /// An error that ends the whole run once the current task is done (an invalid `meta`).
+    private var abort: (any Error)?
     /// The running play, for work that needs another host's variables (delegate_to).
     var currentPlay: VariableManager.PlayContext?
     /// The running play's keywords (connection, remote_user, become…) that tasks inherit.
@@ -64,7 +68,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         }
         for play in book.plays {
             do { try await runPlay(play) } catch {
-                Output.error("\(error)")
+                if let e = error as? PlaybookError { Output.error(Origin.report(e.message, e.location)) } else { Output.error("\(error)") }
                 await ContextService.shared.shutdownAll()
                 return ExitCodes.error
             }
@@ -110,6 +114,7 @@ public final class PlaybookRunner: @unchecked Sendable {
 
     func runPlay(_ play: Play) async throws {
         playKeywords = play.keywords
+        lock.withLock { _ in ended = [] }
         callback.playStart(play)
         let all = try PlaybookRunner.playHosts(play, inventory, limit: options.limit, extraVars: options.extraVars)
         let dead = lock.withLock { _ in failed.union(unreachable) }
@@ -148,6 +153,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                 guard shouldRun(task) else { continue }
                 if activeHosts(pc).isEmpty { break }
                 _ = await runTask(task, pc: pc)
+                try checkAbort()
             }
             await runHandlers(play, pc: pc)
             if activeHosts(pc).isEmpty { return }
@@ -176,8 +182,15 @@ public final class PlaybookRunner: @unchecked Sendable {
         return out
     }
 
+    func abortRun(_ e: any Error) { lock.withLock { _ in abort = abort ?? e } }
+    func checkAbort() throws { if let e = lock.withLock({ _ in abort }) { throw e } }
+
+    func endHosts(_ hosts: [String]) { lock.withLock { _ in ended.formUnion(hosts) } }
+    func clearErrors(_ hosts: [String]) { lock.withLock { _ in failed.subtract(hosts) } }
+    func markFailed(_ hosts: [String]) { lock.withLock { _ in failed.formUnion(hosts) } }
+
     func activeHosts(_ pc: VariableManager.PlayContext) -> [String] {
-        let dead = lock.withLock { _ in failed.union(unreachable) }
+        let dead = lock.withLock { _ in failed.union(unreachable).union(ended) }
         return pc.hosts.filter { !dead.contains($0) }
     }
 
@@ -224,6 +237,10 @@ public final class PlaybookRunner: @unchecked Sendable {
         callback.taskStart(task.displayName, prefix: prefix, path: task.location)
         if task.shortAction == "include_tasks" || task.shortAction == "include" {
             await runInclude(task, pc: pc, hosts: hosts, prefix: prefix)
+            return true
+        }
+        if task.shortAction == "meta" {
+            await runMeta(task, pc: pc, hosts: hosts)
             return true
         }
         let forks = max(1, options.forks ?? settings.forks)
@@ -317,7 +334,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                 for (k, v) in g.params where t.includeParams[k] == nil { t.includeParams[k] = v }
                 guard shouldRun(t) else { continue }
                 let alive = activeHosts(pc).filter { g.hosts.contains($0) }
-                if alive.isEmpty { break }
+                if alive.isEmpty || lock.withLock({ _ in abort != nil }) { break }
                 _ = await runTask(t, pc: pc, only: alive, prefix: prefix)
             }
         }

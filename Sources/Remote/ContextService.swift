@@ -102,6 +102,17 @@ public final class ContextService: Sendable {
 
     public func drop(_ hop: Hop) { drop([hop]) }
 
+    /// Forgets the agent reached through `first` and every agent stacked on it (become, via):
+    /// `meta: reset_connection`.
+    public func dropAll(from first: Hop) {
+        let key = ContextService.key([first])
+        let gone = contexts.withLock { c in
+            let keys = c.keys.filter { $0 == key || $0.hasPrefix(key + " -> ") }
+            return keys.compactMap { c.removeValue(forKey: $0) }
+        }
+        for t in gone { Task { (try? await t.value)?.shutdown() } }
+    }
+
     /// Forgets the agent for a stack (after a failure), so the next task starts a new one.
     public func drop(_ stack: [Hop]) {
         let t = contexts.withLock { $0.removeValue(forKey: ContextService.key(stack)) }

@@ -1,0 +1,36 @@
+"""`meta:` tasks: noop, flush_handlers, end_host, end_play, clear_facts, an invalid action (a run
+error with its origin, exit 1) — the same output and exit code as ansible-playbook — and
+reset_connection, after which a host's next task runs in a new agent."""
+import pytest
+
+from conftest import FIXTURES, TEST_PASSWORD, TEST_USER, ansible_playbook, swansible_playbook
+
+
+@pytest.mark.parametrize('book', ['actions.yml', 'end_play_and_invalid.yml'])
+def test_meta_matches_ansible_playbook(book):
+    theirs = ansible_playbook(FIXTURES / 'meta' / book)
+    ours = swansible_playbook(FIXTURES / 'meta' / book)
+    assert ours.returncode == theirs.returncode, ours.stdout + ours.stderr
+    assert ours.stdout == theirs.stdout
+    assert ours.stderr == theirs.stderr
+
+
+def test_reset_connection_starts_a_new_agent(sshd_hosts, tmp_path):
+    _, hosts, _ = sshd_hosts
+    name, addr, port = hosts[0]
+    inv = tmp_path / 'inventory'
+    inv.write_text(f'{name} ansible_host={addr} ansible_port={port} ansible_user={TEST_USER} '
+                   f'ansible_password={TEST_PASSWORD} ansible_python_interpreter=/usr/bin/python3\n')
+    book = tmp_path / 'site.yml'
+    book.write_text("""- hosts: all
+  gather_facts: false
+  tasks:
+    - {shell: 'echo $PPID', register: one}
+    - {shell: 'echo $PPID', register: two}
+    - meta: reset_connection
+    - {shell: 'echo $PPID', register: three}
+    - debug: {msg: "{{ [one.stdout == two.stdout, two.stdout == three.stdout] }}"}
+""")
+    r = swansible_playbook('-i', inv, book)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert '"msg": [\n        true,\n        false\n    ]' in r.stdout, r.stdout
