@@ -5,8 +5,19 @@ import Remote
 import Values
 
 extension PlaybookRunner {
-    func runMeta(_ task: PlayTask, pc: VariableManager.PlayContext, hosts: [String]) async {
+    func runMeta(_ task: PlayTask, pc: VariableManager.PlayContext, hosts: [String], prefix: String) async {
         let what = (task.args["_raw_params"] ?? task.args["free_form"])?.pythonStr.trimmingCharacters(in: " ") ?? ""
+        // Ansible runs these once per host, and each run prints the task banner again.
+        if ["noop", "reset_connection", "end_host", "flush_handlers"].contains(what) {
+            for _ in hosts.dropFirst() { callback.taskStart(task.displayName, prefix: prefix, path: task.location) }
+        }
+        // With `when`, Ansible runs a meta task host by host, a banner each; not matched yet.
+        let ignoresWhen = ["noop", "reset_connection"].contains(what)
+        if task["when"] != nil, !ignoresWhen {
+            abortRun(PlaybookError("meta: \(what) with 'when' is not supported by swansible yet", at: task.location))
+            return
+        }
+        if task["when"] != nil { Output.warning("\(what) task does not support when conditional") }
         switch what {
         case "noop":
             break

@@ -186,7 +186,14 @@ public final class PlaybookRunner: @unchecked Sendable {
     func checkAbort() throws { if let e = lock.withLock({ _ in abort }) { throw e } }
 
     func endHosts(_ hosts: [String]) { lock.withLock { _ in ended.formUnion(hosts) } }
-    func clearErrors(_ hosts: [String]) { lock.withLock { _ in failed.subtract(hosts) } }
+    /// Failed and unreachable hosts take part again from the next play on (not in this one).
+    func clearErrors(_ hosts: [String]) {
+        lock.withLock { _ in
+            ended.formUnion(failed.union(unreachable).intersection(hosts))
+            failed.subtract(hosts)
+            unreachable.subtract(hosts)
+        }
+    }
     func markFailed(_ hosts: [String]) { lock.withLock { _ in failed.formUnion(hosts) } }
 
     func activeHosts(_ pc: VariableManager.PlayContext) -> [String] {
@@ -240,7 +247,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             return true
         }
         if task.shortAction == "meta" {
-            await runMeta(task, pc: pc, hosts: hosts)
+            await runMeta(task, pc: pc, hosts: hosts, prefix: prefix)
             return true
         }
         let forks = max(1, options.forks ?? settings.forks)
