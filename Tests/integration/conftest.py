@@ -118,6 +118,13 @@ Subsystem sftp internal-sftp
         shutil.rmtree(d, ignore_errors=True)
 
 
+def write_password_inventory(path, host, password=TEST_PASSWORD):
+    """One sshd host, logged into as the test user with a password."""
+    name, addr, port = host
+    pathlib.Path(path).write_text(f'{name} ansible_host={addr} ansible_port={port} ansible_user={TEST_USER} '
+                                  f'ansible_password={password} ansible_python_interpreter=/usr/bin/python3\n')
+
+
 def write_ssh_inventory(path, hosts, key, **extra):
     lines = ['[targets]']
     for name, addr, port in hosts:

@@ -3,7 +3,7 @@ error with its origin, exit 1) — the same output and exit code as ansible-play
 reset_connection, after which a host's next task runs in a new agent."""
 import pytest
 
-from conftest import FIXTURES, TEST_PASSWORD, TEST_USER, ansible_playbook, swansible_playbook
+from conftest import FIXTURES, ansible_playbook, swansible_playbook, write_password_inventory
 
 
 @pytest.mark.parametrize('book', ['actions.yml', 'end_play_and_invalid.yml'])
@@ -17,10 +17,8 @@ def test_meta_matches_ansible_playbook(book):
 
 def test_reset_connection_starts_a_new_agent(sshd_hosts, tmp_path):
     _, hosts, _ = sshd_hosts
-    name, addr, port = hosts[0]
     inv = tmp_path / 'inventory'
-    inv.write_text(f'{name} ansible_host={addr} ansible_port={port} ansible_user={TEST_USER} '
-                   f'ansible_password={TEST_PASSWORD} ansible_python_interpreter=/usr/bin/python3\n')
+    write_password_inventory(inv, hosts[0])
     book = tmp_path / 'site.yml'
     book.write_text("""- hosts: all
   gather_facts: false

@@ -5,7 +5,7 @@ import pathlib
 import pwd
 import shutil
 
-from conftest import TEST_PASSWORD, TEST_USER, swansible_playbook
+from conftest import TEST_USER, swansible_playbook, write_password_inventory
 
 
 def sent_bytes(r):
@@ -15,12 +15,10 @@ def sent_bytes(r):
 
 def test_second_run_sends_little(sshd_hosts, tmp_path):
     _, hosts, _ = sshd_hosts
-    name, addr, port = hosts[0]
     cache = pathlib.Path(pwd.getpwnam(TEST_USER).pw_dir) / '.cache' / 'swansible'
     shutil.rmtree(cache, ignore_errors=True)
     inv = tmp_path / 'inventory'
-    inv.write_text(f'{name} ansible_host={addr} ansible_port={port} ansible_user={TEST_USER} '
-                   f'ansible_password={TEST_PASSWORD} ansible_python_interpreter=/usr/bin/python3\n')
+    write_password_inventory(inv, hosts[0])
     book = tmp_path / 'site.yml'
     book.write_text('- hosts: all\n  gather_facts: false\n  tasks:\n    - command: hostname\n')
     env = {'SWANSIBLE_STATS': '1'}

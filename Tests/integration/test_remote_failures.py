@@ -7,7 +7,7 @@ import signal
 import subprocess
 import time
 
-from conftest import BIN, FIXTURES, TEST_PASSWORD, TEST_USER, swansible_playbook, write_ssh_inventory
+from conftest import BIN, FIXTURES, TEST_USER, swansible_playbook, write_password_inventory, write_ssh_inventory
 
 
 def test_killed_and_stopped_agents_fail_alone(sshd_hosts, tmp_path):
@@ -61,10 +61,8 @@ def test_ctrl_c_stops_every_agent(sshd_hosts, tmp_path):
     """Ctrl-C during a task exits 99 after "User interrupted execution", prints nothing more (as
     ansible-playbook does), and leaves no agent and no agent temp dir on the target."""
     _, hosts, _ = sshd_hosts
-    name, addr, port = hosts[0]
     inv = tmp_path / 'inventory'
-    inv.write_text(f'{name} ansible_host={addr} ansible_port={port} ansible_user={TEST_USER} '
-                   f'ansible_password={TEST_PASSWORD} ansible_python_interpreter=/usr/bin/python3\n')
+    write_password_inventory(inv, hosts[0])
     book = tmp_path / 'site.yml'
     book.write_text('- hosts: all\n  gather_facts: false\n  tasks:\n    - command: sleep 31\n')
     home = pathlib.Path(pwd.getpwnam(TEST_USER).pw_dir)
