@@ -416,7 +416,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                 result["failed"] = true
                 result["msg"] = "One or more items failed"
                 status = .failed
-                if ignoreErrors { callback.result(host: host, action: task.action, status: .failed, result: result, ignoring: true, item: nil) }
+                if ignoreErrors { callback.ignoredLoop() }
             } else if allSkipped {
                 result["msg"] = "All items skipped"
                 status = .skipped

@@ -40,6 +40,7 @@ enum AssertAction: Action {
             if !ok {
                 var r: Dict = ["changed": false, "failed": true, "assertion": cond, "evaluated_to": false]
                 r["msg"] = c.args["fail_msg"] ?? c.args["msg"] ?? "Assertion failed"
+                if !quiet { r["_ansible_verbose_always"] = true }
                 return r
             }
         }

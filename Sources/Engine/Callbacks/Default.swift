@@ -60,7 +60,8 @@ final class DefaultCallback: @unchecked Sendable {
             d["invocation"] = nil
             d["diff"] = nil
         }
-        for k in ["exception", "warnings", "deprecations"] { d[.string(k)] = nil }
+        // 2.19 hands callbacks results without `failed` and `skipped`: the event says it.
+        for k in ["exception", "warnings", "deprecations", "failed", "skipped"] { d[.string(k)] = nil }
         return Value.dict(stripInternal(d)).json(.init(indent: indent, sortKeys: true))
     }
 
@@ -149,8 +150,8 @@ final class DefaultCallback: @unchecked Sendable {
                 warnings(r)
                 if let block = TaskError.block(r) { Output.write(block) }
                 let d = DefaultCallback.clean(r, action: action)
-                if item != nil {
-                    Output.line("failed: [\(host)]\(itemLabel) => " + DefaultCallback.dump(d, verbosity: verbosity), .error)
+                if let item {
+                    Output.line("failed: [\(host)] (item=\(item.pythonStr)) => " + DefaultCallback.dump(d, verbosity: verbosity), .error)
                 } else {
                     Output.line("fatal: [\(host)]: FAILED! => " + DefaultCallback.dump(d, verbosity: verbosity), .error)
                 }
@@ -161,6 +162,11 @@ final class DefaultCallback: @unchecked Sendable {
                 if ignoring { Output.line("...ignoring", .skip) }
             }
         }
+    }
+
+    /// A failed loop whose errors are ignored ends with this line alone (its items were shown).
+    func ignoredLoop() {
+        lock.withLock { _ in Output.line("...ignoring", .skip) }
     }
 
     /// The loop's closing line for a host, when Ansible prints one (all items skipped).
