@@ -578,6 +578,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                 }
             }
         }
+        let moduleFailed = r["failed"]?.truthy == true && r["_swansible_module"]?.truthy == true
         // changed_when / failed_when see the result under the register name.
         if task["changed_when"] != nil || task["failed_when"] != nil {
             let reg = task["register"]?.pythonStr
@@ -589,9 +590,22 @@ public final class PlaybookRunner: @unchecked Sendable {
                 r["failed"] = .bool(f)
             }
         }
-        if r["failed"]?.truthy == true { return (.failed, r) }
+        if r["failed"]?.truthy == true {
+            if r["_swansible_error"] == nil { PlaybookRunner.noteFailure(&r, task: task, fromModule: moduleFailed) }
+            return (.failed, r)
+        }
         if r["skipped"]?.truthy == true { return (.skipped, r) }
         return (r["changed"]?.truthy == true ? .changed : .ok, r)
+    }
+
+    /// 2.19 shows every failed task as an error of its module (or of its action: controller
+    /// actions, failed_when) at the task's origin, printed before the fatal line.
+    static func noteFailure(_ r: inout Dict, task: PlayTask, fromModule: Bool) {
+        let kind = fromModule ? "Module" : "Action"
+        let msg = r["msg"].map(\.pythonStr) ?? "Unknown error."
+        let text = "Task failed: " + (msg.isEmpty ? "\(kind) failed." : "\(kind) failed: \(msg)")
+        r["_swansible_error"] = .list([.list([.string(text), .string("\(task.location)")])])
+        r["_swansible_error_flat"] = .string(text)
     }
 
     /// The on-target module cache (~/.cache/swansible/modules) can be turned off with

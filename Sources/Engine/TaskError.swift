@@ -54,7 +54,8 @@ struct TaskError: Error {
 
     /// The `[ERROR]:` block printed before the fatal line, from a result's recorded chain.
     static func block(_ r: Dict) -> String? {
-        guard case .list(let chain)? = r["_swansible_error"], let flat = r["msg"]?.stringValue else { return nil }
+        guard case .list(let chain)? = r["_swansible_error"],
+              let flat = r["_swansible_error_flat"]?.stringValue ?? r["msg"]?.stringValue else { return nil }
         let help = r["_swansible_help"]?.stringValue
         let parts = chain.enumerated().compactMap { i, link -> String? in
             guard case .list(let l) = link, let m = l.first?.stringValue else { return nil }

@@ -200,6 +200,12 @@ final class ActionContext: @unchecked Sendable {
 
     /// Turns the agent's raw reply into Ansible's module result (or MODULE FAILURE).
     static func moduleResult(_ reply: Value) -> Dict {
+        var r = rawModuleResult(reply)
+        r["_swansible_module"] = true   // a failure here is the module's, as 2.19 reports it
+        return r
+    }
+
+    static func rawModuleResult(_ reply: Value) -> Dict {
         if let missing = reply["missing"]?.stringValue {
             return ["failed": true, "msg": .string("MODULE FAILURE: No module named '\(missing)'"), "rc": 1]
         }

@@ -45,8 +45,10 @@ enum CopyAction: Action {
             return try await c.runModule("ansible.builtin.copy", a, files: ["source": bytes])
         }
         // An unchanged file is not sent again: compare with the destination's checksum first.
+        var localSum: String?
         if let dest = a["dest"]?.pythonStr, a["force"].map({ AnsibleFilters.toBool($0).truthy }) ?? true {
             let local = try sha1(source)
+            localSum = local
             let st = try await c.runModule("ansible.builtin.stat", ["path": .string(dest), "get_checksum": true,
                                                                    "checksum_algorithm": "sha1", "follow": true])
             var target = dest
@@ -70,6 +72,8 @@ enum CopyAction: Action {
             throw Unreachable(message: "Failed to send the file to \(c.host): \(e.description)")
         }
         a["src"] = .string(remote)
+        // As Ansible's copy action does: the module checks what arrived against the source's SHA-1.
+        if let localSum { a["checksum"] = .string(localSum) }
         defer { _Concurrency.Task { _ = try? await ctx.call("remove", ["path": .string(remote)]) } }
         return try await c.runModule("ansible.builtin.copy", a)
     }
