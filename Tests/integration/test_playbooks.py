@@ -5,8 +5,8 @@ import shutil
 
 import pytest
 
-from conftest import (FIXTURES, TEST_PASSWORD, TEST_USER, ansible_playbook, swansible_playbook, task_blocks,
-                      write_ssh_inventory)
+from conftest import (FIXTURES, TEST_USER, ansible_playbook, swansible_playbook, task_blocks,
+                      write_password_inventory, write_ssh_inventory)
 
 DEMO = FIXTURES / 'demo'
 
@@ -112,10 +112,9 @@ def test_unreachable_host_is_reported_and_exits_4(tmp_path):
 
 def test_wrong_ssh_password_is_unreachable_not_a_hang(sshd_hosts, tmp_path):
     _, hosts, _ = sshd_hosts
-    name, addr, port = hosts[0]
+    _, addr, port = hosts[0]
     inv = tmp_path / 'inventory'
-    inv.write_text(f'pw ansible_host={addr} ansible_port={port} ansible_user={TEST_USER} '
-                   f'ansible_password=wrong-password ansible_python_interpreter=/usr/bin/python3\n')
+    write_password_inventory(inv, ('pw', addr, port), password='wrong-password')
     r = swansible_playbook('-i', inv, FIXTURES / 'unreachable.yml', timeout=60)
     assert r.returncode == 4
     assert f'fatal: [pw]: UNREACHABLE! => {{"changed": false, "msg": "Failed to connect to the host via ssh: {TEST_USER}@{addr}: Permission denied (' in r.stdout
@@ -123,10 +122,9 @@ def test_wrong_ssh_password_is_unreachable_not_a_hang(sshd_hosts, tmp_path):
 
 def test_right_ssh_password_works(sshd_hosts, tmp_path):
     _, hosts, _ = sshd_hosts
-    name, addr, port = hosts[1]
+    _, addr, port = hosts[1]
     inv = tmp_path / 'inventory'
-    inv.write_text(f'pw ansible_host={addr} ansible_port={port} ansible_user={TEST_USER} '
-                   f'ansible_password={TEST_PASSWORD} ansible_python_interpreter=/usr/bin/python3\n')
+    write_password_inventory(inv, ('pw', addr, port))
     r = swansible_playbook('-i', inv, FIXTURES / 'unreachable.yml', timeout=60)
     assert r.returncode == 0, r.stdout + r.stderr
     assert 'ok: [pw]' in r.stdout
