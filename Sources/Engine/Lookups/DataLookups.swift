@@ -130,12 +130,7 @@ enum DataLookups {
         },
         "password": { terms, o, c in
             try Lookups.flatTerms(terms).map { t in
-                var opts = o
-                let words = t.pythonStr.split(separator: " ")
-                let relpath = String(words.first ?? "")
-                for w in words.dropFirst() {
-                    if let eq = w.firstIndex(of: "=") { opts[String(w[..<eq])] = .string(String(w[w.index(after: eq)...])) }
-                }
+                let (relpath, opts) = Lookups.keyAndOptions(t, o)
                 let length = opts["length"]?.intValue ?? Int(opts["length"]?.pythonStr ?? "") ?? 20
                 var alphabet = ""
                 for set in (opts["chars"]?.pythonStr ?? "ascii_letters,digits,.,:-_").split(separator: ",") {

@@ -111,12 +111,7 @@ enum FileLookups {
         },
         "csvfile": { terms, o, c in
             try Lookups.flatTerms(terms).map { t in
-                var opts = o
-                let words = t.pythonStr.split(separator: " ")
-                let key = String(words.first ?? "")
-                for w in words.dropFirst() {
-                    if let eq = w.firstIndex(of: "=") { opts[String(w[..<eq])] = .string(String(w[w.index(after: eq)...])) }
-                }
+                let (key, opts) = Lookups.keyAndOptions(t, o)
                 let file = opts["file"]?.pythonStr ?? "ansible.csv"
                 guard let path = c.find(file, kind: "files") else { throw AnsibleError("csvfile: could not find \(file)") }
                 var delimiter = opts["delimiter"]?.pythonStr ?? ","
@@ -131,12 +126,7 @@ enum FileLookups {
         },
         "ini": { terms, o, c in
             try Lookups.flatTerms(terms).map { t in
-                var opts = o
-                let words = t.pythonStr.split(separator: " ")
-                let key = String(words.first ?? "")
-                for w in words.dropFirst() {
-                    if let eq = w.firstIndex(of: "=") { opts[String(w[..<eq])] = .string(String(w[w.index(after: eq)...])) }
-                }
+                let (key, opts) = Lookups.keyAndOptions(t, o)
                 let file = opts["file"]?.pythonStr ?? "ansible.ini"
                 guard let path = c.find(file, kind: "files") else { throw AnsibleError("ini: could not find \(file)") }
                 let properties = opts["type"]?.pythonStr == "properties"

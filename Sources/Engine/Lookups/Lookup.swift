@@ -54,4 +54,15 @@ enum Lookups {
     static func flatTerms(_ terms: [Value]) -> [Value] {
         terms.flatMap { $0.listValue ?? [$0] }
     }
+
+    /// A term in the old `key opt=value ...` form (csvfile, ini, password): its first word, and
+    /// the keyword options with the term's own `opt=value` words laid over them.
+    static func keyAndOptions(_ term: Value, _ options: [String: Value]) -> (String, [String: Value]) {
+        var opts = options
+        let words = term.pythonStr.split(separator: " ")
+        for w in words.dropFirst() {
+            if let eq = w.firstIndex(of: "=") { opts[String(w[..<eq])] = .string(String(w[w.index(after: eq)...])) }
+        }
+        return (String(words.first ?? ""), opts)
+    }
 }
