@@ -7,8 +7,13 @@
 #
 # An agent can start children (become: sudo, su, doas) and routes frames to them: a frame whose
 # dst is a descendant goes down the child that leads to it (dst is set to 0 for the last hop);
-# whatever a child writes goes up unchanged. ROUTE_ADD tells ancestors that a new descendant is
-# reached through this child; DISCONNECT tells them a child is gone.
+# whatever a child writes goes up with its id as src. ROUTE_ADD tells ancestors that a new
+# descendant is reached through this child; DISCONNECT tells them a child is gone.
+#
+# Bodies of requests and replies (flag ZLIB) are compressed end to end, controller <-> agent, on
+# one raw-deflate stream per direction flushed at each frame (its 4-byte sync tail left off): a
+# task's message mostly repeats the previous one, so it travels as little more than what changed.
+# The hello, control and raw frames are never compressed; ancestors forward bodies untouched.
 import base64
 import hashlib
 import importlib.abc
@@ -28,11 +33,15 @@ import tempfile
 import threading
 import time
 import traceback
+import zlib
 
 MAGIC = 0x5357
 HEADER = struct.Struct('>HHIIIII')
 MAX_FRAME = 64 * 1024 * 1024
-ROUTE_ADD, DISCONNECT, HEARTBEAT, RAW = 1, 2, 4, 8
+ROUTE_ADD, DISCONNECT, HEARTBEAT, RAW, ZLIB = 1, 2, 4, 8, 16
+SYNC_TAIL = b'\x00\x00\xff\xff'
+ZOUT = zlib.compressobj(6, zlib.DEFLATED, -13, 5)
+ZIN = zlib.decompressobj(-15)
 IN_FD = os.dup(0)
 OUT_FD = os.dup(1)
 ON_PTY = '--pty' in sys.argv
@@ -91,7 +100,21 @@ def encode(body, reply_to=0, flags=0):
 
 
 def write_frame(reply_to, body):
-    send_up(encode(body, reply_to))
+    data = encode(body, reply_to)[HEADER.size:]
+    with OUT_LOCK:
+        # Compressed under the lock: frames must reach the wire in the order the stream saw them.
+        packed = (ZOUT.compress(data) + ZOUT.flush(zlib.Z_SYNC_FLUSH))[:-4]
+        write_all(OUT_FD, HEADER.pack(MAGIC, ZLIB, 0, 0, 0, reply_to, len(packed)) + packed)
+
+
+def unpack(fields, body):
+    """A request's body as sent, inflated when it came compressed."""
+    if not fields[1] & ZLIB:
+        return body
+    data = ZIN.decompress(body + SYNC_TAIL, MAX_FRAME)
+    if ZIN.unconsumed_tail:
+        raise ValueError('a compressed frame inflates past the limit')
+    return data
 
 
 class SourceFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -368,6 +391,8 @@ class Child(object):
                 fields, head, body = read_raw(self.out_fd)
                 if fields[1] & ROUTE_ADD:
                     ROUTES[json.loads(body)['id']] = self.cid
+                if not fields[3]:
+                    head = HEADER.pack(MAGIC, fields[1], fields[2], self.cid, fields[4], fields[5], fields[6])
                 send_up(head + body)
         except (EOFError, OSError, ValueError):
             pass
@@ -611,7 +636,7 @@ BUSY = threading.Event()
 def main():
     signal.signal(signal.SIGTERM, cleanup)
     signal.signal(signal.SIGHUP, cleanup)
-    write_frame(1, hello())
+    send_up(encode(hello(), 1))   # plain: a parent reads its child's hello itself
     threading.Thread(target=worker, daemon=True).start()
     threading.Thread(target=heartbeat, daemon=True).start()
     while True:
@@ -638,6 +663,11 @@ def main():
             nl = body.index(b'\n')
             msg, data = json.loads(body[:nl]), body[nl + 1:]
         else:
+            try:
+                body = unpack(fields, body)
+            except (ValueError, zlib.error) as e:
+                sys.stderr.write('swansible agent: %s\n' % e)
+                cleanup()
             msg = json.loads(body) if body else {}
         if msg.get('method') == 'shutdown':
             write_frame(handle, {})

@@ -2,6 +2,7 @@
 #include "cshim.h"
 #include <crypt.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <zlib.h>
@@ -83,4 +84,65 @@ long cshim_deflate(const unsigned char *in, size_t len, unsigned char *out, size
     uLongf outLen = (uLongf)cap;
     if (compress2(out, &outLen, in, (uLong)len, 9) != Z_OK) return -1;
     return (long)outLen;
+}
+
+// Frame compression: one raw-deflate stream per direction and agent, flushed with Z_SYNC_FLUSH
+// after every frame so each frame can be read at once while later frames still refer back to
+// earlier ones (repeated task messages shrink to their differences). The 4-byte empty block the
+// flush ends with is left off the wire and put back before inflating.
+static const unsigned char sync_tail[4] = {0, 0, 0xff, 0xff};
+
+void *cshim_zstream_new(int deflating) {
+    z_stream *z = calloc(1, sizeof *z);
+    if (!z) return NULL;
+    int rc = deflating ? deflateInit2(z, 6, Z_DEFLATED, -13, 5, Z_DEFAULT_STRATEGY) : inflateInit2(z, -15);
+    if (rc != Z_OK) { free(z); return NULL; }
+    return z;
+}
+
+void cshim_zstream_free(void *stream, int deflating) {
+    if (!stream) return;
+    if (deflating) deflateEnd(stream); else inflateEnd(stream);
+    free(stream);
+}
+
+static unsigned char *grow(unsigned char *buf, size_t *cap, size_t used, size_t max) {
+    if (*cap >= max) return NULL;
+    size_t next = *cap * 2 < max ? *cap * 2 : max;
+    unsigned char *b = realloc(buf, next);
+    if (b) *cap = next;
+    return b;
+}
+
+unsigned char *cshim_zstream_run(void *stream, int deflating, const unsigned char *in, size_t len, size_t max, size_t *out_len) {
+    z_stream *z = stream;
+    size_t cap = len / 2 + 64, used = 0;
+    unsigned char *out = malloc(cap);
+    if (!out) return NULL;
+    // Inflating reads the frame, then the tail the sender left off.
+    const unsigned char *parts[2] = {in, sync_tail};
+    size_t sizes[2] = {len, sizeof sync_tail};
+    for (int p = 0; p < (deflating ? 1 : 2); p++) {
+        z->next_in = (unsigned char *)parts[p];
+        z->avail_in = (uInt)sizes[p];
+        do {
+            if (used == cap) {
+                unsigned char *b = grow(out, &cap, used, max + 4);
+                if (!b) { free(out); return NULL; }
+                out = b;
+            }
+            z->next_out = out + used;
+            z->avail_out = (uInt)(cap - used);
+            int rc = deflating ? deflate(z, Z_SYNC_FLUSH) : inflate(z, Z_SYNC_FLUSH);
+            if (rc != Z_OK && rc != Z_BUF_ERROR) { free(out); return NULL; }
+            used = cap - z->avail_out;
+        } while (z->avail_in > 0 || z->avail_out == 0);
+    }
+    if (deflating) {
+        if (used < 4 || memcmp(out + used - 4, sync_tail, 4) != 0) { free(out); return NULL; }
+        used -= 4;
+    }
+    if (used > max) { free(out); return NULL; }
+    *out_len = used;
+    return out;
 }

@@ -475,14 +475,14 @@ public final class PlaybookRunner: @unchecked Sendable {
     func once(_ task: PlayTask, host: String, scope: VarScope) async throws -> (Status, Dict) {
         let conditions = task.inheritedWhen + (task["when"].map { [$0] } ?? [])
         for c in conditions {
-            let ok: Bool, cond: String?
+            let ok: Bool, cond: Value?
             do { (ok, cond) = try vars.templar.conditional(c, scope) } catch let e as AnsibleError {
                 throw TaskError.conditional(task, keyword: "when", e.message)
             } catch let e as BrokenConditional {
                 throw TaskError.broken(task, keyword: "when", e.message)
             }
             if !ok {
-                return (.skipped, ["changed": false, "false_condition": .string(cond ?? ""), "skip_reason": "Conditional result was False"])
+                return (.skipped, ["changed": false, "false_condition": cond ?? "", "skip_reason": "Conditional result was False"])
             }
         }
         var args = Dict()

@@ -197,7 +197,7 @@ public struct Templar: Sendable {
     }
 
     /// `when:` and friends: each entry a bare expression, all must be true.
-    func conditional(_ v: Value, _ scope: VarScope) throws -> (Bool, String?) {
+    func conditional(_ v: Value, _ scope: VarScope) throws -> (Bool, Value?) {
         let items: [Value]
         if case .list(let l) = v { items = l } else { items = [v] }
         for item in items {
@@ -227,7 +227,7 @@ public struct Templar: Sendable {
             default:
                 throw AnsibleError("Conditional expressions must be strings.")
             }
-            if !ok { return (false, item.pythonStr) }
+            if !ok { return (false, item) }   // as written: Ansible reports `false`, not "False"
         }
         return (true, nil)
     }

@@ -26,7 +26,7 @@ public final class Broker: Sendable {
         case add(Int, UnsafeTransfer<StreamIO>, collect: CheckedContinuation<CommandOutput, any Error>?)
         case handshake(Int, SSHOptions, String, CheckedContinuation<Int, any Error>?,
                        collect: CheckedContinuation<CommandOutput, any Error>?)
-        case send(Int, [UInt8], UInt32, dst: UInt32, CheckedContinuation<[UInt8], any Error>?, deadline: UInt64?)
+        case send(Int, [UInt8], UInt32, dst: UInt32, CheckedContinuation<[UInt8], any Error>?, deadline: UInt64?, compress: Bool)
         case close(Int, CheckedContinuation<Void, Never>?)
     }
 
@@ -106,16 +106,15 @@ public final class Broker: Sendable {
 
     func newHandle() -> UInt32 { nextHandle.add(1, ordering: .relaxed).oldValue }
 
-    /// Writes `bytes` (a frame, or the bootstrap payload) and waits for the frame that replies to `handle`.
-    func request(_ stream: Int, _ bytes: [UInt8], replyTo handle: UInt32, dst: UInt32 = 0, timeout: Double? = nil) async throws -> [UInt8] {
+    /// Writes `bytes` (a frame, or the bootstrap payload) and waits for the frame that replies to `handle`;
+    /// with `compress`, the frame's body goes through the agent's deflate stream.
+    func request(_ stream: Int, _ bytes: [UInt8], replyTo handle: UInt32, dst: UInt32 = 0, timeout: Double? = nil,
+                 compress: Bool = false) async throws -> [UInt8] {
         let deadline = timeout.map { Clock.nowNanos() + UInt64($0 * 1e9) }
         requests.add(1, ordering: .relaxed)
-        bytesOut.add(bytes.count, ordering: .relaxed)
-        let reply = try await withCheckedThrowingContinuation { cont in
-            submit(.send(stream, bytes, handle, dst: dst, cont, deadline: deadline))
+        return try await withCheckedThrowingContinuation { cont in
+            submit(.send(stream, bytes, handle, dst: dst, cont, deadline: deadline, compress: compress))
         }
-        bytesIn.add(reply.count + Frame.headerSize, ordering: .relaxed)
-        return reply
     }
 
     func close(_ stream: Int) { submit(.close(stream, nil)) }
@@ -142,6 +141,9 @@ final class Loop {
         var wantOut = false
         /// Set for a command whose whole output is wanted instead of frames.
         var collector: CheckedContinuation<CommandOutput, any Error>?
+        /// The compression streams of the agents on this stream, by context id (see Compression.swift).
+        var deflaters: [UInt32: ZStream] = [:]
+        var inflaters: [UInt32: ZStream] = [:]
         /// When the agent was last heard from; a busy agent that stays silent longer than the
         /// limit (it sends heartbeats while it works) is taken for a stopped or lost host.
         var lastHeard = Clock.nowNanos()
@@ -211,11 +213,19 @@ final class Loop {
                 cont?.resume(throwing: error)
                 collector?.resume(throwing: error)
             }
-        case .send(let id, let bytes, let handle, let dst, let cont, let deadline):
+        case .send(let id, var bytes, let handle, let dst, let cont, let deadline, let compress):
             guard streams[id] != nil else {
                 cont?.resume(throwing: RemoteError.disconnected("the connection to the agent is closed"))
                 return
             }
+            if compress {
+                guard let packed = self.compress(bytes, stream: id, dst: dst) else {
+                    cont?.resume(throwing: RemoteError.protocolError("could not compress a frame"))
+                    return
+                }
+                bytes = packed
+            }
+            Broker.shared.bytesOut.add(bytes.count, ordering: .relaxed)
             streams[id]!.out += bytes
             if streams[id]!.pending.isEmpty { streams[id]!.lastHeard = Clock.nowNanos() }
             if let cont { streams[id]!.pending[handle] = (cont, deadline, dst) }
@@ -297,17 +307,47 @@ final class Loop {
             if h.flags & Frame.disconnect != 0 {
                 // A child agent died: whatever waits on it fails now, the rest carries on.
                 let gone = (try? Value.parseJSON(bytes: body))?["id"]?.intValue.map { UInt32($0) } ?? 0
+                e.deflaters[gone] = nil
+                e.inflaters[gone] = nil
                 for (handle, p) in e.pending where p.2 == gone {
                     e.pending[handle] = nil
                     p.0.resume(throwing: RemoteError.disconnected("the become agent exited"))
                 }
                 continue
             }
+            if h.flags & Frame.routeAdd != 0 {
+                // A new context on this stream: its streams start fresh.
+                let added = (try? Value.parseJSON(bytes: body))?["id"]?.intValue.map { UInt32($0) } ?? 0
+                e.deflaters[added] = nil
+                e.inflaters[added] = nil
+            }
             if h.flags & (Frame.routeAdd | Frame.heartbeat) != 0 { continue }
-            if let (cont, _, _) = e.pending.removeValue(forKey: h.replyTo) { cont.resume(returning: body) }
+            var reply = body
+            if h.flags & Frame.zlib != 0 {
+                // Inflated even when nobody waits any more (a timed-out request): the stream must stay in step.
+                if e.inflaters[h.src] == nil { e.inflaters[h.src] = ZStream(deflating: false) }
+                guard let plain = e.inflaters[h.src]?.run(body[...], max: Frame.maxBody) else {
+                    streams[id] = e
+                    throw RemoteError.protocolError("a compressed frame from the agent is corrupt or inflates past the \(Frame.maxBody)-byte limit")
+                }
+                reply = plain
+            }
+            guard let (cont, _, _) = e.pending.removeValue(forKey: h.replyTo) else { continue }
+            Broker.shared.bytesIn.add(Frame.headerSize + body.count, ordering: .relaxed)
+            cont.resume(returning: reply)
         }
         if offset > 0 { e.inBuf.removeFirst(offset) }
         streams[id] = e
+    }
+
+    /// The frame with its body through the deflate stream of context `dst`.
+    func compress(_ frame: [UInt8], stream id: Int, dst: UInt32) -> [UInt8]? {
+        guard let h = try? Frame.parseHeader(frame[...]) else { return nil }
+        if streams[id]!.deflaters[dst] == nil { streams[id]!.deflaters[dst] = ZStream(deflating: true) }
+        guard let body = streams[id]!.deflaters[dst]?.run(frame[Frame.headerSize...], max: 2 * Frame.maxBody) else { return nil }
+        var header = h
+        header.flags |= Frame.zlib
+        return Frame.encode(header, body: body)
     }
 
     func flush(_ id: Int) {

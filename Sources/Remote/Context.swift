@@ -35,7 +35,7 @@ public final class Context: Sendable {
         let handle = Broker.shared.newHandle()
         do {
             let reply = try await Broker.shared.request(stream, Frame.request(handle: handle, body: .dict(b), dst: id), replyTo: handle,
-                                                        dst: id, timeout: timeout)
+                                                        dst: id, timeout: timeout, compress: true)
             return try Value.parseJSON(bytes: reply)
         } catch let e as RemoteError {
             if case .timeout = e {} else { dead.store(true, ordering: .relaxed) }

@@ -34,7 +34,7 @@ public enum Frame {
     }
 
     /// Route announcements that agents send up when a child starts or goes away.
-    static let routeAdd: UInt16 = 1, disconnect: UInt16 = 2, heartbeat: UInt16 = 4, raw: UInt16 = 8
+    static let routeAdd: UInt16 = 1, disconnect: UInt16 = 2, heartbeat: UInt16 = 4, raw: UInt16 = 8, zlib: UInt16 = 16
 
     /// A frame carrying bytes: one line of JSON describing them, then the bytes.
     static func raw(handle: UInt32, meta: Value, data: ArraySlice<UInt8>, dst: UInt32) -> [UInt8] {

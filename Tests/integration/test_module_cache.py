@@ -38,3 +38,28 @@ def test_second_run_sends_little(sshd_hosts, tmp_path):
     # Turned off, everything travels again (and still works).
     off = swansible_playbook('-i', inv, book, env=dict(env, SWANSIBLE_MODULE_CACHE='0'))
     assert off.returncode == 0 and sent_bytes(off) > 100_000
+
+
+def received_bytes(r):
+    line = [l for l in r.stderr.splitlines() if l.startswith('swansible:')][-1]
+    return int(line.split(',')[2].split()[0])
+
+
+def test_a_command_task_costs_under_500_bytes(sshd_hosts, tmp_path):
+    """Requests and replies are compressed on one stream per agent, so a task that repeats the
+    previous one's shape travels as its differences: 50 more tasks cost < 500 bytes each, both
+    directions, while every result still arrives whole."""
+    _, hosts, _ = sshd_hosts
+    inv = tmp_path / 'inventory'
+    write_password_inventory(inv, hosts[0])
+    runs = {}
+    for n in (1, 51):
+        book = tmp_path / f'site{n}.yml'
+        book.write_text('- hosts: all\n  gather_facts: false\n  tasks:\n'
+                        + ''.join(f'    - command: echo task-{i}\n      register: r{i}\n' for i in range(n))
+                        + f'    - debug: {{msg: "{{{{ r{n - 1}.stdout }}}} {{{{ r{n - 1}.cmd }}}}"}}\n')
+        runs[n] = swansible_playbook('-i', inv, book, env={'SWANSIBLE_STATS': '1'})
+        assert runs[n].returncode == 0, runs[n].stdout + runs[n].stderr
+    assert '"msg": "task-50 [\'echo\', \'task-50\']"' in runs[51].stdout
+    per_task = (sent_bytes(runs[51]) + received_bytes(runs[51]) - sent_bytes(runs[1]) - received_bytes(runs[1])) / 50
+    assert 0 < per_task < 500, per_task

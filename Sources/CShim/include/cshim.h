@@ -17,6 +17,11 @@ int cshim_epoll_wait(int epfd, struct epoll_event *events, int max, int timeout_
 const unsigned char *swansible_agent_py(size_t *len);
 // zlib's compress2 at the best level; returns the compressed size or -1.
 long cshim_deflate(const unsigned char *in, size_t len, unsigned char *out, size_t cap);
+// Per-frame compression on a persistent raw-deflate stream (see cshim.c). run returns a malloc'd
+// buffer the caller frees, or NULL on a corrupt stream or an output above max bytes.
+void *cshim_zstream_new(int deflating);
+void cshim_zstream_free(void *stream, int deflating);
+unsigned char *cshim_zstream_run(void *stream, int deflating, const unsigned char *in, size_t len, size_t max, size_t *out_len);
 struct tm;
 // strptime(3): returns how many characters were parsed, or -1.
 int cshim_strptime(const char *s, const char *format, struct tm *out);

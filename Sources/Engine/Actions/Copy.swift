@@ -15,7 +15,11 @@ enum CopyAction: Action {
             if args["dest"]?.pythonStr.hasSuffix("/") == true { throw TaskFailure(message: "can not use content with a dir as dest") }
         } else if let src = args["src"]?.pythonStr {
             let path = try c.findFile(src, kind: "files")
-            guard !Files.isDirectory(path) else { throw TaskFailure(message: "copying a directory (\(src)) is not supported yet") }
+            if Files.isDirectory(path) {
+                // The trailing slash the user wrote decides whether the directory itself is copied.
+                let source = src.hasSuffix("/") ? (path.hasSuffix("/") ? path : path + "/") : (path.hasSuffix("/") ? String(path.dropLast()) : path)
+                return try await CopyTree.run(c, source: source, args: args)
+            }
             source = .file(path)
             args["_original_basename"] = .string(Files.basename(path))
         } else {

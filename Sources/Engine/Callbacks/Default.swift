@@ -143,7 +143,8 @@ final class DefaultCallback: @unchecked Sendable {
                 guard displaySkipped else { return }
                 printBanner()
                 var msg = "skipping: [\(host)]\(itemLabel)"
-                if verbose(r) { msg += " => " + DefaultCallback.dump(r, verbosity: verbosity) }
+                let d = DefaultCallback.clean(r, action: action)
+                if verbose(d) { msg += " => " + DefaultCallback.dump(d, verbosity: verbosity) }
                 Output.line(msg, .skip)
             case .failed:
                 printBanner()
