@@ -593,8 +593,51 @@ def remove(msg):
     return {}
 
 
+def read_file(msg):
+    """A piece of a file for fetch, in base64 inside the (compressed) reply; an error is reported."""
+    try:
+        with open(os.path.expanduser(msg['path']), 'rb') as f:
+            f.seek(msg['offset'])
+            data = f.read(msg['size'])
+    except OSError as e:
+        return {'error': str(e)}
+    return {'data': base64.b64encode(data).decode('ascii')}
+
+
+def run_script(msg):
+    """script: creates/removes checked here, then the controller's script run by /bin/sh from a
+    private dir of the temp dir (its name in `command` as @@SCRIPT@@), as Ansible's script action."""
+    for key, present, text in (('creates', True, '%s exists, matching creates option'),
+                               ('removes', False, '%s does not exist, matching removes option')):
+        if msg.get(key) and os.path.exists(os.path.expanduser(msg[key])) == present:
+            return {'skipped': text % msg[key]}
+    if msg.get('check'):
+        return {'check': True}
+    work = tempfile.mkdtemp(dir=tmpdir())
+    try:
+        path = os.path.join(work, msg['name'])
+        if msg.get('upload'):
+            shutil.move(msg['upload'], path)
+        else:
+            with open(path, 'wb') as f:
+                f.write(base64.b64decode(msg['content']))
+        os.chmod(path, 0o700)
+        command = msg['command'].replace('@@SCRIPT@@', path)
+        if msg.get('chdir'):
+            command = 'cd %s && %s' % (shell_quote(msg['chdir']), command)
+        p = subprocess.run(['/bin/sh', '-c', command], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE)
+        return {'rc': p.returncode, 'stdout': p.stdout.decode('utf-8', 'replace'), 'stderr': p.stderr.decode('utf-8', 'replace')}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def shell_quote(s):
+    return "'" + s.replace("'", "'\"'\"'") + "'"
+
+
 METHODS = {'run_module': run_module, 'spawn': spawn, 'run_async': run_async, 'upload_open': upload_open,
-           'upload_close': upload_close, 'remove': remove}
+           'upload_close': upload_close, 'remove': remove, 'read_file': read_file, 'run_script': run_script}
 WORK = queue.Queue()
 
 

@@ -546,6 +546,11 @@ public final class PlaybookRunner: @unchecked Sendable {
             r["failed"] = true
             r["changed"] = false
             r["msg"] = .string(f.message)
+            if f.raised {
+                let flat = "Task failed: \(f.message)"
+                r["_swansible_error"] = .list([.list([.string(flat), .string("\(task.location)")])])
+                r["_swansible_error_flat"] = .string(flat)
+            }
         } catch let u as Unreachable {
             return (.unreachable, ["changed": false, "msg": .string(u.message), "unreachable": true])
         } catch let b as BecomeFailure {
@@ -602,7 +607,7 @@ public final class PlaybookRunner: @unchecked Sendable {
     /// actions, failed_when) at the task's origin, printed before the fatal line.
     static func noteFailure(_ r: inout Dict, task: PlayTask, fromModule: Bool) {
         let kind = fromModule ? "Module" : "Action"
-        let msg = r["msg"].map(\.pythonStr) ?? "Unknown error."
+        let msg = r["_swansible_error_msg"]?.stringValue ?? r["msg"].map(\.pythonStr) ?? "Unknown error."
         let text = "Task failed: " + (msg.isEmpty ? "\(kind) failed." : "\(kind) failed: \(msg)")
         r["_swansible_error"] = .list([.list([.string(text), .string("\(task.location)")])])
         r["_swansible_error_flat"] = .string(text)

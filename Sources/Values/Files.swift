@@ -76,7 +76,64 @@ public enum Files {
             off += n
         }
         close(fd)
-        guard rename(tmp, path) == 0 else { throw FileError(path: path, message: String(cString: strerror(errno))) }
+        guard Glibc.rename(tmp, path) == 0 else { throw FileError(path: path, message: String(cString: strerror(errno))) }
+    }
+
+    /// A file open for writing, for data that arrives in pieces.
+    public final class Writer {
+        let fd: Int32
+        let path: String
+
+        public func write(_ bytes: [UInt8]) throws {
+            var off = 0
+            while off < bytes.count {
+                let n = bytes[off...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw FileError(path: path, message: String(cString: strerror(errno)))
+                }
+                off += n
+            }
+        }
+
+        public func close() { Glibc.close(fd) }
+
+        init(fd: Int32, path: String) {
+            self.fd = fd
+            self.path = path
+        }
+    }
+
+    public static func create(_ path: String, mode: mode_t = 0o644) throws -> Writer {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw FileError(path: path, message: String(cString: strerror(errno))) }
+        return Writer(fd: fd, path: path)
+    }
+
+    public static func rename(_ from: String, _ to: String) throws {
+        guard Glibc.rename(from, to) == 0 else { throw FileError(path: to, message: String(cString: strerror(errno))) }
+    }
+
+    public static func remove(_ path: String) { unlink(path) }
+
+    /// mkdir -p.
+    public static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws {
+        guard !path.isEmpty, !isDirectory(path) else { return }
+        try makeDirectories(dirname(path), mode: mode)
+        guard mkdir(path, mode) == 0 || errno == EEXIST else { throw FileError(path: path, message: String(cString: strerror(errno))) }
+    }
+
+    /// os.path.normpath: `.` and `..` and repeated slashes folded, without touching the disk.
+    public static func normalize(_ p: String) -> String {
+        var parts: [Substring] = []
+        for c in p.split(separator: "/") {
+            if c == "." { continue }
+            if c == "..", let last = parts.last, last != ".." { parts.removeLast(); continue }
+            if c == "..", p.hasPrefix("/") { continue }
+            parts.append(c)
+        }
+        let joined = parts.joined(separator: "/")
+        return p.hasPrefix("/") ? "/" + joined : (joined.isEmpty ? "." : joined)
     }
 
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }

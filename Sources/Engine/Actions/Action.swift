@@ -7,6 +7,11 @@ import Values
 struct TaskFailure: Error {
     var message: String
     var extra: Dict = Dict()
+    /// Raised the way Ansible's AnsibleActionFail is: 2.19 then prints "Task failed: msg",
+    /// where a failed result reads "Task failed: Action failed: msg".
+    var raised = false
+
+    static func raise(_ message: String) -> TaskFailure { TaskFailure(message: message, raised: true) }
 }
 
 struct Unreachable: Error {
@@ -202,7 +207,32 @@ final class ActionContext: @unchecked Sendable {
     static func moduleResult(_ reply: Value) -> Dict {
         var r = rawModuleResult(reply)
         r["_swansible_module"] = true   // a failure here is the module's, as 2.19 reports it
+        if let event = r["exception"]?["event"], r["exception"]?["__ansible_type"]?.stringValue == "ErrorSummary" {
+            // fail_json(exception=ex): the error names the causes too; the result keeps the
+            // traceback's place holder, as 2.19 shows it without tracebacks enabled.
+            r["_swansible_error_msg"] = .string(briefMessage(event))
+            r["exception"] = "(traceback unavailable)"
+        }
         return r
+    }
+
+    /// 2.19's format_event_brief_message: the message and its followed causes, a cause already
+    /// at the end of its effect's message not repeated.
+    static func briefMessage(_ event: Value) -> String {
+        var parts: [String] = []
+        var e = event
+        while true {
+            parts.append(e["msg"]?.pythonStr ?? "")
+            guard let chain = e["chain"], chain["follow"]?.truthy == true, let next = chain["event"] else { break }
+            e = next
+        }
+        var message = parts.removeLast()
+        for part in parts.reversed() {
+            var left = part
+            while let last = left.last, last == "." || last == " " { left.removeLast() }
+            message = part.hasSuffix(message) ? part : "\(left): \(message)"
+        }
+        return message
     }
 
     static func rawModuleResult(_ reply: Value) -> Dict {

@@ -11,7 +11,7 @@ enum CopyAction: Action {
         let source: UploadSource
         if let content = args.removeValue(forKey: "content") {
             guard args["src"] == nil else { throw TaskFailure(message: "src and content are mutually exclusive") }
-            source = .bytes(Array((content.stringValue ?? content.json(.init(indent: 4, sortKeys: true))).utf8))
+            source = .bytes(Array((content.stringValue ?? content.json(.init(ensureASCII: true))).utf8))   // json.dumps(content)
             if args["dest"]?.pythonStr.hasSuffix("/") == true { throw TaskFailure(message: "can not use content with a dir as dest") }
         } else if let src = args["src"]?.pythonStr {
             let path = try c.findFile(src, kind: "files")
