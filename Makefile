@@ -3,11 +3,11 @@
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
-APT_PACKAGES := libyaml-dev libssh-dev zlib1g-dev libcrypt-dev pkg-config python3 python3-venv openssh-server openssh-client sudo
+APT_PACKAGES := libyaml-dev libssh-dev zlib1g-dev libcrypt-dev pkg-config python3 python3-venv openssh-server openssh-client sudo doas
 ANSIBLE_CORE := ansible-core>=2.19,<2.20
 BIN := .build/debug
 
-.PHONY: setup build demo test unit integration bench clean corpus
+.PHONY: setup build demo test unit integration bench acceptance clean corpus
 
 setup: $(VENV)/.ready
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -43,6 +43,11 @@ bench: build
 	swift build -c release
 	$(PY) -m pip install -q --disable-pip-version-check mitogen
 	$(PY) Tests/bench/bench.py
+
+# ansible-core's own integration targets through ansible-test, with ansible-playbook and with
+# swansible-playbook standing in for it (Tests/acceptance/acceptance.py; TARGETS="a b" for some).
+acceptance: build
+	$(PY) Tests/acceptance/acceptance.py $(TARGETS)
 
 clean:
 	rm -rf .build $(VENV)

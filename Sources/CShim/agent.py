@@ -24,6 +24,7 @@ import json
 import os
 import shutil
 import queue
+import re
 import select
 import signal
 import struct
@@ -407,6 +408,21 @@ CHILDREN = {}   # direct child id -> Child
 ROUTES = {}     # descendant id -> direct child id
 
 
+# su's password prompt in the languages Ansible's su plugin knows, then a colon (or a fullwidth one).
+SU_PROMPT = re.compile(u'(?:%s)\\s*[:\uff1a]' % u'|'.join(re.escape(p) for p in (
+    u'Password', u'\uc554\ud638', u'\u30d1\u30b9\u30ef\u30fc\u30c9', u'Adgangskode', u'Contrase\u00f1a', u'Contrasenya',
+    u'Has\u0142o', u'Heslo', u'Jelsz\u00f3', u'L\u00f6senord', u'M\u1eadt kh\u1ea9u', u'Mot de passe', u'Parola', u'Parool',
+    u'Pasahitza', u'Passord', u'Passwort', u'Salasana', u'Sandi', u'Senha', u'Wachtwoord', u'\u05e1\u05e1\u05de\u05d4',
+    u'\u041b\u043e\u0437\u0438\u043d\u043a\u0430', u'\u041f\u0430\u0440\u043e\u043b\u0430',
+    u'\u041f\u0430\u0440\u043e\u043b\u044c', u'\u0917\u0941\u092a\u094d\u0924\u0936\u092c\u094d\u0926',
+    u'\u0936\u092c\u094d\u0926\u0915\u0942\u091f', u'\u0c38\u0c02\u0c15\u0c47\u0c24\u0c2a\u0c26\u0c2e\u0c41',
+    u'\u0dc4\u0dc3\u0dca\u0db4\u0daf\u0dba', u'\u5bc6\u7801', u'\u5bc6\u78bc', u'\u53e3\u4ee4')), re.IGNORECASE)
+
+
+CTTY = ('import fcntl, os, sys, termios; os.setsid(); fcntl.ioctl(0, termios.TIOCSCTTY, 0); '
+        'os.execvp(sys.argv[1], sys.argv[1:])')
+
+
 def become_argv(msg, stage):
     """The command that starts the child's python as another user."""
     method, user = msg['method_name'], msg.get('user') or 'root'
@@ -422,7 +438,11 @@ def become_argv(msg, stage):
         quoted = ' '.join("'%s'" % a.replace("'", "'\"'\"'") for a in python + ['--pty'])
         return exe.split() + (flags or '').split() + [user, '-c', quoted]
     if method == 'doas':
-        return exe.split() + (flags or '-n').split() + ['-u', user] + python
+        # As Ansible's doas plugin: -n unless there is a password, which doas asks for on a terminal.
+        flags = (flags or '').split()
+        if not msg.get('password') and '-n' not in flags:
+            flags.append('-n')
+        return exe.split() + flags + ['-u', user] + python + (['--pty'] if msg.get('password') else [])
     if method == 'ssh':
         # The next hop of a via chain: this host's OpenSSH client runs the bootstrap over there.
         argv = [exe if msg.get('exe') else 'ssh', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=%d' % int(msg.get('timeout') or 10)]
@@ -442,7 +462,7 @@ def become_argv(msg, stage):
 def spawn(msg):
     """Starts a child agent as another user, answers its password prompt, sends it this source."""
     cid = msg['id']
-    use_pty = msg['method_name'] == 'su'
+    use_pty = msg['method_name'] == 'su' or (msg['method_name'] == 'doas' and bool(msg.get('password')))
     stage = msg['stage']
     argv = become_argv(msg, stage)
     if use_pty:
@@ -450,7 +470,9 @@ def spawn(msg):
         import tty
         master, slave = pty.openpty()
         tty.setraw(slave)
-        proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, close_fds=True, start_new_session=True)
+        # The terminal must be the child's controlling terminal: doas (and some su) read the
+        # password from /dev/tty. A new session takes it, then the become command runs.
+        proc = subprocess.Popen([sys.executable, '-c', CTTY] + argv, stdin=slave, stdout=slave, stderr=slave, close_fds=True)
         os.close(slave)
         in_fd = out_fd = err_fd = master
     else:
@@ -480,13 +502,13 @@ def spawn(msg):
             if msg['method_name'] == 'ssh':
                 return {'failed': True, 'unreachable': True, 'msg': 'Failed to connect to the host via ssh: %s'
                         % text.replace('SWANSIBLE-READY', '').strip()}
-            if 'password is required' in text or 'a terminal is required' in text:
+            if any(w in text for w in ('password is required', 'a terminal is required', 'Authentication required')):
                 return {'failed': True, 'msg': 'Missing %s password' % msg['method_name']}
             return {'failed': True, 'msg': 'Failed to start the become agent (%s, rc=%s): %s'
                     % (msg['method_name'], proc.returncode, text)}
         seen += chunk
         lower = seen.lower()
-        asked = (prompt and seen.count(prompt) > prompts) or (use_pty and lower.rstrip().endswith(b':') and b'password' in lower)
+        asked = (prompt and seen.count(prompt) > prompts) or (use_pty and SU_PROMPT.search(seen.decode('utf-8', 'replace')))
         if asked:
             if prompts or not msg.get('password'):
                 proc.kill()
@@ -498,7 +520,7 @@ def spawn(msg):
                 prompts = 0
                 prompt = b''
                 msg = dict(msg, password=None)
-        if b'incorrect password' in lower or b'authentication failure' in lower or b'sorry' in lower:
+        if any(w in lower for w in (b'incorrect password', b'authentication failure', b'authentication failed', b'sorry')):
             proc.kill()
             return {'failed': True, 'msg': 'Incorrect %s password' % msg['method_name']}
     import zlib
@@ -572,8 +594,12 @@ def upload_open(msg):
 
 
 def upload_chunk(msg, data):
+    """A piece of an upload, written where it belongs (pieces may arrive in any order)."""
     fd, _ = UPLOADS[msg['id']]
-    write_all(fd, data)
+    view, offset = memoryview(data), msg['offset']
+    while view:
+        n = os.pwrite(fd, view, offset)
+        view, offset = view[n:], offset + n
     return {}
 
 

@@ -22,7 +22,7 @@ public enum Listing {
             if tasks || tags {
                 var allTags: [String] = []
                 if tasks { out += "    tasks:\n" }
-                for t in play.preTasks + play.tasks + play.postTasks {
+                for t in (play.preTasks + play.tasks + play.postTasks).flattened {
                     guard PlaybookRunner.tagsAllow(t.tags, only: options.tags, skip: options.skipTags) else { continue }
                     let own = t.tags
                     for tag in own where !allTags.contains(tag) { allTags.append(tag) }

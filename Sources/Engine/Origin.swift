@@ -32,7 +32,7 @@ public enum Origin {
     /// Every task's action must resolve before anything runs, as Ansible checks at parse time.
     public static func validateActions(_ book: PlaybookFile, library: ModuleLibrary, playbookDir: String, settings: Settings) throws {
         for play in book.plays {
-            for t in play.preTasks + play.tasks + play.postTasks + play.handlers {
+            for t in (play.preTasks + play.tasks + play.postTasks + play.handlers).flattened {
                 let short = t.shortAction
                 if builtinActions[short] != nil || controllerActions.contains(short) { continue }
                 var dirs = [Files.join(playbookDir, "library")] + settings.libraryPath.map(Files.expandUser)

@@ -37,6 +37,8 @@ public final class PlaybookRunner: @unchecked Sendable {
     private var ended: Set<String> = []
     /// An error that ends the whole run once the current task is done (an invalid `meta`).
     private var abort: (any Error)?
+    /// Hosts inside the block section of a block with rescue (how many such blocks deep).
+    private var rescuable: [String: Int] = [:]
     /// The running play, for work that needs another host's variables (delegate_to).
     var currentPlay: VariableManager.PlayContext?
     /// The running play's keywords (connection, remote_user, become…) that tasks inherit.
@@ -149,12 +151,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             _ = await runTask(facts, pc: pc)
         }
         for section in [play.preTasks, play.tasks, play.postTasks] {
-            for task in section {
-                guard shouldRun(task) else { continue }
-                if activeHosts(pc).isEmpty { break }
-                _ = await runTask(task, pc: pc)
-                try checkAbort()
-            }
+            try await runList(section, pc: pc)
             await runHandlers(play, pc: pc)
             if activeHosts(pc).isEmpty { return }
         }
@@ -236,6 +233,43 @@ public final class PlaybookRunner: @unchecked Sendable {
             _ = await runTask(handler, pc: pc, only: hosts, prefix: "RUNNING HANDLER")
             for h in hosts { vars.state(h).notified.subtract(names) }
         }
+    }
+
+    /// Tasks in order on the active hosts (of `within`, when given), blocks with their sections.
+    func runList(_ tasks: [PlayTask], pc: VariableManager.PlayContext, within: [String]? = nil, prefix: String = "TASK") async throws {
+        for task in tasks {
+            if let sections = task.sections {
+                try await runBlock(sections, pc: pc, within: within, prefix: prefix)
+                continue
+            }
+            guard shouldRun(task) else { continue }
+            let alive = activeHosts(pc).filter { within?.contains($0) ?? true }
+            if alive.isEmpty { break }
+            _ = await runTask(task, pc: pc, only: alive, prefix: prefix)
+            try checkAbort()
+        }
+    }
+
+    /// block/rescue/always as the linear strategy runs them: the block on every host that
+    /// enters, rescue on the hosts that failed in it (no longer failed: the recap counts them
+    /// rescued), always on all of them, failed or not; a host still failed after that stays failed.
+    func runBlock(_ s: BlockSections, pc: VariableManager.PlayContext, within: [String]?, prefix: String) async throws {
+        let entering = activeHosts(pc).filter { within?.contains($0) ?? true }
+        guard !entering.isEmpty else { return }
+        let before = lock.withLock { _ in failed }
+        if !s.rescue.isEmpty { lock.withLock { _ in for h in entering { rescuable[h, default: 0] += 1 } } }
+        try await runList(s.block, pc: pc, within: entering, prefix: prefix)
+        if !s.rescue.isEmpty { lock.withLock { _ in for h in entering { rescuable[h, default: 1] -= 1 } } }
+        var failedHere = lock.withLock { _ in failed.subtracting(before) }.filter(entering.contains)
+        if !s.rescue.isEmpty && !failedHere.isEmpty {
+            lock.withLock { _ in failed.subtract(failedHere) }
+            try await runList(s.rescue, pc: pc, within: entering.filter(failedHere.contains), prefix: prefix)
+            failedHere = lock.withLock { _ in failed.subtracting(before) }.filter(entering.contains)
+        }
+        guard !s.always.isEmpty else { return }
+        lock.withLock { _ in failed.subtract(failedHere) }
+        try await runList(s.always, pc: pc, within: entering, prefix: prefix)
+        lock.withLock { _ in failed.formUnion(failedHere) }
     }
 
     /// Runs one task on every active host, at most `forks` at a time, results printed as they come.
@@ -337,13 +371,12 @@ public final class PlaybookRunner: @unchecked Sendable {
                 }
                 continue
             }
-            for var t in included {
+            let tasks = included.map { t in
+                var t = t
                 for (k, v) in g.params where t.includeParams[k] == nil { t.includeParams[k] = v }
-                guard shouldRun(t) else { continue }
-                let alive = activeHosts(pc).filter { g.hosts.contains($0) }
-                if alive.isEmpty || lock.withLock({ _ in abort != nil }) { break }
-                _ = await runTask(t, pc: pc, only: alive, prefix: prefix)
+                return t
             }
+            try? await runList(tasks, pc: pc, within: g.hosts, prefix: prefix)
         }
     }
 
@@ -373,12 +406,20 @@ public final class PlaybookRunner: @unchecked Sendable {
         }
         let (status, result) = outcome
         let changed = result["changed"]?.truthy ?? false
+        // Inside a block with rescue, a failure is rescued: counted so, and shown to the rescue tasks.
+        let rescued = status == .failed && !ignoreErrors && lock.withLock { _ in rescuable[host, default: 0] > 0 }
+        if rescued {
+            var t: Dict = ["name": .string(task.name ?? ""), "action": .string(task.action), "args": .dict(task.args)]
+            for (k, v) in task.keywords { t[.string(k)] = v }
+            vars.state(host).setFacts["ansible_failed_task"] = .dict(t)
+            vars.state(host).setFacts["ansible_failed_result"] = .dict(DefaultCallback.stripInternal(result))
+        }
         stats.update(host) { s in
             switch status {
             case .unreachable: s.unreachable += 1
             case .skipped: s.skipped += 1
             case .failed:
-                if ignoreErrors { s.ok += 1; s.ignored += 1; if changed { s.changed += 1 } } else { s.failures += 1 }
+                if ignoreErrors { s.ok += 1; s.ignored += 1; if changed { s.changed += 1 } } else if rescued { s.rescued += 1 } else { s.failures += 1 }
             case .ok, .changed:
                 s.ok += 1
                 if changed { s.changed += 1 }

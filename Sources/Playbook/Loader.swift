@@ -120,9 +120,6 @@ public struct PlaybookLoader {
                     guard Keywords.block.contains(k) else {
                         throw PlaybookError("'\(k)' is not a valid attribute for a Block", at: p.key.location)
                     }
-                    if k == "rescue" || k == "always" {
-                        throw PlaybookError("block '\(k)' sections are not supported yet", at: p.key.location)
-                    }
                 }
                 inner.tags += Task.tagList(item["tags"]?.value)
                 if let w = item["when"]?.value { inner.when.append(w) }
@@ -131,7 +128,15 @@ public struct PlaybookLoader {
                     let k = p.key.scalar?.pythonStr ?? ""
                     if Task.inheritable.contains(k) { inner.keywords[k] = p.value.value }
                 }
-                out += try tasks(item["block"]!, role: role, inherited: inner)
+                let body = try tasks(item["block"]!, role: role, inherited: inner)
+                guard item["rescue"] != nil || item["always"] != nil else {
+                    out += body
+                    continue
+                }
+                var b = Task(name: item["name"]?.value.stringValue, action: "block", args: [:], keywords: [:], location: item.location, role: role)
+                b.sections = BlockSections(block: body, rescue: try item["rescue"].map { try tasks($0, role: role, inherited: inner) } ?? [],
+                                           always: try item["always"].map { try tasks($0, role: role, inherited: inner) } ?? [])
+                out.append(b)
                 continue
             }
             let t = try task(item, pairs, role: role, inherited: inherited)

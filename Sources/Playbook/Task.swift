@@ -21,6 +21,9 @@ public struct Task: Sendable {
     public var includeParams = Dict()
     /// Connection and become keywords of enclosing blocks and role entries (the task's own win).
     public var inheritedKeywords: [String: Value] = [:]
+    /// A block with `rescue` or `always` stays one entry (action `block`) holding its sections;
+    /// a plain block is flattened into its tasks when loaded.
+    public var sections: BlockSections?
 
     /// A keyword as it applies to this task: its own, else the nearest enclosing block's.
     public func effective(_ keyword: String) -> Value? { keywords[keyword] ?? inheritedKeywords[keyword] }
@@ -73,6 +76,27 @@ public struct Task: Sendable {
     public static func shortName(_ action: String) -> String {
         for p in ["ansible.builtin.", "ansible.legacy."] where action.hasPrefix(p) { return String(action.dropFirst(p.count)) }
         return action
+    }
+}
+
+/// The three parts of a block that has rescue or always; each task already carries what it
+/// inherits from the block (when, tags, vars, become…).
+public final class BlockSections: Sendable {
+    public let block: [Task]
+    public let rescue: [Task]
+    public let always: [Task]
+
+    init(block: [Task], rescue: [Task], always: [Task]) {
+        self.block = block
+        self.rescue = rescue
+        self.always = always
+    }
+}
+
+extension Array where Element == Task {
+    /// Every task, those in block/rescue/always sections included, in file order.
+    public var flattened: [Task] {
+        flatMap { t in t.sections.map { ($0.block + $0.rescue + $0.always).flattened } ?? [t] }
     }
 }
 

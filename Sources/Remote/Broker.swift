@@ -185,7 +185,12 @@ final class Loop {
                 }
             }
             // libssh may hold data it already read from the socket; poll those streams too.
-            for (id, e) in streams where e.io is SSHStream { service(id) }
+            let now = Clock.nowNanos()
+            for (id, e) in streams {
+                guard let ssh = e.io as? SSHStream else { continue }
+                service(id)
+                if ssh.keepAlive(now: now) { flush(id) }
+            }
             if hasDeadlines { expire() }
         }
     }

@@ -15,6 +15,8 @@ public final class Context: Sendable {
     /// What the user's module cache on the target held when the agent started.
     private let cached: Set<String>
     private let dead = Atomic<Bool>(false)
+    /// Calls under way: an agent in the middle of one is never evicted.
+    private let active = Atomic<Int>(0)
 
     init(name: String, stream: Int, id: UInt32 = 0, info: Value) {
         self.name = name
@@ -26,6 +28,8 @@ public final class Context: Sendable {
 
     public var isAlive: Bool { !dead.load(ordering: .relaxed) }
 
+    var isBusy: Bool { active.load(ordering: .relaxed) > 0 }
+
     func markDead() { dead.store(true, ordering: .relaxed) }
 
     /// One message to the agent and its reply.
@@ -33,6 +37,8 @@ public final class Context: Sendable {
         var b = body
         b["method"] = .string(method)
         let handle = Broker.shared.newHandle()
+        active.add(1, ordering: .relaxed)
+        defer { active.subtract(1, ordering: .relaxed) }
         do {
             let reply = try await Broker.shared.request(stream, Frame.request(handle: handle, body: .dict(b), dst: id), replyTo: handle,
                                                         dst: id, timeout: timeout, compress: true)
@@ -46,6 +52,8 @@ public final class Context: Sendable {
     /// Streams a local file (or bytes) into the agent's temp dir in chunks, with a few chunks in
     /// flight at a time so neither side buffers the whole file; returns the path over there.
     public func upload(_ source: UploadSource, chunk: Int = 1 << 20, window: Int = 4) async throws -> String {
+        active.add(1, ordering: .relaxed)
+        defer { active.subtract(1, ordering: .relaxed) }
         let id = Int.random(in: 1...Int(Int32.max))
         guard let path = try await call("upload_open", ["id": .int(id)])["path"]?.stringValue else {
             throw RemoteError.protocolError("the agent did not open an upload")
@@ -59,7 +67,10 @@ public final class Context: Sendable {
                     inFlight -= 1
                 }
                 let handle = Broker.shared.newHandle()
-                let frame = Frame.raw(handle: handle, meta: ["method": "upload_chunk", "id": .int(id)], data: piece[...], dst: self.id)
+                // Each piece says where it goes: the tasks below may hand their frames to the broker in
+                // any order, so the agent writes by offset, not in arrival order.
+                let frame = Frame.raw(handle: handle, meta: ["method": "upload_chunk", "id": .int(id), "offset": .int(offset)],
+                                      data: piece[...], dst: self.id)
                 let stream = self.stream, dst = self.id
                 group.addTask { _ = try await Broker.shared.request(stream, frame, replyTo: handle, dst: dst) }
                 inFlight += 1

@@ -52,6 +52,13 @@ public final class ContextService: Sendable {
 
     private let contexts = Mutex<[String: Task<Context, any Error>]>([:])
     private let nextChild = Atomic<UInt32>(1)
+    /// When each agent was last asked for (a counter, not a clock): the least recently used
+    /// goes first when a connection has as many agents as it may.
+    private let lastUsed = Mutex<(tick: UInt64, by: [String: UInt64])>((0, [:]))
+
+    /// Agents a connection may carry besides its login agent (become users, via hops), as
+    /// Mitogen's max_interpreters: SWANSIBLE_MAX_AGENTS or MITOGEN_MAX_INTERPRETERS, default 20.
+    static let agentLimit: Int = max(1, Int(Files.environment("SWANSIBLE_MAX_AGENTS") ?? Files.environment("MITOGEN_MAX_INTERPRETERS") ?? "") ?? 20)
 
     public static func key(_ stack: [Hop]) -> String { stack.map(\.key).joined(separator: " -> ") }
 
@@ -62,6 +69,10 @@ public final class ContextService: Sendable {
     /// reused). Concurrent callers share one attempt.
     public func get(_ stack: [Hop]) async throws -> Context {
         let key = ContextService.key(stack)
+        lastUsed.withLock { l in
+            l.tick += 1
+            l.by[key] = l.tick
+        }
         let task = contexts.withLock { c -> Task<Context, any Error> in
             if let t = c[key] { return t }
             let t = Task { try await self.start(stack) }
@@ -126,6 +137,7 @@ public final class ContextService: Sendable {
         }
         guard case .become(let b) = last else { return try await ContextService.start(last) }
         let parent = try await get(Array(stack.dropLast()))
+        await makeRoom(for: stack)
         let id = nextChild.add(1, ordering: .relaxed).oldValue
         let prompt = "[sudo via swansible, key=\(UInt64.random(in: 0...UInt64.max))] password:"
         var body: Dict = ["id": .int(Int(id)), "method_name": .string(b.method), "user": .string(b.user),
@@ -144,6 +156,7 @@ public final class ContextService: Sendable {
     /// A via hop: the parent agent runs OpenSSH to the next host and hands it the agent source.
     func startViaSSH(_ stack: [Hop], _ o: SSHOptions, _ interpreter: String?) async throws -> Context {
         let parent = try await get(Array(stack.dropLast()))
+        await makeRoom(for: stack)
         let id = nextChild.add(1, ordering: .relaxed).oldValue
         var body: Dict = ["id": .int(Int(id)), "method_name": "ssh", "host": .string(o.host), "stage": .string(Agent.firstStage),
                           "command": .string(Agent.bootstrapCommand(interpreter: interpreter)), "timeout": .int(o.timeout),
@@ -157,6 +170,31 @@ public final class ContextService: Sendable {
             throw RemoteError.unreachable(reply["msg"]?.pythonStr ?? "could not reach \(o.host) through the via chain")
         }
         return Context(name: ContextService.key(stack), stream: parent.stream, id: id, info: reply)
+    }
+
+    /// Before a new agent starts on a connection that has its limit of them, stops the least
+    /// recently used idle one (with whatever is stacked on it); never one on the new stack's path.
+    func makeRoom(for stack: [Hop]) async {
+        let root = ContextService.key([stack[0]]) + " -> ", newKey = ContextService.key(stack)
+        while true {
+            let (others, used) = (contexts.withLock { c in c.filter { $0.key.hasPrefix(root) && $0.key != newKey } },
+                                  lastUsed.withLock { $0.by })
+            guard others.count >= ContextService.agentLimit else { return }
+            var victim: String?
+            for key in others.keys.sorted(by: { used[$0, default: 0] < used[$1, default: 0] }) where !newKey.hasPrefix(key + " -> ") {
+                guard let ctx = try? await others[key]!.value, !ctx.isBusy else { continue }
+                if others.keys.contains(where: { $0.hasPrefix(key + " -> ") }) { continue }   // leaves first
+                victim = key
+                break
+            }
+            guard let victim else { return }   // every other agent is busy: go over the limit rather than wait
+            let t = contexts.withLock { $0.removeValue(forKey: victim) }
+            lastUsed.withLock { _ = $0.by.removeValue(forKey: victim) }
+            if let ctx = try? await t?.value {
+                _ = try? await ctx.call("shutdown", timeout: 5)
+                ctx.markDead()
+            }
+        }
     }
 
     /// Ends every agent: each removes its temp dir when its stdin closes.

@@ -186,7 +186,7 @@ def playbooks(work):
     with open(big, 'wb') as f:
         for _ in range(1024):
             f.write(os.urandom(1 << 20))
-    (work / 'big.yml').write_text(f'- hosts: targets\n  gather_facts: false\n  tasks:\n    - copy: {{src: "{big}", dest: "{{{{ out }}}}/big.copy"}}\n')
+    (work / 'big.yml').write_text(head + mkdir + f'    - copy: {{src: "{big}", dest: "{{{{ dest }}}}/big.copy"}}\n')
 
 
 # (key, title, playbook, tasks per host for the per-task figures)

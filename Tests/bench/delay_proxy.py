@@ -18,15 +18,18 @@ async def pump(reader, writer, delay, direction, conn):
     queue = asyncio.Queue()
 
     async def send():
-        while True:
-            due, data = await queue.get()
-            if data is None:
-                break
-            wait = due - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            writer.write(data)
-            await writer.drain()
+        try:
+            while True:
+                due, data = await queue.get()
+                if data is None:
+                    break
+                wait = due - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                writer.write(data)
+                await writer.drain()
+        except (ConnectionError, OSError):
+            pass   # the other side went away; the reader notices too
         writer.close()
 
     sender = asyncio.ensure_future(send())

@@ -47,3 +47,70 @@ def test_missing_sudo_password_fails_the_task(sshd_hosts, tmp_path):
     assert 'fatal: [target1]: FAILED! => {"changed": false, "msg": "Task failed: Missing sudo password"}' in r.stdout
     theirs = ansible_playbook('-i', inv, FIXTURES / 'become_fail.yml', timeout=60)
     assert r.stdout == theirs.stdout
+
+
+def test_agent_limit_evicts_the_least_recently_used(sshd_hosts, tmp_path):
+    """With SWANSIBLE_MAX_AGENTS=2, a third become user on one connection stops the least
+    recently used idle agent (its process ends); the others keep theirs; the evicted user gets a
+    new agent when it comes back. Each task reports its agent's pid ($PPID of the command)."""
+    import json
+    from conftest import SECOND_USER
+    _, hosts, key = sshd_hosts
+    from conftest import write_ssh_inventory
+    inv = tmp_path / 'inventory'
+    write_ssh_inventory(inv, hosts[:1], key)
+    users = ['nobody', TEST_USER, SECOND_USER, 'nobody', SECOND_USER]
+    book = tmp_path / 'site.yml'
+    book.write_text('- hosts: targets\n  gather_facts: false\n  become: true\n  tasks:\n'
+                    + ''.join(f'    - shell: echo $PPID\n      become_user: {u}\n      register: r{i}\n' for i, u in enumerate(users))
+                    + '    - shell: "kill -0 {{ r0.stdout }} 2>&1 || echo gone"\n      register: first\n'
+                    + '      become_user: root\n'
+                    + '    - debug: {msg: "{{ [r0.stdout, r1.stdout, r2.stdout, r3.stdout, r4.stdout, first.stdout] | to_json }}"}\n')
+    r = swansible_playbook('-i', inv, book, env={'SWANSIBLE_MAX_AGENTS': '2'}, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    line = [l for l in r.stdout.splitlines() if '"msg":' in l][-1]
+    pids = json.loads(json.loads(line.split('"msg": ', 1)[1]))
+    nobody1, it1, it2, nobody2, it2_again, first = pids
+    assert len({nobody1, it1, it2}) == 3
+    assert nobody2 != nobody1          # evicted by the third user, restarted on return
+    assert it2_again == it2            # recently used: kept
+    assert first.endswith('gone')      # the evicted agent's process ended
+
+
+def test_doas_with_and_without_a_password(sshd_hosts, tmp_path):
+    """doas: to another user without a password (-n, a `nopass` rule), and to root with the
+    become password typed at doas's prompt on a terminal; a wrong or missing password fails the
+    task, as Ansible reports it, without a hang."""
+    import shutil
+    from conftest import write_ssh_inventory
+    if not shutil.which('doas'):
+        import pytest
+        pytest.skip('doas is not installed (make setup installs it)')
+    conf = pathlib.Path('/etc/doas.conf')
+    saved = conf.read_bytes() if conf.exists() else None
+    conf.write_text(f'permit nopass root as {TEST_USER}\npermit {TEST_USER} as root\n')
+    try:
+        _, hosts, key = sshd_hosts
+        as_root = tmp_path / 'root-inventory'
+        write_ssh_inventory(as_root, hosts[:1], key)
+        book = tmp_path / 'site.yml'
+        book.write_text('- hosts: all\n  gather_facts: false\n  become: true\n  become_method: doas\n  tasks:\n'
+                        '    - command: whoami\n      register: w\n    - debug: {var: w.stdout}\n')
+        r = swansible_playbook('-i', as_root, book, '-e', f'ansible_become_user={TEST_USER}', timeout=60)
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert f'"w.stdout": "{TEST_USER}"' in r.stdout
+        for password, expect in ((TEST_PASSWORD, None), ('wrong', 'Incorrect doas password'), (None, 'Missing doas password')):
+            extra = {'ansible_become_password': password} if password else {}
+            inv = inventory(tmp_path, sshd_hosts, **extra)
+            r = swansible_playbook('-i', inv, book, timeout=60)
+            if expect is None:
+                assert r.returncode == 0, r.stdout + r.stderr
+                assert '"w.stdout": "root"' in r.stdout
+            else:
+                assert r.returncode == 2, r.stdout + r.stderr
+                assert f'"msg": "Task failed: {expect}"' in r.stdout, r.stdout
+    finally:
+        if saved is None:
+            conf.unlink(missing_ok=True)
+        else:
+            conf.write_bytes(saved)

@@ -226,3 +226,20 @@ def test_failures_print_as_ansible_playbook(book):
     ours = swansible_playbook(FIXTURES / book)
     assert ours.returncode == theirs.returncode, ours.stdout + ours.stderr
     assert normal(ours.stdout) == normal(theirs.stdout)
+
+
+def test_block_rescue_always_as_ansible_playbook():
+    """block/rescue/always on two hosts as the linear strategy runs them: rescue only where the
+    block failed (with ansible_failed_task/result), always everywhere, an unrescued failure kept,
+    nested rescues, and the recap's `rescued` column: the same output as ansible-playbook."""
+    import re
+    def normal(out):
+        return re.sub(r'"(start|end|delta)": "[^"]*"', r'"\1": "T"', out)
+    args = ('-i', FIXTURES / 'blocks_hosts', FIXTURES / 'blocks.yml')
+    theirs = ansible_playbook(*args)
+    ours = swansible_playbook(*args)
+    assert ours.returncode == theirs.returncode == 2, ours.stdout + ours.stderr
+    # Hosts finish a task in either order; each task's lines and the recap must be the same.
+    assert task_blocks(ours.stdout) == task_blocks(theirs.stdout)
+    assert sorted(normal(ours.stdout).splitlines()) == sorted(normal(theirs.stdout).splitlines())
+    assert 'rescued task fails on h2 rc=1' not in ours.stdout and '"msg": "rescued fails on h2 rc=1"' in ours.stdout

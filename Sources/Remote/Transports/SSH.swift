@@ -42,6 +42,10 @@ final class SSHStream: StreamIO {
     var tail = TailBuffer()
     var closed = false
     var chunk = [UInt8](repeating: 0, count: 65536)
+    /// `-o ServerAliveInterval=N`: after N seconds without sending, an SSH_MSG_IGNORE goes out so
+    /// NAT and firewall state along the way stays open while the connection idles (0: off).
+    var keepalive: UInt64 = 0
+    var lastSent = Clock.nowNanos()
 
     init(session: ssh_session, channel: ssh_channel) {
         self.session = session
@@ -81,7 +85,15 @@ final class SSHStream: StreamIO {
         }
     }
 
+    /// Sends a keepalive when the connection has been quiet for the interval; true if it did.
+    func keepAlive(now: UInt64) -> Bool {
+        guard keepalive > 0, !closed, now - lastSent >= keepalive else { return false }
+        lastSent = now
+        return ssh_send_ignore(session, "swansible-keepalive") == SSH_OK
+    }
+
     func write(_ bytes: ArraySlice<UInt8>) -> Int {
+        lastSent = Clock.nowNanos()
         let n = bytes.withUnsafeBytes { ssh_channel_write(channel, $0.baseAddress, UInt32(min($0.count, 1 << 20))) }
         return n < 0 ? -1 : Int(n)
     }

@@ -156,6 +156,7 @@ final class SSHHandshake {
                 guard r == SSH_OK else { return fail("cannot run a command: \(SSHConnector.error(session))") }
                 finished = true
                 let stream = SSHStream(session: session, channel: channel!)
+                stream.keepalive = UInt64(options.options["serveraliveinterval"].flatMap { Int($0) } ?? 0) * 1_000_000_000
                 channel = nil
                 return .ready(stream)
             }

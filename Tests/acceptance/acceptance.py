@@ -1,0 +1,124 @@
+"""make acceptance: ansible-core's own integration targets, run by ansible-test the way it runs
+them for a posix host (--local), once with ansible-playbook and once with swansible-playbook
+standing in for it (and swansible for ansible, swansible-inventory for ansible-inventory).
+
+ansible-core's sdist (the version installed in the venv) is downloaded into .acceptance/ and
+unpacked once per tool; ansible-test, run from such a source tree, puts the tree's bin/ first in
+PATH, so each tree's bin/ decides who answers to `ansible-playbook`. Each target has a time
+limit; the table says pass/fail per tool, and logs stay in .acceptance/logs/.
+
+    acceptance.py [--tool swansible|ansible|both] [--timeout S] [TARGET ...]
+"""
+import argparse
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import tarfile
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+VENV = ROOT / '.venv'
+WORK = ROOT / '.acceptance'
+SWANSIBLE_BIN = ROOT / '.build' / 'debug'
+
+# The targets issue 5 names; the rest of the posix suite can be named on the command line.
+DEFAULT_TARGETS = """any_errors_fatal blocks changed_when conditionals failed_when ignore_errors handlers include_import
+include_vars roles module_defaults omit register set_fact special_vars var_precedence vars_files add_host group_by async
+check_mode meta_tasks strategy_free strategy_linear tags throttle loop_control loops until template lookup_first_found
+copy file lineinfile become assert callback_default debug no_log""".split()
+
+# bin/ of a source checkout (as ansible's git tree has it): the entry points ansible-test runs.
+ENTRY_POINTS = {'ansible': 'lib/ansible/cli/adhoc.py', 'ansible-config': 'lib/ansible/cli/config.py',
+                'ansible-console': 'lib/ansible/cli/console.py', 'ansible-doc': 'lib/ansible/cli/doc.py',
+                'ansible-galaxy': 'lib/ansible/cli/galaxy.py', 'ansible-inventory': 'lib/ansible/cli/inventory.py',
+                'ansible-playbook': 'lib/ansible/cli/playbook.py', 'ansible-pull': 'lib/ansible/cli/pull.py',
+                'ansible-vault': 'lib/ansible/cli/vault.py',
+                'ansible-test': 'test/lib/ansible_test/_util/target/cli/ansible_test_cli_stub.py'}
+STAND_INS = {'ansible-playbook': 'swansible-playbook', 'ansible': 'swansible', 'ansible-inventory': 'swansible-inventory'}
+
+
+def ansible_version():
+    out = subprocess.run([VENV / 'bin' / 'python', '-c', 'import ansible.release as r; print(r.__version__)'],
+                         capture_output=True, text=True, check=True)
+    return out.stdout.strip()
+
+
+def source_tree(tool, version):
+    """The unpacked sdist for `tool`, with its bin/ pointing at that tool."""
+    sdist = WORK / f'ansible_core-{version}.tar.gz'
+    if not sdist.exists():
+        WORK.mkdir(exist_ok=True)
+        subprocess.run([VENV / 'bin' / 'pip', 'download', '-q', '--no-binary', ':all:', '--no-deps',
+                        f'ansible-core=={version}', '-d', WORK], check=True)
+    tree = WORK / tool / f'ansible_core-{version}'
+    if not tree.exists():
+        (WORK / tool).mkdir(parents=True, exist_ok=True)
+        with tarfile.open(sdist) as t:
+            t.extractall(WORK / tool, filter='tar')
+    bin_dir = tree / 'bin'
+    shutil.rmtree(bin_dir, ignore_errors=True)
+    bin_dir.mkdir()
+    for name, target in ENTRY_POINTS.items():
+        if tool == 'swansible' and name in STAND_INS:
+            (bin_dir / name).write_text(f'#!/bin/sh\nexec {SWANSIBLE_BIN / STAND_INS[name]} "$@"\n')
+            (bin_dir / name).chmod(0o755)
+        else:
+            (tree / target).chmod(0o755)
+            (bin_dir / name).symlink_to(pathlib.Path('..') / target)
+    return tree
+
+
+def run_target(tree, target, timeout, log):
+    cmd = [VENV / 'bin' / 'python', tree / 'bin' / 'ansible-test', 'integration', '--local', '--python',
+           f'{sys.version_info[0]}.{sys.version_info[1]}', '--allow-destructive', '--allow-root', '--color', 'no', target]
+    env = dict(os.environ, PATH=f'{VENV / "bin"}:{os.environ["PATH"]}')
+    env.pop('ANSIBLE_CONFIG', None)
+    start = time.monotonic()
+    with open(log, 'w') as out:
+        try:
+            rc = subprocess.run([str(c) for c in cmd], cwd=tree, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                timeout=timeout, start_new_session=True).returncode
+        except subprocess.TimeoutExpired:
+            rc = 'timeout'
+    return rc, time.monotonic() - start
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument('--tool', choices=['swansible', 'ansible', 'both'], default='both')
+    p.add_argument('--timeout', type=int, default=600)
+    p.add_argument('targets', nargs='*')
+    a = p.parse_args()
+    version = ansible_version()
+    tools = ['ansible', 'swansible'] if a.tool == 'both' else [a.tool]
+    targets = a.targets or DEFAULT_TARGETS
+    trees = {tool: source_tree(tool, version) for tool in tools}
+    logs = WORK / 'logs'
+    logs.mkdir(parents=True, exist_ok=True)
+    results = {}
+    for target in targets:
+        for tool in tools:
+            rc, took = run_target(trees[tool], target, a.timeout, logs / f'{target}.{tool}.log')
+            results[(target, tool)] = (rc, took)
+            print(f'{target} {tool}: {"pass" if rc == 0 else f"FAIL ({rc})"} in {took:.0f} s', file=sys.stderr, flush=True)
+    print(f'ansible-core {version} integration targets, ansible-test --local')
+    print()
+    print('| target | ' + ' | '.join(tools) + ' |')
+    print('| --- |' + ' --- |' * len(tools))
+    for target in targets:
+        cells = []
+        for tool in tools:
+            rc, took = results[(target, tool)]
+            cells.append(f'pass ({took:.0f} s)' if rc == 0 else f'fail ({rc})')
+        print(f'| {target} | ' + ' | '.join(cells) + ' |')
+    passed = {tool: sum(1 for t in targets if results[(t, tool)][0] == 0) for tool in tools}
+    print()
+    print(', '.join(f'{tool}: {n}/{len(targets)} pass' for tool, n in passed.items()))
+    print(f'Logs: {logs}')
+    return 0 if all(results[(t, tools[-1])][0] == 0 for t in targets) else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
