@@ -3,7 +3,22 @@ files not sent again, directory trees), fetch, script, assemble and unarchive, a
 import filecmp
 import os
 
-from conftest import swansible_playbook, task_blocks, write_ssh_inventory
+from conftest import ansible_playbook, swansible_playbook, task_blocks, write_ssh_inventory
+
+
+def both_tools(tmp_path, inv, book, *flags, again=False):
+    """The book run by swansible (d=tmp/s) and by ansible-playbook (d=tmp/a); each stdout with
+    its dir as D. With `again`, a second run must change nothing."""
+    outputs = {}
+    for tool, d in (('swansible', tmp_path / 's'), ('ansible', tmp_path / 'a')):
+        run = swansible_playbook if tool == 'swansible' else ansible_playbook
+        r = run(*flags, '-i', inv, book, '-e', f'd={d}')
+        assert r.returncode == 0, r.stdout + r.stderr
+        outputs[tool] = r.stdout.replace(str(d), 'D').replace('No config file found; using defaults\n', '')
+        if again:
+            second = run('-i', inv, book, '-e', f'd={d}')
+            assert 'changed=0' in second.stdout, second.stdout
+    return outputs
 
 
 def test_200_mb_copy_over_ssh(sshd_hosts, tmp_path):
@@ -42,7 +57,6 @@ def test_copy_directory_tree_as_ansible(sshd_hosts, tmp_path):
     """A directory src: with a trailing slash its contents go into dest, without it the directory
     itself; empty directories, symlinks (local_follow: false) and directory_mode as Ansible makes
     them, and a second run changes nothing. Output compared with ansible-playbook's, with -v."""
-    from conftest import ansible_playbook
     _, hosts, key = sshd_hosts
     src = tmp_path / 'files' / 'tree'
     (src / 'a' / 'b').mkdir(parents=True)
@@ -60,14 +74,7 @@ def test_copy_directory_tree_as_ansible(sshd_hosts, tmp_path):
                     '    - copy: {src: tree/, dest: "{{ d }}/contents", local_follow: false, directory_mode: "0750"}\n'
                     '    - copy: {src: tree/one-file-dir/, dest: "{{ d }}/single"}\n'
                     '      when: false\n')
-    outputs = {}
-    for tool, d in (('swansible', tmp_path / 's'), ('ansible', tmp_path / 'a')):
-        run = swansible_playbook if tool == 'swansible' else ansible_playbook
-        r = run('-v', '-i', inv, book, '-e', f'd={d}')
-        assert r.returncode == 0, r.stdout + r.stderr
-        outputs[tool] = r.stdout.replace(str(d), 'D').replace('No config file found; using defaults\n', '')
-        again = run('-i', inv, book, '-e', f'd={d}')
-        assert 'changed=0' in again.stdout, again.stdout
+    outputs = both_tools(tmp_path, inv, book, '-v', again=True)
     assert outputs['swansible'] == outputs['ansible']
     assert tree_listing(tmp_path / 's') == tree_listing(tmp_path / 'a')
     assert (tmp_path / 's' / 'with' / 'tree' / 'a' / 'b' / 'f3').read_text() == 'three\n'
@@ -77,7 +84,6 @@ def test_copy_directory_tree_as_ansible(sshd_hosts, tmp_path):
 def test_fetch_as_ansible(sshd_hosts, tmp_path):
     """fetch: per-host paths or flat, a 3 MB file in pieces, unchanged files left alone, a missing
     file ignored or failed, a directory refused: the same files and output as ansible-playbook."""
-    from conftest import ansible_playbook
     _, hosts, key = sshd_hosts
     remote = tmp_path / 'remote'
     remote.mkdir()
@@ -94,15 +100,8 @@ def test_fetch_as_ansible(sshd_hosts, tmp_path):
                     '      ignore_errors: true\n'
                     f'    - fetch: {{src: "{remote}/missing", dest: "{{{{ d }}}}"}}\n'
                     '      ignore_errors: true\n')
-    outputs = {}
-    for tool, d in (('swansible', tmp_path / 's'), ('ansible', tmp_path / 'a')):
-        run = swansible_playbook if tool == 'swansible' else ansible_playbook
-        r = run('-v', '-i', inv, book, '-e', f'd={d}')
-        assert r.returncode == 0, r.stdout + r.stderr
-        outputs[tool] = task_blocks(r.stdout.replace(str(d), 'D'))
-        again = run('-i', inv, book, '-e', f'd={d}')
-        assert 'changed=0' in again.stdout, again.stdout
-    assert outputs['swansible'] == outputs['ansible']
+    outputs = both_tools(tmp_path, inv, book, '-v', again=True)
+    assert task_blocks(outputs['swansible']) == task_blocks(outputs['ansible'])
     for host in ('target1', 'target2'):
         assert filecmp.cmp(remote / 'big.bin', tmp_path / 's' / 'flat' / host / 'big.bin', shallow=False)
         assert (tmp_path / 's' / host / str(remote).lstrip('/') / 'small.txt').read_text() == 'hello fetch\n'
@@ -114,7 +113,6 @@ def test_script_assemble_unarchive_as_ansible(sshd_hosts, tmp_path):
     controller's fragments, unarchive of a small (inline) and a large (streamed) archive: the
     same task lines and files as ansible-playbook."""
     import tarfile
-    from conftest import ansible_playbook
     _, hosts, key = sshd_hosts
     files = tmp_path / 'files'
     (files / 'frags').mkdir(parents=True)
@@ -157,13 +155,8 @@ def test_script_assemble_unarchive_as_ansible(sshd_hosts, tmp_path):
                     '    - unarchive: {src: big.tgz, dest: "{{ d }}/big", creates: "{{ d }}/big/a.txt"}\n'
                     '    - unarchive: {src: small.tgz, dest: "{{ d }}/nowhere"}\n'
                     '      ignore_errors: true\n')
-    outputs = {}
-    for tool, d in (('swansible', tmp_path / 's'), ('ansible', tmp_path / 'a')):
-        run = swansible_playbook if tool == 'swansible' else ansible_playbook
-        r = run('-i', inv, book, '-e', f'd={d}')
-        assert r.returncode == 0, r.stdout + r.stderr
-        outputs[tool] = task_blocks(r.stdout.replace(str(d), 'D'))
-    assert outputs['swansible'] == outputs['ansible']
+    outputs = both_tools(tmp_path, inv, book)
+    assert task_blocks(outputs['swansible']) == task_blocks(outputs['ansible'])
     assert (tmp_path / 's' / 'assembled').read_text() == (tmp_path / 'a' / 'assembled').read_text() == 'a1\n### A\nb2'
     assert filecmp.cmp(content / 'sub' / 'b.bin', tmp_path / 's' / 'big' / 'sub' / 'b.bin', shallow=False)
     assert (tmp_path / 's' / 'small' / 'a.txt').read_text() == 'x\n'
