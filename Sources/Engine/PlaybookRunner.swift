@@ -179,6 +179,12 @@ public final class PlaybookRunner: @unchecked Sendable {
         return out
     }
 
+    /// add_host / group_by changed the inventory: groups settle again and vars are re-read.
+    func inventoryChanged() {
+        inventory.data.reconcile()
+        vars.forgetInventoryVars()
+    }
+
     func abortRun(_ e: any Error) { lock.withLock { _ in abort = abort ?? e } }
     func checkAbort() throws { if let e = lock.withLock({ _ in abort }) { throw e } }
 
@@ -284,10 +290,14 @@ public final class PlaybookRunner: @unchecked Sendable {
             await runMeta(task, pc: pc, hosts: hosts, prefix: prefix)
             return true
         }
-        let forks = max(1, options.forks ?? settings.forks)
+        // add_host and group_by change the inventory as each result comes: one host at a time.
+        // add_host runs once, for the first host (Ansible bypasses the host loop for it).
+        let serial = ["group_by", "add_host"].contains(task.shortAction)
+        let forks = serial ? 1 : max(1, options.forks ?? settings.forks)
+        let targets = task.shortAction == "add_host" ? Array(hosts.prefix(1)) : hosts
         await withTaskGroup(of: Void.self) { group in
             var running = 0
-            for h in hosts {
+            for h in targets {
                 if running >= forks {
                     await group.next()
                     running -= 1

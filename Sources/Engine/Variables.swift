@@ -44,6 +44,9 @@ final class VariableManager: @unchecked Sendable {
         }
     }
 
+    /// After add_host or group_by: every host's inventory vars are worked out again.
+    func forgetInventoryVars() { lock.withLock { _ in inventoryVars.removeAll() } }
+
     func inventoryVars(_ host: String) throws -> Dict {
         if let v = lock.withLock({ _ in inventoryVars[host] }) { return v }
         let v = try inventory.vars(for: host, playbookDirs: [playbookDir])

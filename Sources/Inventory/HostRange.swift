@@ -1,6 +1,6 @@
 // `web[01:20]`, `db-[a:f]`, `x[0:10:2]` and `host:port`, expanded as Ansible's
 // expand_hostname_range does (leading zeros kept as a width).
-enum HostRange {
+public enum HostRange {
     static func expand(_ pattern: String) throws -> [String] {
         guard let open = pattern.firstIndex(of: "["), let close = pattern[open...].firstIndex(of: "]") else {
             return [pattern]
@@ -37,7 +37,7 @@ enum HostRange {
     }
 
     /// Splits `host:port` (not IPv6 addresses, which have several colons).
-    static func splitPort(_ s: String) -> (String, Int?) {
+    public static func splitPort(_ s: String) -> (String, Int?) {
         let colons = s.filter { $0 == ":" }.count
         guard colons == 1, let i = s.lastIndex(of: ":"), let port = Int(s[s.index(after: i)...]) else { return (s, nil) }
         return (String(s[..<i]), port)

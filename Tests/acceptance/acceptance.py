@@ -56,13 +56,15 @@ def source_tree(tool, version):
     if not tree.exists():
         (WORK / tool).mkdir(parents=True, exist_ok=True)
         with tarfile.open(sdist) as t:
-            t.extractall(WORK / tool, filter='tar')
+            t.extractall(WORK / tool)
     bin_dir = tree / 'bin'
     shutil.rmtree(bin_dir, ignore_errors=True)
     bin_dir.mkdir()
     for name, target in ENTRY_POINTS.items():
         if tool == 'swansible' and name in STAND_INS:
-            (bin_dir / name).write_text(f'#!/bin/sh\nexec {SWANSIBLE_BIN / STAND_INS[name]} "$@"\n')
+            # ansible-test runs entry points with its Python, so the stand-in is a Python script.
+            exe = SWANSIBLE_BIN / STAND_INS[name]
+            (bin_dir / name).write_text(f'#!/usr/bin/env python\nimport os, sys\nos.execv({str(exe)!r}, [{str(exe)!r}] + sys.argv[1:])\n')
             (bin_dir / name).chmod(0o755)
         else:
             (tree / target).chmod(0o755)

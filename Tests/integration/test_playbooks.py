@@ -243,3 +243,15 @@ def test_block_rescue_always_as_ansible_playbook():
     assert task_blocks(ours.stdout) == task_blocks(theirs.stdout)
     assert sorted(normal(ours.stdout).splitlines()) == sorted(normal(theirs.stdout).splitlines())
     assert 'rescued task fails on h2 rc=1' not in ours.stdout and '"msg": "rescued fails on h2 rc=1"' in ours.stdout
+
+
+def test_group_by_and_add_host_as_ansible_playbook():
+    """group_by (with parents) and add_host (groups, vars, host:port, in a loop) change the
+    inventory for later tasks and plays: the same output as ansible-playbook, -v included."""
+    args = ('-v', '-i', FIXTURES / 'blocks_hosts', FIXTURES / 'inventory_actions.yml')
+    theirs = ansible_playbook(*args)
+    ours = swansible_playbook(*args)
+    assert ours.returncode == theirs.returncode == 0, ours.stdout + ours.stderr
+    assert task_blocks(ours.stdout) == task_blocks(theirs.stdout)
+    strip = lambda out: sorted(l for l in out.splitlines() if '"start"' not in l and 'config file' not in l)
+    assert strip(ours.stdout) == strip(theirs.stdout)

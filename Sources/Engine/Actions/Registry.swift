@@ -9,6 +9,8 @@ let builtinActions: [String: any Action.Type] = [
     "script": ScriptAction.self,
     "assemble": AssembleAction.self,
     "unarchive": UnarchiveAction.self,
+    "group_by": GroupByAction.self,
+    "add_host": AddHostAction.self,
     "debug": DebugAction.self,
     "set_fact": SetFactAction.self,
     "assert": AssertAction.self,
@@ -22,7 +24,7 @@ let builtinActions: [String: any Action.Type] = [
 ]
 
 /// Actions that run on the controller only and never need a connection.
-let controllerActions: Set<String> = ["debug", "set_fact", "assert", "fail", "include_vars", "include_tasks", "include",
+let controllerActions: Set<String> = ["debug", "set_fact", "assert", "fail", "include_vars", "include_tasks", "include", "group_by", "add_host",
                                       "swansible_get_stack", "mitogen_get_stack"]
 
 func action(for name: String) -> any Action.Type {
