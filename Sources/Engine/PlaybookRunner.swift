@@ -465,6 +465,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             result = ["results": .list(results), "changed": .bool(anyChanged), "skipped": .bool(allSkipped)]
             if anyFailed {
                 result["failed"] = true
+                result["exception"] = "(traceback unavailable)"
                 result["msg"] = "One or more items failed"
                 status = .failed
                 if ignoreErrors { callback.ignoredLoop() }
@@ -636,6 +637,9 @@ public final class PlaybookRunner: @unchecked Sendable {
         }
         let moduleFailed = r["failed"]?.truthy == true && r["_swansible_module"]?.truthy == true
         // changed_when / failed_when see the result under the register name.
+        // 2.19 gives every failed result an `exception` (shown as this place holder without
+        // tracebacks): a module's at once, so failed_when can take it away again below.
+        if moduleFailed && r["exception"] == nil { r["exception"] = "(traceback unavailable)" }
         if task["changed_when"] != nil || task["failed_when"] != nil {
             let reg = task["register"]?.pythonStr
             let s = reg.map { scope.with([$0: .dict(DefaultCallback.stripInternal(r))]) } ?? scope.with([:])
@@ -644,9 +648,11 @@ public final class PlaybookRunner: @unchecked Sendable {
                 let f = try vars.templar.conditional(fw, s).0
                 r["failed_when_result"] = .bool(f)
                 r["failed"] = .bool(f)
+                if !f, let e = r.removeValue(forKey: "exception") { r["failed_when_suppressed_exception"] = e }
             }
         }
         if r["failed"]?.truthy == true {
+            if r["exception"] == nil { r["exception"] = "(traceback unavailable)" }
             if r["_swansible_error"] == nil { PlaybookRunner.noteFailure(&r, task: task, fromModule: moduleFailed) }
             return (.failed, r)
         }
