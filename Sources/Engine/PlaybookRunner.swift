@@ -39,6 +39,8 @@ public final class PlaybookRunner: @unchecked Sendable {
     private var abort: (any Error)?
     /// Hosts inside the block section of a block with rescue (how many such blocks deep).
     private var rescuable: [String: Int] = [:]
+    /// Handlers of roles brought in by include_role during the current play.
+    private var includedHandlers: [PlayTask] = []
     /// The running play, for work that needs another host's variables (delegate_to).
     var currentPlay: VariableManager.PlayContext?
     /// The running play's keywords (connection, remote_user, become…) that tasks inherit.
@@ -129,6 +131,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         for (k, v) in try prompts(play) { playVars[.string(k)] = v }
         var pc = VariableManager.PlayContext(play: play, playVars: playVars, hosts: hosts, batch: hosts)
         currentPlay = pc
+        lock.withLock { _ in includedHandlers = [] }
         for f in play.varsFiles {
             let scope = try vars.scope(host: hosts[0], pc: pc, task: nil)
             let name = try vars.templar.template(f, scope).pythonStr
@@ -232,7 +235,7 @@ public final class PlaybookRunner: @unchecked Sendable {
     }
 
     func runHandlers(_ play: Play, pc: VariableManager.PlayContext) async {
-        for handler in play.handlers {
+        for handler in play.handlers + lock.withLock({ _ in includedHandlers }) {
             let names = Set([handler.name, handler.action].compactMap { $0 } + PlayTask.listen(handler))
             let hosts = activeHosts(pc).filter { h in !vars.state(h).notified.isDisjoint(with: names) }
             guard !hosts.isEmpty else { continue }
@@ -284,6 +287,10 @@ public final class PlaybookRunner: @unchecked Sendable {
         callback.taskStart(task.displayName, prefix: prefix, path: task.location)
         if task.shortAction == "include_tasks" || task.shortAction == "include" {
             await runInclude(task, pc: pc, hosts: hosts, prefix: prefix)
+            return true
+        }
+        if task.shortAction == "include_role" {
+            await runIncludeRole(task, pc: pc, hosts: hosts, prefix: prefix)
             return true
         }
         if task.shortAction == "meta" {
@@ -387,6 +394,52 @@ public final class PlaybookRunner: @unchecked Sendable {
                 return t
             }
             try? await runList(tasks, pc: pc, within: g.hosts, prefix: prefix)
+        }
+    }
+
+    /// include_role: the role loaded when the task is reached (its name templated per host), run
+    /// on the hosts whose `when` holds; its handlers join the play's for the rest of it.
+    func runIncludeRole(_ task: PlayTask, pc: VariableManager.PlayContext, hosts: [String], prefix: String) async {
+        var groups: [(name: String, hosts: [String])] = []
+        for host in hosts {
+            do {
+                let scope = try vars.scope(host: host, pc: pc, task: task)
+                if let w = task["when"], !(try vars.templar.conditional(w, scope).0) {
+                    callback.result(host: host, action: task.action, status: .skipped,
+                                    result: ["changed": false, "skip_reason": "Conditional result was False"], ignoring: false)
+                    stats.update(host) { $0.skipped += 1 }
+                    continue
+                }
+                let name = try vars.templar.template(task.args["name"] ?? .none, scope).pythonStr
+                if let i = groups.firstIndex(where: { $0.name == name }) { groups[i].hosts.append(host) } else { groups.append((name, [host])) }
+            } catch {
+                let r: Dict = ["changed": false, "msg": .string("Task failed: \(error)")]
+                callback.result(host: host, action: task.action, status: .failed, result: r, ignoring: false)
+                stats.update(host) { $0.failures += 1 }
+                _ = lock.withLock { _ in failed.insert(host) }
+            }
+        }
+        for g in groups {
+            callback.included(g.name, hosts: g.hosts, item: nil)
+            for h in g.hosts { stats.update(h) { $0.ok += 1 } }
+        }
+        for g in groups {
+            var t = task
+            t.args["name"] = .string(g.name)
+            var inherited = PlaybookLoader.Inherited(tags: task.tags, when: [], vars: [])
+            if case .dict(let d)? = task["vars"] { inherited = PlaybookLoader.Inherited(tags: task.tags, when: [], vars: [d]) }
+            do {
+                let (_, tasks, handlers) = try includeLoader.loadRoleFor(t, inherited: inherited)
+                lock.withLock { _ in includedHandlers += handlers }
+                try await runList(tasks, pc: pc, within: g.hosts, prefix: prefix)
+            } catch {
+                for h in g.hosts {
+                    let r: Dict = ["changed": false, "msg": .string("\(error)")]
+                    callback.result(host: h, action: task.action, status: .failed, result: r, ignoring: false)
+                    stats.update(h) { $0.failures += 1 }
+                    _ = lock.withLock { _ in failed.insert(h) }
+                }
+            }
         }
     }
 

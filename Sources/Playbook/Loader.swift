@@ -10,6 +10,8 @@ public struct PlaybookLoader {
     /// The playbook's directory, where task files are also looked for.
     public var baseDir: String?
     var importDepth = 0
+    /// Handlers of roles brought in by import_role while a play loads (they join its handlers).
+    var importedHandlers: [Task] = []
 
     public init(rolesPath: [String] = []) { self.rolesPath = rolesPath }
 
@@ -62,6 +64,7 @@ public struct PlaybookLoader {
             throw PlaybookError("Plays must have a 'hosts' keyword.", at: node.location)
         }
         let playTags = Task.tagList(keywords["tags"])
+        importedHandlers = []
         var roles: [Role] = []
         var roleTasks: [Task] = [], roleHandlers: [Task] = []
         if let r = lists["roles"] {
@@ -90,7 +93,7 @@ public struct PlaybookLoader {
         }
         var play = Play(name: keywords["name"]?.pythonStr, hosts: hosts, vars: vars, varsFiles: varsFiles, keywords: keywords,
                         preTasks: try section("pre_tasks"), tasks: roleTasks + (try section("tasks")),
-                        postTasks: try section("post_tasks"), handlers: roleHandlers + (try section("handlers")),
+                        postTasks: try section("post_tasks"), handlers: roleHandlers + (try section("handlers")) + importedHandlers,
                         roles: roles, location: node.location)
         for p in node["vars"]?.pairs ?? [] { if let k = p.key.scalar?.pythonStr { play.varLocations[k] = p.value.location } }
         return play
@@ -101,6 +104,13 @@ public struct PlaybookLoader {
         var when: [Value]
         var vars: [Dict]
         var keywords: [String: Value] = [:]
+
+        public init(tags: [String], when: [Value], vars: [Dict], keywords: [String: Value] = [:]) {
+            self.tags = tags
+            self.when = when
+            self.vars = vars
+            self.keywords = keywords
+        }
     }
 
     mutating func tasks(_ node: Node, role: Role?, inherited: Inherited) throws -> [Task] {
@@ -144,6 +154,10 @@ public struct PlaybookLoader {
                 out += try importTasks(t, role: role, inherited: inherited)
                 continue
             }
+            if t.shortAction == "import_role" {
+                out += try importRole(t, inherited: inherited)
+                continue
+            }
             out.append(t)
         }
         return out
@@ -168,6 +182,40 @@ public struct PlaybookLoader {
         guard importDepth < 64 else { throw PlaybookError("import_tasks recursion is too deep", at: imp.location) }
         let node = try YAMLReader.load(try Files.read(path), file: path)
         return try tasks(node, role: role, inherited: inner)
+    }
+
+    /// `import_role`: the role's tasks (`tasks_from`), in place, inheriting the import's when,
+    /// tags, vars and keywords; its handlers join the play's.
+    mutating func importRole(_ imp: Task, inherited: Inherited) throws -> [Task] {
+        var inner = inherited
+        inner.tags += Task.tagList(imp["tags"])
+        if let w = imp["when"] { inner.when.append(w) }
+        if case .dict(let d)? = imp["vars"] { inner.vars.append(d) }
+        for k in Task.inheritable { if let v = imp[k] { inner.keywords[k] = v } }
+        let (role, tasks, handlers) = try loadRoleFor(imp, inherited: inner)
+        _ = role
+        importedHandlers += handlers
+        return tasks
+    }
+
+    /// The role an import_role / include_role names, with its tasks and handlers loaded.
+    public mutating func loadRoleFor(_ t: Task, inherited: Inherited) throws -> (Role, [Task], [Task]) {
+        guard let name = t.args["name"]?.stringValue else {
+            throw PlaybookError("'name' is a required field for \(t.shortAction).", at: t.location)
+        }
+        func from(_ k: String) -> String? { t.args[.string(k)]?.stringValue }
+        let (role, _, _, _) = try loadRole(Node(.scalar(.string(name)), location: t.location), baseDir: baseDir ?? ".",
+                                           varsFrom: from("vars_from"), defaultsFrom: from("defaults_from"))
+        importDepth += 1
+        defer { importDepth -= 1 }
+        guard importDepth < 64 else { throw PlaybookError("\(t.shortAction) recursion is too deep", at: t.location) }
+        var tasks: [Task] = [], handlers: [Task] = []
+        if let n = try roleFile(role, "tasks", from("tasks_from")) { tasks = try self.tasks(n, role: role, inherited: inherited) }
+        else if let f = from("tasks_from") {
+            throw PlaybookError("Could not find specified file in role: tasks/\(f)", at: t.location)
+        }
+        if let n = try roleFile(role, "handlers", from("handlers_from")) { handlers = try self.tasks(n, role: role, inherited: inherited) }
+        return (role, tasks, handlers)
     }
 
     /// A task file named by an import or include: next to the file that names it, in the role's
@@ -276,7 +324,7 @@ public struct PlaybookLoader {
 
     // MARK: roles
 
-    func loadRole(_ entry: Node, baseDir: String) throws -> (Role, Value?, [String], [String: Value]) {
+    func loadRole(_ entry: Node, baseDir: String, varsFrom: String? = nil, defaultsFrom: String? = nil) throws -> (Role, Value?, [String], [String: Value]) {
         var name: String
         var params = Dict()
         var when: Value? = nil
@@ -309,25 +357,27 @@ public struct PlaybookLoader {
             let searched = candidates.map { Files.dirname($0) }
             throw PlaybookError("the role '\(name)' was not found in \(searched.joined(separator: ":"))", at: entry.location)
         }
-        let defaults = try varsFile(Files.join(path, "defaults"))
-        let vars = try varsFile(Files.join(path, "vars"))
+        let defaults = try varsFile(Files.join(path, "defaults"), defaultsFrom)
+        let vars = try varsFile(Files.join(path, "vars"), varsFrom)
         return (Role(name: Files.basename(name), path: path, defaults: defaults, vars: vars, params: params), when, tags, keywords)
     }
 
-    func mainFile(_ dir: String) -> String? {
-        ["main.yml", "main.yaml", "main"].map { Files.join(dir, $0) }.first { Files.exists($0) && !Files.isDirectory($0) }
+    /// `main.yml` of a role's dir, or the file `*_from` names (with or without its extension).
+    func mainFile(_ dir: String, _ from: String? = nil) -> String? {
+        let base = from ?? "main"
+        return [base + ".yml", base + ".yaml", base].map { Files.join(dir, $0) }.first { Files.exists($0) && !Files.isDirectory($0) }
     }
 
-    func varsFile(_ dir: String) throws -> Dict {
-        guard let f = mainFile(dir) else { return Dict() }
+    func varsFile(_ dir: String, _ from: String? = nil) throws -> Dict {
+        guard let f = mainFile(dir, from) else { return Dict() }
         let v = try YAMLReader.loadValue(try Files.read(f), file: f)
         if case .dict(let d) = v { return d }
         if v.isNone { return Dict() }
         throw PlaybookError("The vars file \(f) must contain a dictionary")
     }
 
-    func roleFile(_ role: Role, _ kind: String) throws -> Node? {
-        guard let f = mainFile(Files.join(role.path, kind)) else { return nil }
+    func roleFile(_ role: Role, _ kind: String, _ from: String? = nil) throws -> Node? {
+        guard let f = mainFile(Files.join(role.path, kind), from) else { return nil }
         return try YAMLReader.load(try Files.read(f), file: f)
     }
 }

@@ -50,6 +50,7 @@ public struct Task: Sendable {
 
     /// The name Ansible prints in banners: the task's name, or `role : action`.
     public var displayName: String {
+        if name == nil, shortAction == "include_role", let role = args["name"] { return "\(action) : \(role.pythonStr)" }
         let base = name ?? action
         if let role { return "\(role.name) : \(base)" }
         return base

@@ -255,3 +255,12 @@ def test_group_by_and_add_host_as_ansible_playbook():
     assert task_blocks(ours.stdout) == task_blocks(theirs.stdout)
     strip = lambda out: sorted(l for l in out.splitlines() if '"start"' not in l and 'config file' not in l)
     assert strip(ours.stdout) == strip(theirs.stdout)
+
+
+def test_import_role_and_include_role_as_ansible_playbook():
+    """import_role (static, tasks_from, defaults_from, vars) and include_role (templated name,
+    when, tasks_from): the same output as ansible-playbook, `included:` lines and recap too."""
+    theirs = ansible_playbook(FIXTURES / 'roles' / 'include_role.yml')
+    ours = swansible_playbook(FIXTURES / 'roles' / 'include_role.yml')
+    assert ours.returncode == theirs.returncode == 0, ours.stdout + ours.stderr
+    assert ours.stdout == theirs.stdout

@@ -24,7 +24,7 @@ let builtinActions: [String: any Action.Type] = [
 ]
 
 /// Actions that run on the controller only and never need a connection.
-let controllerActions: Set<String> = ["debug", "set_fact", "assert", "fail", "include_vars", "include_tasks", "include", "group_by", "add_host",
+let controllerActions: Set<String> = ["debug", "set_fact", "assert", "fail", "include_vars", "include_tasks", "include", "include_role", "group_by", "add_host",
                                       "swansible_get_stack", "mitogen_get_stack"]
 
 func action(for name: String) -> any Action.Type {
