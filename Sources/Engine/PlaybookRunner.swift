@@ -134,9 +134,18 @@ public final class PlaybookRunner: @unchecked Sendable {
         lock.withLock { _ in includedHandlers = [] }
         for f in play.varsFiles {
             let scope = try vars.scope(host: hosts[0], pc: pc, task: nil)
-            let name = try vars.templar.template(f, scope).pythonStr
-            let path = Files.join(vars.playbookDir, name)
-            guard Files.exists(path) else { throw PlaybookError("vars file \(name) was not found", at: play.location) }
+            // A list entry is a first-found choice: the first candidate that templates and exists.
+            let candidates = f.listValue ?? [f]
+            var found: String?
+            for c in candidates {
+                guard let name = try? vars.templar.template(c, scope).pythonStr else { continue }
+                let path = Files.join(vars.playbookDir, name)
+                if Files.exists(path) { found = path; break }
+            }
+            guard let path = found else {
+                let names = candidates.map { (try? vars.templar.template($0, scope).pythonStr) ?? $0.pythonStr }
+                throw PlaybookError("vars file \(names.count == 1 ? names[0] : names.description) was not found", at: play.location)
+            }
             for (k, v) in try VarsFiles.readVarsFile(path) { playVars[k] = v }
         }
         pc.playVars = playVars
@@ -508,11 +517,13 @@ public final class PlaybookRunner: @unchecked Sendable {
                 var (s, r) = try await once(task, host: host, scope: itemScope)
                 r[.string(loopVar)] = item
                 r["ansible_loop_var"] = .string(loopVar)
+                // loop_control.label: what the output shows for the item.
+                let shown = try task["loop_control"]?["label"].map { try vars.templar.template($0, itemScope) } ?? item
                 if s != .skipped { allSkipped = false }
                 if r["changed"]?.truthy == true { anyChanged = true }
                 if s == .failed || s == .unreachable { anyFailed = true }
                 if s == .unreachable { s = .failed }
-                callback.result(host: host, action: task.action, status: s, result: r, ignoring: false, item: item)
+                callback.result(host: host, action: task.action, status: s, result: r, ignoring: false, item: shown)
                 results.append(.dict(r))
             }
             result = ["results": .list(results), "changed": .bool(anyChanged), "skipped": .bool(allSkipped)]
@@ -525,7 +536,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             } else if allSkipped {
                 result["msg"] = "All items skipped"
                 status = .skipped
-                callback.loopSkipped(host: host)
+                callback.loopSkipped(host: host, result: result)
             } else {
                 result["msg"] = "All items completed"
                 status = anyChanged ? .changed : .ok
@@ -587,7 +598,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                 throw TaskError.broken(task, keyword: "when", e.message)
             }
             if !ok {
-                return (.skipped, ["changed": false, "false_condition": cond ?? "", "skip_reason": "Conditional result was False"])
+                return (.skipped, ["changed": false, "false_condition": cond ?? "", "skip_reason": "Conditional result was False", "skipped": true])
             }
         }
         var args = Dict()

@@ -72,6 +72,20 @@ def source_tree(tool, version):
     return tree
 
 
+def ensure_locale():
+    """ansible-test's containers have en_US.UTF-8 and some targets (tags) set it: make it here."""
+    have = subprocess.run(['locale', '-a'], capture_output=True, text=True).stdout.lower()
+    if 'en_us.utf8' in have or os.geteuid() != 0:
+        return
+    if not shutil.which('locale-gen'):
+        subprocess.run(['apt-get', 'install', '-y', '-qq', 'locales'], capture_output=True)
+    gen = pathlib.Path('/etc/locale.gen')
+    text = gen.read_text() if gen.exists() else ''
+    if 'en_US.UTF-8 UTF-8' not in text.replace('# en_US.UTF-8', ''):
+        gen.write_text(text + 'en_US.UTF-8 UTF-8\n')
+    subprocess.run(['locale-gen'], capture_output=True)
+
+
 def run_target(tree, target, timeout, log):
     cmd = [VENV / 'bin' / 'python', tree / 'bin' / 'ansible-test', 'integration', '--local', '--python',
            f'{sys.version_info[0]}.{sys.version_info[1]}', '--allow-destructive', '--allow-root', '--color', 'no', target]
@@ -94,6 +108,7 @@ def main():
     p.add_argument('targets', nargs='*')
     a = p.parse_args()
     version = ansible_version()
+    ensure_locale()
     tools = ['ansible', 'swansible'] if a.tool == 'both' else [a.tool]
     targets = a.targets or DEFAULT_TARGETS
     trees = {tool: source_tree(tool, version) for tool in tools}

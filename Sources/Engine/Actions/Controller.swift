@@ -22,11 +22,28 @@ enum DebugAction: Action {
 enum SetFactAction: Action {
     static func run(_ c: ActionContext) async throws -> Dict {
         var facts = Dict()
-        for (k, v) in c.args where k.pythonStr != "cacheable" { facts[k] = v }
+        for (k, v) in c.args where k.pythonStr != "cacheable" {
+            // Keys are templated too, and must make a variable name, as Ansible checks.
+            let name = try c.runner.vars.templar.template(k, c.scope).pythonStr
+            guard SetFactAction.isIdentifier(name) else {
+                throw TaskFailure(message: "Invalid variable name '\(name)'.")
+            }
+            facts[.string(name)] = v
+        }
         guard !facts.isEmpty else {
             throw TaskFailure(message: "No key/value pairs provided, at least one is required for this action to succeed")
         }
         return ["changed": false, "ansible_facts": .dict(facts)]
+    }
+
+    /// Jinja's keywords: names a template could never reach as variables.
+    static let jinjaKeywords: Set<String> = ["True", "False", "None", "true", "false", "none", "not"]
+
+    /// Ansible's validate_variable_name: an ASCII Python identifier that is not a Jinja keyword.
+    static func isIdentifier(_ s: String) -> Bool {
+        guard let f = s.unicodeScalars.first, f.isASCII, f == "_" || f.properties.isAlphabetic else { return false }
+        return s.unicodeScalars.allSatisfy { $0.isASCII && ($0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0)) }
+            && !jinjaKeywords.contains(s)
     }
 }
 

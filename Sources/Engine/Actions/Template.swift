@@ -33,6 +33,7 @@ enum TemplateAction: Action {
             "template_path": .string(path), "template_fullpath": .string(Files.absolute(path)),
             "template_host": .string(Hostname.local), "template_destpath": args["dest"] ?? .none,
             "template_uid": .string(Hostname.user),
+            "template_mtime": Files.modificationTime(path).map { Value.datetime($0) } ?? .none,
             "ansible_managed": "Ansible managed",
         ])
         let text: String

@@ -142,7 +142,8 @@ final class DefaultCallback: @unchecked Sendable {
             case .skipped:
                 guard displaySkipped else { return }
                 printBanner()
-                var msg = "skipping: [\(host)]\(itemLabel)"
+                // Ansible's item line ends in a space, so the verbose dump follows two of them.
+                var msg = "skipping: [\(host)]\(itemLabel)" + (item == nil ? "" : " ")
                 let d = DefaultCallback.clean(r, action: action)
                 if verbose(d) { msg += " => " + DefaultCallback.dump(d, verbosity: verbosity) }
                 Output.line(msg, .skip)
@@ -171,11 +172,13 @@ final class DefaultCallback: @unchecked Sendable {
     }
 
     /// The loop's closing line for a host, when Ansible prints one (all items skipped).
-    func loopSkipped(host: String) {
+    func loopSkipped(host: String, result: Dict) {
         lock.withLock { _ in
             guard displaySkipped else { return }
             printBanner()
-            Output.line("skipping: [\(host)]", .skip)
+            var d = result
+            d["results"] = nil
+            Output.line("skipping: [\(host)]" + (verbose(d) ? " => " + DefaultCallback.dump(d, verbosity: verbosity) : ""), .skip)
         }
     }
 
