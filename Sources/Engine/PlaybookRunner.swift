@@ -512,11 +512,34 @@ public final class PlaybookRunner: @unchecked Sendable {
             let loopVar = task["loop_control"]?["loop_var"]?.pythonStr ?? "item"
             var results: [Value] = []
             var anyChanged = false, anyFailed = false, allSkipped = !items.isEmpty
-            for item in items {
-                let itemScope = scope.with([loopVar: item, "ansible_loop_var": .string(loopVar)])
+            let control = task["loop_control"]
+            let indexVar = try control?["index_var"].map { try vars.templar.template($0, scope).pythonStr }
+            let extended = try control?["extended"].map { try vars.templar.template($0, scope).truthy } ?? false
+            let allItems = try control?["extended_allitems"].map { try vars.templar.template($0, scope).truthy } ?? true
+            let pause = try control?["pause"].map { try vars.templar.template($0, scope) }.flatMap { v -> Double? in
+                if case .int(let i) = v { return Double(i) }
+                if case .float(let f) = v { return f }
+                return Double(v.pythonStr)
+            } ?? 0
+            for (index, item) in items.enumerated() {
+                var loopVars: [String: Value] = [loopVar: item, "ansible_loop_var": .string(loopVar)]
+                if let indexVar {
+                    loopVars[indexVar] = .int(index)
+                    loopVars["ansible_index_var"] = .string(indexVar)
+                }
+                if extended {
+                    var l: Dict = ["index": .int(index + 1), "index0": .int(index), "first": .bool(index == 0),
+                                   "last": .bool(index + 1 == items.count), "length": .int(items.count),
+                                   "revindex": .int(items.count - index), "revindex0": .int(items.count - index - 1)]
+                    if allItems { l["allitems"] = .list(items) }
+                    if index + 1 < items.count { l["nextitem"] = items[index + 1] }
+                    if index > 0 { l["previtem"] = items[index - 1] }
+                    loopVars["ansible_loop"] = .dict(l)
+                }
+                if pause > 0 && index > 0 { try await _Concurrency.Task.sleep(nanoseconds: UInt64(pause * 1e9)) }
+                let itemScope = scope.with(loopVars)
                 var (s, r) = try await once(task, host: host, scope: itemScope)
-                r[.string(loopVar)] = item
-                r["ansible_loop_var"] = .string(loopVar)
+                for (k, v) in loopVars { r[.string(k)] = v }
                 // loop_control.label: what the output shows for the item.
                 let shown = try task["loop_control"]?["label"].map { try vars.templar.template($0, itemScope) } ?? item
                 if s != .skipped { allSkipped = false }

@@ -3,6 +3,9 @@ import Values
 
 enum DebugAction: Action {
     static func run(_ c: ActionContext) async throws -> Dict {
+        if let level = c.args["verbosity"].flatMap({ Int($0.pythonStr) }), level > c.runner.vars.verbosity {
+            return ["changed": false, "skipped_reason": "Verbosity threshold not met.", "skipped": true, "failed": false]
+        }
         var r: Dict = ["changed": false, "_ansible_verbose_always": true]
         if let v = c.args["var"] {
             let name = v.pythonStr
@@ -15,6 +18,7 @@ enum DebugAction: Action {
         } else {
             r["msg"] = c.args["msg"] ?? "Hello world!"
         }
+        r["failed"] = false   // as Ansible's debug action says it (registered results show it)
         return r
     }
 }
