@@ -132,6 +132,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         var pc = VariableManager.PlayContext(play: play, playVars: playVars, hosts: hosts, batch: hosts)
         currentPlay = pc
         lock.withLock { _ in includedHandlers = [] }
+        includeLoader.seenRoles = play.roleKeys
         for f in play.varsFiles {
             let scope = try vars.scope(host: hosts[0], pc: pc, task: nil)
             // A list entry is a first-found choice: the first candidate that templates and exists.

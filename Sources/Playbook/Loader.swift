@@ -12,6 +12,8 @@ public struct PlaybookLoader {
     var importDepth = 0
     /// Handlers of roles brought in by import_role while a play loads (they join its handlers).
     var importedHandlers: [Task] = []
+    /// Roles the current play has brought in (see Play.roleKeys).
+    public var seenRoles: Set<String> = []
 
     public init(rolesPath: [String] = []) { self.rolesPath = rolesPath }
 
@@ -65,15 +67,18 @@ public struct PlaybookLoader {
         }
         let playTags = Task.tagList(keywords["tags"])
         importedHandlers = []
+        seenRoles = []
         var roles: [Role] = []
         var roleTasks: [Task] = [], roleHandlers: [Task] = []
         if let r = lists["roles"] {
             for entry in r.items ?? [] {
                 let (role, when, tags, keywords) = try loadRole(entry, baseDir: baseDir)
+                if alreadyIn(role) { continue }
                 roles.append(role)
                 let inherited = Inherited(tags: playTags + tags, when: when.map { [$0] } ?? [], vars: [], keywords: keywords)
-                if let t = try roleFile(role, "tasks") { roleTasks += try tasks(t, role: role, inherited: inherited) }
-                if let h = try roleFile(role, "handlers") { roleHandlers += try tasks(h, role: role, inherited: inherited) }
+                let (t, h) = try roleContent(role, inherited: inherited)
+                roleTasks += t
+                roleHandlers += h
             }
         }
         let inherited = Inherited(tags: playTags, when: [], vars: [])
@@ -96,6 +101,7 @@ public struct PlaybookLoader {
                         postTasks: try section("post_tasks"), handlers: roleHandlers + (try section("handlers")) + importedHandlers,
                         roles: roles, location: node.location)
         for p in node["vars"]?.pairs ?? [] { if let k = p.key.scalar?.pythonStr { play.varLocations[k] = p.value.location } }
+        play.roleKeys = seenRoles
         return play
     }
 
@@ -209,13 +215,46 @@ public struct PlaybookLoader {
         importDepth += 1
         defer { importDepth -= 1 }
         guard importDepth < 64 else { throw PlaybookError("\(t.shortAction) recursion is too deep", at: t.location) }
-        var tasks: [Task] = [], handlers: [Task] = []
-        if let n = try roleFile(role, "tasks", from("tasks_from")) { tasks = try self.tasks(n, role: role, inherited: inherited) }
-        else if let f = from("tasks_from") {
+        if let f = from("tasks_from"), mainFile(Files.join(role.path, "tasks"), f) == nil {
             throw PlaybookError("Could not find specified file in role: tasks/\(f)", at: t.location)
         }
-        if let n = try roleFile(role, "handlers", from("handlers_from")) { handlers = try self.tasks(n, role: role, inherited: inherited) }
+        // The role itself runs again when imported or included; its dependencies once per play.
+        seenRoles.insert(roleKey(role))
+        let (tasks, handlers) = try roleContent(role, inherited: inherited, tasksFrom: from("tasks_from"), handlersFrom: from("handlers_from"))
         return (role, tasks, handlers)
+    }
+
+    func roleKey(_ role: Role) -> String { role.path + "|" + Value.dict(role.params).json(.init(sortKeys: true)) }
+
+    func meta(_ role: Role) throws -> Node? { try roleFile(role, "meta") }
+
+    /// A role already brought into this play, unless its meta allows duplicates; marks it seen.
+    mutating func alreadyIn(_ role: Role) -> Bool {
+        if (try? meta(role))??["allow_duplicates"]?.value.truthy == true { return false }
+        return !seenRoles.insert(roleKey(role)).inserted
+    }
+
+    /// A role's dependencies (meta/main.yml, each once per play), then its own tasks and handlers.
+    mutating func roleContent(_ role: Role, inherited: Inherited, tasksFrom: String? = nil,
+                              handlersFrom: String? = nil) throws -> ([Task], [Task]) {
+        var tasks: [Task] = [], handlers: [Task] = []
+        importDepth += 1
+        defer { importDepth -= 1 }
+        guard importDepth < 64 else { throw PlaybookError("role dependencies of \(role.name) are too deep (a cycle?)") }
+        for entry in try meta(role)?["dependencies"]?.items ?? [] {
+            let (dep, when, tags, keywords) = try loadRole(entry, baseDir: baseDir ?? ".", near: Files.dirname(role.path))
+            if alreadyIn(dep) { continue }
+            var inner = inherited
+            inner.tags += tags
+            if let when { inner.when.append(when) }
+            for (k, v) in keywords { inner.keywords[k] = v }
+            let (t, h) = try roleContent(dep, inherited: inner)
+            tasks += t
+            handlers += h
+        }
+        if let n = try roleFile(role, "tasks", tasksFrom) { tasks += try self.tasks(n, role: role, inherited: inherited) }
+        if let n = try roleFile(role, "handlers", handlersFrom) { handlers += try self.tasks(n, role: role, inherited: inherited) }
+        return (tasks, handlers)
     }
 
     /// A task file named by an import or include: next to the file that names it, in the role's
@@ -324,7 +363,8 @@ public struct PlaybookLoader {
 
     // MARK: roles
 
-    func loadRole(_ entry: Node, baseDir: String, varsFrom: String? = nil, defaultsFrom: String? = nil) throws -> (Role, Value?, [String], [String: Value]) {
+    func loadRole(_ entry: Node, baseDir: String, near: String? = nil, varsFrom: String? = nil,
+                  defaultsFrom: String? = nil) throws -> (Role, Value?, [String], [String: Value]) {
         var name: String
         var params = Dict()
         var when: Value? = nil
@@ -351,8 +391,9 @@ public struct PlaybookLoader {
         default:
             throw PlaybookError("role definitions must contain a role name", at: entry.location)
         }
+        // A dependency is also looked for beside the role that names it.
         let candidates = [Files.join(baseDir, "roles/" + name)] + rolesPath.map { Files.join(Files.expandUser($0), name) }
-            + [Files.join(baseDir, name)]
+            + [Files.join(baseDir, name)] + (near.map { [Files.join($0, name)] } ?? [])
         guard let path = candidates.first(where: Files.isDirectory) else {
             let searched = candidates.map { Files.dirname($0) }
             throw PlaybookError("the role '\(name)' was not found in \(searched.joined(separator: ":"))", at: entry.location)

@@ -17,6 +17,9 @@ public struct Play: Sendable {
     /// Role handlers, then the play's own.
     public var handlers: [Task]
     public var roles: [Role]
+    /// Roles (by path and params) this play has already brought in, so that a dependency
+    /// reached again, by include_role too, runs once (unless it allows duplicates).
+    public var roleKeys: Set<String> = []
     public var location: SourceLocation
 
     public init(name: String?, hosts: Value, vars: Dict, varsFiles: [Value], keywords: [String: Value], preTasks: [Task],

@@ -257,10 +257,12 @@ def test_group_by_and_add_host_as_ansible_playbook():
     assert strip(ours.stdout) == strip(theirs.stdout)
 
 
-def test_import_role_and_include_role_as_ansible_playbook():
-    """import_role (static, tasks_from, defaults_from, vars) and include_role (templated name,
-    when, tasks_from): the same output as ansible-playbook, `included:` lines and recap too."""
-    theirs = ansible_playbook(FIXTURES / 'roles' / 'include_role.yml')
-    ours = swansible_playbook(FIXTURES / 'roles' / 'include_role.yml')
+@pytest.mark.parametrize('book', ['include_role.yml', 'dependencies.yml'])
+def test_import_role_include_role_and_dependencies_as_ansible_playbook(book):
+    """import_role (static, tasks_from, defaults_from, vars), include_role (templated name,
+    when, tasks_from), meta dependencies once per play (params, allow_duplicates, include_role
+    against the play's roles): the same output as ansible-playbook, `included:` lines and recap."""
+    theirs = ansible_playbook(FIXTURES / 'roles' / book)
+    ours = swansible_playbook(FIXTURES / 'roles' / book)
     assert ours.returncode == theirs.returncode == 0, ours.stdout + ours.stderr
     assert ours.stdout == theirs.stdout
