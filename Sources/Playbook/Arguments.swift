@@ -16,7 +16,7 @@ enum FreeForm {
             if let q = quote {
                 cur.append(c)
                 if c == q && prev != "\\" { quote = nil }
-            } else if c == "'" || c == "\"" {
+            } else if (c == "'" || c == "\"") && prev != "\\" {   // an escaped quote opens nothing
                 quote = c
                 cur.append(c)
             } else if (c == "{" || c == "%") && prev == "{" {
@@ -41,15 +41,45 @@ enum FreeForm {
         return s
     }
 
+    /// Ansible's _decode_escapes: backslash escapes of Python string literals (\\n, \\", \\xHH, \\uHHHH…).
+    static func decodeEscapes(_ s: String) -> String {
+        guard s.contains("\\") else { return s }
+        let simple: [Character: String] = ["\\": "\\", "'": "'", "\"": "\"", "a": "\u{07}", "b": "\u{08}", "f": "\u{0C}",
+                                           "n": "\n", "r": "\r", "t": "\t", "v": "\u{0B}"]
+        var out = "", i = s.startIndex
+        while i < s.endIndex {
+            let c = s[i]
+            let next = s.index(after: i)
+            guard c == "\\", next < s.endIndex else { out.append(c); i = next; continue }
+            let e = s[next]
+            if let r = simple[e] {
+                out += r
+                i = s.index(after: next)
+                continue
+            }
+            let width = e == "x" ? 2 : e == "u" ? 4 : e == "U" ? 8 : 0
+            if width > 0, let end = s.index(next, offsetBy: width + 1, limitedBy: s.endIndex),
+               let v = UInt32(s[s.index(after: next)..<end], radix: 16), let u = Unicode.Scalar(v) {
+                out.unicodeScalars.append(u)
+                i = end
+                continue
+            }
+            out.append(c)
+            i = next
+        }
+        return out
+    }
+
     static func parse(_ s: String, action: String) -> Dict {
         let checkRaw = Keywords.freeFormActions.contains(action)
         var options = Dict()
         var raw: [String] = []
-        for word in split(s) {
-            guard let eq = word.firstIndex(of: "="), eq != word.startIndex else { raw.append(word); continue }
+        for original in split(s) {
+            let word = decodeEscapes(original)
+            guard let eq = word.firstIndex(of: "="), eq != word.startIndex else { raw.append(original); continue }
             let k = String(word[..<eq]), v = String(word[word.index(after: eq)...])
             if checkRaw && !commandOptions.contains(k) || !k.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
-                raw.append(word)
+                raw.append(original)
             } else {
                 options[.string(k)] = .string(unquote(v))
             }

@@ -27,6 +27,15 @@ final class EngineTests: XCTestCase {
         XCTAssertThrowsError(try t.conditional("s", scope))
     }
 
+    func testContainsIsPythonsIn() throws {
+        let t = Templar()
+        let scope = VarScope(raw: ["s": "Assertion failed", "l": ["a", "bc"]], templar: t)
+        XCTAssertEqual(try t.conditional("s is contains('Assertion')", scope).0, true)
+        XCTAssertEqual(try t.conditional("s is contains('nope')", scope).0, false)
+        XCTAssertEqual(try t.conditional("l is contains('bc')", scope).0, true)
+        XCTAssertEqual(try t.conditional("l is contains('b')", scope).0, false)
+    }
+
     func testNativeTypesAndOmit() throws {
         let t = Templar()
         let scope = VarScope(raw: ["n": 2, "omit": .string(omitToken)], templar: t)

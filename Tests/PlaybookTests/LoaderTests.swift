@@ -27,6 +27,18 @@ final class PlaybookLoaderTests: XCTestCase {
         XCTAssertEqual(t[2].args["state"], .string("directory"))
     }
 
+    func testKeyValueArgumentsDecodeEscapes() throws {
+        let pb = try load(#"""
+            - hosts: all
+              tasks:
+                - debug: msg="say \"hi\"\tthere \x41\u00e9"
+                - command: echo \"raw\" chdir=/tmp
+            """#)
+        let t = pb.plays[0].tasks
+        XCTAssertEqual(t[0].args["msg"], .string("say \"hi\"\tthere Aé"))
+        XCTAssertEqual(t[1].args["_raw_params"], .string(#"echo \"raw\""#))
+    }
+
     func testUnknownPlayKeywordHasLocation() {
         XCTAssertThrowsError(try load("- hosts: all\n  taskz: []\n")) { e in
             let err = e as! PlaybookError

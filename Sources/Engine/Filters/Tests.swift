@@ -103,7 +103,11 @@ enum AnsibleTests {
             let me = try SetFilters.list(v)
             return small.allSatisfy { me.contains($0) }
         },
-        "contains": { v, a, _ in try SetFilters.list(v).contains(a.positional.first ?? .none) },
+        "contains": { v, a, _ in
+            // Python's `in`: a substring of a string, else a member.
+            if let s = v.stringValue, let sub = a.positional.first?.stringValue { return sub.isEmpty || s.contains(sub) }
+            return try SetFilters.list(v).contains(a.positional.first ?? .none)
+        },
         "any": { v, _, _ in try SetFilters.list(v).contains { $0.truthy } },
         "all": { v, _, _ in try SetFilters.list(v).allSatisfy { $0.truthy } },
         "truthy": { v, a, _ in a.keywords["convert_bool"]?.truthy == true ? AnsibleFilters.toBool(v).truthy : v.truthy },
