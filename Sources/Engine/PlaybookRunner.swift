@@ -39,6 +39,8 @@ public final class PlaybookRunner: @unchecked Sendable {
     private var abort: (any Error)?
     /// Hosts inside the block section of a block with rescue (how many such blocks deep).
     private var rescuable: [String: Int] = [:]
+    /// Warnings already given that Ansible gives once per run.
+    private var splatWarned: Set<String> = []
     /// Handlers of roles brought in by include_role during the current play.
     private var includedHandlers: [PlayTask] = []
     /// The running play, for work that needs another host's variables (delegate_to).
@@ -340,10 +342,11 @@ public final class PlaybookRunner: @unchecked Sendable {
         for host in hosts {
             do {
                 let scope = try vars.scope(host: host, pc: pc, task: task)
-                let items: [Value?] = try loop(task, scope).map { $0.map { Optional($0) } } ?? [nil]
-                let loopVar = task["loop_control"]?["loop_var"]?.pythonStr ?? "item"
-                for item in items {
-                    let s = item.map { scope.with([loopVar: $0]) } ?? scope
+                let loopItems = try loop(task, scope)
+                let items: [Value?] = loopItems.map { $0.map { Optional($0) } } ?? [nil]
+                for (index, item) in items.enumerated() {
+                    let iterVars = try loopItems.map { try loopVars(task, $0, index, scope) } ?? [:]
+                    let s = scope.with(iterVars)
                     if let w = task["when"] {
                         let ok: Bool
                         do { ok = try vars.templar.conditional(w, s).0 } catch let e as AnsibleError {
@@ -363,7 +366,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                     var params = task.includeParams
                     if case .dict(let v)? = task["vars"] { for (k, x) in v { params[k] = x } }
                     for (k, x) in task.args where !["file", "_raw_params", "apply"].contains(k.pythonStr) { params[k] = x }
-                    if let item { params[.string(loopVar)] = item }
+                    for (k, v) in iterVars where k != "ansible_loop_var" && k != "ansible_index_var" { params[.string(k)] = v }
                     if let i = groups.firstIndex(where: { $0.path == path && $0.params == params && $0.item == item }) {
                         groups[i].hosts.append(host)
                     } else {
@@ -513,30 +516,13 @@ public final class PlaybookRunner: @unchecked Sendable {
             let loopVar = task["loop_control"]?["loop_var"]?.pythonStr ?? "item"
             var results: [Value] = []
             var anyChanged = false, anyFailed = false, allSkipped = !items.isEmpty
-            let control = task["loop_control"]
-            let indexVar = try control?["index_var"].map { try vars.templar.template($0, scope).pythonStr }
-            let extended = try control?["extended"].map { try vars.templar.template($0, scope).truthy } ?? false
-            let allItems = try control?["extended_allitems"].map { try vars.templar.template($0, scope).truthy } ?? true
-            let pause = try control?["pause"].map { try vars.templar.template($0, scope) }.flatMap { v -> Double? in
+            let pause = try task["loop_control"]?["pause"].map { try vars.templar.template($0, scope) }.flatMap { v -> Double? in
                 if case .int(let i) = v { return Double(i) }
                 if case .float(let f) = v { return f }
                 return Double(v.pythonStr)
             } ?? 0
             for (index, item) in items.enumerated() {
-                var loopVars: [String: Value] = [loopVar: item, "ansible_loop_var": .string(loopVar)]
-                if let indexVar {
-                    loopVars[indexVar] = .int(index)
-                    loopVars["ansible_index_var"] = .string(indexVar)
-                }
-                if extended {
-                    var l: Dict = ["index": .int(index + 1), "index0": .int(index), "first": .bool(index == 0),
-                                   "last": .bool(index + 1 == items.count), "length": .int(items.count),
-                                   "revindex": .int(items.count - index), "revindex0": .int(items.count - index - 1)]
-                    if allItems { l["allitems"] = .list(items) }
-                    if index + 1 < items.count { l["nextitem"] = items[index + 1] }
-                    if index > 0 { l["previtem"] = items[index - 1] }
-                    loopVars["ansible_loop"] = .dict(l)
-                }
+                let loopVars = try self.loopVars(task, items, index, scope)
                 if pause > 0 && index > 0 { try await _Concurrency.Task.sleep(nanoseconds: UInt64(pause * 1e9)) }
                 let itemScope = scope.with(loopVars)
                 var (s, r) = try await once(task, host: host, scope: itemScope)
@@ -611,6 +597,28 @@ public final class PlaybookRunner: @unchecked Sendable {
         return try Lookups.invoke(name, Arguments(terms), c, forceList: true).listValue ?? []
     }
 
+    /// The variables one loop iteration sets: the loop var, and loop_control's index_var and
+    /// extended `ansible_loop`, as Ansible's task executor sets them.
+    func loopVars(_ task: PlayTask, _ items: [Value], _ index: Int, _ scope: VarScope) throws -> [String: Value] {
+        let control = task["loop_control"]
+        let loopVar = control?["loop_var"]?.pythonStr ?? "item"
+        var out: [String: Value] = [loopVar: items[index], "ansible_loop_var": .string(loopVar)]
+        if let indexVar = try control?["index_var"].map({ try vars.templar.template($0, scope).pythonStr }) {
+            out[indexVar] = .int(index)
+            out["ansible_index_var"] = .string(indexVar)
+        }
+        if try control?["extended"].map({ try vars.templar.template($0, scope).truthy }) ?? false {
+            var l: Dict = ["index": .int(index + 1), "index0": .int(index), "first": .bool(index == 0),
+                           "last": .bool(index + 1 == items.count), "length": .int(items.count),
+                           "revindex": .int(items.count - index), "revindex0": .int(items.count - index - 1)]
+            if try control?["extended_allitems"].map({ try vars.templar.template($0, scope).truthy }) ?? true { l["allitems"] = .list(items) }
+            if index + 1 < items.count { l["nextitem"] = items[index + 1] }
+            if index > 0 { l["previtem"] = items[index - 1] }
+            out["ansible_loop"] = .dict(l)
+        }
+        return out
+    }
+
     /// One run of the action on one host (one loop item).
     func once(_ task: PlayTask, host: String, scope: VarScope) async throws -> (Status, Dict) {
         let conditions = task.inheritedWhen + (task["when"].map { [$0] } ?? [])
@@ -632,6 +640,16 @@ public final class PlaybookRunner: @unchecked Sendable {
                 throw TaskError.args(task, key: k.pythonStr, e.message)
             }
             if r.stringValue != omitToken { args[k] = r }
+        }
+        // `action: "{{ some_dict }}"`: free-form text that renders to a mapping is the arguments.
+        if args.count == 1, case .dict(let d)? = args["_raw_params"], !Keywords.freeFormActions.contains(task.shortAction) {
+            args = d
+            // Ansible's Display says a warning once per run, whichever task it came from.
+            let first = lock.withLock { _ in splatWarned.insert("argsplat").inserted }
+            if first {
+                Output.warning(Origin.report("Using a template for task args is unsafe in some situations (see https://docs.ansible.com/ansible/devel/reference_appendices/faq.html#argsplat-unsafe).",
+                                             task.argLocations["_raw_params"] ?? task.location))
+            }
         }
         var keywords: [String: Value] = [:]
         for k in ["connection", "remote_user", "become", "become_user", "become_method", "become_flags", "become_exe"] {

@@ -1,6 +1,6 @@
 // The keywords ansible-core 2.19 accepts on plays and tasks; anything else in a task is its
 // action, and more than one action is an error.
-enum Keywords {
+public enum Keywords {
     static let common: Set<String> = [
         "name", "become", "become_exe", "become_flags", "become_method", "become_user", "check_mode",
         "collections", "connection", "debugger", "diff", "environment", "ignore_errors", "ignore_unreachable",
@@ -29,6 +29,6 @@ enum Keywords {
     ]
 
     /// Actions whose free-form text is kept whole (the others only keep non-k=v words).
-    static let freeFormActions: Set<String> = ["command", "shell", "script", "raw", "win_command", "win_shell",
+    public static let freeFormActions: Set<String> = ["command", "shell", "script", "raw", "win_command", "win_shell",
                                                "include_tasks", "import_tasks", "include_vars", "import_playbook", "meta"]
 }

@@ -53,7 +53,7 @@ enum SetFactAction: Action {
 
 enum AssertAction: Action {
     static func run(_ c: ActionContext) async throws -> Dict {
-        guard let that = c.task.args["that"] else { throw TaskFailure(message: "conditional required in \"that\" string") }
+        guard let that = c.task.args["that"] ?? c.args["that"] else { throw TaskFailure(message: "conditional required in \"that\" string") }
         let conditions: [Value] = that.listValue ?? [that]
         let quiet = c.args["quiet"]?.truthy ?? false
         for cond in conditions {

@@ -82,7 +82,9 @@ final class DefaultCallback: @unchecked Sendable {
         if d["msg"] != nil {
             for k in d.keys where !["msg", "exception", "warnings", "deprecations"].contains(k.pythonStr) && !k.pythonStr.hasPrefix("_") { d[k] = nil }
         } else {
-            for k in ["changed", "failed", "skipped", "invocation", "skip_reason"] { d[.string(k)] = nil }
+            for k in ["changed", "failed", "skipped", "invocation", "skip_reason", "ansible_loop_var", "ansible_index_var", "ansible_loop"] {
+                d[.string(k)] = nil
+            }
         }
         return d
     }
