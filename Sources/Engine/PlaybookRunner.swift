@@ -135,23 +135,28 @@ public final class PlaybookRunner: @unchecked Sendable {
         currentPlay = pc
         lock.withLock { _ in includedHandlers = [] }
         includeLoader.seenRoles = play.roleKeys
-        for f in play.varsFiles {
-            let scope = try vars.scope(host: hosts[0], pc: pc, task: nil)
-            // A list entry is a first-found choice: the first candidate that templates and exists.
-            let candidates = f.listValue ?? [f]
-            var found: String?
-            for c in candidates {
-                guard let name = try? vars.templar.template(c, scope).pythonStr else { continue }
-                let path = Files.join(vars.playbookDir, name)
-                if Files.exists(path) { found = path; break }
-            }
-            guard let path = found else {
-                let names = candidates.map { (try? vars.templar.template($0, scope).pythonStr) ?? $0.pythonStr }
-                throw PlaybookError("vars file \(names.count == 1 ? names[0] : names.description) was not found", at: play.location)
-            }
-            for (k, v) in try VarsFiles.readVarsFile(path) { playVars[k] = v }
-        }
         pc.playVars = playVars
+        // vars_files are read for each host: their names are templated with that host's vars.
+        for host in hosts where !play.varsFiles.isEmpty {
+            let scope = try vars.scope(host: host, pc: pc, task: nil)
+            var loaded = Dict()
+            for f in play.varsFiles {
+                // A list entry is a first-found choice: the first candidate that templates and exists.
+                let candidates = f.listValue ?? [f]
+                var found: String?
+                for c in candidates {
+                    guard let name = try? vars.templar.template(c, scope).pythonStr else { continue }
+                    let path = Files.join(vars.playbookDir, name)
+                    if Files.exists(path) { found = path; break }
+                }
+                guard let path = found else {
+                    let names = candidates.map { (try? vars.templar.template($0, scope).pythonStr) ?? $0.pythonStr }
+                    throw PlaybookError("vars file \(names.count == 1 ? names[0] : names.description) was not found", at: play.location)
+                }
+                for (k, v) in try VarsFiles.readVarsFile(path) { loaded[k] = v }
+            }
+            pc.varsFiles[host] = loaded
+        }
         currentPlay = pc
         var gather = settings.gathering != "explicit"
         if let g = play["gather_facts"] { gather = AnsibleFilters.toBool(g).truthy }
@@ -749,12 +754,24 @@ public final class PlaybookRunner: @unchecked Sendable {
         if task["changed_when"] != nil || task["failed_when"] != nil {
             let reg = task["register"]?.pythonStr
             let s = reg.map { scope.with([$0: .dict(DefaultCallback.stripInternal(r))]) } ?? scope.with([:])
-            if let cw = task["changed_when"] { r["changed"] = .bool(try vars.templar.conditional(cw, s).0) }
-            if let fw = task["failed_when"] {
-                let f = try vars.templar.conditional(fw, s).0
-                r["failed_when_result"] = .bool(f)
-                r["failed"] = .bool(f)
-                if !f, let e = r.removeValue(forKey: "exception") { r["failed_when_suppressed_exception"] = e }
+            // A broken condition fails the task with the reason in `<x>_when_result`, and the
+            // result is still registered, as Ansible's task executor does it.
+            var cond = "changed"
+            do {
+                if let cw = task["changed_when"] { r["changed"] = .bool(try vars.templar.conditional(cw, s).0) }
+                cond = "failed"
+                if let fw = task["failed_when"] {
+                    let f = try vars.templar.conditional(fw, s).0
+                    r["failed_when_result"] = .bool(f)
+                    r["failed"] = .bool(f)
+                    if !f, let e = r.removeValue(forKey: "exception") { r["failed_when_suppressed_exception"] = e }
+                }
+            } catch let e as AnsibleError {
+                r["failed"] = true
+                r[.string("\(cond)_when_result")] = .string("Error while evaluating conditional: \(e.message)")
+            } catch let e as BrokenConditional {
+                r["failed"] = true
+                r[.string("\(cond)_when_result")] = .string(e.message)
             }
         }
         if r["failed"]?.truthy == true {

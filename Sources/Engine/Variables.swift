@@ -70,6 +70,8 @@ final class VariableManager: @unchecked Sendable {
         var playVars: Dict
         var hosts: [String]
         var batch: [String]
+        /// vars_files, read for each host (their names are templated with its vars).
+        var varsFiles: [String: Dict] = [:]
     }
 
     /// Everything visible to `task` on `host`, lowest precedence first.
@@ -82,6 +84,7 @@ final class VariableManager: @unchecked Sendable {
         let st = state(host)
         merge(VariableManager.factVars(st.facts))
         merge(pc.playVars)
+        if let files = pc.varsFiles[host] { merge(files) }
         for r in pc.play.roles { merge(r.vars) }
         if let role = task?.role { merge(role.vars) }
         for b in task?.blockVars ?? [] { merge(b) }
