@@ -281,7 +281,7 @@ public struct PlaybookLoader {
         var keywords: [String: Value] = [:]
         var actions: [(String, Node)] = []
         var keywordLocations: [String: SourceLocation] = [:]
-        var argLocations: [String: SourceLocation] = [:]
+        var argLocations: [String: SourceLocation] = [:], argKeyLocations: [String: SourceLocation] = [:]
         for p in pairs {
             let key = p.key.scalar?.pythonStr ?? ""
             if Keywords.task.contains(key) || key.hasPrefix("with_") {
@@ -296,7 +296,11 @@ public struct PlaybookLoader {
         /// Locations of a mapping's values by key, or of a free-form string for all its keys.
         func locate(_ node: Node, _ args: Dict) {
             if let pairs = node.pairs {
-                for p in pairs { if let k = p.key.scalar?.pythonStr { argLocations[k] = p.value.location } }
+                for p in pairs {
+                    guard let k = p.key.scalar?.pythonStr else { continue }
+                    argLocations[k] = p.value.location
+                    argKeyLocations[k] = p.key.location
+                }
             } else {
                 for k in args.keys { argLocations[k.pythonStr] = node.location }
             }
@@ -357,6 +361,7 @@ public struct PlaybookLoader {
         t.inheritedKeywords = inherited.keywords
         t.keywordLocations = keywordLocations
         t.argLocations = argLocations
+        t.argKeyLocations = argKeyLocations
         for p in node["vars"]?.pairs ?? [] { if let k = p.key.scalar?.pythonStr { t.varLocations[k] = p.value.location } }
         return t
     }

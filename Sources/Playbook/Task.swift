@@ -36,6 +36,8 @@ public struct Task: Sendable {
     public var varLocations: [String: SourceLocation] = [:]
     /// Where each argument's value was written (a free-form string: that string, for every key).
     public var argLocations: [String: SourceLocation] = [:]
+    /// Where each argument's key was written (a mapping's), for errors about the key itself.
+    public var argKeyLocations: [String: SourceLocation] = [:]
 
     public init(name: String?, action: String, args: Dict, keywords: [String: Value], location: SourceLocation, role: Role?) {
         self.name = name

@@ -28,9 +28,14 @@ enum SetFactAction: Action {
         var facts = Dict()
         for (k, v) in c.args where k.pythonStr != "cacheable" {
             // Keys are templated too, and must make a variable name, as Ansible checks.
-            let name = try c.runner.vars.templar.template(k, c.scope).pythonStr
-            guard SetFactAction.isIdentifier(name) else {
-                throw TaskFailure(message: "Invalid variable name '\(name)'.")
+            let key = try c.runner.vars.templar.template(k, c.scope)
+            guard let name = key.stringValue, SetFactAction.isIdentifier(name) else {
+                let type = key.stringValue == nil ? " of type '\(key.typeName)'" : ""
+                let msg = "Invalid variable name '\(key.pythonStr)'\(type)."
+                var e = TaskError(links: [("Task failed.", c.task.location), (msg, c.task.argKeyLocations[k.pythonStr] ?? c.task.argLocations[k.pythonStr])],
+                                  flat: "Task failed: \(msg)")
+                e.help = "Variable names must be strings starting with a letter or underscore character, and contain only letters, numbers and underscores."
+                throw e
             }
             facts[.string(name)] = v
         }
