@@ -647,8 +647,11 @@ public final class PlaybookRunner: @unchecked Sendable {
             if r.stringValue != omitToken { args[k] = r }
         }
         // `action: "{{ some_dict }}"`: free-form text that renders to a mapping is the arguments.
-        if args.count == 1, case .dict(let d)? = args["_raw_params"], !Keywords.freeFormActions.contains(task.shortAction) {
-            args = d
+        if case .dict(let d)? = args["_raw_params"], !Keywords.freeFormActions.contains(task.shortAction) {
+            // The rendered mapping is the first layer; `args:` given beside it go over it.
+            var merged = d
+            for (k, v) in args where k != "_raw_params" { merged[k] = v }
+            args = merged
             // Ansible's Display says a warning once per run, whichever task it came from.
             let first = lock.withLock { _ in splatWarned.insert("argsplat").inserted }
             if first {

@@ -133,18 +133,38 @@ final class VariableManager: @unchecked Sendable {
         }
         if let role = task?.role {
             all["role_name"] = .string(role.name)
+            all["ansible_role_name"] = .string(role.name)
             all["role_path"] = .string(role.path)
         }
+        // The play's roles as listed, their dependencies, and the two together.
+        var listed: [String] = []
+        for r in pc.play.roles where !listed.contains(r.name) { listed.append(r.name) }
+        var every = listed
+        for d in pc.play.dependentRoles where !every.contains(d) { every.append(d) }
+        all["role_names"] = .list(listed.map(Value.string))
+        all["ansible_play_role_names"] = .list(listed.map(Value.string))
+        all["ansible_role_names"] = .list(every.map(Value.string))
+        all["ansible_dependent_role_names"] = .list(pc.play.dependentRoles.map(Value.string))
     }
 
-    /// `hostvars`: each host's inventory vars, facts and set_facts (rendered when used).
+    /// `hostvars`: each host's vars as a task of the play sees them, without task and block
+    /// levels: role defaults, inventory, facts, play vars and vars_files, role vars,
+    /// include_vars, set_fact/register, extra vars (rendered when used).
     func hostvars(_ pc: PlayContext) throws -> Value {
         var out = Dict()
         for h in inventory.hostNames + pc.hosts where out[.string(h)] == nil {
-            var d = try inventoryVars(h)
+            var d = Dict()
+            func merge(_ x: Dict) { for (k, v) in x { d[k] = v } }
+            for r in pc.play.roles { merge(r.defaults) }
+            merge(try inventoryVars(h))
             let st = state(h)
-            for (k, v) in VariableManager.factVars(st.facts) { d[k] = v }
-            for (k, v) in st.setFacts { d[k] = v }
+            merge(VariableManager.factVars(st.facts))
+            merge(pc.playVars)
+            merge(pc.varsFiles[h] ?? Dict())
+            for r in pc.play.roles { merge(r.vars) }
+            merge(st.includeVars)
+            merge(st.setFacts)
+            merge(extraVars)
             d["inventory_hostname"] = .string(h)
             d["group_names"] = .list(inventory.groupNames(of: h).map(Value.string))
             out[.string(h)] = .dict(d)

@@ -14,6 +14,7 @@ public struct PlaybookLoader {
     var importedHandlers: [Task] = []
     /// Roles the current play has brought in (see Play.roleKeys).
     public var seenRoles: Set<String> = []
+    var dependentRoles: [String] = []
 
     public init(rolesPath: [String] = []) { self.rolesPath = rolesPath }
 
@@ -68,6 +69,7 @@ public struct PlaybookLoader {
         let playTags = Task.tagList(keywords["tags"])
         importedHandlers = []
         seenRoles = []
+        dependentRoles = []
         var roles: [Role] = []
         var roleTasks: [Task] = [], roleHandlers: [Task] = []
         if let r = lists["roles"] {
@@ -102,6 +104,7 @@ public struct PlaybookLoader {
                         roles: roles, location: node.location)
         for p in node["vars"]?.pairs ?? [] { if let k = p.key.scalar?.pythonStr { play.varLocations[k] = p.value.location } }
         play.roleKeys = seenRoles
+        play.dependentRoles = dependentRoles
         return play
     }
 
@@ -243,6 +246,7 @@ public struct PlaybookLoader {
         guard importDepth < 64 else { throw PlaybookError("role dependencies of \(role.name) are too deep (a cycle?)") }
         for entry in try meta(role)?["dependencies"]?.items ?? [] {
             let (dep, when, tags, keywords) = try loadRole(entry, baseDir: baseDir ?? ".", near: Files.dirname(role.path))
+            if !dependentRoles.contains(dep.name) { dependentRoles.append(dep.name) }
             if alreadyIn(dep) { continue }
             var inner = inherited
             inner.tags += tags

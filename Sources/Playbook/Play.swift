@@ -20,6 +20,8 @@ public struct Play: Sendable {
     /// Roles (by path and params) this play has already brought in, so that a dependency
     /// reached again, by include_role too, runs once (unless it allows duplicates).
     public var roleKeys: Set<String> = []
+    /// Names of the roles brought in as dependencies (meta/main.yml), in order.
+    public var dependentRoles: [String] = []
     public var location: SourceLocation
 
     public init(name: String?, hosts: Value, vars: Dict, varsFiles: [Value], keywords: [String: Value], preTasks: [Task],

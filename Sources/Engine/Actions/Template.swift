@@ -33,7 +33,8 @@ enum TemplateAction: Action {
             "template_path": .string(path), "template_fullpath": .string(Files.absolute(path)),
             "template_host": .string(Hostname.local), "template_destpath": args["dest"] ?? .none,
             "template_uid": .string(Hostname.user),
-            "template_mtime": Files.modificationTime(path).map { Value.datetime($0) } ?? .none,
+            "template_mtime": Files.modificationTime(path).map(naiveLocal) ?? .none,
+            "template_run_date": naiveLocal(Double(time(nil))),
             "ansible_managed": "Ansible managed",
         ])
         let text: String
@@ -46,6 +47,16 @@ enum TemplateAction: Action {
         args["_original_basename"] = .string(Files.basename(path))
         return try await CopyAction.sendFile(c, .bytes(Array(text.utf8)), args: args)
     }
+}
+
+/// datetime.fromtimestamp: a naive datetime in local time, as Ansible's template vars are.
+func naiveLocal(_ epoch: Double) -> Value {
+    var t = time_t(epoch)
+    var tmv = tm()
+    localtime_r(&t, &tmv)
+    return .datetime(DateParts.timestamp(year: Int(tmv.tm_year) + 1900, month: Int(tmv.tm_mon) + 1, day: Int(tmv.tm_mday),
+                                         hour: Int(tmv.tm_hour), minute: Int(tmv.tm_min), second: Int(tmv.tm_sec))
+                     + epoch - epoch.rounded(.down))
 }
 
 enum Hostname {
