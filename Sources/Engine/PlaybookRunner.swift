@@ -379,14 +379,9 @@ public final class PlaybookRunner: @unchecked Sendable {
                     }
                 }
             } catch let e as TaskError {
-                callback.result(host: host, action: task.action, status: .failed, result: e.result, ignoring: false)
-                stats.update(host) { $0.failures += 1 }
-                _ = lock.withLock { _ in failed.insert(host) }
+                failHost(host, task, e.result)
             } catch {
-                let r: Dict = ["changed": false, "msg": .string("Task failed: \(error)")]
-                callback.result(host: host, action: task.action, status: .failed, result: r, ignoring: false)
-                stats.update(host) { $0.failures += 1 }
-                _ = lock.withLock { _ in failed.insert(host) }
+                failHost(host, task, ["changed": false, "msg": .string("Task failed: \(error)")])
             }
         }
         for g in groups {
@@ -398,12 +393,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             do {
                 included = try includeLoader.loadTaskFile(g.path, role: task.role, tags: task.inheritedTags)
             } catch {
-                for h in g.hosts {
-                    let r: Dict = ["changed": false, "msg": .string("\(error)")]
-                    callback.result(host: h, action: task.action, status: .failed, result: r, ignoring: false)
-                    stats.update(h) { $0.failures += 1 }
-                    _ = lock.withLock { _ in failed.insert(h) }
-                }
+                for h in g.hosts { failHost(h, task, ["changed": false, "msg": .string("\(error)")]) }
                 continue
             }
             let tasks = included.map { t in
@@ -413,6 +403,13 @@ public final class PlaybookRunner: @unchecked Sendable {
             }
             try? await runList(tasks, pc: pc, within: g.hosts, prefix: prefix)
         }
+    }
+
+    /// A host fails a task outside the action (an include that cannot be worked out).
+    func failHost(_ host: String, _ task: PlayTask, _ r: Dict) {
+        callback.result(host: host, action: task.action, status: .failed, result: r, ignoring: false)
+        stats.update(host) { $0.failures += 1 }
+        _ = lock.withLock { _ in failed.insert(host) }
     }
 
     /// include_role: the role loaded when the task is reached (its name templated per host), run
@@ -431,10 +428,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                 let name = try vars.templar.template(task.args["name"] ?? .none, scope).pythonStr
                 if let i = groups.firstIndex(where: { $0.name == name }) { groups[i].hosts.append(host) } else { groups.append((name, [host])) }
             } catch {
-                let r: Dict = ["changed": false, "msg": .string("Task failed: \(error)")]
-                callback.result(host: host, action: task.action, status: .failed, result: r, ignoring: false)
-                stats.update(host) { $0.failures += 1 }
-                _ = lock.withLock { _ in failed.insert(host) }
+                failHost(host, task, ["changed": false, "msg": .string("Task failed: \(error)")])
             }
         }
         for g in groups {
@@ -451,12 +445,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                 lock.withLock { _ in includedHandlers += handlers }
                 try await runList(tasks, pc: pc, within: g.hosts, prefix: prefix)
             } catch {
-                for h in g.hosts {
-                    let r: Dict = ["changed": false, "msg": .string("\(error)")]
-                    callback.result(host: h, action: task.action, status: .failed, result: r, ignoring: false)
-                    stats.update(h) { $0.failures += 1 }
-                    _ = lock.withLock { _ in failed.insert(h) }
-                }
+                for h in g.hosts { failHost(h, task, ["changed": false, "msg": .string("\(error)")]) }
             }
         }
     }

@@ -6,6 +6,15 @@ import os
 from conftest import ansible_playbook, swansible_playbook, task_blocks, write_ssh_inventory
 
 
+def play_on(tmp_path, hosts, key, tasks):
+    """An inventory of `hosts` (ssh, root) and a one-play book running `tasks` on them."""
+    inv = tmp_path / 'inventory'
+    write_ssh_inventory(inv, hosts, key)
+    book = tmp_path / 'site.yml'
+    book.write_text('- hosts: targets\n  gather_facts: false\n  tasks:\n' + tasks)
+    return inv, book
+
+
 def both_tools(tmp_path, inv, book, *flags, again=False):
     """The book run by swansible (d=tmp/s) and by ansible-playbook (d=tmp/a); each stdout with
     its dir as D. With `again`, a second run must change nothing."""
@@ -66,14 +75,11 @@ def test_copy_directory_tree_as_ansible(sshd_hosts, tmp_path):
     (src / 'a' / 'b' / 'f3').write_text('three\n')
     os.symlink('f1', src / 'link1')
     os.symlink('a', src / 'linkdir')
-    inv = tmp_path / 'inventory'
-    write_ssh_inventory(inv, hosts[:1], key)
-    book = tmp_path / 'site.yml'
-    book.write_text('- hosts: targets\n  gather_facts: false\n  tasks:\n'
-                    '    - copy: {src: tree, dest: "{{ d }}/with"}\n'
-                    '    - copy: {src: tree/, dest: "{{ d }}/contents", local_follow: false, directory_mode: "0750"}\n'
-                    '    - copy: {src: tree/one-file-dir/, dest: "{{ d }}/single"}\n'
-                    '      when: false\n')
+    inv, book = play_on(tmp_path, hosts[:1], key,
+                        '    - copy: {src: tree, dest: "{{ d }}/with"}\n'
+                        '    - copy: {src: tree/, dest: "{{ d }}/contents", local_follow: false, directory_mode: "0750"}\n'
+                        '    - copy: {src: tree/one-file-dir/, dest: "{{ d }}/single"}\n'
+                        '      when: false\n')
     outputs = both_tools(tmp_path, inv, book, '-v', again=True)
     assert outputs['swansible'] == outputs['ansible']
     assert tree_listing(tmp_path / 's') == tree_listing(tmp_path / 'a')
@@ -89,17 +95,14 @@ def test_fetch_as_ansible(sshd_hosts, tmp_path):
     remote.mkdir()
     (remote / 'small.txt').write_text('hello fetch\n')
     (remote / 'big.bin').write_bytes(os.urandom(3 << 20))
-    inv = tmp_path / 'inventory'
-    write_ssh_inventory(inv, hosts[:2], key)
-    book = tmp_path / 'site.yml'
-    book.write_text('- hosts: targets\n  gather_facts: false\n  tasks:\n'
-                    f'    - fetch: {{src: "{remote}/small.txt", dest: "{{{{ d }}}}"}}\n'
-                    f'    - fetch: {{src: "{remote}/big.bin", dest: "{{{{ d }}}}/flat/{{{{ inventory_hostname }}}}/", flat: true}}\n'
-                    f'    - fetch: {{src: "{remote}/missing", dest: "{{{{ d }}}}", fail_on_missing: false}}\n'
-                    f'    - fetch: {{src: "{remote}", dest: "{{{{ d }}}}"}}\n'
-                    '      ignore_errors: true\n'
-                    f'    - fetch: {{src: "{remote}/missing", dest: "{{{{ d }}}}"}}\n'
-                    '      ignore_errors: true\n')
+    inv, book = play_on(tmp_path, hosts[:2], key,
+                        f'    - fetch: {{src: "{remote}/small.txt", dest: "{{{{ d }}}}"}}\n'
+                        f'    - fetch: {{src: "{remote}/big.bin", dest: "{{{{ d }}}}/flat/{{{{ inventory_hostname }}}}/", flat: true}}\n'
+                        f'    - fetch: {{src: "{remote}/missing", dest: "{{{{ d }}}}", fail_on_missing: false}}\n'
+                        f'    - fetch: {{src: "{remote}", dest: "{{{{ d }}}}"}}\n'
+                        '      ignore_errors: true\n'
+                        f'    - fetch: {{src: "{remote}/missing", dest: "{{{{ d }}}}"}}\n'
+                        '      ignore_errors: true\n')
     outputs = both_tools(tmp_path, inv, book, '-v', again=True)
     assert task_blocks(outputs['swansible']) == task_blocks(outputs['ansible'])
     for host in ('target1', 'target2'):
@@ -128,33 +131,30 @@ def test_script_assemble_unarchive_as_ansible(sshd_hosts, tmp_path):
         t.add(content, arcname='.')
     with tarfile.open(files / 'small.tgz', 'w:gz') as t:
         t.add(content / 'a.txt', arcname='a.txt')
-    inv = tmp_path / 'inventory'
-    write_ssh_inventory(inv, hosts[:1], key)
-    book = tmp_path / 'site.yml'
-    book.write_text('- hosts: targets\n  gather_facts: false\n  tasks:\n'
-                    '    - file: {path: "{{ d }}/{{ item }}", state: directory}\n'
-                    '      loop: [small, big]\n'
-                    '    - script: hello.sh one "two words"\n'
-                    '      register: s\n'
-                    '    - copy: {content: "{{ s.stdout_lines }}", dest: "{{ d }}/script.out"}\n'
-                    '    - script: hello.sh\n'
-                    '      args: {chdir: /tmp, creates: "{{ d }}/nonexistent"}\n'
-                    '    - script: hello.sh\n'
-                    '      args: {creates: /tmp}\n'
-                    '    - script: hello.sh\n'
-                    '      args: {removes: "{{ d }}/nonexistent"}\n'
-                    '    - script: {cmd: hello.sh x, executable: /bin/bash}\n'
-                    '    - script: fail.sh\n'
-                    '      ignore_errors: true\n'
-                    '    - script: hello.sh\n'
-                    '      check_mode: true\n'
-                    '    - assemble: {src: frags, dest: "{{ d }}/assembled", remote_src: false, delimiter: "### \\\\x41", '
-                    'ignore_hidden: true, regexp: "^0[12]"}\n'
-                    '    - unarchive: {src: small.tgz, dest: "{{ d }}/small"}\n'
-                    '    - unarchive: {src: big.tgz, dest: "{{ d }}/big"}\n'
-                    '    - unarchive: {src: big.tgz, dest: "{{ d }}/big", creates: "{{ d }}/big/a.txt"}\n'
-                    '    - unarchive: {src: small.tgz, dest: "{{ d }}/nowhere"}\n'
-                    '      ignore_errors: true\n')
+    inv, book = play_on(tmp_path, hosts[:1], key,
+                        '    - file: {path: "{{ d }}/{{ item }}", state: directory}\n'
+                        '      loop: [small, big]\n'
+                        '    - script: hello.sh one "two words"\n'
+                        '      register: s\n'
+                        '    - copy: {content: "{{ s.stdout_lines }}", dest: "{{ d }}/script.out"}\n'
+                        '    - script: hello.sh\n'
+                        '      args: {chdir: /tmp, creates: "{{ d }}/nonexistent"}\n'
+                        '    - script: hello.sh\n'
+                        '      args: {creates: /tmp}\n'
+                        '    - script: hello.sh\n'
+                        '      args: {removes: "{{ d }}/nonexistent"}\n'
+                        '    - script: {cmd: hello.sh x, executable: /bin/bash}\n'
+                        '    - script: fail.sh\n'
+                        '      ignore_errors: true\n'
+                        '    - script: hello.sh\n'
+                        '      check_mode: true\n'
+                        '    - assemble: {src: frags, dest: "{{ d }}/assembled", remote_src: false, delimiter: "### \\\\x41", '
+                        'ignore_hidden: true, regexp: "^0[12]"}\n'
+                        '    - unarchive: {src: small.tgz, dest: "{{ d }}/small"}\n'
+                        '    - unarchive: {src: big.tgz, dest: "{{ d }}/big"}\n'
+                        '    - unarchive: {src: big.tgz, dest: "{{ d }}/big", creates: "{{ d }}/big/a.txt"}\n'
+                        '    - unarchive: {src: small.tgz, dest: "{{ d }}/nowhere"}\n'
+                        '      ignore_errors: true\n')
     outputs = both_tools(tmp_path, inv, book)
     assert task_blocks(outputs['swansible']) == task_blocks(outputs['ansible'])
     assert (tmp_path / 's' / 'assembled').read_text() == (tmp_path / 'a' / 'assembled').read_text() == 'a1\n### A\nb2'
