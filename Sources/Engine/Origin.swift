@@ -20,7 +20,8 @@ public enum Origin {
                 let width = String(loc.line).count
                 for n in first...loc.line {
                     let num = String(n)
-                    out += "\n" + String(repeating: " ", count: width - num.count) + "\(num) \(lines[n - 1])"
+                    let line = lines[n - 1]
+                    out += "\n" + String(repeating: " ", count: width - num.count) + num + (line.isEmpty ? "" : " \(line)")
                 }
                 out += loc.column > 0 ? "\n" + String(repeating: " ", count: width + loc.column) + "^ column \(loc.column)\n" : "\n"
             }

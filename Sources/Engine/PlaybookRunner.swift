@@ -18,6 +18,8 @@ public struct RunOptions: Sendable {
     public var tags: [String] = []
     public var skipTags: [String] = []
     public var check = false
+    /// --force-handlers: notified handlers run even on hosts that failed.
+    public var forceHandlers = false
     public var diff = false
     public init() {}
 }
@@ -39,6 +41,10 @@ public final class PlaybookRunner: @unchecked Sendable {
     private var abort: (any Error)?
     /// Hosts inside the block section of a block with rescue (how many such blocks deep).
     private var rescuable: [String: Int] = [:]
+    /// Where any_errors_fatal broke the play (an always section after it runs for every host
+    /// when that was the last task before it).
+    private var fatalTask: String?
+    private var fatalRescued: Set<String> = []
     /// Warnings already given that Ansible gives once per run.
     private var splatWarned: Set<String> = []
     /// Handlers of roles brought in by include_role during the current play.
@@ -73,7 +79,9 @@ public final class PlaybookRunner: @unchecked Sendable {
             Output.line(settings.configFile.map { "Using \($0) as config file" } ?? "No config file found; using defaults")
         }
         for play in book.plays {
-            do { try await runPlay(play) } catch {
+            do { try await runPlay(play) } catch is AnyErrorsFatal {
+                break
+            } catch {
                 if let e = error as? PlaybookError { Output.error(Origin.report(e.message, e.location)) } else { Output.error("\(error)") }
                 await ContextService.shared.shutdownAll()
                 return ExitCodes.error
@@ -170,9 +178,21 @@ public final class PlaybookRunner: @unchecked Sendable {
             facts.inheritedTags = ["always"]
             _ = await runTask(facts, pc: pc)
         }
+        defer {
+            lock.withLock { _ in
+                failed.formUnion(fatalRescued)
+                fatalRescued = []
+            }
+        }
+        let force = try play["force_handlers"].map { AnsibleFilters.toBool(try vars.templar.template($0, vars.scope(host: hosts[0], pc: pc, task: nil))).truthy }
+            ?? (options.forceHandlers || settings.forceHandlers)
         for section in [play.preTasks, play.tasks, play.postTasks] {
-            try await runList(section, pc: pc)
-            await runHandlers(play, pc: pc)
+            do { try await runList(section, pc: pc) } catch {
+                // A broken play still runs what was notified when handlers are forced.
+                if force { await runHandlers(play, pc: pc, force: true) }
+                throw error
+            }
+            await runHandlers(play, pc: pc, force: force)
             if activeHosts(pc).isEmpty { return }
         }
     }
@@ -251,10 +271,13 @@ public final class PlaybookRunner: @unchecked Sendable {
         return run
     }
 
-    func runHandlers(_ play: Play, pc: VariableManager.PlayContext) async {
+    func runHandlers(_ play: Play, pc: VariableManager.PlayContext, force: Bool = false) async {
         for handler in play.handlers + lock.withLock({ _ in includedHandlers }) {
             let names = Set([handler.name, handler.action].compactMap { $0 } + PlayTask.listen(handler))
-            let hosts = activeHosts(pc).filter { h in !vars.state(h).notified.isDisjoint(with: names) }
+            // Forced, a host that failed still runs its handlers (not one that is unreachable).
+            let candidates = force ? lock.withLock { _ in pc.hosts.filter { !unreachable.contains($0) && (!ended.contains($0) || failed.contains($0)) } }
+                : activeHosts(pc)
+            let hosts = candidates.filter { h in !vars.state(h).notified.isDisjoint(with: names) }
             guard !hosts.isEmpty else { continue }
             _ = await runTask(handler, pc: pc, only: hosts, prefix: "RUNNING HANDLER")
             for h in hosts { vars.state(h).notified.subtract(names) }
@@ -271,10 +294,41 @@ public final class PlaybookRunner: @unchecked Sendable {
             guard shouldRun(task) else { continue }
             let alive = activeHosts(pc).filter { within?.contains($0) ?? true }
             if alive.isEmpty { break }
+            let before = lock.withLock { _ in failed.union(unreachable) }
             _ = await runTask(task, pc: pc, only: alive, prefix: prefix)
             try checkAbort()
+            try breakIfFatal(task, pc: pc, failedBefore: before, alive: alive)
         }
     }
+
+    /// any_errors_fatal: a host that fails (and is not rescued) ends the play for every host and
+    /// the playbook with it, as Ansible's linear strategy breaks the play.
+    func breakIfFatal(_ task: PlayTask, pc: VariableManager.PlayContext, failedBefore: Set<String>, alive: [String]) throws {
+        guard let flag = task.effective("any_errors_fatal") ?? pc.play["any_errors_fatal"],
+              AnsibleFilters.toBool(try vars.templar.template(flag, vars.scope(host: pc.hosts[0], pc: pc, task: task))).truthy
+        else { return }
+        let newly = lock.withLock { _ in failed.union(unreachable).subtracting(failedBefore) }
+        guard !newly.isEmpty else { return }
+        let rescued = lock.withLock { _ in newly.allSatisfy { rescuable[$0, default: 0] > 0 } }
+        if rescued {
+            // Inside a block with rescue: every host there goes to the rescue with them. Those
+            // pulled in stay failed for the run once the play ends (exit code, later plays),
+            // though the recap counts nothing against them, as Ansible does.
+            lock.withLock { _ in
+                let pulled = alive.filter { rescuable[$0, default: 0] > 0 && !newly.contains($0) }
+                failed.formUnion(pulled)
+                fatalRescued.formUnion(pulled)
+            }
+            return
+        }
+        lock.withLock { _ in fatalTask = "\(task.location)" }
+        endHosts(activeHosts(pc))
+        abortRun(AnyErrorsFatal())   // seen again by the lists an include runs within
+        throw AnyErrorsFatal()
+    }
+
+    /// Ends the playbook after the recap, as a play broken by any_errors_fatal does.
+    struct AnyErrorsFatal: Error {}
 
     /// block/rescue/always as the linear strategy runs them: the block on every host that
     /// enters, rescue on the hosts that failed in it (no longer failed: the recap counts them
@@ -283,19 +337,58 @@ public final class PlaybookRunner: @unchecked Sendable {
         let entering = activeHosts(pc).filter { within?.contains($0) ?? true }
         guard !entering.isEmpty else { return }
         let before = lock.withLock { _ in failed }
-        if !s.rescue.isEmpty { lock.withLock { _ in for h in entering { rescuable[h, default: 0] += 1 } } }
-        try await runList(s.block, pc: pc, within: entering, prefix: prefix)
-        if !s.rescue.isEmpty { lock.withLock { _ in for h in entering { rescuable[h, default: 1] -= 1 } } }
-        var failedHere = lock.withLock { _ in failed.subtracting(before) }.filter(entering.contains)
+        var failedHere: [String] = []
+        do {
+            if !s.rescue.isEmpty { lock.withLock { _ in for h in entering { rescuable[h, default: 0] += 1 } } }
+            defer { if !s.rescue.isEmpty { lock.withLock { _ in for h in entering { rescuable[h, default: 1] -= 1 } } } }
+            try await runList(s.block, pc: pc, within: entering, prefix: prefix)
+        } catch let e as AnyErrorsFatal {
+            try await alwaysAfterFatal(s, e, pc: pc, hosts: entering, failedBefore: before, prefix: prefix)
+        }
+        failedHere = lock.withLock { _ in failed.subtracting(before) }.filter(entering.contains)
         if !s.rescue.isEmpty && !failedHere.isEmpty {
             lock.withLock { _ in failed.subtract(failedHere) }
-            try await runList(s.rescue, pc: pc, within: entering.filter(failedHere.contains), prefix: prefix)
+            do { try await runList(s.rescue, pc: pc, within: entering.filter(failedHere.contains), prefix: prefix) } catch let e as AnyErrorsFatal {
+                try await alwaysAfterFatal(s, e, pc: pc, hosts: entering, failedBefore: before, prefix: prefix)
+            }
             failedHere = lock.withLock { _ in failed.subtracting(before) }.filter(entering.contains)
         }
         guard !s.always.isEmpty else { return }
         lock.withLock { _ in failed.subtract(failedHere) }
         try await runList(s.always, pc: pc, within: entering, prefix: prefix)
         lock.withLock { _ in failed.formUnion(failedHere) }
+    }
+
+    /// any_errors_fatal broke the play inside a block: the hosts that failed there still run its
+    /// always section (the others stop where they are), then the play ends.
+    func alwaysAfterFatal(_ s: BlockSections, _ e: AnyErrorsFatal, pc: VariableManager.PlayContext, hosts: [String],
+                          failedBefore: Set<String>, prefix: String) async throws -> Never {
+        var failing = lock.withLock { _ in failed.subtracting(failedBefore) }.filter(hosts.contains)
+        // Hosts whose next task was this always section (the break came at the end of the
+        // block or rescue) go there too; the others stop where they are.
+        let last: [String] = [s.block.last, s.rescue.last].compactMap { t in t.map { "\($0.location)" } }
+        let atEnd: Bool = lock.withLock { _ in
+            guard let f = fatalTask else { return false }
+            return last.contains(f)
+        }
+        if atEnd {
+            let reachable: [String] = lock.withLock { _ in hosts.filter { !unreachable.contains($0) } }
+            failing = Set(reachable)
+        }
+        if !s.always.isEmpty && !failing.isEmpty {
+            lock.withLock { _ in
+                ended.subtract(failing)
+                failed.subtract(failing)
+                abort = nil
+            }
+            try? await runList(s.always, pc: pc, within: Array(failing), prefix: prefix)
+            lock.withLock { _ in
+                failed.formUnion(failing)
+                ended.formUnion(failing)
+                abort = abort ?? e
+            }
+        }
+        throw e
     }
 
     /// Runs one task on every active host, at most `forks` at a time, results printed as they come.

@@ -56,6 +56,7 @@ public struct Settings: Sendable {
 
     public var forks: Int { value(env: "ANSIBLE_FORKS", key: "forks").flatMap { Int($0) } ?? 5 }
     public var hostKeyChecking: Bool { value(env: "ANSIBLE_HOST_KEY_CHECKING", key: "host_key_checking").map(Settings.truthy) ?? true }
+    public var forceHandlers: Bool { value(env: "ANSIBLE_FORCE_HANDLERS", key: "force_handlers").map(Settings.truthy) ?? false }
     public var remoteUser: String? { value(env: "ANSIBLE_REMOTE_USER", key: "remote_user") }
     public var privateKeyFile: String? { value(env: "ANSIBLE_PRIVATE_KEY_FILE", key: "private_key_file") }
     public var timeout: Int { value(env: "ANSIBLE_TIMEOUT", key: "timeout").flatMap { Int($0) } ?? 10 }

@@ -29,7 +29,8 @@ public struct Task: Sendable {
     public func effective(_ keyword: String) -> Value? { keywords[keyword] ?? inheritedKeywords[keyword] }
 
     public static let inheritable: Set<String> = ["become", "become_user", "become_method", "become_flags", "become_exe",
-                                                  "remote_user", "connection", "environment", "no_log", "check_mode", "diff"]
+                                                  "remote_user", "connection", "environment", "no_log", "check_mode", "diff",
+                                                  "any_errors_fatal"]
     /// Where each keyword's value was written, and the action key itself under "@action".
     public var keywordLocations: [String: SourceLocation] = [:]
     /// Where each of the task's own vars was written.

@@ -25,6 +25,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
     @Option(name: .customLong("skip-tags"), help: "Only run plays and tasks whose tags do not match these values.") var skipTags: [String] = []
     @Flag(name: [.customShort("C"), .customLong("check")], help: "Don't make any changes.") var check = false
     @Flag(name: [.customShort("D"), .customLong("diff")], help: "Show the differences in changed files.") var diff = false
+    @Flag(name: .customLong("force-handlers"), help: "Run handlers even if a task fails.") var forceHandlers = false
     @Flag(name: .customLong("list-hosts"), help: "Outputs a list of matching hosts.") var listHosts = false
     @Flag(name: .customLong("list-tasks"), help: "List all tasks that would be executed.") var listTasks = false
     @Flag(name: .customLong("list-tags"), help: "List all available tags.") var listTags = false
@@ -63,6 +64,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
         options.tags = tags.flatMap { $0.split(separator: ",").map(String.init) }
         options.skipTags = skipTags.flatMap { $0.split(separator: ",").map(String.init) }
         options.check = check
+        options.forceHandlers = forceHandlers
         options.diff = diff
         do {
             options.extraVars = try ExtraVars.parse(extraVars)

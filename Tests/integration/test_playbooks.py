@@ -266,3 +266,18 @@ def test_import_role_include_role_and_dependencies_as_ansible_playbook(book):
     ours = swansible_playbook(FIXTURES / 'roles' / book)
     assert ours.returncode == theirs.returncode == 0, ours.stdout + ours.stderr
     assert ours.stdout == theirs.stdout
+
+
+def test_any_errors_fatal_and_force_handlers_as_ansible_playbook():
+    """any_errors_fatal with rescue (every host rescued), with always at the end of a block
+    (always, then the play ends), force_handlers: as ansible-playbook."""
+    import re
+    def normal(out):
+        return sorted(re.sub(r'"(start|end|delta)": "[^"]*"', r'"\1": "T"', out).splitlines())
+    args = ('-i', FIXTURES / 'blocks_hosts', FIXTURES / 'any_errors_fatal.yml')
+    theirs = ansible_playbook(*args)
+    ours = swansible_playbook(*args)
+    assert ours.returncode == theirs.returncode == 2, ours.stdout + ours.stderr
+    assert 'SHOULD NOT HAPPEN' not in ours.stdout and 'handler1 ran' in ours.stdout
+    assert task_blocks(ours.stdout) == task_blocks(theirs.stdout)
+    assert normal(ours.stdout) == normal(theirs.stdout)
