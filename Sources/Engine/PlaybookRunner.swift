@@ -410,7 +410,25 @@ public final class PlaybookRunner: @unchecked Sendable {
         // add_host and group_by change the inventory as each result comes: one host at a time.
         // add_host runs once, for the first host (Ansible bypasses the host loop for it).
         let serial = ["group_by", "add_host"].contains(task.shortAction)
-        let forks = serial ? 1 : max(1, options.forks ?? settings.forks)
+        var forks = serial ? 1 : max(1, options.forks ?? settings.forks)
+        // throttle: at most this many hosts at once for the task (a block's applies to its tasks).
+        if let t = task.effective("throttle"), let first = hosts.first {
+            let why: String?
+            do {
+                let v = try vars.templar.template(t, vars.scope(host: first, pc: pc, task: task))
+                if let n = v.intValue ?? Int(v.pythonStr.trimmingCharacters(in: " ")) {
+                    if n > 0 { forks = min(forks, n) }
+                    why = nil
+                } else {
+                    why = "invalid literal for int() with base 10: \(Value.string(v.pythonStr).pythonRepr)"
+                }
+            } catch let e as AnsibleError { why = e.message } catch { why = "\(error)" }
+            if let why {
+                abortRun(PlaybookError("Failed to convert the throttle value to an integer: \(why)",
+                                       at: task.keywordLocations["throttle"] ?? task.location))
+                return false
+            }
+        }
         let targets = task.shortAction == "add_host" ? Array(hosts.prefix(1)) : hosts
         await withTaskGroup(of: Void.self) { group in
             var running = 0

@@ -42,3 +42,13 @@ def test_template_syntax_error_writes_nothing():
     assert 'Origin: ' + str(FIXTURES / 'errors' / 'templates' / 'bad.j2') + ':3\n' in r.stdout
     assert 'fatal: [localhost]: FAILED! => {"changed": false, "msg": "Task failed: Syntax error in template: unexpected \'}\'"}' in r.stdout
     assert not pathlib.Path('/tmp/swansible-never-written.txt').exists()
+
+
+def test_throttle_that_is_not_an_integer_ends_the_run_as_ansible():
+    """throttle templated to something that is not an integer: Ansible's [ERROR] with the
+    keyword's origin, nothing run, exit 1."""
+    book = FIXTURES / 'errors' / 'throttle_bad.yml'
+    theirs, ours = ansible_playbook(book), swansible_playbook(book)
+    assert theirs.returncode == ours.returncode == 1
+    assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
+    assert "invalid literal for int() with base 10: 'nope'" in ours.stderr
