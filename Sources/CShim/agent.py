@@ -93,15 +93,21 @@ def send_up(data):
         write_all(OUT_FD, data)
 
 
-def encode(body, reply_to=0, flags=0):
+def dumps(body):
+    """A body as JSON bytes, within the frame limit."""
     data = json.dumps(body, separators=(',', ':'), default=str).encode('utf-8', 'surrogateescape')
     if len(data) > MAX_FRAME:
         data = json.dumps({'failed': True, 'msg': 'reply of %d bytes exceeds the frame limit' % len(data)}).encode()
+    return data
+
+
+def encode(body, reply_to=0, flags=0):
+    data = dumps(body)
     return HEADER.pack(MAGIC, flags, 0, 0, 0, reply_to, len(data)) + data
 
 
 def write_frame(reply_to, body):
-    data = encode(body, reply_to)[HEADER.size:]
+    data = dumps(body)
     with OUT_LOCK:
         # Compressed under the lock: frames must reach the wire in the order the stream saw them.
         packed = (ZOUT.compress(data) + ZOUT.flush(zlib.Z_SYNC_FLUSH))[:-4]

@@ -304,11 +304,11 @@ public final class PlaybookRunner: @unchecked Sendable {
     /// any_errors_fatal: a host that fails (and is not rescued) ends the play for every host and
     /// the playbook with it, as Ansible's linear strategy breaks the play.
     func breakIfFatal(_ task: PlayTask, pc: VariableManager.PlayContext, failedBefore: Set<String>, alive: [String]) throws {
-        guard let flag = task.effective("any_errors_fatal") ?? pc.play["any_errors_fatal"],
+        // Cheap test first: the keyword is only templated (a scope built) when a host failed.
+        let newly = lock.withLock { _ in failed.union(unreachable).subtracting(failedBefore) }
+        guard !newly.isEmpty, let flag = task.effective("any_errors_fatal") ?? pc.play["any_errors_fatal"],
               AnsibleFilters.toBool(try vars.templar.template(flag, vars.scope(host: pc.hosts[0], pc: pc, task: task))).truthy
         else { return }
-        let newly = lock.withLock { _ in failed.union(unreachable).subtracting(failedBefore) }
-        guard !newly.isEmpty else { return }
         let rescued = lock.withLock { _ in newly.allSatisfy { rescuable[$0, default: 0] > 0 } }
         if rescued {
             // Inside a block with rescue: every host there goes to the rescue with them. Those
@@ -337,7 +337,6 @@ public final class PlaybookRunner: @unchecked Sendable {
         let entering = activeHosts(pc).filter { within?.contains($0) ?? true }
         guard !entering.isEmpty else { return }
         let before = lock.withLock { _ in failed }
-        var failedHere: [String] = []
         do {
             if !s.rescue.isEmpty { lock.withLock { _ in for h in entering { rescuable[h, default: 0] += 1 } } }
             defer { if !s.rescue.isEmpty { lock.withLock { _ in for h in entering { rescuable[h, default: 1] -= 1 } } } }
@@ -345,7 +344,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         } catch let e as AnyErrorsFatal {
             try await alwaysAfterFatal(s, e, pc: pc, hosts: entering, failedBefore: before, prefix: prefix)
         }
-        failedHere = lock.withLock { _ in failed.subtracting(before) }.filter(entering.contains)
+        var failedHere = lock.withLock { _ in failed.subtracting(before) }.filter(entering.contains)
         if !s.rescue.isEmpty && !failedHere.isEmpty {
             lock.withLock { _ in failed.subtract(failedHere) }
             do { try await runList(s.rescue, pc: pc, within: entering.filter(failedHere.contains), prefix: prefix) } catch let e as AnyErrorsFatal {
@@ -469,8 +468,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                             throw TaskError.conditional(task, keyword: "when", e.message)
                         }
                         guard ok else {
-                            callback.result(host: host, action: task.action, status: .skipped, result: ["changed": false, "skip_reason": "Conditional result was False"], ignoring: false, item: item)
-                            stats.update(host) { $0.skipped += 1 }
+                            skipHost(host, task, item: item)
                             continue
                         }
                     }
@@ -516,6 +514,13 @@ public final class PlaybookRunner: @unchecked Sendable {
         }
     }
 
+    /// A host skips an include whose `when` is false.
+    func skipHost(_ host: String, _ task: PlayTask, item: Value? = nil) {
+        callback.result(host: host, action: task.action, status: .skipped,
+                        result: ["changed": false, "skip_reason": "Conditional result was False"], ignoring: false, item: item)
+        stats.update(host) { $0.skipped += 1 }
+    }
+
     /// A host fails a task outside the action (an include that cannot be worked out).
     func failHost(_ host: String, _ task: PlayTask, _ r: Dict) {
         callback.result(host: host, action: task.action, status: .failed, result: r, ignoring: false)
@@ -531,9 +536,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             do {
                 let scope = try vars.scope(host: host, pc: pc, task: task)
                 if let w = task["when"], !(try vars.templar.conditional(w, scope).0) {
-                    callback.result(host: host, action: task.action, status: .skipped,
-                                    result: ["changed": false, "skip_reason": "Conditional result was False"], ignoring: false)
-                    stats.update(host) { $0.skipped += 1 }
+                    skipHost(host, task)
                     continue
                 }
                 let name = try vars.templar.template(task.args["name"] ?? .none, scope).pythonStr
@@ -549,8 +552,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         for g in groups {
             var t = task
             t.args["name"] = .string(g.name)
-            var inherited = PlaybookLoader.Inherited(tags: task.tags, when: [], vars: [])
-            if case .dict(let d)? = task["vars"] { inherited = PlaybookLoader.Inherited(tags: task.tags, when: [], vars: [d]) }
+            let inherited = PlaybookLoader.Inherited(tags: task.tags, when: [], vars: task["vars"]?.dictValue.map { [$0] } ?? [])
             do {
                 let (_, tasks, handlers) = try includeLoader.loadRoleFor(t, inherited: inherited)
                 lock.withLock { _ in includedHandlers += handlers }

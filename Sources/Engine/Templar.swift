@@ -86,8 +86,7 @@ final class VarScope: VariableSource, @unchecked Sendable {
                     _ = strftime(&buf, 256, fmt, &tmv)
                     return .string(String(cString: buf))
                 }
-                return .datetime(DateParts.timestamp(year: Int(tmv.tm_year) + 1900, month: Int(tmv.tm_mon) + 1, day: Int(tmv.tm_mday),
-                                                     hour: Int(tmv.tm_hour), minute: Int(tmv.tm_min), second: Int(tmv.tm_sec)))
+                return naiveDatetime(tmv)
             }
         default: return nil
         }

@@ -201,8 +201,7 @@ public struct PlaybookLoader {
         if let w = imp["when"] { inner.when.append(w) }
         if case .dict(let d)? = imp["vars"] { inner.vars.append(d) }
         for k in Task.inheritable { if let v = imp[k] { inner.keywords[k] = v } }
-        let (role, tasks, handlers) = try loadRoleFor(imp, inherited: inner)
-        _ = role
+        let (_, tasks, handlers) = try loadRoleFor(imp, inherited: inner)
         importedHandlers += handlers
         return tasks
     }

@@ -108,6 +108,18 @@ final class ActionContext: @unchecked Sendable {
         }
     }
 
+    /// Streams `source` into the agent's temp dir and runs `body` with its path there; the copy
+    /// is removed afterwards. A transfer that breaks is the host's: UNREACHABLE.
+    func withUpload<T>(_ source: UploadSource, _ body: (Context, String) async throws -> T) async throws -> T {
+        let ctx = try await agent()
+        let remote: String
+        do { remote = try await ctx.upload(source) } catch let e as RemoteError {
+            throw Unreachable(message: "Failed to send the file to \(host): \(e.description)")
+        }
+        defer { _Concurrency.Task { _ = try? await ctx.call("remove", ["path": .string(remote)]) } }
+        return try await body(ctx, remote)
+    }
+
     /// Runs a module in the host's agent: module source and missing module_utils go with the call.
     func runModule(_ name: String, _ args: Dict, files: [String: [UInt8]] = [:], method: String = "run_module",
                    extra: Dict = Dict()) async throws -> Dict {

@@ -70,16 +70,12 @@ enum CopyAction: Action {
                 return r
             }
         }
-        let ctx = try await c.agent()
-        let remote: String
-        do { remote = try await ctx.upload(source) } catch let e as RemoteError {
-            throw Unreachable(message: "Failed to send the file to \(c.host): \(e.description)")
-        }
-        a["src"] = .string(remote)
         // As Ansible's copy action does: the module checks what arrived against the source's SHA-1.
         if let localSum { a["checksum"] = .string(localSum) }
-        defer { _Concurrency.Task { _ = try? await ctx.call("remove", ["path": .string(remote)]) } }
-        return try await c.runModule("ansible.builtin.copy", a)
+        return try await c.withUpload(source) { _, remote in
+            a["src"] = .string(remote)
+            return try await c.runModule("ansible.builtin.copy", a)
+        }
     }
 }
 

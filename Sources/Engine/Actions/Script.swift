@@ -25,16 +25,19 @@ enum ScriptAction: Action {
         for k in ["creates", "removes", "chdir"] { if let v = args[.string(k)] { msg[.string(k)] = .string(v.pythonStr) } }
         let check = c.task["check_mode"]?.truthy ?? c.runner.vars.checkMode
         if check { msg["check"] = true }
-        let ctx = try await c.agent()
-        if !check {
-            if (Files.size(source) ?? 0) <= CopyAction.inlineLimit {
-                msg["content"] = .string(Base64.encode(try Files.readBytes(source)))
-            } else {
-                msg["upload"] = .string(try await ctx.upload(.file(source)))
-            }
+        func run(_ ctx: Context, _ msg: Dict) async throws -> Value {
+            do { return try await ctx.call("run_script", msg) } catch let e as RemoteError { throw Unreachable(message: e.description) }
         }
         let reply: Value
-        do { reply = try await ctx.call("run_script", msg) } catch let e as RemoteError { throw Unreachable(message: e.description) }
+        if !check && (Files.size(source) ?? 0) > CopyAction.inlineLimit {
+            reply = try await c.withUpload(.file(source)) { ctx, remote in
+                msg["upload"] = .string(remote)
+                return try await run(ctx, msg)
+            }
+        } else {
+            if !check { msg["content"] = .string(Base64.encode(try Files.readBytes(source))) }
+            reply = try await run(try await c.agent(), msg)
+        }
         if reply["failed"]?.truthy == true { return reply.dictValue ?? ["failed": true] }
         if let skip = reply["skipped"] { return ["changed": false, "skipped": true, "msg": skip] }
         if reply["check"] != nil {

@@ -54,9 +54,13 @@ func naiveLocal(_ epoch: Double) -> Value {
     var t = time_t(epoch)
     var tmv = tm()
     localtime_r(&t, &tmv)
-    return .datetime(DateParts.timestamp(year: Int(tmv.tm_year) + 1900, month: Int(tmv.tm_mon) + 1, day: Int(tmv.tm_mday),
-                                         hour: Int(tmv.tm_hour), minute: Int(tmv.tm_min), second: Int(tmv.tm_sec))
-                     + epoch - epoch.rounded(.down))
+    return naiveDatetime(tmv, fraction: epoch - epoch.rounded(.down))
+}
+
+/// A naive datetime (Python's, without a zone) from broken-down time.
+func naiveDatetime(_ tmv: tm, fraction: Double = 0) -> Value {
+    .datetime(DateParts.timestamp(year: Int(tmv.tm_year) + 1900, month: Int(tmv.tm_mon) + 1, day: Int(tmv.tm_mday),
+                                  hour: Int(tmv.tm_hour), minute: Int(tmv.tm_min), second: Int(tmv.tm_sec)) + fraction)
 }
 
 enum Hostname {

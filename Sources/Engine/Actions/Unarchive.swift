@@ -33,13 +33,9 @@ enum UnarchiveAction: Action {
             args["src"] = "@@TASKDIR@@/source"
             return try await c.runModule("ansible.builtin.unarchive", args, files: ["source": try Files.readBytes(local)])
         }
-        let ctx = try await c.agent()
-        let remote: String
-        do { remote = try await ctx.upload(.file(local)) } catch let e as RemoteError {
-            throw Unreachable(message: "Failed to send the file to \(c.host): \(e.description)")
+        return try await c.withUpload(.file(local)) { _, remote in
+            args["src"] = .string(remote)
+            return try await c.runModule("ansible.builtin.unarchive", args)
         }
-        defer { _Concurrency.Task { _ = try? await ctx.call("remove", ["path": .string(remote)]) } }
-        args["src"] = .string(remote)
-        return try await c.runModule("ansible.builtin.unarchive", args)
     }
 }
