@@ -6,6 +6,14 @@ import Glibc
 import Synchronization
 import Values
 
+/// Deprecations said while one task runs on one host, for its result (DeferredWarningContext).
+final class DeprecationCollector: @unchecked Sendable {
+    @TaskLocal static var current: DeprecationCollector?
+    private let items = Mutex<[Value]>([])
+    func add(_ v: Value) { items.withLock { $0.append(v) } }
+    var all: [Value] { items.withLock { $0 } }
+}
+
 public enum Output {
     static let lock = Mutex<Void>(())
     /// Set once the run is interrupted: Ansible prints nothing after "User interrupted execution".
@@ -43,9 +51,67 @@ public enum Output {
         }
     }
 
-    /// `[WARNING]: …` on stderr, as Display.warning prints it.
+    static let shown = Mutex<Set<String>>([])
+
+    /// True the first time `message` is shown: Display prints each warning once per run.
+    static func firstTime(_ message: String) -> Bool { shown.withLock { $0.insert(message).inserted } }
+
+    /// `[WARNING]: …` on stderr, as Display.warning prints it (once).
     public static func warning(_ s: String) {
+        guard firstTime("[WARNING]: \(s)") else { return }
         line("[WARNING]: \(s)", .warn, stderr: true)
+    }
+
+    /// Off when ansible.cfg's `deprecation_warnings` (ANSIBLE_DEPRECATION_WARNINGS) is false.
+    public static let deprecationWarnings = Atomic<Bool>(true)
+
+    /// A deprecation the controller itself finds (the templating layer's): kept in the running
+    /// task's result when there is one, as 2.19 does, else shown at once.
+    public static func deprecation(_ message: String, version: String, origin: SourceLocation?, help: String? = nil) {
+        var d: Dict = ["collection_name": "ansible.builtin", "deprecator": ["resolved_name": "ansible.builtin", "type": .none],
+                       "msg": .unsafe(message), "version": .string(version)]
+        if let origin { d["_swansible_origin"] = .string(origin.description) }
+        if let help { d["_swansible_help"] = .unsafe(help) }
+        if let collector = DeprecationCollector.current { collector.add(.dict(d)) } else { show(deprecation: .dict(d)) }
+    }
+
+    /// `[DEPRECATION WARNING]: …` with when it goes away and where it was found, after the hint
+    /// how to turn them off; each once.
+    static func show(deprecation d: Value) {
+        guard deprecationWarnings.load(ordering: .relaxed) else { return }
+        warning("Deprecation warnings can be disabled by setting `deprecation_warnings=False` in ansible.cfg.")
+        let origin = d["_swansible_origin"]?.stringValue.flatMap(SourceLocation.parse)
+        let text = "[DEPRECATION WARNING]: " + Origin.report(deprecationText(d), origin, help: d["_swansible_help"]?.stringValue)
+        guard firstTime(text) else { return }
+        line(text, .warn, stderr: true)
+    }
+
+    /// 2.19's get_deprecation_message_with_plugin_info: the message, then what is removed from where and when.
+    static func deprecationText(_ d: Value) -> String {
+        let msg = d["msg"]?.pythonStr ?? d.pythonStr
+        let resolved = d["deprecator"]?["resolved_name"]?.stringValue ?? d["collection_name"]?.stringValue
+        let type = d["deprecator"]?["type"]?.stringValue
+        var plugin = "", collection = resolved
+        if let resolved, let type {
+            let parts = resolved.split(separator: ".").map(String.init)
+            if resolved == "ansible.builtin" {
+                plugin = "the \(type == "module" ? type : type + " plugin") API"
+            } else {
+                plugin = "\(type == "module" ? type : type + " plugin") '\(parts.last ?? resolved)'"
+                collection = parts.count > 2 ? parts.prefix(2).joined(separator: ".") : nil
+            }
+        }
+        if collection != nil, !plugin.isEmpty { plugin += " in" }
+        let from = collection == "ansible.builtin" ? "ansible-core" : collection.map { "collection '\($0)'" } ?? ""
+        let when: String
+        if collection == nil { when = "in the future" } else if let date = d["date"]?.stringValue {
+            when = "in a release after \(date)"
+        } else if let version = d["version"]?.stringValue { when = "version \(version)" } else { when = "in a future release" }
+        let sentence = ["This feature will be removed", plugin.isEmpty && from.isEmpty ? "" : "from", plugin, from, when]
+            .filter { !$0.isEmpty }.joined(separator: " ") + "."
+        var first = msg.trimmingCharacters(in: " \n\t")
+        if let last = first.last, !"!?.".contains(last) { first += "." }
+        return first.isEmpty ? sentence : first + " " + sentence
     }
 
     /// `[ERROR]: …` on stderr, as ansible-core 2.19 prints fatal errors.

@@ -464,7 +464,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                     let s = scope.with(iterVars)
                     if let w = task["when"] {
                         let ok: Bool
-                        do { ok = try vars.templar.conditional(w, s).0 } catch let e as AnsibleError {
+                        do { ok = try vars.templar.conditional(w, s, origin: task.keywordLocations["when"]).0 } catch let e as AnsibleError {
                             throw TaskError.conditional(task, keyword: "when", e.message)
                         }
                         guard ok else {
@@ -490,7 +490,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             } catch let e as TaskError {
                 failHost(host, task, e.result)
             } catch {
-                failHost(host, task, ["changed": false, "msg": .string("Task failed: \(error)")])
+                failHost(host, task, ["changed": false, "msg": .unsafe("Task failed: \(error)")])
             }
         }
         for g in groups {
@@ -502,14 +502,10 @@ public final class PlaybookRunner: @unchecked Sendable {
             do {
                 included = try includeLoader.loadTaskFile(g.path, role: task.role, tags: task.inheritedTags)
             } catch {
-                for h in g.hosts { failHost(h, task, ["changed": false, "msg": .string("\(error)")]) }
+                for h in g.hosts { failHost(h, task, ["changed": false, "msg": .unsafe("\(error)")]) }
                 continue
             }
-            let tasks = included.map { t in
-                var t = t
-                for (k, v) in g.params where t.includeParams[k] == nil { t.includeParams[k] = v }
-                return t
-            }
+            let tasks = included.map { $0.including(g.params) }
             try? await runList(tasks, pc: pc, within: g.hosts, prefix: prefix)
         }
     }
@@ -535,14 +531,14 @@ public final class PlaybookRunner: @unchecked Sendable {
         for host in hosts {
             do {
                 let scope = try vars.scope(host: host, pc: pc, task: task)
-                if let w = task["when"], !(try vars.templar.conditional(w, scope).0) {
+                if let w = task["when"], !(try vars.templar.conditional(w, scope, origin: task.keywordLocations["when"]).0) {
                     skipHost(host, task)
                     continue
                 }
                 let name = try vars.templar.template(task.args["name"] ?? .none, scope).pythonStr
                 if let i = groups.firstIndex(where: { $0.name == name }) { groups[i].hosts.append(host) } else { groups.append((name, [host])) }
             } catch {
-                failHost(host, task, ["changed": false, "msg": .string("Task failed: \(error)")])
+                failHost(host, task, ["changed": false, "msg": .unsafe("Task failed: \(error)")])
             }
         }
         for g in groups {
@@ -558,7 +554,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                 lock.withLock { _ in includedHandlers += handlers }
                 try await runList(tasks, pc: pc, within: g.hosts, prefix: prefix)
             } catch {
-                for h in g.hosts { failHost(h, task, ["changed": false, "msg": .string("\(error)")]) }
+                for h in g.hosts { failHost(h, task, ["changed": false, "msg": .unsafe("\(error)")]) }
             }
         }
     }
@@ -576,15 +572,15 @@ public final class PlaybookRunner: @unchecked Sendable {
             callback.result(host: host, action: task.action, status: .failed, result: outcome.1, ignoring: ignoreErrors)
         } catch let e as BrokenConditional {
             ignoreErrors = task["ignore_errors"]?.truthy ?? false
-            outcome = (.failed, ["failed": true, "changed": false, "msg": .string("Task failed: \(e.message)")])
+            outcome = (.failed, ["failed": true, "changed": false, "msg": .unsafe("Task failed: \(e.message)")])
             callback.result(host: host, action: task.action, status: .failed, result: outcome.1, ignoring: ignoreErrors)
         } catch let e as AnsibleError {
             ignoreErrors = task["ignore_errors"]?.truthy ?? false
-            outcome = (.failed, ["failed": true, "changed": false, "msg": .string("Task failed: \(e.message)")])
+            outcome = (.failed, ["failed": true, "changed": false, "msg": .unsafe("Task failed: \(e.message)")])
             callback.result(host: host, action: task.action, status: .failed, result: outcome.1, ignoring: ignoreErrors)
         } catch {
             ignoreErrors = false
-            outcome = (.failed, ["failed": true, "changed": false, "msg": .string("\(error)")])
+            outcome = (.failed, ["failed": true, "changed": false, "msg": .unsafe("\(error)")])
             callback.result(host: host, action: task.action, status: .failed, result: outcome.1, ignoring: false)
         }
         let (status, result) = outcome
@@ -726,12 +722,23 @@ public final class PlaybookRunner: @unchecked Sendable {
         return out
     }
 
-    /// One run of the action on one host (one loop item).
+    /// One run of the action on one host (one loop item). A task that cannot even start (its
+    /// `when` or arguments do not render) fails with a result that is shown and registered.
     func once(_ task: PlayTask, host: String, scope: VarScope) async throws -> (Status, Dict) {
+        let collector = DeprecationCollector()
+        var (status, r): (Status, Dict)
+        do {
+            (status, r) = try await DeprecationCollector.$current.withValue(collector) { try await attempt(task, host: host, scope: scope) }
+        } catch let e as TaskError { (status, r) = (.failed, e.result) }
+        if !collector.all.isEmpty { r["deprecations"] = .list((r["deprecations"]?.listValue ?? []) + collector.all) }
+        return (status, r)
+    }
+
+    func attempt(_ task: PlayTask, host: String, scope: VarScope) async throws -> (Status, Dict) {
         let conditions = task.inheritedWhen + (task["when"].map { [$0] } ?? [])
         for c in conditions {
             let ok: Bool, cond: Value?
-            do { (ok, cond) = try vars.templar.conditional(c, scope) } catch let e as AnsibleError {
+            do { (ok, cond) = try vars.templar.conditional(c, scope, origin: task.keywordLocations["when"]) } catch let e as AnsibleError {
                 throw TaskError.conditional(task, keyword: "when", e.message)
             } catch let e as BrokenConditional {
                 throw TaskError.broken(task, keyword: "when", e.message)
@@ -762,7 +769,8 @@ public final class PlaybookRunner: @unchecked Sendable {
             }
         }
         var keywords: [String: Value] = [:]
-        for k in ["connection", "remote_user", "become", "become_user", "become_method", "become_flags", "become_exe"] {
+        for k in ["connection", "remote_user", "become", "become_user", "become_method", "become_flags", "become_exe",
+                  "check_mode", "diff", "no_log"] {
             if let v = task.effective(k) ?? playKeywords[k] { keywords[k] = try vars.templar.template(v, scope) }
         }
         let ctx = ActionContext(task: task, host: host, args: args, scope: scope, runner: self, keywords: keywords)
@@ -784,7 +792,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             var registered = DefaultCallback.stripInternal(r)
             if registered["failed"] == nil { registered["failed"] = .bool(status == .failed) }
             let s = reg.map { scope.with([$0: .dict(registered)]) } ?? scope
-            let done = try vars.templar.conditional(until, s).0
+            let done = try vars.templar.conditional(until, s, origin: task.keywordLocations["until"]).0
             r["attempts"] = .int(attempt)
             if done { return (status, r) }
             if attempt >= retries {
@@ -809,25 +817,28 @@ public final class PlaybookRunner: @unchecked Sendable {
             } else {
                 r = try await action(for: task.action).run(ctx)
             }
+            // What the target sent back is data, never a template (2.19's trust model); the
+            // controller's own actions keep the trust of the values they were given.
+            if !controllerActions.contains(task.shortAction) { r = r.mapValues(\.untrusted) }
         } catch let f as TaskFailure {
             r = f.extra
             r["failed"] = true
             r["changed"] = false
-            r["msg"] = .string(f.message)
+            r["msg"] = .unsafe(f.message)
             if f.raised {
                 let flat = "Task failed: \(f.message)"
                 r["_swansible_error"] = .list([.list([.string(flat), .string("\(task.location)")])])
                 r["_swansible_error_flat"] = .string(flat)
             }
         } catch let u as Unreachable {
-            return (.unreachable, ["changed": false, "msg": .string(u.message), "unreachable": true])
+            return (.unreachable, ["changed": false, "msg": .unsafe(u.message), "unreachable": true])
         } catch let b as BecomeFailure {
             let flat = "Task failed: \(b.message)"
             return (.failed, TaskError(links: [(flat, task.location)], flat: flat).result)
         } catch let e as TaskError {
             return (.failed, e.result)
         } catch let e as AnsibleError {
-            r = ["failed": true, "changed": false, "msg": .string("Task failed: \(e.message)")]
+            r = ["failed": true, "changed": false, "msg": .unsafe("Task failed: \(e.message)")]
         }
         if let d = ctx.delegateHost, let ahost = ctx.delegateLabel {
             r["_ansible_delegated_vars"] = ["ansible_host": .string(ahost), "ansible_delegated_host": .string(d)]
@@ -863,10 +874,10 @@ public final class PlaybookRunner: @unchecked Sendable {
             // result is still registered, as Ansible's task executor does it.
             var cond = "changed"
             do {
-                if let cw = task["changed_when"] { r["changed"] = .bool(try vars.templar.conditional(cw, s).0) }
+                if let cw = task["changed_when"] { r["changed"] = .bool(try vars.templar.conditional(cw, s, origin: task.keywordLocations["changed_when"]).0) }
                 cond = "failed"
                 if let fw = task["failed_when"] {
-                    let f = try vars.templar.conditional(fw, s).0
+                    let f = try vars.templar.conditional(fw, s, origin: task.keywordLocations["failed_when"]).0
                     r["failed_when_result"] = .bool(f)
                     r["failed"] = .bool(f)
                     if !f, let e = r.removeValue(forKey: "exception") { r["failed_when_suppressed_exception"] = e }

@@ -72,6 +72,12 @@ public struct Settings: Sendable {
     public var displaySkippedHosts: Bool {
         value(env: "ANSIBLE_DISPLAY_SKIPPED_HOSTS", key: "display_skipped_hosts").map(Settings.truthy) ?? true
     }
+    public var allowBrokenConditionals: Bool {
+        value(env: "ANSIBLE_ALLOW_BROKEN_CONDITIONALS", key: "allow_broken_conditionals").map(Settings.truthy) ?? false
+    }
+    public var deprecationWarnings: Bool {
+        value(env: "ANSIBLE_DEPRECATION_WARNINGS", key: "deprecation_warnings").map(Settings.truthy) ?? true
+    }
     public var displayOkHosts: Bool { value(env: "ANSIBLE_DISPLAY_OK_HOSTS", key: "display_ok_hosts").map(Settings.truthy) ?? true }
     public var becomeMethod: String { value(env: "ANSIBLE_BECOME_METHOD", section: "privilege_escalation", key: "become_method") ?? "sudo" }
     public var become: Bool { value(env: "ANSIBLE_BECOME", section: "privilege_escalation", key: "become").map(Settings.truthy) ?? false }

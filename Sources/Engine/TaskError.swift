@@ -27,7 +27,11 @@ struct TaskError: Error {
     }
 
     static func broken(_ task: PlayTask, keyword: String, _ message: String) -> TaskError {
-        var e = TaskError(links: [("Task failed.", task.location), (message, task.keywordLocations[keyword])], flat: "Task failed: \(message)")
+        broken(task, at: task.keywordLocations[keyword], message)
+    }
+
+    static func broken(_ task: PlayTask, at: SourceLocation?, _ message: String) -> TaskError {
+        var e = TaskError(links: [("Task failed.", task.location), (message, at)], flat: "Task failed: \(message)")
         e.help = "Broken conditionals can be temporarily allowed with the `ALLOW_BROKEN_CONDITIONALS` configuration option."
         return e
     }
@@ -43,30 +47,54 @@ struct TaskError: Error {
         TaskError(links: [("Task failed.", task.location), (inner, task.keywordLocations[keyword])], flat: "Task failed: \(inner)")
     }
 
-    /// The result Ansible records for it.
+    /// The result Ansible records for it (registered too: 2.19 gives it a traceback's place holder).
     var result: Dict {
         var chain: [Value] = []
         for l in links { chain.append(.list([.string(l.message), l.location.map { .string($0.description) } ?? .none])) }
-        var r: Dict = ["changed": false, "msg": .string(flat), "_swansible_error": .list(chain)]
+        var r: Dict = ["changed": false, "msg": .unsafe(flat), "_swansible_error": .list(chain), "failed": true,
+                       "exception": "(traceback unavailable)"]
         if let help { r["_swansible_help"] = .string(help) }
         return r
     }
 
-    /// The `[ERROR]:` block printed before the fatal line, from a result's recorded chain.
+    /// 2.19's deduplicate_message_parts: each cause after its effect ("a: b"), unless the effect
+    /// already ends with it.
+    static func joined(_ parts: [String]) -> String {
+        guard var message = parts.last else { return "" }
+        for part in parts.dropLast().reversed() {
+            var left = part
+            while let last = left.last, last == "." || last == " " { left.removeLast() }
+            message = part.hasSuffix(message) ? part : "\(left): \(message)"
+        }
+        return message
+    }
+
+    /// The `[ERROR]:` block printed before the fatal line, from a result's recorded chain: as
+    /// 2.19's format_event_verbose_message, a cause at the same place (or at none) joins its
+    /// effect's message; the brief message heads the block when more than one place is shown.
     static func block(_ r: Dict) -> String? {
         guard case .list(let chain)? = r["_swansible_error"],
               let flat = r["_swansible_error_flat"]?.stringValue ?? r["msg"]?.stringValue else { return nil }
         let help = r["_swansible_help"]?.stringValue
-        let parts = chain.enumerated().compactMap { i, link -> String? in
+        let links: [(message: String, location: String?, help: String?)] = chain.enumerated().compactMap { i, link in
             guard case .list(let l) = link, let m = l.first?.stringValue else { return nil }
-            let loc = l.count > 1 ? l[1].stringValue.flatMap(SourceLocation.parse) : nil
-            return Origin.report(m, loc, help: i == chain.count - 1 ? help : nil)
+            return (m, l.count > 1 ? l[1].stringValue : nil, i == chain.count - 1 ? help : nil)
         }
-        // A single error is printed once, with its origin right under it.
-        if chain.count == 1, case .list(let l) = chain[0], l.first?.stringValue == flat {
-            return "[ERROR]: " + parts[0] + "\n"
+        var segments: [String] = []
+        var i = 0
+        while i < links.count {
+            var parts = [links[i].message]
+            var j = i + 1
+            while j < links.count, links[j].location == nil && links[j].help == nil
+                || (links[j].location == links[i].location && links[j].help == links[i].help) {
+                parts.append(links[j].message)
+                j += 1
+            }
+            segments.append(Origin.report(joined(parts), links[i].location.flatMap(SourceLocation.parse), help: links[i].help))
+            i = j
         }
-        return "[ERROR]: \(flat)\n\n" + parts.joined(separator: "\n<<< caused by >>>\n\n") + "\n"
+        if segments.count == 1 { return "[ERROR]: " + segments[0] + "\n" }
+        return "[ERROR]: \(flat)\n\n" + segments.joined(separator: "\n<<< caused by >>>\n\n") + "\n"
     }
 }
 

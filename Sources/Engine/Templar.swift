@@ -10,7 +10,7 @@ import Values
 
 public struct AnsibleError: Error, CustomStringConvertible, Sendable {
     /// What went wrong, as Ansible's exception classes tell them apart.
-    public enum Kind: Sendable { case undefined, syntax, other }
+    public enum Kind: Sendable { case undefined, syntax, untrusted, other }
     public var message: String
     public var kind: Kind
     /// The template line a syntax error was found on, when known.
@@ -105,6 +105,9 @@ final class VarScope: VariableSource, @unchecked Sendable {
 
 public struct Templar: Sendable {
     let env: Environment
+    /// ALLOW_BROKEN_CONDITIONALS: a non-boolean conditional counts by its truth, with a deprecation.
+    public static let allowBrokenConditionals = Atomic<Bool>(false)
+    static let brokenAllowedHelp = "Broken conditionals are currently allowed because the `ALLOW_BROKEN_CONDITIONALS` configuration option is enabled."
     static let compiled = Mutex<[String: Template]>([:])
 
     init() {
@@ -119,10 +122,12 @@ public struct Templar: Sendable {
 
     /// Jinja2 drops the source's final newlines; Ansible puts back as many as went missing.
     static func preserveTrailingNewlines(_ source: String, _ result: Value) -> Value {
-        guard case .string(let r) = result else { return result }
         func count(_ s: String) -> Int { s.unicodeScalars.reversed().prefix { $0 == "\n" }.count }
-        let missing = count(source) - count(r)
-        return missing > 0 ? .string(r + String(repeating: "\n", count: missing)) : result
+        switch result {
+        case .string(let r) where count(source) > count(r): return .string(r + String(repeating: "\n", count: count(source) - count(r)))
+        case .unsafe(let r) where count(source) > count(r): return .unsafe(r + String(repeating: "\n", count: count(source) - count(r)))
+        default: return result
+        }
     }
 
     static func compile(_ s: String, options: TemplateOptions = dataOptions) throws -> Template {
@@ -143,10 +148,12 @@ public struct Templar: Sendable {
                 throw AnsibleError("Syntax error in template: \(e.message)", kind: .syntax)
             }
             do {
-                let r = try t.evaluate(env, scope)
+                var r = try t.evaluate(env, scope)
                 if case .timedelta = r {
                     throw AnsibleError("Error rendering template: Type 'timedelta' is unsupported for variable storage.")
                 }
+                // Text a template made is not itself trusted as a template; a variable's own value keeps its trust.
+                if case .string(let text) = r, !t.isReference { r = .unsafe(text) }
                 return Templar.preserveTrailingNewlines(s, r)
             } catch let e as UndefinedError {
                 throw AnsibleError(e.message, kind: .undefined)
@@ -195,39 +202,93 @@ public struct Templar: Sendable {
         }
     }
 
-    /// `when:` and friends: each entry a bare expression, all must be true.
-    func conditional(_ v: Value, _ scope: VarScope) throws -> (Bool, Value?) {
+    /// `when:` and friends: each entry a bare expression, all must be true. As 2.19's
+    /// evaluate_conditional: a conditional wholly inside `{{ }}` is rendered first (a boolean
+    /// then stands, with a deprecation; text is the expression), and an expression must be trusted.
+    func conditional(_ v: Value, _ scope: VarScope, origin: SourceLocation? = nil) throws -> (Bool, Value?) {
         let items: [Value]
         if case .list(let l) = v { items = l } else { items = [v] }
         for item in items {
-            let ok: Bool
+            let r: Value
             switch item {
-            case .bool(let b): ok = b
-            case .none: ok = false
-            case .string(var s), .unsafe(var s):
-                s = s.trimmingCharacters(in: " \n\t")
-                if s.hasPrefix("{{"), s.hasSuffix("}}"), Template.isPlain(String(s.dropFirst(2).dropLast(2))) {
-                    s = String(s.dropFirst(2).dropLast(2))
+            case .bool: r = item
+            case .none: r = try Templar.empty(origin)
+            case .string(let s), .unsafe(let s):
+                var expression = Templar.stripped(item, s)
+                if case .string(let text) = expression, Templar.isAllTemplate(text) {
+                    let rendered = try template(expression, scope)
+                    expression = rendered.stringValue.map { Templar.stripped(rendered, $0) } ?? rendered
+                    if rendered.stringValue == nil {
+                        Output.deprecation("Conditionals should not be surrounded by templating delimiters such as {{ }} or {% %}.",
+                                           version: "2.23", origin: origin)
+                    }
                 }
-                let r: Value
-                do { r = try Template.evaluateExpression(s, env, scope, escapeBackslashes: true) } catch let e as UndefinedError {
-                    throw AnsibleError(e.message)
-                } catch let e as TemplateError {
-                    throw AnsibleError("Syntax error in expression: \(e.message)")
-                }
-                guard case .bool(let b) = r else {
-                    // A bare variable name lets the message say where its value was written.
-                    let origin = scope.origins[s].map { " at '\($0)'" } ?? ""
-                    throw BrokenConditional(message: "Conditional result (\(r.truthy ? "True" : "False")) was derived from value of type '\(r.typeName)'\(origin). Conditionals must have a boolean result.")
-                }
-                ok = b
-            case .int, .float:
-                throw AnsibleError("Conditional expressions must be strings.")
+                r = try evaluate(expression, scope, origin: origin)
             default:
-                throw AnsibleError("Conditional expressions must be strings.")
+                guard Templar.allowBrokenConditionals.load(ordering: .relaxed) else {
+                    throw AnsibleError("Conditional expressions must be strings.")
+                }
+                r = try template(item, scope)
+            }
+            let ok: Bool
+            if case .bool(let b) = r { ok = b } else {
+                // A bare variable name lets the message say where its value was written.
+                let name = item.stringValue?.trimmingCharacters(in: " \n\t") ?? ""
+                let at = scope.origins[name] ?? origin
+                let where_ = at.map { " at '\($0)'" } ?? ""
+                let message = "Conditional result (\(r.truthy ? "True" : "False")) was derived from value of type '\(r.typeName)'\(where_). Conditionals must have a boolean result."
+                guard Templar.allowBrokenConditionals.load(ordering: .relaxed) else { throw BrokenConditional(message: message) }
+                Output.deprecation(message, version: "2.23", origin: origin, help: Templar.brokenAllowedHelp)
+                ok = r.truthy
             }
             if !ok { return (false, item) }   // as written: Ansible reports `false`, not "False"
         }
         return (true, nil)
     }
+
+    /// An empty conditional: refused, or true with a deprecation under ALLOW_BROKEN_CONDITIONALS.
+    static func empty(_ origin: SourceLocation?) throws -> Value {
+        guard allowBrokenConditionals.load(ordering: .relaxed) else {
+            throw BrokenConditional(message: "Empty conditional expressions are not allowed.")
+        }
+        Output.deprecation("Empty conditional expression was evaluated as True.", version: "2.23", origin: origin, help: brokenAllowedHelp)
+        return true
+    }
+
+    /// A conditional's text without surrounding whitespace, keeping its trust; empty is refused.
+    static func stripped(_ v: Value, _ s: String) -> Value {
+        let t = s.trimmingCharacters(in: " \n\t\r")
+        if case .unsafe = v { return .unsafe(t) }
+        return .string(t)
+    }
+
+    /// Jinja2's "starts and ends with delimiters": the text may be one whole template.
+    static func isAllTemplate(_ s: String) -> Bool {
+        ["{{", "{%", "{#"].contains(where: s.hasPrefix) && ["}}", "%}", "#}"].contains(where: s.hasSuffix)
+    }
+
+    /// A conditional's expression: only trusted text is evaluated (2.19's evaluate_expression).
+    func evaluate(_ expression: Value, _ scope: VarScope, origin: SourceLocation? = nil) throws -> Value {
+        if expression.stringValue?.isEmpty == true { return try Templar.empty(origin) }
+        switch expression {
+        case .unsafe: throw AnsibleError(Templar.untrustedMessage, kind: .untrusted)
+        case .string(let s):
+            // String constants holding a template are rendered, with 2.19's warning (embedded templates).
+            var e = env
+            e.constTemplate = { [self] text in
+                Output.warning(Origin.report("Jinja constant strings should not contain embedded templates. This feature will be disabled by default in ansible-core 2.23.",
+                                             origin, help: "Use inline expressions, for example: `when: \"{{ a_var }}\" == 42` becomes `when: a_var == 42`"))
+                return try template(.string(text), scope)
+            }
+            do { return try Template.evaluateExpression(s, e, scope, escapeBackslashes: false) } catch let e as UndefinedError {
+                throw AnsibleError(e.message)
+            } catch let e as TemplateError {
+                throw AnsibleError("Syntax error in expression: \(e.message)")
+            }
+        default: return expression
+        }
+    }
+
+    static let untrustedMessage = "Encountered untrusted template or expression."
+    static let untrustedHelp = "Templates and expressions must be defined by trusted sources such as playbooks or roles, not untrusted sources such as module results."
 }

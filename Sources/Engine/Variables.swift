@@ -131,6 +131,12 @@ final class VariableManager: @unchecked Sendable {
             all["inventory_file"] = .string(src)
             all["inventory_dir"] = .string(Files.dirname(src))
         }
+        // Where lookups and file-taking actions look: the role, then the task file's own dir.
+        var search: [String] = task?.role.map { [$0.path] } ?? []
+        if let file = task?.location.file, !file.isEmpty, !search.contains(Files.dirname(Files.absolute(file))) {
+            search.append(Files.dirname(Files.absolute(file)))
+        }
+        all["ansible_search_path"] = .list((search.isEmpty ? [playbookDir] : search).map(Value.string))
         if let role = task?.role {
             all["role_name"] = .string(role.name)
             all["ansible_role_name"] = .string(role.name)

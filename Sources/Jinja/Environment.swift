@@ -42,6 +42,9 @@ public struct Environment: Sendable {
     public var options = TemplateOptions()
     /// Ansible's finalize: None renders as nothing when joined into text.
     public var noneAsEmpty = false
+    /// Given, string constants that hold a template are handed to it (Ansible renders those in
+    /// conditionals, the legacy "embedded templates" case).
+    public var constTemplate: (@Sendable (String) throws -> Value)?
     /// How a filter's own failure is reported (Ansible names the plugin: "The filter plugin … failed").
     public var filterFailure: (@Sendable (String, String) -> String)?
 

@@ -17,7 +17,7 @@ enum BuiltinFilters {
         for part in path.split(separator: ".") {
             if case .dict(let d) = cur, let x = d[.string(String(part))] { cur = x; continue }
             if case .list(let l) = cur, let i = Int(part), i < l.count { cur = l[i]; continue }
-            throw UndefinedError("'\(Renderer.objectName(cur))' has no attribute '\(part)'")
+            throw Renderer.noAttribute(cur, .string(String(part)))
         }
         return cur
     }
@@ -116,7 +116,7 @@ enum BuiltinFilters {
                 do { subject = try attribute(item, attr) } catch is UndefinedError {
                     if testName == "defined" || testName == nil { if !select { out.append(item) }; continue }
                     if testName == "undefined" { if select { out.append(item) }; continue }
-                    throw UndefinedError("'\(Renderer.objectName(item))' has no attribute '\(attr)'")
+                    throw Renderer.noAttribute(item, .string(attr))
                 }
             } else { subject = item }
             let ok: Bool
@@ -139,7 +139,7 @@ enum BuiltinFilters {
             }
         },
         // getattr, not a key lookup: dicts and lists have no such attributes.
-        "attr": { v, a, _ in throw UndefinedError("'\(Renderer.objectName(v))' has no attribute '\(a.positional.first?.pythonStr ?? "")'") },
+        "attr": { v, a, _ in throw Renderer.noAttribute(v, a.positional.first ?? "") },
         "batch": { v, a, _ in
             let n = max(1, a.positional.first?.intValue ?? 1)
             let l = try items(v)
@@ -229,7 +229,7 @@ enum BuiltinFilters {
                 return .list(try l.map { item in
                     do { return try attribute(item, attr) } catch is UndefinedError {
                         if let d = a.keywords["default"] { return d }
-                        throw UndefinedError("'\(Renderer.objectName(item))' has no attribute '\(attr)'")
+                        throw Renderer.noAttribute(item, .string(attr))
                     }
                 })
             }

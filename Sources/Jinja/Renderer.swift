@@ -42,6 +42,10 @@ final class Renderer {
     var scopes: [[String: Value]] = [[:]]
     var macros: [[String: Macro]] = [[:]]
     var loops: [LoopState] = []
+    /// joiner() and cycler() objects made during this render: their state lives here, the
+    /// template holds a handle to it.
+    var objects: [(kind: String, items: [Value], index: Int)] = []
+    static let objectKey: Value = "__jinja_object__"
     var callers: [(body: [Stmt], params: [(String, Expr?)])] = []
     /// Block overrides from extending templates, most derived first.
     var blocks: [String: [[Stmt]]] = [:]
@@ -294,7 +298,9 @@ final class Renderer {
 
     func eval(_ e: Expr) throws -> Value {
         switch e {
-        case .literal(let v): return v
+        case .literal(let v):
+            if let render = env.constTemplate, case .string(let s) = v, !Template.isPlain(s) { return try render(s) }
+            return v
         case .name(let n): return try lookup(n)
         case .list(let items): return .list(try items.map(eval))
         case .tuple(let items): return .list(try items.map(eval))
@@ -384,45 +390,35 @@ final class Renderer {
     func getAttr(_ base: Value, _ name: String) throws -> Value {
         if case .dict(let d) = base, let v = d[.string(name)] { return v }
         if let v = DateAttributes.attribute(base, name) { return v }
-        throw UndefinedError("'\(Renderer.objectName(base))' has no attribute '\(name)'")
+        throw Renderer.noAttribute(base, .string(name))
     }
 
-    static func objectName(_ v: Value) -> String {
-        switch v {
-        case .dict: return "dict object"
-        case .list: return "list object"
-        case .string, .unsafe: return "str object"
-        case .int: return "int object"
-        case .float: return "float object"
-        case .bool: return "bool object"
-        case .none: return "None"
-        case .vault: return "EncryptedString object"
-        case .datetime: return "datetime.datetime object"
-        case .timedelta: return "datetime.timedelta object"
-        }
+    /// ansible-core 2.19's wording for a missing attribute or item (its Marker hint).
+    static func noAttribute(_ v: Value, _ key: Value) -> UndefinedError {
+        UndefinedError("object of type '\(v.typeName)' has no attribute \(key.pythonRepr)")
     }
 
     func getItem(_ base: Value, _ key: Value) throws -> Value {
         switch base {
         case .dict(let d):
             if let v = d[key] { return v }
-            throw UndefinedError("'\(Renderer.objectName(base))' has no attribute \(key.pythonRepr)")
+            throw Renderer.noAttribute(base, key)
         case .list(let l):
             guard let i = key.intValue else {
                 if let s = key.stringValue { return try getAttr(base, s) }
                 throw TemplateError("list indices must be integers or slices, not \(key.typeName)")
             }
             let j = i < 0 ? l.count + i : i
-            guard j >= 0, j < l.count else { throw UndefinedError("list object has no element \(i)") }
+            guard j >= 0, j < l.count else { throw Renderer.noAttribute(base, key) }
             return l[j]
         case .string(let s), .unsafe(let s):
-            guard let i = key.intValue else { throw UndefinedError("'str object' has no attribute \(key.pythonRepr)") }
+            guard let i = key.intValue else { throw Renderer.noAttribute(base, key) }
             let u = Array(s.unicodeScalars)
             let j = i < 0 ? u.count + i : i
-            guard j >= 0, j < u.count else { throw UndefinedError("str object has no element \(i)") }
+            guard j >= 0, j < u.count else { throw Renderer.noAttribute(base, key) }
             return .string(String(Character(u[j])))
         default:
-            throw UndefinedError("'\(Renderer.objectName(base))' has no attribute \(key.pythonRepr)")
+            throw Renderer.noAttribute(base, key)
         }
     }
 
@@ -469,6 +465,25 @@ final class Renderer {
 
     // MARK: calls
 
+    /// joiner(): "" the first time, then the separator; cycler: next() / reset().
+    func callObject(_ id: Int, _ method: String) throws -> Value {
+        guard id < objects.count else { throw TemplateError("object is not callable") }
+        let o = objects[id]
+        switch (o.kind, method) {
+        case ("joiner", "__call__"):
+            objects[id].index = 1
+            return o.index == 0 ? "" : o.items[0]
+        case ("cycler", "next"):
+            guard !o.items.isEmpty else { throw TemplateError("no items for cycling given") }
+            objects[id].index = (o.index + 1) % o.items.count
+            return o.items[o.index]
+        case ("cycler", "reset"):
+            objects[id].index = 0
+            return .none
+        default: throw TemplateError("'\(o.kind)' object has no attribute '\(method)'")
+        }
+    }
+
     func call(_ callee: Expr, _ a: Arguments) throws -> Value {
         switch callee {
         case .name(let n):
@@ -490,8 +505,13 @@ final class Renderer {
                            body: rec.body, elseBody: rec.else, recursive: true, recursiveCall: true, into: &out)
                 return .string(out.joined(env))
             }
+            if n == "joiner" || n == "cycler", root.function(n) == nil, (try? lookup(n)) == nil {
+                let items = n == "joiner" ? [a.get(0, "sep") ?? ", "] : a.positional
+                objects.append((n, items, 0))
+                return .dict([Renderer.objectKey: .int(objects.count - 1)])
+            }
             if let f = root.function(n) ?? env.globals[n] { return try f(a, env) }
-            _ = try lookup(n)
+            if let id = try lookup(n)[Renderer.objectKey.pythonStr]?.intValue { return try callObject(id, "__call__") }
             throw TemplateError("'\(n)' is not callable")
         case .attr(let baseExpr, let name):
             if case .name(let alias) = baseExpr, let ms = imports[alias] {
@@ -510,6 +530,7 @@ final class Renderer {
                 }
             }
             let base = try eval(baseExpr)
+            if let id = base[Renderer.objectKey.pythonStr]?.intValue { return try callObject(id, name) }
             return try Methods.call(base, name, a, env)
         default:
             throw TemplateError("object is not callable")

@@ -40,6 +40,20 @@ public struct Template: Sendable {
         return true
     }
 
+    /// True when the template is one `{{ name.attr[key] }}`: its value is a variable's own and
+    /// keeps that value's trust, where anything computed is new text (ansible-core 2.19 tags).
+    public var isReference: Bool {
+        guard body.count == 1, case .output(let e, _) = body[0] else { return false }
+        func reference(_ e: Expr) -> Bool {
+            switch e {
+            case .name: return true
+            case .attr(let base, _), .item(let base, _): return reference(base)
+            default: return false
+            }
+        }
+        return reference(e)
+    }
+
     public func render(_ env: Environment, _ vars: VariableSource) throws -> String {
         let r = Renderer(env: env, root: vars)
         var out = Output()

@@ -80,7 +80,19 @@ enum BuiltinFunctions {
             return .list(Array(stride(from: start, to: stop, by: step)).map(Value.int))
         },
         "dict": { a, _ in
+            // Python's dict(): a mapping or a list of pairs first, keywords over it.
             var d = Dict()
+            switch a.positional.first {
+            case .dict(let m)?: d = m
+            case .list(let pairs)?:
+                for p in pairs {
+                    guard let kv = p.listValue, kv.count == 2 else {
+                        throw TemplateError("dictionary update sequence element has length \(p.listValue?.count ?? 1); 2 is required")
+                    }
+                    d[kv[0]] = kv[1]
+                }
+            default: break
+            }
             for (k, v) in a.keywords.sorted(by: { $0.key < $1.key }) { d[.string(k)] = v }
             return .dict(d)
         },

@@ -141,7 +141,7 @@ public struct PlaybookLoader {
                     }
                 }
                 inner.tags += Task.tagList(item["tags"]?.value)
-                if let w = item["when"]?.value { inner.when.append(w) }
+                if let w = item["when"]?.value, !w.isNone { inner.when.append(w) }
                 if case .dict(let d)? = item["vars"]?.value { inner.vars.append(d) }
                 for p in pairs {
                     let k = p.key.scalar?.pythonStr ?? ""
@@ -223,7 +223,13 @@ public struct PlaybookLoader {
         // The role itself runs again when imported or included; its dependencies once per play.
         seenRoles.insert(roleKey(role))
         let (tasks, handlers) = try roleContent(role, inherited: inherited, tasksFrom: from("tasks_from"), handlersFrom: from("handlers_from"))
-        return (role, tasks, handlers)
+        // A role brought in by another role's task sees its params and the chain of roles that
+        // brought it in, nearest first (IncludeRole.get_include_params).
+        guard let parent = t.role else { return (role, tasks, handlers) }
+        var params = parent.params
+        params["ansible_parent_role_names"] = .list([.string(parent.name)] + (t.includeParams["ansible_parent_role_names"]?.listValue ?? []))
+        params["ansible_parent_role_paths"] = .list([.string(parent.path)] + (t.includeParams["ansible_parent_role_paths"]?.listValue ?? []))
+        return (role, tasks.map { $0.including(params) }, handlers.map { $0.including(params) })
     }
 
     func roleKey(_ role: Role) -> String { role.path + "|" + Value.dict(role.params).json(.init(sortKeys: true)) }
@@ -288,6 +294,7 @@ public struct PlaybookLoader {
         for p in pairs {
             let key = p.key.scalar?.pythonStr ?? ""
             if Keywords.task.contains(key) || key.hasPrefix("with_") {
+                if key == "when", p.value.value.isNone { continue }   // `when:` left empty: no condition
                 keywords[key] = p.value.value
                 keywordLocations[key] = p.value.location
                 if key == "action" || key == "local_action" { keywordLocations["@action"] = p.key.location }
@@ -325,7 +332,14 @@ public struct PlaybookLoader {
                 guard let m = d.removeValue(forKey: "module")?.stringValue else {
                     throw PlaybookError("no module/action detected in task.", at: node.location)
                 }
-                action = m
+                // `module: copy src=a` may carry k=v args; an inner `args:` mapping or k=v string joins them.
+                let words = FreeForm.split(m)
+                action = words.first ?? m
+                for (k, v) in FreeForm.parse(String(m.dropFirst(action.count)).trimmingSpacesOnly, action: Task.shortName(action)) { d[k] = v }
+                if let inner = d.removeValue(forKey: "args") {
+                    let extra = inner.dictValue ?? (inner.stringValue.map { FreeForm.parse($0, action: "") } ?? Dict())
+                    for (k, v) in extra { d[k] = v }
+                }
                 args = d
             default:
                 throw PlaybookError("no module/action detected in task.", at: node.location)
@@ -388,7 +402,7 @@ public struct PlaybookLoader {
             for (k, v) in d {
                 switch k.pythonStr {
                 case "role", "name": continue
-                case "when": when = v
+                case "when": when = v.isNone ? nil : v
                 case "tags": tags = Task.tagList(v)
                 case let k where Task.inheritable.contains(k): keywords[k] = v
                 case "vars":

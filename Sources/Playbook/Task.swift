@@ -97,6 +97,30 @@ public final class BlockSections: Sendable {
     }
 }
 
+extension Task {
+    /// The task with an include's params beneath its own (those of a nearer include win),
+    /// tasks in its block sections too.
+    public func including(_ params: Dict) -> Task {
+        guard !params.isEmpty else { return self }
+        var t = self
+        for (k, v) in params {
+            if let mine = t.includeParams[k] {
+                // The chain of roles that brought a role in goes on through the outer include.
+                if k == "ansible_parent_role_names" || k == "ansible_parent_role_paths" {
+                    t.includeParams[k] = .list((mine.listValue ?? []) + (v.listValue ?? []))
+                }
+            } else {
+                t.includeParams[k] = v
+            }
+        }
+        if let s = sections {
+            t.sections = BlockSections(block: s.block.map { $0.including(params) }, rescue: s.rescue.map { $0.including(params) },
+                                       always: s.always.map { $0.including(params) })
+        }
+        return t
+    }
+}
+
 extension Array where Element == Task {
     /// Every task, those in block/rescue/always sections included, in file order.
     public var flattened: [Task] {

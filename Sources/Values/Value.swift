@@ -12,7 +12,8 @@ public enum Value: Sendable {
     case string(String)
     case list([Value])
     case dict(Dict)
-    /// A string tagged `!unsafe`: never templated.
+    /// A string not trusted as a template (`!unsafe`, module results, rendered text): never
+    /// rendered, and refused as an expression, as ansible-core 2.19's trust model has it.
     case unsafe(String)
     /// A `!vault` ciphertext, decrypted only when used.
     case vault(String)
@@ -100,6 +101,19 @@ extension Value {
         case .timedelta(let t): return t != 0
         case .list(let l): return !l.isEmpty
         case .dict(let d): return !d.isEmpty
+        }
+    }
+
+    /// The same data with every string untrusted (what a module or a command returned).
+    public var untrusted: Value {
+        switch self {
+        case .string(let s): return .unsafe(s)
+        case .list(let l): return .list(l.map(\.untrusted))
+        case .dict(let d):
+            var out = Dict(minimumCapacity: d.count)
+            for (k, v) in d { out[k] = v.untrusted }
+            return .dict(out)
+        default: return self
         }
     }
 

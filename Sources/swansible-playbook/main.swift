@@ -57,6 +57,8 @@ struct SwansiblePlaybook: AsyncParsableCommand {
 
     func run() async throws {
         var settings = Settings.load()
+        Output.deprecationWarnings.store(settings.deprecationWarnings, ordering: .relaxed)
+        Templar.allowBrokenConditionals.store(settings.allowBrokenConditionals, ordering: .relaxed)
         var options = RunOptions()
         options.limit = limit
         options.forks = forks

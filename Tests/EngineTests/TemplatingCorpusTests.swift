@@ -28,7 +28,7 @@ final class TemplatingCorpusTests: XCTestCase {
             switch e.kind {
             case .undefined: return "error:undefined"
             case .syntax: return "error:syntax"
-            case .other: return "error:other"
+            case .other, .untrusted: return "error:other"
             }
         } catch {
             return "error:other"

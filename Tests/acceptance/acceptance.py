@@ -21,7 +21,7 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 VENV = ROOT / '.venv'
 WORK = ROOT / '.acceptance'
-SWANSIBLE_BIN = ROOT / '.build' / 'debug'
+SWANSIBLE_BIN = pathlib.Path(os.environ.get('SWANSIBLE_BIN', ROOT / '.build' / 'debug'))
 
 # The targets issue 5 names; the rest of the posix suite can be named on the command line.
 DEFAULT_TARGETS = """any_errors_fatal blocks changed_when conditionals failed_when ignore_errors handlers include_import
@@ -86,6 +86,17 @@ def ensure_locale():
     subprocess.run(['locale-gen'], capture_output=True)
 
 
+def ensure_authorized_keys():
+    """ansible-test's hosts have ~/.ssh/authorized_keys (its own key); copy's target duplicates
+    it for a second user. Made empty when missing; returns it so it can go again afterwards."""
+    keys = pathlib.Path.home() / '.ssh' / 'authorized_keys'
+    if keys.exists():
+        return None
+    keys.parent.mkdir(mode=0o700, exist_ok=True)
+    keys.touch(mode=0o600)
+    return keys
+
+
 def run_target(tree, target, timeout, log):
     cmd = [VENV / 'bin' / 'python', tree / 'bin' / 'ansible-test', 'integration', '--local', '--python',
            f'{sys.version_info[0]}.{sys.version_info[1]}', '--allow-destructive', '--allow-root', '--color', 'no', target]
@@ -109,6 +120,7 @@ def main():
     a = p.parse_args()
     version = ansible_version()
     ensure_locale()
+    made_keys = ensure_authorized_keys()
     tools = ['ansible', 'swansible'] if a.tool == 'both' else [a.tool]
     targets = a.targets or DEFAULT_TARGETS
     trees = {tool: source_tree(tool, version) for tool in tools}
@@ -120,6 +132,8 @@ def main():
             rc, took = run_target(trees[tool], target, a.timeout, logs / f'{target}.{tool}.log')
             results[(target, tool)] = (rc, took)
             print(f'{target} {tool}: {"pass" if rc == 0 else f"FAIL ({rc})"} in {took:.0f} s', file=sys.stderr, flush=True)
+    if made_keys:
+        made_keys.unlink()
     print(f'ansible-core {version} integration targets, ansible-test --local')
     print()
     print('| target | ' + ' | '.join(tools) + ' |')

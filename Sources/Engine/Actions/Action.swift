@@ -44,6 +44,12 @@ final class ActionContext: @unchecked Sendable {
         self.keywords = keywords
     }
 
+    /// check_mode / diff / no_log as they apply to this task: its own keyword (or its block's),
+    /// else the run's --check / --diff.
+    var checkMode: Bool { keywords["check_mode"]?.truthy ?? runner.vars.checkMode }
+    var diffMode: Bool { keywords["diff"]?.truthy ?? runner.vars.diffMode }
+    var noLog: Bool { keywords["no_log"]?.truthy ?? false }
+
     var connection: ConnectionConfig {
         get throws {
             try ConnectionConfig.build(host: delegateHost ?? host, scope: connectionScope ?? scope, keywords: keywords,
@@ -135,8 +141,8 @@ final class ActionContext: @unchecked Sendable {
         var moduleArgs = args
         let v = runner.vars
         let internalArgs: [(String, Value)] = [
-            ("_ansible_check_mode", .bool(v.checkMode)), ("_ansible_no_log", .bool(task["no_log"]?.truthy ?? false)),
-            ("_ansible_debug", false), ("_ansible_diff", .bool(v.diffMode)), ("_ansible_verbosity", .int(v.verbosity)),
+            ("_ansible_check_mode", .bool(checkMode)), ("_ansible_no_log", .bool(noLog)),
+            ("_ansible_debug", false), ("_ansible_diff", .bool(diffMode)), ("_ansible_verbosity", .int(v.verbosity)),
             ("_ansible_version", .string(runner.library.version)), ("_ansible_module_name", .string(name)),
             ("_ansible_syslog_facility", "LOG_USER"),
             ("_ansible_selinux_special_fs", ["fuse", "nfs", "vboxsf", "ramfs", "9p", "vfat"]),
@@ -219,6 +225,18 @@ final class ActionContext: @unchecked Sendable {
     static func moduleResult(_ reply: Value) -> Dict {
         var r = rawModuleResult(reply)
         r["_swansible_module"] = true   // a failure here is the module's, as 2.19 reports it
+        // 2.19's module_utils send warnings and deprecations as summaries; results keep their text
+        // (the controller's _apply_task_result_compat).
+        if case .list(let ws)? = r["warnings"] { r["warnings"] = .list(ws.map { $0["event"]?["msg"] ?? $0 }) }
+        if case .list(let ds)? = r["deprecations"] {
+            r["deprecations"] = .list(ds.map { d in
+                guard case .dict(var m) = d, let msg = d["event"]?["msg"] else { return d }
+                m["event"] = nil
+                m["__ansible_type"] = nil
+                m["msg"] = msg
+                return .dict(m)
+            })
+        }
         if let event = r["exception"]?["event"], r["exception"]?["__ansible_type"]?.stringValue == "ErrorSummary" {
             // fail_json(exception=ex): the error names the causes too; the result keeps the
             // traceback's place holder, as 2.19 shows it without tracebacks enabled.
@@ -238,13 +256,7 @@ final class ActionContext: @unchecked Sendable {
             guard let chain = e["chain"], chain["follow"]?.truthy == true, let next = chain["event"] else { break }
             e = next
         }
-        var message = parts.removeLast()
-        for part in parts.reversed() {
-            var left = part
-            while let last = left.last, last == "." || last == " " { left.removeLast() }
-            message = part.hasSuffix(message) ? part : "\(left): \(message)"
-        }
-        return message
+        return TaskError.joined(parts)
     }
 
     static func rawModuleResult(_ reply: Value) -> Dict {

@@ -8,12 +8,27 @@ enum DebugAction: Action {
         }
         var r: Dict = ["changed": false, "_ansible_verbose_always": true]
         if let v = c.args["var"] {
+            guard v.stringValue != nil else {
+                throw TaskFailure.raise("argument 'var' is of type \(v.typeName) and we were unable to convert to _check_type_str_no_conversion: '\(v.pythonStr)' is not a string and conversion is not allowed")
+            }
             let name = v.pythonStr
             do {
-                let value = try c.runner.vars.templar.template(.string("{{ \(name) }}"), c.scope)
-                r[.string(name)] = value
+                // The name is an expression: evaluated only when trusted, undefined shown as such.
+                if case .unsafe = v { throw AnsibleError(Templar.untrustedMessage, kind: .untrusted) }
+                r[.string(name)] = try c.runner.vars.templar.template(.string("{{ \(name) }}"), c.scope)
+            } catch let e as AnsibleError where e.kind != .undefined {
+                let outer = "Error while resolving `var` expression"
+                let at = c.task.argLocations["var"]
+                var error = TaskError(links: [("Task failed.", c.task.location), (outer + ".", at), (e.message, at)],
+                                      flat: "Task failed: \(outer): \(e.message)")
+                if e.kind == .untrusted { error.help = Templar.untrustedHelp }
+                throw error
             } catch {
-                r[.string(name)] = "VARIABLE IS NOT DEFINED!"
+                // 2.19 shows an undefined value in place, numbered, and warns with the same words.
+                let message = (error as? AnsibleError)?.message ?? "\(error)"
+                r[.string(name)] = .unsafe("<< error 1 - \(message) >>")
+                r["warnings"] = [.unsafe("Encountered 1 template error.\nerror 1 - \(message)")]
+                r["_swansible_warning_origins"] = [c.task.argLocations["var"].map { .string($0.description) } ?? .none]
             }
         } else {
             r["msg"] = c.args["msg"] ?? "Hello world!"
@@ -58,11 +73,25 @@ enum SetFactAction: Action {
 
 enum AssertAction: Action {
     static func run(_ c: ActionContext) async throws -> Dict {
-        guard let that = c.task.args["that"] ?? c.args["that"] else { throw TaskFailure(message: "conditional required in \"that\" string") }
+        // `that` is not rendered as other args are: its entries are expressions. Only a `that`
+        // wholly inside `{{ }}` is resolved, and used when it gives a list (finalize_task_arg).
+        guard var that = c.task.args["that"] ?? c.args["that"] else { throw TaskFailure.raise("missing required arguments: that") }
+        if case .string(let s) = that, Templar.isAllTemplate(s),
+            case .list(let l)? = try? c.runner.vars.templar.template(that, c.scope) {
+            that = .list(l)
+        }
         let conditions: [Value] = that.listValue ?? [that]
         let quiet = c.args["quiet"]?.truthy ?? false
+        let at = c.task.argLocations["that"]
         for cond in conditions {
-            let (ok, _) = try c.runner.vars.templar.conditional(cond, c.scope)
+            let ok: Bool
+            do { (ok, _) = try c.runner.vars.templar.conditional(cond, c.scope, origin: at) } catch let e as BrokenConditional {
+                throw TaskError.broken(c.task, at: at, e.message)
+            } catch let e as AnsibleError where e.kind == .untrusted {
+                var error = TaskError(links: [("Task failed.", c.task.location), (e.message, at)], flat: "Task failed: \(e.message)")
+                error.help = Templar.untrustedHelp
+                throw error
+            }
             if !ok {
                 var r: Dict = ["changed": false, "failed": true, "assertion": cond, "evaluated_to": false]
                 r["msg"] = c.args["fail_msg"] ?? c.args["msg"] ?? "Assertion failed"

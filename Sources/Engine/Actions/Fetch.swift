@@ -9,10 +9,10 @@ enum FetchAction: Action {
 
     static func run(_ c: ActionContext) async throws -> Dict {
         let args = c.args
-        if c.task["check_mode"]?.truthy ?? c.runner.vars.checkMode {
+        if c.checkMode {
             return ["skipped": true, "changed": false, "msg": "check mode not (yet) supported for this module"]
         }
-        guard case .string(var source)? = args["src"], case .string(let originalDest)? = args["dest"] else {
+        guard var source = args["src"]?.stringValue, let originalDest = args["dest"]?.stringValue else {
             throw TaskFailure.raise(args["src"] == nil || args["dest"] == nil ? "src and dest are required"
                 : "Invalid type supplied for \(args["src"]?.stringValue == nil ? "source" : "dest") option, it must be a string")
         }

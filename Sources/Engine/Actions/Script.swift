@@ -23,7 +23,7 @@ enum ScriptAction: Action {
         if let exe = args["executable"]?.pythonStr { command = exe + " " + command }
         var msg: Dict = ["name": .string(Files.basename(source)), "command": .string(command)]
         for k in ["creates", "removes", "chdir"] { if let v = args[.string(k)] { msg[.string(k)] = .string(v.pythonStr) } }
-        let check = c.task["check_mode"]?.truthy ?? c.runner.vars.checkMode
+        let check = c.checkMode
         if check { msg["check"] = true }
         func run(_ ctx: Context, _ msg: Dict) async throws -> Value {
             do { return try await ctx.call("run_script", msg) } catch let e as RemoteError { throw Unreachable(message: e.description) }

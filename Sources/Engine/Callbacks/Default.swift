@@ -94,10 +94,11 @@ final class DefaultCallback: @unchecked Sendable {
     }
 
     func warnings(_ r: Dict) {
-        for w in r["warnings"]?.listValue ?? [] { Output.warning(w.pythonStr) }
-        for d in r["deprecations"]?.listValue ?? [] {
-            Output.line("[DEPRECATION WARNING]: \(d["msg"]?.pythonStr ?? d.pythonStr)", .warn, stderr: true)
+        let origins = r["_swansible_warning_origins"]?.listValue ?? []
+        for (i, w) in (r["warnings"]?.listValue ?? []).enumerated() {
+            Output.warning(Origin.report(w.pythonStr, i < origins.count ? origins[i].stringValue.flatMap(SourceLocation.parse) : nil))
         }
+        for d in r["deprecations"]?.listValue ?? [] { Output.show(deprecation: d) }
     }
 
     /// `FAILED - RETRYING: [host]: task (N retries left).` between until attempts.

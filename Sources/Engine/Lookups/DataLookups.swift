@@ -169,6 +169,9 @@ enum DataLookups {
                 case "DEFAULT_TIMEOUT": return .int(settings.timeout)
                 case "DEFAULT_REMOTE_USER": return settings.remoteUser.map(Value.string) ?? .none
                 case "DEFAULT_GATHERING": return .string(settings.gathering)
+                case "ALLOW_BROKEN_CONDITIONALS": return .bool(settings.allowBrokenConditionals)
+                case "DEPRECATION_WARNINGS": return .bool(settings.deprecationWarnings)
+                case "ALLOW_EMBEDDED_TEMPLATES", "DEFAULT_JINJA2_NATIVE": return true
                 default:
                     if let d = o["default"] { return d }
                     throw AnsibleError("Unable to find setting \(name)")

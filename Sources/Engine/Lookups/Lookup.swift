@@ -12,14 +12,29 @@ struct LookupContext {
 
     var rolePath: String? { (try? scope.lookup("role_path"))??.stringValue }
 
-    /// Ansible's find_file_in_search_path: the role's `<kind>/` and root, then the playbook's.
+    /// Ansible's find_file_in_search_path (path_dwim_relative_stack): in each of the task's
+    /// search paths (its role, its file's dir) `<kind>/name` then `name` (a task file in a role's
+    /// tasks/ subdir also tries the role's `<kind>/`), and last the playbook's dir the same way.
     func find(_ name: String, kind: String?) -> String? {
         let n = Files.expandUser(name)
         if n.hasPrefix("/") { return Files.exists(n) ? n : nil }
-        var dirs: [String] = []
-        if let r = rolePath { dirs += (kind.map { [Files.join(r, $0)] } ?? []) + [r] }
-        dirs += (kind.map { [Files.join(playbookDir, $0)] } ?? []) + [playbookDir]
-        return dirs.map { Files.join($0, n) }.first(where: Files.exists)
+        let sub = kind ?? ""
+        let addsSub = !sub.isEmpty && n.split(separator: "/").first.map(String.init) != sub
+        let isRole = rolePath != nil
+        var search: [String] = []
+        let paths = ((try? scope.lookup("ansible_search_path"))??.listValue ?? []).map(\.pythonStr)
+        for path in paths {
+            let base = Files.dirname(path)
+            if isRole, base.hasSuffix("/tasks") {
+                if !sub.isEmpty { search.append(Files.join(Files.join(Files.dirname(base), sub), n)) }
+                search.append(Files.join(base, n))
+            }
+            if addsSub { search.append(Files.join(Files.join(path, sub), n)) }
+            search.append(Files.join(path, n))
+        }
+        if addsSub { search.append(Files.join(Files.join(playbookDir, sub), n)) }
+        search.append(Files.join(playbookDir, n))
+        return search.first(where: Files.exists)
     }
 }
 
