@@ -30,13 +30,23 @@ public enum Origin {
         return out
     }
 
+    /// A load-time error, with its causes as 2.19 prints a chain: the brief message, then each part at its place.
+    public static func report(_ e: PlaybookError) -> String {
+        guard !e.causes.isEmpty else { return report(e.message, e.location) }
+        let brief = TaskError.joined([e.message] + e.causes.map(\.message))
+        let parts = [report(e.message, e.location)] + e.causes.map { report($0.message, $0.location, help: $0.help) }
+        return brief + "\n\n" + parts.joined(separator: "\n<<< caused by >>>\n\n")
+    }
+
     /// Every task's action must resolve before anything runs, as Ansible checks at parse time.
     public static func validateActions(_ book: PlaybookFile, library: ModuleLibrary, playbookDir: String, settings: Settings) throws {
         for play in book.plays {
             for t in (play.preTasks + play.tasks + play.postTasks + play.handlers).flattened {
                 let short = t.shortAction
-                if builtinActions[short] != nil || controllerActions.contains(short) { continue }
+                // A templated name is resolved when the task runs, for each host.
+                if builtinActions[short] != nil || controllerActions.contains(short) || t.action.contains("{{") { continue }
                 var dirs = [Files.join(playbookDir, "library")] + settings.libraryPath.map(Files.expandUser)
+                if !play.baseDir.isEmpty, play.baseDir != playbookDir { dirs.insert(Files.join(play.baseDir, "library"), at: 0) }
                 if let role = t.role { dirs.insert(Files.join(role.path, "library"), at: 0) }
                 if library.findModule(t.action, searchDirs: dirs) == nil {
                     throw PlaybookError("couldn't resolve module/action '\(t.action)'. This often indicates a misspelling, missing collection, or incorrect module path.", at: t.location)

@@ -141,6 +141,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         for (k, v) in try prompts(play) { playVars[.string(k)] = v }
         var pc = VariableManager.PlayContext(play: play, playVars: playVars, hosts: hosts, batch: hosts)
         currentPlay = pc
+        vars.resetPublicRoles()
         lock.withLock { _ in includedHandlers = [] }
         includeLoader.seenRoles = play.roleKeys
         pc.playVars = playVars
@@ -154,7 +155,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                 var found: String?
                 for c in candidates {
                     guard let name = try? vars.templar.template(c, scope).pythonStr else { continue }
-                    let path = Files.join(vars.playbookDir, name)
+                    let path = Files.join(play.baseDir.isEmpty ? vars.playbookDir : play.baseDir, name)
                     if Files.exists(path) { found = path; break }
                 }
                 guard let path = found else {
@@ -176,6 +177,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                              location: play.location, role: nil)
             var facts = t
             facts.inheritedTags = ["always"]
+            facts.inheritedWhen = play.includedWhen
             _ = await runTask(facts, pc: pc)
         }
         defer {
@@ -392,8 +394,12 @@ public final class PlaybookRunner: @unchecked Sendable {
 
     /// Runs one task on every active host, at most `forks` at a time, results printed as they come.
     func runTask(_ task: PlayTask, pc: VariableManager.PlayContext, only: [String]? = nil, prefix: String = "TASK") async -> Bool {
-        let hosts = only ?? activeHosts(pc)
+        var hosts = only ?? activeHosts(pc)
         callback.taskStart(task.displayName, prefix: prefix, path: task.location)
+        // run_once on an include: only the first host includes the file (and runs its tasks).
+        if ["include_tasks", "include", "include_role"].contains(task.shortAction), runsOnce(task, pc: pc, hosts: hosts) {
+            hosts = Array(hosts.prefix(1))
+        }
         if task.shortAction == "include_tasks" || task.shortAction == "include" {
             await runInclude(task, pc: pc, hosts: hosts, prefix: prefix)
             return true
@@ -427,6 +433,11 @@ public final class PlaybookRunner: @unchecked Sendable {
                                        at: task.keywordLocations["throttle"] ?? task.location))
                 return false
             }
+        }
+        if runsOnce(task, pc: pc, hosts: hosts), let first = hosts.first {
+            let outcome = await runOnHost(task, host: first, pc: pc)
+            shareRunOnce(task, from: first, to: hosts, outcome)
+            return true
         }
         let targets = task.shortAction == "add_host" ? Array(hosts.prefix(1)) : hosts
         await withTaskGroup(of: Void.self) { group in
@@ -480,8 +491,8 @@ public final class PlaybookRunner: @unchecked Sendable {
                     var params = task.includeParams
                     if case .dict(let v)? = task["vars"] { for (k, x) in v { params[k] = x } }
                     for (k, x) in task.args where !["file", "_raw_params", "apply"].contains(k.pythonStr) { params[k] = x }
-                    for (k, v) in iterVars where k != "ansible_loop_var" && k != "ansible_index_var" { params[.string(k)] = v }
-                    if let i = groups.firstIndex(where: { $0.path == path && $0.params == params && $0.item == item }) {
+                    for k in iterVars.keys.sorted() { params[.string(k)] = iterVars[k] }
+                    if let i = groups.firstIndex(where: { $0.path == path && $0.params == params && $0.item == item && !$0.hosts.contains(host) }) {
                         groups[i].hosts.append(host)
                     } else {
                         groups.append(Inclusion(path: path, params: params, item: item, hosts: [host]))
@@ -500,7 +511,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         for g in groups {
             let included: [PlayTask]
             do {
-                included = try includeLoader.loadTaskFile(g.path, role: task.role, tags: task.inheritedTags)
+                included = try includeLoader.loadTaskFile(g.path, role: task.role, inherited: PlaybookRunner.underInclude(task, vars: task.blockVars))
             } catch {
                 for h in g.hosts { failHost(h, task, ["changed": false, "msg": .unsafe("\(error)")]) }
                 continue
@@ -508,6 +519,27 @@ public final class PlaybookRunner: @unchecked Sendable {
             let tasks = included.map { $0.including(g.params) }
             try? await runList(tasks, pc: pc, within: g.hosts, prefix: prefix)
         }
+    }
+
+    /// What tasks brought in by include_tasks / include_role sit under: the include's block
+    /// keywords (check_mode, become, delegate_to…) and its own, then its `apply:` as a block
+    /// around them would give (tags, when, vars, keywords).
+    static func underInclude(_ task: PlayTask, vars: [Dict]) -> PlaybookLoader.Inherited {
+        var keywords = task.inheritedKeywords
+        for k in Task.inheritable { if let v = task.keywords[k] { keywords[k] = v } }
+        var inherited = PlaybookLoader.Inherited(tags: task.inheritedTags, when: [], vars: vars, keywords: keywords)
+        if case .dict(let apply)? = task.args["apply"] {
+            for (k, v) in apply {
+                switch k.pythonStr {
+                case "tags": inherited.tags += Task.tagList(v)
+                case "when": inherited.when += v.listValue ?? [v]
+                case "vars": if case .dict(let d) = v { inherited.vars.append(d) }
+                case let name where Task.inheritable.contains(name): inherited.keywords[name] = v
+                default: break
+                }
+            }
+        }
+        return inherited
     }
 
     /// A host skips an include whose `when` is false.
@@ -518,48 +550,79 @@ public final class PlaybookRunner: @unchecked Sendable {
     }
 
     /// A host fails a task outside the action (an include that cannot be worked out).
+    /// Its ignore_errors and register apply as to any task.
     func failHost(_ host: String, _ task: PlayTask, _ r: Dict) {
-        callback.result(host: host, action: task.action, status: .failed, result: r, ignoring: false)
-        stats.update(host) { $0.failures += 1 }
-        _ = lock.withLock { _ in failed.insert(host) }
+        var r = r
+        r["failed"] = true
+        var ignoring = task["ignore_errors"]?.truthy ?? false
+        if let v = task["ignore_errors"], case .string = v, let pc = currentPlay,
+            let scope = try? vars.scope(host: host, pc: pc, task: task), let t = try? vars.templar.template(v, scope) {
+            ignoring = t.truthy
+        }
+        callback.result(host: host, action: task.action, status: .failed, result: r, ignoring: ignoring)
+        if let reg = task["register"]?.pythonStr { vars.state(host).setFacts[.string(reg)] = .dict(DefaultCallback.stripInternal(r)) }
+        stats.update(host) { s in
+            if ignoring { s.ok += 1; s.ignored += 1 } else { s.failures += 1 }
+        }
+        if !ignoring { _ = lock.withLock { _ in failed.insert(host) } }
     }
 
     /// include_role: the role loaded when the task is reached (its name templated per host), run
     /// on the hosts whose `when` holds; its handlers join the play's for the rest of it.
     func runIncludeRole(_ task: PlayTask, pc: VariableManager.PlayContext, hosts: [String], prefix: String) async {
-        var groups: [(name: String, hosts: [String])] = []
+        // One inclusion per role name and loop item; the item's loop vars go with its tasks.
+        var groups: [(args: Dict, params: Dict, item: Value?, hosts: [String])] = []
         for host in hosts {
             do {
                 let scope = try vars.scope(host: host, pc: pc, task: task)
-                if let w = task["when"], !(try vars.templar.conditional(w, scope, origin: task.keywordLocations["when"]).0) {
-                    skipHost(host, task)
-                    continue
+                let loopItems = try loop(task, scope)
+                let items: [Value?] = loopItems.map { $0.map { Optional($0) } } ?? [nil]
+                for (index, item) in items.enumerated() {
+                    let iterVars = try loopItems.map { try loopVars(task, $0, index, scope) } ?? [:]
+                    let s = scope.with(iterVars)
+                    if let w = task["when"], !(try vars.templar.conditional(w, s, origin: task.keywordLocations["when"]).0) {
+                        skipHost(host, task, item: item)
+                        continue
+                    }
+                    // name, tasks_from, vars_from… are rendered for each host and item.
+                    var args = Dict()
+                    for (k, v) in task.args where k != "apply" { args[k] = try vars.templar.template(v, s) }
+                    var params = Dict()
+                    for k in iterVars.keys.sorted() { params[.string(k)] = iterVars[k] }
+                    if let i = groups.firstIndex(where: { $0.args == args && $0.params == params && $0.item == item && !$0.hosts.contains(host) }) {
+                        groups[i].hosts.append(host)
+                    } else {
+                        groups.append((args, params, item, [host]))
+                    }
                 }
-                let name = try vars.templar.template(task.args["name"] ?? .none, scope).pythonStr
-                if let i = groups.firstIndex(where: { $0.name == name }) { groups[i].hosts.append(host) } else { groups.append((name, [host])) }
+            } catch let e as TaskError {
+                failHost(host, task, e.result)
             } catch {
                 failHost(host, task, ["changed": false, "msg": .unsafe("Task failed: \(error)")])
             }
         }
         for g in groups {
-            callback.included(g.name, hosts: g.hosts, item: nil)
+            callback.included(g.args["name"]?.pythonStr ?? "", hosts: g.hosts, item: g.item)
             for h in g.hosts { stats.update(h) { $0.ok += 1 } }
         }
         for g in groups {
             var t = task
-            t.args["name"] = .string(g.name)
-            let inherited = PlaybookLoader.Inherited(tags: task.tags, when: [], vars: task["vars"]?.dictValue.map { [$0] } ?? [])
+            for (k, v) in g.args { t.args[k] = v }
+            var inherited = PlaybookRunner.underInclude(task, vars: task["vars"]?.dictValue.map { [$0] } ?? [])
+            inherited.tags = task.tags + inherited.tags.filter { !task.tags.contains($0) }
             do {
-                let (_, tasks, handlers) = try includeLoader.loadRoleFor(t, inherited: inherited)
+                let (role, tasks, handlers) = try includeLoader.loadRoleFor(t, inherited: inherited)
                 lock.withLock { _ in includedHandlers += handlers }
-                try await runList(tasks, pc: pc, within: g.hosts, prefix: prefix)
+                if let p = task.args["public"], AnsibleFilters.toBool(p).truthy { vars.expose(role) }
+                try await runList(tasks.map { $0.including(g.params) }, pc: pc, within: g.hosts, prefix: prefix)
             } catch {
                 for h in g.hosts { failHost(h, task, ["changed": false, "msg": .unsafe("\(error)")]) }
             }
         }
     }
 
-    func runOnHost(_ task: PlayTask, host: String, pc: VariableManager.PlayContext) async {
+    @discardableResult
+    func runOnHost(_ task: PlayTask, host: String, pc: VariableManager.PlayContext) async -> (Status, Dict, ignored: Bool) {
         var ignoreErrors = false
         var outcome: (Status, Dict)
         do {
@@ -606,6 +669,37 @@ public final class PlaybookRunner: @unchecked Sendable {
         }
         if status == .unreachable { _ = lock.withLock { _ in unreachable.insert(host) } }
         if status == .failed && !ignoreErrors { _ = lock.withLock { _ in failed.insert(host) } }
+        return (status, result, ignoreErrors)
+    }
+
+    /// run_once (a block's too): templated with the first host's vars.
+    func runsOnce(_ task: PlayTask, pc: VariableManager.PlayContext, hosts: [String]) -> Bool {
+        guard let v = task.effective("run_once"), let first = hosts.first else { return false }
+        if case .bool(let b) = v { return b }
+        return (try? vars.scope(host: first, pc: pc, task: task)).flatMap { try? vars.templar.template(v, $0) }?.truthy ?? false
+    }
+
+    /// run_once: the first host ran the task; every other host of the play gets its registered
+    /// result and its facts, and fails with it (the strategy's get_task_hosts / mark_host_failed).
+    func shareRunOnce(_ task: PlayTask, from first: String, to hosts: [String], _ outcome: (Status, Dict, ignored: Bool)) {
+        let (status, result, ignored) = outcome
+        let source = vars.state(first)
+        for h in hosts where h != first {
+            let st = vars.state(h)
+            if let reg = task["register"]?.pythonStr, let r = source.setFacts[.string(reg)] { st.setFacts[.string(reg)] = r }
+            if let facts = result["ansible_facts"]?.dictValue, task.effective("delegate_facts")?.truthy != true {
+                for (k, v) in facts {
+                    switch task.shortAction {
+                    case "set_fact": st.setFacts[k] = v
+                    case "include_vars": st.includeVars[k] = v
+                    default:
+                        let name = k.pythonStr
+                        st.facts[.string(name.hasPrefix("ansible_") ? String(name.dropFirst(8)) : name)] = v
+                    }
+                }
+            }
+            if status == .failed && !ignored { _ = lock.withLock { _ in failed.insert(h) } }
+        }
     }
 
     /// when → loop → action → changed_when/failed_when → register/notify; returns the overall
@@ -636,8 +730,15 @@ public final class PlaybookRunner: @unchecked Sendable {
                 if r["changed"]?.truthy == true { anyChanged = true }
                 if s == .failed || s == .unreachable { anyFailed = true }
                 if s == .unreachable { s = .failed }
-                callback.result(host: host, action: task.action, status: s, result: r, ignoring: false, item: shown)
+                callback.result(host: host, action: r["_swansible_action"]?.stringValue ?? task.action, status: s, result: r,
+                                ignoring: false, item: shown)
                 results.append(.dict(r))
+                // loop_control.break_when: checked after each item, that item's result under the register name.
+                if let breakWhen = task["loop_control"]?["break_when"] {
+                    let reg = task["register"]?.pythonStr
+                    let s = reg.map { itemScope.with([$0: .dict(DefaultCallback.stripInternal(r))]) } ?? itemScope
+                    if try vars.templar.conditional(breakWhen, s, origin: task.keywordLocations["loop_control"]).0 { break }
+                }
             }
             result = ["results": .list(results), "changed": .bool(anyChanged), "skipped": .bool(allSkipped)]
             if anyFailed {
@@ -656,7 +757,8 @@ public final class PlaybookRunner: @unchecked Sendable {
             }
         } else {
             (status, result) = try await once(task, host: host, scope: scope)
-            callback.result(host: host, action: task.action, status: status, result: result, ignoring: ignoreErrors && status == .failed)
+            callback.result(host: host, action: result["_swansible_action"]?.stringValue ?? task.action, status: status, result: result,
+                            ignoring: ignoreErrors && status == .failed)
         }
         let st = vars.state(host)
         if let reg = task["register"]?.pythonStr {
@@ -735,6 +837,7 @@ public final class PlaybookRunner: @unchecked Sendable {
     }
 
     func attempt(_ task: PlayTask, host: String, scope: VarScope) async throws -> (Status, Dict) {
+        var task = task
         let conditions = task.inheritedWhen + (task["when"].map { [$0] } ?? [])
         for c in conditions {
             let ok: Bool, cond: Value?
@@ -746,6 +849,19 @@ public final class PlaybookRunner: @unchecked Sendable {
             if !ok {
                 return (.skipped, ["changed": false, "false_condition": cond ?? "", "skip_reason": "Conditional result was False", "skipped": true])
             }
+        }
+        // A templated action name is resolved for each host when its task runs.
+        let actionTemplated = task.action.contains("{{")
+        if actionTemplated {
+            let name: String
+            do { name = try vars.templar.template(.string(task.action), scope).pythonStr } catch let e as AnsibleError {
+                throw TaskError.keyword(task, keyword: "@action", e.message)
+            }
+            guard builtinActions[Task.shortName(name)] != nil || controllerActions.contains(Task.shortName(name))
+                || library.findModule(name, searchDirs: ActionContext.moduleDirs(task, runner: self)) != nil else {
+                throw TaskError.keyword(task, keyword: "@action", "couldn't resolve module/action '\(name)'. This often indicates a misspelling, missing collection, or incorrect module path.")
+            }
+            task.action = name
         }
         var args = Dict()
         for (k, v) in task.args {
@@ -771,9 +887,14 @@ public final class PlaybookRunner: @unchecked Sendable {
         var keywords: [String: Value] = [:]
         for k in ["connection", "remote_user", "become", "become_user", "become_method", "become_flags", "become_exe",
                   "check_mode", "diff", "no_log"] {
-            if let v = task.effective(k) ?? playKeywords[k] { keywords[k] = try vars.templar.template(v, scope) }
+            // A level that renders to `omit` is as if unset: the next one out applies.
+            for v in [task.keywords[k], task.inheritedKeywords[k], playKeywords[k]].compactMap({ $0 }) {
+                let r = try vars.templar.template(v, scope)
+                if r.stringValue != omitToken { keywords[k] = r; break }
+            }
         }
         let ctx = ActionContext(task: task, host: host, args: args, scope: scope, runner: self, keywords: keywords)
+        ctx.actionTemplated = actionTemplated
         if let d = task.effective("delegate_to") {
             let name = try vars.templar.template(d, scope).pythonStr
             try ctx.delegate(to: name)
@@ -840,6 +961,8 @@ public final class PlaybookRunner: @unchecked Sendable {
         } catch let e as AnsibleError {
             r = ["failed": true, "changed": false, "msg": .unsafe("Task failed: \(e.message)")]
         }
+        // A templated action name was resolved for this host: the output follows what ran.
+        if ctx.actionTemplated { r["_swansible_action"] = .string(task.action) }
         if let d = ctx.delegateHost, let ahost = ctx.delegateLabel {
             r["_ansible_delegated_vars"] = ["ansible_host": .string(ahost), "ansible_delegated_host": .string(d)]
         }
@@ -850,7 +973,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             }
         }
         if let facts = r["ansible_facts"]?.dictValue {
-            let st = vars.state(task["delegate_facts"]?.truthy == true ? (ctx.delegateHost ?? host) : host)
+            let st = vars.state(task.effective("delegate_facts")?.truthy == true ? (ctx.delegateHost ?? host) : host)
             if task.shortAction == "set_fact" {
                 for (k, v) in facts { st.setFacts[k] = v }
             } else if task.shortAction == "include_vars" {

@@ -120,6 +120,15 @@ public struct Templar: Sendable {
 
     static let dataOptions = TemplateOptions(escapeBackslashes: true)
 
+    /// A name rendered while playbooks load (import_playbook's): only the given vars and the extra vars are known.
+    public static func renderStatic(_ text: String, vars: Dict, extraVars: Dict) throws -> String {
+        var raw: [String: Value] = [:]
+        for (k, v) in vars { raw[k.pythonStr] = v }
+        for (k, v) in extraVars { raw[k.pythonStr] = v }
+        let templar = Templar()
+        return try templar.template(.string(text), VarScope(raw: raw, templar: templar)).pythonStr
+    }
+
     /// Jinja2 drops the source's final newlines; Ansible puts back as many as went missing.
     static func preserveTrailingNewlines(_ source: String, _ result: Value) -> Value {
         func count(_ s: String) -> Int { s.unicodeScalars.reversed().prefix { $0 == "\n" }.count }

@@ -23,6 +23,8 @@ final class VariableManager: @unchecked Sendable {
     private let lock = Mutex<Void>(())
     private var states: [String: HostState] = [:]
     private var inventoryVars: [String: Dict] = [:]
+    /// Roles include_role brought in with `public: true`: seen by the rest of the play.
+    private var publicRoles: [Role] = []
     var checkMode = false
     var diffMode = false
     var verbosity = 0
@@ -42,6 +44,14 @@ final class VariableManager: @unchecked Sendable {
             states[host] = s
             return s
         }
+    }
+
+    func expose(_ role: Role) { lock.withLock { _ in publicRoles.append(role) } }
+    func resetPublicRoles() { lock.withLock { _ in publicRoles = [] } }
+
+    /// Roles whose defaults and vars every task of the play sees: listed, imported, made public.
+    func playRoles(_ pc: PlayContext) -> [Role] {
+        pc.play.roles + pc.play.exposedRoles + lock.withLock { _ in publicRoles }
     }
 
     /// After add_host or group_by: every host's inventory vars are worked out again.
@@ -78,14 +88,15 @@ final class VariableManager: @unchecked Sendable {
     func scope(host: String, pc: PlayContext, task: PlayTask?) throws -> VarScope {
         var all = [String: Value]()
         func merge(_ d: Dict) { for (k, v) in d { all[k.pythonStr] = v } }
-        for r in pc.play.roles { merge(r.defaults) }
+        let roles = playRoles(pc)
+        for r in roles { merge(r.defaults) }
         if let role = task?.role { merge(role.defaults) }
         merge(try inventoryVars(host))
         let st = state(host)
         merge(VariableManager.factVars(st.facts))
         merge(pc.playVars)
         if let files = pc.varsFiles[host] { merge(files) }
-        for r in pc.play.roles { merge(r.vars) }
+        for r in roles { merge(r.vars) }
         if let role = task?.role { merge(role.vars) }
         for b in task?.blockVars ?? [] { merge(b) }
         if case .dict(let tv)? = task?["vars"] { merge(tv) }
@@ -115,7 +126,7 @@ final class VariableManager: @unchecked Sendable {
         all["ansible_play_batch"] = .list(pc.batch.map(Value.string))
         all["ansible_play_hosts_all"] = .list(pc.hosts.map(Value.string))
         all["ansible_play_name"] = .string(pc.play.name ?? "")
-        all["playbook_dir"] = .string(playbookDir)
+        all["playbook_dir"] = .string(pc.play.baseDir.isEmpty ? playbookDir : pc.play.baseDir)
         all["ansible_check_mode"] = .bool(checkMode)
         all["ansible_diff_mode"] = .bool(diffMode)
         all["ansible_verbosity"] = .int(verbosity)
@@ -161,13 +172,14 @@ final class VariableManager: @unchecked Sendable {
         for h in inventory.hostNames + pc.hosts where out[.string(h)] == nil {
             var d = Dict()
             func merge(_ x: Dict) { for (k, v) in x { d[k] = v } }
-            for r in pc.play.roles { merge(r.defaults) }
+            let roles = playRoles(pc)
+            for r in roles { merge(r.defaults) }
             merge(try inventoryVars(h))
             let st = state(h)
             merge(VariableManager.factVars(st.facts))
             merge(pc.playVars)
             merge(pc.varsFiles[h] ?? Dict())
-            for r in pc.play.roles { merge(r.vars) }
+            for r in roles { merge(r.vars) }
             merge(st.includeVars)
             merge(st.setFacts)
             merge(extraVars)

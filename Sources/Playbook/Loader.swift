@@ -7,14 +7,24 @@ public struct PlaybookLoader {
     /// Directories searched for roles after the playbook's own `roles/` (ansible.cfg roles_path).
     public var rolesPath: [String]
     public var warnings: [YAMLWarning] = []
+    /// Deprecated forms met while loading, for the caller to show: message, version, place, hint.
+    public var deprecations: [(message: String, version: String, location: SourceLocation?, help: String?)] = []
     /// The playbook's directory, where task files are also looked for.
     public var baseDir: String?
     var importDepth = 0
     /// Handlers of roles brought in by import_role while a play loads (they join its handlers).
     var importedHandlers: [Task] = []
+    /// Roles import_role brought into the current play (see Play.exposedRoles).
+    var importedRoles: [Role] = []
     /// Roles the current play has brought in (see Play.roleKeys).
     public var seenRoles: Set<String> = []
     var dependentRoles: [String] = []
+
+    /// Renders a templated import_playbook or import_role name with the vars known when
+    /// loading (the Engine's templar).
+    public var renderName: ((String, Dict) throws -> String)?
+    /// Vars of the import_playbook being loaded, and those plus the current play's.
+    var importVars = Dict(), loadVars = Dict()
 
     public init(rolesPath: [String] = []) { self.rolesPath = rolesPath }
 
@@ -38,10 +48,79 @@ public struct PlaybookLoader {
             throw PlaybookError("A playbook must be a list of plays, got a \(docs.first?.value.typeName ?? "nothing") instead",
                                 at: docs.first?.location)
         }
-        var plays: [Play] = []
-        let base = Files.dirname(abs)
-        for item in items { plays.append(try play(item, baseDir: base)) }
-        return PlaybookFile(path: abs, plays: plays)
+        return PlaybookFile(path: abs, plays: try plays(items, baseDir: Files.dirname(abs)))
+    }
+
+    static let importKeys: Set<String> = ["import_playbook", "ansible.builtin.import_playbook", "ansible.legacy.import_playbook"]
+
+    mutating func plays(_ items: [Node], baseDir: String) throws -> [Play] {
+        var out: [Play] = []
+        for item in items {
+            if let key = item.pairs?.first(where: { PlaybookLoader.importKeys.contains($0.key.scalar?.pythonStr ?? "") }) {
+                out += try importPlaybook(item, key, baseDir: baseDir)
+            } else {
+                out.append(try play(item, baseDir: baseDir))
+            }
+        }
+        return out
+    }
+
+    /// `import_playbook`: the other playbook's plays in place (its name templated with the
+    /// import's vars), each with the import's vars over its own, its tags added and its `when`
+    /// put before every task's (PlaybookInclude.load_data).
+    mutating func importPlaybook(_ node: Node, _ entry: Node.Pair, baseDir base: String) throws -> [Play] {
+        var vars = Dict(), tags: [String] = [], when: [Value] = []
+        for p in node.pairs ?? [] {
+            let key = p.key.scalar?.pythonStr ?? ""
+            switch key {
+            case _ where PlaybookLoader.importKeys.contains(key), "name": continue
+            case "vars":
+                guard case .dict(let d) = p.value.value else {
+                    throw PlaybookError("Vars in a PlaybookInclude must be specified as a dictionary.", at: p.value.location)
+                }
+                vars = d
+            case "tags": tags = Task.tagList(p.value.value)
+            case "when": if !p.value.value.isNone { when = p.value.value.listValue ?? [p.value.value] }
+            default: throw PlaybookError("'\(key)' is not a valid attribute for a PlaybookInclude", at: p.key.location)
+            }
+        }
+        guard var name = entry.value.value.stringValue, !name.isEmpty else {
+            throw PlaybookError("import_playbook parameters cannot be mixed with 'vars' entries for import statements", at: entry.value.location)
+        }
+        if name.contains("{{") || name.contains("{%") {
+            guard let render = renderName else { throw PlaybookError("import_playbook cannot template '\(name)' here", at: entry.value.location) }
+            name = try render(name, vars)
+        }
+        let path = Files.absolute(name.hasPrefix("/") ? name : Files.join(base, name))
+        guard Files.exists(path), !Files.isDirectory(path) else {
+            throw PlaybookError("Could not find or access '\(name)'", at: entry.value.location)
+        }
+        importDepth += 1
+        defer { importDepth -= 1 }
+        guard importDepth < 64 else { throw PlaybookError("import_playbook recursion is too deep", at: entry.key.location) }
+        let docs = try YAMLReader.loadAll(try Files.read(path), file: path, warnings: &warnings)
+        guard let items = docs.first?.items else {
+            throw PlaybookError("A playbook must be a list of plays, got a \(docs.first?.value.typeName ?? "nothing") instead", at: docs.first?.location)
+        }
+        let saved = (baseDir, importVars)
+        baseDir = Files.dirname(path)
+        for (k, v) in vars { importVars[k] = v }
+        defer { (baseDir, importVars) = saved }
+        var plays = try self.plays(items, baseDir: Files.dirname(path))
+        if let legacy = vars.removeValue(forKey: "tags")?.stringValue { tags += legacy.split(separator: ",").map(String.init) }
+        for i in plays.indices {
+            for (k, v) in vars { plays[i].vars[k] = v }
+            let playTags = plays[i].tags
+            let added = tags.filter { !playTags.contains($0) }
+            if !added.isEmpty { plays[i].keywords["tags"] = .list((playTags + added).map(Value.string)) }
+            plays[i].includedWhen = when + plays[i].includedWhen
+            func under(_ l: [Task]) -> [Task] { l.map { $0.imported(when: when, tags: added) } }
+            plays[i].preTasks = under(plays[i].preTasks)
+            plays[i].tasks = under(plays[i].tasks)
+            plays[i].postTasks = under(plays[i].postTasks)
+            plays[i].handlers = plays[i].handlers.map { $0.imported(when: [], tags: added) }
+        }
+        return plays
     }
 
     mutating func play(_ node: Node, baseDir: String) throws -> Play {
@@ -53,9 +132,6 @@ public struct PlaybookLoader {
         for p in pairs {
             let key = p.key.scalar?.pythonStr ?? ""
             guard Keywords.play.contains(key) else {
-                if key == "import_playbook" || key == "ansible.builtin.import_playbook" {
-                    throw PlaybookError("import_playbook is not supported yet", at: p.key.location)
-                }
                 throw PlaybookError("'\(key)' is not a valid attribute for a Play", at: p.key.location)
             }
             switch key {
@@ -67,7 +143,11 @@ public struct PlaybookLoader {
             throw PlaybookError("Plays must have a 'hosts' keyword.", at: node.location)
         }
         let playTags = Task.tagList(keywords["tags"])
+        // Static names (import_role's) may use the play's vars and its import_playbook's.
+        loadVars = importVars
+        if case .dict(let d)? = keywords["vars"] { for (k, v) in d { loadVars[k] = v } }
         importedHandlers = []
+        importedRoles = []
         seenRoles = []
         dependentRoles = []
         var roles: [Role] = []
@@ -104,15 +184,17 @@ public struct PlaybookLoader {
                         roles: roles, location: node.location)
         for p in node["vars"]?.pairs ?? [] { if let k = p.key.scalar?.pythonStr { play.varLocations[k] = p.value.location } }
         play.roleKeys = seenRoles
+        play.exposedRoles = importedRoles
+        play.baseDir = baseDir
         play.dependentRoles = dependentRoles
         return play
     }
 
     public struct Inherited {
-        var tags: [String]
-        var when: [Value]
-        var vars: [Dict]
-        var keywords: [String: Value] = [:]
+        public var tags: [String]
+        public var when: [Value]
+        public var vars: [Dict]
+        public var keywords: [String: Value] = [:]
 
         public init(tags: [String], when: [Value], vars: [Dict], keywords: [String: Value] = [:]) {
             self.tags = tags
@@ -174,6 +256,7 @@ public struct PlaybookLoader {
 
     /// `import_tasks`: the file's tasks, in place, inheriting the import's when, tags and vars.
     mutating func importTasks(_ imp: Task, role: Role?, inherited: Inherited) throws -> [Task] {
+        if imp.args["apply"] != nil { throw PlaybookError("Invalid options for import_tasks: apply", at: imp.location) }
         guard let name = (imp.args["file"] ?? imp.args["_raw_params"])?.stringValue else {
             throw PlaybookError("No file specified for import_tasks", at: imp.location)
         }
@@ -196,20 +279,27 @@ public struct PlaybookLoader {
     /// `import_role`: the role's tasks (`tasks_from`), in place, inheriting the import's when,
     /// tags, vars and keywords; its handlers join the play's.
     mutating func importRole(_ imp: Task, inherited: Inherited) throws -> [Task] {
+        if imp.args["apply"] != nil { throw PlaybookError("Invalid options for import_role: apply", at: imp.location) }
         var inner = inherited
         inner.tags += Task.tagList(imp["tags"])
         if let w = imp["when"] { inner.when.append(w) }
         if case .dict(let d)? = imp["vars"] { inner.vars.append(d) }
         for k in Task.inheritable { if let v = imp[k] { inner.keywords[k] = v } }
-        let (_, tasks, handlers) = try loadRoleFor(imp, inherited: inner)
+        let (role, tasks, handlers) = try loadRoleFor(imp, inherited: inner)
         importedHandlers += handlers
+        importedRoles.append(role)
         return tasks
     }
 
     /// The role an import_role / include_role names, with its tasks and handlers loaded.
     public mutating func loadRoleFor(_ t: Task, inherited: Inherited) throws -> (Role, [Task], [Task]) {
-        guard let name = t.args["name"]?.stringValue else {
+        guard var name = t.args["name"]?.stringValue else {
             throw PlaybookError("'name' is a required field for \(t.shortAction).", at: t.location)
+        }
+        if t.shortAction == "import_role", name.contains("{{"), let render = renderName {
+            var vars = loadVars
+            if case .dict(let d)? = t["vars"] { for (k, v) in d { vars[k] = v } }
+            name = try render(name, vars)
         }
         func from(_ k: String) -> String? { t.args[.string(k)]?.stringValue }
         let (role, _, _, _) = try loadRole(Node(.scalar(.string(name)), location: t.location), baseDir: baseDir ?? ".",
@@ -281,12 +371,12 @@ public struct PlaybookLoader {
     }
 
     /// Loads a task file for include_tasks at run time.
-    public mutating func loadTaskFile(_ path: String, role: Role?, tags: [String]) throws -> [Task] {
+    public mutating func loadTaskFile(_ path: String, role: Role?, inherited: Inherited) throws -> [Task] {
         let node = try YAMLReader.load(try Files.read(path), file: path)
-        return try tasks(node, role: role, inherited: Inherited(tags: tags, when: [], vars: []))
+        return try tasks(node, role: role, inherited: inherited)
     }
 
-    func task(_ node: Node, _ pairs: [Node.Pair], role: Role?, inherited: Inherited) throws -> Task {
+    mutating func task(_ node: Node, _ pairs: [Node.Pair], role: Role?, inherited: Inherited) throws -> Task {
         var keywords: [String: Value] = [:]
         var actions: [(String, Node)] = []
         var keywordLocations: [String: SourceLocation] = [:]
@@ -329,6 +419,8 @@ public struct PlaybookLoader {
                 action = first
                 args = FreeForm.parse(String(s.dropFirst(first.count)).trimmingSpacesOnly, action: Task.shortName(first))
             case .dict(var d):
+                deprecations.append(("Using a mapping for `action` is deprecated.", "2.23", keywordLocations["action"] ?? keywordLocations["local_action"],
+                                     "Use a string value for `action`."))
                 guard let m = d.removeValue(forKey: "module")?.stringValue else {
                     throw PlaybookError("no module/action detected in task.", at: node.location)
                 }
@@ -369,6 +461,28 @@ public struct PlaybookLoader {
         if case .dict(let extra)? = keywords.removeValue(forKey: "args") {
             for (k, v) in extra { args[k] = v }
             if let a = node["args"] { locate(a, extra) }
+        }
+        if ["include_role", "import_role"].contains(Task.shortName(action)) {
+            for k in ["tasks_from", "vars_from", "defaults_from", "handlers_from"] {
+                guard let v = args[.string(k)], v.stringValue == nil else { continue }
+                let type: String
+                switch v {
+                case .list: type = "ansible.module_utils._internal._datatag._AnsibleTaggedList"
+                case .dict: type = "ansible.module_utils._internal._datatag._AnsibleTaggedDict"
+                default: type = v.typeName
+                }
+                throw PlaybookError("Expected a string for \(k) but got <class '\(type)'> instead", at: node.location)
+            }
+        }
+        if let reg = keywords["register"] {
+            // register names a variable: checked when the playbook loads, as Ansible does.
+            if reg.stringValue.map(Keywords.isVariableName) != true {
+                let type = reg.stringValue == nil ? " of type '\(reg.typeName)'" : ""
+                var e = PlaybookError("Invalid 'register' specified.", at: keywordLocations["register"])
+                e.causes = [("Invalid variable name '\(reg.pythonStr)'\(type).", keywordLocations["register"],
+                             Keywords.variableNameHelp)]
+                throw e
+            }
         }
         var t = Task(name: keywords["name"].map { $0.isNone ? nil : $0.pythonStr } ?? nil, action: action, args: args,
                      keywords: keywords, location: node.location, role: role)

@@ -23,6 +23,12 @@ public struct Play: Sendable {
     /// Names of the roles brought in as dependencies (meta/main.yml), in order.
     public var dependentRoles: [String] = []
     public var location: SourceLocation
+    /// The `when` of the import_playbook that brought the play in: its fact gathering runs under it too.
+    public var includedWhen: [Value] = []
+    /// Roles brought in by import_role: their defaults and vars are the whole play's, as the listed roles' are.
+    public var exposedRoles: [Role] = []
+    /// The directory of the playbook file the play is written in (an imported one's own).
+    public var baseDir = ""
 
     public init(name: String?, hosts: Value, vars: Dict, varsFiles: [Value], keywords: [String: Value], preTasks: [Task],
                 tasks: [Task], postTasks: [Task], handlers: [Task], roles: [Role], location: SourceLocation) {

@@ -4,6 +4,8 @@ import Values
 public struct PlaybookError: Error, CustomStringConvertible, Sendable {
     public var message: String
     public var location: SourceLocation?
+    /// What caused it, each with its place and a hint (printed as "<<< caused by >>>" sections).
+    public var causes: [(message: String, location: SourceLocation?, help: String?)] = []
 
     public init(_ message: String, at location: SourceLocation? = nil) {
         self.message = message

@@ -30,7 +30,7 @@ public struct Task: Sendable {
 
     public static let inheritable: Set<String> = ["become", "become_user", "become_method", "become_flags", "become_exe",
                                                   "remote_user", "connection", "environment", "no_log", "check_mode", "diff",
-                                                  "any_errors_fatal", "throttle"]
+                                                  "any_errors_fatal", "throttle", "delegate_to", "delegate_facts", "run_once"]
     /// Where each keyword's value was written, and the action key itself under "@action".
     public var keywordLocations: [String: SourceLocation] = [:]
     /// Where each of the task's own vars was written.
@@ -116,6 +116,20 @@ extension Task {
         if let s = sections {
             t.sections = BlockSections(block: s.block.map { $0.including(params) }, rescue: s.rescue.map { $0.including(params) },
                                        always: s.always.map { $0.including(params) })
+        }
+        return t
+    }
+}
+
+extension Task {
+    /// The task under an import_playbook's `when` and `tags` (its block sections too).
+    public func imported(when: [Value], tags: [String]) -> Task {
+        var t = self
+        t.inheritedWhen = when + t.inheritedWhen
+        t.inheritedTags = tags + t.inheritedTags
+        if let s = sections {
+            func map(_ l: [Task]) -> [Task] { l.map { $0.imported(when: when, tags: tags) } }
+            t.sections = BlockSections(block: map(s.block), rescue: map(s.rescue), always: map(s.always))
         }
         return t
     }

@@ -103,16 +103,19 @@ struct SwansiblePlaybook: AsyncParsableCommand {
         var books: [PlaybookFile] = []
         for p in playbooks {
             var loader = PlaybookLoader(rolesPath: settings.rolesPath)
+            let extraVars = options.extraVars
+            loader.renderName = { text, vars in try Templar.renderStatic(text, vars: vars, extraVars: extraVars) }
             do {
                 let book = try loader.load(p)
                 for w in loader.warnings { Output.warning(Origin.report(w.message, w.location)) }
+                for d in loader.deprecations { Output.deprecation(d.message, version: d.version, origin: d.location, help: d.help) }
                 try Origin.validateActions(book, library: library, playbookDir: book.baseDir, settings: settings)
                 books.append(book)
             } catch let e as YAMLError {
                 Output.error(Origin.report("YAML parsing failed: \(e.message)", e.location))
                 throw ExitCode(ExitCodes.parserError)
             } catch let e as PlaybookError {
-                Output.error(Origin.report(e.message, e.location))
+                Output.error(Origin.report(e))
                 throw ExitCode(ExitCodes.parserError)
             } catch {
                 Output.error("\(error)")

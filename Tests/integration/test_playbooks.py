@@ -281,3 +281,17 @@ def test_any_errors_fatal_and_force_handlers_as_ansible_playbook():
     assert 'SHOULD NOT HAPPEN' not in ours.stdout and 'handler1 ran' in ours.stdout
     assert task_blocks(ours.stdout) == task_blocks(theirs.stdout)
     assert normal(ours.stdout) == normal(theirs.stdout)
+
+
+def test_imports_exposure_run_once_as_ansible_playbook():
+    """import_playbook (templated name, vars, tags, when, another dir with its own vars_files and
+    playbook_dir), role vars seen after import_role and public include_role but not a private
+    one, include_role loops, include apply, run_once sharing its result and facts,
+    loop_control.break_when and a templated action: the same output as ansible-playbook."""
+    args = ('-i', FIXTURES / 'blocks_hosts', FIXTURES / 'imports' / 'site.yml')
+    theirs = ansible_playbook(*args)
+    ours = swansible_playbook(*args)
+    assert ours.returncode == theirs.returncode == 0, ours.stdout + ours.stderr
+    assert task_blocks(ours.stdout) == task_blocks(theirs.stdout)
+    assert sorted(ours.stdout.splitlines()) == sorted(theirs.stdout.splitlines())
+    assert ours.stderr == theirs.stderr

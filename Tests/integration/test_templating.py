@@ -52,3 +52,26 @@ def test_throttle_that_is_not_an_integer_ends_the_run_as_ansible():
     assert theirs.returncode == ours.returncode == 1
     assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
     assert "invalid literal for int() with base 10: 'nope'" in ours.stderr
+
+
+def test_trust_model_matches_ansible():
+    """2.19's trust: module results and rendered text are never templates, conditionals wholly in
+    `{{ }}` are rendered first (with the deprecation, kept in the result), untrusted expressions
+    fail with Ansible's words, `var` shows undefined values in place with a warning. Output and
+    warnings must be identical."""
+    book = FIXTURES / 'templating' / 'trust.yml'
+    theirs, ours = ansible_playbook(book), swansible_playbook(book)
+    assert theirs.returncode == ours.returncode == 0, ours.stdout[-3000:]
+    assert ours.stdout == theirs.stdout
+    assert ours.stderr == theirs.stderr
+
+
+def test_broken_conditionals_allowed_by_config():
+    """ALLOW_BROKEN_CONDITIONALS: a non-boolean or empty conditional counts by its truth, with
+    the deprecation Ansible prints (and keeps in the registered result)."""
+    book = FIXTURES / 'templating' / 'broken_allowed.yml'
+    env = {'ANSIBLE_ALLOW_BROKEN_CONDITIONALS': '1'}
+    theirs, ours = ansible_playbook(book, env=env), swansible_playbook(book, env=env)
+    assert theirs.returncode == ours.returncode == 0, ours.stdout[-3000:]
+    assert ours.stdout == theirs.stdout
+    assert ours.stderr == theirs.stderr

@@ -34,6 +34,8 @@ final class ActionContext: @unchecked Sendable {
     var delegateHost: String?
     var connectionScope: VarScope?
     var delegateLabel: String?
+    /// The task's action name was a template, resolved for this host.
+    var actionTemplated = false
 
     init(task: PlayTask, host: String, args: Dict, scope: VarScope, runner: PlaybookRunner, keywords: [String: Value]) {
         self.task = task
@@ -78,11 +80,25 @@ final class ActionContext: @unchecked Sendable {
         let scope = try runner.vars.scope(host: name, pc: runner.currentPlay!, task: task)
         connectionScope = scope
         delegateLabel = (try scope.lookup("ansible_host"))?.pythonStr ?? name
+        // ansible_delegated_vars: the delegated host's variables as this task sees them, rendered when asked for.
+        let host = self.host
+        self.scope.dynamic["ansible_delegated_vars"] = {
+            var d = Dict()
+            for k in scope.raw.keys.sorted() { d[.string(k)] = (try? scope.lookup(k)) ?? scope.raw[k] }
+            d["inventory_hostname"] = .string(host)
+            return .dict([.string(name): .dict(d)])
+        }
     }
 
     /// Directories searched for modules: library/ next to the playbook and in the role.
-    var moduleDirs: [String] {
+    var moduleDirs: [String] { ActionContext.moduleDirs(task, runner: runner) }
+
+    static func moduleDirs(_ task: PlayTask, runner: PlaybookRunner) -> [String] {
         var dirs = [Files.join(runner.vars.playbookDir, "library")]
+        // A play from an imported playbook elsewhere also finds modules next to that playbook.
+        if let dir = runner.currentPlay?.play.baseDir, !dir.isEmpty, dir != runner.vars.playbookDir {
+            dirs.insert(Files.join(dir, "library"), at: 0)
+        }
         if let role = task.role { dirs.insert(Files.join(role.path, "library"), at: 0) }
         return dirs + runner.settings.libraryPath.map(Files.expandUser)
     }

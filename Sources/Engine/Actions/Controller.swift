@@ -1,4 +1,5 @@
 // The actions that run on the controller alone: debug, set_fact, assert, fail.
+import Playbook
 import Values
 
 enum DebugAction: Action {
@@ -44,12 +45,12 @@ enum SetFactAction: Action {
         for (k, v) in c.args where k.pythonStr != "cacheable" {
             // Keys are templated too, and must make a variable name, as Ansible checks.
             let key = try c.runner.vars.templar.template(k, c.scope)
-            guard let name = key.stringValue, SetFactAction.isIdentifier(name) else {
+            guard let name = key.stringValue, Keywords.isVariableName(name) else {
                 let type = key.stringValue == nil ? " of type '\(key.typeName)'" : ""
                 let msg = "Invalid variable name '\(key.pythonStr)'\(type)."
                 var e = TaskError(links: [("Task failed.", c.task.location), (msg, c.task.argKeyLocations[k.pythonStr] ?? c.task.argLocations[k.pythonStr])],
                                   flat: "Task failed: \(msg)")
-                e.help = "Variable names must be strings starting with a letter or underscore character, and contain only letters, numbers and underscores."
+                e.help = Keywords.variableNameHelp
                 throw e
             }
             facts[.string(name)] = v
@@ -58,16 +59,6 @@ enum SetFactAction: Action {
             throw TaskFailure(message: "No key/value pairs provided, at least one is required for this action to succeed")
         }
         return ["changed": false, "ansible_facts": .dict(facts)]
-    }
-
-    /// Jinja's keywords: names a template could never reach as variables.
-    static let jinjaKeywords: Set<String> = ["True", "False", "None", "true", "false", "none", "not"]
-
-    /// Ansible's validate_variable_name: an ASCII Python identifier that is not a Jinja keyword.
-    static func isIdentifier(_ s: String) -> Bool {
-        guard let f = s.unicodeScalars.first, f.isASCII, f == "_" || f.properties.isAlphabetic else { return false }
-        return s.unicodeScalars.allSatisfy { $0.isASCII && ($0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0)) }
-            && !jinjaKeywords.contains(s)
     }
 }
 
