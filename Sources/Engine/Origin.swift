@@ -41,16 +41,27 @@ public enum Origin {
     /// Every task's action must resolve before anything runs, as Ansible checks at parse time.
     public static func validateActions(_ book: PlaybookFile, library: ModuleLibrary, playbookDir: String, settings: Settings) throws {
         for play in book.plays {
-            for t in (play.preTasks + play.tasks + play.postTasks + play.handlers).flattened {
-                let short = t.shortAction
-                // A templated name is resolved when the task runs, for each host.
-                if builtinActions[short] != nil || controllerActions.contains(short) || t.action.contains("{{") { continue }
-                var dirs = [Files.join(playbookDir, "library")] + settings.libraryPath.map(Files.expandUser)
-                if !play.baseDir.isEmpty, play.baseDir != playbookDir { dirs.insert(Files.join(play.baseDir, "library"), at: 0) }
-                if let role = t.role { dirs.insert(Files.join(role.path, "library"), at: 0) }
-                if library.findModule(t.action, searchDirs: dirs) == nil {
-                    throw PlaybookError("couldn't resolve module/action '\(t.action)'. This often indicates a misspelling, missing collection, or incorrect module path.", at: t.location)
+            try validateActions(play.preTasks + play.tasks + play.postTasks + play.handlers, library: library, playbookDir: playbookDir,
+                                playDir: play.baseDir, settings: settings)
+        }
+    }
+
+    /// The same for tasks loaded later (an included file or role).
+    static func validateActions(_ tasks: [PlayTask], library: ModuleLibrary, playbookDir: String, playDir: String,
+                                settings: Settings) throws {
+        for t in tasks.flattened {
+            let short = t.shortAction
+            // A templated name is resolved when the task runs, for each host.
+            if builtinActions[short] != nil || controllerActions.contains(short) || t.action.contains("{{") { continue }
+            var dirs = [Files.join(playbookDir, "library")] + settings.libraryPath.map(Files.expandUser)
+            if !playDir.isEmpty, playDir != playbookDir { dirs.insert(Files.join(playDir, "library"), at: 0) }
+            if let role = t.role { dirs.insert(Files.join(role.path, "library"), at: 0) }
+            if library.findModule(t.action, searchDirs: dirs) == nil {
+                let parts = t.action.split(separator: ".")
+                if parts.count >= 3, !["ansible"].contains(parts[0]) {
+                    Output.warning("Error loading plugin '\(t.action)': No module named 'ansible_collections.\(parts[0])'")
                 }
+                throw PlaybookError("couldn't resolve module/action '\(t.action)'. This often indicates a misspelling, missing collection, or incorrect module path.", at: t.location)
             }
         }
     }

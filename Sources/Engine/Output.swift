@@ -59,7 +59,7 @@ public enum Output {
     /// `[WARNING]: …` on stderr, as Display.warning prints it (once).
     public static func warning(_ s: String) {
         guard firstTime("[WARNING]: \(s)") else { return }
-        line("[WARNING]: \(s)", .warn, stderr: true)
+        line("[WARNING]: \(blockEnd(s))", .warn, stderr: true)
     }
 
     /// Off when ansible.cfg's `deprecation_warnings` (ANSIBLE_DEPRECATION_WARNINGS) is false.
@@ -116,8 +116,11 @@ public enum Output {
 
     /// `[ERROR]: …` on stderr, as ansible-core 2.19 prints fatal errors.
     public static func error(_ s: String) {
-        line("[ERROR]: \(s)", .error, stderr: true)
+        line("[ERROR]: \(blockEnd(s))", .error, stderr: true)
     }
+
+    /// Display's format_message: a message of several lines is followed by a blank one.
+    static func blockEnd(_ s: String) -> String { s.contains("\n") && !s.hasSuffix("\n") ? s + "\n" : s }
 
     /// A banner: the text, a space and stars up to column 79 (at least 3), after a blank line.
     public static func banner(_ msg: String, _ c: Color? = nil) {

@@ -82,9 +82,9 @@ public final class PlaybookRunner: @unchecked Sendable {
             do { try await runPlay(play) } catch is AnyErrorsFatal {
                 break
             } catch {
-                if let e = error as? PlaybookError { Output.error(Origin.report(e.message, e.location)) } else { Output.error("\(error)") }
+                if let e = error as? PlaybookError { Output.error(Origin.report(e)) } else { Output.error("\(error)") }
                 await ContextService.shared.shutdownAll()
-                return ExitCodes.error
+                return (error as? PlaybookError)?.parse == true ? ExitCodes.parserError : ExitCodes.error
             }
         }
         callback.recap(stats)
@@ -286,6 +286,22 @@ public final class PlaybookRunner: @unchecked Sendable {
         }
     }
 
+    static func missingHandler(_ name: String) -> String {
+        "The requested handler '\(name)' was not found in either the main handlers list nor in the listening handlers list"
+    }
+
+    var missingHandlerIsError: Bool {
+        settings.value(env: "ANSIBLE_ERROR_ON_MISSING_HANDLER", key: "error_on_missing_handler").map(Settings.truthy) ?? true
+    }
+
+    /// A handler of the play answers to the name: its own, `role : name`, its action, or a `listen` topic.
+    func handlerKnown(_ name: String) -> Bool {
+        let handlers = (currentPlay?.play.handlers ?? []).flattened + lock.withLock { _ in includedHandlers }.flattened
+        return handlers.contains { h in
+            h.name == name || h.action == name || PlayTask.listen(h).contains(name) || (h.role.map { "\($0.name) : \(h.name ?? "")" } == name)
+        }
+    }
+
     /// Tasks in order on the active hosts (of `within`, when given), blocks with their sections.
     func runList(_ tasks: [PlayTask], pc: VariableManager.PlayContext, within: [String]? = nil, prefix: String = "TASK") async throws {
         for task in tasks {
@@ -436,7 +452,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         }
         if runsOnce(task, pc: pc, hosts: hosts), let first = hosts.first {
             let outcome = await runOnHost(task, host: first, pc: pc)
-            shareRunOnce(task, from: first, to: hosts, outcome)
+            shareRunOnce(task, from: first, to: hosts + activeHosts(pc).filter { !hosts.contains($0) }, outcome)
             return true
         }
         let targets = task.shortAction == "add_host" ? Array(hosts.prefix(1)) : hosts
@@ -468,7 +484,12 @@ public final class PlaybookRunner: @unchecked Sendable {
         for host in hosts {
             do {
                 let scope = try vars.scope(host: host, pc: pc, task: task)
-                let loopItems = try loop(task, scope)
+                let loopItems: [Value]?
+                do { loopItems = try loop(task, scope) } catch {
+                    guard let skip = try skipResult(task, scope) else { throw error }
+                    skipHost(host, task, result: skip)
+                    continue
+                }
                 let items: [Value?] = loopItems.map { $0.map { Optional($0) } } ?? [nil]
                 for (index, item) in items.enumerated() {
                     let iterVars = try loopItems.map { try loopVars(task, $0, index, scope) } ?? [:]
@@ -487,7 +508,11 @@ public final class PlaybookRunner: @unchecked Sendable {
                         throw TaskError.keyword(task, keyword: "@action", "No file specified for \(task.shortAction)")
                     }
                     let name = try vars.templar.template(raw, s).pythonStr
-                    let path = try includeLoader.resolveTaskFile(name, from: task.location.file, role: task.role, at: task.location)
+                    // A file not found fails when it is loaded, below, as Ansible's strategy reports it.
+                    let path: String
+                    do { path = try includeLoader.resolveTaskFile(name, from: task.location.file, role: task.role, at: task.location) } catch {
+                        path = "\u{0}" + name
+                    }
                     var params = task.includeParams
                     if case .dict(let v)? = task["vars"] { for (k, x) in v { params[k] = x } }
                     for (k, x) in task.args where !["file", "_raw_params", "apply"].contains(k.pythonStr) { params[k] = x }
@@ -504,29 +529,55 @@ public final class PlaybookRunner: @unchecked Sendable {
                 failHost(host, task, ["changed": false, "msg": .unsafe("Task failed: \(error)")])
             }
         }
+        // Each file is loaded before anything is shown: one whose actions do not resolve ends the
+        // run as a playbook that does not parse.
+        var loaded: [Result<[PlayTask], any Error>] = []
         for g in groups {
-            callback.included(g.path, hosts: g.hosts, item: g.item)
-            for h in g.hosts { stats.update(h) { $0.ok += 1 } }
-        }
-        for g in groups {
-            let included: [PlayTask]
             do {
-                included = try includeLoader.loadTaskFile(g.path, role: task.role, inherited: PlaybookRunner.underInclude(task, vars: task.blockVars))
+                if g.path.hasPrefix("\u{0}") {
+                    _ = try includeLoader.resolveTaskFile(String(g.path.dropFirst()), from: task.location.file, role: task.role, at: task.location)
+                }
+                let included = try includeLoader.loadTaskFile(g.path, role: task.role, inherited: PlaybookRunner.underInclude(task, vars: task.blockVars))
+                do {
+                    try Origin.validateActions(included, library: library, playbookDir: vars.playbookDir, playDir: pc.play.baseDir, settings: settings)
+                } catch var e as PlaybookError {
+                    e.parse = true
+                    abortRun(e)
+                    return
+                }
+                loaded.append(.success(included))
+            } catch let e as PlaybookError where e.parse {
+                abortRun(e)
+                return
             } catch {
-                for h in g.hosts { failHost(h, task, ["changed": false, "msg": .unsafe("\(error)")]) }
-                continue
+                loaded.append(.failure(error))
             }
-            let tasks = included.map { $0.including(g.params) }
-            try? await runList(tasks, pc: pc, within: g.hosts, prefix: prefix)
+        }
+        for (g, result) in zip(groups, loaded) {
+            switch result {
+            case .success:
+                callback.included(g.path, hosts: g.hosts, item: g.item)
+                for h in g.hosts { stats.update(h) { $0.ok += 1 } }
+            case .failure(let error):
+                // The strategy's words: the error, then each host failed with the include and the reason.
+                let reason = (error as? PlaybookError).map { Origin.report($0) } ?? "\(error)"
+                Output.error(reason)
+                let name = (task.args["file"] ?? task.args["_raw_params"])?.pythonStr ?? ""
+                for h in g.hosts { failHost(h, task, ["changed": false, "include": .unsafe(name), "reason": .unsafe(reason)]) }
+            }
+        }
+        for (g, result) in zip(groups, loaded) {
+            if case .success(let included) = result {
+                try? await runList(included.map { $0.including(g.params) }, pc: pc, within: g.hosts, prefix: prefix)
+            }
         }
     }
 
-    /// What tasks brought in by include_tasks / include_role sit under: the include's block
-    /// keywords (check_mode, become, delegate_to…) and its own, then its `apply:` as a block
-    /// around them would give (tags, when, vars, keywords).
+    /// What tasks brought in by include_tasks / include_role sit under: the keywords of the
+    /// include's blocks (check_mode, become, delegate_to…), not the include's own (those apply to
+    /// the include alone), then its `apply:` as a block around them would give.
     static func underInclude(_ task: PlayTask, vars: [Dict]) -> PlaybookLoader.Inherited {
-        var keywords = task.inheritedKeywords
-        for k in Task.inheritable { if let v = task.keywords[k] { keywords[k] = v } }
+        let keywords = task.inheritedKeywords
         var inherited = PlaybookLoader.Inherited(tags: task.inheritedTags, when: [], vars: vars, keywords: keywords)
         if case .dict(let apply)? = task.args["apply"] {
             for (k, v) in apply {
@@ -543,9 +594,12 @@ public final class PlaybookRunner: @unchecked Sendable {
     }
 
     /// A host skips an include whose `when` is false.
-    func skipHost(_ host: String, _ task: PlayTask, item: Value? = nil) {
+    func skipHost(_ host: String, _ task: PlayTask, item: Value? = nil, result: Dict? = nil) {
         callback.result(host: host, action: task.action, status: .skipped,
                         result: ["changed": false, "skip_reason": "Conditional result was False"], ignoring: false, item: item)
+        if item == nil, let reg = task["register"]?.pythonStr {
+            vars.state(host).setFacts[.string(reg)] = .dict(result ?? ["changed": false, "skip_reason": "Conditional result was False", "skipped": true])
+        }
         stats.update(host) { $0.skipped += 1 }
     }
 
@@ -575,7 +629,12 @@ public final class PlaybookRunner: @unchecked Sendable {
         for host in hosts {
             do {
                 let scope = try vars.scope(host: host, pc: pc, task: task)
-                let loopItems = try loop(task, scope)
+                let loopItems: [Value]?
+                do { loopItems = try loop(task, scope) } catch {
+                    guard let skip = try skipResult(task, scope) else { throw error }
+                    skipHost(host, task, result: skip)
+                    continue
+                }
                 let items: [Value?] = loopItems.map { $0.map { Optional($0) } } ?? [nil]
                 for (index, item) in items.enumerated() {
                     let iterVars = try loopItems.map { try loopVars(task, $0, index, scope) } ?? [:]
@@ -586,7 +645,10 @@ public final class PlaybookRunner: @unchecked Sendable {
                     }
                     // name, tasks_from, vars_from… are rendered for each host and item.
                     var args = Dict()
-                    for (k, v) in task.args where k != "apply" { args[k] = try vars.templar.template(v, s) }
+                    for (k, v) in task.args where k != "apply" {
+                        let r = try vars.templar.template(v, s)
+                        if r.stringValue != omitToken { args[k] = r }
+                    }
                     var params = Dict()
                     for k in iterVars.keys.sorted() { params[.string(k)] = iterVars[k] }
                     if let i = groups.firstIndex(where: { $0.args == args && $0.params == params && $0.item == item && !$0.hosts.contains(host) }) {
@@ -607,7 +669,8 @@ public final class PlaybookRunner: @unchecked Sendable {
         }
         for g in groups {
             var t = task
-            for (k, v) in g.args { t.args[k] = v }
+            t.args = g.args   // rendered, omitted ones gone
+            if let apply = task.args["apply"] { t.args["apply"] = apply }
             var inherited = PlaybookRunner.underInclude(task, vars: task["vars"]?.dictValue.map { [$0] } ?? [])
             inherited.tags = task.tags + inherited.tags.filter { !task.tags.contains($0) }
             do {
@@ -706,7 +769,13 @@ public final class PlaybookRunner: @unchecked Sendable {
     /// status and result, after printing per-item or per-host lines.
     func execute(_ task: PlayTask, host: String, scope: VarScope, pc: VariableManager.PlayContext) async throws -> (Status, Dict) {
         let ignoreErrors = try task["ignore_errors"].map { try vars.templar.template($0, scope).truthy } ?? false
-        let loopItems = try loop(task, scope)
+        let loopItems: [Value]?
+        var skipped: Dict?
+        do { loopItems = try loop(task, scope) } catch {
+            // A loop that does not render is the task's error only when its `when` holds.
+            guard let skip = try skipResult(task, scope) else { throw error }
+            (loopItems, skipped) = (nil, skip)
+        }
         var result: Dict
         var status: Status
         if let items = loopItems {
@@ -756,7 +825,13 @@ public final class PlaybookRunner: @unchecked Sendable {
                 status = anyChanged ? .changed : .ok
             }
         } else {
-            (status, result) = try await once(task, host: host, scope: scope)
+            if let skipped { (status, result) = (.skipped, skipped) } else { (status, result) = try await once(task, host: host, scope: scope) }
+            // A changed result that notifies a handler the play lacks ends the run before it is shown.
+            if status == .changed || (status == .ok && result["changed"]?.truthy == true),
+                let missing = PlayTask.notifyList(task).first(where: { !handlerKnown($0) }), missingHandlerIsError {
+                abortRun(PlaybookError(PlaybookRunner.missingHandler(missing)))
+                return (status, result)
+            }
             callback.result(host: host, action: result["_swansible_action"]?.stringValue ?? task.action, status: status, result: result,
                             ignoring: ignoreErrors && status == .failed)
         }
@@ -767,7 +842,16 @@ public final class PlaybookRunner: @unchecked Sendable {
             st.setFacts[.string(reg)] = .dict(registered)
         }
         if status == .changed || (status == .ok && result["changed"]?.truthy == true) {
-            for n in PlayTask.notifyList(task) { st.notified.insert(n) }
+            for n in PlayTask.notifyList(task) {
+                guard handlerKnown(n) else {
+                    // ERROR_ON_MISSING_HANDLER (on by default) ends the run; off, a warning.
+                    if missingHandlerIsError { abortRun(PlaybookError(PlaybookRunner.missingHandler(n))) } else {
+                        Output.warning(PlaybookRunner.missingHandler(n))
+                    }
+                    continue
+                }
+                st.notified.insert(n)
+            }
         }
         return (status, result)
     }
@@ -822,6 +906,15 @@ public final class PlaybookRunner: @unchecked Sendable {
             out["ansible_loop"] = .dict(l)
         }
         return out
+    }
+
+    /// The skipped result when the task's `when` (and its blocks') is false without loop vars; nil when it holds.
+    func skipResult(_ task: PlayTask, _ scope: VarScope) throws -> Dict? {
+        for c in task.inheritedWhen + (task["when"].map { [$0] } ?? []) {
+            let (ok, cond) = try vars.templar.conditional(c, scope, origin: task.keywordLocations["when"])
+            if !ok { return ["changed": false, "false_condition": cond ?? "", "skip_reason": "Conditional result was False", "skipped": true] }
+        }
+        return nil
     }
 
     /// One run of the action on one host (one loop item). A task that cannot even start (its

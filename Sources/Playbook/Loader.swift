@@ -257,11 +257,14 @@ public struct PlaybookLoader {
     /// `import_tasks`: the file's tasks, in place, inheriting the import's when, tags and vars.
     mutating func importTasks(_ imp: Task, role: Role?, inherited: Inherited) throws -> [Task] {
         if imp.args["apply"] != nil { throw PlaybookError("Invalid options for import_tasks: apply", at: imp.location) }
-        guard let name = (imp.args["file"] ?? imp.args["_raw_params"])?.stringValue else {
+        guard var name = (imp.args["file"] ?? imp.args["_raw_params"])?.stringValue else {
             throw PlaybookError("No file specified for import_tasks", at: imp.location)
         }
-        guard !name.contains("{{") else {
-            throw PlaybookError("import_tasks does not support templated file names ('\(name)'); use include_tasks", at: imp.location)
+        // A templated name is rendered now, with the vars known while loading (play and extra vars).
+        if name.contains("{{"), let render = renderName {
+            var vars = loadVars
+            if case .dict(let d)? = imp["vars"] { for (k, v) in d { vars[k] = v } }
+            name = try render(name, vars)
         }
         let path = try resolveTaskFile(name, from: imp.location.file, role: role, at: imp.location)
         var inner = inherited
@@ -293,13 +296,17 @@ public struct PlaybookLoader {
 
     /// The role an import_role / include_role names, with its tasks and handlers loaded.
     public mutating func loadRoleFor(_ t: Task, inherited: Inherited) throws -> (Role, [Task], [Task]) {
-        guard var name = t.args["name"]?.stringValue else {
-            throw PlaybookError("'name' is a required field for \(t.shortAction).", at: t.location)
-        }
-        if t.shortAction == "import_role", name.contains("{{"), let render = renderName {
+        var t = t
+        // import_role is static: a templated name or *_from is rendered now, with the vars known while loading.
+        if t.shortAction == "import_role", let render = renderName {
             var vars = loadVars
             if case .dict(let d)? = t["vars"] { for (k, v) in d { vars[k] = v } }
-            name = try render(name, vars)
+            for k in ["name", "tasks_from", "vars_from", "defaults_from", "handlers_from"] {
+                if let s = t.args[.string(k)]?.stringValue, s.contains("{{") { t.args[.string(k)] = .string(try render(s, vars)) }
+            }
+        }
+        guard let name = t.args["name"]?.stringValue else {
+            throw PlaybookError("'name' is a required field for \(t.shortAction).", at: t.location)
         }
         func from(_ k: String) -> String? { t.args[.string(k)]?.stringValue }
         let (role, _, _, _) = try loadRole(Node(.scalar(.string(name)), location: t.location), baseDir: baseDir ?? ".",
@@ -310,7 +317,9 @@ public struct PlaybookLoader {
         if let f = from("tasks_from"), mainFile(Files.join(role.path, "tasks"), f) == nil {
             throw PlaybookError("Could not find specified file in role: tasks/\(f)", at: t.location)
         }
-        // The role itself runs again when imported or included; its dependencies once per play.
+        // The role itself runs again when imported or included (its dependencies once per play),
+        // unless the task says allow_duplicates: false and the play has had it already.
+        if let allow = t.args["allow_duplicates"], try !staticBool(allow, t), seenRoles.contains(roleKey(role)) { return (role, [], []) }
         seenRoles.insert(roleKey(role))
         let (tasks, handlers) = try roleContent(role, inherited: inherited, tasksFrom: from("tasks_from"), handlersFrom: from("handlers_from"))
         // A role brought in by another role's task sees its params and the chain of roles that
@@ -320,6 +329,18 @@ public struct PlaybookLoader {
         params["ansible_parent_role_names"] = .list([.string(parent.name)] + (t.includeParams["ansible_parent_role_names"]?.listValue ?? []))
         params["ansible_parent_role_paths"] = .list([.string(parent.path)] + (t.includeParams["ansible_parent_role_paths"]?.listValue ?? []))
         return (role, tasks.map { $0.including(params) }, handlers.map { $0.including(params) })
+    }
+
+    /// A boolean argument known while loading: YAML's, or a template rendered with the load-time vars.
+    func staticBool(_ v: Value, _ t: Task) throws -> Bool {
+        var v = v
+        if let s = v.stringValue, s.contains("{{"), let render = renderName {
+            var vars = loadVars
+            if case .dict(let d)? = t["vars"] { for (k, x) in d { vars[k] = x } }
+            v = .string(try render(s, vars))
+        }
+        if case .bool(let b) = v { return b }
+        return ["true", "yes", "on", "y", "1", "t"].contains(v.pythonStr.lowercased())
     }
 
     func roleKey(_ role: Role) -> String { role.path + "|" + Value.dict(role.params).json(.init(sortKeys: true)) }
@@ -361,13 +382,17 @@ public struct PlaybookLoader {
     public func resolveTaskFile(_ name: String, from file: String, role: Role?, at loc: SourceLocation?) throws -> String {
         if name.hasPrefix("/") { if Files.exists(name) { return name } }
         var dirs = [Files.dirname(file)]
-        if let role { dirs.append(Files.join(role.path, "tasks")) }
+        if let role { dirs += [Files.join(role.path, "tasks"), role.path] }
         if let base = baseDir { dirs += [base, Files.join(base, "tasks")] }
         for d in dirs {
             let p = Files.join(d, name)
             if Files.exists(p), !Files.isDirectory(p) { return Files.absolute(p) }
         }
-        throw PlaybookError("Could not find or access '\(name)'. Searched in: \(dirs.joined(separator: ", "))", at: loc)
+        // Ansible names the file as if next to the playbook, in its loader's words.
+        let p = name.hasPrefix("/") ? name : Files.absolute(Files.join(baseDir ?? Files.dirname(file), name))
+        throw PlaybookError("Could not find or access '\(p)' on the Ansible Controller: Unable to retrieve file contents.\n"
+            + "Could not find or access '\(p)' on the Ansible Controller.\n"
+            + "If you are using a module and expect the file to exist on the remote, see the remote_src option: [Errno 2] No such file or directory: '\(p)'")
     }
 
     /// Loads a task file for include_tasks at run time.
@@ -461,6 +486,12 @@ public struct PlaybookLoader {
         if case .dict(let extra)? = keywords.removeValue(forKey: "args") {
             for (k, v) in extra { args[k] = v }
             if let a = node["args"] { locate(a, extra) }
+        }
+        if ["include_tasks", "import_tasks", "include"].contains(Task.shortName(action)),
+            (args["file"] ?? args["_raw_params"]).map({ $0.isNone || $0.stringValue == "" }) ?? true {
+            var e = PlaybookError("No file specified for \(action)", at: node.location)
+            e.parse = true
+            throw e
         }
         if ["include_role", "import_role"].contains(Task.shortName(action)) {
             for k in ["tasks_from", "vars_from", "defaults_from", "handlers_from"] {

@@ -6,6 +6,8 @@ public struct PlaybookError: Error, CustomStringConvertible, Sendable {
     public var location: SourceLocation?
     /// What caused it, each with its place and a hint (printed as "<<< caused by >>>" sections).
     public var causes: [(message: String, location: SourceLocation?, help: String?)] = []
+    /// Found while loading playbook text (exit 4, as Ansible's parser errors), not while running.
+    public var parse = false
 
     public init(_ message: String, at location: SourceLocation? = nil) {
         self.message = message
