@@ -39,8 +39,20 @@ public final class ModuleLibrary: Sendable {
     /// The Python that belongs to that installation (used for the implicit localhost).
     public let python: String
     public let version: String
-    let collectionRoots: [String]
+    /// Where collections are found: `collections/` next to each playbook, then COLLECTIONS_PATHS
+    /// (ansible.cfg / ANSIBLE_COLLECTIONS_PATH), then the installation's own site-packages.
+    var collectionRoots: [String] { adjacent.withLock { $0 } + configuredRoots }
+    private let configuredRoots: [String]
+    private let adjacent = Mutex<[String]>([])
     private let cache = Mutex<[String: ModuleSource]>([:])
+
+    /// A playbook's `collections/` dir joins the search, as Ansible adds playbook-adjacent collections.
+    public func addPlaybookDir(_ dir: String) {
+        let root = Files.join(dir, "collections")
+        adjacent.withLock { if !$0.contains(root) { $0.append(root) } }
+    }
+
+    public var allCollectionRoots: [String] { collectionRoots }
 
     public init(ansibleDir: String) {
         self.ansibleDir = ansibleDir
@@ -56,7 +68,7 @@ public final class ModuleLibrary: Sendable {
             v = String(q)
         }
         version = v
-        collectionRoots = [sitePackages, Files.home + "/.ansible/collections", "/usr/share/ansible/collections"]
+        configuredRoots = Settings.load().collectionsPaths.map(Files.expandUser) + [sitePackages]
     }
 
     /// Locates ansible-core as Ansible users have it: SWANSIBLE_ANSIBLE_PATH, a `.venv` next to

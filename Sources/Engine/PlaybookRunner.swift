@@ -45,6 +45,10 @@ public final class PlaybookRunner: @unchecked Sendable {
     /// when that was the last task before it).
     private var fatalTask: String?
     private var fatalRescued: Set<String> = []
+    /// Hosts a meta: clear_host_errors has cleared (an always section lets them go on).
+    private var errorsCleared: Set<String> = []
+    /// Handler names that were templates, as rendered for the play.
+    private var renderedHandlerNames: [String: String] = [:]
     /// Warnings already given that Ansible gives once per run.
     private var splatWarned: Set<String> = []
     /// Handlers of roles brought in by include_role during the current play.
@@ -57,6 +61,7 @@ public final class PlaybookRunner: @unchecked Sendable {
     lazy var includeLoader: PlaybookLoader = {
         var l = PlaybookLoader(rolesPath: settings.rolesPath)
         l.baseDir = vars.playbookDir
+        l.collectionRoots = library.allCollectionRoots
         return l
     }()
 
@@ -71,12 +76,19 @@ public final class PlaybookRunner: @unchecked Sendable {
         vars.verbosity = options.verbosity
         vars.forks = options.forks ?? settings.forks
         callback = DefaultCallback(verbosity: options.verbosity, settings: settings)
+        vars.hostsDown = { [unowned self] in self.lock.withLock { _ in self.failed.union(self.unreachable) } }
     }
 
     /// Runs every play; returns Ansible's exit code.
     public func run(_ book: PlaybookFile) async -> Int32 {
         if options.verbosity > 0 {
             Output.line(settings.configFile.map { "Using \($0) as config file" } ?? "No config file found; using defaults")
+        }
+        if options.verbosity > 1 {
+            // The default callback at -vv: the other stdout callbacks it stands in for, then the playbook banner.
+            for other in ["minimal", "oneline"] { Output.line("Skipping callback '\(other)', as we already have a stdout callback.") }
+            Output.banner("PLAYBOOK: \(Files.basename(book.path))")
+            Output.line("\(book.plays.count) plays in \(book.given.isEmpty ? book.path : book.given)")
         }
         for play in book.plays {
             do { try await runPlay(play) } catch is AnyErrorsFatal {
@@ -234,6 +246,7 @@ public final class PlaybookRunner: @unchecked Sendable {
     /// Failed and unreachable hosts take part again from the next play on (not in this one).
     func clearErrors(_ hosts: [String]) {
         lock.withLock { _ in
+            errorsCleared.formUnion(hosts)
             ended.formUnion(failed.union(unreachable).intersection(hosts))
             failed.subtract(hosts)
             unreachable.subtract(hosts)
@@ -275,13 +288,15 @@ public final class PlaybookRunner: @unchecked Sendable {
 
     func runHandlers(_ play: Play, pc: VariableManager.PlayContext, force: Bool = false) async {
         for handler in play.handlers + lock.withLock({ _ in includedHandlers }) {
-            let names = Set([handler.name, handler.action].compactMap { $0 } + PlayTask.listen(handler))
+            let names: Set<String> = [PlaybookRunner.handlerID(handler)]
             // Forced, a host that failed still runs its handlers (not one that is unreachable).
             let candidates = force ? lock.withLock { _ in pc.hosts.filter { !unreachable.contains($0) && (!ended.contains($0) || failed.contains($0)) } }
                 : activeHosts(pc)
             let hosts = candidates.filter { h in !vars.state(h).notified.isDisjoint(with: names) }
             guard !hosts.isEmpty else { continue }
-            _ = await runTask(handler, pc: pc, only: hosts, prefix: "RUNNING HANDLER")
+            var shown = handler
+            shown.name = handlerName(handler)
+            _ = await runTask(shown, pc: pc, only: hosts, prefix: "RUNNING HANDLER")
             for h in hosts { vars.state(h).notified.subtract(names) }
         }
     }
@@ -294,13 +309,58 @@ public final class PlaybookRunner: @unchecked Sendable {
         settings.value(env: "ANSIBLE_ERROR_ON_MISSING_HANDLER", key: "error_on_missing_handler").map(Settings.truthy) ?? true
     }
 
-    /// A handler of the play answers to the name: its own, `role : name`, its action, or a `listen` topic.
-    func handlerKnown(_ name: String) -> Bool {
-        let handlers = (currentPlay?.play.handlers ?? []).flattened + lock.withLock { _ in includedHandlers }.flattened
-        return handlers.contains { h in
-            h.name == name || h.action == name || PlayTask.listen(h).contains(name) || (h.role.map { "\($0.name) : \(h.name ?? "")" } == name)
+    /// The play's handlers a notification reaches (search_handlers_by_notification): the first
+    /// with that name (or `role : name`), the play's own before its roles' and later roles' before
+    /// earlier ones', then every handler listening to it (one per name).
+    func handlers(answering name: String) -> [PlayTask] {
+        let all = (currentPlay?.play.handlers ?? []) + lock.withLock { _ in includedHandlers }
+        // Ansible walks its handler blocks last first: one block per role, the play's own last.
+        var blocks: [[PlayTask]] = []
+        for h in all {
+            if let last = blocks.last?.last, last.role === h.role { blocks[blocks.count - 1].append(h) } else { blocks.append([h]) }
         }
+        let ordered = blocks.reversed().flatMap { $0 }
+        var out: [PlayTask] = []
+        // A collection's role answers to its full name and its short one.
+        func prefixed(_ h: PlayTask, _ n: String) -> [String] {
+            guard let r = h.role else { return [] }
+            return ["\(r.name) : \(n)", "\(r.name.split(separator: ".").last ?? "") : \(n)"]
+        }
+        if let h = ordered.first(where: { h in
+            guard let n = handlerName(h) else { return false }
+            return n == name || prefixed(h, n).contains(name)
+        }) { out.append(h) }
+        var seen: Set<String> = []
+        // A role's handler also listens under `role : topic`.
+        for h in ordered where PlayTask.listen(h).contains(where: { $0 == name || prefixed(h, $0).contains(name) }) {
+            if let n = handlerName(h) { guard seen.insert(n).inserted else { continue } }
+            if !out.contains(where: { PlaybookRunner.handlerID($0) == PlaybookRunner.handlerID(h) }) { out.append(h) }
+        }
+        return out
     }
+
+    func handlerKnown(_ name: String) -> Bool { !handlers(answering: name).isEmpty }
+
+    /// The handlers a task notifies, its `notify` rendered with its vars (a template may give a list).
+    func notifications(_ task: PlayTask, _ scope: VarScope) -> [String] {
+        guard let v = task.effective("notify") else { return [] }
+        let r = (try? vars.templar.template(v, scope)) ?? v
+        if case .list(let l) = r { return l.flatMap { $0.listValue?.map(\.pythonStr) ?? [$0.pythonStr] } }
+        return [r.pythonStr]
+    }
+
+    /// A handler's name rendered with the play's vars (Ansible does it once, without host vars).
+    func handlerName(_ h: PlayTask) -> String? {
+        guard let n = h.name, n.contains("{{") else { return h.name }
+        if let cached = lock.withLock({ _ in renderedHandlerNames[PlaybookRunner.handlerID(h)] }) { return cached }
+        guard let pc = currentPlay, let first = pc.hosts.first, let scope = try? vars.scope(host: first, pc: pc, task: h),
+              let r = try? vars.templar.template(.string(n), scope).pythonStr else { return n }
+        lock.withLock { _ in renderedHandlerNames[PlaybookRunner.handlerID(h)] = r }
+        return r
+    }
+
+    /// What a host's notifications name: one handler, by where it is written.
+    static func handlerID(_ h: PlayTask) -> String { "\(h.location)" }
 
     /// Tasks in order on the active hosts (of `within`, when given), blocks with their sections.
     func runList(_ tasks: [PlayTask], pc: VariableManager.PlayContext, within: [String]? = nil, prefix: String = "TASK") async throws {
@@ -361,25 +421,31 @@ public final class PlaybookRunner: @unchecked Sendable {
             try await runList(s.block, pc: pc, within: entering, prefix: prefix)
         } catch let e as AnyErrorsFatal {
             try await alwaysAfterFatal(s, e, pc: pc, hosts: entering, failedBefore: before, prefix: prefix)
+            return
         }
         var failedHere = lock.withLock { _ in failed.subtracting(before) }.filter(entering.contains)
         if !s.rescue.isEmpty && !failedHere.isEmpty {
             lock.withLock { _ in failed.subtract(failedHere) }
             do { try await runList(s.rescue, pc: pc, within: entering.filter(failedHere.contains), prefix: prefix) } catch let e as AnyErrorsFatal {
                 try await alwaysAfterFatal(s, e, pc: pc, hosts: entering, failedBefore: before, prefix: prefix)
+                return
             }
             failedHere = lock.withLock { _ in failed.subtracting(before) }.filter(entering.contains)
         }
         guard !s.always.isEmpty else { return }
-        lock.withLock { _ in failed.subtract(failedHere) }
+        lock.withLock { _ in
+            failed.subtract(failedHere)
+            errorsCleared.subtract(failedHere)
+        }
         try await runList(s.always, pc: pc, within: entering, prefix: prefix)
-        lock.withLock { _ in failed.formUnion(failedHere) }
+        // A meta: clear_host_errors in the always section lets these hosts go on with the play.
+        lock.withLock { _ in failed.formUnion(failedHere.subtracting(errorsCleared)) }
     }
 
     /// any_errors_fatal broke the play inside a block: the hosts that failed there still run its
     /// always section (the others stop where they are), then the play ends.
     func alwaysAfterFatal(_ s: BlockSections, _ e: AnyErrorsFatal, pc: VariableManager.PlayContext, hosts: [String],
-                          failedBefore: Set<String>, prefix: String) async throws -> Never {
+                          failedBefore: Set<String>, prefix: String) async throws {
         var failing = lock.withLock { _ in failed.subtracting(failedBefore) }.filter(hosts.contains)
         // Hosts whose next task was this always section (the break came at the end of the
         // block or rescue) go there too; the others stop where they are.
@@ -398,7 +464,11 @@ public final class PlaybookRunner: @unchecked Sendable {
                 failed.subtract(failing)
                 abort = nil
             }
+            lock.withLock { _ in errorsCleared.subtract(failing) }
             try? await runList(s.always, pc: pc, within: Array(failing), prefix: prefix)
+            // A meta: clear_host_errors there takes the hosts back: the play goes on.
+            let goOn = lock.withLock { _ in failing.isSubset(of: errorsCleared) }
+            if goOn { return }
             lock.withLock { _ in
                 failed.formUnion(failing)
                 ended.formUnion(failing)
@@ -716,8 +786,9 @@ public final class PlaybookRunner: @unchecked Sendable {
         if rescued {
             var t: Dict = ["name": .string(task.name ?? ""), "action": .string(task.action), "args": .dict(task.args)]
             for (k, v) in task.keywords { t[.string(k)] = v }
-            vars.state(host).setFacts["ansible_failed_task"] = .dict(t)
-            vars.state(host).setFacts["ansible_failed_result"] = .dict(DefaultCallback.stripInternal(result))
+            // Data about the task, not templates to render again (its args may not render at all).
+            vars.state(host).setFacts["ansible_failed_task"] = Value.dict(t).untrusted
+            vars.state(host).setFacts["ansible_failed_result"] = Value.dict(DefaultCallback.stripInternal(result)).untrusted
         }
         stats.update(host) { s in
             switch status {
@@ -792,6 +863,13 @@ public final class PlaybookRunner: @unchecked Sendable {
                 if pause > 0 && index > 0 { try await _Concurrency.Task.sleep(nanoseconds: UInt64(pause * 1e9)) }
                 let itemScope = scope.with(loopVars)
                 var (s, r) = try await once(task, host: host, scope: itemScope)
+                // set_fact / include_vars in a loop: later items see what earlier ones set.
+                if ["set_fact", "include_vars"].contains(task.shortAction), let facts = r["ansible_facts"]?.dictValue {
+                    for (k, v) in facts {
+                        scope.raw[k.pythonStr] = v
+                        scope.cache[k.pythonStr] = nil
+                    }
+                }
                 for (k, v) in loopVars { r[.string(k)] = v }
                 // loop_control.label: what the output shows for the item.
                 let shown = try task["loop_control"]?["label"].map { try vars.templar.template($0, itemScope) } ?? item
@@ -828,7 +906,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             if let skipped { (status, result) = (.skipped, skipped) } else { (status, result) = try await once(task, host: host, scope: scope) }
             // A changed result that notifies a handler the play lacks ends the run before it is shown.
             if status == .changed || (status == .ok && result["changed"]?.truthy == true),
-                let missing = PlayTask.notifyList(task).first(where: { !handlerKnown($0) }), missingHandlerIsError {
+                let missing = notifications(task, scope).first(where: { !handlerKnown($0) }), missingHandlerIsError {
                 abortRun(PlaybookError(PlaybookRunner.missingHandler(missing)))
                 return (status, result)
             }
@@ -842,7 +920,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             st.setFacts[.string(reg)] = .dict(registered)
         }
         if status == .changed || (status == .ok && result["changed"]?.truthy == true) {
-            for n in PlayTask.notifyList(task) {
+            for n in notifications(task, scope) {
                 guard handlerKnown(n) else {
                     // ERROR_ON_MISSING_HANDLER (on by default) ends the run; off, a warning.
                     if missingHandlerIsError { abortRun(PlaybookError(PlaybookRunner.missingHandler(n))) } else {
@@ -850,7 +928,8 @@ public final class PlaybookRunner: @unchecked Sendable {
                     }
                     continue
                 }
-                st.notified.insert(n)
+                // Each handler that answers is notified (every listener of a topic), as Ansible resolves it then.
+                for h in handlers(answering: n) { st.notified.insert(PlaybookRunner.handlerID(h)) }
             }
         }
         return (status, result)
@@ -1151,7 +1230,7 @@ public final class PlaybookRunner: @unchecked Sendable {
 
 extension PlayTask {
     static func listen(_ t: PlayTask) -> [String] { tagList(t["listen"]) }
-    static func notifyList(_ t: PlayTask) -> [String] { tagList(t["notify"]) }
+    static func notifyList(_ t: PlayTask) -> [String] { tagList(t.effective("notify")) }
     static func tagList(_ v: Value?) -> [String] {
         switch v {
         case .string(let s)?: return [s]

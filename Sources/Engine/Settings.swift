@@ -65,6 +65,11 @@ public struct Settings: Sendable {
         (value(env: "ANSIBLE_ROLES_PATH", key: "roles_path") ?? "~/.ansible/roles:/usr/share/ansible/roles:/etc/ansible/roles")
             .split(separator: ":").map(String.init)
     }
+    public var collectionsPaths: [String] {
+        let v = Files.environment("ANSIBLE_COLLECTIONS_PATH") ?? Files.environment("ANSIBLE_COLLECTIONS_PATHS")
+            ?? ini["defaults"]?["collections_path"] ?? ini["defaults"]?["collections_paths"]
+        return (v ?? "~/.ansible/collections:/usr/share/ansible/collections").split(separator: ":").map(String.init)
+    }
     public var libraryPath: [String] {
         (value(env: "ANSIBLE_LIBRARY", key: "library") ?? "").split(separator: ":").map(String.init)
     }

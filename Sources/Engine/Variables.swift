@@ -25,6 +25,8 @@ final class VariableManager: @unchecked Sendable {
     private var inventoryVars: [String: Dict] = [:]
     /// Roles include_role brought in with `public: true`: seen by the rest of the play.
     private var publicRoles: [Role] = []
+    /// The hosts that failed or are unreachable (the runner's), for ansible_play_hosts.
+    var hostsDown: (@Sendable () -> Set<String>)?
     var checkMode = false
     var diffMode = false
     var verbosity = 0
@@ -121,9 +123,12 @@ final class VariableManager: @unchecked Sendable {
         var groups = Dict()
         for g in inventory.data.groups.keys { groups[.string(g)] = .list(inventory.data.hostsOf(group: g).map(Value.string)) }
         all["groups"] = .dict(groups)
-        all["play_hosts"] = .list(pc.batch.map(Value.string))
-        all["ansible_play_hosts"] = .list(pc.batch.map(Value.string))
-        all["ansible_play_batch"] = .list(pc.batch.map(Value.string))
+        // The batch's hosts that have not failed or become unreachable, as the strategy sees them now.
+        let down = hostsDown?() ?? []
+        let live = Value.list(pc.batch.filter { !down.contains($0) }.map(Value.string))
+        all["play_hosts"] = live
+        all["ansible_play_hosts"] = live
+        all["ansible_play_batch"] = live
         all["ansible_play_hosts_all"] = .list(pc.hosts.map(Value.string))
         all["ansible_play_name"] = .string(pc.play.name ?? "")
         all["playbook_dir"] = .string(pc.play.baseDir.isEmpty ? playbookDir : pc.play.baseDir)

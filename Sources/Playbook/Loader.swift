@@ -26,6 +26,9 @@ public struct PlaybookLoader {
     /// Vars of the import_playbook being loaded, and those plus the current play's.
     var importVars = Dict(), loadVars = Dict()
 
+    /// Roots holding `ansible_collections/` (collections' roles are found there).
+    public var collectionRoots: [String] = []
+
     public init(rolesPath: [String] = []) { self.rolesPath = rolesPath }
 
     public mutating func load(_ path: String) throws -> PlaybookFile {
@@ -34,7 +37,9 @@ public struct PlaybookLoader {
         do { text = try Files.read(abs) } catch {
             throw PlaybookError("the playbook: \(path) could not be found")
         }
-        return try loadText(text, path: abs)
+        var book = try loadText(text, path: abs)
+        book.given = path
+        return book
     }
 
     /// Parses playbook text as if it were the file at `abs` (ad-hoc commands build one).
@@ -558,9 +563,15 @@ public struct PlaybookLoader {
         default:
             throw PlaybookError("role definitions must contain a role name", at: entry.location)
         }
-        // A dependency is also looked for beside the role that names it.
-        let candidates = [Files.join(baseDir, "roles/" + name)] + rolesPath.map { Files.join(Files.expandUser($0), name) }
+        // A dependency is also looked for beside the role that names it; `ns.coll.role` in collections.
+        var candidates = [Files.join(baseDir, "roles/" + name)] + rolesPath.map { Files.join(Files.expandUser($0), name) }
             + [Files.join(baseDir, name)] + (near.map { [Files.join($0, name)] } ?? [])
+        let parts = name.split(separator: ".").map(String.init)
+        if parts.count == 3 {
+            candidates = ([Files.join(baseDir, "collections")] + collectionRoots).map {
+                Files.join($0, "ansible_collections/\(parts[0])/\(parts[1])/roles/\(parts[2])")
+            } + candidates
+        }
         guard let path = candidates.first(where: Files.isDirectory) else {
             let searched = candidates.map { Files.dirname($0) }
             throw PlaybookError("the role '\(name)' was not found in \(searched.joined(separator: ":"))", at: entry.location)

@@ -52,6 +52,8 @@ public struct Play: Sendable {
 
 public struct PlaybookFile: Sendable {
     public var path: String
+    /// The path as the user gave it (Ansible's messages quote it so).
+    public var given = ""
     public var plays: [Play]
     public var baseDir: String { Files.dirname(path) }
 }

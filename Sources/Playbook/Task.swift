@@ -30,7 +30,7 @@ public struct Task: Sendable {
 
     public static let inheritable: Set<String> = ["become", "become_user", "become_method", "become_flags", "become_exe",
                                                   "remote_user", "connection", "environment", "no_log", "check_mode", "diff",
-                                                  "any_errors_fatal", "throttle", "delegate_to", "delegate_facts", "run_once"]
+                                                  "any_errors_fatal", "throttle", "delegate_to", "delegate_facts", "run_once", "notify"]
     /// Where each keyword's value was written, and the action key itself under "@action".
     public var keywordLocations: [String: SourceLocation] = [:]
     /// Where each of the task's own vars was written.

@@ -103,6 +103,8 @@ struct SwansiblePlaybook: AsyncParsableCommand {
         var books: [PlaybookFile] = []
         for p in playbooks {
             var loader = PlaybookLoader(rolesPath: settings.rolesPath)
+            library.addPlaybookDir(Files.dirname(Files.absolute(p)))
+            loader.collectionRoots = library.allCollectionRoots
             let extraVars = options.extraVars
             loader.renderName = { text, vars in try Templar.renderStatic(text, vars: vars, extraVars: extraVars) }
             do {
