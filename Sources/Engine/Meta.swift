@@ -1,5 +1,6 @@
-// `meta:` tasks act on the run itself rather than on a host: they print their banner and no
-// result line, and count in no recap column, as ansible-playbook does.
+// `meta:` tasks act on the run itself rather than on a host, as the linear strategy's
+// _execute_meta: once (for the first host) or host by host, `when` evaluated for that host, the
+// outcome said at -vv as `META: …`, a skipped one shown as skipped; none counts in the recap.
 import Playbook
 import Remote
 import Values
@@ -7,42 +8,97 @@ import Values
 extension PlaybookRunner {
     func runMeta(_ task: PlayTask, pc: VariableManager.PlayContext, hosts: [String], prefix: String) async {
         let what = (task.args["_raw_params"] ?? task.args["free_form"])?.pythonStr.trimmingCharacters(in: " ") ?? ""
-        // Ansible runs these once per host, and each run prints the task banner again.
-        if ["noop", "reset_connection", "end_host", "flush_handlers"].contains(what) {
-            for _ in hosts.dropFirst() { callback.taskStart(task.displayName, prefix: prefix, path: task.location) }
+        let perHost = ["noop", "reset_connection", "end_host", "role_complete", "flush_handlers", "end_role"].contains(what)
+        if ["noop", "refresh_inventory", "reset_connection"].contains(what), task["when"] != nil {
+            Output.warning("\(what) task does not support when conditional")
         }
-        // With `when`, Ansible runs a meta task host by host, a banner each; not matched yet.
-        let ignoresWhen = ["noop", "reset_connection"].contains(what)
-        if task["when"] != nil, !ignoresWhen {
-            abortRun(PlaybookError("meta: \(what) with 'when' is not supported by swansible yet", at: task.location))
+        if what == "refresh_inventory" {
+            do {
+                try inventory.refresh()
+                inventoryChanged()
+            } catch {
+                abortRun(PlaybookError("\(error)", at: task.location))
+                return
+            }
+            if options.verbosity > 1 { Output.line("META: inventory successfully refreshed") }
             return
         }
-        if task["when"] != nil { Output.warning("\(what) task does not support when conditional") }
-        switch what {
-        case "noop":
-            break
-        case "flush_handlers":
-            await runHandlers(pc.play, pc: pc)
-        case "end_host":
-            endHosts(hosts)
-        case "end_play", "end_batch":
-            endHosts(pc.hosts)
-        case "clear_facts":
-            for h in hosts { vars.state(h).facts = Dict() }
-        case "clear_host_errors":
-            clearErrors(pc.hosts)
-        case "reset_connection":
-            // The next task on each host starts a new agent over a new connection.
-            for h in hosts {
-                guard let scope = try? vars.scope(host: h, pc: pc, task: task) else { continue }
-                let ctx = ActionContext(task: task, host: h, args: Dict(), scope: scope, runner: self, keywords: [:])
-                if let first = (try? ctx.stack)?.first { ContextService.shared.dropAll(from: first) }
-            }
-        case "end_role", "refresh_inventory":
+        if what == "end_role" {
             abortRun(PlaybookError("meta: \(what) is not supported by swansible yet", at: task.location))
-        default:
+            return
+        }
+        let known = ["noop", "flush_handlers", "clear_facts", "clear_host_errors", "end_batch", "end_play", "end_host",
+                     "reset_connection", "role_complete"]
+        guard known.contains(what) else {
             // Ansible stops the whole run here (exit 1), naming the task.
             abortRun(PlaybookError("invalid meta action requested: \(what)", at: task.location))
+            return
         }
+        var flushFor: [String] = []
+        for (i, host) in (perHost ? hosts : Array(hosts.prefix(1))).enumerated() {
+            // Each host's run prints the task banner again.
+            if i > 0 { callback.taskStart(task.displayName, prefix: prefix, path: task.location) }
+            let holds: Bool
+            do { holds = try metaCondition(task, host: host, pc: pc, what: what) } catch {
+                failHost(host, task, TaskError.conditional(task, keyword: "when", "\(error)").result)
+                continue
+            }
+            var msg = what
+            var skip: String?
+            let otherwise = "\(what) conditional evaluated to False"
+            switch what {
+            case "noop":
+                msg = "noop"
+            case "flush_handlers":
+                if holds { flushFor.append(host); msg = "triggered running handlers for \(host)" } else {
+                    skip = otherwise + ", not running handlers for \(host)"
+                }
+            case "clear_facts":
+                if holds { for h in pc.hosts { vars.state(h).facts = Dict() }; msg = "facts cleared" } else {
+                    skip = otherwise + ", not clearing facts and fact cache for \(host)"
+                }
+            case "clear_host_errors":
+                if holds { clearErrors(pc.hosts); msg = "cleared host errors" } else {
+                    skip = otherwise + ", not clearing host error state for \(host)"
+                }
+            case "end_batch", "end_play":
+                if holds {
+                    endHosts(reachable(pc.batch))
+                    if what == "end_play" { endPlay() }
+                    msg = what == "end_play" ? "ending play" : "ending batch"
+                } else {
+                    skip = otherwise + (what == "end_play" ? ", continuing play" : ", continuing current batch")
+                }
+            case "end_host":
+                if holds { endHosts([host]); msg = "ending play for \(host)" } else {
+                    skip = otherwise + ", continuing execution for \(host)"
+                    msg = "end_host conditional evaluated to false, continuing execution for \(host)"
+                }
+            case "reset_connection":
+                // The next task on the host starts a new agent over a new connection.
+                if let scope = try? vars.scope(host: host, pc: pc, task: task) {
+                    let ctx = ActionContext(task: task, host: host, args: Dict(), scope: scope, runner: self, keywords: [:])
+                    if let first = (try? ctx.stack)?.first { ContextService.shared.dropAll(from: first) }
+                }
+                msg = "reset connection"
+            default:
+                break
+            }
+            if options.verbosity > 1 { Output.line("META: \(skip ?? msg)") }
+            if let skip {
+                callback.result(host: host, action: task.action, status: .skipped,
+                                result: ["msg": .unsafe(msg), "skip_reason": .unsafe(skip), "skipped": true], ignoring: false)
+            }
+        }
+        if !flushFor.isEmpty { await runHandlers(pc.play, pc: pc, only: flushFor) }
+    }
+
+    /// A meta task's `when` (its blocks' too) for one host; true without one.
+    func metaCondition(_ task: PlayTask, host: String, pc: VariableManager.PlayContext, what: String) throws -> Bool {
+        let conditions = task.inheritedWhen + (task["when"].map { [$0] } ?? [])
+        guard !conditions.isEmpty, !["noop", "refresh_inventory", "reset_connection"].contains(what) else { return true }
+        let scope = try vars.scope(host: host, pc: pc, task: task)
+        for c in conditions where !(try vars.templar.conditional(c, scope, origin: task.keywordLocations["when"]).0) { return false }
+        return true
     }
 }

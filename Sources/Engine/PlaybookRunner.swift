@@ -47,6 +47,8 @@ public final class PlaybookRunner: @unchecked Sendable {
     private var fatalRescued: Set<String> = []
     /// Hosts a meta: clear_host_errors has cleared (an always section lets them go on).
     private var errorsCleared: Set<String> = []
+    /// meta: end_play ran: no further batch of the play starts.
+    var playEnded = false
     /// Handler names that were templates, as rendered for the play.
     private var renderedHandlerNames: [String: String] = [:]
     /// Warnings already given that Ansible gives once per run.
@@ -140,8 +142,18 @@ public final class PlaybookRunner: @unchecked Sendable {
 
     func runPlay(_ play: Play) async throws {
         playKeywords = play.keywords
-        lock.withLock { _ in ended = [] }
-        callback.playStart(play)
+        lock.withLock { _ in
+            ended = []
+            playEnded = false
+        }
+        // The play's name is a template over its vars and the extra vars (no host's).
+        var shown = play
+        if let n = play.name, n.contains("{{") {
+            var raw: [String: Value] = [:]
+            for (k, v) in play.vars.merging(options.extraVars, uniquingKeysWith: { $1 }) { raw[k.pythonStr] = v }
+            shown.name = (try? vars.templar.template(.string(n), VarScope(raw: raw, templar: vars.templar)))?.pythonStr ?? n
+        }
+        callback.playStart(shown)
         let all = try PlaybookRunner.playHosts(play, inventory, limit: options.limit, extraVars: options.extraVars)
         let dead = lock.withLock { _ in failed.union(unreachable) }
         let hosts = all.filter { !dead.contains($0) }
@@ -179,6 +191,27 @@ public final class PlaybookRunner: @unchecked Sendable {
             pc.varsFiles[host] = loaded
         }
         currentPlay = pc
+        defer {
+            lock.withLock { _ in
+                failed.formUnion(fatalRescued)
+                fatalRescued = []
+            }
+        }
+        let force = try play["force_handlers"].map { AnsibleFilters.toBool(try vars.templar.template($0, vars.scope(host: hosts[0], pc: pc, task: nil))).truthy }
+            ?? (options.forceHandlers || settings.forceHandlers)
+        // serial: the play runs batch after batch; a batch where every host failed ends it.
+        for batch in try serialBatches(play, hosts: hosts, pc: pc) {
+            pc.batch = batch
+            currentPlay = pc
+            let downBefore = lock.withLock { _ in failed.union(unreachable) }
+            try await runBatch(play, pc: pc, force: force)
+            let down = lock.withLock { _ in failed.union(unreachable) }.subtracting(downBefore)
+            if lock.withLock({ _ in playEnded }) || batch.allSatisfy(down.contains) { break }
+        }
+    }
+
+    /// One batch of a play: fact gathering, then each section with its handlers.
+    func runBatch(_ play: Play, pc: VariableManager.PlayContext, force: Bool) async throws {
         var gather = settings.gathering != "explicit"
         if let g = play["gather_facts"] { gather = AnsibleFilters.toBool(g).truthy }
         if gather {
@@ -192,14 +225,6 @@ public final class PlaybookRunner: @unchecked Sendable {
             facts.inheritedWhen = play.includedWhen
             _ = await runTask(facts, pc: pc)
         }
-        defer {
-            lock.withLock { _ in
-                failed.formUnion(fatalRescued)
-                fatalRescued = []
-            }
-        }
-        let force = try play["force_handlers"].map { AnsibleFilters.toBool(try vars.templar.template($0, vars.scope(host: hosts[0], pc: pc, task: nil))).truthy }
-            ?? (options.forceHandlers || settings.forceHandlers)
         for section in [play.preTasks, play.tasks, play.postTasks] {
             do { try await runList(section, pc: pc) } catch {
                 // A broken play still runs what was notified when handlers are forced.
@@ -209,6 +234,31 @@ public final class PlaybookRunner: @unchecked Sendable {
             await runHandlers(play, pc: pc, force: force)
             if activeHosts(pc).isEmpty { return }
         }
+    }
+
+    /// `serial` (a number, a percentage, or a list of them, the last repeated): the play's hosts
+    /// in batches of those sizes, as PlaybookExecutor._get_serialized_batches makes them.
+    func serialBatches(_ play: Play, hosts: [String], pc: VariableManager.PlayContext) throws -> [[String]] {
+        guard let raw = play["serial"] else { return [hosts] }
+        let v = try vars.templar.template(raw, VarScope(raw: Dictionary(uniqueKeysWithValues: (pc.playVars.merging(options.extraVars) { $1 })
+            .map { ($0.key.pythonStr, $0.value) }), templar: vars.templar))
+        let sizes: [Int] = (v.listValue ?? [v]).map { s in
+            let text = s.pythonStr.trimmingCharacters(in: " ")
+            if text.hasSuffix("%"), let pct = Double(text.dropLast()) { return max(1, Int(pct / 100 * Double(hosts.count))) }
+            return s.intValue ?? Int(text) ?? 0
+        }
+        guard !sizes.isEmpty, sizes.contains(where: { $0 > 0 }) else { return [hosts] }
+        var batches: [[String]] = []
+        var rest = hosts[...]
+        var i = 0
+        while !rest.isEmpty {
+            let n = sizes[min(i, sizes.count - 1)]
+            let size = n <= 0 ? rest.count : n
+            batches.append(Array(rest.prefix(size)))
+            rest = rest.dropFirst(size)
+            i += 1
+        }
+        return batches
     }
 
     /// vars_prompt: asked on a terminal; given by -e, or their default, otherwise (a CI job has no
@@ -243,6 +293,8 @@ public final class PlaybookRunner: @unchecked Sendable {
     func checkAbort() throws { if let e = lock.withLock({ _ in abort }) { throw e } }
 
     func endHosts(_ hosts: [String]) { lock.withLock { _ in ended.formUnion(hosts) } }
+    func endPlay() { lock.withLock { _ in playEnded = true } }
+    func reachable(_ hosts: [String]) -> [String] { lock.withLock { _ in hosts.filter { !unreachable.contains($0) } } }
     /// Failed and unreachable hosts take part again from the next play on (not in this one).
     func clearErrors(_ hosts: [String]) {
         lock.withLock { _ in
@@ -256,7 +308,7 @@ public final class PlaybookRunner: @unchecked Sendable {
 
     func activeHosts(_ pc: VariableManager.PlayContext) -> [String] {
         let dead = lock.withLock { _ in failed.union(unreachable).union(ended) }
-        return pc.hosts.filter { !dead.contains($0) }
+        return pc.batch.filter { !dead.contains($0) }
     }
 
     /// Tags as Ansible evaluates them: --tags selects (always runs unless skipped, never only
@@ -286,13 +338,13 @@ public final class PlaybookRunner: @unchecked Sendable {
         return run
     }
 
-    func runHandlers(_ play: Play, pc: VariableManager.PlayContext, force: Bool = false) async {
+    func runHandlers(_ play: Play, pc: VariableManager.PlayContext, force: Bool = false, only: [String]? = nil) async {
         for handler in play.handlers + lock.withLock({ _ in includedHandlers }) {
             let names: Set<String> = [PlaybookRunner.handlerID(handler)]
             // Forced, a host that failed still runs its handlers (not one that is unreachable).
             let candidates = force ? lock.withLock { _ in pc.hosts.filter { !unreachable.contains($0) && (!ended.contains($0) || failed.contains($0)) } }
                 : activeHosts(pc)
-            let hosts = candidates.filter { h in !vars.state(h).notified.isDisjoint(with: names) }
+            let hosts = candidates.filter { h in !vars.state(h).notified.isDisjoint(with: names) && (only?.contains(h) ?? true) }
             guard !hosts.isEmpty else { continue }
             var shown = handler
             shown.name = handlerName(handler)

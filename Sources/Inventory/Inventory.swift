@@ -11,7 +11,26 @@ public final class Inventory: @unchecked Sendable {
 
     /// Loads each `-i` source: a file, a directory of sources, or a `host1,host2,` list.
     public init(sources: [String]) throws {
+        self.sources = sources
         for s in sources { try load(s) }
+        data.reconcile()
+    }
+
+    private var sources: [String] = []
+    /// What add_host and group_by did, to do again after a refresh.
+    private var dynamicChanges: [@Sendable (InventoryData) -> Void] = []
+
+    /// A change made while the run goes (add_host, group_by): applied now and kept across refreshes.
+    public func change(_ apply: @escaping @Sendable (InventoryData) -> Void) {
+        apply(data)
+        dynamicChanges.append(apply)
+    }
+
+    /// meta: refresh_inventory: the sources read again, then the run's own changes on top.
+    public func refresh() throws {
+        data.reset()
+        for s in sources { try load(s) }
+        for c in dynamicChanges { c(data) }
         data.reconcile()
     }
 

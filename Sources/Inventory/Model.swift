@@ -41,7 +41,14 @@ public final class InventoryData: @unchecked Sendable {
     /// The file each host came from first (`inventory_file`).
     public var hostSource: [String: String] = [:]
 
-    public init() {
+    public init() { reset() }
+
+    /// Empty again but for `all` and `ungrouped`.
+    public func reset() {
+        hosts = [:]
+        groups = [:]
+        sourceDirs = []
+        hostSource = [:]
         _ = addGroup("all")
         _ = addGroup("ungrouped")
         addChild("all", "ungrouped")

@@ -13,11 +13,13 @@ enum GroupByAction: Action {
         var changed = !(data.groups[name]?.hosts.contains(c.host) ?? false)
         // As Ansible's strategy: each parent takes the group as a child (`all` too, even though
         // the inventory then settles a group with other parents out of `all` again).
-        for p in parents {
-            if !(data.groups[p]?.children.contains(name) ?? false) { changed = true }
-            data.addChild(p, name)
+        for p in parents where !(data.groups[p]?.children.contains(name) ?? false) { changed = true }
+        let host = c.host, group = name, parentGroups = parents
+        c.runner.inventory.change { data in
+            for p in parentGroups { data.addChild(p, group) }
+            // After a refresh, a host the sources no longer have stays out.
+            if data.hosts[host] != nil { data.addHost(host, group: group) }
         }
-        data.addHost(c.host, group: name)
         c.runner.inventoryChanged()
         return ["changed": .bool(changed), "add_group": .string(name), "parent_groups": .list(parents.map(Value.string))]
     }
@@ -41,14 +43,13 @@ enum AddHostAction: Action {
         for (k, v) in args { vars[k] = v }
         let data = c.runner.inventory.data
         var changed = data.hosts[name] == nil
-        let host = data.addHost(name)
-        for (k, v) in vars where host.vars[k] != v {
-            host.vars[k] = v
-            changed = true
-        }
-        for g in groups where !(data.groups[g]?.hosts.contains(name) ?? false) {
-            data.addHost(name, group: g)
-            changed = true
+        if let host = data.hosts[name] { for (k, v) in vars where host.vars[k] != v { changed = true } }
+        for g in groups where !(data.groups[g]?.hosts.contains(name) ?? false) { changed = true }
+        let hostVars = vars, hostGroups = groups
+        c.runner.inventory.change { data in
+            let host = data.addHost(name)
+            for (k, v) in hostVars { host.vars[k] = v }
+            for g in hostGroups { data.addHost(name, group: g) }
         }
         c.runner.inventoryChanged()
         return ["changed": .bool(changed),
