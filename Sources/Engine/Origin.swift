@@ -57,6 +57,10 @@ public enum Origin {
             if !playDir.isEmpty, playDir != playbookDir { dirs.insert(Files.join(playDir, "library"), at: 0) }
             if let role = t.role { dirs.insert(Files.join(role.path, "library"), at: 0) }
             if library.findModule(t.action, searchDirs: dirs) == nil {
+                let pluginDirs = ActionPlugins.dirs(role: t.role, baseDir: playDir.isEmpty ? playbookDir : playDir, configured: settings.actionPluginPaths)
+                if let plugin = ActionPlugins.file(t.action, dirs: pluginDirs) {
+                    throw PlaybookError("The action plugin '\(t.action)' (\(plugin)) is Python code for Ansible's controller, which swansible does not run; see docs/compatibility.md for what to use instead.", at: t.location)
+                }
                 let parts = t.action.split(separator: ".")
                 if parts.count >= 3, !["ansible"].contains(parts[0]) {
                     Output.warning("Error loading plugin '\(t.action)': No module named 'ansible_collections.\(parts[0])'")

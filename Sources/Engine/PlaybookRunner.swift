@@ -64,6 +64,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         var l = PlaybookLoader(rolesPath: settings.rolesPath)
         l.baseDir = vars.playbookDir
         l.collectionRoots = library.allCollectionRoots
+        l.actionPluginPaths = settings.actionPluginPaths
         return l
     }()
 
@@ -809,11 +810,13 @@ public final class PlaybookRunner: @unchecked Sendable {
     @discardableResult
     func runOnHost(_ task: PlayTask, host: String, pc: VariableManager.PlayContext) async -> (Status, Dict, ignored: Bool) {
         var ignoreErrors = false
+        var thrown = true
         var outcome: (Status, Dict)
         do {
             let scope = try vars.scope(host: host, pc: pc, task: task)
             ignoreErrors = try task["ignore_errors"].map { try vars.templar.template($0, scope).truthy } ?? false
             outcome = try await execute(task, host: host, scope: scope, pc: pc)
+            thrown = false
         } catch let e as TaskError {
             ignoreErrors = task["ignore_errors"]?.truthy ?? false
             outcome = (.failed, e.result)
@@ -830,6 +833,13 @@ public final class PlaybookRunner: @unchecked Sendable {
             ignoreErrors = false
             outcome = (.failed, ["failed": true, "changed": false, "msg": .unsafe("\(error)")])
             callback.result(host: host, action: task.action, status: .failed, result: outcome.1, ignoring: false)
+        }
+        // A task that could not run (its loop did not render…) is registered failed all the same.
+        if thrown, let reg = task["register"]?.pythonStr {
+            var r = DefaultCallback.stripInternal(outcome.1)
+            r["failed"] = true
+            if r["exception"] == nil { r["exception"] = "(traceback unavailable)" }
+            vars.state(host).setFacts[.string(reg)] = .dict(r)
         }
         let (status, result) = outcome
         let changed = result["changed"]?.truthy ?? false
@@ -1005,15 +1015,27 @@ public final class PlaybookRunner: @unchecked Sendable {
         }
         // with_<lookup>: the lookup's terms are the keyword's value, its result the items.
         guard let key = task.keywords.keys.first(where: { $0.hasPrefix("with_") }) else { return nil }
-        let v = try vars.templar.template(task.keywords[key]!, scope)
         let name = String(key.dropFirst(5))
+        // with_first_found drops the terms that are undefined (the lookup's omit_undefined).
+        func kept(_ v: Value) throws -> Value? {
+            switch v {
+            case .list(let l): return .list(try l.compactMap(kept))
+            case .dict(let d):
+                var out = Dict()
+                for (k, x) in d { if let r = try kept(x) { out[k] = r } }
+                return .dict(out)
+            default:
+                do { return try vars.templar.template(v, scope) } catch let e as AnsibleError where e.kind == .undefined { return nil }
+            }
+        }
+        let v = name == "first_found" ? try kept(task.keywords[key]!) ?? .list([]) : try vars.templar.template(task.keywords[key]!, scope)
         var terms = v.listValue ?? [v]
         if name == "items" || name == "list" || name == "indexed_items" || name == "together" || name == "nested"
             || name == "subelements" || name == "dict" || name == "first_found" {
             terms = name == "dict" || name == "first_found" ? [v] : (v.listValue ?? [v])
         }
         var c = LookupContext(scope: scope, playbookDir: vars.playbookDir, templar: vars.templar)
-        c.withAction = task.action
+        c.withAction = task.writtenAction ?? task.action
         return try Lookups.invoke(name, Arguments(terms), c, forceList: true).listValue ?? []
     }
 

@@ -65,6 +65,10 @@ public struct Settings: Sendable {
         (value(env: "ANSIBLE_ROLES_PATH", key: "roles_path") ?? "~/.ansible/roles:/usr/share/ansible/roles:/etc/ansible/roles")
             .split(separator: ":").map(String.init)
     }
+    public var actionPluginPaths: [String] {
+        (value(env: "ANSIBLE_ACTION_PLUGINS", key: "action_plugins") ?? "~/.ansible/plugins/action:/usr/share/ansible/plugins/action")
+            .split(separator: ":").map(String.init)
+    }
     public var collectionsPaths: [String] {
         let v = Files.environment("ANSIBLE_COLLECTIONS_PATH") ?? Files.environment("ANSIBLE_COLLECTIONS_PATHS")
             ?? ini["defaults"]?["collections_path"] ?? ini["defaults"]?["collections_paths"]

@@ -26,6 +26,8 @@ public struct PlaybookLoader {
     /// Vars of the import_playbook being loaded, and those plus the current play's.
     var importVars = Dict(), loadVars = Dict()
 
+    /// ACTION_PLUGINS (ansible.cfg `action_plugins`, ANSIBLE_ACTION_PLUGINS).
+    public var actionPluginPaths: [String] = []
     /// Roots holding `ansible_collections/` (collections' roles are found there).
     public var collectionRoots: [String] = []
 
@@ -520,8 +522,13 @@ public struct PlaybookLoader {
                 throw e
             }
         }
+        var written: String?
+        if let target = ActionPlugins.alias(action, dirs: ActionPlugins.dirs(role: role, baseDir: baseDir, configured: actionPluginPaths)) {
+            (written, action) = (action, target)
+        }
         var t = Task(name: keywords["name"].map { $0.isNone ? nil : $0.pythonStr } ?? nil, action: action, args: args,
                      keywords: keywords, location: node.location, role: role)
+        t.writtenAction = written
         t.inheritedTags = inherited.tags
         t.inheritedWhen = inherited.when
         t.blockVars = inherited.vars

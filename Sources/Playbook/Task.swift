@@ -6,6 +6,9 @@ public struct Task: Sendable {
     /// The action as written (`copy`, `ansible.builtin.copy`).
     public var action: String
     public var args: Dict
+    /// The action as written when it names an action plugin that only re-exports a built-in one
+    /// (`action` is then that built-in): names and lookups that look at the action see this.
+    public var writtenAction: String?
     /// Every other keyword (`when`, `loop`, `register`, `notify`, `tags`…), values as written.
     public var keywords: [String: Value]
     public var location: SourceLocation
@@ -54,7 +57,7 @@ public struct Task: Sendable {
     /// The name Ansible prints in banners: the task's name, or `role : action`.
     public var displayName: String {
         if name == nil, shortAction == "include_role", let role = args["name"] { return "\(action) : \(role.pythonStr)" }
-        let base = name ?? action
+        let base = name ?? writtenAction ?? action
         if let role { return "\(role.name) : \(base)" }
         return base
     }

@@ -105,6 +105,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
             var loader = PlaybookLoader(rolesPath: settings.rolesPath)
             library.addPlaybookDir(Files.dirname(Files.absolute(p)))
             loader.collectionRoots = library.allCollectionRoots
+            loader.actionPluginPaths = settings.actionPluginPaths
             let extraVars = options.extraVars
             loader.renderName = { text, vars in try Templar.renderStatic(text, vars: vars, extraVars: extraVars) }
             do {

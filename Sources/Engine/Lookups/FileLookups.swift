@@ -58,14 +58,18 @@ enum FileLookups {
         },
         "first_found": { terms, o, c in
             var files: [String] = [], paths: [String] = []
-            for t in terms {
-                if case .dict(let d) = t {
+            // Terms nest: strings and mappings, in lists of them; anything else is refused as Ansible does.
+            func take(_ t: Value) throws {
+                switch t {
+                case .dict(let d):
                     files += (d["files"]?.listValue ?? d["files"].map { [$0] } ?? []).flatMap { $0.pythonStr.split(separator: ",").map(String.init) }
                     paths += (d["paths"]?.listValue ?? d["paths"].map { [$0] } ?? []).flatMap { $0.pythonStr.split(separator: ",").map(String.init) }
-                } else {
-                    files += (t.listValue ?? [t]).map(\.pythonStr)
+                case .list(let l): for x in l { try take(x) }
+                case .string(let s), .unsafe(let s): files.append(s)
+                default: throw AnsibleError("Invalid term supplied. A string, dict or list is required, not '\(t.typeName)').")
                 }
             }
+            for t in terms { try take(t) }
             files += (o["files"]?.listValue ?? []).map(\.pythonStr)
             paths += (o["paths"]?.listValue ?? []).map(\.pythonStr)
             // As a lookup it searches the role and playbook dirs; as with_first_found the subdir
