@@ -22,9 +22,10 @@ public enum Listing {
             if tasks || tags {
                 var allTags: [String] = []
                 if tasks { out += "    tasks:\n" }
+                let templar = Templar()
                 for t in (play.preTasks + play.tasks + play.postTasks).flattened {
-                    guard PlaybookRunner.tagsAllow(t.tags, only: options.tags, skip: options.skipTags) else { continue }
-                    let own = t.tags
+                    let own = PlaybookRunner.rendered(t.tags, playVars: play.vars, extraVars: options.extraVars, templar: templar)
+                    guard PlaybookRunner.tagsAllow(own, only: options.tags, skip: options.skipTags) else { continue }
                     for tag in own where !allTags.contains(tag) { allTags.append(tag) }
                     if tasks { out += "      \(t.displayName)\tTAGS: [\(own.sorted().joined(separator: ", "))]\n" }
                 }

@@ -75,6 +75,8 @@ public final class PlaybookRunner: @unchecked Sendable {
         self.options = options
         vars = VariableManager(inventory: inventory, extraVars: options.extraVars, playbookDir: playbookDir, library: library)
         vars.checkMode = options.check
+        vars.runTags = options.tags.isEmpty ? ["all"] : options.tags
+        vars.skipTags = options.skipTags
         vars.diffMode = options.diff
         vars.verbosity = options.verbosity
         vars.forks = options.forks ?? settings.forks
@@ -241,8 +243,10 @@ public final class PlaybookRunner: @unchecked Sendable {
     /// in batches of those sizes, as PlaybookExecutor._get_serialized_batches makes them.
     func serialBatches(_ play: Play, hosts: [String], pc: VariableManager.PlayContext) throws -> [[String]] {
         guard let raw = play["serial"] else { return [hosts] }
-        let v = try vars.templar.template(raw, VarScope(raw: Dictionary(uniqueKeysWithValues: (pc.playVars.merging(options.extraVars) { $1 })
-            .map { ($0.key.pythonStr, $0.value) }), templar: vars.templar))
+        var known: [String: Value] = ["omit": .string(omitToken)]
+        for (k, x) in pc.playVars.merging(options.extraVars, uniquingKeysWith: { $1 }) { known[k.pythonStr] = x }
+        let v = try vars.templar.template(raw, VarScope(raw: known, templar: vars.templar))
+        if v.stringValue == omitToken || v.isNone { return [hosts] }
         let sizes: [Int] = (v.listValue ?? [v]).map { s in
             let text = s.pythonStr.trimmingCharacters(in: " ")
             if text.hasSuffix("%"), let pct = Double(text.dropLast()) { return max(1, Int(pct / 100 * Double(hosts.count))) }
@@ -315,24 +319,35 @@ public final class PlaybookRunner: @unchecked Sendable {
     /// Tags as Ansible evaluates them: --tags selects (always runs unless skipped, never only
     /// when named), --skip-tags removes.
     func shouldRun(_ task: PlayTask) -> Bool {
-        PlaybookRunner.tagsAllow(task.tags, only: options.tags, skip: options.skipTags)
+        let tags = PlaybookRunner.rendered(task.tags, playVars: currentPlay?.playVars ?? Dict(), extraVars: options.extraVars, templar: vars.templar)
+        return PlaybookRunner.tagsAllow(tags, only: options.tags, skip: options.skipTags)
     }
 
-    public static func tagsAllow(_ tags: [String], only: [String], skip: [String]) -> Bool {
-        let t = Set(tags)
-        var run = true
-        if !only.isEmpty && Set(only) != ["all"] {
-            let o = Set(only)
-            run = t.contains("always") || !t.isDisjoint(with: o) || (o.contains("all") && !t.contains("never"))
-                || (o.contains("tagged") && !t.isEmpty && t != ["never"]) || (o.contains("untagged") && t.isEmpty)
-        } else {
-            run = !t.contains("never")
+    /// Tags that are templates, rendered with the play's vars and the extra vars (a list flattens in).
+    static func rendered(_ tags: [String], playVars: Dict, extraVars: Dict, templar: Templar) -> [String] {
+        guard tags.contains(where: { $0.contains("{{") }) else { return tags }
+        var raw: [String: Value] = [:]
+        for (k, v) in playVars.merging(extraVars, uniquingKeysWith: { $1 }) { raw[k.pythonStr] = v }
+        let scope = VarScope(raw: raw, templar: templar)
+        var out: [String] = []
+        for t in tags {
+            guard t.contains("{{"), let r = try? templar.template(.string(t), scope) else { out.append(t); continue }
+            for x in r.listValue ?? [r] where !out.contains(x.pythonStr) { out.append(x.pythonStr) }
         }
+        return out
+    }
+
+    /// Taggable.evaluate_tags: an untagged task is tagged `untagged`; --tags defaults to `all`.
+    public static func tagsAllow(_ tags: [String], only: [String], skip: [String]) -> Bool {
+        let t: Set<String> = tags.isEmpty ? ["untagged"] : Set(tags)
+        let o: Set<String> = only.isEmpty ? ["all"] : Set(only)
+        var run = t.contains("always") || (o.contains("all") && !t.contains("never")) || !t.isDisjoint(with: o)
+            || (o.contains("tagged") && t != ["untagged"] && !t.contains("never"))
         if run && !skip.isEmpty {
             let s = Set(skip)
-            if s.contains("all") { run = t.contains("always") && !s.contains("always") } else if !t.isDisjoint(with: s) || (s.contains("tagged") && !t.isEmpty)
-                || (s.contains("untagged") && t.isEmpty)
-            {
+            if s.contains("all") {
+                if !t.contains("always") || s.contains("always") { run = false }
+            } else if !t.isDisjoint(with: s) || (s.contains("tagged") && t != ["untagged"]) {
                 run = false
             }
         }

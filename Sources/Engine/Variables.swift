@@ -27,6 +27,8 @@ final class VariableManager: @unchecked Sendable {
     private var publicRoles: [Role] = []
     /// The hosts that failed or are unreachable (the runner's), for ansible_play_hosts.
     var hostsDown: (@Sendable () -> Set<String>)?
+    /// --tags and --skip-tags, for ansible_run_tags / ansible_skip_tags.
+    var runTags: [String] = ["all"], skipTags: [String] = []
     var checkMode = false
     var diffMode = false
     var verbosity = 0
@@ -133,6 +135,8 @@ final class VariableManager: @unchecked Sendable {
         all["ansible_play_name"] = .string(pc.play.name ?? "")
         all["playbook_dir"] = .string(pc.play.baseDir.isEmpty ? playbookDir : pc.play.baseDir)
         all["ansible_check_mode"] = .bool(checkMode)
+        all["ansible_run_tags"] = .list(runTags.map(Value.string))
+        all["ansible_skip_tags"] = .list(skipTags.map(Value.string))
         all["ansible_diff_mode"] = .bool(diffMode)
         all["ansible_verbosity"] = .int(verbosity)
         all["ansible_forks"] = .int(forks)

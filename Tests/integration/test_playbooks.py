@@ -288,10 +288,16 @@ def test_imports_exposure_run_once_as_ansible_playbook():
     playbook_dir), role vars seen after import_role and public include_role but not a private
     one, include_role loops, include apply, run_once sharing its result and facts,
     loop_control.break_when and a templated action: the same output as ansible-playbook."""
+    import re
+
+    def normal(out):
+        # Ansible lists an include's hosts in the order their results came back.
+        return re.sub(r'^(included: .* for )([^=]*?)( =>.*)?$',
+                      lambda m: m.group(1) + ', '.join(sorted(m.group(2).split(', '))) + (m.group(3) or ''), out, flags=re.M)
     args = ('-i', FIXTURES / 'blocks_hosts', FIXTURES / 'imports' / 'site.yml')
     theirs = ansible_playbook(*args)
     ours = swansible_playbook(*args)
     assert ours.returncode == theirs.returncode == 0, ours.stdout + ours.stderr
-    assert task_blocks(ours.stdout) == task_blocks(theirs.stdout)
-    assert sorted(ours.stdout.splitlines()) == sorted(theirs.stdout.splitlines())
+    assert task_blocks(normal(ours.stdout)) == task_blocks(normal(theirs.stdout))
+    assert sorted(normal(ours.stdout).splitlines()) == sorted(normal(theirs.stdout).splitlines())
     assert ours.stderr == theirs.stderr

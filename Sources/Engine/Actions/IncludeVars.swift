@@ -7,21 +7,39 @@ enum IncludeVarsAction: Action {
         let a = c.args
         var files: [String] = []
         if let dir = a["dir"]?.pythonStr {
+            // As the include_vars action walks a dir: sorted, to `depth`, files_matching and
+            // ignore_files as regexes, only known extensions (an unknown one fails unless ignored).
             let path = try c.findFile(dir, kind: "vars")
             let depth = a["depth"]?.intValue ?? 0
-            let pattern = a["files_matching"]?.stringValue
-            let exts = (a["extensions"]?.listValue?.map(\.pythonStr) ?? ["yaml", "yml", "json"]).map { "." + $0 }
-            func walk(_ d: String, _ level: Int) {
-                for e in Files.list(d) {
-                    let p = Files.join(d, e)
-                    if Files.isDirectory(p) {
-                        if depth == 0 || level < depth { walk(p, level + 1) }
-                    } else if exts.contains(where: { e.hasSuffix($0) }), pattern.map({ (try? Regex($0).wholeMatch(in: e)) != nil }) ?? true {
-                        files.append(p)
-                    }
-                }
+            let matching = try a["files_matching"]?.stringValue.map { try Regex($0) }
+            var ignoreNames: [String] = []
+            if let v = a["ignore_files"] { ignoreNames = v.listValue?.map(\.pythonStr) ?? v.pythonStr.split(separator: " ").map(String.init) }
+            let ignore: [Regex<AnyRegexOutput>] = try ignoreNames.map { try Regex($0 + "$") }
+            let valid = a["extensions"]?.listValue?.map(\.pythonStr) ?? ["yaml", "yml", "json"]
+            let ignoreUnknown = a["ignore_unknown_extensions"]?.truthy ?? false
+            func validExtension(_ name: String) -> Bool {
+                let base = Files.basename(name)
+                let dot = base.dropFirst().lastIndex(of: ".")
+                return valid.contains(dot.map { String(base[base.index(after: $0)...]) } ?? "")
             }
-            walk(path, 1)
+            let roleMain = c.task.role.map { Files.join($0.path, "vars/main.yml") }
+            func walk(_ d: String, _ level: Int) throws {
+                guard depth == 0 || level <= depth else { return }
+                let entries = Files.list(d).sorted()
+                for e in entries where !Files.isDirectory(Files.join(d, e)) {
+                    let p = Files.join(d, e)
+                    if p == roleMain { continue }
+                    if let m = matching, (try? m.firstMatch(in: e)) == nil { continue }
+                    if ignore.contains(where: { (try? $0.firstMatch(in: e)) != nil }) { continue }
+                    if !validExtension(e) {
+                        if ignoreUnknown { continue }
+                        throw TaskFailure(message: "\(p) does not have a valid extension: \(valid.joined(separator: ", "))")
+                    }
+                    files.append(p)
+                }
+                for e in entries where Files.isDirectory(Files.join(d, e)) { try walk(Files.join(d, e), level + 1) }
+            }
+            try walk(path, 1)
         } else if let f = (a["file"] ?? a["_raw_params"])?.pythonStr {
             files = [try c.findFile(f, kind: "vars")]
         } else {
