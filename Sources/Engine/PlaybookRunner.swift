@@ -1291,6 +1291,8 @@ public final class PlaybookRunner: @unchecked Sendable {
         let text = "Task failed: " + (msg.isEmpty ? "\(kind) failed." : "\(kind) failed: \(msg)")
         r["_swansible_error"] = .list([.list([.string(text), .string("\(task.location)")])])
         r["_swansible_error_flat"] = .string(text)
+        // A failed result without a message gets the one Ansible gives it.
+        if r["msg"] == nil { r["msg"] = .unsafe(text) }
     }
 
     /// The on-target module cache (~/.cache/swansible/modules) can be turned off with

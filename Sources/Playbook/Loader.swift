@@ -579,7 +579,7 @@ public struct PlaybookLoader {
                 Files.join($0, "ansible_collections/\(parts[0])/\(parts[1])/roles/\(parts[2])")
             } + candidates
         }
-        guard let path = candidates.first(where: Files.isDirectory) else {
+        guard let path = candidates.first(where: Files.isDirectory).map(Files.absolute) else {
             let searched = candidates.map { Files.dirname($0) }
             throw PlaybookError("the role '\(name)' was not found in \(searched.joined(separator: ":"))", at: entry.location)
         }

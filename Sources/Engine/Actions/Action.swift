@@ -116,7 +116,7 @@ final class ActionContext: @unchecked Sendable {
         let base = runner.vars.playbookDir
         candidates += [Files.join(base, "\(kind)/\(name)"), Files.join(base, name)]
         guard let found = candidates.first(where: Files.exists) else {
-            throw TaskFailure(message: "Could not find or access '\(name)'\nSearched in:\n" + candidates.map { "\t\($0)" }.joined(separator: "\n") + "\non the Ansible Controller.\nIf you are using a module and expect the file to exist on the remote, see the remote_src option")
+            throw TaskFailure(message: "Could not find or access '\(name)'\nSearched in:\n" + candidates.map { "\t\($0)" }.joined(separator: "\n") + " on the Ansible Controller.\nIf you are using a module and expect the file to exist on the remote, see the remote_src option")
         }
         return found
     }

@@ -3,13 +3,29 @@ import Inventory
 import Values
 
 enum IncludeVarsAction: Action {
+    struct BadExtension: Error { var message: String }
+
     static func run(_ c: ActionContext) async throws -> Dict {
         let a = c.args
         var files: [String] = []
+        func failure(_ message: String) -> Dict {
+            ["failed": true, "changed": false, "message": .unsafe(message), "ansible_facts": .dict(Dict()), "ansible_included_var_files": .list([])]
+        }
         if let dir = a["dir"]?.pythonStr {
             // As the include_vars action walks a dir: sorted, to `depth`, files_matching and
             // ignore_files as regexes, only known extensions (an unknown one fails unless ignored).
-            let path = try c.findFile(dir, kind: "vars")
+            // A role's `vars/<dir>` (or `<dir>` already starting with vars/), else beside the task's file.
+            var path: String
+            if dir.hasPrefix("/") {
+                path = dir
+            } else if let role = c.task.role {
+                path = dir.split(separator: "/").first == "vars" ? Files.join(role.path, dir) : Files.join(role.path, "vars/" + dir)
+                if dir.split(separator: "/").first == "vars", !Files.exists(path) { path = dir }
+            } else {
+                path = Files.join(Files.dirname(c.task.location.file), dir)
+            }
+            guard Files.exists(path) else { return failure("\(path) directory does not exist") }
+            guard Files.isDirectory(path) else { return failure("\(path) is not a directory") }
             let depth = a["depth"]?.intValue ?? 0
             let matching = try a["files_matching"]?.stringValue.map { try Regex($0) }
             var ignoreNames: [String] = []
@@ -33,15 +49,23 @@ enum IncludeVarsAction: Action {
                     if ignore.contains(where: { (try? $0.firstMatch(in: e)) != nil }) { continue }
                     if !validExtension(e) {
                         if ignoreUnknown { continue }
-                        throw TaskFailure(message: "\(p) does not have a valid extension: \(valid.joined(separator: ", "))")
+                        throw BadExtension(message: "\(p) does not have a valid extension: \(valid.joined(separator: ", "))")
                     }
                     files.append(p)
                 }
                 for e in entries where Files.isDirectory(Files.join(d, e)) { try walk(Files.join(d, e), level + 1) }
             }
-            try walk(path, 1)
-        } else if let f = (a["file"] ?? a["_raw_params"])?.pythonStr {
-            files = [try c.findFile(f, kind: "vars")]
+            do { try walk(path, 1) } catch let e as BadExtension { return failure(e.message) }
+        } else if let given = a["file"] ?? a["_raw_params"] {
+            // A file not found (or none given) fails with `message`, as the include_vars action reports it.
+            if given.isNone {
+                var r = failure("Could not find file on the Ansible Controller.\nIf you are using a module and expect the file to exist on the remote, see the remote_src option")
+                r["warnings"] = ["Invalid request to find a file that matches a \"null\" value"]
+                return r
+            }
+            do { files = [try c.findFile(given.pythonStr.trimmingCharacters(in: " \n\t"), kind: "vars")] } catch let e as TaskFailure {
+                return failure(e.message)
+            }
         } else {
             throw TaskFailure(message: "You must specify either 'file' or 'dir' for include_vars")
         }
@@ -50,6 +74,14 @@ enum IncludeVarsAction: Action {
             for (k, v) in try VarsFiles.readVarsFile(f) { vars[k] = v }
         }
         if let name = a["name"]?.stringValue { vars = [.string(name): .dict(vars)] }
+        // hash_behaviour: merge: each mapping merged into the value the variable has now.
+        if a["hash_behaviour"]?.stringValue == "merge" {
+            for (k, v) in vars {
+                if case .dict(let new) = v, case .dict(let old)?? = try? c.scope.lookup(k.pythonStr) {
+                    vars[k] = .dict(AnsibleFilters.merge(old, new, recursive: true))
+                }
+            }
+        }
         return ["ansible_facts": .dict(vars), "ansible_included_var_files": .list(files.map { .string(Files.absolute($0)) }),
                 "changed": false]
     }

@@ -5,6 +5,7 @@ import Values
 
 enum AnsibleFilters {
     static func register(_ env: inout Environment) {
+        Protomatter.register(&env)
         let all = [filters, PathFilters.filters, SetFilters.filters, RegexFilters.filters, HashFilters.filters,
                    MathFilters.filters, DataFilters.filters, MiscFilters.filters]
         for family in all {
