@@ -189,7 +189,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                     let names = candidates.map { (try? vars.templar.template($0, scope).pythonStr) ?? $0.pythonStr }
                     throw PlaybookError("vars file \(names.count == 1 ? names[0] : names.description) was not found", at: play.location)
                 }
-                for (k, v) in try VarsFiles.readVarsFile(path) { loaded[k] = v }
+                for (k, v) in try VarsFiles.readVarsFile(path, listOfMappings: true) { loaded[k] = v }
             }
             pc.varsFiles[host] = loaded
         }

@@ -93,20 +93,23 @@ final class VariableManager: @unchecked Sendable {
         var all = [String: Value]()
         func merge(_ d: Dict) { for (k, v) in d { all[k.pythonStr] = v } }
         let roles = playRoles(pc)
-        for r in roles { merge(r.defaults) }
-        if let role = task?.role { merge(role.defaults) }
+        for r in roles { merge(r.allDefaults) }
+        if let role = task?.role { merge(role.allDefaults) }
         merge(try inventoryVars(host))
         let st = state(host)
         merge(VariableManager.factVars(st.facts))
         merge(pc.playVars)
         if let files = pc.varsFiles[host] { merge(files) }
-        for r in roles { merge(r.vars) }
-        if let role = task?.role { merge(role.vars) }
+        for r in roles { merge(r.allVars) }
+        if let role = task?.role { merge(role.allVars) }
         for b in task?.blockVars ?? [] { merge(b) }
         if case .dict(let tv)? = task?["vars"] { merge(tv) }
         merge(st.includeVars)
         merge(st.setFacts)
-        if let role = task?.role { merge(role.params) }
+        if let role = task?.role {
+            merge(role.parentParams)
+            merge(role.params)
+        }
         if let t = task { merge(t.includeParams) }
         merge(extraVars)
         addMagic(&all, host: host, pc: pc, task: task)
@@ -182,13 +185,13 @@ final class VariableManager: @unchecked Sendable {
             var d = Dict()
             func merge(_ x: Dict) { for (k, v) in x { d[k] = v } }
             let roles = playRoles(pc)
-            for r in roles { merge(r.defaults) }
+            for r in roles { merge(r.allDefaults) }
             merge(try inventoryVars(h))
             let st = state(h)
             merge(VariableManager.factVars(st.facts))
             merge(pc.playVars)
             merge(pc.varsFiles[h] ?? Dict())
-            for r in roles { merge(r.vars) }
+            for r in roles { merge(r.allVars) }
             merge(st.includeVars)
             merge(st.setFacts)
             merge(extraVars)

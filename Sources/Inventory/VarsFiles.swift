@@ -31,11 +31,22 @@ public enum VarsFiles {
         return out
     }
 
-    public static func readVarsFile(_ path: String) throws -> Dict {
+    /// A vars file: a mapping, or (for a play's vars_files, as Ansible's preprocess_vars) a list
+    /// of mappings merged in order.
+    public static func readVarsFile(_ path: String, listOfMappings: Bool = false) throws -> Dict {
         let node = try YAMLReader.load(try Files.read(path), file: path)
         switch node.value {
         case .dict(let d): return d
         case .none: return Dict()
+        case .list(let l) where listOfMappings:
+            var out = Dict()
+            for item in l {
+                guard case .dict(let d) = item else {
+                    throw InventoryError("variable files must contain either a dictionary of variables, or a list of dictionaries. Got: \(item.pythonRepr) (\(item.typeName))")
+                }
+                for (k, v) in d { out[k] = v }
+            }
+            return out
         default: throw InventoryError("\(node.location): Invalid vars file: expected a dictionary, got \(node.value.typeName)")
         }
     }

@@ -369,6 +369,8 @@ public struct PlaybookLoader {
         guard importDepth < 64 else { throw PlaybookError("role dependencies of \(role.name) are too deep (a cycle?)") }
         for entry in try meta(role)?["dependencies"]?.items ?? [] {
             let (dep, when, tags, keywords) = try loadRole(entry, baseDir: baseDir ?? ".", near: Files.dirname(role.path))
+            dep.parentParams = role.parentParams.merging(role.params) { $1 }
+            role.dependencies.append(dep)
             if !dependentRoles.contains(dep.name) { dependentRoles.append(dep.name) }
             if alreadyIn(dep) { continue }
             var inner = inherited
