@@ -314,6 +314,21 @@ def module_args(msg):
     return args
 
 
+def module_exception(ex, err):
+    """An exception a module did not handle, as its AnsiballZ wrapper reports it: 2.19's module_utils
+    print a failed result naming it; older ones leave a traceback on stderr (MODULE FAILURE)."""
+    try:
+        from ansible.module_utils._internal._ansiballz._loader import _handle_exception
+    except ImportError:
+        traceback.print_exc(file=err)
+        return 1
+    try:
+        _handle_exception(ex, 'legacy')
+    except SystemExit as e:
+        return e.code if isinstance(e.code, int) else 1
+    return 1
+
+
 def run_module(msg):
     code = load(msg)
     if isinstance(code, dict):
@@ -351,6 +366,8 @@ def run_module(msg):
             return {'missing': missing, 'rc': 1}
         traceback.print_exc(file=err)
         rc = 1
+    except Exception as ex:
+        rc = module_exception(ex, err)
     except BaseException:
         traceback.print_exc(file=err)
         rc = 1
@@ -365,7 +382,7 @@ def run_module(msg):
     stdout = out.buffer.getvalue().decode('utf-8', 'surrogateescape')
     # The result travels as an object (not JSON text inside JSON); raw output only when it is not one.
     try:
-        result = json.loads(filter_json(stdout))
+        result = json.loads(filter_json(stdout) or '')
     except ValueError:
         result = None
     if isinstance(result, dict):
@@ -575,7 +592,10 @@ def run_async(msg):
                                                                     'msg': 'Timeout exceeded', 'child_pid': os.getpid()}),
                                                           os.killpg(0, signal.SIGKILL)))
                 signal.alarm(limit)
-            reply = run_module(msg)
+            try:
+                reply = run_module(msg)
+            except Exception:
+                reply = {'stderr': traceback.format_exc()}
             result = reply.get('result')
             if not isinstance(result, dict):
                 result = {'failed': 1, 'msg': 'MODULE FAILURE', 'module_stdout': reply.get('raw_stdout', ''),

@@ -114,8 +114,10 @@ public final class ModuleLibrary: Sendable {
         let source = try Files.read(path)
         var utils: [(String, String, Bool)] = []
         var seen = Set<String>()
+        // …and, from 2.19, the AnsiballZ loader whose handler reports an exception a module leaves unhandled.
         let always = ["ansible.module_utils.basic", "ansible.module_utils._internal._json._profiles._module_legacy_c2m",
-                      "ansible.module_utils._internal._json._profiles._module_legacy_m2c"]
+                      "ansible.module_utils._internal._json._profiles._module_legacy_m2c",
+                      "ansible.module_utils._internal._ansiballz._loader"]
         var queue = scanImports(source, package: modulePackage(action)) + always
         while let name = queue.popLast() {
             guard !seen.contains(name) else { continue }

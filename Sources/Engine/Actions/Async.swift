@@ -12,6 +12,8 @@ enum AsyncRunner {
                                             extra: ["jid": .string(jid), "time_limit": .int(timeLimit), "async_dir": .string(asyncDir)])
         guard let jobID = started["ansible_job_id"]?.stringValue else { return started }
         started["changed"] = true
+        // 2.19 reports these as booleans (the wrapper writes 1 and 0).
+        for k in ["started", "finished"] { if let v = started[.string(k)] { started[.string(k)] = .bool(v.truthy) } }
         if poll <= 0 { return started }
         while true {
             try await _Concurrency.Task.sleep(nanoseconds: UInt64(poll) * 1_000_000_000)
@@ -20,9 +22,12 @@ enum AsyncRunner {
             status["started"] = .bool(status["started"]?.truthy ?? true)
             status["finished"] = .bool(status["finished"]?.truthy ?? false)
             let finished = status["finished"]?.truthy ?? false
-            c.runner.callback.asyncPoll(host: c.host, jid: jobID, finished: finished)
+            c.runner.callback.asyncPoll(host: c.host, jid: jobID, finished: finished, failed: status["failed"]?.truthy ?? false)
             if finished {
                 status["ansible_job_id"] = .string(jobID)
+                // The controller waited for it: the job file goes, as Ansible's async wrapper cleans up.
+                _ = try? await c.runModule("ansible.builtin.async_status",
+                                           ["jid": .string(jobID), "mode": "cleanup", "_async_dir": .string(asyncDir)])
                 return status
             }
         }

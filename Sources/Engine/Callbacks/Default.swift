@@ -112,11 +112,11 @@ final class DefaultCallback: @unchecked Sendable {
     }
 
     /// `ASYNC POLL on host: …` while an async task runs, `ASYNC OK on host: …` when it ends.
-    func asyncPoll(host: String, jid: String, finished: Bool) {
+    func asyncPoll(host: String, jid: String, finished: Bool, failed: Bool = false) {
         lock.withLock { _ in
             printBanner()
             if finished {
-                Output.line("ASYNC OK on \(host): jid=\(jid)", .verbose)
+                Output.line("ASYNC \(failed ? "FAILED" : "OK") on \(host): jid=\(jid)", .verbose)
             } else {
                 Output.line("ASYNC POLL on \(host): jid=\(jid) started=True finished=False", .verbose)
             }
