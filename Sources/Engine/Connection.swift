@@ -144,9 +144,9 @@ struct ConnectionConfig {
                 return .command(kind: kind, argv: argv, interpreter: interpreter)
             }
             switch connection {
-            case "local": return .local(interpreter: interpreter)
+            case "local": return .local(interpreter: interpreter, name: inventoryName)
             case "ssh", "smart", "paramiko", "paramiko_ssh", "ansible.builtin.ssh", "ansible.builtin.local":
-                if connection == "ansible.builtin.local" { return .local(interpreter: interpreter) }
+                if connection == "ansible.builtin.local" { return .local(interpreter: interpreter, name: inventoryName) }
                 return .ssh(sshOptions, interpreter: interpreter)
             default:
                 throw AnsibleError("the connection plugin '\(connection)' was not found")

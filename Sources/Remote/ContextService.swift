@@ -25,7 +25,9 @@ public struct BecomeOptions: Sendable, Hashable {
 
 /// How to reach one agent. Built by the Engine from Ansible's connection variables.
 public enum Hop: Sendable, Hashable {
-    case local(interpreter: String?)
+    /// The controller itself; each inventory host has its own agent (`name`), so that hosts run
+    /// their tasks side by side as Ansible's forks do.
+    case local(interpreter: String?, name: String? = nil)
     case ssh(SSHOptions, interpreter: String?)
     /// A child of the previous hop's agent, as another user.
     case become(BecomeOptions)
@@ -36,7 +38,7 @@ public enum Hop: Sendable, Hashable {
 
     public var key: String {
         switch self {
-        case .local(let i): return "local:\(i ?? "")"
+        case .local(let i, let name): return "local:\(name ?? ""):\(i ?? "")"
         case .ssh(let o, let i):
             let extra = (o.configFile ?? "") + o.options.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
             return "ssh:\(o.inventoryName ?? ""):\(o.user ?? "")@\(o.host):\(o.port ?? 22):\(i ?? ""):\(extra)"
@@ -223,7 +225,7 @@ public final class ContextService: Sendable {
     static func start(_ hop: Hop) async throws -> Context {
         let io: StreamIO
         switch hop {
-        case .local(let interpreter):
+        case .local(let interpreter, _):
             io = try LocalTransport.start(interpreter: interpreter)
         case .command(_, let argv, let interpreter):
             io = try CommandTransport.start(argv, interpreter: interpreter)
@@ -302,7 +304,7 @@ extension Hop {
             return ["method": .string(method), "kwargs": .dict(k)]
         }
         switch self {
-        case .local(let i): return ["method": "local", "kwargs": ["python_path": i.map(Value.string) ?? Value.none]]
+        case .local(let i, _): return ["method": "local", "kwargs": ["python_path": i.map(Value.string) ?? Value.none]]
         case .command(let kind, let argv, let i):
             return ["method": .string(kind), "kwargs": ["argv": .list(argv.map(Value.string)), "python_path": i.map(Value.string) ?? Value.none]]
         case .ssh(let o, let i): return ssh(o, i, "ssh")
