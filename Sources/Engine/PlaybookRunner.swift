@@ -927,7 +927,6 @@ public final class PlaybookRunner: @unchecked Sendable {
         var result: Dict
         var status: Status
         if let items = loopItems {
-            let loopVar = task["loop_control"]?["loop_var"]?.pythonStr ?? "item"
             var results: [Value] = []
             var anyChanged = false, anyFailed = false, allSkipped = !items.isEmpty
             let pause = try task["loop_control"]?["pause"].map { try vars.templar.template($0, scope) }.flatMap { v -> Double? in
@@ -1047,7 +1046,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         var terms = v.listValue ?? [v]
         if name == "items" || name == "list" || name == "indexed_items" || name == "together" || name == "nested"
             || name == "subelements" || name == "dict" || name == "first_found" {
-            terms = name == "dict" || name == "first_found" ? [v] : (v.listValue ?? [v])
+            terms = name == "first_found" || (name == "dict" && v.listValue == nil) ? [v] : (v.listValue ?? [v])
         }
         var c = LookupContext(scope: scope, playbookDir: vars.playbookDir, templar: vars.templar)
         c.withAction = task.writtenAction ?? task.action
@@ -1058,7 +1057,7 @@ public final class PlaybookRunner: @unchecked Sendable {
     /// extended `ansible_loop`, as Ansible's task executor sets them.
     func loopVars(_ task: PlayTask, _ items: [Value], _ index: Int, _ scope: VarScope) throws -> [String: Value] {
         let control = task["loop_control"]
-        let loopVar = control?["loop_var"]?.pythonStr ?? "item"
+        let loopVar = try control?["loop_var"].map { try vars.templar.template($0, scope).pythonStr } ?? "item"
         var out: [String: Value] = [loopVar: items[index], "ansible_loop_var": .string(loopVar)]
         if let indexVar = try control?["index_var"].map({ try vars.templar.template($0, scope).pythonStr }) {
             out[indexVar] = .int(index)

@@ -78,10 +78,16 @@ final class VarScope: VariableSource, @unchecked Sendable {
         case "now":
             // A naive datetime (local time unless utc=True); with fmt, that time formatted.
             return { a, _ in
-                var t = time(nil)
+                var ts = timespec()
+                clock_gettime(CLOCK_REALTIME, &ts)
+                var t = ts.tv_sec
                 var tmv = tm()
                 if a.get(0, "utc")?.truthy == true { gmtime_r(&t, &tmv) } else { localtime_r(&t, &tmv) }
-                if let fmt = a.get(1, "fmt")?.stringValue {
+                if var fmt = a.get(1, "fmt")?.stringValue {
+                    // Python's %f (microseconds), which C's strftime lacks; %% stays as it is.
+                    let micro = String(format: "%06d", Int(ts.tv_nsec / 1000))
+                    fmt = fmt.replacingOccurrences(of: "%%", with: "\u{0}").replacingOccurrences(of: "%f", with: micro)
+                        .replacingOccurrences(of: "\u{0}", with: "%%")
                     var buf = [CChar](repeating: 0, count: 256)
                     _ = strftime(&buf, 256, fmt, &tmv)
                     return .string(String(cString: buf))

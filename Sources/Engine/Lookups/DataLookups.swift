@@ -74,7 +74,9 @@ enum DataLookups {
         },
         "dict": { terms, _, _ in
             try terms.flatMap { t -> [Value] in
-                guard case .dict(let d) = t else { throw AnsibleError("with_dict expects a dict") }
+                guard case .dict(let d) = t else {
+                    throw AnsibleError("the 'dict' lookup plugin expects a dictionary, got '\(t.pythonStr)' of type <class '\(t.typeName)'>)")
+                }
                 return d.map { .dict(["key": $0.key, "value": $0.value]) }
             }
         },
