@@ -5,14 +5,16 @@ import Values
 
 public enum Listing {
     public static func print(_ book: PlaybookFile, inventory: Inventory, options: RunOptions, hosts: Bool, tasks: Bool, tags: Bool) throws {
-        var out = "\nplaybook: \(book.path)\n"
+        var out = "\nplaybook: \(book.given.isEmpty ? book.path : book.given)\n"
         for (i, play) in book.plays.enumerated() {
             let pattern: [String]
             switch play.hosts {
             case .list(let l): pattern = l.map(\.pythonStr)
             default: pattern = [play.hosts.pythonStr]
             }
-            out += "\n  play #\(i + 1) (\(pattern.joined(separator: ","))): \(play.name ?? "")\tTAGS: [\(play.tags.joined(separator: ", "))]\n"
+            // An unnamed play goes by its host pattern, as Ansible names it.
+            let name = PlaybookRunner.playName(play, extraVars: options.extraVars, templar: Templar()) ?? pattern.joined(separator: ",")
+            out += "\n  play #\(i + 1) (\(pattern.joined(separator: ","))): \(name)\tTAGS: [\(play.tags.joined(separator: ", "))]\n"
             if hosts {
                 let hs = try PlaybookRunner.playHosts(play, inventory, limit: options.limit, extraVars: options.extraVars)
                 out += "    pattern: [\(pattern.map { "'\($0)'" }.joined(separator: ", "))]\n"

@@ -149,13 +149,8 @@ public final class PlaybookRunner: @unchecked Sendable {
             ended = []
             playEnded = false
         }
-        // The play's name is a template over its vars and the extra vars (no host's).
         var shown = play
-        if let n = play.name, n.contains("{{") {
-            var raw: [String: Value] = [:]
-            for (k, v) in play.vars.merging(options.extraVars, uniquingKeysWith: { $1 }) { raw[k.pythonStr] = v }
-            shown.name = (try? vars.templar.template(.string(n), VarScope(raw: raw, templar: vars.templar)))?.pythonStr ?? n
-        }
+        shown.name = PlaybookRunner.playName(play, extraVars: options.extraVars, templar: vars.templar)
         callback.playStart(shown)
         let all = try PlaybookRunner.playHosts(play, inventory, limit: options.limit, extraVars: options.extraVars)
         let dead = lock.withLock { _ in failed.union(unreachable) }
@@ -203,7 +198,8 @@ public final class PlaybookRunner: @unchecked Sendable {
         let force = try play["force_handlers"].map { AnsibleFilters.toBool(try vars.templar.template($0, vars.scope(host: hosts[0], pc: pc, task: nil))).truthy }
             ?? (options.forceHandlers || settings.forceHandlers)
         // serial: the play runs batch after batch; a batch where every host failed ends it.
-        for batch in try serialBatches(play, hosts: hosts, pc: pc) {
+        for (i, batch) in try serialBatches(play, hosts: hosts, pc: pc).enumerated() {
+            if i > 0 { callback.playStart(shown) }   // each batch starts with the play's banner again
             pc.batch = batch
             currentPlay = pc
             let downBefore = lock.withLock { _ in failed.union(unreachable) }
@@ -321,6 +317,14 @@ public final class PlaybookRunner: @unchecked Sendable {
     func shouldRun(_ task: PlayTask) -> Bool {
         let tags = PlaybookRunner.rendered(task.tags, playVars: currentPlay?.playVars ?? Dict(), extraVars: options.extraVars, templar: vars.templar)
         return PlaybookRunner.tagsAllow(tags, only: options.tags, skip: options.skipTags)
+    }
+
+    /// The play's name, a template over its vars and the extra vars (no host's).
+    static func playName(_ play: Play, extraVars: Dict, templar: Templar) -> String? {
+        guard let n = play.name, n.contains("{{") else { return play.name }
+        var raw: [String: Value] = [:]
+        for (k, v) in play.vars.merging(extraVars, uniquingKeysWith: { $1 }) { raw[k.pythonStr] = v }
+        return (try? templar.template(.string(n), VarScope(raw: raw, templar: templar)))?.pythonStr ?? n
     }
 
     /// Tags that are templates, rendered with the play's vars and the extra vars (a list flattens in).
@@ -885,6 +889,7 @@ public final class PlaybookRunner: @unchecked Sendable {
 
     /// run_once (a block's too): templated with the first host's vars.
     func runsOnce(_ task: PlayTask, pc: VariableManager.PlayContext, hosts: [String]) -> Bool {
+        if task.shortAction == "pause" { return true }   // its action bypasses the host loop
         guard let v = task.effective("run_once"), let first = hosts.first else { return false }
         if case .bool(let b) = v { return b }
         return (try? vars.scope(host: first, pc: pc, task: task)).flatMap { try? vars.templar.template(v, $0) }?.truthy ?? false

@@ -86,6 +86,13 @@ def ensure_locale():
     subprocess.run(['locale-gen'], capture_output=True)
 
 
+def ensure_acl():
+    """The lineinfile target sets ACLs with setfacl, which ansible-test's images carry (package acl)."""
+    if shutil.which('setfacl') or os.geteuid() != 0:
+        return
+    subprocess.run(['apt-get', 'install', '-y', '-qq', 'acl'], capture_output=True)
+
+
 def ensure_authorized_keys():
     """ansible-test's hosts have ~/.ssh/authorized_keys (its own key); copy's target duplicates
     it for a second user. Made empty when missing; returns it so it can go again afterwards."""
@@ -121,6 +128,7 @@ def main():
     version = ansible_version()
     ensure_locale()
     made_keys = ensure_authorized_keys()
+    ensure_acl()
     tools = ['ansible', 'swansible'] if a.tool == 'both' else [a.tool]
     targets = a.targets or DEFAULT_TARGETS
     trees = {tool: source_tree(tool, version) for tool in tools}

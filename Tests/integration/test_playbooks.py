@@ -301,3 +301,19 @@ def test_imports_exposure_run_once_as_ansible_playbook():
     assert task_blocks(normal(ours.stdout)) == task_blocks(normal(theirs.stdout))
     assert sorted(normal(ours.stdout).splitlines()) == sorted(normal(theirs.stdout).splitlines())
     assert ours.stderr == theirs.stderr
+
+
+def test_serial_and_meta_as_ansible_playbook():
+    """serial batches (templated, the play banner again per batch), meta end_host/end_batch with
+    `when` per host and their META lines at -vv, clear_host_errors in always, templated tags."""
+    args = ('-vv', '-i', FIXTURES / 'blocks_hosts', FIXTURES / 'serial_meta.yml')
+    theirs = ansible_playbook(*args)
+    ours = swansible_playbook(*args)
+    assert ours.returncode == theirs.returncode == 0, ours.stdout + ours.stderr
+    # -vv's version header is Ansible's own; the rest must match, hosts in either order.
+    body = lambda out: out[out.index('PLAYBOOK:'):]
+    assert task_blocks(body(ours.stdout)) == task_blocks(body(theirs.stdout))
+    assert sorted(body(ours.stdout).splitlines()) == sorted(body(theirs.stdout).splitlines())
+    listed = lambda r: [l for l in r.stdout.splitlines() if 'TAGS' in l]
+    args = ('--list-tasks', '--tags', 'chosen', '-i', FIXTURES / 'blocks_hosts', FIXTURES / 'serial_meta.yml')
+    assert listed(swansible_playbook(*args)) == listed(ansible_playbook(*args))

@@ -6,6 +6,8 @@ import Values
 enum CopyAction: Action {
     static func run(_ c: ActionContext) async throws -> Dict {
         var args = c.args
+        // `decrypt` belongs to the action (vaulted sources are decrypted on the controller), not the module.
+        args["decrypt"] = nil
         if args["remote_src"]?.truthy == true { return try await c.runModule("ansible.builtin.copy", args) }
         guard args["dest"] != nil else { throw TaskFailure(message: "dest is required") }
         let source: UploadSource

@@ -1,0 +1,62 @@
+// pause: waits on the controller, once for all hosts (Ansible's action bypasses the host loop):
+// for `seconds`/`minutes`, or for Enter at a prompt when stdin is a terminal.
+#if canImport(Glibc)
+import Glibc
+#endif
+import Values
+
+enum PauseAction: Action {
+    static func run(_ c: ActionContext) async throws -> Dict {
+        let a = c.args
+        let echo = a["echo"].map { AnsibleFilters.toBool($0).truthy } ?? true
+        func number(_ k: String) -> Double? { a[.string(k)].flatMap { $0.number ?? Double($0.pythonStr) } }
+        var seconds: Double?
+        var unit = "minutes"
+        if let m = number("minutes") {
+            seconds = Double(Int(m)) * 60
+        } else if let s = number("seconds") {
+            seconds = Double(Int(s))
+            unit = "seconds"
+        }
+        let hidden = echo ? "" : " (output is hidden)"
+        let start = Date.naiveNow()
+        let began = monotonic()
+        var input = ""
+        if var wait = seconds {
+            wait = max(wait, 1)
+            Output.line("Pausing for \(Int(wait)) seconds\(hidden)")
+            if a["prompt"] != nil { Output.line("(ctrl+C then 'C' = continue early, ctrl+C then 'A' = abort)\r") }
+            try await _Concurrency.Task.sleep(nanoseconds: UInt64(wait * 1e9))
+        } else if isatty(0) != 0 {
+            Output.write("[\(c.task.displayName.trimmingCharacters(in: " "))]\n\(a["prompt"]?.pythonStr ?? "Press enter to continue, Ctrl+C to interrupt")\(hidden):")
+            input = Prompt.readLine(hidden: !echo)
+        } else {
+            Output.warning("Not waiting for response to prompt as stdin is not interactive")
+        }
+        let took = monotonic() - began
+        let shown = unit == "minutes" ? (took / 60 * 100).rounded() / 100 : (took * 100).rounded() / 100
+        return ["changed": false, "rc": 0, "stderr": "", "stdout": .string("Paused for \(Value.float(shown).pythonStr) \(unit)"),
+                "start": .string(start), "stop": .string(Date.naiveNow()), "delta": .int(Int(took)), "echo": .bool(echo),
+                "user_input": .string(input)]
+    }
+
+    static func monotonic() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}
+
+enum Date {
+    /// Python's str(datetime.now()): local time with microseconds.
+    static func naiveNow() -> String {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        var t = ts.tv_sec
+        var tmv = tm()
+        localtime_r(&t, &tmv)
+        var buf = [CChar](repeating: 0, count: 64)
+        _ = strftime(&buf, 64, "%Y-%m-%d %H:%M:%S", &tmv)
+        return String(cString: buf) + "." + String(String(ts.tv_nsec / 1000 + 1_000_000).dropFirst())
+    }
+}
