@@ -997,6 +997,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         let st = vars.state(host)
         if let reg = task["register"]?.pythonStr {
             var registered = DefaultCallback.stripInternal(result)
+            registered["invocation"] = nil   // the strategy registers a clean copy without it
             if registered["failed"] == nil && status != .skipped { registered["failed"] = .bool(status == .failed) }
             st.setFacts[.string(reg)] = .dict(registered)
         }

@@ -15,7 +15,7 @@ enum CopyAction: Action {
             guard args["src"] == nil else { throw TaskFailure(message: "src and content are mutually exclusive") }
             source = .bytes(Array((content.stringValue ?? content.json(.init(ensureASCII: true))).utf8))   // json.dumps(content)
             if args["dest"]?.pythonStr.hasSuffix("/") == true { throw TaskFailure(message: "can not use content with a dir as dest") }
-        } else if let src = args["src"]?.pythonStr {
+        } else if let src = args["src"]?.pythonStr, !src.isEmpty {   // an empty src is none, as Ansible's action has it
             let path = try c.findFile(src, kind: "files")
             if Files.isDirectory(path) {
                 // The trailing slash the user wrote decides whether the directory itself is copied.
