@@ -54,7 +54,8 @@ public final class ModuleLibrary: Sendable {
 
     public var allCollectionRoots: [String] { collectionRoots }
 
-    public init(ansibleDir: String) {
+    /// `collectionsPaths`: COLLECTIONS_PATHS as the caller's Settings give them.
+    public init(ansibleDir: String, collectionsPaths: [String] = Settings.defaultCollectionsPaths) {
         self.ansibleDir = ansibleDir
         let sitePackages = Files.dirname(ansibleDir)
         var py = Files.join(Files.dirname(Files.dirname(Files.dirname(sitePackages))), "bin/python3")
@@ -68,12 +69,12 @@ public final class ModuleLibrary: Sendable {
             v = String(q)
         }
         version = v
-        configuredRoots = Settings.load().collectionsPaths.map(Files.expandUser) + [sitePackages]
+        configuredRoots = collectionsPaths.map(Files.expandUser) + [sitePackages]
     }
 
     /// Locates ansible-core as Ansible users have it: SWANSIBLE_ANSIBLE_PATH, a `.venv` next to
     /// the swansible checkout, the installation behind `ansible-playbook` on PATH, Debian's.
-    public static func locate() -> ModuleLibrary? {
+    public static func locate(collectionsPaths: [String] = Settings.defaultCollectionsPaths) -> ModuleLibrary? {
         var candidates: [String] = []
         if let p = Files.environment("SWANSIBLE_ANSIBLE_PATH") {
             candidates += [p, Files.join(p, "ansible")]
@@ -92,7 +93,7 @@ public final class ModuleLibrary: Sendable {
         }
         candidates += ["/usr/lib/python3/dist-packages/ansible"]
         guard let found = candidates.first(where: { Files.exists(Files.join($0, "modules/ping.py")) }) else { return nil }
-        return ModuleLibrary(ansibleDir: Files.absolute(found))
+        return ModuleLibrary(ansibleDir: Files.absolute(found), collectionsPaths: collectionsPaths)
     }
 
     static func sitePackages(under prefix: String) -> [String] {

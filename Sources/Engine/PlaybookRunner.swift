@@ -124,9 +124,8 @@ public final class PlaybookRunner: @unchecked Sendable {
         default: pattern = play.hosts.pythonStr
         }
         if !Template.isPlain(pattern) {
-            var raw: [String: Value] = [:]
-            for (k, v) in extraVars { raw[k.pythonStr] = v }
-            pattern = try Templar().template(.string(pattern), VarScope(raw: raw, templar: Templar())).pythonStr
+            let templar = Templar()
+            pattern = try templar.template(.string(pattern), templar.staticScope(Dict(), extraVars: extraVars)).pythonStr
         }
         var hosts = try inventory.hosts(matching: pattern)
         if let limit {
@@ -239,9 +238,7 @@ public final class PlaybookRunner: @unchecked Sendable {
     /// in batches of those sizes, as PlaybookExecutor._get_serialized_batches makes them.
     func serialBatches(_ play: Play, hosts: [String], pc: VariableManager.PlayContext) throws -> [[String]] {
         guard let raw = play["serial"] else { return [hosts] }
-        var known: [String: Value] = ["omit": .string(omitToken)]
-        for (k, x) in pc.playVars.merging(options.extraVars, uniquingKeysWith: { $1 }) { known[k.pythonStr] = x }
-        let v = try vars.templar.template(raw, VarScope(raw: known, templar: vars.templar))
+        let v = try vars.templar.template(raw, vars.templar.staticScope(pc.playVars, extraVars: options.extraVars))
         if v.stringValue == omitToken || v.isNone { return [hosts] }
         let sizes: [Int] = (v.listValue ?? [v]).map { s in
             let text = s.pythonStr.trimmingCharacters(in: " ")
@@ -322,17 +319,13 @@ public final class PlaybookRunner: @unchecked Sendable {
     /// The play's name, a template over its vars and the extra vars (no host's).
     static func playName(_ play: Play, extraVars: Dict, templar: Templar) -> String? {
         guard let n = play.name, n.contains("{{") else { return play.name }
-        var raw: [String: Value] = [:]
-        for (k, v) in play.vars.merging(extraVars, uniquingKeysWith: { $1 }) { raw[k.pythonStr] = v }
-        return (try? templar.template(.string(n), VarScope(raw: raw, templar: templar)))?.pythonStr ?? n
+        return (try? templar.template(.string(n), templar.staticScope(play.vars, extraVars: extraVars)))?.pythonStr ?? n
     }
 
     /// Tags that are templates, rendered with the play's vars and the extra vars (a list flattens in).
     static func rendered(_ tags: [String], playVars: Dict, extraVars: Dict, templar: Templar) -> [String] {
         guard tags.contains(where: { $0.contains("{{") }) else { return tags }
-        var raw: [String: Value] = [:]
-        for (k, v) in playVars.merging(extraVars, uniquingKeysWith: { $1 }) { raw[k.pythonStr] = v }
-        let scope = VarScope(raw: raw, templar: templar)
+        let scope = templar.staticScope(playVars, extraVars: extraVars)
         var out: [String] = []
         for t in tags {
             guard t.contains("{{"), let r = try? templar.template(.string(t), scope) else { out.append(t); continue }
@@ -411,9 +404,13 @@ public final class PlaybookRunner: @unchecked Sendable {
         return out
     }
 
-    func handlerKnown(_ name: String) -> Bool { !handlers(answering: name).isEmpty }
+    /// What a changed result notifies: each name of the task's `notify` (rendered with its vars; a
+    /// template may give a list) with the handlers answering it, empty when none does.
+    func notified(_ task: PlayTask, _ status: Status, _ result: Dict, _ scope: VarScope) -> [(name: String, handlers: [PlayTask])] {
+        guard status == .changed || (status == .ok && result["changed"]?.truthy == true) else { return [] }
+        return notifications(task, scope).map { ($0, handlers(answering: $0)) }
+    }
 
-    /// The handlers a task notifies, its `notify` rendered with its vars (a template may give a list).
     func notifications(_ task: PlayTask, _ scope: VarScope) -> [String] {
         guard let v = task.effective("notify") else { return [] }
         let r = (try? vars.templar.template(v, scope)) ?? v
@@ -616,13 +613,77 @@ public final class PlaybookRunner: @unchecked Sendable {
     /// include_tasks: each host's file is worked out (when, loop, templated name), hosts that
     /// include the same file with the same params run its tasks together, as the linear strategy does.
     func runInclude(_ task: PlayTask, pc: VariableManager.PlayContext, hosts: [String], prefix: String) async {
-        struct Inclusion {
+        struct Target: Equatable {
             var path: String
             var params: Dict
-            var item: Value?
-            var hosts: [String]
         }
-        var groups: [Inclusion] = []
+        let groups = inclusions(task, pc: pc, hosts: hosts) { s, iterVars -> Target in
+            guard let raw = task.args["file"] ?? task.args["_raw_params"] else {
+                throw TaskError.keyword(task, keyword: "@action", "No file specified for \(task.shortAction)")
+            }
+            let name = try vars.templar.template(raw, s).pythonStr
+            // A file not found fails when it is loaded, below, as Ansible's strategy reports it.
+            let path: String
+            do { path = try includeLoader.resolveTaskFile(name, from: task.location.file, role: task.role, at: task.location) } catch {
+                path = "\u{0}" + name
+            }
+            var params = task.includeParams
+            if case .dict(let v)? = task["vars"] { for (k, x) in v { params[k] = x } }
+            for (k, x) in task.args where !["file", "_raw_params", "apply"].contains(k.pythonStr) { params[k] = x }
+            for k in iterVars.keys.sorted() { params[.string(k)] = iterVars[k] }
+            return Target(path: path, params: params)
+        }
+        // Each file is loaded before anything is shown: one whose actions do not resolve ends the
+        // run as a playbook that does not parse.
+        var loaded: [Result<[PlayTask], any Error>] = []
+        for g in groups {
+            do {
+                if g.key.path.hasPrefix("\u{0}") {
+                    _ = try includeLoader.resolveTaskFile(String(g.key.path.dropFirst()), from: task.location.file, role: task.role, at: task.location)
+                }
+                let included = try includeLoader.loadTaskFile(g.key.path, role: task.role, inherited: PlaybookRunner.underInclude(task, vars: task.blockVars))
+                do {
+                    try Origin.validateActions(included, library: library, playbookDir: vars.playbookDir, playDir: pc.play.baseDir, settings: settings)
+                } catch var e as PlaybookError {
+                    e.parse = true
+                    abortRun(e)
+                    return
+                }
+                loaded.append(.success(included))
+            } catch let e as PlaybookError where e.parse {
+                abortRun(e)
+                return
+            } catch {
+                loaded.append(.failure(error))
+            }
+        }
+        for (g, result) in zip(groups, loaded) {
+            switch result {
+            case .success:
+                callback.included(g.key.path, hosts: g.hosts, item: g.item)
+                for h in g.hosts { stats.update(h) { $0.ok += 1 } }
+            case .failure(let error):
+                // The strategy's words: the error, then each host failed with the include and the reason.
+                let reason = (error as? PlaybookError).map { Origin.report($0) } ?? "\(error)"
+                Output.error(reason)
+                let name = (task.args["file"] ?? task.args["_raw_params"])?.pythonStr ?? ""
+                for h in g.hosts { failHost(h, task, ["changed": false, "include": .unsafe(name), "reason": .unsafe(reason)]) }
+            }
+        }
+        for (g, result) in zip(groups, loaded) {
+            if case .success(let included) = result {
+                try? await runList(included.map { $0.including(g.key.params) }, pc: pc, within: g.hosts, prefix: prefix)
+            }
+        }
+    }
+
+    /// A dynamic include's iterations: for each host and loop item whose `when` holds, `target`
+    /// says what it includes. Hosts including the same target with the same item go together, as
+    /// the linear strategy runs them; a host is never twice in one group (equal items stay
+    /// separate runs). A host whose include cannot be worked out fails it.
+    func inclusions<Target: Equatable>(_ task: PlayTask, pc: VariableManager.PlayContext, hosts: [String],
+                                        target: (VarScope, [String: Value]) throws -> Target) -> [(key: Target, item: Value?, hosts: [String])] {
+        var groups: [(key: Target, item: Value?, hosts: [String])] = []
         for host in hosts {
             do {
                 let scope = try vars.scope(host: host, pc: pc, task: task)
@@ -646,23 +707,11 @@ public final class PlaybookRunner: @unchecked Sendable {
                             continue
                         }
                     }
-                    guard let raw = task.args["file"] ?? task.args["_raw_params"] else {
-                        throw TaskError.keyword(task, keyword: "@action", "No file specified for \(task.shortAction)")
-                    }
-                    let name = try vars.templar.template(raw, s).pythonStr
-                    // A file not found fails when it is loaded, below, as Ansible's strategy reports it.
-                    let path: String
-                    do { path = try includeLoader.resolveTaskFile(name, from: task.location.file, role: task.role, at: task.location) } catch {
-                        path = "\u{0}" + name
-                    }
-                    var params = task.includeParams
-                    if case .dict(let v)? = task["vars"] { for (k, x) in v { params[k] = x } }
-                    for (k, x) in task.args where !["file", "_raw_params", "apply"].contains(k.pythonStr) { params[k] = x }
-                    for k in iterVars.keys.sorted() { params[.string(k)] = iterVars[k] }
-                    if let i = groups.firstIndex(where: { $0.path == path && $0.params == params && $0.item == item && !$0.hosts.contains(host) }) {
+                    let key = try target(s, iterVars)
+                    if let i = groups.firstIndex(where: { $0.key == key && $0.item == item && !$0.hosts.contains(host) }) {
                         groups[i].hosts.append(host)
                     } else {
-                        groups.append(Inclusion(path: path, params: params, item: item, hosts: [host]))
+                        groups.append((key, item, [host]))
                     }
                 }
             } catch let e as TaskError {
@@ -671,48 +720,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                 failHost(host, task, ["changed": false, "msg": .unsafe("Task failed: \(error)")])
             }
         }
-        // Each file is loaded before anything is shown: one whose actions do not resolve ends the
-        // run as a playbook that does not parse.
-        var loaded: [Result<[PlayTask], any Error>] = []
-        for g in groups {
-            do {
-                if g.path.hasPrefix("\u{0}") {
-                    _ = try includeLoader.resolveTaskFile(String(g.path.dropFirst()), from: task.location.file, role: task.role, at: task.location)
-                }
-                let included = try includeLoader.loadTaskFile(g.path, role: task.role, inherited: PlaybookRunner.underInclude(task, vars: task.blockVars))
-                do {
-                    try Origin.validateActions(included, library: library, playbookDir: vars.playbookDir, playDir: pc.play.baseDir, settings: settings)
-                } catch var e as PlaybookError {
-                    e.parse = true
-                    abortRun(e)
-                    return
-                }
-                loaded.append(.success(included))
-            } catch let e as PlaybookError where e.parse {
-                abortRun(e)
-                return
-            } catch {
-                loaded.append(.failure(error))
-            }
-        }
-        for (g, result) in zip(groups, loaded) {
-            switch result {
-            case .success:
-                callback.included(g.path, hosts: g.hosts, item: g.item)
-                for h in g.hosts { stats.update(h) { $0.ok += 1 } }
-            case .failure(let error):
-                // The strategy's words: the error, then each host failed with the include and the reason.
-                let reason = (error as? PlaybookError).map { Origin.report($0) } ?? "\(error)"
-                Output.error(reason)
-                let name = (task.args["file"] ?? task.args["_raw_params"])?.pythonStr ?? ""
-                for h in g.hosts { failHost(h, task, ["changed": false, "include": .unsafe(name), "reason": .unsafe(reason)]) }
-            }
-        }
-        for (g, result) in zip(groups, loaded) {
-            if case .success(let included) = result {
-                try? await runList(included.map { $0.including(g.params) }, pc: pc, within: g.hosts, prefix: prefix)
-            }
-        }
+        return groups
     }
 
     /// What tasks brought in by include_tasks / include_role sit under: the keywords of the
@@ -766,52 +774,29 @@ public final class PlaybookRunner: @unchecked Sendable {
     /// include_role: the role loaded when the task is reached (its name templated per host), run
     /// on the hosts whose `when` holds; its handlers join the play's for the rest of it.
     func runIncludeRole(_ task: PlayTask, pc: VariableManager.PlayContext, hosts: [String], prefix: String) async {
-        // One inclusion per role name and loop item; the item's loop vars go with its tasks.
-        var groups: [(args: Dict, params: Dict, item: Value?, hosts: [String])] = []
-        for host in hosts {
-            do {
-                let scope = try vars.scope(host: host, pc: pc, task: task)
-                let loopItems: [Value]?
-                do { loopItems = try loop(task, scope) } catch {
-                    guard let skip = try skipResult(task, scope) else { throw error }
-                    skipHost(host, task, result: skip)
-                    continue
-                }
-                let items: [Value?] = loopItems.map { $0.map { Optional($0) } } ?? [nil]
-                for (index, item) in items.enumerated() {
-                    let iterVars = try loopItems.map { try loopVars(task, $0, index, scope) } ?? [:]
-                    let s = scope.with(iterVars)
-                    if let w = task["when"], !(try vars.templar.conditional(w, s, origin: task.keywordLocations["when"]).0) {
-                        skipHost(host, task, item: item)
-                        continue
-                    }
-                    // name, tasks_from, vars_from… are rendered for each host and item.
-                    var args = Dict()
-                    for (k, v) in task.args where k != "apply" {
-                        let r = try vars.templar.template(v, s)
-                        if r.stringValue != omitToken { args[k] = r }
-                    }
-                    var params = Dict()
-                    for k in iterVars.keys.sorted() { params[.string(k)] = iterVars[k] }
-                    if let i = groups.firstIndex(where: { $0.args == args && $0.params == params && $0.item == item && !$0.hosts.contains(host) }) {
-                        groups[i].hosts.append(host)
-                    } else {
-                        groups.append((args, params, item, [host]))
-                    }
-                }
-            } catch let e as TaskError {
-                failHost(host, task, e.result)
-            } catch {
-                failHost(host, task, ["changed": false, "msg": .unsafe("Task failed: \(error)")])
+        // One inclusion per role (name, tasks_from… rendered for each host and item); the item's
+        // loop vars go with its tasks.
+        struct Target: Equatable {
+            var args: Dict
+            var params: Dict
+        }
+        let groups = inclusions(task, pc: pc, hosts: hosts) { s, iterVars -> Target in
+            var args = Dict()
+            for (k, v) in task.args where k != "apply" {
+                let r = try vars.templar.template(v, s)
+                if r.stringValue != omitToken { args[k] = r }
             }
+            var params = Dict()
+            for k in iterVars.keys.sorted() { params[.string(k)] = iterVars[k] }
+            return Target(args: args, params: params)
         }
         for g in groups {
-            callback.included(g.args["name"]?.pythonStr ?? "", hosts: g.hosts, item: g.item)
+            callback.included(g.key.args["name"]?.pythonStr ?? "", hosts: g.hosts, item: g.item)
             for h in g.hosts { stats.update(h) { $0.ok += 1 } }
         }
         for g in groups {
             var t = task
-            t.args = g.args   // rendered, omitted ones gone
+            t.args = g.key.args   // rendered, omitted ones gone
             if let apply = task.args["apply"] { t.args["apply"] = apply }
             var inherited = PlaybookRunner.underInclude(task, vars: task["vars"]?.dictValue.map { [$0] } ?? [])
             inherited.tags = task.tags + inherited.tags.filter { !task.tags.contains($0) }
@@ -819,7 +804,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                 let (role, tasks, handlers) = try includeLoader.loadRoleFor(t, inherited: inherited)
                 lock.withLock { _ in includedHandlers += handlers }
                 if let p = task.args["public"], AnsibleFilters.toBool(p).truthy { vars.expose(role) }
-                try await runList(tasks.map { $0.including(g.params) }, pc: pc, within: g.hosts, prefix: prefix)
+                try await runList(tasks.map { $0.including(g.key.params) }, pc: pc, within: g.hosts, prefix: prefix)
             } catch {
                 for h in g.hosts { failHost(h, task, ["changed": false, "msg": .unsafe("\(error)")]) }
             }
@@ -931,6 +916,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         }
         var result: Dict
         var status: Status
+        var resolved: [(name: String, handlers: [PlayTask])]?   // the notifications, once worked out
         if let items = loopItems {
             var results: [Value] = []
             var anyChanged = false, anyFailed = false, allSkipped = !items.isEmpty
@@ -986,9 +972,9 @@ public final class PlaybookRunner: @unchecked Sendable {
         } else {
             if let skipped { (status, result) = (.skipped, skipped) } else { (status, result) = try await once(task, host: host, scope: scope) }
             // A changed result that notifies a handler the play lacks ends the run before it is shown.
-            if status == .changed || (status == .ok && result["changed"]?.truthy == true),
-                let missing = notifications(task, scope).first(where: { !handlerKnown($0) }), missingHandlerIsError {
-                abortRun(PlaybookError(PlaybookRunner.missingHandler(missing)))
+            resolved = notified(task, status, result, scope)
+            if let missing = resolved?.first(where: { $0.handlers.isEmpty }), missingHandlerIsError {
+                abortRun(PlaybookError(PlaybookRunner.missingHandler(missing.name)))
                 return (status, result)
             }
             callback.result(host: host, action: result["_swansible_action"]?.stringValue ?? task.action, status: status, result: result,
@@ -1001,18 +987,16 @@ public final class PlaybookRunner: @unchecked Sendable {
             if registered["failed"] == nil && status != .skipped { registered["failed"] = .bool(status == .failed) }
             st.setFacts[.string(reg)] = .dict(registered)
         }
-        if status == .changed || (status == .ok && result["changed"]?.truthy == true) {
-            for n in notifications(task, scope) {
-                guard handlerKnown(n) else {
-                    // ERROR_ON_MISSING_HANDLER (on by default) ends the run; off, a warning.
-                    if missingHandlerIsError { abortRun(PlaybookError(PlaybookRunner.missingHandler(n))) } else {
-                        Output.warning(PlaybookRunner.missingHandler(n))
-                    }
-                    continue
+        for (name, handlers) in resolved ?? notified(task, status, result, scope) {
+            guard !handlers.isEmpty else {
+                // ERROR_ON_MISSING_HANDLER (on by default) ends the run; off, a warning.
+                if missingHandlerIsError { abortRun(PlaybookError(PlaybookRunner.missingHandler(name))) } else {
+                    Output.warning(PlaybookRunner.missingHandler(name))
                 }
-                // Each handler that answers is notified (every listener of a topic), as Ansible resolves it then.
-                for h in handlers(answering: n) { st.notified.insert(PlaybookRunner.handlerID(h)) }
+                continue
             }
+            // Each handler that answers is notified (every listener of a topic), as Ansible resolves it then.
+            for h in handlers { st.notified.insert(PlaybookRunner.handlerID(h)) }
         }
         return (status, result)
     }
@@ -1326,7 +1310,6 @@ public final class PlaybookRunner: @unchecked Sendable {
 
 extension PlayTask {
     static func listen(_ t: PlayTask) -> [String] { tagList(t["listen"]) }
-    static func notifyList(_ t: PlayTask) -> [String] { tagList(t.effective("notify")) }
     static func tagList(_ v: Value?) -> [String] {
         switch v {
         case .string(let s)?: return [s]

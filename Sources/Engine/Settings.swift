@@ -72,8 +72,9 @@ public struct Settings: Sendable {
     public var collectionsPaths: [String] {
         let v = Files.environment("ANSIBLE_COLLECTIONS_PATH") ?? Files.environment("ANSIBLE_COLLECTIONS_PATHS")
             ?? ini["defaults"]?["collections_path"] ?? ini["defaults"]?["collections_paths"]
-        return (v ?? "~/.ansible/collections:/usr/share/ansible/collections").split(separator: ":").map(String.init)
+        return v.map { $0.split(separator: ":").map(String.init) } ?? Settings.defaultCollectionsPaths
     }
+    public static let defaultCollectionsPaths = ["~/.ansible/collections", "/usr/share/ansible/collections"]
     public var libraryPath: [String] {
         (value(env: "ANSIBLE_LIBRARY", key: "library") ?? "").split(separator: ":").map(String.init)
     }

@@ -85,7 +85,7 @@ final class VarScope: VariableSource, @unchecked Sendable {
                 if a.get(0, "utc")?.truthy == true { gmtime_r(&t, &tmv) } else { localtime_r(&t, &tmv) }
                 if var fmt = a.get(1, "fmt")?.stringValue {
                     // Python's %f (microseconds), which C's strftime lacks; %% stays as it is.
-                    let micro = String(format: "%06d", Int(ts.tv_nsec / 1000))
+                    let micro = String(String(ts.tv_nsec / 1000 + 1_000_000).dropFirst())
                     fmt = fmt.replacingOccurrences(of: "%%", with: "\u{0}").replacingOccurrences(of: "%f", with: micro)
                         .replacingOccurrences(of: "\u{0}", with: "%%")
                     var buf = [CChar](repeating: 0, count: 256)
@@ -128,11 +128,17 @@ public struct Templar: Sendable {
 
     /// A name rendered while playbooks load (import_playbook's): only the given vars and the extra vars are known.
     public static func renderStatic(_ text: String, vars: Dict, extraVars: Dict) throws -> String {
-        var raw: [String: Value] = [:]
+        let templar = Templar()
+        return try templar.template(.string(text), templar.staticScope(vars, extraVars: extraVars)).pythonStr
+    }
+
+    /// What a template sees where no host is involved (play names, tags, serial, import names):
+    /// the given vars with the extra vars over them, and `omit`.
+    func staticScope(_ vars: Dict, extraVars: Dict) -> VarScope {
+        var raw: [String: Value] = ["omit": .string(omitToken)]
         for (k, v) in vars { raw[k.pythonStr] = v }
         for (k, v) in extraVars { raw[k.pythonStr] = v }
-        let templar = Templar()
-        return try templar.template(.string(text), VarScope(raw: raw, templar: templar)).pythonStr
+        return VarScope(raw: raw, templar: self)
     }
 
     /// Jinja2 drops the source's final newlines; Ansible puts back as many as went missing.

@@ -269,9 +269,7 @@ public struct PlaybookLoader {
         }
         // A templated name is rendered now, with the vars known while loading (play and extra vars).
         if name.contains("{{"), let render = renderName {
-            var vars = loadVars
-            if case .dict(let d)? = imp["vars"] { for (k, v) in d { vars[k] = v } }
-            name = try render(name, vars)
+            name = try render(name, loadVars(for: imp))
         }
         let path = try resolveTaskFile(name, from: imp.location.file, role: role, at: imp.location)
         var inner = inherited
@@ -306,8 +304,7 @@ public struct PlaybookLoader {
         var t = t
         // import_role is static: a templated name or *_from is rendered now, with the vars known while loading.
         if t.shortAction == "import_role", let render = renderName {
-            var vars = loadVars
-            if case .dict(let d)? = t["vars"] { for (k, v) in d { vars[k] = v } }
+            let vars = loadVars(for: t)
             for k in ["name", "tasks_from", "vars_from", "defaults_from", "handlers_from"] {
                 if let s = t.args[.string(k)]?.stringValue, s.contains("{{") { t.args[.string(k)] = .string(try render(s, vars)) }
             }
@@ -338,13 +335,18 @@ public struct PlaybookLoader {
         return (role, tasks.map { $0.including(params) }, handlers.map { $0.including(params) })
     }
 
+    /// The vars a static import's templates see: the play's and its import_playbook's, then the task's own.
+    func loadVars(for t: Task) -> Dict {
+        var vars = loadVars
+        if case .dict(let d)? = t["vars"] { for (k, v) in d { vars[k] = v } }
+        return vars
+    }
+
     /// A boolean argument known while loading: YAML's, or a template rendered with the load-time vars.
     func staticBool(_ v: Value, _ t: Task) throws -> Bool {
         var v = v
         if let s = v.stringValue, s.contains("{{"), let render = renderName {
-            var vars = loadVars
-            if case .dict(let d)? = t["vars"] { for (k, x) in d { vars[k] = x } }
-            v = .string(try render(s, vars))
+            v = .string(try render(s, loadVars(for: t)))
         }
         if case .bool(let b) = v { return b }
         return ["true", "yes", "on", "y", "1", "t"].contains(v.pythonStr.lowercased())

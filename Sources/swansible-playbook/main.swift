@@ -83,7 +83,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
             Output.error("the playbook: \(p) could not be found")
             throw ExitCode(ExitCodes.error)
         }
-        guard let library = ModuleLibrary.locate() else {
+        guard let library = ModuleLibrary.locate(collectionsPaths: settings.collectionsPaths) else {
             Output.error("Unable to find an ansible-core installation for the module library: run `make setup`, or set SWANSIBLE_ANSIBLE_PATH to the directory of the `ansible` package.")
             throw ExitCode(ExitCodes.error)
         }

@@ -20,7 +20,7 @@ struct Swansible: AsyncParsableCommand {
 
     func run() async throws {
         let settings = Settings.load()
-        guard let library = ModuleLibrary.locate() else {
+        guard let library = ModuleLibrary.locate(collectionsPaths: settings.collectionsPaths) else {
             Output.error("Unable to find an ansible-core installation: run `make setup` or set SWANSIBLE_ANSIBLE_PATH.")
             throw ExitCode(ExitCodes.error)
         }

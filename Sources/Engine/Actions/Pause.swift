@@ -19,7 +19,7 @@ enum PauseAction: Action {
             unit = "seconds"
         }
         let hidden = echo ? "" : " (output is hidden)"
-        let start = Date.naiveNow()
+        let start = naiveLocal(realtime()).pythonStr
         let began = monotonic()
         var input = ""
         if var wait = seconds {
@@ -36,27 +36,16 @@ enum PauseAction: Action {
         let took = monotonic() - began
         let shown = unit == "minutes" ? (took / 60 * 100).rounded() / 100 : (took * 100).rounded() / 100
         return ["changed": false, "rc": 0, "stderr": "", "stdout": .string("Paused for \(Value.float(shown).pythonStr) \(unit)"),
-                "start": .string(start), "stop": .string(Date.naiveNow()), "delta": .int(Int(took)), "echo": .bool(echo),
+                "start": .string(start), "stop": .string(naiveLocal(realtime()).pythonStr), "delta": .int(Int(took)), "echo": .bool(echo),
                 "user_input": .string(input)]
     }
 
-    static func monotonic() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
-}
+    static func monotonic() -> Double { clock(CLOCK_MONOTONIC) }
+    static func realtime() -> Double { clock(CLOCK_REALTIME) }
 
-enum Date {
-    /// Python's str(datetime.now()): local time with microseconds.
-    static func naiveNow() -> String {
+    static func clock(_ id: clockid_t) -> Double {
         var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        var t = ts.tv_sec
-        var tmv = tm()
-        localtime_r(&t, &tmv)
-        var buf = [CChar](repeating: 0, count: 64)
-        _ = strftime(&buf, 64, "%Y-%m-%d %H:%M:%S", &tmv)
-        return String(cString: buf) + "." + String(String(ts.tv_nsec / 1000 + 1_000_000).dropFirst())
+        clock_gettime(id, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 }
