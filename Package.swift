@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "swansible-playbook", targets: ["swansible-playbook"]),
         .executable(name: "swansible", targets: ["swansible"]),
         .executable(name: "swansible-inventory", targets: ["swansible-inventory"]),
+        .executable(name: "swansible-vault", targets: ["swansible-vault"]),
         .executable(name: "swansible-render", targets: ["swansible-render"]),
     ],
     dependencies: [
@@ -20,25 +21,31 @@ let package = Package(
         .systemLibrary(name: "CSSH", pkgConfig: "libssh", providers: [.apt(["libssh-dev"])]),
         .target(name: "CShim", exclude: ["agent.py"], linkerSettings: [.linkedLibrary("crypt"), .linkedLibrary("z")]),
         .target(name: "Values", dependencies: [.product(name: "OrderedCollections", package: "swift-collections")]),
+        .target(name: "Vault", dependencies: [
+            "Values", "CShim", .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]),
         .target(name: "YAMLReader", dependencies: ["CYAML", "Values"]),
         .target(name: "Jinja", dependencies: [.product(name: "OrderedCollections", package: "swift-collections"), "Values"]),
-        .target(name: "Inventory", dependencies: [.product(name: "OrderedCollections", package: "swift-collections"), "Values", "YAMLReader"]),
-        .target(name: "Playbook", dependencies: [.product(name: "OrderedCollections", package: "swift-collections"), "Values", "YAMLReader"]),
+        .target(name: "Inventory", dependencies: [.product(name: "OrderedCollections", package: "swift-collections"), "Values", "Vault", "YAMLReader"]),
+        .target(name: "Playbook", dependencies: [.product(name: "OrderedCollections", package: "swift-collections"), "Values", "Vault", "YAMLReader"]),
         .target(name: "Remote", dependencies: ["CShim", "CSSH", "Values", .product(name: "OrderedCollections", package: "swift-collections")]),
         .target(name: "Engine", dependencies: [
-            "Values", "YAMLReader", "Jinja", "Inventory", "Playbook", "Remote",
+            "Values", "Vault", "YAMLReader", "Jinja", "Inventory", "Playbook", "Remote",
             .product(name: "OrderedCollections", package: "swift-collections"),
             .product(name: "Crypto", package: "swift-crypto"), "CShim",
         ]),
+        .target(name: "CLI", dependencies: ["Engine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "swansible-playbook", dependencies: [
-            "Engine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            "Engine", "CLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "swansible", dependencies: [
-            "Engine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            "Engine", "CLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "swansible-inventory", dependencies: [
-            "Engine", "Inventory", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            "Engine", "CLI", "Inventory", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "swansible-vault", dependencies: [
+            "Engine", "CLI", "Vault", "CShim", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "swansible-render", dependencies: [
             "Engine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "ValuesTests", dependencies: ["Values"]),
+        .testTarget(name: "VaultTests", dependencies: ["Vault"]),
         .testTarget(name: "YAMLReaderTests", dependencies: ["YAMLReader"]),
         .testTarget(name: "JinjaTests", dependencies: ["Jinja"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),

@@ -1,5 +1,6 @@
 // -e/--extra-vars: `k=v` pairs, inline YAML/JSON, or @file.
 import Values
+import Vault
 import YAMLReader
 
 public enum ExtraVars {
@@ -9,7 +10,7 @@ public enum ExtraVars {
             var d = Dict()
             if item.hasPrefix("@") {
                 let path = String(item.dropFirst())
-                d = try YAMLReader.loadValue(try Files.read(path), file: path).dictValue ?? Dict()
+                d = try YAMLReader.loadValue(try Vault.shared.read(path), file: path).dictValue ?? Dict()
             } else if item.hasPrefix("{") || item.hasPrefix("[") {
                 guard let v = try YAMLReader.loadValue(item, file: "<extra vars>").dictValue else {
                     throw AnsibleError("Invalid extra vars data supplied. '\(item)' could not be made into a dictionary")

@@ -34,8 +34,9 @@ public enum Origin {
     public static func report(_ e: PlaybookError) -> String {
         guard !e.causes.isEmpty else { return report(e.message, e.location) }
         let brief = TaskError.joined([e.message] + e.causes.map(\.message))
+        // A part without a place still ends with a blank line before the next "caused by".
         let parts = [report(e.message, e.location)] + e.causes.map { report($0.message, $0.location, help: $0.help) }
-        return brief + "\n\n" + parts.joined(separator: "\n<<< caused by >>>\n\n")
+        return brief + "\n\n" + parts.map { $0.hasSuffix("\n") ? $0 : $0 + "\n" }.joined(separator: "\n<<< caused by >>>\n\n")
     }
 
     /// Every task's action must resolve before anything runs, as Ansible checks at parse time.

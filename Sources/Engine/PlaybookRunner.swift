@@ -6,6 +6,7 @@ import Playbook
 import Remote
 import Synchronization
 import Values
+import Vault
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -142,6 +143,15 @@ public final class PlaybookRunner: @unchecked Sendable {
         return text.split(separator: "\n").map { $0.trimmingCharacters(in: " \t\r") }.filter { !$0.isEmpty }.joined(separator: ",")
     }
 
+    /// A play's vars file; one that does not decrypt names itself, as Ansible's error does.
+    static func varsFile(_ path: String) throws -> Dict {
+        do { return try VarsFiles.readVarsFile(path, listOfMappings: true) } catch let e as VaultFileError {
+            var err = PlaybookError("Invalid vars_files file '\(path)'.")
+            err.causes = [(e.message, SourceLocation(file: path, line: 0, column: 0), nil)]
+            throw err
+        }
+    }
+
     func runPlay(_ play: Play) async throws {
         playKeywords = play.keywords
         lock.withLock { _ in
@@ -150,6 +160,13 @@ public final class PlaybookRunner: @unchecked Sendable {
         }
         var shown = play
         shown.name = PlaybookRunner.playName(play, extraVars: options.extraVars, templar: vars.templar)
+        // vars_files named without a template are read before the banner, as Ansible's play-level get_vars reads them.
+        for f in play.varsFiles {
+            for case .string(let name) in f.listValue ?? [f] where !name.contains("{{") {
+                let path = Files.join(play.baseDir.isEmpty ? vars.playbookDir : play.baseDir, name)
+                if Files.exists(path) { _ = try PlaybookRunner.varsFile(path) }
+            }
+        }
         callback.playStart(shown)
         let all = try PlaybookRunner.playHosts(play, inventory, limit: options.limit, extraVars: options.extraVars)
         let dead = lock.withLock { _ in failed.union(unreachable) }
@@ -183,7 +200,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                     let names = candidates.map { (try? vars.templar.template($0, scope).pythonStr) ?? $0.pythonStr }
                     throw PlaybookError("vars file \(names.count == 1 ? names[0] : names.description) was not found", at: play.location)
                 }
-                for (k, v) in try VarsFiles.readVarsFile(path, listOfMappings: true) { loaded[k] = v }
+                for (k, v) in try PlaybookRunner.varsFile(path) { loaded[k] = v }
             }
             pc.varsFiles[host] = loaded
         }

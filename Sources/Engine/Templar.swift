@@ -7,6 +7,7 @@ import Glibc
 #endif
 import Synchronization
 import Values
+import Vault
 
 public struct AnsibleError: Error, CustomStringConvertible, Sendable {
     /// What went wrong, as Ansible's exception classes tell them apart.
@@ -57,6 +58,7 @@ final class VarScope: VariableSource, @unchecked Sendable {
             return v
         }
         guard let v = raw[name] else { return nil }
+        if case .vault = v { return v }   // revealed where an expression uses it
         if resolving.contains(name) {
             throw AnsibleError("Recursive loop detected in template: the variable '\(name)' refers to itself (\((resolving + [name]).joined(separator: " -> ")))")
         }
@@ -121,10 +123,18 @@ public struct Templar: Sendable {
         AnsibleFilters.register(&e)
         e.noneAsEmpty = true
         e.filterFailure = { name, message in "The filter plugin 'ansible.builtin.\(name)' failed: \(message)" }
+        e.reveal = { text in .string(try Templar.decrypt(text)) }
         env = e
     }
 
     static let dataOptions = TemplateOptions(escapeBackslashes: true)
+
+    /// A `!vault` value's plaintext, with the run's vault secrets.
+    static func decrypt(_ text: String) throws -> String {
+        do { return try Vault.shared.decryptText(text) } catch let e as VaultError {
+            throw TemplateError("Attempt to use undecryptable variable: \(e.message)")
+        }
+    }
 
     /// A name rendered while playbooks load (import_playbook's): only the given vars and the extra vars are known.
     public static func renderStatic(_ text: String, vars: Dict, extraVars: Dict) throws -> String {
@@ -182,6 +192,10 @@ public struct Templar: Sendable {
                 // Ansible words a plugin's failure on its own; other runtime errors say "Error rendering template".
                 let m = e.message.hasPrefix("The filter plugin") ? e.message : "Error rendering template: \(e.message)"
                 throw AnsibleError(m, kind: e.isSyntax ? .syntax : .other)
+            }
+        case .vault(let text):
+            do { return try template(.string(try Templar.decrypt(text)), scope) } catch let e as TemplateError {
+                throw AnsibleError("Error rendering template: \(e.message)")
             }
         case .list(let l): return .list(try l.map { try template($0, scope) }.filter { $0.stringValue != omitToken })
         case .dict(let d):

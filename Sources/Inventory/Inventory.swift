@@ -2,6 +2,7 @@
 // group_vars/host_vars attached, and the variables of each host in Ansible's order.
 import OrderedCollections
 import Values
+import Vault
 import YAMLReader
 
 public final class Inventory: @unchecked Sendable {
@@ -66,7 +67,7 @@ public final class Inventory: @unchecked Sendable {
     }
 
     func loadFile(_ path: String) throws {
-        let text = try Files.read(path)
+        let text = try Vault.shared.read(path)
         let abs = Files.absolute(path)
         let isYAML = path.hasSuffix(".yml") || path.hasSuffix(".yaml") || path.hasSuffix(".json")
         if isYAML {

@@ -1,6 +1,7 @@
 // group_vars/ and host_vars/ next to an inventory source or a playbook: a file named for the
 // group or host (no extension, .yml, .yaml, .json), or a directory of such files, read in order.
 import Values
+import Vault
 import YAMLReader
 
 public enum VarsFiles {
@@ -34,7 +35,7 @@ public enum VarsFiles {
     /// A vars file: a mapping, or (for a play's vars_files, as Ansible's preprocess_vars) a list
     /// of mappings merged in order.
     public static func readVarsFile(_ path: String, listOfMappings: Bool = false) throws -> Dict {
-        let node = try YAMLReader.load(try Files.read(path), file: path)
+        let node = try YAMLReader.load(try Vault.shared.read(path), file: path)
         switch node.value {
         case .dict(let d): return d
         case .none: return Dict()

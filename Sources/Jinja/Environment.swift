@@ -47,6 +47,9 @@ public struct Environment: Sendable {
     public var constTemplate: (@Sendable (String) throws -> Value)?
     /// How a filter's own failure is reported (Ansible names the plugin: "The filter plugin … failed").
     public var filterFailure: (@Sendable (String, String) -> String)?
+    /// A `!vault` value becomes what it hides when an expression uses it; tests see it as it is
+    /// (Ansible's EncryptedString, which `vault_encrypted` recognises).
+    public var reveal: (@Sendable (String) throws -> Value)?
 
     public init() {
         filters = BuiltinFilters.all

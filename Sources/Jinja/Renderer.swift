@@ -301,7 +301,10 @@ final class Renderer {
         case .literal(let v):
             if let render = env.constTemplate, case .string(let s) = v, !Template.isPlain(s) { return try render(s) }
             return v
-        case .name(let n): return try lookup(n)
+        case .name(let n):
+            let v = try lookup(n)
+            if case .vault(let text) = v, let reveal = env.reveal { return try reveal(text) }
+            return v
         case .list(let items): return .list(try items.map(eval))
         case .tuple(let items): return .list(try items.map(eval))
         case .dict(let pairs):
@@ -342,7 +345,9 @@ final class Renderer {
                 do { _ = try eval(base) } catch is UndefinedError { defined = false }
                 return .bool(((name == "defined") == defined) != negated)
             }
-            let r = try env.test(name, try eval(base), try args(a, []))
+            var operand: Value
+            if case .name(let n) = base { operand = try lookup(n) } else { operand = try eval(base) }
+            let r = try env.test(name, operand, try args(a, []))
             return .bool(r != negated)
         case .unary(let op, let x):
             let v = try eval(x)

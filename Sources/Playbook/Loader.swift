@@ -1,6 +1,7 @@
 // Reads a playbook file into plays: validates keywords with their locations, finds each
 // task's action and arguments, and loads the roles the plays list.
 import Values
+import Vault
 import YAMLReader
 
 public struct PlaybookLoader {
@@ -36,7 +37,9 @@ public struct PlaybookLoader {
     public mutating func load(_ path: String) throws -> PlaybookFile {
         let abs = Files.absolute(path)
         let text: String
-        do { text = try Files.read(abs) } catch {
+        do { text = try Vault.shared.read(abs) } catch let e as VaultFileError {
+            throw e
+        } catch {
             throw PlaybookError("the playbook: \(path) could not be found")
         }
         var book = try loadText(text, path: abs)
@@ -105,7 +108,7 @@ public struct PlaybookLoader {
         importDepth += 1
         defer { importDepth -= 1 }
         guard importDepth < 64 else { throw PlaybookError("import_playbook recursion is too deep", at: entry.key.location) }
-        let docs = try YAMLReader.loadAll(try Files.read(path), file: path, warnings: &warnings)
+        let docs = try YAMLReader.loadAll(try Vault.shared.read(path), file: path, warnings: &warnings)
         guard let items = docs.first?.items else {
             throw PlaybookError("A playbook must be a list of plays, got a \(docs.first?.value.typeName ?? "nothing") instead", at: docs.first?.location)
         }
@@ -280,7 +283,7 @@ public struct PlaybookLoader {
         importDepth += 1
         defer { importDepth -= 1 }
         guard importDepth < 64 else { throw PlaybookError("import_tasks recursion is too deep", at: imp.location) }
-        let node = try YAMLReader.load(try Files.read(path), file: path)
+        let node = try YAMLReader.load(try Vault.shared.read(path), file: path)
         return try tasks(node, role: role, inherited: inner)
     }
 
@@ -408,7 +411,7 @@ public struct PlaybookLoader {
 
     /// Loads a task file for include_tasks at run time.
     public mutating func loadTaskFile(_ path: String, role: Role?, inherited: Inherited) throws -> [Task] {
-        let node = try YAMLReader.load(try Files.read(path), file: path)
+        let node = try YAMLReader.load(try Vault.shared.read(path), file: path)
         return try tasks(node, role: role, inherited: inherited)
     }
 
@@ -600,7 +603,7 @@ public struct PlaybookLoader {
 
     func varsFile(_ dir: String, _ from: String? = nil) throws -> Dict {
         guard let f = mainFile(dir, from) else { return Dict() }
-        let v = try YAMLReader.loadValue(try Files.read(f), file: f)
+        let v = try YAMLReader.loadValue(try Vault.shared.read(f), file: f)
         if case .dict(let d) = v { return d }
         if v.isNone { return Dict() }
         throw PlaybookError("The vars file \(f) must contain a dictionary")
@@ -608,7 +611,7 @@ public struct PlaybookLoader {
 
     func roleFile(_ role: Role, _ kind: String, _ from: String? = nil) throws -> Node? {
         guard let f = mainFile(Files.join(role.path, kind), from) else { return nil }
-        return try YAMLReader.load(try Files.read(f), file: f)
+        return try YAMLReader.load(try Vault.shared.read(f), file: f)
     }
 }
 

@@ -1,5 +1,6 @@
 // `swansible-inventory`: lists and graphs inventories as `ansible-inventory` does.
 import ArgumentParser
+import CLI
 import Engine
 import Inventory
 import Values
@@ -17,10 +18,12 @@ struct SwansibleInventory: ParsableCommand {
     @Option(help: "Output info of a specific host.") var host: String?
     @Option(name: [.short, .customLong("limit")], help: "Limit to a host pattern.") var limit: String?
     @Flag(help: "Use YAML format instead of JSON (not supported yet).") var yaml = false
+    @OptionGroup var vault: VaultOptions
     @Argument(help: "Group to graph.") var group: String?
 
     func run() throws {
         let settings = Settings.load()
+        try vault.load(settings)
         let sources = inventory.isEmpty ? settings.inventorySources : inventory
         let inv: Inventory
         do { inv = try Inventory(sources: sources) } catch {

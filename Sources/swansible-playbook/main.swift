@@ -3,6 +3,7 @@ import ArgumentParser
 #if canImport(Glibc)
 import Glibc
 #endif
+import CLI
 import Engine
 import Inventory
 import Playbook
@@ -39,6 +40,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
     @Option(name: .customLong("become-method"), help: "Privilege escalation method to use.") var becomeMethod: String?
     @Flag(name: [.customShort("K"), .customLong("ask-become-pass")], help: "Ask for the privilege escalation password.")
     var askBecomePass = false
+    @OptionGroup var vault: VaultOptions
     @Argument(help: "Playbook(s)") var playbooks: [String]
 
     /// Bad options exit 5, as ansible-playbook's do (ArgumentParser would use 64).
@@ -57,6 +59,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
 
     func run() async throws {
         var settings = Settings.load()
+        try vault.load(settings)
         Output.deprecationWarnings.store(settings.deprecationWarnings, ordering: .relaxed)
         Templar.allowBrokenConditionals.store(settings.allowBrokenConditionals, ordering: .relaxed)
         var options = RunOptions()

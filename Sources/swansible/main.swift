@@ -1,5 +1,6 @@
 // `swansible PATTERN -m MODULE -a ARGS`: one task on the hosts of an inventory pattern.
 import ArgumentParser
+import CLI
 import Engine
 import Inventory
 import Playbook
@@ -16,10 +17,12 @@ struct Swansible: AsyncParsableCommand {
     @Option(name: [.short, .customLong("limit")], help: "Further limit selected hosts.") var limit: String?
     @Option(name: [.short, .customLong("forks")], help: "Number of parallel processes to use.") var forks: Int?
     @Flag(name: .short, help: "Verbose mode.") var verbose: Int
+    @OptionGroup var vault: VaultOptions
     @Argument(help: "Host pattern") var pattern: String
 
     func run() async throws {
         let settings = Settings.load()
+        try vault.load(settings)
         guard let library = ModuleLibrary.locate(collectionsPaths: settings.collectionsPaths) else {
             Output.error("Unable to find an ansible-core installation: run `make setup` or set SWANSIBLE_ANSIBLE_PATH.")
             throw ExitCode(ExitCodes.error)

@@ -22,7 +22,7 @@ SECOND_PASSWORD = 'battery-staple-7'
 SUDOERS = '/etc/sudoers.d/swansible-it'
 
 
-def run(cmd, timeout=180, env=None, cwd=None):
+def run(cmd, timeout=180, env=None, cwd=None, input_text=None):
     """Runs a command with a hard time limit, so a hang fails the test instead of the suite."""
     e = dict(os.environ)
     e.update({'ANSIBLE_HOST_KEY_CHECKING': 'False', 'ANSIBLE_NOCOLOR': '1', 'ANSIBLE_FORCE_COLOR': '0',
@@ -30,7 +30,7 @@ def run(cmd, timeout=180, env=None, cwd=None):
     e.pop('ANSIBLE_CONFIG', None)
     e.update(env or {})
     return subprocess.run([str(c) for c in cmd], capture_output=True, text=True, timeout=timeout, env=e,
-                          cwd=cwd or tempfile.gettempdir())
+                          cwd=cwd or tempfile.gettempdir(), input=input_text)
 
 
 def swansible_playbook(*args, **kw):

@@ -2,12 +2,13 @@
 // on the target compares checksums, so an unchanged file reports ok.
 import Remote
 import Values
+import Vault
 
 enum CopyAction: Action {
     static func run(_ c: ActionContext) async throws -> Dict {
         var args = c.args
         // `decrypt` belongs to the action (vaulted sources are decrypted on the controller), not the module.
-        args["decrypt"] = nil
+        let decrypt = args.removeValue(forKey: "decrypt").map { AnsibleFilters.toBool($0).truthy } ?? true
         if args["remote_src"]?.truthy == true { return try await c.runModule("ansible.builtin.copy", args) }
         guard args["dest"] != nil else { throw TaskFailure(message: "dest is required") }
         let source: UploadSource
@@ -22,7 +23,9 @@ enum CopyAction: Action {
                 let source = src.hasSuffix("/") ? (path.hasSuffix("/") ? path : path + "/") : (path.hasSuffix("/") ? String(path.dropLast()) : path)
                 return try await CopyTree.run(c, source: source, args: args)
             }
-            source = .file(path)
+            // A vaulted source is copied in clear unless `decrypt: false`, as Ansible's get_real_file does.
+            let head = (try? Files.readChunk(path, offset: 0, count: 14)) ?? []
+            source = decrypt && Envelope.isEncrypted(head) ? .bytes(try Vault.shared.decrypt(try Files.read(path))) : .file(path)
             args["_original_basename"] = .string(Files.basename(path))
         } else {
             throw TaskFailure(message: "src (or content) is required")

@@ -2,6 +2,7 @@
 import Jinja
 import Remote
 import Values
+import Vault
 
 enum TemplateAction: Action {
     static func run(_ c: ActionContext) async throws -> Dict {
@@ -10,7 +11,7 @@ enum TemplateAction: Action {
             throw TaskFailure(message: "src and dest are required")
         }
         let path = try c.findFile(src, kind: "templates")
-        var source = try Files.read(path)
+        var source = try Vault.shared.read(path)
         var options = TemplateOptions(
             trimBlocks: args.removeValue(forKey: "trim_blocks")?.truthy ?? true,
             lstripBlocks: args.removeValue(forKey: "lstrip_blocks")?.truthy ?? false,

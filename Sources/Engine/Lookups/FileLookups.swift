@@ -3,6 +3,7 @@
 import Inventory
 import Jinja
 import Values
+import Vault
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -33,7 +34,7 @@ enum FileLookups {
                 guard let path = c.find(t.pythonStr, kind: "files") else {
                     throw AnsibleError("could not locate file in lookup: \(t.pythonStr)")
                 }
-                var s = try Files.read(path)
+                var s = try Vault.shared.read(path)
                 if bool(o, "rstrip", true) { s = s.rstrip }
                 if bool(o, "lstrip", false) { while let f = s.first, f == " " || f == "\n" || f == "\t" { s.removeFirst() } }
                 return .string(s)
@@ -96,7 +97,7 @@ enum FileLookups {
                 let options = TemplateOptions(trimBlocks: bool(o, "trim_blocks", true), lstripBlocks: false,
                                               keepTrailingNewline: false)
                 let dirs = (c.rolePath.map { [$0] } ?? []) + [c.playbookDir, Files.dirname(path)]
-                return .string(try c.templar.render(try Files.read(path), scope, options: options, searchDirs: dirs))
+                return .string(try c.templar.render(try Vault.shared.read(path), scope, options: options, searchDirs: dirs))
             }
         },
         "pipe": { terms, _, _ in
@@ -121,7 +122,7 @@ enum FileLookups {
                 var delimiter = opts["delimiter"]?.pythonStr ?? ","
                 if delimiter == "TAB" || delimiter == "\\t" { delimiter = "\t" }
                 let col = opts["col"]?.intValue ?? Int(opts["col"]?.pythonStr ?? "1") ?? 1
-                for line in try Files.read(path).pythonSplitLines {
+                for line in try Vault.shared.read(path).pythonSplitLines {
                     let fields = line.split(separator: Character(delimiter), omittingEmptySubsequences: false).map(String.init)
                     if fields.first == key, col < fields.count { return .string(fields[col]) }
                 }
@@ -136,7 +137,7 @@ enum FileLookups {
                 let properties = opts["type"]?.pythonStr == "properties"
                 let section = properties ? "java_properties" : (opts["section"]?.pythonStr ?? "global")
                 var current = properties ? "java_properties" : ""
-                for raw in try Files.read(path).pythonSplitLines {
+                for raw in try Vault.shared.read(path).pythonSplitLines {
                     let line = raw.trimmingCharacters(in: " \t")
                     if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
                     if !properties, line.hasPrefix("["), line.hasSuffix("]") { current = String(line.dropFirst().dropLast()); continue }

@@ -1,0 +1,94 @@
+// Encrypting and decrypting with a list of vault secrets, as Ansible's VaultLib does: a vault id
+// in the envelope picks its secret first, then every other secret is tried unless
+// VAULT_ID_MATCH is set. `Vault.shared` is the run's keyring (Ansible's VaultSecretsContext):
+// set once by the command line, read wherever a file or a `!vault` value is opened.
+import Synchronization
+import Values
+
+public struct VaultSecret: Sendable {
+    public var id: String
+    public var bytes: [UInt8]
+    public init(id: String, bytes: [UInt8]) {
+        self.id = id
+        self.bytes = bytes
+    }
+}
+
+public final class Vault: Sendable {
+    public static let shared = Vault()
+
+    private struct State {
+        var secrets: [VaultSecret] = []
+        var idMatch = false
+        /// Plaintexts by envelope text: PBKDF2 is slow on purpose, and a `!vault` var is read often.
+        var plaintexts: [String: [UInt8]] = [:]
+    }
+    private let state = Mutex(State())
+
+    public init(secrets: [VaultSecret] = [], idMatch: Bool = false) {
+        state.withLock { $0.secrets = secrets; $0.idMatch = idMatch }
+    }
+
+    public var secrets: [VaultSecret] { state.withLock { $0.secrets } }
+
+    public func set(secrets: [VaultSecret], idMatch: Bool) {
+        state.withLock { $0.secrets = secrets; $0.idMatch = idMatch; $0.plaintexts = [:] }
+    }
+
+    public func decrypt(_ text: String) throws -> [UInt8] {
+        if let p = state.withLock({ $0.plaintexts[text] }) { return p }
+        let (secrets, idMatch) = state.withLock { ($0.secrets, $0.idMatch) }
+        let envelope = try Envelope(parsing: text)
+        guard envelope.cipher == "AES256" else { throw VaultError("Cipher '\(envelope.cipher)' could not be found.") }
+        guard !secrets.isEmpty else { throw VaultError("Attempting to decrypt but no vault secrets found.") }
+        var candidates = secrets.filter { $0.id == envelope.vaultID }
+        if !idMatch { candidates += secrets.filter { $0.id != envelope.vaultID } }
+        for s in candidates {
+            if let plain = try AES256.decrypt(envelope.body, password: s.bytes) {
+                state.withLock { $0.plaintexts[text] = plain }
+                return plain
+            }
+        }
+        throw VaultError("Decryption failed (no vault secrets were found that could decrypt).")
+    }
+
+    public func decryptText(_ text: String) throws -> String { String(decoding: try decrypt(text), as: UTF8.self) }
+
+    /// An envelope for `plaintext`, with the secret of `vaultID` (or the first secret).
+    public func encrypt(_ plaintext: [UInt8], vaultID: String? = nil, salt: [UInt8]? = nil) throws -> String {
+        let secrets = self.secrets
+        let secret: VaultSecret
+        if let vaultID {
+            guard let s = secrets.first(where: { $0.id == vaultID }) else {
+                throw VaultError("Did not find a match for --encrypt-vault-id=\(vaultID) in the known vault-ids \(Value.list(secrets.map { .string($0.id) }).pythonRepr)")
+            }
+            secret = s
+        } else {
+            guard let s = secrets.first else { throw VaultError("A vault password must be specified to encrypt data") }
+            secret = s
+        }
+        guard !Envelope.isEncrypted(plaintext) else { throw VaultError("input is already encrypted") }
+        var salt = salt ?? []
+        if salt.isEmpty { var rng = SystemRandomNumberGenerator(); salt = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) } }
+        let body = try AES256.encrypt(plaintext, password: secret.bytes, salt: salt)
+        return Envelope(version: "1.1", cipher: "AES256", vaultID: secret.id, body: body).text
+    }
+
+    /// A file's text, decrypted when it is a vault (as Ansible's DataLoader opens every file it reads).
+    public func read(_ path: String) throws -> String {
+        let bytes = try Files.readBytes(path)
+        guard Envelope.isEncrypted(bytes) else { return String(decoding: bytes, as: UTF8.self) }
+        do {
+            return try decryptText(String(decoding: bytes, as: UTF8.self))
+        } catch let e as VaultError {
+            throw VaultFileError(path: path, message: e.message)
+        }
+    }
+}
+
+/// A vaulted file that did not open; Ansible names the file as the origin.
+public struct VaultFileError: Error, CustomStringConvertible, Sendable {
+    public var path: String
+    public var message: String
+    public var description: String { "\(message)\nOrigin: \(path)\n" }
+}
