@@ -7,7 +7,7 @@ APT_PACKAGES := libyaml-dev libssh-dev zlib1g-dev libcrypt-dev pkg-config python
 ANSIBLE_CORE := ansible-core>=2.19,<2.20
 BIN := .build/debug
 
-.PHONY: setup build demo test unit integration bench acceptance clean corpus
+.PHONY: setup build demo test unit integration bench acceptance test-versions clean corpus
 
 setup: $(VENV)/.ready
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -49,8 +49,13 @@ bench: build
 acceptance: build
 	$(PY) Tests/acceptance/acceptance.py $(TARGETS)
 
+# The integration fixtures with the module library of each ansible-core line (2.16 to 2.19), each
+# in its own virtualenv (Tests/versions/run.sh; LINES_TO_TEST="2.16" for one).
+test-versions: build
+	Tests/versions/run.sh
+
 clean:
-	rm -rf .build $(VENV)
+	rm -rf .build $(VENV) $(VENV)-2.*
 
 # Re-renders the templating corpus with ansible-core's own Templar (the expectations are committed).
 corpus: setup

@@ -316,7 +316,17 @@ def module_args(msg):
 
 def module_exception(ex, err):
     """An exception a module did not handle, as its AnsiballZ wrapper reports it: 2.19's module_utils
-    print a failed result naming it; older ones leave a traceback on stderr (MODULE FAILURE)."""
+    print a failed result naming it; older ones leave a traceback on stderr (MODULE FAILURE). A hook
+    the module installed comes first, as the interpreter would call it (<= 2.18's file module
+    turns its AnsibleModuleError into fail_json there)."""
+    if sys.excepthook is not sys.__excepthook__:
+        try:
+            sys.excepthook(type(ex), ex, ex.__traceback__)
+            return 1
+        except SystemExit as e:
+            return e.code if isinstance(e.code, int) else 1
+        except Exception:
+            pass
     try:
         from ansible.module_utils._internal._ansiballz._loader import _handle_exception
     except ImportError:
@@ -372,6 +382,7 @@ def run_module(msg):
         traceback.print_exc(file=err)
         rc = 1
     finally:
+        sys.excepthook = sys.__excepthook__
         sys.stdout, sys.stderr, sys.argv = saved[0], saved[1], saved[2]
         try:
             os.chdir(saved[3])

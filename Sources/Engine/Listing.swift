@@ -25,7 +25,7 @@ public enum Listing {
                 var allTags: [String] = []
                 if tasks { out += "    tasks:\n" }
                 let templar = Templar()
-                for t in (play.preTasks + play.tasks + play.postTasks).flattened {
+                for t in (play.preTasks + play.tasks + play.postTasks).flattened where !t.implicit {
                     let own = PlaybookRunner.rendered(t.tags, playVars: play.vars, extraVars: options.extraVars, templar: templar)
                     guard PlaybookRunner.tagsAllow(own, only: options.tags, skip: options.skipTags) else { continue }
                     for tag in own where !allTags.contains(tag) { allTags.append(tag) }

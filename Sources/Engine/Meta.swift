@@ -23,12 +23,16 @@ extension PlaybookRunner {
             if options.verbosity > 1 { Output.line("META: inventory successfully refreshed") }
             return
         }
-        if what == "end_role" {
-            abortRun(PlaybookError("meta: \(what) is not supported by swansible yet", at: task.location))
+        if what == "flush_handlers", prefix == "RUNNING HANDLER" {
+            abortRun(PlaybookError("flush_handlers cannot be used as a handler"))
             return
         }
+        if what == "end_role" {
+            if prefix == "RUNNING HANDLER" { abortRun(PlaybookError("Cannot execute 'end_role' from a handler", at: task.location)); return }
+            if task.role == nil { abortRun(PlaybookError("Cannot execute 'end_role' from outside of a role", at: task.location)); return }
+        }
         let known = ["noop", "flush_handlers", "clear_facts", "clear_host_errors", "end_batch", "end_play", "end_host",
-                     "reset_connection", "role_complete"]
+                     "reset_connection", "role_complete", "end_role"]
         guard known.contains(what) else {
             // Ansible stops the whole run here (exit 1), naming the task.
             abortRun(PlaybookError("invalid meta action requested: \(what)", at: task.location))
@@ -73,6 +77,13 @@ extension PlaybookRunner {
                 if holds { endHosts([host]); msg = "ending play for \(host)" } else {
                     skip = otherwise + ", continuing execution for \(host)"
                     msg = "end_host conditional evaluated to false, continuing execution for \(host)"
+                }
+            case "end_role":
+                if holds, let role = task.role {
+                    endRole(role, for: host)
+                    msg = "ending role \(role.name) for \(host)"
+                } else {
+                    skip = otherwise + ", continuing role \(task.role?.name ?? "") for \(host)"
                 }
             case "reset_connection":
                 // The next task on the host starts a new agent over a new connection.

@@ -39,6 +39,11 @@ public final class ModuleLibrary: Sendable {
     /// The Python that belongs to that installation (used for the implicit localhost).
     public let python: String
     public let version: String
+    /// The ansible-core line (major, minor) of `version`: what the module arguments follow.
+    public var line: (Int, Int) {
+        let parts = version.split(separator: ".").map { Int($0.prefix { $0.isNumber }) ?? 0 }
+        return (parts.first ?? 2, parts.count > 1 ? parts[1] : 19)
+    }
     /// Where collections are found: `collections/` next to each playbook, then COLLECTIONS_PATHS
     /// (ansible.cfg / ANSIBLE_COLLECTIONS_PATH), then the installation's own site-packages.
     var collectionRoots: [String] { adjacent.withLock { $0 } + configuredRoots }

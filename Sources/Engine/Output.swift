@@ -114,6 +114,18 @@ public enum Output {
         return first.isEmpty ? sentence : first + " " + sentence
     }
 
+    /// ANSIBLE_DEBUG's lines (the few the runner writes: handler flushes), as Display.debug
+    /// prints them: the pid in 6 columns and the time to 5 decimals before the message.
+    static let debugging = Files.environment("ANSIBLE_DEBUG").map(Settings.truthy) ?? false
+
+    public static func debug(_ s: String) {
+        guard debugging else { return }
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        let pid = String(getpid()), frac = String(100_000 + ts.tv_nsec / 10_000).dropFirst()
+        line(String(repeating: " ", count: max(0, 6 - pid.count)) + pid + " \(ts.tv_sec).\(frac): \(s)")
+    }
+
     /// `[ERROR]: …` on stderr, as ansible-core 2.19 prints fatal errors.
     public static func error(_ s: String) {
         line("[ERROR]: \(blockEnd(s))", .error, stderr: true)

@@ -56,6 +56,16 @@ public final class PlaybookRunner: @unchecked Sendable {
     private var splatWarned: Set<String> = []
     /// Handlers of roles brought in by include_role during the current play.
     private var includedHandlers: [PlayTask] = []
+    /// Play-level roles (by Role.completionKey): hosts that ran one of their tasks, and hosts that
+    /// ran them to the end (and so skip the same role listed again).
+    private var rolesRan: [String: Set<String>] = [:]
+    private var rolesCompleted: [String: Set<String>] = [:]
+    /// Role instances a host left with `meta: end_role`: their remaining tasks skip it.
+    private var endedRoles: [String: Set<ObjectIdentifier>] = [:]
+
+    func endRole(_ role: Role, for host: String) { _ = lock.withLock { _ in endedRoles[host, default: []].insert(ObjectIdentifier(role)) } }
+    /// Failed hosts that still run while handlers are forced (tasks a handler includes too).
+    private var forcedHosts: Set<String> = []
     /// The running play, for work that needs another host's variables (delegate_to).
     var currentPlay: VariableManager.PlayContext?
     /// The running play's keywords (connection, remote_user, become…) that tasks inherit.
@@ -85,11 +95,13 @@ public final class PlaybookRunner: @unchecked Sendable {
         vars.hostsDown = { [unowned self] in self.lock.withLock { _ in self.failed.union(self.unreachable) } }
     }
 
+    /// At -v, which ansible.cfg is used: the commands say it first, before inventory warnings.
+    public static func announceConfig(_ settings: Settings, verbosity: Int) {
+        if verbosity > 0 { Output.line(settings.configFile.map { "Using \($0) as config file" } ?? "No config file found; using defaults") }
+    }
+
     /// Runs every play; returns Ansible's exit code.
     public func run(_ book: PlaybookFile) async -> Int32 {
-        if options.verbosity > 0 {
-            Output.line(settings.configFile.map { "Using \($0) as config file" } ?? "No config file found; using defaults")
-        }
         if options.verbosity > 1 {
             // The default callback at -vv: the other stdout callbacks it stands in for, then the playbook banner.
             for other in ["minimal", "oneline"] { Output.line("Skipping callback '\(other)', as we already have a stdout callback.") }
@@ -97,7 +109,10 @@ public final class PlaybookRunner: @unchecked Sendable {
             Output.line("\(book.plays.count) plays in \(book.given.isEmpty ? book.path : book.given)")
         }
         for play in book.plays {
-            do { try await runPlay(play) } catch is AnyErrorsFatal {
+            do {
+                try await runPlay(play)
+                try checkAbort()   // an abort the last tasks or handlers left
+            } catch is AnyErrorsFatal {
                 break
             } catch {
                 if let e = error as? PlaybookError { Output.error(Origin.report(e)) } else { Output.error("\(error)") }
@@ -180,7 +195,12 @@ public final class PlaybookRunner: @unchecked Sendable {
         var pc = VariableManager.PlayContext(play: play, playVars: playVars, hosts: hosts, batch: hosts)
         currentPlay = pc
         vars.resetPublicRoles()
-        lock.withLock { _ in includedHandlers = [] }
+        lock.withLock { _ in
+            includedHandlers = []
+            rolesRan = [:]
+            rolesCompleted = [:]
+            endedRoles = [:]
+        }
         includeLoader.seenRoles = play.roleKeys
         pc.playVars = playVars
         // vars_files are read for each host: their names are templated with that host's vars.
@@ -245,6 +265,12 @@ public final class PlaybookRunner: @unchecked Sendable {
                 // A broken play still runs what was notified when handlers are forced.
                 if force { await runHandlers(play, pc: pc, force: true) }
                 throw error
+            }
+            // The implicit flush_handlers (tagged `always` under the play's tags), as ANSIBLE_DEBUG tells it.
+            if Output.debugging, PlaybookRunner.tagsAllow(play.tags + ["always"], only: options.tags, skip: options.skipTags) {
+                for h in activeHosts(pc) {
+                    Output.debug(vars.state(h).notified.isEmpty ? "No handler notifications for \(h), skipping." : "META: triggered running handlers for \(h)")
+                }
             }
             await runHandlers(play, pc: pc, force: force)
             if activeHosts(pc).isEmpty { return }
@@ -322,8 +348,8 @@ public final class PlaybookRunner: @unchecked Sendable {
     func markFailed(_ hosts: [String]) { lock.withLock { _ in failed.formUnion(hosts) } }
 
     func activeHosts(_ pc: VariableManager.PlayContext) -> [String] {
-        let dead = lock.withLock { _ in failed.union(unreachable).union(ended) }
-        return pc.batch.filter { !dead.contains($0) }
+        let (dead, forced) = lock.withLock { _ in (failed.union(unreachable).union(ended), forcedHosts) }
+        return pc.batch.filter { !dead.contains($0) || forced.contains($0) }
     }
 
     /// Tags as Ansible evaluates them: --tags selects (always runs unless skipped, never only
@@ -378,8 +404,11 @@ public final class PlaybookRunner: @unchecked Sendable {
             guard !hosts.isEmpty else { continue }
             var shown = handler
             shown.name = handlerName(handler)
+            if force { lock.withLock { _ in forcedHosts = Set(hosts).intersection(failed) } }
             _ = await runTask(shown, pc: pc, only: hosts, prefix: "RUNNING HANDLER")
+            lock.withLock { _ in forcedHosts = [] }
             for h in hosts { vars.state(h).notified.subtract(names) }
+            if lock.withLock({ _ in abort != nil }) { return }
         }
     }
 
@@ -439,10 +468,19 @@ public final class PlaybookRunner: @unchecked Sendable {
     func handlerName(_ h: PlayTask) -> String? {
         guard let n = h.name, n.contains("{{") else { return h.name }
         if let cached = lock.withLock({ _ in renderedHandlerNames[PlaybookRunner.handlerID(h)] }) { return cached }
-        guard let pc = currentPlay, let first = pc.hosts.first, let scope = try? vars.scope(host: first, pc: pc, task: h),
-              let r = try? vars.templar.template(.string(n), scope).pythonStr else { return n }
-        lock.withLock { _ in renderedHandlerNames[PlaybookRunner.handlerID(h)] = r }
-        return r
+        guard let pc = currentPlay, let first = pc.hosts.first, let scope = try? vars.scope(host: first, pc: pc, task: h) else { return n }
+        do {
+            let r = try vars.templar.template(.string(n), scope).pythonStr
+            lock.withLock { _ in renderedHandlerNames[PlaybookRunner.handlerID(h)] = r }
+            return r
+        } catch {
+            // Not an error: the name may use a variable set later; the handler answers no name until then.
+            if PlayTask.listen(h).isEmpty {
+                Output.warning("Handler '\(n)' is unusable because it has no listen topics and the name could not be templated "
+                               + "(host-specific variables are not supported in handler names). The error: \((error as? AnsibleError)?.message ?? "\(error)")")
+            }
+            return nil
+        }
     }
 
     /// What a host's notifications name: one handler, by where it is written.
@@ -567,7 +605,27 @@ public final class PlaybookRunner: @unchecked Sendable {
     /// Runs one task on every active host, at most `forks` at a time, results printed as they come.
     func runTask(_ task: PlayTask, pc: VariableManager.PlayContext, only: [String]? = nil, prefix: String = "TASK") async -> Bool {
         var hosts = only ?? activeHosts(pc)
-        callback.taskStart(task.displayName, prefix: prefix, path: task.location)
+        if prefix == "TASK", let role = task.role {
+            let id = ObjectIdentifier(role)
+            let ended = lock.withLock { _ in endedRoles.filter { $0.value.contains(id) }.keys }
+            if !ended.isEmpty {
+                hosts = hosts.filter { !ended.contains($0) }
+                if hosts.isEmpty { return true }
+            }
+        }
+        if task.implicit {
+            // A role's end marks the hosts that ran it; a host that completed the role skips it when listed again.
+            if let key = task.role?.completionKey {
+                lock.withLock { _ in rolesCompleted[key, default: []].formUnion(hosts.filter { rolesRan[key]?.contains($0) == true }) }
+            }
+            return true
+        }
+        if prefix == "TASK", let key = task.role?.completionKey {
+            let done = lock.withLock { _ in rolesCompleted[key] ?? [] }
+            hosts = hosts.filter { !done.contains($0) }
+            if hosts.isEmpty { return true }
+        }
+        callback.taskStart(bannerName(task, host: hosts.first, pc: pc), prefix: prefix, path: task.location)
         // run_once on an include: only the first host includes the file (and runs its tasks).
         if ["include_tasks", "include", "include_role"].contains(task.shortAction), runsOnce(task, pc: pc, hosts: hosts) {
             hosts = Array(hosts.prefix(1))
@@ -658,7 +716,10 @@ public final class PlaybookRunner: @unchecked Sendable {
                 if g.key.path.hasPrefix("\u{0}") {
                     _ = try includeLoader.resolveTaskFile(String(g.key.path.dropFirst()), from: task.location.file, role: task.role, at: task.location)
                 }
-                let included = try includeLoader.loadTaskFile(g.key.path, role: task.role, inherited: PlaybookRunner.underInclude(task, vars: task.blockVars))
+                let included = try includeLoader.loadTaskFile(g.key.path, role: task.role, inherited: PlaybookRunner.underInclude(task, vars: task.blockVars),
+                                                              asHandlers: prefix == "RUNNING HANDLER")
+                let imported = includeLoader.takeImportedHandlers()
+                lock.withLock { _ in includedHandlers += imported }
                 do {
                     try Origin.validateActions(included, library: library, playbookDir: vars.playbookDir, playDir: pc.play.baseDir, settings: settings)
                 } catch var e as PlaybookError {
@@ -770,13 +831,38 @@ public final class PlaybookRunner: @unchecked Sendable {
         stats.update(host) { $0.skipped += 1 }
     }
 
+    /// The banner's name: a templated name rendered with the first host's vars (the task's own
+    /// too); what does not render shows in place, with 2.19's "Encountered N template error(s)." warning.
+    func bannerName(_ task: PlayTask, host: String?, pc: VariableManager.PlayContext) -> String {
+        guard let name = task.name, name.contains("{{") || name.contains("{%"), let host,
+              let scope = try? vars.scope(host: host, pc: pc, task: task) else { return task.displayName }
+        let (text, errors) = vars.templar.renderMarking(name, scope)
+        if !errors.isEmpty {
+            let brief = "Encountered \(errors.count) template error\(errors.count > 1 ? "s" : "")."
+            let full = Origin.report(([brief] + errors.enumerated().map { "error \($0.offset + 1) - \($0.element)" }).joined(separator: "\n"),
+                                     task.keywordLocations["name"])
+            Output.warning(full)
+        }
+        var shown = task
+        shown.name = text
+        return shown.displayName
+    }
+
+    /// A keyword that the task, its blocks or its play may set (the nearest wins).
+    func keyword(_ task: PlayTask, _ k: String) -> Value? { task.effective(k) ?? playKeywords[k] }
+
+    /// ignore_unreachable: an unreachable host is counted ok and ignored, and goes on with the play.
+    func ignoresUnreachable(_ task: PlayTask, _ scope: VarScope) -> Bool {
+        keyword(task, "ignore_unreachable").flatMap { try? vars.templar.template($0, scope) }.map { AnsibleFilters.toBool($0).truthy } ?? false
+    }
+
     /// A host fails a task outside the action (an include that cannot be worked out).
     /// Its ignore_errors and register apply as to any task.
     func failHost(_ host: String, _ task: PlayTask, _ r: Dict) {
         var r = r
         r["failed"] = true
-        var ignoring = task["ignore_errors"]?.truthy ?? false
-        if let v = task["ignore_errors"], case .string = v, let pc = currentPlay,
+        var ignoring = keyword(task, "ignore_errors")?.truthy ?? false
+        if let v = keyword(task, "ignore_errors"), case .string = v, let pc = currentPlay,
             let scope = try? vars.scope(host: host, pc: pc, task: task), let t = try? vars.templar.template(v, scope) {
             ignoring = t.truthy
         }
@@ -815,12 +901,15 @@ public final class PlaybookRunner: @unchecked Sendable {
             var t = task
             t.args = g.key.args   // rendered, omitted ones gone
             if let apply = task.args["apply"] { t.args["apply"] = apply }
-            var inherited = PlaybookRunner.underInclude(task, vars: task["vars"]?.dictValue.map { [$0] } ?? [])
-            inherited.tags = task.tags + inherited.tags.filter { !task.tags.contains($0) }
+            // The include's own tags stay on it (only `apply` passes keywords in), as for include_tasks.
+            let inherited = PlaybookRunner.underInclude(task, vars: task["vars"]?.dictValue.map { [$0] } ?? [])
             do {
                 let (role, tasks, handlers) = try includeLoader.loadRoleFor(t, inherited: inherited)
-                lock.withLock { _ in includedHandlers += handlers }
-                if let p = task.args["public"], AnsibleFilters.toBool(p).truthy { vars.expose(role) }
+                let imported = includeLoader.takeImportedHandlers()
+                lock.withLock { _ in includedHandlers += handlers + imported }
+                // Private unless `public: yes`, or DEFAULT_PRIVATE_ROLE_VARS explicitly set to false.
+                let explicit = settings.value(env: "ANSIBLE_PRIVATE_ROLE_VARS", key: "private_role_vars").map { !Settings.truthy($0) }
+                if task.args["public"].map({ AnsibleFilters.toBool($0).truthy }) ?? explicit ?? false { vars.expose(role) }
                 try await runList(tasks.map { $0.including(g.key.params) }, pc: pc, within: g.hosts, prefix: prefix)
             } catch {
                 for h in g.hosts { failHost(h, task, ["changed": false, "msg": .unsafe("\(error)")]) }
@@ -831,23 +920,25 @@ public final class PlaybookRunner: @unchecked Sendable {
     @discardableResult
     func runOnHost(_ task: PlayTask, host: String, pc: VariableManager.PlayContext) async -> (Status, Dict, ignored: Bool) {
         var ignoreErrors = false
+        var ignoreUnreachable = false
         var thrown = true
         var outcome: (Status, Dict)
         do {
             let scope = try vars.scope(host: host, pc: pc, task: task)
-            ignoreErrors = try task["ignore_errors"].map { try vars.templar.template($0, scope).truthy } ?? false
+            ignoreUnreachable = ignoresUnreachable(task, scope)
+            ignoreErrors = try keyword(task, "ignore_errors").map { try vars.templar.template($0, scope).truthy } ?? false
             outcome = try await execute(task, host: host, scope: scope, pc: pc)
             thrown = false
         } catch let e as TaskError {
-            ignoreErrors = task["ignore_errors"]?.truthy ?? false
+            ignoreErrors = keyword(task, "ignore_errors")?.truthy ?? false
             outcome = (.failed, e.result)
             callback.result(host: host, action: task.action, status: .failed, result: outcome.1, ignoring: ignoreErrors)
         } catch let e as BrokenConditional {
-            ignoreErrors = task["ignore_errors"]?.truthy ?? false
+            ignoreErrors = keyword(task, "ignore_errors")?.truthy ?? false
             outcome = (.failed, ["failed": true, "changed": false, "msg": .unsafe("Task failed: \(e.message)")])
             callback.result(host: host, action: task.action, status: .failed, result: outcome.1, ignoring: ignoreErrors)
         } catch let e as AnsibleError {
-            ignoreErrors = task["ignore_errors"]?.truthy ?? false
+            ignoreErrors = keyword(task, "ignore_errors")?.truthy ?? false
             outcome = (.failed, ["failed": true, "changed": false, "msg": .unsafe("Task failed: \(e.message)")])
             callback.result(host: host, action: task.action, status: .failed, result: outcome.1, ignoring: ignoreErrors)
         } catch {
@@ -875,7 +966,8 @@ public final class PlaybookRunner: @unchecked Sendable {
         }
         stats.update(host) { s in
             switch status {
-            case .unreachable: s.unreachable += 1
+            case .unreachable:
+                if ignoreUnreachable { s.ok += 1; s.ignored += 1 } else { s.unreachable += 1 }
             case .skipped: s.skipped += 1
             case .failed:
                 if ignoreErrors { s.ok += 1; s.ignored += 1; if changed { s.changed += 1 } } else if rescued { s.rescued += 1 } else { s.failures += 1 }
@@ -884,8 +976,11 @@ public final class PlaybookRunner: @unchecked Sendable {
                 if changed { s.changed += 1 }
             }
         }
-        if status == .unreachable { _ = lock.withLock { _ in unreachable.insert(host) } }
+        if status == .unreachable && !ignoreUnreachable { _ = lock.withLock { _ in unreachable.insert(host) } }
         if status == .failed && !ignoreErrors { _ = lock.withLock { _ in failed.insert(host) } }
+        if status != .skipped && status != .unreachable, let key = task.role?.completionKey {
+            _ = lock.withLock { _ in rolesRan[key, default: []].insert(host) }
+        }
         return (status, result, ignoreErrors)
     }
 
@@ -923,7 +1018,7 @@ public final class PlaybookRunner: @unchecked Sendable {
     /// when → loop → action → changed_when/failed_when → register/notify; returns the overall
     /// status and result, after printing per-item or per-host lines.
     func execute(_ task: PlayTask, host: String, scope: VarScope, pc: VariableManager.PlayContext) async throws -> (Status, Dict) {
-        let ignoreErrors = try task["ignore_errors"].map { try vars.templar.template($0, scope).truthy } ?? false
+        let ignoreErrors = try keyword(task, "ignore_errors").map { try vars.templar.template($0, scope).truthy } ?? false
         let loopItems: [Value]?
         var skipped: Dict?
         do { loopItems = try loop(task, scope) } catch {
@@ -995,7 +1090,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                 return (status, result)
             }
             callback.result(host: host, action: result["_swansible_action"]?.stringValue ?? task.action, status: status, result: result,
-                            ignoring: ignoreErrors && status == .failed)
+                            ignoring: ignoreErrors && status == .failed || status == .unreachable && ignoresUnreachable(task, scope))
         }
         let st = vars.state(host)
         if let reg = task["register"]?.pythonStr {

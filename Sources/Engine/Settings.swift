@@ -88,6 +88,7 @@ public struct Settings: Sendable {
     public var deprecationWarnings: Bool {
         value(env: "ANSIBLE_DEPRECATION_WARNINGS", key: "deprecation_warnings").map(Settings.truthy) ?? true
     }
+    public var privateRoleVars: Bool { value(env: "ANSIBLE_PRIVATE_ROLE_VARS", key: "private_role_vars").map(Settings.truthy) ?? false }
     public var displayOkHosts: Bool { value(env: "ANSIBLE_DISPLAY_OK_HOSTS", key: "display_ok_hosts").map(Settings.truthy) ?? true }
     public var becomeMethod: String { value(env: "ANSIBLE_BECOME_METHOD", section: "privilege_escalation", key: "become_method") ?? "sudo" }
     public var become: Bool { value(env: "ANSIBLE_BECOME", section: "privilege_escalation", key: "become").map(Settings.truthy) ?? false }

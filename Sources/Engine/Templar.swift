@@ -129,6 +129,30 @@ public struct Templar: Sendable {
 
     static let dataOptions = TemplateOptions(escapeBackslashes: true)
 
+    /// Text rendered as 2.19 renders what only displays (a task's name in its banner): an
+    /// expression that fails shows in place as `<< error N - message >>`, and the messages come back
+    /// for the warning. A syntax error, or a failing `{% %}` statement, marks the whole text.
+    func renderMarking(_ text: String, _ scope: VarScope) -> (text: String, errors: [String]) {
+        func message(_ e: any Error) -> String { (e as? AnsibleError)?.message ?? "\(e)" }
+        do { return (try template(.string(text), scope).pythonStr, []) } catch {
+            guard (error as? AnsibleError)?.kind == .undefined, !text.contains("{%") else {
+                return ("<< error 1 - \(message(error)) >>", [message(error)])
+            }
+        }
+        var out = "", errors: [String] = []
+        var rest = Substring(text)
+        while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {
+            out += rest[..<open.lowerBound]
+            let expr = String(rest[open.lowerBound..<close.upperBound])
+            do { out += try template(.string(expr), scope).pythonStr } catch {
+                errors.append(message(error))
+                out += "<< error \(errors.count) - \(message(error)) >>"
+            }
+            rest = rest[close.upperBound...]
+        }
+        return (out + rest, errors)
+    }
+
     /// A `!vault` value's plaintext, with the run's vault secrets.
     static func decrypt(_ text: String) throws -> String {
         do { return try Vault.shared.decryptText(text) } catch let e as VaultError {
@@ -165,9 +189,17 @@ public struct Templar: Sendable {
         let key = options == dataOptions ? s : "\(options.trimBlocks)\(options.lstripBlocks)\(options.keepTrailingNewline)|" + s
         if let t = compiled.withLock({ $0[key] }) { return t }
         let t = try Template(s, options: options)
+        if let unknown = t.unknownCallable(in: known) { throw TemplateError(unknown) }
         compiled.withLock { $0[key] = t }
         return t
     }
+
+    /// The filters and tests every template may use, for Jinja2's compile-time check.
+    static let known: Environment = {
+        var e = Environment()
+        AnsibleFilters.register(&e)
+        return e
+    }()
 
     /// Renders every string in `v` that holds a template; containers are walked.
     func template(_ v: Value, _ scope: VarScope) throws -> Value {
@@ -224,7 +256,10 @@ public struct Templar: Sendable {
             return nil
         }
         let t: Template
-        do { t = try Template(source, options: options) } catch let e as TemplateError {
+        do {
+            t = try Template(source, options: options)
+            if let unknown = t.unknownCallable(in: e) { throw TemplateError(unknown) }
+        } catch let e as TemplateError {
             throw AnsibleError("Syntax error in template: \(e.message)", kind: .syntax, line: e.line)
         }
         do {

@@ -53,9 +53,13 @@ final class VariableManager: @unchecked Sendable {
     func expose(_ role: Role) { lock.withLock { _ in publicRoles.append(role) } }
     func resetPublicRoles() { lock.withLock { _ in publicRoles = [] } }
 
+    /// DEFAULT_PRIVATE_ROLE_VARS: listed and imported roles keep their vars to themselves unless `public: yes`.
+    static let privateRoleVars = Settings.load().privateRoleVars
+
     /// Roles whose defaults and vars every task of the play sees: listed, imported, made public.
     func playRoles(_ pc: PlayContext) -> [Role] {
-        pc.play.roles + pc.play.exposedRoles + lock.withLock { _ in publicRoles }
+        let visible = { (r: Role) in r.publicSetting ?? !VariableManager.privateRoleVars }
+        return pc.play.roles.filter(visible) + pc.play.exposedRoles.filter(visible) + lock.withLock { _ in publicRoles }
     }
 
     /// After add_host or group_by: every host's inventory vars are worked out again.
@@ -118,6 +122,14 @@ final class VariableManager: @unchecked Sendable {
         for (k, l) in pc.play.varLocations { scope.origins[k] = l }
         for (k, l) in task?.varLocations ?? [:] { scope.origins[k] = l }
         scope.dynamic["hostvars"] = { [unowned self] in try self.hostvars(pc) }
+        // `vars`: every variable of this scope by name, rendered (one that does not render stays as written).
+        scope.dynamic["vars"] = { [unowned scope] in
+            var all = Dict()
+            for k in scope.raw.keys.sorted() where k != "hostvars" {
+                all[.string(k)] = (try? scope.lookup(k)) ?? scope.raw[k] ?? .none
+            }
+            return .dict(all)
+        }
         return scope
     }
 

@@ -59,7 +59,7 @@ public struct Environment: Sendable {
 
     public func filter(_ name: String, _ value: Value, _ args: Arguments) throws -> Value {
         guard let f = filters[name] ?? filters[Environment.shortName(name)] else {
-            throw TemplateError("No filter named '\(name)'.")
+            throw TemplateError("No filter named '\(name)' found.")   // compile-time misses are caught before
         }
         do { return try f(value, args, self) } catch let e as UndefinedError { throw e } catch {
             guard let wrap = filterFailure else { throw error }
@@ -69,7 +69,7 @@ public struct Environment: Sendable {
 
     public func test(_ name: String, _ value: Value, _ args: Arguments) throws -> Bool {
         guard let t = tests[name] ?? tests[Environment.shortName(name)] else {
-            throw TemplateError("No test named '\(name)'.")
+            throw TemplateError("No test named '\(name)' found.")
         }
         return try t(value, args, self)
     }

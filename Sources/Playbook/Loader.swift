@@ -14,7 +14,14 @@ public struct PlaybookLoader {
     public var baseDir: String?
     var importDepth = 0
     /// Handlers of roles brought in by import_role while a play loads (they join its handlers).
-    var importedHandlers: [Task] = []
+    public var importedHandlers: [Task] = []
+
+    /// The handlers import_role brought in since the last call (an included file or role's imports
+    /// join the play's handlers when it loads).
+    public mutating func takeImportedHandlers() -> [Task] {
+        defer { importedHandlers = [] }
+        return importedHandlers
+    }
     /// Roles import_role brought into the current play (see Play.exposedRoles).
     var importedRoles: [Role] = []
     /// Roles the current play has brought in (see Play.roleKeys).
@@ -165,18 +172,31 @@ public struct PlaybookLoader {
         if let r = lists["roles"] {
             for entry in r.items ?? [] {
                 let (role, when, tags, keywords) = try loadRole(entry, baseDir: baseDir)
-                if alreadyIn(role) { continue }
-                roles.append(role)
+                // The same role listed again is deduplicated host by host when it runs (a host
+                // whose first run of it was skipped runs it again), not here.
+                let key = roleKey(role)
+                if (try? meta(role))??["allow_duplicates"]?.value.truthy != true {
+                    var kw = Dict()
+                    for k in keywords.keys.sorted() { kw[.string(k)] = keywords[k] }
+                    role.completionKey = [key, (when ?? .none).json(), tags.joined(separator: ","), Value.dict(kw).json()].joined(separator: "|")
+                }
+                if !roles.contains(where: { roleKey($0) == key }) { roles.append(role) }
+                seenRoles.insert(key)
                 let inherited = Inherited(tags: playTags + tags, when: when.map { [$0] } ?? [], vars: [], keywords: keywords)
                 let (t, h) = try roleContent(role, inherited: inherited)
                 roleTasks += t
                 roleHandlers += h
+                // Its end: the hosts that ran one of its tasks have completed it (Role.compile's eor task).
+                var end = Task(name: nil, action: "meta", args: ["_raw_params": "role_complete"], keywords: [:], location: entry.location, role: role)
+                end.implicit = true
+                end.inheritedTags = ["always"]
+                roleTasks.append(end)
             }
         }
         let inherited = Inherited(tags: playTags, when: [], vars: [])
         func section(_ k: String) throws -> [Task] {
             guard let n = lists[k] else { return [] }
-            return try tasks(n, role: nil, inherited: inherited)
+            return k == "handlers" ? try handlers(n, role: nil, inherited: inherited) : try tasks(n, role: nil, inherited: inherited)
         }
         var vars = Dict()
         if case .dict(let d)? = keywords.removeValue(forKey: "vars") { vars = d } else if let v = keywords["vars"], !v.isNone {
@@ -214,6 +234,17 @@ public struct PlaybookLoader {
         }
     }
 
+    /// While handlers load, how deep in blocks we are: a handler list is a list of blocks, so a
+    /// block inside one, or a role include, is refused as Ansible's load_list_of_tasks does.
+    var handlerBlockDepth: Int?
+
+    mutating func handlers(_ node: Node, role: Role?, inherited: Inherited) throws -> [Task] {
+        let saved = handlerBlockDepth
+        handlerBlockDepth = 0
+        defer { handlerBlockDepth = saved }
+        return try tasks(node, role: role, inherited: inherited)
+    }
+
     mutating func tasks(_ node: Node, role: Role?, inherited: Inherited) throws -> [Task] {
         if case .scalar(.none) = node.kind { return [] }
         guard let items = node.items else {
@@ -225,6 +256,13 @@ public struct PlaybookLoader {
                 throw PlaybookError("A malformed block was encountered while loading tasks: \(item.value.pythonRepr) should be a dictionary", at: item.location)
             }
             if item["block"] != nil {
+                if let depth = handlerBlockDepth, depth > 0 {
+                    var e = PlaybookError("Using a block as a handler is not supported.", at: item.location)
+                    e.parse = true
+                    throw e
+                }
+                handlerBlockDepth = handlerBlockDepth.map { $0 + 1 }
+                defer { handlerBlockDepth = handlerBlockDepth.map { $0 - 1 } }
                 var inner = inherited
                 for p in pairs {
                     let k = p.key.scalar?.pythonStr ?? ""
@@ -251,6 +289,11 @@ public struct PlaybookLoader {
                 continue
             }
             let t = try task(item, pairs, role: role, inherited: inherited)
+            if handlerBlockDepth != nil, t.shortAction == "include_role" || t.shortAction == "import_role" {
+                var e = PlaybookError("Using '\(t.action)' as a handler is not supported.", at: item.location)
+                e.parse = true
+                throw e
+            }
             if t.shortAction == "import_tasks" {
                 out += try importTasks(t, role: role, inherited: inherited)
                 continue
@@ -298,6 +341,7 @@ public struct PlaybookLoader {
         for k in Task.inheritable { if let v = imp[k] { inner.keywords[k] = v } }
         let (role, tasks, handlers) = try loadRoleFor(imp, inherited: inner)
         importedHandlers += handlers
+        if let p = imp.args["public"] { role.publicSetting = try staticBool(p, imp) }
         importedRoles.append(role)
         return tasks
     }
@@ -332,7 +376,9 @@ public struct PlaybookLoader {
         // A role brought in by another role's task sees its params and the chain of roles that
         // brought it in, nearest first (IncludeRole.get_include_params).
         guard let parent = t.role else { return (role, tasks, handlers) }
-        var params = parent.params
+        role.includedFrom = parent.includedFrom + [parent]
+        // The include's own include params (the chain above it), then its role's params.
+        var params = t.includeParams.merging(parent.params) { $1 }
         params["ansible_parent_role_names"] = .list([.string(parent.name)] + (t.includeParams["ansible_parent_role_names"]?.listValue ?? []))
         params["ansible_parent_role_paths"] = .list([.string(parent.path)] + (t.includeParams["ansible_parent_role_paths"]?.listValue ?? []))
         return (role, tasks.map { $0.including(params) }, handlers.map { $0.including(params) })
@@ -387,7 +433,7 @@ public struct PlaybookLoader {
             handlers += h
         }
         if let n = try roleFile(role, "tasks", tasksFrom) { tasks += try self.tasks(n, role: role, inherited: inherited) }
-        if let n = try roleFile(role, "handlers", handlersFrom) { handlers += try self.tasks(n, role: role, inherited: inherited) }
+        if let n = try roleFile(role, "handlers", handlersFrom) { handlers += try self.handlers(n, role: role, inherited: inherited) }
         return (tasks, handlers)
     }
 
@@ -409,10 +455,10 @@ public struct PlaybookLoader {
             + "If you are using a module and expect the file to exist on the remote, see the remote_src option: [Errno 2] No such file or directory: '\(p)'")
     }
 
-    /// Loads a task file for include_tasks at run time.
-    public mutating func loadTaskFile(_ path: String, role: Role?, inherited: Inherited) throws -> [Task] {
+    /// Loads a task file for include_tasks at run time (as handlers when a handler includes it).
+    public mutating func loadTaskFile(_ path: String, role: Role?, inherited: Inherited, asHandlers: Bool = false) throws -> [Task] {
         let node = try YAMLReader.load(try Vault.shared.read(path), file: path)
-        return try tasks(node, role: role, inherited: inherited)
+        return asHandlers ? try handlers(node, role: role, inherited: inherited) : try tasks(node, role: role, inherited: inherited)
     }
 
     mutating func task(_ node: Node, _ pairs: [Node.Pair], role: Role?, inherited: Inherited) throws -> Task {
@@ -602,6 +648,19 @@ public struct PlaybookLoader {
     }
 
     func varsFile(_ dir: String, _ from: String? = nil) throws -> Dict {
+        // `defaults/main/` (or the `*_from` name) may be a directory: its files merge in name order.
+        let asDir = Files.join(dir, from ?? "main")
+        if mainFile(dir, from) == nil, Files.isDirectory(asDir) {
+            var out = Dict()
+            func files(_ d: String) -> [String] {
+                Files.list(d).filter { !$0.hasPrefix(".") }.sorted().flatMap { e -> [String] in
+                    let p = Files.join(d, e)
+                    return Files.isDirectory(p) ? files(p) : [p]
+                }
+            }
+            for f in files(asDir) { for (k, v) in try varsFile(Files.dirname(f), Files.basename(f)) { out[k] = v } }
+            return out
+        }
         guard let f = mainFile(dir, from) else { return Dict() }
         let v = try YAMLReader.loadValue(try Vault.shared.read(f), file: f)
         if case .dict(let d) = v { return d }
@@ -610,7 +669,13 @@ public struct PlaybookLoader {
     }
 
     func roleFile(_ role: Role, _ kind: String, _ from: String? = nil) throws -> Node? {
-        guard let f = mainFile(Files.join(role.path, kind), from) else { return nil }
+        let dir = Files.join(role.path, kind)
+        guard let f = mainFile(dir, from) else { return nil }
+        // `*_from` may not leave the role's own directory (an absolute path or `..`).
+        let real = Files.realPath(f) ?? Files.normalize(f), realDir = Files.realPath(dir) ?? dir
+        guard real.hasPrefix(realDir + "/") else {
+            throw PlaybookError("Failed loading '\(Files.normalize(f))' for role (\(role.name)) as it is not inside the expected role path: '\(realDir)'")
+        }
         return try YAMLReader.load(try Vault.shared.read(f), file: f)
     }
 }

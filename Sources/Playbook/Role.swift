@@ -15,13 +15,24 @@ public final class Role: @unchecked Sendable {
     /// The roles its meta/main.yml depends on (even those that ran already elsewhere).
     public internal(set) var dependencies: [Role] = []
 
-    /// Role.get_default_vars / get_vars: the dependencies' (recursively, in order), then its own.
-    public var allDefaults: Dict { chained(\.defaults) }
-    public var allVars: Dict { chained(\.vars) }
+    /// For a role listed in a play's `roles:` without allow_duplicates: what makes two listings the
+    /// same role (name, params, when, tags, keywords — Ansible's role hash). A host that ran such a
+    /// role to its end skips the same role listed again (Role._completed).
+    public internal(set) var completionKey: String?
+    /// `public:` as the import_role (or roles: entry) set it; nil follows DEFAULT_PRIVATE_ROLE_VARS.
+    public internal(set) var publicSetting: Bool?
+    /// The roles whose tasks imported or included this one, outermost first (the task's dep chain).
+    public internal(set) var includedFrom: [Role] = []
 
-    func chained(_ part: KeyPath<Role, Dict>, depth: Int = 0) -> Dict {
+    /// Role.get_default_vars / get_vars: the dependencies' (recursively, in order), then the
+    /// dep chain's own, then its own.
+    public var allDefaults: Dict { chained(\.defaults, chain: true) }
+    public var allVars: Dict { chained(\.vars, chain: true) }
+
+    func chained(_ part: KeyPath<Role, Dict>, depth: Int = 0, chain: Bool = false) -> Dict {
         var out = Dict()
         if depth < 32 { for d in dependencies { for (k, v) in d.chained(part, depth: depth + 1) { out[k] = v } } }
+        if chain { for parent in includedFrom { for (k, v) in parent[keyPath: part] { out[k] = v } } }
         for (k, v) in self[keyPath: part] { out[k] = v }
         return out
     }

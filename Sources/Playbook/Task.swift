@@ -27,13 +27,16 @@ public struct Task: Sendable {
     /// A block with `rescue` or `always` stays one entry (action `block`) holding its sections;
     /// a plain block is flattened into its tasks when loaded.
     public var sections: BlockSections?
+    /// Added by the loader, not written by the user (a role's closing `role_complete`): never shown.
+    public var implicit = false
 
     /// A keyword as it applies to this task: its own, else the nearest enclosing block's.
     public func effective(_ keyword: String) -> Value? { keywords[keyword] ?? inheritedKeywords[keyword] }
 
     public static let inheritable: Set<String> = ["become", "become_user", "become_method", "become_flags", "become_exe",
                                                   "remote_user", "connection", "environment", "no_log", "check_mode", "diff",
-                                                  "any_errors_fatal", "throttle", "delegate_to", "delegate_facts", "run_once", "notify"]
+                                                  "any_errors_fatal", "throttle", "delegate_to", "delegate_facts", "run_once", "notify",
+                                                  "ignore_errors", "ignore_unreachable"]
     /// Where each keyword's value was written, and the action key itself under "@action".
     public var keywordLocations: [String: SourceLocation] = [:]
     /// Where each of the task's own vars was written.

@@ -60,6 +60,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
     func run() async throws {
         var settings = Settings.load()
         try vault.load(settings)
+        PlaybookRunner.announceConfig(settings, verbosity: verbose)
         Output.deprecationWarnings.store(settings.deprecationWarnings, ordering: .relaxed)
         Templar.allowBrokenConditionals.store(settings.allowBrokenConditionals, ordering: .relaxed)
         var options = RunOptions()

@@ -23,6 +23,7 @@ struct Swansible: AsyncParsableCommand {
     func run() async throws {
         let settings = Settings.load()
         try vault.load(settings)
+        PlaybookRunner.announceConfig(settings, verbosity: verbose)
         guard let library = ModuleLibrary.locate(collectionsPaths: settings.collectionsPaths) else {
             Output.error("Unable to find an ansible-core installation: run `make setup` or set SWANSIBLE_ANSIBLE_PATH.")
             throw ExitCode(ExitCodes.error)

@@ -25,7 +25,7 @@ def test_second_run_sends_little(sshd_hosts, tmp_path):
     first = swansible_playbook('-i', inv, book, env=env)
     second = swansible_playbook('-i', inv, book, env=env)
     assert first.returncode == second.returncode == 0, first.stdout + first.stderr
-    assert sent_bytes(first) > 100_000
+    assert sent_bytes(first) > 50_000   # module_utils of ansible-core 2.17+ alone are ~90 kB
     assert sent_bytes(second) <= 20_000, second.stderr
     assert oct((cache / 'modules').stat().st_mode & 0o777) == '0o700'
     assert oct(cache.stat().st_mode & 0o777) == '0o700'

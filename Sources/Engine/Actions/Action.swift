@@ -156,16 +156,22 @@ final class ActionContext: @unchecked Sendable {
         }
         var moduleArgs = args
         let v = runner.vars
-        let internalArgs: [(String, Value)] = [
+        var internalArgs: [(String, Value)] = [
             ("_ansible_check_mode", .bool(checkMode)), ("_ansible_no_log", .bool(noLog)),
             ("_ansible_debug", false), ("_ansible_diff", .bool(diffMode)), ("_ansible_verbosity", .int(v.verbosity)),
             ("_ansible_version", .string(runner.library.version)), ("_ansible_module_name", .string(name)),
             ("_ansible_syslog_facility", "LOG_USER"),
             ("_ansible_selinux_special_fs", ["fuse", "nfs", "vboxsf", "ramfs", "9p", "vfat"]),
             ("_ansible_shell_executable", "/bin/sh"), ("_ansible_keep_remote_files", false),
-            ("_ansible_remote_tmp", "~/.ansible/tmp"), ("_ansible_ignore_unknown_opts", false),
-            ("_ansible_target_log_info", .none), ("_ansible_tracebacks_for", .list([])),
+            ("_ansible_remote_tmp", "~/.ansible/tmp"),
         ]
+        // Each ansible-core line's AnsibleModule accepts exactly its own set (PASS_VARS); an
+        // unknown `_ansible_` key is an "Unsupported parameters" failure.
+        let line = runner.library.line
+        if line >= (2, 17) { internalArgs += [("_ansible_ignore_unknown_opts", false), ("_ansible_target_log_info", .none)] }
+        if line >= (2, 19) { internalArgs.append(("_ansible_tracebacks_for", .list([]))) } else {
+            internalArgs.append(("_ansible_string_conversion_action", "warn"))
+        }
         // Ansible's internal arguments rarely change within a run: each variant goes to an agent
         // once, under a short digest, and later calls name it (the agent merges it into args).
         var constants = Dict()

@@ -173,6 +173,7 @@ enum DataLookups {
                 case "DEFAULT_GATHERING": return .string(settings.gathering)
                 case "ALLOW_BROKEN_CONDITIONALS": return .bool(settings.allowBrokenConditionals)
                 case "DEPRECATION_WARNINGS": return .bool(settings.deprecationWarnings)
+                case "DEFAULT_PRIVATE_ROLE_VARS": return .bool(settings.privateRoleVars)
                 case "ALLOW_EMBEDDED_TEMPLATES", "DEFAULT_JINJA2_NATIVE": return true
                 default:
                     if let d = o["default"] { return d }
