@@ -186,19 +186,20 @@ def cleanup(*_):
 
 
 def filter_json(text):
-    """Ansible's _filter_non_json_lines: the JSON object between junk lines."""
+    """Ansible's _filter_non_json_lines: the JSON object between junk lines, and the lines after it
+    (Ansible warns about those)."""
     lines = text.splitlines()
     for start, line in enumerate(lines):
         if line.startswith('{') or line.startswith('['):
             break
     else:
-        return None
+        return None, []
     end = len(lines)
     for i in range(len(lines) - 1, start - 1, -1):
         if lines[i].rstrip().endswith('}') or lines[i].rstrip().endswith(']'):
             end = i + 1
             break
-    return '\n'.join(lines[start:end])
+    return '\n'.join(lines[start:end]), lines[end:]
 
 
 CACHE = os.path.expanduser('~/.cache/swansible/modules')
@@ -393,10 +394,15 @@ def run_module(msg):
     stdout = out.buffer.getvalue().decode('utf-8', 'surrogateescape')
     # The result travels as an object (not JSON text inside JSON); raw output only when it is not one.
     try:
-        result = json.loads(filter_json(stdout) or '')
+        found, trailing = filter_json(stdout)
+        result = json.loads(found or '')
     except ValueError:
         result = None
     if isinstance(result, dict):
+        if trailing:
+            warnings = result.get('warnings') or []
+            result['warnings'] = (warnings if isinstance(warnings, list) else [warnings]) + [
+                'Module invocation had junk after the JSON data: %s' % '\n'.join(trailing)]
         return {'rc': rc, 'result': result, 'stderr': err.getvalue()}
     return {'rc': rc, 'raw_stdout': stdout, 'stderr': err.getvalue()}
 
@@ -611,6 +617,8 @@ def run_async(msg):
             if not isinstance(result, dict):
                 result = {'failed': 1, 'msg': 'MODULE FAILURE', 'module_stdout': reply.get('raw_stdout', ''),
                           'module_stderr': reply.get('stderr', '')}
+            elif reply.get('stderr'):
+                result['stderr'] = reply['stderr']   # as async_wrapper keeps what the module printed there
             result['ansible_job_id'] = jid
             result['finished'] = 1
             write_job(result)

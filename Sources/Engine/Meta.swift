@@ -58,7 +58,7 @@ extension PlaybookRunner {
                     skip = otherwise + ", not running handlers for \(host)"
                 }
             case "clear_facts":
-                if holds { for h in pc.hosts { vars.state(h).facts = Dict() }; msg = "facts cleared" } else {
+                if holds { for h in pc.hosts { vars.clearFacts(h) }; msg = "facts cleared" } else {
                     skip = otherwise + ", not clearing facts and fact cache for \(host)"
                 }
             case "clear_host_errors":

@@ -10,8 +10,12 @@ import Values
 final class DeprecationCollector: @unchecked Sendable {
     @TaskLocal static var current: DeprecationCollector?
     private let items = Mutex<[Value]>([])
+    private let warned = Mutex<[(String, SourceLocation?)]>([])
     func add(_ v: Value) { items.withLock { $0.append(v) } }
     var all: [Value] { items.withLock { $0 } }
+    /// A warning about the task itself (not from its module), kept in its result with its origin.
+    func warn(_ message: String, at: SourceLocation?) { warned.withLock { $0.append((message, at)) } }
+    var warnings: [(String, SourceLocation?)] { warned.withLock { $0 } }
 }
 
 public enum Output {

@@ -1006,8 +1006,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                     case "set_fact": st.setFacts[k] = v
                     case "include_vars": st.includeVars[k] = v
                     default:
-                        let name = k.pythonStr
-                        st.facts[.string(name.hasPrefix("ansible_") ? String(name.dropFirst(8)) : name)] = v
+                        st.setFact(k.pythonStr, v)
                     }
                 }
             }
@@ -1195,6 +1194,11 @@ public final class PlaybookRunner: @unchecked Sendable {
             (status, r) = try await DeprecationCollector.$current.withValue(collector) { try await attempt(task, host: host, scope: scope) }
         } catch let e as TaskError { (status, r) = (.failed, e.result) }
         if !collector.all.isEmpty { r["deprecations"] = .list((r["deprecations"]?.listValue ?? []) + collector.all) }
+        let own = collector.warnings
+        if !own.isEmpty {
+            r["warnings"] = .list(own.map { .string($0.0) } + (r["warnings"]?.listValue ?? []))
+            r["_swansible_warning_origins"] = .list(own.map { $0.1.map { .string($0.description) } ?? .none } + (r["_swansible_warning_origins"]?.listValue ?? []))
+        }
         return (status, r)
     }
 
@@ -1232,6 +1236,29 @@ public final class PlaybookRunner: @unchecked Sendable {
                 throw TaskError.args(task, key: k.pythonStr, e.message)
             }
             if r.stringValue != omitToken { args[k] = r }
+        }
+        // `args: "{{ some_dict }}"`: the rendered mapping is the first layer, the task's own args go over it.
+        if let splat = task.keywords["args"], case .string = splat {
+            let at = task.keywordLocations["args"] ?? task.location
+            DeprecationCollector.current?.warn("Using a template for task args is unsafe in some situations (see https://docs.ansible.com/ansible/devel/reference_appendices/faq.html#argsplat-unsafe).", at: at)
+            let rendered: Value
+            do { rendered = try vars.templar.template(splat, scope) } catch let e as AnsibleError {
+                throw TaskError.args(task, key: "args", e.message)
+            }
+            let base: Dict
+            switch rendered {
+            case .dict(let d): base = d
+            case _ where rendered.stringValue == omitToken: base = Dict()   // `args: "{{ omit }}"` is none
+            default:
+                let a = "Finalization of task args for '\(TaskError.fqcn(task.action))' failed"
+                let b = "Task args must resolve to a 'dict' not '\(rendered.typeName)'."
+                throw TaskError(links: [("Task failed.", task.location), (a + ".", task.keywordLocations["@action"]), (b, at)],
+                                flat: "Task failed: \(a): \(b)")
+            }
+            var merged = Dict()
+            for (k, v) in base where v.stringValue != omitToken { merged[k] = v }
+            for (k, v) in args { merged[k] = v }
+            args = merged
         }
         // `action: "{{ some_dict }}"`: free-form text that renders to a mapping is the arguments.
         if case .dict(let d)? = args["_raw_params"], !Keywords.freeFormActions.contains(task.shortAction) {
@@ -1335,16 +1362,24 @@ public final class PlaybookRunner: @unchecked Sendable {
             }
         }
         if let facts = r["ansible_facts"]?.dictValue {
-            let st = vars.state(task.effective("delegate_facts")?.truthy == true ? (ctx.delegateHost ?? host) : host)
+            let target = task.effective("delegate_facts")?.truthy == true ? (ctx.delegateHost ?? host) : host
+            let st = vars.state(target)
             if task.shortAction == "set_fact" {
                 for (k, v) in facts { st.setFacts[k] = v }
+                // cacheable: host facts as well, kept by the fact cache.
+                if r["_ansible_facts_cacheable"]?.truthy == true {
+                    for (k, v) in facts {
+                        st.setFact(k.pythonStr, v)
+                    }
+                    vars.persistFacts(target)
+                }
             } else if task.shortAction == "include_vars" {
                 for (k, v) in facts { st.includeVars[k] = v }
             } else {
                 for (k, v) in facts {
-                    let name = k.pythonStr
-                    st.facts[.string(name.hasPrefix("ansible_") ? String(name.dropFirst(8)) : name)] = v
+                    st.setFact(k.pythonStr, v)
                 }
+                vars.persistFacts(target)
             }
         }
         let moduleFailed = r["failed"]?.truthy == true && r["_swansible_module"]?.truthy == true

@@ -6,7 +6,18 @@ import Synchronization
 import Values
 
 final class HostState: @unchecked Sendable {
+    /// Facts by their `ansible_facts` name (without `ansible_`).
     var facts = Dict()
+    /// Facts that were named without the `ansible_` prefix: injected under that same name.
+    var plainFacts: Set<String> = []
+
+    /// A fact as a module, set_fact or the cache names it.
+    func setFact(_ name: String, _ v: Value) {
+        if name.hasPrefix("ansible_") { facts[.string(String(name.dropFirst(8)))] = v } else {
+            facts[.string(name)] = v
+            plainFacts.insert(name)
+        }
+    }
     /// include_vars results (level 18).
     var includeVars = Dict()
     /// set_fact and register results (level 19).
@@ -45,9 +56,26 @@ final class VariableManager: @unchecked Sendable {
         lock.withLock { _ in
             if let s = states[host] { return s }
             let s = HostState()
+            for (k, v) in factCache.load(host) ?? Dict() { s.setFact(k.pythonStr, v) }
             states[host] = s
             return s
         }
+    }
+
+    /// Where facts outlive the run (fact_caching = jsonfile).
+    let factCache = FactCache(Settings.load())
+
+    /// A host's facts changed: the cache keeps them.
+    func persistFacts(_ host: String) {
+        guard factCache.directory != nil else { return }
+        factCache.store(host, state(host).facts, plain: state(host).plainFacts)
+    }
+
+    /// `meta: clear_facts` and --flush-cache: gone from the run and from the cache.
+    func clearFacts(_ host: String) {
+        state(host).facts = Dict()
+        state(host).plainFacts = []
+        factCache.remove(host)
     }
 
     func expose(_ role: Role) { lock.withLock { _ in publicRoles.append(role) } }
@@ -73,11 +101,11 @@ final class VariableManager: @unchecked Sendable {
     }
 
     /// Facts as variables: `ansible_facts` and each fact again as `ansible_<name>`.
-    static func factVars(_ facts: Dict) -> Dict {
+    static func factVars(_ facts: Dict, plain: Set<String> = []) -> Dict {
         var out = Dict()
         for (k, v) in facts {
             let name = k.pythonStr
-            out[.string(name.hasPrefix("ansible_") ? name : "ansible_" + name)] = v
+            out[.string(name.hasPrefix("ansible_") || plain.contains(name) ? name : "ansible_" + name)] = v
         }
         out["ansible_facts"] = .dict(facts)
         return out
@@ -101,7 +129,7 @@ final class VariableManager: @unchecked Sendable {
         if let role = task?.role { merge(role.allDefaults) }
         merge(try inventoryVars(host))
         let st = state(host)
-        merge(VariableManager.factVars(st.facts))
+        merge(VariableManager.factVars(st.facts, plain: st.plainFacts))
         merge(pc.playVars)
         if let files = pc.varsFiles[host] { merge(files) }
         for r in roles { merge(r.allVars) }
@@ -200,7 +228,7 @@ final class VariableManager: @unchecked Sendable {
             for r in roles { merge(r.allDefaults) }
             merge(try inventoryVars(h))
             let st = state(h)
-            merge(VariableManager.factVars(st.facts))
+            merge(VariableManager.factVars(st.facts, plain: st.plainFacts))
             merge(pc.playVars)
             merge(pc.varsFiles[h] ?? Dict())
             for r in roles { merge(r.allVars) }

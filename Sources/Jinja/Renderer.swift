@@ -53,6 +53,8 @@ final class Renderer {
     var superStack: [(name: String, chain: [[Stmt]], index: Int)] = []
     /// `{% import … as alias %}`: the macros of each imported template.
     var imports: [String: [String: Macro]] = [:]
+    /// The top-level variables of each imported template, by alias.
+    var importedVars: [String: [String: Value]] = [:]
     var depth = 0
 
     struct LoopState {
@@ -198,7 +200,9 @@ final class Renderer {
                 break
             }
         case .importAll(let e, let alias):
-            imports[alias] = try macrosOf(try eval(e).pythonStr)
+            let module = try moduleOf(try eval(e).pythonStr)
+            imports[alias] = module.macros
+            importedVars[alias] = module.vars
         case .importNames(let e, let names):
             let ms = try macrosOf(try eval(e).pythonStr)
             for (n, alias) in names {
@@ -209,11 +213,13 @@ final class Renderer {
     }
 
     /// Runs a template's top level in a fresh renderer and keeps what it defined.
-    func macrosOf(_ name: String) throws -> [String: Macro] {
+    func macrosOf(_ name: String) throws -> [String: Macro] { try moduleOf(name).macros }
+
+    func moduleOf(_ name: String) throws -> (macros: [String: Macro], vars: [String: Value]) {
         let r = Renderer(env: env, root: root)
         var ignored = Output()
         try r.exec(try load(name), into: &ignored)
-        return r.macros[0]
+        return (r.macros[0], r.scopes[0])
     }
 
     func runFor(targets: [String], iterable: Value, filter: Expr?, body: [Stmt], elseBody: [Stmt], recursive: Bool,
@@ -312,6 +318,11 @@ final class Renderer {
             for (k, v) in pairs { d[try eval(k)] = try eval(v) }
             return .dict(d)
         case .attr(let base, let name):
+            // `{% import 'x' as m %}`: m.name is a variable the template set at its top level.
+            if case .name(let alias) = base, imports[alias] != nil, scopes.allSatisfy({ $0[alias] == nil }) {
+                guard let v = importedVars[alias]?[name] else { throw UndefinedError("'\(alias)' has no attribute '\(name)'") }
+                return v
+            }
             return try getAttr(try eval(base), name)
         case .item(let base, let key):
             return try getItem(try eval(base), try eval(key))

@@ -71,7 +71,9 @@ enum FreeForm {
     }
 
     static func parse(_ s: String, action: String) -> Dict {
-        let checkRaw = Keywords.freeFormActions.contains(action)
+        // Only the command-like actions keep `k=v` words in their text (FREEFORM_ACTIONS); for the
+        // rest (include_tasks, include_vars…) `file=x.yml` is an argument, as parse_kv splits it.
+        let checkRaw = ["command", "shell", "script", "raw", "win_command", "win_shell"].contains(action)
         var options = Dict()
         var raw: [String] = []
         for original in split(s) {

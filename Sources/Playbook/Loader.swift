@@ -543,7 +543,9 @@ public struct PlaybookLoader {
             }
         }
         if let a = node["action"] ?? node["local_action"] { locate(a, args) }
-        if case .dict(let extra)? = keywords.removeValue(forKey: "args") {
+        // `args:` as a mapping joins the arguments now; as a template it is rendered when the task runs.
+        if case .dict(let extra)? = keywords["args"] {
+            keywords["args"] = nil
             for (k, v) in extra { args[k] = v }
             if let a = node["args"] { locate(a, extra) }
         }
@@ -574,6 +576,14 @@ public struct PlaybookLoader {
                              Keywords.variableNameHelp)]
                 throw e
             }
+        }
+        // Only Ansible itself passes `_ansible_*` arguments (free-form actions aside).
+        if !["command", "raw", "script", "shell", "win_command", "win_shell"].contains(Task.shortName(action)),
+           let bad = args.keys.first(where: { $0.pythonStr.hasPrefix("_ansible_") }) {
+            var e = PlaybookError("Invalid parameter specified beginning with keyword '_ansible_' for action '\(action)': '\(bad.pythonStr)'. "
+                                  + "The prefix '_ansible_' is reserved for internal use only.")
+            e.generic = true
+            throw e
         }
         var written: String?
         if let target = ActionPlugins.alias(action, dirs: ActionPlugins.dirs(role: role, baseDir: baseDir, configured: actionPluginPaths)) {

@@ -8,6 +8,8 @@ public struct PlaybookError: Error, CustomStringConvertible, Sendable {
     public var causes: [(message: String, location: SourceLocation?, help: String?)] = []
     /// Found while loading playbook text (exit 4, as Ansible's parser errors), not while running.
     public var parse = false
+    /// Ansible raises a plain AnsibleError for it while loading (exit 1, not a parser error's 4).
+    public var generic = false
 
     public init(_ message: String, at location: SourceLocation? = nil) {
         self.message = message

@@ -27,6 +27,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
     @Flag(name: [.customShort("C"), .customLong("check")], help: "Don't make any changes.") var check = false
     @Flag(name: [.customShort("D"), .customLong("diff")], help: "Show the differences in changed files.") var diff = false
     @Flag(name: .customLong("force-handlers"), help: "Run handlers even if a task fails.") var forceHandlers = false
+    @Flag(name: .customLong("flush-cache"), help: "Clear the fact cache for every host in inventory.") var flushCache = false
     @Flag(name: .customLong("list-hosts"), help: "Outputs a list of matching hosts.") var listHosts = false
     @Flag(name: .customLong("list-tasks"), help: "List all tasks that would be executed.") var listTasks = false
     @Flag(name: .customLong("list-tags"), help: "List all available tags.") var listTags = false
@@ -104,6 +105,10 @@ struct SwansiblePlaybook: AsyncParsableCommand {
             Output.error("\(error)")
             throw ExitCode(ExitCodes.error)
         }
+        if flushCache {
+            let cache = FactCache(settings)
+            for h in Set(inv.hostNames + ["localhost"]) { cache.remove(h) }   // the implicit localhost too
+        }
         var books: [PlaybookFile] = []
         for p in playbooks {
             var loader = PlaybookLoader(rolesPath: settings.rolesPath)
@@ -123,7 +128,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
                 throw ExitCode(ExitCodes.parserError)
             } catch let e as PlaybookError {
                 Output.error(Origin.report(e))
-                throw ExitCode(ExitCodes.parserError)
+                throw ExitCode(e.generic ? ExitCodes.error : ExitCodes.parserError)
             } catch {
                 Output.error("\(error)")
                 throw ExitCode(ExitCodes.error)

@@ -4,6 +4,12 @@ import Values
 
 enum DebugAction: Action {
     static func run(_ c: ActionContext) async throws -> Dict {
+        // The action's argument spec: msg, var, verbosity; msg and var mutually exclusive.
+        let unknown = c.args.keys.map(\.pythonStr).filter { !["msg", "var", "verbosity"].contains($0) }.sorted()
+        if !unknown.isEmpty {
+            throw TaskFailure.raise("Unsupported parameters for (debug) module: \(unknown.joined(separator: ", ")). Supported parameters include: msg, var, verbosity.")
+        }
+        if c.args["msg"] != nil, c.args["var"] != nil { throw TaskFailure.raise("parameters are mutually exclusive: msg|var") }
         if let level = c.args["verbosity"].flatMap({ Int($0.pythonStr) }), level > c.runner.vars.verbosity {
             return ["changed": false, "skipped_reason": "Verbosity threshold not met.", "skipped": true, "failed": false]
         }
@@ -16,7 +22,15 @@ enum DebugAction: Action {
             do {
                 // The name is an expression: evaluated only when trusted, undefined shown as such.
                 if case .unsafe = v { throw AnsibleError(Templar.untrustedMessage, kind: .untrusted) }
-                r[.string(name)] = try c.runner.vars.templar.template(.string("{{ \(name) }}"), c.scope)
+                let value = try c.runner.vars.templar.template(.string("{{ \(name) }}"), c.scope)
+                if value.stringValue == omitToken {
+                    // 2.19 shows a placeholder for an omit it cannot apply, and says so.
+                    r[.string(name)] = "<<Omit>>"
+                    r["warnings"] = ["The result of the `var` expression could not be omitted; a placeholder was used instead."]
+                    r["_swansible_warning_origins"] = [c.task.argLocations["var"].map { .string($0.description) } ?? .none]
+                } else {
+                    r[.string(name)] = value
+                }
             } catch let e as AnsibleError where e.kind != .undefined {
                 let outer = "Error while resolving `var` expression"
                 let at = c.task.argLocations["var"]
@@ -58,7 +72,11 @@ enum SetFactAction: Action {
         guard !facts.isEmpty else {
             throw TaskFailure(message: "No key/value pairs provided, at least one is required for this action to succeed")
         }
-        return ["changed": false, "ansible_facts": .dict(facts)]
+        var r: Dict = ["changed": false, "ansible_facts": .dict(facts)]
+        if let cacheable = c.args["cacheable"], AnsibleFilters.toBool(try c.runner.vars.templar.template(cacheable, c.scope)).truthy {
+            r["_ansible_facts_cacheable"] = true
+        }
+        return r
     }
 }
 

@@ -1,5 +1,8 @@
 // copy: the content (or the controller file) travels with the module call; the copy module
 // on the target compares checksums, so an unchanged file reports ok.
+#if canImport(Glibc)
+import Glibc
+#endif
 import Remote
 import Values
 import Vault
@@ -16,16 +19,26 @@ enum CopyAction: Action {
             guard args["src"] == nil else { throw TaskFailure(message: "src and content are mutually exclusive") }
             source = .bytes(Array((content.stringValue ?? content.json(.init(ensureASCII: true))).utf8))   // json.dumps(content)
             if args["dest"]?.pythonStr.hasSuffix("/") == true { throw TaskFailure(message: "can not use content with a dir as dest") }
+            // Content has no name to put in a directory: an existing directory as dest fails, as Ansible's action checks.
+            if let dest = args["dest"]?.pythonStr {
+                let follow = args["follow"].map { AnsibleFilters.toBool($0).truthy } ?? false
+                let st = try await c.runModule("ansible.builtin.stat", ["path": .string(dest), "follow": .bool(follow), "get_checksum": false])
+                if st["stat"]?["isdir"]?.truthy == true { throw TaskFailure(message: "can not use content with a dir as dest") }
+            }
         } else if let src = args["src"]?.pythonStr, !src.isEmpty {   // an empty src is none, as Ansible's action has it
             let path = try c.findFile(src, kind: "files")
             if Files.isDirectory(path) {
                 // The trailing slash the user wrote decides whether the directory itself is copied.
                 let source = src.hasSuffix("/") ? (path.hasSuffix("/") ? path : path + "/") : (path.hasSuffix("/") ? String(path.dropLast()) : path)
-                return try await CopyTree.run(c, source: source, args: args)
+                return try await CopyTree.run(c, source: source, args: args, decrypt: decrypt)
             }
             // A vaulted source is copied in clear unless `decrypt: false`, as Ansible's get_real_file does.
-            let head = (try? Files.readChunk(path, offset: 0, count: 14)) ?? []
-            source = decrypt && Envelope.isEncrypted(head) ? .bytes(try Vault.shared.decrypt(try Files.read(path))) : .file(path)
+            source = try CopyAction.source(path, decrypt: decrypt)
+            // mode=preserve: the controller file's own mode, as the action passes it on.
+            if args["mode"]?.stringValue == "preserve" {
+                var st = stat()
+                if stat(path, &st) == 0 { args["mode"] = .string("0" + String(st.st_mode & 0o7777, radix: 8)) }
+            }
             args["_original_basename"] = .string(Files.basename(path))
         } else {
             throw TaskFailure(message: "src (or content) is required")
@@ -35,6 +48,16 @@ enum CopyAction: Action {
 
     /// Files up to this size travel inside the module call; bigger ones are streamed first.
     static let inlineLimit = 124 * 1024
+
+    /// A controller file to send: a vault is sent decrypted unless `decrypt: false` (Ansible's get_real_file).
+    static func source(_ path: String, decrypt: Bool) throws -> UploadSource {
+        let head = (try? Files.readChunk(path, offset: 0, count: 14)) ?? []
+        guard decrypt, Envelope.isEncrypted(head) else { return .file(path) }
+        guard !Vault.shared.secrets.isEmpty else { throw TaskFailure.raise("A vault password or secret must be specified to decrypt \(path)") }
+        do { return .bytes(try Vault.shared.decrypt(try Files.read(path))) } catch let e as VaultError {
+            throw TaskFailure.raise("\(e.message) for \(path)")
+        }
+    }
 
     static func sendFile(_ c: ActionContext, _ source: UploadSource, args: Dict) async throws -> Dict {
         var a = args

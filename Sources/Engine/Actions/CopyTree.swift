@@ -20,7 +20,10 @@ enum CopyTree {
         let root = top.hasSuffix("/") ? String(top.dropLast()) : top
         let base = top.hasSuffix("/") ? "" : Files.basename(root)
         func recurse(_ dir: String, _ rel: String, _ parents: Set<String>) {
-            for name in Files.list(dir) {
+            // A directory's own entries before its subdirectories' (os.walk's top-down order).
+            let names = Files.list(dir)
+            let ordered = names.filter { !Files.isDirectory(dir + "/" + $0) } + names.filter { Files.isDirectory(dir + "/" + $0) }
+            for name in ordered {
                 let path = dir + "/" + name
                 let relPath = rel.isEmpty ? name : rel + "/" + name
                 let link = Files.isSymlink(path)
@@ -50,7 +53,7 @@ enum CopyTree {
     static let fileKeys: Set<String> = ["mode", "owner", "group", "seuser", "serole", "selevel", "setype", "attributes", "attr",
                                         "unsafe_writes", "state", "path", "_original_basename", "recurse", "force", "_diff_peek", "src"]
 
-    static func run(_ c: ActionContext, source: String, args: Dict) async throws -> Dict {
+    static func run(_ c: ActionContext, source: String, args: Dict, decrypt: Bool = true) async throws -> Dict {
         let tree = walk(source, follow: args["local_follow"].map { AnsibleFilters.toBool($0).truthy } ?? true)
         var dest = args["dest"]?.pythonStr ?? ""
         if !dest.hasSuffix("/") { dest += "/" }
@@ -65,7 +68,7 @@ enum CopyTree {
             a["dest"] = .string(dest)
             a["_original_basename"] = .string(rel)
             a["follow"] = tree.directories.isEmpty ? (args["follow"] ?? false) : false
-            last = try await CopyAction.sendFile(c, .file(full), args: a)
+            last = try await CopyAction.sendFile(c, try CopyAction.source(full, decrypt: decrypt), args: a)
             if failed(last) { return last }
             changed = changed || last["changed"]?.truthy == true
         }

@@ -30,14 +30,18 @@ enum TemplateAction: Action {
             }
             source = String(source[source.index(after: nl)...])
         }
-        let scope = c.scope.with([
+        var templateVars: [String: Value] = [
             "template_path": .string(path), "template_fullpath": .string(Files.absolute(path)),
             "template_host": .string(Hostname.local), "template_destpath": args["dest"] ?? .none,
             "template_uid": .string(Hostname.user),
             "template_mtime": Files.modificationTime(path).map(naiveLocal) ?? .none,
             "template_run_date": naiveLocal(Double(time(nil))),
-            "ansible_managed": "Ansible managed",
-        ])
+        ]
+        // A user's own `ansible_managed` var is kept (and rendered as any var); else the configured string.
+        if c.scope.raw["ansible_managed"] == nil {
+            templateVars["ansible_managed"] = .string(c.runner.settings.value(env: "ANSIBLE_MANAGED_STR", key: "ansible_managed") ?? "Ansible managed")
+        }
+        let scope = c.scope.with(templateVars)
         let text: String
         let searchDirs = (c.task.role.map { [$0.path] } ?? []) + [c.runner.vars.playbookDir, Files.dirname(path)]
         do { text = try c.runner.vars.templar.render(source, scope, options: options, searchDirs: searchDirs) } catch let e as AnsibleError where e.kind == .syntax {

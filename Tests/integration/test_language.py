@@ -1,0 +1,40 @@
+"""Playbook language points checked against ansible-playbook itself (playbooks-fixtures/language)."""
+import json
+
+import pytest
+
+from conftest import FIXTURES, ansible_playbook, swansible_playbook
+
+LANG = FIXTURES / 'language'
+
+
+@pytest.mark.parametrize('book,args', [
+    ('roles_runtime.yml', []),          # role_complete dedup, dep chain vars, end_role, handlers of included roles
+    ('roles_runtime.yml', ['--tags', 'x']),   # include_role's tags stay on the include
+    ('task_names.yml', []),             # templated banner names, 2.19 markers, compile-time unknown filters
+    ('args_splat.yml', []),             # `args:` templates and debug's argument checks
+])
+def test_output_matches_ansible(book, args):
+    theirs, ours = ansible_playbook(LANG / book, *args), swansible_playbook(LANG / book, *args)
+    assert theirs.returncode == ours.returncode == 0, ours.stdout + ours.stderr
+    assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
+
+
+def test_jsonfile_fact_cache_outlives_the_run(tmp_path):
+    outputs = []
+    for tool, run in (('ansible', ansible_playbook), ('swansible', swansible_playbook)):
+        cache = tmp_path / tool
+        env = {'ANSIBLE_CACHE_PLUGIN': 'jsonfile', 'ANSIBLE_CACHE_PLUGIN_CONNECTION': str(cache),
+               'ANSIBLE_CACHE_PLUGIN_PREFIX': 'pre_'}
+        first = run(LANG / 'fact_cache_set.yml', env=env)
+        second = run(LANG / 'fact_cache_read.yml', env=env)
+        assert first.returncode == second.returncode == 0, second.stdout + second.stderr
+        assert [p.name for p in cache.iterdir()] == ['pre_s1_localhost']   # 2.19's schema-1 file name
+        payload = json.loads(json.loads((cache / 'pre_s1_localhost').read_text())['__payload__'])
+        color = payload['cached_color']
+        assert (color['value'] if isinstance(color, dict) else color) == 'blue'   # Ansible keeps the value's tags
+        flushed = run('--flush-cache', LANG / 'fact_cache_read.yml', env=env)
+        assert not (cache / 'pre_s1_localhost').exists()
+        outputs.append((second.stdout, flushed.stdout))
+    assert outputs[0] == outputs[1]
+    assert '"cached_color": "blue"' in outputs[1][0]
