@@ -364,6 +364,8 @@ def run_module(msg):
     out = io.TextIOWrapper(io.BytesIO(), encoding='utf-8', errors='surrogateescape', write_through=True)
     err = io.StringIO()
     saved = sys.stdout, sys.stderr, sys.argv, os.getcwd()
+    saved_env = dict(os.environ)
+    os.environ.update(msg.get('environment') or {})   # the task's `environment:`, for this module only
     sys.stdout, sys.stderr, sys.argv = out, err, ['<swansible>/%s.py' % msg['name']]
     rc = 0
     try:
@@ -383,6 +385,9 @@ def run_module(msg):
         traceback.print_exc(file=err)
         rc = 1
     finally:
+        if msg.get('environment'):
+            os.environ.clear()
+            os.environ.update(saved_env)
         sys.excepthook = sys.__excepthook__
         sys.stdout, sys.stderr, sys.argv = saved[0], saved[1], saved[2]
         try:

@@ -148,6 +148,15 @@ public final class PlaybookRunner: @unchecked Sendable {
             let allowed = Set(try inventory.hosts(matching: try expandLimit(limit)))
             hosts = hosts.filter { allowed.contains($0) }
         }
+        // `order:` as the inventory's get_hosts applies it.
+        switch play["order"]?.pythonStr {
+        case "reverse_inventory"?: hosts.reverse()
+        case "sorted"?: hosts.sort()
+        case "reverse_sorted"?: hosts.sort(by: >)
+        case "shuffle"?: hosts.shuffle()
+        case nil, "inventory"?: break
+        case let other?: throw PlaybookError("Invalid 'order' specified for inventory hosts: \(other)", at: play.location)
+        }
         return hosts
     }
 
@@ -183,6 +192,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             }
         }
         callback.playStart(shown)
+        warnUnapplied(play)
         let all = try PlaybookRunner.playHosts(play, inventory, limit: options.limit, extraVars: options.extraVars)
         let dead = lock.withLock { _ in failed.union(unreachable) }
         let hosts = all.filter { !dead.contains($0) }
@@ -500,6 +510,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             _ = await runTask(task, pc: pc, only: alive, prefix: prefix)
             try checkAbort()
             try breakIfFatal(task, pc: pc, failedBefore: before, alive: alive)
+            try breakIfTooManyFailed(pc, failedBefore: before)
         }
     }
 
@@ -526,6 +537,37 @@ public final class PlaybookRunner: @unchecked Sendable {
         lock.withLock { _ in fatalTask = "\(task.location)" }
         endHosts(activeHosts(pc))
         abortRun(AnyErrorsFatal())   // seen again by the lists an include runs within
+        throw AnyErrorsFatal()
+    }
+
+    /// Keywords swansible accepts but does not apply yet: said once, rather than silently ignored.
+    func warnUnapplied(_ play: Play) {
+        let strategy = play["strategy"]?.pythonStr ?? settings.value(env: "ANSIBLE_STRATEGY", key: "strategy")
+        if let strategy, !["linear", "ansible.builtin.linear"].contains(strategy) {
+            Output.warning("swansible runs the '\(strategy)' strategy as 'linear' (see docs/compatibility.md)")
+        }
+        var used: Set<String> = []
+        for k in ["module_defaults", "debugger", "fact_path"] where play[k] != nil { used.insert(k) }
+        for t in (play.preTasks + play.tasks + play.postTasks + play.handlers).flattened {
+            for k in ["module_defaults", "debugger"] where t.effective(k) != nil || t[k] != nil { used.insert(k) }
+        }
+        for k in used.sorted() { Output.warning("swansible does not apply the '\(k)' keyword yet (see docs/compatibility.md)") }
+    }
+
+    /// max_fail_percentage: more failed hosts than that share of the batch ends the play and the
+    /// playbook, the remaining hosts counted failed, as the linear strategy breaks it.
+    func breakIfTooManyFailed(_ pc: VariableManager.PlayContext, failedBefore: Set<String>) throws {
+        guard let v = pc.play["max_fail_percentage"],
+              lock.withLock({ _ in !failed.union(unreachable).subtracting(failedBefore).isEmpty }) else { return }
+        let pct = Double(v.pythonStr.trimmingCharacters(in: "% ")) ?? 100
+        let failedCount = lock.withLock { _ in failed.count }
+        guard Double(failedCount) / Double(max(1, pc.batch.count)) > pct / 100 else { return }
+        let left = activeHosts(pc)
+        lock.withLock { _ in failed.formUnion(left) }
+        callback.noMoreHosts()   // twice, as Ansible says it (the percentage, then no hosts left)
+        callback.noMoreHosts()
+        endHosts(left)
+        abortRun(AnyErrorsFatal())
         throw AnyErrorsFatal()
     }
 
@@ -1000,7 +1042,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         for h in hosts where h != first {
             let st = vars.state(h)
             if let reg = task["register"]?.pythonStr, let r = source.setFacts[.string(reg)] { st.setFacts[.string(reg)] = r }
-            if let facts = result["ansible_facts"]?.dictValue, task.effective("delegate_facts")?.truthy != true {
+            if let facts = result["ansible_facts"]?.dictValue, task.shortAction != "debug", task.effective("delegate_facts")?.truthy != true {
                 for (k, v) in facts {
                     switch task.shortAction {
                     case "set_fact": st.setFacts[k] = v
@@ -1361,7 +1403,8 @@ public final class PlaybookRunner: @unchecked Sendable {
                 r[.string(k + "_lines")] = .list(s.pythonSplitLines.map(Value.string))
             }
         }
-        if let facts = r["ansible_facts"]?.dictValue {
+        // debug shows `var=ansible_facts` without setting them again (as the strategy skips it).
+        if let facts = r["ansible_facts"]?.dictValue, task.shortAction != "debug" {
             let target = task.effective("delegate_facts")?.truthy == true ? (ctx.delegateHost ?? host) : host
             let st = vars.state(target)
             if task.shortAction == "set_fact" {

@@ -13,11 +13,23 @@ LANG = FIXTURES / 'language'
     ('roles_runtime.yml', ['--tags', 'x']),   # include_role's tags stay on the include
     ('task_names.yml', []),             # templated banner names, 2.19 markers, compile-time unknown filters
     ('args_splat.yml', []),             # `args:` templates and debug's argument checks
+    ('environment.yml', []),            # play, block and task environment
 ])
 def test_output_matches_ansible(book, args):
     theirs, ours = ansible_playbook(LANG / book, *args), swansible_playbook(LANG / book, *args)
     assert theirs.returncode == ours.returncode == 0, ours.stdout + ours.stderr
     assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
+
+
+def test_max_fail_percentage_and_order_as_ansible():
+    """One fork, so hosts report in order: the same transcript, the third play never reached, exit 2."""
+    import re
+    args = ('-f', '1', '-i', LANG / 'hosts', LANG / 'max_fail.yml')
+    theirs, ours = ansible_playbook(*args), swansible_playbook(*args)
+    normal = lambda out: re.sub(r'"(start|end|delta)": "[^"]*"', r'"\1": "T"', out)
+    assert theirs.returncode == ours.returncode == 2
+    assert normal(ours.stdout) == normal(theirs.stdout)
+    assert 'never reached' not in ours.stdout and ours.stdout.count('NO MORE HOSTS LEFT') == 2
 
 
 def test_jsonfile_fact_cache_outlives_the_run(tmp_path):

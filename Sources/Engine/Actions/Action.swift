@@ -37,6 +37,26 @@ final class ActionContext: @unchecked Sendable {
     /// The task's action name was a template, resolved for this host.
     var actionTemplated = false
 
+    /// `environment:` of the play, its blocks and the task (the nearest wins for a name), rendered:
+    /// set around the module while it runs, as Ansible exports it before the module's command.
+    var environment: Dict {
+        get throws {
+            var out = Dict()
+            for level in [runner.playKeywords["environment"], task.inheritedKeywords["environment"], task.keywords["environment"]] {
+                guard let level else { continue }
+                let rendered = try runner.vars.templar.template(level, scope)
+                for d in rendered.listValue ?? [rendered] {
+                    guard case .dict(let vars) = d else {
+                        if d.isNone || d.stringValue == omitToken { continue }
+                        throw TaskFailure(message: "environment must be a dictionary, received \(d.pythonStr) (\(d.typeName))")
+                    }
+                    for (k, v) in vars where v.stringValue != omitToken { out[k] = .string(v.pythonStr) }
+                }
+            }
+            return out
+        }
+    }
+
     init(task: PlayTask, host: String, args: Dict, scope: VarScope, runner: PlaybookRunner, keywords: [String: Value]) {
         self.task = task
         self.host = host
@@ -185,6 +205,8 @@ final class ActionContext: @unchecked Sendable {
             for (k, bytes) in files { f[.string(k)] = .string(Base64.encode(bytes)) }
             body["files"] = .dict(f)
         }
+        let environment = try self.environment
+        if !environment.isEmpty { body["environment"] = .dict(environment) }
         // Content-addressed: the module, its module_utils closure (a manifest of name → digest) and
         // each source go only if the agent (or its user's cache on the target) lacks them.
         let moduleKey = module.hash + ".m", closureKey = module.closure + ".x"

@@ -4,8 +4,19 @@ import Values
 
 enum RawAction: Action {
     static func run(_ c: ActionContext) async throws -> Dict {
-        guard let cmd = c.args["_raw_params"]?.pythonStr else { throw TaskFailure(message: "raw requires a command") }
+        guard var cmd = c.args["_raw_params"]?.pythonStr else { throw TaskFailure(message: "raw requires a command") }
         let hop = try c.connection.hop
+        // become: the command line of the method wraps it, as Ansible's become plugins build it
+        // (no prompt can be answered over raw, so sudo and doas run non-interactive).
+        if let b = try c.connection.become {
+            let inner = "/bin/sh -c " + quote(cmd)
+            switch b.method {
+            case "sudo": cmd = "\(b.exe ?? "sudo") \(b.flags ?? "-H -S -n") -u \(quote(b.user)) \(inner)"
+            case "su": cmd = "\(b.exe ?? "su") \(b.flags ?? "") \(quote(b.user)) -c \(quote(inner))"
+            case "doas": cmd = "\(b.exe ?? "doas") \(b.flags ?? "-n") -u \(quote(b.user)) \(inner)"
+            default: throw TaskFailure(message: "raw cannot become with '\(b.method)'")
+            }
+        }
         let (rc, out, err): (Int, [UInt8], [UInt8])
         do { (rc, out, err) = try await ContextService.shared.runRaw(hop, cmd) } catch let e as RemoteError {
             throw Unreachable(message: e.description)
@@ -20,6 +31,12 @@ enum RawAction: Action {
             r["msg"] = "non-zero return code"
         }
         return r
+    }
+
+    /// POSIX shell quoting (shlex.quote).
+    static func quote(_ s: String) -> String {
+        if !s.isEmpty, s.allSatisfy({ $0.isLetter || $0.isNumber || "@%+=:,./-_".contains($0) }) { return s }
+        return "'" + s.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\"'\"'") + "'"
     }
 
     static func lines(_ s: String) -> [Value] {

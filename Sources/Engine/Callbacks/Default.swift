@@ -153,7 +153,7 @@ final class DefaultCallback: @unchecked Sendable {
             case .failed:
                 printBanner()
                 warnings(r)
-                if let block = TaskError.block(r) { Output.write(block) }
+                if let block = TaskError.block(r), Output.firstTime(block) { Output.write(block) }   // Display says an error once per run
                 let d = DefaultCallback.clean(r, action: action)
                 if let item {
                     Output.line("failed: [\(host)] (item=\(item.pythonStr)) => " + DefaultCallback.dump(d, verbosity: verbosity), .error)
