@@ -36,6 +36,9 @@ public enum Output {
         case ok = "0;32", changed = "0;33", error = "0;31", skip = "0;36", unreachable = "1;31", warn = "1;35", verbose = "0;34"
     }
 
+    /// Text in a color when colors are on (stringc); the reset follows whatever the text ends with.
+    static func colored(_ s: String, _ c: Color) -> String { color ? "\u{1b}[\(c.rawValue)m\(s)\u{1b}[0m" : s }
+
     public static func line(_ s: String, _ c: Color? = nil, stderr: Bool = false) {
         let text = (color && c != nil) ? "\u{1b}[\(c!.rawValue)m\(s)\u{1b}[0m" : s
         write(text + "\n", fd: stderr ? 2 : 1)

@@ -108,6 +108,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             Output.banner("PLAYBOOK: \(Files.basename(book.path))")
             Output.line("\(book.plays.count) plays in \(book.given.isEmpty ? book.path : book.given)")
         }
+        if options.check && callback.checkMarkers { Output.banner("DRY RUN") }
         for play in book.plays {
             do {
                 try await runPlay(play)
@@ -121,6 +122,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             }
         }
         callback.recap(stats)
+        if options.check && callback.checkMarkers { Output.banner("DRY RUN") }
         await ContextService.shared.shutdownAll()
         if Files.environment("SWANSIBLE_STATS") != nil {
             let b = Broker.shared
@@ -191,9 +193,9 @@ public final class PlaybookRunner: @unchecked Sendable {
                 if Files.exists(path) { _ = try PlaybookRunner.varsFile(path) }
             }
         }
-        callback.playStart(shown)
-        warnUnapplied(play)
+        callback.playStart(shown, checkMode: play["check_mode"].map { AnsibleFilters.toBool($0).truthy } ?? vars.checkMode)
         let all = try PlaybookRunner.playHosts(play, inventory, limit: options.limit, extraVars: options.extraVars)
+        warnUnapplied(play, hosts: all.count)
         let dead = lock.withLock { _ in failed.union(unreachable) }
         let hosts = all.filter { !dead.contains($0) }
         guard !hosts.isEmpty else {
@@ -245,7 +247,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             ?? (options.forceHandlers || settings.forceHandlers)
         // serial: the play runs batch after batch; a batch where every host failed ends it.
         for (i, batch) in try serialBatches(play, hosts: hosts, pc: pc).enumerated() {
-            if i > 0 { callback.playStart(shown) }   // each batch starts with the play's banner again
+            if i > 0 { callback.playStart(shown, checkMode: play["check_mode"].map { AnsibleFilters.toBool($0).truthy } ?? vars.checkMode) }   // each batch starts with the play's banner again
             pc.batch = batch
             currentPlay = pc
             let downBefore = lock.withLock { _ in failed.union(unreachable) }
@@ -541,9 +543,10 @@ public final class PlaybookRunner: @unchecked Sendable {
     }
 
     /// Keywords swansible accepts but does not apply yet: said once, rather than silently ignored.
-    func warnUnapplied(_ play: Play) {
+    func warnUnapplied(_ play: Play, hosts: Int) {
+        // On one host every strategy runs the same; on several, free and host_pinned would not wait.
         let strategy = play["strategy"]?.pythonStr ?? settings.value(env: "ANSIBLE_STRATEGY", key: "strategy")
-        if let strategy, !["linear", "ansible.builtin.linear"].contains(strategy) {
+        if hosts > 1, let strategy, !["linear", "ansible.builtin.linear"].contains(strategy) {
             Output.warning("swansible runs the '\(strategy)' strategy as 'linear' (see docs/compatibility.md)")
         }
         var used: Set<String> = []
@@ -667,7 +670,9 @@ public final class PlaybookRunner: @unchecked Sendable {
             hosts = hosts.filter { !done.contains($0) }
             if hosts.isEmpty { return true }
         }
-        callback.taskStart(bannerName(task, host: hosts.first, pc: pc), prefix: prefix, path: task.location)
+        let check = hosts.first.flatMap { h in (try? vars.scope(host: h, pc: pc, task: task)).flatMap { s in
+            keyword(task, "check_mode").flatMap { try? vars.templar.template($0, s) }.map { AnsibleFilters.toBool($0).truthy } } } ?? vars.checkMode
+        callback.taskStart(bannerName(task, host: hosts.first, pc: pc), prefix: prefix, path: task.location, checkMode: check)
         // run_once on an include: only the first host includes the file (and runs its tasks).
         if ["include_tasks", "include", "include_role"].contains(task.shortAction), runsOnce(task, pc: pc, hosts: hosts) {
             hosts = Array(hosts.prefix(1))
@@ -893,6 +898,11 @@ public final class PlaybookRunner: @unchecked Sendable {
     /// A keyword that the task, its blocks or its play may set (the nearest wins).
     func keyword(_ task: PlayTask, _ k: String) -> Value? { task.effective(k) ?? playKeywords[k] }
 
+    /// Diff mode for a task: its `diff:` keyword (its blocks', its play's), else --diff.
+    func diffMode(_ task: PlayTask, _ scope: VarScope) -> Bool {
+        keyword(task, "diff").flatMap { try? vars.templar.template($0, scope) }.map { AnsibleFilters.toBool($0).truthy } ?? vars.diffMode
+    }
+
     /// ignore_unreachable: an unreachable host is counted ok and ignored, and goes on with the play.
     func ignoresUnreachable(_ task: PlayTask, _ scope: VarScope) -> Bool {
         keyword(task, "ignore_unreachable").flatMap { try? vars.templar.template($0, scope) }.map { AnsibleFilters.toBool($0).truthy } ?? false
@@ -935,10 +945,9 @@ public final class PlaybookRunner: @unchecked Sendable {
             for k in iterVars.keys.sorted() { params[.string(k)] = iterVars[k] }
             return Target(args: args, params: params)
         }
-        for g in groups {
-            callback.included(g.key.args["name"]?.pythonStr ?? "", hosts: g.hosts, item: g.item)
-            for h in g.hosts { stats.update(h) { $0.ok += 1 } }
-        }
+        // Each role loads before anything is shown: one that does not load fails its hosts with
+        // the reason (the [ERROR] block before it), with no "included" line, as the strategy does.
+        var loaded: [(group: (key: Target, hosts: [String], item: Value?), role: Role, tasks: [PlayTask], handlers: [PlayTask])] = []
         for g in groups {
             var t = task
             t.args = g.key.args   // rendered, omitted ones gone
@@ -947,6 +956,19 @@ public final class PlaybookRunner: @unchecked Sendable {
             let inherited = PlaybookRunner.underInclude(task, vars: task["vars"]?.dictValue.map { [$0] } ?? [])
             do {
                 let (role, tasks, handlers) = try includeLoader.loadRoleFor(t, inherited: inherited)
+                loaded.append(((g.key, g.hosts, g.item), role, tasks, handlers))
+                callback.included(g.key.args["name"]?.pythonStr ?? "", hosts: g.hosts, item: g.item)
+                for h in g.hosts { stats.update(h) { $0.ok += 1 } }
+            } catch let e as PlaybookError {
+                let at = task.argLocations["name"] ?? e.location ?? task.location
+                Output.error(Origin.report(e.message, at))
+                for h in g.hosts { failHost(h, task, ["changed": false, "reason": .unsafe(e.message)]) }
+            } catch {
+                for h in g.hosts { failHost(h, task, ["changed": false, "reason": .unsafe("\(error)")]) }
+            }
+        }
+        for (g, role, tasks, handlers) in loaded {
+            do {
                 let imported = includeLoader.takeImportedHandlers()
                 lock.withLock { _ in includedHandlers += handlers + imported }
                 // Private unless `public: yes`, or DEFAULT_PRIVATE_ROLE_VARS explicitly set to false.
@@ -1070,7 +1092,13 @@ public final class PlaybookRunner: @unchecked Sendable {
         var result: Dict
         var status: Status
         var resolved: [(name: String, handlers: [PlayTask])]?   // the notifications, once worked out
-        if let items = loopItems {
+        if let items = loopItems, items.isEmpty {
+            // An empty loop skips the task (TaskExecutor: "No items in the list").
+            (status, result) = (.skipped, ["changed": false, "skipped": true, "skipped_reason": "No items in the list", "results": []])
+            var shown = result
+            shown["results"] = nil   // the callback strips an empty `results`
+            callback.result(host: host, action: task.action, status: .skipped, result: shown, ignoring: false)
+        } else if let items = loopItems {
             var results: [Value] = []
             var anyChanged = false, anyFailed = false, allSkipped = !items.isEmpty
             let pause = try task["loop_control"]?["pause"].map { try vars.templar.template($0, scope) }.flatMap { v -> Double? in
@@ -1091,12 +1119,22 @@ public final class PlaybookRunner: @unchecked Sendable {
                     }
                 }
                 for (k, v) in loopVars { r[.string(k)] = v }
-                // loop_control.label: what the output shows for the item.
-                let shown = try task["loop_control"]?["label"].map { try vars.templar.template($0, itemScope) } ?? item
+                // loop_control.label: what the output shows for the item, rendered with this item's
+                // result under the register name (as the executor registers each iteration); a
+                // label that does not render fails the item with its message.
+                var shown = item
+                if let label = task["loop_control"]?["label"] {
+                    let reg = task["register"]?.pythonStr
+                    let labelScope = reg.map { itemScope.with([$0: .dict(DefaultCallback.stripInternal(r))]) } ?? itemScope
+                    do { shown = try vars.templar.template(label, labelScope) } catch let e as AnsibleError {
+                        (s, r) = (.failed, r.merging(["failed": true, "msg": .unsafe("Failed to template loop_control.label: \(e.message)")]) { $1 })
+                    }
+                }
                 if s != .skipped { allSkipped = false }
                 if r["changed"]?.truthy == true { anyChanged = true }
                 if s == .failed || s == .unreachable { anyFailed = true }
                 if s == .unreachable { s = .failed }
+                if diffMode(task, scope) { callback.fileDiff(r) }   // each item's diff before its line
                 callback.result(host: host, action: r["_swansible_action"]?.stringValue ?? task.action, status: s, result: r,
                                 ignoring: false, item: shown)
                 results.append(.dict(r))
@@ -1113,11 +1151,18 @@ public final class PlaybookRunner: @unchecked Sendable {
                 result["exception"] = "(traceback unavailable)"
                 result["msg"] = "One or more items failed"
                 status = .failed
-                if ignoreErrors { callback.ignoredLoop() }
+                if task.shortAction == "debug" {
+                    // The default callback cleans a debug result down to its msg, so the loop's
+                    // summary shows as a fatal line of its own.
+                    callback.result(host: host, action: task.action, status: .failed, result: ["msg": "One or more items failed"],
+                                    ignoring: ignoreErrors)
+                } else if ignoreErrors {
+                    callback.ignoredLoop()
+                }
             } else if allSkipped {
                 result["msg"] = "All items skipped"
                 status = .skipped
-                callback.loopSkipped(host: host, result: result)
+                callback.loopSkipped(host: host, action: task.action, result: result)
             } else {
                 result["msg"] = "All items completed"
                 status = anyChanged ? .changed : .ok
@@ -1130,6 +1175,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                 abortRun(PlaybookError(PlaybookRunner.missingHandler(missing.name)))
                 return (status, result)
             }
+            if diffMode(task, scope) { callback.fileDiff(result) }
             callback.result(host: host, action: result["_swansible_action"]?.stringValue ?? task.action, status: status, result: result,
                             ignoring: ignoreErrors && status == .failed || status == .unreachable && ignoresUnreachable(task, scope))
         }

@@ -211,7 +211,7 @@ public struct Templar: Sendable {
                 throw AnsibleError("Syntax error in template: \(e.message)", kind: .syntax)
             }
             do {
-                var r = try t.evaluate(env, scope)
+                var r = try t.evaluate(Templar.embedsLookupTemplates(s) ? lookupEnv(scope) : env, scope)
                 if case .timedelta = r {
                     throw AnsibleError("Error rendering template: Type 'timedelta' is unsupported for variable storage.")
                 }
@@ -357,6 +357,28 @@ public struct Templar: Sendable {
             }
         default: return expression
         }
+    }
+
+    /// A template whose lookup terms may hold templates themselves (cheap text test first).
+    static func embedsLookupTemplates(_ s: String) -> Bool {
+        guard s.contains("lookup(") || s.contains("query(") || s.contains("q(") else { return false }
+        var opens = 0, prev: Character = " "
+        for c in s {
+            if prev == "{", c == "{" { opens += 1; prev = " "; continue }
+            prev = c
+        }
+        return opens > 1
+    }
+
+    /// The environment for such a template: constant lookup terms are rendered, with 2.19's warning.
+    func lookupEnv(_ scope: VarScope) -> Environment {
+        var e = env
+        e.lookupConstTemplate = { [self] text in
+            Output.warning("Jinja constant strings should not contain embedded templates. This feature will be disabled by default in ansible-core 2.23.\n\n"
+                           + "Use inline expressions, for example: `msg: \"{{ lookup('env', '{{ a_var }}') }}\"` becomes `msg: \"{{ lookup('env', a_var) }}\"`")
+            return try template(.string(text), scope)
+        }
+        return e
     }
 
     static let untrustedMessage = "Encountered untrusted template or expression."

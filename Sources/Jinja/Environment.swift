@@ -45,6 +45,8 @@ public struct Environment: Sendable {
     /// Given, string constants that hold a template are handed to it (Ansible renders those in
     /// conditionals, the legacy "embedded templates" case).
     public var constTemplate: (@Sendable (String) throws -> Value)?
+    /// Given, a lookup's constant terms that hold a template are handed to it.
+    public var lookupConstTemplate: (@Sendable (String) throws -> Value)?
     /// How a filter's own failure is reported (Ansible names the plugin: "The filter plugin … failed").
     public var filterFailure: (@Sendable (String, String) -> String)?
     /// A `!vault` value becomes what it hides when an expression uses it; tests see it as it is

@@ -330,6 +330,13 @@ final class Renderer {
             return try slice(try eval(base), try a.map(eval), try b.map(eval), try c.map(eval))
         case .call(let callee, let a, let k, let star, let dstar):
             var arguments = try args(a, k)
+            // lookup('x', '{{ template }}'): constant terms holding a template are rendered first
+            // (2.19's backward-compatible embedded templates, with its warning).
+            if case .name(let n) = callee, ["lookup", "query", "q"].contains(n), let render = env.lookupConstTemplate {
+                for (i, e) in a.enumerated() where i > 0 {   // the plugin's name itself stays as written
+                    if case .literal(.string(let s)) = e, !Template.isPlain(s) { arguments.positional[i] = try render(s) }
+                }
+            }
             if let star { arguments.positional += try iterate(try eval(star)) }
             if let dstar, case .dict(let d) = try eval(dstar) {
                 for (kk, vv) in d { arguments.keywords[kk.pythonStr] = vv }

@@ -50,3 +50,24 @@ def test_jsonfile_fact_cache_outlives_the_run(tmp_path):
         outputs.append((second.stdout, flushed.stdout))
     assert outputs[0] == outputs[1]
     assert '"cached_color": "blue"' in outputs[1][0]
+
+
+@pytest.mark.parametrize('args,env', [
+    (['--diff'], {}),
+    (['--diff', '--check'], {'ANSIBLE_CHECK_MODE_MARKERS': '1'}),
+    ([], {'ANSIBLE_CALLBACK_RESULT_FORMAT': 'yaml'}),
+    (['-v'], {'ANSIBLE_CALLBACK_RESULT_FORMAT': 'yaml'}),
+    ([], {'ANSIBLE_DISPLAY_FAILED_STDERR': '1', 'ANSIBLE_SHOW_TASK_PATH_ON_FAILURE': '1'}),
+])
+def test_default_callback_options_as_ansible(args, env):
+    """--diff (difflib's hunks, copy's controller-side diff), check markers and DRY RUN, YAML
+    results, failures on stderr with their task path: the same transcript as ansible-playbook."""
+    import re
+    def normal(out):   # times, and the temporary path an upload had
+        out = re.sub(r'(start|end|delta)("?): [\'"]?[0-9:. -]+[\'"]?', r'\1\2: T', out)
+        return re.sub(r'[^\s"]*/\.source(\.\w+)?', '.source', out)
+    theirs = ansible_playbook(LANG / 'output.yml', *args, env=env)
+    ours = swansible_playbook(LANG / 'output.yml', *args, env=env)
+    assert theirs.returncode == ours.returncode == 0, ours.stdout + ours.stderr
+    assert normal(ours.stdout) == normal(theirs.stdout)
+    assert normal(ours.stderr) == normal(theirs.stderr)

@@ -37,7 +37,7 @@ def test_second_run_sends_little(sshd_hosts, tmp_path):
     assert 'changed=1' in damaged.stdout
     # Turned off, everything travels again (and still works).
     off = swansible_playbook('-i', inv, book, env=dict(env, SWANSIBLE_MODULE_CACHE='0'))
-    assert off.returncode == 0 and sent_bytes(off) > 100_000
+    assert off.returncode == 0 and sent_bytes(off) > 50_000
 
 
 def received_bytes(r):

@@ -18,6 +18,16 @@ def ansible_vault(*args, **kw):
     return run([VENV / 'bin' / 'ansible-vault', *args], **kw)
 
 
+def playbook_with(tmp_path, vault_vars, task, vars_files=None):
+    """A play on localhost whose vars are an encrypt_string output, running one task."""
+    book = tmp_path / 'book.yml'
+    book.write_text('- hosts: localhost\n  gather_facts: false\n'
+                    + (f'  vars_files: [{vars_files}]\n' if vars_files else '') + '  vars:\n'
+                    + ''.join('    ' + line + '\n' for line in vault_vars.splitlines())
+                    + f'  tasks:\n    - {task}\n')
+    return book
+
+
 def test_vaulted_playbook_matches_ansible():
     """Vaulted vars file, inline !vault under a vault id from a script, vaulted template and copy source."""
     theirs, ours = ansible_playbook(VAULT / 'site.yml', *SECRETS), swansible_playbook(VAULT / 'site.yml', *SECRETS)
@@ -36,10 +46,7 @@ def test_file_made_by_ansible_vault_opens_in_swansible(tmp_path):
     assert (tmp_path / 'vars.yml').read_text().startswith('$ANSIBLE_VAULT;1.2;AES256;team\n')
     r = ansible_vault('encrypt_string', '--vault-password-file', tmp_path / 'pw', 'inline value', '--name', 'inline')
     assert r.returncode == 0, r.stderr
-    book = tmp_path / 'book.yml'
-    book.write_text('- hosts: localhost\n  gather_facts: false\n  vars_files: [vars.yml]\n  vars:\n'
-                    + ''.join('    ' + line + '\n' for line in r.stdout.splitlines())
-                    + '  tasks:\n    - debug: msg="{{ greeting }} / {{ inline }}"\n')
+    book = playbook_with(tmp_path, r.stdout, 'debug: msg="{{ greeting }} / {{ inline }}"', vars_files='vars.yml')
     ours = swansible_playbook(book, '--vault-password-file', tmp_path / 'pw')
     assert ours.returncode == 0, ours.stdout + ours.stderr
     assert '"msg": "hello from ansible-vault / inline value"' in ours.stdout
@@ -69,10 +76,7 @@ def test_file_made_by_swansible_vault_opens_in_ansible_vault(tmp_path):
     r = swansible_vault('encrypt_string', '--vault-password-file', tmp_path / 'pw', 's3cret', '-n', 'token')
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith('token: !vault |\n          $ANSIBLE_VAULT;1.1;AES256\n')
-    book = tmp_path / 'book.yml'
-    book.write_text('- hosts: localhost\n  gather_facts: false\n  vars:\n'
-                    + ''.join('    ' + line + '\n' for line in r.stdout.splitlines())
-                    + '  tasks:\n    - debug: var=token\n')
+    book = playbook_with(tmp_path, r.stdout, 'debug: var=token')
     theirs = ansible_playbook(book, '--vault-password-file', tmp_path / 'pw')
     assert theirs.returncode == 0, theirs.stdout + theirs.stderr
     assert '"token": "s3cret"' in theirs.stdout

@@ -102,7 +102,8 @@ enum AssertAction: Action {
                 throw error
             }
             if !ok {
-                var r: Dict = ["changed": false, "failed": true, "assertion": cond, "evaluated_to": false]
+                // The assertion as written, kept as data: registered, it is not rendered again.
+                var r: Dict = ["changed": false, "failed": true, "assertion": cond.untrusted, "evaluated_to": false]
                 r["msg"] = c.args["fail_msg"] ?? c.args["msg"] ?? "Assertion failed"
                 if !quiet { r["_ansible_verbose_always"] = true }
                 return r

@@ -40,10 +40,58 @@ enum CopyAction: Action {
                 if stat(path, &st) == 0 { args["mode"] = .string("0" + String(st.st_mode & 0o7777, radix: 8)) }
             }
             args["_original_basename"] = .string(Files.basename(path))
+            return try await sendFile(c, source, args: args, diffSource: path)
         } else {
             throw TaskFailure(message: "src (or content) is required")
         }
         return try await sendFile(c, source, args: args)
+    }
+
+    /// MAX_FILE_SIZE_FOR_DIFF: larger files are not diffed.
+    static let maxDiffSize = 104_448
+
+    /// In diff mode, what the copy changes (ActionBase._get_diff_data): the destination as it is
+    /// (peeked, then read) and the new content; `source` names the controller file (nil for content).
+    static func diffData(_ c: ActionContext, _ upload: UploadSource, args: Dict, source: String?) async throws -> Dict {
+        guard var dest = args["dest"]?.pythonStr else { return Dict() }
+        var peek = try await c.runModule("ansible.builtin.file", ["path": .string(dest), "_diff_peek": true])
+        if peek["state"]?.stringValue == "directory", let base = args["_original_basename"]?.pythonStr {
+            dest = Files.join(dest, base)
+            peek = try await c.runModule("ansible.builtin.file", ["path": .string(dest), "_diff_peek": true])
+        }
+        var diff = Dict()
+        if peek["failed"]?.truthy == true { return diff }
+        if ["absent", nil].contains(peek["state"]?.stringValue) {
+            diff["before"] = ""
+        } else if peek["appears_binary"]?.truthy == true {
+            diff["dst_binary"] = 1
+        } else if let size = peek["size"]?.intValue, size > maxDiffSize {
+            diff["dst_larger"] = .int(maxDiffSize)
+        } else {
+            let slurp = try await c.runModule("ansible.builtin.slurp", ["path": .string(dest)])
+            if let b64 = slurp["content"]?.stringValue, let bytes = Base64.decode(b64) {
+                diff["before_header"] = .string(dest)
+                diff["before"] = .string(String(decoding: bytes, as: UTF8.self))
+            }
+        }
+        let bytes: [UInt8]
+        switch upload {
+        case .bytes(let b): bytes = b
+        case .file(let p): bytes = (Files.size(p) ?? 0) > maxDiffSize ? [] : try Files.readBytes(p)
+        }
+        if case .file(let p) = upload, (Files.size(p) ?? 0) > maxDiffSize {
+            diff["src_larger"] = .int(maxDiffSize)
+        } else if bytes.contains(0) {
+            diff["src_binary"] = 1
+        } else {
+            diff["after_header"] = .string(source ?? dest)
+            diff["after"] = .string(String(decoding: bytes, as: UTF8.self))
+        }
+        if c.noLog {
+            if diff["before"] != nil { diff["before"] = "" }
+            if diff["after"] != nil { diff["after"] = " [[ Diff output has been hidden because 'no_log: true' was specified for this result ]]\n" }
+        }
+        return diff
     }
 
     /// Files up to this size travel inside the module call; bigger ones are streamed first.
@@ -59,7 +107,15 @@ enum CopyAction: Action {
         }
     }
 
-    static func sendFile(_ c: ActionContext, _ source: UploadSource, args: Dict) async throws -> Dict {
+    static func sendFile(_ c: ActionContext, _ source: UploadSource, args: Dict, diffSource: String? = nil) async throws -> Dict {
+        guard c.diffMode else { return try await send(c, source, args: args) }
+        let diff = try await diffData(c, source, args: args, source: diffSource)
+        var r = try await send(c, source, args: args)
+        if r["changed"]?.truthy == true, !diff.isEmpty { r["diff"] = [.dict(diff)] }
+        return r
+    }
+
+    static func send(_ c: ActionContext, _ source: UploadSource, args: Dict) async throws -> Dict {
         var a = args
         if a["_original_basename"] == nil, let dest = a["dest"]?.pythonStr { a["_original_basename"] = .string(Files.basename(dest)) }
         let size: Int
@@ -73,8 +129,12 @@ enum CopyAction: Action {
             case .bytes(let b): bytes = b
             case .file(let p): bytes = try Files.readBytes(p)
             }
-            a["src"] = "@@TASKDIR@@/source"
-            return try await c.runModule("ansible.builtin.copy", a, files: ["source": bytes])
+            // `.source` plus dest's suffix, as the action names its upload (`validate` may need the suffix).
+            let dest = a["dest"]?.pythonStr ?? ""
+            let base = Files.basename(dest)
+            let suffix = base.dropFirst().lastIndex(of: ".").map { String(base[$0...]) } ?? ""
+            a["src"] = .string("@@TASKDIR@@/.source" + suffix)
+            return try await c.runModule("ansible.builtin.copy", a, files: [".source" + suffix: bytes])
         }
         // An unchanged file is not sent again: compare with the destination's checksum first.
         var localSum: String?

@@ -50,7 +50,7 @@ enum TemplateAction: Action {
             throw TaskFailure(message: "\(e.message). \(e.message.contains("undefined") ? "'\(src)' could not be rendered" : "")".trimmingCharacters(in: " ."))
         }
         args["_original_basename"] = .string(Files.basename(path))
-        return try await CopyAction.sendFile(c, .bytes(Array(text.utf8)), args: args)
+        return try await CopyAction.sendFile(c, .bytes(Array(text.utf8)), args: args, diffSource: path)
     }
 }
 

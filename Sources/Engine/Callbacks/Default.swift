@@ -11,6 +11,10 @@ final class DefaultCallback: @unchecked Sendable {
     let verbosity: Int
     let displaySkipped: Bool
     let displayOk: Bool
+    let failedStderr: Bool
+    /// show_task_path_on_failure: "task path:" before a fatal line (below -vv, where the banner has it).
+    let pathOnFailure: Bool
+    private var taskPath: SourceLocation?
     private let lock = Mutex<Void>(())
     private var bannerPrinted = false
     private var pendingBanner: String?
@@ -19,10 +23,16 @@ final class DefaultCallback: @unchecked Sendable {
         self.verbosity = verbosity
         displaySkipped = settings.displaySkippedHosts
         displayOk = settings.displayOkHosts
+        failedStderr = settings.value(env: "ANSIBLE_DISPLAY_FAILED_STDERR", key: "display_failed_stderr").map(Settings.truthy) ?? false
+        checkMarkers = settings.value(env: "ANSIBLE_CHECK_MODE_MARKERS", section: "callback_default", key: "check_mode_markers").map(Settings.truthy) ?? false
+        pathOnFailure = settings.value(env: "ANSIBLE_SHOW_TASK_PATH_ON_FAILURE", key: "show_task_path_on_failure").map(Settings.truthy) ?? false
     }
 
     /// Ansible names an unnamed play after its hosts pattern.
-    func playStart(_ play: Play) {
+    /// check_mode_markers: " [CHECK MODE]" after the banners of plays and tasks in check mode.
+    let checkMarkers: Bool
+
+    func playStart(_ play: Play, checkMode: Bool = false) {
         var name = play.name
         if name == nil || name!.isEmpty {
             switch play.hosts {
@@ -31,12 +41,14 @@ final class DefaultCallback: @unchecked Sendable {
             }
         }
         let n = (name ?? "").trimmingCharacters(in: " ")
-        Output.banner(n.isEmpty ? "PLAY" : "PLAY [\(n)]")
+        let mark = checkMarkers && checkMode ? " [CHECK MODE]" : ""
+        Output.banner((n.isEmpty ? "PLAY" : "PLAY [\(n)]") + mark)
     }
 
-    func taskStart(_ name: String, prefix: String = "TASK", path: SourceLocation?) {
+    func taskStart(_ name: String, prefix: String = "TASK", path: SourceLocation?, checkMode: Bool = false) {
         lock.withLock { _ in
-            pendingBanner = "\(prefix) [\(name.trimmingCharacters(in: " "))]"
+            pendingBanner = "\(prefix) [\(name.trimmingCharacters(in: " "))]" + (checkMarkers && checkMode ? " [CHECK MODE]" : "")
+            taskPath = path
             bannerPrinted = false
             if displaySkipped && displayOk { printBanner(path) }
         }
@@ -62,8 +74,27 @@ final class DefaultCallback: @unchecked Sendable {
         }
         // 2.19 hands callbacks results without `failed` and `skipped`: the event says it.
         for k in ["exception", "warnings", "deprecations", "failed", "skipped"] { d[.string(k)] = nil }
+        if resultFormat == "yaml" {
+            // result_format=yaml: block YAML indented by 4 after the arrow; pretty (the default)
+            // drops the *_lines twins and writes multi-line strings as `|` blocks.
+            let lossy = prettyResults ?? true
+            if lossy {
+                for k in ["stdout", "stderr"] where d[.string(k)] != nil && d[.string(k + "_lines")] != nil { d[.string(k + "_lines")] = "<omitted>" }
+            }
+            var y = YAMLDump(indent: 4, flowLeaves: false)
+            y.blockStrings = true
+            y.lossy = lossy
+            var text = y.dump(.dict(stripInternal(d)))
+            if text.hasSuffix("\n") { text.removeLast() }   // the line's own newline ends it, as Display's does
+            return "\n" + text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.allSatisfy(\.isWhitespace) ? String($0) : "    " + $0 }.joined(separator: "\n")
+        }
+        if prettyResults == false { indent = nil }
         return Value.dict(stripInternal(d)).json(.init(indent: indent, sortKeys: true))
     }
+
+    /// result_format (json, yaml) and pretty_results (callback_format_pretty) of the default callback.
+    static let resultFormat = Settings.load().value(env: "ANSIBLE_CALLBACK_RESULT_FORMAT", section: "callback_default", key: "result_format") ?? "json"
+    static let prettyResults = Settings.load().value(env: "ANSIBLE_CALLBACK_FORMAT_PRETTY", section: "callback_default", key: "callback_format_pretty").map(Settings.truthy)
 
     static func stripInternal(_ d: Dict) -> Dict {
         var out = Dict()
@@ -123,6 +154,20 @@ final class DefaultCallback: @unchecked Sendable {
         }
     }
 
+    /// v2_on_file_diff: in diff mode, a changed result's `diff` (each loop item's) before its line.
+    func fileDiff(_ r: Dict) {
+        let entries = r["results"]?.listValue.map { $0.compactMap(\.dictValue) } ?? [r]
+        for e in entries {
+            guard let diff = e["diff"], diff.truthy, e["changed"]?.truthy == true else { continue }
+            let text = UnifiedDiff.text(diff)
+            guard !text.isEmpty else { continue }
+            lock.withLock { _ in
+                printBanner()
+                Output.write(text.hasSuffix("\n") ? text : text + "\n")
+            }
+        }
+    }
+
     /// One host's result (or one loop item's, when `item` is set).
     func result(host hostName: String, action: String, status: Status, result r: Dict, ignoring: Bool, item: Value? = nil) {
         // A delegated task is shown as `host -> delegate`, plus `(address)` when that differs.
@@ -153,17 +198,19 @@ final class DefaultCallback: @unchecked Sendable {
             case .failed:
                 printBanner()
                 warnings(r)
-                if let block = TaskError.block(r), Output.firstTime(block) { Output.write(block) }   // Display says an error once per run
+                // display_failed_stderr: the failure (its error block too) goes to stderr.
+                if let block = TaskError.block(r), Output.firstTime(block) { Output.write(block, fd: failedStderr ? 2 : 1) }   // once per run
                 let d = DefaultCallback.clean(r, action: action)
                 if let item {
-                    Output.line("failed: [\(host)] (item=\(item.pythonStr)) => " + DefaultCallback.dump(d, verbosity: verbosity), .error)
+                    Output.line("failed: [\(host)] (item=\(item.pythonStr)) => " + DefaultCallback.dump(d, verbosity: verbosity), .error, stderr: failedStderr)
                 } else {
-                    Output.line("fatal: [\(host)]: FAILED! => " + DefaultCallback.dump(d, verbosity: verbosity), .error)
+                    if pathOnFailure, verbosity < 2, let p = taskPath { Output.line("task path: \(p.file):\(p.line)") }
+                    Output.line("fatal: [\(host)]: FAILED! => " + DefaultCallback.dump(d, verbosity: verbosity), .error, stderr: failedStderr)
                 }
                 if ignoring { Output.line("...ignoring", .skip) }
             case .unreachable:
                 printBanner()
-                Output.line("fatal: [\(host)]: UNREACHABLE! => " + DefaultCallback.dump(r, verbosity: verbosity), .unreachable)
+                Output.line("fatal: [\(host)]: UNREACHABLE! => " + DefaultCallback.dump(r, verbosity: verbosity), .unreachable, stderr: failedStderr)
                 if ignoring { Output.line("...ignoring", .skip) }
             }
         }
@@ -175,11 +222,11 @@ final class DefaultCallback: @unchecked Sendable {
     }
 
     /// The loop's closing line for a host, when Ansible prints one (all items skipped).
-    func loopSkipped(host: String, result: Dict) {
+    func loopSkipped(host: String, action: String, result: Dict) {
         lock.withLock { _ in
             guard displaySkipped else { return }
             printBanner()
-            var d = result
+            var d = DefaultCallback.clean(result, action: action)
             d["results"] = nil
             Output.line("skipping: [\(host)]" + (verbose(d) ? " => " + DefaultCallback.dump(d, verbosity: verbosity) : ""), .skip)
         }

@@ -7,6 +7,9 @@ struct YAMLDump {
     var indent = 2
     /// default_flow_style=None: collections holding only scalars are written inline.
     var flowLeaves = true
+    /// Multi-line strings as `|` literal blocks (the callback's dumper), made fit for one when lossy.
+    var blockStrings = false
+    var lossy = false
 
     func dump(_ v: Value) -> String {
         if isScalar(v) || isFlowLeaf(v) { return scalarOrFlow(v, level: 0) + "\n" }
@@ -93,6 +96,19 @@ struct YAMLDump {
     }
 
     func string(_ s: String, level: Int) -> String {
+        if blockStrings, s.contains("\n") {
+            var text = s
+            if lossy {
+                // rstrip, tabs expanded, no spaces before a line break: what a literal block allows.
+                while let l = text.last, l.isWhitespace { text.removeLast() }
+                text = text.replacingOccurrences(of: "\t", with: "        ")
+                while text.contains(" \n") { text = text.replacingOccurrences(of: " \n", with: "\n") }
+            }
+            let chomp = text.hasSuffix("\n\n") ? "+" : text.hasSuffix("\n") ? "" : "-"
+            var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            if text.hasSuffix("\n") { lines.removeLast() }
+            return "|" + chomp + lines.map { "\n" + ($0.isEmpty ? "" : pad(level) + $0) }.joined()
+        }
         if plainAllowed(s) { return s }
         if s.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\n") || $0.value == 0x7f }) {
             var out = "\""
@@ -115,9 +131,14 @@ struct YAMLDump {
         return "'" + body + "'"
     }
 
+    /// PyYAML's implicit timestamp: written plain it would read back as a date, so it is quoted.
+    /// (A Regex literal is immutable once built; it is only matched against here.)
+    nonisolated(unsafe) static let timestamp = #/[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?/#
+
     func plainAllowed(_ s: String) -> Bool {
         guard let first = s.first, let last = s.last else { return false }
         if case .string = Resolver.resolvePublic(s) {} else { return false }
+        if first.isNumber, (try? YAMLDump.timestamp.wholeMatch(in: s)) != nil { return false }
         if s.contains("\n") || first == " " || last == " " || last == ":" { return false }
         if "?:-".contains(first) {
             let second = s.dropFirst().first
