@@ -364,8 +364,10 @@ def run_module(msg):
     out = io.TextIOWrapper(io.BytesIO(), encoding='utf-8', errors='surrogateescape', write_through=True)
     err = io.StringIO()
     saved = sys.stdout, sys.stderr, sys.argv, os.getcwd()
-    saved_env = dict(os.environ)
-    os.environ.update(msg.get('environment') or {})   # the task's `environment:`, for this module only
+    environment = msg.get('environment')
+    saved_env = dict(os.environ) if environment else None
+    if environment:
+        os.environ.update(environment)   # the task's `environment:`, for this module only
     sys.stdout, sys.stderr, sys.argv = out, err, ['<swansible>/%s.py' % msg['name']]
     rc = 0
     try:
@@ -385,7 +387,7 @@ def run_module(msg):
         traceback.print_exc(file=err)
         rc = 1
     finally:
-        if msg.get('environment'):
+        if saved_env is not None:
             os.environ.clear()
             os.environ.update(saved_env)
         sys.excepthook = sys.__excepthook__
