@@ -148,6 +148,31 @@ public final class Inventory: @unchecked Sendable {
     }
 
     /// `ansible-inventory --graph`.
+    /// `--list --yaml`: the groups under `all` as a YAML inventory (children, then hosts with their
+    /// vars at their first appearance only; empty groups left out), as ansible-inventory builds it.
+    public func yamlTree(_ top: String = "all", playbookDirs: [String] = []) throws -> Value {
+        var seenGroups: Set<String> = [], seenHosts: Set<String> = []
+        func format(_ g: Group) throws -> Dict {
+            var body = Dict(), children = Dict(), hosts = Dict()
+            for c in g.children where c != "all" {
+                guard let cg = data.groups[c] else { continue }
+                if seenGroups.contains(c) { children[.string(c)] = .dict(Dict()); continue }
+                seenGroups.insert(c)
+                for (k, v) in try format(cg) { children[k] = v }
+            }
+            if g.name != "all" {
+                for h in g.hosts {
+                    hosts[.string(h)] = .dict(seenHosts.insert(h).inserted ? try vars(for: h, playbookDirs: playbookDirs) : Dict())
+                }
+            }
+            if !children.isEmpty { body["children"] = .dict(children) }
+            if !hosts.isEmpty { body["hosts"] = .dict(hosts) }
+            return body.isEmpty ? Dict() : [.string(g.name): .dict(body)]
+        }
+        guard let g = data.groups[top] else { return .dict(Dict()) }
+        return .dict(try format(g))
+    }
+
     public func graph(_ group: String = "all") -> String {
         var lines: [String] = []
         func walk(_ g: Group, _ depth: Int) {

@@ -17,7 +17,7 @@ struct SwansibleInventory: ParsableCommand {
     @Flag(help: "Create an inventory graph.") var graph = false
     @Option(help: "Output info of a specific host.") var host: String?
     @Option(name: [.short, .customLong("limit")], help: "Limit to a host pattern.") var limit: String?
-    @Flag(help: "Use YAML format instead of JSON (not supported yet).") var yaml = false
+    @Flag(help: "Use YAML format instead of default JSON, ignored for --graph.") var yaml = false
     @OptionGroup var vault: VaultOptions
     @Argument(help: "Group to graph.") var group: String?
 
@@ -40,9 +40,12 @@ struct SwansibleInventory: ParsableCommand {
                     Output.error("You must pass a single valid host to --host parameter")
                     throw ExitCode(ExitCodes.error)
                 }
-                print(Value.dict(try inv.vars(for: host)).json(.init(indent: 4, sortKeys: true)))
+                let v = Value.dict(try inv.vars(for: host))
+                print(yaml ? YAMLText.dump(v) : v.json(.init(indent: 4, sortKeys: true)), terminator: yaml ? "" : "\n")
             } else if list {
-                print(try inv.listJSON().json(.init(indent: 4, sortKeys: true)))
+                if yaml { print(YAMLText.dump(try inv.yamlTree()), terminator: "") } else {   // the group argument is for --graph only
+                    print(try inv.listJSON().json(.init(indent: 4, sortKeys: true)))
+                }
             } else {
                 print(inv.graph(group ?? "all"))
             }

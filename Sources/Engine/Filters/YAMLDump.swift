@@ -150,3 +150,8 @@ struct YAMLDump {
         return !s.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7f }
     }
 }
+
+/// PyYAML's block dump (default_flow_style=False, keys sorted), for commands that print YAML.
+public enum YAMLText {
+    public static func dump(_ v: Value) -> String { YAMLDump(indent: 2, flowLeaves: false).dump(v) }
+}
