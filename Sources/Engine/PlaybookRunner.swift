@@ -22,6 +22,8 @@ public struct RunOptions: Sendable {
     /// --force-handlers: notified handlers run even on hosts that failed.
     public var forceHandlers = false
     public var diff = false
+    /// --start-at-task: tasks before the first one of that name (or glob) are passed over.
+    public var startAtTask: String?
     public init() {}
 }
 
@@ -64,6 +66,8 @@ public final class PlaybookRunner: @unchecked Sendable {
     private var endedRoles: [String: Set<ObjectIdentifier>] = [:]
 
     func endRole(_ role: Role, for host: String) { _ = lock.withLock { _ in endedRoles[host, default: []].insert(ObjectIdentifier(role)) } }
+    /// --start-at-task, until a task matches it (then nil: everything after runs).
+    private var startAt: String?
     /// Failed hosts that still run while handlers are forced (tasks a handler includes too).
     private var forcedHosts: Set<String> = []
     /// The running play, for work that needs another host's variables (delegate_to).
@@ -86,6 +90,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         self.options = options
         vars = VariableManager(inventory: inventory, extraVars: options.extraVars, playbookDir: playbookDir, library: library)
         vars.checkMode = options.check
+        startAt = options.startAtTask
         vars.runTags = options.tags.isEmpty ? ["all"] : options.tags
         vars.skipTags = options.skipTags
         vars.diffMode = options.diff
@@ -123,6 +128,9 @@ public final class PlaybookRunner: @unchecked Sendable {
         }
         callback.recap(stats)
         if options.check && callback.checkMarkers { Output.banner("DRY RUN") }
+        if let want = options.startAtTask, lock.withLock({ _ in startAt }) != nil {
+            Output.error("No matching task \"\(want)\" found. Note: --start-at-task can only follow static includes.")
+        }
         await ContextService.shared.shutdownAll()
         if Files.environment("SWANSIBLE_STATS") != nil {
             let b = Broker.shared
@@ -505,6 +513,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                 try await runBlock(sections, pc: pc, within: within, prefix: prefix)
                 continue
             }
+            if prefix == "TASK", !task.implicit, !reachedStart(task) { continue }
             guard shouldRun(task) else { continue }
             let alive = activeHosts(pc).filter { within?.contains($0) ?? true }
             if alive.isEmpty { break }
@@ -893,6 +902,18 @@ public final class PlaybookRunner: @unchecked Sendable {
         var shown = task
         shown.name = text
         return shown.displayName
+    }
+
+    /// --start-at-task: whether this task runs (the first that matches by name or glob, as written
+    /// or with its role, and every task after it).
+    func reachedStart(_ task: PlayTask) -> Bool {
+        lock.withLock { _ in
+            guard let want = startAt else { return true }
+            let names = [task.name, task.displayName].compactMap { $0 }
+            guard names.contains(where: { $0 == want || Glob.match(want, $0) }) else { return false }
+            startAt = nil
+            return true
+        }
     }
 
     /// A keyword that the task, its blocks or its play may set (the nearest wins).

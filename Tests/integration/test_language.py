@@ -71,3 +71,12 @@ def test_default_callback_options_as_ansible(args, env):
     assert theirs.returncode == ours.returncode == 0, ours.stdout + ours.stderr
     assert normal(ours.stdout) == normal(theirs.stdout)
     assert normal(ours.stderr) == normal(theirs.stderr)
+
+
+@pytest.mark.parametrize('start', ['start here', 'start*', 'nothing matches'])
+def test_start_at_task_as_ansible(start):
+    """Earlier tasks (and plays) pass silently; an unmatched name is Ansible's error after the recap."""
+    theirs = ansible_playbook(LANG / 'start_at.yml', '--start-at-task', start)
+    ours = swansible_playbook(LANG / 'start_at.yml', '--start-at-task', start)
+    assert theirs.returncode == ours.returncode == 0
+    assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
