@@ -24,6 +24,8 @@ public struct RunOptions: Sendable {
     public var diff = false
     /// --start-at-task: tasks before the first one of that name (or glob) are passed over.
     public var startAtTask: String?
+    /// An ad-hoc run: its task, shown with the minimal callback.
+    public var adhoc: AdHocTask?
     public init() {}
 }
 
@@ -97,6 +99,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         vars.verbosity = options.verbosity
         vars.forks = options.forks ?? settings.forks
         callback = DefaultCallback(verbosity: options.verbosity, settings: settings)
+        callback.adhoc = options.adhoc
         vars.hostsDown = { [unowned self] in self.lock.withLock { _ in self.failed.union(self.unreachable) } }
     }
 

@@ -49,6 +49,13 @@ struct Swansible: AsyncParsableCommand {
             let inv = try Inventory(sources: inventory.isEmpty ? settings.inventorySources.filter(Files.exists) : inventory)
             var loader = PlaybookLoader(rolesPath: settings.rolesPath)
             let book = try loader.loadText(yaml, path: Files.join(Files.cwd(), "<adhoc>"))
+            // No host matched: Ansible's two warnings, and nothing else.
+            if try PlaybookRunner.playHosts(book.plays[0], inv, limit: limit, extraVars: options.extraVars).isEmpty {
+                if try inv.hosts(matching: pattern).isEmpty { Output.warning("Could not match supplied host pattern, ignoring: \(pattern)") }
+                Output.warning("No hosts matched, nothing to do")
+                return
+            }
+            if let task = book.plays.first?.tasks.first { options.adhoc = AdHocTask(action: module, args: task.args) }
             let runner = PlaybookRunner(settings: settings, library: library, inventory: inv, playbookDir: Files.cwd(), options: options)
             Interrupt.install()
             code = await runner.run(book)

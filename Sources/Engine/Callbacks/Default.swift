@@ -15,9 +15,12 @@ final class DefaultCallback: @unchecked Sendable {
     /// show_task_path_on_failure: "task path:" before a fatal line (below -vv, where the banner has it).
     let pathOnFailure: Bool
     private var taskPath: SourceLocation?
-    private let lock = Mutex<Void>(())
+    let lock = Mutex<Void>(())
     private var bannerPrinted = false
     private var pendingBanner: String?
+
+    /// Set for ad-hoc runs: the `minimal` callback's output instead (Minimal.swift).
+    var adhoc: AdHocTask?
 
     init(verbosity: Int, settings: Settings) {
         self.verbosity = verbosity
@@ -33,6 +36,7 @@ final class DefaultCallback: @unchecked Sendable {
     let checkMarkers: Bool
 
     func playStart(_ play: Play, checkMode: Bool = false) {
+        guard adhoc == nil else { return }
         var name = play.name
         if name == nil || name!.isEmpty {
             switch play.hosts {
@@ -46,6 +50,7 @@ final class DefaultCallback: @unchecked Sendable {
     }
 
     func taskStart(_ name: String, prefix: String = "TASK", path: SourceLocation?, checkMode: Bool = false) {
+        guard adhoc == nil else { return }
         lock.withLock { _ in
             pendingBanner = "\(prefix) [\(name.trimmingCharacters(in: " "))]" + (checkMarkers && checkMode ? " [CHECK MODE]" : "")
             taskPath = path
@@ -61,7 +66,7 @@ final class DefaultCallback: @unchecked Sendable {
         bannerPrinted = true
     }
 
-    func noHostsMatched() { Output.line("skipping: no hosts matched", .skip) }
+    func noHostsMatched() { if adhoc == nil { Output.line("skipping: no hosts matched", .skip) } }
 
     static func dump(_ r: Dict, verbosity: Int, indent: Int? = nil) -> String {
         var d = r
@@ -170,6 +175,10 @@ final class DefaultCallback: @unchecked Sendable {
 
     /// One host's result (or one loop item's, when `item` is set).
     func result(host hostName: String, action: String, status: Status, result r: Dict, ignoring: Bool, item: Value? = nil) {
+        if let adhoc {
+            minimalResult(adhoc, host: hostName, action: action, status: status, result: r)
+            return
+        }
         // A delegated task is shown as `host -> delegate`, plus `(address)` when that differs.
         var host = hostName
         if let d = r["_ansible_delegated_vars"]?["ansible_delegated_host"]?.stringValue, d != hostName {
@@ -236,6 +245,7 @@ final class DefaultCallback: @unchecked Sendable {
 
     /// `included: path for host1, host2` after an include_tasks banner.
     func included(_ path: String, hosts: [String], item: Value?) {
+        guard adhoc == nil else { return }
         lock.withLock { _ in
             printBanner()
             Output.line("included: \(path) for \(hosts.joined(separator: ", "))" + (item.map { " => (item=\($0.pythonStr))" } ?? ""), .skip)
@@ -243,6 +253,7 @@ final class DefaultCallback: @unchecked Sendable {
     }
 
     func recap(_ stats: Stats) {
+        guard adhoc == nil else { return }
         Output.banner("PLAY RECAP")
         for h in stats.hosts.sorted() {
             let t = stats.summary(h)

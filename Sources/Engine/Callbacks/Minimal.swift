@@ -1,0 +1,71 @@
+// The `minimal` callback, ad-hoc's output: one block per host (`host | CHANGED | rc=0 >>` and the
+// command's output for command-like modules, `host | SUCCESS => {…}` for the others), no
+// banners and no recap; a failure's [ERROR] block names the ad-hoc task as Ansible's does.
+import Values
+
+/// What the ad-hoc command ran, as 2.19 shows it under a failure's `Origin: <adhoc '…' task>`.
+public struct AdHocTask: Sendable {
+    public var action: String
+    public var args: Dict
+    public var async: Int
+    public var poll: Int
+    public init(action: String, args: Dict, async: Int = 0, poll: Int = 15) {
+        self.action = action
+        self.args = args
+        self.async = async
+        self.poll = poll
+    }
+
+    var origin: String {
+        let data: Value = ["action": .string(action), "args": .dict(args), "timeout": 0, "async_val": .int(async), "poll": .int(poll)]
+        return "Origin: <adhoc '\(action)' task>\n\n\(data.pythonRepr)\n"
+    }
+}
+
+extension DefaultCallback {
+    /// Modules whose output is text, shown as it is (MODULE_NO_JSON).
+    static let noJSON: Set<String> = ["command", "shell", "raw", "win_command", "win_shell"]
+
+    func minimalResult(_ adhoc: AdHocTask, host: String, action: String, status: Status, result r: Dict) {
+        lock.withLock { _ in
+            warnings(r)
+            let textual = DefaultCallback.noJSON.contains(PlayTask.shortName(action))
+            func generic(_ caption: String) -> String {
+                "\(host) | \(caption) | rc=\(r["rc"]?.pythonStr ?? "-1") >>\n"
+                    + ["stdout", "stderr", "msg"].map { r[.string($0)]?.pythonStr ?? "" }.joined()
+            }
+            switch status {
+            case .ok, .changed:
+                let changed = r["changed"]?.truthy == true
+                let (state, color): (String, Output.Color) = changed ? ("CHANGED", .changed) : ("SUCCESS", .ok)
+                if textual && r["ansible_job_id"] == nil { Output.line(generic(state), color) } else {
+                    let d = DefaultCallback.clean(r, action: action)
+                    Output.line("\(host) | \(state) => " + DefaultCallback.dump(d, verbosity: verbosity, indent: 4), color)
+                }
+            case .skipped:
+                Output.line("\(host) | SKIPPED", .skip)
+            case .failed:
+                errorBlock(adhoc, r["_swansible_error_flat"]?.stringValue ?? TaskError.block(r).flatMap(briefLine) ?? "Task failed: \(r["msg"]?.pythonStr ?? "")")
+                if textual && r["module_stderr"] == nil { Output.line(generic("FAILED"), .error) } else {
+                    Output.line("\(host) | FAILED! => " + DefaultCallback.dump(r, verbosity: verbosity, indent: 4), .error)
+                }
+            case .unreachable:
+                var d = r
+                let msg = r["msg"]?.pythonStr ?? ""
+                if !msg.hasPrefix("Task failed: ") { d["msg"] = .unsafe("Task failed: " + msg) }
+                errorBlock(adhoc, d["msg"]?.pythonStr ?? msg)
+                Output.line("\(host) | UNREACHABLE! => " + DefaultCallback.dump(d, verbosity: verbosity, indent: 4), .unreachable)
+            }
+        }
+    }
+
+    /// The first line of a playbook error block, without its `[ERROR]: `.
+    func briefLine(_ block: String) -> String? {
+        block.split(separator: "\n").first.map { String($0.dropFirst("[ERROR]: ".count)) }
+    }
+
+    func errorBlock(_ adhoc: AdHocTask, _ message: String) {
+        let block = "[ERROR]: \(message)\n\(adhoc.origin)"
+        if Output.firstTime(block) { Output.write(block + "\n") }   // with the result, on stdout
+    }
+}
