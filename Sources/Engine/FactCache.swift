@@ -12,6 +12,9 @@ public struct FactCache: Sendable {
     var prefix = "ansible_facts"
     var timeout = 86400.0
 
+    /// The memory cache: nothing kept beyond the run.
+    public init() {}
+
     public init(_ settings: Settings) {
         guard settings.value(env: "ANSIBLE_CACHE_PLUGIN", key: "fact_caching").map(PlayTask.shortName) == "jsonfile",
               let dir = settings.value(env: "ANSIBLE_CACHE_PLUGIN_CONNECTION", key: "fact_caching_connection") else { return }

@@ -92,6 +92,8 @@ public final class PlaybookRunner: @unchecked Sendable {
         self.options = options
         vars = VariableManager(inventory: inventory, extraVars: options.extraVars, playbookDir: playbookDir, library: library)
         vars.checkMode = options.check
+        vars.factCache = FactCache(settings)
+        vars.privateRoleVars = settings.privateRoleVars
         startAt = options.startAtTask
         vars.runTags = options.tags.isEmpty ? ["all"] : options.tags
         vars.skipTags = options.skipTags
@@ -682,8 +684,12 @@ public final class PlaybookRunner: @unchecked Sendable {
             hosts = hosts.filter { !done.contains($0) }
             if hosts.isEmpty { return true }
         }
-        let check = hosts.first.flatMap { h in (try? vars.scope(host: h, pc: pc, task: task)).flatMap { s in
-            keyword(task, "check_mode").flatMap { try? vars.templar.template($0, s) }.map { AnsibleFilters.toBool($0).truthy } } } ?? vars.checkMode
+        // The banner's check-mode marker, only worked out when markers are on (a scope per task otherwise).
+        var check = false
+        if callback.checkMarkers {
+            check = hosts.first.flatMap { h in (try? vars.scope(host: h, pc: pc, task: task)).flatMap { s in
+                keyword(task, "check_mode").flatMap { try? vars.templar.template($0, s) }.map { AnsibleFilters.toBool($0).truthy } } } ?? vars.checkMode
+        }
         callback.taskStart(bannerName(task, host: hosts.first, pc: pc), prefix: prefix, path: task.location, checkMode: check)
         // run_once on an include: only the first host includes the file (and runs its tasks).
         if ["include_tasks", "include", "include_role"].contains(task.shortAction), runsOnce(task, pc: pc, hosts: hosts) {

@@ -62,8 +62,8 @@ final class VariableManager: @unchecked Sendable {
         }
     }
 
-    /// Where facts outlive the run (fact_caching = jsonfile).
-    let factCache = FactCache(Settings.load())
+    /// Where facts outlive the run (fact_caching = jsonfile); set from the runner's settings.
+    var factCache = FactCache()
 
     /// A host's facts changed: the cache keeps them.
     func persistFacts(_ host: String) {
@@ -82,11 +82,11 @@ final class VariableManager: @unchecked Sendable {
     func resetPublicRoles() { lock.withLock { _ in publicRoles = [] } }
 
     /// DEFAULT_PRIVATE_ROLE_VARS: listed and imported roles keep their vars to themselves unless `public: yes`.
-    static let privateRoleVars = Settings.load().privateRoleVars
+    var privateRoleVars = false
 
     /// Roles whose defaults and vars every task of the play sees: listed, imported, made public.
     func playRoles(_ pc: PlayContext) -> [Role] {
-        let visible = { (r: Role) in r.publicSetting ?? !VariableManager.privateRoleVars }
+        let visible = { (r: Role) in r.publicSetting ?? !self.privateRoleVars }
         return pc.play.roles.filter(visible) + pc.play.exposedRoles.filter(visible) + lock.withLock { _ in publicRoles }
     }
 

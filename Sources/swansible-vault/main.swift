@@ -80,19 +80,9 @@ struct Common: ParsableArguments {
 /// Ansible's read_data/write_data: `-` is stdin or stdout; files are replaced whole, mode 0600.
 enum VaultIO {
     static func read(_ name: String) throws -> [UInt8] {
-        if name == "-" { return readAll(0) }
+        if name == "-" { return Secrets.drain(0) }
         do { return try Files.readBytes(name) } catch let e as FileError {
             throw VaultError("\(e.message): \(name)")
-        }
-    }
-
-    static func readAll(_ fd: Int32) -> [UInt8] {
-        var all: [UInt8] = [], buf = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, 65536) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return all }
-            all += buf[0..<n]
         }
     }
 
@@ -136,10 +126,11 @@ struct Encrypt: ParsableCommand {
 
     func run() throws {
         let id = try common.encryptID(encryptVaultID)
+        let salt = Settings.load().vaultEncryptSalt.map { Array($0.utf8) }   // VAULT_ENCRYPT_SALT, read once
         if files.isEmpty, isatty(0) == 1 { Output.write("Reading plaintext input from stdin\n", fd: 2) }
         for f in files.isEmpty ? ["-"] : files {
             let path = VaultIO.real(f)
-            let text = try Vault.shared.encrypt(try VaultIO.read(path), vaultID: id, salt: Settings.load().vaultEncryptSalt.map { Array($0.utf8) })
+            let text = try Vault.shared.encrypt(try VaultIO.read(path), vaultID: id, salt: salt)
             try VaultIO.write(Array(text.utf8), to: output.map(Files.expandUser) ?? path)
         }
         if VaultIO.stdoutIsTerminal { Output.write("Encryption successful\n", fd: 2) }
@@ -215,7 +206,7 @@ struct EncryptString: ParsableCommand {
             if VaultIO.stdoutIsTerminal {
                 Output.write("Reading plaintext input from stdin. (ctrl-d to end input, twice if your content does not already have a newline)\n", fd: 2)
             }
-            let text = VaultIO.readAll(0)
+            let text = Secrets.drain(0)
             guard !text.isEmpty else { throw OptionsError("stdin was empty, not encrypting") }
             inputs.append((text, "stdin", stdinName))
         }
@@ -293,17 +284,8 @@ enum Editor {
         defer { Files.remove(tmp); rmdir(tmpDir) }
         try Files.write(tmp, plaintext, mode: 0o600)
         let editor = Files.environment("EDITOR") ?? "vi"
-        var argv = editor.split(separator: " ").map(String.init) + [tmp]
-        argv = argv.filter { !$0.isEmpty }
-        var cargs = argv.map { strdup($0) } + [nil]
-        defer { for p in cargs { free(p) } }
-        let pid = cargs.withUnsafeMutableBufferPointer { buf in
-            buf.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buf.count) { cshim_spawn($0, 0, 1, 2, 0) }
-        }
-        guard pid > 0 else { throw VaultError("Failed to open editor '\(editor)'") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        guard status == 0 else { throw VaultError("Failed to open editor '\(editor)'") }
+        let pid = Secrets.spawn(editor.split(separator: " ").map(String.init) + [tmp])
+        guard pid > 0, Secrets.wait(pid) == 0 else { throw VaultError("Failed to open editor '\(editor)'") }
         let edited = try Files.readBytes(tmp)
         // An unchanged file is left as it was, as ansible-vault does.
         if edited == plaintext, Files.exists(path) { return }

@@ -74,16 +74,15 @@ enum CopyAction: Action {
                 diff["before"] = .string(String(decoding: bytes, as: UTF8.self))
             }
         }
-        let bytes: [UInt8]
+        var bytes: [UInt8] = []
         switch upload {
         case .bytes(let b): bytes = b
-        case .file(let p): bytes = (Files.size(p) ?? 0) > maxDiffSize ? [] : try Files.readBytes(p)
+        case .file(let p) where (Files.size(p) ?? 0) > maxDiffSize: diff["src_larger"] = .int(maxDiffSize)
+        case .file(let p): bytes = try Files.readBytes(p)
         }
-        if case .file(let p) = upload, (Files.size(p) ?? 0) > maxDiffSize {
-            diff["src_larger"] = .int(maxDiffSize)
-        } else if bytes.contains(0) {
+        if diff["src_larger"] == nil, bytes.contains(0) {
             diff["src_binary"] = 1
-        } else {
+        } else if diff["src_larger"] == nil {
             diff["after_header"] = .string(source ?? dest)
             diff["after"] = .string(String(decoding: bytes, as: UTF8.self))
         }

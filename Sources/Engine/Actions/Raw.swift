@@ -9,11 +9,11 @@ enum RawAction: Action {
         // become: the command line of the method wraps it, as Ansible's become plugins build it
         // (no prompt can be answered over raw, so sudo and doas run non-interactive).
         if let b = try c.connection.become {
-            let inner = "/bin/sh -c " + quote(cmd)
+            let inner = "/bin/sh -c " + AnsibleFilters.shellQuote(cmd)
             switch b.method {
-            case "sudo": cmd = "\(b.exe ?? "sudo") \(b.flags ?? "-H -S -n") -u \(quote(b.user)) \(inner)"
-            case "su": cmd = "\(b.exe ?? "su") \(b.flags ?? "") \(quote(b.user)) -c \(quote(inner))"
-            case "doas": cmd = "\(b.exe ?? "doas") \(b.flags ?? "-n") -u \(quote(b.user)) \(inner)"
+            case "sudo": cmd = "\(b.exe ?? "sudo") \(b.flags ?? "-H -S -n") -u \(AnsibleFilters.shellQuote(b.user)) \(inner)"
+            case "su": cmd = "\(b.exe ?? "su") \(b.flags ?? "") \(AnsibleFilters.shellQuote(b.user)) -c \(AnsibleFilters.shellQuote(inner))"
+            case "doas": cmd = "\(b.exe ?? "doas") \(b.flags ?? "-n") -u \(AnsibleFilters.shellQuote(b.user)) \(inner)"
             default: throw TaskFailure(message: "raw cannot become with '\(b.method)'")
             }
         }
@@ -31,12 +31,6 @@ enum RawAction: Action {
             r["msg"] = "non-zero return code"
         }
         return r
-    }
-
-    /// POSIX shell quoting (shlex.quote).
-    static func quote(_ s: String) -> String {
-        if !s.isEmpty, s.allSatisfy({ $0.isLetter || $0.isNumber || "@%+=:,./-_".contains($0) }) { return s }
-        return "'" + s.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\"'\"'") + "'"
     }
 
     static func lines(_ s: String) -> [Value] {

@@ -29,6 +29,8 @@ final class DefaultCallback: @unchecked Sendable {
         failedStderr = settings.value(env: "ANSIBLE_DISPLAY_FAILED_STDERR", key: "display_failed_stderr").map(Settings.truthy) ?? false
         checkMarkers = settings.value(env: "ANSIBLE_CHECK_MODE_MARKERS", section: "callback_default", key: "check_mode_markers").map(Settings.truthy) ?? false
         pathOnFailure = settings.value(env: "ANSIBLE_SHOW_TASK_PATH_ON_FAILURE", key: "show_task_path_on_failure").map(Settings.truthy) ?? false
+        resultFormat = settings.value(env: "ANSIBLE_CALLBACK_RESULT_FORMAT", section: "callback_default", key: "result_format") ?? "json"
+        prettyResults = settings.value(env: "ANSIBLE_CALLBACK_FORMAT_PRETTY", section: "callback_default", key: "callback_format_pretty").map(Settings.truthy)
     }
 
     /// Ansible names an unnamed play after its hosts pattern.
@@ -68,7 +70,7 @@ final class DefaultCallback: @unchecked Sendable {
 
     func noHostsMatched() { if adhoc == nil { Output.line("skipping: no hosts matched", .skip) } }
 
-    static func dump(_ r: Dict, verbosity: Int, indent: Int? = nil) -> String {
+    func dump(_ r: Dict, indent: Int? = nil) -> String {
         var d = r
         var indent = indent
         if r["_ansible_verbose_always"]?.truthy == true || verbosity > 2 { indent = 4 }
@@ -89,17 +91,17 @@ final class DefaultCallback: @unchecked Sendable {
             var y = YAMLDump(indent: 4, flowLeaves: false)
             y.blockStrings = true
             y.lossy = lossy
-            var text = y.dump(.dict(stripInternal(d)))
+            var text = y.dump(.dict(DefaultCallback.stripInternal(d)))
             if text.hasSuffix("\n") { text.removeLast() }   // the line's own newline ends it, as Display's does
             return "\n" + text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.allSatisfy(\.isWhitespace) ? String($0) : "    " + $0 }.joined(separator: "\n")
         }
         if prettyResults == false { indent = nil }
-        return Value.dict(stripInternal(d)).json(.init(indent: indent, sortKeys: true))
+        return Value.dict(DefaultCallback.stripInternal(d)).json(.init(indent: indent, sortKeys: true))
     }
 
     /// result_format (json, yaml) and pretty_results (callback_format_pretty) of the default callback.
-    static let resultFormat = Settings.load().value(env: "ANSIBLE_CALLBACK_RESULT_FORMAT", section: "callback_default", key: "result_format") ?? "json"
-    static let prettyResults = Settings.load().value(env: "ANSIBLE_CALLBACK_FORMAT_PRETTY", section: "callback_default", key: "callback_format_pretty").map(Settings.truthy)
+    let resultFormat: String
+    let prettyResults: Bool?
 
     static func stripInternal(_ d: Dict) -> Dict {
         var out = Dict()
@@ -142,7 +144,7 @@ final class DefaultCallback: @unchecked Sendable {
         lock.withLock { _ in
             printBanner()
             var msg = "FAILED - RETRYING: [\(host)]: \(task.displayName) (\(left) retries left)."
-            if verbosity > 0 { msg += "Result was: " + DefaultCallback.dump(result, verbosity: verbosity) }
+            if verbosity > 0 { msg += "Result was: " + dump(result) }
             Output.line(msg, .unreachable)
         }
     }
@@ -194,7 +196,7 @@ final class DefaultCallback: @unchecked Sendable {
                 warnings(r)
                 let d = DefaultCallback.clean(r, action: action)
                 var msg = "\(status == .changed ? "changed" : "ok"): [\(host)]\(itemLabel)"
-                if verbose(d) { msg += " => " + DefaultCallback.dump(d, verbosity: verbosity) }
+                if verbose(d) { msg += " => " + dump(d) }
                 Output.line(msg, status == .changed ? .changed : .ok)
             case .skipped:
                 guard displaySkipped else { return }
@@ -202,7 +204,7 @@ final class DefaultCallback: @unchecked Sendable {
                 // Ansible's item line ends in a space, so the verbose dump follows two of them.
                 var msg = "skipping: [\(host)]\(itemLabel)" + (item == nil ? "" : " ")
                 let d = DefaultCallback.clean(r, action: action)
-                if verbose(d) { msg += " => " + DefaultCallback.dump(d, verbosity: verbosity) }
+                if verbose(d) { msg += " => " + dump(d) }
                 Output.line(msg, .skip)
             case .failed:
                 printBanner()
@@ -211,15 +213,15 @@ final class DefaultCallback: @unchecked Sendable {
                 if let block = TaskError.block(r), Output.firstTime(block) { Output.write(block, fd: failedStderr ? 2 : 1) }   // once per run
                 let d = DefaultCallback.clean(r, action: action)
                 if let item {
-                    Output.line("failed: [\(host)] (item=\(item.pythonStr)) => " + DefaultCallback.dump(d, verbosity: verbosity), .error, stderr: failedStderr)
+                    Output.line("failed: [\(host)] (item=\(item.pythonStr)) => " + dump(d), .error, stderr: failedStderr)
                 } else {
                     if pathOnFailure, verbosity < 2, let p = taskPath { Output.line("task path: \(p.file):\(p.line)") }
-                    Output.line("fatal: [\(host)]: FAILED! => " + DefaultCallback.dump(d, verbosity: verbosity), .error, stderr: failedStderr)
+                    Output.line("fatal: [\(host)]: FAILED! => " + dump(d), .error, stderr: failedStderr)
                 }
                 if ignoring { Output.line("...ignoring", .skip) }
             case .unreachable:
                 printBanner()
-                Output.line("fatal: [\(host)]: UNREACHABLE! => " + DefaultCallback.dump(r, verbosity: verbosity), .unreachable, stderr: failedStderr)
+                Output.line("fatal: [\(host)]: UNREACHABLE! => " + dump(r), .unreachable, stderr: failedStderr)
                 if ignoring { Output.line("...ignoring", .skip) }
             }
         }
@@ -237,7 +239,7 @@ final class DefaultCallback: @unchecked Sendable {
             printBanner()
             var d = DefaultCallback.clean(result, action: action)
             d["results"] = nil
-            Output.line("skipping: [\(host)]" + (verbose(d) ? " => " + DefaultCallback.dump(d, verbosity: verbosity) : ""), .skip)
+            Output.line("skipping: [\(host)]" + (verbose(d) ? " => " + dump(d) : ""), .skip)
         }
     }
 

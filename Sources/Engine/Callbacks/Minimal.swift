@@ -40,21 +40,21 @@ extension DefaultCallback {
                 let (state, color): (String, Output.Color) = changed ? ("CHANGED", .changed) : ("SUCCESS", .ok)
                 if textual && r["ansible_job_id"] == nil { Output.line(generic(state), color) } else {
                     let d = DefaultCallback.clean(r, action: action)
-                    Output.line("\(host) | \(state) => " + DefaultCallback.dump(d, verbosity: verbosity, indent: 4), color)
+                    Output.line("\(host) | \(state) => " + dump(d, indent: 4), color)
                 }
             case .skipped:
                 Output.line("\(host) | SKIPPED", .skip)
             case .failed:
                 errorBlock(adhoc, r["_swansible_error_flat"]?.stringValue ?? TaskError.block(r).flatMap(briefLine) ?? "Task failed: \(r["msg"]?.pythonStr ?? "")")
                 if textual && r["module_stderr"] == nil { Output.line(generic("FAILED"), .error) } else {
-                    Output.line("\(host) | FAILED! => " + DefaultCallback.dump(r, verbosity: verbosity, indent: 4), .error)
+                    Output.line("\(host) | FAILED! => " + dump(r, indent: 4), .error)
                 }
             case .unreachable:
                 var d = r
                 let msg = r["msg"]?.pythonStr ?? ""
                 if !msg.hasPrefix("Task failed: ") { d["msg"] = .unsafe("Task failed: " + msg) }
                 errorBlock(adhoc, d["msg"]?.pythonStr ?? msg)
-                Output.line("\(host) | UNREACHABLE! => " + DefaultCallback.dump(d, verbosity: verbosity, indent: 4), .unreachable)
+                Output.line("\(host) | UNREACHABLE! => " + dump(d, indent: 4), .unreachable)
             }
         }
     }

@@ -54,11 +54,7 @@ enum AnsibleFilters {
         },
         "mandatory": { v, a, _ in v },
         "type_debug": { v, _, _ in .string(v.typeName) },
-        "quote": { v, _, _ in
-            let s = v.pythonStr
-            if !s.isEmpty, s.allSatisfy({ $0.isLetter || $0.isNumber || "@%+=:,./-_".contains($0) }) { return .string(s) }
-            return .string("'" + s.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\"'\"'") + "'")
-        },
+        "quote": { v, _, _ in .string(AnsibleFilters.shellQuote(v.pythonStr)) },
         "combine": { v, a, _ in
             let recursive = a.keywords["recursive"]?.truthy ?? false
             let listMerge = a.keywords["list_merge"]?.pythonStr ?? "replace"
@@ -123,6 +119,14 @@ enum AnsibleFilters {
 }
 
 /// RFC 4648 base64, for b64encode/b64decode and file contents on the wire.
+extension AnsibleFilters {
+    /// POSIX shell quoting, as Python's shlex.quote (the `quote` filter, raw's become wrapper).
+    static func shellQuote(_ s: String) -> String {
+        if !s.isEmpty, s.allSatisfy({ $0.isLetter || $0.isNumber || "@%+=:,./-_".contains($0) }) { return s }
+        return "'" + s.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\"'\"'") + "'"
+    }
+}
+
 public enum Base64 {
     static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
