@@ -93,9 +93,18 @@ def send_up(data):
         write_all(OUT_FD, data)
 
 
+def plain(value):
+    """A value JSON has no type for: sets as lists (a plugin may return one), anything else as text."""
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    if isinstance(value, bytes):
+        return value.decode('utf-8', 'surrogateescape')
+    return str(value)
+
+
 def dumps(body):
     """A body as JSON bytes, within the frame limit."""
-    data = json.dumps(body, separators=(',', ':'), default=str).encode('utf-8', 'surrogateescape')
+    data = json.dumps(body, separators=(',', ':'), default=plain).encode('utf-8', 'surrogateescape')
     if len(data) > MAX_FRAME:
         data = json.dumps({'failed': True, 'msg': 'reply of %d bytes exceeds the frame limit' % len(data)}).encode()
     return data
@@ -155,7 +164,10 @@ class SourceFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 
 FINDER = SourceFinder()
-sys.meta_path.insert(0, FINDER)
+# The controller's helper agent imports the installed ansible-core itself (see plugin_*).
+HELPER = os.environ.pop('SWANSIBLE_HELPER', None) == '1'
+if not HELPER:
+    sys.meta_path.insert(0, FINDER)
 MODULES = {}      # SHA-256 -> compiled module code
 TMPDIR = None
 
@@ -714,7 +726,77 @@ def shell_quote(s):
     return "'" + s.replace("'", "'\"'\"'") + "'"
 
 
-METHODS = {'run_module': run_module, 'spawn': spawn, 'run_async': run_async, 'upload_open': upload_open,
+# The helper agent on the controller runs users' Python filter, test and lookup plugins through
+# ansible-core's own plugin loader (plugin dirs next to playbooks and in roles, configured paths,
+# collections), so they find what they import and are resolved by the names Ansible resolves.
+PLUGIN_DIRS = set()
+PLUGIN_CACHE = {}   # (kind, name) -> plugin object, or None when there is none
+
+
+def plugin_loader(kind, dirs=(), collections=None):
+    from ansible.plugins import loader
+    if not PLUGIN_DIRS:
+        loader.init_plugin_loader(collections or None)
+        PLUGIN_DIRS.add(None)
+    for d in dirs:
+        if d not in PLUGIN_DIRS:
+            loader.add_all_plugin_dirs(d)
+            PLUGIN_DIRS.add(d)
+            PLUGIN_CACHE.clear()   # a new dir may now hold a name that was missing
+    return {'filter': loader.filter_loader, 'test': loader.test_loader, 'lookup': loader.lookup_loader}[kind]
+
+
+def plugin_get(kind, name, dirs=(), collections=None):
+    key = (kind, name)
+    if key not in PLUGIN_CACHE:
+        found = None
+        try:
+            loader = plugin_loader(kind, dirs, collections)
+            found = loader.find_plugin(name) if kind == 'lookup' else loader.get(name)
+        except Exception:
+            found = None
+        PLUGIN_CACHE[key] = found
+    return PLUGIN_CACHE[key]
+
+
+def plugin_find(msg):
+    found = plugin_get(msg['kind'], msg['name'], msg.get('dirs') or (), msg.get('collections'))
+    if found is None:
+        return {'found': False}
+    name = msg['name'] if msg['kind'] == 'lookup' else getattr(found, 'ansible_name', None) or msg['name']
+    return {'found': True, 'name': name}
+
+
+def plugin_call(msg):
+    kind, name = msg['kind'], msg['name']
+    try:
+        if kind == 'lookup':
+            from ansible.parsing.dataloader import DataLoader
+            from ansible.plugins.loader import lookup_loader
+            from ansible.template import Templar
+            plugin_loader('lookup')
+            data_loader = DataLoader()
+            data_loader.set_basedir(msg.get('basedir') or os.getcwd())
+            variables = msg.get('variables') or {}
+            templar = Templar(loader=data_loader, variables=variables)
+            lookup = lookup_loader.get(name, loader=data_loader, templar=templar)
+            if lookup is None:
+                return {'error': 'lookup plugin (%s) not found' % name, 'missing': True}
+            value = lookup.run(msg['terms'], variables=variables, **msg.get('kwargs', {}))
+        else:
+            found = plugin_get(kind, name)
+            if found is None:
+                return {'error': 'No %s named %r.' % (kind, name), 'missing': True}
+            fn = getattr(found, 'j2_function', found)
+            value = fn(msg['value'], *msg.get('args', []), **msg.get('kwargs', {}))
+            if kind == 'test':
+                value = bool(value)
+    except Exception as e:
+        return {'error': str(e) or type(e).__name__, 'type': type(e).__name__}
+    return {'value': value}
+
+
+METHODS = {'plugin_find': plugin_find, 'plugin_call': plugin_call, 'run_module': run_module, 'spawn': spawn, 'run_async': run_async, 'upload_open': upload_open,
            'upload_close': upload_close, 'remove': remove, 'read_file': read_file, 'run_script': run_script}
 WORK = queue.Queue()
 

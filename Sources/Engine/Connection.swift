@@ -62,7 +62,7 @@ struct ConnectionConfig {
     }
 
     static func build(host: String, scope: VarScope, keywords: [String: Value], settings: Settings, library: ModuleLibrary) throws -> ConnectionConfig {
-        let connection = try keywords["connection"]?.pythonStr ?? first(scope, ["ansible_connection"])?.pythonStr ?? "ssh"
+        let connection = try keywords["connection"]?.pythonStr ?? first(scope, ["ansible_connection"])?.pythonStr ?? settings.transport
         let user = try first(scope, ["ansible_user", "ansible_ssh_user"])?.pythonStr ?? keywords["remote_user"]?.pythonStr ?? settings.remoteUser
         var interpreter = try first(scope, ["ansible_python_interpreter"])?.pythonStr ?? settings.interpreterPython
         if let i = interpreter, i.hasPrefix("auto") { interpreter = nil }

@@ -1,4 +1,5 @@
 // -e/--extra-vars: `k=v` pairs, inline YAML/JSON, or @file.
+import Playbook
 import Values
 import Vault
 import YAMLReader
@@ -16,15 +17,10 @@ public enum ExtraVars {
                     throw AnsibleError("Invalid extra vars data supplied. '\(item)' could not be made into a dictionary")
                 }
                 d = v
-            } else {
-                for word in item.split(separator: " ") {
-                    guard let eq = word.firstIndex(of: "=") else {
-                        throw AnsibleError("Invalid extra vars data supplied. '\(item)' could not be made into a dictionary")
-                    }
-                    var v = String(word[word.index(after: eq)...])
-                    if v.count >= 2, let f = v.first, f == v.last, f == "'" || f == "\"" { v = String(v.dropFirst().dropLast()) }
-                    d[.string(String(word[..<eq]))] = .string(v)
-                }
+            } else if item.hasPrefix("/") || item.hasPrefix(".") {
+                throw AnsibleError("Please prepend extra_vars filename '\(item)' with '@'")
+            } else if !item.isEmpty {
+                d = FreeForm.parse(item, action: "")   // parse_kv: quotes and {{ }} keep their spaces
             }
             for (k, v) in d { out[k] = v }
         }

@@ -9,7 +9,11 @@ public enum Origin {
     }
 
     public static func report(_ message: String, _ loc: SourceLocation?, help: String?) -> String {
-        guard let loc else { return message + (help.map { "\n\n" + $0 } ?? "") }
+        guard let loc else {
+            // 2.19 prefers one line when there is no source context and neither part has line breaks.
+            guard let help else { return message }
+            return message.contains("\n") || help.contains("\n") ? message + "\n\n" + help : message + " " + help
+        }
         var out = "\(message)\nOrigin: \(loc)"
         if loc.line == 0 { out += "\n" }
         if loc.line > 0, let text = try? Files.read(loc.file) {

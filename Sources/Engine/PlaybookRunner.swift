@@ -1,5 +1,6 @@
-// Runs a playbook: plays in order, each over its hosts with the linear strategy, handlers at
-// the end of each section, results to the callback, and Ansible's exit code at the end.
+// Runs a playbook: plays in order, each over its hosts with the linear strategy (or free and
+// host_pinned: each host through the play on its own), handlers at the end of each section,
+// results to the callback, and Ansible's exit code at the end.
 import Inventory
 import Jinja
 import Playbook
@@ -76,12 +77,15 @@ public final class PlaybookRunner: @unchecked Sendable {
     var currentPlay: VariableManager.PlayContext?
     /// The running play's keywords (connection, remote_user, become…) that tasks inherit.
     var playKeywords: [String: Value] = [:]
+    /// The running play's strategy is free or host_pinned: hosts do not wait for each other.
+    var nonLockstep = false
     /// Loads task files for include_tasks while the play runs.
     lazy var includeLoader: PlaybookLoader = {
         var l = PlaybookLoader(rolesPath: settings.rolesPath)
         l.baseDir = vars.playbookDir
         l.collectionRoots = library.allCollectionRoots
         l.actionPluginPaths = settings.actionPluginPaths
+        l.roleLoaded = { PythonPlugins.shared.addBase($0) }
         return l
     }()
 
@@ -209,6 +213,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         callback.playStart(shown, checkMode: play["check_mode"].map { AnsibleFilters.toBool($0).truthy } ?? vars.checkMode)
         let all = try PlaybookRunner.playHosts(play, inventory, limit: options.limit, extraVars: options.extraVars)
         warnUnapplied(play, hosts: all.count)
+        nonLockstep = try PlaybookRunner.isNonLockstep(play, settings)
         let dead = lock.withLock { _ in failed.union(unreachable) }
         let hosts = all.filter { !dead.contains($0) }
         guard !hosts.isEmpty else {
@@ -270,8 +275,38 @@ public final class PlaybookRunner: @unchecked Sendable {
         }
     }
 
-    /// One batch of a play: fact gathering, then each section with its handlers.
+    /// The play's strategy: linear, or free / host_pinned (run here as each host on its own,
+    /// the first `forks` hosts through the play before the next start).
+    static func isNonLockstep(_ play: Play, _ settings: Settings) throws -> Bool {
+        let strategy = play["strategy"]?.pythonStr ?? settings.value(env: "ANSIBLE_STRATEGY", key: "strategy") ?? "linear"
+        let short = strategy.hasPrefix("ansible.builtin.") ? String(strategy.dropFirst("ansible.builtin.".count)) : strategy
+        guard ["linear", "free", "host_pinned", "debug"].contains(short) else {
+            throw PlaybookError("Invalid play strategy specified: \(strategy)", at: play.location)
+        }
+        return short == "free" || short == "host_pinned"
+    }
+
+    /// One batch of a play: fact gathering, then each section with its handlers. Under free and
+    /// host_pinned every host goes through it on its own, `forks` hosts at a time.
     func runBatch(_ play: Play, pc: VariableManager.PlayContext, force: Bool) async throws {
+        let hosts = activeHosts(pc)
+        guard nonLockstep, hosts.count > 1 else { return try await runBatch(play, pc: pc, force: force, within: nil) }
+        let forks = max(1, options.forks ?? settings.forks)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var running = 0
+            for h in hosts {
+                if running >= forks {
+                    try await group.next()
+                    running -= 1
+                }
+                group.addTask { try await self.runBatch(play, pc: pc, force: force, within: [h]) }
+                running += 1
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    func runBatch(_ play: Play, pc: VariableManager.PlayContext, force: Bool, within: [String]?) async throws {
         var gather = settings.gathering != "explicit"
         if let g = play["gather_facts"] { gather = AnsibleFilters.toBool(g).truthy }
         if gather {
@@ -283,22 +318,22 @@ public final class PlaybookRunner: @unchecked Sendable {
             var facts = t
             facts.inheritedTags = ["always"]
             facts.inheritedWhen = play.includedWhen
-            _ = await runTask(facts, pc: pc)
+            _ = await runTask(facts, pc: pc, only: within)
         }
         for section in [play.preTasks, play.tasks, play.postTasks] {
-            do { try await runList(section, pc: pc) } catch {
+            do { try await runList(section, pc: pc, within: within) } catch {
                 // A broken play still runs what was notified when handlers are forced.
-                if force { await runHandlers(play, pc: pc, force: true) }
+                if force { await runHandlers(play, pc: pc, force: true, only: within) }
                 throw error
             }
             // The implicit flush_handlers (tagged `always` under the play's tags), as ANSIBLE_DEBUG tells it.
             if Output.debugging, PlaybookRunner.tagsAllow(play.tags + ["always"], only: options.tags, skip: options.skipTags) {
-                for h in activeHosts(pc) {
+                for h in activeHosts(pc) where within?.contains(h) ?? true {
                     Output.debug(vars.state(h).notified.isEmpty ? "No handler notifications for \(h), skipping." : "META: triggered running handlers for \(h)")
                 }
             }
-            await runHandlers(play, pc: pc, force: force)
-            if activeHosts(pc).isEmpty { return }
+            await runHandlers(play, pc: pc, force: force, only: within)
+            if activeHosts(pc).filter({ within?.contains($0) ?? true }).isEmpty { return }
         }
     }
 
@@ -525,6 +560,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             let before = lock.withLock { _ in failed.union(unreachable) }
             _ = await runTask(task, pc: pc, only: alive, prefix: prefix)
             try checkAbort()
+            guard !nonLockstep else { continue }   // free and host_pinned apply neither (as Ansible's)
             try breakIfFatal(task, pc: pc, failedBefore: before, alive: alive)
             try breakIfTooManyFailed(pc, failedBefore: before)
         }
@@ -558,11 +594,6 @@ public final class PlaybookRunner: @unchecked Sendable {
 
     /// Keywords swansible accepts but does not apply yet: said once, rather than silently ignored.
     func warnUnapplied(_ play: Play, hosts: Int) {
-        // On one host every strategy runs the same; on several, free and host_pinned would not wait.
-        let strategy = play["strategy"]?.pythonStr ?? settings.value(env: "ANSIBLE_STRATEGY", key: "strategy")
-        if hosts > 1, let strategy, !["linear", "ansible.builtin.linear"].contains(strategy) {
-            Output.warning("swansible runs the '\(strategy)' strategy as 'linear' (see docs/compatibility.md)")
-        }
         var used: Set<String> = []
         for k in ["module_defaults", "debugger", "fact_path"] where play[k] != nil { used.insert(k) }
         for t in (play.preTasks + play.tasks + play.postTasks + play.handlers).flattened {
@@ -690,7 +721,21 @@ public final class PlaybookRunner: @unchecked Sendable {
             check = hosts.first.flatMap { h in (try? vars.scope(host: h, pc: pc, task: task)).flatMap { s in
                 keyword(task, "check_mode").flatMap { try? vars.templar.template($0, s) }.map { AnsibleFilters.toBool($0).truthy } } } ?? vars.checkMode
         }
-        callback.taskStart(bannerName(task, host: hosts.first, pc: pc), prefix: prefix, path: task.location, checkMode: check)
+        let name = bannerName(task, host: hosts.first, pc: pc)
+        if nonLockstep {
+            // Hosts run ahead of each other: each result brings its own task's banner.
+            let banner = DefaultCallback.Banner(id: "\(prefix)|\(task.location)|\(name)", text: callback.bannerText(name, prefix: prefix, checkMode: check),
+                                                path: task.location)
+            let only = hosts
+            return await DefaultCallback.$banner.withValue(banner) { await self.dispatch(task, pc: pc, hosts: only, prefix: prefix) }
+        }
+        callback.taskStart(name, prefix: prefix, path: task.location, checkMode: check)
+        return await dispatch(task, pc: pc, hosts: hosts, prefix: prefix)
+    }
+
+    /// A task on its hosts once its banner is out: includes, meta, run_once, throttle, forks.
+    func dispatch(_ task: PlayTask, pc: VariableManager.PlayContext, hosts: [String], prefix: String) async -> Bool {
+        var hosts = hosts
         // run_once on an include: only the first host includes the file (and runs its tasks).
         if ["include_tasks", "include", "include_role"].contains(task.shortAction), runsOnce(task, pc: pc, hosts: hosts) {
             hosts = Array(hosts.prefix(1))

@@ -5,6 +5,8 @@ import Values
 public struct Settings: Sendable {
     public var configFile: String?
     var ini: [String: [String: String]] = [:]
+    /// What command-line flags set (-u, -c, -T, -b…), by the environment variable of the same option.
+    public var overrides: [String: String] = [:]
 
     public static func load() -> Settings {
         var s = Settings()
@@ -39,7 +41,7 @@ public struct Settings: Sendable {
 
     /// An option from the environment (`ANSIBLE_FORKS`), else ansible.cfg (`[defaults] forks`).
     public func value(env: String, section: String = "defaults", key: String) -> String? {
-        if let v = Files.environment(env) { return v }
+        if let v = overrides[env] ?? Files.environment(env) { return v }
         return ini[section]?[key]
     }
 
@@ -59,6 +61,7 @@ public struct Settings: Sendable {
     public var forceHandlers: Bool { value(env: "ANSIBLE_FORCE_HANDLERS", key: "force_handlers").map(Settings.truthy) ?? false }
     public var remoteUser: String? { value(env: "ANSIBLE_REMOTE_USER", key: "remote_user") }
     public var privateKeyFile: String? { value(env: "ANSIBLE_PRIVATE_KEY_FILE", key: "private_key_file") }
+    public var transport: String { value(env: "ANSIBLE_TRANSPORT", key: "transport") ?? "ssh" }
     public var timeout: Int { value(env: "ANSIBLE_TIMEOUT", key: "timeout").flatMap { Int($0) } ?? 10 }
     public var gathering: String { value(env: "ANSIBLE_GATHERING", key: "gathering") ?? "implicit" }
     public var rolesPath: [String] {

@@ -64,7 +64,9 @@ final class VarScope: VariableSource, @unchecked Sendable {
         }
         resolving.append(name)
         defer { resolving.removeLast() }
-        let r = try templar.template(v, self)
+        let r: Value
+        // A var whose template uses an undefined one is itself undefined (`is undefined`, `default`).
+        do { r = try templar.template(v, self) } catch let e as AnsibleError where e.kind == .undefined { throw UndefinedError(e.message) }
         cache[name] = r
         return r
     }
@@ -124,6 +126,7 @@ public struct Templar: Sendable {
         e.noneAsEmpty = true
         e.filterFailure = { name, message in "The filter plugin 'ansible.builtin.\(name)' failed: \(message)" }
         e.reveal = { text in .string(try Templar.decrypt(text)) }
+        e.external = PythonPlugins.shared
         env = e
     }
 
@@ -176,11 +179,11 @@ public struct Templar: Sendable {
     }
 
     /// Jinja2 drops the source's final newlines; Ansible puts back as many as went missing.
-    static func preserveTrailingNewlines(_ source: String, _ result: Value) -> Value {
+    static func preserveTrailingNewlines(_ source: String, _ result: Value, newline: String = "\n") -> Value {
         func count(_ s: String) -> Int { s.unicodeScalars.reversed().prefix { $0 == "\n" }.count }
         switch result {
-        case .string(let r) where count(source) > count(r): return .string(r + String(repeating: "\n", count: count(source) - count(r)))
-        case .unsafe(let r) where count(source) > count(r): return .unsafe(r + String(repeating: "\n", count: count(source) - count(r)))
+        case .string(let r) where count(source) > count(r): return .string(r + String(repeating: newline, count: count(source) - count(r)))
+        case .unsafe(let r) where count(source) > count(r): return .unsafe(r + String(repeating: newline, count: count(source) - count(r)))
         default: return result
         }
     }
@@ -198,6 +201,7 @@ public struct Templar: Sendable {
     static let known: Environment = {
         var e = Environment()
         AnsibleFilters.register(&e)
+        e.external = PythonPlugins.shared
         return e
     }()
 
@@ -245,6 +249,11 @@ public struct Templar: Sendable {
     /// Renders a whole file (the template module, `lookup('template')`); include/import/extends
     /// look in each search dir's templates/ and then the dir itself, as Ansible's template action.
     func render(_ source: String, _ scope: VarScope, options: TemplateOptions, searchDirs: [String] = []) throws -> String {
+        try render(source, scope, options: options, searchDirs: searchDirs, native: false).pythonStr
+    }
+
+    /// `native`: a lone expression keeps its type (the template lookup renders as 2.19's engine does).
+    func render(_ source: String, _ scope: VarScope, options: TemplateOptions, searchDirs: [String] = [], native: Bool) throws -> Value {
         var e = env
         e.options = options
         let dirs = searchDirs.flatMap { [Files.join($0, "templates"), $0] }
@@ -263,8 +272,8 @@ public struct Templar: Sendable {
             throw AnsibleError("Syntax error in template: \(e.message)", kind: .syntax, line: e.line)
         }
         do {
-            let out = try t.render(e, scope)
-            return options.keepTrailingNewline ? out : Templar.preserveTrailingNewlines(source, .string(out)).pythonStr
+            let out: Value = native ? try t.evaluate(e, scope) : .string(try t.render(e, scope))
+            return options.keepTrailingNewline ? out : Templar.preserveTrailingNewlines(source, out, newline: options.newlineSequence)
         } catch let e as UndefinedError {
             throw AnsibleError(e.message, kind: .undefined)
         } catch let e as TemplateError {

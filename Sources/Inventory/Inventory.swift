@@ -96,6 +96,8 @@ public final class Inventory: @unchecked Sendable {
 
     public var hostNames: [String] { data.hostsOf(group: "all") }
 
+    public func hasGroup(_ name: String) -> Bool { data.groups[name] != nil }
+
     public func groupNames(of host: String) -> [String] {
         data.sortedGroups(data.groupsOf(host)).map(\.name).filter { $0 != "all" }
     }

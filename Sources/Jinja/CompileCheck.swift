@@ -20,8 +20,12 @@ struct CallableCheck {
     func known(_ name: String, filter: Bool) -> Bool {
         let short = Environment.shortName(name)
         // `default`/`d` are evaluated by the renderer itself (they must see an undefined operand).
-        if filter { return short == "default" || short == "d" || env.filters[name] != nil || env.filters[short] != nil }
+        if filter {
+            return short == "default" || short == "d" || env.filters[name] != nil || env.filters[short] != nil
+                || env.external?.filter(name) != nil
+        }
         return name == "defined" || name == "undefined" || env.tests[name] != nil || env.tests[short] != nil
+            || env.external?.test(name) != nil
     }
 
     mutating func note(_ name: String, filter: Bool, soft: Bool) {

@@ -33,6 +33,13 @@ public struct UndefinedError: Error, CustomStringConvertible, Sendable {
     public var description: String { message }
 }
 
+/// Filters and tests the registry does not hold (a user's Python plugins), asked for by name the
+/// first time a template uses one.
+public protocol ExternalPlugins: Sendable {
+    func filter(_ name: String) -> Filter?
+    func test(_ name: String) -> Test?
+}
+
 public struct Environment: Sendable {
     public var filters: [String: Filter]
     public var tests: [String: Test]
@@ -52,6 +59,7 @@ public struct Environment: Sendable {
     /// A `!vault` value becomes what it hides when an expression uses it; tests see it as it is
     /// (Ansible's EncryptedString, which `vault_encrypted` recognises).
     public var reveal: (@Sendable (String) throws -> Value)?
+    public var external: (any ExternalPlugins)?
 
     public init() {
         filters = BuiltinFilters.all
@@ -61,6 +69,8 @@ public struct Environment: Sendable {
 
     public func filter(_ name: String, _ value: Value, _ args: Arguments) throws -> Value {
         guard let f = filters[name] ?? filters[Environment.shortName(name)] else {
+            // An external plugin words its own failures.
+            if let f = external?.filter(name) { return try f(value, args, self) }
             throw TemplateError("No filter named '\(name)' found.")   // compile-time misses are caught before
         }
         do { return try f(value, args, self) } catch let e as UndefinedError { throw e } catch {
@@ -71,6 +81,7 @@ public struct Environment: Sendable {
 
     public func test(_ name: String, _ value: Value, _ args: Arguments) throws -> Bool {
         guard let t = tests[name] ?? tests[Environment.shortName(name)] else {
+            if let t = external?.test(name) { return try t(value, args, self) }
             throw TemplateError("No test named '\(name)' found.")
         }
         return try t(value, args, self)

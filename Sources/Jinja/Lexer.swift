@@ -22,6 +22,14 @@ public struct TemplateOptions: Sendable, Hashable {
     /// Ansible's escape_backslashes: string constants inside `{{ }}` keep their backslashes,
     /// because YAML already processed them once.
     public var escapeBackslashes = false
+    /// Jinja2's *_start_string / *_end_string: `{{ }}`, `{% %}`, `{# #}` unless a template says otherwise.
+    public var variableStart = "{{", variableEnd = "}}"
+    public var blockStart = "{%", blockEnd = "%}"
+    public var commentStart = "{#", commentEnd = "#}"
+    /// Jinja2's newline_sequence: every line break of the template's text and string literals becomes it.
+    public var newlineSequence = "\n"
+    /// Jinja2's line_statement_prefix: a line starting with it is a `{% %}` statement.
+    public var lineStatementPrefix: String?
     public init(trimBlocks: Bool = true, lstripBlocks: Bool = false, keepTrailingNewline: Bool = false,
                 escapeBackslashes: Bool = false) {
         self.trimBlocks = trimBlocks
@@ -77,19 +85,36 @@ struct Lexer {
         var text: [Unicode.Scalar] = []
         var lstripNext = false  // a `-}}` asks the next text to lose its leading whitespace
         var trimNewline = false  // trim_blocks after `%}`
+        let newline = options.newlineSequence
         func flush(_ t: inout [Unicode.Scalar], into out: inout [LexedToken], line: Int) {
             if !t.isEmpty {
                 var s = ""
                 s.unicodeScalars.append(contentsOf: t)
+                s = Lexer.normalizeNewlines(s, newline)
                 out.append(LexedToken(token: .text(s), line: line))
                 t = []
             }
         }
+        // Jinja2 tries the longest opener first (a `{%` block start wins over `{` of another).
+        let openers = [(Character("{"), options.variableStart), ("%", options.blockStart), ("#", options.commentStart)]
+            .sorted { $0.1.unicodeScalars.count > $1.1.unicodeScalars.count }
         while i < src.count {
             let c = src[i]
-            if c == "{", i + 1 < src.count, src[i + 1] == "{" || src[i + 1] == "%" || src[i + 1] == "#" {
-                let kind = src[i + 1]
-                var j = i + 2
+            if let prefix = options.lineStatementPrefix, i == 0 || src[i - 1] == "\n" {
+                var j = i
+                while j < src.count, src[j] == " " || src[j] == "\t" { j += 1 }
+                if peek(prefix, at: j) {
+                    flush(&text, into: &out, line: line)
+                    i = j + prefix.unicodeScalars.count
+                    out.append(LexedToken(token: .blockBegin, line: line))
+                    _ = try lexExpression(until: "\n", variable: false)   // the line's newline goes with it
+                    out.append(LexedToken(token: .blockEnd, line: line))
+                    line += 1
+                    continue
+                }
+            }
+            if let (kind, opener) = openers.first(where: { peek($0.1, at: i) }) {
+                var j = i + opener.unicodeScalars.count
                 var stripBefore = false
                 var keepBefore = false
                 if j < src.count, src[j] == "-" { stripBefore = true; j += 1 } else if j < src.count, src[j] == "+" { keepBefore = true; j += 1 }
@@ -104,10 +129,10 @@ struct Lexer {
                 flush(&text, into: &out, line: line)
                 i = j
                 if kind == "#" {
-                    guard let end = find("#}", from: i) else { throw TemplateError("Missing end of comment tag", line: line, syntax: true) }
+                    guard let end = find(options.commentEnd, from: i) else { throw TemplateError("Missing end of comment tag", line: line, syntax: true) }
                     countLines(i, end)
                     let dash = end > i && src[end - 1] == "-"
-                    i = end + 2
+                    i = end + options.commentEnd.unicodeScalars.count
                     lstripNext = dash
                     trimNewline = options.trimBlocks && !dash
                     applyStrip(&lstripNext, &trimNewline)
@@ -116,14 +141,14 @@ struct Lexer {
                 if kind == "%", let raw = rawBlock() {
                     text.append(contentsOf: raw)
                     // `{% endraw %}` is a block tag: trim_blocks and `-%}` apply after it.
-                    lstripNext = i >= 3 && src[i - 3] == "-"
+                    let endLength = options.blockEnd.unicodeScalars.count
+                    lstripNext = i > endLength && src[i - endLength - 1] == "-"
                     trimNewline = options.trimBlocks && !lstripNext
                     applyStrip(&lstripNext, &trimNewline)
                     continue
                 }
                 out.append(LexedToken(token: kind == "{" ? .varBegin : .blockBegin, line: line))
-                let closer = kind == "{" ? "}}" : "%}"
-                let dash = try lexExpression(until: closer)
+                let dash = try lexExpression(until: kind == "{" ? options.variableEnd : options.blockEnd, variable: kind == "{")
                 out.append(LexedToken(token: kind == "{" ? .varEnd : .blockEnd, line: line))
                 lstripNext = dash
                 trimNewline = kind == "%" && options.trimBlocks && !dash
@@ -136,6 +161,24 @@ struct Lexer {
         }
         flush(&text, into: &out, line: line)
         out.append(LexedToken(token: .eof, line: line))
+        return out
+    }
+
+    /// `\r\n`, `\r` and `\n` as the newline sequence (Jinja2 normalizes even with the default).
+    static func normalizeNewlines(_ s: String, _ newline: String) -> String {
+        guard newline != "\n" || s.unicodeScalars.contains("\r") else { return s }
+        var out = ""
+        var scalars = s.unicodeScalars[...]
+        while let c = scalars.popFirst() {
+            if c == "\r" {
+                if scalars.first == "\n" { scalars.removeFirst() }
+                out += newline
+            } else if c == "\n" {
+                out += newline
+            } else {
+                out.unicodeScalars.append(c)
+            }
+        }
         return out
     }
 
@@ -172,20 +215,21 @@ struct Lexer {
         guard peek("raw", at: j) else { return nil }
         j += 3
         while j < src.count, src[j] == " " || src[j] == "-" { j += 1 }
-        guard peek("%}", at: j) else { return nil }
-        let bodyStart = j + 2
+        guard peek(options.blockEnd, at: j) else { return nil }
+        let bodyStart = j + options.blockEnd.unicodeScalars.count
         var k = bodyStart
         while k < src.count {
-            if peek("{%", at: k) {
-                var m = k + 2
+            if peek(options.blockStart, at: k) {
+                var m = k + options.blockStart.unicodeScalars.count
                 while m < src.count, src[m] == " " || src[m] == "-" || src[m] == "+" { m += 1 }
                 if peek("endraw", at: m) {
                     var e = m + 6
                     while e < src.count, src[e] == " " || src[e] == "-" { e += 1 }
-                    if peek("%}", at: e) {
+                    if peek(options.blockEnd, at: e) {
                         let body = Array(src[bodyStart..<k])
-                        countLines(i, e + 2)
-                        i = e + 2
+                        let end = e + options.blockEnd.unicodeScalars.count
+                        countLines(i, end)
+                        i = end
                         return body
                     }
                 }
@@ -196,20 +240,21 @@ struct Lexer {
     }
 
     /// Lexes the inside of a tag; returns whether it ended with `-` (strip following whitespace).
-    mutating func lexExpression(until closer: String) throws -> Bool {
+    mutating func lexExpression(until closer: String, variable: Bool) throws -> Bool {
         var depth = 0
+        let n = closer.unicodeScalars.count
         while i < src.count {
             let c = src[i]
             if depth == 0 {
-                if c == "-", peek(closer, at: i + 1) { i += 3; return true }
-                if c == "+", peek(closer, at: i + 1) { i += 3; return false }
-                if peek(closer, at: i) { i += 2; return false }
+                if c == "-", peek(closer, at: i + 1) { i += n + 1; return true }
+                if c == "+", peek(closer, at: i + 1) { i += n + 1; return false }
+                if peek(closer, at: i) { i += n; return false }
             }
             switch c {
             case " ", "\t", "\r": i += 1
             case "\n": i += 1; line += 1
             case "'", "\"":
-                let raw = options.escapeBackslashes && closer == "}}"
+                let raw = options.escapeBackslashes && variable
                 out.append(LexedToken(token: .string(try lexString(quote: c, raw: raw)), line: line))
             case "0"..."9": out.append(LexedToken(token: lexNumber(), line: line))
             case "a"..."z", "A"..."Z", "_":
@@ -232,6 +277,7 @@ struct Lexer {
                 out.append(LexedToken(token: .op(op), line: line))
             }
         }
+        if closer == "\n" { return false }   // a line statement on the last line
         throw TemplateError("unexpected end of template, expected '\(closer)'", line: line, syntax: true)
     }
 
@@ -267,7 +313,7 @@ struct Lexer {
         var s = ""
         while i < src.count {
             let c = src[i]
-            if c == quote { i += 1; return s }
+            if c == quote { i += 1; return Lexer.normalizeNewlines(s, options.newlineSequence) }
             if raw, c == "\\", i + 1 < src.count {
                 s.unicodeScalars.append(c)
                 s.unicodeScalars.append(src[i + 1])

@@ -325,7 +325,16 @@ final class Renderer {
             }
             return try getAttr(try eval(base), name)
         case .item(let base, let key):
-            return try getItem(try eval(base), try eval(key))
+            let container = try eval(base), k = try eval(key)
+            do { return try getItem(container, k) } catch let e as UndefinedError {
+                // A variable's own list or dict is 2.19's lazy container, which words a missing index its way.
+                guard case .name = base, k.stringValue == nil else { throw e }
+                switch container {
+                case .list: throw UndefinedError("ansible._internal._templating._lazy_containers._AnsibleLazyTemplateList object has no element \(k.pythonRepr)")
+                case .dict: throw UndefinedError("ansible._internal._templating._lazy_containers._AnsibleLazyTemplateDict object has no element \(k.pythonRepr)")
+                default: throw e
+                }
+            }
         case .slice(let base, let a, let b, let c):
             return try slice(try eval(base), try a.map(eval), try b.map(eval), try c.map(eval))
         case .call(let callee, let a, let k, let star, let dstar):

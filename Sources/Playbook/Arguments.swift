@@ -2,7 +2,7 @@
 // Jinja2 blocks keep their spaces, and command-like actions keep the rest as `_raw_params`.
 import Values
 
-enum FreeForm {
+public enum FreeForm {
     static let commandOptions: Set<String> = ["creates", "removes", "chdir", "executable", "warn", "stdin",
                                               "stdin_add_newline", "strip_empty_ends"]
 
@@ -70,7 +70,7 @@ enum FreeForm {
         return out
     }
 
-    static func parse(_ s: String, action: String) -> Dict {
+    public static func parse(_ s: String, action: String) -> Dict {
         // Only the command-like actions keep `k=v` words in their text (FREEFORM_ACTIONS); for the
         // rest (include_tasks, include_vars…) `file=x.yml` is an argument, as parse_kv splits it.
         let checkRaw = ["command", "shell", "script", "raw", "win_command", "win_shell"].contains(action)

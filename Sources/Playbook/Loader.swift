@@ -38,6 +38,8 @@ public struct PlaybookLoader {
     public var actionPluginPaths: [String] = []
     /// Roots holding `ansible_collections/` (collections' roles are found there).
     public var collectionRoots: [String] = []
+    /// Told each role's dir as it loads (its filter_plugins/, lookup_plugins/… join the search).
+    public var roleLoaded: (@Sendable (String) -> Void)?
 
     public init(rolesPath: [String] = []) { self.rolesPath = rolesPath }
 
@@ -646,6 +648,7 @@ public struct PlaybookLoader {
             let searched = candidates.map { Files.dirname($0) }
             throw PlaybookError("the role '\(name)' was not found in \(searched.joined(separator: ":"))", at: entry.location)
         }
+        roleLoaded?(path)
         let defaults = try varsFile(Files.join(path, "defaults"), defaultsFrom)
         let vars = try varsFile(Files.join(path, "vars"), varsFrom)
         return (Role(name: Files.basename(name), path: path, defaults: defaults, vars: vars, params: params), when, tags, keywords)

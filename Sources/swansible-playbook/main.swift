@@ -33,15 +33,9 @@ struct SwansiblePlaybook: AsyncParsableCommand {
     @Flag(name: .customLong("list-tasks"), help: "List all tasks that would be executed.") var listTasks = false
     @Flag(name: .customLong("list-tags"), help: "List all available tags.") var listTags = false
     @Flag(name: .customLong("syntax-check"), help: "Perform a syntax check on the playbook.") var syntaxCheck = false
-    @Option(name: [.short, .customLong("user")], help: "Connect as this user.") var user: String?
-    @Option(name: [.customShort("c"), .customLong("connection")], help: "Connection type to use.") var connection: String?
     @Option(name: .customLong("explain-connection"), help: "Print the connection stack for HOST and exit (nothing connects).")
     var explainConnection: String?
-    @Flag(name: [.short, .customLong("become")], help: "Run operations with become.") var become = false
-    @Option(name: .customLong("become-user"), help: "Run operations as this user.") var becomeUser: String?
-    @Option(name: .customLong("become-method"), help: "Privilege escalation method to use.") var becomeMethod: String?
-    @Flag(name: [.customShort("K"), .customLong("ask-become-pass")], help: "Ask for the privilege escalation password.")
-    var askBecomePass = false
+    @OptionGroup var connect: ConnectOptions
     @OptionGroup var vault: VaultOptions
     @Argument(help: "Playbook(s)") var playbooks: [String]
 
@@ -81,11 +75,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
             Output.error("\(error)")
             throw ExitCode(ExitCodes.badOption)
         }
-        if let user { options.extraVars["ansible_user"] = .string(user) }
-        if become { options.extraVars["ansible_become"] = true }
-        if let becomeUser { options.extraVars["ansible_become_user"] = .string(becomeUser) }
-        if let becomeMethod { options.extraVars["ansible_become_method"] = .string(becomeMethod) }
-        if let connection { options.extraVars["ansible_connection"] = .string(connection) }
+        connect.apply(to: &settings)
         for p in playbooks where !Files.exists(p) {
             Output.error("the playbook: \(p) could not be found")
             throw ExitCode(ExitCodes.error)
@@ -95,6 +85,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
             throw ExitCode(ExitCodes.error)
         }
         Inventory.controllerPython = library.python
+        PythonPlugins.shared.configure(library: library)
         let inv: Inventory
         do {
             let sources = inventory.isEmpty ? settings.inventorySources.filter(Files.exists) : inventory
@@ -115,6 +106,8 @@ struct SwansiblePlaybook: AsyncParsableCommand {
         for p in playbooks {
             var loader = PlaybookLoader(rolesPath: settings.rolesPath)
             library.addPlaybookDir(Files.dirname(Files.absolute(p)))
+            PythonPlugins.shared.addBase(Files.dirname(Files.absolute(p)))
+            loader.roleLoaded = { PythonPlugins.shared.addBase($0) }
             loader.collectionRoots = library.allCollectionRoots
             loader.actionPluginPaths = settings.actionPluginPaths
             let extraVars = options.extraVars
@@ -146,10 +139,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
             }
             return
         }
-        if askBecomePass {
-            Output.write("BECOME password: ")
-            settings.askedBecomePassword = Prompt.read(hidden: true)
-        }
+        connect.askPassword(into: &settings)
         if syntaxCheck {
             for b in books { Output.write("\nplaybook: \(b.path)\n") }
             return

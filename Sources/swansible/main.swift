@@ -17,22 +17,40 @@ struct Swansible: AsyncParsableCommand {
     @Option(name: [.short, .customLong("limit")], help: "Further limit selected hosts.") var limit: String?
     @Option(name: [.short, .customLong("forks")], help: "Number of parallel processes to use.") var forks: Int?
     @Flag(name: .short, help: "Verbose mode.") var verbose: Int
+    @Flag(name: [.customShort("C"), .customLong("check")], help: "Don't make any changes.") var check = false
+    @Flag(name: [.customShort("D"), .customLong("diff")], help: "Show the differences in changed files.") var diff = false
+    @Option(name: .customLong("playbook-dir"), help: "The directory standing in for a playbook's (its *_plugins/, files/…).")
+    var playbookDir: String?
+    @Flag(name: [.short, .customLong("one-line")], help: "Condense output (deprecated in Ansible 2.19).") var oneLine = false
+    @OptionGroup var connect: ConnectOptions
     @OptionGroup var vault: VaultOptions
     @Argument(help: "Host pattern") var pattern: String
 
     func run() async throws {
-        let settings = Settings.load()
+        var settings = Settings.load()
+        connect.apply(to: &settings)
         try vault.load(settings)
         PlaybookRunner.announceConfig(settings, verbosity: verbose)
+        Output.deprecationWarnings.store(settings.deprecationWarnings, ordering: .relaxed)
+        if oneLine {
+            Output.deprecation("The '-o' argument is deprecated.", version: "2.23", origin: nil,
+                               help: "Use callback configuration to enable the oneline callback instead.")
+        }
         guard let library = ModuleLibrary.locate(collectionsPaths: settings.collectionsPaths) else {
             Output.error("Unable to find an ansible-core installation: run `make setup` or set SWANSIBLE_ANSIBLE_PATH.")
             throw ExitCode(ExitCodes.error)
         }
         Inventory.controllerPython = library.python
+        PythonPlugins.shared.configure(library: library)
         var options = RunOptions()
         options.limit = limit
         options.forks = forks
         options.verbosity = verbose
+        options.check = check
+        options.diff = diff
+        let configuredDir = playbookDir ?? settings.value(env: "ANSIBLE_PLAYBOOK_DIR", key: "playbook_dir")
+        let baseDir = configuredDir.map(Files.absolute) ?? Files.cwd()
+        if configuredDir != nil { PythonPlugins.shared.addBase(baseDir) }
         do { options.extraVars = try ExtraVars.parse(extraVars) } catch {
             Output.error("\(error)")
             throw ExitCode(ExitCodes.badOption)
@@ -46,17 +64,30 @@ struct Swansible: AsyncParsableCommand {
             """
         let code: Int32
         do {
-            let inv = try Inventory(sources: inventory.isEmpty ? settings.inventorySources.filter(Files.exists) : inventory)
+            let sources = inventory.isEmpty ? settings.inventorySources.filter(Files.exists) : inventory
+            if sources.isEmpty { Output.warning("No inventory was parsed, only implicit localhost is available") }
+            let inv = try Inventory(sources: sources)
             var loader = PlaybookLoader(rolesPath: settings.rolesPath)
             let book = try loader.loadText(yaml, path: Files.join(Files.cwd(), "<adhoc>"))
-            // No host matched: Ansible's two warnings, and nothing else.
+            // No host matched: Ansible's warnings (get_host_list), and nothing else.
+            let emptyInventory = inv.hostNames.isEmpty
+            if emptyInventory, !["localhost", "127.0.0.1", "::1"].contains(pattern) {
+                Output.warning("provided hosts list is empty, only localhost is available. Note that the implicit localhost does not match 'all'")
+            }
             if try PlaybookRunner.playHosts(book.plays[0], inv, limit: limit, extraVars: options.extraVars).isEmpty {
-                if try inv.hosts(matching: pattern).isEmpty { Output.warning("Could not match supplied host pattern, ignoring: \(pattern)") }
+                if try inv.hosts(matching: pattern).isEmpty, !inv.hasGroup(pattern) { Output.warning("Could not match supplied host pattern, ignoring: \(pattern)") }
+                if emptyInventory { return }
+                if limit != nil { throw AnsibleError("Specified inventory, host pattern and/or --limit leaves us with no hosts to target.") }
                 Output.warning("No hosts matched, nothing to do")
                 return
             }
-            if let task = book.plays.first?.tasks.first { options.adhoc = AdHocTask(action: module, args: task.args) }
-            let runner = PlaybookRunner(settings: settings, library: library, inventory: inv, playbookDir: Files.cwd(), options: options)
+            if let task = book.plays.first?.tasks.first {
+                options.adhoc = AdHocTask(action: module, args: task.args)
+                options.adhoc?.oneLine = oneLine
+            }
+            if oneLine { Output.deprecation("The oneline callback plugin is deprecated.", version: "2.23", origin: nil) }
+            connect.askPassword(into: &settings)
+            let runner = PlaybookRunner(settings: settings, library: library, inventory: inv, playbookDir: baseDir, options: options)
             Interrupt.install()
             code = await runner.run(book)
             await Interrupt.settle()

@@ -9,6 +9,19 @@ final class JinjaTests: XCTestCase {
         try Template(s, options: options).render(env, DictSource(vars))
     }
 
+    func testCustomDelimitersNewlinesAndLineStatements() throws {
+        var o = TemplateOptions()
+        (o.variableStart, o.variableEnd, o.blockStart, o.blockEnd, o.commentStart, o.commentEnd) = ("[[", "]]", "[%", "%]", "[#", "#]")
+        XCTAssertEqual(try render("[% for x in xs %][[ x ]],[% endfor %][# gone #] {{ kept }}", ["xs": [1, 2]], options: o), "1,2, {{ kept }}")
+        var crlf = TemplateOptions(keepTrailingNewline: true)
+        crlf.newlineSequence = "\r\n"
+        XCTAssertEqual(try render("a\nb\r\n{{ 'c\nd' }}\n", options: crlf), "a\r\nb\r\nc\r\nd\r\n")
+        XCTAssertEqual(try render("a\r\nb"), "a\nb")   // Jinja2 normalizes to its default sequence too
+        var lines = TemplateOptions()
+        lines.lineStatementPrefix = ":"
+        XCTAssertEqual(try render(": if true\nfoo\n  : endif\nbar", options: lines), "foo\nbar")
+    }
+
     func testExpressionsFollowPythonPrecedence() throws {
         XCTAssertEqual(try render("{{ 1 + 2 * 3 ** 2 }}"), "19")
         XCTAssertEqual(try render("{{ 7 // 2 }} {{ 7 % 3 }} {{ 7 / 2 }}"), "3 1 3.5")

@@ -1,5 +1,7 @@
 """`swansible` (ad-hoc) against `ansible` itself: the minimal callback's lines, the [ERROR] block
 naming the ad-hoc task, the warnings when no host matches, and the exit codes."""
+import re
+
 import pytest
 
 from conftest import BIN, VENV, run
@@ -18,10 +20,33 @@ HOSTS = ('h1 ansible_connection=local ansible_python_interpreter=/usr/bin/python
     (['bad', '-m', 'ping'], 4),
     (['nomatch', '-m', 'ping'], 0),
     (['all', '-m', 'command', '-a', 'true', '-l', 'h2'], 0),
+    # -o (the oneline callback, with its deprecations), one line per result
+    (['all', '-o', '-l', 'h1,h2', '-m', 'shell', '-a', 'printf "a\\nb"; echo err >&2'], 0),
+    (['h1', '-o', '-m', 'ping'], 0),
+    (['h1', '-o', '-m', 'command', '-a', 'false'], 2),
+    (['h1', '-o', '-m', 'fail', '-a', 'msg=bad'], 2),
+    (['bad', '-o', '-m', 'ping'], 4),
+    # -c/-u/-C/-D as the configuration's defaults: the inventory's ansible_connection still wins
+    (['h1', '-c', 'ssh', '-u', 'nobody', '-m', 'ping'], 0),
+    (['h1', '-C', '-D', '-m', 'copy', '-a', 'content=x dest=/nonexistent-dir/f'], 0),   # check mode: changed, no module run
 ])
 def test_adhoc_output_matches_ansible(tmp_path, args, code):
+    """One fork where several hosts answer, so their lines come in order."""
+    if '-l' in args and ',' in args[args.index('-l') + 1]:
+        args = args + ['-f', '1']
     (tmp_path / 'hosts').write_text(HOSTS)
     ours = run([BIN / 'swansible', *args, '-i', tmp_path / 'hosts'])
     theirs = run([VENV / 'bin' / 'ansible', *args, '-i', tmp_path / 'hosts'])
     assert theirs.returncode == ours.returncode == code, ours.stdout + ours.stderr
-    assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
+    times = lambda text: re.sub(r'"(start|end|delta)": "[^"]*"', r'"\1": "T"', text)
+    assert (times(ours.stdout), ours.stderr) == (times(theirs.stdout), theirs.stderr)
+
+
+def test_connection_flag_and_extra_vars_with_templates(tmp_path):
+    """`-c local` reaches a host with no connection var; `-e k={{ template }}` keeps its spaces
+    (parse_kv), and an unused undefined var does not break anything."""
+    args = ['web', '-i', 'web,', '-c', 'local', '-m', 'assert', '-a', 'that=var3=="ok"',
+            '-e', 'vars1={{ bogus_var }}', '-e', 'var3=ok', '-e', 'ansible_python_interpreter=/usr/bin/python3']
+    ours, theirs = run([BIN / 'swansible', *args]), run([VENV / 'bin' / 'ansible', *args])
+    assert theirs.returncode == ours.returncode == 0, ours.stdout + ours.stderr
+    assert ours.stdout == theirs.stdout and 'web | SUCCESS' in ours.stdout

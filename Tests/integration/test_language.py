@@ -80,3 +80,13 @@ def test_start_at_task_as_ansible(start):
     ours = swansible_playbook(LANG / 'start_at.yml', '--start-at-task', start)
     assert theirs.returncode == ours.returncode == 0
     assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
+
+
+@pytest.mark.parametrize('strategy', ['free', 'host_pinned'])
+def test_non_lockstep_strategies_as_ansible(strategy):
+    """Hosts paced 0 s, 1 s and 2.5 s apart report in the same order, banners and all."""
+    args, env = ('-i', LANG / 'free_hosts', LANG / 'free.yml'), {'ANSIBLE_STRATEGY': strategy}
+    theirs, ours = ansible_playbook(*args, env=env), swansible_playbook(*args, env=env)
+    assert theirs.returncode == ours.returncode == 0, ours.stdout + ours.stderr
+    assert ours.stdout == theirs.stdout
+    assert ours.stdout.count('TASK [first]') == 3 and 'swansible runs' not in ours.stderr

@@ -34,11 +34,7 @@ enum CopyAction: Action {
             }
             // A vaulted source is copied in clear unless `decrypt: false`, as Ansible's get_real_file does.
             source = try CopyAction.source(path, decrypt: decrypt)
-            // mode=preserve: the controller file's own mode, as the action passes it on.
-            if args["mode"]?.stringValue == "preserve" {
-                var st = stat()
-                if stat(path, &st) == 0 { args["mode"] = .string("0" + String(st.st_mode & 0o7777, radix: 8)) }
-            }
+            CopyAction.preserveMode(&args, of: path)
             args["_original_basename"] = .string(Files.basename(path))
             return try await sendFile(c, source, args: args, diffSource: path)
         } else {
@@ -106,6 +102,13 @@ enum CopyAction: Action {
         }
     }
 
+    /// mode=preserve: the controller file's own mode, as the copy and template actions pass it on.
+    static func preserveMode(_ args: inout Dict, of path: String) {
+        guard args["mode"]?.stringValue == "preserve" else { return }
+        var st = stat()
+        if stat(path, &st) == 0 { args["mode"] = .string("0" + String(st.st_mode & 0o7777, radix: 8)) }
+    }
+
     static func sendFile(_ c: ActionContext, _ source: UploadSource, args: Dict, diffSource: String? = nil) async throws -> Dict {
         guard c.diffMode else { return try await send(c, source, args: args) }
         let diff = try await diffData(c, source, args: args, source: diffSource)
@@ -122,7 +125,9 @@ enum CopyAction: Action {
         case .bytes(let b): size = b.count
         case .file(let p): size = Files.size(p) ?? 0
         }
-        if size <= inlineLimit {
+        // Check mode compares checksums first: a file that would change is reported without the
+        // module (Ansible's action returns there, so a missing dest dir is no error yet).
+        if size <= inlineLimit && !c.checkMode {
             let bytes: [UInt8]
             switch source {
             case .bytes(let b): bytes = b
@@ -146,6 +151,7 @@ enum CopyAction: Action {
             if st["stat"]?["isdir"]?.truthy == true { target = Files.join(dest, a["_original_basename"]?.pythonStr ?? "") }
             let remoteSum = target == dest ? st["stat"]?["checksum"]?.stringValue
                 : try await c.runModule("ansible.builtin.stat", ["path": .string(target), "get_checksum": true])["stat"]?["checksum"]?.stringValue
+            if remoteSum != local, c.checkMode { return ["changed": true] }
             if remoteSum == local {
                 var f: Dict = ["path": .string(target), "state": "file"]
                 for k in ["mode", "owner", "group", "seuser", "serole", "setype", "selevel", "attributes"] {

@@ -16,30 +16,54 @@ enum TemplateAction: Action {
             trimBlocks: args.removeValue(forKey: "trim_blocks")?.truthy ?? true,
             lstripBlocks: args.removeValue(forKey: "lstrip_blocks")?.truthy ?? false,
             keepTrailingNewline: args.removeValue(forKey: "keep_trailing_newline")?.truthy ?? false)
-        for k in ["newline_sequence", "block_start_string", "block_end_string", "variable_start_string", "variable_end_string",
-                  "comment_start_string", "comment_end_string", "output_encoding"] { args[.string(k)] = nil }
-        // `#jinja2:` first-line overrides, as Jinja2's Environment options.
-        if source.hasPrefix("#jinja2:"), let nl = source.firstIndex(of: "\n") {
-            for opt in source[source.index(source.startIndex, offsetBy: 8)..<nl].split(separator: ",") {
-                let kv = opt.split(separator: ":").map { $0.trimmingCharacters(in: " ") }
-                guard kv.count == 2 else { continue }
-                let on = kv[1] == "True"
-                if kv[0] == "trim_blocks" { options.trimBlocks = on }
-                if kv[0] == "lstrip_blocks" { options.lstripBlocks = on }
-                if kv[0] == "keep_trailing_newline" { options.keepTrailingNewline = on }
+        var given: [String: Value] = [:]
+        for k in TemplateAction.delimiterOptions + ["newline_sequence", "output_encoding"] {
+            if let v = args.removeValue(forKey: .string(k)) { given[k] = v }
+        }
+        if let v = given["newline_sequence"]?.pythonStr {
+            // Written as `\r\n` in YAML, it arrives with its backslashes.
+            let sequence = ["\\n": "\n", "\\r": "\r", "\\r\\n": "\r\n"][v] ?? v
+            guard ["\n", "\r", "\r\n"].contains(sequence) else {
+                throw TaskFailure(message: "newline_sequence needs to be one of: \n, \r or \r\n")
             }
+            given["newline_sequence"] = .string(sequence)
+        }
+        TemplateAction.applyDelimiters(given, to: &options)
+        // `#jinja2:` first-line overrides, Jinja2 Environment options as Python literals.
+        if source.hasPrefix("#jinja2:"), let nl = source.firstIndex(of: "\n") {
+            var header: [String: Value] = [:]
+            for opt in source[source.index(source.startIndex, offsetBy: 8)..<nl].split(separator: ",") {
+                guard let colon = opt.firstIndex(of: ":") else {
+                    throw TaskError.templateSyntax(c.task, file: path, line: 0,
+                                                   "Syntax error in template: Missing key-value separator `:` in '#jinja2:' override pair '\(opt)'.")
+                }
+                let key = opt[..<colon].trimmingCharacters(in: " ")
+                var value = opt[opt.index(after: colon)...].trimmingCharacters(in: " ")
+                if value.count >= 2, let q = value.first, q == "'" || q == "\"", value.last == q {
+                    value = String(value.dropFirst().dropLast())
+                    header[key] = .string(value)
+                } else {
+                    header[key] = .bool(value == "True")
+                }
+            }
+            if let v = header["trim_blocks"] { options.trimBlocks = v.truthy }
+            if let v = header["lstrip_blocks"] { options.lstripBlocks = v.truthy }
+            if let v = header["keep_trailing_newline"] { options.keepTrailingNewline = v.truthy }
+            TemplateAction.applyDelimiters(header, to: &options)
             source = String(source[source.index(after: nl)...])
         }
+        // Names are data, never templates (a file may be called `{{ 1/0 }}.j2`).
         var templateVars: [String: Value] = [
-            "template_path": .string(path), "template_fullpath": .string(Files.absolute(path)),
-            "template_host": .string(Hostname.local), "template_destpath": args["dest"] ?? .none,
-            "template_uid": .string(Hostname.user),
+            "template_path": .unsafe(path), "template_fullpath": .unsafe(Files.absolute(path)),
+            "template_host": .unsafe(Hostname.local), "template_destpath": args["dest"].map { .unsafe($0.pythonStr) } ?? .none,
+            "template_uid": .unsafe(Hostname.user),
             "template_mtime": Files.modificationTime(path).map(naiveLocal) ?? .none,
             "template_run_date": naiveLocal(Double(time(nil))),
         ]
         // A user's own `ansible_managed` var is kept (and rendered as any var); else the configured string.
         if c.scope.raw["ansible_managed"] == nil {
-            templateVars["ansible_managed"] = .string(c.runner.settings.value(env: "ANSIBLE_MANAGED_STR", key: "ansible_managed") ?? "Ansible managed")
+            let configured = c.runner.settings.value(env: "ANSIBLE_MANAGED_STR", key: "ansible_managed") ?? "Ansible managed"
+            templateVars["ansible_managed"] = .string(TemplateAction.managed(configured, mtime: Files.modificationTime(path) ?? 0))
         }
         let scope = c.scope.with(templateVars)
         let text: String
@@ -50,7 +74,78 @@ enum TemplateAction: Action {
             throw TaskFailure(message: "\(e.message). \(e.message.contains("undefined") ? "'\(src)' could not be rendered" : "")".trimmingCharacters(in: " ."))
         }
         args["_original_basename"] = .string(Files.basename(path))
-        return try await CopyAction.sendFile(c, .bytes(Array(text.utf8)), args: args, diffSource: path)
+        CopyAction.preserveMode(&args, of: path)
+        let encoding = given["output_encoding"].flatMap { $0.isNone ? nil : $0.pythonStr } ?? ""
+        let bytes = try TemplateAction.encode(text, as: encoding.isEmpty ? "utf-8" : encoding)
+        return try await CopyAction.sendFile(c, .bytes(bytes), args: args, diffSource: path)
+    }
+}
+
+extension TemplateAction {
+    /// DEFAULT_MANAGED_STR as 2.19 builds it: `{host}`, `{uid}`, `{file}` (str.format, `{{` for a
+    /// brace) become template expressions, then strftime with the template's mtime.
+    static func managed(_ configured: String, mtime: Double) -> String {
+        let fields = ["host": "{{ template_host }}", "uid": "{{ template_uid }}", "file": "{{ template_path }}"]
+        var formatted = ""
+        var rest = Substring(configured)
+        while let c = rest.popFirst() {
+            if c == "{", rest.first == "{" || c == "}" && rest.first == "}" {
+                formatted.append(c)
+                rest.removeFirst()
+            } else if c == "{", let close = rest.firstIndex(of: "}"), let value = fields[String(rest[..<close])] {
+                formatted += value
+                rest = rest[rest.index(after: close)...]
+            } else {
+                formatted.append(c)
+            }
+        }
+        var t = time_t(mtime)
+        var tmv = tm()
+        localtime_r(&t, &tmv)
+        var buf = [CChar](repeating: 0, count: formatted.utf8.count * 4 + 256)
+        let n = strftime(&buf, buf.count, formatted, &tmv)
+        return n > 0 || formatted.isEmpty ? String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : formatted
+    }
+
+    static let delimiterOptions = ["variable_start_string", "variable_end_string", "block_start_string", "block_end_string",
+                                   "comment_start_string", "comment_end_string"]
+
+    /// The template module's and lookup's *_start_string / *_end_string options.
+    static func applyDelimiters(_ given: [String: Value], to o: inout TemplateOptions) {
+        func text(_ k: String) -> String? { given[k].flatMap { $0.isNone ? nil : $0.pythonStr } }
+        if let v = text("variable_start_string") { o.variableStart = v }
+        if let v = text("variable_end_string") { o.variableEnd = v }
+        if let v = text("block_start_string") { o.blockStart = v }
+        if let v = text("block_end_string") { o.blockEnd = v }
+        if let v = text("comment_start_string") { o.commentStart = v }
+        if let v = text("comment_end_string") { o.commentEnd = v }
+        if let v = text("newline_sequence") { o.newlineSequence = v }
+        if let v = text("line_statement_prefix") { o.lineStatementPrefix = v }
+    }
+}
+
+extension TemplateAction {
+    /// The rendered text in the template's output_encoding (iconv's names cover Python's codecs).
+    static func encode(_ text: String, as encoding: String) throws -> [UInt8] {
+        let utf8 = Array(text.utf8)
+        if ["utf-8", "utf8"].contains(encoding.lowercased()) { return utf8 }
+        let cd = iconv_open(encoding, "UTF-8")
+        guard let cd, cd != iconv_t(bitPattern: -1) else { throw TaskFailure(message: "unknown encoding: \(encoding)") }
+        defer { iconv_close(cd) }
+        var input = utf8.map { CChar(bitPattern: $0) }
+        var output = [CChar](repeating: 0, count: utf8.count * 4 + 16)
+        let written: Int? = input.withUnsafeMutableBufferPointer { inBuf in
+            output.withUnsafeMutableBufferPointer { outBuf in
+                var inPtr = inBuf.baseAddress, outPtr = outBuf.baseAddress
+                var inLeft = inBuf.count, outLeft = outBuf.count
+                guard iconv(cd, &inPtr, &inLeft, &outPtr, &outLeft) != -1 else { return nil }
+                return outBuf.count - outLeft
+            }
+        }
+        guard let written else {
+            throw TaskFailure(message: "'\(encoding)' codec can't encode the rendered template")
+        }
+        return output[0..<written].map { UInt8(bitPattern: $0) }
     }
 }
 

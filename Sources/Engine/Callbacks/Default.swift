@@ -19,6 +19,16 @@ final class DefaultCallback: @unchecked Sendable {
     private var bannerPrinted = false
     private var pendingBanner: String?
 
+    /// Under free and host_pinned a result carries its task's banner (task-local), shown when it
+    /// is not the last one shown (Ansible's `_last_task_banner`).
+    struct Banner: Sendable {
+        let id: String
+        let text: String
+        let path: SourceLocation?
+    }
+    @TaskLocal static var banner: Banner?
+    private var lastBanner: String?
+
     /// Set for ad-hoc runs: the `minimal` callback's output instead (Minimal.swift).
     var adhoc: AdHocTask?
 
@@ -54,14 +64,26 @@ final class DefaultCallback: @unchecked Sendable {
     func taskStart(_ name: String, prefix: String = "TASK", path: SourceLocation?, checkMode: Bool = false) {
         guard adhoc == nil else { return }
         lock.withLock { _ in
-            pendingBanner = "\(prefix) [\(name.trimmingCharacters(in: " "))]" + (checkMarkers && checkMode ? " [CHECK MODE]" : "")
+            pendingBanner = bannerText(name, prefix: prefix, checkMode: checkMode)
+            lastBanner = nil
             taskPath = path
             bannerPrinted = false
             if displaySkipped && displayOk { printBanner(path) }
         }
     }
 
+    func bannerText(_ name: String, prefix: String, checkMode: Bool) -> String {
+        "\(prefix) [\(name.trimmingCharacters(in: " "))]" + (checkMarkers && checkMode ? " [CHECK MODE]" : "")
+    }
+
     private func printBanner(_ path: SourceLocation? = nil) {
+        if let b = DefaultCallback.banner {
+            guard lastBanner != b.id else { return }
+            Output.banner(b.text)
+            if verbosity >= 2, let p = b.path { Output.line("task path: \(p.file):\(p.line)") }
+            lastBanner = b.id
+            return
+        }
         guard !bannerPrinted, let b = pendingBanner else { return }
         Output.banner(b)
         if verbosity >= 2, let path { Output.line("task path: \(path.file):\(path.line)") }

@@ -9,6 +9,8 @@ public struct AdHocTask: Sendable {
     public var args: Dict
     public var async: Int
     public var poll: Int
+    /// -o: the `oneline` callback's format, each result on one line.
+    public var oneLine = false
     public init(action: String, args: Dict, async: Int = 0, poll: Int = 15) {
         self.action = action
         self.args = args
@@ -27,6 +29,7 @@ extension DefaultCallback {
     static let noJSON: Set<String> = ["command", "shell", "raw", "win_command", "win_shell"]
 
     func minimalResult(_ adhoc: AdHocTask, host: String, action: String, status: Status, result r: Dict) {
+        if adhoc.oneLine { return oneLineResult(host: host, action: action, status: status, result: r) }
         lock.withLock { _ in
             warnings(r)
             let textual = DefaultCallback.noJSON.contains(PlayTask.shortName(action))
@@ -55,6 +58,45 @@ extension DefaultCallback {
                 if !msg.hasPrefix("Task failed: ") { d["msg"] = .unsafe("Task failed: " + msg) }
                 errorBlock(adhoc, d["msg"]?.pythonStr ?? msg)
                 Output.line("\(host) | UNREACHABLE! => " + dump(d, indent: 4), .unreachable)
+            }
+        }
+    }
+
+    /// The `oneline` callback: `host | CHANGED | rc=0 | (stdout) …` for command-like modules,
+    /// `host | SUCCESS => {…}` (json.dumps with indent=0, its newlines dropped) for the rest.
+    func oneLineResult(host: String, action: String, status: Status, result r: Dict) {
+        lock.withLock { _ in
+            warnings(r)
+            let textual = DefaultCallback.noJSON.contains(PlayTask.shortName(action))
+            func flat(_ key: String) -> String {
+                (r[.string(key)]?.pythonStr ?? "").replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\r")
+            }
+            func generic(_ caption: String) -> String {
+                let stderr = r["stderr"].map { $0.truthy ? " (stderr) \(flat("stderr"))" : "" } ?? ""
+                return "\(host) | \(caption) | rc=\(r["rc"]?.pythonStr ?? "-1") | (stdout) \(flat("stdout"))" + stderr
+            }
+            func json(_ d: Dict) -> String { dump(d, indent: 0).replacingOccurrences(of: "\n", with: "") }
+            switch status {
+            case .ok, .changed:
+                let state = r["changed"]?.truthy == true ? "CHANGED" : "SUCCESS"
+                let color: Output.Color = state == "CHANGED" ? .changed : .ok
+                if textual && r["ansible_job_id"] == nil { Output.line(generic(state), color) } else {
+                    Output.line("\(host) | \(state) => " + json(DefaultCallback.clean(r, action: action)), color)
+                }
+            case .skipped:
+                Output.line("\(host) | SKIPPED", .skip)
+            case .failed:
+                if let exception = r["exception"] {
+                    if textual && r["module_stderr"] == nil { Output.line(generic("FAILED"), .error) } else {
+                        let last = exception.pythonStr.trimmingCharacters(in: " \n").split(separator: "\n").last.map(String.init) ?? ""
+                        Output.line(verbosity < 3 ? "An exception occurred during task execution. To see the full traceback, use -vvv. The error was: \(last)"
+                                    : "An exception occurred during task execution. The full traceback is:\n" + exception.pythonStr.replacingOccurrences(of: "\n", with: ""), .error)
+                    }
+                }
+                Output.line("\(host) | FAILED! => " + json(r), .error)
+            case .unreachable:
+                let msg = r["msg"]?.pythonStr ?? ""
+                Output.line("\(host) | UNREACHABLE!: \(msg.hasPrefix("Task failed: ") ? msg : "Task failed: " + msg)", .unreachable)
             }
         }
     }

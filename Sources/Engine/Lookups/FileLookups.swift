@@ -94,10 +94,11 @@ enum FileLookups {
                 var extra: [String: Value] = [:]
                 if case .dict(let d)? = o["template_vars"] { for (k, v) in d { extra[k.pythonStr] = v } }
                 let scope = c.scope.with(extra)
-                let options = TemplateOptions(trimBlocks: bool(o, "trim_blocks", true), lstripBlocks: false,
+                var options = TemplateOptions(trimBlocks: bool(o, "trim_blocks", true), lstripBlocks: false,
                                               keepTrailingNewline: false)
+                TemplateAction.applyDelimiters(o, to: &options)
                 let dirs = (c.rolePath.map { [$0] } ?? []) + [c.playbookDir, Files.dirname(path)]
-                return .string(try c.templar.render(try Vault.shared.read(path), scope, options: options, searchDirs: dirs))
+                return try c.templar.render(try Vault.shared.read(path), scope, options: options, searchDirs: dirs, native: true)
             }
         },
         "pipe": { terms, _, _ in

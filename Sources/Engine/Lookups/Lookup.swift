@@ -50,9 +50,18 @@ enum Lookups {
         let errors = kw.removeValue(forKey: "errors")?.pythonStr ?? "strict"
         var short = name
         for p in ["ansible.builtin.", "ansible.legacy."] where name.hasPrefix(p) { short = String(name.dropFirst(p.count)) }
-        guard let plugin = all[short] else { throw AnsibleError("lookup plugin (\(name)) not found") }
         let result: [Value]
-        do { result = try plugin(a.positional, kw, c) } catch {
+        do {
+            if let plugin = all[short] {
+                result = try plugin(a.positional, kw, c)
+            } else if let r = try PythonPlugins.shared.lookup(name, terms: a.positional, options: kw, context: c) {
+                result = r
+            } else {
+                throw AnsibleError("lookup plugin (\(name)) not found")
+            }
+        } catch let e as AnsibleError where e.message.hasPrefix("lookup plugin (") {
+            throw e
+        } catch {
             if errors == "ignore" || errors == "warn" {
                 if errors == "warn" { Output.warning("An error occurred while running the lookup plugin '\(name)'. \(error)") }
                 return wantlist ? .list([]) : .none

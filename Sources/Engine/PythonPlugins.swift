@@ -1,0 +1,116 @@
+// Users' Python filter, test and lookup plugins (filter_plugins/ beside a playbook or in a role,
+// the configured plugin paths, collections): they run in a helper agent on the controller,
+// started the first time a template uses a name the engine does not have itself. A run that
+// uses none never starts it.
+import Jinja
+import Remote
+import Synchronization
+import Values
+
+public final class PythonPlugins: ExternalPlugins {
+    public static let shared = PythonPlugins()
+
+    private struct State {
+        var library: ModuleLibrary?
+        var helper: LocalHelper?
+        /// Why the helper could not start, said once.
+        var startFailure: String?
+        /// Dirs whose `*_plugins/` subdirs Ansible searches: each playbook's, each loaded role's.
+        var bases: [String] = []
+        /// `kind|name` → the name Ansible resolved it to, or nil when there is no such plugin
+        /// (forgotten when a new dir joins the search).
+        var found: [String: String?] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    public func configure(library: ModuleLibrary) { state.withLock { $0.library = library } }
+
+    /// A playbook's or role's dir joins the search.
+    public func addBase(_ dir: String) {
+        state.withLock {
+            guard !$0.bases.contains(dir) else { return }
+            $0.bases.append(dir)
+            $0.found = $0.found.filter { $0.value != nil }
+        }
+    }
+
+    public func filter(_ name: String) -> Filter? {
+        guard let resolved = find("filter", name) else { return nil }
+        return { value, args, _ in
+            try self.call("filter", name, resolved, ["value": value, "args": .list(args.positional), "kwargs": PythonPlugins.dict(args.keywords)])
+        }
+    }
+
+    public func test(_ name: String) -> Test? {
+        guard let resolved = find("test", name) else { return nil }
+        return { value, args, _ in
+            try self.call("test", name, resolved, ["value": value, "args": .list(args.positional), "kwargs": PythonPlugins.dict(args.keywords)]).truthy
+        }
+    }
+
+    /// A lookup by a name the engine does not have; nil when there is no such plugin either.
+    func lookup(_ name: String, terms: [Value], options: [String: Value], context c: LookupContext) throws -> [Value]? {
+        guard find("lookup", name) != nil else { return nil }
+        var variables = Dict()
+        for (k, v) in c.scope.raw where !PythonPlugins.heavy.contains(k) { variables[.string(k)] = v }
+        let value = try call("lookup", name, name, ["terms": .list(terms), "kwargs": PythonPlugins.dict(options),
+                                                     "variables": .dict(variables), "basedir": .string(c.playbookDir)])
+        return value.listValue ?? [value]
+    }
+
+    /// Variables a lookup is not handed (each host's whole set again).
+    private static let heavy: Set<String> = ["hostvars", "vars", "ansible_delegated_vars"]
+
+    private static func dict(_ d: [String: Value]) -> Value {
+        var out = Dict()
+        for (k, v) in d { out[.string(k)] = v }
+        return .dict(out)
+    }
+
+    /// The resolved name of a plugin, asking the helper the first time.
+    private func find(_ kind: String, _ name: String) -> String? {
+        let key = kind + "|" + name
+        let (cached, bases) = state.withLock { ($0.found[key], $0.bases) }
+        if let cached { return cached }
+        guard let helper = self.helper() else { return nil }
+        let reply = try? helper.call("plugin_find", ["kind": .string(kind), "name": .string(name), "dirs": .list(bases.map(Value.string)),
+                                                     "collections": .list(collectionRoots.map(Value.string))])
+        let resolved: String? = reply?["found"]?.truthy == true ? (reply?["name"]?.stringValue ?? name) : nil
+        state.withLock { $0.found[key] = .some(resolved) }
+        return resolved
+    }
+
+    private func call(_ kind: String, _ name: String, _ resolved: String, _ body: Dict) throws -> Value {
+        var b = body
+        b["kind"] = .string(kind)
+        b["name"] = .string(name)
+        guard let helper = helper() else { throw TemplateError("No \(kind) named '\(name)' found.") }
+        let reply: Value
+        do { reply = try helper.call("plugin_call", b) } catch {
+            throw TemplateError("The \(kind) plugin '\(resolved)' failed: \(error)")
+        }
+        if let message = reply["error"]?.stringValue {
+            // A lookup's failure is worded by the lookup layer, which names the plugin itself.
+            throw TemplateError(kind == "lookup" ? message : "The \(kind) plugin '\(resolved)' failed: \(message)")
+        }
+        return reply["value"] ?? .none
+    }
+
+    private var collectionRoots: [String] { state.withLock { $0.library?.allCollectionRoots ?? [] } }
+
+    /// The helper agent, started on first use with the Python of the installed ansible-core.
+    private func helper() -> LocalHelper? {
+        state.withLock { s in
+            if let h = s.helper { return h }
+            guard s.startFailure == nil, let library = s.library else { return nil }
+            do {
+                s.helper = try LocalHelper(interpreter: library.python)
+            } catch {
+                s.startFailure = "\(error)"
+                Output.warning("Python plugins are not available: the helper agent did not start (\(error))")
+            }
+            return s.helper
+        }
+    }
+}

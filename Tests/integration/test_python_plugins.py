@@ -1,0 +1,22 @@
+"""Users' Python filter, test and lookup plugins (playbooks-fixtures/plugins), run in the
+controller's helper agent: the same results and errors as ansible-playbook."""
+from conftest import FIXTURES, ansible_playbook, swansible_playbook, run, BIN
+
+PLUGINS = FIXTURES / 'plugins'
+
+
+def test_python_plugins_as_ansible():
+    """Beside the playbook, in a role, in a collection; a lookup's own error; a filter that raises (exit 2)."""
+    theirs, ours = ansible_playbook(PLUGINS / 'python_plugins.yml'), swansible_playbook(PLUGINS / 'python_plugins.yml')
+    assert theirs.returncode == ours.returncode == 2, ours.stdout + ours.stderr
+    assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
+    assert '"msg": "42 [\'a:1\', \'b:2\'] [2, 4, 6, 8] [2, 4] True [1, 3]"' in ours.stdout
+    assert "The filter plugin 'boom' failed: it went boom on 1" in ours.stdout
+
+
+def test_collection_filter_in_ad_hoc_args():
+    """Ad-hoc arguments reach collection plugins by full name (configured paths, not the cwd's dirs)."""
+    env = {'ANSIBLE_COLLECTIONS_PATH': str(PLUGINS / 'collections')}
+    out = run([BIN / 'swansible', 'localhost', '-m', 'debug', '-a', "msg={{ 'hi' | acme.tools.shout }}"], env=env)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert '"msg": "HI!"' in out.stdout

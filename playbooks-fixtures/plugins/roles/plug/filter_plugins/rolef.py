@@ -1,0 +1,3 @@
+class FilterModule(object):
+    def filters(self):
+        return {'bracket': lambda s: '[%s]' % s}

@@ -1,0 +1,3 @@
+class TestModule(object):
+    def tests(self):
+        return {'even': lambda x: x % 2 == 0}
