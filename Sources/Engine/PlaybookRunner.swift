@@ -595,9 +595,9 @@ public final class PlaybookRunner: @unchecked Sendable {
     /// Keywords swansible accepts but does not apply yet: said once, rather than silently ignored.
     func warnUnapplied(_ play: Play, hosts: Int) {
         var used: Set<String> = []
-        for k in ["module_defaults", "debugger", "fact_path"] where play[k] != nil { used.insert(k) }
+        for k in ["debugger", "fact_path"] where play[k] != nil { used.insert(k) }
         for t in (play.preTasks + play.tasks + play.postTasks + play.handlers).flattened {
-            for k in ["module_defaults", "debugger"] where t.effective(k) != nil || t[k] != nil { used.insert(k) }
+            for k in ["debugger"] where t.effective(k) != nil || t[k] != nil { used.insert(k) }
         }
         for k in used.sorted() { Output.warning("swansible does not apply the '\(k)' keyword yet (see docs/compatibility.md)") }
     }
@@ -1436,6 +1436,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                                              task.argLocations["_raw_params"] ?? task.location))
             }
         }
+        args = try withModuleDefaults(task, args, scope: scope)
         var keywords: [String: Value] = [:]
         for k in ["connection", "remote_user", "become", "become_user", "become_method", "become_flags", "become_exe",
                   "check_mode", "diff", "no_log"] {

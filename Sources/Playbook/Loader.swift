@@ -234,6 +234,16 @@ public struct PlaybookLoader {
             self.vars = vars
             self.keywords = keywords
         }
+
+        /// A keyword a block, import or role passes down: nearer levels replace, except those
+        /// that add up (`environment`, `module_defaults`).
+        public mutating func inherit(_ k: String, _ v: Value) {
+            if Task.accumulating.contains(k), let outer = keywords[k] {
+                keywords[k] = .list((outer.listValue ?? [outer]) + (v.listValue ?? [v]))
+            } else {
+                keywords[k] = v
+            }
+        }
     }
 
     /// While handlers load, how deep in blocks we are: a handler list is a list of blocks, so a
@@ -277,7 +287,7 @@ public struct PlaybookLoader {
                 if case .dict(let d)? = item["vars"]?.value { inner.vars.append(d) }
                 for p in pairs {
                     let k = p.key.scalar?.pythonStr ?? ""
-                    if Task.inheritable.contains(k) { inner.keywords[k] = p.value.value }
+                    if Task.inheritable.contains(k) { inner.inherit(k, p.value.value) }
                 }
                 let body = try tasks(item["block"]!, role: role, inherited: inner)
                 guard item["rescue"] != nil || item["always"] != nil else {
@@ -324,7 +334,7 @@ public struct PlaybookLoader {
         inner.tags += Task.tagList(imp["tags"])
         if let w = imp["when"] { inner.when.append(w) }
         if case .dict(let d)? = imp["vars"] { inner.vars.append(d) }
-        for k in Task.inheritable { if let v = imp[k] { inner.keywords[k] = v } }
+        for k in Task.inheritable { if let v = imp[k] { inner.inherit(k, v) } }
         importDepth += 1
         defer { importDepth -= 1 }
         guard importDepth < 64 else { throw PlaybookError("import_tasks recursion is too deep", at: imp.location) }
@@ -340,7 +350,7 @@ public struct PlaybookLoader {
         inner.tags += Task.tagList(imp["tags"])
         if let w = imp["when"] { inner.when.append(w) }
         if case .dict(let d)? = imp["vars"] { inner.vars.append(d) }
-        for k in Task.inheritable { if let v = imp[k] { inner.keywords[k] = v } }
+        for k in Task.inheritable { if let v = imp[k] { inner.inherit(k, v) } }
         let (role, tasks, handlers) = try loadRoleFor(imp, inherited: inner)
         importedHandlers += handlers
         if let p = imp.args["public"] { role.publicSetting = try staticBool(p, imp) }
@@ -429,7 +439,7 @@ public struct PlaybookLoader {
             var inner = inherited
             inner.tags += tags
             if let when { inner.when.append(when) }
-            for (k, v) in keywords { inner.keywords[k] = v }
+            for (k, v) in keywords { inner.inherit(k, v) }
             let (t, h) = try roleContent(dep, inherited: inner)
             tasks += t
             handlers += h

@@ -36,7 +36,10 @@ public struct Task: Sendable {
     public static let inheritable: Set<String> = ["become", "become_user", "become_method", "become_flags", "become_exe",
                                                   "remote_user", "connection", "environment", "no_log", "check_mode", "diff",
                                                   "any_errors_fatal", "throttle", "delegate_to", "delegate_facts", "run_once", "notify",
-                                                  "ignore_errors", "ignore_unreachable"]
+                                                  "ignore_errors", "ignore_unreachable", "module_defaults"]
+    /// Inherited keywords that add up rather than replace (Ansible's extend+prepend fields): the
+    /// outer level's entries first.
+    public static let accumulating: Set<String> = ["environment", "module_defaults"]
     /// Where each keyword's value was written, and the action key itself under "@action".
     public var keywordLocations: [String: SourceLocation] = [:]
     /// Where each of the task's own vars was written.

@@ -1,0 +1,87 @@
+// module_defaults: the play's, its blocks' and imports', and the task's own (outer first) under
+// the task's arguments, as get_action_args_with_defaults merges them: `group/<name>` entries for
+// the actions of that group (a collection's meta/runtime.yml `action_groups`), then the entry
+// for the action itself, then what the task says.
+import Values
+import YAMLReader
+
+extension PlaybookRunner {
+    func withModuleDefaults(_ task: PlayTask, _ args: Dict, scope: VarScope) throws -> Dict {
+        let levels = [playKeywords["module_defaults"], task.inheritedKeywords["module_defaults"], task.keywords["module_defaults"]]
+            .compactMap { $0 }.flatMap { $0.listValue ?? [$0] }
+        guard !levels.isEmpty else { return args }
+        var defaults = Dict()
+        for level in levels {
+            let rendered = try vars.templar.template(level, scope)
+            if rendered.isNone || rendered.stringValue == omitToken { continue }
+            guard case .dict(let d) = rendered else {
+                throw TaskFailure(message: "The field 'module_defaults' is supposed to be a dictionary or list of dictionaries, the keys of which must be static action, module, or group names. Only the values may contain templates.")
+            }
+            for (k, v) in d { defaults[k] = v }
+        }
+        let action = ModuleDefaults.canonical(task.action)
+        let collections = (playKeywords["collections"]?.listValue ?? []).map(\.pythonStr)
+        var out = Dict()
+        for (k, v) in defaults {
+            let key = k.pythonStr
+            guard key.hasPrefix("group/"),
+                  ModuleDefaults.members(of: String(key.dropFirst(6)), collections: collections, roots: library.allCollectionRoots,
+                                         builtin: library.ansibleDir).contains(action),
+                  case .dict(let d) = v else { continue }
+            for (a, b) in d where b.stringValue != omitToken { out[a] = b }
+        }
+        for (k, v) in defaults where !k.pythonStr.hasPrefix("group/") && ModuleDefaults.canonical(k.pythonStr) == action {
+            if case .dict(let d) = v { for (a, b) in d where b.stringValue != omitToken { out[a] = b } }
+        }
+        for (k, v) in args { out[k] = v }
+        return out
+    }
+}
+
+enum ModuleDefaults {
+    /// `copy`, `ansible.builtin.copy` and `ansible.legacy.copy` name the same action here.
+    static func canonical(_ name: String) -> String {
+        for p in ["ansible.builtin.", "ansible.legacy."] where name.hasPrefix(p) { return String(name.dropFirst(p.count)) }
+        return name
+    }
+
+    /// The actions of an action group (`ns.coll.group`, or a short name found in ansible.builtin
+    /// and the play's `collections`), `extend_group` followed, each action by its canonical name.
+    static func members(of group: String, collections: [String], roots: [String], builtin: String) -> Set<String> {
+        var seen: Set<String> = []
+        var out: Set<String> = []
+        func visit(_ name: String) {
+            guard seen.insert(name).inserted else { return }
+            let parts = name.split(separator: ".").map(String.init)
+            let candidates = parts.count >= 3 ? [(parts[0] + "." + parts[1], parts[2...].joined(separator: "."))]
+                : (["ansible.builtin"] + collections).map { ($0, name) }
+            for (collection, short) in candidates {
+                guard let groups = runtimeGroups(collection, roots: roots, builtin: builtin), let entries = groups[.string(short)]?.listValue else { continue }
+                for e in entries {
+                    if let s = e.stringValue {
+                        out.insert(canonical(s.split(separator: ".").count >= 3 ? s : (collection == "ansible.builtin" ? s : collection + "." + s)))
+                    } else if let extend = e["metadata"]?["extend_group"] {
+                        for g in extend.listValue ?? [extend] {
+                            guard let g = g.stringValue else { continue }
+                            visit(g.split(separator: ".").count >= 3 ? g : collection + "." + g)
+                        }
+                    }
+                }
+                break
+            }
+        }
+        visit(group)
+        return out
+    }
+
+    /// A collection's `action_groups` (ansible.builtin's from ansible-core's own runtime file).
+    static func runtimeGroups(_ collection: String, roots: [String], builtin: String) -> Dict? {
+        let paths = collection == "ansible.builtin" ? [Files.join(builtin, "config/ansible_builtin_runtime.yml")]
+            : roots.map { Files.join($0, "ansible_collections/\(collection.replacingOccurrences(of: ".", with: "/"))/meta/runtime.yml") }
+        for p in paths where Files.exists(p) {
+            guard let text = try? Files.read(p), let v = try? YAMLReader.loadValue(text, file: p) else { continue }
+            return v["action_groups"]?.dictValue
+        }
+        return nil
+    }
+}
