@@ -47,6 +47,7 @@ public enum Output {
     public static func write(_ s: String, fd: Int32 = 1) {
         lock.withLock { _ in
             if muted.load(ordering: .sequentiallyConsistent) { return }
+            if logFD >= 0 { log(s) }
             var bytes = Array(s.utf8)
             var off = 0
             while off < bytes.count {
@@ -55,6 +56,64 @@ public enum Output {
                 off += n
             }
             bytes.removeAll()
+        }
+    }
+
+    // MARK: log_path
+
+    /// The open log file (DEFAULT_LOG_PATH), -1 when there is none. Set once before anything runs.
+    nonisolated(unsafe) static var logFD: Int32 = -1
+    /// getpass.getuser(): LOGNAME, USER, LNAME, USERNAME, then the password database.
+    static let logUser: String = {
+        for name in ["LOGNAME", "USER", "LNAME", "USERNAME"] { if let v = Files.environment(name), !v.isEmpty { return v } }
+        if let pw = getpwuid(getuid()), let n = pw.pointee.pw_name { return String(cString: n) }
+        return "uid=\(getuid())"
+    }()
+
+    /// Opens log_path as Display does (append; a warning when it cannot be written).
+    public static func openLog(_ settings: Settings) {
+        guard let raw = settings.value(env: "ANSIBLE_LOG_PATH", key: "log_path"), !raw.isEmpty else { return }
+        let path = Files.expandUser(raw)
+        if Files.isDirectory(path) {
+            write("[WARNING]: DEFAULT_LOG_PATH can not be a directory '\(path)', aborting\n", fd: 2)
+            return
+        }
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            write("[WARNING]: log file at '\(path)' is not writeable and we cannot create it, aborting\n\n", fd: 2)
+            return
+        }
+        logFD = fd
+    }
+
+    /// One record per displayed message, in Ansible's logging format: time, pid, user, level
+    /// (warnings and errors by their own level, everything else INFO), the text without colors.
+    private static func log(_ text: String) {
+        var s = text
+        for code in [Color.ok, .changed, .error, .skip, .unreachable, .warn, .verbose] {
+            s = s.replacingOccurrences(of: "\u{1b}[\(code.rawValue)m", with: "")
+        }
+        s = s.replacingOccurrences(of: "\u{1b}[0m", with: "")
+        while s.hasPrefix("\n") { s.removeFirst() }
+        if s.hasSuffix("\n") { s.removeLast() }
+        guard !s.isEmpty else { return }   // the blank line after the recap is for the screen only
+        let level = s.hasPrefix("[ERROR]") ? "ERROR" : s.hasPrefix("[WARNING]") || s.hasPrefix("[DEPRECATION WARNING]") ? "WARNING" : "INFO"
+        if level != "INFO" { s += "\n" }   // Display's warning and error texts end with their own newline
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        var t = ts.tv_sec
+        var tmv = tm()
+        localtime_r(&t, &tmv)
+        var buf = [CChar](repeating: 0, count: 64)
+        let n = strftime(&buf, 64, "%Y-%m-%d %H:%M:%S", &tmv)
+        let stamp = String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let millis = String(String(1000 + ts.tv_nsec / 1_000_000).dropFirst())
+        let record = Array("\(stamp),\(millis) p=\(getpid()) u=\(logUser) n=ansible \(level)| \(s)\n".utf8)
+        var off = 0
+        while off < record.count {
+            let w = record[off...].withUnsafeBytes { Glibc.write(logFD, $0.baseAddress, $0.count) }
+            if w <= 0 { if errno == EINTR { continue }; break }
+            off += w
         }
     }
 

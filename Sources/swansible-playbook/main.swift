@@ -55,6 +55,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
 
     func run() async throws {
         var settings = Settings.load()
+        Output.openLog(settings)
         try vault.load(settings)
         PlaybookRunner.announceConfig(settings, verbosity: verbose)
         Output.deprecationWarnings.store(settings.deprecationWarnings, ordering: .relaxed)

@@ -28,6 +28,7 @@ struct Swansible: AsyncParsableCommand {
 
     func run() async throws {
         var settings = Settings.load()
+        Output.openLog(settings)
         connect.apply(to: &settings)
         try vault.load(settings)
         PlaybookRunner.announceConfig(settings, verbosity: verbose)

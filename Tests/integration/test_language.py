@@ -91,3 +91,17 @@ def test_non_lockstep_strategies_as_ansible(strategy):
     assert theirs.returncode == ours.returncode == 0, ours.stdout + ours.stderr
     assert ours.stdout == theirs.stdout
     assert ours.stdout.count('TASK [first]') == 3 and 'swansible runs' not in ours.stderr
+
+
+def test_log_path_writes_the_log_ansible_writes(tmp_path):
+    """ANSIBLE_LOG_PATH: one record per message (INFO, WARNING with [WARNING], ERROR blocks), the
+    same text as ansible-playbook's logging lines once the time and pid are set aside."""
+    import re
+    logs = []
+    for tool, run in (('ansible', ansible_playbook), ('swansible', swansible_playbook)):
+        log = tmp_path / f'{tool}.log'
+        out = run(LANG / 'task_names.yml', env={'ANSIBLE_LOG_PATH': str(log)})
+        assert out.returncode == 0, out.stdout + out.stderr
+        logs.append(re.sub(r'^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} p=\d+ ', '', log.read_text(), flags=re.M))
+    assert logs[0] == logs[1]
+    assert ' n=ansible WARNING| [WARNING]: ' in logs[1] and ' n=ansible ERROR| [ERROR]: ' in logs[1]
