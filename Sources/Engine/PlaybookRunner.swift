@@ -37,6 +37,8 @@ public final class PlaybookRunner: @unchecked Sendable {
     let options: RunOptions
     let vars: VariableManager
     let callback: DefaultCallback
+    /// The junit callback, when callbacks_enabled names it.
+    let junit: JUnitCallback?
     let stats = Stats()
     private let lock = Mutex<Void>(())
     private var failed: Set<String> = []
@@ -105,6 +107,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         vars.verbosity = options.verbosity
         vars.forks = options.forks ?? settings.forks
         callback = DefaultCallback(verbosity: options.verbosity, settings: settings)
+        junit = options.adhoc == nil ? JUnitCallback.enabled(settings) : nil
         callback.adhoc = options.adhoc
         vars.hostsDown = { [unowned self] in self.lock.withLock { _ in self.failed.union(self.unreachable) } }
     }
@@ -136,6 +139,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             }
         }
         callback.recap(stats)
+        junit?.finish(playbook: book.path) { [callback] in callback.dump($0, indent: 0, json: true) }
         if options.check && callback.checkMarkers { Output.banner("DRY RUN") }
         if let want = options.startAtTask, lock.withLock({ _ in startAt }) != nil {
             Output.error("No matching task \"\(want)\" found. Note: --start-at-task can only follow static includes.")
@@ -211,6 +215,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             }
         }
         callback.playStart(shown, checkMode: play["check_mode"].map { AnsibleFilters.toBool($0).truthy } ?? vars.checkMode)
+        junit?.playStart(DefaultCallback.playName(shown))
         let all = try PlaybookRunner.playHosts(play, inventory, limit: options.limit, extraVars: options.extraVars)
         warnUnapplied(play, hosts: all.count)
         nonLockstep = try PlaybookRunner.isNonLockstep(play, settings)
@@ -722,6 +727,16 @@ public final class PlaybookRunner: @unchecked Sendable {
                 keyword(task, "check_mode").flatMap { try? vars.templar.template($0, s) }.map { AnsibleFilters.toBool($0).truthy } } } ?? vars.checkMode
         }
         let name = bannerName(task, host: hosts.first, pc: pc)
+        if let junit {
+            // Each run of a task is a task of its own for the report (an include's copies are).
+            let id = junit.taskStart(task, name: name)
+            return await JUnitCallback.$taskID.withValue(id) { await self.announce(task, name: name, pc: pc, hosts: hosts, prefix: prefix, check: check) }
+        }
+        return await announce(task, name: name, pc: pc, hosts: hosts, prefix: prefix, check: check)
+    }
+
+    /// The task's banner (or, under free and host_pinned, each result's), then the task.
+    func announce(_ task: PlayTask, name: String, pc: VariableManager.PlayContext, hosts: [String], prefix: String, check: Bool) async -> Bool {
         if nonLockstep {
             // Hosts run ahead of each other: each result brings its own task's banner.
             let banner = DefaultCallback.Banner(id: "\(prefix)|\(task.location)|\(name)", text: callback.bannerText(name, prefix: prefix, checkMode: check),
@@ -849,6 +864,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             switch result {
             case .success:
                 callback.included(g.key.path, hosts: g.hosts, item: g.item)
+                junit?.included(task, file: g.key.path, hosts: g.hosts, item: g.item)
                 for h in g.hosts { stats.update(h) { $0.ok += 1 } }
             case .failure(let error):
                 // The strategy's words: the error, then each host failed with the include and the reason.
@@ -1033,6 +1049,8 @@ public final class PlaybookRunner: @unchecked Sendable {
                 let (role, tasks, handlers) = try includeLoader.loadRoleFor(t, inherited: inherited)
                 loaded.append(((g.key, g.hosts, g.item), role, tasks, handlers))
                 callback.included(g.key.args["name"]?.pythonStr ?? "", hosts: g.hosts, item: g.item)
+                junit?.included(task, file: g.key.args["name"]?.pythonStr ?? "", hosts: g.hosts, item: g.item,
+                                includeArgs: ["name": g.key.args["name"] ?? .none])
                 for h in g.hosts { stats.update(h) { $0.ok += 1 } }
             } catch let e as PlaybookError {
                 let at = task.argLocations["name"] ?? e.location ?? task.location
@@ -1115,6 +1133,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                 if changed { s.changed += 1 }
             }
         }
+        junit?.hostResult(host: host, status: status, result: result, ignored: ignoreErrors)
         if status == .unreachable && !ignoreUnreachable { _ = lock.withLock { _ in unreachable.insert(host) } }
         if status == .failed && !ignoreErrors { _ = lock.withLock { _ in failed.insert(host) } }
         if status != .skipped && status != .unreachable, let key = task.role?.completionKey {
@@ -1209,6 +1228,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                 if r["changed"]?.truthy == true { anyChanged = true }
                 if s == .failed || s == .unreachable { anyFailed = true }
                 if s == .unreachable { s = .failed }
+                if s != .skipped, r["failed"] == nil { r["failed"] = .bool(s == .failed) }   // as the executor sets it on every run
                 if diffMode(task, scope) { callback.fileDiff(r) }   // each item's diff before its line
                 callback.result(host: host, action: r["_swansible_action"]?.stringValue ?? task.action, status: s, result: r,
                                 ignoring: false, item: shown)

@@ -105,3 +105,20 @@ def test_log_path_writes_the_log_ansible_writes(tmp_path):
         logs.append(re.sub(r'^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} p=\d+ ', '', log.read_text(), flags=re.M))
     assert logs[0] == logs[1]
     assert ' n=ansible WARNING| [WARNING]: ' in logs[1] and ' n=ansible ERROR| [ERROR]: ' in logs[1]
+
+
+@pytest.mark.parametrize('book', ['output.yml', 'roles_runtime.yml', 'task_names.yml'])
+def test_junit_report_as_ansible(tmp_path, book):
+    """ANSIBLE_CALLBACKS_ENABLED=junit: the same JUnit XML (test cases per task and host, include
+    records, failures and skips), once durations and temp paths are set aside."""
+    import re
+    reports = []
+    for tool, run in (('ansible', ansible_playbook), ('swansible', swansible_playbook)):
+        out_dir = tmp_path / tool
+        run(LANG / book, env={'ANSIBLE_CALLBACKS_ENABLED': 'junit', 'JUNIT_OUTPUT_DIR': str(out_dir)})
+        [report] = out_dir.iterdir()
+        assert report.name.startswith(book[:-4] + '-') and report.suffix == '.xml'
+        text = re.sub(r'time="[0-9.]+"', 'time="T"', report.read_text())
+        reports.append(re.sub(r'&quot;(src|start|end|delta)&quot;: &quot;[^&]*&quot;', r'\1', text))
+    assert reports[0] == reports[1]
+    assert '<testcase classname=' in reports[1]

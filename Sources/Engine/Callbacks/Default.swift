@@ -47,16 +47,18 @@ final class DefaultCallback: @unchecked Sendable {
     /// check_mode_markers: " [CHECK MODE]" after the banners of plays and tasks in check mode.
     let checkMarkers: Bool
 
+    /// A play's name, or its hosts pattern when it has none (Play.get_name).
+    static func playName(_ play: Play) -> String {
+        if let name = play.name, !name.isEmpty { return name.trimmingCharacters(in: " ") }
+        switch play.hosts {
+        case .list(let l): return l.map(\.pythonStr).joined(separator: ",").trimmingCharacters(in: " ")
+        default: return play.hosts.pythonStr.trimmingCharacters(in: " ")
+        }
+    }
+
     func playStart(_ play: Play, checkMode: Bool = false) {
         guard adhoc == nil else { return }
-        var name = play.name
-        if name == nil || name!.isEmpty {
-            switch play.hosts {
-            case .list(let l): name = l.map(\.pythonStr).joined(separator: ",")
-            default: name = play.hosts.pythonStr
-            }
-        }
-        let n = (name ?? "").trimmingCharacters(in: " ")
+        let n = DefaultCallback.playName(play)
         let mark = checkMarkers && checkMode ? " [CHECK MODE]" : ""
         Output.banner((n.isEmpty ? "PLAY" : "PLAY [\(n)]") + mark)
     }
@@ -92,7 +94,8 @@ final class DefaultCallback: @unchecked Sendable {
 
     func noHostsMatched() { if adhoc == nil { Output.line("skipping: no hosts matched", .skip) } }
 
-    func dump(_ r: Dict, indent: Int? = nil) -> String {
+    /// `json`: JSON whatever result_format says (what aggregate callbacks such as junit dump).
+    func dump(_ r: Dict, indent: Int? = nil, json: Bool = false) -> String {
         var d = r
         var indent = indent
         if r["_ansible_verbose_always"]?.truthy == true || verbosity > 2 { indent = 4 }
@@ -103,7 +106,7 @@ final class DefaultCallback: @unchecked Sendable {
         }
         // 2.19 hands callbacks results without `failed` and `skipped`: the event says it.
         for k in ["exception", "warnings", "deprecations", "failed", "skipped"] { d[.string(k)] = nil }
-        if resultFormat == "yaml" {
+        if resultFormat == "yaml" && !json {
             // result_format=yaml: block YAML indented by 4 after the arrow; pretty (the default)
             // drops the *_lines twins and writes multi-line strings as `|` blocks.
             let lossy = prettyResults ?? true
