@@ -371,6 +371,11 @@ def run_module(msg):
         import ansible.module_utils.basic as basic
     except ImportError as e:
         return {'missing': e.name or str(e), 'rc': 1}
+    # Each module starts as in a fresh process: warnings and deprecations of earlier ones are gone.
+    shared = sys.modules.get('ansible.module_utils.common.warnings')
+    for name in ('_global_warnings', '_global_deprecations'):
+        if hasattr(getattr(shared, name, None), 'clear'):
+            getattr(shared, name).clear()
     basic._ANSIBLE_ARGS = json.dumps({'ANSIBLE_MODULE_ARGS': args}).encode()
     basic._ANSIBLE_PROFILE = 'legacy'
     out = io.TextIOWrapper(io.BytesIO(), encoding='utf-8', errors='surrogateescape', write_through=True)

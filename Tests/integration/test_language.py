@@ -14,7 +14,8 @@ LANG = FIXTURES / 'language'
     ('task_names.yml', []),             # templated banner names, 2.19 markers, compile-time unknown filters
     ('args_splat.yml', []),             # `args:` templates and debug's argument checks
     ('environment.yml', []),            # play, block and task environment
-    ('module_defaults.yml', []),        # play/block/task module_defaults, action groups, templated values
+    ('module_defaults.yml', []),
+    ('module_warnings.yml', []),        # a module's warnings stay in its own result (one agent process)        # play/block/task module_defaults, action groups, templated values
 ])
 def test_output_matches_ansible(book, args):
     theirs, ours = ansible_playbook(LANG / book, *args), swansible_playbook(LANG / book, *args)
