@@ -24,6 +24,10 @@ public struct AnsibleError: Error, CustomStringConvertible, Sendable {
     public var description: String { message }
 }
 
+extension AnsibleError: UndefinedReporting {
+    public var isUndefined: Bool { kind == .undefined }
+}
+
 /// A conditional whose result is not a boolean (ansible-core 2.19 refuses those).
 struct BrokenConditional: Error {
     var message: String

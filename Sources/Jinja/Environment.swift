@@ -26,6 +26,12 @@ public typealias Filter = @Sendable (Value, Arguments, Environment) throws -> Va
 public typealias Test = @Sendable (Value, Arguments, Environment) throws -> Bool
 public typealias Function = @Sendable (Arguments, Environment) throws -> Value
 
+/// An error of the layer above that may stand for an undefined value (a variable that is itself
+/// a template using an undefined one).
+public protocol UndefinedReporting: Error {
+    var isUndefined: Bool { get }
+}
+
 /// Raised when an undefined value is used; carries Jinja2's message ("'x' is undefined").
 public struct UndefinedError: Error, CustomStringConvertible, Sendable {
     public var message: String

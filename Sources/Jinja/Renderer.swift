@@ -338,13 +338,27 @@ final class Renderer {
         case .slice(let base, let a, let b, let c):
             return try slice(try eval(base), try a.map(eval), try b.map(eval), try c.map(eval))
         case .call(let callee, let a, let k, let star, let dstar):
-            var arguments = try args(a, k)
-            // lookup('x', '{{ template }}'): constant terms holding a template are rendered first
-            // (2.19's backward-compatible embedded templates, with its warning).
-            if case .name(let n) = callee, ["lookup", "query", "q"].contains(n), let render = env.lookupConstTemplate {
-                for (i, e) in a.enumerated() where i > 0 {   // the plugin's name itself stays as written
-                    if case .literal(.string(let s)) = e, !Template.isPlain(s) { arguments.positional[i] = try render(s) }
+            var arguments: Arguments
+            if case .name(let n) = callee, ["lookup", "query", "q"].contains(n) {
+                // lookup('x', '{{ template }}'): constant terms holding a template are rendered first
+                // (2.19's backward-compatible embedded templates, with its warning); one that is
+                // undefined yet stays a template, as 2.19 hands the plugin a lazy one.
+                arguments = Arguments([], [:])
+                for (name, e) in k { arguments.keywords[name] = try eval(e) }
+                for (i, e) in a.enumerated() {
+                    guard i > 0, case .literal(.string(let s)) = e, !Template.isPlain(s),
+                          let render = env.lookupConstTemplate ?? env.constTemplate else {   // the plugin's name stays as written
+                        arguments.positional.append(try eval(e))
+                        continue
+                    }
+                    do { arguments.positional.append(try render(s)) } catch let u as UndefinedReporting where u.isUndefined {
+                        arguments.positional.append(.string(s))
+                    } catch is UndefinedError {
+                        arguments.positional.append(.string(s))
+                    }
                 }
+            } else {
+                arguments = try args(a, k)
             }
             if let star { arguments.positional += try iterate(try eval(star)) }
             if let dstar, case .dict(let d) = try eval(dstar) {
