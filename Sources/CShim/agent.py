@@ -311,10 +311,73 @@ def load(msg):
             need['module'] = True
         else:
             code = MODULES[digest] = compile(source, '<swansible>/%s.py' % msg['name'], 'exec')
+            MODULE_SOURCES[digest] = source
     return code if not need else need
 
 
 INTERNAL = {}   # digest -> Ansible's internal module arguments (_ansible_*), sent once each
+MODULE_SOURCES = {}   # digest -> module source, for a module that respawns under another Python
+
+# A module that needs another interpreter (apt and dnf want the system Python's bindings) is run
+# again there: this script, given the module, its module_utils and its arguments on stdin.
+RESPAWN_CHILD = '''
+import importlib.abc, importlib.util, json, sys
+data = json.loads(sys.stdin.buffer.read())
+sources = data['sources']
+class Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    def find_spec(self, name, path=None, target=None):
+        if name in sources:
+            return importlib.util.spec_from_loader(name, self, is_package=sources[name][1])
+        if name in ('ansible', 'ansible_collections', 'ansible.modules') or (
+                name.count('.') < 3 and name.startswith('ansible_collections.') and any(k.startswith(name + '.') for k in sources)):
+            return importlib.util.spec_from_loader(name, self, is_package=True)
+        return None
+    def create_module(self, spec):
+        return None
+    def exec_module(self, module):
+        name = module.__spec__.name
+        source, is_pkg = sources.get(name, ('', True))
+        module.__file__ = '<swansible>/' + name.replace('.', '/') + ('/__init__.py' if is_pkg else '.py')
+        if is_pkg:
+            module.__path__ = []
+        exec(compile(source, module.__file__, 'exec'), module.__dict__)
+sys.meta_path.insert(0, Finder())
+sys.modules['__main__']._respawned = True
+import ansible.module_utils.basic as basic
+basic._ANSIBLE_ARGS = data['args'].encode()
+basic._ANSIBLE_PROFILE = 'legacy'
+sys.argv = [data['name']]
+exec(compile(data['module'], data['name'], 'exec'), {'__name__': '__main__', '__file__': data['name'], '__package__': data['package']})
+'''
+
+
+def patch_respawn(msg):
+    """respawn_module and its probe, done without the AnsiballZ payload the originals rebuild."""
+    if 'ansible.module_utils.common.respawn' not in FINDER.sources:
+        return
+    import ansible.module_utils.common.respawn as respawn
+    import ansible.module_utils.basic as basic
+
+    def probe_interpreters_for_module(interpreter_paths, module_name):
+        for path in interpreter_paths:
+            if os.path.exists(path) and subprocess.call([path, '-c', 'import %s' % module_name], stdout=subprocess.DEVNULL,
+                                                        stderr=subprocess.DEVNULL) == 0:
+                return path
+        return None
+
+    def respawn_module(interpreter_path):
+        data = {'sources': {name: list(v) for name, v in FINDER.sources.items()}, 'module': MODULE_SOURCES[msg['hash']],
+                'name': '<swansible>/%s.py' % msg['name'], 'package': msg.get('package', 'ansible.modules'),
+                'args': basic._ANSIBLE_ARGS.decode('utf-8', 'surrogateescape')}
+        p = subprocess.run([interpreter_path, '-c', RESPAWN_CHILD], input=json.dumps(data).encode(), stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE)
+        sys.stdout.write(p.stdout.decode('utf-8', 'surrogateescape'))
+        sys.stderr.write(p.stderr.decode('utf-8', 'replace'))
+        sys.exit(p.returncode)
+
+    respawn.probe_interpreters_for_module = probe_interpreters_for_module
+    respawn.respawn_module = respawn_module
+    respawn.has_respawned = lambda: False
 
 
 def module_args(msg):
@@ -377,6 +440,7 @@ def run_module(msg):
         if hasattr(getattr(shared, name, None), 'clear'):
             getattr(shared, name).clear()
     basic._ANSIBLE_ARGS = json.dumps({'ANSIBLE_MODULE_ARGS': args}).encode()
+    patch_respawn(msg)
     basic._ANSIBLE_PROFILE = 'legacy'
     out = io.TextIOWrapper(io.BytesIO(), encoding='utf-8', errors='surrogateescape', write_through=True)
     err = io.StringIO()

@@ -15,7 +15,8 @@ LANG = FIXTURES / 'language'
     ('args_splat.yml', []),             # `args:` templates and debug's argument checks
     ('environment.yml', []),            # play, block and task environment
     ('module_defaults.yml', []),
-    ('module_warnings.yml', []),        # a module's warnings stay in its own result (one agent process)        # play/block/task module_defaults, action groups, templated values
+    ('module_warnings.yml', []),
+    ('package_service.yml', []),        # package/service dispatch; apt respawned under the system Python        # a module's warnings stay in its own result (one agent process)        # play/block/task module_defaults, action groups, templated values
 ])
 def test_output_matches_ansible(book, args):
     theirs, ours = ansible_playbook(LANG / book, *args), swansible_playbook(LANG / book, *args)

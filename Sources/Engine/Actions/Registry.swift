@@ -20,6 +20,8 @@ let builtinActions: [String: any Action.Type] = [
     "include_vars": IncludeVarsAction.self,
     "async_status": AsyncStatusAction.self,
     "pause": PauseAction.self,
+    "package": PackageAction.self,
+    "service": ServiceAction.self,
     "swansible_get_stack": GetStackAction.self,
     "mitogen_get_stack": GetStackAction.self,
 ]
