@@ -865,7 +865,18 @@ def plugin_call(msg):
     return {'value': value}
 
 
-METHODS = {'plugin_find': plugin_find, 'plugin_call': plugin_call, 'run_module': run_module, 'spawn': spawn, 'run_async': run_async, 'upload_open': upload_open,
+def validate_argument_spec(msg):
+    """A role's (or a task's) argument spec checked by module_utils' own validator."""
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+    validator = ArgumentSpecValidator(msg['argument_spec'])
+    try:
+        result = validator.validate(msg['params'], validate_role_argument_spec=True)
+    except TypeError:   # ansible-core before the role option
+        result = validator.validate(msg['params'])
+    return {'errors': list(result.error_messages)}
+
+
+METHODS = {'plugin_find': plugin_find, 'plugin_call': plugin_call, 'validate_argument_spec': validate_argument_spec, 'run_module': run_module, 'spawn': spawn, 'run_async': run_async, 'upload_open': upload_open,
            'upload_close': upload_close, 'remove': remove, 'read_file': read_file, 'run_script': run_script}
 WORK = queue.Queue()
 

@@ -15,7 +15,7 @@ public enum Origin {
             return message.contains("\n") || help.contains("\n") ? message + "\n\n" + help : message + " " + help
         }
         var out = "\(message)\nOrigin: \(loc)"
-        if loc.line == 0 { out += "\n" }
+        if loc.line == 0 { out += "\n" + (loc.snippet.map { "\n\($0)\n" } ?? "") }
         if loc.line > 0, let text = try? Files.read(loc.file) {
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
             if loc.line >= 1, loc.line <= lines.count {

@@ -128,8 +128,9 @@ public final class PlaybookRunner: @unchecked Sendable {
         if options.check && callback.checkMarkers { Output.banner("DRY RUN") }
         for play in book.plays {
             do {
-                try await runPlay(play)
+                let everyHostDown = try await runPlay(play)
                 try checkAbort()   // an abort the last tasks or handlers left
+                if everyHostDown { break }   // a batch where every host failed ends the playbook
             } catch is AnyErrorsFatal {
                 break
             } catch {
@@ -199,7 +200,10 @@ public final class PlaybookRunner: @unchecked Sendable {
         }
     }
 
-    func runPlay(_ play: Play) async throws {
+    /// Returns true when a batch ended with every one of its hosts failed or unreachable: the
+    /// playbook stops there, as PlaybookExecutor breaks out of its plays.
+    @discardableResult
+    func runPlay(_ play: Play) async throws -> Bool {
         playKeywords = play.keywords
         lock.withLock { _ in
             ended = []
@@ -223,7 +227,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         let hosts = all.filter { !dead.contains($0) }
         guard !hosts.isEmpty else {
             callback.noHostsMatched()
-            return
+            return false
         }
         var playVars = play.vars
         for (k, v) in try prompts(play) { playVars[.string(k)] = v }
@@ -276,8 +280,10 @@ public final class PlaybookRunner: @unchecked Sendable {
             let downBefore = lock.withLock { _ in failed.union(unreachable) }
             try await runBatch(play, pc: pc, force: force)
             let down = lock.withLock { _ in failed.union(unreachable) }.subtracting(downBefore)
-            if lock.withLock({ _ in playEnded }) || batch.allSatisfy(down.contains) { break }
+            if batch.allSatisfy(down.contains) { return true }
+            if lock.withLock({ _ in playEnded }) { break }
         }
+        return false
     }
 
     /// The play's strategy: linear, or free / host_pinned (run here as each host on its own,
@@ -726,6 +732,10 @@ public final class PlaybookRunner: @unchecked Sendable {
             check = hosts.first.flatMap { h in (try? vars.scope(host: h, pc: pc, task: task)).flatMap { s in
                 keyword(task, "check_mode").flatMap { try? vars.templar.template($0, s) }.map { AnsibleFilters.toBool($0).truthy } } } ?? vars.checkMode
         }
+        // The play's and the task's own vars are checked for reserved names before the banner, as
+        // the strategy gets a task's vars before it announces it.
+        let own = Array(pc.play.varKeyLocations.keys) + Array(task.varKeyLocations.keys)
+        VariableManager.warnReserved(own, origins: { task.varKeyLocations[$0] ?? pc.play.varKeyLocations[$0] })
         let name = bannerName(task, host: hosts.first, pc: pc)
         if let junit {
             // Each run of a task is a task of its own for the report (an include's copies are).
@@ -1526,7 +1536,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             r["msg"] = .unsafe(f.message)
             if f.raised {
                 let flat = "Task failed: \(f.message)"
-                r["_swansible_error"] = .list([.list([.string(flat), .string("\(task.location)")])])
+                r["_swansible_error"] = .list([TaskError.link(flat, task.location)])
                 r["_swansible_error_flat"] = .string(flat)
             }
         } catch let u as Unreachable {
@@ -1615,7 +1625,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         let kind = fromModule ? "Module" : "Action"
         let msg = r["_swansible_error_msg"]?.stringValue ?? r["msg"].map(\.pythonStr) ?? "Unknown error."
         let text = "Task failed: " + (msg.isEmpty ? "\(kind) failed." : "\(kind) failed: \(msg)")
-        r["_swansible_error"] = .list([.list([.string(text), .string("\(task.location)")])])
+        r["_swansible_error"] = .list([TaskError.link(text, task.location)])
         r["_swansible_error_flat"] = .string(text)
         // A failed result without a message gets the one Ansible gives it.
         if r["msg"] == nil { r["msg"] = .unsafe(text) }

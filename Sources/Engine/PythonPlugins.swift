@@ -97,6 +97,16 @@ public final class PythonPlugins: ExternalPlugins {
         return reply["value"] ?? .none
     }
 
+    /// module_utils' ArgumentSpecValidator on the given parameters: its error messages.
+    func validateArgumentSpec(_ spec: Dict, _ params: Dict) throws -> [String] {
+        guard let helper = helper() else { throw AnsibleError("the controller's Python helper is not available to validate an argument spec") }
+        let reply = try helper.call("validate_argument_spec", ["argument_spec": .dict(spec), "params": .dict(params)])
+        if let failure = reply["msg"]?.stringValue, reply["failed"]?.truthy == true {
+            throw AnsibleError(failure + (reply["exception"].map { "\n" + $0.pythonStr } ?? ""))
+        }
+        return (reply["errors"]?.listValue ?? []).map(\.pythonStr)
+    }
+
     private var collectionRoots: [String] { state.withLock { $0.library?.allCollectionRoots ?? [] } }
 
     /// The helper agent, started on first use with the Python of the installed ansible-core.

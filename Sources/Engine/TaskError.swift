@@ -50,11 +50,16 @@ struct TaskError: Error {
     /// The result Ansible records for it (registered too: 2.19 gives it a traceback's place holder).
     var result: Dict {
         var chain: [Value] = []
-        for l in links { chain.append(.list([.string(l.message), l.location.map { .string($0.description) } ?? .none])) }
+        for l in links { chain.append(TaskError.link(l.message, l.location)) }
         var r: Dict = ["changed": false, "msg": .unsafe(flat), "_swansible_error": .list(chain), "failed": true,
                        "exception": "(traceback unavailable)"]
         if let help { r["_swansible_help"] = .string(help) }
         return r
+    }
+
+    /// One link of a recorded chain: the message, where, and what stands for a source without a file.
+    static func link(_ message: String, _ location: SourceLocation?) -> Value {
+        .list([.string(message), location.map { .string($0.description) } ?? .none, location?.snippet.map(Value.string) ?? .none])
     }
 
     /// 2.19's deduplicate_message_parts: each cause after its effect ("a: b"), unless the effect
@@ -76,9 +81,9 @@ struct TaskError: Error {
         guard case .list(let chain)? = r["_swansible_error"],
               let flat = r["_swansible_error_flat"]?.stringValue ?? r["msg"]?.stringValue else { return nil }
         let help = r["_swansible_help"]?.stringValue
-        let links: [(message: String, location: String?, help: String?)] = chain.enumerated().compactMap { i, link in
+        let links: [(message: String, location: String?, help: String?, snippet: String?)] = chain.enumerated().compactMap { i, link in
             guard case .list(let l) = link, let m = l.first?.stringValue else { return nil }
-            return (m, l.count > 1 ? l[1].stringValue : nil, i == chain.count - 1 ? help : nil)
+            return (m, l.count > 1 ? l[1].stringValue : nil, i == chain.count - 1 ? help : nil, l.count > 2 ? l[2].stringValue : nil)
         }
         var segments: [String] = []
         var i = 0
@@ -90,7 +95,9 @@ struct TaskError: Error {
                 parts.append(links[j].message)
                 j += 1
             }
-            segments.append(Origin.report(joined(parts), links[i].location.flatMap(SourceLocation.parse), help: links[i].help))
+            var at = links[i].location.flatMap(SourceLocation.parse)
+            at?.snippet = links[i].snippet
+            segments.append(Origin.report(joined(parts), at, help: links[i].help))
             i = j
         }
         if segments.count == 1 { return "[ERROR]: " + segments[0] + "\n" }

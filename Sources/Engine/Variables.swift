@@ -144,6 +144,7 @@ final class VariableManager: @unchecked Sendable {
         }
         if let t = task { merge(t.includeParams) }
         merge(extraVars)
+        VariableManager.warnReserved(all.keys, origins: { task?.varKeyLocations[$0] ?? pc.play.varKeyLocations[$0] })
         addMagic(&all, host: host, pc: pc, task: task)
         let scope = VarScope(raw: all, templar: templar)
         scope.playbookDir = playbookDir
@@ -240,5 +241,26 @@ final class VariableManager: @unchecked Sendable {
             out[.string(h)] = .dict(d)
         }
         return .dict(out)
+    }
+
+    /// Names Ansible reserves for its keywords and template globals (vars/reserved.py's list for
+    /// ansible-core 2.19): a variable of one of these names is warned about, once.
+    static let reservedNames: Set<String> = [
+        "action", "always", "any_errors_fatal", "args", "async", "async_val", "become", "become_exe", "become_flags",
+        "become_method", "become_user", "block", "changed_when", "check_mode", "collections", "connection", "cycler",
+        "debugger", "delay", "delegate_facts", "delegate_to", "dict", "diff", "environment", "fact_path", "failed_when",
+        "force_handlers", "gather_facts", "gather_timeout", "handlers", "hosts", "ignore_errors", "ignore_unreachable",
+        "joiner", "lipsum", "local_action", "lookup", "loop", "loop_control", "loop_with", "max_fail_percentage",
+        "module_defaults", "name", "namespace", "no_log", "notify", "now", "omit", "order", "poll", "port", "post_tasks",
+        "pre_tasks", "q", "query", "range", "register", "remote_user", "rescue", "retries", "roles", "run_once", "serial",
+        "strategy", "tags", "tasks", "throttle", "timeout", "undef", "until", "vars_files", "vars_prompt", "when", "with_",
+    ]
+
+    static func warnReserved<Names: Sequence<String>>(_ names: Names, origins: (String) -> SourceLocation?) {
+        for name in names.sorted() where reservedNames.contains(name) {
+            // Once per name: later scopes may no longer know where an inherited var was written.
+            guard Output.firstTime("reserved name \(name)") else { continue }
+            Output.warning(Origin.report("Found variable using reserved name '\(name)'.", origins(name)))
+        }
     }
 }

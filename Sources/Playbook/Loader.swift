@@ -214,7 +214,9 @@ public struct PlaybookLoader {
                         preTasks: try section("pre_tasks"), tasks: roleTasks + (try section("tasks")),
                         postTasks: try section("post_tasks"), handlers: roleHandlers + (try section("handlers")) + importedHandlers,
                         roles: roles, location: node.location)
-        for p in node["vars"]?.pairs ?? [] { if let k = p.key.scalar?.pythonStr { play.varLocations[k] = p.value.location } }
+        for p in node["vars"]?.pairs ?? [] {
+            if let k = p.key.scalar?.pythonStr { (play.varLocations[k], play.varKeyLocations[k]) = (p.value.location, p.key.location) }
+        }
         play.roleKeys = seenRoles
         play.exposedRoles = importedRoles
         play.baseDir = baseDir
@@ -444,9 +446,34 @@ public struct PlaybookLoader {
             tasks += t
             handlers += h
         }
+        if let v = try validationTask(role, entrypoint: tasksFrom ?? "main", inherited: inherited) { tasks.append(v) }
         if let n = try roleFile(role, "tasks", tasksFrom) { tasks += try self.tasks(n, role: role, inherited: inherited) }
         if let n = try roleFile(role, "handlers", handlersFrom) { handlers += try self.handlers(n, role: role, inherited: inherited) }
         return (tasks, handlers)
+    }
+
+    /// A role with an argument spec for its entry point starts with a task that validates the
+    /// arguments it was given (meta/argument_specs.yml, else meta/main.yml's `argument_specs`),
+    /// tagged `always`, as Role._prepend_validation_task inserts it.
+    func validationTask(_ role: Role, entrypoint: String, inherited: Inherited) throws -> Task? {
+        let file = try roleFile(role, "meta", "argument_specs")
+        let specs = file != nil ? file?["argument_specs"] : try meta(role)?["argument_specs"]
+        guard let entry = specs?[entrypoint], case .dict(let spec) = entry.value else { return nil }
+        var name = "Validating arguments against arg spec '\(entrypoint)'"
+        if let d = spec["short_description"] { name += " - " + d.pythonStr }
+        let context: Dict = ["type": "role", "name": .string(role.name), "argument_spec_name": .string(entrypoint), "path": .string(role.path)]
+        let args: Dict = ["argument_spec": spec["options"] ?? .dict([:]), "provided_arguments": .dict(role.params),
+                          "validate_args_context": .dict(context)]
+        // A task made from data, not read from a file: its errors show that data.
+        let data: Value = ["action": "ansible.builtin.validate_argument_spec", "args": .dict(args), "name": .string(name), "tags": ["always"]]
+        var t = Task(name: name, action: "ansible.builtin.validate_argument_spec", args: args,
+                     keywords: ["tags": ["always"]], location: .unknown(showing: data.pythonRepr), role: role)
+        _ = entry
+        t.inheritedTags = inherited.tags
+        t.inheritedWhen = inherited.when
+        t.blockVars = inherited.vars
+        t.inheritedKeywords = inherited.keywords
+        return t
     }
 
     /// A task file named by an import or include: next to the file that names it, in the role's
@@ -611,7 +638,9 @@ public struct PlaybookLoader {
         t.keywordLocations = keywordLocations
         t.argLocations = argLocations
         t.argKeyLocations = argKeyLocations
-        for p in node["vars"]?.pairs ?? [] { if let k = p.key.scalar?.pythonStr { t.varLocations[k] = p.value.location } }
+        for p in node["vars"]?.pairs ?? [] {
+            if let k = p.key.scalar?.pythonStr { (t.varLocations[k], t.varKeyLocations[k]) = (p.value.location, p.key.location) }
+        }
         return t
     }
 
@@ -639,6 +668,8 @@ public struct PlaybookLoader {
                 case let k where Task.inheritable.contains(k): keywords[k] = v
                 case "vars":
                     if case .dict(let vd) = v { for (a, b) in vd { params[a] = b } }
+                // The role's other keywords (Base, Become, Delegatable fields) are no params either.
+                case "port", "timeout", "debugger", "collections", "vars_files": continue
                 default: params[k] = v
                 }
             }

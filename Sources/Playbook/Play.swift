@@ -7,6 +7,8 @@ public struct Play: Sendable {
     public var vars: Dict
     /// Where each play var's value was written (errors name it, as Ansible's origins do).
     public var varLocations: [String: SourceLocation] = [:]
+    /// Where each var's name was written (a warning about the name points there).
+    public var varKeyLocations: [String: SourceLocation] = [:]
     public var varsFiles: [Value]
     /// Every other play keyword (`gather_facts`, `become`, `remote_user`, `connection`, `serial`…).
     public var keywords: [String: Value]

@@ -44,6 +44,8 @@ public struct Task: Sendable {
     public var keywordLocations: [String: SourceLocation] = [:]
     /// Where each of the task's own vars was written.
     public var varLocations: [String: SourceLocation] = [:]
+    /// Where each of the task's own vars' names was written.
+    public var varKeyLocations: [String: SourceLocation] = [:]
     /// Where each argument's value was written (a free-form string: that string, for every key).
     public var argLocations: [String: SourceLocation] = [:]
     /// Where each argument's key was written (a mapping's), for errors about the key itself.

@@ -124,3 +124,15 @@ def test_junit_report_as_ansible(tmp_path, book):
         reports.append(re.sub(r'&quot;(src|start|end|delta)&quot;: &quot;[^&]*&quot;', r'\1', text))
     assert reports[0] == reports[1]
     assert '<testcase classname=' in reports[1]
+
+
+def test_role_argument_specs_as_ansible():
+    """The validation task of roles with argument specs (passing, failing with each error, the
+    action on its own), a reserved variable name warned, and the playbook ending once every host
+    of a play failed (exit 2)."""
+    theirs, ours = ansible_playbook(LANG / 'argument_specs.yml'), swansible_playbook(LANG / 'argument_specs.yml')
+    assert theirs.returncode == ours.returncode == 2, ours.stdout + ours.stderr
+    assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
+    assert "Validating arguments against arg spec 'other'" in ours.stdout
+    assert 'value of mood must be one of: happy, calm, got: angry' in ours.stdout
+    assert 'PLAY [port is a keyword' not in ours.stdout

@@ -126,3 +126,29 @@ enum FailAction: Action {
         ["changed": false, "failed": true, "msg": c.args["msg"] ?? "Failed as requested from task"]
     }
 }
+
+/// validate_argument_spec (and the task a role with an argument spec starts with): the spec's
+/// options checked against the given arguments over the variables of the same names, by
+/// module_utils' own ArgumentSpecValidator in the controller's Python helper.
+enum ValidateArgumentSpecAction: Action {
+    static func run(_ c: ActionContext) async throws -> Dict {
+        let context = c.args["validate_args_context"] ?? .dict([:])
+        guard let raw = c.args["argument_spec"] else {
+            throw TaskFailure.raise("\"argument_spec\" arg is required in args: \(Value.dict(c.args).pythonRepr)")
+        }
+        guard case .dict(let spec) = raw else { throw TaskFailure.raise("Incorrect type for argument_spec, expected dict and got \(raw.typeName)") }
+        let provided = c.args["provided_arguments"] ?? .dict([:])
+        guard case .dict(let given) = provided else {
+            throw TaskFailure.raise("Incorrect type for provided_arguments, expected dict and got \(provided.typeName)")
+        }
+        var params = Dict()
+        for (k, _) in spec { if let v = try c.scope.lookup(k.pythonStr) { params[k] = v } }
+        for (k, v) in given { params[k] = v }
+        let errors = try PythonPlugins.shared.validateArgumentSpec(spec, params)
+        guard errors.isEmpty else {
+            return ["failed": true, "changed": false, "msg": .unsafe("Validation of arguments failed:\n" + errors.joined(separator: "\n")),
+                    "argument_spec_data": .dict(spec), "argument_errors": .list(errors.map(Value.unsafe)), "validate_args_context": context]
+        }
+        return ["changed": false, "msg": "The arg spec validation passed", "validate_args_context": context]
+    }
+}

@@ -21,13 +21,14 @@ let builtinActions: [String: any Action.Type] = [
     "async_status": AsyncStatusAction.self,
     "pause": PauseAction.self,
     "package": PackageAction.self,
+    "validate_argument_spec": ValidateArgumentSpecAction.self,
     "service": ServiceAction.self,
     "swansible_get_stack": GetStackAction.self,
     "mitogen_get_stack": GetStackAction.self,
 ]
 
 /// Actions that run on the controller only and never need a connection.
-let controllerActions: Set<String> = ["debug", "set_fact", "assert", "fail", "include_vars", "pause", "include_tasks", "include", "include_role", "group_by", "add_host",
+let controllerActions: Set<String> = ["debug", "set_fact", "assert", "fail", "include_vars", "pause", "validate_argument_spec", "include_tasks", "include", "include_role", "group_by", "add_host",
                                       "swansible_get_stack", "mitogen_get_stack"]
 
 func action(for name: String) -> any Action.Type {
