@@ -201,7 +201,8 @@ public enum Output {
     static func blockEnd(_ s: String) -> String { s.contains("\n") && !s.hasSuffix("\n") ? s + "\n" : s }
 
     /// A banner: the text, a space and stars up to column 79 (at least 3), after a blank line.
-    public static func banner(_ msg: String, _ c: Color? = nil) {
+    public static func banner(_ text: String, _ c: Color? = nil) {
+        let msg = text.trimmingCharacters(in: " \t\n")   // Display.banner strips the message
         let stars = max(3, 79 - msg.unicodeScalars.count)
         line("\n\(msg) " + String(repeating: "*", count: stars), c)
     }

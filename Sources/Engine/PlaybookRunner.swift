@@ -1560,6 +1560,11 @@ public final class PlaybookRunner: @unchecked Sendable {
                 r[.string(k + "_lines")] = .list(s.pythonSplitLines.map(Value.string))
             }
         }
+        // set_stats: into the run's custom stats, as the strategy files them.
+        if let s = r["ansible_stats"], case .dict(let data)? = s["data"] {
+            let perHost = s["per_host"].map(\.truthy) ?? true, aggregate = s["aggregate"]?.truthy ?? false
+            for (k, v) in data { stats.setCustom(k, v, host: perHost ? host : nil, aggregate: aggregate) }
+        }
         // debug shows `var=ansible_facts` without setting them again (as the strategy skips it).
         if let facts = r["ansible_facts"]?.dictValue, task.shortAction != "debug" {
             let target = task.effective("delegate_facts")?.truthy == true ? (ctx.delegateHost ?? host) : host

@@ -136,3 +136,24 @@ def test_role_argument_specs_as_ansible():
     assert "Validating arguments against arg spec 'other'" in ours.stdout
     assert 'value of mood must be one of: happy, calm, got: angry' in ours.stdout
     assert 'PLAY [port is a keyword' not in ours.stdout
+
+
+@pytest.mark.parametrize('env', [{}, {'ANSIBLE_SHOW_CUSTOM_STATS': '1'}])
+def test_set_stats_as_ansible(env):
+    """set_stats added up or set, per host and for the run; CUSTOM STATS after the recap when asked."""
+    theirs, ours = ansible_playbook(LANG / 'set_stats.yml', env=env), swansible_playbook(LANG / 'set_stats.yml', env=env)
+    assert theirs.returncode == ours.returncode == 0, ours.stdout + ours.stderr
+    assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
+    assert ('RUN: { "info": {  "arch": "x86",  "os": "linux" }, "label": "xy"' in ours.stdout) == bool(env)
+
+
+def test_wait_for_connection_as_ansible():
+    """A live host answers at once; one that never does fails when its timeout is up, with the
+    last connection error (elapsed set aside: it is a clock reading)."""
+    import re
+    args = ('-i', LANG / 'wait_hosts', LANG / 'wait_for_connection.yml')
+    theirs, ours = ansible_playbook(*args), swansible_playbook(*args)
+    assert theirs.returncode == ours.returncode == 2, ours.stdout + ours.stderr
+    elapsed = lambda text: re.sub(r'"elapsed": \d+', '"elapsed": N', text)
+    assert elapsed(ours.stdout) == elapsed(theirs.stdout)
+    assert 'timed out waiting for ping module test: Failed to connect' in ours.stdout

@@ -152,3 +152,28 @@ enum ValidateArgumentSpecAction: Action {
         return ["changed": false, "msg": "The arg spec validation passed", "validate_args_context": context]
     }
 }
+
+/// set_stats: data for the run's custom stats (per host or for the whole run, added to what is
+/// there or set), shown after the recap when show_custom_stats is on.
+enum SetStatsAction: Action {
+    static func run(_ c: ActionContext) async throws -> Dict {
+        var stats: Dict = ["data": .dict([:]), "per_host": false, "aggregate": true]
+        if let data = c.args["data"] {
+            guard case .dict(let d) = data else {
+                return ["failed": true, "changed": false, "msg": "The 'data' option needs to be a dictionary/hash"]
+            }
+            for opt in ["per_host", "aggregate"] {
+                if let v = c.args[.string(opt)] { stats[.string(opt)] = AnsibleFilters.toBool(v) }
+            }
+            var out = Dict()
+            for (k, v) in d {
+                guard Keywords.isVariableName(k.pythonStr) else {
+                    throw TaskFailure.raise("Invalid variable name \(Value.string(k.pythonStr).pythonRepr).")
+                }
+                out[k] = v
+            }
+            stats["data"] = .dict(out)
+        }
+        return ["changed": false, "ansible_stats": .dict(stats)]
+    }
+}

@@ -21,6 +21,8 @@ let builtinActions: [String: any Action.Type] = [
     "async_status": AsyncStatusAction.self,
     "pause": PauseAction.self,
     "package": PackageAction.self,
+    "set_stats": SetStatsAction.self,
+    "wait_for_connection": WaitForConnectionAction.self,
     "validate_argument_spec": ValidateArgumentSpecAction.self,
     "service": ServiceAction.self,
     "swansible_get_stack": GetStackAction.self,
@@ -28,7 +30,7 @@ let builtinActions: [String: any Action.Type] = [
 ]
 
 /// Actions that run on the controller only and never need a connection.
-let controllerActions: Set<String> = ["debug", "set_fact", "assert", "fail", "include_vars", "pause", "validate_argument_spec", "include_tasks", "include", "include_role", "group_by", "add_host",
+let controllerActions: Set<String> = ["debug", "set_fact", "assert", "fail", "include_vars", "pause", "validate_argument_spec", "set_stats", "include_tasks", "include", "include_role", "group_by", "add_host",
                                       "swansible_get_stack", "mitogen_get_stack"]
 
 func action(for name: String) -> any Action.Type {

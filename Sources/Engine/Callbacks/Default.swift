@@ -38,6 +38,7 @@ final class DefaultCallback: @unchecked Sendable {
         displayOk = settings.displayOkHosts
         failedStderr = settings.value(env: "ANSIBLE_DISPLAY_FAILED_STDERR", key: "display_failed_stderr").map(Settings.truthy) ?? false
         checkMarkers = settings.value(env: "ANSIBLE_CHECK_MODE_MARKERS", section: "callback_default", key: "check_mode_markers").map(Settings.truthy) ?? false
+        showCustomStats = settings.value(env: "ANSIBLE_SHOW_CUSTOM_STATS", key: "show_custom_stats").map(Settings.truthy) ?? false
         pathOnFailure = settings.value(env: "ANSIBLE_SHOW_TASK_PATH_ON_FAILURE", key: "show_task_path_on_failure").map(Settings.truthy) ?? false
         resultFormat = settings.value(env: "ANSIBLE_CALLBACK_RESULT_FORMAT", section: "callback_default", key: "result_format") ?? "json"
         prettyResults = settings.value(env: "ANSIBLE_CALLBACK_FORMAT_PRETTY", section: "callback_default", key: "callback_format_pretty").map(Settings.truthy)
@@ -46,6 +47,8 @@ final class DefaultCallback: @unchecked Sendable {
     /// Ansible names an unnamed play after its hosts pattern.
     /// check_mode_markers: " [CHECK MODE]" after the banners of plays and tasks in check mode.
     let checkMarkers: Bool
+    /// show_custom_stats: set_stats' data after the recap.
+    let showCustomStats: Bool
 
     /// A play's name, or its hosts pattern when it has none (Play.get_name).
     static func playName(_ play: Play) -> String {
@@ -296,6 +299,19 @@ final class DefaultCallback: @unchecked Sendable {
             Output.line("\(hostText) : \(col("ok", t.ok, .ok)) \(col("changed", t.changed, .changed)) \(col("unreachable", t.unreachable, .unreachable)) \(col("failed", t.failures, .error)) \(col("skipped", t.skipped, .skip)) \(col("rescued", t.rescued, .ok)) \(col("ignored", t.ignored, .warn))")
         }
         Output.line("")
+        // show_custom_stats: set_stats' data, per host, then the run's.
+        let custom = stats.custom
+        if !custom.isEmpty && showCustomStats {
+            Output.banner("CUSTOM STATS: ")
+            for h in custom.keys.sorted() where h != "_run" {
+                Output.line("\t\(h): " + dump(custom[h]!, indent: 1, json: true).replacingOccurrences(of: "\n", with: ""))
+            }
+            if let run = custom["_run"] {
+                Output.line("")
+                Output.line("\tRUN: " + dump(run, indent: 1, json: true).replacingOccurrences(of: "\n", with: ""))
+            }
+            Output.line("")
+        }
     }
 }
 
@@ -314,6 +330,29 @@ final class Stats: @unchecked Sendable {
 
     private let lock = Mutex<Void>(())
     private var data: [String: Summary] = [:]
+    /// set_stats' data: per host, or under `_run` for the whole run.
+    private(set) var custom: [String: Dict] = [:]
+
+    /// AggregateStats.update_custom_stats (aggregate) or set_custom_stats: mappings merge, other
+    /// values of the same type add up (numbers, text, lists); a value of another type is ignored.
+    func setCustom(_ key: Value, _ value: Value, host: String?, aggregate: Bool) {
+        lock.withLock { _ in
+            let h = host ?? "_run"
+            var d = custom[h] ?? Dict()
+            defer { custom[h] = d }
+            guard aggregate, let old = d[key] else { d[key] = value; return }
+            switch (old, value) {
+            case (.dict(let a), .dict(let b)): d[key] = .dict(AnsibleFilters.merge(a, b, recursive: true))
+            case (.int(let a), .int(let b)): d[key] = .int(a + b)
+            case (.float(let a), .float(let b)): d[key] = .float(a + b)
+            case (.float(let a), .int(let b)): d[key] = .float(a + Double(b))
+            case (.list(let a), .list(let b)): d[key] = .list(a + b)
+            case (.string(let a), .string(let b)), (.string(let a), .unsafe(let b)), (.unsafe(let a), .string(let b)), (.unsafe(let a), .unsafe(let b)):
+                d[key] = .string(a + b)
+            default: break
+            }
+        }
+    }
 
     var hosts: [String] { lock.withLock { _ in Array(data.keys) } }
     func summary(_ h: String) -> Summary { lock.withLock { _ in data[h] ?? Summary() } }
