@@ -37,6 +37,8 @@ public final class PlaybookRunner: @unchecked Sendable {
     let options: RunOptions
     let vars: VariableManager
     let callback: DefaultCallback
+    /// A stdout_callback that could not be loaded: the run stops before its first play.
+    var stdoutFailure: DefaultCallback.Unloadable?
     /// The junit callback, when callbacks_enabled names it.
     let junit: JUnitCallback?
     let stats = Stats()
@@ -109,6 +111,13 @@ public final class PlaybookRunner: @unchecked Sendable {
         callback = DefaultCallback(verbosity: options.verbosity, settings: settings)
         junit = options.adhoc == nil ? JUnitCallback.enabled(settings) : nil
         callback.adhoc = options.adhoc
+        if let adhoc = options.adhoc {
+            callback.compact = adhoc.oneLine ? .oneline : .minimal
+        } else {
+            do { callback.compact = try DefaultCallback.stdoutCallback(settings, library: library) } catch {
+                stdoutFailure = error as? DefaultCallback.Unloadable
+            }
+        }
         vars.hostsDown = { [unowned self] in self.lock.withLock { _ in self.failed.union(self.unreachable) } }
     }
 
@@ -119,6 +128,11 @@ public final class PlaybookRunner: @unchecked Sendable {
 
     /// Runs every play; returns Ansible's exit code.
     public func run(_ book: PlaybookFile) async -> Int32 {
+        if let failure = stdoutFailure {
+            if let w = failure.warning { Output.warning(w) }
+            Output.error("Could not load '\(failure.name)' callback plugin.")
+            return ExitCodes.error
+        }
         if options.verbosity > 1 {
             // The default callback at -vv: the other stdout callbacks it stands in for, then the playbook banner.
             for other in ["minimal", "oneline"] { Output.line("Skipping callback '\(other)', as we already have a stdout callback.") }
@@ -1256,7 +1270,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                 result["exception"] = "(traceback unavailable)"
                 result["msg"] = "One or more items failed"
                 status = .failed
-                if task.shortAction == "debug" {
+                if task.shortAction == "debug" && callback.compact == nil {
                     // The default callback cleans a debug result down to its msg, so the loop's
                     // summary shows as a fatal line of its own.
                     callback.result(host: host, action: task.action, status: .failed, result: ["msg": "One or more items failed"],
@@ -1272,6 +1286,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                 result["msg"] = "All items completed"
                 status = anyChanged ? .changed : .ok
             }
+            callback.loopResult(host: host, action: task.action, status: status, result: result)
         } else {
             if let skipped { (status, result) = (.skipped, skipped) } else { (status, result) = try await once(task, host: host, scope: scope) }
             // A changed result that notifies a handler the play lacks ends the run before it is shown.

@@ -157,3 +157,16 @@ def test_wait_for_connection_as_ansible():
     elapsed = lambda text: re.sub(r'"elapsed": \d+', '"elapsed": N', text)
     assert elapsed(ours.stdout) == elapsed(theirs.stdout)
     assert 'timed out waiting for ping module test: Failed to connect' in ours.stdout
+
+
+@pytest.mark.parametrize('callback,code', [('minimal', 2), ('oneline', 2), ('yaml', 1), ('no_such_callback', 1)])
+def test_stdout_callbacks_as_ansible(callback, code):
+    """stdout_callback minimal and oneline as Ansible prints them; one that cannot be loaded
+    (yaml is community.general's, not installed here) stops the run as Ansible does (exit 1)."""
+    import re
+    env = {'ANSIBLE_STDOUT_CALLBACK': callback}
+    theirs, ours = ansible_playbook(LANG / 'compact_output.yml', env=env), swansible_playbook(LANG / 'compact_output.yml', env=env)
+    assert theirs.returncode == ours.returncode == code, ours.stdout + ours.stderr
+    times = lambda text: re.sub(r'"(start|end|delta)": "[^"]*"', r'"\1": "T"', text)
+    assert (times(ours.stdout), ours.stderr) == (times(theirs.stdout), theirs.stderr)
+    assert 'PLAY RECAP' not in ours.stdout

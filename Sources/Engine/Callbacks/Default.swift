@@ -2,6 +2,7 @@
 import Playbook
 import Synchronization
 import Values
+import YAMLReader
 
 enum Status {
     case ok, changed, failed, skipped, unreachable
@@ -29,8 +30,44 @@ final class DefaultCallback: @unchecked Sendable {
     @TaskLocal static var banner: Banner?
     private var lastBanner: String?
 
-    /// Set for ad-hoc runs: the `minimal` callback's output instead (Minimal.swift).
+    /// Set for ad-hoc runs: their failures name the ad-hoc task (Minimal.swift).
     var adhoc: AdHocTask?
+    /// The `minimal` or `oneline` callback's output instead (ad-hoc runs, or stdout_callback).
+    var compact: Compact?
+
+    enum Compact { case minimal, oneline }
+
+    /// A stdout_callback that cannot be loaded: what Ansible says before it stops (exit 1).
+    struct Unloadable: Error {
+        var warning: String?
+        var name: String
+    }
+
+    /// stdout_callback (ANSIBLE_STDOUT_CALLBACK): default, minimal or oneline. Any other is a
+    /// Python plugin: a name ansible-core redirects to a collection (`yaml` to community.general)
+    /// gets Ansible's loading warning when that collection is missing, then the error.
+    static func stdoutCallback(_ settings: Settings, library: ModuleLibrary) throws -> Compact? {
+        let name = settings.value(env: "ANSIBLE_STDOUT_CALLBACK", key: "stdout_callback") ?? "default"
+        switch name.hasPrefix("ansible.builtin.") ? String(name.dropFirst("ansible.builtin.".count)) : name {
+        case "default": return nil
+        case "minimal": return .minimal
+        case "oneline":
+            Output.deprecation("The oneline callback plugin is deprecated.", version: "2.23", origin: nil)
+            return .oneline
+        default:
+            var target = name
+            if !name.contains("."), let text = try? Files.read(Files.join(library.ansibleDir, "config/ansible_builtin_runtime.yml")),
+               let routing = try? YAMLReader.loadValue(text, file: "ansible_builtin_runtime.yml"),
+               let redirect = routing["plugin_routing"]?["callback"]?[name]?["redirect"]?.stringValue {
+                target = redirect
+            }
+            let parts = target.split(separator: ".")
+            guard parts.count >= 3 else { throw Unloadable(warning: nil, name: name) }
+            let installed = library.allCollectionRoots.contains { Files.isDirectory(Files.join($0, "ansible_collections/\(parts[0])/\(parts[1])")) }
+            throw Unloadable(warning: installed ? "Error loading plugin '\(target)': swansible does not run Python callback plugins (see docs/compatibility.md)"
+                                                : "Error loading plugin '\(target)': No module named 'ansible_collections.\(parts[0])'", name: name)
+        }
+    }
 
     init(verbosity: Int, settings: Settings) {
         self.verbosity = verbosity
@@ -60,14 +97,14 @@ final class DefaultCallback: @unchecked Sendable {
     }
 
     func playStart(_ play: Play, checkMode: Bool = false) {
-        guard adhoc == nil else { return }
+        guard compact == nil else { return }
         let n = DefaultCallback.playName(play)
         let mark = checkMarkers && checkMode ? " [CHECK MODE]" : ""
         Output.banner((n.isEmpty ? "PLAY" : "PLAY [\(n)]") + mark)
     }
 
     func taskStart(_ name: String, prefix: String = "TASK", path: SourceLocation?, checkMode: Bool = false) {
-        guard adhoc == nil else { return }
+        guard compact == nil else { return }
         lock.withLock { _ in
             pendingBanner = bannerText(name, prefix: prefix, checkMode: checkMode)
             lastBanner = nil
@@ -95,7 +132,7 @@ final class DefaultCallback: @unchecked Sendable {
         bannerPrinted = true
     }
 
-    func noHostsMatched() { if adhoc == nil { Output.line("skipping: no hosts matched", .skip) } }
+    func noHostsMatched() { if compact == nil { Output.line("skipping: no hosts matched", .skip) } }
 
     /// `json`: JSON whatever result_format says (what aggregate callbacks such as junit dump).
     func dump(_ r: Dict, indent: Int? = nil, json: Bool = false) -> String {
@@ -205,8 +242,11 @@ final class DefaultCallback: @unchecked Sendable {
 
     /// One host's result (or one loop item's, when `item` is set).
     func result(host hostName: String, action: String, status: Status, result r: Dict, ignoring: Bool, item: Value? = nil) {
-        if let adhoc {
-            minimalResult(adhoc, host: hostName, action: action, status: status, result: r)
+        if let compact {
+            guard item == nil else { return }   // a loop shows its final result alone
+            if compact == .oneline { oneLineResult(host: hostName, action: action, status: status, result: r) } else {
+                minimalResult(host: hostName, action: action, status: status, result: r)
+            }
             return
         }
         // A delegated task is shown as `host -> delegate`, plus `(address)` when that differs.
@@ -255,13 +295,21 @@ final class DefaultCallback: @unchecked Sendable {
         }
     }
 
+    /// A loop's final result: only the compact callbacks show it (the default showed its items).
+    func loopResult(host: String, action: String, status: Status, result: Dict) {
+        guard compact != nil else { return }
+        self.result(host: host, action: action, status: status, result: result, ignoring: false)
+    }
+
     /// A failed loop whose errors are ignored ends with this line alone (its items were shown).
     func ignoredLoop() {
+        guard compact == nil else { return }
         lock.withLock { _ in Output.line("...ignoring", .skip) }
     }
 
     /// The loop's closing line for a host, when Ansible prints one (all items skipped).
     func loopSkipped(host: String, action: String, result: Dict) {
+        guard compact == nil else { return }
         lock.withLock { _ in
             guard displaySkipped else { return }
             printBanner()
@@ -271,11 +319,11 @@ final class DefaultCallback: @unchecked Sendable {
         }
     }
 
-    func noMoreHosts() { Output.banner("NO MORE HOSTS LEFT") }
+    func noMoreHosts() { if compact == nil { Output.banner("NO MORE HOSTS LEFT") } }
 
     /// `included: path for host1, host2` after an include_tasks banner.
     func included(_ path: String, hosts: [String], item: Value?) {
-        guard adhoc == nil else { return }
+        guard compact == nil else { return }
         lock.withLock { _ in
             printBanner()
             Output.line("included: \(path) for \(hosts.joined(separator: ", "))" + (item.map { " => (item=\($0.pythonStr))" } ?? ""), .skip)
@@ -283,7 +331,7 @@ final class DefaultCallback: @unchecked Sendable {
     }
 
     func recap(_ stats: Stats) {
-        guard adhoc == nil else { return }
+        guard compact == nil else { return }
         Output.banner("PLAY RECAP")
         for h in stats.hosts.sorted() {
             let t = stats.summary(h)

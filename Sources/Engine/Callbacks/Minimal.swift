@@ -28,8 +28,7 @@ extension DefaultCallback {
     /// Modules whose output is text, shown as it is (MODULE_NO_JSON).
     static let noJSON: Set<String> = ["command", "shell", "raw", "win_command", "win_shell"]
 
-    func minimalResult(_ adhoc: AdHocTask, host: String, action: String, status: Status, result r: Dict) {
-        if adhoc.oneLine { return oneLineResult(host: host, action: action, status: status, result: r) }
+    func minimalResult(host: String, action: String, status: Status, result r: Dict) {
         lock.withLock { _ in
             warnings(r)
             let textual = DefaultCallback.noJSON.contains(PlayTask.shortName(action))
@@ -43,21 +42,27 @@ extension DefaultCallback {
                 let (state, color): (String, Output.Color) = changed ? ("CHANGED", .changed) : ("SUCCESS", .ok)
                 if textual && r["ansible_job_id"] == nil { Output.line(generic(state), color) } else {
                     let d = DefaultCallback.clean(r, action: action)
-                    Output.line("\(host) | \(state) => " + dump(d, indent: 4), color)
+                    Output.line("\(host) | \(state) => " + dump(d, indent: 4, json: true), color)
                 }
             case .skipped:
                 Output.line("\(host) | SKIPPED", .skip)
             case .failed:
-                errorBlock(adhoc, r["_swansible_error_flat"]?.stringValue ?? TaskError.block(r).flatMap(briefLine) ?? "Task failed: \(r["msg"]?.pythonStr ?? "")")
+                if let adhoc {
+                    errorBlock(adhoc, r["_swansible_error_flat"]?.stringValue ?? TaskError.block(r).flatMap(briefLine) ?? "Task failed: \(r["msg"]?.pythonStr ?? "")")
+                } else if let block = TaskError.block(r), Output.firstTime(block) {
+                    Output.write(block)
+                }
                 if textual && r["module_stderr"] == nil { Output.line(generic("FAILED"), .error) } else {
-                    Output.line("\(host) | FAILED! => " + dump(r, indent: 4), .error)
+                    Output.line("\(host) | FAILED! => " + dump(r, indent: 4, json: true), .error)
                 }
             case .unreachable:
                 var d = r
                 let msg = r["msg"]?.pythonStr ?? ""
                 if !msg.hasPrefix("Task failed: ") { d["msg"] = .unsafe("Task failed: " + msg) }
-                errorBlock(adhoc, d["msg"]?.pythonStr ?? msg)
-                Output.line("\(host) | UNREACHABLE! => " + dump(d, indent: 4), .unreachable)
+                if let adhoc { errorBlock(adhoc, d["msg"]?.pythonStr ?? msg) } else if let block = TaskError.block(r), Output.firstTime(block) {
+                    Output.write(block)
+                }
+                Output.line("\(host) | UNREACHABLE! => " + dump(d, indent: 4, json: true), .unreachable)
             }
         }
     }
@@ -75,13 +80,13 @@ extension DefaultCallback {
                 let stderr = r["stderr"].map { $0.truthy ? " (stderr) \(flat("stderr"))" : "" } ?? ""
                 return "\(host) | \(caption) | rc=\(r["rc"]?.pythonStr ?? "-1") | (stdout) \(flat("stdout"))" + stderr
             }
-            func json(_ d: Dict) -> String { dump(d, indent: 0).replacingOccurrences(of: "\n", with: "") }
+            func json(_ d: Dict) -> String { dump(d, indent: 0, json: true).replacingOccurrences(of: "\n", with: "") }
             switch status {
             case .ok, .changed:
                 let state = r["changed"]?.truthy == true ? "CHANGED" : "SUCCESS"
                 let color: Output.Color = state == "CHANGED" ? .changed : .ok
                 if textual && r["ansible_job_id"] == nil { Output.line(generic(state), color) } else {
-                    Output.line("\(host) | \(state) => " + json(DefaultCallback.clean(r, action: action)), color)
+                    Output.line("\(host) | \(state) => " + json(r), color)   // the oneline callback does not clean debug's result
                 }
             case .skipped:
                 Output.line("\(host) | SKIPPED", .skip)
