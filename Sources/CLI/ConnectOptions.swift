@@ -15,6 +15,15 @@ public struct ConnectOptions: ParsableArguments {
     @Option(name: .customLong("become-method"), help: "Privilege escalation method to use.") public var becomeMethod: String?
     @Flag(name: [.customShort("K"), .customLong("ask-become-pass")], help: "Ask for the privilege escalation password.")
     public var askBecomePass = false
+    @Flag(name: [.customShort("k"), .customLong("ask-pass")], help: "Ask for the connection password.") public var askPass = false
+    @Option(name: .customLong("connection-password-file"), help: "Connection password file.") public var connectionPasswordFile: String?
+    @Option(name: .customLong("become-password-file"), help: "Become password file.") public var becomePasswordFile: String?
+    @Option(name: .customLong("ssh-common-args"), help: "Arguments for ssh (e.g. ProxyCommand), as ssh_common_args.") public var sshCommonArgs: String?
+    @Option(name: .customLong("ssh-extra-args"), help: "Arguments for ssh only, as ssh_extra_args.") public var sshExtraArgs: String?
+    @Option(name: .customLong("sftp-extra-args"), help: "Accepted; swansible moves files over its agent, not sftp.") public var sftpExtraArgs: String?
+    @Option(name: .customLong("scp-extra-args"), help: "Accepted; swansible moves files over its agent, not scp.") public var scpExtraArgs: String?
+    @Option(name: [.customShort("M"), .customLong("module-path")], help: "Prepend these paths to the module library path.")
+    public var modulePath: [String] = []
 
     public init() {}
 
@@ -26,12 +35,25 @@ public struct ConnectOptions: ParsableArguments {
         if become { settings.overrides["ANSIBLE_BECOME"] = "true" }
         if let becomeUser { settings.overrides["ANSIBLE_BECOME_USER"] = becomeUser }
         if let becomeMethod { settings.overrides["ANSIBLE_BECOME_METHOD"] = becomeMethod }
+        if let connectionPasswordFile { settings.overrides["ANSIBLE_CONNECTION_PASSWORD_FILE"] = connectionPasswordFile }
+        if let becomePasswordFile { settings.overrides["ANSIBLE_BECOME_PASSWORD_FILE"] = becomePasswordFile }
+        if let sshCommonArgs { settings.overrides["ANSIBLE_SSH_COMMON_ARGS"] = sshCommonArgs }
+        if let sshExtraArgs { settings.overrides["ANSIBLE_SSH_EXTRA_ARGS"] = sshExtraArgs }
+        if !modulePath.isEmpty {
+            let configured = settings.value(env: "ANSIBLE_LIBRARY", key: "library").map { [$0] } ?? []
+            settings.overrides["ANSIBLE_LIBRARY"] = (modulePath + configured).joined(separator: ":")
+        }
     }
 
-    /// -K: asked once, before anything runs.
+    /// -k and -K: asked once, before anything runs (the become password defaults to the SSH one).
     public func askPassword(into settings: inout Settings) {
+        if askPass {
+            Output.write("SSH password: ")
+            settings.askedConnectionPassword = Prompt.read(hidden: true)
+        }
         guard askBecomePass else { return }
-        Output.write("BECOME password: ")
-        settings.askedBecomePassword = Prompt.read(hidden: true)
+        Output.write(askPass ? "BECOME password[defaults to SSH password]: " : "BECOME password: ")
+        let typed = Prompt.read(hidden: true)
+        settings.askedBecomePassword = typed.isEmpty && askPass ? settings.askedConnectionPassword : typed
     }
 }

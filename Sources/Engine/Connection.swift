@@ -74,7 +74,7 @@ struct ConnectionConfig {
             host: try first(scope, ["ansible_host", "ansible_ssh_host"])?.pythonStr ?? host,
             port: try first(scope, ["ansible_port", "ansible_ssh_port"]).flatMap { $0.intValue ?? Int($0.pythonStr) },
             user: user,
-            password: try first(scope, ["ansible_password", "ansible_ssh_pass", "ansible_ssh_password"])?.pythonStr,
+            password: try first(scope, ["ansible_password", "ansible_ssh_pass", "ansible_ssh_password"])?.pythonStr ?? settings.connectionPassword,
             privateKeyFile: (try first(scope, ["ansible_ssh_private_key_file", "ansible_private_key_file"])?.pythonStr ?? settings.privateKeyFile).map(Files.expandUser),
             hostKeyChecking: checking,
             timeout: try first(scope, ["ansible_ssh_timeout", "ansible_timeout"])?.intValue ?? settings.timeout,
@@ -101,8 +101,15 @@ struct ConnectionConfig {
         }
         var sshArgs = ""
         if let a = settings.value(env: "ANSIBLE_SSH_ARGS", section: "ssh_connection", key: "ssh_args") { sshArgs += a + " " }
-        for name in ["ansible_ssh_common_args", "ansible_ssh_extra_args"] {
-            if let v = try scope.lookup(name), !v.isNone { sshArgs += v.pythonStr + " " }
+        // ssh_common_args / ssh_extra_args: the host's variables, else the configuration (and
+        // --ssh-common-args / --ssh-extra-args).
+        for (name, env, key) in [("ansible_ssh_common_args", "ANSIBLE_SSH_COMMON_ARGS", "ssh_common_args"),
+                                 ("ansible_ssh_extra_args", "ANSIBLE_SSH_EXTRA_ARGS", "ssh_extra_args")] {
+            if let v = try scope.lookup(name), !v.isNone {
+                sshArgs += v.pythonStr + " "
+            } else if let v = settings.value(env: env, section: "ssh_connection", key: key) {
+                sshArgs += v + " "
+            }
         }
         if !sshArgs.isEmpty { try config.applySSHArgs(sshArgs) }
         return config

@@ -105,6 +105,16 @@ public struct Settings: Sendable {
         return askedBecomePassword
     }
     public var askedBecomePassword: String?
+    /// The password typed at -k, or CONNECTION_PASSWORD_FILE's contents: a connection password
+    /// for hosts that set none.
+    public var connectionPassword: String? {
+        if let f = value(env: "ANSIBLE_CONNECTION_PASSWORD_FILE", section: "defaults", key: "connection_password_file"),
+            let text = try? Files.read(Files.expandUser(f)) {
+            return String(text.split(separator: "\n").first ?? "")
+        }
+        return askedConnectionPassword
+    }
+    public var askedConnectionPassword: String?
     func becomeFlags(_ method: String) -> String? {
         value(env: "ANSIBLE_BECOME_FLAGS", section: "privilege_escalation", key: "become_flags")
     }

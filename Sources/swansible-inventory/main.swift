@@ -8,7 +8,8 @@ import Values
 @main
 struct SwansibleInventory: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "swansible-inventory",
-                                                    abstract: "Show Ansible inventory information.")
+                                                    abstract: "Show Ansible inventory information.",
+                                                    version: Version.text("swansible-inventory"))
 
     @Option(name: [.short, .customLong("inventory"), .customLong("inventory-file")], help: "Inventory source (repeatable).")
     var inventory: [String] = []

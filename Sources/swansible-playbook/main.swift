@@ -13,7 +13,8 @@ import YAMLReader
 @main
 struct SwansiblePlaybook: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "swansible-playbook",
-                                                    abstract: "Runs Ansible playbooks, executing the defined tasks on the targeted hosts.")
+                                                    abstract: "Runs Ansible playbooks, executing the defined tasks on the targeted hosts.",
+                                                    version: Version.text("swansible-playbook"))
 
     @Option(name: [.short, .customLong("inventory"), .customLong("inventory-file")], help: "Inventory source (repeatable).")
     var inventory: [String] = []

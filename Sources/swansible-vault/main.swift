@@ -15,6 +15,7 @@ import Glibc
 struct SwansibleVault: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swansible-vault", abstract: "encryption/decryption utility for Ansible data files",
+        version: Version.text("swansible-vault"),
         subcommands: [Create.self, Decrypt.self, Edit.self, View.self, Encrypt.self, EncryptString.self, Rekey.self])
 
     /// Bad options exit 5 and vault errors 1, as ansible-vault's do.

@@ -8,7 +8,8 @@ import Values
 
 @main
 struct Swansible: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "swansible", abstract: "Define and run a single task 'playbook' against a set of hosts.")
+    static let configuration = CommandConfiguration(commandName: "swansible", abstract: "Define and run a single task 'playbook' against a set of hosts.",
+                                                    version: Version.text("swansible"))
 
     @Option(name: [.short, .customLong("inventory")], help: "Inventory source (repeatable).") var inventory: [String] = []
     @Option(name: [.short, .customLong("module-name")], help: "Name of the action to execute.") var module = "command"

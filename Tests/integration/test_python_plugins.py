@@ -20,3 +20,19 @@ def test_collection_filter_in_ad_hoc_args():
     out = run([BIN / 'swansible', 'localhost', '-m', 'debug', '-a', "msg={{ 'hi' | acme.tools.shout }}"], env=env)
     assert out.returncode == 0, out.stdout + out.stderr
     assert '"msg": "HI!"' in out.stdout
+
+
+def test_module_path_flag_as_ansible():
+    """-M adds a directory of modules (as ANSIBLE_LIBRARY): the playbook's module is found there."""
+    args = ('-M', PLUGINS / 'modules_elsewhere', PLUGINS / 'module_path.yml')
+    theirs, ours = ansible_playbook(*args), swansible_playbook(*args)
+    assert theirs.returncode == ours.returncode == 0, ours.stdout + ours.stderr
+    assert ours.stdout == theirs.stdout and '"g.greeting": "hello world"' in ours.stdout
+
+
+def test_version_names_the_module_library():
+    out = run([BIN / 'swansible-playbook', '--version'])
+    assert out.returncode == 0
+    first = out.stdout.splitlines()[0]
+    assert first.startswith('swansible-playbook ') and '[core 2.' in first
+    assert 'ansible python module location = ' in out.stdout
