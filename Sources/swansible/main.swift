@@ -22,6 +22,11 @@ struct Swansible: AsyncParsableCommand {
     @Flag(name: [.customShort("D"), .customLong("diff")], help: "Show the differences in changed files.") var diff = false
     @Option(name: .customLong("playbook-dir"), help: "The directory standing in for a playbook's (its *_plugins/, files/…).")
     var playbookDir: String?
+    @Option(name: [.customShort("B"), .customLong("background")], help: "Run asynchronously, failing after this many seconds.")
+    var background: Int = 0
+    @Option(name: [.customShort("P"), .customLong("poll")], help: "Poll interval in seconds with -B (0: fire and forget).")
+    var poll: Int = 15
+    @Option(name: [.short, .customLong("tree")], help: "Log output to this directory (deprecated in Ansible 2.19).") var tree: String?
     @Flag(name: [.short, .customLong("one-line")], help: "Condense output (deprecated in Ansible 2.19).") var oneLine = false
     @OptionGroup var connect: ConnectOptions
     @OptionGroup var vault: VaultOptions
@@ -37,6 +42,10 @@ struct Swansible: AsyncParsableCommand {
         if oneLine {
             Output.deprecation("The '-o' argument is deprecated.", version: "2.23", origin: nil,
                                help: "Use callback configuration to enable the oneline callback instead.")
+        }
+        if tree != nil {
+            Output.deprecation("The '-t' argument is deprecated.", version: "2.23", origin: nil,
+                               help: "Use callback configuration to enable the tree callback instead.")
         }
         guard let library = ModuleLibrary.locate(collectionsPaths: settings.collectionsPaths) else {
             Output.error("Unable to find an ansible-core installation: run `make setup` or set SWANSIBLE_ANSIBLE_PATH.")
@@ -63,7 +72,7 @@ struct Swansible: AsyncParsableCommand {
               tasks:
                 - name: adhoc
                   \(module): \(args.map { "'" + $0.replacingQuotes + "'" } ?? "{}")
-            """
+            """ + (background > 0 ? "\n      async: \(background)\n      poll: \(poll)" : "")
         let code: Int32
         do {
             let sources = inventory.isEmpty ? settings.inventorySources.filter(Files.exists) : inventory
@@ -84,10 +93,12 @@ struct Swansible: AsyncParsableCommand {
                 return
             }
             if let task = book.plays.first?.tasks.first {
-                options.adhoc = AdHocTask(action: module, args: task.args)
+                options.adhoc = AdHocTask(action: module, args: task.args, async: background, poll: poll)
                 options.adhoc?.oneLine = oneLine
+                options.adhoc?.tree = tree.map(Files.expandUser)
             }
             if oneLine { Output.deprecation("The oneline callback plugin is deprecated.", version: "2.23", origin: nil) }
+            if tree != nil { Output.deprecation("The tree callback plugin is deprecated.", version: "2.23", origin: nil) }
             connect.askPassword(into: &settings)
             let runner = PlaybookRunner(settings: settings, library: library, inventory: inv, playbookDir: baseDir, options: options)
             Interrupt.install()

@@ -28,6 +28,9 @@ HOSTS = ('h1 ansible_connection=local ansible_python_interpreter=/usr/bin/python
     (['bad', '-o', '-m', 'ping'], 4),
     # -c/-u/-C/-D as the configuration's defaults: the inventory's ansible_connection still wins
     (['h1', '-c', 'ssh', '-u', 'nobody', '-m', 'ping'], 0),
+    # -B/-P: async with polling (only the final result shown), and fire-and-forget
+    (['h1', '-B', '10', '-P', '1', '-m', 'command', '-a', 'sleep 1'], 0),
+    (['h1', '-B', '10', '-P', '0', '-m', 'command', '-a', 'sleep 1'], 0),
     (['h1', '-C', '-D', '-m', 'copy', '-a', 'content=x dest=/nonexistent-dir/f'], 0),   # check mode: changed, no module run
 ])
 def test_adhoc_output_matches_ansible(tmp_path, args, code):
@@ -38,7 +41,7 @@ def test_adhoc_output_matches_ansible(tmp_path, args, code):
     ours = run([BIN / 'swansible', *args, '-i', tmp_path / 'hosts'])
     theirs = run([VENV / 'bin' / 'ansible', *args, '-i', tmp_path / 'hosts'])
     assert theirs.returncode == ours.returncode == code, ours.stdout + ours.stderr
-    times = lambda text: re.sub(r'"(start|end|delta)": "[^"]*"', r'"\1": "T"', text)
+    times = lambda text: re.sub(r'"(start|end|delta|ansible_job_id|results_file)": "[^"]*"', r'"\1": "T"', text)
     assert (times(ours.stdout), ours.stderr) == (times(theirs.stdout), theirs.stderr)
 
 
@@ -50,3 +53,16 @@ def test_connection_flag_and_extra_vars_with_templates(tmp_path):
     ours, theirs = run([BIN / 'swansible', *args]), run([VENV / 'bin' / 'ansible', *args])
     assert theirs.returncode == ours.returncode == 0, ours.stdout + ours.stderr
     assert ours.stdout == theirs.stdout and 'web | SUCCESS' in ours.stdout
+
+
+def test_tree_writes_each_hosts_result(tmp_path):
+    """-t DIR (the tree callback, with its deprecations): each host's result as JSON in DIR/<host>."""
+    (tmp_path / 'hosts').write_text(HOSTS)
+    files = []
+    for tool in ('ansible', 'swansible'):
+        out_dir = tmp_path / f'tree-{tool}'
+        exe = VENV / 'bin' / 'ansible' if tool == 'ansible' else BIN / 'swansible'
+        out = run([exe, 'h1,h2', '-f', '1', '-t', out_dir, '-m', 'ping', '-i', tmp_path / 'hosts'])
+        assert out.returncode == 0, out.stdout + out.stderr
+        files.append({p.name: p.read_text() for p in out_dir.iterdir()})
+    assert files[0] == files[1] == {'h1': '{"changed": false, "ping": "pong"}', 'h2': '{"changed": false, "ping": "pong"}'}

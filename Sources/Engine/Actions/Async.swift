@@ -25,6 +25,7 @@ enum AsyncRunner {
             c.runner.callback.asyncPoll(host: c.host, jid: jobID, finished: finished, failed: status["failed"]?.truthy ?? false)
             if finished {
                 status["ansible_job_id"] = .string(jobID)
+                if status["results_file"] == nil { status["results_file"] = started["results_file"] }   // as the async_status action adds it
                 // The controller waited for it: the job file goes, as Ansible's async wrapper cleans up.
                 _ = try? await c.runModule("ansible.builtin.async_status",
                                            ["jid": .string(jobID), "mode": "cleanup", "_async_dir": .string(asyncDir)])

@@ -216,6 +216,7 @@ final class DefaultCallback: @unchecked Sendable {
 
     /// `ASYNC POLL on host: …` while an async task runs, `ASYNC OK on host: …` when it ends.
     func asyncPoll(host: String, jid: String, finished: Bool, failed: Bool = false) {
+        guard compact == nil else { return }   // minimal and oneline do not show the polls
         lock.withLock { _ in
             printBanner()
             if finished {
@@ -244,6 +245,7 @@ final class DefaultCallback: @unchecked Sendable {
     func result(host hostName: String, action: String, status: Status, result r: Dict, ignoring: Bool, item: Value? = nil) {
         if let compact {
             guard item == nil else { return }   // a loop shows its final result alone
+            if let dir = adhoc?.tree, status != .skipped { writeTree(dir, host: hostName, result: r) }
             if compact == .oneline { oneLineResult(host: hostName, action: action, status: status, result: r) } else {
                 minimalResult(host: hostName, action: action, status: status, result: r)
             }

@@ -11,6 +11,8 @@ public struct AdHocTask: Sendable {
     public var poll: Int
     /// -o: the `oneline` callback's format, each result on one line.
     public var oneLine = false
+    /// -t DIR: the `tree` callback as well, each host's result as JSON in DIR/<host>.
+    public var tree: String?
     public init(action: String, args: Dict, async: Int = 0, poll: Int = 15) {
         self.action = action
         self.args = args
@@ -103,6 +105,18 @@ extension DefaultCallback {
                 let msg = r["msg"]?.pythonStr ?? ""
                 Output.line("\(host) | UNREACHABLE!: \(msg.hasPrefix("Task failed: ") ? msg : "Task failed: " + msg)", .unreachable)
             }
+        }
+    }
+
+    /// The tree callback: a host's last result, as compact JSON, in the tree directory.
+    func writeTree(_ dir: String, host: String, result r: Dict) {
+        do {
+            try Files.makeDirectories(dir)
+        } catch {
+            Output.warning("Unable to access or create the configured directory '\(dir)'.")
+        }
+        do { try Files.write(Files.join(dir, host), Array(dump(r, json: true).utf8)) } catch {
+            Output.warning("Unable to write to '\(host)''s file.")
         }
     }
 
