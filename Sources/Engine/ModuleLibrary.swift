@@ -176,6 +176,15 @@ public final class ModuleLibrary: Sendable {
         return Files.exists(p) ? p : nil
     }
 
+    /// A short action name found as a module of one of `collections` (the `collections:` keyword),
+    /// by its fully qualified name; ansible.builtin and ansible.legacy are Ansible's own.
+    public func resolveInCollections(_ action: String, _ collections: [String]) -> String? {
+        for c in collections where c != "ansible.builtin" && c != "ansible.legacy" {
+            if findModule("\(c).\(action)", searchDirs: []) != nil { return "\(c).\(action)" }
+        }
+        return nil
+    }
+
     /// A module_utils name → its file, for ansible.module_utils.* and collection module_utils.
     func resolveUtil(_ name: String) -> (String, Bool)? {
         let parts = name.split(separator: ".").map(String.init)

@@ -90,6 +90,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         l.collectionRoots = library.allCollectionRoots
         l.actionPluginPaths = settings.actionPluginPaths
         l.roleLoaded = { PythonPlugins.shared.addBase($0) }
+        l.resolveInCollections = { [library] in library.resolveInCollections($0, $1) }
         return l
     }()
 
@@ -255,6 +256,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             endedRoles = [:]
         }
         includeLoader.seenRoles = play.roleKeys
+        includeLoader.collectionSearch = (play["collections"]?.listValue ?? []).compactMap(\.stringValue)
         pc.playVars = playVars
         // vars_files are read for each host: their names are templated with that host's vars.
         for host in hosts where !play.varsFiles.isEmpty {

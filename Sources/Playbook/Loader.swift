@@ -40,6 +40,11 @@ public struct PlaybookLoader {
     public var collectionRoots: [String] = []
     /// Told each role's dir as it loads (its filter_plugins/, lookup_plugins/… join the search).
     public var roleLoaded: (@Sendable (String) -> Void)?
+    /// The `collections:` search list in effect (the play's keyword, a role's meta): a short
+    /// action name is first looked for in these, as Ansible's collection search does.
+    public var collectionSearch: [String] = []
+    /// The fully qualified name of a short action found in one of the given collections.
+    public var resolveInCollections: (@Sendable (String, [String]) -> String?)?
 
     public init(rolesPath: [String] = []) { self.rolesPath = rolesPath }
 
@@ -158,6 +163,7 @@ public struct PlaybookLoader {
             default: keywords[key] = p.value.value
             }
         }
+        collectionSearch = (keywords["collections"]?.listValue ?? []).compactMap(\.stringValue)
         guard let hosts = keywords["hosts"], !hosts.isNone else {
             throw PlaybookError("Plays must have a 'hosts' keyword.", at: node.location)
         }
@@ -446,6 +452,10 @@ public struct PlaybookLoader {
             tasks += t
             handlers += h
         }
+        // A role's meta `collections:` is the search list for its own tasks.
+        let outerSearch = collectionSearch
+        defer { collectionSearch = outerSearch }
+        if let own = try meta(role)?["collections"]?.value.listValue { collectionSearch = own.compactMap(\.stringValue) }
         if let v = try validationTask(role, entrypoint: tasksFrom ?? "main", inherited: inherited) { tasks.append(v) }
         if let n = try roleFile(role, "tasks", tasksFrom) { tasks += try self.tasks(n, role: role, inherited: inherited) }
         if let n = try roleFile(role, "handlers", handlersFrom) { handlers += try self.handlers(n, role: role, inherited: inherited) }
@@ -625,6 +635,9 @@ public struct PlaybookLoader {
             throw e
         }
         var written: String?
+        if !action.contains("."), !collectionSearch.isEmpty, let fqcn = resolveInCollections?(action, collectionSearch) {
+            (written, action) = (action, fqcn)   // shown as written
+        }
         if let target = ActionPlugins.alias(action, dirs: ActionPlugins.dirs(role: role, baseDir: baseDir, configured: actionPluginPaths)) {
             (written, action) = (action, target)
         }

@@ -110,6 +110,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
             library.addPlaybookDir(Files.dirname(Files.absolute(p)))
             PythonPlugins.shared.addBase(Files.dirname(Files.absolute(p)))
             loader.roleLoaded = { PythonPlugins.shared.addBase($0) }
+            loader.resolveInCollections = { [library] in library.resolveInCollections($0, $1) }
             loader.collectionRoots = library.allCollectionRoots
             loader.actionPluginPaths = settings.actionPluginPaths
             let extraVars = options.extraVars
