@@ -340,6 +340,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             var args = Dict()
             if let s = play["gather_subset"] { args["gather_subset"] = s }
             if let t = play["gather_timeout"] { args["gather_timeout"] = t }
+            if let p = play["fact_path"] { args["fact_path"] = p }   // local facts (ansible_local) from there
             let t = PlayTask(name: "Gathering Facts", action: "ansible.builtin.gather_facts", args: args, keywords: [:],
                              location: play.location, role: nil)
             var facts = t
@@ -622,7 +623,7 @@ public final class PlaybookRunner: @unchecked Sendable {
     /// Keywords swansible accepts but does not apply yet: said once, rather than silently ignored.
     func warnUnapplied(_ play: Play, hosts: Int) {
         var used: Set<String> = []
-        for k in ["debugger", "fact_path"] where play[k] != nil { used.insert(k) }
+        for k in ["debugger"] where play[k] != nil { used.insert(k) }
         for t in (play.preTasks + play.tasks + play.postTasks + play.handlers).flattened {
             for k in ["debugger"] where t.effective(k) != nil || t[k] != nil { used.insert(k) }
         }
