@@ -41,6 +41,8 @@ public final class PlaybookRunner: @unchecked Sendable {
     var stdoutFailure: DefaultCallback.Unloadable?
     /// The junit callback, when callbacks_enabled names it.
     let junit: JUnitCallback?
+    /// timer and profile_tasks, when callbacks_enabled names them.
+    let aggregates: AggregateCallbacks
     let stats = Stats()
     private let lock = Mutex<Void>(())
     private var failed: Set<String> = []
@@ -110,7 +112,9 @@ public final class PlaybookRunner: @unchecked Sendable {
         vars.verbosity = options.verbosity
         vars.forks = options.forks ?? settings.forks
         callback = DefaultCallback(verbosity: options.verbosity, settings: settings)
-        junit = options.adhoc == nil ? JUnitCallback.enabled(settings) : nil
+        // Ad-hoc runs load no callbacks beyond their stdout one (bin_ansible_callbacks is off).
+        aggregates = options.adhoc == nil ? AggregateCallbacks.load(settings, library: library, verbosity: options.verbosity) : AggregateCallbacks()
+        junit = aggregates.junit
         callback.adhoc = options.adhoc
         if let adhoc = options.adhoc {
             callback.compact = adhoc.oneLine ? .oneline : .minimal
@@ -156,6 +160,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         }
         callback.recap(stats)
         junit?.finish(playbook: book.path) { [callback] in callback.dump($0, indent: 0, json: true) }
+        for r in aggregates.recaps { r.recap() }
         if options.check && callback.checkMarkers { Output.banner("DRY RUN") }
         if let want = options.startAtTask, lock.withLock({ _ in startAt }) != nil {
             Output.error("No matching task \"\(want)\" found. Note: --start-at-task can only follow static includes.")
@@ -772,6 +777,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             return await DefaultCallback.$banner.withValue(banner) { await self.dispatch(task, pc: pc, hosts: only, prefix: prefix) }
         }
         callback.taskStart(name, prefix: prefix, path: task.location, checkMode: check)
+        aggregates.profile?.taskStart(name, path: "\(task.location.file):\(task.location.line)")
         return await dispatch(task, pc: pc, hosts: hosts, prefix: prefix)
     }
 

@@ -172,3 +172,34 @@ def test_stdout_callbacks_as_ansible(callback, code):
     times = lambda text: re.sub(r'"(start|end|delta)": "[^"]*"', r'"\1": "T"', text)
     assert (times(ours.stdout), ours.stderr) == (times(theirs.stdout), theirs.stderr)
     assert 'PLAY RECAP' not in ours.stdout
+
+
+def test_callbacks_enabled_without_their_collections_as_ansible():
+    """timer and profile_tasks are ansible.posix's: not installed here, both tools skip them with
+    the same warnings (as an unknown name), and junit still runs."""
+    env = {'ANSIBLE_CALLBACKS_ENABLED': 'nosuch,timer,profile_tasks'}
+    theirs, ours = ansible_playbook(LANG / 'environment.yml', env=env), swansible_playbook(LANG / 'environment.yml', env=env)
+    assert theirs.returncode == ours.returncode == 0, ours.stdout + ours.stderr
+    assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
+    assert "Skipping callback plugin 'timer', unable to load" in ours.stderr
+
+
+def test_timer_and_profile_tasks_when_ansible_posix_is_installed(tmp_path):
+    """With an ansible.posix collection on the collections path, the timer's PLAYBOOK RECAP and
+    profile_tasks' time lines and TASKS RECAP appear as those plugins print them (their figures
+    are clock readings; compared against ansible-core 2.19 with ansible.posix by hand, see the notes)."""
+    import re
+    (tmp_path / 'ansible_collections' / 'ansible' / 'posix' / 'plugins' / 'callback').mkdir(parents=True)
+    env = {'ANSIBLE_CALLBACKS_ENABLED': 'timer,profile_tasks', 'ANSIBLE_COLLECTIONS_PATH': str(tmp_path),
+           'PROFILE_TASKS_SORT_ORDER': 'none'}
+    out = swansible_playbook(LANG / 'environment.yml', env=env)
+    assert out.returncode == 0, out.stdout + out.stderr
+    lines = out.stdout.splitlines()
+    stamp = r'\w+day \d\d \w+ \d{4}  \d\d:\d\d:\d\d [+-]\d{4} \(\d:\d\d:\d\d\.\d{3}\)       \d:\d\d:\d\d\.\d{3} \*+ $'
+    banner = lines.index('TASK [shell] ' + '*' * (79 - len('TASK [shell]')))
+    assert re.match(stamp, lines[banner + 1])
+    assert re.search(r'PLAYBOOK RECAP \*+\nPlaybook run took 0 days, 0 hours, 0 minutes, \d+ seconds\n', out.stdout)
+    recap = lines.index('TASKS RECAP ' + '*' * (79 - len('TASKS RECAP')))
+    assert re.match(stamp, lines[recap + 1]) and lines[recap + 2] == '=' * 79 + ' '
+    rows = [l for l in lines[recap + 3:] if l.startswith('shell ')]
+    assert len(rows) == 2 and all(re.match(r'shell -+ \d+\.\d\ds$', r) and len(r) == 79 for r in rows), rows

@@ -65,7 +65,7 @@ final class DefaultCallback: @unchecked Sendable {
             guard parts.count >= 3 else { throw Unloadable(warning: nil, name: name) }
             let installed = library.allCollectionRoots.contains { Files.isDirectory(Files.join($0, "ansible_collections/\(parts[0])/\(parts[1])")) }
             throw Unloadable(warning: installed ? "Error loading plugin '\(target)': swansible does not run Python callback plugins (see docs/compatibility.md)"
-                                                : "Error loading plugin '\(target)': No module named 'ansible_collections.\(parts[0])'", name: name)
+                                                : "Error loading plugin '\(target)': No module named '\(AggregateCallbacks.missingPackage(target))'", name: name)
         }
     }
 

@@ -27,14 +27,8 @@ final class JUnitCallback: Sendable {
     private let outputDir: String
     private let env: [String: String]
 
-    /// Set when callbacks_enabled names `junit` (or `ansible.builtin.junit`).
-    static func enabled(_ settings: Settings) -> JUnitCallback? {
-        let names = (settings.value(env: "ANSIBLE_CALLBACKS_ENABLED", key: "callbacks_enabled")
-            ?? settings.value(env: "ANSIBLE_CALLBACK_WHITELIST", key: "callback_whitelist") ?? "")
-            .split(separator: ",").map { $0.trimmingCharacters(in: " ") }
-        guard names.contains("junit") || names.contains("ansible.builtin.junit") else { return nil }
-        return JUnitCallback()
-    }
+    /// When callbacks_enabled names `junit` (AggregateCallbacks.load).
+    static func enabled() -> JUnitCallback { JUnitCallback() }
 
     private init() {
         var e: [String: String] = [:]
