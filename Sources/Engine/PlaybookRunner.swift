@@ -119,7 +119,10 @@ public final class PlaybookRunner: @unchecked Sendable {
         if let adhoc = options.adhoc {
             callback.compact = adhoc.oneLine ? .oneline : .minimal
         } else {
-            do { callback.compact = try DefaultCallback.stdoutCallback(settings, library: library) } catch {
+            do {
+                callback.compact = try DefaultCallback.stdoutCallback(settings, library: library)
+                if callback.compact == .json { callback.jsonReport = JSONReport(settings) }
+            } catch {
                 stdoutFailure = error as? DefaultCallback.Unloadable
             }
         }
@@ -898,6 +901,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             case .success:
                 callback.included(g.key.path, hosts: g.hosts, item: g.item)
                 junit?.included(task, file: g.key.path, hosts: g.hosts, item: g.item)
+                callback.jsonReport?.included(task, hosts: g.hosts, item: g.item)
                 for h in g.hosts { stats.update(h) { $0.ok += 1 } }
             case .failure(let error):
                 // The strategy's words: the error, then each host failed with the include and the reason.
@@ -1084,6 +1088,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                 callback.included(g.key.args["name"]?.pythonStr ?? "", hosts: g.hosts, item: g.item)
                 junit?.included(task, file: g.key.args["name"]?.pythonStr ?? "", hosts: g.hosts, item: g.item,
                                 includeArgs: ["name": g.key.args["name"] ?? .none])
+                callback.jsonReport?.included(task, hosts: g.hosts, item: g.item, includeArgs: ["name": g.key.args["name"] ?? .none])
                 for h in g.hosts { stats.update(h) { $0.ok += 1 } }
             } catch let e as PlaybookError {
                 let at = task.argLocations["name"] ?? e.location ?? task.location
@@ -1222,9 +1227,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         if let items = loopItems, items.isEmpty {
             // An empty loop skips the task (TaskExecutor: "No items in the list").
             (status, result) = (.skipped, ["changed": false, "skipped": true, "skipped_reason": "No items in the list", "results": []])
-            var shown = result
-            shown["results"] = nil   // the callback strips an empty `results`
-            callback.result(host: host, action: task.action, status: .skipped, result: shown, ignoring: false)
+            callback.result(host: host, action: task.action, status: .skipped, result: result, ignoring: false)
         } else if let items = loopItems {
             var results: [Value] = []
             var anyChanged = false, anyFailed = false, allSkipped = !items.isEmpty
@@ -1262,6 +1265,8 @@ public final class PlaybookRunner: @unchecked Sendable {
                 if s == .failed || s == .unreachable { anyFailed = true }
                 if s == .unreachable { s = .failed }
                 if s != .skipped, r["failed"] == nil { r["failed"] = .bool(s == .failed) }   // as the executor sets it on every run
+                r["_ansible_item_label"] = shown
+                if r["_ansible_no_log"] == nil { r["_ansible_no_log"] = false }
                 if diffMode(task, scope) { callback.fileDiff(r) }   // each item's diff before its line
                 callback.result(host: host, action: r["_swansible_action"]?.stringValue ?? task.action, status: s, result: r,
                                 ignoring: false, item: shown)
@@ -1275,8 +1280,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             }
             result = ["results": .list(results), "changed": .bool(anyChanged), "skipped": .bool(allSkipped)]
             if anyFailed {
-                result["failed"] = true
-                result["exception"] = "(traceback unavailable)"
+                result["failed"] = true   // no exception place holder here: the loop itself raised nothing
                 result["msg"] = "One or more items failed"
                 status = .failed
                 if task.shortAction == "debug" && callback.compact == nil {

@@ -203,3 +203,25 @@ def test_timer_and_profile_tasks_when_ansible_posix_is_installed(tmp_path):
     assert re.match(stamp, lines[recap + 1]) and lines[recap + 2] == '=' * 79 + ' '
     rows = [l for l in lines[recap + 3:] if l.startswith('shell ')]
     assert len(rows) == 2 and all(re.match(r'shell -+ \d+\.\d\ds$', r) and len(r) == 79 for r in rows), rows
+
+
+def test_json_stdout_callback(tmp_path):
+    """stdout_callback=json (ansible.posix.json): without the collection it stops as Ansible does;
+    with it, one document of plays, tasks, host results and stats (compared field by field
+    against ansible-core 2.19 with ansible.posix by hand, see the notes; times and ids differ)."""
+    env = {'ANSIBLE_STDOUT_CALLBACK': 'json'}
+    theirs, ours = ansible_playbook(LANG / 'compact_output.yml', env=env), swansible_playbook(LANG / 'compact_output.yml', env=env)
+    assert theirs.returncode == ours.returncode == 1 and ours.stderr == theirs.stderr
+    (tmp_path / 'ansible_collections' / 'ansible' / 'posix').mkdir(parents=True)
+    out = swansible_playbook(LANG / 'compact_output.yml', env={**env, 'ANSIBLE_COLLECTIONS_PATH': str(tmp_path)})
+    assert out.returncode == 2, out.stdout + out.stderr
+    doc = json.loads(out.stdout)
+    assert doc['stats'] == {'localhost': {'changed': 2, 'failures': 1, 'ignored': 1, 'ok': 4, 'rescued': 0, 'skipped': 1, 'unreachable': 0}}
+    tasks = doc['plays'][0]['tasks']
+    assert [t['task']['name'] for t in tasks] == ['command', 'debug', 'command', 'debug', 'debug', 'fail']
+    assert tasks[1]['hosts']['localhost'] == {'_ansible_no_log': False, '_ansible_verbose_always': True, 'action': 'debug',
+                                              'changed': False, 'msg': 'hi'}
+    loop = tasks[3]['hosts']['localhost']
+    assert loop['msg'] == 'All items completed' and [r['item'] for r in loop['results']] == [1, 2]
+    assert tasks[5]['hosts']['localhost']['failed'] is True and tasks[4]['hosts']['localhost']['skipped'] is True
+    assert doc['plays'][0]['play']['path'].endswith('compact_output.yml:3')

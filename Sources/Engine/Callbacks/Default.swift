@@ -35,7 +35,9 @@ final class DefaultCallback: @unchecked Sendable {
     /// The `minimal` or `oneline` callback's output instead (ad-hoc runs, or stdout_callback).
     var compact: Compact?
 
-    enum Compact { case minimal, oneline }
+    /// `json`: ansible.posix.json, one document at the end (JSONReport).
+    enum Compact { case minimal, oneline, json }
+    var jsonReport: JSONReport?
 
     /// A stdout_callback that cannot be loaded: what Ansible says before it stops (exit 1).
     struct Unloadable: Error {
@@ -64,6 +66,7 @@ final class DefaultCallback: @unchecked Sendable {
             let parts = target.split(separator: ".")
             guard parts.count >= 3 else { throw Unloadable(warning: nil, name: name) }
             let installed = library.allCollectionRoots.contains { Files.isDirectory(Files.join($0, "ansible_collections/\(parts[0])/\(parts[1])")) }
+            if installed && target == "ansible.posix.json" { return .json }
             throw Unloadable(warning: installed ? "Error loading plugin '\(target)': swansible does not run Python callback plugins (see docs/compatibility.md)"
                                                 : "Error loading plugin '\(target)': No module named '\(AggregateCallbacks.missingPackage(target))'", name: name)
         }
@@ -97,6 +100,7 @@ final class DefaultCallback: @unchecked Sendable {
     }
 
     func playStart(_ play: Play, checkMode: Bool = false) {
+        if let jsonReport { jsonReport.playStart(name: DefaultCallback.playName(play), path: play.location) }
         guard compact == nil else { return }
         let n = DefaultCallback.playName(play)
         let mark = checkMarkers && checkMode ? " [CHECK MODE]" : ""
@@ -104,6 +108,7 @@ final class DefaultCallback: @unchecked Sendable {
     }
 
     func taskStart(_ name: String, prefix: String = "TASK", path: SourceLocation?, checkMode: Bool = false) {
+        if let jsonReport { jsonReport.taskStart(name: name.trimmingCharacters(in: " "), path: path ?? .unknown) }
         guard compact == nil else { return }
         lock.withLock { _ in
             pendingBanner = bannerText(name, prefix: prefix, checkMode: checkMode)
@@ -245,6 +250,7 @@ final class DefaultCallback: @unchecked Sendable {
     func result(host hostName: String, action: String, status: Status, result r: Dict, ignoring: Bool, item: Value? = nil) {
         if let compact {
             guard item == nil else { return }   // a loop shows its final result alone
+            if let jsonReport { return jsonReport.result(host: hostName, action: action, status: status, result: r) }
             if let dir = adhoc?.tree, status != .skipped { writeTree(dir, host: hostName, result: r) }
             if compact == .oneline { oneLineResult(host: hostName, action: action, status: status, result: r) } else {
                 minimalResult(host: hostName, action: action, status: status, result: r)
@@ -273,7 +279,8 @@ final class DefaultCallback: @unchecked Sendable {
                 printBanner()
                 // Ansible's item line ends in a space, so the verbose dump follows two of them.
                 var msg = "skipping: [\(host)]\(itemLabel)" + (item == nil ? "" : " ")
-                let d = DefaultCallback.clean(r, action: action)
+                var d = DefaultCallback.clean(r, action: action)
+                if d["results"]?.listValue?.isEmpty == true { d["results"] = nil }   // an empty loop's, as the callback strips it
                 if verbose(d) { msg += " => " + dump(d) }
                 Output.line(msg, .skip)
             case .failed:
@@ -333,6 +340,7 @@ final class DefaultCallback: @unchecked Sendable {
     }
 
     func recap(_ stats: Stats) {
+        if let jsonReport { jsonReport.finish(stats) }
         guard compact == nil else { return }
         Output.banner("PLAY RECAP")
         for h in stats.hosts.sorted() {
