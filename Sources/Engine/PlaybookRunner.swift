@@ -27,6 +27,8 @@ public struct RunOptions: Sendable {
     public var startAtTask: String?
     /// An ad-hoc run: its task, shown with the minimal callback.
     public var adhoc: AdHocTask?
+    /// --step: each task is confirmed before it runs.
+    public var step = false
     public init() {}
 }
 
@@ -85,6 +87,8 @@ public final class PlaybookRunner: @unchecked Sendable {
     var playKeywords: [String: Value] = [:]
     /// The running play's strategy is free or host_pinned: hosts do not wait for each other.
     var nonLockstep = false
+    /// --step until the user answers `c`.
+    private var stepping: Bool
     /// Loads task files for include_tasks while the play runs.
     lazy var includeLoader: PlaybookLoader = {
         var l = PlaybookLoader(rolesPath: settings.rolesPath)
@@ -112,6 +116,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         vars.verbosity = options.verbosity
         vars.forks = options.forks ?? settings.forks
         callback = DefaultCallback(verbosity: options.verbosity, settings: settings)
+        stepping = options.step
         // Ad-hoc runs load no callbacks beyond their stdout one (bin_ansible_callbacks is off).
         aggregates = options.adhoc == nil ? AggregateCallbacks.load(settings, library: library, verbosity: options.verbosity) : AggregateCallbacks()
         junit = aggregates.junit
@@ -762,12 +767,26 @@ public final class PlaybookRunner: @unchecked Sendable {
         let own = Array(pc.play.varKeyLocations.keys) + Array(task.varKeyLocations.keys)
         VariableManager.warnReserved(own, origins: { task.varKeyLocations[$0] ?? pc.play.varKeyLocations[$0] })
         let name = bannerName(task, host: hosts.first, pc: pc)
+        if task.shortAction != "meta", !takeStep(name) { return true }
         if let junit {
             // Each run of a task is a task of its own for the report (an include's copies are).
             let id = junit.taskStart(task, name: name)
             return await JUnitCallback.$taskID.withValue(id) { await self.announce(task, name: name, pc: pc, hosts: hosts, prefix: prefix, check: check) }
         }
         return await announce(task, name: name, pc: pc, hosts: hosts, prefix: prefix, check: check)
+    }
+
+    /// --step: `Perform task: TASK: name (N)o/(y)es/(c)ontinue: ` asked before the task, the question
+    /// then shown as a banner; anything but yes or continue skips the task on every host.
+    func takeStep(_ name: String) -> Bool {
+        guard lock.withLock({ _ in stepping }) else { return true }
+        let msg = "Perform task: TASK: \(name) (N)o/(y)es/(c)ontinue: "
+        Output.write(msg)
+        let answer = Prompt.read(hidden: false).lowercased()
+        let take = ["y", "yes", "c", "continue"].contains(answer)
+        if answer == "c" || answer == "continue" { lock.withLock { _ in stepping = false } }
+        Output.banner(msg)
+        return take
     }
 
     /// The task's banner (or, under free and host_pinned, each result's), then the task.

@@ -29,6 +29,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
     @Flag(name: [.customShort("D"), .customLong("diff")], help: "Show the differences in changed files.") var diff = false
     @Flag(name: .customLong("force-handlers"), help: "Run handlers even if a task fails.") var forceHandlers = false
     @Flag(name: .customLong("flush-cache"), help: "Clear the fact cache for every host in inventory.") var flushCache = false
+    @Flag(name: .customLong("step"), help: "One-step-at-a-time: confirm each task before running.") var step = false
     @Option(name: .customLong("start-at-task"), help: "Start the playbook at the task matching this name.") var startAtTask: String?
     @Flag(name: .customLong("list-hosts"), help: "Outputs a list of matching hosts.") var listHosts = false
     @Flag(name: .customLong("list-tasks"), help: "List all tasks that would be executed.") var listTasks = false
@@ -71,6 +72,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
         options.forceHandlers = forceHandlers
         options.diff = diff
         options.startAtTask = startAtTask
+        options.step = step
         do {
             options.extraVars = try ExtraVars.parse(extraVars)
         } catch {
