@@ -39,6 +39,13 @@ public final class ModuleLibrary: Sendable {
     /// The Python that belongs to that installation (used for the implicit localhost).
     public let python: String
     public let version: String
+    /// sys.executable of ansible-playbook from this installation: a virtualenv's scripts run
+    /// `bin/python`, a system one `python3` (ansible_playbook_python).
+    public var playbookPython: String {
+        let dir = Files.dirname(python)
+        let plain = Files.join(dir, "python")
+        return Files.exists(Files.join(Files.dirname(dir), "pyvenv.cfg")) && Files.exists(plain) ? plain : python
+    }
     /// The ansible-core line (major, minor) of `version`: what the module arguments follow.
     public var line: (Int, Int) {
         let parts = version.split(separator: ".").map { Int($0.prefix { $0.isNumber }) ?? 0 }

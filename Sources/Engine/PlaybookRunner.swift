@@ -115,6 +115,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         vars.diffMode = options.diff
         vars.verbosity = options.verbosity
         vars.forks = options.forks ?? settings.forks
+        vars.configFile = settings.configFile
         callback = DefaultCallback(verbosity: options.verbosity, settings: settings)
         stepping = options.step
         // Ad-hoc runs load no callbacks beyond their stdout one (bin_ansible_callbacks is off).

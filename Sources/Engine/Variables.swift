@@ -44,6 +44,8 @@ final class VariableManager: @unchecked Sendable {
     var diffMode = false
     var verbosity = 0
     var forks = 5
+    /// The ansible.cfg in use, for ansible_config_file.
+    var configFile: String?
 
     init(inventory: Inventory, extraVars: Dict, playbookDir: String, library: ModuleLibrary) {
         self.inventory = inventory
@@ -184,8 +186,10 @@ final class VariableManager: @unchecked Sendable {
         all["ansible_diff_mode"] = .bool(diffMode)
         all["ansible_verbosity"] = .int(verbosity)
         all["ansible_forks"] = .int(forks)
+        all["ansible_config_file"] = configFile.map(Value.string) ?? Value.none
+        all["ansible_inventory_sources"] = .list(inventory.sourceNames.map(Value.string))
         all["omit"] = .string(omitToken)
-        all["ansible_playbook_python"] = .string(library.python)
+        all["ansible_playbook_python"] = .string(library.playbookPython)
         let parts = library.version.split(separator: ".").compactMap { Int($0) }
         all["ansible_version"] = [
             "full": .string(library.version), "string": .string(library.version),
@@ -217,31 +221,34 @@ final class VariableManager: @unchecked Sendable {
         all["ansible_dependent_role_names"] = .list(pc.play.dependentRoles.map(Value.string))
     }
 
-    /// `hostvars`: each host's vars as a task of the play sees them, without task and block
-    /// levels: role defaults, inventory, facts, play vars and vars_files, role vars,
-    /// include_vars, set_fact/register, extra vars (rendered when used).
+    /// `hostvars`: each host's own vars, as HostVars has them without a play: inventory, facts,
+    /// include_vars, set_fact/register, extra vars (rendered when used), and the host's magic
+    /// variables. Play vars, vars_files and role vars are the play's, not the host's.
     func hostvars(_ pc: PlayContext) throws -> Value {
         var out = Dict()
         for h in inventory.hostNames + pc.hosts where out[.string(h)] == nil {
             var d = Dict()
             func merge(_ x: Dict) { for (k, v) in x { d[k] = v } }
-            let roles = playRoles(pc)
-            for r in roles { merge(r.allDefaults) }
             merge(try inventoryVars(h))
             let st = state(h)
             merge(VariableManager.factVars(st.facts, plain: st.plainFacts))
-            merge(pc.playVars)
-            merge(pc.varsFiles[h] ?? Dict())
-            for r in roles { merge(r.allVars) }
             merge(st.includeVars)
             merge(st.setFacts)
             merge(extraVars)
-            d["inventory_hostname"] = .string(h)
-            d["group_names"] = .list(inventory.groupNames(of: h).map(Value.string))
+            // The host's own magic variables, not the play's (hostvars has no play context).
+            var magic: [String: Value] = [:]
+            addMagic(&magic, host: h, pc: pc, task: nil)
+            for k in VariableManager.hostMagic { if let v = magic[k] { d[.string(k)] = v } }
             out[.string(h)] = .dict(d)
         }
         return .dict(out)
     }
+
+    /// The magic variables hostvars carries for each host (the others belong to a play or task).
+    static let hostMagic = ["ansible_check_mode", "ansible_config_file", "ansible_diff_mode", "ansible_forks", "ansible_inventory_sources",
+                            "ansible_playbook_python", "ansible_run_tags", "ansible_skip_tags", "ansible_verbosity", "ansible_version",
+                            "group_names", "groups", "inventory_hostname", "inventory_hostname_short", "inventory_file", "inventory_dir",
+                            "playbook_dir"]
 
     /// Names Ansible reserves for its keywords and template globals (vars/reserved.py's list for
     /// ansible-core 2.19): a variable of one of these names is warned about, once.

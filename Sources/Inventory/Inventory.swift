@@ -18,6 +18,8 @@ public final class Inventory: @unchecked Sendable {
     }
 
     private var sources: [String] = []
+    /// The sources as ansible_inventory_sources shows them: files made absolute, lists as given.
+    public var sourceNames: [String] { sources.map { $0.contains(",") || !Files.exists($0) ? $0 : Files.absolute($0) } }
     /// What add_host and group_by did, to do again after a refresh.
     private var dynamicChanges: [@Sendable (InventoryData) -> Void] = []
 

@@ -88,7 +88,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
             Output.error("Unable to find an ansible-core installation for the module library: run `make setup`, or set SWANSIBLE_ANSIBLE_PATH to the directory of the `ansible` package.")
             throw ExitCode(ExitCodes.error)
         }
-        Inventory.controllerPython = library.python
+        Inventory.controllerPython = library.playbookPython
         PythonPlugins.shared.configure(library: library)
         let inv: Inventory
         do {

@@ -51,7 +51,7 @@ struct Swansible: AsyncParsableCommand {
             Output.error("Unable to find an ansible-core installation: run `make setup` or set SWANSIBLE_ANSIBLE_PATH.")
             throw ExitCode(ExitCodes.error)
         }
-        Inventory.controllerPython = library.python
+        Inventory.controllerPython = library.playbookPython
         PythonPlugins.shared.configure(library: library)
         var options = RunOptions()
         options.limit = limit
