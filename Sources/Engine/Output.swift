@@ -99,16 +99,8 @@ public enum Output {
         guard !s.isEmpty else { return }   // the blank line after the recap is for the screen only
         let level = s.hasPrefix("[ERROR]") ? "ERROR" : s.hasPrefix("[WARNING]") || s.hasPrefix("[DEPRECATION WARNING]") ? "WARNING" : "INFO"
         if level != "INFO" { s += "\n" }   // Display's warning and error texts end with their own newline
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        var t = ts.tv_sec
-        var tmv = tm()
-        localtime_r(&t, &tmv)
-        var buf = [CChar](repeating: 0, count: 64)
-        let n = strftime(&buf, 64, "%Y-%m-%d %H:%M:%S", &tmv)
-        let stamp = String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let millis = String(String(1000 + ts.tv_nsec / 1_000_000).dropFirst())
-        let record = Array("\(stamp),\(millis) p=\(getpid()) u=\(logUser) n=ansible \(level)| \(s)\n".utf8)
+        let now = Clock.now()
+        let record = Array("\(Clock.format("%Y-%m-%d %H:%M:%S", now)),\(Clock.fraction(now, digits: 3)) p=\(getpid()) u=\(logUser) n=ansible \(level)| \(s)\n".utf8)
         var off = 0
         while off < record.count {
             let w = record[off...].withUnsafeBytes { Glibc.write(logFD, $0.baseAddress, $0.count) }

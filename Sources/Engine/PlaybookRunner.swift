@@ -87,6 +87,8 @@ public final class PlaybookRunner: @unchecked Sendable {
     var playKeywords: [String: Value] = [:]
     /// The running play's strategy is free or host_pinned: hosts do not wait for each other.
     var nonLockstep = false
+    /// Tasks' throttles across hosts that run on their own.
+    let gate = ThrottleGate()
     /// --step until the user answers `c`.
     private var stepping: Bool
     /// Loads task files for include_tasks while the play runs.
@@ -251,7 +253,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         junit?.playStart(DefaultCallback.playName(shown))
         let all = try PlaybookRunner.playHosts(play, inventory, limit: options.limit, extraVars: options.extraVars)
         warnUnapplied(play, hosts: all.count)
-        nonLockstep = try PlaybookRunner.isNonLockstep(play, settings)
+        nonLockstep = try isNonLockstep(play)
         let dead = lock.withLock { _ in failed.union(unreachable) }
         let hosts = all.filter { !dead.contains($0) }
         guard !hosts.isEmpty else {
@@ -318,8 +320,10 @@ public final class PlaybookRunner: @unchecked Sendable {
 
     /// The play's strategy: linear, or free / host_pinned (run here as each host on its own,
     /// the first `forks` hosts through the play before the next start).
-    static func isNonLockstep(_ play: Play, _ settings: Settings) throws -> Bool {
-        let strategy = play["strategy"]?.pythonStr ?? settings.value(env: "ANSIBLE_STRATEGY", key: "strategy") ?? "linear"
+    func isNonLockstep(_ play: Play) throws -> Bool {
+        // The keyword may be a template of the play's vars and the extra vars.
+        let strategy = try play["strategy"].map { try vars.templar.template($0, vars.templar.staticScope(play.vars, extraVars: options.extraVars)).pythonStr }
+            ?? settings.value(env: "ANSIBLE_STRATEGY", key: "strategy") ?? "linear"
         let short = strategy.hasPrefix("ansible.builtin.") ? String(strategy.dropFirst("ansible.builtin.".count)) : strategy
         guard ["linear", "free", "host_pinned", "debug"].contains(short) else {
             throw PlaybookError("Invalid play strategy specified: \(strategy)", at: play.location)
@@ -827,13 +831,14 @@ public final class PlaybookRunner: @unchecked Sendable {
         // add_host runs once, for the first host (Ansible bypasses the host loop for it).
         let serial = ["group_by", "add_host"].contains(task.shortAction)
         var forks = serial ? 1 : max(1, options.forks ?? settings.forks)
+        var throttle: Int?
         // throttle: at most this many hosts at once for the task (a block's applies to its tasks).
         if let t = task.effective("throttle"), let first = hosts.first {
             let why: String?
             do {
                 let v = try vars.templar.template(t, vars.scope(host: first, pc: pc, task: task))
                 if let n = v.intValue ?? Int(v.pythonStr.trimmingCharacters(in: " ")) {
-                    if n > 0 { forks = min(forks, n) }
+                    if n > 0 { forks = min(forks, n); throttle = n }
                     why = nil
                 } else {
                     why = "invalid literal for int() with base 10: \(Value.string(v.pythonStr).pythonRepr)"
@@ -851,6 +856,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             return true
         }
         let targets = task.shortAction == "add_host" ? Array(hosts.prefix(1)) : hosts
+        let limit = throttle
         await withTaskGroup(of: Void.self) { group in
             var running = 0
             for h in targets {
@@ -858,7 +864,15 @@ public final class PlaybookRunner: @unchecked Sendable {
                     await group.next()
                     running -= 1
                 }
-                group.addTask { await self.runOnHost(task, host: h, pc: pc) }
+                group.addTask {
+                    // Under free and host_pinned each host comes here on its own: the throttle
+                    // then holds across hosts, as the strategy counts the workers on the task.
+                    guard self.nonLockstep, let limit else { return _ = await self.runOnHost(task, host: h, pc: pc) }
+                    let key = "\(task.location)|\(task.name ?? task.action)"
+                    await self.gate.acquire(key, limit: limit)
+                    _ = await self.runOnHost(task, host: h, pc: pc)
+                    await self.gate.release(key)
+                }
                 running += 1
             }
             await group.waitForAll()
@@ -1142,7 +1156,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             let scope = try vars.scope(host: host, pc: pc, task: task)
             ignoreUnreachable = ignoresUnreachable(task, scope)
             ignoreErrors = try keyword(task, "ignore_errors").map { try vars.templar.template($0, scope).truthy } ?? false
-            outcome = try await execute(task, host: host, scope: scope, pc: pc)
+            outcome = try await withTaskTimeout(task, host: host, scope: scope, pc: pc)
             thrown = false
         } catch let e as TaskError {
             ignoreErrors = keyword(task, "ignore_errors")?.truthy ?? false

@@ -97,22 +97,16 @@ public struct Settings: Sendable {
     public var become: Bool { value(env: "ANSIBLE_BECOME", section: "privilege_escalation", key: "become").map(Settings.truthy) ?? false }
     public var becomeUser: String { value(env: "ANSIBLE_BECOME_USER", section: "privilege_escalation", key: "become_user") ?? "root" }
     /// The password typed at -K, or ANSIBLE_BECOME_PASSWORD_FILE's contents.
-    public var becomePassword: String? {
-        if let f = value(env: "ANSIBLE_BECOME_PASSWORD_FILE", section: "defaults", key: "become_password_file"),
-            let text = try? Files.read(Files.expandUser(f)) {
-            return String(text.split(separator: "\n").first ?? "")
-        }
-        return askedBecomePassword
-    }
+    public var becomePassword: String? { passwordFile("ANSIBLE_BECOME_PASSWORD_FILE", "become_password_file") ?? askedBecomePassword }
     public var askedBecomePassword: String?
     /// The password typed at -k, or CONNECTION_PASSWORD_FILE's contents: a connection password
     /// for hosts that set none.
-    public var connectionPassword: String? {
-        if let f = value(env: "ANSIBLE_CONNECTION_PASSWORD_FILE", section: "defaults", key: "connection_password_file"),
-            let text = try? Files.read(Files.expandUser(f)) {
-            return String(text.split(separator: "\n").first ?? "")
-        }
-        return askedConnectionPassword
+    public var connectionPassword: String? { passwordFile("ANSIBLE_CONNECTION_PASSWORD_FILE", "connection_password_file") ?? askedConnectionPassword }
+
+    /// The first line of a password file the configuration names.
+    private func passwordFile(_ env: String, _ key: String) -> String? {
+        guard let f = value(env: env, key: key), let text = try? Files.read(Files.expandUser(f)) else { return nil }
+        return String(text.split(separator: "\n").first ?? "")
     }
     public var askedConnectionPassword: String?
     func becomeFlags(_ method: String) -> String? {

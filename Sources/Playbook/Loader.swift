@@ -392,7 +392,9 @@ public struct PlaybookLoader {
         // unless the task says allow_duplicates: false and the play has had it already.
         if let allow = t.args["allow_duplicates"], try !staticBool(allow, t), seenRoles.contains(roleKey(role)) { return (role, [], []) }
         seenRoles.insert(roleKey(role))
-        let (tasks, handlers) = try roleContent(role, inherited: inherited, tasksFrom: from("tasks_from"), handlersFrom: from("handlers_from"))
+        let validate = try t.args["rolespec_validate"].map { try staticBool($0, t) } ?? true
+        let (tasks, handlers) = try roleContent(role, inherited: inherited, tasksFrom: from("tasks_from"), handlersFrom: from("handlers_from"),
+                                                validate: validate)
         // A role brought in by another role's task sees its params and the chain of roles that
         // brought it in, nearest first (IncludeRole.get_include_params).
         guard let parent = t.role else { return (role, tasks, handlers) }
@@ -432,8 +434,9 @@ public struct PlaybookLoader {
     }
 
     /// A role's dependencies (meta/main.yml, each once per play), then its own tasks and handlers.
+    /// `validate`: false when the include or import says `rolespec_validate: false`.
     mutating func roleContent(_ role: Role, inherited: Inherited, tasksFrom: String? = nil,
-                              handlersFrom: String? = nil) throws -> ([Task], [Task]) {
+                              handlersFrom: String? = nil, validate: Bool = true) throws -> ([Task], [Task]) {
         var tasks: [Task] = [], handlers: [Task] = []
         importDepth += 1
         defer { importDepth -= 1 }
@@ -456,7 +459,7 @@ public struct PlaybookLoader {
         let outerSearch = collectionSearch
         defer { collectionSearch = outerSearch }
         if let own = try meta(role)?["collections"]?.value.listValue { collectionSearch = own.compactMap(\.stringValue) }
-        if let v = try validationTask(role, entrypoint: tasksFrom ?? "main", inherited: inherited) { tasks.append(v) }
+        if validate, let v = try validationTask(role, entrypoint: tasksFrom ?? "main", inherited: inherited) { tasks.append(v) }
         if let n = try roleFile(role, "tasks", tasksFrom) { tasks += try self.tasks(n, role: role, inherited: inherited) }
         if let n = try roleFile(role, "handlers", handlersFrom) { handlers += try self.handlers(n, role: role, inherited: inherited) }
         return (tasks, handlers)

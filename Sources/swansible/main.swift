@@ -26,6 +26,8 @@ struct Swansible: AsyncParsableCommand {
     var background: Int = 0
     @Option(name: [.customShort("P"), .customLong("poll")], help: "Poll interval in seconds with -B (0: fire and forget).")
     var poll: Int = 15
+    @Flag(name: .customLong("list-hosts"), help: "Outputs a list of matching hosts; does not execute anything else.") var listHosts = false
+    @Option(name: .customLong("task-timeout"), help: "Time limit for the task in seconds (0: none).") var taskTimeout = 0
     @Option(name: [.short, .customLong("tree")], help: "Log output to this directory (deprecated in Ansible 2.19).") var tree: String?
     @Flag(name: [.short, .customLong("one-line")], help: "Condense output (deprecated in Ansible 2.19).") var oneLine = false
     @OptionGroup var connect: ConnectOptions
@@ -72,7 +74,7 @@ struct Swansible: AsyncParsableCommand {
               tasks:
                 - name: adhoc
                   \(module): \(args.map { "'" + $0.replacingQuotes + "'" } ?? "{}")
-            """ + (background > 0 ? "\n      async: \(background)\n      poll: \(poll)" : "")
+            """ + (background > 0 ? "\n      async: \(background)\n      poll: \(poll)" : "") + (taskTimeout > 0 ? "\n      timeout: \(taskTimeout)" : "")
         let code: Int32
         do {
             let sources = inventory.isEmpty ? settings.inventorySources.filter(Files.exists) : inventory
@@ -85,15 +87,23 @@ struct Swansible: AsyncParsableCommand {
             if emptyInventory, !["localhost", "127.0.0.1", "::1"].contains(pattern) {
                 Output.warning("provided hosts list is empty, only localhost is available. Note that the implicit localhost does not match 'all'")
             }
-            if try PlaybookRunner.playHosts(book.plays[0], inv, limit: limit, extraVars: options.extraVars).isEmpty {
+            let hosts = try PlaybookRunner.playHosts(book.plays[0], inv, limit: limit, extraVars: options.extraVars)
+            if hosts.isEmpty {
                 if try inv.hosts(matching: pattern).isEmpty, !inv.hasGroup(pattern) { Output.warning("Could not match supplied host pattern, ignoring: \(pattern)") }
-                if emptyInventory { return }
-                if limit != nil { throw AnsibleError("Specified inventory, host pattern and/or --limit leaves us with no hosts to target.") }
-                Output.warning("No hosts matched, nothing to do")
+                if !emptyInventory {
+                    if limit != nil { throw AnsibleError("Specified inventory, host pattern and/or --limit leaves us with no hosts to target.") }
+                    Output.warning("No hosts matched, nothing to do")
+                }
+            }
+            if listHosts {
+                Output.line("  hosts (\(hosts.count)):")
+                for h in hosts { Output.line("    \(h)") }
                 return
             }
+            if hosts.isEmpty { return }
             if let task = book.plays.first?.tasks.first {
                 options.adhoc = AdHocTask(action: module, args: task.args, async: background, poll: poll)
+                options.adhoc?.timeout = taskTimeout
                 options.adhoc?.oneLine = oneLine
                 options.adhoc?.tree = tree.map(Files.expandUser)
             }

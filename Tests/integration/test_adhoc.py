@@ -28,6 +28,10 @@ HOSTS = ('h1 ansible_connection=local ansible_python_interpreter=/usr/bin/python
     (['bad', '-o', '-m', 'ping'], 4),
     # -c/-u/-C/-D as the configuration's defaults: the inventory's ansible_connection still wins
     (['h1', '-c', 'ssh', '-u', 'nobody', '-m', 'ping'], 0),
+    # --list-hosts and --task-timeout
+    (['all', '--list-hosts'], 0),
+    (['nomatch', '--list-hosts'], 0),
+    (['h1', '--task-timeout', '1', '-m', 'command', '-a', 'sleep 3'], 2),
     # -B/-P: async with polling (only the final result shown), and fire-and-forget
     (['h1', '-B', '10', '-P', '1', '-m', 'command', '-a', 'sleep 1'], 0),
     (['h1', '-B', '10', '-P', '0', '-m', 'command', '-a', 'sleep 1'], 0),

@@ -18,7 +18,8 @@ LANG = FIXTURES / 'language'
     ('module_warnings.yml', []),
     ('package_service.yml', []),
     ('collections_keyword.yml', []),
-    ('fact_path.yml', []),              # play fact_path: ansible_local from *.fact files    # short names of collection modules under `collections:` (play, role meta)        # package/service dispatch; apt respawned under the system Python        # a module's warnings stay in its own result (one agent process)        # play/block/task module_defaults, action groups, templated values
+    ('fact_path.yml', []),
+    ('task_timeout.yml', []),           # the timeout keyword              # play fact_path: ansible_local from *.fact files    # short names of collection modules under `collections:` (play, role meta)        # package/service dispatch; apt respawned under the system Python        # a module's warnings stay in its own result (one agent process)        # play/block/task module_defaults, action groups, templated values
 ])
 def test_output_matches_ansible(book, args):
     theirs, ours = ansible_playbook(LANG / book, *args), swansible_playbook(LANG / book, *args)

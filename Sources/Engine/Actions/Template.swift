@@ -99,12 +99,8 @@ extension TemplateAction {
                 formatted.append(c)
             }
         }
-        var t = time_t(mtime)
-        var tmv = tm()
-        localtime_r(&t, &tmv)
-        var buf = [CChar](repeating: 0, count: formatted.utf8.count * 4 + 256)
-        let n = strftime(&buf, buf.count, formatted, &tmv)
-        return n > 0 || formatted.isEmpty ? String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : formatted
+        let text = Clock.format(formatted, mtime)
+        return text.isEmpty && !formatted.isEmpty ? formatted : text
     }
 
     static let delimiterOptions = ["variable_start_string", "variable_end_string", "block_start_string", "block_end_string",

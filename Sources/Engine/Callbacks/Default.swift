@@ -246,8 +246,14 @@ final class DefaultCallback: @unchecked Sendable {
         }
     }
 
+    /// Set (task-local) around a call the run has given up on (a task past its `timeout`): what it
+    /// still reports is not shown.
+    final class Silence: @unchecked Sendable { var on = false }
+    @TaskLocal static var silence: Silence?
+
     /// One host's result (or one loop item's, when `item` is set).
     func result(host hostName: String, action: String, status: Status, result r: Dict, ignoring: Bool, item: Value? = nil) {
+        if DefaultCallback.silence?.on == true { return }
         if let compact {
             guard item == nil else { return }   // a loop shows its final result alone
             if let jsonReport { return jsonReport.result(host: hostName, action: action, status: status, result: r) }

@@ -29,14 +29,8 @@ final class JSONReport: Sendable {
 
     /// `2026-11-22T10:49:35.488523Z`: UTC, microseconds.
     static func now() -> String {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        var t = ts.tv_sec
-        var tmv = tm()
-        gmtime_r(&t, &tmv)
-        var buf = [CChar](repeating: 0, count: 64)
-        let n = strftime(&buf, 64, "%Y-%m-%dT%H:%M:%S", &tmv)
-        return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) + "." + String(String(1_000_000 + ts.tv_nsec / 1000).dropFirst()) + "Z"
+        let t = Clock.now()
+        return Clock.format("%Y-%m-%dT%H:%M:%S", t, utc: true) + "." + Clock.fraction(t, digits: 6) + "Z"
     }
 
     /// An id in the shape of Ansible's object uuids, unique in the run.
@@ -82,23 +76,22 @@ final class JSONReport: Sendable {
                 var hosts = last["hosts"]?.dictValue ?? Dict()
                 hosts[.string(host)] = .dict(copy)
                 last["hosts"] = .dict(hosts)
-                if case .dict(var task)? = last["task"] {
-                    var duration = task["duration"]?.dictValue ?? Dict()
-                    duration["end"] = .string(end)
-                    task["duration"] = .dict(duration)
-                    last["task"] = .dict(task)
-                }
+                JSONReport.setEnd(&last, "task", end)
                 tasks.append(.dict(last))
             }
             play["tasks"] = .list(tasks)
-            if case .dict(var p)? = play["play"] {
-                var duration = p["duration"]?.dictValue ?? Dict()
-                duration["end"] = .string(end)
-                p["duration"] = .dict(duration)
-                play["play"] = .dict(p)
-            }
+            JSONReport.setEnd(&play, "play", end)
             s.plays.append(play)
         }
+    }
+
+    /// `entry[key].duration.end`: when the task (or play) last reported.
+    static func setEnd(_ entry: inout Dict, _ key: Value, _ end: String) {
+        guard case .dict(var d)? = entry[key] else { return }
+        var duration = d["duration"]?.dictValue ?? Dict()
+        duration["end"] = .string(end)
+        d["duration"] = .dict(duration)
+        entry[key] = .dict(d)
     }
 
     /// swansible's own bookkeeping keys left out at every depth (loop items carry them too).

@@ -62,7 +62,7 @@ final class JUnitCallback: Sendable {
                 if !args.isEmpty { shown += " " + args }
             }
             s.order.append(TaskData(name: shown, path: "\(task.location.file):\(task.location.line)", play: s.play,
-                                    action: task.action, start: JUnitCallback.now()))
+                                    action: task.action, start: Clock.now()))
             return id
         }
     }
@@ -97,7 +97,7 @@ final class JUnitCallback: Sendable {
                         r["results"] = .list((r["results"]?.listValue ?? []) + [.dict(entry)])
                         t.hosts[i].result = r
                     } else {
-                        t.hosts.append((h, "ok", JUnitCallback.now(), ["changed": false, "msg": "All items completed", "results": [.dict(entry)]], nil))
+                        t.hosts.append((h, "ok", Clock.now(), ["changed": false, "msg": "All items completed", "results": [.dict(entry)]], nil))
                     }
                     s.order[id] = t
                 }
@@ -121,7 +121,7 @@ final class JUnitCallback: Sendable {
             if st == "included", let i = t.hosts.firstIndex(where: { $0.name == host }) {
                 t.hosts[i].text = (t.hosts[i].text ?? "") + "\n" + (text ?? "")
             } else {
-                t.hosts.append((host, st, JUnitCallback.now(), result, text))
+                t.hosts.append((host, st, Clock.now(), result, text))
             }
             s.order[id] = t
         }
@@ -169,9 +169,8 @@ final class JUnitCallback: Sendable {
         let suite = XML("testsuite", counts + [("name", name), ("skipped", String(skipped)), ("tests", String(cases.count)),
                                                ("time", JUnitCallback.decimal(total))], children: cases)
         let suites = XML("testsuites", counts + [("tests", String(cases.count)), ("time", JUnitCallback.decimal(total))], children: [suite])
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        let stamp = "\(ts.tv_sec).\(String(String(1_000_000 + ts.tv_nsec / 1000).dropFirst()))"
+        let t = Clock.now()
+        let stamp = "\(Int(t)).\(Clock.fraction(t, digits: 6))"
         let path = Files.join(outputDir, "\(name)-\(stamp).xml")
         do { try Files.write(path, Array(("<?xml version=\"1.0\" ?>\n" + suites.pretty(depth: 0)).utf8)) } catch {
             Output.warning("the junit callback could not write \(path): \(error)")
@@ -196,12 +195,6 @@ final class JUnitCallback: Sendable {
         var i = 0
         while i < p.count, i < b.count, p[i] == b[i] { i += 1 }
         return (Array(repeating: "..", count: b.count - i) + p[i...].map(String.init)).joined(separator: "/")
-    }
-
-    static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
     /// A duration as Python prints a Decimal made from it (never in exponent form).

@@ -9,6 +9,7 @@ public struct AdHocTask: Sendable {
     public var args: Dict
     public var async: Int
     public var poll: Int
+    public var timeout = 0
     /// -o: the `oneline` callback's format, each result on one line.
     public var oneLine = false
     /// -t DIR: the `tree` callback as well, each host's result as JSON in DIR/<host>.
@@ -21,7 +22,7 @@ public struct AdHocTask: Sendable {
     }
 
     var origin: String {
-        let data: Value = ["action": .string(action), "args": .dict(args), "timeout": 0, "async_val": .int(async), "poll": .int(poll)]
+        let data: Value = ["action": .string(action), "args": .dict(args), "timeout": .int(timeout), "async_val": .int(async), "poll": .int(poll)]
         return "Origin: <adhoc '\(action)' task>\n\n\(data.pythonRepr)\n"
     }
 }

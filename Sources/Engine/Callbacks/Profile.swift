@@ -68,11 +68,30 @@ protocol RecapCallback: Sendable {
 /// When the run started, as the plugins take it when they are imported.
 private let processStart = Clock.now()
 
+/// Wall-clock time and its text, for the callbacks and the log.
 enum Clock {
     static func now() -> Double {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    /// strftime of the time's second, local time unless `utc`.
+    static func format(_ format: String, _ time: Double, utc: Bool = false) -> String {
+        var t = time_t(time)
+        var tmv = tm()
+        if utc { gmtime_r(&t, &tmv) } else { localtime_r(&t, &tmv) }
+        var buf = [CChar](repeating: 0, count: format.utf8.count * 4 + 128)
+        let n = strftime(&buf, buf.count, format, &tmv)
+        return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// The time's fraction of a second in `digits` decimals (truncated, as Python's are).
+    static func fraction(_ time: Double, digits: Int) -> String {
+        var scale = 1
+        for _ in 0..<digits { scale *= 10 }
+        let f = Int((time - time.rounded(.down)) * Double(scale))
+        return String(String(scale + min(f, scale - 1)).dropFirst())
     }
 }
 
@@ -120,13 +139,7 @@ final class ProfileTasksCallback: RecapCallback {
     /// `Sunday 22 November 2026  10:47:55 +0000 (0:00:00.416)       0:00:00.423 *******`
     private func tasktime(_ s: inout State) -> String {
         let now = Clock.now()
-        var t = time_t(now)
-        var tmv = tm()
-        localtime_r(&t, &tmv)
-        var buf = [CChar](repeating: 0, count: 128)
-        let n = strftime(&buf, 128, "%A %d %B %Y  %H:%M:%S %z", &tmv)
-        let stamp = String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let line = "\(stamp) (\(ProfileTasksCallback.duration(now - s.last)))       \(ProfileTasksCallback.duration(now - processStart))"
+        let line = "\(Clock.format("%A %d %B %Y  %H:%M:%S %z", now)) (\(ProfileTasksCallback.duration(now - s.last)))       \(ProfileTasksCallback.duration(now - processStart))"
         s.last = now
         return ProfileTasksCallback.filled(line)
     }
