@@ -851,7 +851,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             }
         }
         if runsOnce(task, pc: pc, hosts: hosts), let first = hosts.first {
-            let outcome = await runOnHost(task, host: first, pc: pc)
+            let outcome = await runOnHost(task, host: first, pc: pc, prefix: prefix)
             shareRunOnce(task, from: first, to: hosts + activeHosts(pc).filter { !hosts.contains($0) }, outcome)
             return true
         }
@@ -867,10 +867,10 @@ public final class PlaybookRunner: @unchecked Sendable {
                 group.addTask {
                     // Under free and host_pinned each host comes here on its own: the throttle
                     // then holds across hosts, as the strategy counts the workers on the task.
-                    guard self.nonLockstep, let limit else { return _ = await self.runOnHost(task, host: h, pc: pc) }
+                    guard self.nonLockstep, let limit else { return _ = await self.runOnHost(task, host: h, pc: pc, prefix: prefix) }
                     let key = "\(task.location)|\(task.name ?? task.action)"
                     await self.gate.acquire(key, limit: limit)
-                    _ = await self.runOnHost(task, host: h, pc: pc)
+                    _ = await self.runOnHost(task, host: h, pc: pc, prefix: prefix)
                     await self.gate.release(key)
                 }
                 running += 1
@@ -883,6 +883,7 @@ public final class PlaybookRunner: @unchecked Sendable {
     /// include_tasks: each host's file is worked out (when, loop, templated name), hosts that
     /// include the same file with the same params run its tasks together, as the linear strategy does.
     func runInclude(_ task: PlayTask, pc: VariableManager.PlayContext, hosts: [String], prefix: String) async {
+        for h in hosts { callback.hostStart(h, task: task.displayName, handler: prefix != "TASK") }
         struct Target: Equatable {
             var path: String
             var params: Dict
@@ -1091,6 +1092,7 @@ public final class PlaybookRunner: @unchecked Sendable {
     /// include_role: the role loaded when the task is reached (its name templated per host), run
     /// on the hosts whose `when` holds; its handlers join the play's for the rest of it.
     func runIncludeRole(_ task: PlayTask, pc: VariableManager.PlayContext, hosts: [String], prefix: String) async {
+        for h in hosts { callback.hostStart(h, task: task.displayName, handler: prefix != "TASK") }
         // One inclusion per role (name, tasks_from… rendered for each host and item); the item's
         // loop vars go with its tasks.
         struct Target: Equatable {
@@ -1147,11 +1149,12 @@ public final class PlaybookRunner: @unchecked Sendable {
     }
 
     @discardableResult
-    func runOnHost(_ task: PlayTask, host: String, pc: VariableManager.PlayContext) async -> (Status, Dict, ignored: Bool) {
+    func runOnHost(_ task: PlayTask, host: String, pc: VariableManager.PlayContext, prefix: String = "TASK") async -> (Status, Dict, ignored: Bool) {
         var ignoreErrors = false
         var ignoreUnreachable = false
         var thrown = true
         var outcome: (Status, Dict)
+        callback.hostStart(host, task: task.displayName, handler: prefix != "TASK")
         do {
             let scope = try vars.scope(host: host, pc: pc, task: task)
             ignoreUnreachable = ignoresUnreachable(task, scope)

@@ -78,6 +78,8 @@ final class DefaultCallback: @unchecked Sendable {
         displayOk = settings.displayOkHosts
         failedStderr = settings.value(env: "ANSIBLE_DISPLAY_FAILED_STDERR", key: "display_failed_stderr").map(Settings.truthy) ?? false
         checkMarkers = settings.value(env: "ANSIBLE_CHECK_MODE_MARKERS", section: "callback_default", key: "check_mode_markers").map(Settings.truthy) ?? false
+        showPerHostStart = settings.value(env: "ANSIBLE_SHOW_PER_HOST_START", section: "callback_default", key: "show_per_host_start")
+            .map(Settings.truthy) ?? false
         showCustomStats = settings.value(env: "ANSIBLE_SHOW_CUSTOM_STATS", key: "show_custom_stats").map(Settings.truthy) ?? false
         pathOnFailure = settings.value(env: "ANSIBLE_SHOW_TASK_PATH_ON_FAILURE", key: "show_task_path_on_failure").map(Settings.truthy) ?? false
         resultFormat = settings.value(env: "ANSIBLE_CALLBACK_RESULT_FORMAT", section: "callback_default", key: "result_format") ?? "json"
@@ -89,6 +91,8 @@ final class DefaultCallback: @unchecked Sendable {
     let checkMarkers: Bool
     /// show_custom_stats: set_stats' data after the recap.
     let showCustomStats: Bool
+    /// show_per_host_start: ` [started TASK: name on host]` as each host begins a task.
+    let showPerHostStart: Bool
 
     /// A play's name, or its hosts pattern when it has none (Play.get_name).
     static func playName(_ play: Play) -> String {
@@ -243,6 +247,15 @@ final class DefaultCallback: @unchecked Sendable {
                 printBanner()
                 Output.write(text.hasSuffix("\n") ? text : text + "\n")
             }
+        }
+    }
+
+    /// v2_runner_on_start: with show_per_host_start, a line as each host begins the task.
+    func hostStart(_ host: String, task name: String, handler: Bool) {
+        guard showPerHostStart, compact == nil else { return }
+        lock.withLock { _ in
+            printBanner()
+            Output.line(" [started \(handler ? "HANDLER" : "TASK"): \(name) on \(host)]", .ok)
         }
     }
 
