@@ -48,11 +48,11 @@ public struct ConnectOptions: ParsableArguments {
     /// -k and -K: asked once, before anything runs (the become password defaults to the SSH one).
     public func askPassword(into settings: inout Settings) {
         if askPass {
-            Output.write("SSH password: ")
+            Output.write("SSH password: ", logged: false)
             settings.askedConnectionPassword = Prompt.read(hidden: true)
         }
         guard askBecomePass else { return }
-        Output.write(askPass ? "BECOME password[defaults to SSH password]: " : "BECOME password: ")
+        Output.write(askPass ? "BECOME password[defaults to SSH password]: " : "BECOME password: ", logged: false)
         let typed = Prompt.read(hidden: true)
         settings.askedBecomePassword = typed.isEmpty && askPass ? settings.askedConnectionPassword : typed
     }

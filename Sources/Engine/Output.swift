@@ -44,10 +44,11 @@ public enum Output {
         write(text + "\n", fd: stderr ? 2 : 1)
     }
 
-    public static func write(_ s: String, fd: Int32 = 1) {
+    /// `logged: false` for what Display writes to the screen only (prompts, input()'s text).
+    public static func write(_ s: String, fd: Int32 = 1, logged: Bool = true) {
         lock.withLock { _ in
             if muted.load(ordering: .sequentiallyConsistent) { return }
-            if logFD >= 0 { log(s) }
+            if logFD >= 0 && logged { log(s) }
             var bytes = Array(s.utf8)
             var off = 0
             while off < bytes.count {

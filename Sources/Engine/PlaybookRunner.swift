@@ -786,7 +786,7 @@ public final class PlaybookRunner: @unchecked Sendable {
     func takeStep(_ name: String) -> Bool {
         guard lock.withLock({ _ in stepping }) else { return true }
         let msg = "Perform task: TASK: \(name) (N)o/(y)es/(c)ontinue: "
-        Output.write(msg)
+        Output.write(msg, logged: false)
         let answer = Prompt.read(hidden: false).lowercased()
         let take = ["y", "yes", "c", "continue"].contains(answer)
         if answer == "c" || answer == "continue" { lock.withLock { _ in stepping = false } }

@@ -18,7 +18,7 @@ public enum Prompt {
         defer {
             if restore {
                 tcsetattr(0, TCSANOW, &saved)
-                Output.write("\n")
+                Output.write("\n", logged: false)
             }
         }
         var bytes: [UInt8] = []

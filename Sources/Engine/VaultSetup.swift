@@ -29,7 +29,7 @@ public enum VaultSetup {
         r.newPassword = newPassword
         r.defaultIdentity = settings.vaultIdentity
         let secrets = try Secrets.load(r, prompt: { question in
-            Output.write(question)
+            Output.write(question, logged: false)
             return Prompt.read(hidden: true)
         }, warn: { Output.warning($0) })
         Vault.shared.set(secrets: secrets, idMatch: settings.vaultIDMatch)

@@ -72,6 +72,15 @@ extension Value {
 }
 
 extension String {
+    /// The text with each character of `table` replaced by its entity (HTML and XML escaping).
+    public func escaping(_ table: [Unicode.Scalar: String]) -> String {
+        var out = ""
+        for c in unicodeScalars {
+            if let e = table[c] { out += e } else { out.unicodeScalars.append(c) }
+        }
+        return out
+    }
+
     /// Python's str.splitlines() for \n, \r\n and \r.
     public var pythonSplitLines: [String] {
         var out: [String] = []

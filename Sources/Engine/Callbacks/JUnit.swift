@@ -219,19 +219,7 @@ private struct XML {
         self.children = children
     }
 
-    static func escape(_ s: String) -> String {
-        var out = ""
-        for c in s.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case "\"": out += "&quot;"
-            case ">": out += "&gt;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    static func escape(_ s: String) -> String { s.escaping(["&": "&amp;", "<": "&lt;", "\"": "&quot;", ">": "&gt;"]) }
 
     func pretty(depth: Int) -> String {
         let indent = String(repeating: "\t", count: depth)

@@ -21,8 +21,11 @@ struct AggregateCallbacks {
         let names = (settings.value(env: "ANSIBLE_CALLBACKS_ENABLED", key: "callbacks_enabled")
             ?? settings.value(env: "ANSIBLE_CALLBACK_WHITELIST", key: "callback_whitelist") ?? "")
             .split(separator: ",").map { $0.trimmingCharacters(in: " ") }.filter { !$0.isEmpty }
-        let routing = (try? Files.read(Files.join(library.ansibleDir, "config/ansible_builtin_runtime.yml")))
-            .flatMap { try? YAMLReader.loadValue($0, file: "ansible_builtin_runtime.yml") }?["plugin_routing"]?["callback"]
+        // ansible-core's redirects of short names (timer to ansible.posix.timer…), read only when needed.
+        let own: Set<String> = ["junit", "default", "minimal", "oneline", "tree"]
+        let routing = names.allSatisfy({ $0.contains(".") || own.contains($0) }) ? nil
+            : (try? Files.read(Files.join(library.ansibleDir, "config/ansible_builtin_runtime.yml")))
+                .flatMap { try? YAMLReader.loadValue($0, file: "ansible_builtin_runtime.yml") }?["plugin_routing"]?["callback"]
         for name in names {
             var fqcn = name.hasPrefix("ansible.builtin.") ? name : (routing?[name]?["redirect"]?.stringValue ?? name)
             if fqcn.hasPrefix("ansible.builtin.") { fqcn = String(fqcn.dropFirst("ansible.builtin.".count)) }
