@@ -66,6 +66,9 @@ public struct Environment: Sendable {
     /// (Ansible's EncryptedString, which `vault_encrypted` recognises).
     public var reveal: (@Sendable (String) throws -> Value)?
     public var external: (any ExternalPlugins)?
+    /// Whether a lookup takes its terms as templates it may never read (a Python plugin, as 2.19
+    /// hands them lazily); the engine's own lookups read every term.
+    public var lazyLookupTerms: (@Sendable (String) -> Bool)?
 
     public init() {
         filters = BuiltinFilters.all

@@ -345,15 +345,18 @@ final class Renderer {
                 // undefined yet stays a template, as 2.19 hands the plugin a lazy one.
                 arguments = Arguments([], [:])
                 for (name, e) in k { arguments.keywords[name] = try eval(e) }
+                var plugin: String?
+                if case .literal(let v)? = a.first { plugin = v.stringValue }
+                let lazy = plugin.map { env.lazyLookupTerms?($0) ?? false } ?? false
                 for (i, e) in a.enumerated() {
                     guard i > 0, case .literal(.string(let s)) = e, !Template.isPlain(s),
                           let render = env.lookupConstTemplate ?? env.constTemplate else {   // the plugin's name stays as written
                         arguments.positional.append(try eval(e))
                         continue
                     }
-                    do { arguments.positional.append(try render(s)) } catch let u as UndefinedReporting where u.isUndefined {
+                    do { arguments.positional.append(try render(s)) } catch let u as UndefinedReporting where u.isUndefined && lazy {
                         arguments.positional.append(.string(s))
-                    } catch is UndefinedError {
+                    } catch is UndefinedError where lazy {
                         arguments.positional.append(.string(s))
                     }
                 }

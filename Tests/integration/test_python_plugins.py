@@ -36,3 +36,12 @@ def test_version_names_the_module_library():
     first = out.stdout.splitlines()[0]
     assert first.startswith('swansible-playbook ') and '[core 2.' in first
     assert 'ansible python module location = ' in out.stdout
+
+
+def test_lookup_terms_that_cannot_render():
+    """A Python lookup gets an undefined template term unread; the file lookup fails on it with
+    the undefined variable's message, as Ansible's does."""
+    out = swansible_playbook(PLUGINS / 'lookup_terms.yml')
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert '"msg": "KEPT"' in out.stdout
+    assert "Error while resolving value for 'msg': 'nope' is undefined" in out.stdout

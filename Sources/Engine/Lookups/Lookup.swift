@@ -48,8 +48,7 @@ enum Lookups {
         var kw = a.keywords
         let wantlist = forceList || (kw.removeValue(forKey: "wantlist")?.truthy ?? false)
         let errors = kw.removeValue(forKey: "errors")?.pythonStr ?? "strict"
-        var short = name
-        for p in ["ansible.builtin.", "ansible.legacy."] where name.hasPrefix(p) { short = String(name.dropFirst(p.count)) }
+        let short = shortName(name)
         let result: [Value]
         do {
             if let plugin = all[short] {
@@ -72,6 +71,11 @@ enum Lookups {
         if result.count == 1 { return result[0] }
         if result.allSatisfy({ $0.stringValue != nil }) { return .string(result.map(\.pythonStr).joined(separator: ",")) }
         return .list(result)
+    }
+
+    static func shortName(_ name: String) -> String {
+        for p in ["ansible.builtin.", "ansible.legacy."] where name.hasPrefix(p) { return String(name.dropFirst(p.count)) }
+        return name
     }
 
     /// Terms as lookups see them: a single string may hold several comma-free terms.
