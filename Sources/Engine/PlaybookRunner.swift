@@ -114,6 +114,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         startAt = options.startAtTask
         vars.runTags = options.tags.isEmpty ? ["all"] : options.tags
         vars.skipTags = options.skipTags
+        vars.taggedRun = options.adhoc == nil
         vars.diffMode = options.diff
         vars.verbosity = options.verbosity
         vars.forks = options.forks ?? settings.forks

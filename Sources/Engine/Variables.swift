@@ -40,6 +40,8 @@ final class VariableManager: @unchecked Sendable {
     var hostsDown: (@Sendable () -> Set<String>)?
     /// --tags and --skip-tags, for ansible_run_tags / ansible_skip_tags.
     var runTags: [String] = ["all"], skipTags: [String] = []
+    /// Ad-hoc runs have no tags: ansible_run_tags and ansible_skip_tags are not set there.
+    var taggedRun = true
     var checkMode = false
     var diffMode = false
     var verbosity = 0
@@ -181,8 +183,10 @@ final class VariableManager: @unchecked Sendable {
         all["ansible_play_name"] = .string(pc.play.name ?? "")
         all["playbook_dir"] = .string(pc.play.baseDir.isEmpty ? playbookDir : pc.play.baseDir)
         all["ansible_check_mode"] = .bool(checkMode)
-        all["ansible_run_tags"] = .list(runTags.map(Value.string))
-        all["ansible_skip_tags"] = .list(skipTags.map(Value.string))
+        if taggedRun {
+            all["ansible_run_tags"] = .list(runTags.map(Value.string))
+            all["ansible_skip_tags"] = .list(skipTags.map(Value.string))
+        }
         all["ansible_diff_mode"] = .bool(diffMode)
         all["ansible_verbosity"] = .int(verbosity)
         all["ansible_forks"] = .int(forks)
@@ -197,7 +201,9 @@ final class VariableManager: @unchecked Sendable {
         ]
         if let src = inventory.data.hostSource[host] {
             all["inventory_file"] = .string(src)
-            all["inventory_dir"] = .string(Files.dirname(src))
+            // A `host1,host2,` list has no directory: Ansible's text for that is "None".
+            let list = src.contains(",") && !Files.exists(Files.expandUser(src))
+            all["inventory_dir"] = .string(list ? "None" : Files.dirname(src))
         }
         // Where lookups and file-taking actions look: the role, then the task file's own dir.
         var search: [String] = task?.role.map { [$0.path] } ?? []

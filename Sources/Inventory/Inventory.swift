@@ -42,7 +42,7 @@ public final class Inventory: @unchecked Sendable {
         if !Files.exists(path), source.contains(",") {
             for h in source.split(separator: ",") where !h.trimmingSpaces.isEmpty {
                 let (name, port) = HostRange.splitPort(String(h.trimmingSpaces))
-                let host = data.addHost(name, group: "ungrouped")
+                let host = data.addHost(name, group: "ungrouped", source: source)
                 if let port { host.vars["ansible_port"] = .int(port) }
             }
             return

@@ -70,3 +70,14 @@ def test_tree_writes_each_hosts_result(tmp_path):
         assert out.returncode == 0, out.stdout + out.stderr
         files.append({p.name: p.read_text() for p in out_dir.iterdir()})
     assert files[0] == files[1] == {'h1': '{"changed": false, "ping": "pong"}', 'h2': '{"changed": false, "ping": "pong"}'}
+
+
+def test_hostvars_of_a_host_list_as_ansible():
+    """hostvars in an ad-hoc run: the host's own vars and magic variables (no tags, no play), and
+    a `host,` list's inventory_file/inventory_dir as Ansible words them."""
+    args = ['web', '-i', 'web,', '-c', 'local', '-e', 'ansible_python_interpreter=/usr/bin/python3', '-m', 'debug', '-a',
+            'msg="{{ hostvars[inventory_hostname].keys() | sort }} {{ inventory_file }} {{ inventory_dir }}"']
+    ours, theirs = run([BIN / 'swansible', *args]), run([VENV / 'bin' / 'ansible', *args])
+    assert theirs.returncode == ours.returncode == 0, ours.stdout + ours.stderr
+    assert ours.stdout == theirs.stdout and 'web, None' in ours.stdout
+
