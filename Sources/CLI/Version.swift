@@ -6,10 +6,13 @@ import Values
 public enum Version {
     public static let swansible = "0.5.0"
 
-    /// The text `--version` prints (ArgumentParser prints it before any other validation).
+    /// The text `--version` prints (ArgumentParser prints it before any other validation). The
+    /// configuration that holds it is built on every run: the installation is only looked up
+    /// when `--version` was asked for.
     public static func text(_ command: String) -> String {
-        let settings = Settings.load()
         var lines = ["\(command) \(swansible)"]
+        guard CommandLine.arguments.dropFirst().contains("--version") else { return lines[0] }
+        let settings = Settings.load()
         guard let library = ModuleLibrary.locate(collectionsPaths: settings.collectionsPaths) else {
             return (lines + ["  ansible-core = not found (run `make setup`, or set SWANSIBLE_ANSIBLE_PATH)"]).joined(separator: "\n")
         }

@@ -3,7 +3,6 @@
 // the actions of that group (a collection's meta/runtime.yml `action_groups`), then the entry
 // for the action itself, then what the task says.
 import Values
-import YAMLReader
 
 extension PlaybookRunner {
     func withModuleDefaults(_ task: PlayTask, _ args: Dict, scope: VarScope) throws -> Dict {
@@ -19,18 +18,17 @@ extension PlaybookRunner {
             }
             for (k, v) in d { defaults[k] = v }
         }
-        let action = ModuleDefaults.canonical(task.action)
+        let action = PlayTask.shortName(task.action)
         let collections = (playKeywords["collections"]?.listValue ?? []).map(\.pythonStr)
         var out = Dict()
         for (k, v) in defaults {
             let key = k.pythonStr
             guard key.hasPrefix("group/"),
-                  ModuleDefaults.members(of: String(key.dropFirst(6)), collections: collections, roots: library.allCollectionRoots,
-                                         builtin: library.ansibleDir).contains(action),
+                  ModuleDefaults.members(of: String(key.dropFirst(6)), collections: collections, library: library).contains(action),
                   case .dict(let d) = v else { continue }
             for (a, b) in d where b.stringValue != omitToken { out[a] = b }
         }
-        for (k, v) in defaults where !k.pythonStr.hasPrefix("group/") && ModuleDefaults.canonical(k.pythonStr) == action {
+        for (k, v) in defaults where !k.pythonStr.hasPrefix("group/") && PlayTask.shortName(k.pythonStr) == action {
             if case .dict(let d) = v { for (a, b) in d where b.stringValue != omitToken { out[a] = b } }
         }
         for (k, v) in args { out[k] = v }
@@ -39,15 +37,9 @@ extension PlaybookRunner {
 }
 
 enum ModuleDefaults {
-    /// `copy`, `ansible.builtin.copy` and `ansible.legacy.copy` name the same action here.
-    static func canonical(_ name: String) -> String {
-        for p in ["ansible.builtin.", "ansible.legacy."] where name.hasPrefix(p) { return String(name.dropFirst(p.count)) }
-        return name
-    }
-
     /// The actions of an action group (`ns.coll.group`, or a short name found in ansible.builtin
-    /// and the play's `collections`), `extend_group` followed, each action by its canonical name.
-    static func members(of group: String, collections: [String], roots: [String], builtin: String) -> Set<String> {
+    /// and the play's `collections`), `extend_group` followed, each action by its short name (Task.shortName: `copy` for ansible.builtin.copy too).
+    static func members(of group: String, collections: [String], library: ModuleLibrary) -> Set<String> {
         var seen: Set<String> = []
         var out: Set<String> = []
         func visit(_ name: String) {
@@ -56,10 +48,10 @@ enum ModuleDefaults {
             let candidates = parts.count >= 3 ? [(parts[0] + "." + parts[1], parts[2...].joined(separator: "."))]
                 : (["ansible.builtin"] + collections).map { ($0, name) }
             for (collection, short) in candidates {
-                guard let groups = runtimeGroups(collection, roots: roots, builtin: builtin), let entries = groups[.string(short)]?.listValue else { continue }
+                guard let entries = library.runtime(collection)["action_groups"]?[short]?.listValue else { continue }
                 for e in entries {
                     if let s = e.stringValue {
-                        out.insert(canonical(s.split(separator: ".").count >= 3 ? s : (collection == "ansible.builtin" ? s : collection + "." + s)))
+                        out.insert(PlayTask.shortName(s.split(separator: ".").count >= 3 ? s : (collection == "ansible.builtin" ? s : collection + "." + s)))
                     } else if let extend = e["metadata"]?["extend_group"] {
                         for g in extend.listValue ?? [extend] {
                             guard let g = g.stringValue else { continue }
@@ -72,16 +64,5 @@ enum ModuleDefaults {
         }
         visit(group)
         return out
-    }
-
-    /// A collection's `action_groups` (ansible.builtin's from ansible-core's own runtime file).
-    static func runtimeGroups(_ collection: String, roots: [String], builtin: String) -> Dict? {
-        let paths = collection == "ansible.builtin" ? [Files.join(builtin, "config/ansible_builtin_runtime.yml")]
-            : roots.map { Files.join($0, "ansible_collections/\(collection.replacingOccurrences(of: ".", with: "/"))/meta/runtime.yml") }
-        for p in paths where Files.exists(p) {
-            guard let text = try? Files.read(p), let v = try? YAMLReader.loadValue(text, file: p) else { continue }
-            return v["action_groups"]?.dictValue
-        }
-        return nil
     }
 }

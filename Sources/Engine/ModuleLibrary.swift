@@ -6,6 +6,7 @@ import Glibc
 import Crypto
 import Synchronization
 import Values
+import YAMLReader
 
 public struct ModuleSource: Sendable {
     public var name: String
@@ -57,6 +58,7 @@ public final class ModuleLibrary: Sendable {
     private let configuredRoots: [String]
     private let adjacent = Mutex<[String]>([])
     private let cache = Mutex<[String: ModuleSource]>([:])
+    private let runtimes = Mutex<[String: Value]>([:])
 
     /// A playbook's `collections/` dir joins the search, as Ansible adds playbook-adjacent collections.
     public func addPlaybookDir(_ dir: String) {
@@ -190,6 +192,32 @@ public final class ModuleLibrary: Sendable {
             if findModule("\(c).\(action)", searchDirs: []) != nil { return "\(c).\(action)" }
         }
         return nil
+    }
+
+    /// A collection's meta/runtime.yml (ansible.builtin's is ansible-core's own, ~9,000 lines),
+    /// read once per run: action groups and plugin redirects come from there.
+    public func runtime(_ collection: String) -> Value {
+        if let v = runtimes.withLock({ $0[collection] }) { return v }
+        let paths = collection == "ansible.builtin" ? [Files.join(ansibleDir, "config/ansible_builtin_runtime.yml")]
+            : collectionRoots.map { Files.join($0, "ansible_collections/\(collection.replacingOccurrences(of: ".", with: "/"))/meta/runtime.yml") }
+        var found = Value.none
+        for p in paths where Files.exists(p) {
+            if let text = try? Files.read(p), let v = try? YAMLReader.loadValue(text, file: p) { found = v }
+            break
+        }
+        runtimes.withLock { $0[collection] = found }
+        return found
+    }
+
+    /// Whether the collection of a fully qualified plugin name (`ns.coll.name`) is installed.
+    public func hasCollection(of fqcn: String) -> Bool {
+        let parts = fqcn.split(separator: ".")
+        return parts.count >= 3 && collectionRoots.contains { Files.isDirectory(Files.join($0, "ansible_collections/\(parts[0])/\(parts[1])")) }
+    }
+
+    /// Where ansible-core redirects a short callback name (`timer` to ansible.posix.timer…).
+    func callbackRedirect(_ name: String) -> String? {
+        runtime("ansible.builtin")["plugin_routing"]?["callback"]?[name]?["redirect"]?.stringValue
     }
 
     /// A module_utils name → its file, for ansible.module_utils.* and collection module_utils.

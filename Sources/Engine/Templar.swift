@@ -131,7 +131,7 @@ public struct Templar: Sendable {
         e.filterFailure = { name, message in "The filter plugin 'ansible.builtin.\(name)' failed: \(message)" }
         e.reveal = { text in .string(try Templar.decrypt(text)) }
         e.external = PythonPlugins.shared
-        e.lazyLookupTerms = { Lookups.all[Lookups.shortName($0)] == nil }
+        e.lazyLookupTerms = { Lookups.all[PlayTask.shortName($0)] == nil }
         env = e
     }
 

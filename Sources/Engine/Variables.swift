@@ -270,7 +270,8 @@ final class VariableManager: @unchecked Sendable {
     ]
 
     static func warnReserved<Names: Sequence<String>>(_ names: Names, origins: (String) -> SourceLocation?) {
-        for name in names.sorted() where reservedNames.contains(name) {
+        // Per task and host: only the few names that are reserved get sorted.
+        for name in names.filter(reservedNames.contains).sorted() {
             // Once per name: later scopes may no longer know where an inherited var was written.
             guard Output.firstTime("reserved name \(name)") else { continue }
             Output.warning(Origin.report("Found variable using reserved name '\(name)'.", origins(name)))

@@ -174,7 +174,7 @@ final class ActionContext: @unchecked Sendable {
             if case .becomeFailed(let m) = e { throw BecomeFailure(message: m) }
             throw Unreachable(message: e.description)
         }
-        var moduleArgs = args
+        let moduleArgs = args
         let v = runner.vars
         var internalArgs: [(String, Value)] = [
             ("_ansible_check_mode", .bool(checkMode)), ("_ansible_no_log", .bool(noLog)),

@@ -2,7 +2,6 @@
 import Playbook
 import Synchronization
 import Values
-import YAMLReader
 
 enum Status {
     case ok, changed, failed, skipped, unreachable
@@ -57,15 +56,9 @@ final class DefaultCallback: @unchecked Sendable {
             Output.deprecation("The oneline callback plugin is deprecated.", version: "2.23", origin: nil)
             return .oneline
         default:
-            var target = name
-            if !name.contains("."), let text = try? Files.read(Files.join(library.ansibleDir, "config/ansible_builtin_runtime.yml")),
-               let routing = try? YAMLReader.loadValue(text, file: "ansible_builtin_runtime.yml"),
-               let redirect = routing["plugin_routing"]?["callback"]?[name]?["redirect"]?.stringValue {
-                target = redirect
-            }
-            let parts = target.split(separator: ".")
-            guard parts.count >= 3 else { throw Unloadable(warning: nil, name: name) }
-            let installed = library.allCollectionRoots.contains { Files.isDirectory(Files.join($0, "ansible_collections/\(parts[0])/\(parts[1])")) }
+            let target = name.contains(".") ? name : library.callbackRedirect(name) ?? name
+            guard target.split(separator: ".").count >= 3 else { throw Unloadable(warning: nil, name: name) }
+            let installed = library.hasCollection(of: target)
             if installed && target == "ansible.posix.json" { return .json }
             throw Unloadable(warning: installed ? "Error loading plugin '\(target)': swansible does not run Python callback plugins (see docs/compatibility.md)"
                                                 : "Error loading plugin '\(target)': No module named '\(AggregateCallbacks.missingPackage(target))'", name: name)

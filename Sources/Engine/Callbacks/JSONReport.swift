@@ -108,27 +108,18 @@ final class JSONReport: Sendable {
 
     /// An include's result for each host (what the include action returns; per item in a loop).
     func included(_ task: PlayTask, hosts: [String], item: Value?, includeArgs: Dict = [:]) {
-        var one: Dict = ["changed": false]
-        if let name = (task.args["file"] ?? task.args["_raw_params"])?.pythonStr { one["include"] = .string(name) }
-        one["include_args"] = .dict(includeArgs)
+        let one = IncludeResult.single(task, includeArgs: includeArgs)
         for h in hosts {
             guard let item else {
                 result(host: h, action: task.action, status: .ok, result: one)
                 continue
             }
-            var entry: Dict = ["_ansible_item_label": item, "_ansible_no_log": false, "ansible_loop_var": "item"]
-            for (k, v) in one where k != "changed" { entry[k] = v }
-            entry["item"] = item
-            // Items of one loop gather under the host's one result.
-            let existing: Dict? = state.withLock { s in
-                s.plays.last?["tasks"]?.listValue?.last?["hosts"]?[h]?.dictValue
-            }
-            var r = existing ?? ["changed": false, "msg": "All items completed", "results": []]
-            r["action"] = nil
-            r["results"] = .list((r["results"]?.listValue ?? []) + [.dict(entry)])
-            result(host: h, action: task.action, status: .ok, result: r)
+            var existing: Dict? = state.withLock { s in s.plays.last?["tasks"]?.listValue?.last?["hosts"]?[h]?.dictValue }
+            existing?["action"] = nil
+            result(host: h, action: task.action, status: .ok, result: IncludeResult.adding(one, item: item, to: existing))
         }
     }
+
 
     /// The document, printed where the recap would be.
     func finish(_ stats: Stats) {
@@ -145,5 +136,25 @@ final class JSONReport: Sendable {
         let doc: Value = ["plays": .list(state.withLock { $0.plays.map(Value.dict) }), "stats": .dict(summary),
                           "custom_stats": .dict(custom), "global_custom_stats": .dict(global)]
         Output.line(doc.json(.init(indent: indent, sortKeys: true)))
+    }
+}
+
+/// What the include action returns for a host, as the aggregate callbacks record it: one result,
+/// or in a loop one entry per item gathered under the host's "All items completed".
+enum IncludeResult {
+    static func single(_ task: PlayTask, includeArgs: Dict) -> Dict {
+        var one: Dict = ["changed": false]
+        if let name = (task.args["file"] ?? task.args["_raw_params"])?.pythonStr { one["include"] = .string(name) }
+        one["include_args"] = .dict(includeArgs)
+        return one
+    }
+
+    static func adding(_ one: Dict, item: Value, to existing: Dict?) -> Dict {
+        var entry: Dict = ["_ansible_item_label": item, "_ansible_no_log": false, "ansible_loop_var": "item"]
+        for (k, v) in one where k != "changed" { entry[k] = v }
+        entry["item"] = item
+        var r = existing ?? ["changed": false, "msg": "All items completed", "results": []]
+        r["results"] = .list((r["results"]?.listValue ?? []) + [.dict(entry)])
+        return r
     }
 }

@@ -81,23 +81,16 @@ final class JUnitCallback: Sendable {
     /// An include: each host's result (what the include action returns, per loop item), then the
     /// included file as IncludedFile prints itself.
     func included(_ task: PlayTask, file: String, hosts: [String], item: Value?, includeArgs: Dict = [:]) {
-        let name = (task.args["file"] ?? task.args["_raw_params"])?.pythonStr
-        var one: Dict = ["changed": false]
-        if let name { one["include"] = .string(name) }
-        one["include_args"] = .dict(includeArgs)
+        let one = IncludeResult.single(task, includeArgs: includeArgs)
         for h in hosts {
             if let item {
-                var entry: Dict = ["ansible_loop_var": "item"]
-                for (k, v) in one where k != "changed" { entry[k] = v }
-                entry["item"] = item
                 guard let id = JUnitCallback.taskID else { continue }
                 state.withLock { s in
                     var t = s.order[id]
-                    if let i = t.hosts.firstIndex(where: { $0.name == h && $0.status == "ok" }), var r = t.hosts[i].result {
-                        r["results"] = .list((r["results"]?.listValue ?? []) + [.dict(entry)])
-                        t.hosts[i].result = r
+                    if let i = t.hosts.firstIndex(where: { $0.name == h && $0.status == "ok" }) {
+                        t.hosts[i].result = IncludeResult.adding(one, item: item, to: t.hosts[i].result)
                     } else {
-                        t.hosts.append((h, "ok", Clock.now(), ["changed": false, "msg": "All items completed", "results": [.dict(entry)]], nil))
+                        t.hosts.append((h, "ok", Clock.now(), IncludeResult.adding(one, item: item, to: nil), nil))
                     }
                     s.order[id] = t
                 }

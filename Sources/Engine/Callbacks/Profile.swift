@@ -7,7 +7,6 @@ import Glibc
 #endif
 import Synchronization
 import Values
-import YAMLReader
 
 /// What callbacks_enabled asked for, in its order, once loading is settled.
 struct AggregateCallbacks {
@@ -21,20 +20,14 @@ struct AggregateCallbacks {
         let names = (settings.value(env: "ANSIBLE_CALLBACKS_ENABLED", key: "callbacks_enabled")
             ?? settings.value(env: "ANSIBLE_CALLBACK_WHITELIST", key: "callback_whitelist") ?? "")
             .split(separator: ",").map { $0.trimmingCharacters(in: " ") }.filter { !$0.isEmpty }
-        // ansible-core's redirects of short names (timer to ansible.posix.timer…), read only when needed.
+        // Names swansible has itself need no look at ansible-core's redirects (timer to ansible.posix.timer…).
         let own: Set<String> = ["junit", "default", "minimal", "oneline", "tree"]
-        let routing = names.allSatisfy({ $0.contains(".") || own.contains($0) }) ? nil
-            : (try? Files.read(Files.join(library.ansibleDir, "config/ansible_builtin_runtime.yml")))
-                .flatMap { try? YAMLReader.loadValue($0, file: "ansible_builtin_runtime.yml") }?["plugin_routing"]?["callback"]
         for name in names {
-            var fqcn = name.hasPrefix("ansible.builtin.") ? name : (routing?[name]?["redirect"]?.stringValue ?? name)
+            var fqcn = name.contains(".") || own.contains(name) ? name : library.callbackRedirect(name) ?? name
             if fqcn.hasPrefix("ansible.builtin.") { fqcn = String(fqcn.dropFirst("ansible.builtin.".count)) }
             let parts = fqcn.split(separator: ".")
             if parts.count >= 3 {
-                let installed = library.allCollectionRoots.contains {
-                    Files.isDirectory(Files.join($0, "ansible_collections/\(parts[0])/\(parts[1])"))
-                }
-                if !installed {
+                if !library.hasCollection(of: fqcn) {
                     Output.warning("Error loading plugin '\(fqcn)': No module named '\(AggregateCallbacks.missingPackage(fqcn))'")
                     Output.warning("Skipping callback plugin '\(name)', unable to load")
                     continue

@@ -48,7 +48,7 @@ enum Lookups {
         var kw = a.keywords
         let wantlist = forceList || (kw.removeValue(forKey: "wantlist")?.truthy ?? false)
         let errors = kw.removeValue(forKey: "errors")?.pythonStr ?? "strict"
-        let short = shortName(name)
+        let short = PlayTask.shortName(name)
         let result: [Value]
         do {
             if let plugin = all[short] {
@@ -71,11 +71,6 @@ enum Lookups {
         if result.count == 1 { return result[0] }
         if result.allSatisfy({ $0.stringValue != nil }) { return .string(result.map(\.pythonStr).joined(separator: ",")) }
         return .list(result)
-    }
-
-    static func shortName(_ name: String) -> String {
-        for p in ["ansible.builtin.", "ansible.legacy."] where name.hasPrefix(p) { return String(name.dropFirst(p.count)) }
-        return name
     }
 
     /// Terms as lookups see them: a single string may hold several comma-free terms.
