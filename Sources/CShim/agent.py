@@ -846,11 +846,14 @@ def plugin_call(msg):
             plugin_loader('lookup')
             data_loader = DataLoader()
             data_loader.set_basedir(msg.get('basedir') or os.getcwd())
+            if msg.get('vault_secrets'):
+                from ansible.parsing.vault import VaultSecret
+                data_loader.set_vault_secrets([(i, VaultSecret(base64.b64decode(b))) for i, b in msg['vault_secrets']])
             variables = msg.get('variables') or {}
             templar = Templar(loader=data_loader, variables=variables)
             lookup = lookup_loader.get(name, loader=data_loader, templar=templar)
             if lookup is None:
-                return {'error': 'lookup plugin (%s) not found' % name, 'missing': True}
+                return {'error': "The lookup plugin '%s' was not found." % name, 'missing': True}
             value = lookup.run(msg['terms'], variables=variables, **msg.get('kwargs', {}))
         else:
             found = plugin_get(kind, name)
@@ -861,8 +864,17 @@ def plugin_call(msg):
             if kind == 'test':
                 value = bool(value)
     except Exception as e:
-        return {'error': str(e) or type(e).__name__, 'type': type(e).__name__}
+        return {'error': exception_message(e), 'type': type(e).__name__}
     return {'value': value}
+
+
+def exception_message(e):
+    """An error with its causes, as ansible-core 2.19 words it (`msg: cause`); str() before."""
+    try:
+        from ansible._internal._errors._error_utils import format_exception_message
+        return format_exception_message(e)
+    except Exception:
+        return str(e) or type(e).__name__
 
 
 def validate_argument_spec(msg):

@@ -56,6 +56,28 @@ struct ConnectionConfig {
         }
     }
 
+    /// The connection's variables as Ansible's PlayContext.update_vars adds them to every task's
+    /// vars where the host has none of its own (`ansible_host` is the inventory name, …).
+    static func addMagicVariables(_ scope: VarScope, host: String, connection: Value?, remoteUser: Value?, settings: Settings) {
+        func given(_ names: String...) -> Value? { names.lazy.compactMap { scope.raw[$0] }.first }
+        func add(_ names: [String], _ value: Value?) {
+            guard let value else { return }
+            for n in names where scope.raw[n] == nil { scope.raw[n] = value }
+        }
+        let transport = settings.transport == "smart" ? "ssh" : settings.transport
+        add(["ansible_connection"], connection ?? .string(transport))
+        add(["ansible_module_compression"], "ZIP_DEFLATED")
+        add(["ansible_shell_executable"], .string(settings.value(env: "ANSIBLE_EXECUTABLE", key: "executable") ?? "/bin/sh"))
+        add(["ansible_ssh_host", "ansible_host"], given("ansible_host", "ansible_ssh_host") ?? .string(host))
+        add(["ansible_ssh_user", "ansible_user"], given("ansible_user", "ansible_ssh_user") ?? remoteUser ?? settings.remoteUser.map(Value.string))
+        add(["ansible_ssh_port", "ansible_port"], given("ansible_port", "ansible_ssh_port"))
+        let pipelining = settings.value(env: "ANSIBLE_PIPELINING", key: "pipelining").map(Settings.truthy) ?? false
+        add(["ansible_ssh_pipelining", "ansible_pipelining"], given("ansible_pipelining", "ansible_ssh_pipelining") ?? .bool(pipelining))
+        add(["ansible_ssh_timeout", "ansible_timeout"], given("ansible_timeout", "ansible_ssh_timeout") ?? .int(settings.timeout))
+        add(["ansible_ssh_private_key_file", "ansible_private_key_file"],
+            given("ansible_ssh_private_key_file", "ansible_private_key_file") ?? settings.privateKeyFile.map(Value.string))
+    }
+
     static func first(_ scope: VarScope, _ names: [String]) throws -> Value? {
         for n in names { if let v = try scope.lookup(n), !v.isNone { return v } }
         return nil

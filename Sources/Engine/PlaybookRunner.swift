@@ -204,8 +204,13 @@ public final class PlaybookRunner: @unchecked Sendable {
             let allowed = Set(try inventory.hosts(matching: try expandLimit(limit)))
             hosts = hosts.filter { allowed.contains($0) }
         }
-        // `order:` as the inventory's get_hosts applies it.
-        switch play["order"]?.pythonStr {
+        // `order:` as the inventory's get_hosts applies it (templated with the play's vars).
+        var order = play["order"]?.pythonStr
+        if let o = order, !Template.isPlain(o) {
+            let vars: Dict = play["vars"]?.dictValue ?? Dict()
+            order = try Templar.renderStatic(o, vars: vars, extraVars: extraVars)
+        }
+        switch order {
         case "reverse_inventory"?: hosts.reverse()
         case "sorted"?: hosts.sort()
         case "reverse_sorted"?: hosts.sort(by: >)
@@ -1158,6 +1163,8 @@ public final class PlaybookRunner: @unchecked Sendable {
         callback.hostStart(host, task: task.displayName, handler: prefix != "TASK")
         do {
             let scope = try vars.scope(host: host, pc: pc, task: task)
+            ConnectionConfig.addMagicVariables(scope, host: host, connection: keyword(task, "connection"),
+                                               remoteUser: keyword(task, "remote_user"), settings: settings)
             ignoreUnreachable = ignoresUnreachable(task, scope)
             ignoreErrors = try keyword(task, "ignore_errors").map { try vars.templar.template($0, scope).truthy } ?? false
             outcome = try await withTaskTimeout(task, host: host, scope: scope, pc: pc)

@@ -6,6 +6,7 @@ import Jinja
 import Remote
 import Synchronization
 import Values
+import Vault
 
 public final class PythonPlugins: ExternalPlugins {
     public static let shared = PythonPlugins()
@@ -54,8 +55,11 @@ public final class PythonPlugins: ExternalPlugins {
         guard find("lookup", name) != nil else { return nil }
         var variables = Dict()
         for (k, v) in c.scope.raw where !PythonPlugins.heavy.contains(k) { variables[.string(k)] = v }
+        // The run's vault secrets, so a lookup reading a vaulted file (ini, csvfile…) opens it.
+        let secrets: [Value] = Vault.shared.secrets.map { .list([.string($0.id), .string(Base64.encode($0.bytes))]) }
         let value = try call("lookup", name, name, ["terms": .list(terms), "kwargs": PythonPlugins.dict(options),
-                                                     "variables": .dict(variables), "basedir": .string(c.playbookDir)])
+                                                     "variables": .dict(variables), "basedir": .string(c.playbookDir),
+                                                     "vault_secrets": .list(secrets)])
         return value.listValue ?? [value]
     }
 

@@ -1,6 +1,7 @@
 // Configuration as Ansible finds it: ANSIBLE_CONFIG, ./ansible.cfg, ~/.ansible.cfg,
 // /etc/ansible/ansible.cfg (first found), with ANSIBLE_* environment variables winning.
 import Values
+import YAMLReader
 
 public struct Settings: Sendable {
     public var configFile: String?
@@ -84,6 +85,13 @@ public struct Settings: Sendable {
     public var interpreterPython: String? { value(env: "ANSIBLE_PYTHON_INTERPRETER", key: "interpreter_python") }
     public var displaySkippedHosts: Bool {
         value(env: "ANSIBLE_DISPLAY_SKIPPED_HOSTS", key: "display_skipped_hosts").map(Settings.truthy) ?? true
+    }
+    public var duplicateYAMLKeys: DuplicateKeys {
+        switch value(env: "ANSIBLE_DUPLICATE_YAML_DICT_KEY", key: "duplicate_dict_key")?.lowercased() {
+        case "error": return .error
+        case "ignore": return .ignore
+        default: return .warn
+        }
     }
     public var allowBrokenConditionals: Bool {
         value(env: "ANSIBLE_ALLOW_BROKEN_CONDITIONALS", key: "allow_broken_conditionals").map(Settings.truthy) ?? false

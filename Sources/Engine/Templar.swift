@@ -75,6 +75,30 @@ final class VarScope: VariableSource, @unchecked Sendable {
         return r
     }
 
+    func lookup(_ name: String, path: [Value]) throws -> Value? {
+        guard cache[name] == nil, dynamic[name] == nil, var node = raw[name] else { return nil }
+        for key in path {
+            switch (node, key) {
+            case (.dict(let d), _):
+                guard let next = d[key] else { return nil }
+                node = next
+            case (.list(let l), .int(let i)):
+                guard i >= -l.count, i < l.count else { return nil }
+                node = l[i < 0 ? i + l.count : i]
+            default: return nil
+            }
+        }
+        if case .vault = node { return nil }
+        // The entry may use the variable's other entries (`{b: "{{ foo.a }}"}`); not itself.
+        let step = name + path.map { "[\($0.pythonRepr)]" }.joined()
+        if resolving.contains(step) {
+            throw AnsibleError("Recursive loop detected in template: the variable '\(name)' refers to itself (\((resolving + [step]).joined(separator: " -> ")))")
+        }
+        resolving.append(step)
+        defer { resolving.removeLast() }
+        do { return try templar.template(node, self) } catch let e as AnsibleError where e.kind == .undefined { throw UndefinedError(e.message) }
+    }
+
     func function(_ name: String) -> Function? {
         switch name {
         case "lookup", "query", "q":

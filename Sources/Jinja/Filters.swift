@@ -326,7 +326,23 @@ enum BuiltinFilters {
             return .list(seen)
         },
         "upper": { v, _, _ in .string(v.pythonStr.uppercased()) },
-        "urlencode": { v, _, _ in .string(urlQuote(v.pythonStr)) },
+        "urlencode": { v, _, _ in
+            // A dict or a list of pairs makes a query string; anything else is quoted as a path.
+            let pairs: [(Value, Value)]
+            switch v {
+            case .dict(let d): pairs = d.map { ($0.key, $0.value) }
+            case .list(let l):
+                pairs = try l.map { item in
+                    let parts: [Value] = try item.stringValue.map { $0.map { .string(String($0)) } } ?? items(item)
+                    guard parts.count == 2 else {
+                        throw TemplateError(parts.count > 2 ? "too many values to unpack (expected 2)" : "not enough values to unpack (expected 2, got \(parts.count))")
+                    }
+                    return (parts[0], parts[1])
+                }
+            default: return .string(urlQuote(v.pythonStr))
+            }
+            return .string(pairs.map { urlQuote($0.0.pythonStr, query: true) + "=" + urlQuote($0.1.pythonStr, query: true) }.joined(separator: "&"))
+        },
         "wordcount": { v, _, _ in .int(Strings.split(v.pythonStr, nil, max: -1).count) },
         "wordwrap": { v, a, _ in
             let width = a.get(0, "width")?.intValue ?? 79
@@ -353,11 +369,14 @@ enum BuiltinFilters {
         s.escaping(["&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&#34;", "'": "&#39;"])
     }
 
-    static func urlQuote(_ s: String) -> String {
+    /// Jinja's url_quote: `/` kept in a path; in a query nothing is, and a space is `+`.
+    static func urlQuote(_ s: String, query: Bool = false) -> String {
         var out = ""
         for b in s.utf8 {
             let c = Unicode.Scalar(b)
-            if (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || "_.-~/".unicodeScalars.contains(c) {
+            if query && c == " " {
+                out += "+"
+            } else if (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || "_.-~".unicodeScalars.contains(c) || (!query && c == "/") {
                 out.unicodeScalars.append(c)
             } else {
                 out += "%" + Value.hexUpper(Int(b))

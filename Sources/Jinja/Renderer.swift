@@ -32,7 +32,8 @@ public struct Output {
 
     /// One piece keeps its type; several are joined.
     func result(_ env: Environment) -> Value {
-        chunks.count == 1 ? chunks[0] : .string(joined(env))
+        // 2.19: no output at all (only comments, a false `if`) is None; one value keeps its type.
+        chunks.isEmpty ? .none : chunks.count == 1 ? chunks[0] : .string(joined(env))
     }
 }
 
@@ -300,6 +301,29 @@ final class Renderer {
 
     func str(_ v: Value) throws -> String { v.pythonStr }
 
+    /// `var.a['b'][0]` on a variable of the caller's, asked of it as a path so that only the value
+    /// at its end is resolved. Keys are names or literals (evaluated again, harmlessly, when the
+    /// caller says no).
+    func lazyPath(_ e: Expr) throws -> Value? {
+        var keys: [Expr] = []
+        var cur = e
+        while true {
+            switch cur {
+            case .attr(let base, let name): keys.append(.literal(.string(name))); cur = base
+            case .item(let base, let key):
+                switch key {
+                case .literal, .name: keys.append(key)
+                default: return nil
+                }
+                cur = base
+            case .name(let n):
+                guard scopes.allSatisfy({ $0[n] == nil }), imports[n] == nil, n != "loop" || loops.isEmpty else { return nil }
+                return try root.lookup(n, path: keys.reversed().map(eval))
+            default: return nil
+            }
+        }
+    }
+
     // MARK: expressions
 
     func eval(_ e: Expr) throws -> Value {
@@ -323,8 +347,10 @@ final class Renderer {
                 guard let v = importedVars[alias]?[name] else { throw UndefinedError("'\(alias)' has no attribute '\(name)'") }
                 return v
             }
+            if let v = try lazyPath(e) { return v }
             return try getAttr(try eval(base), name)
         case .item(let base, let key):
+            if let v = try lazyPath(e) { return v }
             let container = try eval(base), k = try eval(key)
             do { return try getItem(container, k) } catch let e as UndefinedError {
                 // A variable's own list or dict is 2.19's lazy container, which words a missing index its way.

@@ -7,10 +7,14 @@ public protocol VariableSource {
     func lookup(_ name: String) throws -> Value?
     /// Functions the caller provides for this render (Ansible's lookup/query/now).
     func function(_ name: String) -> Function?
+    /// `name.a[0]…` with only the value at the end of the path resolved (ansible-core 2.19's lazy
+    /// containers: a dict's other entries may not render); nil to resolve the whole variable.
+    func lookup(_ name: String, path: [Value]) throws -> Value?
 }
 
 extension VariableSource {
     public func function(_ name: String) -> Function? { nil }
+    public func lookup(_ name: String, path: [Value]) throws -> Value? { nil }
 }
 
 public struct DictSource: VariableSource {

@@ -77,13 +77,19 @@ public enum FreeForm {
         var options = Dict()
         var raw: [String] = []
         for original in split(s) {
-            let word = decodeEscapes(original)
-            guard let eq = word.firstIndex(of: "="), eq != word.startIndex else { raw.append(original); continue }
-            let k = String(word[..<eq]), v = String(word[word.index(after: eq)...])
-            if checkRaw && !commandOptions.contains(k) || !k.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
+            let word = Array(decodeEscapes(original))
+            guard word.contains("=") else { raw.append(original); continue }
+            // The first `=` after the first character that is not escaped splits key from value;
+            // the key may be anything, a template included (`set_fact: "{{ item }}=x"`).
+            guard let eq = word.indices.dropFirst().first(where: { word[$0] == "=" && word[$0 - 1] != "\\" }) else {
+                raw.append(String(word).replacing("\\=", with: "="))
+                continue
+            }
+            let k = String(word[..<eq]), v = String(word[(eq + 1)...])
+            if checkRaw && !commandOptions.contains(k) {
                 raw.append(original)
             } else {
-                options[.string(k)] = .string(unquote(v))
+                options[.string(String(k.trimmingCharacters))] = .string(unquote(String(v.trimmingCharacters)))
             }
         }
         if !raw.isEmpty { options["_raw_params"] = .string(raw.joined(separator: " ")) }

@@ -333,9 +333,17 @@ public struct PlaybookLoader {
         guard var name = (imp.args["file"] ?? imp.args["_raw_params"])?.stringValue else {
             throw PlaybookError("No file specified for import_tasks", at: imp.location)
         }
-        // A templated name is rendered now, with the vars known while loading (play and extra vars).
+        // A templated name is rendered now, with the vars known while loading (play and extra
+        // vars; in a role, its defaults, vars, params and role_path too).
         if name.contains("{{"), let render = renderName {
-            name = try render(name, loadVars(for: imp))
+            var vars = Dict()
+            if let role {
+                for d in [role.allDefaults, role.allVars, role.params] { for (k, v) in d { vars[k] = v } }
+                vars["role_path"] = .string(role.path)
+                vars["role_name"] = .string(role.name)
+            }
+            for (k, v) in loadVars(for: imp) { vars[k] = v }
+            name = try render(name, vars)
         }
         let path = try resolveTaskFile(name, from: imp.location.file, role: role, at: imp.location)
         var inner = inherited

@@ -1,6 +1,7 @@
 // libyaml events → Node, with PyYAML's constructor rules: tags (!unsafe, !vault, !!str…),
 // merge keys, aliases, duplicate keys (warn, last value wins at the first key's place).
 import CYAML
+import Synchronization
 import Values
 
 public struct YAMLError: Error, CustomStringConvertible, Sendable {
@@ -12,10 +13,20 @@ public struct YAMLError: Error, CustomStringConvertible, Sendable {
 public struct YAMLWarning: Sendable, CustomStringConvertible {
     public var message: String
     public var location: SourceLocation
+    /// What follows the source context (Ansible's help text).
+    public var help: String?
     public var description: String { "\(message)\nOrigin: \(location)" }
 }
 
+/// DUPLICATE_YAML_DICT_KEY: what a mapping's repeated key does (the last value wins unless error).
+public enum DuplicateKeys: Int, Sendable {
+    case warn, error, ignore
+}
+
 public enum YAMLReader {
+    /// Set once from the configuration before anything is read.
+    public static let duplicateKeys = Atomic<Int>(DuplicateKeys.warn.rawValue)
+
     /// Loads the first document (None for an empty stream).
     public static func load(_ text: String, file: String) throws -> Node {
         try loadAll(text, file: file).first ?? Node(.scalar(.none), location: SourceLocation(file: file, line: 1, column: 1))
@@ -43,6 +54,8 @@ final class Composer {
     var parser = yaml_parser_t()
     var event = yaml_event_t()
     var anchors: [String: Node] = [:]
+    /// Inside an `!unsafe` sequence or mapping: strings are read as unsafe.
+    var unsafeDepth = 0
     var warnings: [YAMLWarning] = []
 
     init(file: String) { self.file = file }
@@ -100,12 +113,16 @@ final class Composer {
             let text = String(decoding: UnsafeBufferPointer(start: sc.value, count: Int(sc.length)), as: UTF8.self)
             let tag = Composer.string(sc.tag)
             let plain = sc.style == YAML_PLAIN_SCALAR_STYLE
-            let n = Node(.scalar(try construct(text, tag: tag, plain: plain, at: loc)), location: loc)
+            var value = try construct(text, tag: tag, plain: plain, at: loc)
+            if unsafeDepth > 0, case .string(let s) = value { value = .unsafe(s) }
+            let n = Node(.scalar(value), location: loc)
             if let a = Composer.string(sc.anchor) { anchors[a] = n }
             return n
         case YAML_SEQUENCE_START_EVENT:
             let anchor = Composer.string(event.data.sequence_start.anchor)
-            try checkCollectionTag(Composer.string(event.data.sequence_start.tag), expected: "tag:yaml.org,2002:seq", at: loc)
+            let unsafe = try checkCollectionTag(Composer.string(event.data.sequence_start.tag), expected: "tag:yaml.org,2002:seq", at: loc)
+            if unsafe { unsafeDepth += 1 }
+            defer { if unsafe { unsafeDepth -= 1 } }
             var items: [Node] = []
             try next()
             while event.type != YAML_SEQUENCE_END_EVENT {
@@ -117,7 +134,9 @@ final class Composer {
             return n
         case YAML_MAPPING_START_EVENT:
             let anchor = Composer.string(event.data.mapping_start.anchor)
-            try checkCollectionTag(Composer.string(event.data.mapping_start.tag), expected: "tag:yaml.org,2002:map", at: loc)
+            let unsafe = try checkCollectionTag(Composer.string(event.data.mapping_start.tag), expected: "tag:yaml.org,2002:map", at: loc)
+            if unsafe { unsafeDepth += 1 }
+            defer { if unsafe { unsafeDepth -= 1 } }
             var pairs: [Node.Pair] = []
             var merges: [Node] = []
             try next()
@@ -140,8 +159,10 @@ final class Composer {
         }
     }
 
-    func checkCollectionTag(_ tag: String?, expected: String, at loc: SourceLocation) throws {
-        guard let tag, tag != expected, tag != "!" else { return }
+    /// A collection's tag: its own, none, or `!unsafe` (true: every string inside is unsafe).
+    func checkCollectionTag(_ tag: String?, expected: String, at loc: SourceLocation) throws -> Bool {
+        guard let tag, tag != expected, tag != "!" else { return false }
+        if tag == "!unsafe" { return true }
         throw YAMLError(message: "could not determine a constructor for the tag '\(tag)'", location: loc)
     }
 
@@ -168,7 +189,12 @@ final class Composer {
         for p in mergedPairs + pairs {
             let key = p.key.value
             if let i = index[key] {
-                warnings.append(YAMLWarning(message: "Found duplicate mapping key \(key.pythonRepr). Using last defined value only.", location: p.key.location))
+                let message = "Found duplicate mapping key \(key.pythonRepr)."
+                switch DuplicateKeys(rawValue: YAMLReader.duplicateKeys.load(ordering: .relaxed)) {
+                case .error: throw YAMLError(message: message, location: p.key.location)
+                case .ignore: break
+                default: warnings.append(YAMLWarning(message: message, location: p.key.location, help: "Using last defined value only."))
+                }
                 out[i].value = p.value
             } else {
                 index[key] = out.count

@@ -62,6 +62,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
         PlaybookRunner.announceConfig(settings, verbosity: verbose)
         Output.deprecationWarnings.store(settings.deprecationWarnings, ordering: .relaxed)
         Templar.allowBrokenConditionals.store(settings.allowBrokenConditionals, ordering: .relaxed)
+        YAMLReader.duplicateKeys.store(settings.duplicateYAMLKeys.rawValue, ordering: .relaxed)
         var options = RunOptions()
         options.limit = limit
         options.forks = forks
@@ -119,7 +120,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
             loader.renderName = { text, vars in try Templar.renderStatic(text, vars: vars, extraVars: extraVars) }
             do {
                 let book = try loader.load(p)
-                for w in loader.warnings { Output.warning(Origin.report(w.message, w.location)) }
+                for w in loader.warnings { Output.warning(Origin.report(w.message, w.location, help: w.help)) }
                 for d in loader.deprecations { Output.deprecation(d.message, version: d.version, origin: d.location, help: d.help) }
                 try Origin.validateActions(book, library: library, playbookDir: book.baseDir, settings: settings)
                 books.append(book)

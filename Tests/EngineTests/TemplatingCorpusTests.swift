@@ -37,6 +37,9 @@ final class TemplatingCorpusTests: XCTestCase {
 
     func testEveryCaseMatchesAnsible() throws {
         setenv("SWANSIBLE_CORPUS_ENV", "from-env", 1)
+        // ansible-core's own lookups (ini, csvfile, config) run in the helper agent, as in a run.
+        let library = try XCTUnwrap(ModuleLibrary.locate(collectionsPaths: []), "no ansible-core installation found")
+        PythonPlugins.shared.configure(library: library)
         var vars: [String: Value] = [:]
         for (k, v) in try load("vars.json").dictValue ?? Dict() { vars[k.pythonStr] = v }
         let cases = try load("cases.json").listValue ?? []

@@ -44,6 +44,17 @@ final class ActionContext: @unchecked Sendable {
             var out = Dict()
             for level in [runner.playKeywords["environment"], task.inheritedKeywords["environment"], task.keywords["environment"]] {
                 guard let level else { continue }
+                // A dict's values one by one: one that needs `ansible_env` before facts exist is
+                // left out, as Task._post_validate_environment does.
+                if case .dict(let raw) = level {
+                    for (k, v) in raw {
+                        let r: Value
+                        do { r = try runner.vars.templar.template(v, scope) } catch let e as AnsibleError
+                            where e.kind == .undefined && (e.message.contains("ansible_env") || e.message.contains("ansible_facts.env")) { continue }
+                        if r.stringValue != omitToken { out[k] = .string(r.pythonStr) }
+                    }
+                    continue
+                }
                 let rendered = try runner.vars.templar.template(level, scope)
                 for d in rendered.listValue ?? [rendered] {
                     guard case .dict(let vars) = d else {

@@ -52,19 +52,8 @@ enum TemplateAction: Action {
             TemplateAction.applyDelimiters(header, to: &options)
             source = String(source[source.index(after: nl)...])
         }
-        // Names are data, never templates (a file may be called `{{ 1/0 }}.j2`).
-        var templateVars: [String: Value] = [
-            "template_path": .unsafe(path), "template_fullpath": .unsafe(Files.absolute(path)),
-            "template_host": .unsafe(Hostname.local), "template_destpath": args["dest"].map { .unsafe($0.pythonStr) } ?? .none,
-            "template_uid": .unsafe(Hostname.user),
-            "template_mtime": Files.modificationTime(path).map(naiveLocal) ?? .none,
-            "template_run_date": naiveLocal(Double(time(nil))),
-        ]
-        // A user's own `ansible_managed` var is kept (and rendered as any var); else the configured string.
-        if c.scope.raw["ansible_managed"] == nil {
-            let configured = c.runner.settings.value(env: "ANSIBLE_MANAGED_STR", key: "ansible_managed") ?? "Ansible managed"
-            templateVars["ansible_managed"] = .string(TemplateAction.managed(configured, mtime: Files.modificationTime(path) ?? 0))
-        }
+        let templateVars = TemplateAction.templateVars(path: path, fullPath: Files.absolute(path), dest: args["dest"],
+                                                       scope: c.scope, settings: c.runner.settings)
         let scope = c.scope.with(templateVars)
         let text: String
         let searchDirs = (c.task.role.map { [$0.path] } ?? []) + [c.runner.vars.playbookDir, Files.dirname(path)]
@@ -82,6 +71,29 @@ enum TemplateAction: Action {
 }
 
 extension TemplateAction {
+    /// The variables a template sees besides the task's (generate_ansible_template_vars), for the
+    /// template action and the template lookup. Names are data, never templates (a file may be
+    /// called `{{ 1/0 }}.j2`).
+    static func templateVars(path: String, fullPath: String, dest: Value?, scope: VarScope, settings: Settings) -> [String: Value] {
+        var st = stat()
+        let found = stat(fullPath, &st) == 0
+        let mtime = found ? Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9 : 0
+        let owner = found ? getpwuid(st.st_uid).flatMap { $0.pointee.pw_name.map { String(cString: $0) } } ?? String(st.st_uid) : Hostname.user
+        var vars: [String: Value] = [
+            "template_path": .unsafe(path), "template_fullpath": .unsafe(fullPath),
+            "template_host": .unsafe(Hostname.local), "template_destpath": dest.map { .unsafe($0.pythonStr) } ?? .none,
+            "template_uid": .unsafe(owner),
+            "template_mtime": found ? naiveLocal(mtime) : .none,
+            "template_run_date": naiveLocal(Double(time(nil))),
+        ]
+        // A user's own `ansible_managed` var is kept (and rendered as any var); else the configured string.
+        if scope.raw["ansible_managed"] == nil {
+            let configured = settings.value(env: "ANSIBLE_MANAGED_STR", key: "ansible_managed") ?? "Ansible managed"
+            vars["ansible_managed"] = .string(TemplateAction.managed(configured, mtime: mtime))
+        }
+        return vars
+    }
+
     /// DEFAULT_MANAGED_STR as 2.19 builds it: `{host}`, `{uid}`, `{file}` (str.format, `{{` for a
     /// brace) become template expressions, then strftime with the template's mtime.
     static func managed(_ configured: String, mtime: Double) -> String {

@@ -11,8 +11,17 @@ enum RegexFilters {
             if multiline { re = re.anchorsMatchLineEndings() }
             return re
         } catch {
-            throw AnsibleError("invalid regular expression '\(pattern)': \(error)")
+            throw AnsibleError("invalid regular expression '\(pattern)': \(pythonWording(pattern, error))")
         }
+    }
+
+    /// Python's words for the pattern errors users meet (`re.error`), else Swift's.
+    static func pythonWording(_ pattern: String, _ error: any Error) -> String {
+        let text = "\(error)"
+        guard text.contains("must appear after expression") else { return text }
+        let p = Array(pattern)
+        let at = p.indices.first { "*+?".contains(p[$0]) && ($0 == 0 || "(|".contains(p[$0 - 1])) } ?? 0
+        return "nothing to repeat at position \(at)"
     }
 
     static func flags(_ a: Arguments) -> (Bool, Bool) {

@@ -1,5 +1,6 @@
 // Lookups that read the controller's files or run its commands: file, fileglob, first_found,
-// template, lines, pipe, csvfile, ini.
+// template, lines, pipe. (csvfile and ini, with Python's csv and configparser dialects, are
+// ansible-core's own, run by the helper agent as users' Python lookups are.)
 import Inventory
 import Jinja
 import Values
@@ -91,7 +92,8 @@ enum FileLookups {
                 guard let path = c.find(t.pythonStr, kind: "templates") else {
                     throw AnsibleError("the template file \(t.pythonStr) could not be found for the lookup")
                 }
-                var extra: [String: Value] = [:]
+                var extra = TemplateAction.templateVars(path: t.pythonStr, fullPath: Files.absolute(path), dest: nil,
+                                                        scope: c.scope, settings: Settings.load())
                 if case .dict(let d)? = o["template_vars"] { for (k, v) in d { extra[k.pythonStr] = v } }
                 let scope = c.scope.with(extra)
                 var options = TemplateOptions(trimBlocks: bool(o, "trim_blocks", true), lstripBlocks: false,
@@ -113,41 +115,6 @@ enum FileLookups {
                 let (rc, out) = shell(t.pythonStr)
                 guard rc == 0 else { throw AnsibleError("lookup_plugin.lines(\(t.pythonStr)) returned \(rc)") }
                 return out.pythonSplitLines.map(Value.string)
-            }
-        },
-        "csvfile": { terms, o, c in
-            try Lookups.flatTerms(terms).map { t in
-                let (key, opts) = Lookups.keyAndOptions(t, o)
-                let file = opts["file"]?.pythonStr ?? "ansible.csv"
-                guard let path = c.find(file, kind: "files") else { throw AnsibleError("csvfile: could not find \(file)") }
-                var delimiter = opts["delimiter"]?.pythonStr ?? ","
-                if delimiter == "TAB" || delimiter == "\\t" { delimiter = "\t" }
-                let col = opts["col"]?.intValue ?? Int(opts["col"]?.pythonStr ?? "1") ?? 1
-                for line in try Vault.shared.read(path).pythonSplitLines {
-                    let fields = line.split(separator: Character(delimiter), omittingEmptySubsequences: false).map(String.init)
-                    if fields.first == key, col < fields.count { return .string(fields[col]) }
-                }
-                return opts["default"] ?? .none
-            }
-        },
-        "ini": { terms, o, c in
-            try Lookups.flatTerms(terms).map { t in
-                let (key, opts) = Lookups.keyAndOptions(t, o)
-                let file = opts["file"]?.pythonStr ?? "ansible.ini"
-                guard let path = c.find(file, kind: "files") else { throw AnsibleError("ini: could not find \(file)") }
-                let properties = opts["type"]?.pythonStr == "properties"
-                let section = properties ? "java_properties" : (opts["section"]?.pythonStr ?? "global")
-                var current = properties ? "java_properties" : ""
-                for raw in try Vault.shared.read(path).pythonSplitLines {
-                    let line = raw.trimmingCharacters(in: " \t")
-                    if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
-                    if !properties, line.hasPrefix("["), line.hasSuffix("]") { current = String(line.dropFirst().dropLast()); continue }
-                    guard current == section, let eq = line.firstIndex(where: { $0 == "=" || $0 == ":" }) else { continue }
-                    if line[..<eq].trimmingCharacters(in: " \t") == key {
-                        return .string(line[line.index(after: eq)...].trimmingCharacters(in: " \t"))
-                    }
-                }
-                return opts["default"] ?? .string("")
             }
         },
     ]

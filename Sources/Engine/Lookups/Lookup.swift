@@ -38,6 +38,8 @@ struct LookupContext {
     }
 }
 
+struct LookupNotFound: Error {}
+
 typealias LookupPlugin = @Sendable (_ terms: [Value], _ options: [String: Value], _ c: LookupContext) throws -> [Value]
 
 enum Lookups {
@@ -56,10 +58,12 @@ enum Lookups {
             } else if let r = try PythonPlugins.shared.lookup(name, terms: a.positional, options: kw, context: c) {
                 result = r
             } else {
-                throw AnsibleError("lookup plugin (\(name)) not found")
+                throw LookupNotFound()
             }
-        } catch let e as AnsibleError where e.message.hasPrefix("lookup plugin (") {
-            throw e
+        } catch is LookupNotFound {
+            throw AnsibleError("The lookup plugin '\(name)' was not found.")
+        } catch let e as UndefinedError {
+            throw e   // a value the lookup gives as undefined (vars' missing name): `default` applies
         } catch {
             if errors == "ignore" || errors == "warn" {
                 if errors == "warn" { Output.warning("An error occurred while running the lookup plugin '\(name)'. \(error)") }
@@ -78,7 +82,7 @@ enum Lookups {
         terms.flatMap { $0.listValue ?? [$0] }
     }
 
-    /// A term in the old `key opt=value ...` form (csvfile, ini, password): its first word, and
+    /// A term in the old `key opt=value ...` form (password): its first word, and
     /// the keyword options with the term's own `opt=value` words laid over them.
     static func keyAndOptions(_ term: Value, _ options: [String: Value]) -> (String, [String: Value]) {
         var opts = options
