@@ -197,7 +197,8 @@ public final class PlaybookRunner: @unchecked Sendable {
         }
         if !Template.isPlain(pattern) {
             let templar = Templar()
-            pattern = try templar.template(.string(pattern), templar.staticScope(Dict(), extraVars: extraVars)).pythonStr
+            let rendered = try templar.template(.string(pattern), templar.staticScope(Dict(), extraVars: extraVars))
+            pattern = rendered.listValue.map { $0.map(\.pythonStr).joined(separator: ",") } ?? rendered.pythonStr
         }
         var hosts = try inventory.hosts(matching: pattern)
         if let limit {
@@ -1593,7 +1594,11 @@ public final class PlaybookRunner: @unchecked Sendable {
         let host = ctx.host
         var r: Dict
         do {
+            try ActionRules.check(task, args: ctx.args)
             if let seconds = try task["async"].map({ try vars.templar.template($0, scope).intValue ?? 0 }), seconds > 0 {
+                guard !ActionRules.noAsync.contains(task.shortAction) else {
+                    throw TaskFailure.raise("This action (\(task.action)) does not support async.")
+                }
                 let poll = try task["poll"].map { try vars.templar.template($0, scope).intValue ?? 15 } ?? 15
                 r = try await AsyncRunner.run(ctx, timeLimit: seconds, poll: poll)
             } else {

@@ -8,8 +8,13 @@ extension PlaybookRunner {
     struct TimedOut: Error { let seconds: Int }
 
     func withTaskTimeout(_ task: PlayTask, host: String, scope: VarScope, pc: VariableManager.PlayContext) async throws -> (Status, Dict) {
-        guard let raw = keyword(task, "timeout"), let seconds = try vars.templar.template(raw, scope).intValue, seconds > 0 else {
+        guard let raw = keyword(task, "timeout"), let seconds = try vars.templar.template(raw, scope).intValue, seconds != 0 else {
             return try await execute(task, host: host, scope: scope, pc: pc)
+        }
+        // AnsibleTimeoutError's bounds (signal.alarm's).
+        guard (0...100_000_000).contains(seconds) else {
+            let message = "Task failed: Timeout \(seconds) is invalid, it must be between 0 and 100000000."
+            throw TaskError(links: [(message, task.location)], flat: message)
         }
         do {
             let silence = DefaultCallback.Silence()

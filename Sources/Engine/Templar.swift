@@ -43,6 +43,9 @@ final class VarScope: VariableSource, @unchecked Sendable {
     var dynamic: [String: () throws -> Value] = [:]
     var cache: [String: Value] = [:]
     var resolving: [String] = []
+    /// Another host's vars as a scope of their own (for `hostvars[h]`), nil for an unknown host.
+    var hostScope: ((String) throws -> VarScope?)?
+    private var hostScopeCache: [String: VarScope] = [:]
     let templar: Templar
     /// Where lookups search for files (the playbook's directory).
     var playbookDir = Files.cwd()
@@ -76,6 +79,17 @@ final class VarScope: VariableSource, @unchecked Sendable {
     }
 
     func lookup(_ name: String, path: [Value]) throws -> Value? {
+        if name == "hostvars", raw[name] == nil, let host = path.first?.stringValue, let scope = try hostScopes(host) {
+            guard path.count > 1, let key = path[1].stringValue else {
+                // The whole entry: each var rendered (one that does not render stays as written).
+                var d = Dict()
+                for k in scope.raw.keys.sorted() { d[.string(k)] = (try? scope.lookup(k)) ?? scope.raw[k] ?? .none }
+                return try getPath(.dict(d), Array(path.dropFirst()))
+            }
+            if let v = try scope.lookup(key, path: Array(path.dropFirst(2))) { return v }
+            guard let whole = try scope.lookup(key) else { return nil }
+            return try getPath(whole, Array(path.dropFirst(2)))
+        }
         guard cache[name] == nil, dynamic[name] == nil, var node = raw[name] else { return nil }
         for key in path {
             switch (node, key) {
@@ -97,6 +111,30 @@ final class VarScope: VariableSource, @unchecked Sendable {
         resolving.append(step)
         defer { resolving.removeLast() }
         do { return try templar.template(node, self) } catch let e as AnsibleError where e.kind == .undefined { throw UndefinedError(e.message) }
+    }
+
+    private func hostScopes(_ host: String) throws -> VarScope? {
+        if let s = hostScopeCache[host] { return s }
+        guard let s = try hostScope?(host) else { return nil }
+        hostScopeCache[host] = s
+        return s
+    }
+
+    /// Items and attributes of a rendered value, nil when one is missing (the caller words it).
+    private func getPath(_ v: Value, _ path: [Value]) throws -> Value? {
+        var node = v
+        for key in path {
+            switch (node, key) {
+            case (.dict(let d), _):
+                guard let next = d[key] else { return nil }
+                node = next
+            case (.list(let l), .int(let i)):
+                guard i >= -l.count, i < l.count else { return nil }
+                node = l[i < 0 ? i + l.count : i]
+            default: return nil
+            }
+        }
+        return node
     }
 
     func function(_ name: String) -> Function? {

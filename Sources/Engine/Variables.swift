@@ -155,6 +155,15 @@ final class VariableManager: @unchecked Sendable {
         for (k, l) in pc.play.varLocations { scope.origins[k] = l }
         for (k, l) in task?.varLocations ?? [:] { scope.origins[k] = l }
         scope.dynamic["hostvars"] = { [unowned self] in try self.hostvars(pc) }
+        // `hostvars[h]…`: that host's vars, rendered with them (Ansible's HostVarsVars).
+        scope.hostScope = { [unowned self] h in
+            guard self.inventory.data.hosts[h] != nil || pc.hosts.contains(h) else { return nil }
+            var raw: [String: Value] = [:]
+            for (k, v) in try self.hostvars(of: h, pc) { raw[k.pythonStr] = v }
+            let s = VarScope(raw: raw, templar: self.templar)
+            s.playbookDir = self.playbookDir
+            return s
+        }
         // `vars`: every variable of this scope by name, rendered (one that does not render stays as written).
         scope.dynamic["vars"] = { [unowned scope] in
             var all = Dict()
@@ -212,7 +221,7 @@ final class VariableManager: @unchecked Sendable {
         }
         all["ansible_search_path"] = .list((search.isEmpty ? [playbookDir] : search).map(Value.string))
         if let role = task?.role {
-            all["role_name"] = .string(role.name)
+            all["role_name"] = .string(role.shortName)
             all["ansible_role_name"] = .string(role.name)
             all["role_path"] = .string(role.path)
         }
@@ -233,21 +242,26 @@ final class VariableManager: @unchecked Sendable {
     func hostvars(_ pc: PlayContext) throws -> Value {
         var out = Dict()
         for h in inventory.hostNames + pc.hosts where out[.string(h)] == nil {
-            var d = Dict()
-            func merge(_ x: Dict) { for (k, v) in x { d[k] = v } }
-            merge(try inventoryVars(h))
-            let st = state(h)
-            merge(VariableManager.factVars(st.facts, plain: st.plainFacts))
-            merge(st.includeVars)
-            merge(st.setFacts)
-            merge(extraVars)
-            // The host's own magic variables, not the play's (hostvars has no play context).
-            var magic: [String: Value] = [:]
-            addMagic(&magic, host: h, pc: pc, task: nil)
-            for k in VariableManager.hostMagic { if let v = magic[k] { d[.string(k)] = v } }
-            out[.string(h)] = .dict(d)
+            out[.string(h)] = .dict(try hostvars(of: h, pc))
         }
         return .dict(out)
+    }
+
+    /// One host's entry of hostvars, as written (its templates render with these same vars).
+    func hostvars(of h: String, _ pc: PlayContext) throws -> Dict {
+        var d = Dict()
+        func merge(_ x: Dict) { for (k, v) in x { d[k] = v } }
+        merge(try inventoryVars(h))
+        let st = state(h)
+        merge(VariableManager.factVars(st.facts, plain: st.plainFacts))
+        merge(st.includeVars)
+        merge(st.setFacts)
+        merge(extraVars)
+        // The host's own magic variables, not the play's (hostvars has no play context).
+        var magic: [String: Value] = [:]
+        addMagic(&magic, host: h, pc: pc, task: nil)
+        for k in VariableManager.hostMagic { if let v = magic[k] { d[.string(k)] = v } }
+        return d
     }
 
     /// The magic variables hostvars carries for each host (the others belong to a play or task).

@@ -18,6 +18,9 @@ public final class Inventory: @unchecked Sendable {
     }
 
     private var sources: [String] = []
+    /// Sources that could not be read (not there, or not parsed, with why): Ansible warns and
+    /// goes on without them.
+    public private(set) var unparsed: [(source: String, plugin: String, reason: String?)] = []
     /// The sources as ansible_inventory_sources shows them: files made absolute, lists as given.
     public var sourceNames: [String] { sources.map { $0.contains(",") || !Files.exists($0) ? $0 : Files.absolute($0) } }
     /// What add_host and group_by did, to do again after a refresh.
@@ -48,19 +51,31 @@ public final class Inventory: @unchecked Sendable {
             return
         }
         guard Files.exists(path) else {
-            throw InventoryError("Unable to parse \(Files.absolute(path)) as an inventory source")
+            unparsed.append((Files.absolute(path), "", nil))
+            return
         }
         if Files.isDirectory(path) {
             data.sourceDirs.append(Files.absolute(path))
             for entry in Files.list(path) where !Inventory.ignored(entry) {
                 let p = Files.join(path, entry)
                 if Files.isDirectory(p) { continue }
-                try loadFile(p)
+                tryFile(p)
             }
             return
         }
         data.sourceDirs.append(Files.dirname(Files.absolute(path)))
-        try loadFile(path)
+        tryFile(path)
+    }
+
+    /// A file that does not parse is left out, with why (it may have added hosts before).
+    func tryFile(_ path: String) {
+        do { try loadFile(path) } catch {
+            unparsed.append((Files.absolute(path), Inventory.isYAML(path) ? "yaml" : "ini", "\(error)"))
+        }
+    }
+
+    static func isYAML(_ path: String) -> Bool {
+        path.hasSuffix(".yml") || path.hasSuffix(".yaml") || path.hasSuffix(".json")
     }
 
     static func ignored(_ name: String) -> Bool {
@@ -71,12 +86,8 @@ public final class Inventory: @unchecked Sendable {
     func loadFile(_ path: String) throws {
         let text = try Vault.shared.read(path)
         let abs = Files.absolute(path)
-        let isYAML = path.hasSuffix(".yml") || path.hasSuffix(".yaml") || path.hasSuffix(".json")
-        if isYAML {
-            let node: Node
-            do { node = try YAMLReader.load(text, file: abs) } catch let e as YAMLError {
-                throw InventoryError("Unable to parse \(abs) as an inventory source: \(e)")
-            }
+        if Inventory.isYAML(path) {
+            let node = try YAMLReader.load(text, file: abs)
             try YAMLSource.parse(node, path: abs, into: data)
         } else {
             try INISource.parse(text, path: abs, into: data)

@@ -51,6 +51,8 @@ struct LiteralParser {
             while i < s.count, s[i] != "}" {
                 let k = try value()
                 space()
+                // `{1, 2}`: a set, which Ansible's ini plugin makes a list.
+                if d.isEmpty, i < s.count, s[i] == "," || s[i] == "}" { return try setItems(first: k) }
                 guard i < s.count, s[i] == ":" else { throw Fail() }
                 i += 1
                 d[k] = try value()
@@ -62,10 +64,23 @@ struct LiteralParser {
             return .dict(d)
         default:
             let start = i
-            while i < s.count, !" \t,:]})".unicodeScalars.contains(s[i]) { i += 1 }
+            while i < s.count, !" \t,:]})('\"".unicodeScalars.contains(s[i]) { i += 1 }
             var word = ""
             word.unicodeScalars.append(contentsOf: s[start..<i])
+            // String prefixes: bytes are read as text, as the ini plugin converts them.
+            if i < s.count, s[i] == "'" || s[i] == "\"", ["b", "u", "r", "br", "rb"].contains(word.lowercased()) {
+                var out = ""
+                while i < s.count, s[i] == "'" || s[i] == "\"" {
+                    out += try string(raw: word.lowercased().contains("r"))
+                    space()
+                }
+                return .string(out)
+            }
             switch word {
+            case "...": return "..."   // Ellipsis, and complex numbers below, fall back to their text
+            case "set" where i + 1 < s.count && s[i] == "(" && s[i + 1] == ")":
+                i += 2
+                return .list([])
             case "True": return .bool(true)
             case "False": return .bool(false)
             case "None": return .none
@@ -76,17 +91,34 @@ struct LiteralParser {
                     if let n = Int(body.dropFirst(prefix.count), radix: radix) { return .int(prefix.hasPrefix("-") ? -n : n) }
                 }
                 if body.first.map({ $0.isNumber || $0 == "." || $0 == "-" || $0 == "+" }) == true, let f = Double(body) { return .float(f) }
+                if let last = body.last, last == "j" || last == "J", body.count > 1, Double(body.dropLast()) != nil { return .string(word) }
                 throw Fail()
             }
         }
     }
 
-    mutating func string() throws -> String {
+    /// The rest of `{a, b}` after its first item: the items, deduplicated, as a list.
+    mutating func setItems(first: Value) throws -> Value {
+        var items = [first]
+        while i < s.count, s[i] == "," {
+            i += 1
+            space()
+            if i < s.count, s[i] == "}" { break }
+            let v = try value()
+            if !items.contains(v) { items.append(v) }
+            space()
+        }
+        guard i < s.count, s[i] == "}" else { throw Fail() }
+        i += 1
+        return .list(items)
+    }
+
+    mutating func string(raw: Bool = false) throws -> String {
         let q = s[i]
         i += 1
         var out = ""
         while i < s.count, s[i] != q {
-            if s[i] == "\\", i + 1 < s.count {
+            if s[i] == "\\", i + 1 < s.count, !raw {
                 i += 1
                 switch s[i] {
                 case "n": out += "\n"

@@ -28,8 +28,10 @@ extension Inventory {
     /// Hosts matching a pattern, in inventory order (unions first, then `&`, then `!`).
     public func hosts(matching pattern: String) throws -> [String] {
         let terms = Inventory.splitPattern(pattern)
-        let ordered = terms.filter { !$0.hasPrefix("&") && !$0.hasPrefix("!") }
-            + terms.filter { $0.hasPrefix("&") } + terms.filter { $0.hasPrefix("!") }
+        var regular = terms.filter { !$0.hasPrefix("&") && !$0.hasPrefix("!") }
+        // Only `&`/`!` terms, or none at all (`,,`): they apply to all (order_patterns).
+        if regular.isEmpty { regular = ["all"] }
+        let ordered = regular + terms.filter { $0.hasPrefix("&") } + terms.filter { $0.hasPrefix("!") }
         var result: [String] = []
         for (i, t) in ordered.enumerated() {
             if t.hasPrefix("!") {

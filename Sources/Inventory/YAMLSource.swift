@@ -42,7 +42,10 @@ enum YAMLSource {
             default:
                 guard let hosts = p.value.pairs else { throw InventoryError("\(p.value.location): hosts of group \(name) must be a dictionary") }
                 for h in hosts {
-                    let pattern = h.key.scalar?.pythonStr ?? ""
+                    guard let pattern = h.key.scalar?.stringValue else {
+                        let shown = h.key.scalar?.pythonStr ?? "\(h.key.value.pythonStr)"
+                        throw InventoryError("Host pattern \(shown) must be a string. Enclose integers/floats in quotation marks.")
+                    }
                     let (hostPattern, port) = HostRange.splitPort(pattern)
                     for hn in try HostRange.expand(hostPattern) {
                         let host = inv.addHost(hn, group: name, source: path)

@@ -167,6 +167,9 @@ public struct PlaybookLoader {
         guard let hosts = keywords["hosts"], !hosts.isNone else {
             throw PlaybookError("Plays must have a 'hosts' keyword.", at: node.location)
         }
+        if hosts.stringValue?.isEmpty == true || hosts.listValue?.isEmpty == true {
+            throw PlaybookError("Hosts list cannot be empty. Please check your playbook", at: nil)
+        }
         let playTags = Task.tagList(keywords["tags"])
         // Static names (import_role's) may use the play's vars and its import_playbook's.
         loadVars = importVars
@@ -482,7 +485,7 @@ public struct PlaybookLoader {
         guard let entry = specs?[entrypoint], case .dict(let spec) = entry.value else { return nil }
         var name = "Validating arguments against arg spec '\(entrypoint)'"
         if let d = spec["short_description"] { name += " - " + d.pythonStr }
-        let context: Dict = ["type": "role", "name": .string(role.name), "argument_spec_name": .string(entrypoint), "path": .string(role.path)]
+        let context: Dict = ["type": "role", "name": .string(role.shortName), "argument_spec_name": .string(entrypoint), "path": .string(role.path)]
         let args: Dict = ["argument_spec": spec["options"] ?? .dict([:]), "provided_arguments": .dict(role.params),
                           "validate_args_context": .dict(context)]
         // A task made from data, not read from a file: its errors show that data.

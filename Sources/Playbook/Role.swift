@@ -5,6 +5,10 @@ import Values
 public final class Role: @unchecked Sendable {
     public let name: String
     public let path: String
+    /// The name without its collection (`role_name`, argument spec errors); `name` is the FQCN.
+    public var shortName: String {
+        path.contains("/ansible_collections/") ? String(name.split(separator: ".").last ?? Substring(name)) : name
+    }
     public let defaults: Dict
     public let vars: Dict
     /// Params given where the role was listed (`- role: x` + `port: 80`), level 20.

@@ -19,15 +19,21 @@ struct SwansibleInventory: ParsableCommand {
     @Option(help: "Output info of a specific host.") var host: String?
     @Option(name: [.short, .customLong("limit")], help: "Limit to a host pattern.") var limit: String?
     @Flag(help: "Use YAML format instead of default JSON, ignored for --graph.") var yaml = false
+    @Flag(name: .short, help: "Verbose mode (-vvv for more).") var verbose: Int
     @OptionGroup var vault: VaultOptions
     @Argument(help: "Group to graph.") var group: String?
 
     func run() throws {
         let settings = Settings.load()
+        PlaybookRunner.announceConfig(settings, verbosity: verbose)
         try vault.load(settings)
         let sources = inventory.isEmpty ? settings.inventorySources : inventory
         let inv: Inventory
-        do { inv = try Inventory(sources: sources) } catch {
+        do {
+            let parsed: Bool
+            (inv, parsed) = try Inventory.forRun(sources)
+            if !parsed { Output.warning("No inventory was parsed, only implicit localhost is available") }
+        } catch {
             Output.error("\(error)")
             throw ExitCode(ExitCodes.error)
         }

@@ -94,11 +94,12 @@ struct SwansiblePlaybook: AsyncParsableCommand {
         let inv: Inventory
         do {
             let sources = inventory.isEmpty ? settings.inventorySources.filter(Files.exists) : inventory
-            if sources.isEmpty {
+            let parsed: Bool
+            (inv, parsed) = try Inventory.forRun(sources)
+            if !parsed {
                 Output.warning("No inventory was parsed, only implicit localhost is available")
                 Output.warning("provided hosts list is empty, only localhost is available. Note that the implicit localhost does not match 'all'")
             }
-            inv = try Inventory(sources: sources)
         } catch {
             Output.error("\(error)")
             throw ExitCode(ExitCodes.error)

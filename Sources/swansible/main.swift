@@ -78,8 +78,8 @@ struct Swansible: AsyncParsableCommand {
         let code: Int32
         do {
             let sources = inventory.isEmpty ? settings.inventorySources.filter(Files.exists) : inventory
-            if sources.isEmpty { Output.warning("No inventory was parsed, only implicit localhost is available") }
-            let inv = try Inventory(sources: sources)
+            let (inv, parsed) = try Inventory.forRun(sources)
+            if !parsed { Output.warning("No inventory was parsed, only implicit localhost is available") }
             var loader = PlaybookLoader(rolesPath: settings.rolesPath)
             let book = try loader.loadText(yaml, path: Files.join(Files.cwd(), "<adhoc>"))
             // No host matched: Ansible's warnings (get_host_list), and nothing else.

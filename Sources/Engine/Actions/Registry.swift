@@ -1,4 +1,6 @@
 // Actions by name: a new action is one file and one line here.
+import Values
+
 let builtinActions: [String: any Action.Type] = [
     "command": CommandAction.self,
     "shell": ShellAction.self,
@@ -38,4 +40,24 @@ func action(for name: String) -> any Action.Type {
     for p in ["ansible.builtin.", "ansible.legacy."] where name.hasPrefix(p) { short = String(name.dropFirst(p.count)) }
     if short == "setup" { return NormalAction.self }
     return builtinActions[short] ?? NormalAction.self
+}
+
+/// What ansible-core's ActionBase.run checks before an action plugin runs.
+enum ActionRules {
+    /// Action plugins without `_supports_async` (shell's runs through command, which has it).
+    static let noAsync: Set<String> = ["add_host", "assemble", "assert", "async_status", "copy", "debug", "fail", "fetch",
+                                       "gather_facts", "group_by", "include_vars", "pause", "raw", "reboot", "script",
+                                       "set_fact", "set_stats", "template", "unarchive", "validate_argument_spec",
+                                       "wait_for_connection"]
+    /// Action plugins with a `_VALID_ARGS` list: any other argument fails the task.
+    static let validArgs: [String: Set<String>] = [
+        "fail": ["msg"], "group_by": ["key", "parents"], "set_stats": ["aggregate", "data", "per_host"],
+        "wait_for_connection": ["connect_timeout", "delay", "sleep", "timeout"],
+    ]
+
+    static func check(_ task: PlayTask, args: Dict) throws {
+        guard let valid = validArgs[task.shortAction] else { return }
+        let bad = args.keys.map(\.pythonStr).filter { !valid.contains($0) }.sorted()
+        if !bad.isEmpty { throw TaskFailure.raise("Invalid options for \(task.action): \(bad.joined(separator: ","))") }
+    }
 }

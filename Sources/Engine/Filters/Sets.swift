@@ -9,7 +9,7 @@ enum SetFilters {
         case .list(let l): return l
         case .dict(let d): return Array(d.keys)
         case .string(let s), .unsafe(let s): return s.unicodeScalars.map { .string(String(Character($0))) }
-        default: throw AnsibleError("\(v.typeName) object is not iterable")
+        default: throw AnsibleError("'\(v.typeName)' object is not iterable")
         }
     }
 
@@ -33,7 +33,35 @@ enum SetFilters {
     }
 
     static let filters: [String: Filter] = [
-        "unique": { v, _, _ in .list(unique(try list(v))) },
+        "unique": { v, a, _ in
+            // Jinja's do_unique (case-insensitive unless told, by attribute if given); where it
+            // cannot hash an item, Ansible's equality-based version, which takes no options.
+            let caseSensitive = a.get(0, "case_sensitive").flatMap { $0.isNone ? nil : $0 }
+            let attribute = a.get(1, "attribute").flatMap { $0.isNone ? nil : $0.pythonStr }
+            let optioned = caseSensitive.map { !$0.truthy } == true || attribute != nil
+            let cannot = AnsibleError("Jinja2's unique filter failed and we cannot fall back to Ansible's version as it does not support the parameters supplied.")
+            let items: [Value]
+            do { items = try list(v) } catch { throw optioned ? cannot : error }
+            var seen: Set<Value> = [], out: [Value] = []
+            for item in items {
+                var key = item
+                if let attribute, case .dict(let d) = item {
+                    guard let k = d[.string(attribute)] else { throw optioned ? cannot : AnsibleError("'dict object' has no attribute '\(attribute)'") }
+                    key = k
+                }
+                if caseSensitive?.truthy != true, let text = key.stringValue { key = .string(text.lowercased()) }
+                switch key {
+                case .dict, .list:
+                    // Python names the lazy containers 2.19 wraps a template's dicts and lists in.
+                    let type = key.dictValue != nil ? "_AnsibleLazyTemplateDict" : "_AnsibleLazyTemplateList"
+                    if optioned { throw AnsibleError(cannot.message.dropLast() + ": unhashable type: '\(type)'") }
+                    return .list(unique(items))
+                default: break
+                }
+                if seen.insert(key).inserted { out.append(item) }
+            }
+            return .list(out)
+        },
         "union": { v, a, _ in
             let x = try list(v), y = try list(a.positional.first ?? .list([]))
             return .list(PySet.hashable(x + y) ? PySet.union(x, y) : unique(x + y))

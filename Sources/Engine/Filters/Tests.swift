@@ -6,8 +6,8 @@ import Glibc
 #endif
 
 enum AnsibleTests {
-    static func result(_ v: Value) throws -> Dict {
-        guard case .dict(let d) = v else { throw AnsibleError("The test requires a dictionary (a registered result), got \(v.typeName)") }
+    static func result(_ v: Value, _ test: String) throws -> Dict {
+        guard case .dict(let d) = v else { throw AnsibleError("The '\(test)' test expects a dictionary") }
         return d
     }
 
@@ -71,6 +71,14 @@ enum AnsibleTests {
         }
     }
 
+    /// A result's `changed`, or for a loop's result without one, whether any item changed.
+    static func changed(_ v: Value) throws -> Bool {
+        let r = try result(v, "changed")
+        if let c = r["changed"] { return c.truthy }
+        guard case .list(let items)? = r["results"], case .dict? = items.first else { return false }
+        return items.contains { $0["changed"]?.truthy ?? false }
+    }
+
     static func fileStat(_ path: String, link: Bool = false) -> Glibc.stat? {
         var st = Glibc.stat()
         if link { return lstat(path, &st) == 0 ? st : nil }
@@ -78,17 +86,17 @@ enum AnsibleTests {
     }
 
     static let tests: [String: Test] = [
-        "failed": { v, _, _ in try result(v)["failed"]?.truthy ?? false },
-        "failure": { v, _, _ in try result(v)["failed"]?.truthy ?? false },
-        "succeeded": { v, _, _ in !(try result(v)["failed"]?.truthy ?? false) },
-        "success": { v, _, _ in !(try result(v)["failed"]?.truthy ?? false) },
-        "successful": { v, _, _ in !(try result(v)["failed"]?.truthy ?? false) },
-        "changed": { v, _, _ in try result(v)["changed"]?.truthy ?? false },
-        "change": { v, _, _ in try result(v)["changed"]?.truthy ?? false },
-        "skipped": { v, _, _ in try result(v)["skipped"]?.truthy ?? false },
-        "skip": { v, _, _ in try result(v)["skipped"]?.truthy ?? false },
-        "finished": { v, _, _ in (try result(v)["finished"]?.truthy) ?? true },
-        "started": { v, _, _ in (try result(v)["started"]?.truthy) ?? true },
+        "failed": { v, _, _ in try result(v, "failed")["failed"]?.truthy ?? false },
+        "failure": { v, _, _ in try result(v, "failed")["failed"]?.truthy ?? false },
+        "succeeded": { v, _, _ in !(try result(v, "failed")["failed"]?.truthy ?? false) },
+        "success": { v, _, _ in !(try result(v, "failed")["failed"]?.truthy ?? false) },
+        "successful": { v, _, _ in !(try result(v, "failed")["failed"]?.truthy ?? false) },
+        "changed": { v, _, _ in try changed(v) },
+        "change": { v, _, _ in try changed(v) },
+        "skipped": { v, _, _ in try result(v, "skipped")["skipped"]?.truthy ?? false },
+        "skip": { v, _, _ in try result(v, "skipped")["skipped"]?.truthy ?? false },
+        "finished": { v, _, _ in (try result(v, "finished")["finished"]?.truthy) ?? true },
+        "started": { v, _, _ in (try result(v, "started")["started"]?.truthy) ?? true },
         "match": { v, a, _ in try regex(v, a, mode: "match") },
         "search": { v, a, _ in try regex(v, a, mode: "search") },
         "regex": { v, a, _ in try regex(v, a, mode: a.keywords["match_type"]?.pythonStr ?? "search") },
