@@ -46,10 +46,13 @@ final class InventoryTests: XCTestCase {
         XCTAssertFalse(inv.hostNames.contains("localhost"))
     }
 
-    func testBadSectionNamesTheLine() throws {
-        XCTAssertThrowsError(try makeINI("[web:bogus]\nh\n")) { e in
-            XCTAssertTrue("\(e)".contains(":1: Section [web:bogus] has unknown type: bogus"))
-        }
+    func testBadSourceIsLeftOutWithTheLine() throws {
+        // As Ansible: the source is warned about (with why) and the run goes on without it.
+        let inv = try makeINI("[web:bogus]\nh\n")
+        XCTAssertEqual(inv.unparsed.count, 1)
+        XCTAssertEqual(inv.unparsed.first?.plugin, "ini")
+        XCTAssertTrue(inv.unparsed.first?.reason?.contains(":1: Section [web:bogus] has unknown type: bogus") == true)
+        XCTAssertTrue(try Inventory(sources: ["/nonexistent/inventory"]).unparsed.first?.reason == nil)
     }
 
     func testShlexAndLiteralParsing() throws {
