@@ -22,6 +22,7 @@ import importlib.util
 import io
 import json
 import os
+import shlex
 import shutil
 import queue
 import re
@@ -198,20 +199,23 @@ def cleanup(*_):
 
 
 def filter_json(text):
-    """Ansible's _filter_non_json_lines: the JSON object between junk lines, and the lines after it
-    (Ansible warns about those)."""
+    """Ansible's _filter_non_json_lines(objects_only=True): the JSON object between junk lines, and
+    the lines after it when any is not blank (Ansible warns about those)."""
     lines = text.splitlines()
     for start, line in enumerate(lines):
-        if line.startswith('{') or line.startswith('['):
+        if line.strip().startswith('{'):
             break
     else:
         return None, []
-    end = len(lines)
-    for i in range(len(lines) - 1, start - 1, -1):
-        if lines[i].rstrip().endswith('}') or lines[i].rstrip().endswith(']'):
-            end = i + 1
+    lines = lines[start:]
+    for offset, line in enumerate(reversed(lines)):
+        if line.strip().endswith('}'):
             break
-    return '\n'.join(lines[start:end]), lines[end:]
+    else:
+        return None, []
+    end = len(lines) - offset
+    trailing = lines[end:]
+    return '\n'.join(lines[:end]), trailing if any(t.strip() for t in trailing) else []
 
 
 CACHE = os.path.expanduser('~/.cache/swansible/modules')
@@ -309,6 +313,8 @@ def load(msg):
             source = cache_get(digest + '.m')
         if source is None:
             need['module'] = True
+        elif msg.get('script'):
+            code = MODULES[digest] = source   # a program run as it is, not Python
         else:
             code = MODULES[digest] = compile(source, '<swansible>/%s.py' % msg['name'], 'exec')
             MODULE_SOURCES[digest] = source
@@ -419,6 +425,8 @@ def run_module(msg):
     code = load(msg)
     if isinstance(code, dict):
         return {'need': code}
+    if msg.get('script'):
+        return run_script_module(msg, code)
     taskdir = None
     files = msg.get('files') or {}
     args = module_args(msg)
@@ -493,6 +501,45 @@ def run_module(msg):
                 'Module invocation had junk after the JSON data: %s' % '\n'.join(trailing)]
         return {'rc': rc, 'result': result, 'stderr': err.getvalue()}
     return {'rc': rc, 'raw_stdout': stdout, 'stderr': err.getvalue()}
+
+
+def run_script_module(msg, source):
+    """A module that is a program of its own (a shell script): run with its arguments in a file,
+    JSON for WANT_JSON ones, else `k=v` words (Ansible's old-style modules); its stdout is the result."""
+    script = msg['script']
+    args = module_args(msg)
+    work = tempfile.mkdtemp(prefix='task-', dir=tmpdir())
+    try:
+        path = os.path.join(work, msg['name'])
+        with open(path, 'w') as f:
+            f.write(source)
+        os.chmod(path, 0o700)
+        with open(os.path.join(work, 'args'), 'w') as f:
+            if script.get('want_json'):
+                f.write(json.dumps(args))
+            else:
+                f.write(''.join('%s=%s ' % (k, shlex.quote(str(v))) for k, v in args.items()))
+        # A Python one runs under this agent's Python (the host's); without `#!`, sh runs it.
+        interpreter = script.get('interpreter') or '/bin/sh'
+        argv = [sys.executable if interpreter == '@@PYTHON@@' else interpreter, path, os.path.join(work, 'args')]
+        env = dict(os.environ, **(msg.get('environment') or {}))
+        p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=work)
+    except OSError as e:
+        return {'rc': 1, 'raw_stdout': '', 'stderr': str(e)}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    stdout = p.stdout.decode('utf-8', 'surrogateescape')
+    try:
+        found, trailing = filter_json(stdout)
+        result = json.loads(found or '')
+    except ValueError:
+        result = None
+    if isinstance(result, dict):
+        if trailing:
+            result['warnings'] = list(result.get('warnings') or []) + [
+                'Module invocation had junk after the JSON data: %s' % '\n'.join(trailing)]
+        return {'rc': p.returncode, 'result': result, 'stderr': p.stderr.decode('utf-8', 'replace')}
+    return {'rc': p.returncode, 'raw_stdout': stdout, 'stderr': p.stderr.decode('utf-8', 'replace')}
 
 
 def hello():

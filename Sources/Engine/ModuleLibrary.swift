@@ -21,6 +21,23 @@ public struct ModuleSource: Sendable {
     public var manifest: [(name: String, digest: String, source: String, isPackage: Bool)] = []
     /// One digest for the whole closure (what a target's cache keeps the manifest under).
     public var closure = ""
+    /// A module Ansible would not wrap (no module_utils import: its `old` and `WANT_JSON`
+    /// styles, in any language): run as a program, with its `#!` interpreter's name.
+    public var program: (wantJSON: Bool, interpreter: String?)?
+
+    /// module_common's style detection: what makes a module "new style" Python.
+    static func programStyle(_ source: String) -> (wantJSON: Bool, interpreter: String?)? {
+        let newStyle = #"(?:from +\.{2,} *module_utils.* +import |from +ansible_collections\.[^.]+\.[^.]+\.plugins\.module_utils.* +import |import +ansible_collections\.[^.]+\.[^.]+\.plugins\.module_utils.*|from +ansible\.module_utils.* +import |import +ansible\.module_utils\.)"#
+        if source.contains("#<<INCLUDE_ANSIBLE_MODULE_COMMON>>") || source.contains("<<INCLUDE_ANSIBLE_MODULE_JSON_ARGS>>")
+            || (try? Regex(newStyle).firstMatch(in: source)) != nil {
+            return nil
+        }
+        var interpreter: String?
+        if source.hasPrefix("#!") {
+            interpreter = source.dropFirst(2).prefix { $0 != "\n" }.split(separator: " ").first.map(String.init)
+        }
+        return (source.contains("WANT_JSON"), interpreter)
+    }
 
     mutating func computeManifest() {
         manifest = utils.map { ($0.0, ModuleLibrary.digest($0.1), $0.1, $0.2) }.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
@@ -151,6 +168,7 @@ public final class ModuleLibrary: Sendable {
         var m = ModuleSource(name: String(action.split(separator: ".").last ?? Substring(action)), path: path, source: source, hash: ModuleLibrary.digest(source),
                              package: modulePackage(action), utils: utils)
         m.computeManifest()
+        m.program = ModuleSource.programStyle(source)
         cache.withLock { $0[key] = m }
         return m
     }
@@ -179,6 +197,13 @@ public final class ModuleLibrary: Sendable {
             for ext in [".py", ""] {
                 let p = Files.join(dir, action + ext)
                 if Files.exists(p), !Files.isDirectory(p) { return p }
+            }
+            // A module in another language keeps its extension (`helloworld.sh`).
+            if let other = Files.list(dir).first(where: { name in
+                name.hasPrefix(action + ".") && !name.dropFirst(action.count + 1).contains(".")
+                    && !["pyc", "pyo", "ps1", "yml", "yaml"].contains(String(name.dropFirst(action.count + 1)))
+            }), !Files.isDirectory(Files.join(dir, other)) {
+                return Files.join(dir, other)
             }
         }
         let p = Files.join(ansibleDir, "modules/\(action).py")

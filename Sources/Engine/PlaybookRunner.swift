@@ -1074,6 +1074,27 @@ public final class PlaybookRunner: @unchecked Sendable {
     }
 
     /// ignore_unreachable: an unreachable host is counted ok and ignored, and goes on with the play.
+    /// A boolean keyword's rendered value, as FieldAttribute's `bool` type takes it (yes/no,
+    /// true/false, on/off, 1/0…); anything else fails the task, naming the keyword.
+    func boolKeyword(_ task: PlayTask, _ name: String, _ value: Value) throws -> Bool {
+        switch value {
+        case .bool(let b): return b
+        case .int(let i) where i == 0 || i == 1: return i == 1
+        case .float(let f) where f == 0 || f == 1: return f == 1
+        case .string(let s), .unsafe(let s):
+            let t = s.lowercased()
+            if ["y", "yes", "on", "1", "true", "t", "1.0"].contains(t) { return true }
+            if ["n", "no", "off", "0", "false", "f", "0.0", ""].contains(t) { return false }
+        case .none: return false
+        default: break
+        }
+        let at = task.keywordLocations[name]
+        let problem = "The value \(value.pythonRepr) could not be converted to 'bool'."
+        let outer = "Error processing keyword '\(name)'"
+        throw TaskError(links: [("Task failed.", task.location), (outer + ".", at), (problem, at)],
+                        flat: "Task failed: \(outer): \(problem)")
+    }
+
     func ignoresUnreachable(_ task: PlayTask, _ scope: VarScope) -> Bool {
         keyword(task, "ignore_unreachable").flatMap { try? vars.templar.template($0, scope) }.map { AnsibleFilters.toBool($0).truthy } ?? false
     }
@@ -1167,7 +1188,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             ConnectionConfig.addMagicVariables(scope, host: host, connection: keyword(task, "connection"),
                                                remoteUser: keyword(task, "remote_user"), settings: settings)
             ignoreUnreachable = ignoresUnreachable(task, scope)
-            ignoreErrors = try keyword(task, "ignore_errors").map { try vars.templar.template($0, scope).truthy } ?? false
+            ignoreErrors = try keyword(task, "ignore_errors").map { try boolKeyword(task, "ignore_errors", vars.templar.template($0, scope)) } ?? false
             outcome = try await withTaskTimeout(task, host: host, scope: scope, pc: pc)
             thrown = false
         } catch let e as TaskError {
@@ -1551,8 +1572,11 @@ public final class PlaybookRunner: @unchecked Sendable {
                   "check_mode", "diff", "no_log"] {
             // A level that renders to `omit` is as if unset: the next one out applies.
             for v in [task.keywords[k], task.inheritedKeywords[k], playKeywords[k]].compactMap({ $0 }) {
-                let r = try vars.templar.template(v, scope)
-                if r.stringValue != omitToken { keywords[k] = r; break }
+                var r = try vars.templar.template(v, scope)
+                if r.stringValue == omitToken { continue }
+                if ["become", "check_mode", "diff", "no_log"].contains(k) { r = .bool(try boolKeyword(task, k, r)) }
+                keywords[k] = r
+                break
             }
         }
         let ctx = ActionContext(task: task, host: host, args: args, scope: scope, runner: self, keywords: keywords)

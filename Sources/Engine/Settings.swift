@@ -86,6 +86,18 @@ public struct Settings: Sendable {
     public var displaySkippedHosts: Bool {
         value(env: "ANSIBLE_DISPLAY_SKIPPED_HOSTS", key: "display_skipped_hosts").map(Settings.truthy) ?? true
     }
+    /// The options the layers below read from process-wide switches, set once before anything runs.
+    public func applyProcessWide() {
+        Output.deprecationWarnings.store(deprecationWarnings, ordering: .relaxed)
+        Templar.allowBrokenConditionals.store(allowBrokenConditionals, ordering: .relaxed)
+        YAMLReader.duplicateKeys.store(duplicateYAMLKeys.rawValue, ordering: .relaxed)
+        Combine.mergeHashes.store(mergeHashes, ordering: .relaxed)
+    }
+
+    /// DEFAULT_HASH_BEHAVIOUR: `merge` combines dict variables across levels instead of replacing.
+    public var mergeHashes: Bool {
+        value(env: "ANSIBLE_HASH_BEHAVIOUR", key: "hash_behaviour")?.lowercased() == "merge"
+    }
     public var duplicateYAMLKeys: DuplicateKeys {
         switch value(env: "ANSIBLE_DUPLICATE_YAML_DICT_KEY", key: "duplicate_dict_key")?.lowercased() {
         case "error": return .error

@@ -127,7 +127,7 @@ final class VariableManager: @unchecked Sendable {
     /// Everything visible to `task` on `host`, lowest precedence first.
     func scope(host: String, pc: PlayContext, task: PlayTask?) throws -> VarScope {
         var all = [String: Value]()
-        func merge(_ d: Dict) { for (k, v) in d { all[k.pythonStr] = v } }
+        func merge(_ d: Dict) { for (k, v) in d { all[k.pythonStr] = Combine.over(all[k.pythonStr], v) } }
         let roles = playRoles(pc)
         for r in roles { merge(r.allDefaults) }
         if let role = task?.role { merge(role.allDefaults) }
@@ -250,7 +250,7 @@ final class VariableManager: @unchecked Sendable {
     /// One host's entry of hostvars, as written (its templates render with these same vars).
     func hostvars(of h: String, _ pc: PlayContext) throws -> Dict {
         var d = Dict()
-        func merge(_ x: Dict) { for (k, v) in x { d[k] = v } }
+        func merge(_ x: Dict) { for (k, v) in x { d[k] = Combine.over(d[k], v) } }
         merge(try inventoryVars(h))
         let st = state(h)
         merge(VariableManager.factVars(st.facts, plain: st.plainFacts))

@@ -46,12 +46,12 @@ enum INISource {
                 for name in names {
                     let h = inv.addHost(name, group: group, source: path)
                     if let port { h.vars["ansible_port"] = .int(port) }
-                    for (k, v) in vars { h.vars[k] = v }
+                    for (k, v) in vars { h.vars[k] = Combine.over(h.vars[k], v) }
                 }
             case "vars":
                 guard let eq = line.firstIndex(of: "=") else { throw fail("Expected key=value, got: \(line)") }
                 let k = line[..<eq].trimmingSpaces, v = line[line.index(after: eq)...].trimmingSpaces
-                inv.groups[group]!.vars[.string(String(k))] = Literal.parse(String(v))
+                inv.groups[group]!.vars[.string(String(k))] = Combine.over(inv.groups[group]!.vars[.string(String(k))], Literal.parse(String(v)))
             default:
                 let child = String(line.split(separator: " ").first ?? "")
                 if inv.groups[child] == nil {

@@ -123,9 +123,11 @@ public final class Inventory: @unchecked Sendable {
     /// host's inventory vars, host_vars next to the inventory, host_vars next to the playbook.
     public func vars(for host: String, playbookDirs: [String] = []) throws -> Dict {
         var out = Dict()
-        let groups = data.sortedGroups(data.groupsOf(host))
+        var groups = data.sortedGroups(data.groupsOf(host))
+        // The implicit localhost is in no group, yet it gets `all`'s vars.
+        if data.hosts[host]?.implicit == true, let all = data.groups["all"] { groups.insert(all, at: 0) }
         let invDirs = data.sourceDirs, pbDirs = playbookDirs.filter { !data.sourceDirs.contains($0) }
-        func merge(_ d: Dict) { for (k, v) in d { out[k] = v } }
+        func merge(_ d: Dict) { for (k, v) in d { out[k] = Combine.over(out[k], v) } }
         let all = groups.filter { $0.name == "all" }, rest = groups.filter { $0.name != "all" }
         for g in all + rest { merge(g.vars) }
         for part in [all, rest] {

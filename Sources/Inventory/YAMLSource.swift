@@ -31,7 +31,7 @@ enum YAMLSource {
             switch key {
             case "vars":
                 guard case .dict(let d) = p.value.value else { throw InventoryError("\(p.value.location): vars for group \(name) must be a dictionary") }
-                for (k, v) in d { inv.groups[name]!.vars[k] = v }
+                for (k, v) in d { inv.groups[name]!.vars[k] = Combine.over(inv.groups[name]!.vars[k], v) }
             case "children":
                 guard let kids = p.value.pairs else { throw InventoryError("\(p.value.location): children of group \(name) must be a dictionary") }
                 for k in kids {
@@ -50,7 +50,7 @@ enum YAMLSource {
                     for hn in try HostRange.expand(hostPattern) {
                         let host = inv.addHost(hn, group: name, source: path)
                         if let port { host.vars["ansible_port"] = .int(port) }
-                        if case .dict(let d) = h.value.value { for (k, v) in d { host.vars[k] = v } }
+                        if case .dict(let d) = h.value.value { for (k, v) in d { host.vars[k] = Combine.over(host.vars[k], v) } }
                     }
                 }
             }

@@ -6,33 +6,88 @@ public enum FreeForm {
     static let commandOptions: Set<String> = ["creates", "removes", "chdir", "executable", "warn", "stdin",
                                               "stdin_add_newline", "strip_empty_ends"]
 
+    /// ansible-core's split_args: words split on spaces and put back together where a quote or
+    /// a Jinja2 block spans them; newlines kept (a trailing `\\` joins two lines).
     static func split(_ s: String) -> [String] {
-        var out: [String] = []
-        var cur = ""
+        var params: [String] = []
         var quote: Character? = nil
-        var depth = 0
-        var prev: Character = " "
-        for c in s {
-            if let q = quote {
-                cur.append(c)
-                if c == q && prev != "\\" { quote = nil }
-            } else if (c == "'" || c == "\"") && prev != "\\" {   // an escaped quote opens nothing
-                quote = c
-                cur.append(c)
-            } else if (c == "{" || c == "%") && prev == "{" {
-                depth += 1
-                cur.append(c)
-            } else if (c == "}" && (prev == "}" || prev == "%")) && depth > 0 {
-                depth -= 1
-                cur.append(c)
-            } else if (c == " " || c == "\t") && depth == 0 {
-                if !cur.isEmpty { out.append(cur); cur = "" }
-            } else {
-                cur.append(c)
+        // Open `{{ }}`, `{% %}` and `{# #}` blocks.
+        let delimiters = [("{{", "}}"), ("{%", "%}"), ("{#", "#}")]
+        var depths = [0, 0, 0]
+        let lines = s.split(separator: "\n", omittingEmptySubsequences: false)
+        for (lineIndex, line) in lines.enumerated() {
+            var continuation = false
+            for (index, token) in line.split(separator: " ", omittingEmptySubsequences: false).enumerated() {
+                if token.isEmpty && index != 0 {
+                    if params.isEmpty { params.append("") }
+                    params[params.count - 1] += " "
+                    continue
+                }
+                if token == "\\" && quote == nil {
+                    continuation = true
+                    continue
+                }
+                let wasQuoted = quote != nil
+                quote = quoteState(token, quote)
+                let inJinja = depths != [0, 0, 0]
+                var appended = false
+                if quote != nil && !wasQuoted && !inJinja {
+                    params.append(String(token))
+                    appended = true
+                } else if inJinja || quote != nil || wasQuoted {
+                    let spacer = index == 0 && wasQuoted ? "" : index > 0 ? " " : ""
+                    params[params.count - 1] += spacer + token
+                    appended = true
+                }
+                for (i, (open, close)) in delimiters.enumerated() {
+                    let before = depths[i]
+                    let opens = occurrences(of: open, in: token), closes = occurrences(of: close, in: token)
+                    if opens != closes { depths[i] = max(0, before + opens - closes) }
+                    if depths[i] != before && !appended {
+                        params.append(String(token))
+                        appended = true
+                    }
+                }
+                if depths == [0, 0, 0] && quote == nil && !appended && !token.isEmpty {
+                    params.append(String(token))
+                }
+            }
+            if lines.count > 1 && lineIndex != lines.count - 1 && !continuation {
+                if params.isEmpty { params.append("") }
+                params[params.count - 1] += "\n"
+            }
+        }
+        return params
+    }
+
+    /// _get_quote_state: the quote still open after `token`.
+    static func quoteState(_ token: Substring, _ open: Character?) -> Character? {
+        var quote = open
+        var prev: Character? = nil
+        for c in token {
+            if (c == "\"" || c == "'") && prev != "\\" {
+                if let q = quote { if c == q { quote = nil } } else { quote = c }
             }
             prev = c
         }
-        if !cur.isEmpty { out.append(cur) }
+        return quote
+    }
+
+    /// str.count: non-overlapping occurrences.
+    static func occurrences(of needle: String, in s: Substring) -> Int {
+        var n = 0
+        var rest = s[...]
+        while let r = rest.firstRange(of: needle) {
+            n += 1
+            rest = rest[r.upperBound...]
+        }
+        return n
+    }
+
+    /// join_args: the words back together, none after a newline.
+    static func join(_ words: [String]) -> String {
+        var out = ""
+        for w in words { out += out.isEmpty || out.hasSuffix("\n") ? w : " " + w }
         return out
     }
 
@@ -92,7 +147,7 @@ public enum FreeForm {
                 options[.string(String(k.trimmingCharacters))] = .string(unquote(String(v.trimmingCharacters)))
             }
         }
-        if !raw.isEmpty { options["_raw_params"] = .string(raw.joined(separator: " ")) }
+        if !raw.isEmpty { options["_raw_params"] = .string(join(raw)) }
         return options
     }
 }

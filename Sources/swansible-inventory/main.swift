@@ -25,6 +25,7 @@ struct SwansibleInventory: ParsableCommand {
 
     func run() throws {
         let settings = Settings.load()
+        settings.applyProcessWide()
         PlaybookRunner.announceConfig(settings, verbosity: verbose)
         try vault.load(settings)
         let sources = inventory.isEmpty ? settings.inventorySources : inventory

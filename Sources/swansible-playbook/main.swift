@@ -60,9 +60,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
         Output.openLog(settings)
         try vault.load(settings)
         PlaybookRunner.announceConfig(settings, verbosity: verbose)
-        Output.deprecationWarnings.store(settings.deprecationWarnings, ordering: .relaxed)
-        Templar.allowBrokenConditionals.store(settings.allowBrokenConditionals, ordering: .relaxed)
-        YAMLReader.duplicateKeys.store(settings.duplicateYAMLKeys.rawValue, ordering: .relaxed)
+        settings.applyProcessWide()
         var options = RunOptions()
         options.limit = limit
         options.forks = forks

@@ -34,13 +34,23 @@ struct Swansible: AsyncParsableCommand {
     @OptionGroup var vault: VaultOptions
     @Argument(help: "Host pattern") var pattern: String
 
+    /// `-a`: a JSON object is the module's arguments as they stand (as ansible's _play_ds takes
+    /// it); anything else is `k=v` text, split as a task's free-form arguments are.
+    static func argsYAML(_ args: String) -> String {
+        let trimmed = String(args.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+        if trimmed.hasPrefix("{"), trimmed.hasSuffix("}"), case .dict(let d)? = try? Value.parseJSON(trimmed) {
+            return Value.dict(d).json()
+        }
+        return "'" + args.replacingQuotes + "'"
+    }
+
     func run() async throws {
         var settings = Settings.load()
         Output.openLog(settings)
         connect.apply(to: &settings)
         try vault.load(settings)
         PlaybookRunner.announceConfig(settings, verbosity: verbose)
-        Output.deprecationWarnings.store(settings.deprecationWarnings, ordering: .relaxed)
+        settings.applyProcessWide()
         if oneLine {
             Output.deprecation("The '-o' argument is deprecated.", version: "2.23", origin: nil,
                                help: "Use callback configuration to enable the oneline callback instead.")
@@ -69,11 +79,11 @@ struct Swansible: AsyncParsableCommand {
             throw ExitCode(ExitCodes.badOption)
         }
         let yaml = """
-            - hosts: "\(pattern)"
+            - hosts: '\(pattern.replacingQuotes)'
               gather_facts: false
               tasks:
                 - name: adhoc
-                  \(module): \(args.map { "'" + $0.replacingQuotes + "'" } ?? "{}")
+                  '\(module.replacingQuotes)': \(args.map(Self.argsYAML) ?? "{}")
             """ + (background > 0 ? "\n      async: \(background)\n      poll: \(poll)" : "") + (taskTimeout > 0 ? "\n      timeout: \(taskTimeout)" : "")
         let code: Int32
         do {

@@ -173,6 +173,23 @@ final class ActionContext: @unchecked Sendable {
         return try await body(ctx, remote)
     }
 
+    /// A module Ansible runs as a program (old-style or WANT_JSON, Python or not): how the agent
+    /// runs it, given its arguments in a file. Its `#!` interpreter, or `ansible_<name>_interpreter`
+    /// where the host sets one (a `python` one is the host's Python).
+    func scriptModule(_ module: ModuleSource) throws -> Dict? {
+        guard let program = module.program else { return nil }
+        var script: Dict = ["want_json": .bool(program.wantJSON)]
+        if let shebang = program.interpreter {
+            let name = Files.basename(shebang)
+            if let interpreter = try scope.lookup("ansible_\(name)_interpreter"), !name.hasPrefix("python") {
+                script["interpreter"] = .string(interpreter.pythonStr)
+            } else {
+                script["interpreter"] = .string(name.hasPrefix("python") ? "@@PYTHON@@" : shebang)
+            }
+        }
+        return script
+    }
+
     /// Runs a module in the host's agent: module source and missing module_utils go with the call.
     func runModule(_ name: String, _ args: Dict, files: [String: [UInt8]] = [:], method: String = "run_module",
                    extra: Dict = Dict()) async throws -> Dict {
@@ -231,6 +248,7 @@ final class ActionContext: @unchecked Sendable {
         var sources = Dict()
         for m in module.manifest where missingUtils.contains(m.digest + ".u") { sources[.string(m.digest)] = .string(m.source) }
         if !sources.isEmpty { body["sources"] = .dict(sources) }
+        if let script = try scriptModule(module) { body["script"] = .dict(script) }
         for (k, v) in extra { body[k] = v }
         var reply: Value
         var extraUtils: Set<String> = []

@@ -16,7 +16,10 @@ enum AssembleAction: Action {
         let content = try fragments(dir, delimiter: args["delimiter"]?.pythonStr, regexp: regexp,
                                     ignoreHidden: args["ignore_hidden"].map { AnsibleFilters.toBool($0).truthy } ?? false)
         for k in ["remote_src", "regexp", "delimiter", "ignore_hidden"] { args[.string(k)] = nil }
-        return try await CopyAction.sendFile(c, .bytes(content), args: args)
+        var r = try await CopyAction.sendFile(c, .bytes(content), args: args)
+        // assemble's action reports its one diff as a dict, where copy's is a list.
+        if case .list(let diffs)? = r["diff"], diffs.count == 1 { r["diff"] = diffs[0] }
+        return r
     }
 
     /// Ansible's _assemble_from_fragments: sorted regular files, a newline after a fragment that

@@ -21,6 +21,11 @@ enum ScriptAction: Action {
         // As Ansible: the first word's text is replaced by the copy's path wherever it occurs.
         var command = raw.replacingOccurrences(of: name, with: "@@SCRIPT@@")
         if let exe = args["executable"]?.pythonStr { command = exe + " " + command }
+        // `environment:` as the shell's env prefix before the command, as the script action runs it.
+        let env = try c.environment
+        if !env.isEmpty {
+            command = env.map { "\($0.key.pythonStr)=\(AnsibleFilters.shellQuote($0.value.pythonStr))" }.joined(separator: " ") + " " + command
+        }
         var msg: Dict = ["name": .string(Files.basename(source)), "command": .string(command)]
         for k in ["creates", "removes", "chdir"] { if let v = args[.string(k)] { msg[.string(k)] = .string(v.pythonStr) } }
         let check = c.checkMode
