@@ -58,7 +58,7 @@ struct ConnectionConfig {
 
     /// The connection's variables as Ansible's PlayContext.update_vars adds them to every task's
     /// vars where the host has none of its own (`ansible_host` is the inventory name, …).
-    static func addMagicVariables(_ scope: VarScope, host: String, connection: Value?, remoteUser: Value?, settings: Settings) {
+    static func addMagicVariables(_ scope: VarScope, address: String, connection: Value?, remoteUser: Value?, settings: Settings) {
         func given(_ names: String...) -> Value? { names.lazy.compactMap { scope.raw[$0] }.first }
         func add(_ names: [String], _ value: Value?) {
             guard let value else { return }
@@ -68,7 +68,7 @@ struct ConnectionConfig {
         add(["ansible_connection"], connection ?? .string(transport))
         add(["ansible_module_compression"], "ZIP_DEFLATED")
         add(["ansible_shell_executable"], .string(settings.value(env: "ANSIBLE_EXECUTABLE", key: "executable") ?? "/bin/sh"))
-        add(["ansible_ssh_host", "ansible_host"], given("ansible_host", "ansible_ssh_host") ?? .string(host))
+        add(["ansible_ssh_host", "ansible_host"], given("ansible_host", "ansible_ssh_host") ?? .string(address))
         add(["ansible_ssh_user", "ansible_user"], given("ansible_user", "ansible_ssh_user") ?? remoteUser ?? settings.remoteUser.map(Value.string))
         add(["ansible_ssh_port", "ansible_port"], given("ansible_port", "ansible_ssh_port"))
         let pipelining = settings.value(env: "ANSIBLE_PIPELINING", key: "pipelining").map(Settings.truthy) ?? false

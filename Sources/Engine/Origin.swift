@@ -19,15 +19,32 @@ public enum Origin {
         if loc.line > 0, let text = try? Files.read(loc.file) {
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
             if loc.line >= 1, loc.line <= lines.count {
+                // SourceContext.from_origin: two lines before, each cut to fit 120 columns.
                 out += "\n"
                 let first = max(1, loc.line - 2)
                 let width = String(loc.line).count
+                let maxLine = 120 - width - 1
+                var usable = maxLine
                 for n in first...loc.line {
                     let num = String(n)
-                    let line = lines[n - 1]
-                    out += "\n" + String(repeating: " ", count: width - num.count) + num + (line.isEmpty ? "" : " \(line)")
+                    var line = Array(String(lines[n - 1]).unicodeScalars.map { $0 == "\t" ? " " : $0 })
+                    if line.count > maxLine {
+                        line = Array(line.prefix(maxLine - 3)) + Array("...".unicodeScalars)
+                        usable = maxLine - 3
+                    }
+                    var text = ""
+                    text.unicodeScalars.append(contentsOf: line)
+                    out += "\n" + String(repeating: " ", count: width - num.count) + num + (text.isEmpty ? "" : " \(text)")
                 }
-                out += loc.column > 0 ? "\n" + String(repeating: " ", count: width + loc.column) + "^ column \(loc.column)\n" : "\n"
+                if loc.column >= 1, loc.column <= usable {
+                    let label = "column \(loc.column)", index = loc.column - 1
+                    let marker = index + 2 + label.count > maxLine
+                        ? String(repeating: " ", count: max(0, index - label.count - 1)) + label + " ^"
+                        : String(repeating: " ", count: index) + "^ " + label
+                    out += "\n" + String(repeating: " ", count: width) + " " + marker + "\n"
+                } else {
+                    out += "\n"
+                }
             }
         }
         if let help { out += "\n" + help + "\n" }

@@ -98,8 +98,10 @@ public enum Output {
         while s.hasPrefix("\n") { s.removeFirst() }
         if s.hasSuffix("\n") { s.removeLast() }
         guard !s.isEmpty else { return }   // the blank line after the recap is for the screen only
-        let level = s.hasPrefix("[ERROR]") ? "ERROR" : s.hasPrefix("[WARNING]") || s.hasPrefix("[DEPRECATION WARNING]") ? "WARNING" : "INFO"
-        if level != "INFO" { s += "\n" }   // Display's warning and error texts end with their own newline
+        // A deprecation is logged at INFO (Display prints it as ordinary text), yet like warnings
+        // and errors its text ends with a newline of its own.
+        let level = s.hasPrefix("[ERROR]") ? "ERROR" : s.hasPrefix("[WARNING]") ? "WARNING" : "INFO"
+        if level != "INFO" || s.hasPrefix("[DEPRECATION WARNING]") { s += "\n" }
         let now = Clock.now()
         let record = Array("\(Clock.format("%Y-%m-%d %H:%M:%S", now)),\(Clock.fraction(now, digits: 3)) p=\(getpid()) u=\(logUser) n=ansible \(level)| \(s)\n".utf8)
         var off = 0

@@ -8,6 +8,7 @@ import Remote
 import Synchronization
 import Values
 import Vault
+import YAMLReader
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -1185,7 +1186,9 @@ public final class PlaybookRunner: @unchecked Sendable {
         callback.hostStart(host, task: task.displayName, handler: prefix != "TASK")
         do {
             let scope = try vars.scope(host: host, pc: pc, task: task)
-            ConnectionConfig.addMagicVariables(scope, host: host, connection: keyword(task, "connection"),
+            // The implicit localhost's address is 127.0.0.1 (InventoryData's), others' their name.
+            let address = inventory.data.hosts[host]?.implicit == true ? "127.0.0.1" : host
+            ConnectionConfig.addMagicVariables(scope, address: address, connection: keyword(task, "connection"),
                                                remoteUser: keyword(task, "remote_user"), settings: settings)
             ignoreUnreachable = ignoresUnreachable(task, scope)
             ignoreErrors = try keyword(task, "ignore_errors").map { try boolKeyword(task, "ignore_errors", vars.templar.template($0, scope)) } ?? false
@@ -1253,6 +1256,19 @@ public final class PlaybookRunner: @unchecked Sendable {
         guard let v = task.effective("run_once"), let first = hosts.first else { return false }
         if case .bool(let b) = v { return b }
         return (try? vars.scope(host: first, pc: pc, task: task)).flatMap { try? vars.templar.template(v, $0) }?.truthy ?? false
+    }
+
+    /// set_fact and include_vars setting a reserved name: Ansible's warning, at the key that set it.
+    func warnReserved(_ facts: Dict, task: PlayTask, result r: Dict) {
+        let reserved = facts.keys.map(\.pythonStr).filter(VariableManager.reservedNames.contains)
+        guard !reserved.isEmpty else { return }
+        var at = task.argKeyLocations
+        for file in r["ansible_included_var_files"]?.listValue ?? [] {
+            let path = file.pythonStr
+            guard let text = try? Vault.shared.read(path), let node = try? YAMLReader.load(text, file: path) else { continue }
+            for p in node.pairs ?? [] { if let k = p.key.value.stringValue { at[k] = p.key.location } }
+        }
+        VariableManager.warnReserved(reserved, origins: { at[$0] })
     }
 
     /// run_once: the first host ran the task; every other host of the play gets its registered
@@ -1669,6 +1685,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         }
         // debug shows `var=ansible_facts` without setting them again (as the strategy skips it).
         if let facts = r["ansible_facts"]?.dictValue, task.shortAction != "debug" {
+            if ["set_fact", "include_vars"].contains(task.shortAction) { warnReserved(facts, task: task, result: r) }
             let target = task.effective("delegate_facts")?.truthy == true ? (ctx.delegateHost ?? host) : host
             let st = vars.state(target)
             if task.shortAction == "set_fact" {

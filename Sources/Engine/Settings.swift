@@ -94,6 +94,9 @@ public struct Settings: Sendable {
         Combine.mergeHashes.store(mergeHashes, ordering: .relaxed)
     }
 
+    /// LOCALHOST_WARNING: whether a run with no inventory hosts says only localhost is there.
+    public var localhostWarning: Bool { value(env: "ANSIBLE_LOCALHOST_WARNING", key: "localhost_warning").map(Settings.truthy) ?? true }
+
     /// DEFAULT_HASH_BEHAVIOUR: `merge` combines dict variables across levels instead of replacing.
     public var mergeHashes: Bool {
         value(env: "ANSIBLE_HASH_BEHAVIOUR", key: "hash_behaviour")?.lowercased() == "merge"

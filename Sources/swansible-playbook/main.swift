@@ -96,7 +96,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
             (inv, parsed) = try Inventory.forRun(sources)
             if !parsed {
                 Output.warning("No inventory was parsed, only implicit localhost is available")
-                Output.warning("provided hosts list is empty, only localhost is available. Note that the implicit localhost does not match 'all'")
+                if settings.localhostWarning { Output.warning("provided hosts list is empty, only localhost is available. Note that the implicit localhost does not match 'all'") }
             }
         } catch {
             Output.error("\(error)")

@@ -73,7 +73,10 @@ struct Swansible: AsyncParsableCommand {
         options.diff = diff
         let configuredDir = playbookDir ?? settings.value(env: "ANSIBLE_PLAYBOOK_DIR", key: "playbook_dir")
         let baseDir = configuredDir.map(Files.absolute) ?? Files.cwd()
-        if configuredDir != nil { PythonPlugins.shared.addBase(baseDir) }
+        if configuredDir != nil {
+            PythonPlugins.shared.addBase(baseDir)
+            library.addPlaybookDir(baseDir)   // its collections/ (ansible_collections) too
+        }
         do { options.extraVars = try ExtraVars.parse(extraVars) } catch {
             Output.error("\(error)")
             throw ExitCode(ExitCodes.badOption)
@@ -95,7 +98,7 @@ struct Swansible: AsyncParsableCommand {
             // No host matched: Ansible's warnings (get_host_list), and nothing else.
             let emptyInventory = inv.hostNames.isEmpty
             if emptyInventory, !["localhost", "127.0.0.1", "::1"].contains(pattern) {
-                Output.warning("provided hosts list is empty, only localhost is available. Note that the implicit localhost does not match 'all'")
+                if settings.localhostWarning { Output.warning("provided hosts list is empty, only localhost is available. Note that the implicit localhost does not match 'all'") }
             }
             let hosts = try PlaybookRunner.playHosts(book.plays[0], inv, limit: limit, extraVars: options.extraVars)
             if hosts.isEmpty {

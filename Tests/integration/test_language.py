@@ -14,12 +14,15 @@ LANG = FIXTURES / 'language'
     ('task_names.yml', []),             # templated banner names, 2.19 markers, compile-time unknown filters
     ('args_splat.yml', []),             # `args:` templates and debug's argument checks
     ('environment.yml', []),            # play, block and task environment
-    ('module_defaults.yml', []),
-    ('module_warnings.yml', []),
-    ('package_service.yml', []),
-    ('collections_keyword.yml', []),
-    ('fact_path.yml', []),
-    ('task_timeout.yml', []),           # the timeout keyword              # play fact_path: ansible_local from *.fact files    # short names of collection modules under `collections:` (play, role meta)        # package/service dispatch; apt respawned under the system Python        # a module's warnings stay in its own result (one agent process)        # play/block/task module_defaults, action groups, templated values
+    ('module_defaults.yml', []),        # play/block/task module_defaults, action groups, templated values
+    ('module_warnings.yml', []),        # a module's warnings stay in its own result (one agent process)
+    ('package_service.yml', []),        # package/service dispatch; apt respawned under the system Python
+    ('collections_keyword.yml', []),    # short names of collection modules under `collections:` (play, role meta)
+    ('fact_path.yml', []),              # play fact_path: ansible_local from *.fact files
+    ('task_timeout.yml', []),           # the timeout keyword
+    ('core_targets.yml', []),           # what ansible-core's own targets check beyond the sample: k=v keys,
+                                        # lazy dicts, magic connection vars, ini/csvfile/config lookups,
+                                        # old-style and WANT_JSON modules, split_args, ActionBase's checks
 ])
 def test_output_matches_ansible(book, args):
     theirs, ours = ansible_playbook(LANG / book, *args), swansible_playbook(LANG / book, *args)
@@ -238,3 +241,15 @@ def test_step_as_ansible():
     assert theirs.returncode == ours.returncode == 0, ours.stdout + ours.stderr
     assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
     assert '"msg": "two"' not in ours.stdout and '"msg": "four"' in ours.stdout
+
+
+def test_inventory_literals_and_hash_merge_as_ansible():
+    """ini values read as Python literals (bytes, sets, Ellipsis); hash_behaviour=merge combining
+    dicts across inventory sources and the play; a missing source warned about, not fatal."""
+    args = ('-i', LANG / 'literals.ini', '-i', LANG / 'merge.ini', '-i', '/nonexistent/inventory', LANG / 'hash_merge.yml')
+    for behaviour in ('merge', 'replace'):
+        env = {'ANSIBLE_HASH_BEHAVIOUR': behaviour}
+        theirs, ours = ansible_playbook(*args, env=env), swansible_playbook(*args, env=env)
+        assert theirs.returncode == ours.returncode == 0, ours.stdout + ours.stderr
+        assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
+        assert 'Unable to parse /nonexistent/inventory as an inventory source' in ours.stderr

@@ -287,8 +287,10 @@ final class DefaultCallback: @unchecked Sendable {
                 if verbose(d) { msg += " => " + dump(d) }
                 Output.line(msg, status == .changed ? .changed : .ok)
             case .skipped:
-                guard displaySkipped else { return }
+                // The controller's own warnings (a `when:` in `{{ }}`) are shown for a skip too.
+                guard displaySkipped else { warnings(r); return }
                 printBanner()
+                warnings(r)
                 // Ansible's item line ends in a space, so the verbose dump follows two of them.
                 var msg = "skipping: [\(host)]\(itemLabel)" + (item == nil ? "" : " ")
                 var d = DefaultCallback.clean(r, action: action)
