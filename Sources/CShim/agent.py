@@ -487,8 +487,12 @@ def run_module(msg):
             os.chdir('/')
         if taskdir and not msg.get('keep_remote_files'):
             shutil.rmtree(taskdir, ignore_errors=True)
-    stdout = out.buffer.getvalue().decode('utf-8', 'surrogateescape')
-    # The result travels as an object (not JSON text inside JSON); raw output only when it is not one.
+    return module_reply(rc, out.buffer.getvalue().decode('utf-8', 'surrogateescape'), err.getvalue())
+
+
+def module_reply(rc, stdout, stderr):
+    """A module's reply: its result as an object (not JSON text inside JSON), found between junk
+    lines as Ansible finds it; the raw output only when there is none."""
     try:
         found, trailing = filter_json(stdout)
         result = json.loads(found or '')
@@ -499,8 +503,8 @@ def run_module(msg):
             warnings = result.get('warnings') or []
             result['warnings'] = (warnings if isinstance(warnings, list) else [warnings]) + [
                 'Module invocation had junk after the JSON data: %s' % '\n'.join(trailing)]
-        return {'rc': rc, 'result': result, 'stderr': err.getvalue()}
-    return {'rc': rc, 'raw_stdout': stdout, 'stderr': err.getvalue()}
+        return {'rc': rc, 'result': result, 'stderr': stderr}
+    return {'rc': rc, 'raw_stdout': stdout, 'stderr': stderr}
 
 
 def run_script_module(msg, source):
@@ -528,18 +532,7 @@ def run_script_module(msg, source):
         return {'rc': 1, 'raw_stdout': '', 'stderr': str(e)}
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    stdout = p.stdout.decode('utf-8', 'surrogateescape')
-    try:
-        found, trailing = filter_json(stdout)
-        result = json.loads(found or '')
-    except ValueError:
-        result = None
-    if isinstance(result, dict):
-        if trailing:
-            result['warnings'] = list(result.get('warnings') or []) + [
-                'Module invocation had junk after the JSON data: %s' % '\n'.join(trailing)]
-        return {'rc': p.returncode, 'result': result, 'stderr': p.stderr.decode('utf-8', 'replace')}
-    return {'rc': p.returncode, 'raw_stdout': stdout, 'stderr': p.stderr.decode('utf-8', 'replace')}
+    return module_reply(p.returncode, p.stdout.decode('utf-8', 'surrogateescape'), p.stderr.decode('utf-8', 'replace'))
 
 
 def hello():

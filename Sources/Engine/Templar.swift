@@ -84,24 +84,13 @@ final class VarScope: VariableSource, @unchecked Sendable {
                 // The whole entry: each var rendered (one that does not render stays as written).
                 var d = Dict()
                 for k in scope.raw.keys.sorted() { d[.string(k)] = (try? scope.lookup(k)) ?? scope.raw[k] ?? .none }
-                return try getPath(.dict(d), Array(path.dropFirst()))
+                return getPath(.dict(d), Array(path.dropFirst()))
             }
             if let v = try scope.lookup(key, path: Array(path.dropFirst(2))) { return v }
             guard let whole = try scope.lookup(key) else { return nil }
-            return try getPath(whole, Array(path.dropFirst(2)))
+            return getPath(whole, Array(path.dropFirst(2)))
         }
-        guard cache[name] == nil, dynamic[name] == nil, var node = raw[name] else { return nil }
-        for key in path {
-            switch (node, key) {
-            case (.dict(let d), _):
-                guard let next = d[key] else { return nil }
-                node = next
-            case (.list(let l), .int(let i)):
-                guard i >= -l.count, i < l.count else { return nil }
-                node = l[i < 0 ? i + l.count : i]
-            default: return nil
-            }
-        }
+        guard cache[name] == nil, dynamic[name] == nil, let top = raw[name], let node = getPath(top, path) else { return nil }
         if case .vault = node { return nil }
         // The entry may use the variable's other entries (`{b: "{{ foo.a }}"}`); not itself.
         let step = name + path.map { "[\($0.pythonRepr)]" }.joined()
@@ -120,8 +109,9 @@ final class VarScope: VariableSource, @unchecked Sendable {
         return s
     }
 
-    /// Items and attributes of a rendered value, nil when one is missing (the caller words it).
-    private func getPath(_ v: Value, _ path: [Value]) throws -> Value? {
+    /// A value's dict entries and list items along `path`, nil when one is missing (the caller
+    /// then resolves the whole variable and words the error).
+    private func getPath(_ v: Value, _ path: [Value]) -> Value? {
         var node = v
         for key in path {
             switch (node, key) {
