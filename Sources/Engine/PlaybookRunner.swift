@@ -422,7 +422,11 @@ public final class PlaybookRunner: @unchecked Sendable {
         guard case .list(let entries)? = play["vars_prompt"] else { return [] }
         var out: [(String, Value)] = []
         for e in entries {
-            guard let name = e["name"]?.stringValue else { throw AnsibleError("vars_prompt entries need a 'name'") }
+            guard let name = e["name"]?.stringValue else {
+                var error = PlaybookError("Invalid vars_prompt data structure, missing 'name' key")
+                error.parse = true   // Play's field validation: a parser error (exit 4)
+                throw error
+            }
             if options.extraVars[.string(name)] != nil { continue }
             let def = e["default"]
             if isatty(0) != 0 {

@@ -12,7 +12,7 @@ indirect enum Expr: Sendable {
     case slice(Expr, Expr?, Expr?, Expr?)
     case call(Expr, [Expr], [(String, Expr)], Expr?, Expr?)
     case filter(Expr, String, [Expr], [(String, Expr)])
-    case test(Expr, String, [Expr], negated: Bool)
+    case test(Expr, String, [Expr], [(String, Expr)], negated: Bool)
     case unary(String, Expr)
     case binary(String, Expr, Expr)
     case compare(Expr, [(String, Expr)])

@@ -96,9 +96,9 @@ struct CallableCheck {
         case .filter(let b, let name, let args, let kwargs):
             note(name, filter: true, soft: soft)
             exprs([b] + args + kwargs.map(\.1), soft: soft)
-        case .test(let b, let name, let args, _):
+        case .test(let b, let name, let args, let kwargs, _):
             note(name, filter: false, soft: soft)
-            exprs([b] + args, soft: soft)
+            exprs([b] + args + kwargs.map(\.1), soft: soft)
         case .binary(_, let a, let b), .and(let a, let b), .or(let a, let b): expr(a, soft: soft); expr(b, soft: soft)
         case .compare(let a, let rest): expr(a, soft: soft); exprs(rest.map(\.1), soft: soft)
         case .condition(let test, let then, let otherwise):

@@ -313,7 +313,7 @@ struct Lexer {
         var s = ""
         while i < src.count {
             let c = src[i]
-            if c == quote { i += 1; return Lexer.normalizeNewlines(s, options.newlineSequence) }
+            if c == quote { i += 1; return s }
             if raw, c == "\\", i + 1 < src.count {
                 s.unicodeScalars.append(c)
                 s.unicodeScalars.append(src[i + 1])
@@ -341,7 +341,14 @@ struct Lexer {
                 }
                 continue
             }
-            if c == "\n" { line += 1 }
+            // Jinja normalizes the source's own line breaks, before escapes make any (`\r` stays).
+            if c == "\r" || c == "\n" {
+                if c == "\n" { line += 1 }
+                if c == "\r", i + 1 < src.count, src[i + 1] == "\n" { i += 1; line += 1 }
+                s += options.newlineSequence
+                i += 1
+                continue
+            }
             s.unicodeScalars.append(c)
             i += 1
         }

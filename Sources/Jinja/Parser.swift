@@ -553,8 +553,9 @@ struct Parser {
                 if isName("not") { negated = true; advance() }
                 let name = try parseDottedName()
                 var args: [Expr] = []
+                var kwargs: [(String, Expr)] = []
                 if isOp("(") {
-                    (args, _, _, _) = try parseCallArgs()
+                    (args, kwargs, _, _) = try parseCallArgs()
                 } else {
                     switch cur {
                     case .string, .int, .float, .op("["), .op("{"), .op("("):
@@ -564,7 +565,7 @@ struct Parser {
                     default: break
                     }
                 }
-                node = .test(node, name, args, negated: negated)
+                node = .test(node, name, args, kwargs, negated: negated)
             } else if isOp("(") {
                 let (a, k, star, dstar) = try parseCallArgs()
                 node = .call(node, a, k, star, dstar)

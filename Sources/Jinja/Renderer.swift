@@ -406,7 +406,7 @@ final class Renderer {
                 }
             }
             return try env.filter(name, try eval(base), try args(a, k))
-        case .test(let base, let name, let a, let negated):
+        case .test(let base, let name, let a, let k, let negated):
             if name == "defined" || name == "undefined" {
                 var defined = true
                 if case .name(let n) = base, env.globals[n] != nil || root.function(n) != nil || macros.contains(where: { $0[n] != nil }) {
@@ -417,7 +417,7 @@ final class Renderer {
             }
             var operand: Value
             if case .name(let n) = base { operand = try lookup(n) } else { operand = try eval(base) }
-            let r = try env.test(name, operand, try args(a, []))
+            let r = try env.test(name, operand, try args(a, k))
             return .bool(r != negated)
         case .unary(let op, let x):
             let v = try eval(x)

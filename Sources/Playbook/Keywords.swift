@@ -18,7 +18,7 @@ public enum Keywords {
     static let play: Set<String> = common.union([
         "hosts", "gather_facts", "gather_subset", "gather_timeout", "fact_path", "vars_files", "vars_prompt",
         "pre_tasks", "tasks", "post_tasks", "handlers", "roles", "serial", "strategy", "max_fail_percentage",
-        "order", "force_handlers",
+        "order", "force_handlers", "user",
     ])
 
     /// Actions whose free-form text is one `_raw_params` string rather than k=v pairs.

@@ -72,6 +72,7 @@ public struct PlaybookLoader {
             throw PlaybookError("A playbook must be a list of plays, got a \(docs.first?.value.typeName ?? "nothing") instead",
                                 at: docs.first?.location)
         }
+        guard !items.isEmpty else { throw PlaybookError("A playbook must contain at least one play: \(abs)") }
         return PlaybookFile(path: abs, plays: try plays(items, baseDir: Files.dirname(abs)))
     }
 
@@ -159,9 +160,31 @@ public struct PlaybookLoader {
                 throw PlaybookError("'\(key)' is not a valid attribute for a Play", at: p.key.location)
             }
             switch key {
-            case "pre_tasks", "tasks", "post_tasks", "handlers", "roles": lists[key] = p.value
+            case "pre_tasks", "tasks", "post_tasks", "handlers", "roles":
+                // A section is a list or nothing (Play's field validation).
+                if p.value.items == nil, !p.value.value.isNone {
+                    // Python's class of the value as 2.19 reads it from YAML (tagged with its origin).
+                    let v = p.value.value
+                    let tagged = ["int": "Int", "float": "Float", "str": "Str", "dict": "Dict"][v.typeName]
+                    let type = "<class '\(tagged.map { "ansible.module_utils._internal._datatag._AnsibleTagged" + $0 } ?? v.typeName)'>"
+                    throw PlaybookError(key == "roles" ? "A malformed role declaration was encountered: ds (\(v.pythonStr)) should be a list but was a \(type)"
+                                            : "A malformed block was encountered while loading \(key): \(v.pythonStr) should be a list or None but is \(type)",
+                                        at: node.location)
+                }
+                lists[key] = p.value
+            case "user":
+                // `user` is the old name of remote_user (Play's alias); not both.
+                if pairs.contains(where: { $0.key.scalar?.pythonStr == "remote_user" }) {
+                    throw PlaybookError("both 'user' and 'remote_user' are set for this play. The use of 'user' is deprecated, and should be removed", at: node.location)
+                }
+                keywords["remote_user"] = p.value.value
             default: keywords[key] = p.value.value
             }
+        }
+        for entry in node["vars_prompt"]?.items ?? [] where entry["name"] == nil {
+            var e = PlaybookError("Invalid vars_prompt data structure, missing 'name' key", at: entry.location)
+            e.parse = true
+            throw e
         }
         collectionSearch = (keywords["collections"]?.listValue ?? []).compactMap(\.stringValue)
         guard let hosts = keywords["hosts"], !hosts.isNone else {
@@ -238,6 +261,8 @@ public struct PlaybookLoader {
         public var when: [Value]
         public var vars: [Dict]
         public var keywords: [String: Value] = [:]
+        /// Where the enclosing blocks wrote their vars' names (nearest wins), for warnings.
+        public var varKeyLocations: [String: SourceLocation] = [:]
 
         public init(tags: [String], when: [Value], vars: [Dict], keywords: [String: Value] = [:]) {
             self.tags = tags
@@ -296,6 +321,7 @@ public struct PlaybookLoader {
                 inner.tags += Task.tagList(item["tags"]?.value)
                 if let w = item["when"]?.value, !w.isNone { inner.when.append(w) }
                 if case .dict(let d)? = item["vars"]?.value { inner.vars.append(d) }
+                for p in item["vars"]?.pairs ?? [] { if let k = p.key.scalar?.pythonStr { inner.varKeyLocations[k] = p.key.location } }
                 for p in pairs {
                     let k = p.key.scalar?.pythonStr ?? ""
                     if Task.inheritable.contains(k) { inner.inherit(k, p.value.value) }
@@ -564,8 +590,9 @@ public struct PlaybookLoader {
             case .string(let s):
                 let words = FreeForm.split(s)
                 guard let first = words.first else { throw PlaybookError("no module/action detected in task.", at: node.location) }
-                action = first
-                args = FreeForm.parse(String(s.dropFirst(first.count)).trimmingSpacesOnly, action: Task.shortName(first))
+                // split_args keeps the spaces after a word on it (`set_fact    c=1`): _split_module_string strips them.
+                action = String(first.trimmingCharacters)
+                args = FreeForm.parse(String(s.dropFirst(first.count)).trimmingSpacesOnly, action: Task.shortName(action))
             case .dict(var d):
                 deprecations.append(("Using a mapping for `action` is deprecated.", "2.23", keywordLocations["action"] ?? keywordLocations["local_action"],
                                      "Use a string value for `action`."))
@@ -573,9 +600,9 @@ public struct PlaybookLoader {
                     throw PlaybookError("no module/action detected in task.", at: node.location)
                 }
                 // `module: copy src=a` may carry k=v args; an inner `args:` mapping or k=v string joins them.
-                let words = FreeForm.split(m)
-                action = words.first ?? m
-                for (k, v) in FreeForm.parse(String(m.dropFirst(action.count)).trimmingSpacesOnly, action: Task.shortName(action)) { d[k] = v }
+                let first = FreeForm.split(m).first ?? m
+                action = String(first.trimmingCharacters)
+                for (k, v) in FreeForm.parse(String(m.dropFirst(first.count)).trimmingSpacesOnly, action: Task.shortName(action)) { d[k] = v }
                 if let inner = d.removeValue(forKey: "args") {
                     let extra = inner.dictValue ?? (inner.stringValue.map { FreeForm.parse($0, action: "") } ?? Dict())
                     for (k, v) in extra { d[k] = v }
@@ -665,6 +692,7 @@ public struct PlaybookLoader {
         t.keywordLocations = keywordLocations
         t.argLocations = argLocations
         t.argKeyLocations = argKeyLocations
+        t.varKeyLocations = inherited.varKeyLocations
         for p in node["vars"]?.pairs ?? [] {
             if let k = p.key.scalar?.pythonStr { (t.varLocations[k], t.varKeyLocations[k]) = (p.value.location, p.key.location) }
         }
@@ -681,7 +709,14 @@ public struct PlaybookLoader {
         var tags: [String] = []
         var keywords: [String: Value] = [:]
         switch entry.value {
-        case .string(let s): name = s
+        case .string(let s):
+            // `src,version,name`: a requirements-file form roles: does not take (RoleRequirement).
+            if s.contains(",") {
+                var e = PlaybookError("Invalid old style role requirement: \(s)")
+                e.generic = true
+                throw e
+            }
+            name = s
         case .dict(let d):
             guard let n = (d["role"] ?? d["name"])?.stringValue else {
                 throw PlaybookError("role definitions must contain a role name", at: entry.location)

@@ -12,6 +12,11 @@ enum MathFilters {
         throw AnsibleError("can't convert \(v.pythonRepr) to a number")
     }
 
+    /// The math module's TypeError, as mathstuff words it.
+    static func notNumber(_ filter: String, _ v: Value) -> AnsibleError {
+        AnsibleError("\(filter)() can only be used on numbers: must be real number, not \(v.typeName)")
+    }
+
     static let sizes: [(String, Double)] = [("Y", 0x1p80), ("Z", 0x1p70), ("E", 0x1p60), ("P", 0x1p50), ("T", 0x1p40),
                                              ("G", 0x1p30), ("M", 0x1p20), ("K", 0x1p10), ("B", 1)]
 
@@ -37,17 +42,28 @@ enum MathFilters {
 
     static let filters: [String: Filter] = [
         "log": { v, a, _ in
-            let x = try number(v)
-            if let b = a.get(0, "base") { return .float(Glibc.log(x) / Glibc.log(try number(b))) }
-            return .float(Glibc.log(x))
+            let base = a.get(0, "base") ?? .float(M_E)
+            guard let x = v.number, let b = base.number else { throw notNumber("log", v.number == nil ? v : base) }
+            guard x > 0, b > 0, b != 1 else { throw AnsibleError(b == 1 ? "float division by zero" : "math domain error") }
+            return .float(b == 10 ? Glibc.log10(x) : Glibc.log(x) / Glibc.log(b))
         },
-        "pow": { v, a, _ in .float(Glibc.pow(try number(v), try number(a.get(0, "y") ?? .int(1)))) },
+        "pow": { v, a, _ in
+            let exponent = a.get(0, "y") ?? .int(1)
+            guard let x = v.number, let y = exponent.number else { throw notNumber("pow", v.number == nil ? v : exponent) }
+            return .float(Glibc.pow(x, y))
+        },
         "root": { v, a, _ in
-            let b = try number(a.get(0, "base") ?? .int(2))
-            return .float(b == 2 ? Glibc.sqrt(try number(v)) : Glibc.pow(try number(v), 1 / b))
+            // math.sqrt/pow: numbers only, and none that would make a complex result.
+            let base = a.get(0, "base") ?? .int(2)
+            guard let x = v.number, let b = base.number else { throw notNumber("root", v.number == nil ? v : base) }
+            let r = b == 2 ? Glibc.sqrt(x) : Glibc.pow(x, 1 / b)
+            guard !r.isNaN else { throw AnsibleError("root() can only be used on numbers: math domain error") }
+            return .float(r)
         },
         "human_readable": { v, a, _ in
-            let size = try number(v)
+            guard let size = v.number else {
+                throw AnsibleError("human_readable() failed on bad input: '>=' not supported between instances of '\(v.typeName)' and 'int'")
+            }
             let isbits = a.get(0, "isbits")?.truthy ?? false
             let unit = a.get(1, "unit")?.stringValue
             var chosen = sizes.last!
