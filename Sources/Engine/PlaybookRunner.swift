@@ -1082,17 +1082,8 @@ public final class PlaybookRunner: @unchecked Sendable {
     /// A boolean keyword's rendered value, as FieldAttribute's `bool` type takes it (yes/no,
     /// true/false, on/off, 1/0…); anything else fails the task, naming the keyword.
     func boolKeyword(_ task: PlayTask, _ name: String, _ value: Value) throws -> Bool {
-        switch value {
-        case .bool(let b): return b
-        case .int(let i) where i == 0 || i == 1: return i == 1
-        case .float(let f) where f == 0 || f == 1: return f == 1
-        case .string(let s), .unsafe(let s):
-            let t = s.lowercased()
-            if ["y", "yes", "on", "1", "true", "t", "1.0"].contains(t) { return true }
-            if ["n", "no", "off", "0", "false", "f", "0.0", ""].contains(t) { return false }
-        case .none: return false
-        default: break
-        }
+        if let b = AnsibleFilters.strictBool(value) { return b }
+        if value.isNone || value.stringValue == "" { return false }
         let at = task.keywordLocations[name]
         let problem = "The value \(value.pythonRepr) could not be converted to 'bool'."
         let outer = "Error processing keyword '\(name)'"
@@ -1612,7 +1603,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         let delay = try task["delay"].map { try vars.templar.template($0, scope).number ?? 5 } ?? 5
         var attempt = 1
         while true {
-            var (status, r) = try await runAction(task, ctx: ctx, scope: scope)
+            var (status, r) = try await runAction(task, ctx: ctx, scope: scope, attempt: until == nil ? nil : attempt)
             if status == .unreachable { return (status, r) }
             guard let until else { return (status, r) }
             let reg = task["register"]?.pythonStr
@@ -1623,7 +1614,13 @@ public final class PlaybookRunner: @unchecked Sendable {
             r["attempts"] = .int(attempt)
             if done { return (status, r) }
             if attempt >= retries {
+                // Out of attempts: failed, yet where failed_when decided, its verdict is the
+                // status (TaskResult.is_failed), as Ansible reports it.
                 r["failed"] = true
+                r["attempts"] = .int(retries - 1)
+                if let verdict = r["failed_when_result"], !verdict.truthy {
+                    return (r["changed"]?.truthy == true ? .changed : .ok, r)
+                }
                 return (.failed, r)
             }
             callback.retrying(host: host, task: task, left: retries - attempt, result: r)
@@ -1634,7 +1631,8 @@ public final class PlaybookRunner: @unchecked Sendable {
 
     /// One run of the action with Ansible's post-processing: defaults for changed/failed, *_lines,
     /// facts kept for the host, changed_when/failed_when.
-    func runAction(_ task: PlayTask, ctx: ActionContext, scope: VarScope) async throws -> (Status, Dict) {
+    /// `attempt`: the run's number under `until`, which changed_when/failed_when see as `attempts`.
+    func runAction(_ task: PlayTask, ctx: ActionContext, scope: VarScope, attempt: Int? = nil) async throws -> (Status, Dict) {
         let host = ctx.host
         var r: Dict
         do {
@@ -1715,6 +1713,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         // 2.19 gives every failed result an `exception` (shown as this place holder without
         // tracebacks): a module's at once, so failed_when can take it away again below.
         if moduleFailed && r["exception"] == nil { r["exception"] = "(traceback unavailable)" }
+        if let attempt { r["attempts"] = .int(attempt) }
         if task["changed_when"] != nil || task["failed_when"] != nil {
             let reg = task["register"]?.pythonStr
             let s = reg.map { scope.with([$0: .dict(DefaultCallback.stripInternal(r))]) } ?? scope.with([:])

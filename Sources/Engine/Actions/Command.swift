@@ -10,6 +10,10 @@ enum CommandAction: Action {
 enum ShellAction: Action {
     static func run(_ c: ActionContext) async throws -> Dict {
         var args = c.args
+        // An option of command only, which shell's action refuses.
+        if args["expand_argument_vars"] != nil {
+            throw TaskFailure.raise("Unsupported parameters for (\(c.task.action)) module: expand_argument_vars")
+        }
         args["_uses_shell"] = true
         return try await c.runModule("ansible.builtin.command", args)
     }

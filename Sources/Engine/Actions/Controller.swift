@@ -67,7 +67,9 @@ enum SetFactAction: Action {
                 e.help = Keywords.variableNameHelp
                 throw e
             }
-            facts[.string(name)] = v
+            // A `!vault` value stays encrypted in the fact (decrypted where it is used, and still
+            // `vault_encrypted`), as Ansible keeps its VaultedValue.
+            if case .vault? = c.task.args[k] { facts[.string(name)] = c.task.args[k] } else { facts[.string(name)] = v }
         }
         guard !facts.isEmpty else {
             throw TaskFailure(message: "No key/value pairs provided, at least one is required for this action to succeed")

@@ -56,9 +56,19 @@ enum AnsibleTests {
         return x.count == y.count ? 0 : (x.count < y.count ? -1 : 1)
     }
 
+    /// LooseVersion comparisons here; `strict`, the other `version_type`s (StrictVersion,
+    /// SemanticVersion, PEP 440) and every error case are ansible-core's own test, in the helper.
     static func version(_ v: Value, _ a: Arguments) throws -> Bool {
-        guard let other = a.get(0, "version")?.pythonStr else { throw AnsibleError("Version comparison: a version to compare against is required") }
+        let other = a.get(0, "version")?.pythonStr ?? ""
         let op = a.get(1, "operator")?.pythonStr ?? "eq"
+        let special = [a.get(2, "strict"), a.get(3, "version_type")].contains { $0.map { !$0.isNone } ?? false }
+        let operators: Set<String> = ["==", "=", "eq", "<", "lt", "<=", "le", ">", "gt", ">=", "ge", "!=", "<>", "ne"]
+        if special || v.pythonStr.isEmpty || other.isEmpty || !operators.contains(op) {
+            guard let test = PythonPlugins.shared.test("ansible.builtin.version") else {
+                throw AnsibleError("Version comparison: ansible-core's version test is not available")
+            }
+            return try test(v, a, Environment())
+        }
         let c = compareVersions(v.pythonStr, other)
         switch op {
         case "==", "=", "eq": return c == 0
@@ -118,8 +128,9 @@ enum AnsibleTests {
         },
         "any": { v, _, _ in try SetFilters.list(v).contains { $0.truthy } },
         "all": { v, _, _ in try SetFilters.list(v).allSatisfy { $0.truthy } },
-        "truthy": { v, a, _ in a.keywords["convert_bool"]?.truthy == true ? AnsibleFilters.toBool(v).truthy : v.truthy },
-        "falsy": { v, a, _ in !(a.keywords["convert_bool"]?.truthy == true ? AnsibleFilters.toBool(v).truthy : v.truthy) },
+        // convert_bool: a value boolean() knows is taken as that, any other by its truth.
+        "truthy": { v, a, _ in a.get(0, "convert_bool")?.truthy == true ? AnsibleFilters.strictBool(v) ?? v.truthy : v.truthy },
+        "falsy": { v, a, _ in !(a.get(0, "convert_bool")?.truthy == true ? AnsibleFilters.strictBool(v) ?? v.truthy : v.truthy) },
         "file": { v, _, _ in fileStat(v.pythonStr).map { ($0.st_mode & S_IFMT) == S_IFREG } ?? false },
         "directory": { v, _, _ in fileStat(v.pythonStr).map { ($0.st_mode & S_IFMT) == S_IFDIR } ?? false },
         "link": { v, _, _ in fileStat(v.pythonStr, link: true).map { ($0.st_mode & S_IFMT) == S_IFLNK } ?? false },
