@@ -1,5 +1,6 @@
 // Configuration as Ansible finds it: ANSIBLE_CONFIG, ./ansible.cfg, ~/.ansible.cfg,
 // /etc/ansible/ansible.cfg (first found), with ANSIBLE_* environment variables winning.
+import Inventory
 import Values
 import YAMLReader
 
@@ -92,6 +93,8 @@ public struct Settings: Sendable {
         Templar.allowBrokenConditionals.store(allowBrokenConditionals, ordering: .relaxed)
         YAMLReader.duplicateKeys.store(duplicateYAMLKeys.rawValue, ordering: .relaxed)
         Combine.mergeHashes.store(mergeHashes, ordering: .relaxed)
+        let enabled = value(env: "ANSIBLE_INVENTORY_ENABLED", section: "inventory", key: "enable_plugins") ?? ""
+        Inventory.advancedHostList = enabled.split(separator: ",").contains { $0.trimmingCharacters(in: " ").hasSuffix("advanced_host_list") }
     }
 
     /// LOCALHOST_WARNING: whether a run with no inventory hosts says only localhost is there.

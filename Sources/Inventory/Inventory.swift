@@ -45,8 +45,12 @@ public final class Inventory: @unchecked Sendable {
         if !Files.exists(path), source.contains(",") {
             for h in source.split(separator: ",") where !h.trimmingSpaces.isEmpty {
                 let (name, port) = HostRange.splitPort(String(h.trimmingSpaces))
-                let host = data.addHost(name, group: "ungrouped", source: source)
-                if let port { host.vars["ansible_port"] = .int(port) }
+                // advanced_host_list (when enabled) expands ranges: `web[1:3],`.
+                let names = Inventory.advancedHostList ? (try? HostRange.expand(name)) ?? [name] : [name]
+                for n in names {
+                    let host = data.addHost(n, group: "ungrouped", source: source)
+                    if let port { host.vars["ansible_port"] = .int(port) }
+                }
             }
             return
         }
@@ -103,6 +107,9 @@ public final class Inventory: @unchecked Sendable {
         h.vars["ansible_python_interpreter"] = .string(Inventory.controllerPython)
         return h
     }
+
+    /// INVENTORY_ENABLED names `advanced_host_list`: host lists may hold ranges.
+    public nonisolated(unsafe) static var advancedHostList = false
 
     /// The controller's own interpreter, as Ansible sets it for the implicit localhost.
     public nonisolated(unsafe) static var controllerPython = "/usr/bin/python3"

@@ -51,7 +51,13 @@ struct Swansible: AsyncParsableCommand {
         try vault.load(settings)
         PlaybookRunner.announceConfig(settings, verbosity: verbose)
         settings.applyProcessWide()
-        if oneLine {
+        // bin_ansible_callbacks: with it, ad-hoc runs use the configured stdout callback.
+        var oneLine = self.oneLine
+        if settings.value(env: "ANSIBLE_LOAD_CALLBACK_PLUGINS", key: "bin_ansible_callbacks").map(Settings.truthy) == true,
+           settings.value(env: "ANSIBLE_STDOUT_CALLBACK", key: "stdout_callback") == "oneline" {
+            oneLine = true
+        }
+        if self.oneLine {
             Output.deprecation("The '-o' argument is deprecated.", version: "2.23", origin: nil,
                                help: "Use callback configuration to enable the oneline callback instead.")
         }
