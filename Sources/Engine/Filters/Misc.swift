@@ -17,9 +17,10 @@ enum MiscFilters {
             var g = generator(a.keywords["seed"])
             if let end = v.intValue, !v.isBool {
                 let start = a.get(0, "start")?.intValue ?? 0, step = max(1, a.get(1, "step")?.intValue ?? 1)
-                let choices = Array(stride(from: start, to: end, by: step))
-                guard let r = choices.randomElement(using: &g) else { throw AnsibleError("empty range for randrange()") }
-                return .int(r)
+                // randrange without building the range (`999999999999 | random` is common).
+                let count = end > start ? (end - start + step - 1) / step : 0
+                guard count > 0 else { throw AnsibleError("empty range for randrange()") }
+                return .int(start + Int.random(in: 0..<count, using: &g) * step)
             }
             let l = try SetFilters.list(v)
             guard let r = l.randomElement(using: &g) else { throw AnsibleError("Cannot choose from an empty sequence") }
