@@ -119,6 +119,8 @@ public enum Output {
 
     /// `[WARNING]: …` on stderr, as Display.warning prints it (once).
     public static func warning(_ s: String) {
+        // Display keeps a lone CR or LF of the text, and makes CRLF one LF.
+        let s = s.contains("\r\n") ? s.replacing("\r\n", with: "\n") : s
         guard firstTime("[WARNING]: \(s)") else { return }
         line("[WARNING]: \(blockEnd(s))", .warn, stderr: true)
     }
