@@ -56,26 +56,39 @@ struct ConnectionConfig {
         }
     }
 
+    /// What the configuration gives the connection's magic variables, worked out once per run.
+    struct MagicDefaults {
+        let transport: Value, shellExecutable: Value, pipelining: Value, timeout: Value
+        let remoteUser: Value?, privateKeyFile: Value?
+
+        init(_ settings: Settings) {
+            transport = .string(settings.transport == "smart" ? "ssh" : settings.transport)
+            shellExecutable = .string(settings.value(env: "ANSIBLE_EXECUTABLE", key: "executable") ?? "/bin/sh")
+            pipelining = .bool(settings.value(env: "ANSIBLE_PIPELINING", key: "pipelining").map(Settings.truthy) ?? false)
+            timeout = .int(settings.timeout)
+            remoteUser = settings.remoteUser.map(Value.string)
+            privateKeyFile = settings.privateKeyFile.map(Value.string)
+        }
+    }
+
     /// The connection's variables as Ansible's PlayContext.update_vars adds them to every task's
     /// vars where the host has none of its own (`ansible_host` is the inventory name, …).
-    static func addMagicVariables(_ scope: VarScope, address: String, connection: Value?, remoteUser: Value?, settings: Settings) {
+    static func addMagicVariables(_ scope: VarScope, address: String, connection: Value?, remoteUser: Value?, defaults d: MagicDefaults) {
         func given(_ names: String...) -> Value? { names.lazy.compactMap { scope.raw[$0] }.first }
         func add(_ names: [String], _ value: Value?) {
             guard let value else { return }
             for n in names where scope.raw[n] == nil { scope.raw[n] = value }
         }
-        let transport = settings.transport == "smart" ? "ssh" : settings.transport
-        add(["ansible_connection"], connection ?? .string(transport))
+        add(["ansible_connection"], connection ?? d.transport)
         add(["ansible_module_compression"], "ZIP_DEFLATED")
-        add(["ansible_shell_executable"], .string(settings.value(env: "ANSIBLE_EXECUTABLE", key: "executable") ?? "/bin/sh"))
+        add(["ansible_shell_executable"], d.shellExecutable)
         add(["ansible_ssh_host", "ansible_host"], given("ansible_host", "ansible_ssh_host") ?? .string(address))
-        add(["ansible_ssh_user", "ansible_user"], given("ansible_user", "ansible_ssh_user") ?? remoteUser ?? settings.remoteUser.map(Value.string))
+        add(["ansible_ssh_user", "ansible_user"], given("ansible_user", "ansible_ssh_user") ?? remoteUser ?? d.remoteUser)
         add(["ansible_ssh_port", "ansible_port"], given("ansible_port", "ansible_ssh_port"))
-        let pipelining = settings.value(env: "ANSIBLE_PIPELINING", key: "pipelining").map(Settings.truthy) ?? false
-        add(["ansible_ssh_pipelining", "ansible_pipelining"], given("ansible_pipelining", "ansible_ssh_pipelining") ?? .bool(pipelining))
-        add(["ansible_ssh_timeout", "ansible_timeout"], given("ansible_timeout", "ansible_ssh_timeout") ?? .int(settings.timeout))
+        add(["ansible_ssh_pipelining", "ansible_pipelining"], given("ansible_pipelining", "ansible_ssh_pipelining") ?? d.pipelining)
+        add(["ansible_ssh_timeout", "ansible_timeout"], given("ansible_timeout", "ansible_ssh_timeout") ?? d.timeout)
         add(["ansible_ssh_private_key_file", "ansible_private_key_file"],
-            given("ansible_ssh_private_key_file", "ansible_private_key_file") ?? settings.privateKeyFile.map(Value.string))
+            given("ansible_ssh_private_key_file", "ansible_private_key_file") ?? d.privateKeyFile)
     }
 
     static func first(_ scope: VarScope, _ names: [String]) throws -> Value? {

@@ -35,6 +35,8 @@ public struct RunOptions: Sendable {
 
 public final class PlaybookRunner: @unchecked Sendable {
     let settings: Settings
+    /// The configuration's part of every task's connection variables.
+    let magicDefaults: ConnectionConfig.MagicDefaults
     let library: ModuleLibrary
     let inventory: Inventory
     let options: RunOptions
@@ -105,6 +107,7 @@ public final class PlaybookRunner: @unchecked Sendable {
 
     public init(settings: Settings, library: ModuleLibrary, inventory: Inventory, playbookDir: String, options: RunOptions) {
         self.settings = settings
+        magicDefaults = ConnectionConfig.MagicDefaults(settings)
         self.library = library
         self.inventory = inventory
         self.options = options
@@ -1184,7 +1187,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             // The implicit localhost's address is 127.0.0.1 (InventoryData's), others' their name.
             let address = inventory.data.hosts[host]?.implicit == true ? "127.0.0.1" : host
             ConnectionConfig.addMagicVariables(scope, address: address, connection: keyword(task, "connection"),
-                                               remoteUser: keyword(task, "remote_user"), settings: settings)
+                                               remoteUser: keyword(task, "remote_user"), defaults: magicDefaults)
             ignoreUnreachable = ignoresUnreachable(task, scope)
             ignoreErrors = try keyword(task, "ignore_errors").map { try boolKeyword(task, "ignore_errors", vars.templar.template($0, scope)) } ?? false
             outcome = try await withTaskTimeout(task, host: host, scope: scope, pc: pc)

@@ -93,6 +93,7 @@ public struct Settings: Sendable {
         Templar.allowBrokenConditionals.store(allowBrokenConditionals, ordering: .relaxed)
         YAMLReader.duplicateKeys.store(duplicateYAMLKeys.rawValue, ordering: .relaxed)
         Combine.mergeHashes.store(mergeHashes, ordering: .relaxed)
+        TemplateAction.managedFormat.withLock { $0 = value(env: "ANSIBLE_MANAGED_STR", key: "ansible_managed") ?? "Ansible managed" }
         let enabled = value(env: "ANSIBLE_INVENTORY_ENABLED", section: "inventory", key: "enable_plugins") ?? ""
         Inventory.advancedHostList = enabled.split(separator: ",").contains { $0.trimmingCharacters(in: " ").hasSuffix("advanced_host_list") }
     }

@@ -1,6 +1,7 @@
 // template: rendered on the controller with the host's variables, then sent as copy sends.
 import Jinja
 import Remote
+import Synchronization
 import Values
 import Vault
 
@@ -53,7 +54,7 @@ enum TemplateAction: Action {
             source = String(source[source.index(after: nl)...])
         }
         let templateVars = TemplateAction.templateVars(path: path, fullPath: Files.absolute(path), dest: args["dest"],
-                                                       scope: c.scope, settings: c.runner.settings)
+                                                       scope: c.scope)
         let scope = c.scope.with(templateVars)
         let text: String
         let searchDirs = (c.task.role.map { [$0.path] } ?? []) + [c.runner.vars.playbookDir, Files.dirname(path)]
@@ -74,7 +75,10 @@ extension TemplateAction {
     /// The variables a template sees besides the task's (generate_ansible_template_vars), for the
     /// template action and the template lookup. Names are data, never templates (a file may be
     /// called `{{ 1/0 }}.j2`).
-    static func templateVars(path: String, fullPath: String, dest: Value?, scope: VarScope, settings: Settings) -> [String: Value] {
+    /// DEFAULT_MANAGED_STR, set once from the configuration before anything runs.
+    static let managedFormat = Mutex("Ansible managed")
+
+    static func templateVars(path: String, fullPath: String, dest: Value?, scope: VarScope) -> [String: Value] {
         var st = stat()
         let found = stat(fullPath, &st) == 0
         let mtime = found ? Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9 : 0
@@ -88,8 +92,7 @@ extension TemplateAction {
         ]
         // A user's own `ansible_managed` var is kept (and rendered as any var); else the configured string.
         if scope.raw["ansible_managed"] == nil {
-            let configured = settings.value(env: "ANSIBLE_MANAGED_STR", key: "ansible_managed") ?? "Ansible managed"
-            vars["ansible_managed"] = .string(TemplateAction.managed(configured, mtime: mtime))
+            vars["ansible_managed"] = .string(TemplateAction.managed(managedFormat.withLock { $0 }, mtime: mtime))
         }
         return vars
     }

@@ -92,8 +92,7 @@ enum FileLookups {
                 guard let path = c.find(t.pythonStr, kind: "templates") else {
                     throw AnsibleError("the template file \(t.pythonStr) could not be found for the lookup")
                 }
-                var extra = TemplateAction.templateVars(path: t.pythonStr, fullPath: Files.absolute(path), dest: nil,
-                                                        scope: c.scope, settings: Settings.load())
+                var extra = TemplateAction.templateVars(path: t.pythonStr, fullPath: Files.absolute(path), dest: nil, scope: c.scope)
                 if case .dict(let d)? = o["template_vars"] { for (k, v) in d { extra[k.pythonStr] = v } }
                 let scope = c.scope.with(extra)
                 var options = TemplateOptions(trimBlocks: bool(o, "trim_blocks", true), lstripBlocks: false,
