@@ -94,8 +94,13 @@ def send_up(data):
         write_all(OUT_FD, data)
 
 
+UNDEFINED_KEY = '__swansible_undefined__'   # the engine's undefined marker, as the helper sends it
+
+
 def plain(value):
     """A value JSON has no type for: sets as lists (a plugin may return one), anything else as text."""
+    if hasattr(value, '_undefined_message'):   # an undefined marker a lookup returned
+        return {UNDEFINED_KEY: value._undefined_message}
     if isinstance(value, (set, frozenset, tuple)):
         return list(value)
     if isinstance(value, bytes):
@@ -876,6 +881,18 @@ def plugin_find(msg):
     return {'found': True, 'name': name}
 
 
+def with_markers(o):
+    """The engine's undefined markers as ansible-core's own, for plugins that accept them."""
+    if isinstance(o, dict):
+        if len(o) == 1 and UNDEFINED_KEY in o:
+            from ansible._internal._templating._jinja_common import UndefinedMarker
+            return UndefinedMarker(hint=o[UNDEFINED_KEY], _no_template_source=True)
+        return dict((k, with_markers(v)) for k, v in o.items())
+    if isinstance(o, list):
+        return [with_markers(v) for v in o]
+    return o
+
+
 def plugin_call(msg):
     kind, name = msg['kind'], msg['name']
     try:
@@ -894,7 +911,17 @@ def plugin_call(msg):
             lookup = lookup_loader.get(name, loader=data_loader, templar=templar)
             if lookup is None:
                 return {'error': "The lookup plugin '%s' was not found." % name, 'missing': True}
-            value = lookup.run(msg['terms'], variables=variables, **msg.get('kwargs', {}))
+            terms, kwargs = msg['terms'], msg.get('kwargs', {})
+            # As 2.19: a plugin that does not accept markers returns the first one among its arguments.
+            for v in terms + list(kwargs.values()):
+                if isinstance(v, dict) and UNDEFINED_KEY in v and len(v) == 1 and not getattr(lookup, 'accept_args_markers', False):
+                    return {'value': v}
+            try:
+                value = lookup.run(with_markers(terms), variables=variables, **with_markers(kwargs))
+            except Exception as e:
+                if hasattr(getattr(e, 'source', None), '_undefined_message'):   # a marker the plugin used
+                    return {'value': {UNDEFINED_KEY: e.source._undefined_message}}
+                raise
         else:
             found = plugin_get(kind, name)
             if found is None:

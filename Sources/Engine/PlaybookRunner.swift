@@ -1433,19 +1433,20 @@ public final class PlaybookRunner: @unchecked Sendable {
         // with_<lookup>: the lookup's terms are the keyword's value, its result the items.
         guard let key = task.keywords.keys.first(where: { $0.hasPrefix("with_") }) else { return nil }
         let name = String(key.dropFirst(5))
-        // with_first_found drops the terms that are undefined (the lookup's omit_undefined).
-        func kept(_ v: Value) throws -> Value? {
+        // with_first_found drops the terms that are undefined, however deep (the lookup's omit_undefined).
+        func kept(_ v: Value) -> Value? {
             switch v {
-            case .list(let l): return .list(try l.compactMap(kept))
+            case .undefined: return nil
+            case .list(let l): return .list(l.compactMap(kept))
             case .dict(let d):
                 var out = Dict()
-                for (k, x) in d { if let r = try kept(x) { out[k] = r } }
+                for (k, x) in d { if let r = kept(x) { out[k] = r } }
                 return .dict(out)
-            default:
-                do { return try vars.templar.template(v, scope) } catch let e as AnsibleError where e.kind == .undefined { return nil }
+            default: return v
             }
         }
-        let v = name == "first_found" ? try kept(task.keywords[key]!) ?? .list([]) : try vars.templar.template(task.keywords[key]!, scope)
+        let v = name == "first_found" ? kept(try vars.templar.resolve(task.keywords[key]!, scope)) ?? .list([])
+            : try vars.templar.template(task.keywords[key]!, scope)
         var terms = v.listValue ?? [v]
         if name == "items" || name == "list" || name == "indexed_items" || name == "together" || name == "nested"
             || name == "subelements" || name == "dict" || name == "first_found" {

@@ -57,10 +57,33 @@ public final class PythonPlugins: ExternalPlugins {
         for (k, v) in c.scope.raw where !PythonPlugins.heavy.contains(k) { variables[.string(k)] = v }
         // The run's vault secrets, so a lookup reading a vaulted file (ini, csvfile…) opens it.
         let secrets: [Value] = Vault.shared.secrets.map { .list([.string($0.id), .string(Base64.encode($0.bytes))]) }
-        let value = try call("lookup", name, name, ["terms": .list(terms), "kwargs": PythonPlugins.dict(options),
-                                                     "variables": .dict(variables), "basedir": .string(c.playbookDir),
-                                                     "vault_secrets": .list(secrets)])
+        let value = PythonPlugins.markers(in: try call("lookup", name, name, [
+            "terms": PythonPlugins.markersOut(.list(terms)), "kwargs": PythonPlugins.markersOut(PythonPlugins.dict(options)),
+            "variables": .dict(variables), "basedir": .string(c.playbookDir), "vault_secrets": .list(secrets)]))
+        if case .undefined(let m) = value { throw UndefinedError(m) }   // the plugin gave back a marker
         return value.listValue ?? [value]
+    }
+
+    /// How an undefined marker travels to the helper and back (it has no JSON type).
+    static let markerKey: Value = "__swansible_undefined__"
+
+    static func markersOut(_ v: Value) -> Value {
+        guard v.firstMarker != nil else { return v }
+        switch v {
+        case .undefined(let m): return .dict([markerKey: .string(m)])
+        case .list(let l): return .list(l.map(markersOut))
+        case .dict(let d): return .dict(d.mapValues(markersOut))
+        default: return v
+        }
+    }
+
+    static func markers(in v: Value) -> Value {
+        switch v {
+        case .dict(let d) where d.count == 1 && d[markerKey] != nil: return .undefined(d[markerKey]!.pythonStr)
+        case .list(let l): return .list(l.map(markers(in:)))
+        case .dict(let d): return .dict(d.mapValues(markers(in:)))
+        default: return v
+        }
     }
 
     /// Variables a lookup is not handed (each host's whole set again).

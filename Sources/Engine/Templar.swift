@@ -73,7 +73,7 @@ final class VarScope: VariableSource, @unchecked Sendable {
         defer { resolving.removeLast() }
         let r: Value
         // A var whose template uses an undefined one is itself undefined (`is undefined`, `default`).
-        do { r = try templar.template(v, self) } catch let e as AnsibleError where e.kind == .undefined { throw UndefinedError(e.message) }
+        do { r = try templar.resolve(v, self) } catch let e as AnsibleError where e.kind == .undefined { throw UndefinedError(e.message) }
         cache[name] = r
         return r
     }
@@ -99,7 +99,7 @@ final class VarScope: VariableSource, @unchecked Sendable {
         }
         resolving.append(step)
         defer { resolving.removeLast() }
-        do { return try templar.template(node, self) } catch let e as AnsibleError where e.kind == .undefined { throw UndefinedError(e.message) }
+        do { return try templar.resolve(node, self) } catch let e as AnsibleError where e.kind == .undefined { throw UndefinedError(e.message) }
     }
 
     private func hostScopes(_ host: String) throws -> VarScope? {
@@ -183,7 +183,6 @@ public struct Templar: Sendable {
         e.filterFailure = { name, message in "The filter plugin 'ansible.builtin.\(name)' failed: \(message)" }
         e.reveal = { text in .string(try Templar.decrypt(text)) }
         e.external = PythonPlugins.shared
-        e.lazyLookupTerms = { Lookups.all[PlayTask.shortName($0)] == nil }
         env = e
     }
 
@@ -262,8 +261,22 @@ public struct Templar: Sendable {
         return e
     }()
 
-    /// Renders every string in `v` that holds a template; containers are walked.
+    /// Renders every string in `v` that holds a template; containers are walked. The result is
+    /// final: an undefined value anywhere in it is an error (2.19's top-level finalisation).
     func template(_ v: Value, _ scope: VarScope) throws -> Value {
+        let r = try resolve(v, scope)
+        if let m = r.firstMarker { throw AnsibleError(m, kind: .undefined) }
+        return r
+    }
+
+    /// `template` short of finalising: an item of a container that is undefined stays in it as a
+    /// marker, for a variable's value (lazy in 2.19) and for terms `with_first_found` may drop.
+    func resolve(_ v: Value, _ scope: VarScope) throws -> Value {
+        func item(_ x: Value) throws -> Value {
+            do { return try resolve(x, scope) } catch let e as AnsibleError where e.kind == .undefined {
+                return .undefined(e.message)
+            }
+        }
         switch v {
         case .string(let s):
             guard !Template.isPlain(s) else { return v }
@@ -287,14 +300,14 @@ public struct Templar: Sendable {
                 throw AnsibleError(m, kind: e.isSyntax ? .syntax : .other)
             }
         case .vault(let text):
-            do { return try template(.string(try Templar.decrypt(text)), scope) } catch let e as TemplateError {
+            do { return try resolve(.string(try Templar.decrypt(text)), scope) } catch let e as TemplateError {
                 throw AnsibleError("Error rendering template: \(e.message)")
             }
-        case .list(let l): return .list(try l.map { try template($0, scope) }.filter { $0.stringValue != omitToken })
+        case .list(let l): return .list(try l.map(item).filter { $0.stringValue != omitToken })
         case .dict(let d):
             var out = Dict(minimumCapacity: d.count)
             for (k, x) in d {
-                let r = try template(x, scope)
+                let r = try item(x)
                 if r.stringValue == omitToken { continue }
                 out[try template(k, scope)] = r
             }
@@ -414,7 +427,7 @@ public struct Templar: Sendable {
             e.constTemplate = { [self] text in
                 Output.warning(Origin.report("Jinja constant strings should not contain embedded templates. This feature will be disabled by default in ansible-core 2.23.",
                                              origin, help: "Use inline expressions, for example: `when: \"{{ a_var }}\" == 42` becomes `when: a_var == 42`"))
-                return try template(.string(text), scope)
+                return try resolve(.string(text), scope)
             }
             do { return try Template.evaluateExpression(s, e, scope, escapeBackslashes: false) } catch let e as UndefinedError {
                 throw AnsibleError(e.message)
@@ -442,7 +455,7 @@ public struct Templar: Sendable {
         e.lookupConstTemplate = { [self] text in
             Output.warning("Jinja constant strings should not contain embedded templates. This feature will be disabled by default in ansible-core 2.23.\n\n"
                            + "Use inline expressions, for example: `msg: \"{{ lookup('env', '{{ a_var }}') }}\"` becomes `msg: \"{{ lookup('env', a_var) }}\"`")
-            return try template(.string(text), scope)
+            return try resolve(.string(text), scope)
         }
         return e
     }

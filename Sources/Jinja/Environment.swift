@@ -37,6 +37,16 @@ public struct UndefinedError: Error, CustomStringConvertible, Sendable {
     public var message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }
+
+    /// Uses the value: an undefined marker inside it raises its error (2.19 "trips" it).
+    public static func trip(_ v: Value) throws {
+        if let m = v.firstMarker { throw UndefinedError(m) }
+    }
+
+    public static func trip(_ a: Arguments) throws {
+        for v in a.positional { try trip(v) }
+        for v in a.keywords.values { try trip(v) }
+    }
 }
 
 /// Filters and tests the registry does not hold (a user's Python plugins), asked for by name the
@@ -66,9 +76,6 @@ public struct Environment: Sendable {
     /// (Ansible's EncryptedString, which `vault_encrypted` recognises).
     public var reveal: (@Sendable (String) throws -> Value)?
     public var external: (any ExternalPlugins)?
-    /// Whether a lookup takes its terms as templates it may never read (a Python plugin, as 2.19
-    /// hands them lazily); the engine's own lookups read every term.
-    public var lazyLookupTerms: (@Sendable (String) -> Bool)?
 
     public init() {
         filters = BuiltinFilters.all
@@ -76,7 +83,25 @@ public struct Environment: Sendable {
         globals = BuiltinFunctions.all
     }
 
+    /// Filters that pass undefined markers through untouched (they move items, or ask whether
+    /// they are defined), and those that only touch their input's items; any other filter uses
+    /// all of its input and arguments, and a marker anywhere in them raises (as measured on 2.19).
+    static let markerSafeFilters: Set<String> = ["first", "last", "length", "count", "map", "reverse", "select", "reject", "default", "d"]
+    static let itemUsingFilters: Set<String> = ["list", "zip", "zip_longest"]
+
     public func filter(_ name: String, _ value: Value, _ args: Arguments) throws -> Value {
+        let short = Environment.shortName(name)
+        if Environment.itemUsingFilters.contains(short) {
+            for v in [value] + args.positional { for x in v.listValue ?? [] { if case .undefined(let m) = x { throw UndefinedError(m) } } }
+        } else if !Environment.markerSafeFilters.contains(short) {
+            try UndefinedError.trip(value)
+            try UndefinedError.trip(args)
+        }
+        if short == "default" || short == "d" {   // as `map('default', x)` calls it; the renderer has its own
+            let fallback = args.get(0, "default_value") ?? .string("")
+            if case .undefined = value { return fallback }
+            return args.bool(1, "boolean", default: false) && !value.truthy ? fallback : value
+        }
         guard let f = filters[name] ?? filters[Environment.shortName(name)] else {
             // An external plugin words its own failures.
             if let f = external?.filter(name) { return try f(value, args, self) }
@@ -89,6 +114,13 @@ public struct Environment: Sendable {
     }
 
     public func test(_ name: String, _ value: Value, _ args: Arguments) throws -> Bool {
+        let short = Environment.shortName(name)
+        if short == "defined" || short == "undefined" {   // as `select('defined')` calls it
+            if case .undefined = value { return short == "undefined" }
+            return short == "defined"
+        }
+        try UndefinedError.trip(value)
+        try UndefinedError.trip(args)
         guard let t = tests[name] ?? tests[Environment.shortName(name)] else {
             if let t = external?.test(name) { return try t(value, args, self) }
             throw TemplateError("No test named '\(name)' found.")

@@ -19,6 +19,7 @@ enum BuiltinFilters {
             if case .list(let l) = cur, let i = Int(part), i < l.count { cur = l[i]; continue }
             throw Renderer.noAttribute(cur, .string(String(part)))
         }
+        if case .undefined(let m) = cur { throw UndefinedError(m) }
         return cur
     }
 
@@ -121,10 +122,10 @@ enum BuiltinFilters {
             } else { subject = item }
             let ok: Bool
             if let testName {
-                if testName == "defined" { ok = true } else if testName == "undefined" { ok = false } else {
+                if testName == "defined" || testName == "undefined" { ok = try env.test(testName, subject, testArgs) } else {
                     ok = try env.test(testName, subject, testArgs)
                 }
-            } else { ok = subject.truthy }
+            } else { ok = try Renderer.used(subject).truthy }
             if ok == select { out.append(item) }
         }
         return .list(out)

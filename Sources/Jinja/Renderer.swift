@@ -116,7 +116,11 @@ final class Renderer {
         switch s {
         case .text(let t): out.text(t)
         case .output(let e, let line):
-            do { out.value(try eval(e)) } catch is InlineUndefined {
+            do {
+                let v = try eval(e)
+                try UndefinedError.trip(v)
+                out.value(v)
+            } catch is InlineUndefined {
                 // `x if c` without else, used in text: renders nothing.
             } catch var err as TemplateError where err.line == 0 {
                 err.line = line
@@ -294,12 +298,29 @@ final class Renderer {
     }
 
     func lookup(_ name: String) throws -> Value {
-        for s in scopes.reversed() { if let v = s[name] { return v } }
-        if let v = try root.lookup(name) { return v }
+        for s in scopes.reversed() { if let v = s[name] { return try used(v) } }
+        if let v = try root.lookup(name) { return try used(v) }
         throw UndefinedError("'\(name)' is undefined")
     }
 
-    func str(_ v: Value) throws -> String { v.pythonStr }
+    /// A value an expression produced: an undefined marker raises its error here, so markers
+    /// only live inside containers (2.19: `[missing] | length` is 1, `missing` alone fails).
+    static func used(_ v: Value) throws -> Value {
+        if case .undefined(let m) = v { throw UndefinedError(m) }
+        return v
+    }
+
+    func used(_ v: Value) throws -> Value { try Renderer.used(v) }
+
+    /// A container item: one that is undefined becomes a marker instead of failing the expression.
+    func item(_ e: Expr) throws -> Value {
+        do { return try eval(e) } catch let u as UndefinedError { return .undefined(u.message) }
+    }
+
+    func str(_ v: Value) throws -> String {
+        try UndefinedError.trip(v)
+        return v.pythonStr
+    }
 
     /// `var.a['b'][0]` on a variable of the caller's, asked of it as a path so that only the value
     /// at its end is resolved. Keys are names or literals (evaluated again, harmlessly, when the
@@ -327,6 +348,10 @@ final class Renderer {
     // MARK: expressions
 
     func eval(_ e: Expr) throws -> Value {
+        try used(try evaluate(e))
+    }
+
+    private func evaluate(_ e: Expr) throws -> Value {
         switch e {
         case .literal(let v):
             if let render = env.constTemplate, case .string(let s) = v, !Template.isPlain(s) { return try render(s) }
@@ -335,11 +360,11 @@ final class Renderer {
             let v = try lookup(n)
             if case .vault(let text) = v, let reveal = env.reveal { return try reveal(text) }
             return v
-        case .list(let items): return .list(try items.map(eval))
-        case .tuple(let items): return .list(try items.map(eval))
+        case .list(let items): return .list(try items.map(item))
+        case .tuple(let items): return .list(try items.map(item))
         case .dict(let pairs):
             var d = Dict()
-            for (k, v) in pairs { d[try eval(k)] = try eval(v) }
+            for (k, v) in pairs { d[try eval(k)] = try item(v) }
             return .dict(d)
         case .attr(let base, let name):
             // `{% import 'x' as m %}`: m.name is a variable the template set at its top level.
@@ -365,25 +390,24 @@ final class Renderer {
             return try slice(try eval(base), try a.map(eval), try b.map(eval), try c.map(eval))
         case .call(let callee, let a, let k, let star, let dstar):
             var arguments: Arguments
-            if case .name(let n) = callee, ["lookup", "query", "q"].contains(n) {
+            let isLookup: Bool
+            if case .name(let n) = callee, ["lookup", "query", "q"].contains(n) { isLookup = true } else { isLookup = false }
+            if isLookup {
                 // lookup('x', '{{ template }}'): constant terms holding a template are rendered first
-                // (2.19's backward-compatible embedded templates, with its warning); one that is
-                // undefined yet stays a template, as 2.19 hands the plugin a lazy one.
+                // (2.19's backward-compatible embedded templates, with its warning). A term that is
+                // undefined reaches the lookup as a marker: the lookup decides (2.19's accept_args_markers).
                 arguments = Arguments([], [:])
-                for (name, e) in k { arguments.keywords[name] = try eval(e) }
-                var plugin: String?
-                if case .literal(let v)? = a.first { plugin = v.stringValue }
-                let lazy = plugin.map { env.lazyLookupTerms?($0) ?? false } ?? false
+                for (name, e) in k { arguments.keywords[name] = try item(e) }
                 for (i, e) in a.enumerated() {
                     guard i > 0, case .literal(.string(let s)) = e, !Template.isPlain(s),
                           let render = env.lookupConstTemplate ?? env.constTemplate else {   // the plugin's name stays as written
-                        arguments.positional.append(try eval(e))
+                        arguments.positional.append(i > 0 ? try item(e) : try eval(e))
                         continue
                     }
-                    do { arguments.positional.append(try render(s)) } catch let u as UndefinedReporting where u.isUndefined && lazy {
-                        arguments.positional.append(.string(s))
-                    } catch is UndefinedError where lazy {
-                        arguments.positional.append(.string(s))
+                    do { arguments.positional.append(try render(s)) } catch let u as UndefinedReporting where u.isUndefined {
+                        arguments.positional.append(.undefined("\(u)"))
+                    } catch let u as UndefinedError {
+                        arguments.positional.append(.undefined(u.message))
                     }
                 }
             } else {
@@ -393,6 +417,7 @@ final class Renderer {
             if let dstar, case .dict(let d) = try eval(dstar) {
                 for (kk, vv) in d { arguments.keywords[kk.pythonStr] = vv }
             }
+            if !isLookup { try UndefinedError.trip(arguments) }
             return try call(callee, arguments)
         case .filter(let base, let name, let a, let k):
             if name == "default" || name == "d" {
@@ -429,11 +454,15 @@ final class Renderer {
             default: throw TemplateError("bad operand type for unary -: '\(v.typeName)'")
             }
         case .binary(let op, let a, let b):
-            return try Ops.binary(op, try eval(a), try eval(b))
+            let l = try eval(a), r = try eval(b)
+            if op != "+" || l.listValue == nil { try UndefinedError.trip(l); try UndefinedError.trip(r) }   // list + list only moves items
+            return try Ops.binary(op, l, r)
         case .compare(let first, let ops):
             var left = try eval(first)
+            try UndefinedError.trip(left)
             for (op, re) in ops {
                 let right = try eval(re)
+                try UndefinedError.trip(right)
                 if try !Ops.compare(op, left, right) { return .bool(false) }
                 left = right
             }

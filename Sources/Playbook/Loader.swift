@@ -646,6 +646,8 @@ public struct PlaybookLoader {
             throw e
         }
         if ["include_role", "import_role"].contains(Task.shortName(action)) {
+            // `role:` names the role where `name:` does not (IncludeRole.load).
+            if args["name"] == nil, let role = args["role"] { args["name"] = role }
             for k in ["tasks_from", "vars_from", "defaults_from", "handlers_from"] {
                 guard let v = args[.string(k)], v.stringValue == nil else { continue }
                 let type: String

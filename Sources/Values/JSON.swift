@@ -26,7 +26,7 @@ extension Value {
 
     private func writeJSON(into out: inout String, _ o: JSONOptions, level: Int) {
         switch self {
-        case .none: out += "null"
+        case .none, .undefined: out += "null"   // markers are tripped before data leaves the templar
         case .bool(let b): out += b ? "true" : "false"
         case .int(let i): out += String(i)
         case .float(let f):

@@ -25,6 +25,7 @@ extension Value {
             return "{" + d.map { "\($0.key.pythonRepr): \($0.value.pythonRepr)" }.joined(separator: ", ") + "}"
         case .datetime(let t): return DateParts(t).repr
         case .timedelta(let t): return "datetime.timedelta(seconds=\(Value.formatFloat(t)))"
+        case .undefined: return "AnsibleUndefined"
         }
     }
 

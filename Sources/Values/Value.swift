@@ -21,6 +21,9 @@ public enum Value: Sendable {
     case datetime(Double)
     /// Python's timedelta (a difference of datetimes), in seconds.
     case timedelta(Double)
+    /// 2.19's undefined marker: a value that could not be resolved (its message says why), kept
+    /// inside data until something uses it — a filter, an operator, or the finalised result.
+    case undefined(String)
 }
 
 extension Value: Hashable {
@@ -44,7 +47,7 @@ extension Value: Hashable {
             guard x.count == y.count else { return false }
             for (k, v) in x { guard let w = y[k], w == v else { return false } }
             return true
-        case (.vault(let x), .vault(let y)): return x == y
+        case (.vault(let x), .vault(let y)), (.undefined(let x), .undefined(let y)): return x == y
         case (.datetime(let x), .datetime(let y)), (.timedelta(let x), .timedelta(let y)): return x == y
         case (.datetime, _), (_, .datetime), (.timedelta, _), (_, .timedelta): return false
         default:
@@ -65,6 +68,7 @@ extension Value: Hashable {
         case .list(let l): h.combine(l)
         case .dict(let d): h.combine(d.count)
         case .datetime(let t), .timedelta(let t): h.combine(t)
+        case .undefined(let m): h.combine(m)
         }
     }
 }
@@ -79,6 +83,20 @@ extension Value {
         default: return nil
         }
     }
+    /// The message of the first undefined marker in the value, its containers searched; nil when none.
+    public var firstMarker: String? {
+        switch self {
+        case .undefined(let m): return m
+        case .list(let l):
+            for x in l { if let m = x.firstMarker { return m } }
+            return nil
+        case .dict(let d):
+            for x in d.values { if let m = x.firstMarker { return m } }
+            return nil
+        default: return nil
+        }
+    }
+
     public var listValue: [Value]? { if case .list(let l) = self { return l }; return nil }
     public var dictValue: Dict? { if case .dict(let d) = self { return d }; return nil }
     public var intValue: Int? {
@@ -97,7 +115,7 @@ extension Value {
         case .int(let i): return i != 0
         case .float(let f): return f != 0
         case .string(let s), .unsafe(let s): return !s.isEmpty
-        case .vault, .datetime: return true
+        case .vault, .datetime, .undefined: return true
         case .timedelta(let t): return t != 0
         case .list(let l): return !l.isEmpty
         case .dict(let d): return !d.isEmpty
@@ -135,6 +153,7 @@ extension Value {
         case .dict: return "dict"
         case .datetime: return "datetime"
         case .timedelta: return "timedelta"
+        case .undefined: return "AnsibleUndefined"
         }
     }
 }

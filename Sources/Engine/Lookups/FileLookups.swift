@@ -15,6 +15,20 @@ enum FileLookups {
         return AnsibleFilters.toBool(v).truthy
     }
 
+    /// first_found's old "a,b;c" lists, split with 2.19's deprecation.
+    static func splitLegacy(_ target: String, _ items: [Value], _ separators: String) -> [String] {
+        items.flatMap { item -> [String] in
+            let text = item.pythonStr
+            let parts = text.split(omittingEmptySubsequences: false) { separators.contains($0) }.map(String.init)
+            if parts.count > 1 {
+                Output.deprecation("Automatic splitting of \(target) on \(Value.string(separators).pythonRepr) is deprecated.",
+                                   version: "2.23", origin: nil, help: "Provide a list of paths for \(target) instead.",
+                                   plugin: ("lookup", "first_found"))
+            }
+            return parts
+        }
+    }
+
     /// Runs a shell command on the controller; returns (rc, stdout).
     static func shell(_ cmd: String) -> (Int32, String) {
         guard let f = popen(cmd, "r") else { return (-1, "") }
@@ -58,33 +72,45 @@ enum FileLookups {
             }
             return out
         },
-        "first_found": { terms, o, c in
-            var files: [String] = [], paths: [String] = []
-            // Terms nest: strings and mappings, in lists of them; anything else is refused as Ansible does.
-            func take(_ t: Value) throws {
-                switch t {
-                case .dict(let d):
-                    files += (d["files"]?.listValue ?? d["files"].map { [$0] } ?? []).flatMap { $0.pythonStr.split(separator: ",").map(String.init) }
-                    paths += (d["paths"]?.listValue ?? d["paths"].map { [$0] } ?? []).flatMap { $0.pythonStr.split(separator: ",").map(String.init) }
-                case .list(let l): for x in l { try take(x) }
-                case .string(let s), .unsafe(let s): files.append(s)
-                default: throw AnsibleError("Invalid term supplied. A string, dict or list is required, not '\(t.typeName)').")
+        "first_found": { terms, kwargs, c in
+            // ansible-core's _process_terms: a mapping term replaces the options (its own files,
+            // paths and skip, the rest at their defaults); a string is a file; lists nest.
+            var options = kwargs
+            func list(_ name: String) -> [Value] {
+                switch options[name] {
+                case .list(let l)?: return l
+                case nil, .none?: return []
+                case let v?: return v.pythonStr.split(separator: ",", omittingEmptySubsequences: false).map { .string(String($0)) }
                 }
             }
-            for t in terms { try take(t) }
-            files += (o["files"]?.listValue ?? []).map(\.pythonStr)
-            paths += (o["paths"]?.listValue ?? []).map(\.pythonStr)
+            var search: [String] = []
+            func process(_ terms: [Value]) throws {
+                for t in terms {
+                    let files: [Value], described: String
+                    switch t {
+                    case .dict(let d):
+                        options = [:]
+                        for (k, v) in d { options[k.pythonStr] = v }
+                        (files, described) = (list("files"), "the 'files' option")
+                    case .string, .unsafe: (files, described) = ([t], "files")
+                    case .list(let l):
+                        try process(l)
+                        continue
+                    default: throw AnsibleError("Invalid term supplied. A string, dict or list is required, not '\(t.typeName)').")
+                    }
+                    let names = splitLegacy(described, files, ",;"), dirs = splitLegacy("the \"paths\" option", list("paths"), ",:;")
+                    search += dirs.isEmpty ? names : dirs.flatMap { d in names.map { Files.join(d, $0) } }
+                }
+            }
+            try process(terms.isEmpty ? list("files") : terms)
             // As a lookup it searches the role and playbook dirs; as with_first_found the subdir
             // follows the task's action (templates/, vars/, else files/), as Ansible does.
             var subdir: String? = nil
             if let action = c.withAction {
                 subdir = action.contains("template") ? "templates" : action.contains("var") ? "vars" : "files"
             }
-            for f in files {
-                let candidates = paths.isEmpty ? [f] : paths.map { Files.join($0, f) }
-                for cand in candidates { if let p = c.find(cand, kind: subdir) { return [.string(Files.absolute(p))] } }
-            }
-            if bool(o, "skip", false) { return [] }
+            for f in search { if let p = c.find(f, kind: subdir) { return [.string(Files.absolute(p))] } }
+            if bool(options, "skip", false) { return [] }
             throw AnsibleError("No file was found when using first_found.")
         },
         "template": { terms, o, c in

@@ -54,6 +54,8 @@ enum Lookups {
         let result: [Value]
         do {
             if let plugin = all[short] {
+                // The engine's lookups use every term: one undefined makes the result undefined.
+                try UndefinedError.trip(a)
                 result = try plugin(a.positional, kw, c)
             } else if let r = try PythonPlugins.shared.lookup(name, terms: a.positional, options: kw, context: c) {
                 result = r

@@ -211,7 +211,22 @@ def cases():
         ("{{ (('2016-08-14 20:00:12' | to_datetime) - ('2016-08-14 18:00:00' | to_datetime)).total_seconds() }}", None),
         ("{{ (('2016-08-14 20:00:12' | to_datetime) - ('2016-08-04 18:00:00' | to_datetime)) }}", None),
         ("{{ ('20160814' | to_datetime('%Y%m%d')).year }}", None), ("{{ ('20160814' | to_datetime('%Y%m%d')).strftime('%d/%m/%Y') }}", None),
-        ("{{ 'x' | to_datetime }}", None), ("{{ ('2016-08-14 20:00:12' | to_datetime) > ('2016-01-01 00:00:00' | to_datetime) }}", None), ("{{ q('fileglob', '*.csv') | map('basename') | list }}", None),
+        ("{{ 'x' | to_datetime }}", None),
+        # 2.19's undefined markers: an undefined item stays inside data until something uses it.
+        ("{{ [nosuch] | length }}", None), ("{{ [nosuch] }}", None), ("{{ [nosuch, 1][1] }}", None), ("{{ [nosuch][0] is defined }}", None),
+        ("{{ [nosuch] | first | default('d') }}", None), ("{{ [nosuch] | map('default', 'z') | list }}", None),
+        ("{{ {'a': nosuch} | length }}", None), ("{{ {'a': nosuch}.a | default(5) }}", None), ("{{ {'a': nosuch} }}", None),
+        ("{{ [nosuch, 2] | select('defined') | list }}", None), ("{{ [nosuch, 2] | reject('undefined') | list }}", None),
+        ("{{ [nosuch] | join(',') }}", None), ("{{ ([nosuch] + [1]) | length }}", None), ("{{ [nosuch] == [1] }}", None),
+        ("{% for x in [nosuch, 1] %}{{ x is defined }}{% endfor %}", None), ("{% for x in [nosuch] %}{{ x }}{% endfor %}", None),
+        ("{{ [nosuch | upper] | length }}", None), ("{{ [d.nosuch] | length }}", None), ("{{ [nosuch] | zip([1]) | list | length }}", None),
+        ("{{ [nosuch] | sort }}", None), ("x{{ [nosuch] }}", None), ("{{ [[nosuch]] | flatten | length }}", None),
+        ("{{ lookup('items', [nosuch]) }}", None), ("{{ lookup('list', nosuch) is undefined }}", None),
+        ("{{ [nosuch] | list | length }}", None), ("{{ [nosuch] | reverse | list | length }}", None), ("{{ [nosuch] | last | default(1) }}", None),
+        ("{{ [{'a': nosuch}] | zip([1]) | list | length }}", None), ("{{ [nosuch] | unique | length }}", None), ("{{ [nosuch] | count }}", None),
+        ("{{ [nosuch] | select | list }}", None), ("{{ [nosuch, 1] | map('string') | list | length }}", None),
+        ("{{ [[nosuch]] | first | length }}", None), ("{{ [[nosuch]] | map('first') | list | length }}", None), ("{{ [nosuch] | to_json }}", None),
+        ("{{ [nosuch] | reverse | first | default(3) }}", None), ("{{ [nosuch] | zip_longest([1]) | list | length }}", None), ("{{ ('2016-08-14 20:00:12' | to_datetime) > ('2016-01-01 00:00:00' | to_datetime) }}", None), ("{{ q('fileglob', '*.csv') | map('basename') | list }}", None),
     ]
     for t, o in stmts:
         add(t)
