@@ -5,6 +5,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Inventory
 import Values
 
 public struct FactCache: Sendable {
@@ -65,4 +66,9 @@ public struct FactCache: Sendable {
     }
 
     public func remove(_ host: String) { if let p = path(host) { Files.remove(p) } }
+
+    /// --flush-cache: every inventory host's facts forgotten, the implicit localhost's too.
+    public func flush(_ inventory: Inventory) {
+        for h in Set(inventory.hostNames + ["localhost"]) { remove(h) }
+    }
 }

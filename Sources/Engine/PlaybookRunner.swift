@@ -260,9 +260,10 @@ public final class PlaybookRunner: @unchecked Sendable {
                 if Files.exists(path) { _ = try PlaybookRunner.varsFile(path) }
             }
         }
+        // The hosts before the banner: a pattern that matches nothing is said (or fails) first.
+        let all = try PlaybookRunner.playHosts(play, inventory, limit: options.limit, extraVars: options.extraVars)
         callback.playStart(shown, checkMode: play["check_mode"].map { AnsibleFilters.toBool($0).truthy } ?? vars.checkMode)
         junit?.playStart(DefaultCallback.playName(shown))
-        let all = try PlaybookRunner.playHosts(play, inventory, limit: options.limit, extraVars: options.extraVars)
         warnUnapplied(play, hosts: all.count)
         nonLockstep = try isNonLockstep(play)
         let dead = lock.withLock { _ in failed.union(unreachable) }
@@ -1360,6 +1361,8 @@ public final class PlaybookRunner: @unchecked Sendable {
                 }
             }
             result = ["results": .list(results), "changed": .bool(anyChanged), "skipped": .bool(allSkipped)]
+            // Hidden when any item is (TaskExecutor: so the callbacks censor those items).
+            if results.contains(where: { $0["_ansible_no_log"]?.truthy == true }) { result["_ansible_no_log"] = true }
             if anyFailed {
                 result["failed"] = true   // no exception place holder here: the loop itself raised nothing
                 result["msg"] = "One or more items failed"
@@ -1496,6 +1499,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         do {
             (status, r) = try await DeprecationCollector.$current.withValue(collector) { try await attempt(task, host: host, scope: scope) }
         } catch let e as TaskError { (status, r) = (.failed, e.result) }
+        if noLog(task, scope) { r["_ansible_no_log"] = true }
         if !collector.all.isEmpty { r["deprecations"] = .list((r["deprecations"]?.listValue ?? []) + collector.all) }
         let own = collector.warnings
         if !own.isEmpty {
@@ -1503,6 +1507,16 @@ public final class PlaybookRunner: @unchecked Sendable {
             r["_swansible_warning_origins"] = .list(own.map { $0.1.map { .string($0.description) } ?? .none } + (r["_swansible_warning_origins"]?.listValue ?? []))
         }
         return (status, r)
+    }
+
+    /// The task's no_log for this host (or loop item): its result is then hidden from the output.
+    /// A value that does not render or is not a boolean hides nothing; the run reports it elsewhere.
+    func noLog(_ task: PlayTask, _ scope: VarScope) -> Bool {
+        for v in [task.keywords["no_log"], task.inheritedKeywords["no_log"], playKeywords["no_log"]].compactMap({ $0 }) {
+            guard let r = try? vars.templar.template(v, scope), r.stringValue != omitToken else { continue }
+            return (try? boolKeyword(task, "no_log", r)) ?? false
+        }
+        return false
     }
 
     func attempt(_ task: PlayTask, host: String, scope: VarScope) async throws -> (Status, Dict) {
@@ -1664,7 +1678,10 @@ public final class PlaybookRunner: @unchecked Sendable {
                 r["_swansible_error_flat"] = .string(flat)
             }
         } catch let u as Unreachable {
-            return (.unreachable, ["changed": false, "msg": .unsafe(u.message), "unreachable": true])
+            // 2.19 words it as a task failure, with its error block.
+            let flat = "Task failed: \(u.message)"
+            return (.unreachable, ["changed": false, "msg": .unsafe(flat), "unreachable": true,
+                                   "_swansible_error": .list([TaskError.link(flat, task.location)]), "_swansible_error_flat": .string(flat)])
         } catch let b as BecomeFailure {
             let flat = "Task failed: \(b.message)"
             return (.failed, TaskError(links: [(flat, task.location)], flat: flat).result)

@@ -95,6 +95,14 @@ public struct Settings: Sendable {
         Combine.mergeHashes.store(mergeHashes, ordering: .relaxed)
         TemplateAction.managedFormat.withLock { $0 = value(env: "ANSIBLE_MANAGED_STR", key: "ansible_managed") ?? "Ansible managed" }
         let enabled = value(env: "ANSIBLE_INVENTORY_ENABLED", section: "inventory", key: "enable_plugins") ?? ""
+        // HOST_PATTERN_MISMATCH: a pattern term that matches nothing warns (the default), fails or is ignored.
+        switch value(env: "ANSIBLE_HOST_PATTERN_MISMATCH", section: "inventory", key: "host_pattern_mismatch")?.lowercased() {
+        case "ignore": Inventory.unmatchedPattern = nil
+        case "error": Inventory.unmatchedPattern = { throw AnsibleError("Could not match supplied host pattern, ignoring: \($0)") }
+        default: Inventory.unmatchedPattern = { Output.warning("Could not match supplied host pattern, ignoring: \($0)") }
+        }
+        let untrusted = Files.environment("_ANSIBLE_TEMPLAR_UNTRUSTED_TEMPLATE_BEHAVIOR")?.lowercased()
+        Templar.untrustedBehavior.store(untrusted == "warning" ? 1 : untrusted == "error" ? 2 : 0, ordering: .relaxed)
         Inventory.advancedHostList = enabled.split(separator: ",").contains { $0.trimmingCharacters(in: " ").hasSuffix("advanced_host_list") }
     }
 

@@ -175,6 +175,8 @@ public struct Templar: Sendable {
     public static let allowBrokenConditionals = Atomic<Bool>(false)
     static let brokenAllowedHelp = "Broken conditionals are currently allowed because the `ALLOW_BROKEN_CONDITIONALS` configuration option is enabled."
     static let compiled = Mutex<[String: Template]>([:])
+    /// _TEMPLAR_UNTRUSTED_TEMPLATE_BEHAVIOR (an experimental diagnostic of 2.19): 0 ignore, 1 warning, 2 error.
+    public static let untrustedBehavior = Atomic<Int>(0)
 
     init() {
         var e = Environment()
@@ -299,6 +301,12 @@ public struct Templar: Sendable {
                 let m = e.message.hasPrefix("The filter plugin") ? e.message : "Error rendering template: \(e.message)"
                 throw AnsibleError(m, kind: e.isSyntax ? .syntax : .other)
             }
+        case .unsafe(let s) where Templar.untrustedBehavior.load(ordering: .relaxed) != 0 && !Template.isPlain(s):
+            // _TEMPLAR_UNTRUSTED_TEMPLATE_BEHAVIOR: a template skipped for want of trust is said.
+            let message = Origin.report(Templar.untrustedMessage, nil, help: Templar.untrustedHelp)
+            guard Templar.untrustedBehavior.load(ordering: .relaxed) == 1 else { throw AnsibleError(message, kind: .untrusted) }
+            Output.warning(message)
+            return v
         case .vault(let text):
             do { return try resolve(.string(try Templar.decrypt(text)), scope) } catch let e as TemplateError {
                 throw AnsibleError("Error rendering template: \(e.message)")

@@ -8,13 +8,14 @@ extension Inventory {
         if p.contains(",") {
             return p.split(separator: ",").map { String($0.trimmingSpaces) }.filter { !$0.isEmpty }
         }
+        // Without commas: runs of anything but whitespace and ':' (a bracketed part kept whole).
         var out: [String] = []
         var cur = ""
         var depth = 0
         for c in p {
             if c == "[" { depth += 1 }
             if c == "]" { depth -= 1 }
-            if c == ":", depth == 0 {
+            if depth == 0, c == ":" || c.isWhitespace {
                 if !cur.isEmpty { out.append(cur) }
                 cur = ""
             } else {
@@ -24,6 +25,10 @@ extension Inventory {
         if !cur.isEmpty { out.append(cur) }
         return out.map { String($0.trimmingSpaces) }
     }
+
+    /// HOST_PATTERN_MISMATCH: told of each pattern term that matches no group and no host (it
+    /// warns, fails or ignores); unset, nothing is said.
+    public nonisolated(unsafe) static var unmatchedPattern: ((String) throws -> Void)?
 
     /// Hosts matching a pattern, in inventory order (unions first, then `&`, then `!`).
     public func hosts(matching pattern: String) throws -> [String] {
@@ -76,32 +81,41 @@ extension Inventory {
     }
 
     func matchName(_ name: String) throws -> [String] {
-        if name == "all" || name == "*" { return data.hostsOf(group: "all") }
+        let (hosts, groupMatched) = try enumerate(name)
+        if hosts.isEmpty, !groupMatched, name != "all", let report = Inventory.unmatchedPattern { try report(name) }
+        return hosts
+    }
+
+    /// The hosts a term names, and whether some group matched it (an empty group is no mismatch).
+    private func enumerate(_ name: String) throws -> ([String], Bool) {
+        if name == "all" || name == "*" { return (data.hostsOf(group: "all"), true) }
         if name.hasPrefix("~") {
             let re = try Regex(String(name.dropFirst()))
-            var out: [String] = []
+            var out: [String] = [], groups = false
             for g in data.groups.keys where (try? re.firstMatch(in: g))?.map({ $0.range.lowerBound == g.startIndex }) == true {
+                groups = true
                 for h in data.hostsOf(group: g) where !out.contains(h) { out.append(h) }
             }
             for (h, host) in data.hosts where !host.implicit && !out.contains(h) {
                 if (try? re.firstMatch(in: h))?.range.lowerBound == h.startIndex { out.append(h) }
             }
-            return out
+            return (out, groups)
         }
         if name.contains("*") || name.contains("?") || name.contains("[") {
-            var out: [String] = []
+            var out: [String] = [], groups = false
             for g in data.groups.keys where Glob.match(name, g) {
+                groups = true
                 for h in data.hostsOf(group: g) where !out.contains(h) { out.append(h) }
             }
             for (h, host) in data.hosts where !host.implicit && Glob.match(name, h) && !out.contains(h) { out.append(h) }
-            return out
+            return (out, groups)
         }
-        if data.groups[name] != nil { return data.hostsOf(group: name) }
-        if data.hosts[name] != nil { return [name] }
+        if data.groups[name] != nil { return (data.hostsOf(group: name), true) }
+        if data.hosts[name] != nil { return ([name], false) }
         if name == "localhost" || name == "127.0.0.1" || name == "::1" {
-            return [implicitLocalhost(name).name]
+            return ([implicitLocalhost(name).name], false)
         }
-        return []
+        return ([], false)
     }
 }
 

@@ -230,7 +230,7 @@ enum BuiltinFilters {
                 return .list(try l.map { item in
                     do { return try attribute(item, attr) } catch is UndefinedError {
                         if let d = a.keywords["default"] { return d }
-                        throw Renderer.noAttribute(item, .string(attr))
+                        return .undefined(Renderer.noAttribute(item, .string(attr)).message)   // raised where it is used
                     }
                 })
             }

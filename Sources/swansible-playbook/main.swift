@@ -102,10 +102,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
             Output.error("\(error)")
             throw ExitCode(ExitCodes.error)
         }
-        if flushCache {
-            let cache = FactCache(settings)
-            for h in Set(inv.hostNames + ["localhost"]) { cache.remove(h) }   // the implicit localhost too
-        }
+        if flushCache { FactCache(settings).flush(inv) }
         var books: [PlaybookFile] = []
         for p in playbooks {
             var loader = PlaybookLoader(rolesPath: settings.rolesPath)

@@ -26,6 +26,7 @@ struct Swansible: AsyncParsableCommand {
     var background: Int = 0
     @Option(name: [.customShort("P"), .customLong("poll")], help: "Poll interval in seconds with -B (0: fire and forget).")
     var poll: Int = 15
+    @Flag(name: .customLong("flush-cache"), help: "Clear the fact cache for every host in inventory.") var flushCache = false
     @Flag(name: .customLong("list-hosts"), help: "Outputs a list of matching hosts; does not execute anything else.") var listHosts = false
     @Option(name: .customLong("task-timeout"), help: "Time limit for the task in seconds (0: none).") var taskTimeout = 0
     @Option(name: [.short, .customLong("tree")], help: "Log output to this directory (deprecated in Ansible 2.19).") var tree: String?
@@ -99,6 +100,7 @@ struct Swansible: AsyncParsableCommand {
             let sources = inventory.isEmpty ? settings.inventorySources.filter(Files.exists) : inventory
             let (inv, parsed) = try Inventory.forRun(sources)
             if !parsed { Output.warning("No inventory was parsed, only implicit localhost is available") }
+            if flushCache { FactCache(settings).flush(inv) }
             var loader = PlaybookLoader(rolesPath: settings.rolesPath)
             let book = try loader.loadText(yaml, path: Files.join(Files.cwd(), "<adhoc>"))
             // No host matched: Ansible's warnings (get_host_list), and nothing else.
@@ -106,9 +108,15 @@ struct Swansible: AsyncParsableCommand {
             if emptyInventory, !["localhost", "127.0.0.1", "::1"].contains(pattern) {
                 if settings.localhostWarning { Output.warning("provided hosts list is empty, only localhost is available. Note that the implicit localhost does not match 'all'") }
             }
+            // Ansible matches the pattern as written (each term warning when it matches nothing)
+            // before the play renders it.
+            var asWritten = try inv.hosts(matching: pattern)
+            if let limit {
+                let allowed = Set(try inv.hosts(matching: limit))
+                asWritten.removeAll { !allowed.contains($0) }
+            }
             let hosts = try PlaybookRunner.playHosts(book.plays[0], inv, limit: limit, extraVars: options.extraVars)
-            if hosts.isEmpty {
-                if try inv.hosts(matching: pattern).isEmpty, !inv.hasGroup(pattern) { Output.warning("Could not match supplied host pattern, ignoring: \(pattern)") }
+            if asWritten.isEmpty {
                 if !emptyInventory {
                     if limit != nil { throw AnsibleError("Specified inventory, host pattern and/or --limit leaves us with no hosts to target.") }
                     Output.warning("No hosts matched, nothing to do")

@@ -36,6 +36,9 @@ HOSTS = ('h1 ansible_connection=local ansible_python_interpreter=/usr/bin/python
     (['h1', '-B', '10', '-P', '1', '-m', 'command', '-a', 'sleep 1'], 0),
     (['h1', '-B', '10', '-P', '0', '-m', 'command', '-a', 'sleep 1'], 0),
     (['h1', '-C', '-D', '-m', 'copy', '-a', 'content=x dest=/nonexistent-dir/f'], 0),   # check mode: changed, no module run
+    # a templated pattern (matched as written first, with its warning) and module; -e JSON's legacy unsafe form
+    (['{{ "h1" }}', '-m', '{{ "debug" }}', '-a', 'var=fromcli',
+      '-e', '{"fromcli": {"no_trust": {"__ansible_unsafe": "{{ 1 }}"}, "trust": "{{ 1 }}"}}'], 0),
 ])
 def test_adhoc_output_matches_ansible(tmp_path, args, code):
     """One fork where several hosts answer, so their lines come in order."""

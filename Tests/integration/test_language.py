@@ -30,6 +30,29 @@ def test_output_matches_ansible(book, args):
     assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
 
 
+def test_no_log_hides_results_as_ansible(tmp_path):
+    """no_log on tasks, loop items (templated), blocks and plays, include_vars of a vaulted file:
+    the same -v transcript, JSON report and log as ansible-playbook, none holding the secrets."""
+    import re
+    normal = lambda out: re.sub(r'"(start|end|delta|duration)": ("[^"]*"|\{[^}]*\})', r'"\1": T', out)
+    args = (LANG / 'no_log.yml', '--vault-password-file', FIXTURES / 'vault' / 'default.pass')
+    secrets = re.compile(r'hidden-secret-[2-5]|s3cr3t')
+    theirs, ours = ansible_playbook(*args, '-v'), swansible_playbook(*args, '-v')
+    assert theirs.returncode == ours.returncode == 0, ours.stdout + ours.stderr
+    assert normal(ours.stdout) == normal(theirs.stdout)
+    assert not secrets.search(ours.stdout + ours.stderr)
+    assert 'registered whole: hidden-secret-1' in ours.stdout   # the registered result is whole
+    # The JSON report (ansible.posix's callback, which needs the collection present) and the log.
+    (tmp_path / 'ansible_collections' / 'ansible' / 'posix').mkdir(parents=True)
+    env = {'ANSIBLE_STDOUT_CALLBACK': 'json', 'ANSIBLE_COLLECTIONS_PATH': str(tmp_path),
+           'ANSIBLE_LOG_PATH': str(tmp_path / 'run.log')}
+    reported = swansible_playbook(*args, env=env)
+    assert reported.returncode == 0, reported.stdout + reported.stderr
+    assert '"censored": "the output has been hidden' in reported.stdout and not secrets.search(reported.stdout)
+    log = (tmp_path / 'run.log').read_text()
+    assert 'censored' in log and not secrets.search(log)
+
+
 def test_max_fail_percentage_and_order_as_ansible():
     """One fork, so hosts report in order: the same transcript, the third play never reached, exit 2."""
     import re

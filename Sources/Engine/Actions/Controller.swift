@@ -22,8 +22,15 @@ enum DebugAction: Action {
             do {
                 // The name is an expression: evaluated only when trusted, undefined shown as such.
                 if case .unsafe = v { throw AnsibleError(Templar.untrustedMessage, kind: .untrusted) }
-                let value = try c.runner.vars.templar.template(.string("{{ \(name) }}"), c.scope)
-                if value.stringValue == omitToken {
+                var errors: [String] = []
+                let value = DebugAction.markingErrors(try c.runner.vars.templar.resolve(.string("{{ \(name) }}"), c.scope), &errors)
+                if !errors.isEmpty {
+                    // 2.19 shows each undefined item in place, numbered, and warns with the same words.
+                    r[.string(name)] = value
+                    let list = errors.enumerated().map { "error \($0.offset + 1) - \($0.element)" }.joined(separator: "\n")
+                    r["warnings"] = [.unsafe("Encountered \(errors.count) template error\(errors.count > 1 ? "s" : "").\n" + list)]
+                    r["_swansible_warning_origins"] = [c.task.argLocations["var"].map { .string($0.description) } ?? .none]
+                } else if value.stringValue == omitToken {
                     // 2.19 shows a placeholder for an omit it cannot apply, and says so.
                     r[.string(name)] = "<<Omit>>"
                     r["warnings"] = ["The result of the `var` expression could not be omitted; a placeholder was used instead."]
@@ -50,6 +57,21 @@ enum DebugAction: Action {
         }
         r["failed"] = false   // as Ansible's debug action says it (registered results show it)
         return r
+    }
+
+    /// The value with each undefined marker in it shown as `<< error N - message >>`.
+    static func markingErrors(_ v: Value, _ errors: inout [String]) -> Value {
+        switch v {
+        case .undefined(let m):
+            errors.append(m)
+            return .unsafe("<< error \(errors.count) - \(m) >>")
+        case .list(let l) where v.firstMarker != nil: return .list(l.map { markingErrors($0, &errors) })
+        case .dict(let d) where v.firstMarker != nil:
+            var out = Dict()
+            for (k, x) in d { out[k] = markingErrors(x, &errors) }
+            return .dict(out)
+        default: return v
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 // include_vars: variables from a YAML/JSON file or a directory of them, for this host (level 18).
 import Inventory
 import Values
+import Vault
 
 enum IncludeVarsAction: Action {
     struct BadExtension: Error { var message: String }
@@ -82,7 +83,10 @@ enum IncludeVarsAction: Action {
                 }
             }
         }
-        return ["ansible_facts": .dict(vars), "ansible_included_var_files": .list(files.map { .string(Files.absolute($0)) }),
-                "changed": false]
+        var r: Dict = ["ansible_facts": .dict(vars), "ansible_included_var_files": .list(files.map { .string(Files.absolute($0)) }),
+                       "changed": false]
+        // What a vaulted file held is not shown (the action's show_content).
+        if files.contains(where: { (try? Files.readBytes($0)).map(Envelope.isEncrypted) ?? false }) { r["_ansible_no_log"] = true }
+        return r
     }
 }

@@ -4,7 +4,23 @@ import Values
 
 enum RawAction: Action {
     static func run(_ c: ActionContext) async throws -> Dict {
-        guard var cmd = c.args["_raw_params"]?.pythonStr else { throw TaskFailure(message: "raw requires a command") }
+        guard let cmd = c.args["_raw_params"]?.pythonStr else { throw TaskFailure(message: "raw requires a command") }
+        let (rc, stdout, stderr) = try await execute(c, cmd)
+        var r: Dict = [
+            "changed": true, "rc": .int(rc), "stdout": .string(stdout), "stdout_lines": .list(lines(stdout)),
+            "stderr": .string(stderr), "stderr_lines": .list(lines(stderr)),
+        ]
+        if rc != 0 {
+            r["failed"] = true
+            r["msg"] = "non-zero return code"
+        }
+        return r
+    }
+
+    /// ActionBase._low_level_execute_command: the command over the transport, wrapped by the
+    /// become method when there is one; a lost connection is Unreachable.
+    static func execute(_ c: ActionContext, _ command: String) async throws -> (rc: Int, stdout: String, stderr: String) {
+        var cmd = command
         let hop = try c.connection.hop
         // become: the command line of the method wraps it, as Ansible's become plugins build it
         // (no prompt can be answered over raw, so sudo and doas run non-interactive).
@@ -21,16 +37,7 @@ enum RawAction: Action {
         do { (rc, out, err) = try await ContextService.shared.runRaw(hop, cmd) } catch let e as RemoteError {
             throw Unreachable(message: e.description)
         }
-        let stdout = String(decoding: out, as: UTF8.self), stderr = String(decoding: err, as: UTF8.self)
-        var r: Dict = [
-            "changed": true, "rc": .int(rc), "stdout": .string(stdout), "stdout_lines": .list(lines(stdout)),
-            "stderr": .string(stderr), "stderr_lines": .list(lines(stderr)),
-        ]
-        if rc != 0 {
-            r["failed"] = true
-            r["msg"] = "non-zero return code"
-        }
-        return r
+        return (rc, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
     }
 
     static func lines(_ s: String) -> [Value] {

@@ -25,6 +25,7 @@ let builtinActions: [String: any Action.Type] = [
     "package": PackageAction.self,
     "set_stats": SetStatsAction.self,
     "wait_for_connection": WaitForConnectionAction.self,
+    "reboot": RebootAction.self,
     "validate_argument_spec": ValidateArgumentSpecAction.self,
     "service": ServiceAction.self,
     "swansible_get_stack": GetStackAction.self,
@@ -53,6 +54,8 @@ enum ActionRules {
     static let validArgs: [String: Set<String>] = [
         "fail": ["msg"], "group_by": ["key", "parents"], "set_stats": ["aggregate", "data", "per_host"],
         "wait_for_connection": ["connect_timeout", "delay", "sleep", "timeout"],
+        "reboot": ["boot_time_command", "connect_timeout", "msg", "post_reboot_delay", "pre_reboot_delay", "reboot_command",
+                   "reboot_timeout", "search_paths", "test_command"],
     ]
 
     static func check(_ task: PlayTask, args: Dict) throws {

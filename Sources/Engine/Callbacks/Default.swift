@@ -230,7 +230,8 @@ final class DefaultCallback: @unchecked Sendable {
     }
 
     /// v2_on_file_diff: in diff mode, a changed result's `diff` (each loop item's) before its line.
-    func fileDiff(_ r: Dict) {
+    func fileDiff(_ full: Dict) {
+        let r = Censor.shown(full)
         let entries = r["results"]?.listValue.map { $0.compactMap(\.dictValue) } ?? [r]
         for e in entries {
             guard let diff = e["diff"], diff.truthy, e["changed"]?.truthy == true else { continue }
@@ -258,8 +259,10 @@ final class DefaultCallback: @unchecked Sendable {
     @TaskLocal static var silence: Silence?
 
     /// One host's result (or one loop item's, when `item` is set).
-    func result(host hostName: String, action: String, status: Status, result r: Dict, ignoring: Bool, item: Value? = nil) {
+    func result(host hostName: String, action: String, status: Status, result full: Dict, ignoring: Bool, item: Value? = nil) {
         if DefaultCallback.silence?.on == true { return }
+        let r = Censor.shown(full)
+        let item = item.map { Censor.hidden(full) ? Censor.itemLabel : $0 }
         if let compact {
             guard item == nil else { return }   // a loop shows its final result alone
             if let jsonReport { return jsonReport.result(host: hostName, action: action, status: status, result: r) }
@@ -301,7 +304,7 @@ final class DefaultCallback: @unchecked Sendable {
                 printBanner()
                 warnings(r)
                 // display_failed_stderr: the failure (its error block too) goes to stderr.
-                if let block = TaskError.block(r), Output.firstTime(block) { Output.write(block, fd: failedStderr ? 2 : 1) }   // once per run
+                if let block = TaskError.block(full), Output.firstTime(block) { Output.write(block, fd: failedStderr ? 2 : 1) }   // once per run
                 let d = DefaultCallback.clean(r, action: action)
                 if let item {
                     Output.line("failed: [\(host)] (item=\(item.pythonStr)) => " + dump(d), .error, stderr: failedStderr)
@@ -312,6 +315,7 @@ final class DefaultCallback: @unchecked Sendable {
                 if ignoring { Output.line("...ignoring", .skip) }
             case .unreachable:
                 printBanner()
+                if let block = TaskError.block(full), Output.firstTime(block) { Output.write(block, fd: failedStderr ? 2 : 1) }
                 Output.line("fatal: [\(host)]: UNREACHABLE! => " + dump(r), .unreachable, stderr: failedStderr)
                 if ignoring { Output.line("...ignoring", .skip) }
             }
@@ -331,7 +335,8 @@ final class DefaultCallback: @unchecked Sendable {
     }
 
     /// The loop's closing line for a host, when Ansible prints one (all items skipped).
-    func loopSkipped(host: String, action: String, result: Dict) {
+    func loopSkipped(host: String, action: String, result full: Dict) {
+        let result = Censor.shown(full)
         guard compact == nil else { return }
         lock.withLock { _ in
             guard displaySkipped else { return }

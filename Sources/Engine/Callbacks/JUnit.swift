@@ -75,7 +75,7 @@ final class JUnitCallback: Sendable {
         case .failed, .unreachable: st = ignored && !flag("JUNIT_FAIL_ON_IGNORE", "False") ? "ok" : "failed"
         }
         if st == "ok", flag("JUNIT_FAIL_ON_CHANGE", "False"), result["changed"]?.truthy == true { st = "failed" }
-        add(host: host, status: st, result: result, text: nil)
+        add(host: host, status: st, result: Censor.shown(result), text: nil)
     }
 
     /// An include: each host's result (what the include action returns, per loop item), then the
