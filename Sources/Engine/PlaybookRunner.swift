@@ -227,10 +227,19 @@ public final class PlaybookRunner: @unchecked Sendable {
     }
 
     /// `--limit @file` reads one pattern per line.
-    static func expandLimit(_ limit: String) throws -> String {
-        guard limit.hasPrefix("@") else { return limit }
-        let text = try Files.read(String(limit.dropFirst()))
-        return text.split(separator: "\n").map { $0.trimmingCharacters(in: " \t\r") }.filter { !$0.isEmpty }.joined(separator: ",")
+    public static func expandLimit(_ limit: String) throws -> String {
+        guard limit.contains("@") else { return limit }
+        // InventoryManager.subset: each `@file` term is the file's lines (its path shown as Python bytes).
+        let terms = try limit.split(separator: ",").map { term -> String in
+            guard term.hasPrefix("@") else { return String(term) }
+            let path = String(term.dropFirst())
+            guard Files.exists(path) else { throw AnsibleError("Unable to find limit file b\(Value.string(path).pythonRepr)") }
+            guard !Files.isDirectory(path) else {
+                throw AnsibleError("Limit starting with \"@\" must be a file, not a directory: b\(Value.string(path).pythonRepr)")
+            }
+            return try Files.read(path).split(separator: "\n").map { $0.trimmingCharacters(in: " \t\r") }.filter { !$0.isEmpty }.joined(separator: ",")
+        }
+        return terms.filter { !$0.isEmpty }.joined(separator: ",")
     }
 
     /// A play's vars file; one that does not decrypt names itself, as Ansible's error does.

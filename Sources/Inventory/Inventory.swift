@@ -21,6 +21,8 @@ public final class Inventory: @unchecked Sendable {
     /// Sources that could not be read (not there, or not parsed, with why): Ansible warns and
     /// goes on without them.
     public private(set) var unparsed: [(source: String, plugin: String, reason: String?)] = []
+    /// What the inventory plugins say at -vvv.
+    public private(set) var notes: [String] = []
     /// The sources as ansible_inventory_sources shows them: files made absolute, lists as given.
     public var sourceNames: [String] { sources.map { $0.contains(",") || !Files.exists($0) ? $0 : Files.absolute($0) } }
     /// What add_host and group_by did, to do again after a refresh.
@@ -43,15 +45,25 @@ public final class Inventory: @unchecked Sendable {
     public func load(_ source: String) throws {
         let path = Files.expandUser(source)
         if !Files.exists(path), source.contains(",") {
+            // advanced_host_list (when enabled) expands ranges, `web[1:3],`: a range Ansible refuses
+            // leaves the name as written; one Python cannot read fails the whole source.
+            var entries: [(String, Int?)] = []
             for h in source.split(separator: ",") where !h.trimmingSpaces.isEmpty {
                 let (name, port) = HostRange.splitPort(String(h.trimmingSpaces))
-                // advanced_host_list (when enabled) expands ranges: `web[1:3],`.
-                let names = Inventory.advancedHostList ? (try? HostRange.expand(name)) ?? [name] : [name]
-                for n in names {
-                    let host = data.addHost(n, group: "ungrouped", source: source)
-                    if let port { host.vars["ansible_port"] = .int(port) }
+                guard Inventory.advancedHostList else { entries.append((name, port)); continue }
+                do { entries += try HostRange.expand(name).map { ($0, port) } } catch let e as HostRange.PythonError {
+                    unparsed.append((source, "advanced_host_list", "Invalid data from string, could not parse: \(e)"))
+                    return
+                } catch {
+                    notes.append("Unable to parse address from hostname, leaving unchanged: \(error)")
+                    entries.append((name, port))
                 }
             }
+            for (name, port) in entries {
+                let host = data.addHost(name, group: "ungrouped", source: source)
+                if let port { host.vars["ansible_port"] = .int(port) }
+            }
+            if Inventory.advancedHostList { notes.append("Parsed \(source) inventory source with advanced_host_list plugin") }
             return
         }
         guard Files.exists(path) else {

@@ -31,7 +31,9 @@ extension Inventory {
     public nonisolated(unsafe) static var unmatchedPattern: ((String) throws -> Void)?
 
     /// Hosts matching a pattern, in inventory order (unions first, then `&`, then `!`).
-    public func hosts(matching pattern: String) throws -> [String] {
+    /// `quietly`: a lookup of the controller's own (a delegate's name), not a pattern the user
+    /// gave, so a term that matches nothing is not reported.
+    public func hosts(matching pattern: String, quietly: Bool = false) throws -> [String] {
         let terms = Inventory.splitPattern(pattern)
         var regular = terms.filter { !$0.hasPrefix("&") && !$0.hasPrefix("!") }
         // Only `&`/`!` terms, or none at all (`,,`): they apply to all (order_patterns).
@@ -40,13 +42,13 @@ extension Inventory {
         var result: [String] = []
         for (i, t) in ordered.enumerated() {
             if t.hasPrefix("!") {
-                let ex = Set(try matchTerm(String(t.dropFirst())))
+                let ex = Set(try matchTerm(String(t.dropFirst()), quietly: quietly))
                 result.removeAll { ex.contains($0) }
             } else if t.hasPrefix("&") {
-                let keep = Set(try matchTerm(String(t.dropFirst())))
+                let keep = Set(try matchTerm(String(t.dropFirst()), quietly: quietly))
                 result.removeAll { !keep.contains($0) }
             } else {
-                let add = try matchTerm(t)
+                let add = try matchTerm(t, quietly: quietly)
                 if i == 0 { result = add } else {
                     for h in add where !result.contains(h) { result.append(h) }
                 }
@@ -55,7 +57,7 @@ extension Inventory {
         return result
     }
 
-    func matchTerm(_ term: String) throws -> [String] {
+    func matchTerm(_ term: String, quietly: Bool = false) throws -> [String] {
         var name = term
         var subscriptText: String? = nil
         if !term.hasPrefix("~"), term.hasSuffix("]"), let open = term.lastIndex(of: "["),
@@ -64,7 +66,7 @@ extension Inventory {
             name = String(term[..<open])
             subscriptText = String(term[term.index(after: open)..<term.index(before: term.endIndex)])
         }
-        var hosts = try matchName(name)
+        var hosts = try matchName(name, quietly: quietly)
         if let s = subscriptText {
             let parts = s.split(separator: ":", omittingEmptySubsequences: false)
             if parts.count == 1, let i = Int(parts[0]) {
@@ -80,9 +82,9 @@ extension Inventory {
         return hosts
     }
 
-    func matchName(_ name: String) throws -> [String] {
+    func matchName(_ name: String, quietly: Bool = false) throws -> [String] {
         let (hosts, groupMatched) = try enumerate(name)
-        if hosts.isEmpty, !groupMatched, name != "all", let report = Inventory.unmatchedPattern { try report(name) }
+        if hosts.isEmpty, !groupMatched, name != "all", !quietly, let report = Inventory.unmatchedPattern { try report(name) }
         return hosts
     }
 

@@ -32,7 +32,7 @@ struct SwansibleInventory: ParsableCommand {
         let inv: Inventory
         do {
             let parsed: Bool
-            (inv, parsed) = try Inventory.forRun(sources)
+            (inv, parsed) = try Inventory.forRun(sources, verbosity: verbose)
             if !parsed { Output.warning("No inventory was parsed, only implicit localhost is available") }
         } catch {
             Output.error("\(error)")

@@ -62,7 +62,11 @@ struct SwansiblePlaybook: AsyncParsableCommand {
         PlaybookRunner.announceConfig(settings, verbosity: verbose)
         settings.applyProcessWide()
         var options = RunOptions()
-        options.limit = limit
+        // `@file` limits are read (and refused) before anything runs, as the CLI's subset does.
+        do { options.limit = try limit.map(PlaybookRunner.expandLimit) } catch {
+            Output.error("\(error)")
+            throw ExitCode(ExitCodes.error)
+        }
         options.forks = forks
         options.verbosity = verbose
         options.tags = tags.flatMap { $0.split(separator: ",").map(String.init) }
@@ -93,7 +97,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
         do {
             let sources = inventory.isEmpty ? settings.inventorySources.filter(Files.exists) : inventory
             let parsed: Bool
-            (inv, parsed) = try Inventory.forRun(sources)
+            (inv, parsed) = try Inventory.forRun(sources, verbosity: verbose)
             if !parsed {
                 Output.warning("No inventory was parsed, only implicit localhost is available")
                 if settings.localhostWarning { Output.warning("provided hosts list is empty, only localhost is available. Note that the implicit localhost does not match 'all'") }

@@ -98,7 +98,7 @@ struct Swansible: AsyncParsableCommand {
         let code: Int32
         do {
             let sources = inventory.isEmpty ? settings.inventorySources.filter(Files.exists) : inventory
-            let (inv, parsed) = try Inventory.forRun(sources)
+            let (inv, parsed) = try Inventory.forRun(sources, verbosity: verbose)
             if !parsed { Output.warning("No inventory was parsed, only implicit localhost is available") }
             if flushCache { FactCache(settings).flush(inv) }
             var loader = PlaybookLoader(rolesPath: settings.rolesPath)
@@ -110,18 +110,22 @@ struct Swansible: AsyncParsableCommand {
             }
             // Ansible matches the pattern as written (each term warning when it matches nothing)
             // before the play renders it.
-            var asWritten = try inv.hosts(matching: pattern)
-            if let limit {
-                let allowed = Set(try inv.hosts(matching: limit))
-                asWritten.removeAll { !allowed.contains($0) }
+            // get_host_list: nothing matched (or HOST_PATTERN_MISMATCH=error) is an error with
+            // --limit, else a warning and the run goes on.
+            do {
+                var asWritten = try inv.hosts(matching: pattern)
+                if let limit {
+                    let allowed = Set(try inv.hosts(matching: limit))
+                    asWritten.removeAll { !allowed.contains($0) }
+                }
+                if asWritten.isEmpty, !emptyInventory {
+                    throw AnsibleError("Specified inventory, host pattern and/or --limit leaves us with no hosts to target.")
+                }
+            } catch let e as AnsibleError {
+                if limit != nil { throw e }
+                Output.warning("No hosts matched, nothing to do")
             }
             let hosts = try PlaybookRunner.playHosts(book.plays[0], inv, limit: limit, extraVars: options.extraVars)
-            if asWritten.isEmpty {
-                if !emptyInventory {
-                    if limit != nil { throw AnsibleError("Specified inventory, host pattern and/or --limit leaves us with no hosts to target.") }
-                    Output.warning("No hosts matched, nothing to do")
-                }
-            }
             if listHosts {
                 Output.line("  hosts (\(hosts.count)):")
                 for h in hosts { Output.line("    \(h)") }

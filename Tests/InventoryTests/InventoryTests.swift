@@ -46,6 +46,24 @@ final class InventoryTests: XCTestCase {
         XCTAssertFalse(inv.hostNames.contains("localhost"))
     }
 
+    func testHostRangesExpandAsAnsible() throws {
+        // expand_hostname_range: ascii_letters order, Python's range (an empty one for begin > end),
+        // zero-filled widths; Ansible's own refusals apart from what Python itself raises.
+        XCTAssertEqual(try HostRange.expand("h[x:B]"), ["hx", "hy", "hz", "hA", "hB"])
+        XCTAssertEqual(try HostRange.expand("h[0:6:3]-[a:b]"), ["h0-a", "h0-b", "h3-a", "h3-b", "h6-a", "h6-b"])
+        XCTAssertEqual(try HostRange.expand("h[08:10]"), ["h08", "h09", "h10"])
+        XCTAssertEqual(try HostRange.expand("h[5:2]"), [])
+        XCTAssertThrowsError(try HostRange.expand("h[1:]")) { XCTAssertEqual("\($0)", "host range must specify end value") }
+        XCTAssertThrowsError(try HostRange.expand("h[01:100]")) {
+            XCTAssertEqual("\($0)", "host range must specify equal-length begin and end formats")
+        }
+        XCTAssertThrowsError(try HostRange.expand("local[1:j]")) {
+            XCTAssertEqual("\($0)", "invalid literal for int() with base 10: 'j'")
+            XCTAssertTrue($0 is HostRange.PythonError)
+        }
+        XCTAssertThrowsError(try HostRange.expand("[g")) { XCTAssertEqual("\($0)", "not enough values to unpack (expected 3, got 2)") }
+    }
+
     func testBadSourceIsLeftOutWithTheLine() throws {
         // As Ansible: the source is warned about (with why) and the run goes on without it.
         let inv = try makeINI("[web:bogus]\nh\n")

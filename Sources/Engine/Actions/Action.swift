@@ -96,7 +96,7 @@ final class ActionContext: @unchecked Sendable {
     var stack: [Hop] {
         get throws {
             try connection.stack(resolve: { name in
-                _ = try self.runner.inventory.hosts(matching: name)
+                _ = try self.runner.inventory.hosts(matching: name, quietly: true)
                 let scope = try self.runner.vars.scope(host: name, pc: self.runner.currentPlay!, task: self.task)
                 return try ConnectionConfig.build(host: name, scope: scope, keywords: [:], settings: self.runner.settings,
                                                   library: self.runner.library)
@@ -106,7 +106,7 @@ final class ActionContext: @unchecked Sendable {
 
     func delegate(to name: String) throws {
         guard name != host else { return }
-        _ = try runner.inventory.hosts(matching: name)
+        _ = try runner.inventory.hosts(matching: name, quietly: true)
         delegateHost = name
         let scope = try runner.vars.scope(host: name, pc: runner.currentPlay!, task: task)
         connectionScope = scope

@@ -38,7 +38,12 @@ enum DebugAction: Action {
                 } else {
                     r[.string(name)] = value
                 }
-            } catch let e as AnsibleError where e.kind != .undefined {
+            } catch var e as AnsibleError where e.kind != .undefined {
+                // The name is evaluated as an expression, and its errors say so.
+                for (template, expression) in [("Error rendering template: ", "Error rendering expression: "),
+                                               ("Syntax error in template: ", "Syntax error in expression: ")] where e.message.hasPrefix(template) {
+                    e.message = expression + e.message.dropFirst(template.count)
+                }
                 let outer = "Error while resolving `var` expression"
                 let at = c.task.argLocations["var"]
                 var error = TaskError(links: [("Task failed.", c.task.location), (outer + ".", at), (e.message, at)],

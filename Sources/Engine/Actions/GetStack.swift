@@ -15,7 +15,7 @@ extension PlaybookRunner {
         let play = try book.plays.first { try PlaybookRunner.playHosts($0, inventory, limit: nil, extraVars: options.extraVars).contains(host) }
             ?? Play(name: nil, hosts: .string(host), vars: Dict(), varsFiles: [], keywords: [:], preTasks: [], tasks: [],
                     postTasks: [], handlers: [], roles: [], location: SourceLocation.unknown)
-        _ = try inventory.hosts(matching: host)
+        _ = try inventory.hosts(matching: host, quietly: true)
         playKeywords = play.keywords
         currentPlay = VariableManager.PlayContext(play: play, playVars: play.vars, hosts: [host], batch: [host])
         let task = PlayTask(name: "explain", action: "swansible_get_stack", args: Dict(), keywords: [:], location: play.location, role: nil)
