@@ -204,11 +204,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             let rendered = try templar.template(.string(pattern), templar.staticScope(Dict(), extraVars: extraVars))
             pattern = rendered.listValue.map { $0.map(\.pythonStr).joined(separator: ",") } ?? rendered.pythonStr
         }
-        var hosts = try inventory.hosts(matching: pattern)
-        if let limit {
-            let allowed = Set(try inventory.hosts(matching: try expandLimit(limit)))
-            hosts = hosts.filter { allowed.contains($0) }
-        }
+        var hosts = try hosts(matching: pattern, inventory, limit: limit)
         // `order:` as the inventory's get_hosts applies it (templated with the play's vars).
         var order = play["order"]?.pythonStr
         if let o = order, !Template.isPlain(o) {
@@ -222,6 +218,16 @@ public final class PlaybookRunner: @unchecked Sendable {
         case "shuffle"?: hosts.shuffle()
         case nil, "inventory"?: break
         case let other?: throw PlaybookError("Invalid 'order' specified for inventory hosts: \(other)", at: play.location)
+        }
+        return hosts
+    }
+
+    /// The hosts a pattern matches, narrowed by --limit (its `@file`s read).
+    public static func hosts(matching pattern: String, _ inventory: Inventory, limit: String?) throws -> [String] {
+        var hosts = try inventory.hosts(matching: pattern)
+        if let limit {
+            let allowed = Set(try inventory.hosts(matching: try expandLimit(limit)))
+            hosts = hosts.filter { allowed.contains($0) }
         }
         return hosts
     }
@@ -1521,11 +1527,18 @@ public final class PlaybookRunner: @unchecked Sendable {
     /// The task's no_log for this host (or loop item): its result is then hidden from the output.
     /// A value that does not render or is not a boolean hides nothing; the run reports it elsewhere.
     func noLog(_ task: PlayTask, _ scope: VarScope) -> Bool {
-        for v in [task.keywords["no_log"], task.inheritedKeywords["no_log"], playKeywords["no_log"]].compactMap({ $0 }) {
-            guard let r = try? vars.templar.template(v, scope), r.stringValue != omitToken else { continue }
-            return (try? boolKeyword(task, "no_log", r)) ?? false
+        (try? resolvedKeyword(task, "no_log", scope))??.truthy ?? false
+    }
+
+    /// A connection or mode keyword for this host: the task's, its block's, else the play's; a
+    /// level that renders to `omit` is as if unset. The boolean ones are checked as booleans.
+    func resolvedKeyword(_ task: PlayTask, _ k: String, _ scope: VarScope) throws -> Value? {
+        for v in [task.keywords[k], task.inheritedKeywords[k], playKeywords[k]].compactMap({ $0 }) {
+            let r = try vars.templar.template(v, scope)
+            if r.stringValue == omitToken { continue }
+            return ["become", "check_mode", "diff", "no_log"].contains(k) ? .bool(try boolKeyword(task, k, r)) : r
         }
-        return false
+        return nil
     }
 
     func attempt(_ task: PlayTask, host: String, scope: VarScope) async throws -> (Status, Dict) {
@@ -1608,14 +1621,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         var keywords: [String: Value] = [:]
         for k in ["connection", "remote_user", "become", "become_user", "become_method", "become_flags", "become_exe",
                   "check_mode", "diff", "no_log"] {
-            // A level that renders to `omit` is as if unset: the next one out applies.
-            for v in [task.keywords[k], task.inheritedKeywords[k], playKeywords[k]].compactMap({ $0 }) {
-                var r = try vars.templar.template(v, scope)
-                if r.stringValue == omitToken { continue }
-                if ["become", "check_mode", "diff", "no_log"].contains(k) { r = .bool(try boolKeyword(task, k, r)) }
-                keywords[k] = r
-                break
-            }
+            keywords[k] = try resolvedKeyword(task, k, scope)
         }
         let ctx = ActionContext(task: task, host: host, args: args, scope: scope, runner: self, keywords: keywords)
         ctx.actionTemplated = actionTemplated

@@ -97,7 +97,7 @@ public struct Environment: Sendable {
             try UndefinedError.trip(value)
             try UndefinedError.trip(args)
         }
-        if short == "default" || short == "d" {   // as `map('default', x)` calls it; the renderer has its own
+        if short == "default" || short == "d" {   // an undefined input comes as a marker
             let fallback = args.get(0, "default_value") ?? .string("")
             if case .undefined = value { return fallback }
             return args.bool(1, "boolean", default: false) && !value.truthy ? fallback : value

@@ -420,17 +420,14 @@ final class Renderer {
             if !isLookup { try UndefinedError.trip(arguments) }
             return try call(callee, arguments)
         case .filter(let base, let name, let a, let k):
+            // `default` is given an undefined base as a marker (the filter replaces it); others raise.
+            let input: Value
             if name == "default" || name == "d" {
-                let fallback = try a.first.map(eval) ?? .string("")
-                let boolean = try (k.first { $0.0 == "boolean" }?.1).map(eval)?.truthy ?? (a.count > 1 ? try eval(a[1]).truthy : false)
-                do {
-                    let v = try eval(base)
-                    return boolean && !v.truthy ? fallback : v
-                } catch is UndefinedError {
-                    return fallback
-                }
+                do { input = try eval(base) } catch let u as UndefinedError { input = .undefined(u.message) }
+            } else {
+                input = try eval(base)
             }
-            return try env.filter(name, try eval(base), try args(a, k))
+            return try env.filter(name, input, try args(a, k))
         case .test(let base, let name, let a, let k, let negated):
             if name == "defined" || name == "undefined" {
                 var defined = true

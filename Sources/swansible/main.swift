@@ -113,12 +113,7 @@ struct Swansible: AsyncParsableCommand {
             // get_host_list: nothing matched (or HOST_PATTERN_MISMATCH=error) is an error with
             // --limit, else a warning and the run goes on.
             do {
-                var asWritten = try inv.hosts(matching: pattern)
-                if let limit {
-                    let allowed = Set(try inv.hosts(matching: limit))
-                    asWritten.removeAll { !allowed.contains($0) }
-                }
-                if asWritten.isEmpty, !emptyInventory {
+                if try PlaybookRunner.hosts(matching: pattern, inv, limit: limit).isEmpty, !emptyInventory {
                     throw AnsibleError("Specified inventory, host pattern and/or --limit leaves us with no hosts to target.")
                 }
             } catch let e as AnsibleError {

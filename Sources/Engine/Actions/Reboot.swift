@@ -167,12 +167,8 @@ enum RebootAction: Action {
     static func utcNow() -> String {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
-        var t = ts.tv_sec
-        var tmv = tm()
-        gmtime_r(&t, &tmv)
-        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        let micro = String(String(ts.tv_nsec / 1000 + 1_000_000).dropFirst())
-        return "\(tmv.tm_year + 1900)-\(two(tmv.tm_mon + 1))-\(two(tmv.tm_mday))T\(two(tmv.tm_hour)):\(two(tmv.tm_min)):\(two(tmv.tm_sec)).\(micro)+00:00"
+        let text = DateParts(Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9).description
+        return text.replacingOccurrences(of: " ", with: "T") + "+00:00"
     }
 
     static func message(_ e: any Error) -> String {
