@@ -9,6 +9,7 @@ extension Inventory {
     public static func forRun(_ sources: [String], verbosity: Int = 0) throws -> (inventory: Inventory, parsed: Bool) {
         let inv = try Inventory(sources: sources)
         if verbosity >= 3 { for n in inv.notes { Output.line(n, .verbose) } }
+        if verbosity >= 4 { for n in inv.data.groupNameNotes { Output.line(n, .verbose) } }
         for (source, plugin, reason) in inv.unparsed {
             if let reason, plugin == "advanced_host_list" {
                 // 2.19's error_as_warning, the plugin's failure and its cause.

@@ -103,6 +103,9 @@ public struct Settings: Sendable {
         }
         let untrusted = Files.environment("_ANSIBLE_TEMPLAR_UNTRUSTED_TEMPLATE_BEHAVIOR")?.lowercased()
         Templar.untrustedBehavior.store(untrusted == "warning" ? 1 : untrusted == "error" ? 2 : 0, ordering: .relaxed)
+        InventoryData.invalidGroupChars = value(env: "ANSIBLE_TRANSFORM_INVALID_GROUP_CHARS", key: "force_valid_group_names")
+            .flatMap { InventoryData.InvalidGroupChars(rawValue: $0.lowercased()) } ?? .never
+        InventoryData.warn = { Output.warning($0) }
         Inventory.advancedHostList = enabled.split(separator: ",").contains { $0.trimmingCharacters(in: " ").hasSuffix("advanced_host_list") }
     }
 

@@ -8,6 +8,8 @@ struct TaskError: Error {
     var flat: String
     /// A hint printed after the last origin.
     var help: String?
+    /// Keys of the result besides the error's own (a module's output, its own `msg`).
+    var extra = Dict()
 
     static func fqcn(_ action: String) -> String {
         action.contains(".") ? action : "ansible.builtin." + action
@@ -54,7 +56,19 @@ struct TaskError: Error {
         var r: Dict = ["changed": false, "msg": .unsafe(flat), "_swansible_error": .list(chain), "failed": true,
                        "exception": "(traceback unavailable)"]
         if let help { r["_swansible_help"] = .string(help) }
+        if !extra.isEmpty { r["_swansible_error_flat"] = .string(flat) }
+        for (k, v) in extra { r[k] = v }
         return r
+    }
+
+    /// The interpreter a module was to run on is not on the host: the task fails with the shell's
+    /// output (Ansible's _parse_returned_data), and the host stays reachable.
+    static func interpreterNotFound(_ task: PlayTask, _ message: String, output: String) -> TaskError {
+        var e = TaskError(links: [("Task failed.", task.location), ("Action failed.", task.location), (message, nil)],
+                          flat: "Task failed: Action failed: \(message)")
+        e.help = "Consider overriding the configured interpreter path for this host. See stdout/stderr for the returned output."
+        e.extra = ["msg": .string(message), "module_stderr": .string(output), "module_stdout": "", "rc": 127]
+        return e
     }
 
     /// One link of a recorded chain: the message, where, and what stands for a source without a file.
@@ -85,7 +99,7 @@ struct TaskError: Error {
             guard case .list(let l) = link, let m = l.first?.stringValue else { return nil }
             return (m, l.count > 1 ? l[1].stringValue : nil, i == chain.count - 1 ? help : nil, l.count > 2 ? l[2].stringValue : nil)
         }
-        var segments: [String] = []
+        var segments: [String] = [], placed: [Bool] = []
         var i = 0
         while i < links.count {
             var parts = [links[i].message]
@@ -98,9 +112,12 @@ struct TaskError: Error {
             var at = links[i].location.flatMap(SourceLocation.parse)
             at?.snippet = links[i].snippet
             segments.append(Origin.report(joined(parts), at, help: links[i].help))
+            placed.append(at != nil)
             i = j
         }
         if segments.count == 1 { return "[ERROR]: " + segments[0] + "\n" }
+        // Among several, a part without a place still ends with a blank line, as 2.19 prints it.
+        for (i, p) in placed.enumerated() where !p { segments[i] += "\n" }
         return "[ERROR]: \(flat)\n\n" + segments.joined(separator: "\n<<< caused by >>>\n\n") + "\n"
     }
 }

@@ -17,7 +17,7 @@ enum INISource {
                     throw fail("Invalid section entry: '\(line)'. Please make sure that there are no spaces in the section entry, and that there are no other invalid characters")
                 }
                 let parts = inner.split(separator: ":", maxSplits: 1).map(String.init)
-                group = parts[0]
+                group = inv.safeGroupName(parts[0])
                 state = parts.count > 1 ? parts[1] : "hosts"
                 guard ["hosts", "children", "vars"].contains(state) else {
                     throw fail("Section [\(inner)] has unknown type: \(state)")

@@ -54,8 +54,53 @@ public final class InventoryData: @unchecked Sendable {
         addChild("all", "ungrouped")
     }
 
+    /// TRANSFORM_INVALID_GROUP_CHARS: what becomes of a group name with characters a variable
+    /// name cannot hold (`never` keeps it and warns, `always` replaces them with `_` and warns,
+    /// `ignore` and `silently` do the same without a word).
+    public enum InvalidGroupChars: String, Sendable { case never, always, ignore, silently }
+    public nonisolated(unsafe) static var invalidGroupChars = InvalidGroupChars.never
+    /// Where the warning goes (the run's display); set with the mode.
+    public nonisolated(unsafe) static var warn: (String) -> Void = { _ in }
+    /// What was replaced or kept, said at -vvvv.
+    public private(set) var groupNameNotes: [String] = []
+
+    /// The group name as Ansible's to_safe_group_name leaves it: a leading digit and every
+    /// character outside Python's `\w` are the invalid ones.
+    public func safeGroupName(_ name: String) -> String {
+        func word(_ c: Unicode.Scalar) -> Bool {
+            switch c.properties.generalCategory {
+            case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+                 .decimalNumber, .letterNumber, .otherNumber: return true
+            default: return c == "_"
+            }
+        }
+        var invalid: [Unicode.Scalar] = [], out = String.UnicodeScalarView()
+        for (i, c) in name.unicodeScalars.enumerated() {
+            let bad = !word(c) || (i == 0 && c.properties.generalCategory == .decimalNumber)
+            if bad, !invalid.contains(c) { invalid.append(c) }
+            out.append(bad ? "_" : c)
+        }
+        guard !invalid.isEmpty else { return name }
+        let what = "invalid character(s) \"{\(invalid.map { Value.string(String($0)).pythonRepr }.joined(separator: ", "))}\" in group name (\(name))"
+        switch InventoryData.invalidGroupChars {
+        case .always, .silently:
+            if InventoryData.invalidGroupChars == .always {
+                groupNameNotes.append("Replacing " + what)
+                InventoryData.warn("Invalid characters were found in group names and automatically replaced, use -vvvv to see details")
+            }
+            return String(out)
+        case .never:
+            groupNameNotes.append("Not replacing " + what)
+            InventoryData.warn("Invalid characters were found in group names but not replaced, use -vvvv to see details")
+            return name
+        case .ignore: return name
+        }
+    }
+
     @discardableResult
     public func addGroup(_ name: String) -> Group {
+        if let g = groups[name] { return g }
+        let name = safeGroupName(name)
         if let g = groups[name] { return g }
         let g = Group(name)
         groups[name] = g
@@ -74,15 +119,15 @@ public final class InventoryData: @unchecked Sendable {
         if let group, group != "all", group != "ungrouped" {
             let g = addGroup(group)
             if !g.hosts.contains(name) { g.hosts.append(name) }
-            if !h.groups.contains(group) { h.groups.append(group) }
+            if !h.groups.contains(g.name) { h.groups.append(g.name) }
         }
         return h
     }
 
     public func addChild(_ parent: String, _ child: String) {
         let p = addGroup(parent), c = addGroup(child)
-        if !p.children.contains(child) { p.children.append(child) }
-        if !c.parents.contains(parent) { c.parents.append(parent) }
+        if !p.children.contains(c.name) { p.children.append(c.name) }
+        if !c.parents.contains(p.name) { c.parents.append(p.name) }
     }
 
     /// Ansible's reconcile step: hosts in no group go to `ungrouped`; `all` only keeps

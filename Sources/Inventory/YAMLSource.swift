@@ -17,7 +17,7 @@ enum YAMLSource {
     static let groupKeys: Set<String> = ["vars", "children", "hosts"]
 
     static func group(_ name: String, _ node: Node, path: String, _ inv: InventoryData) throws {
-        inv.addGroup(name)
+        let name = inv.addGroup(name).name
         guard let pairs = node.pairs else {
             if case .scalar(.none) = node.kind { return }
             throw InventoryError("\(node.location): Invalid group (\(name)) definition: expected a dictionary, got \(node.value.typeName)")

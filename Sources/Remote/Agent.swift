@@ -38,7 +38,9 @@ public enum Agent {
     public static func bootstrapCommand(interpreter: String?) -> String {
         let code = "CODE='\(firstStage)'"
         if let interpreter {
-            return "\(code); exec \(interpreter) -c \"$CODE\""
+            // A missing interpreter is first run bare, on line 1, so the shell words it as it
+            // does for Ansible's own module command ("sh: 1: /x: not found").
+            return "command -v \(interpreter) >/dev/null 2>&1 || { \(interpreter); exit 127; }; \(code); exec \(interpreter) -c \"$CODE\""
         }
         let candidates = fallbackInterpreters.joined(separator: " ")
         return "\(code); for p in \(candidates); do if command -v \"$p\" >/dev/null 2>&1; then exec \"$p\" -c \"$CODE\" \"$(command -v \"$p\")\"; fi; done; echo 'swansible: no Python interpreter found (tried \(candidates))' >&2; exit 127"

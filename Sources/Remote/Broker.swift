@@ -161,6 +161,9 @@ final class Loop {
     /// How long a busy agent may stay silent (SWANSIBLE_AGENT_TIMEOUT seconds, default 30).
     static let silenceLimit: UInt64 = UInt64(Int(Files.environment("SWANSIBLE_AGENT_TIMEOUT") ?? "") ?? 30) * 1_000_000_000
     var handshakes: [Int: Handshake] = [:]
+    /// Why recent streams ended: a request sent after its agent already exited (an interpreter
+    /// that is not there) gets the agent's stderr, not a bare "closed".
+    var endings: [Int: any Error] = [:]
 
     init(epfd: Int32, wakeFd: Int32) {
         self.epfd = epfd
@@ -220,7 +223,7 @@ final class Loop {
             }
         case .send(let id, var bytes, let handle, let dst, let cont, let deadline, let compress):
             guard streams[id] != nil else {
-                cont?.resume(throwing: RemoteError.disconnected("the connection to the agent is closed"))
+                cont?.resume(throwing: endings.removeValue(forKey: id) ?? RemoteError.disconnected("the connection to the agent is closed"))
                 return
             }
             if compress {
@@ -360,6 +363,9 @@ final class Loop {
         while e.outOffset < e.out.count {
             let n = e.io.write(e.out[e.outOffset...])
             if n < 0 {
+                // The agent is gone: what it said on stderr before going is the reason.
+                var rest: [UInt8] = []
+                _ = e.io.read(into: &rest)
                 streams[id] = e
                 drop(id, RemoteError.disconnected(e.io.stderrTail.isEmpty ? "write to the agent failed" : e.io.stderrTail))
                 return
@@ -407,6 +413,8 @@ final class Loop {
 
     func drop(_ id: Int, _ error: any Error) {
         guard let e = streams.removeValue(forKey: id) else { return }
+        if endings.count >= 64 { endings.removeAll() }
+        endings[id] = error
         for fd in Set(e.io.readFds + [e.io.writeFd]) { epoll_ctl(epfd, EPOLL_CTL_DEL, fd, nil) }
         // Free the transport before anyone waiting can move on (and perhaps exit the process).
         e.io.close()

@@ -36,6 +36,14 @@ public enum Hop: Sendable, Hashable {
     /// A container or namespace: `argv` runs a command inside it (docker exec -i NAME …).
     case command(kind: String, argv: [String], interpreter: String?)
 
+    /// The interpreter the hop's agent is started with, when one was configured.
+    var interpreter: String? {
+        switch self {
+        case .local(let i, _), .ssh(_, let i), .sshFromAgent(_, let i), .command(_, _, let i): return i
+        case .become: return nil
+        }
+    }
+
     public var key: String {
         switch self {
         case .local(let i, let name): return "local:\(name ?? ""):\(i ?? "")"
@@ -245,6 +253,11 @@ public final class ContextService: Sendable {
             hello = try await Broker.shared.request(stream, Agent.payload, replyTo: 1, timeout: 60)
         } catch let e as RemoteError {
             Broker.shared.close(stream)
+            // The shell's word for a missing program, as Ansible's _parse_returned_data reads it.
+            if let interpreter = hop.interpreter, case .disconnected(let output) = e,
+               ["No such file or directory", "not found", "command not found"].contains(where: { output.contains("\(interpreter): \($0)") }) {
+                throw RemoteError.interpreterNotFound(interpreter, output: output.replacingReady)
+            }
             throw RemoteError.unreachable(agentStartFailure(e))
         }
         return Context(name: hop.key, stream: stream, info: try Value.parseJSON(bytes: hello))

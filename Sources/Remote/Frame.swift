@@ -73,10 +73,14 @@ public enum RemoteError: Error, CustomStringConvertible, Sendable {
     case timeout(String)
     /// Privilege escalation failed (a wrong or missing password): a task failure, not unreachable.
     case becomeFailed(String)
+    /// The interpreter the agent was to run on is not on the host: Ansible fails the task (the
+    /// host stays reachable). Carries the shell's output.
+    case interpreterNotFound(String, output: String)
 
     public var description: String {
         switch self {
         case .unreachable(let m), .disconnected(let m), .protocolError(let m), .timeout(let m), .becomeFailed(let m): return m
+        case .interpreterNotFound(let i, _): return "The module interpreter \(Value.string(i).pythonRepr) was not found."
         }
     }
 }

@@ -98,9 +98,13 @@ struct SwansiblePlaybook: AsyncParsableCommand {
             let sources = inventory.isEmpty ? settings.inventorySources.filter(Files.exists) : inventory
             let parsed: Bool
             (inv, parsed) = try Inventory.forRun(sources, verbosity: verbose)
-            if !parsed {
-                Output.warning("No inventory was parsed, only implicit localhost is available")
-                if settings.localhostWarning { Output.warning("provided hosts list is empty, only localhost is available. Note that the implicit localhost does not match 'all'") }
+            if !parsed { Output.warning("No inventory was parsed, only implicit localhost is available") }
+            // get_host_list: an inventory without hosts is warned about; one whose hosts the
+            // --limit leaves none of stops the run.
+            let empty = inv.hostNames.isEmpty
+            if empty, settings.localhostWarning { Output.warning("provided hosts list is empty, only localhost is available. Note that the implicit localhost does not match 'all'") }
+            if try PlaybookRunner.hosts(matching: "all", inv, limit: options.limit).isEmpty, !empty {
+                throw AnsibleError("Specified inventory, host pattern and/or --limit leaves us with no hosts to target.")
             }
         } catch {
             Output.error("\(error)")

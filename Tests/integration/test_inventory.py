@@ -69,3 +69,26 @@ def test_pattern_mismatch_as_ansible(tmp_path):
             continue
         assert theirs.returncode == ours.returncode, (args, env, ours.stdout + ours.stderr)
         assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr), (args, env)
+
+
+def test_invalid_group_chars_and_limits_as_ansible(tmp_path):
+    """TRANSFORM_INVALID_GROUP_CHARS keeps or replaces `local-` as Ansible does (with its warning);
+    a --limit that leaves no inventory host stops the run (rc 1); an inventory without hosts is
+    warned about even when it parsed."""
+    (tmp_path / 'inv.ini').write_text('[local-:children]\nweb\n[web]\nh1 ansible_connection=local ansible_python_interpreter=/usr/bin/python3\n'
+                                      '[3rd]\nh1\n')
+    (tmp_path / 'empty.ini').write_text('')
+    (tmp_path / 'play.yml').write_text('- hosts: all\n  gather_facts: false\n  tasks:\n    - ping:\n')
+    runs = []
+    for mode in ('never', 'always', 'ignore', 'silently'):
+        env = {'ANSIBLE_TRANSFORM_INVALID_GROUP_CHARS': mode}
+        for limit in ('local-', 'local_'):
+            runs.append((['ansible-playbook', '-i', tmp_path / 'inv.ini', tmp_path / 'play.yml', '-l', limit], env))
+        runs.append((['ansible-inventory', '-i', tmp_path / 'inv.ini', '--graph'], env))
+    runs.append((['ansible-playbook', '-i', tmp_path / 'empty.ini', tmp_path / 'play.yml', '-l', 'foo'], None))
+    runs.append((['ansible-playbook', '-i', tmp_path / 'inv.ini', tmp_path / 'play.yml', '-l', 'foo'], None))
+    for (tool, *args), env in runs:
+        theirs = run([VENV / 'bin' / tool, *args], env=env)
+        ours = run([BIN / tool.replace('ansible', 'swansible'), *args], env=env)
+        assert theirs.returncode == ours.returncode, (args, env, ours.stdout + ours.stderr)
+        assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr), (args, env)

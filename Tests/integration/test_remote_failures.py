@@ -7,7 +7,7 @@ import signal
 import subprocess
 import time
 
-from conftest import BIN, FIXTURES, TEST_USER, swansible_playbook, write_password_inventory, write_ssh_inventory
+from conftest import BIN, FIXTURES, TEST_USER, ansible_playbook, swansible_playbook, task_blocks, write_password_inventory, write_ssh_inventory
 
 
 def test_killed_and_stopped_agents_fail_alone(sshd_hosts, tmp_path):
@@ -113,3 +113,23 @@ def test_ctrl_c_ad_hoc(tmp_path):
         subprocess.run(['pkill', '-f', '^sleep 32$'], capture_output=True)
     assert p.returncode == 99, out + err
     assert err.endswith('[ERROR]: User interrupted execution\n'), err
+
+
+def test_missing_interpreter_fails_the_task(sshd_hosts, tmp_path):
+    """An interpreter that is not on the host fails the task as Ansible words it (the shell's
+    output, rc 127), over the local and SSH transports; the host stays reachable."""
+    _, hosts, key = sshd_hosts
+    inv = tmp_path / 'inventory'
+    write_ssh_inventory(inv, hosts[:1], key, ansible_ssh_common_args='"-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null"')
+    book = tmp_path / 'site.yml'
+    book.write_text('- hosts: localhost,targets\n  gather_facts: false\n  tasks:\n'
+                    '    - ping:\n      vars:\n        ansible_python_interpreter: /bogus/path\n      ignore_errors: true\n'
+                    '    - ping:\n')
+    ours = swansible_playbook('-i', inv, book, '-e', 'ansible_host_key_checking=false')
+    theirs = ansible_playbook('-i', inv, book, '-e', 'ansible_host_key_checking=false')
+    assert ours.returncode == theirs.returncode == 0, ours.stdout + ours.stderr
+    assert task_blocks(ours.stdout) == task_blocks(theirs.stdout)
+    for host in ('localhost', 'target1'):
+        assert f"fatal: [{host}]: FAILED! =>" in ours.stdout
+        assert f'{host}' + ' ' * (27 - len(host)) + ': ok=2    changed=0    unreachable=0    failed=0    skipped=0    rescued=0    ignored=1' in ours.stdout
+    assert "The module interpreter '/bogus/path' was not found. Consider overriding" in ours.stdout + ours.stderr

@@ -157,6 +157,7 @@ final class ActionContext: @unchecked Sendable {
         let stack = try self.stack
         do { return try await ContextService.shared.get(stack) } catch let e as RemoteError {
             if case .becomeFailed(let m) = e { throw BecomeFailure(message: m) }
+            if case .interpreterNotFound(_, let output) = e { throw TaskError.interpreterNotFound(task, e.description, output: output) }
             throw Unreachable(message: e.description)
         }
     }
@@ -197,11 +198,7 @@ final class ActionContext: @unchecked Sendable {
             throw TaskFailure(message: "The module \(name) was not found in configured module paths")
         }
         let stack = try self.stack
-        let ctx: Context
-        do { ctx = try await ContextService.shared.get(stack) } catch let e as RemoteError {
-            if case .becomeFailed(let m) = e { throw BecomeFailure(message: m) }
-            throw Unreachable(message: e.description)
-        }
+        let ctx = try await agent()
         let moduleArgs = args
         let v = runner.vars
         var internalArgs: [(String, Value)] = [
