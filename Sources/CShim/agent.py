@@ -35,6 +35,7 @@ import tempfile
 import threading
 import time
 import traceback
+import types
 import zlib
 
 MAGIC = 0x5357
@@ -153,9 +154,10 @@ class SourceFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         return None
 
     def _is_namespace(self, fullname):
+        # Every package above a collection's module_utils (`ns.coll.plugins` too: a module's
+        # relative import goes through it) is an empty one.
         prefix = fullname + '.'
-        return fullname.count('.') < 3 and fullname.startswith('ansible_collections.') and any(
-            k.startswith(prefix) for k in self.sources)
+        return fullname.startswith('ansible_collections.') and any(k.startswith(prefix) for k in self.sources)
 
     def create_module(self, spec):
         return None
@@ -340,7 +342,7 @@ class Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         if name in sources:
             return importlib.util.spec_from_loader(name, self, is_package=sources[name][1])
         if name in ('ansible', 'ansible_collections', 'ansible.modules') or (
-                name.count('.') < 3 and name.startswith('ansible_collections.') and any(k.startswith(name + '.') for k in sources)):
+                name.startswith('ansible_collections.') and any(k.startswith(name + '.') for k in sources)):
             return importlib.util.spec_from_loader(name, self, is_package=True)
         return None
     def create_module(self, spec):
@@ -462,11 +464,17 @@ def run_module(msg):
     saved_env = dict(os.environ) if environment else None
     if environment:
         os.environ.update(environment)   # the task's `environment:`, for this module only
+    saved_nofile = set_nofile(msg.get('rlimit_nofile'))
     sys.stdout, sys.stderr, sys.argv = out, err, ['<swansible>/%s.py' % msg['name']]
+    # The module is `__main__` while it runs (as AnsiballZ's runpy makes it): it may look
+    # itself up in sys.modules.
+    main, saved_main = types.ModuleType('__main__'), sys.modules.get('__main__')
+    main.__dict__.update({'__file__': sys.argv[0], '__package__': msg.get('package', 'ansible.modules'),
+                          '__builtins__': __builtins__})
+    sys.modules['__main__'] = main
     rc = 0
     try:
-        exec(code, {'__name__': '__main__', '__file__': sys.argv[0], '__package__': msg.get('package', 'ansible.modules'),
-                    '__builtins__': __builtins__})
+        exec(code, main.__dict__)
     except SystemExit as e:
         rc = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
     except ImportError as e:
@@ -484,7 +492,10 @@ def run_module(msg):
         if saved_env is not None:
             os.environ.clear()
             os.environ.update(saved_env)
+        if saved_nofile:
+            set_nofile(*saved_nofile)
         sys.excepthook = sys.__excepthook__
+        sys.modules['__main__'] = saved_main
         sys.stdout, sys.stderr, sys.argv = saved[0], saved[1], saved[2]
         try:
             os.chdir(saved[3])
@@ -493,6 +504,23 @@ def run_module(msg):
         if taskdir and not msg.get('keep_remote_files'):
             shutil.rmtree(taskdir, ignore_errors=True)
     return module_reply(rc, out.buffer.getvalue().decode('utf-8', 'surrogateescape'), err.getvalue())
+
+
+def set_nofile(soft, hard=None):
+    """AnsiballZ's PYTHON_MODULE_RLIMIT_NOFILE: the soft limit of open files, capped by the hard
+    one, for one module; returns the limits to put back (the agent outlives the module)."""
+    if not soft:
+        return None
+    import resource
+    before = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = (min(before[1], soft), before[1]) if hard is None else (soft, hard)
+    if wanted == before:
+        return None
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, wanted)
+    except ValueError:
+        return None
+    return before
 
 
 def module_reply(rc, stdout, stderr):

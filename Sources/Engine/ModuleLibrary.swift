@@ -139,8 +139,9 @@ public final class ModuleLibrary: Sendable {
     }
 
     /// The module for an action name, searched in the playbook's library dirs first.
-    public func module(_ action: String, searchDirs: [String]) throws -> ModuleSource? {
-        let key = action + "|" + searchDirs.joined(separator: ":")
+    /// `utilDirs`: the user's module_utils directories, searched before ansible-core's own.
+    public func module(_ action: String, searchDirs: [String], utilDirs: [String] = []) throws -> ModuleSource? {
+        let key = action + "|" + searchDirs.joined(separator: ":") + "|" + utilDirs.joined(separator: ":")
         if let m = cache.withLock({ $0[key] }) { return m }
         guard let path = findModule(action, searchDirs: searchDirs) else { return nil }
         let source = try Files.read(path)
@@ -154,7 +155,7 @@ public final class ModuleLibrary: Sendable {
         while let name = queue.popLast() {
             guard !seen.contains(name) else { continue }
             seen.insert(name)
-            guard let (file, isPkg) = resolveUtil(name) else { continue }
+            guard let (file, isPkg) = resolveUtil(name, utilDirs: utilDirs) else { continue }
             // Parent packages must exist for the import to work.
             var parts = name.split(separator: ".").map(String.init)
             while parts.count > 2 {
@@ -245,14 +246,15 @@ public final class ModuleLibrary: Sendable {
         runtime("ansible.builtin")["plugin_routing"]?["callback"]?[name]?["redirect"]?.stringValue
     }
 
-    /// A module_utils name → its file, for ansible.module_utils.* and collection module_utils.
-    func resolveUtil(_ name: String) -> (String, Bool)? {
+    /// A module_utils name → its file, for ansible.module_utils.* (the user's `utilDirs` first,
+    /// as Ansible's module_utils loader has them) and collection module_utils.
+    func resolveUtil(_ name: String, utilDirs: [String] = []) -> (String, Bool)? {
         let parts = name.split(separator: ".").map(String.init)
         var bases: [String] = []
         var rel: [String] = []
         if parts.count >= 2, parts[0] == "ansible", parts[1] == "module_utils" {
-            bases = [Files.join(ansibleDir, "module_utils")]
             rel = Array(parts.dropFirst(2))
+            bases = (rel.isEmpty ? [] : utilDirs.filter(Files.isDirectory)) + [Files.join(ansibleDir, "module_utils")]
         } else if parts.count >= 5, parts[0] == "ansible_collections", parts[3] == "plugins", parts[4] == "module_utils" {
             bases = collectionRoots.map { Files.join($0, "ansible_collections/\(parts[1])/\(parts[2])/plugins/module_utils") }
             rel = Array(parts.dropFirst(5))

@@ -1198,8 +1198,10 @@ public final class PlaybookRunner: @unchecked Sendable {
         var thrown = true
         var outcome: (Status, Dict)
         callback.hostStart(host, task: task.displayName, handler: prefix != "TASK")
+        var taskScope: VarScope?
         do {
             let scope = try vars.scope(host: host, pc: pc, task: task)
+            taskScope = scope
             // The implicit localhost's address is 127.0.0.1 (InventoryData's), others' their name.
             let address = inventory.data.hosts[host]?.implicit == true ? "127.0.0.1" : host
             ConnectionConfig.addMagicVariables(scope, address: address, connection: keyword(task, "connection"),
@@ -1219,6 +1221,13 @@ public final class PlaybookRunner: @unchecked Sendable {
         } catch let e as AnsibleError {
             ignoreErrors = keyword(task, "ignore_errors")?.truthy ?? false
             outcome = (.failed, ["failed": true, "changed": false, "msg": .unsafe("Task failed: \(e.message)")])
+            callback.result(host: host, action: task.action, status: .failed, result: outcome.1, ignoring: ignoreErrors)
+        } catch let e as UndefinedError {
+            // A variable the controller reads itself (a connection variable…) did not render:
+            // reported where it was written, as 2.19 does.
+            ignoreErrors = keyword(task, "ignore_errors")?.truthy ?? false
+            let at = taskScope?.failedVariable.flatMap { taskScope?.origins[$0] }
+            outcome = (.failed, TaskError(links: [("Task failed.", task.location), (e.message, at)], flat: "Task failed: \(e.message)").result)
             callback.result(host: host, action: task.action, status: .failed, result: outcome.1, ignoring: ignoreErrors)
         } catch {
             ignoreErrors = false

@@ -83,6 +83,11 @@ public struct Settings: Sendable {
     public var libraryPath: [String] {
         (value(env: "ANSIBLE_LIBRARY", key: "library") ?? "").split(separator: ":").map(String.init)
     }
+    /// DEFAULT_MODULE_UTILS_PATH: module_utils of the user's own, found before ansible-core's.
+    public var moduleUtilsPath: [String] {
+        (value(env: "ANSIBLE_MODULE_UTILS", key: "module_utils") ?? "~/.ansible/plugins/module_utils:/usr/share/ansible/plugins/module_utils")
+            .split(separator: ":").map(String.init)
+    }
     public var interpreterPython: String? { value(env: "ANSIBLE_PYTHON_INTERPRETER", key: "interpreter_python") }
     public var displaySkippedHosts: Bool {
         value(env: "ANSIBLE_DISPLAY_SKIPPED_HOSTS", key: "display_skipped_hosts").map(Settings.truthy) ?? true

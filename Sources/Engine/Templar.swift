@@ -51,6 +51,9 @@ final class VarScope: VariableSource, @unchecked Sendable {
     var playbookDir = Files.cwd()
     /// Where variables' values were written, where known (play and task vars).
     var origins: [String: SourceLocation] = [:]
+    /// The first variable read directly (not from inside another's template) whose value did
+    /// not render: a controller-side failure (a connection variable) is reported at its origin.
+    private(set) var failedVariable: String?
 
     init(raw: [String: Value], templar: Templar) {
         self.raw = raw
@@ -73,7 +76,10 @@ final class VarScope: VariableSource, @unchecked Sendable {
         defer { resolving.removeLast() }
         let r: Value
         // A var whose template uses an undefined one is itself undefined (`is undefined`, `default`).
-        do { r = try templar.resolve(v, self) } catch let e as AnsibleError where e.kind == .undefined { throw UndefinedError(e.message) }
+        do { r = try templar.resolve(v, self) } catch let e as AnsibleError where e.kind == .undefined {
+            if resolving.count == 1, failedVariable == nil { failedVariable = name }
+            throw UndefinedError(e.message)
+        }
         cache[name] = r
         return r
     }

@@ -492,10 +492,16 @@ public struct PlaybookLoader {
             tasks += t
             handlers += h
         }
-        // A role's meta `collections:` is the search list for its own tasks.
+        // A role's tasks search its own collection, then its meta `collections:`; the play's do not
+        // reach into roles (Role._load_role_data), and builtin (legacy for other roles) closes the list.
         let outerSearch = collectionSearch
         defer { collectionSearch = outerSearch }
-        if let own = try meta(role)?["collections"]?.value.listValue { collectionSearch = own.compactMap(\.stringValue) }
+        var search = role.collection.map { [$0] } ?? []
+        for c in (try meta(role)?["collections"]?.value.listValue ?? []).compactMap(\.stringValue) where !search.contains(c) { search.append(c) }
+        if !search.isEmpty, !search.contains("ansible.builtin"), !search.contains("ansible.legacy") {
+            search.append(role.collection != nil ? "ansible.builtin" : "ansible.legacy")
+        }
+        collectionSearch = search
         if validate, let v = try validationTask(role, entrypoint: tasksFrom ?? "main", inherited: inherited) { tasks.append(v) }
         if let n = try roleFile(role, "tasks", tasksFrom) { tasks += try self.tasks(n, role: role, inherited: inherited) }
         if let n = try roleFile(role, "handlers", handlersFrom) { handlers += try self.handlers(n, role: role, inherited: inherited) }

@@ -9,6 +9,12 @@ public final class Role: @unchecked Sendable {
     public var shortName: String {
         path.contains("/ansible_collections/") ? String(name.split(separator: ".").last ?? Substring(name)) : name
     }
+    /// The collection the role comes from (`ns.coll`), nil for a role on the roles path.
+    public var collection: String? {
+        guard path.contains("/ansible_collections/") else { return nil }
+        let parts = name.split(separator: ".")
+        return parts.count >= 3 ? parts.dropLast().joined(separator: ".") : nil
+    }
     public let defaults: Dict
     public let vars: Dict
     /// Params given where the role was listed (`- role: x` + `port: 80`), level 20.

@@ -20,6 +20,8 @@ LANG = FIXTURES / 'language'
     ('collections_keyword.yml', []),    # short names of collection modules under `collections:` (play, role meta)
     ('fact_path.yml', []),              # play fact_path: ansible_local from *.fact files
     ('task_timeout.yml', []),           # the timeout keyword
+    ('module_utils.yml', []),           # module_utils/ beside the playbook and in a role
+    ('controller_vars.yml', []),        # rlimit_nofile; variables the controller reads that do not render
     ('core_targets.yml', []),           # what ansible-core's own targets check beyond the sample: k=v keys,
                                         # lazy dicts, magic connection vars, ini/csvfile/config lookups,
                                         # old-style and WANT_JSON modules, split_args, ActionBase's checks

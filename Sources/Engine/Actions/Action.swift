@@ -123,15 +123,18 @@ final class ActionContext: @unchecked Sendable {
 
     /// Directories searched for modules: library/ next to the playbook and in the role.
     var moduleDirs: [String] { ActionContext.moduleDirs(task, runner: runner) }
+    /// …and for module_utils of the user's own (module_utils/ beside them).
+    var utilDirs: [String] { ActionContext.moduleDirs(task, runner: runner, kind: "module_utils") }
 
-    static func moduleDirs(_ task: PlayTask, runner: PlaybookRunner) -> [String] {
-        var dirs = [Files.join(runner.vars.playbookDir, "library")]
+    static func moduleDirs(_ task: PlayTask, runner: PlaybookRunner, kind: String = "library") -> [String] {
+        var dirs = [Files.join(runner.vars.playbookDir, kind)]
         // A play from an imported playbook elsewhere also finds modules next to that playbook.
         if let dir = runner.currentPlay?.play.baseDir, !dir.isEmpty, dir != runner.vars.playbookDir {
-            dirs.insert(Files.join(dir, "library"), at: 0)
+            dirs.insert(Files.join(dir, kind), at: 0)
         }
-        if let role = task.role { dirs.insert(Files.join(role.path, "library"), at: 0) }
-        return dirs + runner.settings.libraryPath.map(Files.expandUser)
+        if let role = task.role { dirs.insert(Files.join(role.path, kind), at: 0) }
+        let configured = kind == "library" ? runner.settings.libraryPath : runner.settings.moduleUtilsPath
+        return dirs + configured.map(Files.expandUser)
     }
 
     /// A file a task names (`src:`): the role's or playbook's `<kind>/` dir, then as given.
@@ -191,10 +194,25 @@ final class ActionContext: @unchecked Sendable {
         return script
     }
 
+    /// PYTHON_MODULE_RLIMIT_NOFILE: the soft limit of open files a Python module runs with (0:
+    /// the host's own); the variable is templated, omitted is 0.
+    func rlimitNofile() throws -> Int? {
+        let v = try scope.lookup("ansible_python_module_rlimit_nofile")
+            ?? runner.settings.value(env: "ANSIBLE_PYTHON_MODULE_RLIMIT_NOFILE", key: "python_module_rlimit_nofile").map(Value.string)
+        guard let v, v.stringValue != omitToken else { return nil }
+        if let n = v.intValue { return n }
+        let text = v.pythonStr.trimmingCharacters(in: " \t\n")
+        guard let n = Int(text) else {
+            let flat = "Task failed: invalid literal for int() with base 10: \(Value.string(v.pythonStr).pythonRepr)"
+            throw TaskError(links: [(flat, task.location)], flat: flat)
+        }
+        return n
+    }
+
     /// Runs a module in the host's agent: module source and missing module_utils go with the call.
     func runModule(_ name: String, _ args: Dict, files: [String: [UInt8]] = [:], method: String = "run_module",
                    extra: Dict = Dict()) async throws -> Dict {
-        guard let module = try runner.library.module(name, searchDirs: moduleDirs) else {
+        guard let module = try runner.library.module(name, searchDirs: moduleDirs, utilDirs: utilDirs) else {
             throw TaskFailure(message: "The module \(name) was not found in configured module paths")
         }
         let stack = try self.stack
@@ -245,7 +263,9 @@ final class ActionContext: @unchecked Sendable {
         var sources = Dict()
         for m in module.manifest where missingUtils.contains(m.digest + ".u") { sources[.string(m.digest)] = .string(m.source) }
         if !sources.isEmpty { body["sources"] = .dict(sources) }
-        if let script = try scriptModule(module) { body["script"] = .dict(script) }
+        if let script = try scriptModule(module) { body["script"] = .dict(script) } else if let n = try rlimitNofile(), n != 0 {
+            body["rlimit_nofile"] = .int(n)
+        }
         for (k, v) in extra { body[k] = v }
         var reply: Value
         var extraUtils: Set<String> = []
@@ -271,7 +291,7 @@ final class ActionContext: @unchecked Sendable {
             }
             // A dynamic import the scan could not see: send it and try again.
             if let missingName = reply["missing"]?.stringValue, !extraUtils.contains(missingName),
-                let (file, isPkg) = runner.library.resolveUtil(missingName)
+                let (file, isPkg) = runner.library.resolveUtil(missingName, utilDirs: utilDirs)
             {
                 extraUtils.insert(missingName)
                 var u = body["utils"]?.dictValue ?? Dict()

@@ -1,0 +1,2 @@
+def forty_two():
+    return 42
