@@ -873,11 +873,35 @@ def shell_quote(s):
 # collections), so they find what they import and are resolved by the names Ansible resolves.
 PLUGIN_DIRS = set()
 PLUGIN_CACHE = {}   # (kind, name) -> plugin object, or None when there is none
+PLUGIN_WARNINGS = []   # what ansible-core's Display warned about while loading or running plugins
+
+
+def capture_warnings():
+    """Display's warnings (a plugin file that does not load, a plugin's own display.warning) go
+    back with the reply, for the controller to show as Ansible would."""
+    try:
+        from ansible.utils.display import Display
+        from ansible._internal import _display_utils
+    except ImportError:
+        return
+
+    def _warning(self, warning):
+        text = _display_utils.format_message(warning, False)
+        PLUGIN_WARNINGS.append(text[:-1] if text.endswith('\n') else text)   # the display ends the line
+    Display._warning = _warning
+
+
+def with_warnings(reply):
+    if PLUGIN_WARNINGS:
+        reply['warnings'] = PLUGIN_WARNINGS[:]
+        del PLUGIN_WARNINGS[:]
+    return reply
 
 
 def plugin_loader(kind, dirs=(), collections=None):
     from ansible.plugins import loader
     if not PLUGIN_DIRS:
+        capture_warnings()
         loader.init_plugin_loader(collections or None)
         PLUGIN_DIRS.add(None)
     for d in dirs:
@@ -904,9 +928,9 @@ def plugin_get(kind, name, dirs=(), collections=None):
 def plugin_find(msg):
     found = plugin_get(msg['kind'], msg['name'], msg.get('dirs') or (), msg.get('collections'))
     if found is None:
-        return {'found': False}
+        return with_warnings({'found': False})
     name = msg['name'] if msg['kind'] == 'lookup' else getattr(found, 'ansible_name', None) or msg['name']
-    return {'found': True, 'name': name}
+    return with_warnings({'found': True, 'name': name})
 
 
 def with_markers(o):
@@ -959,8 +983,8 @@ def plugin_call(msg):
             if kind == 'test':
                 value = bool(value)
     except Exception as e:
-        return {'error': exception_message(e), 'type': type(e).__name__}
-    return {'value': value}
+        return with_warnings({'error': exception_message(e), 'type': type(e).__name__})
+    return with_warnings({'value': value})
 
 
 def exception_message(e):

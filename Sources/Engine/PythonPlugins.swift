@@ -103,6 +103,7 @@ public final class PythonPlugins: ExternalPlugins {
         guard let helper = self.helper() else { return nil }
         let reply = try? helper.call("plugin_find", ["kind": .string(kind), "name": .string(name), "dirs": .list(bases.map(Value.string)),
                                                      "collections": .list(collectionRoots.map(Value.string))])
+        PythonPlugins.showWarnings(reply)
         let resolved: String? = reply?["found"]?.truthy == true ? (reply?["name"]?.stringValue ?? name) : nil
         state.withLock { $0.found[key] = .some(resolved) }
         return resolved
@@ -117,11 +118,17 @@ public final class PythonPlugins: ExternalPlugins {
         do { reply = try helper.call("plugin_call", b) } catch {
             throw TemplateError("The \(kind) plugin '\(resolved)' failed: \(error)")
         }
+        PythonPlugins.showWarnings(reply)
         if let message = reply["error"]?.stringValue {
             // A lookup's failure is worded by the lookup layer, which names the plugin itself.
             throw TemplateError(kind == "lookup" ? message : "The \(kind) plugin '\(resolved)' failed: \(message)")
         }
         return reply["value"] ?? .none
+    }
+
+    /// What ansible-core's Display warned about in the helper, shown as the run's own warnings.
+    static func showWarnings(_ reply: Value?) {
+        for w in reply?["warnings"]?.listValue ?? [] { Output.warning(w.pythonStr) }
     }
 
     /// module_utils' ArgumentSpecValidator on the given parameters: its error messages.
