@@ -11,6 +11,16 @@ struct SwansibleInventory: ParsableCommand {
                                                     abstract: "Show Ansible inventory information.",
                                                     version: Version.text("swansible-inventory"))
 
+    static func main() {
+        Preflight.locale()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
+
     @Option(name: [.short, .customLong("inventory"), .customLong("inventory-file")], help: "Inventory source (repeatable).")
     var inventory: [String] = []
 

@@ -43,6 +43,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
 
     /// Bad options exit 5, as ansible-playbook's do (ArgumentParser would use 64).
     static func main() async {
+        Preflight.locale()
         do {
             var command = try parseAsRoot()
             if var c = command as? AsyncParsableCommand { try await c.run() } else { try command.run() }

@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from conftest import (FIXTURES, TEST_USER, ansible_playbook, swansible_playbook, task_blocks,
+from conftest import (BIN, FIXTURES, TEST_USER, VENV, run, ansible_playbook, swansible_playbook, task_blocks,
                       write_password_inventory, write_ssh_inventory)
 
 DEMO = FIXTURES / 'demo'
@@ -318,3 +318,18 @@ def test_serial_and_meta_as_ansible_playbook():
     listed = lambda r: [l for l in r.stdout.splitlines() if 'TAGS' in l]
     args = ('--list-tasks', '--tags', 'chosen', '-i', FIXTURES / 'blocks_hosts', FIXTURES / 'serial_meta.yml')
     assert listed(swansible_playbook(*args)) == listed(ansible_playbook(*args))
+
+
+def test_locale_preflight_as_ansible():
+    """Every command checks the locale first, as ansible.cli does: one that does not load, or
+    that is not UTF-8 (LC_ALL=C), stops it with exit 1; a plain C LC_CTYPE is coerced to UTF-8."""
+    book = FIXTURES / 'demo' / 'site.yml'
+    for env in ({'LC_ALL': 'C'}, {'LC_ALL': 'ham_sandwich', 'LC_CTYPE': 'C.UTF-8'}, {'LC_ALL': '', 'LC_CTYPE': 'C'}):
+        for theirs_bin, ours_bin, args in (('ansible-playbook', 'swansible-playbook', ['--syntax-check', book]),
+                                           ('ansible-inventory', 'swansible-inventory', ['--graph']),
+                                           ('ansible', 'swansible', ['--version'])):
+            theirs = run([VENV / 'bin' / theirs_bin, *args], env=env)
+            ours = run([BIN / ours_bin, *args], env=env)
+            assert theirs.returncode == ours.returncode, (env, ours_bin, ours.stderr)
+            if theirs.returncode:
+                assert ours.stderr == theirs.stderr and ours.stdout == '', (env, ours_bin)

@@ -1,0 +1,37 @@
+// What every Ansible command checks before anything else (ansible.cli's initialize_locale):
+// the user's locale must load and use UTF-8, or the command stops with exit 1.
+#if canImport(Glibc)
+import Glibc
+#endif
+import Engine
+import Values
+
+public enum Preflight {
+    public static func locale() {
+        if let problem = localeProblem() {
+            Output.write("ERROR: Ansible \(problem)\n", fd: 2, logged: false)
+            exit(1)
+        }
+    }
+
+    /// Python's view of the locale: setlocale(LC_ALL, "") must succeed, and LC_CTYPE's codeset
+    /// be UTF-8. A plain C or POSIX LC_CTYPE passes when LC_ALL is unset, as Python coerces it
+    /// to C.UTF-8 (PEP 538); under LC_ALL it has no encoding at all.
+    static func localeProblem() -> String? {
+        defer { setlocale(LC_ALL, "C") }   // the controller's own formatting stays the C locale's
+        guard setlocale(LC_ALL, "") != nil else { return "could not initialize the preferred locale: unsupported locale setting" }
+        let ctype = setlocale(LC_CTYPE, nil).map { String(cString: $0) } ?? "C"
+        let env = { (name: String) in Files.environment(name).flatMap { $0.isEmpty ? nil : $0 } }
+        if ctype == "C" || ctype == "POSIX" {
+            if env("LC_ALL") == nil, env("PYTHONCOERCECLOCALE") != "0" { return nil }
+            return "requires the locale encoding to be UTF-8; Detected None."
+        }
+        let name = ctype.split(separator: "@").first.map(String.init) ?? ctype
+        var encoding = name.split(separator: ".", maxSplits: 1).dropFirst().first.map(String.init)
+            ?? nl_langinfo(nl_item(CODESET)).map { String(cString: $0) } ?? "None"
+        let plain = encoding.lowercased().filter { $0 != "-" && $0 != "_" }
+        if plain == "utf8" { return nil }
+        if encoding.uppercased().hasPrefix("ISO-") { encoding = "ISO" + encoding.dropFirst(4) }   // Python's normalized name
+        return "requires the locale encoding to be UTF-8; Detected \(encoding)."
+    }
+}
