@@ -5,7 +5,8 @@
 import Values
 
 extension PlaybookRunner {
-    func withModuleDefaults(_ task: PlayTask, _ args: Dict, scope: VarScope) throws -> Dict {
+    /// `action`: the module the defaults are for, when not the task's own (gather_facts' fact modules).
+    func withModuleDefaults(_ task: PlayTask, _ args: Dict, scope: VarScope, action: String? = nil) throws -> Dict {
         let levels = [playKeywords["module_defaults"], task.inheritedKeywords["module_defaults"], task.keywords["module_defaults"]]
             .compactMap { $0 }.flatMap { $0.listValue ?? [$0] }
         guard !levels.isEmpty else { return args }
@@ -18,7 +19,7 @@ extension PlaybookRunner {
             }
             for (k, v) in d { defaults[k] = v }
         }
-        let action = PlayTask.shortName(task.action)
+        let action = PlayTask.shortName(action ?? task.action)
         let collections = (playKeywords["collections"]?.listValue ?? []).map(\.pythonStr)
         var out = Dict()
         for (k, v) in defaults {

@@ -208,7 +208,13 @@ public final class ModuleLibrary: Sendable {
             }
         }
         let p = Files.join(ansibleDir, "modules/\(action).py")
-        return Files.exists(p) ? p : nil
+        if Files.exists(p) { return p }
+        // A name ansible-core moved to a collection (`ios_facts` → cisco.ios.ios_facts).
+        if let moved = runtime("ansible.builtin")["plugin_routing"]?["modules"]?[action]?["redirect"]?.stringValue,
+           moved.split(separator: ".").count >= 3, !moved.hasPrefix("ansible.builtin.") {
+            return findModule(moved, searchDirs: [])
+        }
+        return nil
     }
 
     /// A short action name found as a module of one of `collections` (the `collections:` keyword),
@@ -233,6 +239,15 @@ public final class ModuleLibrary: Sendable {
         }
         runtimes.withLock { $0[collection] = found }
         return found
+    }
+
+    /// An option's default as ansible-core's config/base.yml declares it (read once, when needed).
+    public func configDefault(_ option: String) -> Value? {
+        if let v = runtimes.withLock({ $0["config:base"] }) { return v[option]?["default"] }
+        let path = Files.join(ansibleDir, "config/base.yml")
+        let found = (try? Files.read(path)).flatMap { try? YAMLReader.loadValue($0, file: path) } ?? .none
+        runtimes.withLock { $0["config:base"] = found }
+        return found[option]?["default"]
     }
 
     /// Whether the collection of a fully qualified plugin name (`ns.coll.name`) is installed.

@@ -389,9 +389,10 @@ public final class PlaybookRunner: @unchecked Sendable {
             let t = PlayTask(name: "Gathering Facts", action: "ansible.builtin.gather_facts", args: args, keywords: [:],
                              location: play.location, role: nil)
             var facts = t
-            facts.inheritedTags = ["always"]
+            // Unless the play is tagged, gathering always runs (PlayIterator); else it has the play's tags.
+            facts.inheritedTags = play.tags.isEmpty ? ["always"] : play.tags
             facts.inheritedWhen = play.includedWhen
-            _ = await runTask(facts, pc: pc, only: within)
+            if shouldRun(facts) { _ = await runTask(facts, pc: pc, only: within) }
         }
         for section in [play.preTasks, play.tasks, play.postTasks] {
             do { try await runList(section, pc: pc, within: within) } catch {

@@ -11,11 +11,18 @@ extension Value {
         public var indent: Int?
         public var sortKeys: Bool
         public var ensureASCII: Bool
+        /// json.dumps' `indent` given as text (`"\t"`), over `indent`.
+        public var indentText: String?
+        /// json.dumps' `separators`: between items and between a key and its value.
+        public var separators: (item: String, key: String)?
         public init(indent: Int? = nil, sortKeys: Bool = false, ensureASCII: Bool = false) {
             self.indent = indent
             self.sortKeys = sortKeys
             self.ensureASCII = ensureASCII
         }
+        var unit: String? { indentText ?? indent.map { String(repeating: " ", count: $0) } }
+        var itemSeparator: String { separators?.item ?? (unit == nil ? ", " : ",") }
+        var keySeparator: String { separators?.key ?? ": " }
     }
 
     public func json(_ o: JSONOptions = JSONOptions()) -> String {
@@ -45,7 +52,7 @@ extension Value {
             if l.isEmpty { out += "[]"; return }
             out += "["
             for (i, v) in l.enumerated() {
-                if i > 0 { out += o.indent == nil ? ", " : "," }
+                if i > 0 { out += o.itemSeparator }
                 Value.newline(&out, o, level + 1)
                 v.writeJSON(into: &out, o, level: level + 1)
             }
@@ -57,10 +64,10 @@ extension Value {
             var pairs = Array(d)
             if o.sortKeys { pairs.sort { $0.key.jsonKey < $1.key.jsonKey } }
             for (i, kv) in pairs.enumerated() {
-                if i > 0 { out += o.indent == nil ? ", " : "," }
+                if i > 0 { out += o.itemSeparator }
                 Value.newline(&out, o, level + 1)
                 Value.writeJSONString(kv.key.jsonKey, into: &out, ascii: o.ensureASCII)
-                out += ": "
+                out += o.keySeparator
                 kv.value.writeJSON(into: &out, o, level: level + 1)
             }
             Value.newline(&out, o, level)
@@ -79,8 +86,8 @@ extension Value {
     }
 
     private static func newline(_ out: inout String, _ o: JSONOptions, _ level: Int) {
-        guard let n = o.indent else { return }
-        out += "\n" + String(repeating: " ", count: n * level)
+        guard let unit = o.unit else { return }
+        out += "\n" + String(repeating: unit, count: level)
     }
 
     static func writeJSONString(_ s: String, into out: inout String, ascii: Bool) {

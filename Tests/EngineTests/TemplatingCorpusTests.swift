@@ -21,9 +21,9 @@ final class TemplatingCorpusTests: XCTestCase {
             if c["file"] != nil {
                 let o = c["options"]?.dictValue ?? Dict()
                 let options = TemplateOptions(trimBlocks: o["trim_blocks"]?.truthy ?? true, lstripBlocks: o["lstrip_blocks"]?.truthy ?? false)
-                return Value.string(try templar.render(source, scope, options: options, searchDirs: [corpus + "/files", corpus])).json()
+                return Value.string(try templar.render(source, scope, options: options, searchDirs: [corpus + "/files", corpus])).json(.init(ensureASCII: true))
             }
-            return try templar.template(.string(source), scope).json()
+            return try templar.template(.string(source), scope).json(.init(ensureASCII: true))
         } catch let e as AnsibleError {
             switch e.kind {
             case .undefined: return "error:undefined"

@@ -30,12 +30,16 @@ final class FrameTests: XCTestCase {
         await ContextService.shared.shutdownAll()
     }
 
-    func testMissingInterpreterIsUnreachable() async {
+    /// Ansible fails the task (the host stays reachable), with the shell's own words.
+    func testMissingInterpreterIsNamed() async {
         do {
             _ = try await ContextService.shared.get(.local(interpreter: "/nonexistent/python"))
             XCTFail("expected an error")
         } catch let e as RemoteError {
-            guard case .unreachable = e else { return XCTFail("\(e)") }
+            guard case .interpreterNotFound(let i, let output) = e else { return XCTFail("\(e)") }
+            XCTAssertEqual(i, "/nonexistent/python")
+            XCTAssertEqual(output, "/bin/sh: 1: /nonexistent/python: not found\n")
+            XCTAssertEqual(e.description, "The module interpreter '/nonexistent/python' was not found.")
         } catch { XCTFail("\(error)") }
     }
 

@@ -1,16 +1,95 @@
-// gather_facts: the setup module in the host's agent; its facts become the host's facts.
+// gather_facts: the fact modules FACTS_MODULES names (`smart`: setup), each in the host's agent;
+// their facts merged, the last one winning, as ansible-core's gather_facts action merges them.
+import OrderedCollections
 import Values
 
 enum GatherFactsAction: Action {
+    static let setupNames: Set<String> = ["setup", "ansible.builtin.setup", "ansible.legacy.setup"]
+
     static func run(_ c: ActionContext) async throws -> Dict {
         var args = c.args
         args.removeValue(forKey: "parallel")
-        var r = try await c.runModule("ansible.builtin.setup", args)
-        if var facts = r["ansible_facts"]?.dictValue, let python = c.runner.discoveredInterpreter(c) {
-            facts["discovered_interpreter_python"] = .string(python)
-            r["ansible_facts"] = .dict(facts)
+        var modules = try factModules(c)
+        try handleSmart(&modules, c)
+        if modules.count == 1, setupNames.contains(modules[0]) {
+            var r = try await c.runModule("ansible.builtin.setup", try moduleArgs(modules[0], args, c))
+            if var facts = r["ansible_facts"]?.dictValue, let python = c.runner.discoveredInterpreter(c) {
+                facts["discovered_interpreter_python"] = .string(python)
+                r["ansible_facts"] = .dict(facts)
+            }
+            r["_ansible_verbose_override"] = true
+            return r
         }
-        r["_ansible_verbose_override"] = true
-        return r
+        var result: Dict = ["ansible_facts": .dict(Dict())]
+        var failed = OrderedDictionary<String, Dict>(), skipped = OrderedDictionary<String, Dict>()
+        for module in modules {
+            let res = try await c.runModule(module, try moduleArgs(module, args, c))
+            if res["failed"]?.truthy == true { failed[module] = res; continue }
+            if res["skipped"]?.truthy == true { skipped[module] = res; continue }
+            // On conflict the last module wins; dicts merge deeply, lists append (append_rp).
+            let part: Dict = ["ansible_facts": res["ansible_facts"] ?? .dict(Dict()), "warnings": res["warnings"] ?? .list([]),
+                              "deprecations": res["deprecations"] ?? .list([])]
+            result = AnsibleFilters.merge(result, part, recursive: true, listMerge: "append_rp")
+        }
+        for k: Value in ["warnings", "deprecations"] where result[k]?.listValue?.isEmpty == true { result[k] = nil }
+        if !skipped.isEmpty {
+            result["msg"] = .string("The following modules were skipped: \(skipped.keys.joined(separator: ", ")).")
+            result["skipped_modules"] = .dict(Dict(uniqueKeysWithValues: skipped.map { (.string($0.key), .dict($0.value)) }))
+            if skipped.count == modules.count { result["skipped"] = true }
+        }
+        if !failed.isEmpty {
+            result["failed_modules"] = .dict(Dict(uniqueKeysWithValues: failed.map { (.string($0.key), .dict($0.value)) }))
+            result["failed"] = true
+            result["msg"] = .string("The following modules failed to execute: \(failed.keys.joined(separator: ", ")).")
+        }
+        var facts = result["ansible_facts"]?.dictValue ?? Dict()
+        facts["_ansible_facts_gathered"] = true
+        result["ansible_facts"] = .dict(facts)
+        result["_ansible_verbose_override"] = true
+        return result
+    }
+
+    /// FACTS_MODULES: `ansible_facts_modules`, else ANSIBLE_FACTS_MODULES / `facts_modules`, else smart.
+    static func factModules(_ c: ActionContext) throws -> [String] {
+        if let v = try c.scope.lookup("ansible_facts_modules") {
+            let l = v.listValue ?? v.pythonStr.split(separator: ",").map { .string($0.trimmingCharacters(in: " ")) }
+            return l.map(\.pythonStr).filter { !$0.isEmpty }
+        }
+        let configured = c.runner.settings.value(env: "ANSIBLE_FACTS_MODULES", key: "facts_modules") ?? "smart"
+        return configured.split(separator: ",").map { $0.trimmingCharacters(in: " ") }.filter { !$0.isEmpty }
+    }
+
+    /// `smart`: setup, unless a network OS is set: then its fact module (CONNECTION_FACTS_MODULES).
+    static func handleSmart(_ modules: inout [String], _ c: ActionContext) throws {
+        guard let i = modules.firstIndex(of: "smart") else { return }
+        modules.remove(at: i)
+        let networkOS = try c.args["network_os"] ?? c.scope.lookup("ansible_network_os") ?? c.scope.lookup("ansible_facts")?["network_os"]
+        if let os = networkOS, !os.isNone {
+            if let module = c.runner.library.configDefault("CONNECTION_FACTS_MODULES")?[os.pythonStr]?.stringValue {
+                modules.append(module)
+            } else if modules.isEmpty {
+                throw TaskFailure(message: "No fact modules available and we could not find a fact module for your network OS (\(os.pythonStr)), try setting one via the `FACTS_MODULES` configuration.")
+            }
+            if modules.contains(where: setupNames.contains) {
+                Output.warning("Detected 'setup' module and a network OS is set, the output when running it will reflect 'localhost' and not the target when a networking connection plugin is used.")
+            }
+        } else if !modules.contains(where: setupNames.contains) {
+            modules.append("ansible.legacy.setup")
+        }
+    }
+
+    /// A fact module other than setup gets neither subset, timeout nor filter (with a warning), and
+    /// its own module_defaults.
+    static func moduleArgs(_ module: String, _ args: Dict, _ c: ActionContext) throws -> Dict {
+        var a = args
+        if !setupNames.contains(module) {
+            if let subset = a.removeValue(forKey: "gather_subset"), subset != "all", subset != ["all"], !subset.isNone {
+                Output.warning("Not passing subset(\(subset.pythonStr)) to \(module)")
+            }
+            if let t = a.removeValue(forKey: "gather_timeout"), !t.isNone { Output.warning("Not passing timeout(\(t.pythonStr)) to \(module)") }
+            if let f = a.removeValue(forKey: "filter"), !f.isNone { Output.warning("Not passing filter(\(f.pythonStr)) to \(module)") }
+        }
+        a = a.filter { !$0.value.isNone }
+        return try c.runner.withModuleDefaults(c.task, a, scope: c.scope, action: module)
     }
 }

@@ -52,8 +52,12 @@ enum AnsibleFilters {
 
     static let filters: [String: Filter] = [
         "bool": { v, _, _ in toBool(v) },
-        "to_json": { v, _, _ in .string(v.json()) },
-        "to_nice_json": { v, a, _ in .string(v.json(.init(indent: a.get(0, "indent")?.intValue ?? 4, sortKeys: true))) },
+        "to_json": { v, a, _ in .string(v.json(jsonOptions(Arguments([], a.keywords), indent: nil, sortKeys: false))) },
+        "to_nice_json": { v, a, _ in
+            var o = jsonOptions(a, indent: 4, sortKeys: true)
+            o.separators = (",", ": ")
+            return .string(v.json(o))
+        },
         "from_json": { v, _, _ in
             do { return try Value.parseJSON(v.pythonStr) } catch { throw AnsibleError("from_json: \(error)") }
         },
@@ -109,6 +113,21 @@ enum AnsibleFilters {
         "b64encode": { v, _, _ in .string(Base64.encode(Array(v.pythonStr.utf8))) },
         "b64decode": { v, _, _ in .string(String(decoding: Base64.decode(v.pythonStr) ?? [], as: UTF8.self)) },
     ]
+
+    /// json.dumps' options as to_json/to_nice_json take them (ensure_ascii on by default, as
+    /// ansible-core's tagless encoder leaves it); to_nice_json's positional indent and sort_keys.
+    static func jsonOptions(_ a: Arguments, indent: Int?, sortKeys: Bool) -> Value.JSONOptions {
+        var o = Value.JSONOptions(indent: indent, sortKeys: a.bool(1, "sort_keys", default: sortKeys),
+                                  ensureASCII: a.keywords["ensure_ascii"].map(\.truthy) ?? true)
+        switch a.get(0, "indent") {
+        case .int(let n)?: o.indent = n
+        case .string(let s)?, .unsafe(let s)?: o.indentText = s
+        case .none?: o.indent = nil
+        default: break
+        }
+        if let seps = a.keywords["separators"]?.listValue, seps.count == 2 { o.separators = (seps[0].pythonStr, seps[1].pythonStr) }
+        return o
+    }
 
     static func merge(_ a: Dict, _ b: Dict, recursive: Bool, listMerge: String = "replace") -> Dict {
         var out = a
