@@ -355,12 +355,22 @@ class Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             module.__path__ = []
         exec(compile(source, module.__file__, 'exec'), module.__dict__)
 sys.meta_path.insert(0, Finder())
-sys.modules['__main__']._respawned = True
+import types
+main = types.ModuleType('__main__')
+main.__dict__.update({'__file__': data['name'], '__package__': data['package'], '_respawned': True})
+sys.modules['__main__'] = main
 import ansible.module_utils.basic as basic
 basic._ANSIBLE_ARGS = data['args'].encode()
 basic._ANSIBLE_PROFILE = 'legacy'
 sys.argv = [data['name']]
-exec(compile(data['module'], data['name'], 'exec'), {'__name__': '__main__', '__file__': data['name'], '__package__': data['package']})
+try:
+    exec(compile(data['module'], data['name'], 'exec'), main.__dict__)
+except Exception as ex:
+    try:
+        from ansible.module_utils._internal._ansiballz._loader import _handle_exception
+    except ImportError:
+        raise ex
+    _handle_exception(ex, 'legacy')   # the failed result naming the exception, as AnsiballZ prints it
 '''
 
 

@@ -21,6 +21,7 @@ LANG = FIXTURES / 'language'
     ('fact_path.yml', []),              # play fact_path: ansible_local from *.fact files
     ('task_timeout.yml', []),           # the timeout keyword
     ('module_utils.yml', []),           # module_utils/ beside the playbook and in a role
+    ('respawn.yml', []),                # respawn_module once, twice (refused); a module is its own __main__
     ('controller_vars.yml', []),        # rlimit_nofile; variables the controller reads that do not render
     ('core_targets.yml', []),           # what ansible-core's own targets check beyond the sample: k=v keys,
                                         # lazy dicts, magic connection vars, ini/csvfile/config lookups,
