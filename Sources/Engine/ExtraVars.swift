@@ -20,7 +20,7 @@ public enum ExtraVars {
             } else if item.hasPrefix("/") || item.hasPrefix(".") {
                 throw AnsibleError("Please prepend extra_vars filename '\(item)' with '@'")
             } else if !item.isEmpty {
-                d = FreeForm.parse(item, action: "")   // parse_kv: quotes and {{ }} keep their spaces
+                d = try FreeForm.parse(item, action: "")   // parse_kv: quotes and {{ }} keep their spaces
             }
             for (k, v) in d { out[k] = legacyTags(v) }
         }

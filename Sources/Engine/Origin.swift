@@ -2,6 +2,7 @@
 // origin, and the lines leading up to it with a caret under the column.
 import Playbook
 import Values
+import YAMLReader
 
 public enum Origin {
     public static func report(_ message: String, _ loc: SourceLocation?) -> String {
@@ -17,8 +18,12 @@ public enum Origin {
         var out = "\(message)\nOrigin: \(loc)"
         if loc.line == 0 { out += "\n" + (loc.snippet.map { "\n\($0)\n" } ?? "") }
         if loc.line > 0, let text = try? Files.read(loc.file) {
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-            if loc.line >= 1, loc.line <= lines.count {
+            var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            if text.hasSuffix("\n") { lines.removeLast() }   // the lines Python reads
+            // SourceContext.error: what stands for a source that cannot be shown.
+            if text.hasPrefix("$ANSIBLE_VAULT;") { out += "\n\n(source not shown: content encrypted)\n" } else if loc.line > lines.count {
+                out += "\n\n(source not shown: file truncated)\n"
+            } else {
                 // SourceContext.from_origin: two lines before, each cut to fit 120 columns.
                 out += "\n"
                 let first = max(1, loc.line - 2)
@@ -52,6 +57,11 @@ public enum Origin {
     }
 
     /// A load-time error, with its causes as 2.19 prints a chain: the brief message, then each part at its place.
+    /// A YAML syntax error, as AnsibleYAMLParserError prints it.
+    public static func report(_ e: YAMLError) -> String {
+        report("YAML parsing failed: \(e.message)", e.location, help: e.help)
+    }
+
     public static func report(_ e: PlaybookError) -> String {
         guard !e.causes.isEmpty else { return report(e.message, e.location) }
         let brief = TaskError.joined([e.message] + e.causes.map(\.message))

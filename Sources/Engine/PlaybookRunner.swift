@@ -169,9 +169,13 @@ public final class PlaybookRunner: @unchecked Sendable {
             } catch is AnyErrorsFatal {
                 break
             } catch {
-                if let e = error as? PlaybookError { Output.error(Origin.report(e)) } else { Output.error("\(error)") }
+                switch error {
+                case let e as PlaybookError: Output.error(Origin.report(e))
+                case let e as YAMLError: Output.error(Origin.report(e))   // a vars file's
+                default: Output.error("\(error)")
+                }
                 await ContextService.shared.shutdownAll()
-                return (error as? PlaybookError)?.parse == true ? ExitCodes.parserError : ExitCodes.error
+                return (error as? PlaybookError)?.parse == true || error is YAMLError ? ExitCodes.parserError : ExitCodes.error
             }
         }
         callback.recap(stats)

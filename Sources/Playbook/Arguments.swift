@@ -6,9 +6,15 @@ public enum FreeForm {
     static let commandOptions: Set<String> = ["creates", "removes", "chdir", "executable", "warn", "stdin",
                                               "stdin_add_newline", "strip_empty_ends"]
 
+    /// An open quote or Jinja2 block at the end: split_args refuses the text.
+    public struct SplitError: Error, CustomStringConvertible {
+        public var args: String
+        public var description: String { "failed at splitting arguments, either an unbalanced jinja2 block or quotes: \(args)" }
+    }
+
     /// ansible-core's split_args: words split on spaces and put back together where a quote or
     /// a Jinja2 block spans them; newlines kept (a trailing `\\` joins two lines).
-    static func split(_ s: String) -> [String] {
+    static func split(_ s: String) throws -> [String] {
         var params: [String] = []
         var quote: Character? = nil
         // Open `{{ }}`, `{% %}` and `{# #}` blocks.
@@ -57,6 +63,7 @@ public enum FreeForm {
                 params[params.count - 1] += "\n"
             }
         }
+        if quote != nil || depths != [0, 0, 0] { throw SplitError(args: s) }
         return params
     }
 
@@ -125,13 +132,13 @@ public enum FreeForm {
         return out
     }
 
-    public static func parse(_ s: String, action: String) -> Dict {
+    public static func parse(_ s: String, action: String) throws -> Dict {
         // Only the command-like actions keep `k=v` words in their text (FREEFORM_ACTIONS); for the
         // rest (include_tasks, include_vars…) `file=x.yml` is an argument, as parse_kv splits it.
         let checkRaw = ["command", "shell", "script", "raw", "win_command", "win_shell"].contains(action)
         var options = Dict()
         var raw: [String] = []
-        for original in split(s) {
+        for original in try split(s) {
             let word = Array(decodeEscapes(original))
             guard word.contains("=") else { raw.append(original); continue }
             // The first `=` after the first character that is not escaped splits key from value;

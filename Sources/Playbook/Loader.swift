@@ -585,6 +585,14 @@ public struct PlaybookLoader {
                 for k in args.keys { argLocations[k.pythonStr] = node.location }
             }
         }
+        /// k=v text split_args cannot split (an open quote or block) is the task's loading error.
+        func kv<T>(_ body: () throws -> T) throws -> T {
+            do { return try body() } catch let e as FreeForm.SplitError {
+                var err = PlaybookError("Error loading tasks: \(e)", at: node.location)
+                err.parse = true
+                throw err
+            }
+        }
         var action: String
         var args = Dict()
         if let a = keywords.removeValue(forKey: "action") ?? keywords.removeValue(forKey: "local_action") {
@@ -594,11 +602,11 @@ public struct PlaybookLoader {
             }
             switch a {
             case .string(let s):
-                let words = FreeForm.split(s)
+                let words = try kv { try FreeForm.split(s) }
                 guard let first = words.first else { throw PlaybookError("no module/action detected in task.", at: node.location) }
                 // split_args keeps the spaces after a word on it (`set_fact    c=1`): _split_module_string strips them.
                 action = String(first.trimmingCharacters)
-                args = FreeForm.parse(String(s.dropFirst(first.count)).trimmingSpacesOnly, action: Task.shortName(action))
+                args = try kv { try FreeForm.parse(String(s.dropFirst(first.count)).trimmingSpacesOnly, action: Task.shortName(action)) }
             case .dict(var d):
                 deprecations.append(("Using a mapping for `action` is deprecated.", "2.23", keywordLocations["action"] ?? keywordLocations["local_action"],
                                      "Use a string value for `action`."))
@@ -606,11 +614,11 @@ public struct PlaybookLoader {
                     throw PlaybookError("no module/action detected in task.", at: node.location)
                 }
                 // `module: copy src=a` may carry k=v args; an inner `args:` mapping or k=v string joins them.
-                let first = FreeForm.split(m).first ?? m
+                let first = try kv { try FreeForm.split(m) }.first ?? m
                 action = String(first.trimmingCharacters)
-                for (k, v) in FreeForm.parse(String(m.dropFirst(first.count)).trimmingSpacesOnly, action: Task.shortName(action)) { d[k] = v }
+                for (k, v) in try kv({ try FreeForm.parse(String(m.dropFirst(first.count)).trimmingSpacesOnly, action: Task.shortName(action)) }) { d[k] = v }
                 if let inner = d.removeValue(forKey: "args") {
-                    let extra = inner.dictValue ?? (inner.stringValue.map { FreeForm.parse($0, action: "") } ?? Dict())
+                    let extra = try inner.dictValue ?? (inner.stringValue.map { s in try kv { try FreeForm.parse(s, action: "") } } ?? Dict())
                     for (k, v) in extra { d[k] = v }
                 }
                 args = d
@@ -627,7 +635,7 @@ public struct PlaybookLoader {
             action = first.0
             defer { locate(first.1, args) }
             switch first.1.value {
-            case .string(let s): args = FreeForm.parse(s, action: Task.shortName(action))
+            case .string(let s): args = try kv { try FreeForm.parse(s, action: Task.shortName(action)) }
             case .dict(let d): args = d
             case .none: break
             case let other:

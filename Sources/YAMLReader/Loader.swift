@@ -7,6 +7,13 @@ import Values
 public struct YAMLError: Error, CustomStringConvertible, Sendable {
     public var message: String
     public var location: SourceLocation
+    /// What follows the source context (Ansible's help text for a common mistake).
+    public var help: String?
+    public init(message: String, location: SourceLocation, help: String? = nil) {
+        self.message = message
+        self.location = location
+        self.help = help
+    }
     public var description: String { "\(location): \(message)" }
 }
 
@@ -57,10 +64,13 @@ final class Composer {
     /// Inside an `!unsafe` sequence or mapping: strings are read as unsafe.
     var unsafeDepth = 0
     var warnings: [YAMLWarning] = []
+    /// The text being read, for the line a syntax error points at.
+    var source: [UInt8] = []
 
     init(file: String) { self.file = file }
 
     func compose(_ bytes: [UInt8]) throws -> [Node] {
+        source = bytes
         guard yaml_parser_initialize(&parser) != 0 else { throw YAMLError(message: "out of memory", location: .unknown) }
         defer {
             yaml_event_delete(&event)
@@ -82,6 +92,13 @@ final class Composer {
         }
     }
 
+    /// A MarkedYAMLError as Ansible words it, the line it points at examined for common mistakes.
+    func syntaxError(_ context: String?, _ problem: String, at location: SourceLocation) -> YAMLError {
+        let lines = source.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        let line = location.line >= 1 && location.line <= lines.count ? String(decoding: lines[location.line - 1], as: UTF8.self) : ""
+        return ParseErrorHints.error(context: context, problem: problem, at: location, line: line)
+    }
+
     func mark(_ m: yaml_mark_t) -> SourceLocation {
         SourceLocation(file: file, line: Int(m.line) + 1, column: Int(m.column) + 1)
     }
@@ -89,9 +106,8 @@ final class Composer {
     func next() throws {
         yaml_event_delete(&event)
         if yaml_parser_parse(&parser, &event) == 0 {
-            var message = parser.problem.map { String(cString: $0) } ?? "unknown YAML error"
-            if let ctx = parser.context { message = String(cString: ctx) + ": " + message }
-            throw YAMLError(message: message, location: mark(parser.problem_mark))
+            throw syntaxError(parser.context.map { String(cString: $0) }, parser.problem.map { String(cString: $0) } ?? "unknown YAML error",
+                              at: mark(parser.problem_mark))
         }
     }
 
@@ -176,17 +192,22 @@ final class Composer {
             case .sequence(let items):
                 for sub in items.reversed() {
                     guard case .mapping(let p) = sub.kind else {
-                        throw YAMLError(message: "while constructing a mapping: expected a mapping for merging, but found \(kindName(sub))", location: sub.location)
+                        throw syntaxError("while constructing a mapping", "expected a mapping for merging, but found \(kindName(sub))", at: sub.location)
                     }
                     mergedPairs += p
                 }
             default:
-                throw YAMLError(message: "while constructing a mapping: expected a mapping or list of mappings for merging, but found \(kindName(m))", location: m.location)
+                throw syntaxError("while constructing a mapping", "expected a mapping or list of mappings for merging, but found \(kindName(m))", at: m.location)
             }
         }
         var out: [Node.Pair] = []
         var index: [Value: Int] = [:]
         for p in mergedPairs + pairs {
+            switch p.key.kind {
+            case .mapping, .sequence:   // PyYAML refuses keys Python cannot hash (`msg: {{ x }}` is one)
+                throw syntaxError("while constructing a mapping", "found unhashable key", at: p.key.location)
+            default: break
+            }
             let key = p.key.value
             if let i = index[key] {
                 let message = "Found duplicate mapping key \(key.pythonRepr)."

@@ -130,7 +130,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
                 try Origin.validateActions(book, library: library, playbookDir: book.baseDir, settings: settings)
                 books.append(book)
             } catch let e as YAMLError {
-                Output.error(Origin.report("YAML parsing failed: \(e.message)", e.location))
+                Output.error(Origin.report(e))
                 throw ExitCode(ExitCodes.parserError)
             } catch let e as PlaybookError {
                 Output.error(Origin.report(e))

@@ -40,15 +40,18 @@ final class PlaybookLoaderTests: XCTestCase {
     }
 
     /// ansible-core's split_args/parse_kv, cases taken from its own behaviour.
-    func testFreeFormSplitsAsAnsible() {
+    func testFreeFormSplitsAsAnsible() throws {
         // A key may be a template; the first unescaped `=` after the first character splits.
-        XCTAssertEqual(FreeForm.parse("{{ item }}=moo", action: "set_fact"), ["{{ item }}": "moo"])
-        XCTAssertEqual(FreeForm.parse("{{fact_name}}='{{param}}'", action: "set_fact"), ["{{fact_name}}": "{{param}}"])
-        XCTAssertEqual(FreeForm.parse("a\\=b", action: "debug"), ["_raw_params": "a=b"])
+        XCTAssertEqual(try FreeForm.parse("{{ item }}=moo", action: "set_fact"), ["{{ item }}": "moo"])
+        XCTAssertEqual(try FreeForm.parse("{{fact_name}}='{{param}}'", action: "set_fact"), ["{{fact_name}}": "{{param}}"])
+        XCTAssertEqual(try FreeForm.parse("a\\=b", action: "debug"), ["_raw_params": "a=b"])
         // Newlines stay, a trailing backslash joins lines, quotes keep their spaces and newlines.
-        XCTAssertEqual(FreeForm.split("echo a \\\n\"b\nc\" | cat\necho d\n"), ["echo", "a", "\"b\nc\"", "|", "cat\n", "echo", "d\n"])
-        XCTAssertEqual(FreeForm.join(FreeForm.split("echo a \\\n\"b\nc\" | cat\necho d\n")), "echo a \"b\nc\" | cat\necho d\n")
-        XCTAssertEqual(FreeForm.split("msg={{ a  b }} x"), ["msg={{ a  b }}", "x"])
+        XCTAssertEqual(try FreeForm.split("echo a \\\n\"b\nc\" | cat\necho d\n"), ["echo", "a", "\"b\nc\"", "|", "cat\n", "echo", "d\n"])
+        XCTAssertEqual(FreeForm.join(try FreeForm.split("echo a \\\n\"b\nc\" | cat\necho d\n")), "echo a \"b\nc\" | cat\necho d\n")
+        XCTAssertEqual(try FreeForm.split("msg={{ a  b }} x"), ["msg={{ a  b }}", "x"])
+        // An open quote or block is refused, as split_args raises.
+        XCTAssertThrowsError(try FreeForm.split("msg=\"open"))
+        XCTAssertThrowsError(try FreeForm.split("msg={{ open"))
     }
 
     func testUnknownPlayKeywordHasLocation() {

@@ -21,7 +21,7 @@ enum DataLookups {
                 if let text = m.output[group].substring { fields[name] = .string(String(text)) }
             }
         } else {
-            var words = FreeForm.parse(term, action: "sequence")
+            var words = try FreeForm.parse(term, action: "sequence")
             for name in ["start", "end", "stride", "count", "format"] {
                 if let v = words.removeValue(forKey: .string(name)) { fields[name] = v }
             }
