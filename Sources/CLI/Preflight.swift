@@ -3,6 +3,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ArgumentParser
 import Engine
 import Values
 
@@ -33,5 +34,23 @@ public enum Preflight {
         if plain == "utf8" { return nil }
         if encoding.uppercased().hasPrefix("ISO-") { encoding = "ISO" + encoding.dropFirst(4) }   // Python's normalized name
         return "requires the locale encoding to be UTF-8; Detected \(encoding)."
+    }
+}
+
+extension AsyncParsableCommand {
+    /// The commands' entry: the locale checked first, then the arguments parsed and run;
+    /// `badOption`: the exit code for an option ArgumentParser refuses (Ansible's 5, not 64).
+    public static func launch(badOption: Int32? = nil) async {
+        Preflight.locale()
+        do {
+            var command = try parseAsRoot()
+            if var c = command as? AsyncParsableCommand { try await c.run() } else { try command.run() }
+        } catch {
+            if let code = badOption, exitCode(for: error) == .validationFailure {
+                Output.error(fullMessage(for: error))
+                Glibc.exit(code)
+            }
+            exit(withError: error)
+        }
     }
 }

@@ -42,19 +42,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
     @Argument(help: "Playbook(s)") var playbooks: [String]
 
     /// Bad options exit 5, as ansible-playbook's do (ArgumentParser would use 64).
-    static func main() async {
-        Preflight.locale()
-        do {
-            var command = try parseAsRoot()
-            if var c = command as? AsyncParsableCommand { try await c.run() } else { try command.run() }
-        } catch {
-            if exitCode(for: error) == .validationFailure {
-                Output.error(fullMessage(for: error))
-                Glibc.exit(ExitCodes.badOption)
-            }
-            exit(withError: error)
-        }
-    }
+    static func main() async { await launch(badOption: ExitCodes.badOption) }
 
     func run() async throws {
         var settings = Settings.load()

@@ -11,15 +11,7 @@ struct Swansible: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "swansible", abstract: "Define and run a single task 'playbook' against a set of hosts.",
                                                     version: Version.text("swansible"))
 
-    static func main() async {
-        Preflight.locale()
-        do {
-            var command = try parseAsRoot()
-            if var c = command as? AsyncParsableCommand { try await c.run() } else { try command.run() }
-        } catch {
-            exit(withError: error)
-        }
-    }
+    static func main() async { await launch() }
 
     @Option(name: [.short, .customLong("inventory")], help: "Inventory source (repeatable).") var inventory: [String] = []
     @Option(name: [.short, .customLong("module-name")], help: "Name of the action to execute.") var module = "command"
