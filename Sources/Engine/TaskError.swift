@@ -56,7 +56,7 @@ struct TaskError: Error {
         var r: Dict = ["changed": false, "msg": .unsafe(flat), "_swansible_error": .list(chain), "failed": true,
                        "exception": "(traceback unavailable)"]
         if let help { r["_swansible_help"] = .string(help) }
-        if !extra.isEmpty { r["_swansible_error_flat"] = .string(flat) }
+        if extra["msg"] != nil { r["_swansible_error_flat"] = .string(flat) }   // the block still heads with it
         for (k, v) in extra { r[k] = v }
         return r
     }

@@ -83,12 +83,11 @@ public final class InventoryData: @unchecked Sendable {
         guard !invalid.isEmpty else { return name }
         let what = "invalid character(s) \"{\(invalid.map { Value.string(String($0)).pythonRepr }.joined(separator: ", "))}\" in group name (\(name))"
         switch InventoryData.invalidGroupChars {
-        case .always, .silently:
-            if InventoryData.invalidGroupChars == .always {
-                groupNameNotes.append("Replacing " + what)
-                InventoryData.warn("Invalid characters were found in group names and automatically replaced, use -vvvv to see details")
-            }
+        case .always:
+            groupNameNotes.append("Replacing " + what)
+            InventoryData.warn("Invalid characters were found in group names and automatically replaced, use -vvvv to see details")
             return String(out)
+        case .silently: return String(out)
         case .never:
             groupNameNotes.append("Not replacing " + what)
             InventoryData.warn("Invalid characters were found in group names but not replaced, use -vvvv to see details")

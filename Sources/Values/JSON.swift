@@ -20,8 +20,7 @@ extension Value {
             self.sortKeys = sortKeys
             self.ensureASCII = ensureASCII
         }
-        var unit: String? { indentText ?? indent.map { String(repeating: " ", count: $0) } }
-        var itemSeparator: String { separators?.item ?? (unit == nil ? ", " : ",") }
+        var itemSeparator: String { separators?.item ?? (indentText == nil && indent == nil ? ", " : ",") }
         var keySeparator: String { separators?.key ?? ": " }
     }
 
@@ -86,8 +85,11 @@ extension Value {
     }
 
     private static func newline(_ out: inout String, _ o: JSONOptions, _ level: Int) {
-        guard let unit = o.unit else { return }
-        out += "\n" + String(repeating: unit, count: level)
+        if let unit = o.indentText {
+            out += "\n" + String(repeating: unit, count: level)
+        } else if let n = o.indent {
+            out += "\n" + String(repeating: " ", count: n * level)
+        }
     }
 
     static func writeJSONString(_ s: String, into out: inout String, ascii: Bool) {

@@ -1,6 +1,5 @@
 // gather_facts: the fact modules FACTS_MODULES names (`smart`: setup), each in the host's agent;
 // their facts merged, the last one winning, as ansible-core's gather_facts action merges them.
-import OrderedCollections
 import Values
 
 enum GatherFactsAction: Action {
@@ -21,26 +20,27 @@ enum GatherFactsAction: Action {
             return r
         }
         var result: Dict = ["ansible_facts": .dict(Dict())]
-        var failed = OrderedDictionary<String, Dict>(), skipped = OrderedDictionary<String, Dict>()
+        var failed = Dict(), skipped = Dict()
         for module in modules {
             let res = try await c.runModule(module, try moduleArgs(module, args, c))
-            if res["failed"]?.truthy == true { failed[module] = res; continue }
-            if res["skipped"]?.truthy == true { skipped[module] = res; continue }
+            if res["failed"]?.truthy == true { failed[.string(module)] = .dict(res); continue }
+            if res["skipped"]?.truthy == true { skipped[.string(module)] = .dict(res); continue }
             // On conflict the last module wins; dicts merge deeply, lists append (append_rp).
             let part: Dict = ["ansible_facts": res["ansible_facts"] ?? .dict(Dict()), "warnings": res["warnings"] ?? .list([]),
                               "deprecations": res["deprecations"] ?? .list([])]
             result = AnsibleFilters.merge(result, part, recursive: true, listMerge: "append_rp")
         }
         for k: Value in ["warnings", "deprecations"] where result[k]?.listValue?.isEmpty == true { result[k] = nil }
+        func names(_ d: Dict) -> String { d.keys.map(\.pythonStr).joined(separator: ", ") }
         if !skipped.isEmpty {
-            result["msg"] = .string("The following modules were skipped: \(skipped.keys.joined(separator: ", ")).")
-            result["skipped_modules"] = .dict(Dict(uniqueKeysWithValues: skipped.map { (.string($0.key), .dict($0.value)) }))
+            result["msg"] = .string("The following modules were skipped: \(names(skipped)).")
+            result["skipped_modules"] = .dict(skipped)
             if skipped.count == modules.count { result["skipped"] = true }
         }
         if !failed.isEmpty {
-            result["failed_modules"] = .dict(Dict(uniqueKeysWithValues: failed.map { (.string($0.key), .dict($0.value)) }))
+            result["failed_modules"] = .dict(failed)
             result["failed"] = true
-            result["msg"] = .string("The following modules failed to execute: \(failed.keys.joined(separator: ", ")).")
+            result["msg"] = .string("The following modules failed to execute: \(names(failed)).")
         }
         var facts = result["ansible_facts"]?.dictValue ?? Dict()
         facts["_ansible_facts_gathered"] = true
@@ -51,12 +51,10 @@ enum GatherFactsAction: Action {
 
     /// FACTS_MODULES: `ansible_facts_modules`, else ANSIBLE_FACTS_MODULES / `facts_modules`, else smart.
     static func factModules(_ c: ActionContext) throws -> [String] {
-        if let v = try c.scope.lookup("ansible_facts_modules") {
-            let l = v.listValue ?? v.pythonStr.split(separator: ",").map { .string($0.trimmingCharacters(in: " ")) }
-            return l.map(\.pythonStr).filter { !$0.isEmpty }
-        }
-        let configured = c.runner.settings.value(env: "ANSIBLE_FACTS_MODULES", key: "facts_modules") ?? "smart"
-        return configured.split(separator: ",").map { $0.trimmingCharacters(in: " ") }.filter { !$0.isEmpty }
+        let v = try c.scope.lookup("ansible_facts_modules")
+            ?? .string(c.runner.settings.value(env: "ANSIBLE_FACTS_MODULES", key: "facts_modules") ?? "smart")
+        if let l = v.listValue { return l.map(\.pythonStr) }
+        return v.pythonStr.split(separator: ",").map { $0.trimmingCharacters(in: " ") }.filter { !$0.isEmpty }
     }
 
     /// `smart`: setup, unless a network OS is set: then its fact module (CONNECTION_FACTS_MODULES).
