@@ -96,12 +96,8 @@ public final class PlaybookRunner: @unchecked Sendable {
     private var stepping: Bool
     /// Loads task files for include_tasks while the play runs.
     lazy var includeLoader: PlaybookLoader = {
-        var l = PlaybookLoader(rolesPath: settings.rolesPath)
+        var l = PlaybookLoader(settings: settings, library: library, extraVars: options.extraVars)
         l.baseDir = vars.playbookDir
-        l.collectionRoots = library.allCollectionRoots
-        l.actionPluginPaths = settings.actionPluginPaths
-        l.roleLoaded = { PythonPlugins.shared.addBase($0) }
-        l.resolveInCollections = { [library] in library.resolveInCollections($0, $1) }
         return l
     }()
 

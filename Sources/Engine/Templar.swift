@@ -160,6 +160,15 @@ final class VarScope: VariableSource, @unchecked Sendable {
                 }
                 return naiveDatetime(tmv)
             }
+        case "undef":
+            // 2.19's undef(hint): a value that raises its hint when used (a required variable's placeholder).
+            return { a, _ in
+                let hint = a.get(0, "hint") ?? .none
+                guard hint.isNone || hint.stringValue != nil else {
+                    throw AnsibleError("The 'hint' argument must be of type 'str' or 'NoneType', not '\(hint.typeName)'.")
+                }
+                return .undefined(hint.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? "Mandatory variable has not been overridden")
+            }
         default: return nil
         }
     }

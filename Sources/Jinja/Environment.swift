@@ -47,6 +47,18 @@ public struct UndefinedError: Error, CustomStringConvertible, Sendable {
         for v in a.positional { try trip(v) }
         for v in a.keywords.values { try trip(v) }
     }
+
+    /// The name a marker's message says is missing (`'x' is undefined`, `… has no attribute 'x'`),
+    /// as 2.19 keeps it for mandatory's message; nil for undef()'s own hints.
+    public static func name(_ message: String) -> String? {
+        if message.hasPrefix("'"), message.hasSuffix("' is undefined"), message.count > 15 {
+            return String(message.dropFirst().dropLast(14))
+        }
+        if message.hasSuffix("'"), let r = message.firstRange(of: "has no attribute '") {
+            return String(message[r.upperBound...].dropLast())
+        }
+        return nil
+    }
 }
 
 /// Filters and tests the registry does not hold (a user's Python plugins), asked for by name the
@@ -86,7 +98,10 @@ public struct Environment: Sendable {
     /// Filters that pass undefined markers through untouched (they move items, or ask whether
     /// they are defined), and those that only touch their input's items; any other filter uses
     /// all of its input and arguments, and a marker anywhere in them raises (as measured on 2.19).
-    static let markerSafeFilters: Set<String> = ["first", "last", "length", "count", "map", "reverse", "select", "reject", "default", "d"]
+    static let markerSafeFilters: Set<String> = ["first", "last", "length", "count", "map", "reverse", "select", "reject", "default", "d",
+                                                 "mandatory", "ternary"]
+    /// Filters given an undefined input or argument as a marker (2.19's accept_args_markers).
+    static let markerTakingFilters: Set<String> = ["default", "d", "mandatory", "ternary"]
     static let itemUsingFilters: Set<String> = ["list", "zip", "zip_longest"]
 
     public func filter(_ name: String, _ value: Value, _ args: Arguments) throws -> Value {

@@ -77,7 +77,7 @@ enum BuiltinFilters {
         case .float: return v
         case .int(let i): return .float(Double(i))
         case .bool(let b): return .float(b ? 1 : 0)
-        case .string(let s), .unsafe(let s): return .float(PythonNumber.float(Strings.strip(s, nil, left: true, right: true)) ?? d)
+        case .string(let s), .unsafe(let s): return .float(PythonNumber.float(stripping: s) ?? d)
         default: return .float(d)
         }
     }
@@ -412,6 +412,9 @@ public enum PythonNumber {
         guard digits(s) else { return nil }
         return Int(text.replacingUnderscores)
     }
+
+    /// float(text) as Python calls it: whitespace around the number is allowed.
+    public static func float(stripping text: String) -> Double? { float(Strings.strip(text, nil, left: true, right: true)) }
 
     public static func float(_ text: String) -> Double? {
         let lower = text.lowercased()

@@ -420,14 +420,14 @@ final class Renderer {
             if !isLookup { try UndefinedError.trip(arguments) }
             return try call(callee, arguments)
         case .filter(let base, let name, let a, let k):
-            // `default` is given an undefined base as a marker (the filter replaces it); others raise.
-            let input: Value
-            if name == "default" || name == "d" {
-                do { input = try eval(base) } catch let u as UndefinedError { input = .undefined(u.message) }
-            } else {
-                input = try eval(base)
+            // Filters that take markers (default, mandatory, ternary) are given an undefined input
+            // or argument as one; for the others it raises.
+            guard Environment.markerTakingFilters.contains(Environment.shortName(name)) else {
+                return try env.filter(name, try eval(base), try args(a, k))
             }
-            return try env.filter(name, input, try args(a, k))
+            var kw: [String: Value] = [:]
+            for (n, e) in k { kw[n] = try item(e) }
+            return try env.filter(name, try item(base), Arguments(try a.map(item), kw))
         case .test(let base, let name, let a, let k, let negated):
             if name == "defined" || name == "undefined" {
                 var defined = true

@@ -59,9 +59,9 @@ struct SwansibleInventory: ParsableCommand {
                     throw ExitCode(ExitCodes.error)
                 }
                 let v = Value.dict(try inv.vars(for: host))
-                print(yaml ? YAMLText.dump(v) : v.json(.init(indent: 4, sortKeys: true)), terminator: yaml ? "" : "\n")
+                print(yaml ? try YAMLText.dump(v) : v.json(.init(indent: 4, sortKeys: true)), terminator: yaml ? "" : "\n")
             } else if list {
-                if yaml { print(YAMLText.dump(try inv.yamlTree()), terminator: "") } else {   // the group argument is for --graph only
+                if yaml { print(try YAMLText.dump(try inv.yamlTree()), terminator: "") } else {   // the group argument is for --graph only
                     print(try inv.listJSON().json(.init(indent: 4, sortKeys: true)))
                 }
             } else {

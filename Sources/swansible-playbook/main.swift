@@ -102,15 +102,9 @@ struct SwansiblePlaybook: AsyncParsableCommand {
         if flushCache { FactCache(settings).flush(inv) }
         var books: [PlaybookFile] = []
         for p in playbooks {
-            var loader = PlaybookLoader(rolesPath: settings.rolesPath)
             library.addPlaybookDir(Files.dirname(Files.absolute(p)))
             PythonPlugins.shared.addBase(Files.dirname(Files.absolute(p)))
-            loader.roleLoaded = { PythonPlugins.shared.addBase($0) }
-            loader.resolveInCollections = { [library] in library.resolveInCollections($0, $1) }
-            loader.collectionRoots = library.allCollectionRoots
-            loader.actionPluginPaths = settings.actionPluginPaths
-            let extraVars = options.extraVars
-            loader.renderName = { text, vars in try Templar.renderStatic(text, vars: vars, extraVars: extraVars) }
+            var loader = PlaybookLoader(settings: settings, library: library, extraVars: options.extraVars)
             do {
                 let book = try loader.load(p)
                 for w in loader.warnings { Output.warning(Origin.report(w.message, w.location, help: w.help)) }

@@ -103,7 +103,7 @@ struct Swansible: AsyncParsableCommand {
             let (inv, parsed) = try Inventory.forRun(sources, verbosity: verbose)
             if !parsed { Output.warning("No inventory was parsed, only implicit localhost is available") }
             if flushCache { FactCache(settings).flush(inv) }
-            var loader = PlaybookLoader(rolesPath: settings.rolesPath)
+            var loader = PlaybookLoader(settings: settings, library: library, extraVars: options.extraVars)
             let book = try loader.loadText(yaml, path: Files.join(Files.cwd(), "<adhoc>"))
             // No host matched: Ansible's warnings (get_host_list), and nothing else.
             let emptyInventory = inv.hostNames.isEmpty

@@ -155,10 +155,10 @@ final class DefaultCallback: @unchecked Sendable {
             if lossy {
                 for k in ["stdout", "stderr"] where d[.string(k)] != nil && d[.string(k + "_lines")] != nil { d[.string(k + "_lines")] = "<omitted>" }
             }
-            var y = YAMLDump(indent: 4, flowLeaves: false)
+            var y = YAMLDump(indent: 4, flowStyle: false)
             y.blockStrings = true
             y.lossy = lossy
-            var text = y.dump(.dict(DefaultCallback.stripInternal(d)))
+            var text = (try? y.dump(.dict(DefaultCallback.stripInternal(d)))) ?? Value.dict(DefaultCallback.stripInternal(d)).json(.init(indent: 4, sortKeys: true))
             if text.hasSuffix("\n") { text.removeLast() }   // the line's own newline ends it, as Display's does
             return "\n" + text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.allSatisfy(\.isWhitespace) ? String($0) : "    " + $0 }.joined(separator: "\n")
         }

@@ -67,24 +67,38 @@ enum AnsibleFilters {
             guard let i = s.lastIndex(of: "/") else { return .string("") }
             return .string(i == s.startIndex ? "/" : String(s[..<i]))
         },
+        // ternary and mandatory are given undefined arguments as markers: only the one chosen is used.
         "ternary": { v, a, _ in
-            if v.isNone, let n = a.get(2, "none_val") { return n }
+            try UndefinedError.trip(v)
+            if v.isNone, let n = a.get(2, "none_val"), !n.isNone { return n }
             return v.truthy ? (a.get(0, "true_val") ?? .none) : (a.get(1, "false_val") ?? .none)
         },
-        "mandatory": { v, a, _ in v },
+        "mandatory": { v, a, _ in
+            guard case .undefined(let why) = v else { return v }
+            if let msg = a.get(0, "msg"), !msg.isNone { throw AnsibleError(msg.pythonStr) }
+            throw AnsibleError("Mandatory variable \(UndefinedError.name(why).map { "'\($0)' " } ?? "")not defined.")
+        },
         "type_debug": { v, _, _ in .string(v.typeName) },
-        "quote": { v, _, _ in .string(AnsibleFilters.shellQuote(v.pythonStr)) },
+        "quote": { v, _, _ in .string(AnsibleFilters.shellQuote(v.isNone ? "" : v.pythonStr)) },
         "combine": { v, a, _ in
+            guard Set(a.keywords.keys).isSubset(of: ["recursive", "list_merge"]) else {
+                throw AnsibleError("'recursive' and 'list_merge' are the only valid keyword arguments")
+            }
             let recursive = a.keywords["recursive"]?.truthy ?? false
             let listMerge = a.keywords["list_merge"]?.pythonStr ?? "replace"
-            var out = v.dictValue ?? Dict()
-            var sources: [Value] = []
-            for x in a.positional { if case .list(let l) = x { sources += l } else { sources.append(x) } }
-            for s in sources {
-                guard case .dict(let d) = s else { throw AnsibleError("combine expects dictionaries, got \(s.pythonRepr)") }
-                out = merge(out, d, recursive: recursive, listMerge: listMerge)
+            guard ["replace", "keep", "append", "prepend", "append_rp", "prepend_rp"].contains(listMerge) else {
+                throw AnsibleError("merge_hash: 'list_merge' argument can only be equal to 'replace', 'keep', 'append', 'prepend', 'append_rp' or 'prepend_rp'")
             }
-            return .dict(out)
+            // `[d1, d2] | combine` too: the terms flattened one level, the last one winning.
+            let terms = ([v] + a.positional).flatMap { x -> [Value] in x.isNone ? [] : x.listValue ?? [x] }
+            guard var out = terms.last else { return .dict([:]) }
+            for t in terms.dropLast().reversed() {
+                guard case .dict(let low) = t, case .dict(let high) = out else {
+                    throw AnsibleError("failed to combine variables, expected dicts but got a '\(t.typeName)' and a '\(out.typeName)'.")
+                }
+                out = .dict(merge(low, high, recursive: recursive, listMerge: listMerge))
+            }
+            return out
         },
         "dict2items": { v, a, _ in
             guard case .dict(let d) = v else { throw AnsibleError("dict2items requires a dictionary, got <class '\(v.typeName)'> instead.") }
@@ -93,9 +107,13 @@ enum AnsibleFilters {
         },
         "items2dict": { v, a, _ in
             let k = a.get(0, "key_name")?.pythonStr ?? "key", val = a.get(1, "value_name")?.pythonStr ?? "value"
+            guard let items = v.listValue else { throw AnsibleError("items2dict requires a list, got <class '\(v.typeName)'> instead.") }
             var out = Dict()
-            for item in v.listValue ?? [] {
-                guard let key = item[k], let value = item[val] else { throw AnsibleError("items2dict requires each item to have '\(k)' and '\(val)' keys") }
+            for item in items {
+                guard case .dict(let d) = item else { throw AnsibleError("items2dict requires a list of dictionaries, got \(v.pythonRepr) instead.") }
+                guard let key = d[.string(k)], let value = d[.string(val)] else {
+                    throw AnsibleError("items2dict requires each dictionary in the list to contain the keys '\(k)' and '\(val)', got \(v.pythonRepr) instead.")
+                }
                 out[key] = value
             }
             return .dict(out)
@@ -105,13 +123,21 @@ enum AnsibleFilters {
             func flat(_ l: [Value], _ depth: Int) -> [Value] {
                 l.flatMap { x -> [Value] in
                     if case .list(let inner) = x, levels.map({ depth < $0 }) ?? true { return flat(inner, depth + 1) }
-                    return x.isNone && a.bool(1, "skip_nulls", default: true) ? [] : [x]
+                    // Python's `element in (None, 'None', 'null')`: YAML's None is a string.
+                    let null = x.isNone || x.stringValue == "None" || x.stringValue == "null"
+                    return null && a.bool(1, "skip_nulls", default: true) ? [] : [x]
                 }
             }
             return .list(flat(v.listValue ?? [], 0))
         },
-        "b64encode": { v, _, _ in .string(Base64.encode(Array(v.pythonStr.utf8))) },
-        "b64decode": { v, _, _ in .string(String(decoding: Base64.decode(v.pythonStr) ?? [], as: UTF8.self)) },
+        "b64encode": { v, a, _ in
+            let text = Base64.encode(try TextCodec.encode(v.pythonStr, a.get(0, "encoding")?.pythonStr ?? "utf-8"))
+            return .string(a.bool(1, "urlsafe", default: false) ? Base64.urlsafe(text) : text)
+        },
+        "b64decode": { v, a, _ in
+            let bytes = try Base64.pythonDecode(v.pythonStr, urlsafe: a.bool(1, "urlsafe", default: false))
+            return .string(try TextCodec.decode(bytes, a.get(0, "encoding")?.pythonStr ?? "utf-8"))
+        },
     ]
 
     /// json.dumps' options as to_json/to_nice_json take them (ensure_ascii on by default, as
@@ -156,7 +182,8 @@ enum AnsibleFilters {
 extension AnsibleFilters {
     /// POSIX shell quoting, as Python's shlex.quote (the `quote` filter, raw's become wrapper).
     static func shellQuote(_ s: String) -> String {
-        if !s.isEmpty, s.allSatisfy({ $0.isLetter || $0.isNumber || "@%+=:,./-_".contains($0) }) { return s }
+        // shlex's safe characters are ASCII only (`[\\w@%+=:,./-]` with re.ASCII).
+        if !s.isEmpty, s.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "@%+=:,./-_".unicodeScalars.contains($0)) }) { return s }
         return "'" + s.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\"'\"'") + "'"
     }
 }
@@ -182,6 +209,28 @@ public enum Base64 {
             out += [alphabet[Int(n >> 18)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], 61]
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The URL-safe alphabet's text (`-` and `_` for `+` and `/`).
+    static func urlsafe(_ text: String) -> String {
+        String(text.map { $0 == "+" ? "-" : $0 == "/" ? "_" : $0 })
+    }
+
+    /// Python's b64decode (validate=False): characters outside the alphabet are skipped, and data
+    /// that does not fill its last group needs its padding.
+    static func pythonDecode(_ text: String, urlsafe: Bool) throws -> [UInt8] {
+        var data = "", pads = 0
+        for c in text.unicodeScalars {
+            let c = urlsafe && c == "-" ? "+" : urlsafe && c == "_" ? "/" : c
+            if c == "=" { if !data.isEmpty { pads += 1 }; continue }
+            if c.isASCII, alphabet.contains(UInt8(c.value)) { data.unicodeScalars.append(c) }
+        }
+        let rest = data.utf8.count % 4
+        if rest == 1 {
+            throw AnsibleError("Invalid base64-encoded string: number of data characters (\(data.utf8.count)) cannot be 1 more than a multiple of 4")
+        }
+        guard rest == 0 || pads >= 4 - rest, let bytes = decode(data) else { throw AnsibleError("Incorrect padding") }
+        return bytes
     }
 
     public static func decode(_ s: String) -> [UInt8]? {

@@ -5,14 +5,14 @@ import YAMLReader
 
 enum DataFilters {
     static let filters: [String: Filter] = [
-        "to_yaml": { v, a, _ in .string(YAMLDump(indent: a.keywords["indent"]?.intValue ?? 2, flowLeaves: true).dump(v)) },
-        "to_nice_yaml": { v, a, _ in .string(YAMLDump(indent: a.get(0, "indent")?.intValue ?? 4, flowLeaves: false).dump(v)) },
+        "to_yaml": { v, a, _ in .string(try dumper(a, indent: nil, flowStyle: nil).dump(v)) },
+        "to_nice_yaml": { v, a, _ in .string(try dumper(a, indent: a.get(0, "indent") ?? .int(4), flowStyle: false).dump(v)) },
         "from_yaml": { v, _, _ in
             guard let s = v.stringValue else { return v }
             do { return try YAMLReader.loadValue(s, file: "<from_yaml>") } catch { throw AnsibleError("from_yaml: \(error)") }
         },
         "from_yaml_all": { v, _, _ in
-            guard let s = v.stringValue else { return v }
+            guard let s = v.stringValue else { return v.isNone ? .list([]) : v }
             do { return .list(try YAMLReader.loadAll(s, file: "<from_yaml_all>").map(\.value)) } catch { throw AnsibleError("from_yaml_all: \(error)") }
         },
         "comment": { v, a, _ in
@@ -21,7 +21,9 @@ enum DataFilters {
                 "cblock": ("/*", " * ", " */"), "xml": ("<!--", " - ", "-->"),
             ]
             let styleName = a.get(0, "style")?.pythonStr ?? "plain"
-            guard let style = styles[styleName] else { throw AnsibleError("comment: unknown style \(styleName)") }
+            guard let style = styles[styleName] else {
+                throw AnsibleError("Invalid style \(Value.string(styleName).pythonRepr).")
+            }
             func kw(_ k: String) -> String? { a.keywords[k]?.pythonStr }
             let decoration = kw("decoration") ?? style.1
             let prepost = (kw("decoration") ?? style.1).rstrip
@@ -38,6 +40,31 @@ enum DataFilters {
             return .string(out)
         },
     ]
+
+    /// yaml.dump's keyword arguments as to_yaml and to_nice_yaml pass them on (allow_unicode on).
+    static func dumper(_ a: Arguments, indent: Value?, flowStyle: Bool?) throws -> YAMLDump {
+        var d = YAMLDump(indent: 2, flowStyle: flowStyle)
+        let known: Set<String> = ["indent", "width", "default_flow_style", "default_style", "canonical", "allow_unicode", "line_break",
+                                  "encoding", "explicit_start", "explicit_end", "version", "tags", "sort_keys"]
+        if let bad = a.keywords.keys.sorted().first(where: { !known.contains($0) }) {
+            throw AnsibleError("dump_all() got an unexpected keyword argument '\(bad)'")
+        }
+        if a.keywords["allow_unicode"] != nil { throw AnsibleError("yaml.dump() got multiple values for keyword argument 'allow_unicode'") }
+        // PyYAML hands libyaml only what is set; libyaml keeps its defaults for values out of range.
+        if let i = (a.keywords["indent"] ?? indent)?.intValue, (2...9).contains(i) { d.options.indent = i }
+        if let w = a.keywords["width"]?.intValue, w > d.options.indent * 2 { d.options.width = w }
+        if let f = a.keywords["default_flow_style"] { d.flowStyle = f.isNone ? nil : f.truthy }
+        if let style = a.keywords["default_style"]?.stringValue {
+            d.defaultStyle = ["|": .literal, ">": .folded, "'": .singleQuoted, "\"": .doubleQuoted][style] ?? .plain
+        }
+        d.options.canonical = a.keywords["canonical"]?.truthy ?? false
+        d.options.explicitStart = a.keywords["explicit_start"]?.truthy ?? false
+        d.options.explicitEnd = a.keywords["explicit_end"]?.truthy ?? false
+        if let b = a.keywords["line_break"]?.stringValue { d.options.lineBreak = b }
+        if let v = a.keywords["version"]?.listValue?.compactMap(\.intValue), v.count == 2 { d.options.version = (v[0], v[1]) }
+        d.sortKeys = a.keywords["sort_keys"]?.truthy ?? true
+        return d
+    }
 }
 
 extension String {

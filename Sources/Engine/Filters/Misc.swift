@@ -7,31 +7,63 @@ import Glibc
 #endif
 
 enum MiscFilters {
-    static func generator(_ seed: Value?) -> any RandomNumberGenerator {
-        guard let seed else { return SystemRandomNumberGenerator() }
-        return SeededGenerator(seed: UInt64(truncatingIfNeeded: seed.pythonStr.hashValueStable))
-    }
-
     static let filters: [String: Filter] = [
         "random": { v, a, _ in
-            var g = generator(a.keywords["seed"])
-            if let end = v.intValue, !v.isBool {
-                let start = a.get(0, "start")?.intValue ?? 0, step = max(1, a.get(1, "step")?.intValue ?? 1)
-                // randrange without building the range (`999999999999 | random` is common).
-                let count = end > start ? (end - start + step - 1) / step : 0
-                guard count > 0 else { throw AnsibleError("empty range for randrange()") }
-                return .int(start + Int.random(in: 0..<count, using: &g) * step)
+            var g = try a.keywords["seed"].flatMap { $0.isNone ? nil : try PyRandom(seed: $0) }
+            func below(_ n: Int) -> Int {
+                if g != nil { return g!.below(n) }
+                return Int.random(in: 0..<n)
             }
-            let l = try SetFilters.list(v)
-            guard let r = l.randomElement(using: &g) else { throw AnsibleError("Cannot choose from an empty sequence") }
-            return r
+            let start = a.get(0, "start") ?? .none, step = a.get(1, "step") ?? .none
+            if case .int(let end) = v {
+                let s = start.truthy ? start.intValue ?? 0 : 0, st = step.truthy ? step.intValue ?? 1 : 1
+                if g != nil { return .int(try g!.randrange(s, end, st)) }
+                // randrange without building the range (`999999999999 | random` is common).
+                let count = st > 0 ? (end - s + st - 1) / st : (end - s + st + 1) / st
+                guard count > 0 else { throw AnsibleError("empty range in randrange(\(s), \(end))") }
+                return .int(s + below(count) * st)
+            }
+            let items: [Value]
+            switch v {
+            case .list(let l): items = l
+            case .string(let t), .unsafe(let t): items = t.map { .string(String($0)) }
+            case .dict(let d):
+                // choice() indexes the mapping by position: a KeyError unless that key exists.
+                guard !start.truthy, !step.truthy else { throw AnsibleError("start and step can only be used with integer values") }
+                guard !d.isEmpty else { throw AnsibleError("Cannot choose from an empty sequence") }
+                let i = below(d.count)
+                guard let hit = d[.int(i)] else { throw AnsibleError("\(i)") }
+                return hit
+            default: throw AnsibleError("random can only be used on sequences and integers")
+            }
+            guard !start.truthy, !step.truthy else { throw AnsibleError("start and step can only be used with integer values") }
+            guard !items.isEmpty else { throw AnsibleError("Cannot choose from an empty sequence") }
+            return items[below(items.count)]
         },
         "shuffle": { v, a, _ in
-            var g = generator(a.keywords["seed"])
-            return .list(try SetFilters.list(v).shuffled(using: &g))
+            // randomize_list: what is not a list (or cannot be shuffled) comes back unchanged.
+            var items: [Value]
+            switch v {
+            case .list(let l): items = l
+            case .string(let t), .unsafe(let t): items = t.map { .string(String($0)) }
+            case .dict(let d): items = Array(d.keys)
+            default: return v
+            }
+            if let seed = a.get(0, "seed"), seed.truthy, var g = try? PyRandom(seed: seed) {
+                g.shuffle(&items)
+            } else {
+                items.shuffle()
+            }
+            return .list(items)
         },
         "strftime": { v, a, _ in
-            var t = time_t(a.get(0, "second")?.number.map { Int($0) } ?? Int(time(nil)))
+            var t = time_t(time(nil))
+            if let second = a.get(0, "second"), !second.isNone {
+                guard let n = second.number ?? second.stringValue.flatMap({ PythonNumber.float(stripping: $0) }), n.isFinite else {
+                    throw AnsibleError("Invalid value for epoch value (\(second.pythonStr))")
+                }
+                t = time_t(n.rounded(.down))
+            }
             var tmv = tm()
             if a.get(1, "utc")?.truthy == true { gmtime_r(&t, &tmv) } else { localtime_r(&t, &tmv) }
             var buf = [CChar](repeating: 0, count: 512)
@@ -95,27 +127,5 @@ enum MiscFilters {
         // Ansible returns the fields in alphabetical order.
         return ["fragment": .string(fragment), "hostname": hostname, "netloc": .string(netloc), "password": password,
                 "path": .string(String(rest)), "port": port, "query": .string(query), "scheme": .string(scheme), "username": username]
-    }
-}
-
-/// A small deterministic generator for `random(seed=…)` (splitmix64).
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return z ^ (z >> 31)
-    }
-}
-
-extension String {
-    /// FNV-1a: a hash that is the same in every run (Swift's hashValue is seeded per process).
-    var hashValueStable: Int {
-        var h: UInt64 = 0xcbf29ce484222325
-        for b in utf8 { h = (h ^ UInt64(b)) &* 0x100000001b3 }
-        return Int(truncatingIfNeeded: h)
     }
 }

@@ -38,7 +38,16 @@ enum PathFilters {
             return .list([.string(String(p.dropLast(ext.count))), .string(ext)])
         },
         "path_join": { v, _, _ in
-            let parts = v.listValue?.map(\.pythonStr) ?? [v.pythonStr]
+            let parts: [String]
+            switch v {
+            case .string(let p), .unsafe(let p): parts = [p]
+            case .list(let l):
+                parts = try l.map {
+                    guard let p = $0.stringValue else { throw AnsibleError("join() argument must be str, bytes, or os.PathLike object, not '\($0.typeName)'") }
+                    return p
+                }
+            default: throw AnsibleError("|path_join expects string or sequence, got <class '\(v.typeName)'> instead.")
+            }
             var out = ""
             for p in parts { out = p.hasPrefix("/") ? p : (out.isEmpty || out.hasSuffix("/") ? out + p : out + "/" + p) }
             return .string(out)

@@ -60,17 +60,35 @@ enum RegexFilters {
                 pos = m.range.upperBound
                 done += 1
             }
+            // mandatory_count: the number of substitutions asked for (the message gives `count`, as Ansible's does).
+            if let wanted = a.get(5, "mandatory_count")?.intValue, wanted != 0, wanted != done {
+                throw AnsibleError("'\(a.get(0, "pattern")?.pythonStr ?? "")' should match \(wanted) times, but matches \(count) times in '\(s)'")
+            }
             return .string(out + s[pos...])
         },
         "regex_search": { v, a, _ in
             let (ic, ml) = flags(a)
             let re = try compile(a.get(0, "regex")?.pythonStr ?? "", ignorecase: ic, multiline: ml)
             let s = v.pythonStr
+            // Back-references name the groups wanted: \\g<name> or \\N; anything else is refused.
+            var names: [String] = []
+            for r in a.positional.dropFirst().map(\.pythonStr) {
+                if r.hasPrefix("\\g") {
+                    guard r.hasPrefix("\\g<"), r.hasSuffix(">"), r.count > 4 else { throw AnsibleError("'NoneType' object has no attribute 'group'") }
+                    names.append(String(r.dropFirst(3).dropLast()))
+                } else if r.hasPrefix("\\") {
+                    let digits = r.dropFirst().prefix { $0.isASCII && $0.isNumber }
+                    guard !digits.isEmpty else { throw AnsibleError("'NoneType' object has no attribute 'group'") }
+                    names.append(String(digits))
+                } else {
+                    throw AnsibleError("Unknown argument")
+                }
+            }
             guard let m = try re.firstMatch(in: s) else { return .none }
-            let refs = a.positional.dropFirst().map(\.pythonStr)
-            if refs.isEmpty { return .string(String(s[m.range])) }
-            return .list(refs.map { r in
-                let name = r.hasPrefix("\\g<") ? String(r.dropFirst(3).dropLast()) : String(r.dropFirst())
+            if names.isEmpty { return .string(String(s[m.range])) }
+            return .list(try names.map { name in
+                let known = Int(name).map { $0 < m.output.count } ?? (m.output[name] != nil)
+                guard known else { throw AnsibleError("no such group") }
                 return group(m, name)
             })
         },
@@ -88,7 +106,11 @@ enum RegexFilters {
         },
         "regex_escape": { v, a, _ in
             var out = ""
-            let special = a.get(0, "re_type")?.pythonStr == "posix_basic" ? "\\[]^$.*" : "\\.^$*+?{}[]|()-#&~ \t\n\r\u{0B}\u{0C}"
+            let reType = a.get(0, "re_type")?.pythonStr ?? "python"
+            guard reType == "python" || reType == "posix_basic" else {
+                throw AnsibleError(reType == "posix_extended" ? "Regex type (posix_extended) not yet implemented" : "Invalid regex type (\(reType))")
+            }
+            let special = reType == "posix_basic" ? "\\[]^$.*" : "\\.^$*+?{}[]|()-#&~ \t\n\r\u{0B}\u{0C}"
             for c in v.pythonStr { if special.contains(c) { out += "\\" }; out.append(c) }
             return .string(out)
         },

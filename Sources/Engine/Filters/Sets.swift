@@ -106,17 +106,34 @@ enum SetFilters {
             return .list((0..<n).map { i in .list(lists.map { i < $0.count ? $0[i] : fill }) })
         },
         "subelements": { v, a, _ in
-            guard let key = a.get(0, "subelements")?.pythonStr else { throw AnsibleError("subelements needs a key") }
+            let elements: [Value]
+            switch v {
+            case .dict(let d): elements = Array(d.values)
+            case .list(let l): elements = l
+            default: throw AnsibleError("obj must be a list of dicts or a nested dict")
+            }
+            let keys: [Value]
+            switch a.get(0, "subelements") {
+            case .list(let l)?: keys = l
+            case .string(let k)?, .unsafe(let k)?: keys = k.split(separator: ".", omittingEmptySubsequences: false).map { .string(String($0)) }
+            default: throw AnsibleError("subelements must be a list or a string")
+            }
             let skipMissing = a.get(1, "skip_missing")?.truthy ?? false
             var out: [Value] = []
-            for item in try list(v) {
-                var cur: Value? = item
-                for part in key.split(separator: ".") { cur = cur?[String(part)] }
-                guard case .list(let subs)? = cur else {
-                    if skipMissing { continue }
-                    throw AnsibleError("could not find '\(key)' key in iterated item '\(item.pythonStr)'")
+            for element in elements {
+                var values = element
+                for key in keys {
+                    guard case .dict(let d) = values else {
+                        throw AnsibleError("the key \(key.pythonStr) should point to a dictionary, got '\(values.pythonStr)'")
+                    }
+                    guard let next = d[key] else {
+                        if skipMissing { values = .list([]); break }
+                        throw AnsibleError("could not find \(key.pythonRepr) key in iterated item \(values.pythonRepr)")
+                    }
+                    values = next
                 }
-                for s in subs { out.append(.list([item, s])) }
+                guard case .list(let subs) = values else { throw AnsibleError("the key \(keys.last?.pythonRepr ?? "") should point to a list, got \(values.pythonRepr)") }
+                for s in subs { out.append(.list([element, s])) }
             }
             return .list(out)
         },

@@ -1,157 +1,155 @@
-// PyYAML's yaml.dump as to_yaml and to_nice_yaml use it: keys sorted, block style (to_yaml
-// puts collections of scalars in flow style), and PyYAML's rules for when a string needs quotes.
+// yaml.dump as ansible-core calls it (to_yaml, to_nice_yaml, the callback's result_format=yaml):
+// PyYAML's SafeRepresenter decides each node's tag, whether the tag can go unwritten and the
+// collection style; libyaml's emitter (ansible-core's CSafeDumper) writes the text.
+import Jinja
 import Values
 import YAMLReader
 
 struct YAMLDump {
-    var indent = 2
-    /// default_flow_style=None: collections holding only scalars are written inline.
-    var flowLeaves = true
-    /// Multi-line strings as `|` literal blocks (the callback's dumper), made fit for one when lossy.
+    var options = YAMLWriter.Options()
+    /// default_flow_style: nil writes collections of plain scalars inline, others in block style.
+    var flowStyle: Bool? = nil
+    var sortKeys = true
+    /// default_style: the style every scalar asks for (`'|'`, `'"'`…).
+    var defaultStyle: YAMLWriter.Style? = nil
+    /// The callback's dumper: strings with line breaks as `|` blocks, made fit for one when lossy.
     var blockStrings = false
     var lossy = false
 
-    func dump(_ v: Value) -> String {
-        if isScalar(v) || isFlowLeaf(v) { return scalarOrFlow(v, level: 0) + "\n" }
-        var out = ""
-        block(v, level: 0, into: &out)
-        return out
+    init(indent: Int, flowStyle: Bool?) {
+        options.indent = indent
+        self.flowStyle = flowStyle
     }
 
-    func isScalar(_ v: Value) -> Bool { v.listValue == nil && v.dictValue == nil }
-    func isEmpty(_ v: Value) -> Bool { v.listValue?.isEmpty == true || v.dictValue?.isEmpty == true }
-    func isFlowLeaf(_ v: Value) -> Bool {
-        if isEmpty(v) { return true }
-        guard flowLeaves else { return false }
-        if let l = v.listValue { return l.allSatisfy(isScalar) }
-        if let d = v.dictValue { return d.values.allSatisfy(isScalar) }
-        return false
+    func dump(_ v: Value) throws -> String {
+        let w = YAMLWriter(options)
+        try represent(v, w)
+        return try w.finish()
     }
 
-    func sortedPairs(_ d: Dict) -> [(Value, Value)] {
-        d.map { ($0.key, $0.value) }.sorted { a, b in
-            if let x = a.0.stringValue, let y = b.0.stringValue { return x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars) }
-            return a.0.pythonStr < b.0.pythonStr
-        }
+    /// A node as the representer makes it, before it is emitted: scalars carry the style they
+    /// ask for, which decides whether a collection holding them can be written inline.
+    private indirect enum Node {
+        case scalar(String, tag: String, style: YAMLWriter.Style?)
+        case sequence([Node])
+        case mapping([(Node, Node)])
+
+        var plainScalar: Bool { if case .scalar(_, _, nil) = self { return true }; return false }
     }
 
-    func scalarOrFlow(_ v: Value, level: Int) -> String {
+    private func represent(_ v: Value, _ w: YAMLWriter) throws { emit(try node(v), w) }
+
+    private func node(_ v: Value) throws -> Node {
+        let t = "tag:yaml.org,2002:"
         switch v {
-        case .list(let l): return "[" + l.map { scalarOrFlow($0, level: level) }.joined(separator: ", ") + "]"
-        case .dict(let d): return "{" + sortedPairs(d).map { "\(scalar($0.0, level: level)): \(scalarOrFlow($0.1, level: level))" }.joined(separator: ", ") + "}"
-        default: return scalar(v, level: level)
+        case .none: return .scalar("null", tag: t + "null", style: defaultStyle)
+        case .bool(let b): return .scalar(b ? "true" : "false", tag: t + "bool", style: defaultStyle)
+        case .int(let i): return .scalar(String(i), tag: t + "int", style: defaultStyle)
+        case .float(let f): return .scalar(YAMLDump.floatText(f), tag: t + "float", style: defaultStyle)
+        case .string(let s), .unsafe(let s):
+            if blockStrings, s.unicodeScalars.contains(where: YAMLDump.breaks.contains) {
+                return .scalar(lossy ? YAMLDump.fitForBlock(s) : s, tag: t + "str", style: .literal)
+            }
+            return .scalar(s, tag: t + "str", style: defaultStyle)
+        case .vault(let ciphertext): return .scalar(ciphertext, tag: "!vault", style: .literal)
+        case .datetime(let seconds):
+            return .scalar(String(DateParts(seconds).description.map { $0 == " " ? "T" : $0 }), tag: t + "timestamp", style: defaultStyle)
+        case .timedelta: throw AnsibleError("cannot represent an object: \(v.pythonRepr)")
+        case .undefined(let why): throw UndefinedError(why)
+        case .list(let l): return .sequence(try l.map(node))
+        case .dict(let d): return .mapping(try pairs(d).map { (try node($0.0), try node($0.1)) })
         }
     }
 
-    func pad(_ n: Int) -> String { String(repeating: " ", count: n) }
-
-    /// Writes a block collection whose first line starts at the current position.
-    func block(_ v: Value, level: Int, into out: inout String, firstInline: Bool = false) {
-        var first = true
-        let lead = { (isFirst: Bool) -> String in isFirst && firstInline ? "" : self.pad(level) }
-        switch v {
-        case .dict(let d):
-            for (k, x) in sortedPairs(d) {
-                out += lead(first) + scalar(k, level: level) + ":"
-                first = false
-                if isScalar(x) || isFlowLeaf(x) {
-                    out += " " + scalarOrFlow(x, level: level + indent) + "\n"
-                } else if x.listValue != nil {
-                    out += "\n"
-                    block(x, level: level, into: &out)
-                } else {
-                    out += "\n"
-                    block(x, level: level + indent, into: &out)
-                }
-            }
-        case .list(let l):
-            for x in l {
-                out += lead(first) + "-"
-                first = false
-                if isScalar(x) || isFlowLeaf(x) {
-                    out += " " + scalarOrFlow(x, level: level + indent) + "\n"
-                } else {
-                    out += pad(indent - 1)
-                    block(x, level: level + indent, into: &out, firstInline: true)
-                }
-            }
-        default:
-            out += scalar(v, level: level) + "\n"
+    private func emit(_ n: Node, _ w: YAMLWriter) {
+        switch n {
+        case .scalar(let text, let tag, let style):
+            // The tag goes unwritten when the text reads back as it: plain for what the resolver
+            // finds in it, quoted for strings.
+            let isString = tag.hasSuffix(":str")
+            w.scalar(text, tag: tag, plainImplicit: isString ? YAMLDump.readsAsString(text) : tag.hasPrefix("tag:yaml.org,2002:"),
+                     quotedImplicit: isString, style: style ?? .any)
+        case .sequence(let items):
+            w.beginSequence(flow: flowStyle ?? items.allSatisfy(\.plainScalar))
+            for i in items { emit(i, w) }
+            w.endSequence()
+        case .mapping(let pairs):
+            w.beginMapping(flow: flowStyle ?? pairs.allSatisfy { $0.0.plainScalar && $0.1.plainScalar })
+            for (k, v) in pairs { emit(k, w); emit(v, w) }
+            w.endMapping()
         }
     }
 
-    func scalar(_ v: Value, level: Int) -> String {
-        switch v {
-        case .none: return "null"
-        case .bool(let b): return b ? "true" : "false"
-        case .int(let i): return String(i)
-        case .float(let f):
-            if f.isNaN { return ".nan" }
-            if f.isInfinite { return f < 0 ? "-.inf" : ".inf" }
-            let r = Value.formatFloat(f)
-            return r.contains(".") || r.contains("e") ? r : r + ".0"
-        case .string(let s), .unsafe(let s), .vault(let s): return string(s, level: level)
-        default: return scalarOrFlow(v, level: level)
+    /// sort_keys: sorted() of the items, which Python refuses for keys of mixed types (kept in order).
+    private func pairs(_ d: Dict) -> [(Value, Value)] {
+        let items = d.map { ($0.key, $0.value) }
+        guard sortKeys, items.count > 1 else { return items }
+        if items.allSatisfy({ $0.0.stringValue != nil }) {
+            return items.sorted { $0.0.stringValue!.unicodeScalars.lexicographicallyPrecedes($1.0.stringValue!.unicodeScalars) }
         }
+        if items.allSatisfy({ $0.0.number != nil }) { return items.sorted { $0.0.number! < $1.0.number! } }
+        return items
     }
 
-    func string(_ s: String, level: Int) -> String {
-        if blockStrings, s.contains("\n") {
-            var text = s
-            if lossy {
-                // rstrip, tabs expanded, no spaces before a line break: what a literal block allows.
-                while let l = text.last, l.isWhitespace { text.removeLast() }
-                text = text.replacingOccurrences(of: "\t", with: "        ")
-                while text.contains(" \n") { text = text.replacingOccurrences(of: " \n", with: "\n") }
-            }
-            let chomp = text.hasSuffix("\n\n") ? "+" : text.hasSuffix("\n") ? "" : "-"
-            var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-            if text.hasSuffix("\n") { lines.removeLast() }
-            return "|" + chomp + lines.map { "\n" + ($0.isEmpty ? "" : pad(level) + $0) }.joined()
-        }
-        if plainAllowed(s) { return s }
-        if s.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\n") || $0.value == 0x7f }) {
-            var out = "\""
-            for u in s.unicodeScalars {
-                switch u {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\t": out += "\\t"
-                default:
-                    if u.value < 0x20 || u.value == 0x7f { out += "\\x" + (u.value < 16 ? "0" : "") + String(u.value, radix: 16).uppercased() } else { out.unicodeScalars.append(u) }
-                }
-            }
-            return out + "\""
-        }
-        // Single-quoted: quotes doubled; a line break is written as a blank line.
-        let body = s.split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "''") }
-            .joined(separator: "\n\n" + pad(level + indent))
-        return "'" + body + "'"
+    /// SafeRepresenter.represent_float: repr() in lower case, `.0` before an exponent without a point.
+    static func floatText(_ f: Double) -> String {
+        if f.isNaN { return ".nan" }
+        if f.isInfinite { return f < 0 ? "-.inf" : ".inf" }
+        let r = Value.formatFloat(f).lowercased()
+        guard !r.contains("."), let e = r.firstIndex(of: "e") else { return r }
+        return r[..<e] + ".0" + r[e...]
     }
 
-    /// PyYAML's implicit timestamp: written plain it would read back as a date, so it is quoted.
-    /// (A Regex literal is immutable once built; it is only matched against here.)
+    /// Whether PyYAML's resolver would read this text, written plain, as a string (not a number,
+    /// bool, null, timestamp, merge key or `=`).
+    static func readsAsString(_ s: String) -> Bool {
+        if s == "=" || s == "<<" { return false }
+        guard case .string = Resolver.resolvePublic(s) else { return false }
+        if let first = s.first, first.isNumber, (try? timestamp.wholeMatch(in: s)) != nil { return false }
+        return true
+    }
+
+    /// PyYAML's implicit timestamp. (A Regex literal is immutable once built; it is only matched against here.)
     nonisolated(unsafe) static let timestamp = #/[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?/#
 
-    func plainAllowed(_ s: String) -> Bool {
-        guard let first = s.first, let last = s.last else { return false }
-        if case .string = Resolver.resolvePublic(s) {} else { return false }
-        if first.isNumber, (try? YAMLDump.timestamp.wholeMatch(in: s)) != nil { return false }
-        if s.contains("\n") || first == " " || last == " " || last == ":" { return false }
-        if "?:-".contains(first) {
-            let second = s.dropFirst().first
-            if second == nil || second == " " { return false }
-        } else if ",[]{}#&*!|>'\"%@`".contains(first) {
-            return false
+    /// Line breaks YAML knows (NL, NEL, LS, PS): a string holding one is written as a block.
+    static let breaks: Set<Unicode.Scalar> = ["\n", "\u{85}", "\u{2028}", "\u{2029}"]
+
+    /// _munge_data_for_lossy_yaml: what a literal block cannot hold is dropped — trailing
+    /// whitespace, tabs (expanded), characters libyaml calls special, spaces before a break.
+    static func fitForBlock(_ s: String) -> String {
+        var scalars = s.unicodeScalars
+        while let last = scalars.last, last.properties.isWhitespace || (0x1C...0x1F).contains(last.value) { scalars.removeLast() }
+        var text = String(scalars)
+        var expanded = String.UnicodeScalarView(), column = 0
+        for u in text.unicodeScalars {
+            if u == "\t" {
+                let n = 8 - column % 8
+                expanded.append(contentsOf: repeatElement(" ", count: n))
+                column += n
+                continue
+            }
+            let v = u.value
+            let allowed = v == 10 || (32...126).contains(v) || v == 0x85 || (0xA0...0xD7FF).contains(v) || (0xE000...0xFFFD).contains(v)
+                || (0x10000..<0x10FFFF).contains(v)
+            guard allowed, v != 0xFEFF else { continue }
+            expanded.append(u)
+            column = v == 10 || v == 13 ? 0 : column + 1
         }
-        if s.contains(": ") || s.contains(" #") { return false }
-        return !s.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7f }
+        text = String(expanded)
+        var out = String.UnicodeScalarView(), spaces = 0
+        for u in text.unicodeScalars {
+            if u == " " { spaces += 1; continue }
+            if !breaks.contains(u) { out.append(contentsOf: repeatElement(" ", count: spaces)) }
+            spaces = 0
+            out.append(u)
+        }
+        out.append(contentsOf: repeatElement(" ", count: spaces))
+        return String(out)
     }
 }
 
 /// PyYAML's block dump (default_flow_style=False, keys sorted), for commands that print YAML.
 public enum YAMLText {
-    public static func dump(_ v: Value) -> String { YAMLDump(indent: 2, flowLeaves: false).dump(v) }
+    public static func dump(_ v: Value) throws -> String { try YAMLDump(indent: 2, flowStyle: false).dump(v) }
 }

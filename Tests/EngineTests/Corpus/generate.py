@@ -232,6 +232,34 @@ def cases():
     ]
     for t, o in stmts:
         add(t)
+    # Seeded random as Python's Random (cron minutes spread by host name), and filters' edges:
+    # markers given to ternary/mandatory, combine's forms, codecs, YAML options and folding.
+    for expr in ["59 | random(seed='web01')", "59 | random(seed='db-2.example.com')", "100 | random(seed=1337)", "10 ** 12 | random(seed=5)",
+                 "100 | random(start=10, step=5, seed=7)", "words | random(seed=3)", "1000 | random(seed=2.5)", "1000 | random(seed=-4)",
+                 "nums | shuffle(seed='x')", "'abc' | shuffle(seed=42)", "22 | shuffle", "none | random", "[1, 2] | random(start=1)",
+                 "true | ternary('a', nosuch)", "false | ternary(nosuch, 'b')", "none | ternary(nosuch, nosuch, 'n')", "true | ternary(nosuch, 1)",
+                 "nosuch | mandatory", "nosuch | mandatory('custom')", "n | mandatory", "undef()", "undef('hint') | default('d')",
+                 "[undef('x')] | length", "[d] | combine", "[d, ports] | combine", "none | combine", "d | combine(ports, foo=1)", "[1, 2] | combine",
+                 "d | combine({'a': {'x': [3]}}, recursive=true, list_merge='append_rp')", "d | combine(ports, list_merge='bogus')",
+                 "[1, 'None', [2, 'null', none]] | flatten", "[1, 'None', [2, none]] | flatten(skip_nulls=false)",
+                 "s | b64encode(encoding='utf-16-le')", "'SABlAGwAbABvAA==' | b64decode(encoding='utf-16-le')", "'é' | b64encode(encoding='latin-1')",
+                 "'https://x.org/?a=1' | b64encode(urlsafe=true)", "'SGk' | b64decode", "'SGk=' | b64decode", "'S' | b64decode", "s | b64encode(encoding='bogus')",
+                 "'%Y-%m-%d' | strftime('1585247522.0', utc=true)", "'%Y' | strftime('soon')", "none | from_yaml_all", "none | from_yaml",
+                 "none | quote", "'é x' | quote", "']]^' | regex_escape(re_type='posix_basic')", "'x' | regex_escape(re_type='posix_extended')",
+                 "s | to_uuid(namespace='{12345678-1234-5678-1234-567812345678}')", "s | to_uuid(namespace='bogus')",
+                 "'x' | password_hash('sha512', 'salt', rounds=1000)", "'x' | password_hash('sha512', rounds=1)", "'x' | password_hash('msdcc')",
+                 "'x' | password_hash('blowfish', '1234567890123456789012', ident='2a')", "'x' | password_hash('md5', 'sa!t')",
+                 "'x' | password_hash('sha256', salt_size=[3])", "[1] | items2dict", "'ab' | items2dict", "[{'key': 1}] | items2dict",
+                 "['a', 1] | path_join", "5 | path_join", "true | subelements('x')", "users | subelements(['groups'])",
+                 "users | subelements('nope', skip_missing=true)", "users | subelements('name')", "d | subelements(17)",
+                 "s | regex_search('(?P<w>W)(o)', '\\\\g<w>', '\\\\2')", "s | regex_search('o', 'bad')", "s | regex_search('o', '\\\\gx')",
+                 "'a=b=c' | regex_replace('=', ':', mandatory_count=2)", "'a=b=c' | regex_replace('=', ':', mandatory_count=1)",
+                 "'x' | comment('bogus')", "{'k': 'word ' * 30} | to_nice_yaml", "{'k': 'word ' * 30} | to_yaml(width=1000)",
+                 "d | to_yaml(default_flow_style=false)", "d | to_yaml(default_flow_style=true)", "ports | to_yaml(sort_keys=false)",
+                 "'thing' | to_yaml(canonical=true)", "'thing' | to_yaml(default_style='|')", "d | to_yaml(explicit_start=true, explicit_end=true)",
+                 "'x' | to_yaml(nonexistent=1)", "{'a': 'x\\ny', 'b': '123', 'c': 'yes', 'd': '', 'e': '2020-01-01', 'f': '=', 'g': ' l'} | to_nice_yaml",
+                 "[[1, [2]], {'a': [{'b': 1}]}] | to_nice_yaml(indent=2)", "{'a': 1e20, 'b': 0.5} | to_yaml", "{2: 'a', 1: 'b'} | to_yaml"]:
+        add('{{ %s }}' % expr)
     for name in sorted(p.name for p in (HERE / 'files').glob('*.conf.j2')):
         src = (HERE / 'files' / name).read_text()
         for opts in ({}, {'lstrip_blocks': True}, {'trim_blocks': False}):

@@ -1,0 +1,16 @@
+import Playbook
+import Values
+
+extension PlaybookLoader {
+    /// A loader that finds what the run finds: collections' roles and actions, action plugins,
+    /// each role's plugin dirs, and static names templated with the load-time vars. Playbooks,
+    /// ad-hoc plays and include_* while running all load through one of these.
+    public init(settings: Settings, library: ModuleLibrary, extraVars: Dict) {
+        self.init(rolesPath: settings.rolesPath)
+        roleLoaded = { PythonPlugins.shared.addBase($0) }
+        resolveInCollections = { [library] in library.resolveInCollections($0, $1) }
+        collectionRoots = library.allCollectionRoots
+        actionPluginPaths = settings.actionPluginPaths
+        renderName = { text, vars in try Templar.renderStatic(text, vars: vars, extraVars: extraVars) }
+    }
+}
