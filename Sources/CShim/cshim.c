@@ -47,6 +47,18 @@ pid_t cshim_spawn(const char *const argv[], int in_fd, int out_fd, int err_fd, i
     return rc == 0 ? pid : -rc;
 }
 
+int cshim_openpty(int *master, int *terminal) {
+    int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (m < 0) return -1;
+    char name[128];
+    if (grantpt(m) != 0 || unlockpt(m) != 0 || ptsname_r(m, name, sizeof name) != 0) { close(m); return -1; }
+    int t = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (t < 0) { close(m); return -1; }
+    *master = m;
+    *terminal = t;
+    return 0;
+}
+
 int cshim_epoll_wait(int epfd, struct epoll_event *events, int max, int timeout_ms) {
     int n;
     do { n = epoll_wait(epfd, events, max, timeout_ms); } while (n < 0 && errno == EINTR);

@@ -392,7 +392,12 @@ public final class PlaybookRunner: @unchecked Sendable {
             // Unless the play is tagged, gathering always runs (PlayIterator); else it has the play's tags.
             facts.inheritedTags = play.tags.isEmpty ? ["always"] : play.tags
             facts.inheritedWhen = play.includedWhen
-            if shouldRun(facts) { _ = await runTask(facts, pc: pc, only: within) }
+            // smart: only the hosts whose facts were not gathered yet in this run or the fact cache.
+            var hosts = within
+            if settings.gathering == "smart" {
+                hosts = activeHosts(pc).filter { (within?.contains($0) ?? true) && vars.state($0).facts["_ansible_facts_gathered"]?.truthy != true }
+            }
+            if hosts?.isEmpty != true, shouldRun(facts) { _ = await runTask(facts, pc: pc, only: hosts) }
         }
         for section in [play.preTasks, play.tasks, play.postTasks] {
             do { try await runList(section, pc: pc, within: within) } catch {

@@ -15,7 +15,7 @@ final class HostState: @unchecked Sendable {
     func setFact(_ name: String, _ v: Value) {
         if name.hasPrefix("ansible_") { facts[.string(String(name.dropFirst(8)))] = v } else {
             facts[.string(name)] = v
-            plainFacts.insert(name)
+            if !name.hasPrefix("_ansible_") { plainFacts.insert(name) }   // the executor's own marks are no variables
         }
     }
     /// include_vars results (level 18).

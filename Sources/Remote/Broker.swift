@@ -202,7 +202,7 @@ final class Loop {
         switch op {
         case .add(let id, let box, let collector):
             let io = box.value
-            if collector != nil { io.keepAllStderr() }
+            if collector != nil { io.collectOutput() }
             streams[id] = Entry(io: io, collector: collector)
             for fd in io.readFds {
                 var ev = epoll_event(events: EPOLLIN.rawValue, data: epoll_data_t(u64: UInt64(id)))

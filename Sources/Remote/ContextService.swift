@@ -272,14 +272,30 @@ public final class ContextService: Sendable {
     }
 
     /// `raw`: runs a shell command over the transport without an agent.
-    public func runRaw(_ hop: Hop, _ command: String) async throws -> (Int, [UInt8], [UInt8]) {
-        let out: CommandOutput
+    /// A shell command over the hop's transport itself; with `become`, its become stage is
+    /// watched and answered (a password given on a terminal, as Ansible's local connection does).
+    public func runRaw(_ hop: Hop, _ command: String, become: BecomeExchange? = nil) async throws -> (Int, [UInt8], [UInt8]) {
+        let argv: [String]
         switch hop {
-        case .local: out = try await Broker.shared.collect(try Spawn.start(["/bin/sh", "-c", command]))
-        case .ssh(let o, _): out = try await Broker.shared.runSSH(o, command: command)
-        case .command(_, let argv, _): out = try await Broker.shared.collect(try Spawn.start(argv + ["/bin/sh", "-c", command]))
+        case .local: argv = ["/bin/sh", "-c", command]
+        case .command(_, let prefix, _): argv = prefix + ["/bin/sh", "-c", command]
+        case .ssh(let o, _):
+            let out = try await Broker.shared.runSSH(o, command: command)
+            return (out.rc, out.stdout, out.stderr)
         case .become, .sshFromAgent: throw RemoteError.unreachable("raw runs on a direct connection only")
         }
+        guard let become else {
+            let out = try await Broker.shared.collect(try Spawn.start(argv))
+            return (out.rc, out.stdout, out.stderr)
+        }
+        let stream = BecomeStream(try Spawn.start(argv, terminalInput: become.expectsPrompt), become)
+        let watchdog = Task {
+            try await Task.sleep(nanoseconds: UInt64(become.timeout * 1e9))
+            stream.expire()
+        }
+        defer { watchdog.cancel() }
+        let out = try await Broker.shared.collect(stream)
+        if !stream.succeeded { throw stream.stageError(stream.failure ?? .premature) }
         return (out.rc, out.stdout, out.stderr)
     }
 }

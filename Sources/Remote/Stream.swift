@@ -22,8 +22,11 @@ protocol StreamIO: AnyObject {
     /// Writes from `bytes`; returns how many were taken, 0 if it would block, -1 on error.
     func write(_ bytes: ArraySlice<UInt8>) -> Int
     var stderrTail: String { get }
-    /// Keep all of stderr (a `raw` command's output) instead of the last few KiB.
-    func keepAllStderr()
+    /// A `raw` command's run: all of stderr is kept (not the last few KiB), and the command gets
+    /// no input — its stdin ends at once, so one that asks for a password fails instead of waiting.
+    func collectOutput()
+    /// Ends the command's input (EOF on its stdin).
+    func endInput()
     var stderrBytes: [UInt8] { get }
     /// The exit status once output has ended (blocks briefly for it).
     func exitStatus() -> Int
@@ -53,6 +56,9 @@ final class PipeStream: StreamIO {
     let stdinFd: Int32, stdoutFd: Int32, stderrFd: Int32
     var tail = TailBuffer()
     var closed = false
+    var inputClosed = false
+    /// stdin is a pseudo-terminal's master (Spawn's terminalInput).
+    var terminalInput = false
 
     init(pid: pid_t, stdin: Int32, stdout: Int32, stderr: Int32) {
         self.pid = pid
@@ -65,17 +71,26 @@ final class PipeStream: StreamIO {
     }
 
     var readFds: [Int32] { [stdoutFd, stderrFd] }
-    var writeFd: Int32 { stdinFd }
+    var writeFd: Int32 { inputClosed ? -1 : stdinFd }
     var writePending: Bool { false }
     var stderrTail: String { tail.text }
-    func keepAllStderr() { tail.limit = Int.max }
+    func collectOutput() {
+        tail.limit = Int.max
+        endInput()
+    }
+
+    func endInput() {
+        guard !inputClosed else { return }
+        inputClosed = true
+        Glibc.close(stdinFd)
+    }
     var stderrBytes: [UInt8] { tail.bytes }
 
     func exitStatus() -> Int {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         closed = true
-        Glibc.close(stdinFd)
+        if !inputClosed { Glibc.close(stdinFd) }
         Glibc.close(stdoutFd)
         Glibc.close(stderrFd)
         return (status & 0x7f) == 0 ? Int((status >> 8) & 0xff) : 128 + Int(status & 0x7f)
@@ -112,7 +127,7 @@ final class PipeStream: StreamIO {
     func close() {
         guard !closed else { return }
         closed = true
-        Glibc.close(stdinFd)
+        if !inputClosed { Glibc.close(stdinFd) }
         Glibc.close(stdoutFd)
         Glibc.close(stderrFd)
         // The agent exits on EOF; reap it so no zombie is left.
@@ -128,9 +143,12 @@ final class PipeStream: StreamIO {
 
 /// Starts a local process with pipes on its standard streams.
 enum Spawn {
-    static func start(_ argv: [String], newProcessGroup: Bool = true) throws -> PipeStream {
+    /// With `terminalInput`, stdin is a pseudo-terminal (what su and sudo read a password from,
+    /// as Ansible's local connection gives them) and the returned stream writes to its master.
+    static func start(_ argv: [String], newProcessGroup: Bool = true, terminalInput: Bool = false) throws -> PipeStream {
         var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
-        guard cshim_pipe2_cloexec(&inPipe) == 0, cshim_pipe2_cloexec(&outPipe) == 0, cshim_pipe2_cloexec(&errPipe) == 0 else {
+        guard cshim_pipe2_cloexec(&outPipe) == 0, cshim_pipe2_cloexec(&errPipe) == 0,
+              terminalInput ? openTerminal(&inPipe) : cshim_pipe2_cloexec(&inPipe) == 0 else {
             throw RemoteError.unreachable("cannot create pipes: \(String(cString: strerror(errno)))")
         }
         var cArgs = argv.map { strdup($0) }
@@ -150,6 +168,16 @@ enum Spawn {
             Glibc.close(errPipe[0])
             throw RemoteError.unreachable("failed to start \(argv[0]): \(String(cString: strerror(-pid)))")
         }
-        return PipeStream(pid: pid, stdin: inPipe[1], stdout: outPipe[0], stderr: errPipe[0])
+        let stream = PipeStream(pid: pid, stdin: inPipe[1], stdout: outPipe[0], stderr: errPipe[0])
+        stream.terminalInput = terminalInput
+        return stream
+    }
+
+    /// A pseudo-terminal as a pipe: [the terminal end the child reads, the master we write].
+    static func openTerminal(_ fds: inout [Int32]) -> Bool {
+        var master: Int32 = -1, terminal: Int32 = -1
+        guard cshim_openpty(&master, &terminal) == 0 else { return false }
+        fds = [terminal, master]
+        return true
     }
 }

@@ -3,7 +3,7 @@ and the failures Ansible reports for a wrong or missing password (a task failure
 import os
 import pathlib
 
-from conftest import FIXTURES, TEST_PASSWORD, TEST_USER, ansible_playbook, swansible_playbook, task_blocks
+from conftest import FIXTURES, SECOND_PASSWORD, SECOND_USER, TEST_PASSWORD, TEST_USER, ansible_playbook, swansible_playbook, task_blocks
 
 
 def inventory(tmp_path, sshd_hosts, **extra):
@@ -114,3 +114,23 @@ def test_doas_with_and_without_a_password(sshd_hosts, tmp_path):
             conf.unlink(missing_ok=True)
         else:
             conf.write_bytes(saved)
+
+
+def test_raw_answers_the_become_password_prompt(sshd_hosts, tmp_path):
+    # root first drops to the test user, who then has to give a password (as ansible-core's
+    # become_su and become_sudo targets arrange it); a wrong one or an unknown prompt ends in
+    # Ansible's words, not a hang.
+    shim = tmp_path / 'as-test-user.sh'
+    shim.write_text(f'#!/bin/sh\nexec sudo -n -u {TEST_USER} "$@"\n')
+    shim.chmod(0o755)
+    inv = tmp_path / 'inventory'
+    inv.write_text(f'localhost ansible_connection=local ansible_python_interpreter=/usr/bin/python3 shim={shim} '
+                   f'second_user={SECOND_USER} second_password={SECOND_PASSWORD} test_password={TEST_PASSWORD}\n')
+    ours = swansible_playbook('-i', inv, FIXTURES / 'raw_become.yml', timeout=60)
+    assert ours.returncode == 0, ours.stdout + ours.stderr
+    assert f'"msg": "[\'{SECOND_USER}\'] [\'root\', \'/\'] "' in ours.stdout
+    assert 'Task failed: Premature end of stream waiting for become success.\\n>>> Standard Error\\nPassword: \\nsu: Authentication failure' in ours.stdout
+    assert 'UNREACHABLE! => {"changed": false, "msg": "Task failed: Timed out waiting for become success or become password prompt.' in ours.stdout
+    theirs = ansible_playbook('-i', inv, FIXTURES / 'raw_become.yml', timeout=60)
+    assert theirs.returncode == 0
+    assert task_blocks(ours.stdout) == task_blocks(theirs.stdout)

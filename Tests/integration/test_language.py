@@ -279,3 +279,15 @@ def test_inventory_literals_and_hash_merge_as_ansible():
         assert theirs.returncode == ours.returncode == 0, ours.stdout + ours.stderr
         assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
         assert 'Unable to parse /nonexistent/inventory as an inventory source' in ours.stderr
+
+
+def test_smart_gathering_gathers_once_per_host(tmp_path):
+    outputs = []
+    for tool, run in (('ansible', ansible_playbook), ('swansible', swansible_playbook)):
+        env = {'ANSIBLE_GATHERING': 'smart', 'ANSIBLE_CACHE_PLUGIN': 'jsonfile', 'ANSIBLE_CACHE_PLUGIN_CONNECTION': str(tmp_path / tool)}
+        first = run(LANG / 'smart_gathering.yml', env=env)
+        cached = run(LANG / 'smart_gathering.yml', env=env)   # the cache already has them
+        assert first.returncode == cached.returncode == 0, first.stdout + first.stderr
+        assert first.stdout.count('TASK [Gathering Facts]') == 1 and 'Gathering Facts' not in cached.stdout
+        outputs.append((first.stdout, cached.stdout))
+    assert outputs[0] == outputs[1]

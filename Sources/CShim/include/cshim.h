@@ -13,6 +13,8 @@ int cshim_set_nonblocking(int fd);
 // Starts argv[0] (searched in PATH) with stdin/stdout/stderr on the given fds, in its own
 // process group when new_pgroup is set. Returns the pid or -errno.
 pid_t cshim_spawn(const char *const argv[], int in_fd, int out_fd, int err_fd, int new_pgroup);
+/// A pseudo-terminal, both ends close-on-exec and neither the caller's controlling terminal; 0 or -1.
+int cshim_openpty(int *master, int *terminal);
 int cshim_epoll_wait(int epfd, struct epoll_event *events, int max, int timeout_ms);
 const unsigned char *swansible_agent_py(size_t *len);
 // zlib's compress2 at the best level; returns the compressed size or -1.

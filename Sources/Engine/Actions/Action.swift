@@ -319,11 +319,16 @@ final class ActionContext: @unchecked Sendable {
         // (the controller's _apply_task_result_compat).
         if case .list(let ws)? = r["warnings"] { r["warnings"] = .list(ws.map { $0["event"]?["msg"] ?? $0 }) }
         if case .list(let ds)? = r["deprecations"] {
+            // deprecation_summary: msg, the collection its deprecator belongs to, date or version, the deprecator.
             r["deprecations"] = .list(ds.map { d in
-                guard case .dict(var m) = d, let msg = d["event"]?["msg"] else { return d }
-                m["event"] = nil
-                m["__ansible_type"] = nil
-                m["msg"] = msg
+                guard let event = d["event"] else { return d }
+                var deprecator = d["deprecator"] ?? .none
+                if case .dict(var p) = deprecator { p["__ansible_type"] = nil; deprecator = .dict(p) }
+                let resolved = deprecator["resolved_name"]?.stringValue
+                var m: Dict = ["msg": .string(briefMessage(event)),
+                               "collection_name": resolved.map { .string($0.split(separator: ".").prefix(2).joined(separator: ".")) } ?? .none]
+                if let date = d["date"], !date.isNone { m["date"] = date } else { m["version"] = d["version"] ?? .none }
+                m["deprecator"] = deprecator
                 return .dict(m)
             })
         }

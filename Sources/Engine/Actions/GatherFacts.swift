@@ -12,8 +12,9 @@ enum GatherFactsAction: Action {
         try handleSmart(&modules, c)
         if modules.count == 1, setupNames.contains(modules[0]) {
             var r = try await c.runModule("ansible.builtin.setup", try moduleArgs(modules[0], args, c))
-            if var facts = r["ansible_facts"]?.dictValue, let python = c.runner.discoveredInterpreter(c) {
-                facts["discovered_interpreter_python"] = .string(python)
+            if var facts = r["ansible_facts"]?.dictValue {
+                if let python = c.runner.discoveredInterpreter(c) { facts["discovered_interpreter_python"] = .string(python) }
+                facts["_ansible_facts_gathered"] = true   // what `gathering: smart` looks for
                 r["ansible_facts"] = .dict(facts)
             }
             r["_ansible_verbose_override"] = true

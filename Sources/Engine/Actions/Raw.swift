@@ -18,27 +18,109 @@ enum RawAction: Action {
     }
 
     /// ActionBase._low_level_execute_command: the command over the transport, wrapped by the
-    /// become method when there is one; a lost connection is Unreachable.
+    /// become method when there is one (its password answered, its success marker dropped), then
+    /// run by the task's `executable`; a lost connection is Unreachable.
     static func execute(_ c: ActionContext, _ command: String) async throws -> (rc: Int, stdout: String, stderr: String) {
-        var cmd = command
         let hop = try c.connection.hop
-        // become: the command line of the method wraps it, as Ansible's become plugins build it
-        // (no prompt can be answered over raw, so sudo and doas run non-interactive).
+        let executable = c.args["executable"].flatMap { $0.truthy ? $0.pythonStr : nil }
+        var cmd = command
+        var exchange: BecomeExchange?
         if let b = try c.connection.become {
-            let inner = "/bin/sh -c " + AnsibleFilters.shellQuote(cmd)
-            switch b.method {
-            case "sudo": cmd = "\(b.exe ?? "sudo") \(b.flags ?? "-H -S -n") -u \(AnsibleFilters.shellQuote(b.user)) \(inner)"
-            case "su": cmd = "\(b.exe ?? "su") \(b.flags ?? "") \(AnsibleFilters.shellQuote(b.user)) -c \(AnsibleFilters.shellQuote(inner))"
-            case "doas": cmd = "\(b.exe ?? "doas") \(b.flags ?? "-n") -u \(AnsibleFilters.shellQuote(b.user)) \(inner)"
-            default: throw TaskFailure(message: "raw cannot become with '\(b.method)'")
-            }
+            (cmd, exchange) = try wrap(command, b, shell: executable ?? "/bin/sh", c)
         }
+        // allow_executable: the task's executable runs the whole line (the connection's shell otherwise).
+        if let executable { cmd = executable + " -c " + AnsibleFilters.shellQuote(cmd) }
         let (rc, out, err): (Int, [UInt8], [UInt8])
-        do { (rc, out, err) = try await ContextService.shared.runRaw(hop, cmd) } catch let e as RemoteError {
+        do { (rc, out, err) = try await ContextService.shared.runRaw(hop, cmd, become: exchange) } catch let e as RemoteError {
             throw Unreachable(message: e.description)
+        } catch let e as BecomeStageError {
+            if e.reason == .timedOut { throw Unreachable(message: e.message) }
+            let flat = "Task failed: " + e.message
+            throw TaskError(links: [(flat, c.task.location)], flat: flat)
         }
         return (rc, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
     }
+
+    /// The become plugin's build_become_command: `echo MARKER ; cmd` run by the shell under the
+    /// method, and what its become stage looks for (sudo's own prompt, su's localized ones).
+    static func wrap(_ command: String, _ b: BecomeOptions, shell: String, _ c: ActionContext) throws -> (String, BecomeExchange?) {
+        let letters = Array("abcdefghijklmnopqrstuvwxyz")
+        let id = String((0..<32).map { _ in letters.randomElement()! })
+        let marker = "BECOME-SUCCESS-" + id
+        let success = shell + " -c " + AnsibleFilters.shellQuote("echo \(marker) ; \(command)")
+        let timeout = (try c.scope.lookup("ansible_local_become_success_timeout")?.intValue).flatMap { $0 >= 1 ? $0 : nil } ?? 10
+        switch b.method {
+        case "sudo":
+            var flags = b.flags ?? "-H -S -n"
+            var prompt = ""
+            let sudoPrompt = "[sudo via ansible, key=\(id)] password:"
+            if b.password != nil {
+                // Without -n (also inside grouped short flags), and with a prompt to watch for.
+                flags = flags.split(separator: " ").compactMap { f -> String? in
+                    if f == "-n" || f == "--non-interactive" { return nil }
+                    guard f.hasPrefix("-"), !f.hasPrefix("--"), let n = f.dropFirst().firstIndex(of: "n") else { return String(f) }
+                    var g = f
+                    g.remove(at: n)
+                    return String(g)
+                }.joined(separator: " ")
+                prompt = "-p \"\(sudoPrompt)\""
+            }
+            var sudo = b.exe ?? "sudo"
+            // sudo_chdir (ansible_sudo_chdir, ANSIBLE_SUDO_CHDIR, [sudo_become_plugin] chdir): cd first.
+            let chdir = try c.scope.lookup("ansible_sudo_chdir")?.pythonStr
+                ?? c.runner.settings.value(env: "ANSIBLE_SUDO_CHDIR", section: "sudo_become_plugin", key: "chdir")
+            if let chdir, !chdir.isEmpty { sudo = "cd \(AnsibleFilters.shellQuote(chdir)) && " + sudo }
+            let cmd = [sudo, flags, prompt, "-u " + b.user, success].joined(separator: " ")
+            let exchange = BecomeExchange(marker: marker, password: b.password,
+                                          findPrompt: { $0.trimmingCharacters(in: " \t\r").hasPrefix(sudoPrompt) ? sudoPrompt : nil },
+                                          timeout: Double(timeout))
+            return (cmd, exchange)
+        case "su":
+            let cmd = "\(b.exe ?? "su") \(b.flags ?? "") \(b.user) -c \(AnsibleFilters.shellQuote(success))"
+            let prompts = try suPrompts(c)
+            let exchange = BecomeExchange(marker: marker, password: b.password, findPrompt: { line in
+                prompts.lazy.compactMap { suPromptMatch(line, $0) }.first
+            }, timeout: Double(timeout))
+            return (cmd, exchange)
+        case "doas":
+            // community.general's doas: non-interactive unless a password is given (not answered over raw).
+            let inner = shell + " -c " + AnsibleFilters.shellQuote(command)
+            return ("\(b.exe ?? "doas") \(b.flags ?? "-n") -u \(AnsibleFilters.shellQuote(b.user)) \(inner)", nil)
+        default: throw TaskFailure(message: "raw cannot become with '\(b.method)'")
+        }
+    }
+
+    /// su's prompt_l10n (ansible_su_prompt_l10n, ANSIBLE_SU_PROMPT_L10N, [su_become_plugin] localized_prompts), else the ones it knows.
+    static func suPrompts(_ c: ActionContext) throws -> [String] {
+        if let v = try c.scope.lookup("ansible_su_prompt_l10n") {
+            return v.listValue?.map(\.pythonStr) ?? v.pythonStr.split(separator: ",").map { String($0) }
+        }
+        if let env = c.runner.settings.value(env: "ANSIBLE_SU_PROMPT_L10N", section: "su_become_plugin", key: "localized_prompts") {
+            return env.split(separator: ",").map { String($0).trimmingCharacters(in: " ") }
+        }
+        return suLocalizations
+    }
+
+    /// `(?:prompt)\s*[:：]` in the line, case aside, as su's check_password_prompt: the text matched.
+    static func suPromptMatch(_ line: String, _ prompt: String) -> String? {
+        let original = Array(line.unicodeScalars)
+        let text = Array(line.lowercased().unicodeScalars), p = Array(prompt.lowercased().unicodeScalars)
+        guard !p.isEmpty, text.count == original.count, text.count >= p.count else { return nil }
+        for start in 0...(text.count - p.count) where Array(text[start..<start + p.count]) == p {
+            var i = start + p.count
+            while i < text.count, text[i].properties.isWhitespace { i += 1 }
+            if i < text.count, text[i] == ":" || text[i] == "\u{FF1A}" {
+                return String(String.UnicodeScalarView(original[start...i]))
+            }
+        }
+        return nil
+    }
+
+    static let suLocalizations = [
+        "Password", "암호", "パスワード", "Adgangskode", "Contraseña", "Contrasenya", "Hasło", "Heslo", "Jelszó", "Lösenord",
+        "Mật khẩu", "Mot de passe", "Parola", "Parool", "Pasahitza", "Passord", "Passwort", "Salasana", "Sandi", "Senha",
+        "Wachtwoord", "ססמה", "Лозинка", "Парола", "Пароль", "गुप्तशब्द", "शब्दकूट", "సంకేతపదము", "හස්පදය", "密码", "密碼", "口令",
+    ]
 
     static func lines(_ s: String) -> [Value] {
         s.split(separator: "\n", omittingEmptySubsequences: false).map { Value.string(String($0)) }.dropLastIfEmpty

@@ -56,7 +56,12 @@ final class SSHStream: StreamIO {
     var writeFd: Int32 { ssh_get_fd(session) }
     var writePending: Bool { ssh_get_poll_flags(session) & SSH_WRITE_PENDING != 0 }
     var stderrTail: String { tail.text }
-    func keepAllStderr() { tail.limit = Int.max }
+    func collectOutput() {
+        tail.limit = Int.max
+        endInput()
+    }
+
+    func endInput() { ssh_channel_send_eof(channel) }
     var stderrBytes: [UInt8] { tail.bytes }
 
     func exitStatus() -> Int {

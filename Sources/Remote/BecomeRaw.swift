@@ -1,0 +1,147 @@
+// A raw command wrapped by a become method (sudo, su), as ansible-core's connection plugins run
+// one (_ensure_become_success): what the command writes before the method's success marker is
+// the become stage — a password prompt there is answered once, the marker line is dropped — and
+// a stage that ends, repeats its prompt or outlasts the timeout fails with Ansible's words.
+import Glibc
+import Synchronization
+
+/// What the become stage of one raw command looks for.
+public struct BecomeExchange: Sendable {
+    /// The line the wrapped command echoes once the method has let it run.
+    public var marker: String
+    public var password: String?
+    /// The method's password prompt as it appears in a line of output, if it does.
+    public var findPrompt: @Sendable (String) -> String?
+    /// Seconds the stage may take (the local connection's become_success_timeout).
+    public var timeout: Double
+
+    public init(marker: String, password: String?, findPrompt: @escaping @Sendable (String) -> String?, timeout: Double) {
+        self.marker = marker
+        self.password = password
+        self.findPrompt = findPrompt
+        self.timeout = timeout
+    }
+
+    /// A prompt is waited for and answered only when there is a password to give.
+    var expectsPrompt: Bool { password != nil }
+}
+
+/// Why the become stage did not reach its marker.
+public struct BecomeStageError: Error, CustomStringConvertible, Sendable {
+    public enum Reason: String, Sendable { case premature = "Premature end of stream", timedOut = "Timed out",
+                                               duplicatePrompt = "Duplicate become password prompt encountered" }
+    public var reason: Reason
+    public var message: String
+    public var description: String { message }
+}
+
+/// Read on the broker's thread; only `expire()` comes from elsewhere, and it goes through `state`.
+final class BecomeStream: StreamIO, @unchecked Sendable {
+    private let inner: PipeStream
+    private let exchange: BecomeExchange
+    /// Output of the become stage, searched for the prompt and the marker.
+    private var stageOut: [UInt8] = []
+    private var promptOffsets = (stdout: 0, stderr: 0)
+    private var sentPassword = false
+    /// The prompt as it was seen, and how much of stderr the stage wrote.
+    private var seenPrompt: String?
+    private var stageStderr = 0
+    /// succeeded, timed out, reaped: the watchdog kills the process only while none holds.
+    private let state = Mutex<(succeeded: Bool, timedOut: Bool, reaped: Bool)>((false, false, false))
+    private(set) var failure: BecomeStageError.Reason?
+
+    init(_ inner: PipeStream, _ exchange: BecomeExchange) {
+        self.inner = inner
+        self.exchange = exchange
+    }
+
+    var readFds: [Int32] { inner.readFds }
+    var writeFd: Int32 { inner.writeFd }
+    var writePending: Bool { false }
+    var stderrTail: String { inner.stderrTail }
+    /// stderr with the stage's prompt stripped (strip_become_prompt), then what the command wrote.
+    var stderrBytes: [UInt8] {
+        let all = inner.stderrBytes, cut = min(stageStderr, all.count)
+        guard let seenPrompt, exchange.expectsPrompt else { return all }
+        return Array(BecomeStream.stripThrough(seenPrompt, String(decoding: all[..<cut], as: UTF8.self)).utf8) + all[cut...]
+    }
+    func write(_ bytes: ArraySlice<UInt8>) -> Int { inner.write(bytes) }
+    func close() { inner.close() }
+    /// Input stays open for the password; it ends once the stage is over.
+    func collectOutput() { inner.tail.limit = Int.max }
+    func endInput() { inner.endInput() }
+
+    func exitStatus() -> Int {
+        state.withLock { $0.reaped = true }
+        return inner.exitStatus()
+    }
+
+    var succeeded: Bool { state.withLock { $0.succeeded } }
+
+    func read(into buf: inout [UInt8]) -> ReadResult {
+        if succeeded { return inner.read(into: &buf) }
+        var chunk: [UInt8] = []
+        let result = inner.read(into: &chunk)
+        stageOut += chunk
+        let stage = String(decoding: stageOut, as: UTF8.self)
+        if stage.split(separator: "\n").contains(where: { $0.contains(exchange.marker) }) {
+            state.withLock { $0.succeeded = true }
+            stageStderr = inner.stderrBytes.count
+            // strip_become_prompt, then strip_become_success: each drops all up to it and the space after.
+            var text = stage
+            if let seenPrompt, exchange.expectsPrompt { text = BecomeStream.stripThrough(seenPrompt, text) }
+            text = BecomeStream.stripThrough(exchange.marker, text)
+            let start = buf.count
+            buf += Array(text.utf8)
+            if !inner.terminalInput { inner.endInput() }
+            if case .eof = result { return buf.count > start ? .data(buf.count - start) : .eof }
+            return .data(buf.count - start)
+        }
+        if exchange.expectsPrompt {
+            let out = String(decoding: stageOut[promptOffsets.stdout...], as: UTF8.self)
+            let err = String(decoding: inner.stderrBytes[min(promptOffsets.stderr, inner.stderrBytes.count)...], as: UTF8.self)
+            if let prompt = (out + "\n" + err).split(separator: "\n").lazy.compactMap({ self.exchange.findPrompt(String($0)) }).first {
+                seenPrompt = prompt
+                if sentPassword {
+                    failure = .duplicatePrompt
+                    kill(-inner.pid, SIGKILL)
+                } else {
+                    promptOffsets = (stageOut.count, inner.stderrBytes.count)
+                    sentPassword = true
+                    _ = inner.write(ArraySlice(Array(((exchange.password ?? "") + "\n").utf8)))
+                }
+            }
+        }
+        if case .eof = result {
+            if failure == nil { failure = state.withLock { $0.timedOut } ? .timedOut : .premature }
+            return .eof
+        }
+        return .wouldBlock
+    }
+
+    /// The watchdog's call once the stage has had its time.
+    func expire() {
+        state.withLock {
+            guard !$0.succeeded, !$0.reaped else { return }
+            $0.timedOut = true
+            kill(-inner.pid, SIGKILL)
+        }
+    }
+
+    /// Ansible's become_error_msg: the reason, what it waited for, the stage's output.
+    func stageError(_ reason: BecomeStageError.Reason) -> BecomeStageError {
+        var message = "\(reason.rawValue) waiting for become success"
+        if exchange.expectsPrompt, !sentPassword { message += " or become password prompt" }
+        message += "."
+        if !stageOut.isEmpty { message += "\n>>> Standard Output\n" + String(decoding: stageOut, as: UTF8.self) }
+        if !inner.stderrBytes.isEmpty { message += "\n>>> Standard Error\n" + String(decoding: inner.stderrBytes, as: UTF8.self) }
+        while let last = message.last, last.isWhitespace { message.removeLast() }
+        return BecomeStageError(reason: reason, message: message)
+    }
+
+    /// `re.sub(r'^.*?MATCH\s*', '', data, count=1, flags=re.DOTALL)`.
+    static func stripThrough(_ match: String, _ text: String) -> String {
+        guard let r = text.firstRange(of: match) else { return text }
+        return String(text[r.upperBound...].drop { $0.isWhitespace })
+    }
+}
