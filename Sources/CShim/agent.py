@@ -533,12 +533,20 @@ def set_nofile(soft, hard=None):
     return before
 
 
+def untag(obj):
+    """A value a 2.19 module sent with its data tags (Deprecated, …): the value itself."""
+    kind = obj.get('__ansible_type')
+    if isinstance(kind, str) and kind.startswith('_AnsibleTagged') and 'value' in obj:
+        return obj['value']
+    return obj
+
+
 def module_reply(rc, stdout, stderr):
     """A module's reply: its result as an object (not JSON text inside JSON), found between junk
     lines as Ansible finds it; the raw output only when there is none."""
     try:
         found, trailing = filter_json(stdout)
-        result = json.loads(found or '')
+        result = json.loads(found or '', object_hook=untag)
     except ValueError:
         result = None
     if isinstance(result, dict):

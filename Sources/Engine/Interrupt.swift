@@ -18,6 +18,7 @@ public enum Interrupt {
         s.setEventHandler {
             Output.line("[ERROR]: User interrupted execution", .error, stderr: true)
             Output.mute()
+            LocalCommand.interruptAll()   // frees the threads they hold, which the stopping needs
             stopping.withLock { t in
                 guard t == nil else { return }
                 t = _Concurrency.Task {

@@ -83,6 +83,10 @@ struct Swansible: AsyncParsableCommand {
         let configuredDir = playbookDir ?? settings.value(env: "ANSIBLE_PLAYBOOK_DIR", key: "playbook_dir")
         let baseDir = configuredDir.map(Files.absolute) ?? Files.cwd()
         if configuredDir != nil {
+            // add_all_plugin_dirs: a playbook dir that is not there still names playbook_dir.
+            if !Files.isDirectory(baseDir) {
+                Output.warning("Ignoring invalid path provided to plugin path: '\(baseDir)' is not a directory")
+            }
             PythonPlugins.shared.addBase(baseDir)
             library.addPlaybookDir(baseDir)   // its collections/ (ansible_collections) too
         }
@@ -104,7 +108,7 @@ struct Swansible: AsyncParsableCommand {
             if !parsed { Output.warning("No inventory was parsed, only implicit localhost is available") }
             if flushCache { FactCache(settings).flush(inv) }
             var loader = PlaybookLoader(settings: settings, library: library, extraVars: options.extraVars)
-            let book = try loader.loadText(yaml, path: Files.join(Files.cwd(), "<adhoc>"))
+            let book = try loader.loadText(yaml, path: Files.join(baseDir, "<adhoc>"))   // the play's dir is the playbook dir
             // No host matched: Ansible's warnings (get_host_list), and nothing else.
             let emptyInventory = inv.hostNames.isEmpty
             if emptyInventory, !["localhost", "127.0.0.1", "::1"].contains(pattern) {

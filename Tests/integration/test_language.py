@@ -291,3 +291,11 @@ def test_smart_gathering_gathers_once_per_host(tmp_path):
         assert first.stdout.count('TASK [Gathering Facts]') == 1 and 'Gathering Facts' not in cached.stdout
         outputs.append((first.stdout, cached.stdout))
     assert outputs[0] == outputs[1]
+
+
+def test_tagged_module_values_read_as_values(tmp_path):
+    # ansible-playbook also warns when a deprecated value is used (not yet: values only).
+    out = tmp_path / 'values.json'
+    r = swansible_playbook(LANG / 'tagged_values.yml', '-e', f'out={out}')
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert json.loads(out.read_text()) == {'old': 'an old thing', 'three': 4}

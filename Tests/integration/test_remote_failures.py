@@ -115,6 +115,30 @@ def test_ctrl_c_ad_hoc(tmp_path):
     assert err.endswith('[ERROR]: User interrupted execution\n'), err
 
 
+def test_ctrl_c_stops_pipe_lookups_at_once(tmp_path):
+    """Ctrl-C while ten hosts each wait in a `pipe` lookup (ansible-core's signal_propagation):
+    the commands are stopped with the run, which ends at once (exit 99), nothing left running."""
+    inv = tmp_path / 'inventory'
+    inv.write_text(''.join(f'host{i} ansible_connection=local\n' for i in range(10)))
+    p = subprocess.Popen([BIN / 'swansible', 'all', '-i', inv, '-f', '10', '-m', 'debug', '-a', 'msg={{ lookup("pipe", "sleep 33") }}'],
+                         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        end = time.monotonic() + 20
+        while subprocess.run(['pgrep', '-f', '^sleep 33$'], capture_output=True).returncode != 0:
+            assert time.monotonic() < end, 'no lookup started'
+            time.sleep(0.1)
+        p.send_signal(signal.SIGINT)
+        started = time.monotonic()
+        out, err = p.communicate(timeout=15)
+        assert time.monotonic() - started < 5
+    finally:
+        p.kill()
+        subprocess.run(['pkill', '-f', '^sleep 33$'], capture_output=True)
+    assert p.returncode == 99, out + err
+    assert err.endswith('[ERROR]: User interrupted execution\n'), err
+    assert subprocess.run(['pgrep', '-f', '^sleep 33$'], capture_output=True).returncode != 0
+
+
 def test_missing_interpreter_fails_the_task(sshd_hosts, tmp_path):
     """An interpreter that is not on the host fails the task as Ansible words it (the shell's
     output, rc 127), over the local and SSH transports; the host stays reachable."""

@@ -70,7 +70,7 @@ enum RawAction: Action {
             let chdir = try c.scope.lookup("ansible_sudo_chdir")?.pythonStr
                 ?? c.runner.settings.value(env: "ANSIBLE_SUDO_CHDIR", section: "sudo_become_plugin", key: "chdir")
             if let chdir, !chdir.isEmpty { sudo = "cd \(AnsibleFilters.shellQuote(chdir)) && " + sudo }
-            let cmd = [sudo, flags, prompt, "-u " + b.user, success].joined(separator: " ")
+            let cmd = [sudo, flags, prompt, b.user.isEmpty ? "" : "-u " + b.user, success].joined(separator: " ")
             let exchange = BecomeExchange(marker: marker, password: b.password,
                                           findPrompt: { $0.trimmingCharacters(in: " \t\r").hasPrefix(sudoPrompt) ? sudoPrompt : nil },
                                           timeout: Double(timeout))

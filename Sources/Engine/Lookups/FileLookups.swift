@@ -30,19 +30,6 @@ enum FileLookups {
     }
 
     /// Runs a shell command on the controller; returns (rc, stdout).
-    static func shell(_ cmd: String) -> (Int32, String) {
-        guard let f = popen(cmd, "r") else { return (-1, "") }
-        var out: [UInt8] = []
-        var buf = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = fread(&buf, 1, 65536, f)
-            if n <= 0 { break }
-            out += buf[0..<n]
-        }
-        let status = pclose(f)
-        return ((status >> 8) & 0xff, String(decoding: out, as: UTF8.self))
-    }
-
     static let all: [String: LookupPlugin] = [
         "file": { terms, o, c in
             try Lookups.flatTerms(terms).map { t in
@@ -130,14 +117,14 @@ enum FileLookups {
         },
         "pipe": { terms, _, _ in
             try Lookups.flatTerms(terms).map { t in
-                let (rc, out) = shell(t.pythonStr)
+                let (rc, out) = LocalCommand.run(t.pythonStr)
                 guard rc == 0 else { throw AnsibleError("lookup_plugin.pipe(\(t.pythonStr)) returned \(rc)") }
                 return .string(out.rstrip)
             }
         },
         "lines": { terms, _, _ in
             try Lookups.flatTerms(terms).flatMap { t -> [Value] in
-                let (rc, out) = shell(t.pythonStr)
+                let (rc, out) = LocalCommand.run(t.pythonStr)
                 guard rc == 0 else { throw AnsibleError("lookup_plugin.lines(\(t.pythonStr)) returned \(rc)") }
                 return out.pythonSplitLines.map(Value.string)
             }

@@ -1,0 +1,47 @@
+// Shell commands the controller runs itself (the pipe and lines lookups): each in a process
+// group of its own, so that Ctrl-C stops them at once — they block the thread that templates
+// while they run, and the run cannot wind down until that thread is free again.
+import CShim
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+enum LocalCommand {
+    private static let running = Mutex<Set<pid_t>>([])
+    private static let interrupted = Atomic<Bool>(false)
+
+    /// `/bin/sh -c cmd` with the controller's stdin and stderr: its exit status and stdout.
+    static func run(_ cmd: String) -> (Int32, String) {
+        var out: [Int32] = [0, 0]
+        guard !interrupted.load(ordering: .relaxed), cshim_pipe2_cloexec(&out) == 0 else { return (-1, "") }
+        var argv: [UnsafeMutablePointer<CChar>?] = ["/bin/sh", "-c", cmd].map { (s: String) in strdup(s) } + [nil]
+        defer { for p in argv { free(p) } }
+        let pid = argv.withUnsafeMutableBufferPointer { p in
+            p.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: p.count) { cshim_spawn($0, 0, out[1], 2, 1) }
+        }
+        close(out[1])
+        guard pid > 0 else { close(out[0]); return (-1, "") }
+        running.withLock { _ = $0.insert(pid) }
+        var bytes: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = read(out[0], &buf, buf.count)
+            if n > 0 { bytes += buf[0..<n]; continue }
+            if n < 0, errno == EINTR { continue }
+            break
+        }
+        close(out[0])
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        running.withLock { _ = $0.remove(pid) }
+        let rc = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return (rc, String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// Ctrl-C: what runs now is stopped (as the terminal would have stopped it), nothing new starts.
+    static func interruptAll() {
+        interrupted.store(true, ordering: .relaxed)
+        running.withLock { for pid in $0 { kill(-pid, SIGINT) } }
+    }
+}
