@@ -78,29 +78,17 @@ public final class YAMLWriter {
     /// A scalar: `tag` in full (tag:yaml.org,2002:str); `plainImplicit` when written plain it would
     /// read back with that tag, `quotedImplicit` when quoted it would.
     public func scalar(_ text: String, tag: String, plainImplicit: Bool, quotedImplicit: Bool, style: Style = .any) {
-        var event = yaml_event_t()
-        let bytes = Array(text.utf8)
-        bytes.withUnsafeBufferPointer { value in
-            tag.withCString { t in
-                t.withMemoryRebound(to: UInt8.self, capacity: tag.utf8.count + 1) { t in
-                    _ = yaml_scalar_event_initialize(&event, nil, UnsafeMutablePointer(mutating: t),
-                                                     UnsafeMutablePointer(mutating: value.baseAddress ?? t), Int32(bytes.count),
-                                                     plainImplicit ? 1 : 0, quotedImplicit ? 1 : 0, style.scalar)
-                }
+        var value = Array(text.utf8) + [0]
+        emitTagged(tag) { event, t in
+            value.withUnsafeMutableBufferPointer {
+                yaml_scalar_event_initialize(&event, nil, t, $0.baseAddress, Int32($0.count - 1),
+                                             plainImplicit ? 1 : 0, quotedImplicit ? 1 : 0, style.scalar)
             }
         }
-        emit(&event)
     }
 
     public func beginSequence(flow: Bool, tag: String = "tag:yaml.org,2002:seq") {
-        var event = yaml_event_t()
-        tag.withCString { t in
-            t.withMemoryRebound(to: UInt8.self, capacity: tag.utf8.count + 1) { t in
-                _ = yaml_sequence_start_event_initialize(&event, nil, UnsafeMutablePointer(mutating: t), 1,
-                                                         flow ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE)
-            }
-        }
-        emit(&event)
+        emitTagged(tag) { yaml_sequence_start_event_initialize(&$0, nil, $1, 1, flow ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE) }
     }
 
     public func endSequence() {
@@ -110,13 +98,14 @@ public final class YAMLWriter {
     }
 
     public func beginMapping(flow: Bool, tag: String = "tag:yaml.org,2002:map") {
+        emitTagged(tag) { yaml_mapping_start_event_initialize(&$0, nil, $1, 1, flow ? YAML_FLOW_MAPPING_STYLE : YAML_BLOCK_MAPPING_STYLE) }
+    }
+
+    /// An event made with the tag as libyaml takes it (a NUL-terminated byte string it copies).
+    private func emitTagged(_ tag: String, _ initialize: (inout yaml_event_t, UnsafeMutablePointer<UInt8>) -> Int32) {
         var event = yaml_event_t()
-        tag.withCString { t in
-            t.withMemoryRebound(to: UInt8.self, capacity: tag.utf8.count + 1) { t in
-                _ = yaml_mapping_start_event_initialize(&event, nil, UnsafeMutablePointer(mutating: t), 1,
-                                                        flow ? YAML_FLOW_MAPPING_STYLE : YAML_BLOCK_MAPPING_STYLE)
-            }
-        }
+        var bytes = Array(tag.utf8) + [0]
+        _ = bytes.withUnsafeMutableBufferPointer { initialize(&event, $0.baseAddress!) }
         emit(&event)
     }
 
