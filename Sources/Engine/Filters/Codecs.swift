@@ -15,7 +15,7 @@ enum TextCodec {
         case "utf32", "u32": return "utf-32"
         case "utf32le": return "utf-32-le"
         case "utf32be": return "utf-32-be"
-        case "latin1", "latin", "l1", "iso88591", "88591", "cp819", "iso885911987", "iso88591": return "latin-1"
+        case "latin1", "latin", "l1", "iso88591", "88591", "cp819", "iso885911987": return "latin-1"
         case "ascii", "usascii", "646", "us", "ansix341968", "iso646us": return "ascii"
         default: throw AnsibleError("unknown encoding: \(name)")
         }

@@ -49,11 +49,13 @@ enum MiscFilters {
             case .dict(let d): items = Array(d.keys)
             default: return v
             }
-            if let seed = a.get(0, "seed"), seed.truthy, var g = try? PyRandom(seed: seed) {
-                g.shuffle(&items)
-            } else {
+            guard let seed = a.get(0, "seed"), seed.truthy else {
                 items.shuffle()
+                return .list(items)
             }
+            // A seed Random() refuses leaves the list as it was (randomize_list swallows the error).
+            guard var g = try? PyRandom(seed: seed) else { return .list(items) }
+            g.shuffle(&items)
             return .list(items)
         },
         "strftime": { v, a, _ in

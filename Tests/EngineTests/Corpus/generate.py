@@ -236,7 +236,7 @@ def cases():
     # markers given to ternary/mandatory, combine's forms, codecs, YAML options and folding.
     for expr in ["59 | random(seed='web01')", "59 | random(seed='db-2.example.com')", "100 | random(seed=1337)", "10 ** 12 | random(seed=5)",
                  "100 | random(start=10, step=5, seed=7)", "words | random(seed=3)", "1000 | random(seed=2.5)", "1000 | random(seed=-4)",
-                 "nums | shuffle(seed='x')", "'abc' | shuffle(seed=42)", "22 | shuffle", "none | random", "[1, 2] | random(start=1)",
+                 "nums | shuffle(seed='x')", "nums | shuffle(seed=[1])", "'abc' | shuffle(seed=42)", "22 | shuffle", "none | random", "[1, 2] | random(start=1)",
                  "true | ternary('a', nosuch)", "false | ternary(nosuch, 'b')", "none | ternary(nosuch, nosuch, 'n')", "true | ternary(nosuch, 1)",
                  "nosuch | mandatory", "nosuch | mandatory('custom')", "n | mandatory", "undef()", "undef('hint') | default('d')",
                  "[undef('x')] | length", "[d] | combine", "[d, ports] | combine", "none | combine", "d | combine(ports, foo=1)", "[1, 2] | combine",
