@@ -2,6 +2,7 @@
 // group of its own, so that Ctrl-C stops them at once — they block the thread that templates
 // while they run, and the run cannot wind down until that thread is free again.
 import CShim
+import Remote
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -15,11 +16,7 @@ enum LocalCommand {
     static func run(_ cmd: String) -> (Int32, String) {
         var out: [Int32] = [0, 0]
         guard !interrupted.load(ordering: .relaxed), cshim_pipe2_cloexec(&out) == 0 else { return (-1, "") }
-        var argv: [UnsafeMutablePointer<CChar>?] = ["/bin/sh", "-c", cmd].map { (s: String) in strdup(s) } + [nil]
-        defer { for p in argv { free(p) } }
-        let pid = argv.withUnsafeMutableBufferPointer { p in
-            p.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: p.count) { cshim_spawn($0, 0, out[1], 2, 1) }
-        }
+        let pid = Spawn.spawn(["/bin/sh", "-c", cmd], stdin: 0, stdout: out[1], stderr: 2, newProcessGroup: true)
         close(out[1])
         guard pid > 0 else { close(out[0]); return (-1, "") }
         running.withLock { _ = $0.insert(pid) }
@@ -35,8 +32,7 @@ enum LocalCommand {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0, errno == EINTR {}
         running.withLock { _ = $0.remove(pid) }
-        let rc = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return (rc, String(decoding: bytes, as: UTF8.self))
+        return (Int32(Spawn.exitCode(status)), String(decoding: bytes, as: UTF8.self))
     }
 
     /// Ctrl-C: what runs now is stopped (as the terminal would have stopped it), nothing new starts.

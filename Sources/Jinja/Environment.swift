@@ -98,8 +98,7 @@ public struct Environment: Sendable {
     /// Filters that pass undefined markers through untouched (they move items, or ask whether
     /// they are defined), and those that only touch their input's items; any other filter uses
     /// all of its input and arguments, and a marker anywhere in them raises (as measured on 2.19).
-    static let markerSafeFilters: Set<String> = ["first", "last", "length", "count", "map", "reverse", "select", "reject", "default", "d",
-                                                 "mandatory", "ternary"]
+    static let markerSafeFilters: Set<String> = markerTakingFilters.union(["first", "last", "length", "count", "map", "reverse", "select", "reject"])
     /// Filters given an undefined input or argument as a marker (2.19's accept_args_markers).
     static let markerTakingFilters: Set<String> = ["default", "d", "mandatory", "ternary"]
     static let itemUsingFilters: Set<String> = ["list", "zip", "zip_longest"]

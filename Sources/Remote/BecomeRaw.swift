@@ -43,7 +43,8 @@ final class BecomeStream: StreamIO, @unchecked Sendable {
     private var stageOut: [UInt8] = []
     private var promptOffsets = (stdout: 0, stderr: 0)
     private var sentPassword = false
-    /// The prompt as it was seen, and how much of stderr the stage wrote.
+    /// The prompt as it was seen (only looked for when there is a password), and how much of
+    /// stderr the stage wrote.
     private var seenPrompt: String?
     private var stageStderr = 0
     /// succeeded, timed out, reaped: the watchdog kills the process only while none holds.
@@ -62,14 +63,13 @@ final class BecomeStream: StreamIO, @unchecked Sendable {
     /// stderr with the stage's prompt stripped (strip_become_prompt), then what the command wrote.
     var stderrBytes: [UInt8] {
         let all = inner.stderrBytes, cut = min(stageStderr, all.count)
-        guard let seenPrompt, exchange.expectsPrompt else { return all }
+        guard let seenPrompt else { return all }
         return Array(BecomeStream.stripThrough(seenPrompt, String(decoding: all[..<cut], as: UTF8.self)).utf8) + all[cut...]
     }
     func write(_ bytes: ArraySlice<UInt8>) -> Int { inner.write(bytes) }
     func close() { inner.close() }
     /// Input stays open for the password; it ends once the stage is over.
     func collectOutput() { inner.tail.limit = Int.max }
-    func endInput() { inner.endInput() }
 
     func exitStatus() -> Int {
         state.withLock { $0.reaped = true }
@@ -89,7 +89,7 @@ final class BecomeStream: StreamIO, @unchecked Sendable {
             stageStderr = inner.stderrBytes.count
             // strip_become_prompt, then strip_become_success: each drops all up to it and the space after.
             var text = stage
-            if let seenPrompt, exchange.expectsPrompt { text = BecomeStream.stripThrough(seenPrompt, text) }
+            if let seenPrompt { text = BecomeStream.stripThrough(seenPrompt, text) }
             text = BecomeStream.stripThrough(exchange.marker, text)
             let start = buf.count
             buf += Array(text.utf8)

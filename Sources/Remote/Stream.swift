@@ -25,8 +25,6 @@ protocol StreamIO: AnyObject {
     /// A `raw` command's run: all of stderr is kept (not the last few KiB), and the command gets
     /// no input — its stdin ends at once, so one that asks for a password fails instead of waiting.
     func collectOutput()
-    /// Ends the command's input (EOF on its stdin).
-    func endInput()
     var stderrBytes: [UInt8] { get }
     /// The exit status once output has ended (blocks briefly for it).
     func exitStatus() -> Int
@@ -79,6 +77,7 @@ final class PipeStream: StreamIO {
         endInput()
     }
 
+    /// Ends the command's input (EOF on its stdin).
     func endInput() {
         guard !inputClosed else { return }
         inputClosed = true
@@ -93,7 +92,7 @@ final class PipeStream: StreamIO {
         if !inputClosed { Glibc.close(stdinFd) }
         Glibc.close(stdoutFd)
         Glibc.close(stderrFd)
-        return (status & 0x7f) == 0 ? Int((status >> 8) & 0xff) : 128 + Int(status & 0x7f)
+        return Spawn.exitCode(status)
     }
 
     func read(into buf: inout [UInt8]) -> ReadResult {
@@ -142,7 +141,7 @@ final class PipeStream: StreamIO {
 }
 
 /// Starts a local process with pipes on its standard streams.
-enum Spawn {
+public enum Spawn {
     /// With `terminalInput`, stdin is a pseudo-terminal (what su and sudo read a password from,
     /// as Ansible's local connection gives them) and the returned stream writes to its master.
     static func start(_ argv: [String], newProcessGroup: Bool = true, terminalInput: Bool = false) throws -> PipeStream {
@@ -151,14 +150,7 @@ enum Spawn {
               terminalInput ? openTerminal(&inPipe) : cshim_pipe2_cloexec(&inPipe) == 0 else {
             throw RemoteError.unreachable("cannot create pipes: \(String(cString: strerror(errno)))")
         }
-        var cArgs = argv.map { strdup($0) }
-        cArgs.append(nil)
-        defer { for p in cArgs { free(p) } }
-        let pid = cArgs.withUnsafeBufferPointer { p in
-            p.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: p.count) {
-                cshim_spawn($0, inPipe[0], outPipe[1], errPipe[1], newProcessGroup ? 1 : 0)
-            }
-        }
+        let pid = spawn(argv, stdin: inPipe[0], stdout: outPipe[1], stderr: errPipe[1], newProcessGroup: newProcessGroup)
         Glibc.close(inPipe[0])
         Glibc.close(outPipe[1])
         Glibc.close(errPipe[1])
@@ -171,6 +163,23 @@ enum Spawn {
         let stream = PipeStream(pid: pid, stdin: inPipe[1], stdout: outPipe[0], stderr: errPipe[0])
         stream.terminalInput = terminalInput
         return stream
+    }
+
+    /// Starts `argv` with the given descriptors as its standard streams: its pid, or -errno.
+    public static func spawn(_ argv: [String], stdin: Int32, stdout: Int32, stderr: Int32, newProcessGroup: Bool) -> pid_t {
+        var cArgs = argv.map { strdup($0) }
+        cArgs.append(nil)
+        defer { for p in cArgs { free(p) } }
+        return cArgs.withUnsafeBufferPointer { p in
+            p.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: p.count) {
+                cshim_spawn($0, stdin, stdout, stderr, newProcessGroup ? 1 : 0)
+            }
+        }
+    }
+
+    /// A wait status as the shell reports it: the exit code, or 128 + the signal.
+    public static func exitCode(_ status: Int32) -> Int {
+        (status & 0x7f) == 0 ? Int((status >> 8) & 0xff) : 128 + Int(status & 0x7f)
     }
 
     /// A pseudo-terminal as a pipe: [the terminal end the child reads, the master we write].

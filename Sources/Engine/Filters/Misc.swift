@@ -23,20 +23,19 @@ enum MiscFilters {
                 guard count > 0 else { throw AnsibleError("empty range in randrange(\(s), \(end))") }
                 return .int(s + below(count) * st)
             }
-            let items: [Value]
             switch v {
-            case .list(let l): items = l
-            case .string(let t), .unsafe(let t): items = t.map { .string(String($0)) }
-            case .dict(let d):
+            case .list, .string, .unsafe, .dict: break
+            default: throw AnsibleError("random can only be used on sequences and integers")
+            }
+            guard !start.truthy, !step.truthy else { throw AnsibleError("start and step can only be used with integer values") }
+            if case .dict(let d) = v {
                 // choice() indexes the mapping by position: a KeyError unless that key exists.
-                guard !start.truthy, !step.truthy else { throw AnsibleError("start and step can only be used with integer values") }
                 guard !d.isEmpty else { throw AnsibleError("Cannot choose from an empty sequence") }
                 let i = below(d.count)
                 guard let hit = d[.int(i)] else { throw AnsibleError("\(i)") }
                 return hit
-            default: throw AnsibleError("random can only be used on sequences and integers")
             }
-            guard !start.truthy, !step.truthy else { throw AnsibleError("start and step can only be used with integer values") }
+            let items = v.listValue ?? v.pythonStr.map { .string(String($0)) }
             guard !items.isEmpty else { throw AnsibleError("Cannot choose from an empty sequence") }
             return items[below(items.count)]
         },

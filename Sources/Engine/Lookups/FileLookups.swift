@@ -29,7 +29,6 @@ enum FileLookups {
         }
     }
 
-    /// Runs a shell command on the controller; returns (rc, stdout).
     static let all: [String: LookupPlugin] = [
         "file": { terms, o, c in
             try Lookups.flatTerms(terms).map { t in

@@ -58,10 +58,8 @@ final class SSHStream: StreamIO {
     var stderrTail: String { tail.text }
     func collectOutput() {
         tail.limit = Int.max
-        endInput()
+        ssh_channel_send_eof(channel)
     }
-
-    func endInput() { ssh_channel_send_eof(channel) }
     var stderrBytes: [UInt8] { tail.bytes }
 
     func exitStatus() -> Int {
