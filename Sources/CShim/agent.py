@@ -627,17 +627,6 @@ CHILDREN = {}   # direct child id -> Child
 ROUTES = {}     # descendant id -> direct child id
 
 
-# su's password prompt in the languages Ansible's su plugin knows, then a colon (or a fullwidth one).
-SU_PROMPT = re.compile(u'(?:%s)\\s*[:\uff1a]' % u'|'.join(re.escape(p) for p in (
-    u'Password', u'\uc554\ud638', u'\u30d1\u30b9\u30ef\u30fc\u30c9', u'Adgangskode', u'Contrase\u00f1a', u'Contrasenya',
-    u'Has\u0142o', u'Heslo', u'Jelsz\u00f3', u'L\u00f6senord', u'M\u1eadt kh\u1ea9u', u'Mot de passe', u'Parola', u'Parool',
-    u'Pasahitza', u'Passord', u'Passwort', u'Salasana', u'Sandi', u'Senha', u'Wachtwoord', u'\u05e1\u05e1\u05de\u05d4',
-    u'\u041b\u043e\u0437\u0438\u043d\u043a\u0430', u'\u041f\u0430\u0440\u043e\u043b\u0430',
-    u'\u041f\u0430\u0440\u043e\u043b\u044c', u'\u0917\u0941\u092a\u094d\u0924\u0936\u092c\u094d\u0926',
-    u'\u0936\u092c\u094d\u0926\u0915\u0942\u091f', u'\u0c38\u0c02\u0c15\u0c47\u0c24\u0c2a\u0c26\u0c2e\u0c41',
-    u'\u0dc4\u0dc3\u0dca\u0db4\u0daf\u0dba', u'\u5bc6\u7801', u'\u5bc6\u78bc', u'\u53e3\u4ee4')), re.IGNORECASE)
-
-
 CTTY = ('import fcntl, os, sys, termios; os.setsid(); fcntl.ioctl(0, termios.TIOCSCTTY, 0); '
         'os.execvp(sys.argv[1], sys.argv[1:])')
 
@@ -702,11 +691,14 @@ def spawn(msg):
     seen = b''
     prompts = 0
     prompt = msg.get('prompt', '').encode()
+    # On a terminal: the prompts the controller names (su's localized ones), then a colon.
+    terminal_prompt = re.compile(u'(?:%s)\\s*[:\uff1a]' % u'|'.join(re.escape(p) for p in msg.get('prompts') or ['Password']),
+                                 re.IGNORECASE)
     while READY not in seen:
         left = deadline - time.time()
         if left <= 0:
             proc.kill()
-            return {'failed': True, 'msg': 'Timeout (%ds) waiting for privilege escalation prompt: %s'
+            return {'failed': True, 'unreachable': True, 'msg': 'Timeout (%ds) waiting for privilege escalation prompt: %s'
                     % (int(msg.get('timeout') or 10), seen.decode('utf-8', 'replace').strip())}
         ready, _, _ = select.select([err_fd], [], [], left)
         if not ready:
@@ -727,7 +719,7 @@ def spawn(msg):
                     % (msg['method_name'], proc.returncode, text)}
         seen += chunk
         lower = seen.lower()
-        asked = (prompt and seen.count(prompt) > prompts) or (use_pty and SU_PROMPT.search(seen.decode('utf-8', 'replace')))
+        asked = (prompt and seen.count(prompt) > prompts) or (use_pty and terminal_prompt.search(seen.decode('utf-8', 'replace')))
         if asked:
             if prompts or not msg.get('password'):
                 proc.kill()
@@ -755,6 +747,24 @@ def spawn(msg):
     threading.Thread(target=child.pump, daemon=True).start()
     send_up(encode({'id': cid}, flags=ROUTE_ADD))
     return json.loads(body)
+
+
+def end_child(msg):
+    """Ends a child agent (its stdin closes, so it exits with its own children) and waits for
+    its process: the controller asks before a task deletes the child's user."""
+    child = CHILDREN.pop(msg['id'], None)
+    if child is None:
+        return {}
+    try:
+        os.close(child.in_fd)
+    except OSError:
+        pass
+    try:
+        child.proc.wait(timeout=float(msg.get('timeout') or 10))
+    except subprocess.TimeoutExpired:
+        os.killpg(child.proc.pid, signal.SIGKILL)
+        child.proc.wait()
+    return {'ended': True}
 
 
 def run_async(msg):
@@ -1025,7 +1035,7 @@ def validate_argument_spec(msg):
     return {'errors': list(result.error_messages)}
 
 
-METHODS = {'plugin_find': plugin_find, 'plugin_call': plugin_call, 'validate_argument_spec': validate_argument_spec, 'run_module': run_module, 'spawn': spawn, 'run_async': run_async, 'upload_open': upload_open,
+METHODS = {'plugin_find': plugin_find, 'plugin_call': plugin_call, 'validate_argument_spec': validate_argument_spec, 'run_module': run_module, 'spawn': spawn, 'end_child': end_child, 'run_async': run_async, 'upload_open': upload_open,
            'upload_close': upload_close, 'remove': remove, 'read_file': read_file, 'run_script': run_script}
 WORK = queue.Queue()
 

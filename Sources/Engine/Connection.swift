@@ -91,6 +91,24 @@ struct ConnectionConfig {
             given("ansible_ssh_private_key_file", "ansible_private_key_file") ?? d.privateKeyFile)
     }
 
+    /// su's prompt_l10n (ansible_su_prompt_l10n, ANSIBLE_SU_PROMPT_L10N, [su_become_plugin]
+    /// localized_prompts), else the ones it knows.
+    static func suPrompts(_ scope: VarScope, _ settings: Settings) throws -> [String] {
+        if let v = try scope.lookup("ansible_su_prompt_l10n") {
+            return v.listValue?.map(\.pythonStr) ?? v.pythonStr.split(separator: ",").map { String($0) }
+        }
+        if let env = settings.value(env: "ANSIBLE_SU_PROMPT_L10N", section: "su_become_plugin", key: "localized_prompts") {
+            return env.split(separator: ",").map { String($0).trimmingCharacters(in: " ") }
+        }
+        return suLocalizations
+    }
+
+    static let suLocalizations = [
+        "Password", "암호", "パスワード", "Adgangskode", "Contraseña", "Contrasenya", "Hasło", "Heslo", "Jelszó", "Lösenord",
+        "Mật khẩu", "Mot de passe", "Parola", "Parool", "Pasahitza", "Passord", "Passwort", "Salasana", "Sandi", "Senha",
+        "Wachtwoord", "ססמה", "Лозинка", "Парола", "Пароль", "गुप्तशब्द", "शब्दकूट", "సంకేతపదము", "හස්පදය", "密码", "密碼", "口令",
+    ]
+
     static func first(_ scope: VarScope, _ names: [String]) throws -> Value? {
         for n in names { if let v = try scope.lookup(n), !v.isNone { return v } }
         return nil
@@ -132,7 +150,10 @@ struct ConnectionConfig {
             let flags = try first(scope, ["ansible_become_flags", "ansible_\(method)_flags"])?.pythonStr ?? keywords["become_flags"]?.pythonStr
                 ?? settings.becomeFlags(method)
             let exe = try first(scope, ["ansible_become_exe", "ansible_\(method)_exe"])?.pythonStr ?? keywords["become_exe"]?.pythonStr
-            config.become = BecomeOptions(method: method, user: user, password: password, flags: flags, exe: exe, timeout: config.timeout)
+            // Over ssh Ansible waits for the become prompt 2 s longer than the connection timeout.
+            let timeout = config.timeout + (sshConnections.contains(connection) ? 2 : 0)
+            config.become = BecomeOptions(method: method, user: user, password: password, flags: flags, exe: exe, timeout: timeout,
+                                          prompts: method == "su" ? try suPrompts(scope, settings) : [])
         }
         var sshArgs = ""
         if let a = settings.value(env: "ANSIBLE_SSH_ARGS", section: "ssh_connection", key: "ssh_args") { sshArgs += a + " " }
@@ -180,16 +201,17 @@ struct ConnectionConfig {
         return o
     }
 
+    /// The connection types that reach the host over SSH (paramiko's too: libssh does its part).
+    static let sshConnections: Set<String> = ["ssh", "smart", "paramiko", "paramiko_ssh", "ansible.builtin.ssh"]
+
     var hop: Hop {
         get throws {
             if let argv = containerArgv, let kind = ContainerConnections.kinds[connection] {
                 return .command(kind: kind, argv: argv, interpreter: interpreter)
             }
             switch connection {
-            case "local": return .local(interpreter: interpreter, name: inventoryName)
-            case "ssh", "smart", "paramiko", "paramiko_ssh", "ansible.builtin.ssh", "ansible.builtin.local":
-                if connection == "ansible.builtin.local" { return .local(interpreter: interpreter, name: inventoryName) }
-                return .ssh(sshOptions, interpreter: interpreter)
+            case "local", "ansible.builtin.local": return .local(interpreter: interpreter, name: inventoryName)
+            case let c where ConnectionConfig.sshConnections.contains(c): return .ssh(sshOptions, interpreter: interpreter)
             default:
                 throw AnsibleError("the connection plugin '\(connection)' was not found")
             }

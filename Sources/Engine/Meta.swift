@@ -106,7 +106,7 @@ extension PlaybookRunner {
 
     /// A meta task's `when` (its blocks' too) for one host; true without one.
     func metaCondition(_ task: PlayTask, host: String, pc: VariableManager.PlayContext, what: String) throws -> Bool {
-        let conditions = task.inheritedWhen + (task["when"].map { [$0] } ?? [])
+        let conditions = task.conditions
         guard !conditions.isEmpty, !["noop", "refresh_inventory", "reset_connection"].contains(what) else { return true }
         let scope = try vars.scope(host: host, pc: pc, task: task)
         for c in conditions where !(try vars.templar.conditional(c, scope, origin: task.keywordLocations["when"]).0) { return false }

@@ -1010,15 +1010,16 @@ public final class PlaybookRunner: @unchecked Sendable {
                 for (index, item) in items.enumerated() {
                     let iterVars = try loopItems.map { try loopVars(task, $0, index, scope) } ?? [:]
                     let s = scope.with(iterVars)
-                    if let w = task["when"] {
-                        let ok: Bool
+                    // The blocks' conditions, then the include's own (those alone stay with the include).
+                    var ok = true
+                    for w in task.conditions where ok {
                         do { ok = try vars.templar.conditional(w, s, origin: task.keywordLocations["when"]).0 } catch let e as AnsibleError {
                             throw TaskError.conditional(task, keyword: "when", e.message)
                         }
-                        guard ok else {
-                            skipHost(host, task, item: item)
-                            continue
-                        }
+                    }
+                    guard ok else {
+                        skipHost(host, task, item: item)
+                        continue
                     }
                     let key = try target(s, iterVars)
                     if let i = groups.firstIndex(where: { $0.key == key && $0.item == item && !$0.hosts.contains(host) }) {
@@ -1036,12 +1037,13 @@ public final class PlaybookRunner: @unchecked Sendable {
         return groups
     }
 
-    /// What tasks brought in by include_tasks / include_role sit under: the keywords of the
-    /// include's blocks (check_mode, become, delegate_to…), not the include's own (those apply to
-    /// the include alone), then its `apply:` as a block around them would give.
+    /// What tasks brought in by include_tasks / include_role sit under: the keywords and `when`
+    /// of the include's blocks (check_mode, become, delegate_to…; each included task checks the
+    /// blocks' conditions again), not the include's own (those apply to the include alone), then
+    /// its `apply:` as a block around them would give.
     static func underInclude(_ task: PlayTask, vars: [Dict]) -> PlaybookLoader.Inherited {
         let keywords = task.inheritedKeywords
-        var inherited = PlaybookLoader.Inherited(tags: task.inheritedTags, when: [], vars: vars, keywords: keywords)
+        var inherited = PlaybookLoader.Inherited(tags: task.inheritedTags, when: task.inheritedWhen, vars: vars, keywords: keywords)
         if case .dict(let apply)? = task.args["apply"] {
             for (k, v) in apply {
                 switch k.pythonStr {
@@ -1514,7 +1516,7 @@ public final class PlaybookRunner: @unchecked Sendable {
 
     /// The skipped result when the task's `when` (and its blocks') is false without loop vars; nil when it holds.
     func skipResult(_ task: PlayTask, _ scope: VarScope) throws -> Dict? {
-        for c in task.inheritedWhen + (task["when"].map { [$0] } ?? []) {
+        for c in task.conditions {
             let (ok, cond) = try vars.templar.conditional(c, scope, origin: task.keywordLocations["when"])
             if !ok { return ["changed": false, "false_condition": cond ?? "", "skip_reason": "Conditional result was False", "skipped": true] }
         }
@@ -1558,7 +1560,7 @@ public final class PlaybookRunner: @unchecked Sendable {
 
     func attempt(_ task: PlayTask, host: String, scope: VarScope) async throws -> (Status, Dict) {
         var task = task
-        let conditions = task.inheritedWhen + (task["when"].map { [$0] } ?? [])
+        let conditions = task.conditions
         for c in conditions {
             let ok: Bool, cond: Value?
             do { (ok, cond) = try vars.templar.conditional(c, scope, origin: task.keywordLocations["when"]) } catch let e as AnsibleError {

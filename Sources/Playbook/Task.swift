@@ -62,6 +62,9 @@ public struct Task: Sendable {
 
     public subscript(keyword: String) -> Value? { keywords[keyword] }
 
+    /// Every `when` the task must pass: its blocks' and role entries', then its own.
+    public var conditions: [Value] { inheritedWhen + (keywords["when"].map { [$0] } ?? []) }
+
     /// The name Ansible prints in banners: the task's name, or `role : action`.
     public var displayName: String {
         if name == nil, shortAction == "include_role", let role = args["name"] { return "\(action) : \(role.pythonStr)" }

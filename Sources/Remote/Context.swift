@@ -11,6 +11,8 @@ public final class Context: Sendable {
     let id: UInt32
     /// The agent's hello: python, version, pid, uid, home.
     public let info: Value
+    /// The user a become agent was started as (nil for a login or via agent).
+    let becomeUser: String?
     private let sent = Mutex<Set<String>>([])
     /// What the user's module cache on the target held when the agent started.
     private let cached: Set<String>
@@ -18,11 +20,12 @@ public final class Context: Sendable {
     /// Calls under way: an agent in the middle of one is never evicted.
     private let active = Atomic<Int>(0)
 
-    init(name: String, stream: Int, id: UInt32 = 0, info: Value) {
+    init(name: String, stream: Int, id: UInt32 = 0, info: Value, becomeUser: String? = nil) {
         self.name = name
         self.stream = stream
         self.id = id
         self.info = info
+        self.becomeUser = becomeUser
         self.cached = Set((info["cached"]?.listValue ?? []).compactMap(\.stringValue))
     }
 

@@ -12,14 +12,17 @@ public struct BecomeOptions: Sendable, Hashable {
     public var flags: String?
     public var exe: String?
     public var timeout: Int
+    /// The password prompts to answer on a terminal (su's localized ones); empty: "password".
+    public var prompts: [String]
 
-    public init(method: String, user: String, password: String?, flags: String?, exe: String?, timeout: Int) {
+    public init(method: String, user: String, password: String?, flags: String?, exe: String?, timeout: Int, prompts: [String] = []) {
         self.method = method
         self.user = user
         self.password = password
         self.flags = flags
         self.exe = exe
         self.timeout = timeout
+        self.prompts = prompts
     }
 }
 
@@ -155,12 +158,35 @@ public final class ContextService: Sendable {
         if let p = b.password { body["password"] = .string(p) }
         if let f = b.flags { body["flags"] = .string(f) }
         if let e = b.exe { body["exe"] = .string(e) }
+        if !b.prompts.isEmpty { body["prompts"] = .list(b.prompts.map(Value.string)) }
         if let python = parent.info["python"]?.stringValue { body["python"] = .string(python) }
         let reply = try await parent.call("spawn", body, timeout: Double(b.timeout) + 30)
         if reply["failed"]?.truthy == true {
+            // No prompt in time is the connection's failure in Ansible (UNREACHABLE), not the task's.
+            if reply["unreachable"]?.truthy == true { throw RemoteError.unreachable(reply["msg"]?.pythonStr ?? "privilege escalation timed out") }
             throw RemoteError.becomeFailed(reply["msg"]?.pythonStr ?? "privilege escalation failed")
         }
-        return Context(name: ContextService.key(stack), stream: parent.stream, id: id, info: reply)
+        return Context(name: ContextService.key(stack), stream: parent.stream, id: id, info: reply, becomeUser: b.user)
+    }
+
+    /// Ends the become agents running as `user` on the connection `first` leads to (with what is
+    /// stacked on them) and waits until their processes are gone: Ansible's become lasts one
+    /// task, so a playbook may delete a user it has just become, which `userdel` refuses while
+    /// one of the user's processes runs. The agents on `keep` (the asking task's) stay.
+    public func endAgents(of user: String, from first: Hop, keep: [Hop]) async {
+        let root = ContextService.key([first]) + " -> ", kept = ContextService.key(keep)
+        let candidates = contexts.withLock { c in c.filter { $0.key.hasPrefix(root) && !kept.hasPrefix($0.key) } }
+        for (key, task) in candidates {
+            guard let ctx = try? await task.value, ctx.becomeUser == user, ctx.isAlive else { continue }
+            let gone = contexts.withLock { c in
+                c.keys.filter { $0 == key || $0.hasPrefix(key + " -> ") }.compactMap { c.removeValue(forKey: $0) }
+            }
+            for t in gone { (try? await t.value)?.markDead() }
+            // The child's key is its parent's key, an arrow, and its own hop.
+            guard let arrow = key.ranges(of: " -> ").last, let parent = try? await contexts.withLock({ $0[String(key[..<arrow.lowerBound])] })?.value
+            else { continue }
+            _ = try? await parent.call("end_child", ["id": .int(Int(ctx.id))], timeout: 30)
+        }
     }
 
     /// A via hop: the parent agent runs OpenSSH to the next host and hands it the agent source.

@@ -134,3 +134,47 @@ def test_raw_answers_the_become_password_prompt(sshd_hosts, tmp_path):
     theirs = ansible_playbook('-i', inv, FIXTURES / 'raw_become.yml', timeout=60)
     assert theirs.returncode == 0
     assert task_blocks(ours.stdout) == task_blocks(theirs.stdout)
+
+
+def test_a_user_can_be_deleted_after_being_become(sshd_hosts, tmp_path):
+    """Ansible's become ends with its task, so a playbook may delete a user it has just become.
+    Our agent for that user outlives the task: it is ended before `user: state=absent` runs
+    (userdel refuses a user with a running process), and the user is gone afterwards."""
+    import pwd
+    from conftest import write_ssh_inventory
+    _, hosts, key = sshd_hosts
+    inv = tmp_path / 'inventory'
+    write_ssh_inventory(inv, hosts[:1], key)
+    book = tmp_path / 'site.yml'
+    book.write_text('- hosts: targets\n  gather_facts: false\n  become: true\n  tasks:\n'
+                    '    - user: {name: swansible-gone, state: present}\n'
+                    '    - command: id -un\n      become_user: swansible-gone\n      register: who\n'
+                    '    - user: {name: swansible-gone, state: absent, remove: true}\n'
+                    '    - debug: {msg: "ran as {{ who.stdout }}"}\n')
+    try:
+        r = swansible_playbook('-i', inv, book, timeout=120)
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert '"msg": "ran as swansible-gone"' in r.stdout
+        try:
+            pwd.getpwnam('swansible-gone')
+            assert False, 'the user is still there'
+        except KeyError:
+            pass
+    finally:
+        os.system('userdel -rf swansible-gone >/dev/null 2>&1')
+
+
+def test_su_prompt_l10n_names_the_prompts_answered(sshd_hosts, tmp_path):
+    """ansible_su_prompt_l10n is the list of prompts su is answered on, for modules as for raw:
+    without su's own prompt, the wait for one ends UNREACHABLE after the ssh timeout + 2 s, as
+    Ansible's ssh connection has it; with it, su runs."""
+    inv = inventory(tmp_path, sshd_hosts)
+    ours = swansible_playbook('-i', inv, FIXTURES / 'su_prompt_l10n.yml', timeout=60)
+    assert ours.returncode == 4, ours.stdout + ours.stderr
+    assert 'UNREACHABLE! => {"changed": false, "msg": "Task failed: Timeout (5s) waiting for privilege escalation prompt:' in ours.stdout
+    play = FIXTURES / 'su_prompt_l10n.yml'
+    ours = swansible_playbook('-i', inv, play, '--start-at-task', 'su with the prompt it prints', timeout=60)
+    assert ours.returncode == 0, ours.stdout + ours.stderr
+    assert f'"who.stdout": "{SECOND_USER}"' in ours.stdout
+    theirs = ansible_playbook('-i', inv, play, '--start-at-task', 'su with the prompt it prints', timeout=60)
+    assert task_blocks(ours.stdout) == task_blocks(theirs.stdout)

@@ -20,6 +20,7 @@ LANG = FIXTURES / 'language'
     ('collections_keyword.yml', []),    # short names of collection modules under `collections:` (play, role meta)
     ('fact_path.yml', []),              # play fact_path: ansible_local from *.fact files
     ('task_timeout.yml', []),           # the timeout keyword
+    ('include_conditions.yml', []),     # a block's `when` on its includes and the tasks they bring in
     ('module_utils.yml', []),           # module_utils/ beside the playbook and in a role
     ('respawn.yml', []),                # respawn_module once, twice (refused); a module is its own __main__
     ('controller_vars.yml', []),        # rlimit_nofile; variables the controller reads that do not render

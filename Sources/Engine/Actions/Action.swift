@@ -216,6 +216,12 @@ final class ActionContext: @unchecked Sendable {
             throw TaskFailure(message: "The module \(name) was not found in configured module paths")
         }
         let stack = try self.stack
+        // Ansible's become ends with its task; an agent of ours may still run as a user the task
+        // deletes, which userdel refuses ("user … is currently used by process").
+        if module.name == "user", args["state"]?.stringValue == "absent", let user = (args["name"] ?? args["user"])?.stringValue,
+           let first = stack.first {
+            await ContextService.shared.endAgents(of: user, from: first, keep: stack)
+        }
         let ctx = try await agent()
         let moduleArgs = args
         let v = runner.vars

@@ -77,7 +77,7 @@ enum RawAction: Action {
             return (cmd, exchange)
         case "su":
             let cmd = "\(b.exe ?? "su") \(b.flags ?? "") \(b.user) -c \(AnsibleFilters.shellQuote(success))"
-            let prompts = try suPrompts(c)
+            let prompts = b.prompts
             let exchange = BecomeExchange(marker: marker, password: b.password, findPrompt: { line in
                 prompts.lazy.compactMap { suPromptMatch(line, $0) }.first
             }, timeout: Double(timeout))
@@ -88,17 +88,6 @@ enum RawAction: Action {
             return ("\(b.exe ?? "doas") \(b.flags ?? "-n") -u \(AnsibleFilters.shellQuote(b.user)) \(inner)", nil)
         default: throw TaskFailure(message: "raw cannot become with '\(b.method)'")
         }
-    }
-
-    /// su's prompt_l10n (ansible_su_prompt_l10n, ANSIBLE_SU_PROMPT_L10N, [su_become_plugin] localized_prompts), else the ones it knows.
-    static func suPrompts(_ c: ActionContext) throws -> [String] {
-        if let v = try c.scope.lookup("ansible_su_prompt_l10n") {
-            return v.listValue?.map(\.pythonStr) ?? v.pythonStr.split(separator: ",").map { String($0) }
-        }
-        if let env = c.runner.settings.value(env: "ANSIBLE_SU_PROMPT_L10N", section: "su_become_plugin", key: "localized_prompts") {
-            return env.split(separator: ",").map { String($0).trimmingCharacters(in: " ") }
-        }
-        return suLocalizations
     }
 
     /// `(?:prompt)\s*[:：]` in the line, case aside, as su's check_password_prompt: the text matched.
@@ -115,12 +104,6 @@ enum RawAction: Action {
         }
         return nil
     }
-
-    static let suLocalizations = [
-        "Password", "암호", "パスワード", "Adgangskode", "Contraseña", "Contrasenya", "Hasło", "Heslo", "Jelszó", "Lösenord",
-        "Mật khẩu", "Mot de passe", "Parola", "Parool", "Pasahitza", "Passord", "Passwort", "Salasana", "Sandi", "Senha",
-        "Wachtwoord", "ססמה", "Лозинка", "Парола", "Пароль", "गुप्तशब्द", "शब्दकूट", "సంకేతపదము", "හස්පදය", "密码", "密碼", "口令",
-    ]
 
     static func lines(_ s: String) -> [Value] {
         s.split(separator: "\n", omittingEmptySubsequences: false).map { Value.string(String($0)) }.dropLastIfEmpty
