@@ -46,6 +46,12 @@ public enum Output {
 
     /// `logged: false` for what Display writes to the screen only (prompts, input()'s text).
     public static func write(_ s: String, fd: Int32 = 1, logged: Bool = true) {
+        if let slot = HostOrder.slot { return slot.order.write(slot.index, s, fd: fd, logged: logged) }
+        emit(s, fd: fd, logged: logged)
+    }
+
+    /// Writes now, whatever task is writing (HostOrder decides when a host's text comes).
+    static func emit(_ s: String, fd: Int32, logged: Bool) {
         lock.withLock { _ in
             if muted.load(ordering: .sequentiallyConsistent) { return }
             if logFD >= 0 && logged { log(s) }

@@ -281,17 +281,19 @@ public final class PlaybookRunner: @unchecked Sendable {
         junit?.playStart(DefaultCallback.playName(shown))
         warnUnapplied(play, hosts: all.count)
         nonLockstep = try isNonLockstep(play)
-        let dead = lock.withLock { _ in failed.union(unreachable) }
-        let hosts = all.filter { !dead.contains($0) }
-        guard !hosts.isEmpty else {
+        guard !all.isEmpty else {
             callback.noHostsMatched()
             return false
         }
+        // Hosts that failed in an earlier play stay in the play's host list and its batches
+        // (ansible_play_hosts_all, serial), marked failed: they run nothing.
+        let dead = lock.withLock { _ in failed.union(unreachable) }
+        let hosts = all.filter { !dead.contains($0) }
         var playVars = play.vars
         for (k, v) in try prompts(play) { playVars[.string(k)] = v }
-        var pc = VariableManager.PlayContext(play: play, playVars: playVars, hosts: hosts, batch: hosts)
+        var pc = VariableManager.PlayContext(play: play, playVars: playVars, hosts: all, batch: all)
         currentPlay = pc
-        vars.resetPublicRoles()
+        vars.resetPlayRoles()
         lock.withLock { _ in
             includedHandlers = []
             rolesRan = [:]
@@ -329,13 +331,14 @@ public final class PlaybookRunner: @unchecked Sendable {
                 fatalRescued = []
             }
         }
-        let force = try play["force_handlers"].map { AnsibleFilters.toBool(try vars.templar.template($0, vars.scope(host: hosts[0], pc: pc, task: nil))).truthy }
+        let force = try play["force_handlers"].map { AnsibleFilters.toBool(try vars.templar.template($0, vars.scope(host: all[0], pc: pc, task: nil))).truthy }
             ?? (options.forceHandlers || settings.forceHandlers)
         // serial: the play runs batch after batch; a batch where every host failed ends it.
-        for (i, batch) in try serialBatches(play, hosts: hosts, pc: pc).enumerated() {
+        for (i, batch) in try serialBatches(play, hosts: all, pc: pc).enumerated() {
             if i > 0 { callback.playStart(shown, checkMode: play["check_mode"].map { AnsibleFilters.toBool($0).truthy } ?? vars.checkMode) }   // each batch starts with the play's banner again
             pc.batch = batch
             currentPlay = pc
+            if activeHosts(pc).isEmpty { continue }   // only hosts that failed before: the banner alone
             let downBefore = lock.withLock { _ in failed.union(unreachable) }
             try await runBatch(play, pc: pc, force: force)
             let down = lock.withLock { _ in failed.union(unreachable) }.subtracting(downBefore)
@@ -401,8 +404,9 @@ public final class PlaybookRunner: @unchecked Sendable {
         }
         for section in [play.preTasks, play.tasks, play.postTasks] {
             do { try await runList(section, pc: pc, within: within) } catch {
-                // A broken play still runs what was notified when handlers are forced.
-                if force { await runHandlers(play, pc: pc, force: true, only: within) }
+                // A broken play still runs what was notified when handlers are forced; a run that
+                // ends on an error (a missing handler, an include that does not load) does not.
+                if force, lock.withLock({ _ in abort.map { $0 is AnyErrorsFatal } ?? true }) { await runHandlers(play, pc: pc, force: true, only: within) }
                 throw error
             }
             // The implicit flush_handlers (tagged `always` under the play's tags), as ANSIBLE_DEBUG tells it.
@@ -894,21 +898,25 @@ public final class PlaybookRunner: @unchecked Sendable {
         }
         let targets = task.shortAction == "add_host" ? Array(hosts.prefix(1)) : hosts
         let limit = throttle
+        let order = targets.count > 1 ? HostOrder(hosts: targets.count) : nil
         await withTaskGroup(of: Void.self) { group in
             var running = 0
-            for h in targets {
+            for (i, h) in targets.enumerated() {
                 if running >= forks {
                     await group.next()
                     running -= 1
                 }
                 group.addTask {
-                    // Under free and host_pinned each host comes here on its own: the throttle
-                    // then holds across hosts, as the strategy counts the workers on the task.
-                    guard self.nonLockstep, let limit else { return _ = await self.runOnHost(task, host: h, pc: pc, prefix: prefix) }
-                    let key = "\(task.location)|\(task.name ?? task.action)"
-                    await self.gate.acquire(key, limit: limit)
-                    _ = await self.runOnHost(task, host: h, pc: pc, prefix: prefix)
-                    await self.gate.release(key)
+                    defer { order?.finish(i) }
+                    return await HostOrder.$slot.withValue(order.map { ($0, i) }) {
+                        // Under free and host_pinned each host comes here on its own: the throttle
+                        // then holds across hosts, as the strategy counts the workers on the task.
+                        guard self.nonLockstep, let limit else { return _ = await self.runOnHost(task, host: h, pc: pc, prefix: prefix) }
+                        let key = "\(task.location)|\(task.name ?? task.action)"
+                        await self.gate.acquire(key, limit: limit)
+                        _ = await self.runOnHost(task, host: h, pc: pc, prefix: prefix)
+                        await self.gate.release(key)
+                    }
                 }
                 running += 1
             }
@@ -1171,6 +1179,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             let inherited = PlaybookRunner.underInclude(task, vars: task["vars"]?.dictValue.map { [$0] } ?? [])
             do {
                 let (role, tasks, handlers) = try includeLoader.loadRoleFor(t, inherited: inherited)
+                vars.included(role)
                 loaded.append(((g.key, g.hosts, g.item), role, tasks, handlers))
                 callback.included(g.key.args["name"]?.pythonStr ?? "", hosts: g.hosts, item: g.item)
                 junit?.included(task, file: g.key.args["name"]?.pythonStr ?? "", hosts: g.hosts, item: g.item,
@@ -1572,6 +1581,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                 return (.skipped, ["changed": false, "false_condition": cond ?? "", "skip_reason": "Conditional result was False", "skipped": true])
             }
         }
+        if !controllerActions.contains(task.shortAction) { HostOrder.runsRemotely() }
         // A templated action name is resolved for each host when its task runs.
         let actionTemplated = task.action.contains("{{")
         if actionTemplated {

@@ -36,6 +36,7 @@ final class VariableManager: @unchecked Sendable {
     private var inventoryVars: [String: Dict] = [:]
     /// Roles include_role brought in with `public: true`: seen by the rest of the play.
     private var publicRoles: [Role] = []
+    private var includedRoles: [String] = []
     /// The hosts that failed or are unreachable (the runner's), for ansible_play_hosts.
     var hostsDown: (@Sendable () -> Set<String>)?
     /// --tags and --skip-tags, for ansible_run_tags / ansible_skip_tags.
@@ -83,7 +84,9 @@ final class VariableManager: @unchecked Sendable {
     }
 
     func expose(_ role: Role) { lock.withLock { _ in publicRoles.append(role) } }
-    func resetPublicRoles() { lock.withLock { _ in publicRoles = [] } }
+    /// An include_role ran: the role is one of the play's from now on (ansible_play_role_names).
+    func included(_ role: Role) { lock.withLock { _ in if !includedRoles.contains(role.name) { includedRoles.append(role.name) } } }
+    func resetPlayRoles() { lock.withLock { _ in (publicRoles, includedRoles) = ([], []) } }
 
     /// DEFAULT_PRIVATE_ROLE_VARS: listed and imported roles keep their vars to themselves unless `public: yes`.
     var privateRoleVars = false
@@ -182,11 +185,12 @@ final class VariableManager: @unchecked Sendable {
         var groups = Dict()
         for g in inventory.data.groups.keys { groups[.string(g)] = .list(inventory.data.hostsOf(group: g).map(Value.string)) }
         all["groups"] = .dict(groups)
-        // The batch's hosts that have not failed or become unreachable, as the strategy sees them now.
+        // The play's and the batch's hosts that have not failed or become unreachable, as the
+        // strategy sees them now.
         let down = hostsDown?() ?? []
         let live = Value.list(pc.batch.filter { !down.contains($0) }.map(Value.string))
         all["play_hosts"] = live
-        all["ansible_play_hosts"] = live
+        all["ansible_play_hosts"] = .list(pc.hosts.filter { !down.contains($0) }.map(Value.string))
         all["ansible_play_batch"] = live
         all["ansible_play_hosts_all"] = .list(pc.hosts.map(Value.string))
         all["ansible_play_name"] = .string(pc.play.name ?? "")
@@ -225,9 +229,11 @@ final class VariableManager: @unchecked Sendable {
             all["ansible_role_name"] = .string(role.name)
             all["role_path"] = .string(role.path)
         }
-        // The play's roles as listed, their dependencies, and the two together.
+        // The play's roles (listed, imported, included so far), their dependencies, and the two together.
         var listed: [String] = []
-        for r in pc.play.roles where !listed.contains(r.name) { listed.append(r.name) }
+        for r in pc.play.roles.map(\.name) + pc.play.exposedRoles.map(\.name) + lock.withLock({ _ in includedRoles }) where !listed.contains(r) {
+            listed.append(r)
+        }
         var every = listed
         for d in pc.play.dependentRoles where !every.contains(d) { every.append(d) }
         all["role_names"] = .list(listed.map(Value.string))

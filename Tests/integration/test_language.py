@@ -21,6 +21,9 @@ LANG = FIXTURES / 'language'
     ('fact_path.yml', []),              # play fact_path: ansible_local from *.fact files
     ('task_timeout.yml', []),           # the timeout keyword
     ('include_conditions.yml', []),     # a block's `when` on its includes and the tasks they bring in
+    ('role_names.yml', []),             # listed, imported and included roles in ansible_play_role_names
+    ('role_names.yml', ['--list-tasks']),   # unnamed role tasks go by their action
+    ('role_names.yml', ['--list-tags']),    # `never` tasks' tags listed
     ('module_utils.yml', []),           # module_utils/ beside the playbook and in a role
     ('respawn.yml', []),                # respawn_module once, twice (refused); a module is its own __main__
     ('controller_vars.yml', []),        # rlimit_nofile; variables the controller reads that do not render
@@ -66,6 +69,24 @@ def test_max_fail_percentage_and_order_as_ansible():
     assert theirs.returncode == ours.returncode == 2
     assert normal(ours.stdout) == normal(theirs.stdout)
     assert 'never reached' not in ours.stdout and ours.stdout.count('NO MORE HOSTS LEFT') == 2
+
+
+def test_hosts_failed_in_an_earlier_play_stay_in_its_batches():
+    args = ('-f', '1', '-i', LANG / 'hosts', LANG / 'failed_before.yml')
+    theirs, ours = ansible_playbook(*args), swansible_playbook(*args)
+    assert theirs.returncode == ours.returncode == 2
+    assert ours.stdout == theirs.stdout
+    assert "['h1', 'h3'] ['h1', 'h2', 'h3'] ['h1']" in ours.stdout
+
+
+def test_results_come_in_the_hosts_order():
+    """Hosts run side by side, yet each task's results come in inventory order, the quick ones
+    (a skip, a controller action) before module runs, as Ansible's forks nearly always show them."""
+    ours = swansible_playbook('-i', LANG / 'hosts', LANG / 'host_order.yml')
+    assert ours.returncode == 0, ours.stdout + ours.stderr
+    lines = [l.split(' =>')[0] for l in ours.stdout.splitlines() if l.startswith(('ok:', 'changed:', 'skipping:'))]
+    assert lines == ['ok: [h1]', 'ok: [h2]', 'ok: [h3]'] * 6 + ['skipping: [h1]', 'skipping: [h3]', 'changed: [h2]',
+                                                               'skipping: [h2]', 'changed: [h1]', 'changed: [h3]']
 
 
 def test_jsonfile_fact_cache_outlives_the_run(tmp_path):
@@ -300,3 +321,11 @@ def test_tagged_module_values_read_as_values(tmp_path):
     r = swansible_playbook(LANG / 'tagged_values.yml', '-e', f'out={out}')
     assert r.returncode == 0, r.stdout + r.stderr
     assert json.loads(out.read_text()) == {'old': 'an old thing', 'three': 4}
+
+
+def test_a_missing_handler_ends_the_run_even_with_forced_handlers():
+    for args in ([], ['--force-handlers']):
+        theirs, ours = ansible_playbook(LANG / 'missing_handler.yml', *args), swansible_playbook(LANG / 'missing_handler.yml', *args)
+        assert theirs.returncode == ours.returncode == 1
+        assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
+        assert 'never runs' not in ours.stdout
