@@ -21,7 +21,7 @@ final class HostOrder: Sendable {
     private let slots: Mutex<[Slot]>
     private let patience: Duration
 
-    init(hosts: Int, patience: Duration = .milliseconds(200)) {
+    init(hosts: Int, patience: Duration = .milliseconds(500)) {
         slots = Mutex(Array(repeating: Slot(), count: hosts))
         self.patience = patience
         slots.withLock { advance(&$0) }

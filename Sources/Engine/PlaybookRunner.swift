@@ -294,6 +294,9 @@ public final class PlaybookRunner: @unchecked Sendable {
         var pc = VariableManager.PlayContext(play: play, playVars: playVars, hosts: all, batch: all)
         currentPlay = pc
         vars.resetPlayRoles()
+        // Handlers belong to their play: what a failed host had notified in an earlier one is gone
+        // (the same role's handler is the same task in every play).
+        for h in all { vars.state(h).notified = [] }
         lock.withLock { _ in
             includedHandlers = []
             rolesRan = [:]
