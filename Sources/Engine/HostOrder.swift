@@ -11,8 +11,8 @@ final class HostOrder: Sendable {
     @TaskLocal static var slot: (order: HostOrder, index: Int)?
 
     private struct Slot {
-        /// 1 once the host runs a module on its target; 0 when it did not (known at the end).
-        var remote: Int?
+        /// Set once the host runs a module on its target; until then it may still be a quick one.
+        var remote = false
         var done = false
         /// Its output goes straight out.
         var live = false
@@ -31,7 +31,7 @@ final class HostOrder: Sendable {
     static func runsRemotely() {
         guard let slot else { return }
         slot.order.slots.withLock { s in
-            s[slot.index].remote = 1
+            s[slot.index].remote = true
             slot.order.advance(&s)
         }
     }
@@ -57,7 +57,6 @@ final class HostOrder: Sendable {
     func finish(_ index: Int) {
         slots.withLock { s in
             s[index].done = true
-            if s[index].remote == nil { s[index].remote = 0 }
             advance(&s)
         }
     }
@@ -70,9 +69,8 @@ final class HostOrder: Sendable {
         }
     }
 
-    /// Where a host comes: quick before remote, then by inventory order. One whose kind is not
-    /// known yet may still be quick.
-    private func key(_ s: Slot, _ index: Int) -> (Int, Int) { (s.remote ?? 0, index) }
+    /// Where a host comes: quick before remote, then by inventory order.
+    private func key(_ s: Slot, _ index: Int) -> (Int, Int) { (s.remote ? 1 : 0, index) }
 
     /// Lets out, in order, every host that no unfinished host would come before.
     private func advance(_ s: inout [Slot]) {

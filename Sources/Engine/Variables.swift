@@ -36,6 +36,7 @@ final class VariableManager: @unchecked Sendable {
     private var inventoryVars: [String: Dict] = [:]
     /// Roles include_role brought in with `public: true`: seen by the rest of the play.
     private var publicRoles: [Role] = []
+    /// Names of the roles include_role ran in this play (ansible_play_role_names has them).
     private var includedRoles: [String] = []
     /// The hosts that failed or are unreachable (the runner's), for ansible_play_hosts.
     var hostsDown: (@Sendable () -> Set<String>)?

@@ -175,7 +175,9 @@ public final class ContextService: Sendable {
     /// one of the user's processes runs. The agents on `keep` (the asking task's) stay.
     public func endAgents(of user: String, from first: Hop, keep: [Hop]) async {
         let root = ContextService.key([first]) + " -> ", kept = ContextService.key(keep)
-        let candidates = contexts.withLock { c in c.filter { $0.key.hasPrefix(root) && !kept.hasPrefix($0.key) } }
+        let candidates = contexts.withLock { c in
+            c.filter { $0.key.hasPrefix(root) && $0.key != kept && !kept.hasPrefix($0.key + " -> ") }
+        }
         for (key, task) in candidates {
             guard let ctx = try? await task.value, ctx.becomeUser == user, ctx.isAlive else { continue }
             let gone = contexts.withLock { c in
