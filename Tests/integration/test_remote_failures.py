@@ -97,15 +97,20 @@ def agents_alive(user):
     return [l for l in ps.splitlines() if l.split()[1:] == ['python3'] and not l.startswith('Z')]
 
 
+def wait_for_process(pattern, failure, seconds=20):
+    """Waits until a process whose command line matches `pattern` runs."""
+    end = time.monotonic() + seconds
+    while subprocess.run(['pgrep', '-f', pattern], capture_output=True).returncode != 0:
+        assert time.monotonic() < end, failure
+        time.sleep(0.1)
+
+
 def test_ctrl_c_ad_hoc(tmp_path):
     """`swansible` ad-hoc stops the same way on Ctrl-C (exit 99)."""
     p = subprocess.Popen([BIN / 'swansible', 'localhost', '-m', 'command', '-a', 'sleep 32'], cwd=tmp_path,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        end = time.monotonic() + 20
-        while subprocess.run(['pgrep', '-f', '^sleep 32$'], capture_output=True).returncode != 0:
-            assert time.monotonic() < end, 'the task never started'
-            time.sleep(0.1)
+        wait_for_process('^sleep 32$', 'the task never started')
         p.send_signal(signal.SIGINT)
         out, err = p.communicate(timeout=15)
     finally:
@@ -123,10 +128,7 @@ def test_ctrl_c_stops_pipe_lookups_at_once(tmp_path):
     p = subprocess.Popen([BIN / 'swansible', 'all', '-i', inv, '-f', '10', '-m', 'debug', '-a', 'msg={{ lookup("pipe", "sleep 33") }}'],
                          cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        end = time.monotonic() + 20
-        while subprocess.run(['pgrep', '-f', '^sleep 33$'], capture_output=True).returncode != 0:
-            assert time.monotonic() < end, 'no lookup started'
-            time.sleep(0.1)
+        wait_for_process('^sleep 33$', 'no lookup started')
         p.send_signal(signal.SIGINT)
         started = time.monotonic()
         out, err = p.communicate(timeout=15)
