@@ -27,13 +27,18 @@ struct ConnectionConfig {
     var sshExecutable: String?
 
     /// Applies the OpenSSH command-line options users put in ssh_args / ansible_ssh_common_args /
-    /// ansible_ssh_extra_args: -F, -o, -i, -p, -l, -J.
+    /// ansible_ssh_extra_args: -F, -o, -i, -p, -l, -J. Ansible puts them before the host on ssh's
+    /// command line, so a word that is not an option is where ssh connects to, as with OpenSSH.
     mutating func applySSHArgs(_ text: String) throws {
         var words = try Shlex.split(text)[...]
         while let w = words.popFirst() {
             func arg(_ flag: String) -> String? {
                 if w.count > 2 { return String(w.dropFirst(2)) }
                 return words.popFirst()
+            }
+            guard w.hasPrefix("-"), w.count > 1 else {
+                host = w
+                return
             }
             switch String(w.prefix(2)) {
             case "-F": configFile = arg("-F").map(Files.expandUser)
@@ -51,7 +56,9 @@ struct ConnectionConfig {
                 } else {
                     sshOptions_[key] = value
                 }
-            default: continue
+            default:
+                // ssh's other options that take a value: the value is not the destination.
+                if w.count == 2, "BbcDEeIiLmOQRSWw".contains(w.last!) { _ = words.popFirst() }
             }
         }
     }
@@ -77,7 +84,10 @@ struct ConnectionConfig {
         func given(_ names: String...) -> Value? { names.lazy.compactMap { scope.raw[$0] }.first }
         func add(_ names: [String], _ value: Value?) {
             guard let value else { return }
-            for n in names where scope.raw[n] == nil { scope.raw[n] = value }
+            for n in names where scope.raw[n] == nil {
+                scope.raw[n] = value
+                scope.connectionMagic.insert(n)
+            }
         }
         add(["ansible_connection"], connection ?? d.transport)
         add(["ansible_module_compression"], "ZIP_DEFLATED")
@@ -115,7 +125,7 @@ struct ConnectionConfig {
     }
 
     static func build(host: String, scope: VarScope, keywords: [String: Value], settings: Settings, library: ModuleLibrary) throws -> ConnectionConfig {
-        let connection = try keywords["connection"]?.pythonStr ?? first(scope, ["ansible_connection"])?.pythonStr ?? settings.transport
+        let connection = try first(scope, ["ansible_connection"])?.pythonStr ?? keywords["connection"]?.pythonStr ?? settings.transport
         let user = try first(scope, ["ansible_user", "ansible_ssh_user"])?.pythonStr ?? keywords["remote_user"]?.pythonStr ?? settings.remoteUser
         var interpreter = try first(scope, ["ansible_python_interpreter"])?.pythonStr ?? settings.interpreterPython
         if let i = interpreter, i.hasPrefix("auto") { interpreter = nil }
@@ -167,7 +177,7 @@ struct ConnectionConfig {
                 sshArgs += v + " "
             }
         }
-        if !sshArgs.isEmpty { try config.applySSHArgs(sshArgs) }
+        if !sshArgs.isEmpty, sshConnections.contains(connection) { try config.applySSHArgs(sshArgs) }
         return config
     }
 

@@ -1572,6 +1572,13 @@ public final class PlaybookRunner: @unchecked Sendable {
 
     func attempt(_ task: PlayTask, host: String, scope: VarScope) async throws -> (Status, Dict) {
         var task = task
+        let delegation: Delegation?
+        do { delegation = try self.delegation(task, host: host, scope: scope) } catch let e as TaskError {
+            // Shown as delegated to what the task says, unrendered.
+            var r = e.result
+            r["_ansible_delegated_vars"] = ["ansible_delegated_host": .string(task.effective("delegate_to")?.pythonStr ?? "")]
+            return (.failed, r)
+        }
         let conditions = task.conditions
         for c in conditions {
             let ok: Bool, cond: Value?
@@ -1655,10 +1662,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         }
         let ctx = ActionContext(task: task, host: host, args: args, scope: scope, runner: self, keywords: keywords)
         ctx.actionTemplated = actionTemplated
-        if let d = task.effective("delegate_to") {
-            let name = try vars.templar.template(d, scope).pythonStr
-            try ctx.delegate(to: name)
-        }
+        ctx.delegation = delegation
         // until/retries/delay: the action again until the condition holds (Ansible's defaults: 3 and 5 s).
         let until = task["until"]
         // retries counts the runs after the first one.
@@ -1733,13 +1737,13 @@ public final class PlaybookRunner: @unchecked Sendable {
         } catch let e as TaskError {
             return (.failed, e.result)
         } catch let e as AnsibleError {
-            r = ["failed": true, "changed": false, "msg": .unsafe("Task failed: \(e.message)")]
+            // Raised, not returned: 2.19 prints it without "Action failed".
+            let flat = "Task failed: \(e.message)"
+            return (.failed, TaskError(links: [(flat, task.location)], flat: flat).result)
         }
         // A templated action name was resolved for this host: the output follows what ran.
         if ctx.actionTemplated { r["_swansible_action"] = .string(task.action) }
-        if let d = ctx.delegateHost, let ahost = ctx.delegateLabel {
-            r["_ansible_delegated_vars"] = ["ansible_host": .string(ahost), "ansible_delegated_host": .string(d)]
-        }
+        if let d = ctx.delegation { r["_ansible_delegated_vars"] = d.resultVars }
         if r["changed"] == nil { r["changed"] = false }
         for k in ["stdout", "stderr"] where r[.string(k)] != nil && r[.string(k + "_lines")] == nil {
             if let s = r[.string(k)]?.stringValue {

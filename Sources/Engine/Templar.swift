@@ -54,6 +54,9 @@ final class VarScope: VariableSource, @unchecked Sendable {
     /// The first variable read directly (not from inside another's template) whose value did
     /// not render: a controller-side failure (a connection variable) is reported at its origin.
     private(set) var failedVariable: String?
+    /// The connection variables PlayContext filled in for the host (it had none of its own):
+    /// a delegated task gets the delegated connection's instead.
+    var connectionMagic: Set<String> = []
 
     init(raw: [String: Value], templar: Templar) {
         self.raw = raw
@@ -179,6 +182,8 @@ final class VarScope: VariableSource, @unchecked Sendable {
         s.playbookDir = playbookDir
         s.origins = origins
         s.dynamic = dynamic
+        s.hostScope = hostScope
+        s.connectionMagic = connectionMagic
         for (k, v) in extra { s.raw[k] = v }
         return s
     }

@@ -159,9 +159,10 @@ final class VariableManager: @unchecked Sendable {
         for (k, l) in pc.play.varLocations { scope.origins[k] = l }
         for (k, l) in task?.varLocations ?? [:] { scope.origins[k] = l }
         scope.dynamic["hostvars"] = { [unowned self] in try self.hostvars(pc) }
-        // `hostvars[h]…`: that host's vars, rendered with them (Ansible's HostVarsVars).
+        // `hostvars[h]…`: that host's vars, rendered with them (Ansible's HostVarsVars); a
+        // localhost name is the implicit localhost, as HostVars finds it.
         scope.hostScope = { [unowned self] h in
-            guard self.inventory.data.hosts[h] != nil || pc.hosts.contains(h) else { return nil }
+            guard self.inventory.data.hosts[h] != nil || pc.hosts.contains(h) || Inventory.localhostNames.contains(h) else { return nil }
             var raw: [String: Value] = [:]
             for (k, v) in try self.hostvars(of: h, pc) { raw[k.pythonStr] = v }
             let s = VarScope(raw: raw, templar: self.templar)

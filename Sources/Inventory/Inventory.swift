@@ -115,9 +115,15 @@ public final class Inventory: @unchecked Sendable {
         if let h = data.hosts[name] { return h }
         let h = data.addHost(name)
         h.implicit = true
-        h.vars["ansible_connection"] = "local"
-        h.vars["ansible_python_interpreter"] = .string(Inventory.controllerPython)
+        for (k, v) in Inventory.implicitLocalhostVars { h.vars[k] = v }
         return h
+    }
+
+    /// The names C.LOCALHOST gives the implicit localhost.
+    public static let localhostNames: Set<String> = ["localhost", "127.0.0.1", "::1"]
+
+    static var implicitLocalhostVars: Dict {
+        ["ansible_connection": "local", "ansible_python_interpreter": .string(controllerPython)]
     }
 
     /// INVENTORY_ENABLED names `advanced_host_list`: host lists may hold ranges.
@@ -143,8 +149,9 @@ public final class Inventory: @unchecked Sendable {
     public func vars(for host: String, playbookDirs: [String] = []) throws -> Dict {
         var out = Dict()
         var groups = data.sortedGroups(data.groupsOf(host))
-        // The implicit localhost is in no group, yet it gets `all`'s vars.
-        if data.hosts[host]?.implicit == true, let all = data.groups["all"] { groups.insert(all, at: 0) }
+        // The implicit localhost and a host only named by delegate_to are in no group, yet they
+        // get `all`'s vars (and their host_vars files), as Ansible's VariableManager gives them.
+        if data.hosts[host]?.implicit ?? true, let all = data.groups["all"] { groups.insert(all, at: 0) }
         let invDirs = data.sourceDirs, pbDirs = playbookDirs.filter { !data.sourceDirs.contains($0) }
         func merge(_ d: Dict) { for (k, v) in d { out[k] = Combine.over(out[k], v) } }
         let all = groups.filter { $0.name == "all" }, rest = groups.filter { $0.name != "all" }
@@ -154,10 +161,10 @@ public final class Inventory: @unchecked Sendable {
                 for g in part { merge(try VarsFiles.load(dir: Files.join(dir, "group_vars"), name: g.name)) }
             }
         }
-        if let h = data.hosts[host] {
-            merge(h.vars)
-            for dir in invDirs + pbDirs { merge(try VarsFiles.load(dir: Files.join(dir, "host_vars"), name: host)) }
-        }
+        // A localhost name delegated to has the implicit localhost's variables without the
+        // inventory being changed while tasks run.
+        if let h = data.hosts[host] { merge(h.vars) } else if Inventory.localhostNames.contains(host) { merge(Inventory.implicitLocalhostVars) }
+        for dir in invDirs + pbDirs { merge(try VarsFiles.load(dir: Files.join(dir, "host_vars"), name: host)) }
         return out
     }
 

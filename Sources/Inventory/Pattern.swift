@@ -114,7 +114,7 @@ extension Inventory {
         }
         if data.groups[name] != nil { return (data.hostsOf(group: name), true) }
         if data.hosts[name] != nil { return ([name], false) }
-        if name == "localhost" || name == "127.0.0.1" || name == "::1" {
+        if Inventory.localhostNames.contains(name) {
             return ([implicitLocalhost(name).name], false)
         }
         return ([], false)

@@ -111,7 +111,7 @@ struct Swansible: AsyncParsableCommand {
             let book = try loader.loadText(yaml, path: Files.join(baseDir, "<adhoc>"))   // the play's dir is the playbook dir
             // No host matched: Ansible's warnings (get_host_list), and nothing else.
             let emptyInventory = inv.hostNames.isEmpty
-            if emptyInventory, !["localhost", "127.0.0.1", "::1"].contains(pattern) {
+            if emptyInventory, !Inventory.localhostNames.contains(pattern) {
                 if settings.localhostWarning { Output.warning("provided hosts list is empty, only localhost is available. Note that the implicit localhost does not match 'all'") }
             }
             // Ansible matches the pattern as written (each term warning when it matches nothing)

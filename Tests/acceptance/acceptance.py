@@ -10,12 +10,15 @@ limit; the table says pass/fail per tool, and logs stay in .acceptance/logs/.
     acceptance.py [--tool swansible|ansible|both] [--timeout S] [TARGET ...]
 """
 import argparse
+import contextlib
 import os
 import pathlib
 import shutil
 import subprocess
 import sys
+import socket
 import tarfile
+import tempfile
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -104,6 +107,70 @@ def ensure_authorized_keys():
     return keys
 
 
+@contextlib.contextmanager
+def ssh_to_self(tree, targets):
+    """`needs/ssh` targets log in as root to localhost and to 127.0.0.3, .4 and .254 on port 22, as on
+    ansible-test's hosts: for their run, an sshd there with throwaway host and client keys (the
+    client's in ~/.ssh/id_ed25519, where ssh and libssh look) and known_hosts entries for it.
+    Only what was not there before is made, and it all goes again afterwards."""
+    aliases = tree / 'test' / 'integration' / 'targets'
+    wanted = [t for t in targets if 'needs/ssh' in (aliases / t / 'aliases').read_text().split()] \
+        if all((aliases / t / 'aliases').exists() for t in targets) else []
+    home_ssh = pathlib.Path.home() / '.ssh'
+    addrs = ['127.0.0.1', '127.0.0.3', '127.0.0.4', '127.0.0.254']
+    if not wanted or os.geteuid() != 0 or (home_ssh / 'id_ed25519').exists() or any(port_open(a, 22) for a in addrs):
+        yield
+        return
+    d = pathlib.Path(tempfile.mkdtemp(prefix='acceptance-sshd-'))
+    made_dir = not home_ssh.exists()
+    home_ssh.mkdir(mode=0o700, exist_ok=True)
+    known = home_ssh / 'known_hosts'
+    known_before = known.read_text() if known.exists() else None
+    subprocess.run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', d / 'host_key'], check=True)
+    subprocess.run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', home_ssh / 'id_ed25519'], check=True)
+    (d / 'authorized_keys').write_text((home_ssh / 'id_ed25519.pub').read_text())
+    host_key = (d / 'host_key.pub').read_text().split()[:2]
+    known.write_text((known_before or '') + ''.join(f'{h} {" ".join(host_key)}\n' for h in ['localhost'] + addrs))
+    (d / 'sshd.conf').write_text(''.join(f'ListenAddress {a}:22\n' for a in addrs) + f"""HostKey {d}/host_key
+AuthorizedKeysFile {d}/authorized_keys
+PidFile {d}/sshd.pid
+UsePAM no
+PermitRootLogin yes
+StrictModes no
+MaxStartups 100
+MaxSessions 100
+Subsystem sftp internal-sftp
+""")
+    os.makedirs('/run/sshd', exist_ok=True)
+    sshd = subprocess.Popen([shutil.which('sshd') or '/usr/sbin/sshd', '-D', '-e', '-f', d / 'sshd.conf'],
+                            stderr=open(d / 'sshd.log', 'w'))
+    try:
+        for a in addrs:
+            for _ in range(100):
+                if port_open(a, 22):
+                    break
+                time.sleep(0.05)
+        yield
+    finally:
+        sshd.terminate()
+        sshd.wait(timeout=10)
+        for name in ('id_ed25519', 'id_ed25519.pub'):
+            (home_ssh / name).unlink(missing_ok=True)
+        if known_before is None:
+            known.unlink(missing_ok=True)
+        else:
+            known.write_text(known_before)
+        if made_dir and not any(home_ssh.iterdir()):
+            home_ssh.rmdir()
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def port_open(addr, port):
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex((addr, port)) == 0
+
+
 def run_target(tree, target, timeout, log):
     cmd = [VENV / 'bin' / 'python', tree / 'bin' / 'ansible-test', 'integration', '--local', '--python',
            f'{sys.version_info[0]}.{sys.version_info[1]}', '--allow-destructive', '--allow-root', '--color', 'no', target]
@@ -135,11 +202,12 @@ def main():
     logs = WORK / 'logs'
     logs.mkdir(parents=True, exist_ok=True)
     results = {}
-    for target in targets:
-        for tool in tools:
-            rc, took = run_target(trees[tool], target, a.timeout, logs / f'{target}.{tool}.log')
-            results[(target, tool)] = (rc, took)
-            print(f'{target} {tool}: {"pass" if rc == 0 else f"FAIL ({rc})"} in {took:.0f} s', file=sys.stderr, flush=True)
+    with ssh_to_self(trees[tools[0]], targets):
+        for target in targets:
+            for tool in tools:
+                rc, took = run_target(trees[tool], target, a.timeout, logs / f'{target}.{tool}.log')
+                results[(target, tool)] = (rc, took)
+                print(f'{target} {tool}: {"pass" if rc == 0 else f"FAIL ({rc})"} in {took:.0f} s', file=sys.stderr, flush=True)
     if made_keys:
         made_keys.unlink()
     print(f'ansible-core {version} integration targets, ansible-test --local')

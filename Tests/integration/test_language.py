@@ -20,6 +20,7 @@ LANG = FIXTURES / 'language'
     ('collections_keyword.yml', []),    # short names of collection modules under `collections:` (play, role meta)
     ('fact_path.yml', []),              # play fact_path: ansible_local from *.fact files
     ('task_timeout.yml', []),           # the timeout keyword
+    ('delegation.yml', ['-i', LANG / 'delegation_hosts']),   # delegate_to's names, labels and variables
     ('include_conditions.yml', []),     # a block's `when` on its includes and the tasks they bring in
     ('role_names.yml', []),             # listed, imported and included roles in ansible_play_role_names
     ('role_names.yml', ['--list-tasks']),   # unnamed role tasks go by their action

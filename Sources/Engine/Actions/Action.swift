@@ -30,10 +30,9 @@ final class ActionContext: @unchecked Sendable {
     let scope: VarScope
     let runner: PlaybookRunner
     let keywords: [String: Value]
-    /// delegate_to: the host whose connection the task uses, its vars, and the label results show.
-    var delegateHost: String?
-    var connectionScope: VarScope?
-    var delegateLabel: String?
+    /// delegate_to: the host whose connection and variables the task uses.
+    var delegation: Delegation?
+    var delegateHost: String? { delegation?.host }
     /// The task's action name was a template, resolved for this host.
     var actionTemplated = false
 
@@ -85,39 +84,19 @@ final class ActionContext: @unchecked Sendable {
 
     var connection: ConnectionConfig {
         get throws {
-            try ConnectionConfig.build(host: delegateHost ?? host, scope: connectionScope ?? scope, keywords: keywords,
+            try ConnectionConfig.build(host: delegateHost ?? host, scope: delegation?.scope ?? scope, keywords: keywords,
                                        settings: runner.settings, library: runner.library)
         }
     }
 
-    /// delegate_to: connect with the delegated host's own variables (an inventory host, or the
-    /// implicit localhost); everything else still comes from the task's host.
     /// The whole stack for this task, following via chains through other hosts' variables.
     var stack: [Hop] {
         get throws {
             try connection.stack(resolve: { name in
-                _ = try self.runner.inventory.hosts(matching: name, quietly: true)
                 let scope = try self.runner.vars.scope(host: name, pc: self.runner.currentPlay!, task: self.task)
                 return try ConnectionConfig.build(host: name, scope: scope, keywords: [:], settings: self.runner.settings,
                                                   library: self.runner.library)
             })
-        }
-    }
-
-    func delegate(to name: String) throws {
-        guard name != host else { return }
-        _ = try runner.inventory.hosts(matching: name, quietly: true)
-        delegateHost = name
-        let scope = try runner.vars.scope(host: name, pc: runner.currentPlay!, task: task)
-        connectionScope = scope
-        delegateLabel = (try scope.lookup("ansible_host"))?.pythonStr ?? name
-        // ansible_delegated_vars: the delegated host's variables as this task sees them, rendered when asked for.
-        let host = self.host
-        self.scope.dynamic["ansible_delegated_vars"] = {
-            var d = Dict()
-            for k in scope.raw.keys.sorted() { d[.string(k)] = (try? scope.lookup(k)) ?? scope.raw[k] }
-            d["inventory_hostname"] = .string(host)
-            return .dict([.string(name): .dict(d)])
         }
     }
 

@@ -105,6 +105,10 @@ final class SSHHandshake {
                 if r == SSH_AGAIN { return .again }
                 guard r == SSH_OK else {
                     let msg = SSHConnector.cleanConnectError(SSHConnector.error(session))
+                    // OpenSSH's words: a name that does not resolve is not a failed connect.
+                    if msg == "Could not resolve hostname" {
+                        return fail("ssh: Could not resolve hostname \(options.host.lowercased()): Name or service not known")
+                    }
                     return fail("ssh: connect to host \(options.host) port \(options.port ?? 22): \(msg)")
                 }
                 if options.hostKeyChecking {
