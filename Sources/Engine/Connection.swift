@@ -67,6 +67,8 @@ struct ConnectionConfig {
     struct MagicDefaults {
         let transport: Value, shellExecutable: Value, pipelining: Value, timeout: Value
         let remoteUser: Value?, privateKeyFile: Value?
+        /// -k / connection_password_file: templates see it, never render it.
+        let password: Value?
 
         init(_ settings: Settings) {
             transport = .string(settings.transport == "smart" ? "ssh" : settings.transport)
@@ -75,6 +77,7 @@ struct ConnectionConfig {
             timeout = .int(settings.timeout)
             remoteUser = settings.remoteUser.map(Value.string)
             privateKeyFile = settings.privateKeyFile.map(Value.string)
+            password = settings.connectionPassword.map(Value.unsafe)
         }
     }
 
@@ -99,6 +102,7 @@ struct ConnectionConfig {
         add(["ansible_ssh_timeout", "ansible_timeout"], given("ansible_timeout", "ansible_ssh_timeout") ?? d.timeout)
         add(["ansible_ssh_private_key_file", "ansible_private_key_file"],
             given("ansible_ssh_private_key_file", "ansible_private_key_file") ?? d.privateKeyFile)
+        add(["ansible_ssh_pass", "ansible_password"], given("ansible_password", "ansible_ssh_pass") ?? d.password)
     }
 
     /// su's prompt_l10n (ansible_su_prompt_l10n, ANSIBLE_SU_PROMPT_L10N, [su_become_plugin]

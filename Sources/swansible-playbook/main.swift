@@ -76,6 +76,8 @@ struct SwansiblePlaybook: AsyncParsableCommand {
             Output.error("the playbook: \(p) could not be found")
             throw ExitCode(ExitCodes.error)
         }
+        // Passwords are asked for before the inventory is read, and not for what only lists.
+        if !(listHosts || listTasks || listTags || syntaxCheck || explainConnection != nil) { connect.askPassword(into: &settings) }
         guard let library = ModuleLibrary.locate(collectionsPaths: settings.collectionsPaths) else {
             Output.error("Unable to find an ansible-core installation for the module library: run `make setup`, or set SWANSIBLE_ANSIBLE_PATH to the directory of the `ansible` package.")
             throw ExitCode(ExitCodes.error)
@@ -132,7 +134,6 @@ struct SwansiblePlaybook: AsyncParsableCommand {
             }
             return
         }
-        connect.askPassword(into: &settings)
         if syntaxCheck {
             for b in books { Output.write("\nplaybook: \(b.path)\n") }
             return

@@ -102,6 +102,7 @@ struct Swansible: AsyncParsableCommand {
                   '\(module.replacingQuotes)': \(args.map(Self.argsYAML) ?? "{}")
             """ + (background > 0 ? "\n      async: \(background)\n      poll: \(poll)" : "") + (taskTimeout > 0 ? "\n      timeout: \(taskTimeout)" : "")
         let code: Int32
+        connect.askPassword(into: &settings)   // before the inventory is read, as Ansible asks
         do {
             let sources = inventory.isEmpty ? settings.inventorySources.filter(Files.exists) : inventory
             let (inv, parsed) = try Inventory.forRun(sources, verbosity: verbose)
@@ -141,7 +142,6 @@ struct Swansible: AsyncParsableCommand {
             }
             if oneLine { Output.deprecation("The oneline callback plugin is deprecated.", version: "2.23", origin: nil) }
             if tree != nil { Output.deprecation("The tree callback plugin is deprecated.", version: "2.23", origin: nil) }
-            connect.askPassword(into: &settings)
             let runner = PlaybookRunner(settings: settings, library: library, inventory: inv, playbookDir: baseDir, options: options)
             Interrupt.install()
             code = await runner.run(book)

@@ -111,7 +111,8 @@ def ensure_authorized_keys():
 def ssh_to_self(tree, targets):
     """`needs/ssh` targets log in as root to localhost and to 127.0.0.3, .4 and .254 on port 22, as on
     ansible-test's hosts: for their run, an sshd there with throwaway host and client keys (the
-    client's in ~/.ssh/id_ed25519, where ssh and libssh look) and known_hosts entries for it.
+    client's in ~/.ssh/id_ed25519, where ssh and libssh look, and in ~/.ssh/authorized_keys) and
+    known_hosts entries for it.
     Only what was not there before is made, and it all goes again afterwards."""
     aliases = tree / 'test' / 'integration' / 'targets'
     wanted = [t for t in targets if 'needs/ssh' in (aliases / t / 'aliases').read_text().split()] \
@@ -124,15 +125,17 @@ def ssh_to_self(tree, targets):
     d = pathlib.Path(tempfile.mkdtemp(prefix='acceptance-sshd-'))
     made_dir = not home_ssh.exists()
     home_ssh.mkdir(mode=0o700, exist_ok=True)
-    known = home_ssh / 'known_hosts'
+    known, authorized = home_ssh / 'known_hosts', home_ssh / 'authorized_keys'
     known_before = known.read_text() if known.exists() else None
+    authorized_before = authorized.read_text() if authorized.exists() else None
     subprocess.run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', d / 'host_key'], check=True)
     subprocess.run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', home_ssh / 'id_ed25519'], check=True)
-    (d / 'authorized_keys').write_text((home_ssh / 'id_ed25519.pub').read_text())
+    # In root's own authorized_keys too: targets copy it to the users they log in as.
+    authorized.write_text((authorized_before or '') + (home_ssh / 'id_ed25519.pub').read_text())
+    authorized.chmod(0o600)
     host_key = (d / 'host_key.pub').read_text().split()[:2]
     known.write_text((known_before or '') + ''.join(f'{h} {" ".join(host_key)}\n' for h in ['localhost'] + addrs))
     (d / 'sshd.conf').write_text(''.join(f'ListenAddress {a}:22\n' for a in addrs) + f"""HostKey {d}/host_key
-AuthorizedKeysFile {d}/authorized_keys
 PidFile {d}/sshd.pid
 UsePAM no
 PermitRootLogin yes
@@ -156,10 +159,11 @@ Subsystem sftp internal-sftp
         sshd.wait(timeout=10)
         for name in ('id_ed25519', 'id_ed25519.pub'):
             (home_ssh / name).unlink(missing_ok=True)
-        if known_before is None:
-            known.unlink(missing_ok=True)
-        else:
-            known.write_text(known_before)
+        for path, before in ((known, known_before), (authorized, authorized_before)):
+            if before is None:
+                path.unlink(missing_ok=True)
+            else:
+                path.write_text(before)
         if made_dir and not any(home_ssh.iterdir()):
             home_ssh.rmdir()
         shutil.rmtree(d, ignore_errors=True)
