@@ -47,13 +47,9 @@ public struct ConnectOptions: ParsableArguments {
 
     /// -k and -K: asked once, before anything runs (the become password defaults to the SSH one).
     public func askPassword(into settings: inout Settings) {
-        if askPass {
-            Output.write("SSH password: ", logged: false)
-            settings.askedConnectionPassword = Prompt.read(hidden: true)
-        }
+        if askPass { settings.askedConnectionPassword = Prompt.password("SSH password: ") }
         guard askBecomePass else { return }
-        Output.write(askPass ? "BECOME password[defaults to SSH password]: " : "BECOME password: ", logged: false)
-        let typed = Prompt.read(hidden: true)
+        let typed = Prompt.password(askPass ? "BECOME password[defaults to SSH password]: " : "BECOME password: ")
         settings.askedBecomePassword = typed.isEmpty && askPass ? settings.askedConnectionPassword : typed
     }
 }

@@ -250,6 +250,15 @@ public final class ModuleLibrary: Sendable {
         return found[option]?["default"]
     }
 
+    /// A collection's Python plugin file of a kind (`strategy`, `callback`…), by its FQCN.
+    public func collectionPlugin(_ fqcn: String, kind: String) -> String? {
+        let parts = fqcn.split(separator: ".").map(String.init)
+        guard parts.count >= 3 else { return nil }
+        return collectionRoots.lazy
+            .map { Files.join($0, "ansible_collections/\(parts[0])/\(parts[1])/plugins/\(kind)/\(parts[2...].joined(separator: "/")).py") }
+            .first(where: Files.exists)
+    }
+
     /// Whether the collection of a fully qualified plugin name (`ns.coll.name`) is installed.
     public func hasCollection(of fqcn: String) -> Bool {
         let parts = fqcn.split(separator: ".")

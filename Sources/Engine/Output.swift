@@ -137,12 +137,13 @@ public enum Output {
     /// A deprecation the controller itself finds (the templating layer's): kept in the running
     /// task's result when there is one, as 2.19 does, else shown at once.
     /// `plugin`: the builtin plugin that deprecates (type and name), as 2.19 names it in the text.
-    public static func deprecation(_ message: String, version: String, origin: SourceLocation?, help: String? = nil,
+    public static func deprecation(_ message: String, version: String?, origin: SourceLocation?, help: String? = nil,
                                    plugin: (type: String, name: String)? = nil) {
         let deprecator: Value = plugin.map { ["resolved_name": .string("ansible.builtin." + $0.name), "type": .string($0.type)] }
             ?? ["resolved_name": "ansible.builtin", "type": .none]
         var d: Dict = ["collection_name": "ansible.builtin", "deprecator": deprecator,
-                       "msg": .unsafe(message), "version": .string(version)]
+                       "msg": .unsafe(message)]
+        if let version { d["version"] = .string(version) }
         if let origin { d["_swansible_origin"] = .string(origin.description) }
         if let help { d["_swansible_help"] = .unsafe(help) }
         if let collector = DeprecationCollector.current { collector.add(.dict(d)) } else { show(deprecation: .dict(d)) }

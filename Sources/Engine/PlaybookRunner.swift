@@ -358,7 +358,13 @@ public final class PlaybookRunner: @unchecked Sendable {
         let strategy = try play["strategy"].map { try vars.templar.template($0, vars.templar.staticScope(play.vars, extraVars: options.extraVars)).pythonStr }
             ?? settings.value(env: "ANSIBLE_STRATEGY", key: "strategy") ?? "linear"
         let short = strategy.hasPrefix("ansible.builtin.") ? String(strategy.dropFirst("ansible.builtin.".count)) : strategy
+        if strategy.contains("."), !strategy.hasPrefix("ansible.builtin.") {
+            Output.deprecation("Use of strategy plugins not included in ansible.builtin are deprecated and do not carry any backwards compatibility guarantees. No alternative for third party strategy plugins is currently planned.", version: nil, origin: nil)
+        }
         guard ["linear", "free", "host_pinned", "debug"].contains(short) else {
+            if let plugin = library.collectionPlugin(strategy, kind: "strategy") {
+                throw PlaybookError("The strategy plugin '\(strategy)' (\(plugin)) is Python code for Ansible's controller, which swansible does not run; see docs/compatibility.md for what to use instead.", at: play.location)
+            }
             throw PlaybookError("Invalid play strategy specified: \(strategy)", at: play.location)
         }
         return short == "free" || short == "host_pinned"

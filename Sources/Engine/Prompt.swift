@@ -7,7 +7,15 @@ public enum Prompt {
     /// Reads a line from the terminal (echo off when hidden).
     public static func read(hidden: Bool) -> String { readLine(hidden: hidden) }
 
-    static func readLine(hidden: Bool) -> String {
+    /// -k / -K: as getpass asks, on stderr, the line ended there whether or not a terminal echoes.
+    public static func password(_ prompt: String) -> String {
+        Output.write(prompt, fd: 2, logged: false)
+        let typed = readLine(hidden: true, newline: false)
+        Output.write("\n", fd: 2, logged: false)
+        return typed
+    }
+
+    static func readLine(hidden: Bool, newline: Bool = true) -> String {
         var saved = termios()
         let restore = hidden && tcgetattr(0, &saved) == 0
         if restore {
@@ -18,7 +26,7 @@ public enum Prompt {
         defer {
             if restore {
                 tcsetattr(0, TCSANOW, &saved)
-                Output.write("\n", logged: false)
+                if newline { Output.write("\n", logged: false) }
             }
         }
         var bytes: [UInt8] = []

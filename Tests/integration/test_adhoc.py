@@ -84,3 +84,23 @@ def test_hostvars_of_a_host_list_as_ansible():
     assert theirs.returncode == ours.returncode == 0, ours.stdout + ours.stderr
     assert ours.stdout == theirs.stdout and 'web, None' in ours.stdout
 
+
+
+def test_ask_pass_is_asked_first_and_seen_as_ansible_password(tmp_path):
+    """-k: the prompt comes before the inventory is read (its warning follows it) and the typed
+    password is `ansible_password` to templates, never rendered (ansible-core's cli target).
+    No controlling terminal (a new session), so both read the answer from stdin."""
+    import os
+    import subprocess
+    args = ['localhost', '-m', 'debug', '-a', 'msg={{ ansible_password }}', '-k']
+    outs = []
+    for exe in (VENV / 'bin' / 'ansible', BIN / 'swansible'):
+        env = dict(os.environ, ANSIBLE_NOCOLOR='1', ANSIBLE_STDOUT_CALLBACK='default')
+        env.pop('ANSIBLE_CONFIG', None)
+        p = subprocess.run([str(exe), *args], input='{{ 1 + 2 }}\n', capture_output=True, text=True, timeout=120,
+                           env=env, cwd=tmp_path, start_new_session=True)
+        assert p.returncode == 0, p.stdout + p.stderr
+        outs.append(p)
+    theirs, ours = outs
+    assert ours.stdout == theirs.stdout and '"msg": "{{ 1 + 2 }}"' in ours.stdout
+    assert ours.stderr.index('SSH password:') < ours.stderr.index('No inventory was parsed')
