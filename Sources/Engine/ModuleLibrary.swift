@@ -209,12 +209,14 @@ public final class ModuleLibrary: Sendable {
         }
         let p = Files.join(ansibleDir, "modules/\(action).py")
         if Files.exists(p) { return p }
-        // A name ansible-core moved to a collection (`ios_facts` → cisco.ios.ios_facts).
-        if let moved = runtime("ansible.builtin")["plugin_routing"]?["modules"]?[action]?["redirect"]?.stringValue,
-           moved.split(separator: ".").count >= 3, !moved.hasPrefix("ansible.builtin.") {
-            return findModule(moved, searchDirs: [])
-        }
-        return nil
+        return movedModule(action).flatMap { findModule($0, searchDirs: []) }
+    }
+
+    /// A name ansible-core moved to a collection (`ios_facts` → cisco.ios.ios_facts).
+    public func movedModule(_ action: String) -> String? {
+        guard let moved = runtime("ansible.builtin")["plugin_routing"]?["modules"]?[action]?["redirect"]?.stringValue,
+              moved.split(separator: ".").count >= 3, !moved.hasPrefix("ansible.builtin.") else { return nil }
+        return moved
     }
 
     /// A short action name found as a module of one of `collections` (the `collections:` keyword),

@@ -93,9 +93,11 @@ public enum Origin {
                 if let plugin = ActionPlugins.file(t.action, dirs: pluginDirs) {
                     throw PlaybookError("The action plugin '\(t.action)' (\(plugin)) is Python code for Ansible's controller, which swansible does not run; see docs/compatibility.md for what to use instead.", at: t.location)
                 }
-                let parts = t.action.split(separator: ".")
+                // A collection that is not installed, named or where ansible-core moved the module.
+                let wanted = t.action.contains(".") ? t.action : library.movedModule(t.action) ?? t.action
+                let parts = wanted.split(separator: ".")
                 if parts.count >= 3, !["ansible"].contains(parts[0]) {
-                    Output.warning("Error loading plugin '\(t.action)': No module named 'ansible_collections.\(parts[0])'")
+                    Output.warning("Error loading plugin '\(wanted)': No module named 'ansible_collections.\(parts[0])'")
                 }
                 throw PlaybookError("couldn't resolve module/action '\(t.action)'. This often indicates a misspelling, missing collection, or incorrect module path.", at: t.location)
             }

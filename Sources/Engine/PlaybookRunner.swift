@@ -200,8 +200,15 @@ public final class PlaybookRunner: @unchecked Sendable {
         default: pattern = play.hosts.pythonStr
         }
         if !Template.isPlain(pattern) {
+            // With the play's vars and the extra vars; a play without a name is named by its
+            // hosts, so Ansible's error is about `name` then.
             let templar = Templar()
-            let rendered = try templar.template(.string(pattern), templar.staticScope(Dict(), extraVars: extraVars))
+            let rendered: Value
+            do { rendered = try templar.template(.string(pattern), templar.staticScope(play.vars, extraVars: extraVars)) } catch let e as AnsibleError {
+                var err = PlaybookError("Error processing keyword '\(play.name == nil ? "name" : "hosts")': \(e.message)", at: play.hostsLocation ?? play.location)
+                err.parse = true   // an AnsibleParserError: exit code 4
+                throw err
+            }
             pattern = rendered.listValue.map { $0.map(\.pythonStr).joined(separator: ",") } ?? rendered.pythonStr
         }
         var hosts = try hosts(matching: pattern, inventory, limit: limit)
@@ -248,6 +255,30 @@ public final class PlaybookRunner: @unchecked Sendable {
         return terms.filter { !$0.isEmpty }.joined(separator: ",")
     }
 
+    /// PlaybookExecutor reads the play's variables once without a host: a vars_files entry whose
+    /// name needs one (`vars/{{ ansible_os_family }}.yml`) is skipped there with a warning, before
+    /// the banner; each host reads it later.
+    func warnHostVarsFiles(_ play: Play, hosts: [String]) {
+        guard play.varsFiles.contains(where: { $0.pythonStr.contains("{{") }) else { return }
+        var raw: [String: Value] = [:]
+        for (k, v) in play.vars { raw[k.pythonStr] = v }
+        for (k, v) in options.extraVars { raw[k.pythonStr] = v }
+        vars.addMagic(&raw, host: "", pc: VariableManager.PlayContext(play: play, playVars: play.vars, hosts: hosts, batch: hosts), task: nil)
+        for k in ["inventory_hostname", "inventory_hostname_short", "group_names"] { raw[k] = nil }
+        let scope = VarScope(raw: raw, templar: vars.templar)
+        for (i, f) in play.varsFiles.enumerated() {
+            for c in f.listValue ?? [f] {
+                let name: String
+                do { name = try vars.templar.template(c, scope).pythonStr } catch let e as AnsibleError where e.kind == .undefined {
+                    let at = i < play.varsFileLocations.count ? play.varsFileLocations[i] : nil
+                    Output.warning(Origin.report("skipping vars_files item due to an undefined variable", at))
+                    break
+                } catch { break }
+                if Files.exists(Files.join(play.baseDir.isEmpty ? vars.playbookDir : play.baseDir, name)) { break }
+            }
+        }
+    }
+
     /// A play's vars file; one that does not decrypt names itself, as Ansible's error does.
     static func varsFile(_ path: String) throws -> Dict {
         do { return try VarsFiles.readVarsFile(path, listOfMappings: true) } catch let e as VaultFileError {
@@ -277,6 +308,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         }
         // The hosts before the banner: a pattern that matches nothing is said (or fails) first.
         let all = try PlaybookRunner.playHosts(play, inventory, limit: options.limit, extraVars: options.extraVars)
+        warnHostVarsFiles(play, hosts: all)
         callback.playStart(shown, checkMode: play["check_mode"].map { AnsibleFilters.toBool($0).truthy } ?? vars.checkMode)
         junit?.playStart(DefaultCallback.playName(shown))
         warnUnapplied(play, hosts: all.count)
@@ -517,7 +549,8 @@ public final class PlaybookRunner: @unchecked Sendable {
 
     /// The play's name, a template over its vars and the extra vars (no host's).
     static func playName(_ play: Play, extraVars: Dict, templar: Templar) -> String? {
-        guard let n = play.name, n.contains("{{") else { return play.name }
+        // A play without a name is named by its hosts, templated as the name is (Play.get_name).
+        guard let n = play.name ?? DefaultCallback.playName(play) as String?, n.contains("{{") else { return play.name }
         return (try? templar.template(.string(n), templar.staticScope(play.vars, extraVars: extraVars)))?.pythonStr ?? n
     }
 
@@ -606,11 +639,11 @@ public final class PlaybookRunner: @unchecked Sendable {
         return out
     }
 
-    /// What a changed result notifies: each name of the task's `notify` (rendered with its vars; a
-    /// template may give a list) with the handlers answering it, empty when none does.
-    func notified(_ task: PlayTask, _ status: Status, _ result: Dict, _ scope: VarScope) -> [(name: String, handlers: [PlayTask])] {
+    /// What a changed result notifies: each of the names the task's `notify` rendered to with the
+    /// handlers answering it, empty when none does.
+    func notified(_ task: PlayTask, _ status: Status, _ result: Dict, names: @autoclosure () -> [String]) -> [(name: String, handlers: [PlayTask])] {
         guard status == .changed || (status == .ok && result["changed"]?.truthy == true) else { return [] }
-        return notifications(task, scope).map { ($0, handlers(answering: $0)) }
+        return names().map { ($0, handlers(answering: $0)) }
     }
 
     func notifications(_ task: PlayTask, _ scope: VarScope) -> [String] {
@@ -1363,6 +1396,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         } else if let items = loopItems {
             var results: [Value] = []
             var anyChanged = false, anyFailed = false, allSkipped = !items.isEmpty
+            var itemNotifications: [String] = []   // each item that ran names its own (the item's vars)
             let pause = try task["loop_control"]?["pause"].map { try vars.templar.template($0, scope) }.flatMap { v -> Double? in
                 if case .int(let i) = v { return Double(i) }
                 if case .float(let f) = v { return f }
@@ -1393,6 +1427,9 @@ public final class PlaybookRunner: @unchecked Sendable {
                     }
                 }
                 if s != .skipped { allSkipped = false }
+                if s == .ok || s == .changed, task.effective("notify") != nil {
+                    for n in notifications(task, itemScope) where !itemNotifications.contains(n) { itemNotifications.append(n) }
+                }
                 if r["changed"]?.truthy == true { anyChanged = true }
                 if s == .failed || s == .unreachable { anyFailed = true }
                 if s == .unreachable { s = .failed }
@@ -1433,11 +1470,18 @@ public final class PlaybookRunner: @unchecked Sendable {
                 result["msg"] = "All items completed"
                 status = anyChanged ? .changed : .ok
             }
+            // A changed loop notifies what every item that ran named, changed or not (the strategy
+            // reads each item's _ansible_notify once the task is changed).
+            resolved = notified(task, status, result, names: itemNotifications)
+            if let missing = resolved?.first(where: { $0.handlers.isEmpty }), missingHandlerIsError {
+                abortRun(PlaybookError(PlaybookRunner.missingHandler(missing.name)))
+                return (status, result)
+            }
             callback.loopResult(host: host, action: task.action, status: status, result: result)
         } else {
             if let skipped { (status, result) = (.skipped, skipped) } else { (status, result) = try await once(task, host: host, scope: scope) }
             // A changed result that notifies a handler the play lacks ends the run before it is shown.
-            resolved = notified(task, status, result, scope)
+            resolved = notified(task, status, result, names: notifications(task, scope))
             if let missing = resolved?.first(where: { $0.handlers.isEmpty }), missingHandlerIsError {
                 abortRun(PlaybookError(PlaybookRunner.missingHandler(missing.name)))
                 return (status, result)
@@ -1453,7 +1497,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             if registered["failed"] == nil && status != .skipped { registered["failed"] = .bool(status == .failed) }
             st.setFacts[.string(reg)] = .dict(registered)
         }
-        for (name, handlers) in resolved ?? notified(task, status, result, scope) {
+        for (name, handlers) in resolved ?? [] {
             guard !handlers.isEmpty else {
                 // ERROR_ON_MISSING_HANDLER (on by default) ends the run; off, a warning.
                 if missingHandlerIsError { abortRun(PlaybookError(PlaybookRunner.missingHandler(name))) } else {

@@ -10,6 +10,9 @@ struct TaskError: Error {
     var help: String?
     /// Keys of the result besides the error's own (a module's output, its own `msg`).
     var extra = Dict()
+    /// Links that stand apart although they have no place of their own: an exception raised while
+    /// handling another (its implicit context), which 2.19 does not fold into its effect.
+    var apart: Set<Int> = []
 
     static func fqcn(_ action: String) -> String {
         action.contains(".") ? action : "ansible.builtin." + action
@@ -52,7 +55,14 @@ struct TaskError: Error {
     /// The result Ansible records for it (registered too: 2.19 gives it a traceback's place holder).
     var result: Dict {
         var chain: [Value] = []
-        for l in links { chain.append(TaskError.link(l.message, l.location)) }
+        for (i, l) in links.enumerated() {
+            var link = TaskError.link(l.message, l.location)
+            if apart.contains(i), case .list(var parts) = link {
+                parts.append(true)
+                link = .list(parts)
+            }
+            chain.append(link)
+        }
         var r: Dict = ["changed": false, "msg": .unsafe(flat), "_swansible_error": .list(chain), "failed": true,
                        "exception": "(traceback unavailable)"]
         if let help { r["_swansible_help"] = .string(help) }
@@ -95,16 +105,17 @@ struct TaskError: Error {
         guard case .list(let chain)? = r["_swansible_error"],
               let flat = r["_swansible_error_flat"]?.stringValue ?? r["msg"]?.stringValue else { return nil }
         let help = r["_swansible_help"]?.stringValue
-        let links: [(message: String, location: String?, help: String?, snippet: String?)] = chain.enumerated().compactMap { i, link in
+        let links: [(message: String, location: String?, help: String?, snippet: String?, apart: Bool)] = chain.enumerated().compactMap { i, link in
             guard case .list(let l) = link, let m = l.first?.stringValue else { return nil }
-            return (m, l.count > 1 ? l[1].stringValue : nil, i == chain.count - 1 ? help : nil, l.count > 2 ? l[2].stringValue : nil)
+            return (m, l.count > 1 ? l[1].stringValue : nil, i == chain.count - 1 ? help : nil, l.count > 2 ? l[2].stringValue : nil,
+                    l.count > 3 && l[3].truthy)
         }
         var segments: [String] = [], placed: [Bool] = []
         var i = 0
         while i < links.count {
             var parts = [links[i].message]
             var j = i + 1
-            while j < links.count, links[j].location == nil && links[j].help == nil
+            while j < links.count, !links[j].apart, links[j].location == nil && links[j].help == nil
                 || (links[j].location == links[i].location && links[j].help == links[i].help) {
                 parts.append(links[j].message)
                 j += 1

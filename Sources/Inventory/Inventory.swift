@@ -137,7 +137,7 @@ public final class Inventory: @unchecked Sendable {
     public func hasGroup(_ name: String) -> Bool { data.groups[name] != nil }
 
     public func groupNames(of host: String) -> [String] {
-        data.sortedGroups(data.groupsOf(host)).map(\.name).filter { $0 != "all" }
+        data.groupsOf(host).map(\.name).filter { $0 != "all" }.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
     }
 
     // MARK: variables

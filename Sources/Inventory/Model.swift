@@ -40,6 +40,9 @@ public final class InventoryData: @unchecked Sendable {
     public var sourceDirs: [String] = []
     /// The file each host came from first (`inventory_file`).
     public var hostSource: [String: String] = [:]
+    /// Hosts that are members of `all` itself (add_host, a YAML inventory's `all: hosts:`): they
+    /// come first in `all`'s hosts.
+    public var allHosts: [String] = []
 
     public init() { reset() }
 
@@ -49,6 +52,7 @@ public final class InventoryData: @unchecked Sendable {
         groups = [:]
         sourceDirs = []
         hostSource = [:]
+        allHosts = []
         _ = addGroup("all")
         _ = addGroup("ungrouped")
         addChild("all", "ungrouped")
@@ -115,6 +119,7 @@ public final class InventoryData: @unchecked Sendable {
             hosts[name] = h
             if let source { hostSource[name] = source }
         }
+        if group == "all", !allHosts.contains(name) { allHosts.append(name) }
         if let group, group != "all", group != "ungrouped" {
             let g = addGroup(group)
             if !g.hosts.contains(name) { g.hosts.append(name) }
@@ -181,21 +186,28 @@ public final class InventoryData: @unchecked Sendable {
         gs.sorted { ($0.depth, $0.priority, $0.name) < ($1.depth, $1.priority, $1.name) }
     }
 
-    /// Hosts of a group and its descendants, in Ansible's order (own hosts, then children's).
+    /// Hosts of a group and its descendants in Ansible's order (Group.get_hosts): the group's own,
+    /// then its children's in order, then each further generation's (get_descendants with
+    /// preserve_ordering walks level by level).
     public func hostsOf(group name: String) -> [String] {
+        guard let top = groups[name] else { return [] }
+        var ordered = [name] + top.children
+        var seen = Set<String>(), level = ordered
+        while !level.isEmpty {
+            seen.formUnion(level)
+            var next: [String] = []
+            for g in level {
+                for c in groups[g]?.children ?? [] where !seen.contains(c) && !next.contains(c) {
+                    next.append(c)
+                    ordered.append(c)
+                }
+            }
+            level = next
+        }
         var out = OrderedSet<String>()
-        var seen = Set<String>()
-        func walk(_ g: String) {
-            guard !seen.contains(g), let grp = groups[g] else { return }
-            seen.insert(g)
-            for h in grp.hosts { out.append(h) }
-            for c in grp.children { walk(c) }
+        for g in ordered {
+            for h in g == "all" ? allHosts : groups[g]?.hosts ?? [] where hosts[h].map({ !$0.implicit }) ?? false { out.append(h) }
         }
-        if name == "all" {
-            for (h, host) in hosts where !host.implicit { out.append(h) }
-            return Array(out)
-        }
-        walk(name)
         return Array(out)
     }
 }

@@ -249,6 +249,8 @@ public struct PlaybookLoader {
         for p in node["vars"]?.pairs ?? [] {
             if let k = p.key.scalar?.pythonStr { (play.varLocations[k], play.varKeyLocations[k]) = (p.value.location, p.key.location) }
         }
+        play.varsFileLocations = node["vars_files"]?.items?.map(\.location) ?? [node["vars_files"]?.location]
+        play.hostsLocation = node["hosts"]?.location
         play.roleKeys = seenRoles
         play.exposedRoles = importedRoles
         play.baseDir = baseDir
@@ -765,7 +767,9 @@ public struct PlaybookLoader {
         }
         guard let path = candidates.first(where: Files.isDirectory).map(Files.absolute) else {
             let searched = candidates.map { Files.dirname($0) }
-            throw PlaybookError("the role '\(name)' was not found in \(searched.joined(separator: ":"))", at: entry.location)
+            var e = PlaybookError("the role '\(name)' was not found in \(searched.joined(separator: ":"))", at: entry.location)
+            e.generic = true   // an AnsibleError, not a parser error: exit code 1
+            throw e
         }
         roleLoaded?(path)
         let defaults = try varsFile(Files.join(path, "defaults"), defaultsFrom)

@@ -10,6 +10,10 @@ public struct Play: Sendable {
     /// Where each var's name was written (a warning about the name points there).
     public var varKeyLocations: [String: SourceLocation] = [:]
     public var varsFiles: [Value]
+    /// Where `hosts:`'s value was written.
+    public var hostsLocation: SourceLocation?
+    /// Where each vars_files entry was written.
+    public var varsFileLocations: [SourceLocation?] = []
     /// Every other play keyword (`gather_facts`, `become`, `remote_user`, `connection`, `serial`…).
     public var keywords: [String: Value]
     public var preTasks: [Task]

@@ -177,8 +177,9 @@ public enum Files {
 
     public static func isExecutable(_ path: String) -> Bool { !isDirectory(path) && access(path, X_OK) == 0 }
 
-    /// Directory entries, sorted, without `.` and `..`.
-    public static func list(_ path: String) -> [String] {
+    /// A directory's entries without `.` and `..`, sorted; `sorted: false` keeps readdir's order (Python's os.scandir,
+    /// which glob follows).
+    public static func list(_ path: String, sorted: Bool = true) -> [String] {
         guard let d = opendir(path) else { return [] }
         defer { closedir(d) }
         var names: [String] = []
@@ -188,7 +189,7 @@ public enum Files {
             }
             if name != "." && name != ".." { names.append(name) }
         }
-        return names.sorted()
+        return sorted ? names.sorted() : names
     }
 
     public static func join(_ a: String, _ b: String) -> String {

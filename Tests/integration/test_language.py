@@ -21,6 +21,10 @@ LANG = FIXTURES / 'language'
     ('fact_path.yml', []),              # play fact_path: ansible_local from *.fact files
     ('task_timeout.yml', []),           # the timeout keyword
     ('delegation.yml', ['-i', LANG / 'delegation_hosts']),   # delegate_to's names, labels and variables
+    ('notify_loops.yml', []),           # notify rendered per loop item
+    ('vars_files_hosts.yml', ['-f', '1', '-i', LANG / 'hosts']),   # vars_files named with host variables
+    ('inventory_order.yml', ['-f', '1', '-i', LANG / 'nested_hosts']),   # all's host order, add_host, group_names
+    ('missing_files.yml', []),          # files not found: where each action looked and its wording
     ('include_conditions.yml', []),     # a block's `when` on its includes and the tasks they bring in
     ('role_names.yml', []),             # listed, imported and included roles in ansible_play_role_names
     ('role_names.yml', ['--list-tasks']),   # unnamed role tasks go by their action

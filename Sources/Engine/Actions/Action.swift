@@ -116,22 +116,60 @@ final class ActionContext: @unchecked Sendable {
         return dirs + configured.map(Files.expandUser)
     }
 
-    /// A file a task names (`src:`): the role's or playbook's `<kind>/` dir, then as given.
-    func findFile(_ name: String, kind: String) throws -> String {
-        if name.hasPrefix("/") {
-            guard Files.exists(name) else { throw TaskFailure(message: "Could not find or access '\(name)' on the Ansible Controller.") }
-            return name
+    /// How an action words a file it cannot find (2.19): a returned failure ("Action failed"),
+    /// or raised — as it is (unarchive), raised again while handling it (template, script: shown
+    /// apart from "Task failed."), or unexplained, the cause joined to it (copy's
+    /// AnsibleActionFail without a message).
+    enum NotFound { case failure, raised, caused, unexpected }
+
+    /// A file a task names (`src:`), looked for where Ansible's _find_needle looks.
+    func findFile(_ name: String, kind: String, notFound: NotFound = .failure) throws -> String {
+        if name.hasPrefix("/"), Files.exists(name) { return name }
+        // An absolute path is looked for as it is (AnsibleFileNotFound then lists no places).
+        let candidates = name.hasPrefix("/") ? [] : searchCandidates(name, kind: kind)
+        if let found = candidates.first(where: Files.exists) { return found }
+        let searched = candidates.isEmpty ? "" : "\nSearched in:\n" + candidates.map { "\t\($0)" }.joined(separator: "\n")
+        let m = "Could not find or access '\(name)'\(searched) on the Ansible Controller.\nIf you are using a module and expect the file to exist on the remote, see the remote_src option"
+        switch notFound {
+        case .failure: throw TaskFailure(message: m)
+        case .raised: throw TaskError(links: [("Task failed: " + m, task.location)], flat: "Task failed: " + m)
+        case .caused:
+            throw TaskError(links: [("Task failed.", task.location), (m, nil)], flat: "Task failed: " + m, extra: ["msg": .unsafe(m)], apart: [1])
+        case .unexpected:
+            let u = "Unexpected AnsibleActionFail error: " + m
+            throw TaskError(links: [("Task failed: " + u, task.location)], flat: "Task failed: " + u, extra: ["msg": .unsafe(u)])
         }
-        var candidates: [String] = []
-        if let role = task.role {
-            candidates += [Files.join(role.path, "\(kind)/\(name)"), Files.join(role.path, name)]
+    }
+
+    /// DataLoader.path_dwim_relative_stack over Task.get_search_path: at each of the dep chain's
+    /// roles (innermost first) and the task file's directory, `<kind>/name` then `name`; the
+    /// playbook's directory last. (The playbook's directory may come twice, as in Ansible's list.)
+    func searchCandidates(_ name: String, kind: String) -> [String] {
+        var paths: [String] = []
+        if let role = task.role { paths = ([role] + role.includedFrom.reversed()).map(\.path) }
+        if !task.location.file.isEmpty {
+            let dir = Files.dirname(Files.absolute(task.location.file))
+            if !paths.contains(dir) { paths.append(dir) }
         }
-        let base = runner.vars.playbookDir
-        candidates += [Files.join(base, "\(kind)/\(name)"), Files.join(base, name)]
-        guard let found = candidates.first(where: Files.exists) else {
-            throw TaskFailure(message: "Could not find or access '\(name)'\nSearched in:\n" + candidates.map { "\t\($0)" }.joined(separator: "\n") + " on the Ansible Controller.\nIf you are using a module and expect the file to exist on the remote, see the remote_src option")
+        let withKind = name.split(separator: "/").first.map(String.init) != kind
+        func isRole(_ p: String) -> Bool {
+            ["main.yml", "main.yaml", "main"].contains { Files.exists(Files.join(p, $0)) }
+                || [p, Files.dirname(p)].contains { d in
+                    ["tasks/main.yml", "tasks/main.yaml", "tasks/main", "meta/main.yml", "meta/main.yaml", "meta/main"].contains { Files.exists(Files.join(d, $0)) }
+                }
         }
-        return found
+        var search: [String] = []
+        func add(_ p: String) {
+            if withKind { search.append(Files.join(p, "\(kind)/\(name)")) }
+            search.append(Files.join(p, name))
+        }
+        for p in paths {
+            let base = Files.dirname(p)
+            if base.hasSuffix("/tasks"), isRole(p) { search += [Files.join(Files.dirname(base), "\(kind)/\(name)"), Files.join(base, name)] }
+            add(p)
+        }
+        add(runner.vars.playbookDir)
+        return search
     }
 
     /// The agent this task runs in (started if needed).

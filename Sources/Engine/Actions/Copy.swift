@@ -26,7 +26,7 @@ enum CopyAction: Action {
                 if st["stat"]?["isdir"]?.truthy == true { throw TaskFailure(message: "can not use content with a dir as dest") }
             }
         } else if let src = args["src"]?.pythonStr, !src.isEmpty {   // an empty src is none, as Ansible's action has it
-            let path = try c.findFile(src, kind: "files")
+            let path = try c.findFile(src, kind: "files", notFound: .unexpected)
             if Files.isDirectory(path) {
                 // The trailing slash the user wrote decides whether the directory itself is copied.
                 let source = src.hasSuffix("/") ? (path.hasSuffix("/") ? path : path + "/") : (path.hasSuffix("/") ? String(path.dropLast()) : path)

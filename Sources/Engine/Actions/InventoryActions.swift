@@ -47,7 +47,7 @@ enum AddHostAction: Action {
         for g in groups where !(data.groups[g]?.hosts.contains(name) ?? false) { changed = true }
         let hostVars = vars, hostGroups = groups
         c.runner.inventory.change { data in
-            let host = data.addHost(name)
+            let host = data.addHost(name, group: "all")   // a member of `all` itself, as the strategy adds it
             for (k, v) in hostVars { host.vars[k] = v }
             for g in hostGroups { data.addHost(name, group: g) }
         }

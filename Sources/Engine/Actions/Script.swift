@@ -17,7 +17,7 @@ enum ScriptAction: Action {
             throw TaskFailure.raise("chdir \(chdir) must be an absolute path for a Unix-aware remote node")
         }
         guard let name = (try? Shlex.split(raw))?.first else { throw TaskFailure.raise("script requires a file to run") }
-        let source = try c.findFile(name, kind: "files")
+        let source = try c.findFile(name, kind: "files", notFound: .caused)
         // As Ansible: the first word's text is replaced by the copy's path wherever it occurs.
         var command = raw.replacingOccurrences(of: name, with: "@@SCRIPT@@")
         if let exe = args["executable"]?.pythonStr { command = exe + " " + command }

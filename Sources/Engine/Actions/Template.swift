@@ -11,7 +11,7 @@ enum TemplateAction: Action {
         guard let src = args.removeValue(forKey: "src")?.pythonStr, args["dest"] != nil else {
             throw TaskFailure(message: "src and dest are required")
         }
-        let path = try c.findFile(src, kind: "templates")
+        let path = try c.findFile(src, kind: "templates", notFound: .caused)
         var source = try Vault.shared.read(path)
         var options = TemplateOptions(
             trimBlocks: args.removeValue(forKey: "trim_blocks")?.truthy ?? true,

@@ -24,7 +24,7 @@ enum UnarchiveAction: Action {
         var local: String?
         if !remoteSrc {
             if src.contains("://") { throw TaskFailure.raise("Unsupported option, an URI src (\(src)) is only supported when remote_src is True") }
-            local = try c.findFile(Files.expandUser(src), kind: "files")
+            local = try c.findFile(Files.expandUser(src), kind: "files", notFound: .raised)
         }
         let st = try await stat(dest)
         guard st["exists"]?.truthy == true, st["isdir"]?.truthy == true else { throw TaskFailure.raise("dest '\(dest)' must be an existing dir") }

@@ -52,7 +52,8 @@ enum FileLookups {
                     dirs += [Files.join(c.playbookDir, "files/" + dir), Files.join(c.playbookDir, dir)]
                 }
                 for d in dirs where Files.isDirectory(d) {
-                    let hits = Files.list(d).filter { Glob.match(base, $0) }.map { Files.absolute(Files.join(d, $0)) }.filter { !Files.isDirectory($0) }
+                    // glob.glob: the directory's own order; hidden names only for a pattern that starts with a dot.
+                    let hits = Files.list(d, sorted: false).filter { Glob.match(base, $0) && (!$0.hasPrefix(".") || base.hasPrefix(".")) }.map { Files.absolute(Files.join(d, $0)) }.filter { !Files.isDirectory($0) }
                     if !hits.isEmpty { out += hits.map(Value.string); break }
                 }
             }
