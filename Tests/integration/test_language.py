@@ -25,6 +25,8 @@ LANG = FIXTURES / 'language'
     ('vars_files_hosts.yml', ['-f', '1', '-i', LANG / 'hosts']),   # vars_files named with host variables
     ('inventory_order.yml', ['-f', '1', '-i', LANG / 'nested_hosts']),   # all's host order, add_host, group_names
     ('missing_files.yml', []),          # files not found: where each action looked and its wording
+    ('raw.yml', ['-v']),                # raw and the environment keyword
+    ('raw.yml', ['--check']),           # raw never runs under --check
     ('include_conditions.yml', []),     # a block's `when` on its includes and the tasks they bring in
     ('role_names.yml', []),             # listed, imported and included roles in ansible_play_role_names
     ('role_names.yml', ['--list-tasks']),   # unnamed role tasks go by their action

@@ -4,9 +4,12 @@ import Values
 
 enum RawAction: Action {
     static func run(_ c: ActionContext) async throws -> Dict {
+        // The environment is not exported for raw: said, as Ansible's action says it.
+        let warnings: [Value] = try c.environment.isEmpty ? [] : ["raw module does not support the environment keyword"]
+        if c.checkMode { return ["changed": false, "skipped": true, "warnings": .list(warnings)] }   // never run under --check
         guard let cmd = c.args["_raw_params"]?.pythonStr else { throw TaskFailure(message: "raw requires a command") }
         let (rc, stdout, stderr) = try await execute(c, cmd)
-        var r: Dict = [
+        var r: Dict = ["warnings": .list(warnings),
             "changed": true, "rc": .int(rc), "stdout": .string(stdout), "stdout_lines": .list(lines(stdout)),
             "stderr": .string(stderr), "stderr_lines": .list(lines(stderr)),
         ]
