@@ -550,7 +550,8 @@ public final class PlaybookRunner: @unchecked Sendable {
     /// The play's name, a template over its vars and the extra vars (no host's).
     static func playName(_ play: Play, extraVars: Dict, templar: Templar) -> String? {
         // A play without a name is named by its hosts, templated as the name is (Play.get_name).
-        guard let n = play.name ?? DefaultCallback.playName(play) as String?, n.contains("{{") else { return play.name }
+        let n = play.name ?? DefaultCallback.playName(play)
+        guard n.contains("{{") else { return play.name }
         return (try? templar.template(.string(n), templar.staticScope(play.vars, extraVars: extraVars)))?.pythonStr ?? n
     }
 
