@@ -58,7 +58,7 @@ extension PlaybookRunner {
             return .dict([.string(name): .dict(d)])
         }
         takeConnectionMagic(scope, from: dscope, name: name, task: task)
-        return Delegation(name: name, host: target, scope: dscope, address: delegatedAddress(name, dscope, task: task))
+        return Delegation(name: name, host: target, scope: dscope, address: delegatedAddress(name, dscope, hasAddress: !lacks("host"), task: task))
     }
 
     /// The connection variables the task's host did not set itself (`ansible_host`,
@@ -88,12 +88,10 @@ extension PlaybookRunner {
     /// when only another address variable (`ansible_ssh_host`) gives it, "None" for the ssh
     /// connections, whose options include `ansible_host` (ansible-core copies the unset value),
     /// and the name otherwise, as PlayContext falls back to it.
-    private func delegatedAddress(_ name: String, _ dscope: VarScope, task: PlayTask) -> String {
+    private func delegatedAddress(_ name: String, _ dscope: VarScope, hasAddress: Bool, task: PlayTask) -> String {
         if let a = dscope.raw["ansible_host"] { return a.isNone ? "None" : a.pythonStr }
-        let transport = dscope.raw["ansible_connection"]?.pythonStr ?? "ssh"
-        guard dscope.raw["ansible_\(transport)_host"] != nil || dscope.raw["ansible_ssh_host"] != nil else { return name }
-        let connection = ((try? dscope.lookup("ansible_connection")) ?? nil)?.pythonStr
-            ?? task.effective("connection")?.pythonStr ?? playKeywords["connection"]?.pythonStr ?? "ssh"
+        guard hasAddress else { return name }
+        let connection = ((try? dscope.lookup("ansible_connection")) ?? nil)?.pythonStr ?? keyword(task, "connection")?.pythonStr ?? "ssh"
         return ["ssh", "paramiko", "paramiko_ssh"].contains(Task.shortName(connection)) ? "None" : name
     }
 }

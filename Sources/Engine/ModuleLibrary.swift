@@ -188,11 +188,7 @@ public final class ModuleLibrary: Sendable {
             if parts[0] == "ansible", parts[1] == "builtin" || parts[1] == "legacy" {
                 return findModule(parts.dropFirst(2).joined(separator: "."), searchDirs: parts[1] == "legacy" ? searchDirs : [])
             }
-            for root in collectionRoots {
-                let p = Files.join(root, "ansible_collections/\(parts[0])/\(parts[1])/plugins/modules/\(parts[2...].joined(separator: "/")).py")
-                if Files.exists(p) { return p }
-            }
-            return nil
+            return collectionPlugin(action, kind: "modules")
         }
         for dir in searchDirs {
             for ext in [".py", ""] {

@@ -34,6 +34,8 @@ final class VariableManager: @unchecked Sendable {
     private let lock = Mutex<Void>(())
     private var states: [String: HostState] = [:]
     private var inventoryVars: [String: Dict] = [:]
+    /// The `groups` magic variable: the same for every host and task until the inventory changes.
+    private var groupsValue: Value?
     /// Roles include_role brought in with `public: true`: seen by the rest of the play.
     private var publicRoles: [Role] = []
     /// Names of the roles include_role ran in this play (ansible_play_role_names has them).
@@ -99,7 +101,20 @@ final class VariableManager: @unchecked Sendable {
     }
 
     /// After add_host or group_by: every host's inventory vars are worked out again.
-    func forgetInventoryVars() { lock.withLock { _ in inventoryVars.removeAll() } }
+    func forgetInventoryVars() {
+        lock.withLock { _ in
+            inventoryVars.removeAll()
+            groupsValue = nil
+        }
+    }
+
+    var groups: Value {
+        if let v = lock.withLock({ _ in groupsValue }) { return v }
+        var d = Dict()
+        for g in inventory.data.groups.keys { d[.string(g)] = .list(inventory.data.hostsOf(group: g).map(Value.string)) }
+        lock.withLock { _ in groupsValue = .dict(d) }
+        return .dict(d)
+    }
 
     func inventoryVars(_ host: String) throws -> Dict {
         if let v = lock.withLock({ _ in inventoryVars[host] }) { return v }
@@ -184,9 +199,7 @@ final class VariableManager: @unchecked Sendable {
         all["inventory_hostname"] = .string(host)
         all["inventory_hostname_short"] = .string(String(host.split(separator: ".").first ?? Substring(host)))
         all["group_names"] = .list(inventory.groupNames(of: host).filter { $0 != "ungrouped" || true }.map(Value.string))
-        var groups = Dict()
-        for g in inventory.data.groups.keys { groups[.string(g)] = .list(inventory.data.hostsOf(group: g).map(Value.string)) }
-        all["groups"] = .dict(groups)
+        all["groups"] = groups
         // The play's and the batch's hosts that have not failed or become unreachable, as the
         // strategy sees them now.
         let down = hostsDown?() ?? []

@@ -192,16 +192,13 @@ public final class InventoryData: @unchecked Sendable {
     public func hostsOf(group name: String) -> [String] {
         guard let top = groups[name] else { return [] }
         var ordered = [name] + top.children
-        var seen = Set<String>(), level = ordered
+        var seen = Set(ordered), level = ordered
         while !level.isEmpty {
-            seen.formUnion(level)
             var next: [String] = []
             for g in level {
-                for c in groups[g]?.children ?? [] where !seen.contains(c) && !next.contains(c) {
-                    next.append(c)
-                    ordered.append(c)
-                }
+                for c in groups[g]?.children ?? [] where seen.insert(c).inserted { next.append(c) }
             }
+            ordered += next
             level = next
         }
         var out = OrderedSet<String>()

@@ -114,9 +114,8 @@ def ssh_to_self(tree, targets):
     client's in ~/.ssh/id_ed25519, where ssh and libssh look, and in ~/.ssh/authorized_keys) and
     known_hosts entries for it.
     Only what was not there before is made, and it all goes again afterwards."""
-    aliases = tree / 'test' / 'integration' / 'targets'
-    wanted = [t for t in targets if 'needs/ssh' in (aliases / t / 'aliases').read_text().split()] \
-        if all((aliases / t / 'aliases').exists() for t in targets) else []
+    aliases = [tree / 'test' / 'integration' / 'targets' / t / 'aliases' for t in targets]
+    wanted = any(a.exists() and 'needs/ssh' in a.read_text().split() for a in aliases)
     home_ssh = pathlib.Path.home() / '.ssh'
     addrs = ['127.0.0.1', '127.0.0.3', '127.0.0.4', '127.0.0.254']
     if not wanted or os.geteuid() != 0 or (home_ssh / 'id_ed25519').exists() or any(port_open(a, 22) for a in addrs):
