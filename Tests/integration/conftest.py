@@ -76,6 +76,10 @@ def sshd_context():
     (d / 'authorized_keys').write_text((d / 'client_key.pub').read_text())
     os.chmod(d, 0o755)
     os.makedirs('/run/sshd', exist_ok=True)
+    # ansible-playbook's OpenSSH adds these throwaway host keys to root's known_hosts: put it back.
+    home_ssh = pathlib.Path.home() / '.ssh'
+    known = home_ssh / 'known_hosts'
+    had_dir, known_before = home_ssh.exists(), known.read_text() if known.exists() else None
     for user, password in ((TEST_USER, TEST_PASSWORD), (SECOND_USER, SECOND_PASSWORD)):
         subprocess.run(['pkill', '-KILL', '-u', user], capture_output=True)
         subprocess.run(['userdel', '-r', '-f', user], capture_output=True)
@@ -116,6 +120,12 @@ Subsystem sftp internal-sftp
             subprocess.run(['userdel', '-r', '-f', user], capture_output=True)
         pathlib.Path(SUDOERS).unlink(missing_ok=True)
         shutil.rmtree(d, ignore_errors=True)
+        if known_before is not None:
+            known.write_text(known_before)
+        else:
+            known.unlink(missing_ok=True)
+            if not had_dir and home_ssh.exists() and not any(home_ssh.iterdir()):
+                home_ssh.rmdir()
 
 
 def write_password_inventory(path, host, password=TEST_PASSWORD):
