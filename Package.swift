@@ -20,7 +20,7 @@ let package = Package(
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(name: "CSSH", pkgConfig: "libssh", providers: [.apt(["libssh-dev"])]),
         .target(name: "CShim", exclude: ["agent.py"], linkerSettings: [.linkedLibrary("crypt"), .linkedLibrary("z")]),
-        .target(name: "Values", dependencies: [.product(name: "OrderedCollections", package: "swift-collections")]),
+        .target(name: "Values", dependencies: ["CShim", .product(name: "OrderedCollections", package: "swift-collections")]),
         .target(name: "Vault", dependencies: [
             "Values", "CShim", .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]),
         .target(name: "YAMLReader", dependencies: ["CYAML", "Values"]),

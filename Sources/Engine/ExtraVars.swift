@@ -22,21 +22,8 @@ public enum ExtraVars {
             } else if !item.isEmpty {
                 d = try FreeForm.parse(item, action: "")   // parse_kv: quotes and {{ }} keep their spaces
             }
-            for (k, v) in d { out[k] = legacyTags(v) }
+            for (k, v) in d { out[k] = v.legacyTagged }
         }
         return out
-    }
-
-    /// The legacy JSON forms Ansible still reads in extra vars: `{"__ansible_unsafe": text}` is
-    /// text never rendered, `{"__ansible_vault": ciphertext}` a vaulted value.
-    static func legacyTags(_ v: Value) -> Value {
-        switch v {
-        case .list(let l): return .list(l.map(legacyTags))
-        case .dict(let d):
-            if d.count == 1, let text = d["__ansible_unsafe"]?.stringValue { return .unsafe(text) }
-            if d.count == 1, let text = d["__ansible_vault"]?.stringValue { return .vault(text) }
-            return .dict(d.mapValues(legacyTags))
-        default: return v
-        }
     }
 }

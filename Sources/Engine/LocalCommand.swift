@@ -4,6 +4,7 @@
 import CShim
 import Remote
 import Synchronization
+import Values
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,7 +17,7 @@ enum LocalCommand {
     static func run(_ cmd: String) -> (Int32, String) {
         var out: [Int32] = [0, 0]
         guard !interrupted.load(ordering: .relaxed), cshim_pipe2_cloexec(&out) == 0 else { return (-1, "") }
-        let pid = Spawn.spawn(["/bin/sh", "-c", cmd], stdin: 0, stdout: out[1], stderr: 2, newProcessGroup: true)
+        let pid = Subprocess.spawn(["/bin/sh", "-c", cmd], stdin: 0, stdout: out[1], stderr: 2, newProcessGroup: true)
         close(out[1])
         guard pid > 0 else { close(out[0]); return (-1, "") }
         running.withLock { _ = $0.insert(pid) }

@@ -10,18 +10,29 @@ extension Inventory {
         let inv = try Inventory(sources: sources)
         if verbosity >= 3 { for n in inv.notes { Output.line(n, .verbose) } }
         if verbosity >= 4 { for n in inv.data.groupNameNotes { Output.line(n, .verbose) } }
-        for (source, plugin, reason) in inv.unparsed {
-            if let reason, plugin == "advanced_host_list" {
-                // 2.19's error_as_warning, the plugin's failure and its cause.
-                let head = "Failed to parse inventory with '\(plugin)' plugin"
-                Output.warning("\(head): \(reason)\n\n\(head).\n\n<<< caused by >>>\n\n\(reason)\n"
-                               + "Origin: <inventory plugin '\(plugin)' with source \(Value.string(source).pythonRepr)>\n")
-            } else if let reason {
-                Output.warning("Failed to parse \(source) with \(plugin) plugin: \(reason)")
+        return (inv, inv.parsedAny)
+    }
+
+    /// A notice from reading the sources, as Ansible's Display shows it while parsing.
+    static func show(_ notice: InventoryNotice) {
+        switch notice {
+        case .warning(let text): Output.warning(text)
+        case .error(let text): Output.error(text.hasSuffix("\n") ? String(text.dropLast()) : text)
+        case .deprecation(let text, let version, let origin):
+            Output.deprecation(text, version: version, origin: origin, plugin: (type: "inventory", name: "script"))
+        case .unparsed(let source, let failures):
+            // 2.19's error_as_warning for each plugin that tried, then the source given up.
+            for f in failures {
+                let head = "Failed to parse inventory with '\(f.plugin)' plugin"
+                let parts = f.parts.map { p -> String in
+                    let text = Origin.report(p.message, p.origin, help: p.help)
+                    return text.hasSuffix("\n") ? text : text + "\n"
+                }
+                var block = parts.joined(separator: "\n<<< caused by >>>\n\n")
+                while block.hasSuffix("\n") { block.removeLast() }
+                Output.warning("\(head): \(TaskError.joined(f.parts.map(\.message)))\n\n\(head).\n\n<<< caused by >>>\n\n\(block)\n")
             }
             Output.warning("Unable to parse \(source) as an inventory source")
         }
-        let failed = Set(inv.unparsed.map(\.source))
-        return (inv, sources.contains { !failed.contains($0) && !failed.contains(Files.absolute(Files.expandUser($0))) })
     }
 }

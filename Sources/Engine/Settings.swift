@@ -110,8 +110,10 @@ public struct Settings: Sendable {
         Templar.untrustedBehavior.store(untrusted == "warning" ? 1 : untrusted == "error" ? 2 : 0, ordering: .relaxed)
         InventoryData.invalidGroupChars = value(env: "ANSIBLE_TRANSFORM_INVALID_GROUP_CHARS", key: "force_valid_group_names")
             .flatMap { InventoryData.InvalidGroupChars(rawValue: $0.lowercased()) } ?? .never
-        InventoryData.warn = { Output.warning($0) }
-        Inventory.advancedHostList = enabled.split(separator: ",").contains { $0.trimmingCharacters(in: " ").hasSuffix("advanced_host_list") }
+        Inventory.say = Inventory.show
+        if !enabled.isEmpty { Inventory.enabledPlugins = enabled.split(separator: ",").map { Inventory.shortName(String($0)) } }
+        ScriptSource.alwaysShowStderr = value(env: "ANSIBLE_INVENTORY_PLUGIN_SCRIPT_STDERR", section: "inventory_plugin_script",
+                                              key: "always_show_stderr").map(Settings.truthy) ?? true
     }
 
     /// LOCALHOST_WARNING: whether a run with no inventory hosts says only localhost is there.

@@ -2,13 +2,16 @@
 import Values
 
 enum INISource {
+    /// A host line shlex cannot split: told as the cause of the plugin's failure.
+    struct HostLineError: Error, CustomStringConvertible { var description: String }
+
     static func parse(_ text: String, path: String, into inv: InventoryData) throws {
         var group = "ungrouped"
         var state = "hosts"
         var pending: [String: (line: Int, state: String, parents: [String])] = [:]
         for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let lineNo = n + 1
-            func fail(_ m: String) -> InventoryError { InventoryError("\(path):\(lineNo): \(m)") }
+            func fail(_ m: String) -> InventoryError { InventoryError(m) }
             let line = raw.trimmingSpaces
             guard let first = line.first, first != "#", first != ";" else { continue }
             if first == "[", line.last == "]" {
@@ -33,16 +36,25 @@ enum INISource {
             }
             switch state {
             case "hosts":
-                let tokens = try Shlex.split(String(line))
+                let tokens: [String]
+                do { tokens = try Shlex.split(String(line)) } catch {
+                    throw HostLineError(description: "Error parsing host definition '\(line)': \(error)")
+                }
                 guard let pattern = tokens.first else { continue }
                 let (hostPattern, port) = HostRange.splitPort(pattern)
+                let names: [String]
+                do { names = try HostRange.expand(hostPattern) } catch let e as InventoryError { throw fail(e.message) }
+                if port == nil, pattern.trimmingSpaces.hasSuffix(":") {
+                    throw fail("Invalid host pattern '\(pattern)' supplied, ending in ':' is not allowed, this character is reserved to provide a port.")
+                }
+                if names.contains(where: { $0.trimmingSpaces == "---" }) {
+                    throw fail("Invalid host pattern '\(pattern)' supplied, '---' is normally a sign this is a YAML file.")
+                }
                 var vars = Dict()
                 for t in tokens.dropFirst() {
                     guard let eq = t.firstIndex(of: "=") else { throw fail("Expected key=value host variable assignment, got: \(t)") }
                     vars[.string(String(t[..<eq]))] = Literal.parse(String(t[t.index(after: eq)...]))
                 }
-                let names: [String]
-                do { names = try HostRange.expand(hostPattern) } catch let e as InventoryError { throw fail(e.message) }
                 for name in names {
                     let h = inv.addHost(name, group: group, source: path)
                     if let port { h.vars["ansible_port"] = .int(port) }
@@ -66,9 +78,9 @@ enum INISource {
         }
         for (name, p) in pending.sorted(by: { $0.value.line < $1.value.line }) {
             if p.state == "vars" {
-                throw InventoryError("\(path):\(p.line): Section [\(name):vars] not valid for undefined group '\(name)'.")
+                throw InventoryError("Section [\(name):vars] not valid for undefined group '\(name)'.")
             }
-            throw InventoryError("\(path):\(p.line): Section [\(p.parents.last!):children] includes undefined group '\(name)'.")
+            throw InventoryError("Section [\(p.parents.last!):children] includes undefined group '\(name)'.")
         }
     }
 

@@ -13,16 +13,17 @@ public final class Inventory: @unchecked Sendable {
     /// Loads each `-i` source: a file, a directory of sources, or a `host1,host2,` list.
     public init(sources: [String]) throws {
         self.sources = sources
-        for s in sources { try load(s) }
-        data.reconcile()
+        readSources()
     }
 
-    private var sources: [String] = []
+    var sources: [String] = []
     /// Sources that could not be read (not there, or not parsed, with why): Ansible warns and
     /// goes on without them.
-    public private(set) var unparsed: [(source: String, plugin: String, reason: String?)] = []
+    public internal(set) var unparsed: [(source: String, failures: [SourceFailure])] = []
+    /// Whether any source parsed (else the run has only the implicit localhost).
+    public internal(set) var parsedAny = false
     /// What the inventory plugins say at -vvv.
-    public private(set) var notes: [String] = []
+    public internal(set) var notes: [String] = []
     /// The sources as ansible_inventory_sources shows them: files made absolute, lists as given.
     public var sourceNames: [String] { sources.map { $0.contains(",") || !Files.exists($0) ? $0 : Files.absolute($0) } }
     /// What add_host and group_by did, to do again after a refresh.
@@ -37,77 +38,10 @@ public final class Inventory: @unchecked Sendable {
     /// meta: refresh_inventory: the sources read again, then the run's own changes on top.
     public func refresh() throws {
         data.reset()
-        for s in sources { try load(s) }
+        unparsed = []
+        readSources()
         for c in dynamicChanges { c(data) }
         data.reconcile()
-    }
-
-    public func load(_ source: String) throws {
-        let path = Files.expandUser(source)
-        if !Files.exists(path), source.contains(",") {
-            // advanced_host_list (when enabled) expands ranges, `web[1:3],`: a range Ansible refuses
-            // leaves the name as written; one Python cannot read fails the whole source.
-            var entries: [(String, Int?)] = []
-            for h in source.split(separator: ",") where !h.trimmingSpaces.isEmpty {
-                let (name, port) = HostRange.splitPort(String(h.trimmingSpaces))
-                guard Inventory.advancedHostList else { entries.append((name, port)); continue }
-                do { entries += try HostRange.expand(name).map { ($0, port) } } catch let e as HostRange.PythonError {
-                    unparsed.append((source, "advanced_host_list", "Invalid data from string, could not parse: \(e)"))
-                    return
-                } catch {
-                    notes.append("Unable to parse address from hostname, leaving unchanged: \(error)")
-                    entries.append((name, port))
-                }
-            }
-            for (name, port) in entries {
-                let host = data.addHost(name, group: "ungrouped", source: source)
-                if let port { host.vars["ansible_port"] = .int(port) }
-            }
-            if Inventory.advancedHostList { notes.append("Parsed \(source) inventory source with advanced_host_list plugin") }
-            return
-        }
-        guard Files.exists(path) else {
-            unparsed.append((Files.absolute(path), "", nil))
-            return
-        }
-        if Files.isDirectory(path) {
-            data.sourceDirs.append(Files.absolute(path))
-            for entry in Files.list(path) where !Inventory.ignored(entry) {
-                let p = Files.join(path, entry)
-                if Files.isDirectory(p) { continue }
-                tryFile(p)
-            }
-            return
-        }
-        data.sourceDirs.append(Files.dirname(Files.absolute(path)))
-        tryFile(path)
-    }
-
-    /// A file that does not parse is left out, with why (it may have added hosts before).
-    func tryFile(_ path: String) {
-        do { try loadFile(path) } catch {
-            unparsed.append((Files.absolute(path), Inventory.isYAML(path) ? "yaml" : "ini", "\(error)"))
-        }
-    }
-
-    static func isYAML(_ path: String) -> Bool {
-        path.hasSuffix(".yml") || path.hasSuffix(".yaml") || path.hasSuffix(".json")
-    }
-
-    static func ignored(_ name: String) -> Bool {
-        name.hasPrefix(".") || name.hasSuffix("~") || name == "group_vars" || name == "host_vars"
-            || [".orig", ".ini", ".cfg", ".retry", ".pyc", ".pyo"].contains { name.hasSuffix($0) && $0 != ".ini" }
-    }
-
-    func loadFile(_ path: String) throws {
-        let text = try Vault.shared.read(path)
-        let abs = Files.absolute(path)
-        if Inventory.isYAML(path) {
-            let node = try YAMLReader.load(text, file: abs)
-            try YAMLSource.parse(node, path: abs, into: data)
-        } else {
-            try INISource.parse(text, path: abs, into: data)
-        }
     }
 
     /// The implicit localhost Ansible creates when a play names it but the inventory does not.
@@ -125,9 +59,6 @@ public final class Inventory: @unchecked Sendable {
     static var implicitLocalhostVars: Dict {
         ["ansible_connection": "local", "ansible_python_interpreter": .string(controllerPython)]
     }
-
-    /// INVENTORY_ENABLED names `advanced_host_list`: host lists may hold ranges.
-    public nonisolated(unsafe) static var advancedHostList = false
 
     /// The controller's own interpreter, as Ansible sets it for the implicit localhost.
     public nonisolated(unsafe) static var controllerPython = "/usr/bin/python3"
@@ -170,24 +101,42 @@ public final class Inventory: @unchecked Sendable {
 
     // MARK: output (ansible-inventory)
 
-    /// `ansible-inventory --list`: groups with hosts/children, and `_meta.hostvars`.
-    public func listJSON(playbookDirs: [String] = []) throws -> Value {
+    /// `ansible-inventory --list`: groups with hosts/children, and `_meta.hostvars`. With `export`,
+    /// each group's own variables and each host's own, instead of every host's merged ones.
+    public func listJSON(playbookDirs: [String] = [], export: Bool = false) throws -> Value {
         var root = Dict()
         var hostvars = Dict()
         for h in hostNames {
-            let v = try vars(for: h, playbookDirs: playbookDirs)
-            if !v.isEmpty { hostvars[.string(h)] = .dict(v) }
+            let v = export ? try ownVars(host: h) : try vars(for: h, playbookDirs: playbookDirs)
+            if !v.isEmpty { hostvars[.string(h)] = Value.dict(v).legacyEncoded }
         }
         root["_meta"] = ["hostvars": .dict(hostvars), "profile": "inventory_legacy"]
-        func add(_ g: Group) {
+        func add(_ g: Group) throws {
             var entry = Dict()
             if !g.children.isEmpty { entry["children"] = .list(g.children.map(Value.string)) }
             if !g.hosts.isEmpty { entry["hosts"] = .list(g.hosts.map(Value.string)) }
+            if export {
+                var v = g.vars
+                for dir in data.sourceDirs {
+                    for (k, x) in try VarsFiles.load(dir: Files.join(dir, "group_vars"), name: g.name) { v[k] = Combine.over(v[k], x) }
+                }
+                if g.priority != 1 { v["ansible_group_priority"] = .int(g.priority) }
+                if !v.isEmpty { entry["vars"] = Value.dict(v).legacyEncoded }
+            }
             if !entry.isEmpty || g.name == "all" { root[.string(g.name)] = .dict(entry) }
-            for c in g.children { if let cg = data.groups[c] { add(cg) } }
+            for c in g.children { if let cg = data.groups[c] { try add(cg) } }
         }
-        add(data.groups["all"]!)
+        try add(data.groups["all"]!)
         return .dict(root)
+    }
+
+    /// A host's variables as its sources set them: the inventory's, then host_vars next to it.
+    func ownVars(host: String) throws -> Dict {
+        var v = data.hosts[host]?.vars ?? [:]
+        for dir in data.sourceDirs {
+            for (k, x) in try VarsFiles.load(dir: Files.join(dir, "host_vars"), name: host) { v[k] = Combine.over(v[k], x) }
+        }
+        return v
     }
 
     /// `ansible-inventory --graph`.

@@ -53,6 +53,7 @@ public final class InventoryData: @unchecked Sendable {
         sourceDirs = []
         hostSource = [:]
         allHosts = []
+        namedUnderAll = []
         _ = addGroup("all")
         _ = addGroup("ungrouped")
         addChild("all", "ungrouped")
@@ -63,8 +64,6 @@ public final class InventoryData: @unchecked Sendable {
     /// `ignore` and `silently` do the same without a word).
     public enum InvalidGroupChars: String, Sendable { case never, always, ignore, silently }
     public nonisolated(unsafe) static var invalidGroupChars = InvalidGroupChars.never
-    /// Where the warning goes (the run's display); set with the mode.
-    public nonisolated(unsafe) static var warn: (String) -> Void = { _ in }
     /// What was replaced or kept, said at -vvvv.
     public private(set) var groupNameNotes: [String] = []
 
@@ -89,12 +88,12 @@ public final class InventoryData: @unchecked Sendable {
         switch InventoryData.invalidGroupChars {
         case .always:
             groupNameNotes.append("Replacing " + what)
-            InventoryData.warn("Invalid characters were found in group names and automatically replaced, use -vvvv to see details")
+            Inventory.say(.warning("Invalid characters were found in group names and automatically replaced, use -vvvv to see details"))
             return String(out)
         case .silently: return String(out)
         case .never:
             groupNameNotes.append("Not replacing " + what)
-            InventoryData.warn("Invalid characters were found in group names but not replaced, use -vvvv to see details")
+            Inventory.say(.warning("Invalid characters were found in group names but not replaced, use -vvvv to see details"))
             return name
         case .ignore: return name
         }
@@ -107,7 +106,10 @@ public final class InventoryData: @unchecked Sendable {
         if let g = groups[name] { return g }
         let g = Group(name)
         groups[name] = g
-        if name != "all" { addChild("all", name) }
+        if name != "all", let all = groups["all"] {
+            all.children.append(name)
+            g.parents.append("all")
+        }
         return g
     }
 
@@ -130,8 +132,22 @@ public final class InventoryData: @unchecked Sendable {
 
     public func addChild(_ parent: String, _ child: String) {
         let p = addGroup(parent), c = addGroup(child)
+        if p.name == "all" { namedUnderAll.insert(c.name) }
         if !p.children.contains(c.name) { p.children.append(c.name) }
         if !c.parents.contains(p.name) { c.parents.append(p.name) }
+    }
+
+    /// Groups a source itself put under `all`; the others hang there only once reconciled.
+    private var namedUnderAll: Set<String> = []
+
+    /// The inventory when no source parsed: Ansible skips its reconcile step then, so groups a
+    /// failed source left behind are under `all` only where the source put them.
+    public func unreconciled() {
+        guard let all = groups["all"] else { return }
+        for (name, g) in groups where name != "all" && name != "ungrouped" && !namedUnderAll.contains(name) {
+            g.parents.removeAll { $0 == "all" }
+            all.children.removeAll { $0 == name }
+        }
     }
 
     /// Ansible's reconcile step: hosts in no group go to `ungrouped`; `all` only keeps
@@ -162,6 +178,10 @@ public final class InventoryData: @unchecked Sendable {
             for c in g.children { setDepth(c, d + 1, seen.union([name])) }
         }
         setDepth("all", 0, [])
+        // A name that is both is allowed, but patterns then mean the group.
+        for name in groups.keys where hosts[name] != nil {
+            Inventory.say(.warning("Found both group and host with same name: \(name)"))
+        }
     }
 
     /// Every group a host belongs to, directly or through parents (including `all`).

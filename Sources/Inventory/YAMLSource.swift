@@ -1,59 +1,104 @@
-// Ansible's yaml inventory format: nested groups with hosts, vars and children.
+// Ansible's yaml inventory format: nested groups with hosts, vars and children. What does not
+// fit is skipped with the yaml plugin's warnings; only what it refuses fails the source.
 import Values
 import YAMLReader
 
 enum YAMLSource {
     static func parse(_ root: Node, path: String, into inv: InventoryData) throws {
+        if !root.value.truthy { throw InventoryError("Parsed empty YAML file") }
         guard let pairs = root.pairs else {
-            if case .scalar(.none) = root.kind { return }
-            throw InventoryError("\(root.location): YAML inventory has invalid structure, it should be a dictionary, got: \(root.value.typeName)")
+            throw InventoryError("YAML inventory has invalid structure, it should be a dictionary, got: \(pythonType(root.value))")
+        }
+        if pairs.contains(where: { $0.key.scalar?.pythonStr == "plugin" && $0.value.value.truthy }) {
+            throw InventoryError("Plugin configuration YAML file, not YAML inventory")
         }
         for p in pairs {
             guard let name = p.key.scalar?.pythonStr else { continue }
-            try group(name, p.value, path: path, inv)
+            _ = try group(name, p.value, path: path, inv)
         }
     }
 
-    static let groupKeys: Set<String> = ["vars", "children", "hosts"]
+    static let sections = ["vars", "children", "hosts"]
 
-    static func group(_ name: String, _ node: Node, path: String, _ inv: InventoryData) throws {
-        let name = inv.addGroup(name).name
+    /// A group's name as the inventory knows it (it may have been made a safe name).
+    static func group(_ name: String, _ node: Node?, path: String, _ inv: InventoryData) throws -> String {
+        guard let node, !isNone(node) else { return inv.addGroup(name).name }
         guard let pairs = node.pairs else {
-            if case .scalar(.none) = node.kind { return }
-            throw InventoryError("\(node.location): Invalid group (\(name)) definition: expected a dictionary, got \(node.value.typeName)")
+            Inventory.say(.warning("Skipping '\(name)' as this is not a valid group definition"))
+            return name
+        }
+        let name = inv.addGroup(name).name
+        // A section given as one name stands for a mapping of that name; any other non-mapping fails.
+        var named: [String: String] = [:]
+        for p in pairs {
+            guard let key = p.key.scalar?.pythonStr, sections.contains(key) else { continue }
+            if case .scalar(.string(let s)) = p.value.kind { named[key] = s } else if p.value.pairs == nil, !isNone(p.value) {
+                throw InventoryError("Invalid \"\(key)\" entry for \"\(name)\" group, requires a dictionary, found \"\(pythonType(p.value.value))\" instead.")
+            }
         }
         for p in pairs {
             let key = p.key.scalar?.pythonStr ?? ""
-            guard groupKeys.contains(key) else {
-                throw InventoryError("\(p.key.location): Skipping unexpected key (\(key)) in group (\(name)), only \"vars\", \"children\" and \"hosts\" are valid.")
+            if isNone(p.value) { continue }
+            let entries: [(key: Value, value: Node?)]
+            if let one = named[key] { entries = [(.string(one), nil)] } else if let kv = p.value.pairs {
+                entries = kv.map { ($0.key.value, $0.value) }
+            } else {
+                Inventory.say(.warning("Skipping key (\(key)) in group (\(name)) as it is not a mapping, it is a \(pythonType(p.value.value))"))
+                continue
             }
-            if case .scalar(.none) = p.value.kind { continue }
             switch key {
             case "vars":
-                guard case .dict(let d) = p.value.value else { throw InventoryError("\(p.value.location): vars for group \(name) must be a dictionary") }
-                for (k, v) in d { inv.groups[name]!.vars[k] = Combine.over(inv.groups[name]!.vars[k], v) }
+                for e in entries {
+                    inv.groups[name]!.vars[e.key] = Combine.over(inv.groups[name]!.vars[e.key], e.value?.value ?? Value.none)
+                }
             case "children":
-                guard let kids = p.value.pairs else { throw InventoryError("\(p.value.location): children of group \(name) must be a dictionary") }
-                for k in kids {
-                    let child = k.key.scalar?.pythonStr ?? ""
-                    try group(child, k.value, path: path, inv)
+                for e in entries {
+                    let child = try group(e.key.pythonStr, e.value, path: path, inv)
+                    guard inv.groups[child] != nil || inv.hosts[child] != nil else {
+                        throw InventoryError("\(child) is not a known host nor group")
+                    }
                     inv.addChild(name, child)
                 }
-            default:
-                guard let hosts = p.value.pairs else { throw InventoryError("\(p.value.location): hosts of group \(name) must be a dictionary") }
-                for h in hosts {
-                    guard let pattern = h.key.scalar?.stringValue else {
-                        let shown = h.key.scalar?.pythonStr ?? "\(h.key.value.pythonStr)"
-                        throw InventoryError("Host pattern \(shown) must be a string. Enclose integers/floats in quotation marks.")
+            case "hosts":
+                for e in entries {
+                    guard let pattern = e.key.stringValue else {
+                        throw InventoryError("Host pattern \(e.key.pythonStr) must be a string. Enclose integers/floats in quotation marks.")
                     }
                     let (hostPattern, port) = HostRange.splitPort(pattern)
+                    let vars: Dict
+                    switch e.value?.value ?? Value.none {
+                    case .dict(let d): vars = d
+                    case let v where !v.truthy: vars = [:]
+                    case let v: throw InventoryError("Invalid data from file, expected dictionary and got:\n\n\(v.pythonStr)")
+                    }
                     for hn in try HostRange.expand(hostPattern) {
                         let host = inv.addHost(hn, group: name, source: path)
                         if let port { host.vars["ansible_port"] = .int(port) }
-                        if case .dict(let d) = h.value.value { for (k, v) in d { host.vars[k] = Combine.over(host.vars[k], v) } }
+                        for (k, v) in vars { host.vars[k] = Combine.over(host.vars[k], v) }
                     }
                 }
+            default:
+                Inventory.say(.warning("Skipping unexpected key (\(key)) in group (\(name)), only \"vars\", \"children\" and \"hosts\" are valid"))
             }
+        }
+        return name
+    }
+
+    static func isNone(_ n: Node) -> Bool {
+        if case .scalar(.none) = n.kind { return true }
+        return false
+    }
+
+    /// `type(value)` as Python prints it for data 2.19's YAML loader tagged with its origin.
+    static func pythonType(_ v: Value) -> String {
+        switch v {
+        case .bool: return "<class 'bool'>"
+        case .none: return "<class 'NoneType'>"
+        case .int: return "<class 'ansible.module_utils._internal._datatag._AnsibleTaggedInt'>"
+        case .float: return "<class 'ansible.module_utils._internal._datatag._AnsibleTaggedFloat'>"
+        case .list: return "<class 'ansible.module_utils._internal._datatag._AnsibleTaggedList'>"
+        case .dict: return "<class 'ansible.module_utils._internal._datatag._AnsibleTaggedDict'>"
+        default: return "<class 'ansible.module_utils._internal._datatag._AnsibleTaggedStr'>"
         }
     }
 }

@@ -4,6 +4,7 @@
 import Glibc
 #endif
 import CShim
+import Values
 
 enum ReadResult {
     case data(Int)
@@ -150,7 +151,7 @@ public enum Spawn {
               terminalInput ? openTerminal(&inPipe) : cshim_pipe2_cloexec(&inPipe) == 0 else {
             throw RemoteError.unreachable("cannot create pipes: \(String(cString: strerror(errno)))")
         }
-        let pid = spawn(argv, stdin: inPipe[0], stdout: outPipe[1], stderr: errPipe[1], newProcessGroup: newProcessGroup)
+        let pid = Subprocess.spawn(argv, stdin: inPipe[0], stdout: outPipe[1], stderr: errPipe[1], newProcessGroup: newProcessGroup)
         Glibc.close(inPipe[0])
         Glibc.close(outPipe[1])
         Glibc.close(errPipe[1])
@@ -163,18 +164,6 @@ public enum Spawn {
         let stream = PipeStream(pid: pid, stdin: inPipe[1], stdout: outPipe[0], stderr: errPipe[0])
         stream.terminalInput = terminalInput
         return stream
-    }
-
-    /// Starts `argv` with the given descriptors as its standard streams: its pid, or -errno.
-    public static func spawn(_ argv: [String], stdin: Int32, stdout: Int32, stderr: Int32, newProcessGroup: Bool) -> pid_t {
-        var cArgs = argv.map { strdup($0) }
-        cArgs.append(nil)
-        defer { for p in cArgs { free(p) } }
-        return cArgs.withUnsafeBufferPointer { p in
-            p.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: p.count) {
-                cshim_spawn($0, stdin, stdout, stderr, newProcessGroup ? 1 : 0)
-            }
-        }
     }
 
     /// A wait status as the shell reports it: the exit code, or 128 + the signal.

@@ -3,7 +3,22 @@
 public struct JSONError: Error, CustomStringConvertible {
     public var message: String
     public var offset: Int
+    /// Where `offset` is, counted as Python's json counts (1-based line and column).
+    public var line = 1, column = 1
     public var description: String { "\(message) at offset \(offset)" }
+    /// Python's json.JSONDecodeError text: `Expecting value: line 1 column 1 (char 0)`.
+    public var pythonDescription: String { "\(message): line \(line) column \(column) (char \(offset))" }
+
+    public init(message: String, offset: Int) {
+        self.message = message
+        self.offset = offset
+    }
+
+    mutating func locate(in bytes: [UInt8]) {
+        let before = bytes.prefix(offset)
+        line = before.count(where: { $0 == 10 }) + 1
+        column = offset - (before.lastIndex(of: 10) ?? -1)
+    }
 }
 
 extension Value {
@@ -121,21 +136,46 @@ extension Value {
 
     /// Parses JSON text, keeping object key order.
     public static func parseJSON(_ text: String) throws -> Value {
-        var p = JSONParser(bytes: Array(text.utf8))
-        p.skipSpace()
-        let v = try p.value(depth: 0)
-        p.skipSpace()
-        guard p.i == p.bytes.count else { throw JSONError(message: "Extra data", offset: p.i) }
-        return v
+        try parseJSON(bytes: Array(text.utf8))
     }
 
     public static func parseJSON(bytes: [UInt8]) throws -> Value {
         var p = JSONParser(bytes: bytes)
-        p.skipSpace()
-        let v = try p.value(depth: 0)
-        p.skipSpace()
-        guard p.i == p.bytes.count else { throw JSONError(message: "Extra data", offset: p.i) }
-        return v
+        do {
+            p.skipSpace()
+            let v = try p.value(depth: 0)
+            p.skipSpace()
+            guard p.i == p.bytes.count else { throw JSONError(message: "Extra data", offset: p.i) }
+            return v
+        } catch var e as JSONError {
+            e.locate(in: bytes)
+            throw e
+        }
+    }
+
+    /// The legacy JSON forms Ansible still reads (extra vars, inventory scripts):
+    /// `{"__ansible_unsafe": text}` is text never rendered, `{"__ansible_vault": ciphertext}` a
+    /// vaulted value.
+    public var legacyTagged: Value {
+        switch self {
+        case .list(let l): return .list(l.map(\.legacyTagged))
+        case .dict(let d):
+            if d.count == 1, let text = d["__ansible_unsafe"]?.stringValue { return .unsafe(text) }
+            if d.count == 1, let text = d["__ansible_vault"]?.stringValue { return .vault(text) }
+            return .dict(d.mapValues(\.legacyTagged))
+        default: return self
+        }
+    }
+
+    /// The inverse, as the inventory_legacy encoder writes what is not plain text.
+    public var legacyEncoded: Value {
+        switch self {
+        case .unsafe(let text): return ["__ansible_unsafe": .string(text)]
+        case .vault(let text): return ["__ansible_vault": .string(text)]
+        case .list(let l): return .list(l.map(\.legacyEncoded))
+        case .dict(let d): return .dict(d.mapValues(\.legacyEncoded))
+        default: return self
+        }
     }
 }
 
@@ -162,7 +202,7 @@ struct JSONParser {
             if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .dict(d) }
             while true {
                 skipSpace()
-                guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("Expecting property name") }
+                guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("Expecting property name enclosed in double quotes") }
                 let k = try string()
                 skipSpace()
                 guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("Expecting ':' delimiter") }

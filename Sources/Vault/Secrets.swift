@@ -106,44 +106,11 @@ public enum Secrets {
 
     /// Runs a password script; its stderr reaches the terminal unless captured, so it can prompt.
     static func run(_ argv: [String], captureStderr: Bool) throws -> (Int32, [UInt8], [UInt8]) {
-        var out: [Int32] = [0, 0], err: [Int32] = [0, 0]
-        guard cshim_pipe2_cloexec(&out) == 0, cshim_pipe2_cloexec(&err) == 0 else { throw VaultError("pipe: \(String(cString: strerror(errno)))") }
-        let pid = spawn(argv, stdout: out[1], stderr: captureStderr ? err[1] : 2)
-        close(out[1]); close(err[1])
-        defer { close(out[0]); close(err[0]) }
-        guard pid > 0 else {
-            throw VaultError("Problem running vault password script \(argv[0]) ([Errno \(errno)] \(String(cString: strerror(errno)))). If this is not a script, remove the executable bit from the file.")
-        }
-        let stdout = drain(out[0]), stderr = drain(err[0])
-        return (wait(pid), stdout, stderr)
-    }
-
-    /// Starts `argv` (searched on PATH) with stdin inherited; the pid, or -1 with errno set.
-    public static func spawn(_ argv: [String], stdout: Int32 = 1, stderr: Int32 = 2) -> pid_t {
-        var cargs = argv.map { strdup($0) } + [nil]
-        defer { for p in cargs { free(p) } }
-        return cargs.withUnsafeMutableBufferPointer { buf in
-            buf.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buf.count) {
-                cshim_spawn($0, 0, stdout, stderr, 0)
-            }
-        }
-    }
-
-    /// The exit code of a child (negative: the signal that ended it).
-    public static func wait(_ pid: pid_t) -> Int32 {
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : -(status & 0x7f)
-    }
-
-    /// Everything a descriptor gives until its end.
-    public static func drain(_ fd: Int32) -> [UInt8] {
-        var all: [UInt8] = [], buf = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, 4096) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return all }
-            all += buf[0..<n]
+        do {
+            let r = try Subprocess.run(argv, captureStderr: captureStderr)
+            return (r.status, r.stdout, r.stderr)
+        } catch {
+            throw VaultError("Problem running vault password script \(argv[0]) (\(error)). If this is not a script, remove the executable bit from the file.")
         }
     }
 }

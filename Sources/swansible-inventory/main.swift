@@ -29,6 +29,8 @@ struct SwansibleInventory: ParsableCommand {
     @Option(help: "Output info of a specific host.") var host: String?
     @Option(name: [.short, .customLong("limit")], help: "Limit to a host pattern.") var limit: String?
     @Flag(help: "Use YAML format instead of default JSON, ignored for --graph.") var yaml = false
+    @Flag(help: "When doing --list, represent in a way that is optimized for export, not as an accurate representation of how Ansible has processed it.")
+    var export = false
     @Flag(name: .short, help: "Verbose mode (-vvv for more).") var verbose: Int
     @OptionGroup var vault: VaultOptions
     @Argument(help: "Group to graph.") var group: String?
@@ -62,7 +64,8 @@ struct SwansibleInventory: ParsableCommand {
                 print(yaml ? try YAMLText.dump(v) : v.json(.init(indent: 4, sortKeys: true)), terminator: yaml ? "" : "\n")
             } else if list {
                 if yaml { print(try YAMLText.dump(try inv.yamlTree()), terminator: "") } else {   // the group argument is for --graph only
-                    print(try inv.listJSON().json(.init(indent: 4, sortKeys: true)))
+                    let export = self.export || settings.value(env: "ANSIBLE_INVENTORY_EXPORT", section: "inventory", key: "export").map(Settings.truthy) == true
+                    print(try inv.listJSON(export: export).json(.init(indent: 4, sortKeys: true)))
                 }
             } else {
                 print(inv.graph(group ?? "all"))

@@ -82,7 +82,7 @@ struct Common: ParsableArguments {
 /// Ansible's read_data/write_data: `-` is stdin or stdout; files are replaced whole, mode 0600.
 enum VaultIO {
     static func read(_ name: String) throws -> [UInt8] {
-        if name == "-" { return Secrets.drain(0) }
+        if name == "-" { return Subprocess.drain(0) }
         do { return try Files.readBytes(name) } catch let e as FileError {
             throw VaultError("\(e.message): \(name)")
         }
@@ -208,7 +208,7 @@ struct EncryptString: ParsableCommand {
             if VaultIO.stdoutIsTerminal {
                 Output.write("Reading plaintext input from stdin. (ctrl-d to end input, twice if your content does not already have a newline)\n", fd: 2)
             }
-            let text = Secrets.drain(0)
+            let text = Subprocess.drain(0)
             guard !text.isEmpty else { throw OptionsError("stdin was empty, not encrypting") }
             inputs.append((text, "stdin", stdinName))
         }
@@ -286,8 +286,8 @@ enum Editor {
         defer { Files.remove(tmp); rmdir(tmpDir) }
         try Files.write(tmp, plaintext, mode: 0o600)
         let editor = Files.environment("EDITOR") ?? "vi"
-        let pid = Secrets.spawn(editor.split(separator: " ").map(String.init) + [tmp])
-        guard pid > 0, Secrets.wait(pid) == 0 else { throw VaultError("Failed to open editor '\(editor)'") }
+        let pid = Subprocess.spawn(editor.split(separator: " ").map(String.init) + [tmp])
+        guard pid > 0, Subprocess.wait(pid) == 0 else { throw VaultError("Failed to open editor '\(editor)'") }
         let edited = try Files.readBytes(tmp)
         // An unchanged file is left as it was, as ansible-vault does.
         if edited == plaintext, Files.exists(path) { return }

@@ -68,9 +68,10 @@ final class InventoryTests: XCTestCase {
         // As Ansible: the source is warned about (with why) and the run goes on without it.
         let inv = try makeINI("[web:bogus]\nh\n")
         XCTAssertEqual(inv.unparsed.count, 1)
-        XCTAssertEqual(inv.unparsed.first?.plugin, "ini")
-        XCTAssertTrue(inv.unparsed.first?.reason?.contains(":1: Section [web:bogus] has unknown type: bogus") == true)
-        XCTAssertTrue(try Inventory(sources: ["/nonexistent/inventory"]).unparsed.first?.reason == nil)
+        XCTAssertEqual(inv.unparsed.first?.failures.map(\.plugin), ["ini"])
+        XCTAssertEqual(inv.unparsed.first?.failures.first?.parts.first?.message,
+                       "Failed to parse inventory: Section [web:bogus] has unknown type: bogus")
+        XCTAssertEqual(try Inventory(sources: ["/nonexistent/inventory"]).unparsed.first?.failures.count, 0)
     }
 
     func testShlexAndLiteralParsing() throws {

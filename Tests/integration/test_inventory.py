@@ -92,3 +92,63 @@ def test_invalid_group_chars_and_limits_as_ansible(tmp_path):
         ours = run([BIN / tool.replace('ansible', 'swansible'), *args], env=env)
         assert theirs.returncode == ours.returncode, (args, env, ours.stdout + ours.stderr)
         assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr), (args, env)
+
+
+SCRIPT = '''#!/usr/bin/python3
+import json, os, sys
+mode = os.environ.get('MODE', 'meta')
+if sys.argv[1] == '--host':
+    print(json.dumps({'from_host': sys.argv[2], 'secret': {'__ansible_unsafe': '{{ not_rendered }}'}}))
+    sys.exit(0)
+sys.stderr.write('script says hello\\n')
+groups = {
+    'web': {'hosts': ['w1', 'w2'], 'vars': {'http_port': 80}, 'children': ['db']},
+    'db': {'hosts': ['d1']},
+    'loose': ['x1'],
+    'lone': {'a': 1},
+}
+if mode == 'meta':
+    groups['_meta'] = {'hostvars': {'w1': {'num': 1, 'templ': '{{ http_port + 1 }}'}}}
+if mode == 'fail':
+    sys.exit(3)
+print('{not json' if mode == 'badjson' else json.dumps(groups))
+'''
+
+
+def test_sources_as_ansible(tmp_path):
+    """Each source goes to the plugins Ansible would try, in INVENTORY_ENABLED's order: an
+    executable is an inventory script (`--list`, `_meta.hostvars` or `--host` per host, its
+    stderr, 2.19's deprecations for old forms), a file without an extension may be YAML, and when
+    no plugin reads a source each one's failure is told as 2.19 tells it. Directories are read
+    with their subdirectories, skipping Ansible's ignored extensions."""
+    script = tmp_path / 'inv.py'
+    script.write_text(SCRIPT)
+    script.chmod(0o755)
+    (tmp_path / 'noext').write_text('all:\n  hosts:\n    y1:\n  children:\n    g:\n      hosts: {y2: {v: 1}}\n      other: 3\n      bad: [1]\n')
+    (tmp_path / 'broken.yml').write_text('all:\n  hosts: [1\n  vars: {}\n')
+    (tmp_path / 'half.ini').write_text('[web]\nw1 a=1\n[web:vars]\nnovalue\n')
+    (tmp_path / 'quote.ini').write_text('[web]\nw1 a="open\n')
+    d = tmp_path / 'dir'
+    (d / 'sub').mkdir(parents=True)
+    (d / 'a.ini').write_text('[top]\nt1\n')
+    (d / 'sub' / 'b.yml').write_text('all:\n  hosts:\n    s1:\n')
+    (d / 'README.md').write_text('# not an inventory\n')
+    (tmp_path / 'play.yml').write_text(
+        '- hosts: all\n  gather_facts: false\n  connection: local\n  tasks:\n'
+        '    - debug: msg="{{ group_names }} {{ http_port | default(0) }} {{ num | default(0) }} {{ templ | default(0) }} '
+        '{{ from_host | default(0) }} {{ secret | default(0) }} {{ a | default(0) }}"\n')
+    runs = []
+    for mode in ('meta', 'host', 'fail', 'badjson'):
+        env = {'MODE': mode, 'ANSIBLE_DEPRECATION_WARNINGS': '1'}
+        runs.append((['ansible-playbook', '-i', script, tmp_path / 'play.yml', '-f', '1'], env))
+        runs.append((['ansible-inventory', '-i', script, '--list'], env))
+    runs.append((['ansible-inventory', '-i', script, '--list', '--export'], {'MODE': 'host'}))
+    runs.append((['ansible-inventory', '-i', script, '--graph'], {'ANSIBLE_INVENTORY_PLUGIN_SCRIPT_STDERR': 'false'}))
+    for source in ('noext', 'broken.yml', 'half.ini', 'quote.ini', 'dir'):
+        runs.append((['ansible-inventory', '-i', tmp_path / source, '--graph'], None))
+    runs.append((['ansible-playbook', '-i', tmp_path / 'half.ini', tmp_path / 'play.yml'], None))
+    for (tool, *args), env in runs:
+        theirs = run([VENV / 'bin' / tool, *args], env=env)
+        ours = run([BIN / tool.replace('ansible', 'swansible'), *args], env=env)
+        assert theirs.returncode == ours.returncode, (args, env, ours.stdout + ours.stderr)
+        assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr), (args, env)

@@ -32,7 +32,7 @@ enum RawAction: Action {
             (cmd, exchange) = try wrap(command, b, shell: executable ?? "/bin/sh", c)
         }
         // allow_executable: the task's executable runs the whole line (the connection's shell otherwise).
-        if let executable { cmd = executable + " -c " + AnsibleFilters.shellQuote(cmd) }
+        if let executable { cmd = executable + " -c " + Shlex.quote(cmd) }
         let (rc, out, err): (Int, [UInt8], [UInt8])
         do { (rc, out, err) = try await ContextService.shared.runRaw(hop, cmd, become: exchange) } catch let e as RemoteError {
             throw Unreachable(message: e.description)
@@ -50,7 +50,7 @@ enum RawAction: Action {
         let letters = Array("abcdefghijklmnopqrstuvwxyz")
         let id = String((0..<32).map { _ in letters.randomElement()! })
         let marker = "BECOME-SUCCESS-" + id
-        let success = shell + " -c " + AnsibleFilters.shellQuote("echo \(marker) ; \(command)")
+        let success = shell + " -c " + Shlex.quote("echo \(marker) ; \(command)")
         let timeout = (try c.scope.lookup("ansible_local_become_success_timeout")?.intValue).flatMap { $0 >= 1 ? $0 : nil } ?? 10
         switch b.method {
         case "sudo":
@@ -72,14 +72,14 @@ enum RawAction: Action {
             // sudo_chdir (ansible_sudo_chdir, ANSIBLE_SUDO_CHDIR, [sudo_become_plugin] chdir): cd first.
             let chdir = try c.scope.lookup("ansible_sudo_chdir")?.pythonStr
                 ?? c.runner.settings.value(env: "ANSIBLE_SUDO_CHDIR", section: "sudo_become_plugin", key: "chdir")
-            if let chdir, !chdir.isEmpty { sudo = "cd \(AnsibleFilters.shellQuote(chdir)) && " + sudo }
+            if let chdir, !chdir.isEmpty { sudo = "cd \(Shlex.quote(chdir)) && " + sudo }
             let cmd = [sudo, flags, prompt, b.user.isEmpty ? "" : "-u " + b.user, success].joined(separator: " ")
             let exchange = BecomeExchange(marker: marker, password: b.password,
                                           findPrompt: { $0.trimmingCharacters(in: " \t\r").hasPrefix(sudoPrompt) ? sudoPrompt : nil },
                                           timeout: Double(timeout))
             return (cmd, exchange)
         case "su":
-            let cmd = "\(b.exe ?? "su") \(b.flags ?? "") \(b.user) -c \(AnsibleFilters.shellQuote(success))"
+            let cmd = "\(b.exe ?? "su") \(b.flags ?? "") \(b.user) -c \(Shlex.quote(success))"
             let prompts = b.prompts
             let exchange = BecomeExchange(marker: marker, password: b.password, findPrompt: { line in
                 prompts.lazy.compactMap { suPromptMatch(line, $0) }.first
@@ -87,8 +87,8 @@ enum RawAction: Action {
             return (cmd, exchange)
         case "doas":
             // community.general's doas: non-interactive unless a password is given (not answered over raw).
-            let inner = shell + " -c " + AnsibleFilters.shellQuote(command)
-            return ("\(b.exe ?? "doas") \(b.flags ?? "-n") -u \(AnsibleFilters.shellQuote(b.user)) \(inner)", nil)
+            let inner = shell + " -c " + Shlex.quote(command)
+            return ("\(b.exe ?? "doas") \(b.flags ?? "-n") -u \(Shlex.quote(b.user)) \(inner)", nil)
         default: throw TaskFailure(message: "raw cannot become with '\(b.method)'")
         }
     }

@@ -24,7 +24,7 @@ enum ScriptAction: Action {
         // `environment:` as the shell's env prefix before the command, as the script action runs it.
         let env = try c.environment
         if !env.isEmpty {
-            command = env.map { "\($0.key.pythonStr)=\(AnsibleFilters.shellQuote($0.value.pythonStr))" }.joined(separator: " ") + " " + command
+            command = env.map { "\($0.key.pythonStr)=\(Shlex.quote($0.value.pythonStr))" }.joined(separator: " ") + " " + command
         }
         var msg: Dict = ["name": .string(Files.basename(source)), "command": .string(command)]
         for k in ["creates", "removes", "chdir"] { if let v = args[.string(k)] { msg[.string(k)] = .string(v.pythonStr) } }

@@ -58,8 +58,14 @@ enum AnsibleFilters {
             o.separators = (",", ": ")
             return .string(v.json(o))
         },
-        "from_json": { v, _, _ in
-            do { return try Value.parseJSON(v.pythonStr) } catch { throw AnsibleError("from_json: \(error)") }
+        "from_json": { v, a, _ in
+            // The legacy profiles read `{"__ansible_unsafe": …}` and `{"__ansible_vault": …}`.
+            let profile = a.keywords["profile"].flatMap { $0.isNone ? nil : $0.pythonStr } ?? "tagless"
+            guard ["tagless", "legacy", "inventory_legacy"].contains(profile) else { throw AnsibleError("Unknown profile name '\(profile)'.") }
+            do {
+                let value = try Value.parseJSON(v.pythonStr)
+                return profile == "tagless" ? value : value.legacyTagged
+            } catch let e as JSONError { throw AnsibleError(e.pythonDescription) }
         },
         "basename": { v, _, _ in .string(Files.basename(v.pythonStr)) },
         "dirname": { v, _, _ in
@@ -79,7 +85,7 @@ enum AnsibleFilters {
             throw AnsibleError("Mandatory variable \(UndefinedError.name(why).map { "'\($0)' " } ?? "")not defined.")
         },
         "type_debug": { v, _, _ in .string(v.typeName) },
-        "quote": { v, _, _ in .string(AnsibleFilters.shellQuote(v.isNone ? "" : v.pythonStr)) },
+        "quote": { v, _, _ in .string(Shlex.quote(v.isNone ? "" : v.pythonStr)) },
         "combine": { v, a, _ in
             guard Set(a.keywords.keys).isSubset(of: ["recursive", "list_merge"]) else {
                 throw AnsibleError("'recursive' and 'list_merge' are the only valid keyword arguments")
@@ -179,15 +185,6 @@ enum AnsibleFilters {
 }
 
 /// RFC 4648 base64, for b64encode/b64decode and file contents on the wire.
-extension AnsibleFilters {
-    /// POSIX shell quoting, as Python's shlex.quote (the `quote` filter, raw's become wrapper).
-    static func shellQuote(_ s: String) -> String {
-        // shlex's safe characters are ASCII only (`[\\w@%+=:,./-]` with re.ASCII).
-        if !s.isEmpty, s.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "@%+=:,./-_".unicodeScalars.contains($0)) }) { return s }
-        return "'" + s.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\"'\"'") + "'"
-    }
-}
-
 public enum Base64 {
     static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 

@@ -1,0 +1,190 @@
+// Which inventory plugin reads a source, as InventoryManager.parse_source picks it: directories
+// are read entry by entry, and each file or string is offered to the enabled plugins in order
+// (INVENTORY_ENABLED) until one parses it. The failures of the others are only told when none did.
+import Values
+import Vault
+import YAMLReader
+
+/// Why one plugin could not read a source, as 2.19 shows it: the error and what caused it,
+/// each at its origin.
+public struct SourceFailure: Sendable {
+    public struct Part: Sendable {
+        public var message: String
+        public var origin: SourceLocation?
+        /// Shown after the origin (a script's stderr).
+        public var help: String?
+    }
+
+    public var plugin: String
+    public var parts: [Part]
+
+    init(plugin: String, message: String, origin: SourceLocation, help: String? = nil, cause: Part? = nil) {
+        self.plugin = plugin
+        parts = [Part(message: message, origin: origin, help: help)] + (cause.map { [$0] } ?? [])
+    }
+}
+
+/// What reading the sources has to say while it goes, in order (the run shows it as Display would).
+public enum InventoryNotice: Sendable {
+    case warning(String)
+    /// `[ERROR]: …` that is not fatal: an inventory script's stderr.
+    case error(String)
+    case deprecation(String, version: String, origin: SourceLocation)
+    /// No plugin read the source: each one's failure, then "Unable to parse …".
+    case unparsed(source: String, failures: [SourceFailure])
+}
+
+extension Inventory {
+    /// INVENTORY_ENABLED: the plugins tried on each source, in order.
+    public nonisolated(unsafe) static var enabledPlugins = ["host_list", "script", "auto", "yaml", "ini", "toml"]
+    /// Where notices go; the Engine sets it to its display.
+    public nonisolated(unsafe) static var say: (InventoryNotice) -> Void = { _ in }
+
+    /// Every source in turn; the inventory is reconciled only when one of them parsed.
+    func readSources() {
+        parsedAny = false
+        for s in sources where load(s) { parsedAny = true }
+        if parsedAny { data.reconcile() } else { data.unreconciled() }
+    }
+
+    /// One `-i` source: a file, a directory of sources, or a `host1,host2,` list. Whether it parsed.
+    @discardableResult
+    public func load(_ source: String) -> Bool {
+        let path = Files.expandUser(source)
+        guard Files.isDirectory(path) else {
+            let exists = Files.exists(path)
+            if exists { data.sourceDirs.append(Files.dirname(Files.absolute(path))) }
+            // Paths are made absolute, as the CLI does with every source that is not a list.
+            return parseSource(exists || !source.contains(",") ? Files.absolute(path) : source)
+        }
+        data.sourceDirs.append(Files.absolute(path))
+        guard loadDirectory(path) else {
+            unparsed.append((Files.absolute(path), []))
+            Inventory.say(.unparsed(source: Files.absolute(path), failures: []))
+            return false
+        }
+        return true
+    }
+
+    /// Every entry but the ignored ones, subdirectories included, in sorted order.
+    func loadDirectory(_ dir: String) -> Bool {
+        var parsed = false
+        for entry in Files.list(dir) where !Inventory.ignored(entry) {
+            let p = Files.join(dir, entry)
+            if Files.isDirectory(p) ? loadDirectory(p) : parseSource(p) { parsed = true }
+        }
+        return parsed
+    }
+
+    /// The enabled plugins that want the source, in turn, until one reads it.
+    func parseSource(_ source: String) -> Bool {
+        let path = source
+        let exists = Files.exists(path), ext = Inventory.extensionOf(path)
+        var failures: [SourceFailure] = []
+        for plugin in Inventory.enabledPlugins.map(Inventory.shortName) {
+            let origin = SourceLocation(file: "<inventory plugin \(Value.string(plugin).pythonRepr) with source \(Value.string(source).pythonRepr)>",
+                                        line: 0, column: 0)
+            do {
+                switch plugin {
+                case "host_list", "advanced_host_list":
+                    guard !exists, source.contains(",") else { continue }
+                    try parseHostList(source, advanced: plugin == "advanced_host_list")
+                case "script":
+                    guard exists, Files.isExecutable(path) else { continue }
+                    try ScriptSource.parse(path, into: data)
+                case "auto":
+                    guard exists, path.hasSuffix(".yml") || path.hasSuffix(".yaml") else { continue }
+                    try parseAuto(path)
+                case "yaml":
+                    guard exists, ext.isEmpty || [".yaml", ".yml", ".json"].contains(ext) else { continue }
+                    let node = try YAMLReader.load(try Vault.shared.read(path), file: Files.absolute(path))
+                    try YAMLSource.parse(node, path: Files.absolute(path), into: data)
+                case "ini":
+                    guard exists, ext != ".toml" else { continue }
+                    do { try INISource.parse(try Vault.shared.read(path), path: Files.absolute(path), into: data) } catch {
+                        // An error of the plugin's own is told as one; another (shlex's) as its cause.
+                        let file = SourceLocation(file: Files.absolute(path), line: 0, column: 0)
+                        if let e = error as? INISource.HostLineError {
+                            failures.append(SourceFailure(plugin: plugin, message: "Failed to parse inventory.", origin: file,
+                                                          cause: .init(message: e.description)))
+                        } else {
+                            failures.append(SourceFailure(plugin: plugin, message: "Failed to parse inventory: \(error)", origin: file))
+                        }
+                        continue
+                    }
+                default:
+                    continue   // toml, and plugins written in Python
+                }
+                notes.append("Parsed \(source) inventory source with \(plugin) plugin")
+                return true
+            } catch let e as YAMLError {
+                // auto shows where the YAML broke; yaml names only itself.
+                failures.append(SourceFailure(plugin: plugin, message: "YAML parsing failed: \(e.message)",
+                                              origin: plugin == "auto" ? e.location ?? origin : origin))
+            } catch let e as ScriptSource.Failure {
+                failures.append(SourceFailure(plugin: plugin, message: e.message, origin: origin, help: e.help, cause: e.cause))
+            } catch {
+                failures.append(SourceFailure(plugin: plugin, message: "\(error)", origin: origin))
+            }
+        }
+        unparsed.append((source, failures))
+        Inventory.say(.unparsed(source: source, failures: failures))
+        return false
+    }
+
+    /// `host1,host2:22,` — with advanced_host_list, ranges expanded as expand_hostname_range does
+    /// (a range it refuses leaves the name as written; one Python cannot read fails the source).
+    func parseHostList(_ source: String, advanced: Bool) throws {
+        var entries: [(String, Int?)] = []
+        for h in source.split(separator: ",") where !h.trimmingSpaces.isEmpty {
+            let (name, port) = HostRange.splitPort(String(h.trimmingSpaces))
+            guard advanced else { entries.append((name, port)); continue }
+            do { entries += try HostRange.expand(name).map { ($0, port) } } catch let e as HostRange.PythonError {
+                throw InventoryError("Invalid data from string, could not parse: \(e)")
+            } catch {
+                notes.append("Unable to parse address from hostname, leaving unchanged: \(error)")
+                entries.append((name, port))
+            }
+        }
+        for (name, port) in entries {
+            let host = data.addHost(name, group: "ungrouped", source: source)
+            if let port { host.vars["ansible_port"] = .int(port) }
+        }
+    }
+
+    /// The auto plugin: a YAML file naming the plugin that reads it (`plugin: constructed`).
+    func parseAuto(_ path: String) throws {
+        let node = try YAMLReader.load(try Vault.shared.read(path), file: Files.absolute(path))
+        let name = node.value["plugin"].flatMap { $0.truthy ? $0.pythonStr : nil }
+        guard let name else {
+            throw InventoryError("no root 'plugin' key found, '\(path)' is not a valid YAML inventory plugin config file")
+        }
+        let short = Inventory.shortName(name)
+        if ["host_list", "advanced_host_list", "script", "auto", "yaml", "ini", "toml"].contains(short) {
+            throw InventoryError("inventory source '\(path)' could not be verified by inventory plugin '\(name)'")
+        }
+        throw InventoryError("inventory config '\(path)' specifies unknown plugin '\(name)'")
+    }
+
+    public static func shortName(_ plugin: String) -> String {
+        let p = plugin.trimmingSpaces
+        return p.hasPrefix("ansible.builtin.") ? String(p.dropFirst("ansible.builtin.".count)) : String(p)
+    }
+
+    /// os.path.splitext's extension: from the last dot of the name, unless the name starts there.
+    static func extensionOf(_ path: String) -> String {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        guard let dot = name.lastIndex(of: "."), name[..<dot].contains(where: { $0 != "." }) else { return "" }
+        return String(name[dot...])
+    }
+
+    /// INVENTORY_IGNORE_EXTS and the names Ansible always skips in an inventory directory.
+    static func ignored(_ name: String) -> Bool {
+        name.hasPrefix(".") || ["host_vars", "group_vars", "vars_plugins"].contains(name)
+            || ignoredExtensions.contains { name.hasSuffix($0) }
+    }
+
+    /// REJECT_EXTS and INVENTORY_IGNORE_EXTS' own; `.ini` is read since 2.19.
+    public nonisolated(unsafe) static var ignoredExtensions = [".pyc", ".pyo", ".swp", ".bak", "~", ".rpm", ".md", ".txt", ".rst",
+                                                               ".orig", ".cfg", ".retry"]
+}
