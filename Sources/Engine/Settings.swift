@@ -111,6 +111,8 @@ public struct Settings: Sendable {
         InventoryData.invalidGroupChars = value(env: "ANSIBLE_TRANSFORM_INVALID_GROUP_CHARS", key: "force_valid_group_names")
             .flatMap { InventoryData.InvalidGroupChars(rawValue: $0.lowercased()) } ?? .never
         Inventory.say = Inventory.show
+        let cache = FactCache(self)
+        Inventory.configPlugins = ["constructed": { try Constructed.parse($0, $1, $2, cache: cache) }, "generator": Generator.parse]
         if !enabled.isEmpty { Inventory.enabledPlugins = enabled.split(separator: ",").map { Inventory.shortName(String($0)) } }
         ScriptSource.alwaysShowStderr = value(env: "ANSIBLE_INVENTORY_PLUGIN_SCRIPT_STDERR", section: "inventory_plugin_script",
                                               key: "always_show_stderr").map(Settings.truthy) ?? true

@@ -77,7 +77,8 @@ public final class Inventory: @unchecked Sendable {
     /// `all`'s inventory vars, the other groups' inventory vars (by depth, priority, name),
     /// group_vars/all next to the inventory then the playbook, group_vars/<group> likewise, then the
     /// host's inventory vars, host_vars next to the inventory, host_vars next to the playbook.
-    public func vars(for host: String, playbookDirs: [String] = []) throws -> Dict {
+    /// Without `files`, only what the inventory sources set (what inventory plugins see).
+    public func vars(for host: String, playbookDirs: [String] = [], files: Bool = true) throws -> Dict {
         var out = Dict()
         var groups = data.sortedGroups(data.groupsOf(host))
         // The implicit localhost and a host only named by delegate_to are in no group, yet they
@@ -87,7 +88,7 @@ public final class Inventory: @unchecked Sendable {
         func merge(_ d: Dict) { for (k, v) in d { out[k] = Combine.over(out[k], v) } }
         let all = groups.filter { $0.name == "all" }, rest = groups.filter { $0.name != "all" }
         for g in all + rest { merge(g.vars) }
-        for part in [all, rest] {
+        for part in [all, rest] where files {
             for dir in invDirs + pbDirs {
                 for g in part { merge(try VarsFiles.load(dir: Files.join(dir, "group_vars"), name: g.name)) }
             }
@@ -95,7 +96,7 @@ public final class Inventory: @unchecked Sendable {
         // A localhost name delegated to has the implicit localhost's variables without the
         // inventory being changed while tasks run.
         if let h = data.hosts[host] { merge(h.vars) } else if Inventory.localhostNames.contains(host) { merge(Inventory.implicitLocalhostVars) }
-        for dir in invDirs + pbDirs { merge(try VarsFiles.load(dir: Files.join(dir, "host_vars"), name: host)) }
+        for dir in invDirs + pbDirs where files { merge(try VarsFiles.load(dir: Files.join(dir, "host_vars"), name: host)) }
         return out
     }
 

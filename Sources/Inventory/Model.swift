@@ -5,7 +5,12 @@ import Values
 
 public struct InventoryError: Error, CustomStringConvertible, Sendable {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    /// Shown as a cause of its own under the plugin's failure, not joined to it (2.19 joins some).
+    public var apart = false
+    public init(_ message: String, apart: Bool = false) {
+        self.message = message
+        self.apart = apart
+    }
     public var description: String { message }
 }
 

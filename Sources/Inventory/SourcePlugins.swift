@@ -24,6 +24,13 @@ public struct SourceFailure: Sendable {
     }
 }
 
+/// A configured plugin (constructed, generator) refused its file.
+struct ConfiguredPluginError: Error {
+    var path: String
+    var cause: String
+    var apart: Bool
+}
+
 /// What reading the sources has to say while it goes, in order (the run shows it as Display would).
 public enum InventoryNotice: Sendable {
     case warning(String)
@@ -39,6 +46,9 @@ extension Inventory {
     public nonisolated(unsafe) static var enabledPlugins = ["host_list", "script", "auto", "yaml", "ini", "toml"]
     /// Where notices go; the Engine sets it to its display.
     public nonisolated(unsafe) static var say: (InventoryNotice) -> Void = { _ in }
+    /// Plugins configured by a YAML file (`plugin: constructed`) that need the template engine:
+    /// the Engine gives them, by short name. Each gets its file, its settings and the inventory.
+    public nonisolated(unsafe) static var configPlugins: [String: (_ path: String, _ config: Dict, _ inventory: Inventory) throws -> Void] = [:]
 
     /// Every source in turn; the inventory is reconciled only when one of them parsed.
     func readSources() {
@@ -113,7 +123,9 @@ extension Inventory {
                         continue
                     }
                 default:
-                    continue   // toml, and plugins written in Python
+                    // constructed and generator named in INVENTORY_ENABLED themselves; toml is not read.
+                    guard Inventory.configPlugins[plugin] != nil, exists, ext.isEmpty || [".config", ".yaml", ".yml", ".json"].contains(ext) else { continue }
+                    try parseConfigured(path, plugin: plugin)
                 }
                 notes.append("Parsed \(source) inventory source with \(plugin) plugin")
                 return true
@@ -121,6 +133,10 @@ extension Inventory {
                 // auto shows where the YAML broke; yaml names only itself.
                 failures.append(SourceFailure(plugin: plugin, message: "YAML parsing failed: \(e.message)",
                                               origin: plugin == "auto" ? e.location ?? origin : origin))
+            } catch let e as ConfiguredPluginError {
+                let head = "Failed to parse \(Value.string(e.path).pythonRepr)"
+                failures.append(e.apart ? SourceFailure(plugin: plugin, message: head + ".", origin: origin, cause: .init(message: e.cause))
+                                        : SourceFailure(plugin: plugin, message: "\(head): \(e.cause.trimmingSpaces)", origin: origin))
             } catch let e as ScriptSource.Failure {
                 failures.append(SourceFailure(plugin: plugin, message: e.message, origin: origin, help: e.help, cause: e.cause))
             } catch {
@@ -160,10 +176,31 @@ extension Inventory {
             throw InventoryError("no root 'plugin' key found, '\(path)' is not a valid YAML inventory plugin config file")
         }
         let short = Inventory.shortName(name)
+        if Inventory.configPlugins[short] != nil {
+            guard ext(path).isEmpty || [".config", ".yaml", ".yml", ".json"].contains(ext(path)) else {
+                throw InventoryError("inventory source '\(path)' could not be verified by inventory plugin '\(name)'")
+            }
+            notes.append("Using inventory plugin 'ansible.builtin.\(short)' to process inventory source '\(path)'")
+            return try parseConfigured(path, plugin: short)
+        }
         if ["host_list", "advanced_host_list", "script", "auto", "yaml", "ini", "toml"].contains(short) {
             throw InventoryError("inventory source '\(path)' could not be verified by inventory plugin '\(name)'")
         }
         throw InventoryError("inventory config '\(path)' specifies unknown plugin '\(name)'")
+    }
+
+    private func ext(_ path: String) -> String { Inventory.extensionOf(path) }
+
+    /// A plugin the Engine gives, on its configuration file; what it raises is the cause of
+    /// "Failed to parse '<path>'.", as the plugins word it.
+    func parseConfigured(_ path: String, plugin: String) throws {
+        let node = try YAMLReader.load(try Vault.shared.read(path), file: Files.absolute(path))
+        guard case .dict(let config) = node.value, let run = Inventory.configPlugins[plugin] else {
+            throw InventoryError("Invalid data from file, expected dictionary and got:\n\n\(node.value.pythonStr)")
+        }
+        do { try run(Files.absolute(path), config, self) } catch {
+            throw ConfiguredPluginError(path: Files.absolute(path), cause: "\(error)", apart: (error as? InventoryError)?.apart ?? false)
+        }
     }
 
     public static func shortName(_ plugin: String) -> String {

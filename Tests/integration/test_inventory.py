@@ -152,3 +152,43 @@ def test_sources_as_ansible(tmp_path):
         ours = run([BIN / tool.replace('ansible', 'swansible'), *args], env=env)
         assert theirs.returncode == ours.returncode, (args, env, ours.stdout + ours.stderr)
         assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr), (args, env)
+
+
+def test_constructed_and_generator_as_ansible(tmp_path):
+    """`plugin: constructed` composes variables and groups from expressions over each host's
+    inventory vars (keyed groups from strings, lists and mappings, defaults, parents, strict
+    errors), `plugin: generator` makes hosts and groups from layers: the same inventory as
+    ansible-inventory shows, and the composed variables in a play."""
+    (tmp_path / 'static.yml').write_text(
+        'all:\n  hosts:\n'
+        '    a1: {os: debian, labels: {env: prod, role: web}, zones: [z1, ""], ip: 10.0.0.1}\n'
+        '    a2: {os: redhat, labels: {env: dev, role: ""}, zones: [], ip: 10.0.0.2}\n'
+        '  children:\n    dc1:\n      hosts: {a1: }\n      vars: {site: north}\n')
+    (tmp_path / 'constructed.yml').write_text(
+        'plugin: ansible.builtin.constructed\n'
+        'compose:\n  ansible_host: ip\n  label: "os ~ \'-\' ~ (site | default(\'none\'))"\n  broken: nosuchvar.attr\n'
+        'groups:\n  debian_hosts: os == "debian"\n  in_north: site is defined and site == "north"\n  not_bool: os\n'
+        'keyed_groups:\n'
+        '  - key: os\n    prefix: os\n  - key: tags\n    prefix: tag\n    default_value: unset\n'
+        '  - key: zones\n    separator: ""\n    parent_group: zones\n  - key: tags.role\n    leading_separator: false\n'
+        '  - key: missing_var\n')
+    (tmp_path / 'strict.yml').write_text('plugin: constructed\nstrict: true\ncompose:\n  broken: nosuchvar.attr\n')
+    (tmp_path / 'gen.yml').write_text(
+        'plugin: generator\nhosts:\n  name: "{{ app }}-{{ env }}"\n  parents:\n'
+        '    - name: "{{ app }}"\n      vars: {app_name: "{{ app }}"}\n      parents: [{name: apps}]\n    - name: "{{ env }}"\n'
+        'layers:\n  app: [web, api]\n  env: [dev, prod]\n')
+    (tmp_path / 'play.yml').write_text(
+        '- hosts: debian_hosts:tag_env_prod\n  gather_facts: false\n  connection: local\n  tasks:\n'
+        '    - debug: msg="{{ ansible_host }} {{ label }} {{ group_names }}"\n')
+    runs = [
+        ['ansible-inventory', '-i', tmp_path / 'static.yml', '-i', tmp_path / 'constructed.yml', '--list'],
+        ['ansible-inventory', '-i', tmp_path / 'static.yml', '-i', tmp_path / 'constructed.yml', '--graph'],
+        ['ansible-inventory', '-i', tmp_path / 'static.yml', '-i', tmp_path / 'strict.yml', '--graph'],
+        ['ansible-inventory', '-i', tmp_path / 'gen.yml', '--list'],
+        ['ansible-playbook', '-i', tmp_path / 'static.yml', '-i', tmp_path / 'constructed.yml', tmp_path / 'play.yml'],
+    ]
+    for tool, *args in runs:
+        theirs = run([VENV / 'bin' / tool, *args])
+        ours = run([BIN / tool.replace('ansible', 'swansible'), *args])
+        assert theirs.returncode == ours.returncode, (args, ours.stdout + ours.stderr)
+        assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr), args
