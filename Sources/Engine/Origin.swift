@@ -84,11 +84,12 @@ public enum Origin {
         for t in tasks.flattened {
             let short = t.shortAction
             // A templated name is resolved when the task runs, for each host.
-            if builtinActions[short] != nil || controllerActions.contains(short) || t.action.contains("{{") { continue }
+            let rejected = PluginFilters.rejected.contains(t.action)
+            if !rejected, builtinActions[short] != nil || controllerActions.contains(short) || t.action.contains("{{") { continue }
             var dirs = [Files.join(playbookDir, "library")] + settings.libraryPath.map(Files.expandUser)
             if !playDir.isEmpty, playDir != playbookDir { dirs.insert(Files.join(playDir, "library"), at: 0) }
             if let role = t.role { dirs.insert(Files.join(role.path, "library"), at: 0) }
-            if library.findModule(t.action, searchDirs: dirs) == nil {
+            if rejected || library.findModule(t.action, searchDirs: dirs) == nil {
                 let pluginDirs = ActionPlugins.dirs(role: t.role, baseDir: playDir.isEmpty ? playbookDir : playDir, configured: settings.actionPluginPaths)
                 if let plugin = ActionPlugins.file(t.action, dirs: pluginDirs) {
                     throw PlaybookError("The action plugin '\(t.action)' (\(plugin)) is Python code for Ansible's controller, which swansible does not run; see docs/compatibility.md for what to use instead.", at: t.location)

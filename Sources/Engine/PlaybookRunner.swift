@@ -1642,6 +1642,14 @@ public final class PlaybookRunner: @unchecked Sendable {
                 return (.skipped, ["changed": false, "false_condition": cond ?? "", "skip_reason": "Conditional result was False", "skipped": true])
             }
         }
+        // An action the plugin filter rejects or that is nowhere: ad-hoc's -m (a playbook's was
+        // refused when it loaded).
+        if options.adhoc != nil, !task.action.contains("{{"), PluginFilters.rejected.contains(task.action)
+            || (builtinActions[task.shortAction] == nil && !controllerActions.contains(task.shortAction)
+                && library.findModule(task.action, searchDirs: ActionContext.moduleDirs(task, runner: self)) == nil) {
+            let flat = "Task failed: Cannot resolve '\(task.action)' to an action or module."
+            throw TaskError(links: [(flat, task.location)], flat: flat)
+        }
         if !controllerActions.contains(task.shortAction) { HostOrder.runsRemotely() }
         // A templated action name is resolved for each host when its task runs.
         let actionTemplated = task.action.contains("{{")

@@ -1,12 +1,15 @@
 // The inventory as the commands open it: sources that are not there or do not parse are warned
 // about and left out, as Ansible's InventoryManager does, instead of stopping the run.
 import Inventory
+import OrderedCollections
 import Values
 
 extension Inventory {
     /// The inventory of `sources`, each one that could not be read warned about; `parsed` is
     /// false when none was (the run has only the implicit localhost).
-    public static func forRun(_ sources: [String], verbosity: Int = 0) throws -> (inventory: Inventory, parsed: Bool) {
+    /// `extraVars` are what constructed's `use_extra_vars` adds.
+    public static func forRun(_ sources: [String], verbosity: Int = 0, extraVars: Dict = [:]) throws -> (inventory: Inventory, parsed: Bool) {
+        Constructed.extraVars = extraVars
         let inv = try Inventory(sources: sources)
         if verbosity >= 3 { for n in inv.notes { Output.line(n, .verbose) } }
         if verbosity >= 4 { for n in inv.data.groupNameNotes { Output.line(n, .verbose) } }

@@ -93,7 +93,8 @@ public struct Settings: Sendable {
         value(env: "ANSIBLE_DISPLAY_SKIPPED_HOSTS", key: "display_skipped_hosts").map(Settings.truthy) ?? true
     }
     /// The options the layers below read from process-wide switches, set once before anything runs.
-    public func applyProcessWide() {
+    public func applyProcessWide() throws {
+        PluginFilters.rejected = try PluginFilters.load(self)
         Output.deprecationWarnings.store(deprecationWarnings, ordering: .relaxed)
         Templar.allowBrokenConditionals.store(allowBrokenConditionals, ordering: .relaxed)
         YAMLReader.duplicateKeys.store(duplicateYAMLKeys.rawValue, ordering: .relaxed)

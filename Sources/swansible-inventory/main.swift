@@ -32,19 +32,29 @@ struct SwansibleInventory: ParsableCommand {
     @Flag(help: "When doing --list, represent in a way that is optimized for export, not as an accurate representation of how Ansible has processed it.")
     var export = false
     @Flag(name: .short, help: "Verbose mode (-vvv for more).") var verbose: Int
+    @Option(name: [.short, .customLong("extra-vars")], help: "Set additional variables (for constructed's use_extra_vars).")
+    var extraVars: [String] = []
     @OptionGroup var vault: VaultOptions
     @Argument(help: "Group to graph.") var group: String?
 
     func run() throws {
         let settings = Settings.load()
-        settings.applyProcessWide()
+        do { try settings.applyProcessWide() } catch {
+            Output.error("\(error)")
+            throw ExitCode(ExitCodes.error)
+        }
         PlaybookRunner.announceConfig(settings, verbosity: verbose)
         try vault.load(settings)
         let sources = inventory.isEmpty ? settings.inventorySources : inventory
+        let extra: Dict
+        do { extra = try ExtraVars.parse(extraVars) } catch {
+            Output.error("\(error)")
+            throw ExitCode(ExitCodes.badOption)
+        }
         let inv: Inventory
         do {
             let parsed: Bool
-            (inv, parsed) = try Inventory.forRun(sources, verbosity: verbose)
+            (inv, parsed) = try Inventory.forRun(sources, verbosity: verbose, extraVars: extra)
             if !parsed { Output.warning("No inventory was parsed, only implicit localhost is available") }
         } catch {
             Output.error("\(error)")

@@ -49,7 +49,10 @@ struct SwansiblePlaybook: AsyncParsableCommand {
         Output.openLog(settings)
         try vault.load(settings)
         PlaybookRunner.announceConfig(settings, verbosity: verbose)
-        settings.applyProcessWide()
+        do { try settings.applyProcessWide() } catch {
+            Output.error("\(error)")
+            throw ExitCode(ExitCodes.error)
+        }
         var options = RunOptions()
         // `@file` limits are read (and refused) before anything runs, as the CLI's subset does.
         do { options.limit = try limit.map(PlaybookRunner.expandLimit) } catch {
@@ -88,7 +91,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
         do {
             let sources = inventory.isEmpty ? settings.inventorySources.filter(Files.exists) : inventory
             let parsed: Bool
-            (inv, parsed) = try Inventory.forRun(sources, verbosity: verbose)
+            (inv, parsed) = try Inventory.forRun(sources, verbosity: verbose, extraVars: options.extraVars)
             if !parsed { Output.warning("No inventory was parsed, only implicit localhost is available") }
             // get_host_list: an inventory without hosts is warned about; one whose hosts the
             // --limit leaves none of stops the run.

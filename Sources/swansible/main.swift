@@ -53,7 +53,10 @@ struct Swansible: AsyncParsableCommand {
         connect.apply(to: &settings)
         try vault.load(settings)
         PlaybookRunner.announceConfig(settings, verbosity: verbose)
-        settings.applyProcessWide()
+        do { try settings.applyProcessWide() } catch {
+            Output.error("\(error)")
+            throw ExitCode(ExitCodes.error)
+        }
         // bin_ansible_callbacks: with it, ad-hoc runs use the configured stdout callback.
         var oneLine = self.oneLine
         if settings.value(env: "ANSIBLE_LOAD_CALLBACK_PLUGINS", key: "bin_ansible_callbacks").map(Settings.truthy) == true,
@@ -105,7 +108,7 @@ struct Swansible: AsyncParsableCommand {
         connect.askPassword(into: &settings)   // before the inventory is read, as Ansible asks
         do {
             let sources = inventory.isEmpty ? settings.inventorySources.filter(Files.exists) : inventory
-            let (inv, parsed) = try Inventory.forRun(sources, verbosity: verbose)
+            let (inv, parsed) = try Inventory.forRun(sources, verbosity: verbose, extraVars: options.extraVars)
             if !parsed { Output.warning("No inventory was parsed, only implicit localhost is available") }
             if flushCache { FactCache(settings).flush(inv) }
             var loader = PlaybookLoader(settings: settings, library: library, extraVars: options.extraVars)

@@ -104,3 +104,29 @@ def test_ask_pass_is_asked_first_and_seen_as_ansible_password(tmp_path):
     theirs, ours = outs
     assert ours.stdout == theirs.stdout and '"msg": "{{ 1 + 2 }}"' in ours.stdout
     assert ours.stderr.index('SSH password:') < ours.stderr.index('No inventory was parsed')
+
+
+def test_plugin_filters_and_unknown_modules_as_ansible(tmp_path):
+    """plugin_filters_cfg's module_rejectlist: a rejected module does not resolve in a playbook
+    (a load error) nor with -m (each host fails, caused by the option), its FQCN still does;
+    rejecting stat stops every command; a filter file that is not there is warned about. An
+    unknown -m module fails the same way."""
+    (tmp_path / 'hosts').write_text(HOSTS)
+    (tmp_path / 'reject.yml').write_text('filter_version: 1.0\nmodule_rejectlist:\n  - copy\n  - pause\n')
+    (tmp_path / 'stat.yml').write_text('---\nfilter_version: 1.0\nmodule_rejectlist: [stat]\n')
+    for name, target in (('reject', './reject.yml'), ('stat', 'stat.yml'), ('missing', 'nowhere.yml')):
+        (tmp_path / f'{name}.cfg').write_text(f'[defaults]\nplugin_filters_cfg = {target}\n')
+    (tmp_path / 'short.yml').write_text(f'- hosts: h1\n  gather_facts: false\n  tasks:\n    - copy: content=x dest={tmp_path}/out\n')
+    (tmp_path / 'fqcn.yml').write_text(f'- hosts: h1\n  gather_facts: false\n  tasks:\n    - ansible.builtin.copy: content=x dest={tmp_path}/out\n')
+    runs = [('reject', ['ansible-playbook', 'short.yml']), ('reject', ['ansible-playbook', 'fqcn.yml']),
+            ('stat', ['ansible-playbook', 'fqcn.yml']), ('missing', ['ansible-playbook', 'fqcn.yml']),
+            ('reject', ['ansible', 'h1:h2', '-m', 'copy', '-a', f'content=x dest={tmp_path}/out', '-f', '1']),
+            ('missing', ['ansible', 'h1', '-m', 'no_such_module'])]
+    for cfg, (tool, *args) in runs:
+        env = {'ANSIBLE_CONFIG': str(tmp_path / f'{cfg}.cfg')}
+        (tmp_path / 'out').unlink(missing_ok=True)
+        theirs = run([VENV / 'bin' / tool, '-i', 'hosts', *args], env=env, cwd=tmp_path)
+        (tmp_path / 'out').unlink(missing_ok=True)
+        ours = run([BIN / tool.replace('ansible', 'swansible'), '-i', 'hosts', *args], env=env, cwd=tmp_path)
+        assert theirs.returncode == ours.returncode, (cfg, args, ours.stdout + ours.stderr)
+        assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr), (cfg, args)

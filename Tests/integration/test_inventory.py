@@ -177,6 +177,10 @@ def test_constructed_and_generator_as_ansible(tmp_path):
         'plugin: generator\nhosts:\n  name: "{{ app }}-{{ env }}"\n  parents:\n'
         '    - name: "{{ app }}"\n      vars: {app_name: "{{ app }}"}\n      parents: [{name: apps}]\n    - name: "{{ env }}"\n'
         'layers:\n  app: [web, api]\n  env: [dev, prod]\n')
+    (tmp_path / 'extra.yml').write_text('plugin: constructed\nuse_extra_vars: true\ncompose:\n  z: "myextra ~ os"\n'
+                                        'groups:\n  picked: os == wanted\n')
+    (tmp_path / 'play_all.yml').write_text('- hosts: all\n  gather_facts: false\n  connection: local\n  tasks:\n'
+                                           '    - debug: msg="{{ z }} {{ group_names }}"\n')
     (tmp_path / 'play.yml').write_text(
         '- hosts: debian_hosts:tag_env_prod\n  gather_facts: false\n  connection: local\n  tasks:\n'
         '    - debug: msg="{{ ansible_host }} {{ label }} {{ group_names }}"\n')
@@ -186,6 +190,8 @@ def test_constructed_and_generator_as_ansible(tmp_path):
         ['ansible-inventory', '-i', tmp_path / 'static.yml', '-i', tmp_path / 'strict.yml', '--graph'],
         ['ansible-inventory', '-i', tmp_path / 'gen.yml', '--list'],
         ['ansible-playbook', '-i', tmp_path / 'static.yml', '-i', tmp_path / 'constructed.yml', tmp_path / 'play.yml'],
+        ['ansible-playbook', '-i', tmp_path / 'static.yml', '-i', tmp_path / 'extra.yml', tmp_path / 'play_all.yml',
+         '-e', 'myextra=X', '-e', 'wanted=debian', '-f', '1'],
     ]
     for tool, *args in runs:
         theirs = run([VENV / 'bin' / tool, *args])

@@ -23,7 +23,9 @@ public struct AdHocTask: Sendable {
 
     var origin: String {
         let data: Value = ["action": .string(action), "args": .dict(args), "timeout": .int(timeout), "async_val": .int(async), "poll": .int(poll)]
-        return "Origin: <adhoc '\(action)' task>\n\n\(data.pythonRepr)\n"
+        // Shortened to 120 columns as 2.19 shows data without a file (textwrap.shorten).
+        let shown = SourceLocation.unknown(showing: data.pythonRepr).snippet ?? data.pythonRepr
+        return "Origin: <adhoc '\(action)' task>\n\n\(shown)\n"
     }
 }
 
@@ -127,7 +129,12 @@ extension DefaultCallback {
     }
 
     func errorBlock(_ adhoc: AdHocTask, _ message: String) {
-        let block = "[ERROR]: \(message)\n\(adhoc.origin)"
+        var block = "[ERROR]: \(message)\n\(adhoc.origin)"
+        // A module that does not resolve: the task's failure caused by the -m option.
+        let failed = "Task failed: ", cannot = "Cannot resolve '\(adhoc.action)' to an action or module."
+        if message == failed + cannot {
+            block = "[ERROR]: \(message)\n\nTask failed.\n\(adhoc.origin)\n<<< caused by >>>\n\n\(cannot)\nOrigin: <CLI option '-m'>\n\n\(adhoc.action)\n"
+        }
         if Output.firstTime(block) { Output.write(block + "\n") }   // with the result, on stdout
     }
 }

@@ -5,17 +5,21 @@ import Inventory
 import Values
 
 enum Constructed {
+    /// The run's `-e` variables, over the host's with `use_extra_vars`; set before sources are read.
+    nonisolated(unsafe) static var extraVars: Dict = [:]
+
     static func parse(_ path: String, _ config: Dict, _ inv: Inventory, cache: FactCache) throws {
         let strict = config["strict"]?.truthy ?? false
         let useFiles = config["use_vars_plugins"]?.truthy ?? false
         let leadingSeparator = config["leading_separator"].map(\.truthy) ?? true
+        let extra = config["use_extra_vars"]?.truthy == true ? extraVars : [:]
         let templar = Templar()
         func hostVars(_ host: String) throws -> Dict {
             var vars = try inv.vars(for: host, files: useFiles)
             for (k, v) in cache.load(host) ?? [:] { vars[k] = v }
             return vars
         }
-        func scope(_ vars: Dict) -> VarScope { templar.staticScope(vars, extraVars: [:]) }
+        func scope(_ vars: Dict) -> VarScope { templar.staticScope(vars, extraVars: extra) }
 
         for host in Array(inv.data.hosts.keys) where !(inv.data.hosts[host]?.implicit ?? false) {
             if case .dict(let compose)? = config["compose"] {
@@ -29,8 +33,10 @@ enum Constructed {
                     inv.data.hosts[host]?.vars[name] = composed(expression, value)
                 }
             }
-            let s = scope(try hostVars(host))
+            let vars = try hostVars(host), s = scope(vars)
             if case .dict(let groups)? = config["groups"] {
+                // Conditionals see the host's variables only; expressions get the extra vars too.
+                let s = templar.staticScope(vars, extraVars: [:])
                 for (rawName, conditional) in groups {
                     let group = try groupName(rawName.pythonStr, inv.data)
                     do {
