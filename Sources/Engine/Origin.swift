@@ -72,21 +72,23 @@ public enum Origin {
 
     /// Every task's action must resolve before anything runs, as Ansible checks at parse time.
     public static func validateActions(_ book: PlaybookFile, library: ModuleLibrary, playbookDir: String, settings: Settings) throws {
+        let roleLibraries = book.roleLibraries
         for play in book.plays {
             try validateActions(play.preTasks + play.tasks + play.postTasks + play.handlers, library: library, playbookDir: playbookDir,
-                                playDir: play.baseDir, settings: settings)
+                                playDir: play.baseDir, settings: settings, roleLibraries: roleLibraries)
         }
     }
 
-    /// The same for tasks loaded later (an included file or role).
+    /// The same for tasks loaded later (an included file or role); `roleLibraries`: the library/
+    /// of every role loaded so far, which every task's module search includes.
     static func validateActions(_ tasks: [PlayTask], library: ModuleLibrary, playbookDir: String, playDir: String,
-                                settings: Settings) throws {
+                                settings: Settings, roleLibraries: [String]) throws {
         for t in tasks.flattened {
             let short = t.shortAction
             // A templated name is resolved when the task runs, for each host.
             let rejected = PluginFilters.rejected.contains(t.action)
             if !rejected, builtinActions[short] != nil || controllerActions.contains(short) || t.action.contains("{{") { continue }
-            var dirs = [Files.join(playbookDir, "library")] + settings.libraryPath.map(Files.expandUser)
+            var dirs = [Files.join(playbookDir, "library")] + roleLibraries + settings.libraryPath.map(Files.expandUser)
             if !playDir.isEmpty, playDir != playbookDir { dirs.insert(Files.join(playDir, "library"), at: 0) }
             if let role = t.role { dirs.insert(Files.join(role.path, "library"), at: 0) }
             if rejected || library.findModule(t.action, searchDirs: dirs) == nil {
@@ -103,5 +105,18 @@ public enum Origin {
                 throw PlaybookError("couldn't resolve module/action '\(t.action)'. This often indicates a misspelling, missing collection, or incorrect module path.", at: t.location)
             }
         }
+    }
+}
+
+extension PlaybookFile {
+    /// Each role's library/ in the order the playbook loads its roles.
+    var roleLibraries: [String] {
+        var dirs: [String] = []
+        for play in plays {
+            for t in (play.preTasks + play.tasks + play.postTasks + play.handlers).flattened {
+                if let r = t.role, !dirs.contains(Files.join(r.path, "library")) { dirs.append(Files.join(r.path, "library")) }
+            }
+        }
+        return dirs
     }
 }

@@ -86,6 +86,15 @@ public final class PlaybookRunner: @unchecked Sendable {
     private var forcedHosts: Set<String> = []
     /// The running play, for work that needs another host's variables (delegate_to).
     var currentPlay: VariableManager.PlayContext?
+    /// Every loaded role's library/, in load order: as ansible-core adds each to the module
+    /// loader for the rest of the run, a task finds the first role's module of a name, whichever
+    /// role (or none) it belongs to.
+    let roleLibraries = Mutex<[String]>([])
+
+    func loaded(role path: String) {
+        let dir = Files.join(path, "library")
+        roleLibraries.withLock { if !$0.contains(dir) { $0.append(dir) } }
+    }
     /// The running play's keywords (connection, remote_user, become…) that tasks inherit.
     var playKeywords: [String: Value] = [:]
     /// The running play's strategy is free or host_pinned: hosts do not wait for each other.
@@ -150,6 +159,8 @@ public final class PlaybookRunner: @unchecked Sendable {
             Output.error("Could not load '\(failure.name)' callback plugin.")
             return ExitCodes.error
         }
+        // The playbook's roles load before anything runs (include_role's add theirs as they come).
+        roleLibraries.withLock { $0 = book.roleLibraries }
         if options.verbosity > 1 {
             // The default callback at -vv: the other stdout callbacks it stands in for, then the playbook banner.
             for other in ["minimal", "oneline"] { Output.line("Skipping callback '\(other)', as we already have a stdout callback.") }
@@ -1005,7 +1016,8 @@ public final class PlaybookRunner: @unchecked Sendable {
                 let imported = includeLoader.takeImportedHandlers()
                 lock.withLock { _ in includedHandlers += imported }
                 do {
-                    try Origin.validateActions(included, library: library, playbookDir: vars.playbookDir, playDir: pc.play.baseDir, settings: settings)
+                    try Origin.validateActions(included, library: library, playbookDir: vars.playbookDir, playDir: pc.play.baseDir, settings: settings,
+                                               roleLibraries: roleLibraries.withLock { $0 })
                 } catch var e as PlaybookError {
                     e.parse = true
                     abortRun(e)
@@ -1223,6 +1235,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             do {
                 let (role, tasks, handlers) = try includeLoader.loadRoleFor(t, inherited: inherited)
                 vars.included(role)
+                self.loaded(role: role.path)
                 loaded.append(((g.key, g.hosts, g.item), role, tasks, handlers))
                 callback.included(g.key.args["name"]?.pythonStr ?? "", hosts: g.hosts, item: g.item)
                 junit?.included(task, file: g.key.args["name"]?.pythonStr ?? "", hosts: g.hosts, item: g.item,

@@ -186,6 +186,10 @@ extension Inventory {
         if ["host_list", "advanced_host_list", "script", "auto", "yaml", "ini", "toml"].contains(short) {
             throw InventoryError("inventory source '\(path)' could not be verified by inventory plugin '\(name)'")
         }
+        // A collection's plugin is Python code for Ansible's controller: say so rather than "unknown".
+        if short.split(separator: ".").count >= 3, !short.hasPrefix("ansible.legacy.") {
+            throw InventoryError("inventory config '\(path)' specifies plugin '\(name)', a Python inventory plugin, which swansible does not run; see docs/compatibility.md for what it reads")
+        }
         throw InventoryError("inventory config '\(path)' specifies unknown plugin '\(name)'")
     }
 

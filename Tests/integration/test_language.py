@@ -29,6 +29,7 @@ LANG = FIXTURES / 'language'
     ('raw.yml', ['--check']),           # raw never runs under --check
     ('include_conditions.yml', []),     # a block's `when` on its includes and the tasks they bring in
     ('role_names.yml', []),             # listed, imported and included roles in ansible_play_role_names
+    ('role_libraries.yml', ['-v']),     # roles' library/ in load order, for the rest of the run
     ('role_names.yml', ['--list-tasks']),   # unnamed role tasks go by their action
     ('role_names.yml', ['--list-tags']),    # `never` tasks' tags listed
     ('module_utils.yml', []),           # module_utils/ beside the playbook and in a role

@@ -111,7 +111,12 @@ final class ActionContext: @unchecked Sendable {
         if let dir = runner.currentPlay?.play.baseDir, !dir.isEmpty, dir != runner.vars.playbookDir {
             dirs.insert(Files.join(dir, kind), at: 0)
         }
-        if let role = task.role { dirs.insert(Files.join(role.path, kind), at: 0) }
+        if kind == "library" {
+            dirs += runner.roleLibraries.withLock { $0 }
+            if let role = task.role, !dirs.contains(Files.join(role.path, kind)) { dirs.append(Files.join(role.path, kind)) }
+        } else if let role = task.role {
+            dirs.insert(Files.join(role.path, kind), at: 0)
+        }
         let configured = kind == "library" ? runner.settings.libraryPath : runner.settings.moduleUtilsPath
         return dirs + configured.map(Files.expandUser)
     }
