@@ -86,19 +86,18 @@ extension Inventory {
         return parsed
     }
 
-    /// The enabled plugins that want the source, in turn, until one reads it.
-    func parseSource(_ source: String) -> Bool {
-        let path = source
+    /// The enabled plugins that want the source (a path, or a host list), in turn, until one reads it.
+    func parseSource(_ path: String) -> Bool {
         let exists = Files.exists(path), ext = Inventory.extensionOf(path)
         var failures: [SourceFailure] = []
         for plugin in Inventory.enabledPlugins.map(Inventory.shortName) {
-            let origin = SourceLocation(file: "<inventory plugin \(Value.string(plugin).pythonRepr) with source \(Value.string(source).pythonRepr)>",
+            let origin = SourceLocation(file: "<inventory plugin \(Value.string(plugin).pythonRepr) with source \(Value.string(path).pythonRepr)>",
                                         line: 0, column: 0)
             do {
                 switch plugin {
                 case "host_list", "advanced_host_list":
-                    guard !exists, source.contains(",") else { continue }
-                    try parseHostList(source, advanced: plugin == "advanced_host_list")
+                    guard !exists, path.contains(",") else { continue }
+                    try parseHostList(path, advanced: plugin == "advanced_host_list")
                 case "script":
                     guard exists, Files.isExecutable(path) else { continue }
                     try ScriptSource.parse(path, into: data)
@@ -106,7 +105,7 @@ extension Inventory {
                     guard exists, path.hasSuffix(".yml") || path.hasSuffix(".yaml") else { continue }
                     try parseAuto(path)
                 case "yaml":
-                    guard exists, ext.isEmpty || [".yaml", ".yml", ".json"].contains(ext) else { continue }
+                    guard exists, ext.isEmpty || Inventory.yamlExtensions.contains(ext) else { continue }
                     let node = try YAMLReader.load(try Vault.shared.read(path), file: Files.absolute(path))
                     try YAMLSource.parse(node, path: Files.absolute(path), into: data)
                 case "ini":
@@ -124,10 +123,10 @@ extension Inventory {
                     }
                 default:
                     // constructed and generator named in INVENTORY_ENABLED themselves; toml is not read.
-                    guard Inventory.configPlugins[plugin] != nil, exists, ext.isEmpty || [".config", ".yaml", ".yml", ".json"].contains(ext) else { continue }
+                    guard Inventory.configPlugins[plugin] != nil, exists, Inventory.isConfigFile(path) else { continue }
                     try parseConfigured(path, plugin: plugin)
                 }
-                notes.append("Parsed \(source) inventory source with \(plugin) plugin")
+                notes.append("Parsed \(path) inventory source with \(plugin) plugin")
                 return true
             } catch let e as YAMLError {
                 // auto shows where the YAML broke; yaml names only itself.
@@ -143,8 +142,8 @@ extension Inventory {
                 failures.append(SourceFailure(plugin: plugin, message: "\(error)", origin: origin))
             }
         }
-        unparsed.append((source, failures))
-        Inventory.say(.unparsed(source: source, failures: failures))
+        unparsed.append((path, failures))
+        Inventory.say(.unparsed(source: path, failures: failures))
         return false
     }
 
@@ -177,7 +176,7 @@ extension Inventory {
         }
         let short = Inventory.shortName(name)
         if Inventory.configPlugins[short] != nil {
-            guard ext(path).isEmpty || [".config", ".yaml", ".yml", ".json"].contains(ext(path)) else {
+            guard Inventory.isConfigFile(path) else {
                 throw InventoryError("inventory source '\(path)' could not be verified by inventory plugin '\(name)'")
             }
             notes.append("Using inventory plugin 'ansible.builtin.\(short)' to process inventory source '\(path)'")
@@ -192,8 +191,6 @@ extension Inventory {
         }
         throw InventoryError("inventory config '\(path)' specifies unknown plugin '\(name)'")
     }
-
-    private func ext(_ path: String) -> String { Inventory.extensionOf(path) }
 
     /// A plugin the Engine gives, on its configuration file; what it raises is the cause of
     /// "Failed to parse '<path>'.", as the plugins word it.
@@ -210,6 +207,15 @@ extension Inventory {
     public static func shortName(_ plugin: String) -> String {
         let p = plugin.trimmingSpaces
         return p.hasPrefix("ansible.builtin.") ? String(p.dropFirst("ansible.builtin.".count)) : String(p)
+    }
+
+    /// YAML_FILENAME_EXTENSIONS.
+    static let yamlExtensions = [".yaml", ".yml", ".json"]
+
+    /// What constructed and generator accept as their configuration file.
+    static func isConfigFile(_ path: String) -> Bool {
+        let ext = extensionOf(path)
+        return ext.isEmpty || ext == ".config" || yamlExtensions.contains(ext)
     }
 
     /// os.path.splitext's extension: from the last dot of the name, unless the name starts there.
