@@ -98,13 +98,15 @@ def ensure_acl():
 
 def ensure_authorized_keys():
     """ansible-test's hosts have ~/.ssh/authorized_keys (its own key); copy's target duplicates
-    it for a second user. Made empty when missing; returns it so it can go again afterwards."""
+    it for a second user. Made empty when missing; returns what was made (the file, and ~/.ssh
+    when it was not there either) so that it can go again afterwards."""
     keys = pathlib.Path.home() / '.ssh' / 'authorized_keys'
     if keys.exists():
-        return None
+        return []
+    made = [] if keys.parent.exists() else [keys.parent]
     keys.parent.mkdir(mode=0o700, exist_ok=True)
     keys.touch(mode=0o600)
-    return keys
+    return [keys] + made
 
 
 @contextlib.contextmanager
@@ -211,8 +213,12 @@ def main():
                 rc, took = run_target(trees[tool], target, a.timeout, logs / f'{target}.{tool}.log')
                 results[(target, tool)] = (rc, took)
                 print(f'{target} {tool}: {"pass" if rc == 0 else f"FAIL ({rc})"} in {took:.0f} s', file=sys.stderr, flush=True)
-    if made_keys:
-        made_keys.unlink()
+    for made in made_keys:
+        if made.is_dir():
+            if not any(made.iterdir()):
+                made.rmdir()
+        else:
+            made.unlink(missing_ok=True)
     print(f'ansible-core {version} integration targets, ansible-test --local')
     print()
     print('| target | ' + ' | '.join(tools) + ' |')
