@@ -21,8 +21,8 @@ extension Inventory {
         switch notice {
         case .warning(let text): Output.warning(text)
         case .error(let text): Output.error(text.hasSuffix("\n") ? String(text.dropLast()) : text)
-        case .deprecation(let text, let version, let origin):
-            Output.deprecation(text, version: version, origin: origin, plugin: (type: "inventory", name: "script"))
+        case .deprecation(let text, let version, let origin, let plugin):
+            Output.deprecation(text, version: version, origin: origin, plugin: (type: "inventory", name: plugin))
         case .unparsed(let source, let failures):
             // 2.19's error_as_warning for each plugin that tried, then the source given up.
             for f in failures {

@@ -43,7 +43,7 @@ public enum ScriptSource {
         }
         if fromMeta == nil {
             Inventory.say(.deprecation("Inventory scripts should always provide 'meta.hostvars'. Host variables will be collected by running the inventory script with the '--host' option for each host.",
-                                       version: "2.23", origin: origin))
+                                       version: "2.23", origin: origin, plugin: "script"))
         }
         for host in hosts {
             let got: Value
@@ -70,11 +70,11 @@ public enum ScriptSource {
             if !["hosts", "vars", "children"].contains(where: { d[.string($0)] != nil }) {
                 data = ["hosts": [.string(group)], "vars": Value.dict(d).untrusted]
                 Inventory.say(.deprecation("Treating malformed group \(Value.string(group).pythonRepr) as the sole host of that group. Variables provided in this manner cannot be templated.",
-                                           version: "2.23", origin: origin))
+                                           version: "2.23", origin: origin, plugin: "script"))
             }
         } else {
             Inventory.say(.deprecation("Group \(Value.string(group).pythonRepr) was converted to 'dict' from \(typeName(data)).",
-                                       version: "2.23", origin: origin))
+                                       version: "2.23", origin: origin, plugin: "script"))
             data = ["hosts": data]
         }
         if let list = data["hosts"] {

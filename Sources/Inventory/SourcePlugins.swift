@@ -36,7 +36,8 @@ public enum InventoryNotice: Sendable {
     case warning(String)
     /// `[ERROR]: …` that is not fatal: an inventory script's stderr.
     case error(String)
-    case deprecation(String, version: String, origin: SourceLocation)
+    /// Removed in `version` from the named inventory plugin.
+    case deprecation(String, version: String, origin: SourceLocation, plugin: String)
     /// No plugin read the source: each one's failure, then "Unable to parse …".
     case unparsed(source: String, failures: [SourceFailure])
 }
