@@ -10,15 +10,16 @@ extension Inventory {
     /// `extraVars` are what constructed's `use_extra_vars` adds.
     public static func forRun(_ sources: [String], verbosity: Int = 0, extraVars: Dict = [:]) throws -> (inventory: Inventory, parsed: Bool) {
         Constructed.extraVars = extraVars
+        Inventory.say = { show($0, verbosity: verbosity) }
         let inv = try Inventory(sources: sources)
-        if verbosity >= 3 { for n in inv.notes { Output.line(n, .verbose) } }
         if verbosity >= 4 { for n in inv.data.groupNameNotes { Output.line(n, .verbose) } }
         return (inv, inv.parsedAny)
     }
 
     /// A notice from reading the sources, as Ansible's Display shows it while parsing.
-    static func show(_ notice: InventoryNotice) {
+    static func show(_ notice: InventoryNotice, verbosity: Int = 0) {
         switch notice {
+        case .verbose(let text, let level): if verbosity >= level { Output.line(text, .verbose) }
         case .warning(let text): Output.warning(text)
         case .error(let text): Output.error(text.hasSuffix("\n") ? String(text.dropLast()) : text)
         case .deprecation(let text, let version, let origin, let plugin):

@@ -22,8 +22,6 @@ public final class Inventory: @unchecked Sendable {
     public internal(set) var unparsed: [(source: String, failures: [SourceFailure])] = []
     /// Whether any source parsed (else the run has only the implicit localhost).
     public internal(set) var parsedAny = false
-    /// What the inventory plugins say at -vvv.
-    public internal(set) var notes: [String] = []
     /// The sources as ansible_inventory_sources shows them: files made absolute, lists as given.
     public var sourceNames: [String] { sources.map { $0.contains(",") || !Files.exists($0) ? $0 : Files.absolute($0) } }
     /// What add_host and group_by did, to do again after a refresh.

@@ -38,6 +38,8 @@ public enum InventoryNotice: Sendable {
     case error(String)
     /// Removed in `version` from the named inventory plugin.
     case deprecation(String, version: String, origin: SourceLocation, plugin: String)
+    /// Said at this verbosity (`-v` is 1) and above.
+    case verbose(String, level: Int)
     /// No plugin read the source: each one's failure, then "Unable to parse …".
     case unparsed(source: String, failures: [SourceFailure])
 }
@@ -127,7 +129,7 @@ extension Inventory {
                     guard Inventory.configPlugins[plugin] != nil, exists, Inventory.isConfigFile(path) else { continue }
                     try parseConfigured(path, plugin: plugin)
                 }
-                notes.append("Parsed \(path) inventory source with \(plugin) plugin")
+                Inventory.say(.verbose("Parsed \(path) inventory source with \(plugin) plugin", level: 3))
                 return true
             } catch let e as YAMLError {
                 // auto shows where the YAML broke; yaml names only itself.
@@ -158,7 +160,7 @@ extension Inventory {
             do { entries += try HostRange.expand(name).map { ($0, port) } } catch let e as HostRange.PythonError {
                 throw InventoryError("Invalid data from string, could not parse: \(e)")
             } catch {
-                notes.append("Unable to parse address from hostname, leaving unchanged: \(error)")
+                Inventory.say(.verbose("Unable to parse address from hostname, leaving unchanged: \(error)", level: 3))
                 entries.append((name, port))
             }
         }
@@ -180,7 +182,9 @@ extension Inventory {
             guard Inventory.isConfigFile(path) else {
                 throw InventoryError("inventory source '\(path)' could not be verified by inventory plugin '\(name)'")
             }
-            notes.append("Using inventory plugin 'ansible.builtin.\(short)' to process inventory source '\(path)'")
+            // The loaded plugin's _load_name: the name as written, or its module path for an FQCN.
+            let loadName = name == short ? short : "ansible_collections.ansible.builtin.plugins.inventory.\(short)"
+            Inventory.say(.verbose("Using inventory plugin '\(loadName)' to process inventory source '\(path)'", level: 1))
             return try parseConfigured(path, plugin: short)
         }
         if ["host_list", "advanced_host_list", "script", "auto", "yaml", "ini", "toml"].contains(short) {

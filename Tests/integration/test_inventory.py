@@ -189,6 +189,7 @@ def test_constructed_and_generator_as_ansible(tmp_path):
         ['ansible-inventory', '-i', tmp_path / 'static.yml', '-i', tmp_path / 'constructed.yml', '--graph'],
         ['ansible-inventory', '-i', tmp_path / 'static.yml', '-i', tmp_path / 'strict.yml', '--graph'],
         ['ansible-inventory', '-i', tmp_path / 'gen.yml', '--list'],
+        ['ansible-inventory', '-i', tmp_path / 'gen.yml', '--graph', '-v'],
         ['ansible-playbook', '-i', tmp_path / 'static.yml', '-i', tmp_path / 'constructed.yml', tmp_path / 'play.yml'],
         ['ansible-playbook', '-i', tmp_path / 'static.yml', '-i', tmp_path / 'extra.yml', tmp_path / 'play_all.yml',
          '-e', 'myextra=X', '-e', 'wanted=debian', '-f', '1'],
