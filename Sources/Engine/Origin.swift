@@ -84,14 +84,11 @@ public enum Origin {
     static func validateActions(_ tasks: [PlayTask], library: ModuleLibrary, playbookDir: String, playDir: String,
                                 settings: Settings, roleLibraries: [String]) throws {
         for t in tasks.flattened {
-            let short = t.shortAction
             // A templated name is resolved when the task runs, for each host.
-            let rejected = PluginFilters.rejected.contains(t.action)
-            if !rejected, builtinActions[short] != nil || controllerActions.contains(short) || t.action.contains("{{") { continue }
-            var dirs = [Files.join(playbookDir, "library")] + roleLibraries + settings.libraryPath.map(Files.expandUser)
-            if !playDir.isEmpty, playDir != playbookDir { dirs.insert(Files.join(playDir, "library"), at: 0) }
-            if let role = t.role { dirs.insert(Files.join(role.path, "library"), at: 0) }
-            if rejected || library.findModule(t.action, searchDirs: dirs) == nil {
+            if t.action.contains("{{") { continue }
+            let dirs = ActionContext.libraryDirs(role: t.role, playDir: playDir, playbookDir: playbookDir, roleLibraries: roleLibraries,
+                                                 configured: settings.libraryPath)
+            if PluginFilters.rejected.contains(t.action) || !ActionContext.resolves(t.action, library: library, dirs: dirs) {
                 let pluginDirs = ActionPlugins.dirs(role: t.role, baseDir: playDir.isEmpty ? playbookDir : playDir, configured: settings.actionPluginPaths)
                 if let plugin = ActionPlugins.file(t.action, dirs: pluginDirs) {
                     throw PlaybookError("The action plugin '\(t.action)' (\(plugin)) is Python code for Ansible's controller, which swansible does not run; see docs/compatibility.md for what to use instead.", at: t.location)

@@ -1658,8 +1658,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         // An action the plugin filter rejects or that is nowhere: ad-hoc's -m (a playbook's was
         // refused when it loaded).
         if options.adhoc != nil, !task.action.contains("{{"), PluginFilters.rejected.contains(task.action)
-            || (builtinActions[task.shortAction] == nil && !controllerActions.contains(task.shortAction)
-                && library.findModule(task.action, searchDirs: ActionContext.moduleDirs(task, runner: self)) == nil) {
+            || !ActionContext.resolves(task.action, library: library, dirs: ActionContext.moduleDirs(task, runner: self)) {
             let flat = "Task failed: Cannot resolve '\(task.action)' to an action or module."
             throw TaskError(links: [(flat, task.location)], flat: flat)
         }
@@ -1671,8 +1670,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             do { name = try vars.templar.template(.string(task.action), scope).pythonStr } catch let e as AnsibleError {
                 throw TaskError.keyword(task, keyword: "@action", e.message)
             }
-            guard builtinActions[Task.shortName(name)] != nil || controllerActions.contains(Task.shortName(name))
-                || library.findModule(name, searchDirs: ActionContext.moduleDirs(task, runner: self)) != nil else {
+            guard ActionContext.resolves(name, library: library, dirs: ActionContext.moduleDirs(task, runner: self)) else {
                 throw TaskError.keyword(task, keyword: "@action", "couldn't resolve module/action '\(name)'. This often indicates a misspelling, missing collection, or incorrect module path.")
             }
             task.action = name

@@ -111,7 +111,6 @@ public struct Settings: Sendable {
         Templar.untrustedBehavior.store(untrusted == "warning" ? 1 : untrusted == "error" ? 2 : 0, ordering: .relaxed)
         InventoryData.invalidGroupChars = value(env: "ANSIBLE_TRANSFORM_INVALID_GROUP_CHARS", key: "force_valid_group_names")
             .flatMap { InventoryData.InvalidGroupChars(rawValue: $0.lowercased()) } ?? .never
-        Inventory.say = { Inventory.show($0) }
         let cache = FactCache(self)
         Inventory.configPlugins = ["constructed": { try Constructed.parse($0, $1, $2, cache: cache) }, "generator": Generator.parse]
         if !enabled.isEmpty { Inventory.enabledPlugins = enabled.split(separator: ",").map { Inventory.shortName(String($0)) } }

@@ -94,7 +94,7 @@ public final class Inventory: @unchecked Sendable {
         // A localhost name delegated to has the implicit localhost's variables without the
         // inventory being changed while tasks run.
         if let h = data.hosts[host] { merge(h.vars) } else if Inventory.localhostNames.contains(host) { merge(Inventory.implicitLocalhostVars) }
-        for dir in invDirs + pbDirs where files { merge(try VarsFiles.load(dir: Files.join(dir, "host_vars"), name: host)) }
+        if files { try mergeFiles(into: &out, "host_vars", host, dirs: invDirs + pbDirs) }
         return out
     }
 
@@ -116,9 +116,7 @@ public final class Inventory: @unchecked Sendable {
             if !g.hosts.isEmpty { entry["hosts"] = .list(g.hosts.map(Value.string)) }
             if export {
                 var v = g.vars
-                for dir in data.sourceDirs {
-                    for (k, x) in try VarsFiles.load(dir: Files.join(dir, "group_vars"), name: g.name) { v[k] = Combine.over(v[k], x) }
-                }
+                try mergeFiles(into: &v, "group_vars", g.name, dirs: data.sourceDirs)
                 if g.priority != 1 { v["ansible_group_priority"] = .int(g.priority) }
                 if !v.isEmpty { entry["vars"] = Value.dict(v).legacyEncoded }
             }
@@ -132,10 +130,15 @@ public final class Inventory: @unchecked Sendable {
     /// A host's variables as its sources set them: the inventory's, then host_vars next to it.
     func ownVars(host: String) throws -> Dict {
         var v = data.hosts[host]?.vars ?? [:]
-        for dir in data.sourceDirs {
-            for (k, x) in try VarsFiles.load(dir: Files.join(dir, "host_vars"), name: host) { v[k] = Combine.over(v[k], x) }
-        }
+        try mergeFiles(into: &v, "host_vars", host, dirs: data.sourceDirs)
         return v
+    }
+
+    /// `<dir>/group_vars/<name>` or `host_vars/<name>` (files or directories) of each dir over `vars`.
+    func mergeFiles(into vars: inout Dict, _ kind: String, _ name: String, dirs: [String]) throws {
+        for dir in dirs {
+            for (k, x) in try VarsFiles.load(dir: Files.join(dir, kind), name: name) { vars[k] = Combine.over(vars[k], x) }
+        }
     }
 
     /// `ansible-inventory --graph`.

@@ -106,19 +106,32 @@ final class ActionContext: @unchecked Sendable {
     var utilDirs: [String] { ActionContext.moduleDirs(task, runner: runner, kind: "module_utils") }
 
     static func moduleDirs(_ task: PlayTask, runner: PlaybookRunner, kind: String = "library") -> [String] {
-        var dirs = [Files.join(runner.vars.playbookDir, kind)]
-        // A play from an imported playbook elsewhere also finds modules next to that playbook.
-        if let dir = runner.currentPlay?.play.baseDir, !dir.isEmpty, dir != runner.vars.playbookDir {
-            dirs.insert(Files.join(dir, kind), at: 0)
-        }
+        let playDir = runner.currentPlay?.play.baseDir ?? ""
         if kind == "library" {
-            dirs += runner.roleLibraries.withLock { $0 }
-            if let role = task.role, !dirs.contains(Files.join(role.path, kind)) { dirs.append(Files.join(role.path, kind)) }
-        } else if let role = task.role {
-            dirs.insert(Files.join(role.path, kind), at: 0)
+            return libraryDirs(role: task.role, playDir: playDir, playbookDir: runner.vars.playbookDir,
+                               roleLibraries: runner.roleLibraries.withLock { $0 }, configured: runner.settings.libraryPath)
         }
-        let configured = kind == "library" ? runner.settings.libraryPath : runner.settings.moduleUtilsPath
+        var dirs = [Files.join(runner.vars.playbookDir, kind)]
+        if !playDir.isEmpty, playDir != runner.vars.playbookDir { dirs.insert(Files.join(playDir, kind), at: 0) }
+        if let role = task.role { dirs.insert(Files.join(role.path, kind), at: 0) }
+        return dirs + runner.settings.moduleUtilsPath.map(Files.expandUser)
+    }
+
+    /// Where modules are looked for: library/ next to the play's playbook (an imported one
+    /// elsewhere first) and the playbook, every loaded role's library/ in load order (the task's
+    /// own role is among them), then the configured library paths.
+    static func libraryDirs(role: Role?, playDir: String, playbookDir: String, roleLibraries: [String], configured: [String]) -> [String] {
+        var dirs = [Files.join(playbookDir, "library")]
+        if !playDir.isEmpty, playDir != playbookDir { dirs.insert(Files.join(playDir, "library"), at: 0) }
+        dirs += roleLibraries
+        if let role, !dirs.contains(Files.join(role.path, "library")) { dirs.append(Files.join(role.path, "library")) }
         return dirs + configured.map(Files.expandUser)
+    }
+
+    /// Whether an action name is one of swansible's actions or a module found in `dirs`.
+    static func resolves(_ action: String, library: ModuleLibrary, dirs: @autoclosure () -> [String]) -> Bool {
+        let short = PlayTask.shortName(action)
+        return builtinActions[short] != nil || controllerActions.contains(short) || library.findModule(action, searchDirs: dirs()) != nil
     }
 
     /// How an action words a file it cannot find (2.19): a returned failure ("Action failed"),
