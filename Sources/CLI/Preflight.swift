@@ -1,5 +1,5 @@
-// What every Ansible command checks before anything else (ansible.cli's initialize_locale):
-// the user's locale must load and use UTF-8, or the command stops with exit 1.
+// What every Ansible command checks before anything else: the configuration's values (importing
+// ansible's constants), then the user's locale, which must load and use UTF-8 (initialize_locale).
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,6 +8,28 @@ import Engine
 import Values
 
 public enum Preflight {
+    /// Both checks, in Ansible's order.
+    public static func check() {
+        config()
+        locale()
+    }
+
+    /// Settings of the wrong type or outside their choices stop every command before its
+    /// arguments are read, as importing ansible's constants does (exit 5).
+    public static func config() {
+        let settings = Settings.load()
+        do {
+            if let problem = settings.problem { throw ConfigError(description: problem) }
+            if let library = ModuleLibrary.locate(collectionsPaths: settings.collectionsPaths) {
+                let path = Files.join(library.ansibleDir, "config/base.yml")
+                if let text = try? Files.read(path) { try settings.checkValues(definitions: text, file: path) }
+            }
+        } catch {
+            Output.write("ERROR: \(error)\n", fd: 2, logged: false)
+            exit(ExitCodes.badOption)
+        }
+    }
+
     public static func locale() {
         if let problem = localeProblem() {
             Output.write("ERROR: Ansible \(problem)\n", fd: 2, logged: false)
@@ -41,7 +63,7 @@ extension AsyncParsableCommand {
     /// The commands' entry: the locale checked first, then the arguments parsed and run;
     /// `badOption`: the exit code for an option ArgumentParser refuses (Ansible's 5, not 64).
     public static func launch(badOption: Int32? = nil) async {
-        Preflight.locale()
+        Preflight.check()
         do {
             var command = try parseAsRoot()
             if var c = command as? AsyncParsableCommand { try await c.run() } else { try command.run() }

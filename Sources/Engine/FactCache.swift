@@ -21,7 +21,7 @@ public struct FactCache: Sendable {
               let dir = settings.value(env: "ANSIBLE_CACHE_PLUGIN_CONNECTION", key: "fact_caching_connection") else { return }
         directory = Files.absolute(Files.expandUser(dir))
         prefix = settings.value(env: "ANSIBLE_CACHE_PLUGIN_PREFIX", key: "fact_caching_prefix") ?? prefix
-        timeout = settings.value(env: "ANSIBLE_CACHE_PLUGIN_TIMEOUT", key: "fact_caching_timeout").flatMap(Double.init) ?? timeout
+        timeout = settings.value(env: "ANSIBLE_CACHE_PLUGIN_TIMEOUT", key: "fact_caching_timeout").flatMap(Settings.integer).map(Double.init) ?? timeout
     }
 
     func path(_ host: String) -> String? { directory.map { Files.join($0, prefix + "s1_" + host) } }

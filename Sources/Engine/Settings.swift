@@ -7,6 +7,8 @@ import YAMLReader
 public struct Settings: Sendable {
     public var configFile: String?
     var ini: [String: [String: String]] = [:]
+    /// Why the config file could not be read (every command stops on it, exit 5).
+    public var problem: String?
     /// What command-line flags set (-u, -c, -T, -b…), by the environment variable of the same option.
     public var overrides: [String: String] = [:]
 
@@ -17,28 +19,13 @@ public struct Settings: Sendable {
             let path = Files.isDirectory(c) ? Files.join(c, "ansible.cfg") : c
             if Files.exists(path), let text = try? Files.read(path) {
                 s.configFile = Files.absolute(path)
-                s.ini = parseINI(text)
+                do { s.ini = try ConfigINI.parse(text) } catch {
+                    s.problem = "Error reading config file (\(s.configFile!)): \(error)"
+                }
                 break
             }
         }
         return s
-    }
-
-    static func parseINI(_ text: String) -> [String: [String: String]] {
-        var out: [String: [String: String]] = [:]
-        var section = "defaults"
-        for raw in text.split(separator: "\n") {
-            let line = raw.trimmingCharacters(in: " \t\r")
-            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
-            if line.hasPrefix("["), line.hasSuffix("]") {
-                section = String(line.dropFirst().dropLast())
-                continue
-            }
-            guard let eq = line.firstIndex(where: { $0 == "=" || $0 == ":" }) else { continue }
-            let k = line[..<eq].trimmingCharacters(in: " \t"), v = line[line.index(after: eq)...].trimmingCharacters(in: " \t")
-            out[section, default: [:]][k] = v
-        }
-        return out
     }
 
     /// An option from the environment (`ANSIBLE_FORKS`), else ansible.cfg (`[defaults] forks`).
@@ -58,13 +45,15 @@ public struct Settings: Sendable {
         return ["/etc/ansible/hosts"]
     }
 
-    public var forks: Int { value(env: "ANSIBLE_FORKS", key: "forks").flatMap { Int($0) } ?? 5 }
+    public var forks: Int { value(env: "ANSIBLE_FORKS", key: "forks").flatMap(Settings.integer) ?? 5 }
     public var hostKeyChecking: Bool { value(env: "ANSIBLE_HOST_KEY_CHECKING", key: "host_key_checking").map(Settings.truthy) ?? true }
     public var forceHandlers: Bool { value(env: "ANSIBLE_FORCE_HANDLERS", key: "force_handlers").map(Settings.truthy) ?? false }
     public var remoteUser: String? { value(env: "ANSIBLE_REMOTE_USER", key: "remote_user") }
     public var privateKeyFile: String? { value(env: "ANSIBLE_PRIVATE_KEY_FILE", key: "private_key_file") }
     public var transport: String { value(env: "ANSIBLE_TRANSPORT", key: "transport") ?? "ssh" }
-    public var timeout: Int { value(env: "ANSIBLE_TIMEOUT", key: "timeout").flatMap { Int($0) } ?? 10 }
+    public var timeout: Int { value(env: "ANSIBLE_TIMEOUT", key: "timeout").flatMap(Settings.integer) ?? 10 }
+    /// TASK_TIMEOUT: the `timeout` keyword's default (0: none).
+    public var taskTimeout: Int { value(env: "ANSIBLE_TASK_TIMEOUT", key: "task_timeout").flatMap(Settings.integer) ?? 0 }
     public var gathering: String { value(env: "ANSIBLE_GATHERING", key: "gathering") ?? "implicit" }
     public var rolesPath: [String] {
         (value(env: "ANSIBLE_ROLES_PATH", key: "roles_path") ?? "~/.ansible/roles:/usr/share/ansible/roles:/etc/ansible/roles")

@@ -8,7 +8,7 @@ extension PlaybookRunner {
     struct TimedOut: Error { let seconds: Int }
 
     func withTaskTimeout(_ task: PlayTask, host: String, scope: VarScope, pc: VariableManager.PlayContext) async throws -> (Status, Dict) {
-        guard let raw = keyword(task, "timeout"), let seconds = try vars.templar.template(raw, scope).intValue, seconds != 0 else {
+        guard let raw = keyword(task, "timeout") ?? (settings.taskTimeout != 0 ? .int(settings.taskTimeout) : nil), let seconds = try vars.templar.template(raw, scope).intValue, seconds != 0 else {
             return try await execute(task, host: host, scope: scope, pc: pc)
         }
         // AnsibleTimeoutError's bounds (signal.alarm's).

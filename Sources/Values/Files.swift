@@ -160,6 +160,11 @@ public enum Files {
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
     }
 
+    public static func isFIFO(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFIFO
+    }
+
     /// What a symlink points to, as written in it.
     public static func readLink(_ path: String) -> String? {
         var buf = [CChar](repeating: 0, count: 4097)

@@ -12,7 +12,7 @@ struct SwansibleInventory: ParsableCommand {
                                                     version: Version.text("swansible-inventory"))
 
     static func main() {
-        Preflight.locale()
+        Preflight.check()
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -75,9 +75,12 @@ struct SwansiblePlaybook: AsyncParsableCommand {
             throw ExitCode(ExitCodes.badOption)
         }
         connect.apply(to: &settings)
-        for p in playbooks where !Files.exists(p) {
-            Output.error("the playbook: \(p) could not be found")
-            throw ExitCode(ExitCodes.error)
+        for p in playbooks {
+            let problem = !Files.exists(p) ? "could not be found" : Files.isRegularFile(p) || Files.isFIFO(p) ? nil : "does not appear to be a file"
+            if let problem {
+                Output.error("the playbook: \(p) \(problem)")
+                throw ExitCode(ExitCodes.error)
+            }
         }
         // Passwords are asked for before the inventory is read, and not for what only lists.
         if !(listHosts || listTasks || listTags || syntaxCheck || explainConnection != nil) { connect.askPassword(into: &settings) }

@@ -20,7 +20,7 @@ struct SwansibleVault: ParsableCommand {
 
     /// Bad options exit 5 and vault errors 1, as ansible-vault's do.
     static func main() {
-        Preflight.locale()
+        Preflight.check()
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -30,7 +30,7 @@ struct Swansible: AsyncParsableCommand {
     var poll: Int = 15
     @Flag(name: .customLong("flush-cache"), help: "Clear the fact cache for every host in inventory.") var flushCache = false
     @Flag(name: .customLong("list-hosts"), help: "Outputs a list of matching hosts; does not execute anything else.") var listHosts = false
-    @Option(name: .customLong("task-timeout"), help: "Time limit for the task in seconds (0: none).") var taskTimeout = 0
+    @Option(name: .customLong("task-timeout"), help: "Time limit for the task in seconds (0: none; default: TASK_TIMEOUT).") var taskTimeout: Int?
     @Option(name: [.short, .customLong("tree")], help: "Log output to this directory (deprecated in Ansible 2.19).") var tree: String?
     @Flag(name: [.short, .customLong("one-line")], help: "Condense output (deprecated in Ansible 2.19).") var oneLine = false
     @OptionGroup var connect: ConnectOptions
@@ -97,13 +97,14 @@ struct Swansible: AsyncParsableCommand {
             Output.error("\(error)")
             throw ExitCode(ExitCodes.badOption)
         }
+        let timeout = taskTimeout ?? settings.taskTimeout
         let yaml = """
             - hosts: '\(pattern.replacingQuotes)'
               gather_facts: false
               tasks:
                 - name: adhoc
                   '\(module.replacingQuotes)': \(args.map(Self.argsYAML) ?? "{}")
-            """ + (background > 0 ? "\n      async: \(background)\n      poll: \(poll)" : "") + (taskTimeout > 0 ? "\n      timeout: \(taskTimeout)" : "")
+            """ + (background > 0 ? "\n      async: \(background)\n      poll: \(poll)" : "") + (timeout > 0 ? "\n      timeout: \(timeout)" : "")
         let code: Int32
         connect.askPassword(into: &settings)   // before the inventory is read, as Ansible asks
         do {
@@ -139,7 +140,7 @@ struct Swansible: AsyncParsableCommand {
             if hosts.isEmpty { return }
             if let task = book.plays.first?.tasks.first {
                 options.adhoc = AdHocTask(action: module, args: task.args, async: background, poll: poll)
-                options.adhoc?.timeout = taskTimeout
+                options.adhoc?.timeout = timeout
                 options.adhoc?.oneLine = oneLine
                 options.adhoc?.tree = tree.map(Files.expandUser)
             }

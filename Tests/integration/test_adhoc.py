@@ -52,6 +52,17 @@ def test_adhoc_output_matches_ansible(tmp_path, args, code):
     assert (times(ours.stdout), ours.stderr) == (times(theirs.stdout), theirs.stderr)
 
 
+def test_task_timeout_setting_as_ansible(tmp_path):
+    """TASK_TIMEOUT (ANSIBLE_TASK_TIMEOUT): the timeout of an ad-hoc task given no --task-timeout."""
+    (tmp_path / 'hosts').write_text(HOSTS)
+    args = ['h1', '-m', 'command', '-a', 'sleep 3', '-i', tmp_path / 'hosts']
+    env = {'ANSIBLE_TASK_TIMEOUT': '1'}
+    ours, theirs = run([BIN / 'swansible', *args], env=env), run([VENV / 'bin' / 'ansible', *args], env=env)
+    assert theirs.returncode == ours.returncode == 2, ours.stdout + ours.stderr
+    assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
+    assert 'Timed out after 1 second(s)' in ours.stderr + ours.stdout
+
+
 def test_connection_flag_and_extra_vars_with_templates(tmp_path):
     """`-c local` reaches a host with no connection var; `-e k={{ template }}` keeps its spaces
     (parse_kv), and an unused undefined var does not break anything."""

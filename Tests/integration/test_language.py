@@ -20,6 +20,7 @@ LANG = FIXTURES / 'language'
     ('collections_keyword.yml', []),    # short names of collection modules under `collections:` (play, role meta)
     ('fact_path.yml', []),              # play fact_path: ansible_local from *.fact files
     ('task_timeout.yml', []),           # the timeout keyword
+    ('gather_parallel.yml', []),        # fact modules in parallel, gather_timeout enforced, merge order
     ('delegation.yml', ['-i', LANG / 'delegation_hosts']),   # delegate_to's names, labels and variables
     ('notify_loops.yml', []),           # notify rendered per loop item
     ('vars_files_hosts.yml', ['-f', '1', '-i', LANG / 'hosts']),   # vars_files named with host variables
@@ -43,6 +44,16 @@ def test_output_matches_ansible(book, args):
     theirs, ours = ansible_playbook(LANG / book, *args), swansible_playbook(LANG / book, *args)
     assert theirs.returncode == ours.returncode == 0, ours.stdout + ours.stderr
     assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
+
+
+def test_task_timeout_setting_as_ansible():
+    """TASK_TIMEOUT (ANSIBLE_TASK_TIMEOUT) is the timeout keyword's default: the task without a
+    timeout of its own stops at it, the one with its own keeps it."""
+    env = {'ANSIBLE_TASK_TIMEOUT': '1'}
+    theirs, ours = (f(LANG / 'task_timeout.yml', env=env) for f in (ansible_playbook, swansible_playbook))
+    assert theirs.returncode == ours.returncode == 0, ours.stdout + ours.stderr
+    assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
+    assert '"msg": "Task failed: Timed out after 1 second(s)."' in ours.stdout
 
 
 def test_no_log_hides_results_as_ansible(tmp_path):

@@ -339,6 +339,44 @@ def test_locale_preflight_as_ansible():
                 assert ours.stderr == theirs.stderr and ours.stdout == '', (env, ours_bin)
 
 
+CONFIG_CASES = [
+    ({'ANSIBLE_TIMEOUT': 'lola'}, None),                     # not an integer
+    ({'ANSIBLE_FORKS': '2.5'}, None),                        # an integer's fraction must be 0
+    ({'ANSIBLE_GATHERING': 'Smart'}, None),                  # choices are case-sensitive
+    ({'ANSIBLE_DISPLAY_TRACEBACK': 'error,foo'}, None),      # each item of a list
+    ({}, '[defaults]\nforks = "3"\n'),                      # quotes come off after the type check
+    ({}, '[defaults]\nforks = 3\nFORKS = 4\n'),            # option names are lowercased, no twice
+    ({}, 'forks = 3\n'),                                    # no section header
+    ({}, '[defaults]\nforks\n= 3\n'),                       # lines that are not options
+    ({}, '[defaults]\n[defaults]\n'),
+    ({}, '[defaults]\ntimeout = 5;x\ngathering: explicit ; comment\n'),  # `;` after a space only
+    ({'ANSIBLE_TIMEOUT': ''}, '[defaults]\nforks = 1e1\ntimeout = \n  3\n'),  # these are fine
+]
+
+
+@pytest.mark.parametrize('env,cfg', CONFIG_CASES)
+def test_config_values_checked_as_ansible(tmp_path, env, cfg):
+    """Every command checks the configuration before anything else, as importing ansible's
+    constants does: a value of the wrong type or outside its choices, or an ansible.cfg that
+    configparser refuses, stops it with exit 5 and Ansible's message naming the setting and
+    where the value came from."""
+    if cfg is not None:
+        (tmp_path / 'ansible.cfg').write_text(cfg)
+    env = {'ANSIBLE_CONFIG': str(tmp_path / 'ansible.cfg'), **env}
+    for theirs_bin, ours_bin, args in (('ansible-playbook', 'swansible-playbook', ['--syntax-check', DEMO / 'site.yml']),
+                                       ('ansible-inventory', 'swansible-inventory', ['-i', 'localhost,', '--graph']),
+                                       ('ansible', 'swansible', ['localhost', '-m', 'ping'])):
+        theirs = run([VENV / 'bin' / theirs_bin, *args], env=env, cwd=tmp_path)
+        ours = run([BIN / ours_bin, *args], env=env, cwd=tmp_path)
+        assert ours.returncode == theirs.returncode, (ours_bin, ours.stderr)
+        if theirs.returncode == 5:
+            assert ours.stdout == ''
+            assert ours.stderr.rstrip('\n') == theirs.stderr.split('\n\nTraceback')[0]
+    theirs = run([VENV / 'bin' / 'ansible-playbook', '/dev/null'], env=env, cwd=tmp_path)
+    ours = run([BIN / 'swansible-playbook', '/dev/null'], env=env, cwd=tmp_path)
+    assert (ours.returncode, ours.stderr.splitlines()[-1:]) == (theirs.returncode, theirs.stderr.split('\n\nTraceback')[0].splitlines()[-1:])
+
+
 @pytest.mark.parametrize('book', sorted(p.name for p in (FIXTURES / 'errors' / 'yaml').glob('*.yml')))
 def test_yaml_mistakes_worded_as_ansible(book):
     """YAML syntax errors as 2.19 words them: the common mistakes (a tab, an unquoted template or

@@ -7,10 +7,12 @@ enum GatherFactsAction: Action {
 
     static func run(_ c: ActionContext) async throws -> Dict {
         var args = c.args
-        args.removeValue(forKey: "parallel")
+        let parallelArg = args.removeValue(forKey: "parallel")
         var modules = try factModules(c)
         try handleSmart(&modules, c)
-        if modules.count == 1, setupNames.contains(modules[0]) {
+        // Several modules run in parallel unless told not to (`parallel`, ansible_facts_parallel).
+        let parallel = try (c.scope.lookup("ansible_facts_parallel") ?? parallelArg).map { !$0.isNone && $0.truthy } ?? (modules.count > 1)
+        if !parallel, modules.count == 1, setupNames.contains(modules[0]) {
             var r = try await c.runModule("ansible.builtin.setup", try moduleArgs(modules[0], args, c))
             if var facts = r["ansible_facts"]?.dictValue {
                 if let python = c.runner.discoveredInterpreter(c) { facts["discovered_interpreter_python"] = .string(python) }
@@ -22,8 +24,11 @@ enum GatherFactsAction: Action {
         }
         var result: Dict = ["ansible_facts": .dict(Dict())]
         var failed = Dict(), skipped = Dict()
-        for module in modules {
-            let res = try await c.runModule(module, try moduleArgs(module, args, c))
+        var results: [(String, Dict)] = []
+        if parallel { results = try await runParallel(modules, args, c) } else {
+            for module in modules { results.append((module, try await c.runModule(module, try moduleArgs(module, args, c)))) }
+        }
+        for (module, res) in results {
             if res["failed"]?.truthy == true { failed[.string(module)] = .dict(res); continue }
             if res["skipped"]?.truthy == true { skipped[.string(module)] = .dict(res); continue }
             // On conflict the last module wins; dicts merge deeply, lists append (append_rp).
@@ -48,6 +53,37 @@ enum GatherFactsAction: Action {
         result["ansible_facts"] = .dict(facts)
         result["_ansible_verbose_override"] = true
         return result
+    }
+
+    /// Each module started as an async job, a module that takes no gather_timeout given it as
+    /// its job's time limit ("Timeout exceeded"); results in the order the jobs finish.
+    static func runParallel(_ modules: [String], _ args: Dict, _ c: ActionContext) async throws -> [(String, Dict)] {
+        let timeout = args["gather_timeout"].flatMap { $0.isNone ? nil : Int($0.pythonStr) } ?? 0
+        let asyncDir = try c.scope.lookup("ansible_async_dir")?.stringValue ?? Files.environment("ANSIBLE_ASYNC_DIR") ?? "~/.ansible_async"
+        var jobs: [(module: String, jid: String)] = []
+        var done: [(String, Dict)] = []
+        for module in modules {
+            let moduleArgs = try moduleArgs(module, args, c)
+            let jid = "j\(Int.random(in: 0..<999_999_999_999))"
+            let limit = moduleArgs["gather_timeout"] == nil ? timeout : 0
+            let started = try await c.runModule(module, moduleArgs, method: "run_async",
+                                                extra: ["jid": .string(jid), "time_limit": .int(limit), "async_dir": .string(asyncDir)])
+            if let id = started["ansible_job_id"]?.stringValue { jobs.append((module, id)) } else { done.append((module, started)) }
+        }
+        while !jobs.isEmpty {
+            var finished: Int?
+            for (i, job) in jobs.enumerated() {
+                var status = try await c.runModule("ansible.builtin.async_status", ["jid": .string(job.jid), "_async_dir": .string(asyncDir)])
+                guard status["finished"]?.truthy == true else { continue }
+                for k in ["started", "finished", "failed"] { if let v = status[.string(k)] { status[.string(k)] = .bool(v.truthy) } }
+                _ = try? await c.runModule("ansible.builtin.async_status", ["jid": .string(job.jid), "mode": "cleanup", "_async_dir": .string(asyncDir)])
+                done.append((job.module, status))
+                finished = i
+                break
+            }
+            if let i = finished { jobs.remove(at: i) } else { try await _Concurrency.Task.sleep(nanoseconds: 200_000_000) }
+        }
+        return done
     }
 
     /// FACTS_MODULES: `ansible_facts_modules`, else ANSIBLE_FACTS_MODULES / `facts_modules`, else smart.
