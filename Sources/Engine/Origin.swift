@@ -63,7 +63,7 @@ public enum Origin {
     }
 
     public static func report(_ e: PlaybookError) -> String {
-        guard !e.causes.isEmpty else { return report(e.message, e.location) }
+        guard !e.causes.isEmpty else { return report(e.message, e.location, help: e.help) }
         let brief = TaskError.joined([e.message] + e.causes.map(\.message))
         // A part without a place still ends with a blank line before the next "caused by".
         let parts = [report(e.message, e.location)] + e.causes.map { report($0.message, $0.location, help: $0.help) }

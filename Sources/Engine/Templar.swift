@@ -323,7 +323,8 @@ public struct Templar: Sendable {
             }
         case .unsafe(let s) where Templar.untrustedBehavior.load(ordering: .relaxed) != 0 && !Template.isPlain(s):
             // _TEMPLAR_UNTRUSTED_TEMPLATE_BEHAVIOR: a template skipped for want of trust is said.
-            let message = Origin.report(Templar.untrustedMessage, nil, help: Templar.untrustedHelp)
+            // What the target sent carries no origin: 2.19 shows the value itself under `<unknown>`.
+            let message = Origin.report(Templar.untrustedMessage, SourceLocation.unknown(showing: s), help: Templar.untrustedHelp)
             guard Templar.untrustedBehavior.load(ordering: .relaxed) == 1 else { throw AnsibleError(message, kind: .untrusted) }
             Output.warning(message)
             return v

@@ -228,6 +228,7 @@ public struct PlaybookLoader {
             }
         }
         let inherited = Inherited(tags: playTags, when: [], vars: [])
+        try PlaybookLoader.checkVarNames(node["vars"])
         func section(_ k: String) throws -> [Task] {
             guard let n = lists[k] else { return [] }
             return k == "handlers" ? try handlers(n, role: nil, inherited: inherited) : try tasks(n, role: nil, inherited: inherited)
@@ -295,6 +296,28 @@ public struct PlaybookLoader {
         return try tasks(node, role: role, inherited: inherited)
     }
 
+    /// validate_variable_name over the keys of a `vars:` mapping, as each object loads its vars
+    /// (a plain AnsibleError: exit 1).
+    static func checkVarNames(_ vars: Node?) throws {
+        for p in vars?.pairs ?? [] {
+            let key = p.key.value
+            if let s = key.stringValue, Keywords.isVariableName(s) { continue }
+            var name = "name"
+            switch key {
+            case .string, .int, .float, .bool, .none: name += " " + Value.string(key.pythonStr).pythonRepr
+            default: break
+            }
+            if key.stringValue == nil { name += " of type '\(key.typeName)'" }
+            // None and booleans cannot carry an origin in Ansible: a boolean is shown as data, None not at all.
+            var place = key.isNone ? nil : p.key.location
+            if case .bool = key { place = SourceLocation.unknown(showing: key.pythonStr) }
+            var e = PlaybookError("Invalid variable \(name).", at: place)
+            e.help = Keywords.variableNameHelp
+            e.generic = true
+            throw e
+        }
+    }
+
     mutating func tasks(_ node: Node, role: Role?, inherited: Inherited) throws -> [Task] {
         if case .scalar(.none) = node.kind { return [] }
         guard let items = node.items else {
@@ -314,6 +337,7 @@ public struct PlaybookLoader {
                 handlerBlockDepth = handlerBlockDepth.map { $0 + 1 }
                 defer { handlerBlockDepth = handlerBlockDepth.map { $0 - 1 } }
                 var inner = inherited
+                try PlaybookLoader.checkVarNames(item["vars"])
                 for p in pairs {
                     let k = p.key.scalar?.pythonStr ?? ""
                     guard Keywords.block.contains(k) else {
@@ -559,6 +583,7 @@ public struct PlaybookLoader {
     }
 
     mutating func task(_ node: Node, _ pairs: [Node.Pair], role: Role?, inherited: Inherited) throws -> Task {
+        try PlaybookLoader.checkVarNames(node["vars"])
         var keywords: [String: Value] = [:]
         var actions: [(String, Node)] = []
         var keywordLocations: [String: SourceLocation] = [:]

@@ -10,6 +10,8 @@ public struct PlaybookError: Error, CustomStringConvertible, Sendable {
     public var parse = false
     /// Ansible raises a plain AnsibleError for it while loading (exit 1, not a parser error's 4).
     public var generic = false
+    /// A hint printed after the source lines.
+    public var help: String?
 
     public init(_ message: String, at location: SourceLocation? = nil) {
         self.message = message

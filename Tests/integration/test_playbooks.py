@@ -339,6 +339,33 @@ def test_locale_preflight_as_ansible():
                 assert ours.stderr == theirs.stderr and ours.stdout == '', (env, ours_bin)
 
 
+@pytest.mark.parametrize('vars_at', [
+    'play: {a-b: 1}',                  # play vars; a name that is not an identifier
+    'task: {none: 1}',                 # a Jinja keyword
+    'block: {1: 2}, task: {none: 1}',  # a number (with its type); the block's vars before its tasks'
+    'play: {yes: 1}',                  # a boolean: no origin of its own, shown as data
+    'play: {null: 1}',                 # None: not even that
+])
+def test_invalid_variable_names_as_ansible(tmp_path, vars_at):
+    """validate_variable_name on `vars:` keys while the playbook loads: Ansible's message and
+    help, exit 1, nothing run."""
+    import yaml
+    where = yaml.safe_load('{' + vars_at.replace(': {', ': "{').replace('}', '}"') + '}')
+    play = ['- hosts: localhost', '  gather_facts: false']
+    if 'play' in where:
+        play.append(f'  vars: {where["play"]}')
+    play += ['  tasks:', '    - block:', '        - debug: msg=ran']
+    if 'task' in where:
+        play.append(f'          vars: {where["task"]}')
+    if 'block' in where:
+        play.append(f'      vars: {where["block"]}')
+    (tmp_path / 'book.yml').write_text('\n'.join(play) + '\n')
+    theirs, ours = ansible_playbook(tmp_path / 'book.yml'), swansible_playbook(tmp_path / 'book.yml')
+    assert theirs.returncode == ours.returncode == 1, ours.stdout + ours.stderr
+    assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
+    assert 'Invalid variable name' in ours.stderr and 'ran' not in ours.stdout
+
+
 CONFIG_CASES = [
     ({'ANSIBLE_TIMEOUT': 'lola'}, None),                     # not an integer
     ({'ANSIBLE_FORKS': '2.5'}, None),                        # an integer's fraction must be 0
