@@ -10,9 +10,18 @@ public enum Version {
     /// configuration that holds it is built on every run: the installation is only looked up
     /// when `--version` was asked for.
     public static func text(_ command: String) -> String {
+        guard CommandLine.arguments.dropFirst().contains("--version") else { return "\(command) \(swansible)" }
+        return details(command, Settings.load())
+    }
+
+    /// What a command says first at -vv (as Ansible's CLI does), then the config file at -v.
+    public static func announce(_ command: String, _ settings: Settings, verbosity: Int) {
+        if verbosity > 1 { Output.line(details(command, settings)) }
+        PlaybookRunner.announceConfig(settings, verbosity: verbosity)
+    }
+
+    static func details(_ command: String, _ settings: Settings) -> String {
         var lines = ["\(command) \(swansible)"]
-        guard CommandLine.arguments.dropFirst().contains("--version") else { return lines[0] }
-        let settings = Settings.load()
         guard let library = ModuleLibrary.locate(collectionsPaths: settings.collectionsPaths) else {
             return (lines + ["  ansible-core = not found (run `make setup`, or set SWANSIBLE_ANSIBLE_PATH)"]).joined(separator: "\n")
         }

@@ -54,7 +54,11 @@ extension PlaybookRunner {
             case "noop":
                 msg = "noop"
             case "flush_handlers":
-                if holds { flushFor.append(host); msg = "triggered running handlers for \(host)" } else {
+                if holds {
+                    flushFor.append(host)
+                    announceNotified(pc.play, hosts: [host])
+                    msg = "triggered running handlers for \(host)"
+                } else {
                     skip = otherwise + ", not running handlers for \(host)"
                 }
             case "clear_facts":

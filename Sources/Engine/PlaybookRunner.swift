@@ -596,6 +596,7 @@ public final class PlaybookRunner: @unchecked Sendable {
     }
 
     func runHandlers(_ play: Play, pc: VariableManager.PlayContext, force: Bool = false, only: [String]? = nil) async {
+        announceNotified(play, hosts: pc.hosts.filter { only?.contains($0) ?? true })
         for handler in play.handlers + lock.withLock({ _ in includedHandlers }) {
             let names: Set<String> = [PlaybookRunner.handlerID(handler)]
             // Forced, a host that failed still runs its handlers (not one that is unreachable).
@@ -611,6 +612,47 @@ public final class PlaybookRunner: @unchecked Sendable {
             for h in hosts { vars.state(h).notified.subtract(names) }
             if lock.withLock({ _ in abort != nil }) { return }
         }
+    }
+
+    /// The flush: each host's notifications since the last one become handlers to run (-vv names them).
+    func announceNotified(_ play: Play, hosts: [String]) {
+        for h in hosts {
+            let st = vars.state(h)
+            for id in st.unannounced {
+                if let handler = (play.handlers + lock.withLock({ _ in includedHandlers })).first(where: { PlaybookRunner.handlerID($0) == id }) {
+                    announce(handler, host: h)
+                }
+            }
+            st.unannounced = []
+        }
+    }
+
+    /// v2_playbook_on_notify at -vv.
+    func announce(_ handler: PlayTask, host: String) {
+        guard options.verbosity > 1 else { return }
+        var shown = handler
+        shown.name = handlerName(handler)
+        Output.line("NOTIFIED HANDLER \(shown.displayName) for \(host)")
+    }
+
+    /// The strategy's -vv note for each notification a task's result saves (per loop item, as each
+    /// item's result carries them), before the result is shown; a handler's are not saved but
+    /// notified there and then.
+    func sayNotificationsSaved(_ task: PlayTask, host: String, _ names: [String], _ resolved: [(name: String, handlers: [PlayTask])]?) {
+        guard options.verbosity > 1, let resolved, !resolved.isEmpty else { return }
+        if isHandler(task) {
+            var seen = vars.state(host).notified
+            for h in resolved.flatMap(\.handlers) where seen.insert(PlaybookRunner.handlerID(h)).inserted { announce(h, host: host) }
+            return
+        }
+        for n in names where resolved.contains(where: { $0.name == n && !$0.handlers.isEmpty }) {
+            Output.line("Notification for handler \(n) has been saved.")
+        }
+    }
+
+    func isHandler(_ task: PlayTask) -> Bool {
+        let id = PlaybookRunner.handlerID(task)
+        return ((currentPlay?.play.handlers ?? []) + lock.withLock { _ in includedHandlers }).contains { PlaybookRunner.handlerID($0) == id }
     }
 
     static func missingHandler(_ name: String) -> String {
@@ -1411,6 +1453,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             var results: [Value] = []
             var anyChanged = false, anyFailed = false, allSkipped = !items.isEmpty
             var itemNotifications: [String] = []   // each item that ran names its own (the item's vars)
+            var itemNotices: [String] = []         // the same, once per item, as -vv says them
             let pause = try task["loop_control"]?["pause"].map { try vars.templar.template($0, scope) }.flatMap { v -> Double? in
                 if case .int(let i) = v { return Double(i) }
                 if case .float(let f) = v { return f }
@@ -1442,7 +1485,9 @@ public final class PlaybookRunner: @unchecked Sendable {
                 }
                 if s != .skipped { allSkipped = false }
                 if s == .ok || s == .changed, task.effective("notify") != nil {
-                    for n in notifications(task, itemScope) where !itemNotifications.contains(n) { itemNotifications.append(n) }
+                    let names = notifications(task, itemScope)
+                    itemNotices += names
+                    for n in names where !itemNotifications.contains(n) { itemNotifications.append(n) }
                 }
                 if r["changed"]?.truthy == true { anyChanged = true }
                 if s == .failed || s == .unreachable { anyFailed = true }
@@ -1491,6 +1536,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                 abortRun(PlaybookError(PlaybookRunner.missingHandler(missing.name)))
                 return (status, result)
             }
+            sayNotificationsSaved(task, host: host, itemNotices, resolved)
             callback.loopResult(host: host, action: task.action, status: status, result: result)
         } else {
             if let skipped { (status, result) = (.skipped, skipped) } else { (status, result) = try await once(task, host: host, scope: scope) }
@@ -1501,6 +1547,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                 return (status, result)
             }
             if diffMode(task, scope) { callback.fileDiff(result) }
+            sayNotificationsSaved(task, host: host, resolved?.map(\.name) ?? [], resolved)
             callback.result(host: host, action: result["_swansible_action"]?.stringValue ?? task.action, status: status, result: result,
                             ignoring: ignoreErrors && status == .failed || status == .unreachable && ignoresUnreachable(task, scope))
         }
@@ -1520,7 +1567,11 @@ public final class PlaybookRunner: @unchecked Sendable {
                 continue
             }
             // Each handler that answers is notified (every listener of a topic), as Ansible resolves it then.
-            for h in handlers { st.notified.insert(PlaybookRunner.handlerID(h)) }
+            // -vv says a task's notifications when they flush (a handler's were said with its result).
+            let fromHandler = isHandler(task)
+            for h in handlers where st.notified.insert(PlaybookRunner.handlerID(h)).inserted && !fromHandler {
+                st.unannounced.append(PlaybookRunner.handlerID(h))
+            }
         }
         return (status, result)
     }

@@ -23,6 +23,8 @@ final class HostState: @unchecked Sendable {
     /// set_fact and register results (level 19).
     var setFacts = Dict()
     var notified: Set<String> = []
+    /// The handlers notified since the last flush, in order: what -vv names when they flush.
+    var unannounced: [String] = []
 }
 
 final class VariableManager: @unchecked Sendable {

@@ -43,7 +43,7 @@ struct SwansibleInventory: ParsableCommand {
             Output.error("\(error)")
             throw ExitCode(ExitCodes.error)
         }
-        PlaybookRunner.announceConfig(settings, verbosity: verbose)
+        Version.announce("swansible-inventory", settings, verbosity: verbose)
         try vault.load(settings)
         let sources = inventory.isEmpty ? settings.inventorySources : inventory
         let extra: Dict

@@ -48,7 +48,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
         var settings = Settings.load()
         Output.openLog(settings)
         try vault.load(settings)
-        PlaybookRunner.announceConfig(settings, verbosity: verbose)
+        Version.announce("swansible-playbook", settings, verbosity: verbose)
         do { try settings.applyProcessWide() } catch {
             Output.error("\(error)")
             throw ExitCode(ExitCodes.error)

@@ -52,7 +52,7 @@ struct Swansible: AsyncParsableCommand {
         Output.openLog(settings)
         connect.apply(to: &settings)
         try vault.load(settings)
-        PlaybookRunner.announceConfig(settings, verbosity: verbose)
+        Version.announce("swansible", settings, verbosity: verbose)
         do { try settings.applyProcessWide() } catch {
             Output.error("\(error)")
             throw ExitCode(ExitCodes.error)

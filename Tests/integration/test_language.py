@@ -46,6 +46,17 @@ def test_output_matches_ansible(book, args):
     assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
 
 
+def test_handler_notices_at_vv_as_ansible():
+    """-vv's handler lines: notifications saved (per loop item), NOTIFIED HANDLER at the flush
+    (before the META line of an explicit one) and at once when a handler notifies another. The
+    version header before the banner is each tool's own."""
+    theirs, ours = (f(LANG / 'handler_notices.yml', '-vv') for f in (ansible_playbook, swansible_playbook))
+    assert theirs.returncode == ours.returncode == 0, ours.stdout + ours.stderr
+    body = lambda out: out[out.index('PLAYBOOK:'):]
+    assert body(ours.stdout) == body(theirs.stdout)
+    assert ours.stdout.startswith('swansible-playbook ') and 'NOTIFIED HANDLER chained for localhost' in ours.stdout
+
+
 def test_task_timeout_setting_as_ansible():
     """TASK_TIMEOUT (ANSIBLE_TASK_TIMEOUT) is the timeout keyword's default: the task without a
     timeout of its own stops at it, the one with its own keeps it."""
