@@ -88,7 +88,10 @@ final class VarScope: VariableSource, @unchecked Sendable {
     }
 
     func lookup(_ name: String, path: [Value]) throws -> Value? {
-        if name == "hostvars", raw[name] == nil, let host = path.first?.stringValue, let scope = try hostScopes(host) {
+        if name == "hostvars", raw[name] == nil, hostScope != nil, let host = path.first?.stringValue {
+            // Ansible's HostVars: an unknown host is undefined by its expression, a missing
+            // variable of a known one is HostVarsVars's attribute error.
+            guard let scope = try hostScopes(host) else { throw UndefinedError("hostvars[\(path[0].pythonRepr)]") }
             guard path.count > 1, let key = path[1].stringValue else {
                 // The whole entry: each var rendered (one that does not render stays as written).
                 var d = Dict()
@@ -96,7 +99,7 @@ final class VarScope: VariableSource, @unchecked Sendable {
                 return getPath(.dict(d), Array(path.dropFirst()))
             }
             if let v = try scope.lookup(key, path: Array(path.dropFirst(2))) { return v }
-            guard let whole = try scope.lookup(key) else { return nil }
+            guard let whole = try scope.lookup(key) else { throw UndefinedError("object of type 'HostVarsVars' has no attribute \(path[1].pythonRepr)") }
             return getPath(whole, Array(path.dropFirst(2)))
         }
         guard cache[name] == nil, dynamic[name] == nil, let top = raw[name], let node = getPath(top, path) else { return nil }

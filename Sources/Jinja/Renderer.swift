@@ -494,10 +494,7 @@ final class Renderer {
         throw Renderer.noAttribute(base, .string(name))
     }
 
-    /// ansible-core 2.19's wording for a missing attribute or item (its Marker hint).
-    static func noAttribute(_ v: Value, _ key: Value) -> UndefinedError {
-        UndefinedError("object of type '\(v.typeName)' has no attribute \(key.pythonRepr)")
-    }
+    static func noAttribute(_ v: Value, _ key: Value) -> UndefinedError { UndefinedError.noAttribute(v, key) }
 
     func getItem(_ base: Value, _ key: Value) throws -> Value {
         switch base {
@@ -651,5 +648,12 @@ final class Renderer {
         var out = Output()
         try exec(m.body, into: &out)
         return out.result(env)
+    }
+}
+
+extension UndefinedError {
+    /// ansible-core 2.19's wording for a missing attribute or item (its Marker hint).
+    public static func noAttribute(_ v: Value, _ key: Value) -> UndefinedError {
+        UndefinedError("object of type '\(v.typeName)' has no attribute \(key.pythonRepr)")
     }
 }

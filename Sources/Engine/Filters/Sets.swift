@@ -139,12 +139,15 @@ enum SetFilters {
         },
         "extract": { v, a, _ in
             guard let container = a.positional.first else { throw AnsibleError("extract needs a container") }
-            var cur: Value? = container.dictValue?[v] ?? (v.intValue.flatMap { i in container.listValue.flatMap { i < $0.count ? $0[i] : nil } })
-            if let morekeys = a.get(1, "morekeys") {
-                for k in morekeys.listValue ?? [morekeys] { cur = cur?.dictValue?[k] ?? cur.flatMap { c in k.intValue.flatMap { i in c.listValue.flatMap { i < $0.count ? $0[i] : nil } } } }
+            // container[item], then each of morekeys in turn; a missing one is undefined where it failed.
+            var cur = container
+            let more = a.get(1, "morekeys").map { $0.listValue ?? [$0] } ?? []
+            for k in [v] + more {
+                let next = cur.dictValue?[k] ?? k.intValue.flatMap { i in cur.listValue.flatMap { i >= 0 && i < $0.count ? $0[i] : nil } }
+                guard let next else { throw UndefinedError.noAttribute(cur, k) }
+                cur = next
             }
-            guard let r = cur else { throw UndefinedError("'\(container.typeName) object' has no attribute \(v.pythonRepr)") }
-            return r
+            return cur
         },
     ]
 }
