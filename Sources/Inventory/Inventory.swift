@@ -115,9 +115,7 @@ public final class Inventory: @unchecked Sendable {
             if !g.children.isEmpty { entry["children"] = .list(g.children.map(Value.string)) }
             if !g.hosts.isEmpty { entry["hosts"] = .list(g.hosts.map(Value.string)) }
             if export {
-                var v = g.vars
-                try mergeFiles(into: &v, "group_vars", g.name, dirs: data.sourceDirs)
-                if g.priority != 1 { v["ansible_group_priority"] = .int(g.priority) }
+                let v = try ownVars(group: g)
                 if !v.isEmpty { entry["vars"] = Value.dict(v).legacyEncoded }
             }
             if !entry.isEmpty || g.name == "all" { root[.string(g.name)] = .dict(entry) }
@@ -125,6 +123,14 @@ public final class Inventory: @unchecked Sendable {
         }
         try add(data.groups["all"]!)
         return .dict(root)
+    }
+
+    /// A group's variables as its sources set them: the inventory's, group_vars next to it, its priority.
+    func ownVars(group g: Group) throws -> Dict {
+        var v = g.vars
+        try mergeFiles(into: &v, "group_vars", g.name, dirs: data.sourceDirs)
+        if g.priority != 1 { v["ansible_group_priority"] = .int(g.priority) }
+        return v
     }
 
     /// A host's variables as its sources set them: the inventory's, then host_vars next to it.
@@ -141,7 +147,6 @@ public final class Inventory: @unchecked Sendable {
         }
     }
 
-    /// `ansible-inventory --graph`.
     /// `--list --yaml`: the groups under `all` as a YAML inventory (children, then hosts with their
     /// vars at their first appearance only; empty groups left out), as ansible-inventory builds it.
     public func yamlTree(_ top: String = "all", playbookDirs: [String] = []) throws -> Value {
@@ -167,15 +172,26 @@ public final class Inventory: @unchecked Sendable {
         return .dict(try format(g))
     }
 
-    public func graph(_ group: String = "all") -> String {
+    /// `ansible-inventory --graph`, with `--vars` each host's variables under it and each group's
+    /// own after its members, sorted by name, as `{name = value}`.
+    public func graph(_ group: String = "all", vars: Bool = false) throws -> String {
         var lines: [String] = []
-        func walk(_ g: Group, _ depth: Int) {
-            let indent = String(repeating: "  |", count: depth)
-            lines.append(depth == 0 ? "@\(g.name):" : "\(indent)--@\(g.name):")
-            for c in g.children { if let cg = data.groups[c] { walk(cg, depth + 1) } }
-            for h in g.hosts { lines.append("\(String(repeating: "  |", count: depth + 1))--\(h)") }
+        func line(_ text: String, _ depth: Int) { lines.append(depth == 0 ? text : String(repeating: "  |", count: depth) + "--" + text) }
+        func show(_ d: Dict, _ depth: Int) {
+            for (k, v) in d.sorted(by: { $0.key.pythonStr.unicodeScalars.lexicographicallyPrecedes($1.key.pythonStr.unicodeScalars) }) {
+                line("{\(k.pythonStr) = \(v.pythonStr)}", depth)
+            }
         }
-        if let g = data.groups[group] { walk(g, 0) }
+        func walk(_ g: Group, _ depth: Int) throws {
+            line("@\(g.name):", depth)
+            for c in g.children { if let cg = data.groups[c] { try walk(cg, depth + 1) } }
+            for h in g.hosts {
+                line(h, depth + 1)
+                if vars { show(try self.vars(for: h), depth + 2) }
+            }
+            if vars { show(try ownVars(group: g), depth + 1) }
+        }
+        if let g = data.groups[group] { try walk(g, 0) }
         return lines.joined(separator: "\n")
     }
 }

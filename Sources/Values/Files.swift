@@ -9,7 +9,24 @@ import Darwin
 public struct FileError: Error, CustomStringConvertible, Sendable {
     public var path: String
     public var message: String
+    /// errno, where a system call failed.
+    public var code: Int32 = 0
     public var description: String { "\(message): '\(path)'" }
+
+    init(path: String, message: String) {
+        self.path = path
+        self.message = message
+    }
+
+    /// The failed call's errno and its words.
+    static func system(_ path: String) -> FileError {
+        var e = FileError(path: path, message: String(cString: strerror(errno)))
+        e.code = errno
+        return e
+    }
+
+    /// Python's OSError for a bytes path: `[Errno 2] No such file or directory: b'/x'`.
+    public var pythonDescription: String { "[Errno \(code)] \(message): b\(Value.string(path).pythonRepr)" }
 }
 
 public enum Files {
@@ -19,7 +36,7 @@ public enum Files {
 
     public static func readBytes(_ path: String) throws -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw FileError(path: path, message: String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw FileError.system(path) }
         defer { close(fd) }
         var out: [UInt8] = []
         var buf = [UInt8](repeating: 0, count: 65536)
@@ -27,7 +44,7 @@ public enum Files {
             let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, 65536) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw FileError(path: path, message: String(cString: strerror(errno)))
+                throw FileError.system(path)
             }
             if n == 0 { break }
             out += buf[0..<n]
@@ -38,7 +55,7 @@ public enum Files {
     /// Up to `count` bytes at `offset` (empty at the end).
     public static func readChunk(_ path: String, offset: Int, count: Int) throws -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw FileError(path: path, message: String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw FileError.system(path) }
         defer { close(fd) }
         var buf = [UInt8](repeating: 0, count: count)
         var got = 0
@@ -46,7 +63,7 @@ public enum Files {
             let n = buf[got...].withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(offset + got)) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw FileError(path: path, message: String(cString: strerror(errno)))
+                throw FileError.system(path)
             }
             if n == 0 { break }
             got += n
@@ -70,7 +87,7 @@ public enum Files {
     public static func write(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws {
         let tmp = path + ".swansible-tmp"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw FileError(path: path, message: String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw FileError.system(path) }
         var off = 0
         while off < bytes.count {
             let n = bytes[off...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
@@ -78,12 +95,12 @@ public enum Files {
                 if errno == EINTR { continue }
                 close(fd)
                 unlink(tmp)
-                throw FileError(path: path, message: String(cString: strerror(errno)))
+                throw FileError.system(path)
             }
             off += n
         }
         close(fd)
-        guard Glibc.rename(tmp, path) == 0 else { throw FileError(path: path, message: String(cString: strerror(errno))) }
+        guard Glibc.rename(tmp, path) == 0 else { throw FileError.system(path) }
     }
 
     /// A file open for writing, for data that arrives in pieces.
@@ -97,7 +114,7 @@ public enum Files {
                 let n = bytes[off...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw FileError(path: path, message: String(cString: strerror(errno)))
+                    throw FileError.system(path)
                 }
                 off += n
             }
@@ -113,12 +130,12 @@ public enum Files {
 
     public static func create(_ path: String, mode: mode_t = 0o644) throws -> Writer {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw FileError(path: path, message: String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw FileError.system(path) }
         return Writer(fd: fd, path: path)
     }
 
     public static func rename(_ from: String, _ to: String) throws {
-        guard Glibc.rename(from, to) == 0 else { throw FileError(path: to, message: String(cString: strerror(errno))) }
+        guard Glibc.rename(from, to) == 0 else { throw FileError.system(to) }
     }
 
     public static func remove(_ path: String) { unlink(path) }
@@ -127,7 +144,7 @@ public enum Files {
     public static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws {
         guard !path.isEmpty, !isDirectory(path) else { return }
         try makeDirectories(dirname(path), mode: mode)
-        guard mkdir(path, mode) == 0 || errno == EEXIST else { throw FileError(path: path, message: String(cString: strerror(errno))) }
+        guard mkdir(path, mode) == 0 || errno == EEXIST else { throw FileError.system(path) }
     }
 
     /// os.path.normpath: `.` and `..` and repeated slashes folded, without touching the disk.

@@ -27,6 +27,9 @@ struct SwansibleInventory: ParsableCommand {
     @Flag(help: "Output all hosts info as JSON.") var list = false
     @Flag(help: "Create an inventory graph.") var graph = false
     @Option(help: "Output info of a specific host.") var host: String?
+    @Flag(name: .customLong("vars"), help: "Add vars to graph display, ignored unless used with --graph.") var showVars = false
+    @Option(name: .customLong("output"), help: "When doing --list, send the inventory to a file instead of to the screen.")
+    var output: String?
     @Option(name: [.short, .customLong("limit")], help: "Limit to a host pattern.") var limit: String?
     @Flag(help: "Use YAML format instead of default JSON, ignored for --graph.") var yaml = false
     @Flag(help: "When doing --list, represent in a way that is optimized for export, not as an accurate representation of how Ansible has processed it.")
@@ -38,6 +41,16 @@ struct SwansibleInventory: ParsableCommand {
     @Argument(help: "Group to graph.") var group: String?
 
     func run() throws {
+        // One action, checked with the options before anything is read.
+        switch [list, graph, host != nil].filter({ $0 }).count {
+        case 0:
+            Output.error("No action selected, at least one of --host, --graph or --list needs to be specified.")
+            throw ExitCode(ExitCodes.badOption)
+        case 1: break
+        default:
+            Output.error("Conflicting options used, only one of --host, --graph or --list can be used at the same time.")
+            throw ExitCode(ExitCodes.badOption)
+        }
         let settings = Settings.load()
         do { try settings.applyProcessWide() } catch {
             Output.error("\(error)")
@@ -60,10 +73,7 @@ struct SwansibleInventory: ParsableCommand {
             Output.error("\(error)")
             throw ExitCode(ExitCodes.error)
         }
-        guard list || graph || host != nil else {
-            Output.error("No action selected, at least one of --host, --graph or --list needs to be specified.")
-            throw ExitCode(ExitCodes.badOption)
-        }
+        let results: String
         do {
             if let host {
                 guard inv.data.hosts[host] != nil else {
@@ -71,14 +81,24 @@ struct SwansibleInventory: ParsableCommand {
                     throw ExitCode(ExitCodes.error)
                 }
                 let v = Value.dict(try inv.vars(for: host))
-                print(yaml ? try YAMLText.dump(v) : v.json(.init(indent: 4, sortKeys: true)), terminator: yaml ? "" : "\n")
+                results = yaml ? try YAMLText.dump(v) : v.json(.init(indent: 4, sortKeys: true))
             } else if list {
-                if yaml { print(try YAMLText.dump(try inv.yamlTree()), terminator: "") } else {   // the group argument is for --graph only
+                if yaml { results = try YAMLText.dump(try inv.yamlTree()) } else {   // the group argument is for --graph only
                     let export = self.export || settings.value(env: "ANSIBLE_INVENTORY_EXPORT", section: "inventory", key: "export").map(Settings.truthy) == true
-                    print(try inv.listJSON(export: export).json(.init(indent: 4, sortKeys: true)))
+                    results = try inv.listJSON(export: export).json(.init(indent: 4, sortKeys: true))
                 }
             } else {
-                print(inv.graph(group ?? "all"))
+                results = try inv.graph(group ?? "all", vars: showVars)
+            }
+            // --output: the text as it is, in a file; else on screen with a newline if it has none.
+            if let output {
+                do { try Files.write(output, Array(results.utf8)) } catch {
+                    let cause = (error as? FileError).map { ": " + $0.pythonDescription } ?? "."
+                    Output.error("Unable to write to destination file \(Value.string(output).pythonRepr)\(cause)")
+                    throw ExitCode(ExitCodes.error)
+                }
+            } else {
+                print(results, terminator: results.hasSuffix("\n") ? "" : "\n")
             }
         } catch let e as ExitCode { throw e } catch {
             Output.error("\(error)")

@@ -30,6 +30,27 @@ def test_graph_matches_ansible_inventory():
     assert ours.stdout == theirs.stdout
 
 
+def test_graph_vars_and_output_file_as_ansible(tmp_path):
+    """--graph --vars (each host's variables under it, each group's after its members) and
+    --output (the text written as it is, an unwritable destination refused with exit 1)."""
+    for source in ('hosts.ini', 'hosts.yml'):
+        for args in (['--graph', '--vars'], ['--graph', 'web', '--vars']):
+            ours, theirs = both('-i', INV / source, *args)
+            assert ours.returncode == theirs.returncode == 0, ours.stderr
+            assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr), (source, args)
+        assert '--{' in ours.stdout
+    for args in (['--list'], ['--list', '--yaml'], ['--host', 'web02'], ['--graph', '--vars']):
+        ours = run([BIN / 'swansible-inventory', '-i', INV / 'hosts.ini', *args, '--output', tmp_path / 'ours'])
+        theirs = run([VENV / 'bin' / 'ansible-inventory', '-i', INV / 'hosts.ini', *args, '--output', tmp_path / 'theirs'])
+        assert ours.returncode == theirs.returncode == 0 and ours.stdout == theirs.stdout == '', ours.stderr
+        assert (tmp_path / 'ours').read_bytes() == (tmp_path / 'theirs').read_bytes(), args
+    ours, theirs = both('-i', INV / 'hosts.ini', '--graph', '--output', tmp_path / 'no' / 'such')
+    assert ours.returncode == theirs.returncode == 1 and ours.stderr == theirs.stderr
+    for args in ([], ['--list', '--graph']):   # one action, checked before the inventory is read
+        ours, theirs = both('-i', INV / 'hosts.ini', *args)
+        assert ours.returncode == theirs.returncode == 5 and ours.stderr == theirs.stderr
+
+
 def test_host_vars_match():
     ours, theirs = both('-i', INV / 'hosts.ini', '--host', 'web02')
     assert ours.returncode == theirs.returncode == 0
