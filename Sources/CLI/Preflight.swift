@@ -59,20 +59,28 @@ public enum Preflight {
     }
 }
 
+extension ParsableCommand {
+    /// A command line ArgumentParser refuses (an unknown option, a bad or missing value) exits 2,
+    /// as argparse makes Ansible's commands exit (not ArgumentParser's 64); other errors as they are.
+    public static func refuse(_ error: Error) -> Never {
+        if exitCode(for: error) == .validationFailure {
+            Output.error(fullMessage(for: error))
+            Glibc.exit(ExitCodes.usage)
+        }
+        exit(withError: error)
+    }
+}
+
 extension AsyncParsableCommand {
-    /// The commands' entry: the locale checked first, then the arguments parsed and run;
-    /// `badOption`: the exit code for an option ArgumentParser refuses (Ansible's 5, not 64).
-    public static func launch(badOption: Int32? = nil) async {
+    /// The commands' entry: the configuration and locale checked first, then the arguments
+    /// parsed and run.
+    public static func launch() async {
         Preflight.check()
         do {
             var command = try parseAsRoot()
             if var c = command as? AsyncParsableCommand { try await c.run() } else { try command.run() }
         } catch {
-            if let code = badOption, exitCode(for: error) == .validationFailure {
-                Output.error(fullMessage(for: error))
-                Glibc.exit(code)
-            }
-            exit(withError: error)
+            refuse(error)
         }
     }
 }

@@ -7,6 +7,8 @@ public enum ExitCodes {
     /// Ansible uses 4 for parser errors too.
     public static let parserError: Int32 = 4
     public static let badOption: Int32 = 5
+    /// argparse's exit for a command line it cannot parse (an unknown option, a missing argument).
+    public static let usage: Int32 = 2
     public static let keyboardInterrupt: Int32 = 99
     public static let unknown: Int32 = 250
 }

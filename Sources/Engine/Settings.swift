@@ -45,6 +45,11 @@ public struct Settings: Sendable {
         return ["/etc/ansible/hosts"]
     }
 
+    /// What a command reads: the `-i` sources given, else the configured ones that exist.
+    public func inventorySources(given: [String]) -> [String] {
+        given.isEmpty ? inventorySources.filter(Files.exists) : given
+    }
+
     public var forks: Int { value(env: "ANSIBLE_FORKS", key: "forks").flatMap(Settings.integer) ?? 5 }
     public var hostKeyChecking: Bool { value(env: "ANSIBLE_HOST_KEY_CHECKING", key: "host_key_checking").map(Settings.truthy) ?? true }
     public var forceHandlers: Bool { value(env: "ANSIBLE_FORCE_HANDLERS", key: "force_handlers").map(Settings.truthy) ?? false }

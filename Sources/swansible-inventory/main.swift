@@ -17,7 +17,7 @@ struct SwansibleInventory: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch {
-            exit(withError: error)
+            refuse(error)
         }
     }
 
@@ -58,12 +58,14 @@ struct SwansibleInventory: ParsableCommand {
         }
         Version.announce("swansible-inventory", settings, verbosity: verbose)
         try vault.load(settings)
-        let sources = inventory.isEmpty ? settings.inventorySources : inventory
+        let sources = settings.inventorySources(given: inventory)
         let extra: Dict
         do { extra = try ExtraVars.parse(extraVars) } catch {
             Output.error("\(error)")
             throw ExitCode(ExitCodes.badOption)
         }
+        // The implicit localhost's interpreter is the Python of the installation in use, as in a run.
+        if let library = ModuleLibrary.locate(collectionsPaths: settings.collectionsPaths) { Inventory.controllerPython = library.playbookPython }
         let inv: Inventory
         do {
             let parsed: Bool
@@ -76,11 +78,13 @@ struct SwansibleInventory: ParsableCommand {
         let results: String
         do {
             if let host {
-                guard inv.data.hosts[host] != nil else {
+                // A pattern that names one host (get_hosts: the implicit localhost too).
+                let found = try inv.hosts(matching: host)
+                guard found.count == 1 else {
                     Output.error("You must pass a single valid host to --host parameter")
-                    throw ExitCode(ExitCodes.error)
+                    throw ExitCode(ExitCodes.badOption)
                 }
-                let v = Value.dict(try inv.vars(for: host))
+                let v = Value.dict(try inv.vars(for: found[0]))
                 results = yaml ? try YAMLText.dump(v) : v.json(.init(indent: 4, sortKeys: true))
             } else if list {
                 if yaml { results = try YAMLText.dump(try inv.yamlTree()) } else {   // the group argument is for --graph only
@@ -88,6 +92,10 @@ struct SwansibleInventory: ParsableCommand {
                     results = try inv.listJSON(export: export).json(.init(indent: 4, sortKeys: true))
                 }
             } else {
+                guard inv.hasGroup(group ?? "all") else {
+                    Output.error("Pattern must be valid group name when using --graph")
+                    throw ExitCode(ExitCodes.badOption)
+                }
                 results = try inv.graph(group ?? "all", vars: showVars)
             }
             // --output: the text as it is, in a file; else on screen with a newline if it has none.

@@ -41,8 +41,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
     @OptionGroup var vault: VaultOptions
     @Argument(help: "Playbook(s)") var playbooks: [String]
 
-    /// Bad options exit 5, as ansible-playbook's do (ArgumentParser would use 64).
-    static func main() async { await launch(badOption: ExitCodes.badOption) }
+    static func main() async { await launch() }
 
     func run() async throws {
         var settings = Settings.load()
@@ -92,7 +91,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
         PythonPlugins.shared.configure(library: library)
         let inv: Inventory
         do {
-            let sources = inventory.isEmpty ? settings.inventorySources.filter(Files.exists) : inventory
+            let sources = settings.inventorySources(given: inventory)
             let parsed: Bool
             (inv, parsed) = try Inventory.forRun(sources, verbosity: verbose, extraVars: options.extraVars)
             if !parsed { Output.warning("No inventory was parsed, only implicit localhost is available") }

@@ -18,7 +18,7 @@ struct SwansibleVault: ParsableCommand {
         version: Version.text("swansible-vault"),
         subcommands: [Create.self, Decrypt.self, Edit.self, View.self, Encrypt.self, EncryptString.self, Rekey.self])
 
-    /// Bad options exit 5 and vault errors 1, as ansible-vault's do.
+    /// Vault errors exit 1 and refused options 5, as ansible-vault's do (a command line it cannot parse 2).
     static func main() {
         Preflight.check()
         do {
@@ -31,11 +31,7 @@ struct SwansibleVault: ParsableCommand {
             Output.error(e.message)
             Glibc.exit(ExitCodes.badOption)
         } catch {
-            if exitCode(for: error) == .validationFailure {
-                Output.error(fullMessage(for: error))
-                Glibc.exit(ExitCodes.badOption)
-            }
-            exit(withError: error)
+            refuse(error)
         }
     }
 }

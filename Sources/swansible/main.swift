@@ -108,7 +108,7 @@ struct Swansible: AsyncParsableCommand {
         let code: Int32
         connect.askPassword(into: &settings)   // before the inventory is read, as Ansible asks
         do {
-            let sources = inventory.isEmpty ? settings.inventorySources.filter(Files.exists) : inventory
+            let sources = settings.inventorySources(given: inventory)
             let (inv, parsed) = try Inventory.forRun(sources, verbosity: verbose, extraVars: options.extraVars)
             if !parsed { Output.warning("No inventory was parsed, only implicit localhost is available") }
             if flushCache { FactCache(settings).flush(inv) }

@@ -180,9 +180,18 @@ def test_limit_from_file(tmp_path):
         assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
 
 
-def test_bad_option_exits_5():
-    r = swansible_playbook('--no-such-option', DEMO / 'site.yml')
-    assert r.returncode == 5
+def test_command_line_errors_exit_as_ansible():
+    """A command line the parser refuses (unknown option, bad value, missing argument) exits 2 in
+    every command, as argparse makes Ansible's exit; the error names what was wrong."""
+    for theirs_bin, ours_bin, args in (('ansible-playbook', 'swansible-playbook', ['--no-such-option', DEMO / 'site.yml']),
+                                       ('ansible-playbook', 'swansible-playbook', ['-f', 'abc', DEMO / 'site.yml']),
+                                       ('ansible-playbook', 'swansible-playbook', []),
+                                       ('ansible', 'swansible', ['--no-such-option']),
+                                       ('ansible-inventory', 'swansible-inventory', ['--no-such-option']),
+                                       ('ansible-vault', 'swansible-vault', ['--no-such-option'])):
+        theirs, ours = run([VENV / 'bin' / theirs_bin, *args]), run([BIN / ours_bin, *args])
+        assert ours.returncode == theirs.returncode == 2, (ours_bin, args, ours.stderr)
+        assert ours.stdout == '' and ours.stderr.startswith('[ERROR]: '), ours.stderr
 
 
 def ssh_config_inventory(tmp_path, sshd_hosts, known_hosts_line):
