@@ -63,7 +63,7 @@ extension Settings {
         case "integer", "int": return integer(value).map(Value.int)
         case "float": return float(value).map(Value.float)
         case "list":
-            return .list(value.split(separator: ",", omittingEmptySubsequences: false).map { .string(unquote($0.trimmingCharacters(in: " \t\n\r"))) })
+            return .list(value.split(separator: ",", omittingEmptySubsequences: false).map { .string(unquote($0.strip())) })
         case "dictionary", "dict": return nil
         case "none": return value == "None" ? Value.none : nil
         case "boolean", "bool": return .bool(truthy(value))
@@ -81,7 +81,7 @@ extension Settings {
 
     /// Python's float(s): a decimal number (`_` only between digits), or inf/infinity/nan.
     static func float(_ s: String) -> Double? {
-        let t = s.trimmingCharacters(in: " \t\n\r\u{0B}\u{0C}")
+        let t = s.strip()
         let word = t.lowercased().drop { $0 == "+" || $0 == "-" }
         if t.count - word.count <= 1, ["inf", "infinity", "nan"].contains(String(word)) { return Double(t) }
         let c = Array(t)
@@ -92,7 +92,7 @@ extension Settings {
     }
 
     private static func number(_ s: String) -> Double? {
-        let t = s.trimmingCharacters(in: " \t\n\r\u{0B}\u{0C}")
+        let t = s.strip()
         guard t.wholeMatch(of: /[+-]?\d*(\.\d*)?([eE][+-]?\d+)?/) != nil,
               t.prefix(while: { $0 != "e" && $0 != "E" }).contains(where: \.isNumber) else { return nil }
         return Double(t)

@@ -53,7 +53,7 @@ enum ConfigINI {
                 }
                 if name != "DEFAULT" {
                     seen.insert(name)
-                    sections[name, default: [:]] = sections[name] ?? [:]
+                    sections[name] = [:]
                 }
                 section = name
                 option = nil
@@ -93,14 +93,4 @@ enum ConfigINI {
 
     /// `[line %2d]`.
     private static func pad(_ n: Int) -> String { n < 10 ? " \(n)" : "\(n)" }
-}
-
-extension StringProtocol {
-    /// Python's str.strip(): whitespace off both ends ("\r\n" included, one Character in Swift).
-    fileprivate func strip() -> String {
-        var s = self[...]
-        while let f = s.first, f.isWhitespace { s = s.dropFirst() }
-        while let l = s.last, l.isWhitespace { s = s.dropLast() }
-        return String(s)
-    }
 }

@@ -597,7 +597,7 @@ public final class PlaybookRunner: @unchecked Sendable {
 
     func runHandlers(_ play: Play, pc: VariableManager.PlayContext, force: Bool = false, only: [String]? = nil) async {
         announceNotified(play, hosts: pc.hosts.filter { only?.contains($0) ?? true })
-        for handler in play.handlers + lock.withLock({ _ in includedHandlers }) {
+        for handler in handlers(of: play) {
             let names: Set<String> = [PlaybookRunner.handlerID(handler)]
             // Forced, a host that failed still runs its handlers (not one that is unreachable).
             let candidates = force ? lock.withLock { _ in pc.hosts.filter { !unreachable.contains($0) && (!ended.contains($0) || failed.contains($0)) } }
@@ -619,12 +619,17 @@ public final class PlaybookRunner: @unchecked Sendable {
         for h in hosts {
             let st = vars.state(h)
             for id in st.unannounced {
-                if let handler = (play.handlers + lock.withLock({ _ in includedHandlers })).first(where: { PlaybookRunner.handlerID($0) == id }) {
+                if let handler = handlers(of: play).first(where: { PlaybookRunner.handlerID($0) == id }) {
                     announce(handler, host: h)
                 }
             }
             st.unannounced = []
         }
+    }
+
+    /// The play's handlers and those included roles brought in.
+    func handlers(of play: Play?) -> [PlayTask] {
+        (play?.handlers ?? []) + lock.withLock { _ in includedHandlers }
     }
 
     /// v2_playbook_on_notify at -vv.
@@ -652,7 +657,7 @@ public final class PlaybookRunner: @unchecked Sendable {
 
     func isHandler(_ task: PlayTask) -> Bool {
         let id = PlaybookRunner.handlerID(task)
-        return ((currentPlay?.play.handlers ?? []) + lock.withLock { _ in includedHandlers }).contains { PlaybookRunner.handlerID($0) == id }
+        return handlers(of: currentPlay?.play).contains { PlaybookRunner.handlerID($0) == id }
     }
 
     static func missingHandler(_ name: String) -> String {
@@ -667,7 +672,7 @@ public final class PlaybookRunner: @unchecked Sendable {
     /// with that name (or `role : name`), the play's own before its roles' and later roles' before
     /// earlier ones', then every handler listening to it (one per name).
     func handlers(answering name: String) -> [PlayTask] {
-        let all = (currentPlay?.play.handlers ?? []) + lock.withLock { _ in includedHandlers }
+        let all = handlers(of: currentPlay?.play)
         // Ansible walks its handler blocks last first: one block per role, the play's own last.
         var blocks: [[PlayTask]] = []
         for h in all {

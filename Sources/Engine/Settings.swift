@@ -162,4 +162,12 @@ extension StringProtocol {
         while let l = s.last, set.contains(l) { s = s.dropLast() }
         return String(s)
     }
+
+    /// Python's str.strip(): whitespace off both ends ("\r\n" included, one Character in Swift).
+    func strip() -> String {
+        var s = self[...]
+        while let f = s.first, f.isWhitespace { s = s.dropFirst() }
+        while let l = s.last, l.isWhitespace { s = s.dropLast() }
+        return String(s)
+    }
 }

@@ -4,16 +4,28 @@ import Remote
 import Values
 
 enum AsyncRunner {
+    /// A new job's id, as the async wrapper makes them.
+    static func jobID() -> String { "j\(Int.random(in: 0..<999_999_999_999))" }
+
+    /// Where job files go: `ansible_async_dir`, ANSIBLE_ASYNC_DIR, ~/.ansible_async.
+    static func jobDir(_ c: ActionContext) throws -> String {
+        try c.scope.lookup("ansible_async_dir")?.stringValue ?? Files.environment("ANSIBLE_ASYNC_DIR") ?? "~/.ansible_async"
+    }
+
+    /// 2.19 reports these as booleans (the wrapper writes 1 and 0).
+    static func booleans(_ d: inout Dict, _ keys: [String]) {
+        for k in keys { if let v = d[.string(k)] { d[.string(k)] = .bool(v.truthy) } }
+    }
+
     static func run(_ c: ActionContext, timeLimit: Int, poll: Int) async throws -> Dict {
-        let jid = "j\(Int.random(in: 0..<999_999_999_999))"
-        let asyncDir = try c.scope.lookup("ansible_async_dir")?.stringValue ?? Files.environment("ANSIBLE_ASYNC_DIR") ?? "~/.ansible_async"
+        let jid = jobID()
+        let asyncDir = try jobDir(c)
         var started = try await c.runModule(c.task.action == "shell" || c.task.action == "ansible.builtin.shell" ? "ansible.builtin.command" : c.task.action,
                                             shellArgs(c), method: "run_async",
                                             extra: ["jid": .string(jid), "time_limit": .int(timeLimit), "async_dir": .string(asyncDir)])
         guard let jobID = started["ansible_job_id"]?.stringValue else { return started }
         started["changed"] = true
-        // 2.19 reports these as booleans (the wrapper writes 1 and 0).
-        for k in ["started", "finished"] { if let v = started[.string(k)] { started[.string(k)] = .bool(v.truthy) } }
+        booleans(&started, ["started", "finished"])
         if poll <= 0 { return started }
         while true {
             try await _Concurrency.Task.sleep(nanoseconds: UInt64(poll) * 1_000_000_000)

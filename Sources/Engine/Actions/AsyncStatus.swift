@@ -5,7 +5,7 @@ enum AsyncStatusAction: Action {
     static func run(_ c: ActionContext) async throws -> Dict {
         guard let jid = c.args["jid"]?.pythonStr else { throw TaskFailure(message: "missing required arguments: jid") }
         let mode = c.args["mode"]?.pythonStr ?? "status"
-        let asyncDir = try c.scope.lookup("ansible_async_dir")?.stringValue ?? Files.environment("ANSIBLE_ASYNC_DIR") ?? "~/.ansible_async"
+        let asyncDir = try AsyncRunner.jobDir(c)
         var r: Dict = ["started": false, "finished": false, "stdout": "", "stderr": "", "stdout_lines": .list([]),
                        "stderr_lines": .list([]), "ansible_job_id": .string(jid)]
         let path = Files.join(asyncDir, jid)

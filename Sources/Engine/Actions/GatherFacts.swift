@@ -59,12 +59,12 @@ enum GatherFactsAction: Action {
     /// its job's time limit ("Timeout exceeded"); results in the order the jobs finish.
     static func runParallel(_ modules: [String], _ args: Dict, _ c: ActionContext) async throws -> [(String, Dict)] {
         let timeout = args["gather_timeout"].flatMap { $0.isNone ? nil : Int($0.pythonStr) } ?? 0
-        let asyncDir = try c.scope.lookup("ansible_async_dir")?.stringValue ?? Files.environment("ANSIBLE_ASYNC_DIR") ?? "~/.ansible_async"
+        let asyncDir = try AsyncRunner.jobDir(c)
         var jobs: [(module: String, jid: String)] = []
         var done: [(String, Dict)] = []
         for module in modules {
             let moduleArgs = try moduleArgs(module, args, c)
-            let jid = "j\(Int.random(in: 0..<999_999_999_999))"
+            let jid = AsyncRunner.jobID()
             let limit = moduleArgs["gather_timeout"] == nil ? timeout : 0
             let started = try await c.runModule(module, moduleArgs, method: "run_async",
                                                 extra: ["jid": .string(jid), "time_limit": .int(limit), "async_dir": .string(asyncDir)])
@@ -75,7 +75,7 @@ enum GatherFactsAction: Action {
             for (i, job) in jobs.enumerated() {
                 var status = try await c.runModule("ansible.builtin.async_status", ["jid": .string(job.jid), "_async_dir": .string(asyncDir)])
                 guard status["finished"]?.truthy == true else { continue }
-                for k in ["started", "finished", "failed"] { if let v = status[.string(k)] { status[.string(k)] = .bool(v.truthy) } }
+                AsyncRunner.booleans(&status, ["started", "finished", "failed"])
                 _ = try? await c.runModule("ansible.builtin.async_status", ["jid": .string(job.jid), "mode": "cleanup", "_async_dir": .string(asyncDir)])
                 done.append((job.module, status))
                 finished = i
