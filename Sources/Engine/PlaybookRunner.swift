@@ -1573,8 +1573,8 @@ public final class PlaybookRunner: @unchecked Sendable {
             }
             // Each handler that answers is notified (every listener of a topic), as Ansible resolves it then.
             // -vv says a task's notifications when they flush (a handler's were said with its result).
-            let fromHandler = isHandler(task)
-            for h in handlers where st.notified.insert(PlaybookRunner.handlerID(h)).inserted && !fromHandler {
+            let announceLater = options.verbosity > 1 && !isHandler(task)
+            for h in handlers where st.notified.insert(PlaybookRunner.handlerID(h)).inserted && announceLater {
                 st.unannounced.append(PlaybookRunner.handlerID(h))
             }
         }

@@ -18,10 +18,10 @@ public struct FileError: Error, CustomStringConvertible, Sendable {
         self.message = message
     }
 
-    /// The failed call's errno and its words.
-    static func system(_ path: String) -> FileError {
-        var e = FileError(path: path, message: String(cString: strerror(errno)))
-        e.code = errno
+    /// The failed call's errno (read before anything else can change it) and its words.
+    static func system(_ path: String, _ code: Int32 = errno) -> FileError {
+        var e = FileError(path: path, message: String(cString: strerror(code)))
+        e.code = code
         return e
     }
 
@@ -92,10 +92,11 @@ public enum Files {
         while off < bytes.count {
             let n = bytes[off...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
             if n < 0 {
-                if errno == EINTR { continue }
+                let code = errno
+                if code == EINTR { continue }
                 close(fd)
                 unlink(tmp)
-                throw FileError.system(path)
+                throw FileError.system(path, code)
             }
             off += n
         }
