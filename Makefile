@@ -19,7 +19,7 @@ setup: $(VENV)/.ready
 $(VENV)/.ready:
 	@dpkg -s python3-venv >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv >/dev/null)
 	/usr/bin/python3 -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check '$(ANSIBLE_CORE)' pytest passlib
+	$(PY) -m pip install -q --disable-pip-version-check '$(ANSIBLE_CORE)' pytest passlib tomli-w
 	touch $@
 
 build: setup

@@ -47,6 +47,9 @@ public enum Origin {
                         ? String(repeating: " ", count: max(0, index - label.count - 1)) + label + " ^"
                         : String(repeating: " ", count: index) + "^ " + label
                     out += "\n" + String(repeating: " ", count: width) + " " + marker + "\n"
+                } else if loc.column == SourceLocation.wholeLine {
+                    let shown = String(lines[loc.line - 1]).unicodeScalars.count
+                    out += "\n" + String(repeating: " ", count: width) + " " + String(repeating: "^", count: min(shown, maxLine)) + "\n"
                 } else {
                     out += "\n"
                 }

@@ -144,7 +144,11 @@ public enum Output {
         var d: Dict = ["collection_name": "ansible.builtin", "deprecator": deprecator,
                        "msg": .unsafe(message)]
         if let version { d["version"] = .string(version) }
-        if let origin { d["_swansible_origin"] = .string(origin.description) }
+        if let origin {
+            d["_swansible_origin"] = .string(origin.description)
+            if let snippet = origin.snippet { d["_swansible_origin_snippet"] = .unsafe(snippet) }
+            if origin.column == SourceLocation.wholeLine { d["_swansible_origin_line"] = true }
+        }
         if let help { d["_swansible_help"] = .unsafe(help) }
         if let collector = DeprecationCollector.current { collector.add(.dict(d)) } else { show(deprecation: .dict(d)) }
     }
@@ -154,7 +158,9 @@ public enum Output {
     static func show(deprecation d: Value) {
         guard deprecationWarnings.load(ordering: .relaxed) else { return }
         warning("Deprecation warnings can be disabled by setting `deprecation_warnings=False` in ansible.cfg.")
-        let origin = d["_swansible_origin"]?.stringValue.flatMap(SourceLocation.parse)
+        var origin = d["_swansible_origin"]?.stringValue.flatMap(SourceLocation.parse)
+        origin?.snippet = d["_swansible_origin_snippet"]?.stringValue
+        if d["_swansible_origin_line"] != nil { origin?.column = SourceLocation.wholeLine }
         let text = "[DEPRECATION WARNING]: " + Origin.report(deprecationText(d), origin, help: d["_swansible_help"]?.stringValue)
         guard firstTime(text) else { return }
         line(text, .warn, stderr: true)

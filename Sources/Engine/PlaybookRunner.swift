@@ -909,8 +909,9 @@ public final class PlaybookRunner: @unchecked Sendable {
             check = hosts.first.flatMap { h in (try? vars.scope(host: h, pc: pc, task: task)).flatMap { s in
                 keyword(task, "check_mode").flatMap { try? vars.templar.template($0, s) }.map { AnsibleFilters.toBool($0).truthy } } } ?? vars.checkMode
         }
-        // The play's and the task's own vars are checked for reserved names before the banner, as
-        // the strategy gets a task's vars before it announces it.
+        // The first host's inventory vars, the play's and the task's own vars are checked for
+        // reserved names before the banner, as the strategy gets a task's vars before it announces it.
+        if let first = hosts.first { vars.warnReservedInventory(first) }
         let own = Array(pc.play.varKeyLocations.keys) + Array(task.varKeyLocations.keys)
         VariableManager.warnReserved(own, origins: { task.varKeyLocations[$0] ?? pc.play.varKeyLocations[$0] })
         let name = bannerName(task, host: hosts.first, pc: pc)
@@ -947,6 +948,8 @@ public final class PlaybookRunner: @unchecked Sendable {
         }
         callback.taskStart(name, prefix: prefix, path: task.location, checkMode: check)
         aggregates.profile?.taskStart(name, path: "\(task.location.file):\(task.location.line)")
+        // The other hosts' vars are got as their tasks are queued, before any result comes back.
+        for h in hosts.dropFirst() { vars.warnReservedInventory(h) }
         return await dispatch(task, pc: pc, hosts: hosts, prefix: prefix)
     }
 

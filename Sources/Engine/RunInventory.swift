@@ -22,8 +22,8 @@ extension Inventory {
         case .verbose(let text, let level): if verbosity >= level { Output.line(text, .verbose) }
         case .warning(let text): Output.warning(text)
         case .error(let text): Output.error(text.hasSuffix("\n") ? String(text.dropLast()) : text)
-        case .deprecation(let text, let version, let origin, let plugin):
-            Output.deprecation(text, version: version, origin: origin, plugin: (type: "inventory", name: plugin))
+        case .deprecation(let text, let version, let origin, let plugin, let help):
+            Output.deprecation(text, version: version, origin: origin, help: help, plugin: plugin.map { (type: "inventory", name: $0) })
         case .unparsed(let source, let failures):
             // 2.19's error_as_warning for each plugin that tried, then the source given up.
             for f in failures {
@@ -37,6 +37,18 @@ extension Inventory {
                 Output.warning("\(head): \(TaskError.joined(f.parts.map(\.message)))\n\n\(head).\n\n<<< caused by >>>\n\n\(block)\n")
             }
             Output.warning("Unable to parse \(source) as an inventory source")
+        }
+    }
+}
+
+extension Inventory {
+    /// The reserved names among each host's variables, at their origins, as Ansible's
+    /// VariableManager warns while ansible-inventory gets the variables it lists.
+    public func warnReservedNames(of hosts: [String]) {
+        for h in hosts {
+            guard let vars = try? vars(for: h) else { continue }
+            let names = vars.keys.map(\.pythonStr).filter(VariableManager.reservedNames.contains)
+            VariableManager.warnReserved(names.map { ($0, keyOrigin(host: h, $0)) }, fallback: { _ in nil })
         }
     }
 }

@@ -36,6 +36,8 @@ final class VariableManager: @unchecked Sendable {
     private let lock = Mutex<Void>(())
     private var states: [String: HostState] = [:]
     private var inventoryVars: [String: Dict] = [:]
+    /// Hosts whose inventory variables were checked for reserved names before a task's banner.
+    private var reservedChecked: Set<String> = []
     /// The `groups` magic variable: the same for every host and task until the inventory changes.
     private var groupsValue: Value?
     /// Roles include_role brought in with `public: true`: seen by the rest of the play.
@@ -148,11 +150,21 @@ final class VariableManager: @unchecked Sendable {
     /// Everything visible to `task` on `host`, lowest precedence first.
     func scope(host: String, pc: PlayContext, task: PlayTask?) throws -> VarScope {
         var all = [String: Value]()
-        func merge(_ d: Dict) { for (k, v) in d { all[k.pythonStr] = Combine.over(all[k.pythonStr], v) } }
+        // Reserved names in the order they were first set, with where: Python's merged dict keeps
+        // the first key, and the warning names that key's origin.
+        var reserved: [(name: String, origin: SourceLocation?)] = []
+        func merge(_ d: Dict, origins: ((String) -> SourceLocation?)? = nil) {
+            for (k, v) in d {
+                let key = k.pythonStr
+                let old = all[key]
+                if old == nil, VariableManager.reservedNames.contains(key) { reserved.append((key, origins?(key))) }
+                all[key] = Combine.over(old, v)
+            }
+        }
         let roles = playRoles(pc)
         for r in roles { merge(r.allDefaults) }
         if let role = task?.role { merge(role.allDefaults) }
-        merge(try inventoryVars(host))
+        merge(try inventoryVars(host), origins: { [inventory, playbookDir] in inventory.keyOrigin(host: host, $0, playbookDirs: [playbookDir]) })
         let st = state(host)
         merge(VariableManager.factVars(st.facts, plain: st.plainFacts))
         merge(pc.playVars)
@@ -169,7 +181,7 @@ final class VariableManager: @unchecked Sendable {
         }
         if let t = task { merge(t.includeParams) }
         merge(extraVars)
-        VariableManager.warnReserved(all.keys, origins: { task?.varKeyLocations[$0] ?? pc.play.varKeyLocations[$0] })
+        VariableManager.warnReserved(reserved, fallback: { task?.varKeyLocations[$0] ?? pc.play.varKeyLocations[$0] })
         addMagic(&all, host: host, pc: pc, task: task)
         let scope = VarScope(raw: all, templar: templar)
         scope.playbookDir = playbookDir
@@ -307,11 +319,31 @@ final class VariableManager: @unchecked Sendable {
     ]
 
     static func warnReserved<Names: Sequence<String>>(_ names: Names, origins: (String) -> SourceLocation?) {
-        // Per task and host: only the few names that are reserved get sorted.
-        for name in names.filter(reservedNames.contains).sorted() {
-            // Once per name: later scopes may no longer know where an inherited var was written.
-            guard Output.firstTime("reserved name \(name)") else { continue }
-            Output.warning(Origin.report("Found variable using reserved name '\(name)'.", origins(name)))
+        warnReserved(names.filter(reservedNames.contains).sorted().map { ($0, origins($0)) }, fallback: { _ in nil })
+    }
+
+    /// A host's inventory variables with reserved names, in the inventory's order and at their
+    /// origins: said before the first task's banner for its first host, as the strategy gets
+    /// that host's vars before it announces the task. Once per host.
+    func warnReservedInventory(_ host: String) {
+        guard lock.withLock({ _ in reservedChecked.insert(host).inserted }), let vars = try? inventoryVars(host) else { return }
+        let names = vars.keys.map(\.pythonStr).filter(VariableManager.reservedNames.contains)
+        VariableManager.warnReserved(names.map { ($0, inventory.keyOrigin(host: host, $0, playbookDirs: [playbookDir])) }, fallback: { _ in nil })
+    }
+
+    /// Each reserved name with where it was set (or else where `fallback` says), in order; once
+    /// per name and place, as Display says a warning once.
+    static func warnReserved(_ names: [(name: String, origin: SourceLocation?)], fallback: (String) -> SourceLocation?) {
+        for (name, origin) in names {
+            // Without a place, once per name: a later scope may no longer know where it was written.
+            let at = origin ?? fallback(name), anywhere = "reserved name \(name)"
+            guard let at else {
+                if Output.firstTime(anywhere) { Output.warning("Found variable using reserved name '\(name)'.") }
+                continue
+            }
+            _ = Output.firstTime(anywhere)
+            guard Output.firstTime("\(anywhere) at \(at.description) \(at.snippet ?? "")") else { continue }
+            Output.warning(Origin.report("Found variable using reserved name '\(name)'.", at))
         }
     }
 }

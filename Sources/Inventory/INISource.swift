@@ -12,6 +12,8 @@ enum INISource {
         for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let lineNo = n + 1
             func fail(_ m: String) -> InventoryError { InventoryError(m) }
+            // A key's origin is its line, without a column: the line is underlined.
+            let wholeLine = SourceLocation(file: path, line: lineNo, column: SourceLocation.wholeLine)
             let line = raw.trimmingSpaces
             guard let first = line.first, first != "#", first != ";" else { continue }
             if first == "[", line.last == "]" {
@@ -58,12 +60,12 @@ enum INISource {
                 for name in names {
                     let h = inv.addHost(name, group: group, source: path)
                     if let port { h.vars["ansible_port"] = .int(port) }
-                    for (k, v) in vars { h.vars[k] = Combine.over(h.vars[k], v) }
+                    for (k, v) in vars { inv.setVariable(name, k, v, keyOrigin: wholeLine) }
                 }
             case "vars":
                 guard let eq = line.firstIndex(of: "=") else { throw fail("Expected key=value, got: \(line)") }
                 let k = line[..<eq].trimmingSpaces, v = line[line.index(after: eq)...].trimmingSpaces
-                inv.groups[group]!.vars[.string(String(k))] = Combine.over(inv.groups[group]!.vars[.string(String(k))], Literal.parse(String(v)))
+                inv.setVariable(group, .string(String(k)), Literal.parse(String(v)), keyOrigin: wholeLine)
             default:
                 let child = String(line.split(separator: " ").first ?? "")
                 if inv.groups[child] == nil {

@@ -78,23 +78,82 @@ public final class Inventory: @unchecked Sendable {
     /// Without `files`, only what the inventory sources set (what inventory plugins see).
     public func vars(for host: String, playbookDirs: [String] = [], files: Bool = true) throws -> Dict {
         var out = Dict()
+        for layer in layers(for: host, playbookDirs: playbookDirs, files: files) {
+            for (k, v) in try layer.vars() { out[k] = Combine.over(out[k], v) }
+        }
+        return out
+    }
+
+    /// Where a host's variable was first set (Python keeps a dict's first key, with its origin,
+    /// through every merge): in the lowest layer that has it. Nil when that layer does not say.
+    public func keyOrigin(host: String, _ key: String, playbookDirs: [String] = []) -> SourceLocation? {
+        let k = Value.string(key)
+        for layer in layers(for: host, playbookDirs: playbookDirs, files: true) where (try? layer.vars()[k]) != nil {
+            switch layer {
+            case .group(let g): return g.keyOrigins[k]
+            case .host(_, let origins): return origins[k]
+            case .file(let dir, let name): return (try? VarsFiles.keyOrigins(dir: dir, name: name))?[k]
+            }
+        }
+        return nil
+    }
+
+    /// Each of a host's variables whose value comes from a group — its variables in a source or
+    /// a group_vars file — with a name for that source: Python hands every host of the group the
+    /// same object, which ansible-inventory's YAML writes once and aliases after.
+    func sharedValues(for host: String, playbookDirs: [String] = []) -> [Value: String] {
+        var current = Dict(), out: [Value: String] = [:]
+        for layer in layers(for: host, playbookDirs: playbookDirs, files: true) {
+            for (k, v) in (try? layer.vars()) ?? [:] {
+                let old = current[k]
+                current[k] = Combine.over(old, v)
+                if case .dict? = old, case .dict = v, Combine.mergeHashes.load(ordering: .relaxed) { out[k] = nil; continue }
+                switch layer {
+                case .group(let g): out[k] = "group|\(g.name)|\(k.pythonStr)"
+                case .file(let dir, let name) where dir.hasSuffix("/group_vars"): out[k] = "file|\(dir)|\(name)|\(k.pythonStr)"
+                default: out[k] = nil   // a host's own values are its own objects
+                }
+            }
+        }
+        return out
+    }
+
+    /// One level of a host's inventory variables: what sources set on a group or on the host,
+    /// or a group_vars/host_vars file (or directory).
+    enum Layer {
+        case group(Group)
+        case host(Dict, origins: [Value: SourceLocation])
+        case file(dir: String, name: String)
+
+        func vars() throws -> Dict {
+            switch self {
+            case .group(let g): return g.vars
+            case .host(let d, _): return d
+            case .file(let dir, let name): return try VarsFiles.load(dir: dir, name: name)
+            }
+        }
+    }
+
+    /// The layers of vars(for:), lowest first.
+    func layers(for host: String, playbookDirs: [String], files: Bool) -> [Layer] {
         var groups = data.sortedGroups(data.groupsOf(host))
         // The implicit localhost and a host only named by delegate_to are in no group, yet they
         // get `all`'s vars (and their host_vars files), as Ansible's VariableManager gives them.
         if data.hosts[host]?.implicit ?? true, let all = data.groups["all"] { groups.insert(all, at: 0) }
-        let invDirs = data.sourceDirs, pbDirs = playbookDirs.filter { !data.sourceDirs.contains($0) }
-        func merge(_ d: Dict) { for (k, v) in d { out[k] = Combine.over(out[k], v) } }
+        let dirs = data.sourceDirs + playbookDirs.filter { !data.sourceDirs.contains($0) }
         let all = groups.filter { $0.name == "all" }, rest = groups.filter { $0.name != "all" }
-        for g in all + rest { merge(g.vars) }
+        var out = (all + rest).map(Layer.group)
         for part in [all, rest] where files {
-            for dir in invDirs + pbDirs {
-                for g in part { merge(try VarsFiles.load(dir: Files.join(dir, "group_vars"), name: g.name)) }
-            }
+            for dir in dirs { out += part.map { .file(dir: Files.join(dir, "group_vars"), name: $0.name) } }
         }
         // A localhost name delegated to has the implicit localhost's variables without the
         // inventory being changed while tasks run.
-        if let h = data.hosts[host] { merge(h.vars) } else if Inventory.localhostNames.contains(host) { merge(Inventory.implicitLocalhostVars) }
-        if files { try mergeFiles(into: &out, "host_vars", host, dirs: invDirs + pbDirs) }
+        if let h = data.hosts[host] {
+            out.append(.host(h.vars, origins: h.keyOrigins))
+        } else if Inventory.localhostNames.contains(host) {
+            out.append(.host(Inventory.implicitLocalhostVars, origins: [:]))
+        }
+        if files { out += dirs.map { .file(dir: Files.join($0, "host_vars"), name: host) } }
         return out
     }
 
@@ -102,18 +161,21 @@ public final class Inventory: @unchecked Sendable {
 
     /// `ansible-inventory --list`: groups with hosts/children, and `_meta.hostvars`. With `export`,
     /// each group's own variables and each host's own, instead of every host's merged ones.
-    public func listJSON(playbookDirs: [String] = [], export: Bool = false) throws -> Value {
+    /// `available`: the hosts `--limit` leaves (all of them without it).
+    public func listJSON(available: [String]? = nil, playbookDirs: [String] = [], export: Bool = false) throws -> Value {
+        let available = available ?? hostNames, shown = Set(available)
         var root = Dict()
         var hostvars = Dict()
-        for h in hostNames {
-            let v = export ? try ownVars(host: h) : try vars(for: h, playbookDirs: playbookDirs)
+        for h in available {
+            let v = try listedVars(host: h, export: export, playbookDirs: playbookDirs)
             if !v.isEmpty { hostvars[.string(h)] = Value.dict(v).legacyEncoded }
         }
         root["_meta"] = ["hostvars": .dict(hostvars), "profile": "inventory_legacy"]
         func add(_ g: Group) throws {
             var entry = Dict()
             if !g.children.isEmpty { entry["children"] = .list(g.children.map(Value.string)) }
-            if !g.hosts.isEmpty { entry["hosts"] = .list(g.hosts.map(Value.string)) }
+            let hosts = g.hosts.filter(shown.contains)
+            if !hosts.isEmpty { entry["hosts"] = .list(hosts.map(Value.string)) }
             if export {
                 let v = try ownVars(group: g)
                 if !v.isEmpty { entry["vars"] = Value.dict(v).legacyEncoded }
@@ -123,6 +185,11 @@ public final class Inventory: @unchecked Sendable {
         }
         try add(data.groups["all"]!)
         return .dict(root)
+    }
+
+    /// A host's variables in a listing: its own with `export`, else all of them, as a play sees them.
+    func listedVars(host: String, export: Bool, playbookDirs: [String]) throws -> Dict {
+        export ? try ownVars(host: host) : try vars(for: host, playbookDirs: playbookDirs)
     }
 
     /// A group's variables as its sources set them: the inventory's, group_vars next to it, its priority.
@@ -148,28 +215,69 @@ public final class Inventory: @unchecked Sendable {
     }
 
     /// `--list --yaml`: the groups under `all` as a YAML inventory (children, then hosts with their
-    /// vars at their first appearance only; empty groups left out), as ansible-inventory builds it.
-    public func yamlTree(_ top: String = "all", playbookDirs: [String] = []) throws -> Value {
+    /// vars at their first appearance only, then the group's own vars with `export`; empty groups
+    /// left out), as ansible-inventory builds it; `shared`: the paths of values that are one
+    /// object in several places (see sharedValues), for the YAML writer's aliases.
+    public func yamlTree(_ top: String = "all", available: [String]? = nil, playbookDirs: [String] = [],
+                         export: Bool = false) throws -> (tree: Value, shared: [[Value]: String]) {
+        let shown = Set(available ?? hostNames)
         var seenGroups: Set<String> = [], seenHosts: Set<String> = []
-        func format(_ g: Group) throws -> Dict {
+        var shared: [[Value]: String] = [:]
+        func format(_ g: Group, at path: [Value]) throws -> Dict {
+            let here = path + [.string(g.name)]
             var body = Dict(), children = Dict(), hosts = Dict()
             for c in g.children where c != "all" {
                 guard let cg = data.groups[c] else { continue }
                 if seenGroups.contains(c) { children[.string(c)] = .dict(Dict()); continue }
                 seenGroups.insert(c)
-                for (k, v) in try format(cg) { children[k] = v }
+                for (k, v) in try format(cg, at: here + ["children"]) { children[k] = v }
             }
             if g.name != "all" {
-                for h in g.hosts {
-                    hosts[.string(h)] = .dict(seenHosts.insert(h).inserted ? try vars(for: h, playbookDirs: playbookDirs) : Dict())
+                for h in g.hosts where shown.contains(h) {
+                    guard seenHosts.insert(h).inserted else { hosts[.string(h)] = .dict(Dict()); continue }
+                    hosts[.string(h)] = .dict(try listedVars(host: h, export: export, playbookDirs: playbookDirs))
+                    for (k, token) in export ? [:] : sharedValues(for: h, playbookDirs: playbookDirs) {
+                        shared[here + ["hosts", .string(h), k]] = token
+                    }
                 }
             }
             if !children.isEmpty { body["children"] = .dict(children) }
             if !hosts.isEmpty { body["hosts"] = .dict(hosts) }
+            if export, case let v = try ownVars(group: g), !v.isEmpty { body["vars"] = .dict(v) }
             return body.isEmpty ? Dict() : [.string(g.name): .dict(body)]
         }
-        guard let g = data.groups[top] else { return .dict(Dict()) }
-        return .dict(try format(g))
+        guard let g = data.groups[top] else { return (.dict(Dict()), [:]) }
+        return (.dict(try format(g, at: [])), shared)
+    }
+
+    /// `--list --toml`: every group at the top level (children as names, hosts with their vars at
+    /// their first appearance only, its own vars with `export`), as ansible-inventory builds it —
+    /// a group under several parents is formatted again each time and the last one stands.
+    public func tomlTree(available: [String]? = nil, playbookDirs: [String] = [], export: Bool = false) throws -> Dict {
+        let shown = Set(available ?? hostNames)
+        let hasUngrouped = !(data.groups["ungrouped"]?.hosts.isEmpty ?? true)
+        var seenHosts: Set<String> = []
+        func format(_ g: Group) throws -> Dict {
+            var body = Dict(), below = Dict(), children: [Value] = [], hosts = Dict()
+            for c in g.children {
+                guard let cg = data.groups[c], c != "ungrouped" || hasUngrouped else { continue }
+                if g.name != "all" { children.append(.string(c)) }
+                for (k, v) in try format(cg) { below[k] = v }
+            }
+            if g.name != "all" {
+                for h in g.hosts where shown.contains(h) {
+                    hosts[.string(h)] = .dict(seenHosts.insert(h).inserted ? try listedVars(host: h, export: export, playbookDirs: playbookDirs) : Dict())
+                }
+            }
+            if !children.isEmpty { body["children"] = .list(children) }
+            if !hosts.isEmpty { body["hosts"] = .dict(hosts) }
+            if export, case let v = try ownVars(group: g), !v.isEmpty { body["vars"] = .dict(v) }
+            var results: Dict = body.isEmpty ? [:] : [.string(g.name): .dict(body)]
+            for (k, v) in below { results[k] = v }
+            return results
+        }
+        guard let all = data.groups["all"] else { return [:] }
+        return try format(all)
     }
 
     /// `ansible-inventory --graph`, with `--vars` each host's variables under it and each group's

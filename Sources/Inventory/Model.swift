@@ -17,6 +17,8 @@ public struct InventoryError: Error, CustomStringConvertible, Sendable {
 public final class Host: @unchecked Sendable {
     public let name: String
     public var vars = Dict()
+    /// Where a source first set each variable (Python keeps that key, with its origin).
+    public var keyOrigins: [Value: SourceLocation] = [:]
     /// Groups the host was added to directly, in order.
     public var groups: [String] = []
     /// Set on the implicit localhost that is not part of `all`.
@@ -28,6 +30,8 @@ public final class Host: @unchecked Sendable {
 public final class Group: @unchecked Sendable {
     public let name: String
     public var vars = Dict()
+    /// Where a source first set each variable (Python keeps that key, with its origin).
+    public var keyOrigins: [Value: SourceLocation] = [:]
     public var hosts: [String] = []
     public var children: [String] = []
     public var parents: [String] = []
@@ -133,6 +137,27 @@ public final class InventoryData: @unchecked Sendable {
             if !h.groups.contains(g.name) { h.groups.append(g.name) }
         }
         return h
+    }
+
+    /// InventoryData.set_variable: a name that is a group's sets the group's variable, else the
+    /// host's (a mapping merged into one already there).
+    public func setVariable(_ entity: String, _ key: Value, _ value: Value, keyOrigin: SourceLocation? = nil) {
+        InventoryData.checkName(key, at: keyOrigin)
+        if let g = groups[entity] {
+            if g.vars[key] == nil, let keyOrigin { g.keyOrigins[key] = keyOrigin }
+            g.vars[key] = Combine.over(g.vars[key], value)
+        } else if let h = hosts[entity] {
+            if h.vars[key] == nil, let keyOrigin { h.keyOrigins[key] = keyOrigin }
+            h.vars[key] = Combine.over(h.vars[key], value)
+        }
+    }
+
+    /// Host.set_variable and Group.set_variable take a key that is no variable name with 2.19's
+    /// deprecation, at the key's origin (without one, the key is shown as the data).
+    static func checkName(_ key: Value, at origin: SourceLocation?) {
+        if let s = key.stringValue, VariableName.isValid(s) { return }
+        Inventory.say(.deprecation("Accepting inventory variable with invalid name \((key.stringValue.map { Value.string($0) } ?? key).pythonRepr).",
+                                   version: "2.23", origin: origin ?? .unknown(showing: key.pythonStr), plugin: nil, help: VariableName.help))
     }
 
     public func addChild(_ parent: String, _ child: String) {

@@ -51,13 +51,9 @@ public enum ScriptSource {
             guard case .dict(let vars) = got else {
                 throw Failure(message: "Invalid data from file, expected dictionary and got:\n\n\(got.pythonStr)")
             }
-            let h = inv.addHost(host)
-            // InventoryData.set_variable: a name that is also a group's sets the group's variable.
-            if let g = inv.groups[host] {
-                for (k, v) in vars { g.vars[k] = Combine.over(g.vars[k], v) }
-            } else {
-                for (k, v) in vars { h.vars[k] = Combine.over(h.vars[k], v) }
-            }
+            inv.addHost(host)
+            // A name that is also a group's sets the group's variable.
+            for (k, v) in vars { inv.setVariable(host, k, v) }
         }
     }
 

@@ -36,8 +36,8 @@ public enum InventoryNotice: Sendable {
     case warning(String)
     /// `[ERROR]: …` that is not fatal: an inventory script's stderr.
     case error(String)
-    /// Removed in `version` from the named inventory plugin.
-    case deprecation(String, version: String, origin: SourceLocation, plugin: String)
+    /// Removed in `version` from the named inventory plugin (ansible-core's own without one).
+    case deprecation(String, version: String, origin: SourceLocation, plugin: String?, help: String? = nil)
     /// Said at this verbosity (`-v` is 1) and above.
     case verbose(String, level: Int)
     /// No plugin read the source: each one's failure, then "Unable to parse …".
@@ -124,8 +124,12 @@ extension Inventory {
                         }
                         continue
                     }
+                case "toml":
+                    guard exists, ext == ".toml" else { continue }
+                    try TOMLSource.parse(Files.absolute(path), text: Array(try Vault.shared.read(path).utf8),
+                                         python: Inventory.controllerPython, into: data)
                 default:
-                    // constructed and generator named in INVENTORY_ENABLED themselves; toml is not read.
+                    // constructed and generator named in INVENTORY_ENABLED themselves.
                     guard Inventory.configPlugins[plugin] != nil, exists, Inventory.isConfigFile(path) else { continue }
                     try parseConfigured(path, plugin: plugin)
                 }

@@ -10,13 +10,31 @@ public enum VarsFiles {
     /// The vars for `name` under `dir` (`…/group_vars`), merged in file order.
     public static func load(dir: String, name: String) throws -> Dict {
         var out = Dict()
+        for path in files(dir: dir, name: name) { for (k, v) in try readVarsFile(path) { out[k] = v } }
+        return out
+    }
+
+    /// Where each of those variables was first set: its key in the first file that has it.
+    static func keyOrigins(dir: String, name: String) throws -> [Value: SourceLocation] {
+        var out: [Value: SourceLocation] = [:]
+        for path in files(dir: dir, name: name) {
+            for p in try YAMLReader.load(try Vault.shared.read(path), file: path).pairs ?? [] where out[p.key.value] == nil {
+                out[p.key.value] = p.key.location
+            }
+        }
+        return out
+    }
+
+    /// The files for `name`, in the order they are read.
+    static func files(dir: String, name: String) -> [String] {
+        var out: [String] = []
         for ext in extensions {
             let path = Files.join(dir, name + ext)
             guard Files.exists(path) else { continue }
             if Files.isDirectory(path) {
-                if ext == "" { for f in filesUnder(path) { try merge(&out, f) } }
+                if ext == "" { out += filesUnder(path) }
             } else {
-                try merge(&out, path)
+                out.append(path)
             }
         }
         return out
@@ -52,7 +70,4 @@ public enum VarsFiles {
         }
     }
 
-    static func merge(_ out: inout Dict, _ path: String) throws {
-        for (k, v) in try readVarsFile(path) { out[k] = v }
-    }
 }

@@ -39,18 +39,16 @@ enum YAMLSource {
         for p in pairs {
             let key = p.key.scalar?.pythonStr ?? ""
             if isNone(p.value) { continue }
-            let entries: [(key: Value, value: Node?)]
-            if let one = named[key] { entries = [(.string(one), nil)] } else if let kv = p.value.pairs {
-                entries = kv.map { ($0.key.value, $0.value) }
+            let entries: [(key: Value, keyAt: SourceLocation?, value: Node?)]
+            if let one = named[key] { entries = [(.string(one), nil, nil)] } else if let kv = p.value.pairs {
+                entries = kv.map { ($0.key.value, $0.key.location, $0.value) }
             } else {
                 Inventory.say(.warning("Skipping key (\(key)) in group (\(name)) as it is not a mapping, it is a \(pythonType(p.value.value))"))
                 continue
             }
             switch key {
             case "vars":
-                for e in entries {
-                    inv.groups[name]!.vars[e.key] = Combine.over(inv.groups[name]!.vars[e.key], e.value?.value ?? Value.none)
-                }
+                for e in entries { inv.setVariable(name, e.key, e.value?.value ?? Value.none, keyOrigin: e.keyAt) }
             case "children":
                 for e in entries {
                     let child = try group(e.key.pythonStr, e.value, path: path, inv)
@@ -65,16 +63,18 @@ enum YAMLSource {
                         throw InventoryError("Host pattern \(e.key.pythonStr) must be a string. Enclose integers/floats in quotation marks.")
                     }
                     let (hostPattern, port) = HostRange.splitPort(pattern)
-                    let vars: Dict
+                    let vars: [(key: Value, keyAt: SourceLocation?, value: Value)]
                     switch e.value?.value ?? Value.none {
-                    case .dict(let d): vars = d
-                    case let v where !v.truthy: vars = [:]
+                    case .dict(let d):
+                        let at = e.value?.pairs?.map(\.key.location) ?? []
+                        vars = d.enumerated().map { ($0.element.key, $0.offset < at.count ? at[$0.offset] : nil, $0.element.value) }
+                    case let v where !v.truthy: vars = []
                     case let v: throw InventoryError("Invalid data from file, expected dictionary and got:\n\n\(v.pythonStr)")
                     }
                     for hn in try HostRange.expand(hostPattern) {
                         let host = inv.addHost(hn, group: name, source: path)
                         if let port { host.vars["ansible_port"] = .int(port) }
-                        for (k, v) in vars { host.vars[k] = Combine.over(host.vars[k], v) }
+                        for v in vars { inv.setVariable(hn, v.key, v.value, keyOrigin: v.keyAt) }
                     }
                 }
             default:

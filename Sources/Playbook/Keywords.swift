@@ -31,16 +31,4 @@ public enum Keywords {
     /// Actions whose free-form text is kept whole (the others only keep non-k=v words).
     public static let freeFormActions: Set<String> = ["command", "shell", "script", "raw", "win_command", "win_shell",
                                                "include_tasks", "import_tasks", "include_vars", "import_playbook", "meta"]
-
-    /// Jinja's keywords: names a template could never reach as variables.
-    static let jinjaKeywords: Set<String> = ["True", "False", "None", "true", "false", "none", "not"]
-
-    /// Ansible's validate_variable_name: an ASCII Python identifier that is not a Jinja keyword.
-    public static func isVariableName(_ s: String) -> Bool {
-        guard let f = s.unicodeScalars.first, f.isASCII, f == "_" || f.properties.isAlphabetic else { return false }
-        return s.unicodeScalars.allSatisfy { $0.isASCII && ($0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0)) }
-            && !jinjaKeywords.contains(s)
-    }
-
-    public static let variableNameHelp = "Variable names must be strings starting with a letter or underscore character, and contain only letters, numbers and underscores."
 }

@@ -301,7 +301,7 @@ public struct PlaybookLoader {
     static func checkVarNames(_ vars: Node?) throws {
         for p in vars?.pairs ?? [] {
             let key = p.key.value
-            if let s = key.stringValue, Keywords.isVariableName(s) { continue }
+            if let s = key.stringValue, VariableName.isValid(s) { continue }
             var name = "name"
             switch key {
             case .string, .int, .float, .bool, .none: name += " " + Value.string(key.pythonStr).pythonRepr
@@ -312,7 +312,7 @@ public struct PlaybookLoader {
             var place = key.isNone ? nil : p.key.location
             if case .bool = key { place = SourceLocation.unknown(showing: key.pythonStr) }
             var e = PlaybookError("Invalid variable \(name).", at: place)
-            e.help = Keywords.variableNameHelp
+            e.help = VariableName.help
             e.generic = true
             throw e
         }
@@ -702,11 +702,11 @@ public struct PlaybookLoader {
         }
         if let reg = keywords["register"] {
             // register names a variable: checked when the playbook loads, as Ansible does.
-            if reg.stringValue.map(Keywords.isVariableName) != true {
+            if reg.stringValue.map(VariableName.isValid) != true {
                 let type = reg.stringValue == nil ? " of type '\(reg.typeName)'" : ""
                 var e = PlaybookError("Invalid 'register' specified.", at: keywordLocations["register"])
                 e.causes = [("Invalid variable name '\(reg.pythonStr)'\(type).", keywordLocations["register"],
-                             Keywords.variableNameHelp)]
+                             VariableName.help)]
                 throw e
             }
         }

@@ -13,6 +13,8 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
     }
 
     public static let unknown = SourceLocation(file: "<unknown>", line: 0, column: 0)
+    /// The column of an origin that names a line only (Python's `col_num=None`): the line is underlined.
+    public static let wholeLine = -1
 
     /// Data with no file behind it: `<unknown>`, and its text as textwrap.shorten(width=120) gives it.
     public static func unknown(showing text: String) -> SourceLocation {
@@ -65,6 +67,6 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
     /// `file:line:column`, or just the file when no line is known.
     public var description: String {
         if line == 0 { return file }
-        return column == 0 ? "\(file):\(line)" : "\(file):\(line):\(column)"
+        return column <= 0 ? "\(file):\(line)" : "\(file):\(line):\(column)"
     }
 }

@@ -20,27 +20,32 @@ public enum Subprocess {
         public var stderr: [UInt8]
     }
 
-    /// Runs `argv` (searched on PATH) with the controller's stdin and environment; stderr goes
-    /// to ours unless captured.
-    public static func run(_ argv: [String], captureStderr: Bool = true) throws -> Result {
-        var out: [Int32] = [0, 0], err: [Int32] = [-1, -1]
-        guard cshim_pipe2_cloexec(&out) == 0 else { throw StartError(errno: errno) }
-        guard !captureStderr || cshim_pipe2_cloexec(&err) == 0 else {
-            let e = errno
-            close(out[0]); close(out[1])
-            throw StartError(errno: e)
+    /// Runs `argv` (searched on PATH) with the controller's environment, and its stdin unless
+    /// `input` is given (then written to it while the output is read); stderr goes to ours
+    /// unless captured.
+    public static func run(_ argv: [String], input: [UInt8]? = nil, captureStderr: Bool = true) throws -> Result {
+        var pipes: [[Int32]] = []
+        func closeAll() { for p in pipes { close(p[0]); close(p[1]) } }
+        for wanted in [true, captureStderr, input != nil] {
+            var p: [Int32] = [-1, -1]
+            if wanted, cshim_pipe2_cloexec(&p) != 0 {
+                let e = errno
+                closeAll()
+                throw StartError(errno: e)
+            }
+            pipes.append(p)
         }
-        let pid = spawn(argv, stdout: out[1], stderr: captureStderr ? err[1] : 2)
-        close(out[1])
-        if captureStderr { close(err[1]) }
+        let (out, err, inp) = (pipes[0], pipes[1], pipes[2])
+        let pid = spawn(argv, stdin: input != nil ? inp[0] : 0, stdout: out[1], stderr: captureStderr ? err[1] : 2)
+        for fd in [out[1], err[1], inp[0]] where fd >= 0 { close(fd) }
         guard pid > 0 else {
-            close(out[0])
-            if captureStderr { close(err[0]) }
+            for fd in [out[0], err[0], inp[1]] where fd >= 0 { close(fd) }
             throw StartError(errno: -pid)
         }
-        let (stdout, stderr) = captureStderr ? drain(out[0], err[0]) : (drain(out[0]), [])
-        close(out[0])
-        if captureStderr { close(err[0]) }
+        // A child that exits without reading its input must not end us with SIGPIPE.
+        if input != nil { signal(SIGPIPE, SIG_IGN) }
+        let (stdout, stderr) = drain(out[0], err[0], writing: input ?? [], to: inp[1])
+        for fd in [out[0], err[0]] where fd >= 0 { close(fd) }
         return Result(status: wait(pid), stdout: stdout, stderr: stderr)
     }
 
@@ -74,21 +79,33 @@ public enum Subprocess {
         }
     }
 
-    /// Two descriptors read until both end, whichever has data first.
-    static func drain(_ a: Int32, _ b: Int32) -> ([UInt8], [UInt8]) {
+    /// Two descriptors read until both end, whichever has data first, while `input` is written
+    /// to `sink` (closed once written, or when the reader is gone). A descriptor may be -1.
+    static func drain(_ a: Int32, _ b: Int32, writing input: [UInt8] = [], to sink: Int32 = -1) -> ([UInt8], [UInt8]) {
         var got: [[UInt8]] = [[], []]
-        var fds = [pollfd(fd: a, events: Int16(POLLIN), revents: 0), pollfd(fd: b, events: Int16(POLLIN), revents: 0)]
+        var fds = [pollfd(fd: a, events: Int16(POLLIN), revents: 0), pollfd(fd: b, events: Int16(POLLIN), revents: 0),
+                   pollfd(fd: sink, events: Int16(POLLOUT), revents: 0)]
+        var written = 0
+        func endInput() { if fds[2].fd >= 0 { close(fds[2].fd); fds[2].fd = -1 } }
+        if written == input.count { endInput() }
         var buf = [UInt8](repeating: 0, count: 65536)
-        while fds.contains(where: { $0.fd >= 0 }) {
+        while fds[0].fd >= 0 || fds[1].fd >= 0 {
             if poll(&fds, nfds_t(fds.count), -1) < 0 {
                 if errno == EINTR { continue }
                 break
             }
-            for i in fds.indices where fds[i].fd >= 0 && fds[i].revents != 0 {
+            for i in 0..<2 where fds[i].fd >= 0 && fds[i].revents != 0 {
                 let n = buf.withUnsafeMutableBytes { read(fds[i].fd, $0.baseAddress, $0.count) }
                 if n > 0 { got[i] += buf[0..<n] } else if n == 0 || errno != EINTR { fds[i].fd = -1 }
             }
+            if fds[2].fd >= 0 && fds[2].revents != 0 {
+                // At most PIPE_BUF bytes: what POLLOUT promises a blocking pipe takes at once.
+                let n = input[written...].withUnsafeBytes { write(fds[2].fd, $0.baseAddress, min($0.count, Int(PIPE_BUF))) }
+                if n > 0 { written += n } else if n < 0 && errno != EINTR && errno != EAGAIN { written = input.count }
+                if written == input.count { endInput() }
+            }
         }
+        endInput()
         return (got[0], got[1])
     }
 }

@@ -87,8 +87,26 @@ public final class YAMLWriter {
         }
     }
 
-    public func beginSequence(flow: Bool, tag: String = "tag:yaml.org,2002:seq") {
-        emitTagged(tag) { yaml_sequence_start_event_initialize(&$0, nil, $1, 1, flow ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE) }
+    /// A sequence's start; `anchor` (`id001`) names it for later aliases.
+    public func beginSequence(flow: Bool, tag: String = "tag:yaml.org,2002:seq", anchor: String? = nil) {
+        withAnchor(anchor) { a in
+            emitTagged(tag) { yaml_sequence_start_event_initialize(&$0, a, $1, 1, flow ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE) }
+        }
+    }
+
+    /// `*anchor`: the node written earlier under that anchor, again.
+    public func alias(_ anchor: String) {
+        withAnchor(anchor) { a in
+            var event = yaml_event_t()
+            yaml_alias_event_initialize(&event, a)
+            emit(&event)
+        }
+    }
+
+    private func withAnchor(_ anchor: String?, _ body: (UnsafeMutablePointer<UInt8>?) -> Void) {
+        guard let anchor else { return body(nil) }
+        var bytes = Array(anchor.utf8) + [0]
+        bytes.withUnsafeMutableBufferPointer { body($0.baseAddress) }
     }
 
     public func endSequence() {
@@ -97,8 +115,10 @@ public final class YAMLWriter {
         emit(&event)
     }
 
-    public func beginMapping(flow: Bool, tag: String = "tag:yaml.org,2002:map") {
-        emitTagged(tag) { yaml_mapping_start_event_initialize(&$0, nil, $1, 1, flow ? YAML_FLOW_MAPPING_STYLE : YAML_BLOCK_MAPPING_STYLE) }
+    public func beginMapping(flow: Bool, tag: String = "tag:yaml.org,2002:map", anchor: String? = nil) {
+        withAnchor(anchor) { a in
+            emitTagged(tag) { yaml_mapping_start_event_initialize(&$0, a, $1, 1, flow ? YAML_FLOW_MAPPING_STYLE : YAML_BLOCK_MAPPING_STYLE) }
+        }
     }
 
     /// An event made with the tag as libyaml takes it (a NUL-terminated byte string it copies).

@@ -32,6 +32,7 @@ struct SwansibleInventory: ParsableCommand {
     var output: String?
     @Option(name: [.short, .customLong("limit")], help: "Limit to a host pattern.") var limit: String?
     @Flag(help: "Use YAML format instead of default JSON, ignored for --graph.") var yaml = false
+    @Flag(help: "Use TOML format instead of default JSON, ignored for --graph.") var toml = false
     @Flag(help: "When doing --list, represent in a way that is optimized for export, not as an accurate representation of how Ansible has processed it.")
     var export = false
     @Flag(name: .short, help: "Verbose mode (-vvv for more).") var verbose: Int
@@ -84,20 +85,31 @@ struct SwansibleInventory: ParsableCommand {
                     Output.error("You must pass a single valid host to --host parameter")
                     throw ExitCode(ExitCodes.badOption)
                 }
-                let v = Value.dict(try inv.vars(for: found[0]))
-                results = yaml ? try YAMLText.dump(v) : v.json(.init(indent: 4, sortKeys: true))
+                inv.warnReservedNames(of: found)
+                results = try dump(.dict(try inv.vars(for: found[0])))
             } else if list {
-                if yaml { results = try YAMLText.dump(try inv.yamlTree()) } else {   // the group argument is for --graph only
-                    let export = self.export || settings.value(env: "ANSIBLE_INVENTORY_EXPORT", section: "inventory", key: "export").map(Settings.truthy) == true
-                    results = try inv.listJSON(export: export).json(.init(indent: 4, sortKeys: true))
+                // The group argument is for --graph only; --limit narrows the hosts listed.
+                let export = self.export || settings.value(env: "ANSIBLE_INVENTORY_EXPORT", section: "inventory", key: "export").map(Settings.truthy) == true
+                let available = try limit.map { try PlaybookRunner.hosts(matching: "all", inv, limit: $0) }
+                if !export { inv.warnReservedNames(of: available ?? inv.hostNames) }
+                if yaml {
+                    let (tree, shared) = try inv.yamlTree(available: available, export: export)
+                    results = try YAMLText.dump(tree, shared: shared)
+                } else if toml {
+                    results = try dump(.dict(try inv.tomlTree(available: available, export: export)))
+                } else {
+                    results = try dump(try inv.listJSON(available: available, export: export))
                 }
             } else {
                 guard inv.hasGroup(group ?? "all") else {
                     Output.error("Pattern must be valid group name when using --graph")
                     throw ExitCode(ExitCodes.badOption)
                 }
+                if showVars { inv.warnReservedNames(of: try inv.hosts(matching: group ?? "all")) }
                 results = try inv.graph(group ?? "all", vars: showVars)
             }
+            // Nothing to show (an empty TOML listing): nothing written, exit 1, as ansible-inventory.
+            guard !results.isEmpty else { throw ExitCode(ExitCodes.error) }
             // --output: the text as it is, in a file; else on screen with a newline if it has none.
             if let output {
                 do { try Files.write(output, Array(results.utf8)) } catch {
@@ -108,9 +120,20 @@ struct SwansibleInventory: ParsableCommand {
             } else {
                 print(results, terminator: results.hasSuffix("\n") ? "" : "\n")
             }
-        } catch let e as ExitCode { throw e } catch {
+        } catch let e as ExitCode { throw e } catch let e as TOMLWriter.Unserializable {
+            // tomli_w's TypeError reaches Ansible's CLI as an unexpected exception.
+            Output.error("Unexpected Exception, this is probably a bug: \(e)")
+            throw ExitCode(ExitCodes.unknown)
+        } catch {
             Output.error("\(error)")
             throw ExitCode(ExitCodes.error)
         }
+    }
+
+    /// The listing in the format asked for (YAML first, as ansible-inventory checks it).
+    func dump(_ v: Value) throws -> String {
+        if yaml { return try YAMLText.dump(v) }
+        if toml, case .dict(let d) = v { return try TOMLWriter.dump(d) }
+        return v.json(.init(indent: 4, sortKeys: true))
     }
 }

@@ -86,12 +86,12 @@ enum SetFactAction: Action {
         for (k, v) in c.args where k.pythonStr != "cacheable" {
             // Keys are templated too, and must make a variable name, as Ansible checks.
             let key = try c.runner.vars.templar.template(k, c.scope)
-            guard let name = key.stringValue, Keywords.isVariableName(name) else {
+            guard let name = key.stringValue, VariableName.isValid(name) else {
                 let type = key.stringValue == nil ? " of type '\(key.typeName)'" : ""
                 let msg = "Invalid variable name '\(key.pythonStr)'\(type)."
                 var e = TaskError(links: [("Task failed.", c.task.location), (msg, c.task.argKeyLocations[k.pythonStr] ?? c.task.argLocations[k.pythonStr])],
                                   flat: "Task failed: \(msg)")
-                e.help = Keywords.variableNameHelp
+                e.help = VariableName.help
                 throw e
             }
             // A `!vault` value stays encrypted in the fact (decrypted where it is used, and still
@@ -196,7 +196,7 @@ enum SetStatsAction: Action {
             }
             var out = Dict()
             for (k, v) in d {
-                guard Keywords.isVariableName(k.pythonStr) else {
+                guard VariableName.isValid(k.pythonStr) else {
                     throw TaskFailure.raise("Invalid variable name \(Value.string(k.pythonStr).pythonRepr).")
                 }
                 out[k] = v

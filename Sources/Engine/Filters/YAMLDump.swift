@@ -15,6 +15,10 @@ struct YAMLDump {
     /// The callback's dumper: strings with line breaks as `|` blocks, made fit for one when lossy.
     var blockStrings = false
     var lossy = false
+    /// Values that are one Python object in several places (a group's variable under each of
+    /// its hosts), by their path from the root: a name for that object. Such a value is written
+    /// once with an anchor and aliased after (`&id001`, `*id001`), as PyYAML writes it.
+    var shared: [[Value]: String] = [:]
 
     init(indent: Int, flowStyle: Bool?) {
         options.indent = indent
@@ -23,8 +27,30 @@ struct YAMLDump {
 
     func dump(_ v: Value) throws -> String {
         let w = YAMLWriter(options)
-        try represent(v, w)
+        let root = try node(v, at: shared.isEmpty ? nil : [])
+        var aliases = Aliases()
+        if !shared.isEmpty { aliases.anchor(root) }
+        emit(root, w, &aliases)
         return try w.finish()
+    }
+
+    /// Serializer.anchor_node: an object met a second time gets the next anchor (`id001`…), in
+    /// the order of those second meetings; what is written once is aliased from then on.
+    private struct Aliases {
+        var seen: Set<String> = [], anchors: [String: String] = [:], written: Set<String> = []
+
+        mutating func anchor(_ n: Node) {
+            switch n {
+            case .scalar: break
+            case .sequence(let items): for i in items { anchor(i) }
+            case .mapping(let pairs): for (k, v) in pairs { anchor(k); anchor(v) }
+            case .shared(let token, let inner):
+                if seen.insert(token).inserted { anchor(inner) } else if anchors[token] == nil {
+                    let n = String(anchors.count + 1)
+                    anchors[token] = "id" + String(repeating: "0", count: max(0, 3 - n.count)) + n
+                }
+            }
+        }
     }
 
     /// A node as the representer makes it, before it is emitted: scalars carry the style they
@@ -33,13 +59,20 @@ struct YAMLDump {
         case scalar(String, tag: String, style: YAMLWriter.Style?)
         case sequence([Node])
         case mapping([(Node, Node)])
+        /// A value that is one object in several places, by its name in `shared`.
+        case shared(String, Node)
 
         var plainScalar: Bool { if case .scalar(_, _, nil) = self { return true }; return false }
     }
 
-    private func represent(_ v: Value, _ w: YAMLWriter) throws { emit(try node(v), w) }
-
-    private func node(_ v: Value) throws -> Node {
+    /// `path`: where the value is from the root, when some values are shared.
+    private func node(_ v: Value, at path: [Value]? = nil) throws -> Node {
+        if let path, let token = shared[path] {
+            switch v {
+            case .list, .dict: return .shared(token, try node(v))
+            default: break
+            }
+        }
         let t = "tag:yaml.org,2002:"
         switch v {
         case .none: return .scalar("null", tag: t + "null", style: defaultStyle)
@@ -53,16 +86,20 @@ struct YAMLDump {
             return .scalar(s, tag: t + "str", style: defaultStyle)
         case .vault(let ciphertext): return .scalar(ciphertext, tag: "!vault", style: .literal)
         case .datetime(let seconds):
-            return .scalar(String(DateParts(seconds).description.map { $0 == " " ? "T" : $0 }), tag: t + "timestamp", style: defaultStyle)
+            // represent_datetime: isoformat(' '), which is str().
+            return .scalar(DateParts(seconds).description, tag: t + "timestamp", style: defaultStyle)
         case .timedelta: throw AnsibleError("cannot represent an object: \(v.pythonRepr)")
         case .undefined(let why): throw UndefinedError(why)
-        case .list(let l): return .sequence(try l.map(node))
-        case .dict(let d): return .mapping(try pairs(d).map { (try node($0.0), try node($0.1)) })
+        case .list(let l): return .sequence(try l.enumerated().map { i, x in try node(x, at: path.map { $0 + [.int(i)] }) })
+        case .dict(let d): return .mapping(try pairs(d).map { k, x in (try node(k), try node(x, at: path.map { $0 + [k] })) })
         }
     }
 
-    private func emit(_ n: Node, _ w: YAMLWriter) {
+    private func emit(_ n: Node, _ w: YAMLWriter, _ aliases: inout Aliases, anchor: String? = nil) {
         switch n {
+        case .shared(let token, let inner):
+            guard let name = aliases.anchors[token] else { return emit(inner, w, &aliases) }
+            if aliases.written.insert(token).inserted { emit(inner, w, &aliases, anchor: name) } else { w.alias(name) }
         case .scalar(let text, let tag, let style):
             // The tag goes unwritten when the text reads back as it: plain for what the resolver
             // finds in it, quoted for strings.
@@ -70,12 +107,12 @@ struct YAMLDump {
             w.scalar(text, tag: tag, plainImplicit: isString ? YAMLDump.readsAsString(text) : tag.hasPrefix("tag:yaml.org,2002:"),
                      quotedImplicit: isString, style: style ?? .any)
         case .sequence(let items):
-            w.beginSequence(flow: flowStyle ?? items.allSatisfy(\.plainScalar))
-            for i in items { emit(i, w) }
+            w.beginSequence(flow: flowStyle ?? items.allSatisfy(\.plainScalar), anchor: anchor)
+            for i in items { emit(i, w, &aliases) }
             w.endSequence()
         case .mapping(let pairs):
-            w.beginMapping(flow: flowStyle ?? pairs.allSatisfy { $0.0.plainScalar && $0.1.plainScalar })
-            for (k, v) in pairs { emit(k, w); emit(v, w) }
+            w.beginMapping(flow: flowStyle ?? pairs.allSatisfy { $0.0.plainScalar && $0.1.plainScalar }, anchor: anchor)
+            for (k, v) in pairs { emit(k, w, &aliases); emit(v, w, &aliases) }
             w.endMapping()
         }
     }
@@ -151,5 +188,10 @@ struct YAMLDump {
 
 /// PyYAML's block dump (default_flow_style=False, keys sorted), for commands that print YAML.
 public enum YAMLText {
-    public static func dump(_ v: Value) throws -> String { try YAMLDump(indent: 2, flowStyle: false).dump(v) }
+    /// `shared`: values that are one object in several places, by path, as `YAMLDump.shared`.
+    public static func dump(_ v: Value, shared: [[Value]: String] = [:]) throws -> String {
+        var d = YAMLDump(indent: 2, flowStyle: false)
+        d.shared = shared
+        return try d.dump(v)
+    }
 }
