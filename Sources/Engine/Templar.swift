@@ -173,7 +173,7 @@ final class VarScope: VariableSource, @unchecked Sendable {
                 guard hint.isNone || hint.stringValue != nil else {
                     throw AnsibleError("The 'hint' argument must be of type 'str' or 'NoneType', not '\(hint.typeName)'.")
                 }
-                return .undefined(hint.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? "Mandatory variable has not been overridden")
+                return .undefined(hint.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? UndefinedError.mandatory)
             }
         default: return nil
         }

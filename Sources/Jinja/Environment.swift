@@ -37,6 +37,8 @@ public struct UndefinedError: Error, CustomStringConvertible, Sendable {
     public var message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }
+    /// What `undef()` without a hint says when used.
+    public static let mandatory = "Mandatory variable has not been overridden"
 
     /// Uses the value: an undefined marker inside it raises its error (2.19 "trips" it).
     public static func trip(_ v: Value) throws {

@@ -200,7 +200,13 @@ enum DataLookups {
             return out
         },
         "env": { terms, o, _ in
-            Lookups.flatTerms(terms).map { t in Files.environment(t.pythonStr).map(Value.string) ?? o["default"] ?? .string("") }
+            Lookups.flatTerms(terms).map { t in
+                let name = String(t.pythonStr.split(separator: " ").first ?? "")
+                if let value = Files.environment(name) { return .string(value) }
+                // undef() as the default: the variable's absence is what is undefined.
+                if case .undefined(UndefinedError.mandatory)? = o["default"] { return .undefined("The environment variable \(Value.string(name).pythonRepr) is not set.") }
+                return o["default"] ?? .string("")
+            }
         },
         "password": { terms, o, c in
             try Lookups.flatTerms(terms).map { t in

@@ -55,7 +55,8 @@ enum Lookups {
         do {
             if let plugin = all[short] {
                 // The engine's lookups use every term: one undefined makes the result undefined.
-                try UndefinedError.trip(a)
+                // env's `default` may be one (accept_args_markers), given back when the variable is not set.
+                if short == "env" { for t in a.positional { try UndefinedError.trip(t) } } else { try UndefinedError.trip(a) }
                 result = try plugin(a.positional, kw, c)
             } else if let r = try PythonPlugins.shared.lookup(name, terms: a.positional, options: kw, context: c) {
                 result = r
