@@ -45,10 +45,13 @@ extension Inventory {
     /// The reserved names among each host's variables, at their origins, as Ansible's
     /// VariableManager warns while ansible-inventory gets the variables it lists.
     public func warnReservedNames(of hosts: [String]) {
-        for h in hosts {
-            guard let vars = try? vars(for: h) else { continue }
-            let names = vars.keys.map(\.pythonStr).filter(VariableManager.reservedNames.contains)
-            VariableManager.warnReserved(names.map { ($0, keyOrigin(host: h, $0)) }, fallback: { _ in nil })
-        }
+        for h in hosts { if let vars = try? vars(for: h) { warnReservedNames(host: h, vars: vars) } }
+    }
+
+    /// The reserved names among a host's inventory variables (`vars`), in their order, each at
+    /// the key where it was first set.
+    func warnReservedNames(host: String, vars: Dict, playbookDirs: [String] = []) {
+        let names = vars.keys.map(\.pythonStr).filter(VariableManager.reservedNames.contains)
+        VariableManager.warnReserved(names.map { ($0, keyOrigin(host: host, $0, playbookDirs: playbookDirs)) }, fallback: { _ in nil })
     }
 }

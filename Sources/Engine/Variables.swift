@@ -327,8 +327,7 @@ final class VariableManager: @unchecked Sendable {
     /// that host's vars before it announces the task. Once per host.
     func warnReservedInventory(_ host: String) {
         guard lock.withLock({ _ in reservedChecked.insert(host).inserted }), let vars = try? inventoryVars(host) else { return }
-        let names = vars.keys.map(\.pythonStr).filter(VariableManager.reservedNames.contains)
-        VariableManager.warnReserved(names.map { ($0, inventory.keyOrigin(host: host, $0, playbookDirs: [playbookDir])) }, fallback: { _ in nil })
+        inventory.warnReservedNames(host: host, vars: vars, playbookDirs: [playbookDir])
     }
 
     /// Each reserved name with where it was set (or else where `fallback` says), in order; once

@@ -77,11 +77,29 @@ public final class Inventory: @unchecked Sendable {
     /// host's inventory vars, host_vars next to the inventory, host_vars next to the playbook.
     /// Without `files`, only what the inventory sources set (what inventory plugins see).
     public func vars(for host: String, playbookDirs: [String] = [], files: Bool = true) throws -> Dict {
-        var out = Dict()
+        try merged(host, playbookDirs: playbookDirs, files: files, sharing: false).vars
+    }
+
+    /// The layers merged; with `sharing`, each variable whose value comes from a group — its
+    /// variables in a source or a group_vars file — with a name for that source: Python hands
+    /// every host of the group the same object, which ansible-inventory's YAML writes once and
+    /// aliases after (a host's own values, and dicts merged by hash_behaviour, are new objects).
+    func merged(_ host: String, playbookDirs: [String], files: Bool, sharing: Bool) throws -> (vars: Dict, shared: [Value: String]) {
+        var out = Dict(), shared: [Value: String] = [:]
         for layer in layers(for: host, playbookDirs: playbookDirs, files: files) {
-            for (k, v) in try layer.vars() { out[k] = Combine.over(out[k], v) }
+            for (k, v) in try layer.vars() {
+                let old = out[k]
+                out[k] = Combine.over(old, v)
+                guard sharing else { continue }
+                if case .dict? = old, case .dict = v, Combine.mergeHashes.load(ordering: .relaxed) { shared[k] = nil; continue }
+                switch layer {
+                case .group(let g): shared[k] = "group|\(g.name)|\(k.pythonStr)"
+                case .file(let dir, let name) where dir.hasSuffix("/group_vars"): shared[k] = "file|\(dir)|\(name)|\(k.pythonStr)"
+                default: shared[k] = nil
+                }
+            }
         }
-        return out
+        return (out, shared)
     }
 
     /// Where a host's variable was first set (Python keeps a dict's first key, with its origin,
@@ -96,26 +114,6 @@ public final class Inventory: @unchecked Sendable {
             }
         }
         return nil
-    }
-
-    /// Each of a host's variables whose value comes from a group — its variables in a source or
-    /// a group_vars file — with a name for that source: Python hands every host of the group the
-    /// same object, which ansible-inventory's YAML writes once and aliases after.
-    func sharedValues(for host: String, playbookDirs: [String] = []) -> [Value: String] {
-        var current = Dict(), out: [Value: String] = [:]
-        for layer in layers(for: host, playbookDirs: playbookDirs, files: true) {
-            for (k, v) in (try? layer.vars()) ?? [:] {
-                let old = current[k]
-                current[k] = Combine.over(old, v)
-                if case .dict? = old, case .dict = v, Combine.mergeHashes.load(ordering: .relaxed) { out[k] = nil; continue }
-                switch layer {
-                case .group(let g): out[k] = "group|\(g.name)|\(k.pythonStr)"
-                case .file(let dir, let name) where dir.hasSuffix("/group_vars"): out[k] = "file|\(dir)|\(name)|\(k.pythonStr)"
-                default: out[k] = nil   // a host's own values are its own objects
-                }
-            }
-        }
-        return out
     }
 
     /// One level of a host's inventory variables: what sources set on a group or on the host,
@@ -217,7 +215,7 @@ public final class Inventory: @unchecked Sendable {
     /// `--list --yaml`: the groups under `all` as a YAML inventory (children, then hosts with their
     /// vars at their first appearance only, then the group's own vars with `export`; empty groups
     /// left out), as ansible-inventory builds it; `shared`: the paths of values that are one
-    /// object in several places (see sharedValues), for the YAML writer's aliases.
+    /// object in several places (see merged), for the YAML writer's aliases.
     public func yamlTree(_ top: String = "all", available: [String]? = nil, playbookDirs: [String] = [],
                          export: Bool = false) throws -> (tree: Value, shared: [[Value]: String]) {
         let shown = Set(available ?? hostNames)
@@ -235,10 +233,10 @@ public final class Inventory: @unchecked Sendable {
             if g.name != "all" {
                 for h in g.hosts where shown.contains(h) {
                     guard seenHosts.insert(h).inserted else { hosts[.string(h)] = .dict(Dict()); continue }
-                    hosts[.string(h)] = .dict(try listedVars(host: h, export: export, playbookDirs: playbookDirs))
-                    for (k, token) in export ? [:] : sharedValues(for: h, playbookDirs: playbookDirs) {
-                        shared[here + ["hosts", .string(h), k]] = token
-                    }
+                    guard !export else { hosts[.string(h)] = .dict(try ownVars(host: h)); continue }
+                    let (vars, tokens) = try merged(h, playbookDirs: playbookDirs, files: true, sharing: true)
+                    hosts[.string(h)] = .dict(vars)
+                    for (k, token) in tokens { shared[here + ["hosts", .string(h), k]] = token }
                 }
             }
             if !children.isEmpty { body["children"] = .dict(children) }

@@ -99,9 +99,7 @@ public enum TOMLWriter {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"
             case "\t": out.unicodeScalars.append(c)
-            case _ where c.value < 32 || c.value == 127:
-                let hex = String(c.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            case _ where c.value < 32 || c.value == 127: out += "\\u" + Value.hex(Int(c.value), width: 4)
             default: out.unicodeScalars.append(c)
             }
         }

@@ -66,7 +66,8 @@ extension Value {
         return out
     }
 
-    static func hex(_ v: Int, width: Int) -> String {
+    /// Lowercase hex, zero-padded to `width` (Python's `%0*x`).
+    public static func hex(_ v: Int, width: Int) -> String {
         let h = String(v, radix: 16)
         return String(repeating: "0", count: max(0, width - h.count)) + h
     }

@@ -44,6 +44,9 @@ typealias LookupPlugin = @Sendable (_ terms: [Value], _ options: [String: Value]
 
 enum Lookups {
     static let all: [String: LookupPlugin] = FileLookups.all.merging(DataLookups.all) { a, _ in a }
+    /// The engine's lookups whose options may be undefined (env's `default=undef()`, given back
+    /// when the variable is not set).
+    static let optionMarkers: Set<String> = ["env"]
 
     /// `lookup(name, …)` (wantlist false joins strings with ","), `query`/`q` always a list.
     static func invoke(_ name: String, _ a: Arguments, _ c: LookupContext, forceList: Bool) throws -> Value {
@@ -55,8 +58,8 @@ enum Lookups {
         do {
             if let plugin = all[short] {
                 // The engine's lookups use every term: one undefined makes the result undefined.
-                // env's `default` may be one (accept_args_markers), given back when the variable is not set.
-                if short == "env" { for t in a.positional { try UndefinedError.trip(t) } } else { try UndefinedError.trip(a) }
+                // Those that take undefined options get them (accept_args_markers).
+                if optionMarkers.contains(short) { for t in a.positional { try UndefinedError.trip(t) } } else { try UndefinedError.trip(a) }
                 result = try plugin(a.positional, kw, c)
             } else if let r = try PythonPlugins.shared.lookup(name, terms: a.positional, options: kw, context: c) {
                 result = r
