@@ -44,7 +44,7 @@ extension PlaybookRunner {
             if i > 0 { callback.taskStart(task.displayName, prefix: prefix, path: task.location) }
             let holds: Bool
             do { holds = try metaCondition(task, host: host, pc: pc, what: what) } catch {
-                failHost(host, task, TaskError.conditional(task, keyword: "when", "\(error)").result)
+                failHost(host, task, TaskError.keyword(task, keyword: "when", "\(error)", at: (error as? AnsibleError)?.location).result)
                 continue
             }
             var msg = what
@@ -113,7 +113,11 @@ extension PlaybookRunner {
         let conditions = task.conditions
         guard !conditions.isEmpty, !["noop", "refresh_inventory", "reset_connection"].contains(what) else { return true }
         let scope = try vars.scope(host: host, pc: pc, task: task)
-        for c in conditions where !(try vars.templar.conditional(c, scope, origin: task.keywordLocations["when"]).0) { return false }
+        for (i, c) in conditions.enumerated()
+        where !(try vars.templar.conditional(c, scope, origin: task.conditionPlace(i).location ?? task.keywordLocations["when"],
+                                              itemOrigins: task.conditionPlace(i).items).0) {
+            return false
+        }
         return true
     }
 }

@@ -1125,9 +1125,12 @@ public final class PlaybookRunner: @unchecked Sendable {
                     let s = scope.with(iterVars)
                     // The blocks' conditions, then the include's own (those alone stay with the include).
                     var ok = true
-                    for w in task.conditions where ok {
-                        do { ok = try vars.templar.conditional(w, s, origin: task.keywordLocations["when"]).0 } catch let e as AnsibleError {
-                            throw TaskError.conditional(task, keyword: "when", e.message)
+                    for (i, w) in task.conditions.enumerated() where ok {
+                        do {
+                            let place = task.conditionPlace(i)
+                            ok = try vars.templar.conditional(w, s, origin: place.location ?? task.keywordLocations["when"], itemOrigins: place.items).0
+                        } catch let e as AnsibleError {
+                            throw TaskError.keyword(task, keyword: "when", e.message, at: e.location).with(e.cause)
                         }
                     }
                     guard ok else {
@@ -1156,12 +1159,17 @@ public final class PlaybookRunner: @unchecked Sendable {
     /// its `apply:` as a block around them would give.
     static func underInclude(_ task: PlayTask, vars: [Dict]) -> PlaybookLoader.Inherited {
         let keywords = task.inheritedKeywords
-        var inherited = PlaybookLoader.Inherited(tags: task.inheritedTags, when: task.inheritedWhen, vars: vars, keywords: keywords)
+        var inherited = PlaybookLoader.Inherited(tags: task.inheritedTags, when: task.inheritedWhen, vars: vars, keywords: keywords,
+                                                 whenPlaces: task.inheritedWhenPlaces)
         if case .dict(let apply)? = task.args["apply"] {
             for (k, v) in apply {
                 switch k.pythonStr {
                 case "tags": inherited.tags += Task.tagList(v)
-                case "when": inherited.when += v.listValue ?? [v]
+                case "when":
+                    let items = task.argItemLocations["apply.when"] ?? []
+                    for (i, w) in (v.listValue ?? [v]).enumerated() {
+                        inherited.addWhen(w, WhenPlace(v.listValue == nil ? task.argLocations["apply.when"] : i < items.count ? items[i] : nil))
+                    }
                 case "vars": if case .dict(let d) = v { inherited.vars.append(d) }
                 case let name where Task.inheritable.contains(name): inherited.keywords[name] = v
                 default: break
@@ -1651,8 +1659,9 @@ public final class PlaybookRunner: @unchecked Sendable {
 
     /// The skipped result when the task's `when` (and its blocks') is false without loop vars; nil when it holds.
     func skipResult(_ task: PlayTask, _ scope: VarScope) throws -> Dict? {
-        for c in task.conditions {
-            let (ok, cond) = try vars.templar.conditional(c, scope, origin: task.keywordLocations["when"])
+        for (i, c) in task.conditions.enumerated() {
+            let place = task.conditionPlace(i)
+            let (ok, cond) = try vars.templar.conditional(c, scope, origin: place.location ?? task.keywordLocations["when"], itemOrigins: place.items)
             if !ok { return ["changed": false, "false_condition": cond ?? "", "skip_reason": "Conditional result was False", "skipped": true] }
         }
         return nil
@@ -1703,12 +1712,15 @@ public final class PlaybookRunner: @unchecked Sendable {
             return (.failed, r)
         }
         let conditions = task.conditions
-        for c in conditions {
+        for (i, c) in conditions.enumerated() {
             let ok: Bool, cond: Value?
-            do { (ok, cond) = try vars.templar.conditional(c, scope, origin: task.keywordLocations["when"]) } catch let e as AnsibleError {
-                throw TaskError.conditional(task, keyword: "when", e.message)
+            do {
+                let place = task.conditionPlace(i)
+                (ok, cond) = try vars.templar.conditional(c, scope, origin: place.location ?? task.keywordLocations["when"], itemOrigins: place.items)
+            } catch let e as AnsibleError {
+                throw TaskError.keyword(task, keyword: "when", e.message, at: e.location).with(e.cause)
             } catch let e as BrokenConditional {
-                throw TaskError.broken(task, keyword: "when", e.message)
+                throw TaskError.broken(task, keyword: "when", e)
             }
             if !ok {
                 return (.skipped, ["changed": false, "false_condition": cond ?? "", "skip_reason": "Conditional result was False", "skipped": true])
@@ -1743,7 +1755,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             }
             let r: Value
             do { r = try vars.templar.template(v, scope) } catch let e as AnsibleError {
-                throw TaskError.args(task, key: k.pythonStr, e.message)
+                throw TaskError.args(task, key: k.pythonStr, e.message).with(e.cause)
             }
             if r.stringValue != omitToken { args[k] = r }
         }
@@ -1753,7 +1765,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             DeprecationCollector.current?.warn("Using a template for task args is unsafe in some situations (see https://docs.ansible.com/ansible/devel/reference_appendices/faq.html#argsplat-unsafe).", at: at)
             let rendered: Value
             do { rendered = try vars.templar.template(splat, scope) } catch let e as AnsibleError {
-                throw TaskError.args(task, key: "args", e.message)
+                throw TaskError.args(task, key: "args", e.message).with(e.cause)
             }
             let base: Dict
             switch rendered {
@@ -1806,7 +1818,10 @@ public final class PlaybookRunner: @unchecked Sendable {
             var registered = DefaultCallback.stripInternal(r)
             if registered["failed"] == nil { registered["failed"] = .bool(status == .failed) }
             let s = reg.map { scope.with([$0: .dict(registered)]) } ?? scope
-            let done = try vars.templar.conditional(until, s, origin: task.keywordLocations["until"]).0
+            let done: Bool
+            do { done = try vars.templar.conditional(until, s, origin: task.keywordLocations["until"]).0 } catch let e as AnsibleError {
+                throw TaskError.keyword(task, keyword: "until", e.message, at: e.location).with(e.cause)
+            }
             r["attempts"] = .int(attempt)
             if done { return (status, r) }
             if attempt >= retries {
@@ -1930,7 +1945,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                 }
             } catch let e as AnsibleError {
                 r["failed"] = true
-                r[.string("\(cond)_when_result")] = .string("Error while evaluating conditional: \(e.message)")
+                r[.string("\(cond)_when_result")] = .string(e.message)
             } catch let e as BrokenConditional {
                 r["failed"] = true
                 r[.string("\(cond)_when_result")] = .string(e.message)

@@ -44,8 +44,10 @@ extension Inventory {
 extension Inventory {
     /// The reserved names among each host's variables, at their origins, as Ansible's
     /// VariableManager warns while ansible-inventory gets the variables it lists.
-    public func warnReservedNames(of hosts: [String]) {
-        for h in hosts { if let vars = try? vars(for: h) { warnReservedNames(host: h, vars: vars) } }
+    public func warnReservedNames(of hosts: [String], playbookDirs: [String] = []) {
+        for h in hosts {
+            if let vars = try? vars(for: h, playbookDirs: playbookDirs) { warnReservedNames(host: h, vars: vars, playbookDirs: playbookDirs) }
+        }
     }
 
     /// The reserved names among a host's inventory variables (`vars`), in their order, each at

@@ -18,6 +18,16 @@ struct TaskError: Error {
         action.contains(".") ? action : "ansible.builtin." + action
     }
 
+    /// A cause with a place of its own (AnsibleError.cause) stands apart: the last link ends at
+    /// its effect ("Error rendering template."), the cause follows with its place.
+    func with(_ cause: (message: String, location: SourceLocation)?) -> TaskError {
+        guard let cause, let last = links.last, last.message.hasSuffix(": " + cause.message) else { return self }
+        var e = self
+        e.links[links.count - 1].message = String(last.message.dropLast(cause.message.count + 2)) + "."
+        e.links.append((cause.message, cause.location))
+        return e
+    }
+
     static func args(_ task: PlayTask, key: String, _ inner: String) -> TaskError {
         let a = "Finalization of task args for '\(fqcn(task.action))' failed"
         let b = "Error while resolving value for '\(key)': \(inner)"
@@ -26,13 +36,8 @@ struct TaskError: Error {
                          flat: "Task failed: \(a): \(b)")
     }
 
-    static func conditional(_ task: PlayTask, keyword: String, _ inner: String) -> TaskError {
-        let b = "Error while evaluating conditional: \(inner)"
-        return TaskError(links: [("Task failed.", task.location), (b, task.keywordLocations[keyword])], flat: "Task failed: \(b)")
-    }
-
-    static func broken(_ task: PlayTask, keyword: String, _ message: String) -> TaskError {
-        broken(task, at: task.keywordLocations[keyword], message)
+    static func broken(_ task: PlayTask, keyword: String, _ e: BrokenConditional) -> TaskError {
+        broken(task, at: e.location ?? task.keywordLocations[keyword], e.message)
     }
 
     static func broken(_ task: PlayTask, at: SourceLocation?, _ message: String) -> TaskError {
@@ -48,8 +53,9 @@ struct TaskError: Error {
                   flat: "Task failed: \(message)")
     }
 
-    static func keyword(_ task: PlayTask, keyword: String, _ inner: String) -> TaskError {
-        TaskError(links: [("Task failed.", task.location), (inner, task.keywordLocations[keyword])], flat: "Task failed: \(inner)")
+    /// `at`: the place within the keyword's value, when known (one item of a `when` list).
+    static func keyword(_ task: PlayTask, keyword: String, _ inner: String, at: SourceLocation? = nil) -> TaskError {
+        TaskError(links: [("Task failed.", task.location), (inner, at ?? task.keywordLocations[keyword])], flat: "Task failed: \(inner)")
     }
 
     /// The result Ansible records for it (registered too: 2.19 gives it a traceback's place holder).

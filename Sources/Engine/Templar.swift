@@ -8,6 +8,7 @@ import Glibc
 import Synchronization
 import Values
 import Vault
+import YAMLReader
 
 public struct AnsibleError: Error, CustomStringConvertible, Sendable {
     /// What went wrong, as Ansible's exception classes tell them apart.
@@ -16,6 +17,11 @@ public struct AnsibleError: Error, CustomStringConvertible, Sendable {
     public var kind: Kind
     /// The template line a syntax error was found on, when known.
     public var line = 0
+    /// Where the failing text was written, when closer than the caller knows (one item of a list).
+    public var location: SourceLocation?
+    /// A cause with a place of its own (a `!vault` value that did not decrypt, where it was
+    /// written), which the message names after a colon: shown as its own "caused by" section.
+    public var cause: (message: String, location: SourceLocation)?
     public init(_ message: String, kind: Kind = .other, line: Int = 0) {
         self.message = message
         self.kind = kind
@@ -31,6 +37,7 @@ extension AnsibleError: UndefinedReporting {
 /// A conditional whose result is not a boolean (ansible-core 2.19 refuses those).
 struct BrokenConditional: Error {
     var message: String
+    var location: SourceLocation?
 }
 
 /// The sentinel `omit` renders to; arguments equal to it are dropped.
@@ -238,6 +245,14 @@ public struct Templar: Sendable {
     }
 
     /// A `!vault` value's plaintext, with the run's vault secrets.
+    /// "<what>: <why>" for a template or expression that used a `!vault` value that does not
+    /// decrypt; the why stands apart at the value's place when known, as 2.19 shows it.
+    static func undecryptable(_ what: String, _ e: TemplateError) -> AnsibleError {
+        var error = AnsibleError("\(what): \(e.message)")
+        if let text = e.undecryptable, let at = VaultOrigins.place(of: text) { error.cause = (e.message, at) }
+        return error
+    }
+
     static func decrypt(_ text: String) throws -> String {
         do { return try Vault.shared.decryptText(text) } catch let e as VaultError {
             throw TemplateError("Attempt to use undecryptable variable: \(e.message)")
@@ -291,7 +306,22 @@ public struct Templar: Sendable {
     func template(_ v: Value, _ scope: VarScope) throws -> Value {
         let r = try resolve(v, scope)
         if let m = r.firstMarker { throw AnsibleError(m, kind: .undefined) }
+        try Templar.tripVaults(r)
         return r
+    }
+
+    /// What `resolve` leaves as `.vault` did not decrypt (a VaultExceptionMarker): used, it raises.
+    static func tripVaults(_ v: Value) throws {
+        switch v {
+        case .vault(let text):
+            do { _ = try Templar.decrypt(text) } catch var e as TemplateError {
+                e.undecryptable = text
+                throw undecryptable("Error rendering template", e)
+            }
+        case .list(let l): for x in l { try tripVaults(x) }
+        case .dict(let d): for x in d.values { try tripVaults(x) }
+        default: break
+        }
     }
 
     /// `template` short of finalising: an item of a container that is undefined stays in it as a
@@ -319,6 +349,8 @@ public struct Templar: Sendable {
                 return Templar.preserveTrailingNewlines(s, r)
             } catch let e as UndefinedError {
                 throw AnsibleError(e.message, kind: .undefined)
+            } catch let e as TemplateError where e.undecryptable != nil {
+                throw Templar.undecryptable("Error rendering template", e)
             } catch let e as TemplateError {
                 // Ansible words a plugin's failure on its own; other runtime errors say "Error rendering template".
                 let m = e.message.hasPrefix("The filter plugin") ? e.message : "Error rendering template: \(e.message)"
@@ -332,9 +364,9 @@ public struct Templar: Sendable {
             Output.warning(message)
             return v
         case .vault(let text):
-            do { return try resolve(.string(try Templar.decrypt(text)), scope) } catch let e as TemplateError {
-                throw AnsibleError("Error rendering template: \(e.message)")
-            }
+            // One that does not decrypt stays, a marker until used (`template` finalises).
+            guard let plain = try? Templar.decrypt(text) else { return v }
+            return try resolve(.string(plain), scope)
         case .list(let l): return .list(try l.map(item).filter { $0.stringValue != omitToken })
         case .dict(let d):
             var out = Dict(minimumCapacity: d.count)
@@ -378,6 +410,8 @@ public struct Templar: Sendable {
             return options.keepTrailingNewline ? out : Templar.preserveTrailingNewlines(source, out, newline: options.newlineSequence)
         } catch let e as UndefinedError {
             throw AnsibleError(e.message, kind: .undefined)
+        } catch let e as TemplateError where e.undecryptable != nil {
+            throw Templar.undecryptable("Error rendering template", e)
         } catch let e as TemplateError {
             throw AnsibleError("Error rendering template: \(e.message)", kind: e.isSyntax ? .syntax : .other)
         }
@@ -386,45 +420,61 @@ public struct Templar: Sendable {
     /// `when:` and friends: each entry a bare expression, all must be true. As 2.19's
     /// evaluate_conditional: a conditional wholly inside `{{ }}` is rendered first (a boolean
     /// then stands, with a deprecation; text is the expression), and an expression must be trusted.
-    func conditional(_ v: Value, _ scope: VarScope, origin: SourceLocation? = nil) throws -> (Bool, Value?) {
+    /// `itemOrigins`: where each item of a list was written; an error names its item's place.
+    func conditional(_ v: Value, _ scope: VarScope, origin: SourceLocation? = nil, itemOrigins: [SourceLocation] = []) throws -> (Bool, Value?) {
         let items: [Value]
         if case .list(let l) = v { items = l } else { items = [v] }
-        for item in items {
-            let r: Value
-            switch item {
-            case .bool: r = item
-            case .none: r = try Templar.empty(origin)
-            case .string(let s), .unsafe(let s):
-                var expression = Templar.stripped(item, s)
-                if case .string(let text) = expression, Templar.isAllTemplate(text) {
-                    let rendered = try template(expression, scope)
-                    expression = rendered.stringValue.map { Templar.stripped(rendered, $0) } ?? rendered
-                    if rendered.stringValue == nil {
-                        Output.deprecation("Conditionals should not be surrounded by templating delimiters such as {{ }} or {% %}.",
-                                           version: "2.23", origin: origin)
-                    }
-                }
-                r = try evaluate(expression, scope, origin: origin)
-            default:
-                guard Templar.allowBrokenConditionals.load(ordering: .relaxed) else {
-                    throw AnsibleError("Conditional expressions must be strings.")
-                }
-                r = try template(item, scope)
+        for (i, item) in items.enumerated() {
+            let at = i < itemOrigins.count ? itemOrigins[i] : origin
+            do {
+                if try !holds(item, scope, origin: at) { return (false, item) }   // as written: Ansible reports `false`, not "False"
+            } catch var e as AnsibleError {
+                // Only an undefined value is said to be the conditional's error; others speak for themselves.
+                if e.kind == .undefined { e.message = "Error while evaluating conditional: \(e.message)" }
+                e.location = e.location ?? at
+                throw e
+            } catch var e as BrokenConditional {
+                e.location = e.location ?? at
+                throw e
             }
-            let ok: Bool
-            if case .bool(let b) = r { ok = b } else {
-                // A bare variable name lets the message say where its value was written.
-                let name = item.stringValue?.trimmingCharacters(in: " \n\t") ?? ""
-                let at = scope.origins[name] ?? origin
-                let where_ = at.map { " at '\($0)'" } ?? ""
-                let message = "Conditional result (\(r.truthy ? "True" : "False")) was derived from value of type '\(r.typeName)'\(where_). Conditionals must have a boolean result."
-                guard Templar.allowBrokenConditionals.load(ordering: .relaxed) else { throw BrokenConditional(message: message) }
-                Output.deprecation(message, version: "2.23", origin: origin, help: Templar.brokenAllowedHelp)
-                ok = r.truthy
-            }
-            if !ok { return (false, item) }   // as written: Ansible reports `false`, not "False"
         }
         return (true, nil)
+    }
+
+    private func holds(_ item: Value, _ scope: VarScope, origin: SourceLocation?) throws -> Bool {
+        let r: Value
+        switch item {
+        case .bool: r = item
+        case .none: r = try Templar.empty(origin)
+        case .string(let s), .unsafe(let s):
+            var expression = Templar.stripped(item, s)
+            if case .string(let text) = expression, Templar.isAllTemplate(text) {
+                let rendered = try template(expression, scope)
+                expression = rendered.stringValue.map { Templar.stripped(rendered, $0) } ?? rendered
+                if rendered.stringValue == nil {
+                    Output.deprecation("Conditionals should not be surrounded by templating delimiters such as {{ }} or {% %}.",
+                                       version: "2.23", origin: origin)
+                }
+            }
+            r = try evaluate(expression, scope, origin: origin)
+        default:
+            guard Templar.allowBrokenConditionals.load(ordering: .relaxed) else {
+                throw AnsibleError("Conditional expressions must be strings.")
+            }
+            r = try template(item, scope)
+        }
+        let ok: Bool
+        if case .bool(let b) = r { ok = b } else {
+            // A bare variable name lets the message say where its value was written.
+            let name = item.stringValue?.trimmingCharacters(in: " \n\t") ?? ""
+            let at = scope.origins[name] ?? origin
+            let where_ = at.map { " at '\($0)'" } ?? ""
+            let message = "Conditional result (\(r.truthy ? "True" : "False")) was derived from value of type '\(r.typeName)'\(where_). Conditionals must have a boolean result."
+            guard Templar.allowBrokenConditionals.load(ordering: .relaxed) else { throw BrokenConditional(message: message) }
+            Output.deprecation(message, version: "2.23", origin: origin, help: Templar.brokenAllowedHelp)
+            ok = r.truthy
+        }
+        return ok
     }
 
     /// An empty conditional: refused, or true with a deprecation under ALLOW_BROKEN_CONDITIONALS.
@@ -462,9 +512,13 @@ public struct Templar: Sendable {
                 return try resolve(.string(text), scope)
             }
             do { return try Template.evaluateExpression(s, e, scope, escapeBackslashes: false) } catch let e as UndefinedError {
-                throw AnsibleError(e.message)
+                throw AnsibleError(e.message, kind: .undefined)
+            } catch let e as TemplateError where e.undecryptable != nil {
+                throw Templar.undecryptable("Error rendering expression", e)
             } catch let e as TemplateError {
-                throw AnsibleError("Syntax error in expression: \(e.message)")
+                // As 2.19 words them: a parse error, a plugin's own failure, or any other runtime error.
+                if e.isSyntax { throw AnsibleError("Syntax error in expression: \(e.message)", kind: .syntax) }
+                throw AnsibleError(e.message.hasPrefix("The filter plugin") ? e.message : "Error rendering expression: \(e.message)")
             }
         default: return expression
         }

@@ -138,7 +138,7 @@ public final class Inventory: @unchecked Sendable {
         // The implicit localhost and a host only named by delegate_to are in no group, yet they
         // get `all`'s vars (and their host_vars files), as Ansible's VariableManager gives them.
         if data.hosts[host]?.implicit ?? true, let all = data.groups["all"] { groups.insert(all, at: 0) }
-        let dirs = data.sourceDirs + playbookDirs.filter { !data.sourceDirs.contains($0) }
+        let dirs = varsDirs(playbookDirs)
         let all = groups.filter { $0.name == "all" }, rest = groups.filter { $0.name != "all" }
         var out = (all + rest).map(Layer.group)
         for part in [all, rest] where files {
@@ -175,7 +175,7 @@ public final class Inventory: @unchecked Sendable {
             let hosts = g.hosts.filter(shown.contains)
             if !hosts.isEmpty { entry["hosts"] = .list(hosts.map(Value.string)) }
             if export {
-                let v = try ownVars(group: g)
+                let v = try ownVars(group: g, playbookDirs: playbookDirs)
                 if !v.isEmpty { entry["vars"] = Value.dict(v).legacyEncoded }
             }
             if !entry.isEmpty || g.name == "all" { root[.string(g.name)] = .dict(entry) }
@@ -187,22 +187,27 @@ public final class Inventory: @unchecked Sendable {
 
     /// A host's variables in a listing: its own with `export`, else all of them, as a play sees them.
     func listedVars(host: String, export: Bool, playbookDirs: [String]) throws -> Dict {
-        export ? try ownVars(host: host) : try vars(for: host, playbookDirs: playbookDirs)
+        export ? try ownVars(host: host, playbookDirs: playbookDirs) : try vars(for: host, playbookDirs: playbookDirs)
     }
 
     /// A group's variables as its sources set them: the inventory's, group_vars next to it, its priority.
-    func ownVars(group g: Group) throws -> Dict {
+    func ownVars(group g: Group, playbookDirs: [String]) throws -> Dict {
         var v = g.vars
-        try mergeFiles(into: &v, "group_vars", g.name, dirs: data.sourceDirs)
+        try mergeFiles(into: &v, "group_vars", g.name, dirs: varsDirs(playbookDirs))
         if g.priority != 1 { v["ansible_group_priority"] = .int(g.priority) }
         return v
     }
 
     /// A host's variables as its sources set them: the inventory's, then host_vars next to it.
-    func ownVars(host: String) throws -> Dict {
+    func ownVars(host: String, playbookDirs: [String]) throws -> Dict {
         var v = data.hosts[host]?.vars ?? [:]
-        try mergeFiles(into: &v, "host_vars", host, dirs: data.sourceDirs)
+        try mergeFiles(into: &v, "host_vars", host, dirs: varsDirs(playbookDirs))
         return v
+    }
+
+    /// The directories whose group_vars/host_vars apply: the sources', then the playbook's.
+    func varsDirs(_ playbookDirs: [String]) -> [String] {
+        data.sourceDirs + playbookDirs.filter { !data.sourceDirs.contains($0) }
     }
 
     /// `<dir>/group_vars/<name>` or `host_vars/<name>` (files or directories) of each dir over `vars`.
@@ -233,7 +238,7 @@ public final class Inventory: @unchecked Sendable {
             if g.name != "all" {
                 for h in g.hosts where shown.contains(h) {
                     guard seenHosts.insert(h).inserted else { hosts[.string(h)] = .dict(Dict()); continue }
-                    guard !export else { hosts[.string(h)] = .dict(try ownVars(host: h)); continue }
+                    guard !export else { hosts[.string(h)] = .dict(try ownVars(host: h, playbookDirs: playbookDirs)); continue }
                     let (vars, tokens) = try merged(h, playbookDirs: playbookDirs, files: true, sharing: true)
                     hosts[.string(h)] = .dict(vars)
                     for (k, token) in tokens { shared[here + ["hosts", .string(h), k]] = token }
@@ -241,7 +246,7 @@ public final class Inventory: @unchecked Sendable {
             }
             if !children.isEmpty { body["children"] = .dict(children) }
             if !hosts.isEmpty { body["hosts"] = .dict(hosts) }
-            if export, case let v = try ownVars(group: g), !v.isEmpty { body["vars"] = .dict(v) }
+            if export, case let v = try ownVars(group: g, playbookDirs: playbookDirs), !v.isEmpty { body["vars"] = .dict(v) }
             return body.isEmpty ? Dict() : [.string(g.name): .dict(body)]
         }
         guard let g = data.groups[top] else { return (.dict(Dict()), [:]) }
@@ -269,7 +274,7 @@ public final class Inventory: @unchecked Sendable {
             }
             if !children.isEmpty { body["children"] = .list(children) }
             if !hosts.isEmpty { body["hosts"] = .dict(hosts) }
-            if export, case let v = try ownVars(group: g), !v.isEmpty { body["vars"] = .dict(v) }
+            if export, case let v = try ownVars(group: g, playbookDirs: playbookDirs), !v.isEmpty { body["vars"] = .dict(v) }
             var results: Dict = body.isEmpty ? [:] : [.string(g.name): .dict(body)]
             for (k, v) in below { results[k] = v }
             return results
@@ -280,7 +285,8 @@ public final class Inventory: @unchecked Sendable {
 
     /// `ansible-inventory --graph`, with `--vars` each host's variables under it and each group's
     /// own after its members, sorted by name, as `{name = value}`.
-    public func graph(_ group: String = "all", vars: Bool = false) throws -> String {
+    /// `playbookDirs` for the hosts' variables, `groupDirs` for the groups' own (see swansible-inventory).
+    public func graph(_ group: String = "all", vars: Bool = false, playbookDirs: [String] = [], groupDirs: [String] = []) throws -> String {
         var lines: [String] = []
         func line(_ text: String, _ depth: Int) { lines.append(depth == 0 ? text : String(repeating: "  |", count: depth) + "--" + text) }
         func show(_ d: Dict, _ depth: Int) {
@@ -293,9 +299,9 @@ public final class Inventory: @unchecked Sendable {
             for c in g.children { if let cg = data.groups[c] { try walk(cg, depth + 1) } }
             for h in g.hosts {
                 line(h, depth + 1)
-                if vars { show(try self.vars(for: h), depth + 2) }
+                if vars { show(try self.vars(for: h, playbookDirs: playbookDirs), depth + 2) }
             }
-            if vars { show(try ownVars(group: g), depth + 1) }
+            if vars { show(try ownVars(group: g, playbookDirs: groupDirs), depth + 1) }
         }
         if let g = data.groups[group] { try walk(g, 0) }
         return lines.joined(separator: "\n")

@@ -35,6 +35,9 @@ public protocol UndefinedReporting: Error {
 /// Raised when an undefined value is used; carries Jinja2's message ("'x' is undefined").
 public struct UndefinedError: Error, CustomStringConvertible, Sendable {
     public var message: String
+    /// Raised by an operator using the marker (`x ~ 'a'`): an error for good, where a filter,
+    /// test or attribute given a marker gives back a marker (a container keeps it as an item).
+    public var hard = false
     public init(_ message: String) { self.message = message }
     public var description: String { message }
     /// What `undef()` without a hint says when used.
@@ -86,8 +89,9 @@ public struct Environment: Sendable {
     public var lookupConstTemplate: (@Sendable (String) throws -> Value)?
     /// How a filter's own failure is reported (Ansible names the plugin: "The filter plugin … failed").
     public var filterFailure: (@Sendable (String, String) -> String)?
-    /// A `!vault` value becomes what it hides when an expression uses it; tests see it as it is
-    /// (Ansible's EncryptedString, which `vault_encrypted` recognises).
+    /// A `!vault` value becomes what it hides when an expression uses it; `vault_encrypted` sees
+    /// it as it is. One that does not decrypt stays a `.vault` value: 2.19's VaultExceptionMarker,
+    /// kept in containers and by the filters that take markers, an error where it is used.
     public var reveal: (@Sendable (String) throws -> Value)?
     public var external: (any ExternalPlugins)?
 
@@ -97,21 +101,53 @@ public struct Environment: Sendable {
         globals = BuiltinFunctions.all
     }
 
+    /// Uses a value: the first marker in it raises — an undefined one its UndefinedError, a
+    /// `!vault` value that does not decrypt what `reveal` says (2.19 "trips" them).
+    /// `nestedVaults: false` for operators: `'k' in d` does not touch d's values.
+    public func trip(_ v: Value, deep: Bool = true, nestedVaults: Bool = true) throws {
+        switch v {
+        case .undefined(let m): throw UndefinedError(m)
+        case .vault(let text): _ = try revealed(text)
+        case .list(let l) where deep: if nestedVaults { for x in l { try trip(x) } } else { try UndefinedError.trip(v) }
+        case .dict(let d) where deep: if nestedVaults { for x in d.values { try trip(x) } } else { try UndefinedError.trip(v) }
+        default: break
+        }
+    }
+
+    public func trip(_ a: Arguments) throws {
+        for v in a.positional { try trip(v) }
+        for v in a.keywords.values { try trip(v) }
+    }
+
+    /// What a `!vault` value hides; one that does not decrypt raises, marked as such.
+    public func revealed(_ text: String) throws -> Value {
+        guard let reveal else { return .vault(text) }
+        do { return try reveal(text) } catch var e as TemplateError {
+            e.undecryptable = text
+            throw e
+        }
+    }
+
     /// Filters that pass undefined markers through untouched (they move items, or ask whether
     /// they are defined), and those that only touch their input's items; any other filter uses
     /// all of its input and arguments, and a marker anywhere in them raises (as measured on 2.19).
     static let markerSafeFilters: Set<String> = markerTakingFilters.union(["first", "last", "length", "count", "map", "reverse", "select", "reject"])
     /// Filters given an undefined input or argument as a marker (2.19's accept_args_markers).
-    static let markerTakingFilters: Set<String> = ["default", "d", "mandatory", "ternary"]
+    static let markerTakingFilters: Set<String> = ["default", "d", "mandatory", "ternary", "type_debug", "unvault"]
     static let itemUsingFilters: Set<String> = ["list", "zip", "zip_longest"]
+    /// YAML dumps that write a vault marker as its ciphertext (2.19's represent_vault_exception_marker).
+    static let vaultDumpingFilters: Set<String> = ["to_yaml", "to_nice_yaml"]
 
     public func filter(_ name: String, _ value: Value, _ args: Arguments) throws -> Value {
         let short = Environment.shortName(name)
         if Environment.itemUsingFilters.contains(short) {
-            for v in [value] + args.positional { for x in v.listValue ?? [] { if case .undefined(let m) = x { throw UndefinedError(m) } } }
-        } else if !Environment.markerSafeFilters.contains(short) {
-            try UndefinedError.trip(value)
+            for v in [value] + args.positional { for x in v.listValue ?? [] { try trip(x, deep: false) } }
+        } else if Environment.vaultDumpingFilters.contains(short) {
+            try UndefinedError.trip(value)   // a vault marker is written as its `!vault` text
             try UndefinedError.trip(args)
+        } else if !Environment.markerSafeFilters.contains(short) {
+            try trip(value)
+            try trip(args)
         }
         if short == "default" || short == "d" {   // an undefined input comes as a marker
             let fallback = args.get(0, "default_value") ?? .string("")
@@ -123,7 +159,9 @@ public struct Environment: Sendable {
             if let f = external?.filter(name) { return try f(value, args, self) }
             throw TemplateError("No filter named '\(name)' found.")   // compile-time misses are caught before
         }
-        do { return try f(value, args, self) } catch let e as UndefinedError { throw e } catch {
+        do { return try f(value, args, self) } catch let e as UndefinedError { throw e } catch let e as TemplateError where e.undecryptable != nil {
+            throw e   // a marker the filter used: its own error, not the filter's
+        } catch {
             guard let wrap = filterFailure else { throw error }
             throw TemplateError(wrap(Environment.shortName(name), "\(error)"))
         }
@@ -135,8 +173,8 @@ public struct Environment: Sendable {
             if case .undefined = value { return short == "undefined" }
             return short == "defined"
         }
-        try UndefinedError.trip(value)
-        try UndefinedError.trip(args)
+        if short != "vault_encrypted" { try trip(value) }   // it takes a vault marker as it is
+        try trip(args)
         guard let t = tests[name] ?? tests[Environment.shortName(name)] else {
             if let t = external?.test(name) { return try t(value, args, self) }
             throw TemplateError("No test named '\(name)' found.")

@@ -6,6 +6,11 @@ public struct TemplateError: Error, CustomStringConvertible, Sendable {
     public var line: Int
     /// Raised while parsing (an included template's syntax error surfaces while rendering).
     public var isSyntax = false
+    /// Raised by using a `!vault` value that does not decrypt (2.19's VaultExceptionMarker): the
+    /// ciphertext, so that a container item keeps the marker instead of failing (unless `hard`).
+    public var undecryptable: String?
+    /// Raised by an operator using such a marker: an error for good (see UndefinedError.hard).
+    public var hard = false
     public init(_ message: String, line: Int = 0, syntax: Bool = false) {
         self.message = message
         self.line = line
@@ -247,7 +252,7 @@ struct Lexer {
             let c = src[i]
             if depth == 0 {
                 if c == "-", peek(closer, at: i + 1) { i += n + 1; return true }
-                if c == "+", peek(closer, at: i + 1) { i += n + 1; return false }
+                if c == "+", !variable, peek(closer, at: i + 1) { i += n + 1; return false }   // `+%}`; `+}}` is an operator
                 if peek(closer, at: i) { i += n; return false }
             }
             switch c {

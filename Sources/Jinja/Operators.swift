@@ -15,6 +15,10 @@ enum Ops {
             case (.timedelta(let x), .timedelta(let y)): return .timedelta(x + y)
             default:
                 if let x = a.stringValue, let y = b.stringValue { return .string(x + y) }
+                // A sequence on the left refuses the other operand in its own words.
+                if a.stringValue != nil || a.listValue != nil {
+                    throw TemplateError("can only concatenate \(a.typeName) (not \"\(b.typeName)\") to \(a.typeName)")
+                }
                 return try arith(op, a, b, { $0.addingReportingOverflow($1) }, { $0 + $1 })
             }
         case "-":

@@ -6,6 +6,9 @@ struct Parser {
     var tokens: [LexedToken]
     var p = 0
 
+    /// Parsing a bare expression (Jinja2's compile_expression): its end is the template's end.
+    var expressionOnly = false
+
     init(tokens: [LexedToken]) { self.tokens = tokens }
 
     var cur: Token { tokens[p].token }
@@ -41,7 +44,7 @@ struct Parser {
         case .string(let s): return "'\(s)'"
         case .int(let i): return "'\(i)'"
         case .float(let f): return "'\(f)'"
-        case .varEnd: return "'end of print statement'"
+        case .varEnd: return expressionOnly ? "'end of template'" : "'end of print statement'"
         case .blockEnd: return "'end of statement block'"
         case .eof: return "end of template"
         default: return "'\(t)'"

@@ -118,7 +118,7 @@ final class Renderer {
         case .output(let e, let line):
             do {
                 let v = try eval(e)
-                try UndefinedError.trip(v)
+                try env.trip(v)
                 out.value(v)
             } catch is InlineUndefined {
                 // `x if c` without else, used in text: renders nothing.
@@ -297,9 +297,10 @@ final class Renderer {
         }
     }
 
+    /// A variable as it is: a `!vault` value not yet revealed.
     func lookup(_ name: String) throws -> Value {
-        for s in scopes.reversed() { if let v = s[name] { return try used(v) } }
-        if let v = try root.lookup(name) { return try used(v) }
+        for s in scopes.reversed() { if let v = s[name] { return try Renderer.used(v) } }
+        if let v = try root.lookup(name) { return try Renderer.used(v) }
         throw UndefinedError("'\(name)' is undefined")
     }
 
@@ -310,15 +311,36 @@ final class Renderer {
         return v
     }
 
-    func used(_ v: Value) throws -> Value { try Renderer.used(v) }
+    /// As `Renderer.used`, and a `!vault` value is revealed (one that does not decrypt raises).
+    func used(_ v: Value) throws -> Value {
+        if case .vault(let text) = v { return try env.revealed(text) }
+        return try Renderer.used(v)
+    }
 
-    /// A container item: one that is undefined becomes a marker instead of failing the expression.
+    /// A container item: one that is a marker (undefined, or a vault value that does not decrypt)
+    /// stays in it as one instead of failing the expression, unless an operator used it.
     func item(_ e: Expr) throws -> Value {
-        do { return try eval(e) } catch let u as UndefinedError { return .undefined(u.message) }
+        do { return try eval(e) } catch let u as UndefinedError where !u.hard {
+            return .undefined(u.message)
+        } catch let t as TemplateError where t.undecryptable != nil && !t.hard {
+            return .vault(t.undecryptable!)
+        }
+    }
+
+    /// An operator's use of its operands: a marker among them raises for good (2.19 gives a
+    /// marker back from filters, tests and attributes, never from `~`, `+`, `<`, `not`…).
+    func operands<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch var u as UndefinedError {
+            u.hard = true
+            throw u
+        } catch var t as TemplateError where t.undecryptable != nil {
+            t.hard = true
+            throw t
+        }
     }
 
     func str(_ v: Value) throws -> String {
-        try UndefinedError.trip(v)
+        try env.trip(v)
         return v.pythonStr
     }
 
@@ -357,9 +379,7 @@ final class Renderer {
             if let render = env.constTemplate, case .string(let s) = v, !Template.isPlain(s) { return try render(s) }
             return v
         case .name(let n):
-            let v = try lookup(n)
-            if case .vault(let text) = v, let reveal = env.reveal { return try reveal(text) }
-            return v
+            return try lookup(n)
         case .list(let items): return .list(try items.map(item))
         case .tuple(let items): return .list(try items.map(item))
         case .dict(let pairs):
@@ -417,7 +437,12 @@ final class Renderer {
             if let dstar, case .dict(let d) = try eval(dstar) {
                 for (kk, vv) in d { arguments.keywords[kk.pythonStr] = vv }
             }
-            if !isLookup { try UndefinedError.trip(arguments) }
+            if isLookup {
+                // A lookup decides about undefined terms, not about a vault marker.
+                for v in arguments.positional + Array(arguments.keywords.values) { if case .vault = v { try env.trip(v) } }
+            } else {
+                try env.trip(arguments)
+            }
             return try call(callee, arguments)
         case .filter(let base, let name, let a, let k):
             // Filters that take markers (default, mandatory, ternary) are given an undefined input
@@ -434,15 +459,22 @@ final class Renderer {
                 if case .name(let n) = base, env.globals[n] != nil || root.function(n) != nil || macros.contains(where: { $0[n] != nil }) {
                     return .bool((name == "defined") != negated)
                 }
-                do { _ = try eval(base) } catch is UndefinedError { defined = false }
+                do { _ = try eval(base) } catch let u as UndefinedError where !u.hard { defined = false }
                 return .bool(((name == "defined") == defined) != negated)
             }
+            // vault_encrypted sees a variable's `!vault` value as it is, and takes a marker.
             var operand: Value
-            if case .name(let n) = base { operand = try lookup(n) } else { operand = try eval(base) }
+            if Environment.shortName(name) != "vault_encrypted" {
+                operand = try eval(base)
+            } else if case .name(let n) = base {
+                operand = try lookup(n)
+            } else {
+                operand = try item(base)
+            }
             let r = try env.test(name, operand, try args(a, k))
             return .bool(r != negated)
         case .unary(let op, let x):
-            let v = try eval(x)
+            let v = try operands { try eval(x) }
             if op == "+" { return v }
             switch v {
             case .int(let i): return .int(-i)
@@ -451,34 +483,41 @@ final class Renderer {
             default: throw TemplateError("bad operand type for unary -: '\(v.typeName)'")
             }
         case .binary(let op, let a, let b):
-            let l = try eval(a), r = try eval(b)
-            if op != "+" || l.listValue == nil { try UndefinedError.trip(l); try UndefinedError.trip(r) }   // list + list only moves items
-            return try Ops.binary(op, l, r)
-        case .compare(let first, let ops):
-            var left = try eval(first)
-            try UndefinedError.trip(left)
-            for (op, re) in ops {
-                let right = try eval(re)
-                try UndefinedError.trip(right)
-                if try !Ops.compare(op, left, right) { return .bool(false) }
-                left = right
+            return try operands {
+                let l = try eval(a), r = try eval(b)
+                if op != "+" || l.listValue == nil {   // list + list only moves items
+                    try env.trip(l, nestedVaults: false)
+                    try env.trip(r, nestedVaults: false)
+                }
+                return try Ops.binary(op, l, r)
             }
-            return .bool(true)
+        case .compare(let first, let ops):
+            return try operands {
+                var left = try eval(first)
+                try env.trip(left, nestedVaults: false)
+                for (op, re) in ops {
+                    let right = try eval(re)
+                    try env.trip(right, nestedVaults: false)
+                    if try !Ops.compare(op, left, right) { return .bool(false) }
+                    left = right
+                }
+                return .bool(true)
+            }
         case .and(let a, let b):
-            let l = try eval(a)
+            let l = try operands { try eval(a) }
             return l.truthy ? try eval(b) : l
         case .or(let a, let b):
-            let l = try eval(a)
+            let l = try operands { try eval(a) }
             return l.truthy ? l : try eval(b)
         case .not(let x):
-            return .bool(!(try eval(x).truthy))
+            return .bool(!(try operands { try eval(x) }.truthy))
         case .condition(let test, let then, let otherwise):
-            if try eval(test).truthy { return try eval(then) }
+            if try operands({ try eval(test) }).truthy { return try eval(then) }
             // Without an else, Jinja yields an undefined value: nothing in text, an error as a value.
             guard let otherwise else { throw InlineUndefined() }
             return try eval(otherwise)
         case .concat(let parts):
-            return .string(try parts.map { try str(eval($0)) }.joined())
+            return .string(try operands { try parts.map { try str(eval($0)) }.joined() })
         }
     }
 

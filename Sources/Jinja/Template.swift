@@ -71,6 +71,8 @@ public struct Template: Sendable {
         if body.count == 1, case .output(let e, _) = body[0] {
             do { return try r.eval(e) } catch is InlineUndefined {
                 throw TemplateError("the inline if-expression evaluated to false and no else section was defined")
+            } catch let t as TemplateError where t.undecryptable != nil && !t.hard {
+                return .vault(t.undecryptable!)   // the value is the marker, until used
             }
         }
         var out = Output()
@@ -84,12 +86,17 @@ public struct Template: Sendable {
         var lexer = Lexer("{{" + source + "}}", options: TemplateOptions(trimBlocks: false, escapeBackslashes: escapeBackslashes))
         let tokens = try lexer.tokenize()
         var parser = Parser(tokens: tokens)
-        guard case .varBegin = parser.cur else { throw TemplateError("expected an expression") }
+        parser.expressionOnly = true
+        guard case .varBegin = parser.cur else { throw TemplateError("expected an expression", syntax: true) }
         parser.advance()
         let e = try parser.parseExpression()
-        guard parser.cur == .varEnd else { throw TemplateError("unexpected \(parser.describe(parser.cur))") }
+        guard parser.cur == .varEnd else { throw TemplateError("unexpected \(parser.describe(parser.cur))", syntax: true) }
         parser.advance()
-        guard parser.cur == .eof else { throw TemplateError("unexpected text after the expression") }
+        guard parser.cur == .eof else { throw TemplateError("unexpected text after the expression", syntax: true) }
+        // Compiled first, as Jinja2 compiles an expression: an unknown filter or test is a syntax error.
+        var check = CallableCheck(env: env)
+        check.expr(e, soft: false)
+        if let unknown = check.error { throw TemplateError(unknown, syntax: true) }
         return try Renderer(env: env, root: vars).eval(e)
     }
 }

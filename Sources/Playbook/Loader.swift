@@ -94,7 +94,7 @@ public struct PlaybookLoader {
     /// import's vars), each with the import's vars over its own, its tags added and its `when`
     /// put before every task's (PlaybookInclude.load_data).
     mutating func importPlaybook(_ node: Node, _ entry: Node.Pair, baseDir base: String) throws -> [Play] {
-        var vars = Dict(), tags: [String] = [], when: [Value] = []
+        var vars = Dict(), tags: [String] = [], when: [Value] = [], places: [WhenPlace] = []
         for p in node.pairs ?? [] {
             let key = p.key.scalar?.pythonStr ?? ""
             switch key {
@@ -105,7 +105,10 @@ public struct PlaybookLoader {
                 }
                 vars = d
             case "tags": tags = Task.tagList(p.value.value)
-            case "when": if !p.value.value.isNone { when = p.value.value.listValue ?? [p.value.value] }
+            case "when":
+                guard !p.value.value.isNone else { continue }
+                when = p.value.value.listValue ?? [p.value.value]
+                places = p.value.items?.map { WhenPlace($0.location) } ?? [WhenPlace(p.value.location)]
             default: throw PlaybookError("'\(key)' is not a valid attribute for a PlaybookInclude", at: p.key.location)
             }
         }
@@ -139,11 +142,11 @@ public struct PlaybookLoader {
             let added = tags.filter { !playTags.contains($0) }
             if !added.isEmpty { plays[i].keywords["tags"] = .list((playTags + added).map(Value.string)) }
             plays[i].includedWhen = when + plays[i].includedWhen
-            func under(_ l: [Task]) -> [Task] { l.map { $0.imported(when: when, tags: added) } }
+            func under(_ l: [Task]) -> [Task] { l.map { $0.imported(when: when, places: places, tags: added) } }
             plays[i].preTasks = under(plays[i].preTasks)
             plays[i].tasks = under(plays[i].tasks)
             plays[i].postTasks = under(plays[i].postTasks)
-            plays[i].handlers = plays[i].handlers.map { $0.imported(when: [], tags: added) }
+            plays[i].handlers = plays[i].handlers.map { $0.imported(when: [], places: [], tags: added) }
         }
         return plays
     }
@@ -262,16 +265,24 @@ public struct PlaybookLoader {
     public struct Inherited {
         public var tags: [String]
         public var when: [Value]
+        /// Where each of `when` was written (WhenPlace(nil) where unknown).
+        public var whenPlaces: [WhenPlace]
         public var vars: [Dict]
         public var keywords: [String: Value] = [:]
         /// Where the enclosing blocks wrote their vars' names (nearest wins), for warnings.
         public var varKeyLocations: [String: SourceLocation] = [:]
 
-        public init(tags: [String], when: [Value], vars: [Dict], keywords: [String: Value] = [:]) {
+        public init(tags: [String], when: [Value], vars: [Dict], keywords: [String: Value] = [:], whenPlaces: [WhenPlace] = []) {
             self.tags = tags
             self.when = when
+            self.whenPlaces = whenPlaces + Array(repeating: WhenPlace(nil), count: max(0, when.count - whenPlaces.count))
             self.vars = vars
             self.keywords = keywords
+        }
+
+        public mutating func addWhen(_ v: Value, _ place: WhenPlace = WhenPlace(nil)) {
+            when.append(v)
+            whenPlaces.append(place)
         }
 
         /// A keyword a block, import or role passes down: nearer levels replace, except those
@@ -345,7 +356,7 @@ public struct PlaybookLoader {
                     }
                 }
                 inner.tags += Task.tagList(item["tags"]?.value)
-                if let w = item["when"]?.value, !w.isNone { inner.when.append(w) }
+                if let w = item["when"], !w.value.isNone { inner.addWhen(w.value, WhenPlace(w.location, items: w.items?.map(\.location) ?? [])) }
                 if case .dict(let d)? = item["vars"]?.value { inner.vars.append(d) }
                 for p in item["vars"]?.pairs ?? [] { if let k = p.key.scalar?.pythonStr { inner.varKeyLocations[k] = p.key.location } }
                 for p in pairs {
@@ -403,7 +414,7 @@ public struct PlaybookLoader {
         let path = try resolveTaskFile(name, from: imp.location.file, role: role, at: imp.location)
         var inner = inherited
         inner.tags += Task.tagList(imp["tags"])
-        if let w = imp["when"] { inner.when.append(w) }
+        if let w = imp["when"] { inner.addWhen(w, WhenPlace(imp.keywordLocations["when"], items: imp.whenItemLocations)) }
         if case .dict(let d)? = imp["vars"] { inner.vars.append(d) }
         for k in Task.inheritable { if let v = imp[k] { inner.inherit(k, v) } }
         importDepth += 1
@@ -419,7 +430,7 @@ public struct PlaybookLoader {
         if imp.args["apply"] != nil { throw PlaybookError("Invalid options for import_role: apply", at: imp.location) }
         var inner = inherited
         inner.tags += Task.tagList(imp["tags"])
-        if let w = imp["when"] { inner.when.append(w) }
+        if let w = imp["when"] { inner.addWhen(w, WhenPlace(imp.keywordLocations["when"], items: imp.whenItemLocations)) }
         if case .dict(let d)? = imp["vars"] { inner.vars.append(d) }
         for k in Task.inheritable { if let v = imp[k] { inner.inherit(k, v) } }
         let (role, tasks, handlers) = try loadRoleFor(imp, inherited: inner)
@@ -512,7 +523,7 @@ public struct PlaybookLoader {
             if alreadyIn(dep) { continue }
             var inner = inherited
             inner.tags += tags
-            if let when { inner.when.append(when) }
+            if let when { inner.addWhen(when) }
             for (k, v) in keywords { inner.inherit(k, v) }
             let (t, h) = try roleContent(dep, inherited: inner)
             tasks += t
@@ -553,6 +564,7 @@ public struct PlaybookLoader {
         _ = entry
         t.inheritedTags = inherited.tags
         t.inheritedWhen = inherited.when
+        t.inheritedWhenPlaces = inherited.whenPlaces
         t.blockVars = inherited.vars
         t.inheritedKeywords = inherited.keywords
         return t
@@ -588,12 +600,14 @@ public struct PlaybookLoader {
         var actions: [(String, Node)] = []
         var keywordLocations: [String: SourceLocation] = [:]
         var argLocations: [String: SourceLocation] = [:], argKeyLocations: [String: SourceLocation] = [:]
+        var whenItems: [SourceLocation] = [], argItems: [String: [SourceLocation]] = [:]
         for p in pairs {
             let key = p.key.scalar?.pythonStr ?? ""
             if Keywords.task.contains(key) || key.hasPrefix("with_") {
                 if key == "when", p.value.value.isNone { continue }   // `when:` left empty: no condition
                 keywords[key] = p.value.value
                 keywordLocations[key] = p.value.location
+                if key == "when" { whenItems = p.value.items?.map(\.location) ?? [] }
                 if key == "action" || key == "local_action" { keywordLocations["@action"] = p.key.location }
             } else {
                 actions.append((key, p.value))
@@ -607,6 +621,12 @@ public struct PlaybookLoader {
                     guard let k = p.key.scalar?.pythonStr else { continue }
                     argLocations[k] = p.value.location
                     argKeyLocations[k] = p.key.location
+                    if let items = p.value.items { argItems[k] = items.map(\.location) }
+                    // include_*'s `apply: {when: …}`: a condition the included tasks get, at its place.
+                    if k == "apply", let w = p.value["when"] {
+                        argLocations["apply.when"] = w.location
+                        if let items = w.items { argItems["apply.when"] = items.map(\.location) }
+                    }
                 }
             } else {
                 for k in args.keys { argLocations[k.pythonStr] = node.location }
@@ -730,11 +750,14 @@ public struct PlaybookLoader {
         t.writtenAction = written
         t.inheritedTags = inherited.tags
         t.inheritedWhen = inherited.when
+        t.inheritedWhenPlaces = inherited.whenPlaces
         t.blockVars = inherited.vars
         t.inheritedKeywords = inherited.keywords
         t.keywordLocations = keywordLocations
         t.argLocations = argLocations
         t.argKeyLocations = argKeyLocations
+        t.whenItemLocations = whenItems
+        t.argItemLocations = argItems
         t.varKeyLocations = inherited.varKeyLocations
         for p in node["vars"]?.pairs ?? [] {
             if let k = p.key.scalar?.pythonStr { (t.varLocations[k], t.varKeyLocations[k]) = (p.value.location, p.key.location) }

@@ -18,6 +18,8 @@ public struct Task: Sendable {
     public var inheritedTags: [String] = []
     /// `when:` of enclosing blocks and role entries, evaluated before the task's own.
     public var inheritedWhen: [Value] = []
+    /// Where each of `inheritedWhen` was written, when known (a block's, an import's).
+    public var inheritedWhenPlaces: [WhenPlace] = []
     /// Vars of enclosing blocks (level 16), lowest first.
     public var blockVars: [Dict] = []
     /// Params of the include_tasks that brought this task in (level 21).
@@ -46,10 +48,15 @@ public struct Task: Sendable {
     public var varLocations: [String: SourceLocation] = [:]
     /// Where each of the task's own vars' names was written.
     public var varKeyLocations: [String: SourceLocation] = [:]
-    /// Where each argument's value was written (a free-form string: that string, for every key).
+    /// Where each argument's value was written (a free-form string: that string, for every key;
+    /// `apply.when` for include_*'s `apply: {when: …}`).
     public var argLocations: [String: SourceLocation] = [:]
     /// Where each argument's key was written (a mapping's), for errors about the key itself.
     public var argKeyLocations: [String: SourceLocation] = [:]
+    /// Where each item of a list was written, for the task's own `when` and for arguments
+    /// (assert's `that`): an error in one condition names that one.
+    public var whenItemLocations: [SourceLocation] = []
+    public var argItemLocations: [String: [SourceLocation]] = [:]
 
     public init(name: String?, action: String, args: Dict, keywords: [String: Value], location: SourceLocation, role: Role?) {
         self.name = name
@@ -64,6 +71,11 @@ public struct Task: Sendable {
 
     /// Every `when` the task must pass: its blocks' and role entries', then its own.
     public var conditions: [Value] { inheritedWhen + (keywords["when"].map { [$0] } ?? []) }
+    /// Where `conditions[index]` and its items were written, when known.
+    public func conditionPlace(_ index: Int) -> WhenPlace {
+        if index == inheritedWhen.count { return WhenPlace(keywordLocations["when"], items: whenItemLocations) }
+        return index < inheritedWhenPlaces.count ? inheritedWhenPlaces[index] : WhenPlace(nil)
+    }
 
     /// The name Ansible prints in banners: the task's name, or `role : action`.
     public var displayName: String {
@@ -137,12 +149,13 @@ extension Task {
 
 extension Task {
     /// The task under an import_playbook's `when` and `tags` (its block sections too).
-    public func imported(when: [Value], tags: [String]) -> Task {
+    public func imported(when: [Value], places: [WhenPlace], tags: [String]) -> Task {
         var t = self
+        t.inheritedWhenPlaces = places + t.whenPlacesPadded
         t.inheritedWhen = when + t.inheritedWhen
         t.inheritedTags = tags + t.inheritedTags
         if let s = sections {
-            func map(_ l: [Task]) -> [Task] { l.map { $0.imported(when: when, tags: tags) } }
+            func map(_ l: [Task]) -> [Task] { l.map { $0.imported(when: when, places: places, tags: tags) } }
             t.sections = BlockSections(block: map(s.block), rescue: map(s.rescue), always: map(s.always))
         }
         return t
@@ -162,5 +175,22 @@ extension StringProtocol {
         while let f = s.first, f == " " || f == "\t" || f == "\n" { s = s.dropFirst() }
         while let l = s.last, l == " " || l == "\t" || l == "\n" { s = s.dropLast() }
         return s
+    }
+}
+
+/// Where a condition was written: the keyword's value, and each item of a list.
+public struct WhenPlace: Sendable {
+    public var location: SourceLocation?
+    public var items: [SourceLocation]
+    public init(_ location: SourceLocation?, items: [SourceLocation] = []) {
+        self.location = location
+        self.items = items
+    }
+}
+
+extension Task {
+    /// The places of `inheritedWhen`, one for each (unknown ones empty).
+    var whenPlacesPadded: [WhenPlace] {
+        inheritedWhenPlaces + Array(repeating: WhenPlace(nil), count: max(0, inheritedWhen.count - inheritedWhenPlaces.count))
     }
 }

@@ -22,6 +22,8 @@ public final class Vault: Sendable {
         var idMatch = false
         /// Plaintexts by envelope text: PBKDF2 is slow on purpose, and a `!vault` var is read often.
         var plaintexts: [String: [UInt8]] = [:]
+        /// Why an envelope did not decrypt: a value that does not is kept and used again (2.19's marker).
+        var failures: [String: VaultError] = [:]
     }
     private let state = Mutex(State())
 
@@ -32,11 +34,20 @@ public final class Vault: Sendable {
     public var secrets: [VaultSecret] { state.withLock { $0.secrets } }
 
     public func set(secrets: [VaultSecret], idMatch: Bool) {
-        state.withLock { $0.secrets = secrets; $0.idMatch = idMatch; $0.plaintexts = [:] }
+        state.withLock { $0.secrets = secrets; $0.idMatch = idMatch; $0.plaintexts = [:]; $0.failures = [:] }
     }
 
     public func decrypt(_ text: String) throws -> [UInt8] {
-        if let p = state.withLock({ $0.plaintexts[text] }) { return p }
+        let (known, failure) = state.withLock { ($0.plaintexts[text], $0.failures[text]) }
+        if let known { return known }
+        if let failure { throw failure }
+        do { return try attempt(text) } catch let e as VaultError {
+            state.withLock { $0.failures[text] = e }
+            throw e
+        }
+    }
+
+    private func attempt(_ text: String) throws -> [UInt8] {
         let (secrets, idMatch) = state.withLock { ($0.secrets, $0.idMatch) }
         let envelope = try Envelope(parsing: text)
         guard envelope.cipher == "AES256" else { throw VaultError("Cipher '\(envelope.cipher)' could not be found.") }

@@ -238,7 +238,9 @@ final class Composer {
         switch tag {
         case "!", "tag:yaml.org,2002:str": return .string(text)
         case "!unsafe": return .unsafe(text)
-        case "!vault", "!vault-encrypted": return .vault(text)
+        case "!vault", "!vault-encrypted":
+            VaultOrigins.note(text, at: loc)
+            return .vault(text)
         case "tag:yaml.org,2002:null": return .none
         case "tag:yaml.org,2002:bool":
             if let b = Resolver.bool(text) { return .bool(b) }

@@ -14,9 +14,24 @@ public enum Resolver {
         case "-", "+", "0"..."9", ".":
             if let i = int(s) { return .int(i) }
             if let f = float(s) { return .float(f) }
+            if let t = naiveDatetime(s) { return .datetime(t) }
         default: break
         }
         return .string(s)
+    }
+
+    nonisolated(unsafe) static let datetimePattern =
+        #/([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt]|[ \t]+)([0-9]{1,2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]*))?/#
+
+    /// A YAML 1.1 timestamp with a time and no zone: Python's naive datetime. A bare date or a
+    /// zoned time stays text (no value kind holds them).
+    static func naiveDatetime(_ s: String) -> Double? {
+        guard s.count >= 14, let m = s.wholeMatch(of: datetimePattern),
+              let year = Int(m.1), let month = Int(m.2), let day = Int(m.3), let hour = Int(m.4), let minute = Int(m.5), let second = Int(m.6),
+              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60 else { return nil }
+        let fraction = m.7.map { String($0.prefix(6)) } ?? ""
+        let micro = Int(fraction.padding(toLength: 6)) ?? 0
+        return DateParts.timestamp(year: year, month: month, day: day, hour: hour, minute: minute, second: second, microsecond: micro)
     }
 
     static func bool(_ s: String) -> Bool? {
@@ -128,4 +143,8 @@ public enum Resolver {
 extension Resolver {
     /// How a plain scalar would read back: a string, or the bool/int/float/null it would become.
     public static func resolvePublic(_ s: String) -> Value { resolve(plain: s) }
+}
+
+private extension String {
+    func padding(toLength n: Int) -> String { count >= n ? self : self + String(repeating: "0", count: n - count) }
 }

@@ -36,6 +36,8 @@ struct SwansibleInventory: ParsableCommand {
     @Flag(help: "When doing --list, represent in a way that is optimized for export, not as an accurate representation of how Ansible has processed it.")
     var export = false
     @Flag(name: .short, help: "Verbose mode (-vvv for more).") var verbose: Int
+    @Option(name: .customLong("playbook-dir"), help: "A directory standing in for a playbook's (its group_vars/ and host_vars/).")
+    var playbookDir: String?
     @Option(name: [.short, .customLong("extra-vars")], help: "Set additional variables (for constructed's use_extra_vars).")
     var extraVars: [String] = []
     @OptionGroup var vault: VaultOptions
@@ -60,6 +62,14 @@ struct SwansibleInventory: ParsableCommand {
         Version.announce("swansible-inventory", settings, verbosity: verbose)
         try vault.load(settings)
         let sources = settings.inventorySources(given: inventory)
+        let basedir = (playbookDir ?? settings.value(env: "ANSIBLE_PLAYBOOK_DIR", key: "playbook_dir")).map(Files.absolute)
+        if let basedir, !Files.isDirectory(basedir) {
+            Output.warning("Ignoring invalid path provided to plugin path: '\(basedir)' is not a directory")
+        }
+        // A host's variables come through a VariableManager, whose loader reads the playbook dir's
+        // group_vars/host_vars, the current directory's without one; a group's own and --export's
+        // read only a playbook dir given (ansible-inventory's _get_group_variables, export).
+        let hostDirs = [basedir ?? Files.cwd()], ownDirs = basedir.map { [$0] } ?? []
         let extra: Dict
         do { extra = try ExtraVars.parse(extraVars) } catch {
             Output.error("\(error)")
@@ -85,28 +95,29 @@ struct SwansibleInventory: ParsableCommand {
                     Output.error("You must pass a single valid host to --host parameter")
                     throw ExitCode(ExitCodes.badOption)
                 }
-                inv.warnReservedNames(of: found)
-                results = try dump(.dict(try inv.vars(for: found[0])))
+                inv.warnReservedNames(of: found, playbookDirs: hostDirs)
+                results = try dump(.dict(try inv.vars(for: found[0], playbookDirs: hostDirs)))
             } else if list {
                 // The group argument is for --graph only; --limit narrows the hosts listed.
                 let export = self.export || settings.value(env: "ANSIBLE_INVENTORY_EXPORT", section: "inventory", key: "export").map(Settings.truthy) == true
                 let available = try limit.map { try PlaybookRunner.hosts(matching: "all", inv, limit: $0) }
-                if !export { inv.warnReservedNames(of: available ?? inv.hostNames) }
+                if !export { inv.warnReservedNames(of: available ?? inv.hostNames, playbookDirs: hostDirs) }
+                let dirs = export ? ownDirs : hostDirs
                 if yaml {
-                    let (tree, shared) = try inv.yamlTree(available: available, export: export)
+                    let (tree, shared) = try inv.yamlTree(available: available, playbookDirs: dirs, export: export)
                     results = try YAMLText.dump(tree, shared: shared)
                 } else if toml {
-                    results = try dump(.dict(try inv.tomlTree(available: available, export: export)))
+                    results = try dump(.dict(try inv.tomlTree(available: available, playbookDirs: dirs, export: export)))
                 } else {
-                    results = try dump(try inv.listJSON(available: available, export: export))
+                    results = try dump(try inv.listJSON(available: available, playbookDirs: dirs, export: export))
                 }
             } else {
                 guard inv.hasGroup(group ?? "all") else {
                     Output.error("Pattern must be valid group name when using --graph")
                     throw ExitCode(ExitCodes.badOption)
                 }
-                if showVars { inv.warnReservedNames(of: try inv.hosts(matching: group ?? "all")) }
-                results = try inv.graph(group ?? "all", vars: showVars)
+                if showVars { inv.warnReservedNames(of: try inv.hosts(matching: group ?? "all"), playbookDirs: hostDirs) }
+                results = try inv.graph(group ?? "all", vars: showVars, playbookDirs: hostDirs, groupDirs: ownDirs)
             }
             // Nothing to show (an empty TOML listing): nothing written, exit 1, as ansible-inventory.
             guard !results.isEmpty else { throw ExitCode(ExitCodes.error) }

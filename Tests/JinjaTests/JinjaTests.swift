@@ -65,6 +65,28 @@ final class JinjaTests: XCTestCase {
         XCTAssertEqual(try render("{{ nope is defined }} {{ d.x is undefined }}", ["d": [:]]), "False True")
     }
 
+    func testMarkersStayInContainersAndOperatorsRaise() throws {
+        // A filter given a marker gives it back (a container keeps it); an operator raises for good.
+        XCTAssertEqual(try render("{{ [nope] | length }} {{ [nope | upper, nope.x] | length }}"), "1 2")
+        XCTAssertThrowsError(try render("{{ [nope ~ 'x'] | length }}"))
+        XCTAssertThrowsError(try render("{{ (nope ~ 'x') | default('d') }}"))
+        XCTAssertEqual(try render("{{ (nope | upper) | default('d') }}"), "d")
+        // A `!vault` value that does not decrypt: the same, and its own error where used.
+        var sealed = env
+        sealed.reveal = { text in
+            guard text == "open" else { throw TemplateError("Attempt to use undecryptable variable: no secret") }
+            return "plain"
+        }
+        let vars: [String: Value] = ["s": .vault("sealed"), "o": .vault("open")]
+        XCTAssertEqual(try Template("{{ [s] | length }} {{ [s | upper] | length }} {{ o }}").render(sealed, DictSource(vars)), "1 1 plain")
+        XCTAssertThrowsError(try Template("{{ s is defined }}").render(sealed, DictSource(vars)))
+        XCTAssertThrowsError(try Template("{{ s ~ '' }}").render(sealed, DictSource(vars))) {
+            XCTAssertEqual(($0 as? TemplateError)?.undecryptable, "sealed")
+        }
+        XCTAssertThrowsError(try Template("{{ [s ~ ''] | length }}").render(sealed, DictSource(vars)))
+        XCTAssertEqual(try Template("{{ s }}").evaluate(sealed, DictSource(vars)), .vault("sealed"))   // the value is the marker
+    }
+
     func testStringMethodsIndexByScalars() throws {
         XCTAssertEqual(try render("{{ 'a b'.split() }} {{ ' x '.strip() }} {{ 'abc'[1:] }} {{ 'e\u{301}x' | length }}"), "['a', 'b'] x bc 3")
     }

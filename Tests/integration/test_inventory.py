@@ -281,3 +281,26 @@ def test_variable_names_and_shared_values_as_ansible(tmp_path):
     listing = run([BIN / 'swansible-inventory', *srcs, '--list', '--yaml']).stdout
     assert 'l: &id' in listing and 'l: *id' in listing and 'm: *id' in listing and 'd: *id' in listing
     assert "Origin: <unknown>\n\nodd key" in ours.stderr and 'r.ini:5\n' in ours.stderr
+
+
+def test_playbook_dir_as_ansible(tmp_path):
+    """--playbook-dir brings that directory's group_vars/host_vars into every listing; without it a
+    host's variables read the current directory's (a VariableManager's basedir), its groups' do not."""
+    (tmp_path / 'inv').mkdir()
+    (tmp_path / 'inv' / 'hosts').write_text('[web]\nh1 a=1\n')
+    for d, kind, name, text in [('pb', 'group_vars', 'web.yml', 'from_pb: 1\n'), ('pb', 'host_vars', 'h1.yml', 'from_pb_host: 2\n'),
+                                ('.', 'group_vars', 'all.yml', 'from_cwd: 3\n')]:
+        (tmp_path / d / kind).mkdir(parents=True, exist_ok=True)
+        (tmp_path / d / kind / name).write_text(text)
+    seen = {}
+    for args in (['--list'], ['--graph', '--vars'], ['--list', '--playbook-dir', 'pb'], ['--host', 'h1', '--playbook-dir', 'pb'],
+                 ['--graph', '--vars', '--playbook-dir', 'pb'], ['--list', '--export', '--playbook-dir', 'pb'],
+                 ['--list', '--yaml', '--export', '--playbook-dir', 'pb'], ['--list', '--playbook-dir', 'nodir']):
+        ours = run([BIN / 'swansible-inventory', '-i', 'inv/hosts', *args], cwd=tmp_path)
+        theirs = run([VENV / 'bin' / 'ansible-inventory', '-i', 'inv/hosts', *args], cwd=tmp_path)
+        assert ours.returncode == theirs.returncode == 0, ours.stderr
+        assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr), args
+        seen[args[0] + ' ' + args[-1]] = ours
+    assert '"from_cwd": 3' in seen['--list --list'].stdout
+    assert '"from_pb": 1' in seen['--host pb'].stdout and '"from_pb_host": 2' in seen['--host pb'].stdout
+    assert 'is not a directory' in seen['--list nodir'].stderr

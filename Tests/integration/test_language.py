@@ -29,6 +29,7 @@ LANG = FIXTURES / 'language'
     ('raw.yml', ['-v']),                # raw and the environment keyword
     ('raw.yml', ['--check']),           # raw never runs under --check
     ('include_conditions.yml', []),     # a block's `when` on its includes and the tasks they bring in
+    ('conditional_errors.yml', []),     # a conditional's errors worded and placed as 2.19 does; markers and operators
     ('role_names.yml', []),             # listed, imported and included roles in ansible_play_role_names
     ('role_libraries.yml', ['-v']),     # roles' library/ in load order, for the rest of the run
     ('role_names.yml', ['--list-tasks']),   # unnamed role tasks go by their action

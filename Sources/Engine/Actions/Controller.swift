@@ -23,7 +23,9 @@ enum DebugAction: Action {
                 // The name is an expression: evaluated only when trusted, undefined shown as such.
                 if case .unsafe = v { throw AnsibleError(Templar.untrustedMessage, kind: .untrusted) }
                 var errors: [String] = []
-                let value = DebugAction.markingErrors(try c.runner.vars.templar.resolve(.string("{{ \(name) }}"), c.scope), &errors)
+                let resolved = try c.runner.vars.templar.resolve(.string("{{ \(name) }}"), c.scope)
+                try Templar.tripVaults(resolved)   // undefined items are shown in place; vault markers fail
+                let value = DebugAction.markingErrors(resolved, &errors)
                 if !errors.isEmpty {
                     // 2.19 shows each undefined item in place, numbered, and warns with the same words.
                     r[.string(name)] = value
@@ -47,7 +49,7 @@ enum DebugAction: Action {
                 let outer = "Error while resolving `var` expression"
                 let at = c.task.argLocations["var"]
                 var error = TaskError(links: [("Task failed.", c.task.location), (outer + ".", at), (e.message, at)],
-                                      flat: "Task failed: \(outer): \(e.message)")
+                                      flat: "Task failed: \(outer): \(e.message)").with(e.cause)
                 if e.kind == .untrusted { error.help = Templar.untrustedHelp }
                 throw error
             } catch {
@@ -127,13 +129,16 @@ enum AssertAction: Action {
         let conditions: [Value] = that.listValue ?? [that]
         let quiet = c.args["quiet"]?.truthy ?? false
         let at = c.task.argLocations["that"]
-        for cond in conditions {
+        // The items' own places when `that` was written as a list (not a template giving one).
+        let itemOrigins = c.task.args["that"]?.listValue != nil ? c.task.argItemLocations["that"] ?? [] : []
+        for (i, cond) in conditions.enumerated() {
             let ok: Bool
-            do { (ok, _) = try c.runner.vars.templar.conditional(cond, c.scope, origin: at) } catch let e as BrokenConditional {
-                throw TaskError.broken(c.task, at: at, e.message)
-            } catch let e as AnsibleError where e.kind == .untrusted {
-                var error = TaskError(links: [("Task failed.", c.task.location), (e.message, at)], flat: "Task failed: \(e.message)")
-                error.help = Templar.untrustedHelp
+            let itemAt = i < itemOrigins.count ? itemOrigins[i] : at
+            do { (ok, _) = try c.runner.vars.templar.conditional(cond, c.scope, origin: itemAt) } catch let e as BrokenConditional {
+                throw TaskError.broken(c.task, at: e.location ?? itemAt, e.message)
+            } catch let e as AnsibleError {
+                var error = TaskError(links: [("Task failed.", c.task.location), (e.message, e.location ?? itemAt)], flat: "Task failed: \(e.message)").with(e.cause)
+                if e.kind == .untrusted { error.help = Templar.untrustedHelp }
                 throw error
             }
             if !ok {

@@ -74,8 +74,8 @@ enum AnsibleFilters {
             return .string(i == s.startIndex ? "/" : String(s[..<i]))
         },
         // ternary and mandatory are given undefined arguments as markers: only the one chosen is used.
-        "ternary": { v, a, _ in
-            try UndefinedError.trip(v)
+        "ternary": { v, a, env in
+            try env.trip(v)
             if v.isNone, let n = a.get(2, "none_val"), !n.isNone { return n }
             return v.truthy ? (a.get(0, "true_val") ?? .none) : (a.get(1, "false_val") ?? .none)
         },
@@ -84,7 +84,14 @@ enum AnsibleFilters {
             if let msg = a.get(0, "msg"), !msg.isNone { throw AnsibleError(msg.pythonStr) }
             throw AnsibleError("Mandatory variable \(UndefinedError.name(why).map { "'\($0)' " } ?? "")not defined.")
         },
-        "type_debug": { v, _, _ in .string(v.typeName) },
+        // Given markers as they are: within an expression a `.vault` value is one that did not decrypt.
+        "type_debug": { v, _, _ in
+            switch v {
+            case .undefined: return "UndefinedMarker"
+            case .vault: return "VaultExceptionMarker"
+            default: return .string(v.typeName)
+            }
+        },
         "quote": { v, _, _ in .string(Shlex.quote(v.isNone ? "" : v.pythonStr)) },
         "combine": { v, a, _ in
             guard Set(a.keywords.keys).isSubset(of: ["recursive", "list_merge"]) else {
