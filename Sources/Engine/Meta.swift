@@ -113,11 +113,7 @@ extension PlaybookRunner {
         let conditions = task.conditions
         guard !conditions.isEmpty, !["noop", "refresh_inventory", "reset_connection"].contains(what) else { return true }
         let scope = try vars.scope(host: host, pc: pc, task: task)
-        for (i, c) in conditions.enumerated()
-        where !(try vars.templar.conditional(c, scope, origin: task.conditionPlace(i).location ?? task.keywordLocations["when"],
-                                              itemOrigins: task.conditionPlace(i).items).0) {
-            return false
-        }
+        for i in conditions.indices where !(try holds(task, condition: i, scope).0) { return false }
         return true
     }
 }

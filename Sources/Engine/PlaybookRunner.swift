@@ -1125,11 +1125,8 @@ public final class PlaybookRunner: @unchecked Sendable {
                     let s = scope.with(iterVars)
                     // The blocks' conditions, then the include's own (those alone stay with the include).
                     var ok = true
-                    for (i, w) in task.conditions.enumerated() where ok {
-                        do {
-                            let place = task.conditionPlace(i)
-                            ok = try vars.templar.conditional(w, s, origin: place.location ?? task.keywordLocations["when"], itemOrigins: place.items).0
-                        } catch let e as AnsibleError {
+                    for i in task.conditions.indices where ok {
+                        do { ok = try holds(task, condition: i, s).0 } catch let e as AnsibleError {
                             throw TaskError.keyword(task, keyword: "when", e.message, at: e.location).with(e.cause)
                         }
                     }
@@ -1657,11 +1654,18 @@ public final class PlaybookRunner: @unchecked Sendable {
         return out
     }
 
+    /// `task.conditions[index]` for one host, errors placed where it was written (the task's own
+    /// `when` when its place is not known).
+    func holds(_ task: PlayTask, condition index: Int, _ scope: VarScope) throws -> (Bool, Value?) {
+        let place = task.conditionPlace(index)
+        return try vars.templar.conditional(task.conditions[index], scope, origin: place.location ?? task.keywordLocations["when"],
+                                            itemOrigins: place.items)
+    }
+
     /// The skipped result when the task's `when` (and its blocks') is false without loop vars; nil when it holds.
     func skipResult(_ task: PlayTask, _ scope: VarScope) throws -> Dict? {
-        for (i, c) in task.conditions.enumerated() {
-            let place = task.conditionPlace(i)
-            let (ok, cond) = try vars.templar.conditional(c, scope, origin: place.location ?? task.keywordLocations["when"], itemOrigins: place.items)
+        for i in task.conditions.indices {
+            let (ok, cond) = try holds(task, condition: i, scope)
             if !ok { return ["changed": false, "false_condition": cond ?? "", "skip_reason": "Conditional result was False", "skipped": true] }
         }
         return nil
@@ -1711,13 +1715,9 @@ public final class PlaybookRunner: @unchecked Sendable {
             r["_ansible_delegated_vars"] = ["ansible_delegated_host": .string(task.effective("delegate_to")?.pythonStr ?? "")]
             return (.failed, r)
         }
-        let conditions = task.conditions
-        for (i, c) in conditions.enumerated() {
+        for i in task.conditions.indices {
             let ok: Bool, cond: Value?
-            do {
-                let place = task.conditionPlace(i)
-                (ok, cond) = try vars.templar.conditional(c, scope, origin: place.location ?? task.keywordLocations["when"], itemOrigins: place.items)
-            } catch let e as AnsibleError {
+            do { (ok, cond) = try holds(task, condition: i, scope) } catch let e as AnsibleError {
                 throw TaskError.keyword(task, keyword: "when", e.message, at: e.location).with(e.cause)
             } catch let e as BrokenConditional {
                 throw TaskError.broken(task, keyword: "when", e)

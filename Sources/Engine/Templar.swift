@@ -244,7 +244,6 @@ public struct Templar: Sendable {
         return (out + rest, errors)
     }
 
-    /// A `!vault` value's plaintext, with the run's vault secrets.
     /// "<what>: <why>" for a template or expression that used a `!vault` value that does not
     /// decrypt; the why stands apart at the value's place when known, as 2.19 shows it.
     static func undecryptable(_ what: String, _ e: TemplateError) -> AnsibleError {
@@ -253,6 +252,7 @@ public struct Templar: Sendable {
         return error
     }
 
+    /// A `!vault` value's plaintext, with the run's vault secrets.
     static func decrypt(_ text: String) throws -> String {
         do { return try Vault.shared.decryptText(text) } catch let e as VaultError {
             throw TemplateError("Attempt to use undecryptable variable: \(e.message)")
