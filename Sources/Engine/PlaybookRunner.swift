@@ -1191,11 +1191,11 @@ public final class PlaybookRunner: @unchecked Sendable {
     func bannerName(_ task: PlayTask, host: String?, pc: VariableManager.PlayContext) -> String {
         guard let name = task.name, name.contains("{{") || name.contains("{%"), let host,
               let scope = try? vars.scope(host: host, pc: pc, task: task) else { return task.displayName }
-        let (text, errors) = vars.templar.renderMarking(name, scope)
+        let (text, errors, place) = vars.templar.renderMarking(name, scope)
         if !errors.isEmpty {
             let brief = "Encountered \(errors.count) template error\(errors.count > 1 ? "s" : "")."
             let full = Origin.report(([brief] + errors.enumerated().map { "error \($0.offset + 1) - \($0.element)" }).joined(separator: "\n"),
-                                     task.keywordLocations["name"])
+                                     place ?? task.keywordLocations["name"])
             Output.warning(full)
         }
         var shown = task
@@ -1487,13 +1487,17 @@ public final class PlaybookRunner: @unchecked Sendable {
                 for (k, v) in loopVars { r[.string(k)] = v }
                 // loop_control.label: what the output shows for the item, rendered with this item's
                 // result under the register name (as the executor registers each iteration); a
-                // label that does not render fails the item with its message.
+                // label with an undefined value fails the item, shown as None; any other error
+                // fails the task at the label, as 2.19's executor raises it.
                 var shown = item
                 if let label = task["loop_control"]?["label"] {
                     let reg = task["register"]?.pythonStr
                     let labelScope = reg.map { itemScope.with([$0: .dict(DefaultCallback.stripInternal(r))]) } ?? itemScope
-                    do { shown = try vars.templar.template(label, labelScope) } catch let e as AnsibleError {
+                    do { shown = try vars.templar.template(label, labelScope) } catch let e as AnsibleError where e.kind == .undefined {
+                        shown = .none
                         (s, r) = (.failed, r.merging(["failed": true, "msg": .unsafe("Failed to template loop_control.label: \(e.message)")]) { $1 })
+                    } catch let e as AnsibleError {
+                        throw TaskError(links: [(e.message, e.location ?? task.keywordLocations["loop_control.label"])], flat: e.message).with(e.cause)
                     }
                 }
                 if s != .skipped { allSkipped = false }
@@ -1589,11 +1593,17 @@ public final class PlaybookRunner: @unchecked Sendable {
         return (status, result)
     }
 
-    /// The loop's items, or nil when the task has no loop.
+    /// The loop's items, or nil when the task has no loop. As 2.19's task executor reports them: an
+    /// undefined value as the task's failure, any other error as itself, at the loop's value (a
+    /// `with_` lookup's own failure at the `invoke_lookup()` expression it runs).
     func loop(_ task: PlayTask, _ scope: VarScope) throws -> [Value]? {
-        do { return try loopItems(task, scope) } catch let e as AnsibleError {
-            let key = task["loop"] != nil ? "loop" : task.keywords.keys.first { $0.hasPrefix("with_") } ?? "loop"
-            throw TaskError.keyword(task, keyword: key, e.message)
+        let key = task["loop"] != nil ? "loop" : task.keywords.keys.first { $0.hasPrefix("with_") } ?? "loop"
+        do { return try loopItems(task, scope) } catch let e as AnsibleError where e.kind == .undefined {
+            throw TaskError.keyword(task, keyword: key, e.message).with(e.cause)
+        } catch let e as AnsibleError {
+            var error = TaskError(links: [(e.message, e.location ?? task.keywordLocations[key])], flat: e.message).with(e.cause)
+            error.help = e.help
+            throw error
         }
     }
 
@@ -1601,7 +1611,9 @@ public final class PlaybookRunner: @unchecked Sendable {
         if let l = task["loop"] {
             let v = try vars.templar.template(l, scope)
             guard case .list(let items) = v else {
-                throw AnsibleError("Invalid data passed to 'loop', it requires a list, got this instead: \(v.pythonStr). Hint: If you passed a list/dict of just one element, try adding wantlist=True to your lookup invocation or use q/query instead of lookup.")
+                var e = AnsibleError("The `loop` value must resolve to a 'list', not \(Value.string(v.typeName).pythonRepr).")
+                e.help = "Provide a list of items/templates, or a template resolving to a list."
+                throw e
             }
             return items
         }
@@ -1629,7 +1641,10 @@ public final class PlaybookRunner: @unchecked Sendable {
         }
         var c = LookupContext(scope: scope, playbookDir: vars.playbookDir, templar: vars.templar)
         c.withAction = task.writtenAction ?? task.action
-        return try Lookups.invoke(name, Arguments(terms), c, forceList: true).listValue ?? []
+        do { return try Lookups.invoke(name, Arguments(terms), c, forceList: true).listValue ?? [] } catch var e as AnsibleError where e.kind != .undefined {
+            e.location = e.location ?? SourceLocation.unknown(showing: "invoke_lookup()")   // 2.19 runs `with_` as that expression
+            throw e
+        }
     }
 
     /// The variables one loop iteration sets: the loop var, and loop_control's index_var and

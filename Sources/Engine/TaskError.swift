@@ -46,9 +46,9 @@ struct TaskError: Error {
         return e
     }
 
-    /// A template file that does not parse: Ansible names the file, without a line.
-    /// Ansible names only the file; the line the parser stopped at is added, with the lines before it.
-    static func templateSyntax(_ task: PlayTask, file: String, line: Int, _ message: String) -> TaskError {
+    /// A template file that does not parse or render: Ansible names the file, without a line;
+    /// for a parse error the line the parser stopped at is added, with the lines before it.
+    static func templateFile(_ task: PlayTask, file: String, line: Int, _ message: String) -> TaskError {
         TaskError(links: [("Task failed.", task.location), (message, SourceLocation(file: file, line: line, column: 0))],
                   flat: "Task failed: \(message)")
     }

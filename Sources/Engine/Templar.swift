@@ -22,6 +22,8 @@ public struct AnsibleError: Error, CustomStringConvertible, Sendable {
     /// A cause with a place of its own (a `!vault` value that did not decrypt, where it was
     /// written), which the message names after a colon: shown as its own "caused by" section.
     public var cause: (message: String, location: SourceLocation)?
+    /// What follows the origin in the [ERROR] block (Ansible's help_text).
+    public var help: String?
     public init(_ message: String, kind: Kind = .other, line: Int = 0) {
         self.message = message
         self.kind = kind
@@ -222,26 +224,37 @@ public struct Templar: Sendable {
 
     /// Text rendered as 2.19 renders what only displays (a task's name in its banner): an
     /// expression that fails shows in place as `<< error N - message >>`, and the messages come back
-    /// for the warning. A syntax error, or a failing `{% %}` statement, marks the whole text.
-    func renderMarking(_ text: String, _ scope: VarScope) -> (text: String, errors: [String]) {
+    /// for the warning. An undefined value or a vault marker is replaced and the rest rendered;
+    /// any other error stops the text there, "template potentially truncated" (2.19's
+    /// TruncationMarker). A syntax error, or a failing `{% %}` statement, marks the whole text.
+    /// `place`: where the first error's own value was written (a `!vault` value's), if known.
+    func renderMarking(_ text: String, _ scope: VarScope) -> (text: String, errors: [String], place: SourceLocation?) {
         func message(_ e: any Error) -> String { (e as? AnsibleError)?.message ?? "\(e)" }
-        do { return (try template(.string(text), scope).pythonStr, []) } catch {
-            guard (error as? AnsibleError)?.kind == .undefined, !text.contains("{%") else {
-                return ("<< error 1 - \(message(error)) >>", [message(error)])
+        do { return (try template(.string(text), scope).pythonStr, [], nil) } catch {
+            guard let e = error as? AnsibleError, e.kind == .undefined || e.kind == .other, !text.contains("{%") else {
+                return ("<< error 1 - \(message(error)) >>", [message(error)], nil)
             }
         }
-        var out = "", errors: [String] = []
+        var out = "", errors: [String] = [], place: SourceLocation?
         var rest = Substring(text)
         while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {
             out += rest[..<open.lowerBound]
             let expr = String(rest[open.lowerBound..<close.upperBound])
-            do { out += try template(.string(expr), scope).pythonStr } catch {
-                errors.append(message(error))
-                out += "<< error \(errors.count) - \(message(error)) >>"
-            }
             rest = rest[close.upperBound...]
+            do { out += try template(.string(expr), scope).pythonStr } catch {
+                let e = error as? AnsibleError
+                // A vault marker is shown by its own message, at its own place.
+                let shown = e?.cause?.message ?? message(error)
+                if errors.isEmpty { place = e?.cause?.location }
+                errors.append(shown)
+                out += "<< error \(errors.count) - \(shown) >>"
+                if e?.kind != .undefined, e?.cause == nil {
+                    errors.append("template potentially truncated")
+                    return (out + "<< error \(errors.count) - template potentially truncated >>", errors, place)
+                }
+            }
         }
-        return (out + rest, errors)
+        return (out + rest, errors, place)
     }
 
     /// "<what>: <why>" for a template or expression that used a `!vault` value that does not

@@ -608,6 +608,7 @@ public struct PlaybookLoader {
                 keywords[key] = p.value.value
                 keywordLocations[key] = p.value.location
                 if key == "when" { whenItems = p.value.items?.map(\.location) ?? [] }
+                if key == "loop_control", let label = p.value["label"] { keywordLocations["loop_control.label"] = label.location }
                 if key == "action" || key == "local_action" { keywordLocations["@action"] = p.key.location }
             } else {
                 actions.append((key, p.value))

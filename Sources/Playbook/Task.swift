@@ -42,7 +42,8 @@ public struct Task: Sendable {
     /// Inherited keywords that add up rather than replace (Ansible's extend+prepend fields): the
     /// outer level's entries first.
     public static let accumulating: Set<String> = ["environment", "module_defaults"]
-    /// Where each keyword's value was written, and the action key itself under "@action".
+    /// Where each keyword's value was written, the action key itself under "@action", and
+    /// `loop_control.label` for the label's value.
     public var keywordLocations: [String: SourceLocation] = [:]
     /// Where each of the task's own vars was written.
     public var varLocations: [String: SourceLocation] = [:]

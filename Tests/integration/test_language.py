@@ -30,6 +30,7 @@ LANG = FIXTURES / 'language'
     ('raw.yml', ['--check']),           # raw never runs under --check
     ('include_conditions.yml', []),     # a block's `when` on its includes and the tasks they bring in
     ('conditional_errors.yml', []),     # a conditional's errors worded and placed as 2.19 does; markers and operators
+    ('loop_errors.yml', []),            # loop, label, with_ lookup, template and task name errors as 2.19 reports them
     ('role_names.yml', []),             # listed, imported and included roles in ansible_play_role_names
     ('role_libraries.yml', ['-v']),     # roles' library/ in load order, for the rest of the run
     ('role_names.yml', ['--list-tasks']),   # unnamed role tasks go by their action

@@ -35,7 +35,7 @@ enum TemplateAction: Action {
             var header: [String: Value] = [:]
             for opt in source[source.index(source.startIndex, offsetBy: 8)..<nl].split(separator: ",") {
                 guard let colon = opt.firstIndex(of: ":") else {
-                    throw TaskError.templateSyntax(c.task, file: path, line: 0,
+                    throw TaskError.templateFile(c.task, file: path, line: 0,
                                                    "Syntax error in template: Missing key-value separator `:` in '#jinja2:' override pair '\(opt)'.")
                 }
                 let key = opt[..<colon].trimmingCharacters(in: " ")
@@ -59,9 +59,11 @@ enum TemplateAction: Action {
         let text: String
         let searchDirs = (c.task.role.map { [$0.path] } ?? []) + [c.runner.vars.playbookDir, Files.dirname(path)]
         do { text = try c.runner.vars.templar.render(source, scope, options: options, searchDirs: searchDirs) } catch let e as AnsibleError where e.kind == .syntax {
-            throw TaskError.templateSyntax(c.task, file: path, line: e.line, e.message)
+            throw TaskError.templateFile(c.task, file: path, line: e.line, e.message)
+        } catch let e as AnsibleError where e.kind == .undefined {
+            throw TaskFailure(message: "\(e.message). '\(src)' could not be rendered")
         } catch let e as AnsibleError {
-            throw TaskFailure(message: "\(e.message). \(e.message.contains("undefined") ? "'\(src)' could not be rendered" : "")".trimmingCharacters(in: " ."))
+            throw TaskError.templateFile(c.task, file: path, line: 0, e.message).with(e.cause)
         }
         args["_original_basename"] = .string(Files.basename(path))
         CopyAction.preserveMode(&args, of: path)

@@ -33,7 +33,7 @@ enum FileLookups {
         "file": { terms, o, c in
             try Lookups.flatTerms(terms).map { t in
                 guard let path = c.find(t.pythonStr, kind: "files") else {
-                    throw AnsibleError("could not locate file in lookup: \(t.pythonStr)")
+                    throw AnsibleError("Unable to access the file \(Value.string(t.pythonStr).pythonRepr): File not found. Use -vvvvv to see paths searched.")
                 }
                 var s = try Vault.shared.read(path)
                 if bool(o, "rstrip", true) { s = s.rstrip }
