@@ -1093,7 +1093,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                 let reason = (error as? PlaybookError).map { Origin.report($0) } ?? "\(error)"
                 Output.error(reason)
                 let name = (task.args["file"] ?? task.args["_raw_params"])?.pythonStr ?? ""
-                for h in g.hosts { failHost(h, task, ["changed": false, "include": .unsafe(name), "reason": .unsafe(reason)]) }
+                for h in g.hosts { failHost(h, task, ["changed": false, "include": .unsafe(name), "reason": .unsafe(reason)], ignorable: false) }
             }
         }
         for (g, result) in zip(groups, loaded) {
@@ -1242,11 +1242,13 @@ public final class PlaybookRunner: @unchecked Sendable {
 
     /// A host fails a task outside the action (an include that cannot be worked out).
     /// Its ignore_errors and register apply as to any task.
-    func failHost(_ host: String, _ task: PlayTask, _ r: Dict) {
+    /// `ignorable: false` for an include whose file or role did not load: 2.19's strategy fails
+    /// the host whatever `ignore_errors` says.
+    func failHost(_ host: String, _ task: PlayTask, _ r: Dict, ignorable: Bool = true) {
         var r = r
         r["failed"] = true
-        var ignoring = keyword(task, "ignore_errors")?.truthy ?? false
-        if let v = keyword(task, "ignore_errors"), case .string = v, let pc = currentPlay,
+        var ignoring = ignorable && (keyword(task, "ignore_errors")?.truthy ?? false)
+        if ignorable, let v = keyword(task, "ignore_errors"), case .string = v, let pc = currentPlay,
             let scope = try? vars.scope(host: host, pc: pc, task: task), let t = try? vars.templar.template(v, scope) {
             ignoring = t.truthy
         }
@@ -1300,9 +1302,9 @@ public final class PlaybookRunner: @unchecked Sendable {
             } catch let e as PlaybookError {
                 let at = task.argLocations["name"] ?? e.location ?? task.location
                 Output.error(Origin.report(e.message, at))
-                for h in g.hosts { failHost(h, task, ["changed": false, "reason": .unsafe(e.message)]) }
+                for h in g.hosts { failHost(h, task, ["changed": false, "reason": .unsafe(e.message)], ignorable: false) }
             } catch {
-                for h in g.hosts { failHost(h, task, ["changed": false, "reason": .unsafe("\(error)")]) }
+                for h in g.hosts { failHost(h, task, ["changed": false, "reason": .unsafe("\(error)")], ignorable: false) }
             }
         }
         for (g, role, tasks, handlers) in loaded {

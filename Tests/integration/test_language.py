@@ -360,3 +360,13 @@ def test_a_missing_handler_ends_the_run_even_with_forced_handlers():
         assert theirs.returncode == ours.returncode == 1
         assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
         assert 'never runs' not in ours.stdout
+
+
+@pytest.mark.parametrize('what', ['file', 'role'])
+def test_an_include_that_does_not_load_fails_the_host_as_ansible(what):
+    """ignore_errors does not cover an include whose file or role is missing: the host fails (rc 2)."""
+    book = LANG / 'include_missing.yml'
+    theirs, ours = ansible_playbook(book, '-e', f'what={what}'), swansible_playbook(book, '-e', f'what={what}')
+    assert theirs.returncode == ours.returncode == 2, ours.stdout + ours.stderr
+    assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
+    assert 'second play' not in ours.stdout and 'failed=1' in ours.stdout
