@@ -1496,10 +1496,10 @@ public final class PlaybookRunner: @unchecked Sendable {
                     let reg = task["register"]?.pythonStr
                     let labelScope = reg.map { itemScope.with([$0: .dict(DefaultCallback.stripInternal(r))]) } ?? itemScope
                     do { shown = try vars.templar.template(label, labelScope) } catch let e as AnsibleError where e.kind == .undefined {
-                        shown = .none
+                        shown = Value.none
                         (s, r) = (.failed, r.merging(["failed": true, "msg": .unsafe("Failed to template loop_control.label: \(e.message)")]) { $1 })
                     } catch let e as AnsibleError {
-                        throw TaskError(links: [(e.message, e.location ?? task.keywordLocations["loop_control.label"])], flat: e.message).with(e.cause)
+                        throw TaskError.standalone(e, at: task.keywordLocations["loop_control.label"])
                     }
                 }
                 if s != .skipped { allSkipped = false }
@@ -1603,9 +1603,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         do { return try loopItems(task, scope) } catch let e as AnsibleError where e.kind == .undefined {
             throw TaskError.keyword(task, keyword: key, e.message).with(e.cause)
         } catch let e as AnsibleError {
-            var error = TaskError(links: [(e.message, e.location ?? task.keywordLocations[key])], flat: e.message).with(e.cause)
-            error.help = e.help
-            throw error
+            throw TaskError.standalone(e, at: task.keywordLocations[key])
         }
     }
 

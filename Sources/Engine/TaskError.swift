@@ -28,6 +28,14 @@ struct TaskError: Error {
         return e
     }
 
+    /// An error 2.19 raises as itself rather than as the task's (a loop or label that does not
+    /// render): one section at its place, with its help.
+    static func standalone(_ e: AnsibleError, at: SourceLocation?) -> TaskError {
+        var error = TaskError(links: [(e.message, e.location ?? at)], flat: e.message).with(e.cause)
+        error.help = e.help
+        return error
+    }
+
     static func args(_ task: PlayTask, key: String, _ inner: String) -> TaskError {
         let a = "Finalization of task args for '\(fqcn(task.action))' failed"
         let b = "Error while resolving value for '\(key)': \(inner)"

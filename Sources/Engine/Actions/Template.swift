@@ -60,8 +60,6 @@ enum TemplateAction: Action {
         let searchDirs = (c.task.role.map { [$0.path] } ?? []) + [c.runner.vars.playbookDir, Files.dirname(path)]
         do { text = try c.runner.vars.templar.render(source, scope, options: options, searchDirs: searchDirs) } catch let e as AnsibleError where e.kind == .syntax {
             throw TaskError.templateFile(c.task, file: path, line: e.line, e.message)
-        } catch let e as AnsibleError where e.kind == .undefined {
-            throw TaskFailure(message: "\(e.message). '\(src)' could not be rendered")
         } catch let e as AnsibleError {
             throw TaskError.templateFile(c.task, file: path, line: 0, e.message).with(e.cause)
         }
