@@ -318,12 +318,17 @@ public struct Templar: Sendable {
     /// final: an undefined value anywhere in it is an error (2.19's top-level finalisation).
     func template(_ v: Value, _ scope: VarScope) throws -> Value {
         let r = try resolve(v, scope)
-        if let m = r.firstMarker { throw AnsibleError(m, kind: .undefined) }
-        try Templar.tripVaults(r)
+        // One walk: the first marker raises — an undefined value, or what `resolve` left as
+        // `.vault` (one that does not decrypt, a VaultExceptionMarker).
+        do { try env.trip(r) } catch let u as UndefinedError {
+            throw AnsibleError(u.message, kind: .undefined)
+        } catch let e as TemplateError where e.undecryptable != nil {
+            throw Templar.undecryptable("Error rendering template", e)
+        }
         return r
     }
 
-    /// What `resolve` leaves as `.vault` did not decrypt (a VaultExceptionMarker): used, it raises.
+    /// The vault markers `resolve` left, alone (`debug: var=` shows undefined items in place).
     static func tripVaults(_ v: Value) throws {
         switch v {
         case .vault(let text):
