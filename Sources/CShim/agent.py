@@ -712,7 +712,7 @@ def spawn(msg):
             text = seen.decode('utf-8', 'replace').strip()
             if msg['method_name'] == 'ssh':
                 return {'failed': True, 'unreachable': True, 'msg': 'Failed to connect to the host via ssh: %s'
-                        % text.replace('SWANSIBLE-READY', '').strip()}
+                        % text.replace('SWANSIBLE-READY', '').replace('SWANSIBLE-EXEC', '').strip()}
             if any(w in text for w in ('password is required', 'a terminal is required', 'Authentication required')):
                 return {'failed': True, 'msg': 'Missing %s password' % msg['method_name']}
             return {'failed': True, 'msg': 'Failed to start the become agent (%s, rc=%s): %s'

@@ -85,13 +85,14 @@ struct TaskError: Error {
         return r
     }
 
-    /// The interpreter a module was to run on is not on the host: the task fails with the shell's
-    /// output (Ansible's _parse_returned_data), and the host stays reachable.
-    static func interpreterNotFound(_ task: PlayTask, _ message: String, output: String) -> TaskError {
+    /// The interpreter a module was to run on is not on the host, or ran and said nothing the
+    /// controller could read: the task fails with its output as Ansible's _parse_returned_data
+    /// words it, and the host stays reachable.
+    static func badInterpreter(_ task: PlayTask, _ message: String, help: String, stdout: String, stderr: String, rc: Int) -> TaskError {
         var e = TaskError(links: [("Task failed.", task.location), ("Action failed.", task.location), (message, nil)],
                           flat: "Task failed: Action failed: \(message)")
-        e.help = "Consider overriding the configured interpreter path for this host. See stdout/stderr for the returned output."
-        e.extra = ["msg": .string(message), "module_stderr": .string(output), "module_stdout": "", "rc": 127]
+        e.help = help + "See stdout/stderr for the returned output."
+        e.extra = ["msg": .string(message), "module_stderr": .string(stderr), "module_stdout": .string(stdout), "rc": .int(rc)]
         return e
     }
 

@@ -33,6 +33,15 @@ public enum Agent {
         exec(compile(s,"<swansible-agent>","exec"),{"__name__":"__main__","SOURCE":s})
         """
 
+    /// The line the shell writes on stderr as it hands over to the interpreter: an agent that ends
+    /// before its hello, with this line said, ran on a broken interpreter (a task failure in
+    /// Ansible); without it the shell or the login never got that far (the host is unreachable).
+    public static let execMarker = "SWANSIBLE-EXEC"
+    static let execMark = "echo \(execMarker) >&2"
+
+    /// Lines of the agent's stderr that are the bootstrap's own markers.
+    public static func isMarker<S: StringProtocol>(_ line: S) -> Bool { line == "SWANSIBLE-READY" || line == execMarker }
+
     /// The shell command that starts the agent: the given interpreter, or the first of the
     /// fallback list that exists (one round trip, no separate discovery probe).
     public static func bootstrapCommand(interpreter: String?) -> String {
@@ -40,10 +49,10 @@ public enum Agent {
         if let interpreter {
             // A missing interpreter is first run bare, on line 1, so the shell words it as it
             // does for Ansible's own module command ("sh: 1: /x: not found").
-            return "command -v \(interpreter) >/dev/null 2>&1 || { \(interpreter); exit 127; }; \(code); exec \(interpreter) -c \"$CODE\""
+            return "command -v \(interpreter) >/dev/null 2>&1 || { \(interpreter); exit 127; }; \(code); \(execMark); exec \(interpreter) -c \"$CODE\""
         }
         let candidates = fallbackInterpreters.joined(separator: " ")
-        return "\(code); for p in \(candidates); do if command -v \"$p\" >/dev/null 2>&1; then exec \"$p\" -c \"$CODE\" \"$(command -v \"$p\")\"; fi; done; echo 'swansible: no Python interpreter found (tried \(candidates))' >&2; exit 127"
+        return "\(code); for p in \(candidates); do if command -v \"$p\" >/dev/null 2>&1; then \(execMark); exec \"$p\" -c \"$CODE\" \"$(command -v \"$p\")\"; fi; done; echo 'swansible: no Python interpreter found (tried \(candidates))' >&2; exit 127"
     }
 
     /// The agent as the first stage reads it: its length, a newline, the zlib-compressed source.

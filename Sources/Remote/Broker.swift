@@ -147,6 +147,10 @@ final class Loop {
         /// When the agent was last heard from; a busy agent that stays silent longer than the
         /// limit (it sends heartbeats while it works) is taken for a stopped or lost host.
         var lastHeard = Clock.nowNanos()
+        /// Whether the agent has sent a frame yet: one that ends before it did never started.
+        var started = false
+        /// What was wrong with output that came before the agent's first frame.
+        var garbled: RemoteError?
     }
 
     struct Handshake {
@@ -291,13 +295,20 @@ final class Loop {
             }
             return
         }
-        do { try deliver(id) } catch {
-            drop(id, error)
-            return
+        if e.garbled == nil {
+            do { try deliver(id) } catch {
+                guard let s = streams[id], !s.started, let error = error as? RemoteError else {
+                    drop(id, error)
+                    return
+                }
+                // Output before the agent's first frame is not the agent's (an interpreter
+                // that ran and failed): the process is let end, and its output says why.
+                streams[id]!.garbled = error
+                streams[id]!.io.collectOutput()
+            }
         }
         if case .eof = r {
-            let tail = e.io.stderrTail
-            drop(id, RemoteError.disconnected(tail.isEmpty ? "the agent closed its connection" : tail))
+            drop(id, ending(id, otherwise: streams[id]?.garbled?.description ?? "the agent closed its connection"))
             return
         }
         flush(id)
@@ -312,6 +323,7 @@ final class Loop {
             guard e.inBuf.count >= end else { break }
             let body = Array(e.inBuf[(offset + Frame.headerSize)..<end])
             offset = end
+            e.started = true
             if h.flags & Frame.disconnect != 0 {
                 // A child agent died: whatever waits on it fails now, the rest carries on.
                 let gone = (try? Value.parseJSON(bytes: body))?["id"]?.intValue.map { UInt32($0) } ?? 0
@@ -364,10 +376,9 @@ final class Loop {
             let n = e.io.write(e.out[e.outOffset...])
             if n < 0 {
                 // The agent is gone: what it said on stderr before going is the reason.
-                var rest: [UInt8] = []
-                _ = e.io.read(into: &rest)
+                _ = e.io.read(into: &e.inBuf)
                 streams[id] = e
-                drop(id, RemoteError.disconnected(e.io.stderrTail.isEmpty ? "write to the agent failed" : e.io.stderrTail))
+                drop(id, ending(id, otherwise: "write to the agent failed"))
                 return
             }
             if n == 0 { break }
@@ -409,6 +420,16 @@ final class Loop {
             h.cont?.resume(throwing: error)
             h.collector?.resume(throwing: error)
         }
+    }
+
+    /// Why stream `id`'s agent is gone. One that never sent a frame ended before it started: its
+    /// exit status and output tell a broken interpreter (the task's failure) from a lost host.
+    func ending(_ id: Int, otherwise message: String) -> RemoteError {
+        guard let e = streams[id] else { return .disconnected(message) }
+        guard !e.started else { return .disconnected(e.io.stderrTail.isEmpty ? message : e.io.stderrTail) }
+        let stderr = String(decoding: e.io.stderrBytes, as: UTF8.self)
+        return .exited(rc: e.io.exitStatus(), stdout: String(decoding: e.inBuf, as: UTF8.self), stderr: stderr,
+                       message: e.garbled != nil || e.io.stderrTail.isEmpty ? message : e.io.stderrTail)
     }
 
     func drop(_ id: Int, _ error: any Error) {

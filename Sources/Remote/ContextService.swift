@@ -281,14 +281,25 @@ public final class ContextService: Sendable {
             hello = try await Broker.shared.request(stream, Agent.payload, replyTo: 1, timeout: 60)
         } catch let e as RemoteError {
             Broker.shared.close(stream)
-            // The shell's word for a missing program, as Ansible's _parse_returned_data reads it.
-            if let interpreter = hop.interpreter, case .disconnected(let output) = e,
-               ["No such file or directory", "not found", "command not found"].contains(where: { output.contains("\(interpreter): \($0)") }) {
-                throw RemoteError.interpreterNotFound(interpreter, output: output.replacingReady)
-            }
-            throw RemoteError.unreachable(agentStartFailure(e))
+            throw startFailure(hop, e)
         }
         return Context(name: hop.key, stream: stream, info: try Value.parseJSON(bytes: hello))
+    }
+
+    /// Why an agent did not start, as Ansible tells it: a missing or broken interpreter fails the
+    /// task (_parse_returned_data's words), anything before the shell reached it is the host's.
+    static func startFailure(_ hop: Hop, _ e: RemoteError) -> RemoteError {
+        guard case .exited(let rc, let stdout, let stderr, _) = e else { return .unreachable(agentStartFailure(e)) }
+        let output = stderr.replacingReady
+        // The shell's word for a missing program.
+        if let interpreter = hop.interpreter,
+           ["No such file or directory", "not found", "command not found"].contains(where: { output.contains("\(interpreter): \($0)") }) {
+            return .interpreterNotFound(interpreter, output: output)
+        }
+        if stderr.split(separator: "\n").contains(where: { $0 == Agent.execMarker }) {
+            return .interpreterFailed(rc: rc, stdout: stdout, stderr: output)
+        }
+        return .unreachable(agentStartFailure(e))
     }
 
     static func agentStartFailure(_ e: RemoteError) -> String {
@@ -341,7 +352,7 @@ import CSSH
 extension String {
     /// stderr without the first stage's readiness marker.
     var replacingReady: String {
-        split(separator: "\n", omittingEmptySubsequences: false).filter { $0 != "SWANSIBLE-READY" }.joined(separator: "\n")
+        split(separator: "\n", omittingEmptySubsequences: false).filter { !Agent.isMarker($0) }.joined(separator: "\n")
     }
 }
 

@@ -76,11 +76,19 @@ public enum RemoteError: Error, CustomStringConvertible, Sendable {
     /// The interpreter the agent was to run on is not on the host: Ansible fails the task (the
     /// host stays reachable). Carries the shell's output.
     case interpreterNotFound(String, output: String)
+    /// The agent's process ended before the agent started: its exit status, its output (stderr
+    /// raw, with the bootstrap's markers) and what to say of it.
+    case exited(rc: Int, stdout: String, stderr: String, message: String)
+    /// The interpreter ran and exited without starting the agent (a broken shim, a Python too
+    /// old): Ansible fails the task, as it does for a module whose output is not JSON.
+    case interpreterFailed(rc: Int, stdout: String, stderr: String)
 
     public var description: String {
         switch self {
         case .unreachable(let m), .disconnected(let m), .protocolError(let m), .timeout(let m), .becomeFailed(let m): return m
         case .interpreterNotFound(let i, _): return "The module interpreter \(Value.string(i).pythonRepr) was not found."
+        case .exited(_, _, _, let m): return m
+        case .interpreterFailed: return "Module result deserialization failed: No start of json char found"
         }
     }
 }

@@ -45,7 +45,7 @@ struct TailBuffer {
     /// What the agent said on stderr, without the first stage's readiness marker.
     var text: String {
         String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-            .filter { $0 != "SWANSIBLE-READY" }.joined(separator: "\n")
+            .filter { !Agent.isMarker($0) }.joined(separator: "\n")
     }
 }
 

@@ -195,7 +195,13 @@ final class ActionContext: @unchecked Sendable {
         let stack = try self.stack
         do { return try await ContextService.shared.get(stack) } catch let e as RemoteError {
             if case .becomeFailed(let m) = e { throw BecomeFailure(message: m) }
-            if case .interpreterNotFound(_, let output) = e { throw TaskError.interpreterNotFound(task, e.description, output: output) }
+            if case .interpreterNotFound(_, let output) = e {
+                throw TaskError.badInterpreter(task, e.description, help: "Consider overriding the configured interpreter path for this host. ",
+                                               stdout: "", stderr: output, rc: 127)
+            }
+            if case .interpreterFailed(let rc, let stdout, let stderr) = e {
+                throw TaskError.badInterpreter(task, e.description, help: "", stdout: stdout, stderr: stderr, rc: rc)
+            }
             throw Unreachable(message: e.description)
         }
     }
