@@ -153,8 +153,8 @@ struct ConnectionConfig {
         }
         config.sshExecutable = try first(scope, ["ansible_ssh_executable"])?.pythonStr
         // Become: keywords (task over play), then ansible_become_* variables, which win over them.
-        let becomeOn = try first(scope, ["ansible_become"]).map { AnsibleFilters.toBool($0).truthy }
-            ?? keywords["become"].map { AnsibleFilters.toBool($0).truthy } ?? settings.become
+        let becomeOn = try first(scope, ["ansible_become"]).map { AnsibleFilters.boolean($0).truthy }
+            ?? keywords["become"].map { AnsibleFilters.boolean($0).truthy } ?? settings.become
         if becomeOn {
             let method = try first(scope, ["ansible_become_method"])?.pythonStr ?? keywords["become_method"]?.pythonStr ?? settings.becomeMethod
             let user = try first(scope, ["ansible_become_user", "ansible_\(method)_user"])?.pythonStr

@@ -27,7 +27,7 @@ extension PlaybookRunner {
         do { rendered = try vars.templar.template(raw, scope) } catch let e as AnsibleError {
             throw TaskError.keyword(task, keyword: "delegate_to", e.message)
         }
-        if rendered.stringValue == omitToken { return nil }
+        if rendered.isOmit { return nil }
         let name = rendered.isNone ? "" : rendered.pythonStr
         guard !name.isEmpty else {
             let flat = "Task failed: Empty hostname produced from delegate_to: \"\(raw.pythonStr)\""

@@ -13,7 +13,7 @@ extension PlaybookRunner {
         var defaults = Dict()
         for level in levels {
             let rendered = try vars.templar.template(level, scope)
-            if rendered.isNone || rendered.stringValue == omitToken { continue }
+            if rendered.isNone || rendered.isOmit { continue }
             guard case .dict(let d) = rendered else {
                 throw TaskFailure(message: "The field 'module_defaults' is supposed to be a dictionary or list of dictionaries, the keys of which must be static action, module, or group names. Only the values may contain templates.")
             }
@@ -27,10 +27,10 @@ extension PlaybookRunner {
             guard key.hasPrefix("group/"),
                   ModuleDefaults.members(of: String(key.dropFirst(6)), collections: collections, library: library).contains(action),
                   case .dict(let d) = v else { continue }
-            for (a, b) in d where b.stringValue != omitToken { out[a] = b }
+            for (a, b) in d where !b.isOmit { out[a] = b }
         }
         for (k, v) in defaults where !k.pythonStr.hasPrefix("group/") && PlayTask.shortName(k.pythonStr) == action {
-            if case .dict(let d) = v { for (a, b) in d where b.stringValue != omitToken { out[a] = b } }
+            if case .dict(let d) = v { for (a, b) in d where !b.isOmit { out[a] = b } }
         }
         for (k, v) in args { out[k] = v }
         return out

@@ -320,7 +320,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         // The hosts before the banner: a pattern that matches nothing is said (or fails) first.
         let all = try PlaybookRunner.playHosts(play, inventory, limit: options.limit, extraVars: options.extraVars)
         warnHostVarsFiles(play, hosts: all)
-        callback.playStart(shown, checkMode: play["check_mode"].map { AnsibleFilters.toBool($0).truthy } ?? vars.checkMode)
+        callback.playStart(shown, checkMode: play["check_mode"].map { AnsibleFilters.boolean($0).truthy } ?? vars.checkMode)
         junit?.playStart(DefaultCallback.playName(shown))
         warnUnapplied(play, hosts: all.count)
         nonLockstep = try isNonLockstep(play)
@@ -377,11 +377,11 @@ public final class PlaybookRunner: @unchecked Sendable {
                 fatalRescued = []
             }
         }
-        let force = try play["force_handlers"].map { AnsibleFilters.toBool(try vars.templar.template($0, vars.scope(host: all[0], pc: pc, task: nil))).truthy }
+        let force = try play["force_handlers"].map { AnsibleFilters.boolean(try vars.templar.template($0, vars.scope(host: all[0], pc: pc, task: nil))).truthy }
             ?? (options.forceHandlers || settings.forceHandlers)
         // serial: the play runs batch after batch; a batch where every host failed ends it.
         for (i, batch) in try serialBatches(play, hosts: all, pc: pc).enumerated() {
-            if i > 0 { callback.playStart(shown, checkMode: play["check_mode"].map { AnsibleFilters.toBool($0).truthy } ?? vars.checkMode) }   // each batch starts with the play's banner again
+            if i > 0 { callback.playStart(shown, checkMode: play["check_mode"].map { AnsibleFilters.boolean($0).truthy } ?? vars.checkMode) }   // each batch starts with the play's banner again
             pc.batch = batch
             currentPlay = pc
             if activeHosts(pc).isEmpty { continue }   // only hosts that failed before: the banner alone
@@ -435,7 +435,7 @@ public final class PlaybookRunner: @unchecked Sendable {
 
     func runBatch(_ play: Play, pc: VariableManager.PlayContext, force: Bool, within: [String]?) async throws {
         var gather = settings.gathering != "explicit"
-        if let g = play["gather_facts"] { gather = AnsibleFilters.toBool(g).truthy }
+        if let g = play["gather_facts"] { gather = AnsibleFilters.boolean(g).truthy }
         if gather {
             var args = Dict()
             if let s = play["gather_subset"] { args["gather_subset"] = s }
@@ -477,7 +477,7 @@ public final class PlaybookRunner: @unchecked Sendable {
     func serialBatches(_ play: Play, hosts: [String], pc: VariableManager.PlayContext) throws -> [[String]] {
         guard let raw = play["serial"] else { return [hosts] }
         let v = try vars.templar.template(raw, vars.templar.staticScope(pc.playVars, extraVars: options.extraVars))
-        if v.stringValue == omitToken || v.isNone { return [hosts] }
+        if v.isOmit || v.isNone { return [hosts] }
         let sizes: [Int] = (v.listValue ?? [v]).map { s in
             let text = s.pythonStr.trimmingCharacters(in: " ")
             if text.hasSuffix("%"), let pct = Double(text.dropLast()) { return max(1, Int(pct / 100 * Double(hosts.count))) }
@@ -513,7 +513,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             if isatty(0) != 0 {
                 let text = e["prompt"]?.pythonStr ?? name
                 Output.write(text + (def.map { " [\($0.pythonStr)]" } ?? "") + ": ")
-                let privateInput = e["private"].map { AnsibleFilters.toBool($0).truthy } ?? true
+                let privateInput = e["private"].map { AnsibleFilters.boolean($0).truthy } ?? true
                 let answer = Prompt.readLine(hidden: privateInput)
                 out.append((name, answer.isEmpty ? (def ?? .string("")) : .string(answer)))
             } else {
@@ -760,7 +760,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         // Cheap test first: the keyword is only templated (a scope built) when a host failed.
         let newly = lock.withLock { _ in failed.union(unreachable).subtracting(failedBefore) }
         guard !newly.isEmpty, let flag = task.effective("any_errors_fatal") ?? pc.play["any_errors_fatal"],
-              AnsibleFilters.toBool(try vars.templar.template(flag, vars.scope(host: pc.hosts[0], pc: pc, task: task))).truthy
+              AnsibleFilters.boolean(try vars.templar.template(flag, vars.scope(host: pc.hosts[0], pc: pc, task: task))).truthy
         else { return }
         let rescued = lock.withLock { _ in newly.allSatisfy { rescuable[$0, default: 0] > 0 } }
         if rescued {
@@ -907,7 +907,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         var check = false
         if callback.checkMarkers {
             check = hosts.first.flatMap { h in (try? vars.scope(host: h, pc: pc, task: task)).flatMap { s in
-                keyword(task, "check_mode").flatMap { try? vars.templar.template($0, s) }.map { AnsibleFilters.toBool($0).truthy } } } ?? vars.checkMode
+                keyword(task, "check_mode").flatMap { try? vars.templar.template($0, s) }.map { AnsibleFilters.boolean($0).truthy } } } ?? vars.checkMode
         }
         // The first host's inventory vars, the play's and the task's own vars are checked for
         // reserved names before the banner, as the strategy gets a task's vars before it announces it.
@@ -1220,7 +1220,7 @@ public final class PlaybookRunner: @unchecked Sendable {
 
     /// Diff mode for a task: its `diff:` keyword (its blocks', its play's), else --diff.
     func diffMode(_ task: PlayTask, _ scope: VarScope) -> Bool {
-        keyword(task, "diff").flatMap { try? vars.templar.template($0, scope) }.map { AnsibleFilters.toBool($0).truthy } ?? vars.diffMode
+        keyword(task, "diff").flatMap { try? vars.templar.template($0, scope) }.map { AnsibleFilters.boolean($0).truthy } ?? vars.diffMode
     }
 
     /// ignore_unreachable: an unreachable host is counted ok and ignored, and goes on with the play.
@@ -1237,7 +1237,7 @@ public final class PlaybookRunner: @unchecked Sendable {
     }
 
     func ignoresUnreachable(_ task: PlayTask, _ scope: VarScope) -> Bool {
-        keyword(task, "ignore_unreachable").flatMap { try? vars.templar.template($0, scope) }.map { AnsibleFilters.toBool($0).truthy } ?? false
+        keyword(task, "ignore_unreachable").flatMap { try? vars.templar.template($0, scope) }.map { AnsibleFilters.boolean($0).truthy } ?? false
     }
 
     /// A host fails a task outside the action (an include that cannot be worked out).
@@ -1274,7 +1274,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             var args = Dict()
             for (k, v) in task.args where k != "apply" {
                 let r = try vars.templar.template(v, s)
-                if r.stringValue != omitToken { args[k] = r }
+                if !r.isOmit { args[k] = r }
             }
             var params = Dict()
             for k in iterVars.keys.sorted() { params[.string(k)] = iterVars[k] }
@@ -1313,7 +1313,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                 lock.withLock { _ in includedHandlers += handlers + imported }
                 // Private unless `public: yes`, or DEFAULT_PRIVATE_ROLE_VARS explicitly set to false.
                 let explicit = settings.value(env: "ANSIBLE_PRIVATE_ROLE_VARS", key: "private_role_vars").map { !Settings.truthy($0) }
-                if task.args["public"].map({ AnsibleFilters.toBool($0).truthy }) ?? explicit ?? false { vars.expose(role) }
+                if task.args["public"].map({ AnsibleFilters.boolean($0).truthy }) ?? explicit ?? false { vars.expose(role) }
                 try await runList(tasks.map { $0.including(g.key.params) }, pc: pc, within: g.hosts, prefix: prefix)
             } catch {
                 for h in g.hosts { failHost(h, task, ["changed": false, "msg": .unsafe("\(error)")]) }
@@ -1601,15 +1601,37 @@ public final class PlaybookRunner: @unchecked Sendable {
     func loop(_ task: PlayTask, _ scope: VarScope) throws -> [Value]? {
         let key = task["loop"] != nil ? "loop" : task.keywords.keys.first { $0.hasPrefix("with_") } ?? "loop"
         do { return try loopItems(task, scope) } catch let e as AnsibleError where e.kind == .undefined {
-            throw TaskError.keyword(task, keyword: key, e.message).with(e.cause)
+            throw TaskError.keyword(task, keyword: key, e.message, at: e.location).with(e.cause)
         } catch let e as AnsibleError {
             throw TaskError.standalone(e, at: task.keywordLocations[key])
         }
     }
 
+    /// A loop's value rendered; an item of a list as written that fails is shown where it was written.
+    func loopValue(_ task: PlayTask, _ value: Value, _ scope: VarScope) throws -> Value {
+        do { return try vars.templar.template(value, scope) } catch let e as AnsibleError where e.location == nil {
+            // Which item failed is found again, one by one, on this path only.
+            guard case .list(let items) = value, items.count == task.loopItemLocations.count else { throw e }
+            for (i, item) in items.enumerated() {
+                do { _ = try vars.templar.template(item, scope) } catch var e as AnsibleError {
+                    // A plugin's own failure carries no place of its own in 2.19: it stays the loop's.
+                    // A plugin's own failure carries no place of its own in 2.19: it is the loop's, or
+                    // the `invoke_lookup()` expression 2.19 runs a `with_` as.
+                    if !["filter", "test", "lookup"].contains(where: { e.message.hasPrefix("The \($0) plugin") }) {
+                        e.location = e.location ?? task.loopItemLocations[i]
+                    } else if task["loop"] == nil {
+                        e.location = e.location ?? SourceLocation.unknown(showing: "invoke_lookup()")
+                    }
+                    throw e
+                }
+            }
+            throw e
+        }
+    }
+
     func loopItems(_ task: PlayTask, _ scope: VarScope) throws -> [Value]? {
         if let l = task["loop"] {
-            let v = try vars.templar.template(l, scope)
+            let v = try loopValue(task, l, scope)
             guard case .list(let items) = v else {
                 var e = AnsibleError("The `loop` value must resolve to a 'list', not \(Value.string(v.typeName).pythonRepr).")
                 e.help = "Provide a list of items/templates, or a template resolving to a list."
@@ -1633,7 +1655,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             }
         }
         let v = name == "first_found" ? kept(try vars.templar.resolve(task.keywords[key]!, scope)) ?? .list([])
-            : try vars.templar.template(task.keywords[key]!, scope)
+            : try loopValue(task, task.keywords[key]!, scope)
         var terms = v.listValue ?? [v]
         if name == "items" || name == "list" || name == "indexed_items" || name == "together" || name == "nested"
             || name == "subelements" || name == "dict" || name == "first_found" {
@@ -1715,7 +1737,7 @@ public final class PlaybookRunner: @unchecked Sendable {
     func resolvedKeyword(_ task: PlayTask, _ k: String, _ scope: VarScope) throws -> Value? {
         for v in [task.keywords[k], task.inheritedKeywords[k], playKeywords[k]].compactMap({ $0 }) {
             let r = try vars.templar.template(v, scope)
-            if r.stringValue == omitToken { continue }
+            if r.isOmit { continue }
             return ["become", "check_mode", "diff", "no_log"].contains(k) ? .bool(try boolKeyword(task, k, r)) : r
         }
         return nil
@@ -1772,7 +1794,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             do { r = try vars.templar.template(v, scope) } catch let e as AnsibleError {
                 throw TaskError.args(task, key: k.pythonStr, e.message).with(e.cause)
             }
-            if r.stringValue != omitToken { args[k] = r }
+            if !r.isOmit { args[k] = r }
         }
         // `args: "{{ some_dict }}"`: the rendered mapping is the first layer, the task's own args go over it.
         if let splat = task.keywords["args"], case .string = splat {
@@ -1785,7 +1807,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             let base: Dict
             switch rendered {
             case .dict(let d): base = d
-            case _ where rendered.stringValue == omitToken: base = Dict()   // `args: "{{ omit }}"` is none
+            case _ where rendered.isOmit: base = Dict()   // `args: "{{ omit }}"` is none
             default:
                 let a = "Finalization of task args for '\(TaskError.fqcn(task.action))' failed"
                 let b = "Task args must resolve to a 'dict' not '\(rendered.typeName)'."
@@ -1793,7 +1815,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                                 flat: "Task failed: \(a): \(b)")
             }
             var merged = Dict()
-            for (k, v) in base where v.stringValue != omitToken { merged[k] = v }
+            for (k, v) in base where !v.isOmit { merged[k] = v }
             for (k, v) in args { merged[k] = v }
             args = merged
         }
@@ -1990,7 +2012,7 @@ public final class PlaybookRunner: @unchecked Sendable {
     /// The on-target module cache (~/.cache/swansible/modules) can be turned off with
     /// `swansible_module_cache: false` or SWANSIBLE_MODULE_CACHE=0.
     func moduleCache(_ scope: VarScope) -> Bool {
-        if let v = try? scope.lookup("swansible_module_cache") { return AnsibleFilters.toBool(v).truthy }
+        if let v = try? scope.lookup("swansible_module_cache") { return AnsibleFilters.boolean(v).truthy }
         return Files.environment("SWANSIBLE_MODULE_CACHE").map(Settings.truthy) ?? true
     }
 

@@ -45,12 +45,12 @@ struct TaskError: Error {
     }
 
     static func broken(_ task: PlayTask, keyword: String, _ e: BrokenConditional) -> TaskError {
-        broken(task, at: e.location ?? task.keywordLocations[keyword], e.message)
+        broken(task, at: e.location ?? task.keywordLocations[keyword], e.message, help: e.help)
     }
 
-    static func broken(_ task: PlayTask, at: SourceLocation?, _ message: String) -> TaskError {
+    static func broken(_ task: PlayTask, at: SourceLocation?, _ message: String, help: String? = nil) -> TaskError {
         var e = TaskError(links: [("Task failed.", task.location), (message, at)], flat: "Task failed: \(message)")
-        e.help = "Broken conditionals can be temporarily allowed with the `ALLOW_BROKEN_CONDITIONALS` configuration option."
+        e.help = help ?? "Broken conditionals can be temporarily allowed with the `ALLOW_BROKEN_CONDITIONALS` configuration option."
         return e
     }
 

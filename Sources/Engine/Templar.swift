@@ -40,10 +40,15 @@ extension AnsibleError: UndefinedReporting {
 struct BrokenConditional: Error {
     var message: String
     var location: SourceLocation?
-}
+    /// What the error block adds; nil: that ALLOW_BROKEN_CONDITIONALS lets it pass.
+    var help: String?
 
-/// The sentinel `omit` renders to; arguments equal to it are dropped.
-let omitToken = "__omit_place_holder__swansible__"
+    init(message: String, location: SourceLocation? = nil, help: String? = nil) {
+        self.message = message
+        self.location = location
+        self.help = help
+    }
+}
 
 /// Variables of one host for one task, rendered on first use.
 /// Unchecked: a scope belongs to one task on one host and is used by one task at a time.
@@ -281,7 +286,7 @@ public struct Templar: Sendable {
     /// What a template sees where no host is involved (play names, tags, serial, import names):
     /// the given vars with the extra vars over them, and `omit`.
     func staticScope(_ vars: Dict, extraVars: Dict) -> VarScope {
-        var raw: [String: Value] = ["omit": .string(omitToken)]
+        var raw: [String: Value] = ["omit": .omit]
         for (k, v) in vars { raw[k.pythonStr] = v }
         for (k, v) in extraVars { raw[k.pythonStr] = v }
         return VarScope(raw: raw, templar: self)
@@ -318,14 +323,48 @@ public struct Templar: Sendable {
     /// final: an undefined value anywhere in it is an error (2.19's top-level finalisation).
     func template(_ v: Value, _ scope: VarScope) throws -> Value {
         let r = try resolve(v, scope)
-        // One walk: the first marker raises — an undefined value, or what `resolve` left as
-        // `.vault` (one that does not decrypt, a VaultExceptionMarker).
-        do { try env.trip(r) } catch let u as UndefinedError {
+        do { return try finalised(r) ?? r } catch let u as UndefinedError {
             throw AnsibleError(u.message, kind: .undefined)
         } catch let e as TemplateError where e.undecryptable != nil {
             throw Templar.undecryptable("Error rendering template", e)
         }
-        return r
+    }
+
+    /// 2.19's finalisation, in one walk: the first marker raises (an undefined value, or what
+    /// `resolve` left as `.vault`: one that does not decrypt), and Omit values in lists and dicts
+    /// are dropped (one at the top stays: the caller leaves its argument out). Nil: unchanged.
+    func finalised(_ v: Value) throws -> Value? {
+        switch v {
+        case .list(let l):
+            var out: [Value]?
+            for (i, x) in l.enumerated() {
+                let y = x.isOmit ? Value.omit : try finalised(x)
+                if y != nil, out == nil { out = Array(l[..<i]) }
+                if !x.isOmit { out?.append(y ?? x) }
+            }
+            return out.map(Value.list)
+        case .dict(let d):
+            var out: Dict?
+            for (i, (k, x)) in d.enumerated() {
+                let y = x.isOmit ? Value.omit : try finalised(x)
+                if y != nil, out == nil { out = Dict(uniqueKeysWithValues: d.elements[..<i].map { ($0.key, $0.value) }) }
+                if !x.isOmit { out?[k] = y ?? x }
+            }
+            return out.map(Value.dict)
+        case .timedelta: throw Templar.unstorable(v)
+        default:
+            try env.trip(v, deep: false)
+            return nil
+        }
+    }
+
+    /// A value no variable can hold (a timedelta): 2.19 says so in a section of its own, the
+    /// value shown under `<unknown>`.
+    static func unstorable(_ v: Value) -> AnsibleError {
+        let message = "Type '\(v.typeName)' is unsupported for variable storage."
+        var error = AnsibleError("Error rendering template: \(message)")
+        error.cause = (message, SourceLocation.unknown(showing: v.pythonStr))
+        return error
     }
 
     /// The vault markers `resolve` left, alone (`debug: var=` shows undefined items in place).
@@ -359,9 +398,7 @@ public struct Templar: Sendable {
             }
             do {
                 var r = try t.evaluate(Templar.embedsLookupTemplates(s) ? lookupEnv(scope) : env, scope)
-                if case .timedelta = r {
-                    throw AnsibleError("Error rendering template: Type 'timedelta' is unsupported for variable storage.")
-                }
+                if case .timedelta = r { throw Templar.unstorable(r) }
                 // Text a template made is not itself trusted as a template; a variable's own value keeps its trust.
                 if case .string(let text) = r, !t.isReference { r = .unsafe(text) }
                 return Templar.preserveTrailingNewlines(s, r)
@@ -385,12 +422,12 @@ public struct Templar: Sendable {
             // One that does not decrypt stays, a marker until used (`template` finalises).
             guard let plain = try? Templar.decrypt(text) else { return v }
             return try resolve(.string(plain), scope)
-        case .list(let l): return .list(try l.map(item).filter { $0.stringValue != omitToken })
+        case .list(let l): return .list(try l.map(item).filter { !$0.isOmit })
         case .dict(let d):
             var out = Dict(minimumCapacity: d.count)
             for (k, x) in d {
                 let r = try item(x)
-                if r.stringValue == omitToken { continue }
+                if r.isOmit { continue }
                 out[try template(k, scope)] = r
             }
             return .dict(out)
@@ -480,6 +517,10 @@ public struct Templar: Sendable {
                 throw AnsibleError("Conditional expressions must be strings.")
             }
             r = try template(item, scope)
+        }
+        if r.isOmit {
+            throw BrokenConditional(message: "A template was resolved to an Omit scalar.",
+                                    help: "Callers must be prepared to handle this value. This is most likely a bug in the code requesting templating.")
         }
         let ok: Bool
         if case .bool(let b) = r { ok = b } else {

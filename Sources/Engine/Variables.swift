@@ -234,7 +234,7 @@ final class VariableManager: @unchecked Sendable {
         all["ansible_forks"] = .int(forks)
         all["ansible_config_file"] = configFile.map(Value.string) ?? Value.none
         all["ansible_inventory_sources"] = .list(inventory.sourceNames.map(Value.string))
-        all["omit"] = .string(omitToken)
+        all["omit"] = .omit
         all["ansible_playbook_python"] = .string(library.playbookPython)
         let parts = library.version.split(separator: ".").compactMap { Int($0) }
         all["ansible_version"] = [

@@ -345,18 +345,16 @@ enum BuiltinFilters {
             return .string(pairs.map { urlQuote($0.0.pythonStr, query: true) + "=" + urlQuote($0.1.pythonStr, query: true) }.joined(separator: "&"))
         },
         "wordcount": { v, _, _ in .int(Strings.split(v.pythonStr, nil, max: -1).count) },
-        "wordwrap": { v, a, _ in
+        "wordwrap": { v, a, env in
             let width = a.get(0, "width")?.intValue ?? 79
-            var lines: [String] = []
-            var cur = ""
-            for w in Strings.split(v.pythonStr, nil, max: -1) {
-                if cur.isEmpty { cur = w } else if cur.unicodeScalars.count + 1 + w.unicodeScalars.count <= width { cur += " " + w } else {
-                    lines.append(cur)
-                    cur = w
-                }
-            }
-            if !cur.isEmpty { lines.append(cur) }
-            return .string(lines.joined(separator: a.get(2, "wrapstring")?.pythonStr ?? "\n"))
+            guard width > 0 else { throw TemplateError("invalid width \(width) (must be > 0)") }
+            let breakLong = a.get(1, "break_long_words")?.truthy ?? true
+            let breakHyphens = a.get(3, "break_on_hyphens")?.truthy ?? true
+            let wrapstring = a.get(2, "wrapstring").flatMap { $0.isNone ? nil : $0.pythonStr } ?? env.options.newlineSequence
+            // Each line a paragraph of its own (Jinja 2.11 on).
+            return .string(v.pythonStr.pythonSplitLines.map {
+                TextWrap.wrap($0, width: width, breakLongWords: breakLong, breakOnHyphens: breakHyphens).joined(separator: wrapstring)
+            }.joined(separator: wrapstring))
         },
         "xmlattr": { v, _, _ in
             guard case .dict(let d) = v else { return .string("") }

@@ -600,7 +600,7 @@ public struct PlaybookLoader {
         var actions: [(String, Node)] = []
         var keywordLocations: [String: SourceLocation] = [:]
         var argLocations: [String: SourceLocation] = [:], argKeyLocations: [String: SourceLocation] = [:]
-        var whenItems: [SourceLocation] = [], argItems: [String: [SourceLocation]] = [:]
+        var whenItems: [SourceLocation] = [], loopItems: [SourceLocation] = [], argItems: [String: [SourceLocation]] = [:]
         for p in pairs {
             let key = p.key.scalar?.pythonStr ?? ""
             if Keywords.task.contains(key) || key.hasPrefix("with_") {
@@ -608,6 +608,7 @@ public struct PlaybookLoader {
                 keywords[key] = p.value.value
                 keywordLocations[key] = p.value.location
                 if key == "when" { whenItems = p.value.items?.map(\.location) ?? [] }
+                if key == "loop" || key.hasPrefix("with_") { loopItems = p.value.items?.map(\.location) ?? [] }
                 if key == "loop_control", let label = p.value["label"] { keywordLocations["loop_control.label"] = label.location }
                 if key == "action" || key == "local_action" { keywordLocations["@action"] = p.key.location }
             } else {
@@ -758,6 +759,7 @@ public struct PlaybookLoader {
         t.argLocations = argLocations
         t.argKeyLocations = argKeyLocations
         t.whenItemLocations = whenItems
+        t.loopItemLocations = loopItems
         t.argItemLocations = argItems
         t.varKeyLocations = inherited.varKeyLocations
         for p in node["vars"]?.pairs ?? [] {

@@ -57,6 +57,9 @@ public struct Task: Sendable {
     /// Where each item of a list was written, for the task's own `when` and for arguments
     /// (assert's `that`): an error in one condition names that one.
     public var whenItemLocations: [SourceLocation] = []
+    /// Where each item of a `loop` or `with_` list was written: an item that does not render is
+    /// shown there.
+    public var loopItemLocations: [SourceLocation] = []
     public var argItemLocations: [String: [SourceLocation]] = [:]
 
     public init(name: String?, action: String, args: Dict, keywords: [String: Value], location: SourceLocation, role: Role?) {

@@ -62,6 +62,7 @@ extension Value {
             let s = p.description.replacingFirstSpace
             Value.writeJSONString(s, into: &out, ascii: o.ensureASCII)
         case .timedelta(let t): Value.writeJSONString(DateParts.deltaDescription(t), into: &out, ascii: o.ensureASCII)
+        case .omit: Value.writeJSONString("<<Omit>>", into: &out, ascii: o.ensureASCII)   // dropped before data leaves the templar
         case .list(let l):
             if l.isEmpty { out += "[]"; return }
             out += "["

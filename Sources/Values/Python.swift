@@ -24,8 +24,9 @@ extension Value {
         case .dict(let d):
             return "{" + d.map { "\($0.key.pythonRepr): \($0.value.pythonRepr)" }.joined(separator: ", ") + "}"
         case .datetime(let t): return DateParts(t).repr
-        case .timedelta(let t): return "datetime.timedelta(seconds=\(Value.formatFloat(t)))"
+        case .timedelta(let t): return DateParts.deltaRepr(t)
         case .undefined: return "AnsibleUndefined"
+        case .omit: return "<<Omit>>"
         }
     }
 
@@ -83,14 +84,14 @@ extension String {
         return out
     }
 
-    /// Python's str.splitlines() for \n, \r\n and \r.
+    /// Python's str.splitlines(): \r\n, and each of \n \r \v \f \x1c-\x1e \x85 \u2028 \u2029.
     public var pythonSplitLines: [String] {
         var out: [String] = []
         var cur = ""
         var it = Array(unicodeScalars)[...]
         while let c = it.first {
             it = it.dropFirst()
-            if c == "\n" || c == "\r" {
+            if [0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x85, 0x2028, 0x2029].contains(c.value) {
                 if c == "\r", it.first == "\n" { it = it.dropFirst() }
                 out.append(cur)
                 cur = ""
@@ -174,5 +175,14 @@ public struct DateParts: CustomStringConvertible {
             days = 0
         }
         return s
+    }
+
+    /// repr(timedelta): its normalised days, seconds and microseconds, those that are not 0.
+    public static func deltaRepr(_ t: Double) -> String {
+        let total = Int(t.rounded(.down))
+        let micro = Int(((t - Double(total)) * 1_000_000).rounded())
+        let days = total >= 0 ? total / 86400 : (total - 86399) / 86400
+        let parts = [("days", days), ("seconds", total - days * 86400), ("microseconds", micro)].filter { $0.1 != 0 }
+        return "datetime.timedelta(\(parts.isEmpty ? "0" : parts.map { "\($0.0)=\($0.1)" }.joined(separator: ", ")))"
     }
 }

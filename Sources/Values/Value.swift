@@ -24,6 +24,10 @@ public enum Value: Sendable {
     /// 2.19's undefined marker: a value that could not be resolved (its message says why), kept
     /// inside data until something uses it — a filter, an operator, or the finalised result.
     case undefined(String)
+    /// 2.19's Omit: what `omit` names. A task argument or keyword that is it is left out, and
+    /// finalising a template drops it from lists and dicts; inside an expression it is a value
+    /// of its own (`_OmitType`, `<<Omit>>` as text).
+    case omit
 }
 
 extension Value: Hashable {
@@ -48,6 +52,8 @@ extension Value: Hashable {
             for (k, v) in x { guard let w = y[k], w == v else { return false } }
             return true
         case (.vault(let x), .vault(let y)), (.undefined(let x), .undefined(let y)): return x == y
+        case (.omit, .omit): return true
+        case (.omit, _), (_, .omit): return false
         case (.datetime(let x), .datetime(let y)), (.timedelta(let x), .timedelta(let y)): return x == y
         case (.datetime, _), (_, .datetime), (.timedelta, _), (_, .timedelta): return false
         default:
@@ -69,12 +75,14 @@ extension Value: Hashable {
         case .dict(let d): h.combine(d.count)
         case .datetime(let t), .timedelta(let t): h.combine(t)
         case .undefined(let m): h.combine(m)
+        case .omit: h.combine(1)
         }
     }
 }
 
 extension Value {
     public var isNone: Bool { if case .none = self { return true }; return false }
+    public var isOmit: Bool { if case .omit = self { return true }; return false }
 
     /// The text of a plain or unsafe string.
     public var stringValue: String? {
@@ -115,7 +123,7 @@ extension Value {
         case .int(let i): return i != 0
         case .float(let f): return f != 0
         case .string(let s), .unsafe(let s): return !s.isEmpty
-        case .vault, .datetime, .undefined: return true
+        case .vault, .datetime, .undefined, .omit: return true
         case .timedelta(let t): return t != 0
         case .list(let l): return !l.isEmpty
         case .dict(let d): return !d.isEmpty
@@ -154,6 +162,7 @@ extension Value {
         case .datetime: return "datetime"
         case .timedelta: return "timedelta"
         case .undefined: return "AnsibleUndefined"
+        case .omit: return "_OmitType"
         }
     }
 }

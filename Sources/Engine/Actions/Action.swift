@@ -50,17 +50,17 @@ final class ActionContext: @unchecked Sendable {
                         let r: Value
                         do { r = try runner.vars.templar.template(v, scope) } catch let e as AnsibleError
                             where e.kind == .undefined && (e.message.contains("ansible_env") || e.message.contains("ansible_facts.env")) { continue }
-                        if r.stringValue != omitToken { out[k] = .string(r.pythonStr) }
+                        if !r.isOmit { out[k] = .string(r.pythonStr) }
                     }
                     continue
                 }
                 let rendered = try runner.vars.templar.template(level, scope)
                 for d in rendered.listValue ?? [rendered] {
                     guard case .dict(let vars) = d else {
-                        if d.isNone || d.stringValue == omitToken { continue }
+                        if d.isNone || d.isOmit { continue }
                         throw TaskFailure(message: "environment must be a dictionary, received \(d.pythonStr) (\(d.typeName))")
                     }
-                    for (k, v) in vars where v.stringValue != omitToken { out[k] = .string(v.pythonStr) }
+                    for (k, v) in vars where !v.isOmit { out[k] = .string(v.pythonStr) }
                 }
             }
             return out
@@ -240,7 +240,7 @@ final class ActionContext: @unchecked Sendable {
     func rlimitNofile() throws -> Int? {
         let v = try scope.lookup("ansible_python_module_rlimit_nofile")
             ?? runner.settings.value(env: "ANSIBLE_PYTHON_MODULE_RLIMIT_NOFILE", key: "python_module_rlimit_nofile").map(Value.string)
-        guard let v, v.stringValue != omitToken else { return nil }
+        guard let v, !v.isOmit else { return nil }
         if let n = v.intValue { return n }
         let text = v.pythonStr.trimmingCharacters(in: " \t\n")
         guard let n = Int(text) else {

@@ -7,14 +7,14 @@ enum AssembleAction: Action {
         var args = c.args
         args["decrypt"] = nil
         guard let src = args["src"]?.pythonStr, args["dest"] != nil else { throw TaskFailure(message: "src and dest are required") }
-        if args["remote_src"].map({ AnsibleFilters.toBool($0).truthy }) ?? true {
+        if args["remote_src"].map({ AnsibleFilters.boolean($0).truthy }) ?? true {
             return try await c.runModule("ansible.builtin.assemble", args)
         }
         let dir = try c.findFile(src, kind: "files")
         guard Files.isDirectory(dir) else { throw TaskFailure(message: "Source (\(dir)) is not a directory") }
         let regexp = try args["regexp"].map { try RegexFilters.compile($0.pythonStr, ignorecase: false, multiline: false) }
         let content = try fragments(dir, delimiter: args["delimiter"]?.pythonStr, regexp: regexp,
-                                    ignoreHidden: args["ignore_hidden"].map { AnsibleFilters.toBool($0).truthy } ?? false)
+                                    ignoreHidden: args["ignore_hidden"].map { AnsibleFilters.boolean($0).truthy } ?? false)
         for k in ["remote_src", "regexp", "delimiter", "ignore_hidden"] { args[.string(k)] = nil }
         var r = try await CopyAction.sendFile(c, .bytes(content), args: args)
         // assemble's action reports its one diff as a dict, where copy's is a list.

@@ -32,7 +32,7 @@ enum DebugAction: Action {
                     let list = errors.enumerated().map { "error \($0.offset + 1) - \($0.element)" }.joined(separator: "\n")
                     r["warnings"] = [.unsafe("Encountered \(errors.count) template error\(errors.count > 1 ? "s" : "").\n" + list)]
                     r["_swansible_warning_origins"] = [c.task.argLocations["var"].map { .string($0.description) } ?? .none]
-                } else if value.stringValue == omitToken {
+                } else if value.isOmit {
                     // 2.19 shows a placeholder for an omit it cannot apply, and says so.
                     r[.string(name)] = "<<Omit>>"
                     r["warnings"] = ["The result of the `var` expression could not be omitted; a placeholder was used instead."]
@@ -104,7 +104,7 @@ enum SetFactAction: Action {
             throw TaskFailure(message: "No key/value pairs provided, at least one is required for this action to succeed")
         }
         var r: Dict = ["changed": false, "ansible_facts": .dict(facts)]
-        if let cacheable = c.args["cacheable"], AnsibleFilters.toBool(try c.runner.vars.templar.template(cacheable, c.scope)).truthy {
+        if let cacheable = c.args["cacheable"], AnsibleFilters.boolean(try c.runner.vars.templar.template(cacheable, c.scope)).truthy {
             r["_ansible_facts_cacheable"] = true
         }
         return r
@@ -135,7 +135,7 @@ enum AssertAction: Action {
             let ok: Bool
             let itemAt = i < itemOrigins.count ? itemOrigins[i] : at
             do { (ok, _) = try c.runner.vars.templar.conditional(cond, c.scope, origin: itemAt) } catch let e as BrokenConditional {
-                throw TaskError.broken(c.task, at: e.location ?? itemAt, e.message)
+                throw TaskError.broken(c.task, at: e.location ?? itemAt, e.message, help: e.help)
             } catch let e as AnsibleError {
                 var error = TaskError(links: [("Task failed.", c.task.location), (e.message, e.location ?? itemAt)], flat: "Task failed: \(e.message)").with(e.cause)
                 if e.kind == .untrusted { error.help = Templar.untrustedHelp }
@@ -197,7 +197,7 @@ enum SetStatsAction: Action {
                 return ["failed": true, "changed": false, "msg": "The 'data' option needs to be a dictionary/hash"]
             }
             for opt in ["per_host", "aggregate"] {
-                if let v = c.args[.string(opt)] { stats[.string(opt)] = AnsibleFilters.toBool(v) }
+                if let v = c.args[.string(opt)] { stats[.string(opt)] = AnsibleFilters.boolean(v) }
             }
             var out = Dict()
             for (k, v) in d {

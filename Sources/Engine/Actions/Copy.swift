@@ -11,7 +11,7 @@ enum CopyAction: Action {
     static func run(_ c: ActionContext) async throws -> Dict {
         var args = c.args
         // `decrypt` belongs to the action (vaulted sources are decrypted on the controller), not the module.
-        let decrypt = args.removeValue(forKey: "decrypt").map { AnsibleFilters.toBool($0).truthy } ?? true
+        let decrypt = args.removeValue(forKey: "decrypt").map { AnsibleFilters.boolean($0).truthy } ?? true
         if args["remote_src"]?.truthy == true { return try await c.runModule("ansible.builtin.copy", args) }
         guard args["dest"] != nil else { throw TaskFailure(message: "dest is required") }
         let source: UploadSource
@@ -21,7 +21,7 @@ enum CopyAction: Action {
             if args["dest"]?.pythonStr.hasSuffix("/") == true { throw TaskFailure(message: "can not use content with a dir as dest") }
             // Content has no name to put in a directory: an existing directory as dest fails, as Ansible's action checks.
             if let dest = args["dest"]?.pythonStr {
-                let follow = args["follow"].map { AnsibleFilters.toBool($0).truthy } ?? false
+                let follow = args["follow"].map { AnsibleFilters.boolean($0).truthy } ?? false
                 let st = try await c.runModule("ansible.builtin.stat", ["path": .string(dest), "follow": .bool(follow), "get_checksum": false])
                 if st["stat"]?["isdir"]?.truthy == true { throw TaskFailure(message: "can not use content with a dir as dest") }
             }
@@ -142,7 +142,7 @@ enum CopyAction: Action {
         }
         // An unchanged file is not sent again: compare with the destination's checksum first.
         var localSum: String?
-        if let dest = a["dest"]?.pythonStr, a["force"].map({ AnsibleFilters.toBool($0).truthy }) ?? true {
+        if let dest = a["dest"]?.pythonStr, a["force"].map({ AnsibleFilters.boolean($0).truthy }) ?? true {
             let local = try sha1(source)
             localSum = local
             let st = try await c.runModule("ansible.builtin.stat", ["path": .string(dest), "get_checksum": true,

@@ -54,7 +54,7 @@ enum CopyTree {
                                         "unsafe_writes", "state", "path", "_original_basename", "recurse", "force", "_diff_peek", "src"]
 
     static func run(_ c: ActionContext, source: String, args: Dict, decrypt: Bool = true) async throws -> Dict {
-        let tree = walk(source, follow: args["local_follow"].map { AnsibleFilters.toBool($0).truthy } ?? true)
+        let tree = walk(source, follow: args["local_follow"].map { AnsibleFilters.boolean($0).truthy } ?? true)
         var dest = args["dest"]?.pythonStr ?? ""
         if !dest.hasSuffix("/") { dest += "/" }
         var fileArgs = args.filter { fileKeys.contains($0.key.pythonStr) }

@@ -16,7 +16,7 @@ enum FetchAction: Action {
             throw TaskFailure.raise(args["src"] == nil || args["dest"] == nil ? "src and dest are required"
                 : "Invalid type supplied for \(args["src"]?.stringValue == nil ? "source" : "dest") option, it must be a string")
         }
-        let flag = { (k: String, d: Bool) in args[.string(k)].map { AnsibleFilters.toBool($0).truthy } ?? d }
+        let flag = { (k: String, d: Bool) in args[.string(k)].map { AnsibleFilters.boolean($0).truthy } ?? d }
         let flat = flag("flat", false), failOnMissing = flag("fail_on_missing", true), validate = flag("validate_checksum", true)
         let ctx = try await c.agent()
         if source == "~" || source.hasPrefix("~/"), let home = ctx.info["home"]?.stringValue {

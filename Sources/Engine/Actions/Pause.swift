@@ -8,7 +8,7 @@ import Values
 enum PauseAction: Action {
     static func run(_ c: ActionContext) async throws -> Dict {
         let a = c.args
-        let echo = a["echo"].map { AnsibleFilters.toBool($0).truthy } ?? true
+        let echo = a["echo"].map { AnsibleFilters.boolean($0).truthy } ?? true
         func number(_ k: String) -> Double? { a[.string(k)].flatMap { $0.number ?? Double($0.pythonStr) } }
         var seconds: Double?
         var unit = "minutes"

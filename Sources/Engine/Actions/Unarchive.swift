@@ -9,9 +9,9 @@ enum UnarchiveAction: Action {
         args["decrypt"] = nil
         if let copy = args.removeValue(forKey: "copy") {
             guard args["remote_src"] == nil else { throw TaskFailure.raise("parameters are mutually exclusive: ('copy', 'remote_src')") }
-            args["remote_src"] = .bool(!AnsibleFilters.toBool(copy).truthy)
+            args["remote_src"] = .bool(!AnsibleFilters.boolean(copy).truthy)
         }
-        let remoteSrc = args["remote_src"].map { AnsibleFilters.toBool($0).truthy } ?? false
+        let remoteSrc = args["remote_src"].map { AnsibleFilters.boolean($0).truthy } ?? false
         guard let src = args["src"]?.pythonStr, let dest = args["dest"]?.pythonStr else {
             throw TaskFailure.raise("src (or content) and dest are required")
         }

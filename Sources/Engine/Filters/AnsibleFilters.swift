@@ -24,14 +24,46 @@ enum AnsibleFilters {
         }
     }
 
-    static func toBool(_ v: Value) -> Value {
+    /// module_utils' boolean(value, strict=False), how Ansible reads its own flags and keywords.
+    static func boolean(_ v: Value) -> Value {
         switch v {
         case .bool: return v
-        case .none: return .bool(false)
         case .int(let i): return .bool(i == 1)
         case .float(let f): return .bool(f == 1)
         case .string(let s), .unsafe(let s): return .bool(["yes", "on", "1", "true", "y", "t"].contains(s.lowercased()))
         default: return .bool(false)
+        }
+    }
+
+    /// The `bool` filter, 2.19's to_bool: the well-known words (an int or bool as its text); anything else is
+    /// `value == 1` with a deprecation warning.
+    static func toBool(_ v: Value) -> Value {
+        let word: String?
+        switch v {
+        case .bool(let b): return .bool(b)
+        case .string(let s), .unsafe(let s): word = s.lowercased()
+        case .int(let i): word = String(i)
+        default: word = nil
+        }
+        if let word, ["yes", "on", "true", "1"].contains(word) { return true }
+        if let word, ["no", "off", "false", "0"].contains(word) { return false }
+        let result: Bool
+        switch v {
+        case .float(let f): result = f == 1
+        default: result = false   // a string is never 1; a list or dict is unhashable
+        }
+        Output.deprecation("The `bool` filter coerced invalid value \(v.pythonRepr) (\(v.typeName)) to \(result ? "True" : "False").",
+                           version: "2.23", origin: nil)
+        return .bool(result)
+    }
+
+    /// Omit and timedelta have no JSON form (2.19's encoder refuses them, inside containers too).
+    static func refuseUnserializable(_ v: Value) throws {
+        switch v {
+        case .omit, .timedelta: throw TemplateError("Object of type '\(v.typeName)' is not JSON serializable by the 'tagless' profile.")
+        case .list(let l): for x in l { try refuseUnserializable(x) }
+        case .dict(let d): for (k, x) in d { try refuseUnserializable(k); try refuseUnserializable(x) }
+        default: break
         }
     }
 
@@ -52,8 +84,12 @@ enum AnsibleFilters {
 
     static let filters: [String: Filter] = [
         "bool": { v, _, _ in toBool(v) },
-        "to_json": { v, a, _ in .string(v.json(jsonOptions(Arguments([], a.keywords), indent: nil, sortKeys: false))) },
+        "to_json": { v, a, _ in
+            try refuseUnserializable(v)
+            return .string(v.json(jsonOptions(Arguments([], a.keywords), indent: nil, sortKeys: false)))
+        },
         "to_nice_json": { v, a, _ in
+            try refuseUnserializable(v)
             var o = jsonOptions(a, indent: 4, sortKeys: true)
             o.separators = (",", ": ")
             return .string(v.json(o))

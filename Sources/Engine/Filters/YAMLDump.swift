@@ -88,7 +88,7 @@ struct YAMLDump {
         case .datetime(let seconds):
             // represent_datetime: isoformat(' '), which is str().
             return .scalar(DateParts(seconds).description, tag: t + "timestamp", style: defaultStyle)
-        case .timedelta: throw AnsibleError("cannot represent an object: \(v.pythonRepr)")
+        case .timedelta, .omit: throw AnsibleError("('cannot represent an object', \(v.pythonRepr))")   // PyYAML's RepresenterError args
         case .undefined(let why): throw UndefinedError(why)
         case .list(let l): return .sequence(try l.enumerated().map { i, x in try node(x, at: path.map { $0 + [.int(i)] }) })
         case .dict(let d): return .mapping(try pairs(d).map { k, x in (try node(k), try node(x, at: path.map { $0 + [k] })) })

@@ -87,7 +87,7 @@ enum Constructed {
         if let raw = keyed["parent_group"], !raw.isNone {
             do {
                 let rendered = try templar.template(raw, scope)
-                parent = rendered.pythonStr == omitToken ? nil : rendered.pythonStr
+                parent = rendered.isOmit ? nil : rendered.pythonStr
             } catch {
                 if strict { throw InventoryError("Could not generate parent group \(raw.pythonRepr) for group \(key.pythonRepr): \(error)", apart: true) }
                 return

@@ -89,7 +89,7 @@ enum DataLookups {
             }
             flags = f
         }
-        let skipMissing = flags["skip_missing"].map { AnsibleFilters.toBool($0).truthy } ?? false
+        let skipMissing = flags["skip_missing"].map { AnsibleFilters.boolean($0).truthy } ?? false
         let keys = terms[1].pythonStr.split(separator: ".", omittingEmptySubsequences: false).map { Value.string(String($0)) }
         var out: [Value] = []
         for item in elements {

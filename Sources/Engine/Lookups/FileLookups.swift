@@ -12,7 +12,7 @@ import Glibc
 enum FileLookups {
     static func bool(_ o: [String: Value], _ k: String, _ d: Bool) -> Bool {
         guard let v = o[k] else { return d }
-        return AnsibleFilters.toBool(v).truthy
+        return AnsibleFilters.boolean(v).truthy
     }
 
     /// first_found's old "a,b;c" lists, split with 2.19's deprecation.
