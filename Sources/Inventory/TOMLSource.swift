@@ -8,7 +8,7 @@ import Values
 
 enum TOMLSource {
     /// Reads TOML from stdin and prints `{"data": …}` or `{"error": …}`. Dates and times have no
-    /// JSON form: they come as `{"__swansible_toml__": kind, "text": str(value), "epoch": …}`.
+    /// JSON form: they come as `{"__swansible_toml__": kind, …}` with their numbers.
     static let reader = """
         import datetime, json, sys
         try:
@@ -16,10 +16,14 @@ enum TOMLSource {
         except ImportError:
             import tomli as tomllib
         def tagged(o):
-            if isinstance(o, (datetime.date, datetime.time)):
-                naive = isinstance(o, datetime.datetime) and o.tzinfo is None
-                epoch = o.replace(tzinfo=datetime.timezone.utc).timestamp() if naive else None
-                return {'__swansible_toml__': type(o).__name__, 'text': str(o), 'epoch': epoch}
+            if isinstance(o, datetime.datetime):
+                offset = o.utcoffset()
+                epoch = o.timestamp() if offset is not None else o.replace(tzinfo=datetime.timezone.utc).timestamp()
+                return {'__swansible_toml__': 'datetime', 'epoch': epoch, 'offset': None if offset is None else int(offset.total_seconds())}
+            if isinstance(o, datetime.date):
+                return {'__swansible_toml__': 'date', 'days': (o - datetime.date(1970, 1, 1)).days}
+            if isinstance(o, datetime.time):
+                return {'__swansible_toml__': 'time', 'seconds': o.hour * 3600 + o.minute * 60 + o.second + o.microsecond / 1e6}
             raise TypeError(type(o).__name__)
         try:
             data = tomllib.loads(sys.stdin.buffer.read().decode('utf-8', 'surrogateescape'))
@@ -49,14 +53,17 @@ enum TOMLSource {
         for (name, body) in data { try group(name.pythonStr, body, inv) }
     }
 
-    /// A naive datetime is Python's datetime here too; a date, a time or one with an offset is
-    /// its text (swansible's values have no such kinds).
+    /// TOML's offset and local datetimes, dates and times, as tomllib gives them to Ansible.
     static func dates(_ v: Value) -> Value {
         switch v {
         case .dict(let d):
             if let kind = d[tag]?.stringValue {
-                if kind == "datetime", case .float(let t)? = d["epoch"] { return .datetime(t) }
-                return d["text"] ?? .string(kind)
+                let number = (d["epoch"] ?? d["seconds"])?.number ?? 0
+                switch kind {
+                case "date": return .date(d["days"]?.intValue ?? 0)
+                case "time": return .time(number)
+                default: return d["offset"]?.intValue.map { .zonedDatetime(number, offset: $0) } ?? .datetime(number)
+                }
             }
             return .dict(d.mapValues(dates))
         case .list(let l): return .list(l.map(dates))
@@ -115,7 +122,9 @@ enum TOMLSource {
         case .float: return "<class 'float'>"
         case .list: return "<class 'list'>"
         case .dict: return "<class 'dict'>"
-        case .datetime: return "<class 'datetime.datetime'>"
+        case .datetime, .zonedDatetime: return "<class 'datetime.datetime'>"
+        case .date: return "<class 'datetime.date'>"
+        case .time: return "<class 'datetime.time'>"
         default: return "<class 'str'>"
         }
     }

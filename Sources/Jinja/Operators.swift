@@ -12,6 +12,8 @@ enum Ops {
             switch (a, b) {
             case (.list(let x), .list(let y)): return .list(x + y)
             case (.datetime(let x), .timedelta(let y)), (.timedelta(let y), .datetime(let x)): return .datetime(x + y)
+            case (.zonedDatetime(let x, let o), .timedelta(let y)), (.timedelta(let y), .zonedDatetime(let x, let o)): return .zonedDatetime(x + y, offset: o)
+            case (.date(let d), .timedelta(let y)), (.timedelta(let y), .date(let d)): return .date(d + Int((y / 86400).rounded(.down)))
             case (.timedelta(let x), .timedelta(let y)): return .timedelta(x + y)
             default:
                 if let x = a.stringValue, let y = b.stringValue { return .string(x + y) }
@@ -23,8 +25,12 @@ enum Ops {
             }
         case "-":
             switch (a, b) {
-            case (.datetime(let x), .datetime(let y)): return .timedelta(x - y)
+            case (.datetime(let x), .datetime(let y)), (.zonedDatetime(let x, _), .zonedDatetime(let y, _)): return .timedelta(x - y)
             case (.datetime(let x), .timedelta(let y)): return .datetime(x - y)
+            case (.zonedDatetime(let x, let o), .timedelta(let y)): return .zonedDatetime(x - y, offset: o)
+            case (.date(let x), .date(let y)): return .timedelta(Double(x - y) * 86400)
+            case (.date(let d), .timedelta(let y)): return .date(d - Int((y / 86400).rounded(.down)))
+            case (.datetime, .zonedDatetime), (.zonedDatetime, .datetime): throw TemplateError("can't subtract offset-naive and offset-aware datetimes")
             case (.timedelta(let x), .timedelta(let y)): return .timedelta(x - y)
             default: return try arith(op, a, b, { $0.subtractingReportingOverflow($1) }, { $0 - $1 })
             }
@@ -95,7 +101,12 @@ enum Ops {
     /// Python ordering for <, >, <=, >=.
     static func less(_ a: Value, _ b: Value) throws -> Bool {
         switch (a, b) {
-        case (.datetime(let x), .datetime(let y)), (.timedelta(let x), .timedelta(let y)): return x < y
+        case (.datetime(let x), .datetime(let y)), (.timedelta(let x), .timedelta(let y)), (.time(let x), .time(let y)),
+             (.zonedDatetime(let x, _), .zonedDatetime(let y, _)): return x < y
+        case (.date(let x), .date(let y)): return x < y
+        case (.datetime, .zonedDatetime), (.zonedDatetime, .datetime): throw TemplateError("can't compare offset-naive and offset-aware datetimes")
+        case (.date, _) where b.typeName == "datetime", (_, .date) where a.typeName == "datetime":
+            throw TemplateError("can't compare datetime.datetime to datetime.date")
         default: break
         }
         if let x = a.number, let y = b.number { return x < y }
@@ -108,6 +119,10 @@ enum Ops {
     }
 
     static func compare(_ op: String, _ a: Value, _ b: Value) throws -> Bool {
+        var b = b
+        // A date (from YAML or TOML) on the left sees only the day of a datetime on the right, as
+        // 2.19's tagged dates do; the other way round is refused (by `less`).
+        if case .date = a, let wall = b.wallClock { b = .date(Int((wall / 86400).rounded(.down))) }
         switch op {
         case "==": return a == b
         case "!=": return a != b
@@ -126,7 +141,11 @@ enum Ops {
         switch (a, b) {
         case _ where a.number != nil && b.number != nil: return true
         case _ where a.stringValue != nil && b.stringValue != nil: return true
-        case (.list, .list), (.datetime, .datetime), (.timedelta, .timedelta): return true
+        case (.list, .list), (.datetime, .datetime), (.timedelta, .timedelta), (.date, .date), (.time, .time),
+             (.zonedDatetime, .zonedDatetime): return true
+        case _ where a.typeName.hasPrefix("date") && b.typeName.hasPrefix("date"):
+            _ = try less(a, b)   // naive against aware, a date against a datetime: Python's own error
+            return true
         default: throw TemplateError("'\(op)' not supported between instances of '\(a.typeName)' and '\(b.typeName)'")
         }
     }
@@ -276,5 +295,16 @@ enum Foundationless {
             return y < 0 ? 1 / r : r
         }
         return cPow(x, y)
+    }
+}
+
+extension Value {
+    /// A datetime's wall-clock time, in seconds since the epoch as if it were UTC.
+    var wallClock: Double? {
+        switch self {
+        case .datetime(let t): return t
+        case .zonedDatetime(let t, let offset): return t + Double(offset)
+        default: return nil
+        }
     }
 }

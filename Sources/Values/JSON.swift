@@ -62,6 +62,10 @@ extension Value {
             let s = p.description.replacingFirstSpace
             Value.writeJSONString(s, into: &out, ascii: o.ensureASCII)
         case .timedelta(let t): Value.writeJSONString(DateParts.deltaDescription(t), into: &out, ascii: o.ensureASCII)
+        case .date, .time: Value.writeJSONString(pythonStr, into: &out, ascii: o.ensureASCII)   // isoformat() is str() for these
+        case .zonedDatetime(let t, let offset):
+            let text = DateParts(t + Double(offset)).description.replacingFirstSpace + DateParts.offsetText(offset)
+            Value.writeJSONString(text, into: &out, ascii: o.ensureASCII)
         case .omit: Value.writeJSONString("<<Omit>>", into: &out, ascii: o.ensureASCII)   // dropped before data leaves the templar
         case .list(let l):
             if l.isEmpty { out += "[]"; return }

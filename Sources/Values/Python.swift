@@ -7,6 +7,9 @@ extension Value {
         case .vault: return "<vault-encrypted string>"
         case .datetime(let t): return DateParts(t).description
         case .timedelta(let t): return DateParts.deltaDescription(t)
+        case .date(let d): return DateParts(Double(d) * 86400).dateText
+        case .time(let t): return DateParts(t).timeText
+        case .zonedDatetime(let t, let offset): return DateParts(t + Double(offset)).description + DateParts.offsetText(offset)
         default: return pythonRepr
         }
     }
@@ -23,8 +26,13 @@ extension Value {
         case .list(let l): return "[" + l.map(\.pythonRepr).joined(separator: ", ") + "]"
         case .dict(let d):
             return "{" + d.map { "\($0.key.pythonRepr): \($0.value.pythonRepr)" }.joined(separator: ", ") + "}"
-        case .datetime(let t): return DateParts(t).repr
+        case .datetime(let t): return DateParts(t).repr()
         case .timedelta(let t): return DateParts.deltaRepr(t)
+        case .date(let d):
+            let p = DateParts(Double(d) * 86400)
+            return "datetime.date(\(p.year), \(p.month), \(p.day))"
+        case .time(let t): return DateParts(t).timeRepr
+        case .zonedDatetime(let t, let offset): return DateParts(t + Double(offset)).repr(tzinfo: DateParts.zoneRepr(offset))
         case .undefined: return "AnsibleUndefined"
         case .omit: return "<<Omit>>"
         }
@@ -152,11 +160,12 @@ public struct DateParts: CustomStringConvertible {
         return s
     }
 
-    var repr: String {
-        var fields = [year, month, day, hour, minute]
-        if second != 0 || microsecond != 0 { fields.append(second) }
-        if microsecond != 0 { fields.append(microsecond) }
-        return "datetime.datetime(" + fields.map(String.init).joined(separator: ", ") + ")"
+    func repr(tzinfo: String? = nil) -> String {
+        var fields = [year, month, day, hour, minute].map(String.init)
+        if second != 0 || microsecond != 0 { fields.append(String(second)) }
+        if microsecond != 0 { fields.append(String(microsecond)) }
+        if let tzinfo { fields.append("tzinfo=\(tzinfo)") }
+        return "datetime.datetime(" + fields.joined(separator: ", ") + ")"
     }
 
     /// `str(timedelta)`: "10 days, 2:00:12", "2:00:12", "-1 day, 23:59:59"

@@ -21,6 +21,13 @@ public enum Value: Sendable {
     case datetime(Double)
     /// Python's timedelta (a difference of datetimes), in seconds.
     case timedelta(Double)
+    /// Python's date (a YAML or TOML date), as days since the epoch.
+    case date(Int)
+    /// Python's naive time (a TOML local time, `datetime.time()`), as seconds since midnight.
+    case time(Double)
+    /// Python's datetime with a fixed UTC offset (a YAML or TOML timestamp with a zone): the
+    /// instant, in seconds since the epoch, and the offset east of UTC, in seconds.
+    case zonedDatetime(Double, offset: Int)
     /// 2.19's undefined marker: a value that could not be resolved (its message says why), kept
     /// inside data until something uses it — a filter, an operator, or the finalised result.
     case undefined(String)
@@ -55,7 +62,10 @@ extension Value: Hashable {
         case (.omit, .omit): return true
         case (.omit, _), (_, .omit): return false
         case (.datetime(let x), .datetime(let y)), (.timedelta(let x), .timedelta(let y)): return x == y
+        case (.date(let x), .date(let y)): return x == y
+        case (.time(let x), .time(let y)), (.zonedDatetime(let x, _), .zonedDatetime(let y, _)): return x == y
         case (.datetime, _), (_, .datetime), (.timedelta, _), (_, .timedelta): return false
+        case (.date, _), (_, .date), (.time, _), (_, .time), (.zonedDatetime, _), (_, .zonedDatetime): return false
         default:
             if let x = a.stringValue, let y = b.stringValue { return x == y }
             if let x = a.number, let y = b.number { return x == y }
@@ -73,7 +83,8 @@ extension Value: Hashable {
         case .vault(let s): h.combine(s)
         case .list(let l): h.combine(l)
         case .dict(let d): h.combine(d.count)
-        case .datetime(let t), .timedelta(let t): h.combine(t)
+        case .datetime(let t), .timedelta(let t), .time(let t), .zonedDatetime(let t, _): h.combine(t)
+        case .date(let d): h.combine(d)
         case .undefined(let m): h.combine(m)
         case .omit: h.combine(1)
         }
@@ -123,7 +134,7 @@ extension Value {
         case .int(let i): return i != 0
         case .float(let f): return f != 0
         case .string(let s), .unsafe(let s): return !s.isEmpty
-        case .vault, .datetime, .undefined, .omit: return true
+        case .vault, .datetime, .date, .time, .zonedDatetime, .undefined, .omit: return true
         case .timedelta(let t): return t != 0
         case .list(let l): return !l.isEmpty
         case .dict(let d): return !d.isEmpty
@@ -159,7 +170,9 @@ extension Value {
         case .vault: return "EncryptedString"
         case .list: return "list"
         case .dict: return "dict"
-        case .datetime: return "datetime"
+        case .datetime, .zonedDatetime: return "datetime"
+        case .date: return "date"
+        case .time: return "time"
         case .timedelta: return "timedelta"
         case .undefined: return "AnsibleUndefined"
         case .omit: return "_OmitType"

@@ -234,7 +234,15 @@ final class Composer {
     }
 
     func construct(_ text: String, tag: String?, plain: Bool, at loc: SourceLocation) throws -> Value {
-        guard let tag else { return plain ? Resolver.resolve(plain: text) : .string(text) }
+        guard let tag else {
+            guard plain else { return .string(text) }
+            let v = Resolver.resolve(plain: text)
+            // PyYAML takes it for a timestamp and datetime() refuses it: the file fails, without a line.
+            if case .string = v, let why = Resolver.timestampError(text) {
+                throw YAMLError(message: why, location: SourceLocation(file: loc.file, line: 0, column: 0))
+            }
+            return v
+        }
         switch tag {
         case "!", "tag:yaml.org,2002:str": return .string(text)
         case "!unsafe": return .unsafe(text)

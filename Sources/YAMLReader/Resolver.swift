@@ -14,24 +14,66 @@ public enum Resolver {
         case "-", "+", "0"..."9", ".":
             if let i = int(s) { return .int(i) }
             if let f = float(s) { return .float(f) }
-            if let t = naiveDatetime(s) { return .datetime(t) }
+            if let t = timestamp(s) { return t }
         default: break
         }
         return .string(s)
     }
 
     nonisolated(unsafe) static let datetimePattern =
-        #/([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt]|[ \t]+)([0-9]{1,2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]*))?/#
+        #/([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt]|[ \t]+)([0-9]{1,2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]*))?(?:[ \t]*(Z|([-+])([0-9]{1,2})(?::([0-9]{2}))?))?/#
+    nonisolated(unsafe) static let datePattern = #/([0-9]{4})-([0-9]{2})-([0-9]{2})/#
 
-    /// A YAML 1.1 timestamp with a time and no zone: Python's naive datetime. A bare date or a
-    /// zoned time stays text (no value kind holds them).
-    static func naiveDatetime(_ s: String) -> Double? {
+    /// A YAML 1.1 timestamp as PyYAML's SafeConstructor makes it: a date, a naive datetime, or
+    /// one with a fixed offset (`Z` is UTC).
+    static func timestamp(_ s: String) -> Value? {
+        guard s.count >= 10 else { return nil }
+        if let m = s.wholeMatch(of: datePattern) {
+            guard let year = Int(m.1), let month = Int(m.2), let day = Int(m.3), valid(year, month, day) else { return nil }
+            return .date(Int(DateParts.timestamp(year: year, month: month, day: day) / 86400))
+        }
         guard s.count >= 14, let m = s.wholeMatch(of: datetimePattern),
               let year = Int(m.1), let month = Int(m.2), let day = Int(m.3), let hour = Int(m.4), let minute = Int(m.5), let second = Int(m.6),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60 else { return nil }
+              valid(year, month, day), hour < 24, minute < 60, second < 60 else { return nil }
         let fraction = m.7.map { String($0.prefix(6)) } ?? ""
         let micro = Int(fraction.padding(toLength: 6)) ?? 0
-        return DateParts.timestamp(year: year, month: month, day: day, hour: hour, minute: minute, second: second, microsecond: micro)
+        let wall = DateParts.timestamp(year: year, month: month, day: day, hour: hour, minute: minute, second: second, microsecond: micro)
+        guard m.8 != nil else { return .datetime(wall) }
+        var offset = 0
+        if let sign = m.9, let h = m.10.flatMap({ Int($0) }) {
+            offset = (h * 3600 + (m.11.flatMap { Int($0) } ?? 0) * 60) * (sign == "-" ? -1 : 1)
+        }
+        return .zonedDatetime(wall - Double(offset), offset: offset)
+    }
+
+    /// Why a scalar PyYAML takes for a timestamp is no date or time (datetime()'s own words), or
+    /// nil when it is one or is not taken for a timestamp at all.
+    public static func timestampError(_ s: String) -> String? {
+        guard s.count >= 10, s.first?.isNumber == true else { return nil }
+        let parts: (Int, Int, Int, Int, Int, Int)
+        if let m = s.wholeMatch(of: datePattern), let y = Int(m.1), let mo = Int(m.2), let d = Int(m.3) {
+            parts = (y, mo, d, 0, 0, 0)
+        } else if let m = s.wholeMatch(of: datetimePattern), let y = Int(m.1), let mo = Int(m.2), let d = Int(m.3),
+                  let h = Int(m.4), let mi = Int(m.5), let se = Int(m.6) {
+            parts = (y, mo, d, h, mi, se)
+        } else {
+            return nil
+        }
+        let (year, month, day, hour, minute, second) = parts
+        if year < 1 { return "year \(year) is out of range" }
+        if !(1...12).contains(month) { return "month must be in 1..12" }
+        if !valid(year, month, day) { return "day is out of range for month" }
+        if hour > 23 { return "hour must be in 0..23" }
+        if minute > 59 { return "minute must be in 0..59" }
+        if second > 59 { return "second must be in 0..59" }
+        return nil
+    }
+
+    /// A day Python's date() accepts.
+    static func valid(_ year: Int, _ month: Int, _ day: Int) -> Bool {
+        guard year >= 1, (1...12).contains(month), day >= 1 else { return false }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        return day <= [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
     }
 
     static func bool(_ s: String) -> Bool? {

@@ -132,7 +132,11 @@ struct SwansibleInventory: ParsableCommand {
                 print(results, terminator: results.hasSuffix("\n") ? "" : "\n")
             }
         } catch let e as ExitCode { throw e } catch let e as TOMLWriter.Unserializable {
-            // tomli_w's TypeError reaches Ansible's CLI as an unexpected exception.
+            // tomli_w's TypeError, and PyYAML's RepresenterError below, reach Ansible's CLI as an
+            // unexpected exception.
+            Output.error("Unexpected Exception, this is probably a bug: \(e)")
+            throw ExitCode(ExitCodes.unknown)
+        } catch let e as YAMLText.Unrepresentable {
             Output.error("Unexpected Exception, this is probably a bug: \(e)")
             throw ExitCode(ExitCodes.unknown)
         } catch {

@@ -38,9 +38,12 @@ final class EngineTests: XCTestCase {
 
     func testNativeTypesAndOmit() throws {
         let t = Templar()
-        let scope = VarScope(raw: ["n": 2, "omit": .string(omitToken)], templar: t)
+        let scope = VarScope(raw: ["n": 2, "omit": .omit], templar: t)
         XCTAssertEqual(try t.template("{{ n + 1 }}", scope), .int(3))
         XCTAssertEqual(try t.template(["a": "{{ omit }}", "b": "x{{ n }}"], scope), ["b": "x2"])
+        // Inside an expression omit is a value; finishing the template drops it from containers.
+        XCTAssertEqual(try t.template("{{ {'a': [1, omit], 'b': omit} }}", scope), ["a": [1]])
+        XCTAssertEqual(try t.template("{{ omit | type_debug }} {{ omit }}", scope), "_OmitType <<Omit>>")
     }
 
     func testModuleUtilsImportScan() throws {

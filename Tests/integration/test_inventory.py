@@ -1,7 +1,7 @@
 """swansible-inventory prints what ansible-inventory prints for the same sources."""
 import json
 
-from conftest import BIN, FIXTURES, VENV, run
+from conftest import BIN, FIXTURES, VENV, ansible_playbook, run, swansible_playbook
 
 INV = FIXTURES / 'inventory'
 
@@ -304,3 +304,38 @@ def test_playbook_dir_as_ansible(tmp_path):
     assert '"from_cwd": 3' in seen['--list --list'].stdout
     assert '"from_pb": 1' in seen['--host pb'].stdout and '"from_pb_host": 2' in seen['--host pb'].stdout
     assert 'is not a directory' in seen['--list nodir'].stderr
+
+
+def test_dates_and_times_as_ansible(tmp_path):
+    """TOML's offset and local datetimes, dates and times, and YAML's dates and zoned timestamps
+    are Python's date, time and datetime values, as tomllib and PyYAML make them: listed in
+    ISO form, written back by tomli_w and PyYAML (a time PyYAML cannot write: exit 250), and
+    seen by templates with their types, attributes and comparisons."""
+    (tmp_path / 'd.toml').write_text('[g.hosts.h1]\noffset = 2020-01-01T12:42:42-07:00\nutc = 1979-05-27T07:32:00Z\n'
+                                     'local = 2020-01-01T12:42:42.5\nday = 2020-01-01\nclock = 12:42:42\n')
+    (tmp_path / 'd.yml').write_text('all:\n  hosts:\n    h2:\n      day: 2020-01-01\n      zoned: 2001-12-14t21:59:43.10-05:00\n'
+                                    '      z: 2001-12-14 21:59:43.10 Z\n      short: 2020-1-1\n')
+    runs = [['-i', tmp_path / 'd.toml', *a] for a in (['--list'], ['--list', '--toml'], ['--host', 'h1'], ['--list', '--yaml'])]
+    runs += [['-i', tmp_path / 'd.yml', *a] for a in (['--list'], ['--list', '--toml'], ['--list', '--yaml'])]
+    for args in runs:
+        ours, theirs = both(*args)
+        assert ours.returncode == theirs.returncode, (args, ours.stderr)
+        if theirs.returncode == 250:   # Ansible adds the Python traceback of its "bug"
+            assert ours.stderr.splitlines()[0] == theirs.stderr.splitlines()[0]
+            continue
+        assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr), args
+    book = tmp_path / 'play.yml'
+    book.write_text('- hosts: all\n  gather_facts: false\n  vars:\n    naive: 2020-01-01T12:42:42\n  tasks:\n'
+                    '    - debug:\n        msg: "{{ item }}"\n      loop:\n'
+                    '        - "{{ [hostvars.h1.offset, hostvars.h1.utc, hostvars.h1.local, hostvars.h1.day, hostvars.h1.clock] | map(\'type_debug\') }}"\n'
+                    '        - "{{ [hostvars.h1.offset, hostvars.h1.local.time(), hostvars.h1.day, hostvars.h2.zoned] | map(\'string\') }}"\n'
+                    '        - "{{ hostvars.h1.offset == hostvars.h1.utc }} {{ hostvars.h1.utc < hostvars.h1.offset }} {{ hostvars.h1.day == hostvars.h2.day }}"\n'
+                    '        - "{{ hostvars.h1.offset.hour }} {{ hostvars.h1.day.weekday() }} {{ hostvars.h1.offset.isoformat() }} {{ naive.date() == hostvars.h1.day }}"\n'
+                    '        - "{{ (hostvars.h1.offset - hostvars.h1.utc) }} {{ hostvars.h1.offset.strftime(\'%d.%m.%Y %H:%M %z\') }}"\n'
+                    '        - "{{ [hostvars.h1.day, hostvars.h2.z] | to_json }} {{ [hostvars.h1.day, hostvars.h2.z] | to_yaml }}"\n'
+                    '      run_once: true\n')
+    args = ['-i', tmp_path / 'd.toml', '-i', tmp_path / 'd.yml', book, '-c', 'local']
+    ours, theirs = swansible_playbook(*args), ansible_playbook(*args)
+    assert ours.returncode == theirs.returncode == 0, ours.stdout + ours.stderr
+    assert ours.stdout == theirs.stdout
+    assert "['datetime', 'datetime', 'datetime', 'date', 'time']" in ours.stdout

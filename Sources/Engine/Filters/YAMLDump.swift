@@ -88,7 +88,10 @@ struct YAMLDump {
         case .datetime(let seconds):
             // represent_datetime: isoformat(' '), which is str().
             return .scalar(DateParts(seconds).description, tag: t + "timestamp", style: defaultStyle)
-        case .timedelta, .omit: throw AnsibleError("('cannot represent an object', \(v.pythonRepr))")   // PyYAML's RepresenterError args
+        case .date, .zonedDatetime:
+            // represent_date: isoformat(); represent_datetime: isoformat(' '), both str().
+            return .scalar(v.pythonStr, tag: t + "timestamp", style: defaultStyle)
+        case .time, .timedelta, .omit: throw YAMLText.Unrepresentable(value: v)
         case .undefined(let why): throw UndefinedError(why)
         case .list(let l): return .sequence(try l.enumerated().map { i, x in try node(x, at: path.map { $0 + [.int(i)] }) })
         case .dict(let d): return .mapping(try pairs(d).map { k, x in (try node(k), try node(x, at: path.map { $0 + [k] })) })
@@ -147,7 +150,7 @@ struct YAMLDump {
     }
 
     /// PyYAML's implicit timestamp. (A Regex literal is immutable once built; it is only matched against here.)
-    nonisolated(unsafe) static let timestamp = #/[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?/#
+    nonisolated(unsafe) static let timestamp = #/[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?/#
 
     /// Line breaks YAML knows (NL, NEL, LS, PS): a string holding one is written as a block.
     static let breaks: Set<Unicode.Scalar> = ["\n", "\u{85}", "\u{2028}", "\u{2029}"]
@@ -188,6 +191,12 @@ struct YAMLDump {
 
 /// PyYAML's block dump (default_flow_style=False, keys sorted), for commands that print YAML.
 public enum YAMLText {
+    /// PyYAML's RepresenterError for a value SafeDumper has no representer for (its args).
+    public struct Unrepresentable: Error, CustomStringConvertible {
+        let value: Value
+        public var description: String { "('cannot represent an object', \(value.pythonRepr))" }
+    }
+
     /// `shared`: values that are one object in several places, by path, as `YAMLDump.shared`.
     public static func dump(_ v: Value, shared: [[Value]: String] = [:]) throws -> String {
         var d = YAMLDump(indent: 2, flowStyle: false)

@@ -1,0 +1,40 @@
+// How Python writes dates, times and UTC offsets (str, repr, isoformat), for the date kinds
+// YAML and TOML documents hold.
+extension DateParts {
+    /// `str(date)`, `date.isoformat()`: 2020-01-01
+    public var dateText: String {
+        let y = String(year)
+        return String(repeating: "0", count: max(0, 4 - y.count)) + y + "-\(DateParts.two(month))-\(DateParts.two(day))"
+    }
+
+    /// `str(time)`, `time.isoformat()`: 12:42:42[.000123]
+    public var timeText: String {
+        var s = "\(DateParts.two(hour)):\(DateParts.two(minute)):\(DateParts.two(second))"
+        if microsecond != 0 {
+            let m = String(microsecond)
+            s += "." + String(repeating: "0", count: 6 - m.count) + m
+        }
+        return s
+    }
+
+    /// `repr(time)`: trailing zero fields left out, as Python does.
+    var timeRepr: String {
+        var fields = [hour, minute]
+        if second != 0 || microsecond != 0 { fields.append(second) }
+        if microsecond != 0 { fields.append(microsecond) }
+        return "datetime.time(" + fields.map(String.init).joined(separator: ", ") + ")"
+    }
+
+    /// A UTC offset as str() and isoformat() write it: +05:30, -07:00, +00:00 (seconds if any).
+    public static func offsetText(_ offset: Int) -> String {
+        let a = abs(offset)
+        var s = (offset < 0 ? "-" : "+") + "\(two(a / 3600)):\(two(a % 3600 / 60))"
+        if a % 60 != 0 { s += ":\(two(a % 60))" }
+        return s
+    }
+
+    /// `repr(timezone(timedelta(seconds=offset)))`.
+    static func zoneRepr(_ offset: Int) -> String {
+        offset == 0 ? "datetime.timezone.utc" : "datetime.timezone(\(deltaRepr(Double(offset))))"
+    }
+}
