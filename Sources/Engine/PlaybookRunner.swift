@@ -1614,7 +1614,6 @@ public final class PlaybookRunner: @unchecked Sendable {
             guard case .list(let items) = value, items.count == task.loopItemLocations.count else { throw e }
             for (i, item) in items.enumerated() {
                 do { _ = try vars.templar.template(item, scope) } catch var e as AnsibleError {
-                    // A plugin's own failure carries no place of its own in 2.19: it stays the loop's.
                     // A plugin's own failure carries no place of its own in 2.19: it is the loop's, or
                     // the `invoke_lookup()` expression 2.19 runs a `with_` as.
                     if !["filter", "test", "lookup"].contains(where: { e.message.hasPrefix("The \($0) plugin") }) {

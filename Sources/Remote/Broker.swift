@@ -375,10 +375,21 @@ final class Loop {
         while e.outOffset < e.out.count {
             let n = e.io.write(e.out[e.outOffset...])
             if n < 0 {
-                // The agent is gone: what it said on stderr before going is the reason.
-                _ = e.io.read(into: &e.inBuf)
+                // The agent is gone: what it said on stderr before going is the reason. One that
+                // never started is let end first, so its exit status and output say why.
+                let r = e.io.read(into: &e.inBuf)
                 streams[id] = e
-                drop(id, ending(id, otherwise: "write to the agent failed"))
+                if !e.started {
+                    if case .eof = r {
+                        drop(id, ending(id, otherwise: "write to the agent failed"))
+                        return
+                    }
+                    e.out = []
+                    e.outOffset = 0
+                    e.io.collectOutput()
+                    break
+                }
+                drop(id, RemoteError.disconnected(e.io.stderrTail.isEmpty ? "write to the agent failed" : e.io.stderrTail))
                 return
             }
             if n == 0 { break }

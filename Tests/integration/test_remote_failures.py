@@ -141,23 +141,31 @@ def test_ctrl_c_stops_pipe_lookups_at_once(tmp_path):
     assert subprocess.run(['pgrep', '-f', '^sleep 33$'], capture_output=True).returncode != 0
 
 
-def test_missing_interpreter_fails_the_task(sshd_hosts, tmp_path):
-    """An interpreter that is not on the host fails the task as Ansible words it (the shell's
-    output, rc 127), over the local and SSH transports; the host stays reachable."""
+def run_with_interpreter(sshd_hosts, tmp_path, interpreter):
+    """A ping on localhost and an SSH host with `interpreter`, ignored, then one with the host's
+    own: both tools' output (the task blocks compared), after checking the hosts stayed reachable."""
     _, hosts, key = sshd_hosts
     inv = tmp_path / 'inventory'
     write_ssh_inventory(inv, hosts[:1], key, ansible_ssh_common_args='"-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null"')
     book = tmp_path / 'site.yml'
     book.write_text('- hosts: localhost,targets\n  gather_facts: false\n  tasks:\n'
-                    '    - ping:\n      vars:\n        ansible_python_interpreter: /bogus/path\n      ignore_errors: true\n'
+                    f'    - ping:\n      vars:\n        ansible_python_interpreter: {interpreter}\n      ignore_errors: true\n'
                     '    - ping:\n')
     ours = swansible_playbook('-i', inv, book, '-e', 'ansible_host_key_checking=false')
     theirs = ansible_playbook('-i', inv, book, '-e', 'ansible_host_key_checking=false')
     assert ours.returncode == theirs.returncode == 0, ours.stdout + ours.stderr
     assert task_blocks(ours.stdout) == task_blocks(theirs.stdout)
     for host in ('localhost', 'target1'):
-        assert f"fatal: [{host}]: FAILED! =>" in ours.stdout
         assert f'{host}' + ' ' * (27 - len(host)) + ': ok=2    changed=0    unreachable=0    failed=0    skipped=0    rescued=0    ignored=1' in ours.stdout
+    return ours
+
+
+def test_missing_interpreter_fails_the_task(sshd_hosts, tmp_path):
+    """An interpreter that is not on the host fails the task as Ansible words it (the shell's
+    output, rc 127), over the local and SSH transports; the host stays reachable."""
+    ours = run_with_interpreter(sshd_hosts, tmp_path, '/bogus/path')
+    for host in ('localhost', 'target1'):
+        assert f"fatal: [{host}]: FAILED! =>" in ours.stdout
     assert "The module interpreter '/bogus/path' was not found. Consider overriding" in ours.stdout + ours.stderr
 
 
@@ -165,24 +173,13 @@ def test_interpreter_that_fails_to_start_fails_the_task(sshd_hosts, tmp_path):
     """An interpreter that runs but exits without starting the agent (a broken pyenv shim, a
     Python too old) fails each task as Ansible's "Module result deserialization failed", with
     its output and exit status, over the local and SSH transports; the host stays reachable."""
-    _, hosts, key = sshd_hosts
-    inv = tmp_path / 'inventory'
-    write_ssh_inventory(inv, hosts[:1], key, ansible_ssh_common_args='"-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null"')
     broken = tmp_path / 'python3.13'
     broken.write_text('#!/bin/sh\necho "a line on stdout that is longer than a frame header"\n'
                       'echo "pyenv: python3.13: command not found" >&2\nexit 3\n')
     broken.chmod(0o755)
-    book = tmp_path / 'site.yml'
-    book.write_text('- hosts: localhost,targets\n  gather_facts: false\n  tasks:\n'
-                    f'    - ping:\n      vars:\n        ansible_python_interpreter: {broken}\n      ignore_errors: true\n'
-                    '    - ping:\n')
-    ours = swansible_playbook('-i', inv, book, '-e', 'ansible_host_key_checking=false')
-    theirs = ansible_playbook('-i', inv, book, '-e', 'ansible_host_key_checking=false')
-    assert ours.returncode == theirs.returncode == 0, ours.stdout + ours.stderr
-    assert task_blocks(ours.stdout) == task_blocks(theirs.stdout)
+    ours = run_with_interpreter(sshd_hosts, tmp_path, broken)
     for host in ('localhost', 'target1'):
         assert (f'fatal: [{host}]: FAILED! => {{"changed": false, "module_stderr": "pyenv: python3.13: command not found\\n", '
                 '"module_stdout": "a line on stdout that is longer than a frame header\\n", '
                 '"msg": "Module result deserialization failed: No start of json char found", "rc": 3}') in ours.stdout
-        assert f'{host}' + ' ' * (27 - len(host)) + ': ok=2    changed=0    unreachable=0    failed=0    skipped=0    rescued=0    ignored=1' in ours.stdout
     assert 'Module result deserialization failed: No start of json char found See stdout/stderr for the returned output.' in ours.stdout
