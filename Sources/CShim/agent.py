@@ -466,7 +466,7 @@ def run_module(msg):
             getattr(shared, name).clear()
     basic._ANSIBLE_ARGS = json.dumps({'ANSIBLE_MODULE_ARGS': args}).encode()
     patch_respawn(msg)
-    basic._ANSIBLE_PROFILE = 'legacy'
+    basic._ANSIBLE_PROFILE = msg.get('profile') or 'legacy'
     out = io.TextIOWrapper(io.BytesIO(), encoding='utf-8', errors='surrogateescape', write_through=True)
     err = io.StringIO()
     saved = sys.stdout, sys.stderr, sys.argv, os.getcwd()

@@ -24,6 +24,8 @@ public struct ModuleSource: Sendable {
     /// A module Ansible would not wrap (no module_utils import: its `old` and `WANT_JSON`
     /// styles, in any language): run as a program, with its `#!` interpreter's name.
     public var program: (wantJSON: Bool, interpreter: String?)?
+    /// The serialization profile its METADATA names (2.19's experimental `_ANSIBLE_MODULE_METADATA`).
+    public var profile: String?
 
     /// module_common's style detection: what makes a module "new style" Python.
     static func programStyle(_ source: String) -> (wantJSON: Bool, interpreter: String?)? {
@@ -151,7 +153,11 @@ public final class ModuleLibrary: Sendable {
         let always = ["ansible.module_utils.basic", "ansible.module_utils._internal._json._profiles._module_legacy_c2m",
                       "ansible.module_utils._internal._json._profiles._module_legacy_m2c",
                       "ansible.module_utils._internal._ansiballz._loader"]
-        var queue = scanImports(source, package: modulePackage(action)) + always
+        // A module of the modern profile decodes and encodes with that profile's modules.
+        let profile = ModuleProfiles.declared(source)
+        let profiles = profile == "modern" ? ["ansible.module_utils._internal._json._profiles._module_modern_c2m",
+                                              "ansible.module_utils._internal._json._profiles._module_modern_m2c"] : []
+        var queue = scanImports(source, package: modulePackage(action)) + always + profiles
         while let name = queue.popLast() {
             guard !seen.contains(name) else { continue }
             seen.insert(name)
@@ -170,6 +176,7 @@ public final class ModuleLibrary: Sendable {
                              package: modulePackage(action), utils: utils)
         m.computeManifest()
         m.program = ModuleSource.programStyle(source)
+        m.profile = profile
         cache.withLock { $0[key] = m }
         return m
     }

@@ -38,3 +38,15 @@ extension DateParts {
         offset == 0 ? "datetime.timezone.utc" : "datetime.timezone(\(deltaRepr(Double(offset))))"
     }
 }
+
+extension Value {
+    /// `isoformat()` of a date, time or datetime (a `T` between date and time); nil for others.
+    public var isoformat: String? {
+        switch self {
+        case .date, .time: return pythonStr
+        case .datetime(let t): return DateParts(t).description.replacingFirstSpace
+        case .zonedDatetime(let t, let offset): return DateParts(t + Double(offset)).description.replacingFirstSpace + DateParts.offsetText(offset)
+        default: return nil
+        }
+    }
+}

@@ -56,16 +56,9 @@ extension Value {
             }
         case .string(let s), .unsafe(let s): Value.writeJSONString(s, into: &out, ascii: o.ensureASCII)
         case .vault(let s): Value.writeJSONString(s, into: &out, ascii: o.ensureASCII)
-        case .datetime(let t):
-            // Ansible's encoder writes datetimes in ISO 8601.
-            let p = DateParts(t)
-            let s = p.description.replacingFirstSpace
-            Value.writeJSONString(s, into: &out, ascii: o.ensureASCII)
+        case .datetime, .date, .time, .zonedDatetime:
+            Value.writeJSONString(isoformat ?? "", into: &out, ascii: o.ensureASCII)   // Ansible's encoder writes ISO 8601
         case .timedelta(let t): Value.writeJSONString(DateParts.deltaDescription(t), into: &out, ascii: o.ensureASCII)
-        case .date, .time: Value.writeJSONString(pythonStr, into: &out, ascii: o.ensureASCII)   // isoformat() is str() for these
-        case .zonedDatetime(let t, let offset):
-            let text = DateParts(t + Double(offset)).description.replacingFirstSpace + DateParts.offsetText(offset)
-            Value.writeJSONString(text, into: &out, ascii: o.ensureASCII)
         case .omit: Value.writeJSONString("<<Omit>>", into: &out, ascii: o.ensureASCII)   // dropped before data leaves the templar
         case .list(let l):
             if l.isEmpty { out += "[]"; return }

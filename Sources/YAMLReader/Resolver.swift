@@ -26,7 +26,7 @@ public enum Resolver {
 
     /// A YAML 1.1 timestamp as PyYAML's SafeConstructor makes it: a date, a naive datetime, or
     /// one with a fixed offset (`Z` is UTC).
-    static func timestamp(_ s: String) -> Value? {
+    public static func timestamp(_ s: String) -> Value? {
         guard s.count >= 10 else { return nil }
         if let m = s.wholeMatch(of: datePattern) {
             guard let year = Int(m.1), let month = Int(m.2), let day = Int(m.3), valid(year, month, day) else { return nil }

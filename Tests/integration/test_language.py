@@ -370,3 +370,29 @@ def test_an_include_that_does_not_load_fails_the_host_as_ansible(what):
     assert theirs.returncode == ours.returncode == 2, ours.stdout + ours.stderr
     assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
     assert 'second play' not in ours.stdout and 'failed=1' in ours.stdout
+
+
+def test_module_serialization_profiles_as_ansible(tmp_path):
+    """2.19's experimental module metadata (`_ANSIBLE_MODULE_METADATA`): a module whose METADATA
+    names the `modern` profile gets dates and times as such and gives them back so; a legacy one
+    (or any, with the setting off) has them as text."""
+    (tmp_path / 'library').mkdir()
+    echo = ('from ansible.module_utils.basic import AnsibleModule\n\n\ndef main():\n'
+            "    m = AnsibleModule(argument_spec=dict(data=dict(type='raw')))\n"
+            "    m.exit_json(data=m.params['data'], kinds=sorted('%s=%s' % (k, type(v).__name__) for k, v in m.params['data'].items()))\n\n\n"
+            "main()\n")
+    (tmp_path / 'library' / 'echo_modern.py').write_text('METADATA = """\nschema_version: 1\nserialization_profile: modern\n"""\n' + echo)
+    (tmp_path / 'library' / 'echo_legacy.py').write_text(echo)
+    (tmp_path / 'site.yml').write_text(
+        '- hosts: localhost\n  gather_facts: false\n  vars:\n    data:\n      date: 2024-01-02\n      time: "{{ data.datetime.time() }}"\n'
+        '      datetime: 2024-01-02T03:04:05\n      zoned: 2024-01-02 03:04:05.5+02:00\n      n: 1\n  tasks:\n'
+        '    - echo_modern: {data: "{{ data }}"}\n      register: m\n'
+        '    - echo_legacy: {data: "{{ data }}"}\n      register: l\n'
+        '    - debug:\n        msg: "{{ m.kinds }} {{ m.data.values() | map(\'type_debug\') }} {{ m.data.zoned }} {{ l.kinds }} {{ l.data.values() | map(\'type_debug\') }}"\n')
+    for on in ('1', '0'):
+        env = {'_ANSIBLE_MODULE_METADATA': on}
+        args = [tmp_path / 'site.yml', '-c', 'local', '-e', 'ansible_python_interpreter=/usr/bin/python3']
+        ours, theirs = swansible_playbook(*args, env=env, cwd=tmp_path), ansible_playbook(*args, env=env, cwd=tmp_path)
+        assert ours.returncode == theirs.returncode == 0, ours.stdout + ours.stderr
+        assert ours.stdout == theirs.stdout
+    assert "['date=str', 'datetime=str', 'n=int', 'time=str', 'zoned=str']" in ours.stdout

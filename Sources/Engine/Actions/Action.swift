@@ -264,7 +264,9 @@ final class ActionContext: @unchecked Sendable {
             await ContextService.shared.endAgents(of: user, from: first, keep: stack)
         }
         let ctx = try await agent()
-        let moduleArgs = args
+        // 2.19's experimental module metadata: a `modern` module gets and gives dates as such.
+        let modern = module.profile == "modern" && ModuleProfiles.enabled
+        let moduleArgs = modern ? ModuleProfiles.encode(.dict(args)).dictValue ?? args : args
         let v = runner.vars
         var internalArgs: [(String, Value)] = [
             ("_ansible_check_mode", .bool(checkMode)), ("_ansible_no_log", .bool(noLog)),
@@ -290,6 +292,7 @@ final class ActionContext: @unchecked Sendable {
         var body: Dict = ["name": .string(module.name), "hash": .string(module.hash), "args": .dict(moduleArgs),
                           "package": .string(module.package), "internal_key": .string(internalKey)]
         if !ctx.missing([internalKey]).isEmpty { body["internal"] = .dict(constants) }
+        if modern { body["profile"] = "modern" }
         if !files.isEmpty {
             var f = Dict()
             for (k, bytes) in files { f[.string(k)] = .string(Base64.encode(bytes)) }
@@ -354,6 +357,7 @@ final class ActionContext: @unchecked Sendable {
         ctx.markSent([moduleKey, closureKey, internalKey] + utilKeys)
         if method == "run_async", reply["ansible_job_id"] != nil { return reply.dictValue ?? Dict() }
         var result = ActionContext.moduleResult(reply)
+        if modern { result = ModuleProfiles.decode(.dict(result)).dictValue ?? result }
         if let discovered = ctx.info["discovered"]?.stringValue { runner.noteDiscovered(host, discovered, into: &result) }
         return result
     }
