@@ -16,7 +16,7 @@ public enum Version {
 
     /// What a command says first at -vv (as Ansible's CLI does), then the config file at -v.
     public static func announce(_ command: String, _ settings: Settings, verbosity: Int) {
-        if verbosity > 1 { Output.line(details(command, settings)) }
+        if verbosity > 1 { Output.line(details(command, settings), .verbose) }
         PlaybookRunner.announceConfig(settings, verbosity: verbosity)
     }
 

@@ -20,7 +20,7 @@ extension PlaybookRunner {
                 abortRun(PlaybookError("\(error)", at: task.location))
                 return
             }
-            if options.verbosity > 1 { Output.line("META: inventory successfully refreshed") }
+            if options.verbosity > 1 { Output.line("META: inventory successfully refreshed", .verbose) }
             return
         }
         if what == "flush_handlers", prefix == "RUNNING HANDLER" {
@@ -99,7 +99,7 @@ extension PlaybookRunner {
             default:
                 break
             }
-            if options.verbosity > 1 { Output.line("META: \(skip ?? msg)") }
+            if options.verbosity > 1 { Output.line("META: \(skip ?? msg)", .verbose) }
             if let skip {
                 callback.result(host: host, action: task.action, status: .skipped,
                                 result: ["msg": .unsafe(msg), "skip_reason": .unsafe(skip), "skipped": true], ignoring: false)

@@ -34,14 +34,27 @@ public enum Output {
 
     public enum Color: String {
         case ok = "0;32", changed = "0;33", error = "0;31", skip = "0;36", unreachable = "1;31", warn = "1;35", verbose = "0;34"
+        /// COLOR_DEBUG (dark gray): the retry lines between `until` attempts.
+        case debug = "1;30"
+        /// COLOR_DEPRECATE (purple), where warnings are bright purple.
+        case deprecate = "0;35"
     }
 
-    /// Text in a color when colors are on (stringc); the reset follows whatever the text ends with.
-    static func colored(_ s: String, _ c: Color) -> String { color ? "\u{1b}[\(c.rawValue)m\(s)\u{1b}[0m" : s }
+    /// Text in a color when colors are on, as stringc colors it: each line on its own.
+    static func colored(_ s: String, _ c: Color) -> String {
+        guard color else { return s }
+        return s.split(separator: "\n", omittingEmptySubsequences: false).map { "\u{1b}[\(c.rawValue)m\($0)\u{1b}[0m" }
+            .joined(separator: "\n")
+    }
 
     public static func line(_ s: String, _ c: Color? = nil, stderr: Bool = false) {
-        let text = (color && c != nil) ? "\u{1b}[\(c!.rawValue)m\(s)\u{1b}[0m" : s
-        write(text + "\n", fd: stderr ? 2 : 1)
+        write((c.map { colored(s, $0) } ?? s) + "\n", fd: stderr ? 2 : 1)
+    }
+
+    /// A block of lines that ends with a newline (an `[ERROR]` block), colored line by line as
+    /// Display colors the message it is.
+    static func block(_ s: String, _ c: Color, fd: Int32 = 1) {
+        line(s.hasSuffix("\n") ? String(s.dropLast()) : s, c, stderr: fd == 2)
     }
 
     /// `logged: false` for what Display writes to the screen only (prompts, input()'s text).
@@ -163,7 +176,7 @@ public enum Output {
         if d["_swansible_origin_line"] != nil { origin?.column = SourceLocation.wholeLine }
         let text = "[DEPRECATION WARNING]: " + Origin.report(deprecationText(d), origin, help: d["_swansible_help"]?.stringValue)
         guard firstTime(text) else { return }
-        line(text, .warn, stderr: true)
+        line(text, .deprecate, stderr: true)
     }
 
     /// 2.19's get_deprecation_message_with_plugin_info: the message, then what is removed from where and when.

@@ -103,6 +103,13 @@ public final class PlaybookRunner: @unchecked Sendable {
     let gate = ThrottleGate()
     /// --step until the user answers `c`.
     private var stepping: Bool
+    /// The task files an include's file or role imported as it loaded, said at -vv (as
+    /// load_list_of_tasks does), before the include's own line.
+    func sayStaticImports() {
+        let paths = includeLoader.takeStaticImports()
+        if options.verbosity > 1 { for p in paths { Output.line("statically imported: \(p)", .verbose) } }
+    }
+
     /// Loads task files for include_tasks while the play runs.
     lazy var includeLoader: PlaybookLoader = {
         var l = PlaybookLoader(settings: settings, library: library, extraVars: options.extraVars)
@@ -149,7 +156,7 @@ public final class PlaybookRunner: @unchecked Sendable {
 
     /// At -v, which ansible.cfg is used: the commands say it first, before inventory warnings.
     public static func announceConfig(_ settings: Settings, verbosity: Int) {
-        if verbosity > 0 { Output.line(settings.configFile.map { "Using \($0) as config file" } ?? "No config file found; using defaults") }
+        if verbosity > 0 { Output.line(settings.configFile.map { "Using \($0) as config file" } ?? "No config file found; using defaults", .verbose) }
     }
 
     /// Runs every play; returns Ansible's exit code.
@@ -162,10 +169,12 @@ public final class PlaybookRunner: @unchecked Sendable {
         // The playbook's roles load before anything runs (include_role's add theirs as they come).
         roleLibraries.withLock { $0 = book.roleLibraries }
         if options.verbosity > 1 {
-            // The default callback at -vv: the other stdout callbacks it stands in for, then the playbook banner.
-            for other in ["minimal", "oneline"] { Output.line("Skipping callback '\(other)', as we already have a stdout callback.") }
+            // The task files imported while the playbook loaded, then the default callback at -vv:
+            // the other stdout callbacks it stands in for, then the playbook banner.
+            for path in book.staticImports { Output.line("statically imported: \(path)", .verbose) }
+            for other in ["minimal", "oneline"] { Output.line("Skipping callback '\(other)', as we already have a stdout callback.", .verbose) }
             Output.banner("PLAYBOOK: \(Files.basename(book.path))")
-            Output.line("\(book.plays.count) plays in \(book.given.isEmpty ? book.path : book.given)")
+            Output.line("\(book.plays.count) plays in \(book.given.isEmpty ? book.path : book.given)", .verbose)
         }
         if options.check && callback.checkMarkers { Output.banner("DRY RUN") }
         for play in book.plays {
@@ -637,7 +646,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         guard options.verbosity > 1 else { return }
         var shown = handler
         shown.name = handlerName(handler)
-        Output.line("NOTIFIED HANDLER \(shown.displayName) for \(host)")
+        Output.line("NOTIFIED HANDLER \(shown.displayName) for \(host)", .verbose)
     }
 
     /// The strategy's -vv note for each notification a task's result saves (per loop item, as each
@@ -651,7 +660,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             return
         }
         for n in names where resolved.contains(where: { $0.name == n && !$0.handlers.isEmpty }) {
-            Output.line("Notification for handler \(n) has been saved.")
+            Output.line("Notification for handler \(n) has been saved.", .verbose)
         }
     }
 
@@ -1063,6 +1072,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                 }
                 let included = try includeLoader.loadTaskFile(g.key.path, role: task.role, inherited: PlaybookRunner.underInclude(task, vars: task.blockVars),
                                                               asHandlers: prefix == "RUNNING HANDLER")
+                sayStaticImports()
                 let imported = includeLoader.takeImportedHandlers()
                 lock.withLock { _ in includedHandlers += imported }
                 do {
@@ -1291,6 +1301,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             let inherited = PlaybookRunner.underInclude(task, vars: task["vars"]?.dictValue.map { [$0] } ?? [])
             do {
                 let (role, tasks, handlers) = try includeLoader.loadRoleFor(t, inherited: inherited)
+                sayStaticImports()
                 vars.included(role)
                 self.loaded(role: role.path)
                 loaded.append(((g.key, g.hosts, g.item), role, tasks, handlers))

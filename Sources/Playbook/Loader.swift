@@ -8,6 +8,8 @@ public struct PlaybookLoader {
     /// Directories searched for roles after the playbook's own `roles/` (ansible.cfg roles_path).
     public var rolesPath: [String]
     public var warnings: [YAMLWarning] = []
+    /// The task files `import_tasks` brought in, in load order.
+    public var staticImports: [String] = []
     /// Deprecated forms met while loading, for the caller to show: message, version, place, hint.
     public var deprecations: [(message: String, version: String, location: SourceLocation?, help: String?)] = []
     /// The playbook's directory, where task files are also looked for.
@@ -18,6 +20,10 @@ public struct PlaybookLoader {
 
     /// The handlers import_role brought in since the last call (an included file or role's imports
     /// join the play's handlers when it loads).
+    public mutating func takeStaticImports() -> [String] {
+        defer { staticImports = [] }
+        return staticImports
+    }
     public mutating func takeImportedHandlers() -> [Task] {
         defer { importedHandlers = [] }
         return importedHandlers
@@ -73,7 +79,9 @@ public struct PlaybookLoader {
                                 at: docs.first?.location)
         }
         guard !items.isEmpty else { throw PlaybookError("A playbook must contain at least one play: \(abs)") }
-        return PlaybookFile(path: abs, plays: try plays(items, baseDir: Files.dirname(abs)))
+        var book = PlaybookFile(path: abs, plays: try plays(items, baseDir: Files.dirname(abs)))
+        book.staticImports = staticImports
+        return book
     }
 
     static let importKeys: Set<String> = ["import_playbook", "ansible.builtin.import_playbook", "ansible.legacy.import_playbook"]
@@ -421,6 +429,7 @@ public struct PlaybookLoader {
         defer { importDepth -= 1 }
         guard importDepth < 64 else { throw PlaybookError("import_tasks recursion is too deep", at: imp.location) }
         let node = try YAMLReader.load(try Vault.shared.read(path), file: path)
+        staticImports.append(path)
         return try tasks(node, role: role, inherited: inner)
     }
 

@@ -61,5 +61,7 @@ public struct PlaybookFile: Sendable {
     /// The path as the user gave it (Ansible's messages quote it so).
     public var given = ""
     public var plays: [Play]
+    /// The task files `import_tasks` brought in while loading, in order (said at -vv).
+    public var staticImports: [String] = []
     public var baseDir: String { Files.dirname(path) }
 }

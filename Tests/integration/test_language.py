@@ -1,5 +1,6 @@
 """Playbook language points checked against ansible-playbook itself (playbooks-fixtures/language)."""
 import json
+import re
 
 import pytest
 
@@ -396,3 +397,22 @@ def test_module_serialization_profiles_as_ansible(tmp_path):
         assert ours.returncode == theirs.returncode == 0, ours.stdout + ours.stderr
         assert ours.stdout == theirs.stdout
     assert "['date=str', 'datetime=str', 'n=int', 'time=str', 'zoned=str']" in ours.stdout
+
+
+@pytest.mark.parametrize('book,args', [
+    ('loop_errors.yml', []),            # [ERROR] blocks, fatal lines, skips, ok and changed
+    ('output.yml', ['-v']),             # results at -v, the config file line
+    ('handler_notices.yml', ['-vv']),   # -vv's verbose lines and task paths
+    ('conditional_errors.yml', ['-vv']),   # `statically imported:` before the callback lines
+])
+def test_colors_as_ansible(book, args):
+    """With colors forced, each line colored as Display colors it (every line of a message on its
+    own): results, [ERROR] blocks, -v and -vv lines in their colors. Each tool's own version block
+    at -vv aside."""
+    env = {'ANSIBLE_FORCE_COLOR': '1', 'ANSIBLE_NOCOLOR': '0'}
+    theirs, ours = (f(LANG / book, *args, env=env) for f in (ansible_playbook, swansible_playbook))
+    assert theirs.returncode == ours.returncode == 0, ours.stdout + ours.stderr
+    body = (lambda out: out[out.index('No config file'):]) if '-vv' in args else (lambda out: out)
+    masked = lambda out: re.sub(r'"(delta|end|start|src)": "[^"]*"', '', body(out))
+    assert (masked(ours.stdout), ours.stderr) == (masked(theirs.stdout), theirs.stderr)
+    assert '\x1b[0;31m[ERROR]' in ours.stdout + ours.stderr or '\x1b[0;34m' in ours.stdout

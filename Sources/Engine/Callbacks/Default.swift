@@ -124,13 +124,13 @@ final class DefaultCallback: @unchecked Sendable {
         if let b = DefaultCallback.banner {
             guard lastBanner != b.id else { return }
             Output.banner(b.text)
-            if verbosity >= 2, let p = b.path { Output.line("task path: \(p.file):\(p.line)") }
+            if verbosity >= 2, let p = b.path { Output.line("task path: \(p.file):\(p.line)", .debug) }
             lastBanner = b.id
             return
         }
         guard !bannerPrinted, let b = pendingBanner else { return }
         Output.banner(b)
-        if verbosity >= 2, let path { Output.line("task path: \(path.file):\(path.line)") }
+        if verbosity >= 2, let path { Output.line("task path: \(path.file):\(path.line)", .debug) }
         bannerPrinted = true
     }
 
@@ -211,8 +211,11 @@ final class DefaultCallback: @unchecked Sendable {
         lock.withLock { _ in
             printBanner()
             var msg = "FAILED - RETRYING: [\(host)]: \(task.displayName) (\(left) retries left)."
-            if verbosity > 0 { msg += "Result was: " + dump(result) }
-            Output.line(msg, .unreachable)
+            // _run_is_verbose(result, verbosity=2): from -vvv, or when the result asks for it.
+            if (verbosity > 2 || result["_ansible_verbose_always"]?.truthy == true) && result["_ansible_verbose_override"]?.truthy != true {
+                msg += "Result was: " + dump(result)
+            }
+            Output.line(msg, .debug)
         }
     }
 
@@ -304,18 +307,18 @@ final class DefaultCallback: @unchecked Sendable {
                 printBanner()
                 warnings(r)
                 // display_failed_stderr: the failure (its error block too) goes to stderr.
-                if let block = TaskError.block(full), Output.firstTime(block) { Output.write(block, fd: failedStderr ? 2 : 1) }   // once per run
+                if let block = TaskError.block(full), Output.firstTime(block) { Output.block(block, .error, fd: failedStderr ? 2 : 1) }   // once per run
                 let d = DefaultCallback.clean(r, action: action)
                 if let item {
                     Output.line("failed: [\(host)] (item=\(item.pythonStr)) => " + dump(d), .error, stderr: failedStderr)
                 } else {
-                    if pathOnFailure, verbosity < 2, let p = taskPath { Output.line("task path: \(p.file):\(p.line)") }
+                    if pathOnFailure, verbosity < 2, let p = taskPath { Output.line("task path: \(p.file):\(p.line)", .debug) }
                     Output.line("fatal: [\(host)]: FAILED! => " + dump(d), .error, stderr: failedStderr)
                 }
                 if ignoring { Output.line("...ignoring", .skip) }
             case .unreachable:
                 printBanner()
-                if let block = TaskError.block(full), Output.firstTime(block) { Output.write(block, fd: failedStderr ? 2 : 1) }
+                if let block = TaskError.block(full), Output.firstTime(block) { Output.block(block, .error, fd: failedStderr ? 2 : 1) }
                 Output.line("fatal: [\(host)]: UNREACHABLE! => " + dump(r), .unreachable, stderr: failedStderr)
                 if ignoring { Output.line("...ignoring", .skip) }
             }

@@ -55,7 +55,7 @@ extension DefaultCallback {
                 if let adhoc {
                     errorBlock(adhoc, r["_swansible_error_flat"]?.stringValue ?? TaskError.block(r).flatMap(briefLine) ?? "Task failed: \(r["msg"]?.pythonStr ?? "")")
                 } else if let block = TaskError.block(r), Output.firstTime(block) {
-                    Output.write(block)
+                    Output.block(block, .error)
                 }
                 if textual && r["module_stderr"] == nil { Output.line(generic("FAILED"), .error) } else {
                     Output.line("\(host) | FAILED! => " + dump(r, indent: 4, json: true), .error)
@@ -65,7 +65,7 @@ extension DefaultCallback {
                 let msg = r["msg"]?.pythonStr ?? ""
                 if !msg.hasPrefix("Task failed: ") { d["msg"] = .unsafe("Task failed: " + msg) }
                 if let adhoc { errorBlock(adhoc, d["msg"]?.pythonStr ?? msg) } else if let block = TaskError.block(r), Output.firstTime(block) {
-                    Output.write(block)
+                    Output.block(block, .error)
                 }
                 Output.line("\(host) | UNREACHABLE! => " + dump(d, indent: 4, json: true), .unreachable)
             }
@@ -135,6 +135,6 @@ extension DefaultCallback {
         if message == failed + cannot {
             block = "[ERROR]: \(message)\n\nTask failed.\n\(adhoc.origin)\n<<< caused by >>>\n\n\(cannot)\nOrigin: <CLI option '-m'>\n\n\(adhoc.action)\n"
         }
-        if Output.firstTime(block) { Output.write(block + "\n") }   // with the result, on stdout
+        if Output.firstTime(block) { Output.block(block + "\n", .error) }   // with the result, on stdout
     }
 }
