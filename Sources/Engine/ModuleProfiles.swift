@@ -24,8 +24,8 @@ enum ModuleProfiles {
     /// Arguments for a modern module: dates and times wrapped as AnsibleSerializable types.
     static func encode(_ v: Value) -> Value {
         switch v {
-        case .date: return [typeKey.pythonStr: "AnsibleSerializableDate", "iso8601": .string(v.pythonStr)]
-        case .time: return [typeKey.pythonStr: "AnsibleSerializableTime", "iso8601": .string(v.pythonStr), "fold": 0]
+        case .date: return [typeKey.pythonStr: "AnsibleSerializableDate", "iso8601": .string(v.isoformat ?? "")]
+        case .time: return [typeKey.pythonStr: "AnsibleSerializableTime", "iso8601": .string(v.isoformat ?? ""), "fold": 0]
         case .datetime, .zonedDatetime:
             return [typeKey.pythonStr: "AnsibleSerializableDateTime", "iso8601": .string(v.isoformat ?? ""), "fold": 0]
         case .list(let l): return .list(l.map(encode))

@@ -34,7 +34,7 @@ public enum Output {
 
     public enum Color: String {
         case ok = "0;32", changed = "0;33", error = "0;31", skip = "0;36", unreachable = "1;31", warn = "1;35", verbose = "0;34"
-        /// COLOR_DEBUG (dark gray): the retry lines between `until` attempts.
+        /// COLOR_DEBUG (dark gray): task paths at -vv, the retry lines between `until` attempts.
         case debug = "1;30"
         /// COLOR_DEPRECATE (purple), where warnings are bright purple.
         case deprecate = "0;35"
