@@ -105,8 +105,9 @@ public final class PlaybookRunner: @unchecked Sendable {
     private var stepping: Bool
     /// The task files an include's file or role imported as it loaded, said at -vv (as
     /// load_list_of_tasks does), before the include's own line.
-    func sayStaticImports() {
-        let paths = includeLoader.takeStaticImports()
+    func sayStaticImports() { say(staticImports: includeLoader.takeStaticImports()) }
+
+    func say(staticImports paths: [String]) {
         if options.verbosity > 1 { for p in paths { Output.line("statically imported: \(p)", .verbose) } }
     }
 
@@ -171,7 +172,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         if options.verbosity > 1 {
             // The task files imported while the playbook loaded, then the default callback at -vv:
             // the other stdout callbacks it stands in for, then the playbook banner.
-            for path in book.staticImports { Output.line("statically imported: \(path)", .verbose) }
+            say(staticImports: book.staticImports)
             for other in ["minimal", "oneline"] { Output.line("Skipping callback '\(other)', as we already have a stdout callback.", .verbose) }
             Output.banner("PLAYBOOK: \(Files.basename(book.path))")
             Output.line("\(book.plays.count) plays in \(book.given.isEmpty ? book.path : book.given)", .verbose)

@@ -8,8 +8,7 @@ import Glibc
 enum DateAttributes {
     static func attribute(_ v: Value, _ name: String) -> Value? {
         switch v {
-        case .datetime(let t): return fields(DateParts(t), name, date: true, time: true)
-        case .zonedDatetime(let t, let offset): return fields(DateParts(t + Double(offset)), name, date: true, time: true)
+        case .datetime, .zonedDatetime: return fields(DateParts(v.wallClock!), name, date: true, time: true)
         case .date(let d): return fields(DateParts(Double(d) * 86400), name, date: true, time: false)
         case .time(let t): return fields(DateParts(t), name, date: false, time: true)
         case .timedelta(let t):
@@ -44,7 +43,7 @@ enum DateAttributes {
         switch v {
         case .timedelta(let t): return name == "total_seconds" ? .float(t) : nil
         case .datetime(let t): (wall, offset) = (t, nil)
-        case .zonedDatetime(let t, let o): (wall, offset) = (t + Double(o), o)
+        case .zonedDatetime(_, let o): (wall, offset) = (v.wallClock!, o)
         case .date(let d): (wall, offset) = (Double(d) * 86400, nil)
         case .time(let t): (wall, offset) = (t, nil)
         default: return nil

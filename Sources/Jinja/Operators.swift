@@ -297,14 +297,3 @@ enum Foundationless {
         return cPow(x, y)
     }
 }
-
-extension Value {
-    /// A datetime's wall-clock time, in seconds since the epoch as if it were UTC.
-    var wallClock: Double? {
-        switch self {
-        case .datetime(let t): return t
-        case .zonedDatetime(let t, let offset): return t + Double(offset)
-        default: return nil
-        }
-    }
-}

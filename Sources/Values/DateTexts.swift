@@ -40,13 +40,21 @@ extension DateParts {
 }
 
 extension Value {
+    /// A datetime's wall-clock time, in seconds since the epoch as if it were UTC.
+    public var wallClock: Double? {
+        switch self {
+        case .datetime(let t): return t
+        case .zonedDatetime(let t, let offset): return t + Double(offset)
+        default: return nil
+        }
+    }
+
     /// `isoformat()` of a date, time or datetime (a `T` between date and time); nil for others.
     public var isoformat: String? {
         switch self {
         case .date, .time: return pythonStr
-        case .datetime(let t): return DateParts(t).description.replacingFirstSpace
-        case .zonedDatetime(let t, let offset): return DateParts(t + Double(offset)).description.replacingFirstSpace + DateParts.offsetText(offset)
-        default: return nil
+        case .zonedDatetime(_, let offset): return DateParts(wallClock!).description.replacingFirstSpace + DateParts.offsetText(offset)
+        default: return wallClock.map { DateParts($0).description.replacingFirstSpace }
         }
     }
 }

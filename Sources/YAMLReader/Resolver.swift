@@ -27,46 +27,51 @@ public enum Resolver {
     /// A YAML 1.1 timestamp as PyYAML's SafeConstructor makes it: a date, a naive datetime, or
     /// one with a fixed offset (`Z` is UTC).
     public static func timestamp(_ s: String) -> Value? {
-        guard s.count >= 10 else { return nil }
-        if let m = s.wholeMatch(of: datePattern) {
-            guard let year = Int(m.1), let month = Int(m.2), let day = Int(m.3), valid(year, month, day) else { return nil }
-            return .date(Int(DateParts.timestamp(year: year, month: month, day: day) / 86400))
-        }
-        guard s.count >= 14, let m = s.wholeMatch(of: datetimePattern),
-              let year = Int(m.1), let month = Int(m.2), let day = Int(m.3), let hour = Int(m.4), let minute = Int(m.5), let second = Int(m.6),
-              valid(year, month, day), hour < 24, minute < 60, second < 60 else { return nil }
-        let fraction = m.7.map { String($0.prefix(6)) } ?? ""
-        let micro = Int(fraction.padding(toLength: 6)) ?? 0
-        let wall = DateParts.timestamp(year: year, month: month, day: day, hour: hour, minute: minute, second: second, microsecond: micro)
-        guard m.8 != nil else { return .datetime(wall) }
-        var offset = 0
-        if let sign = m.9, let h = m.10.flatMap({ Int($0) }) {
-            offset = (h * 3600 + (m.11.flatMap { Int($0) } ?? 0) * 60) * (sign == "-" ? -1 : 1)
-        }
-        return .zonedDatetime(wall - Double(offset), offset: offset)
+        if case .success(let v)? = parseTimestamp(s) { return v }
+        return nil
     }
 
     /// Why a scalar PyYAML takes for a timestamp is no date or time (datetime()'s own words), or
     /// nil when it is one or is not taken for a timestamp at all.
     public static func timestampError(_ s: String) -> String? {
-        guard s.count >= 10, s.first?.isNumber == true else { return nil }
-        let parts: (Int, Int, Int, Int, Int, Int)
+        if case .failure(let e)? = parseTimestamp(s) { return e.message }
+        return nil
+    }
+
+    struct TimestampError: Error { let message: String }
+
+    /// A scalar PyYAML's resolver takes for a timestamp: its value, or why datetime() refuses a
+    /// field. Nil: not a timestamp.
+    static func parseTimestamp(_ s: String) -> Result<Value, TimestampError>? {
+        guard s.first?.isNumber == true, s.utf8.count >= 10 else { return nil }   // cheap first: every plain string comes here
+        var fields: [Int]
+        var fraction = "", zone: (sign: Substring?, hours: Int?, minutes: Int?)?
         if let m = s.wholeMatch(of: datePattern), let y = Int(m.1), let mo = Int(m.2), let d = Int(m.3) {
-            parts = (y, mo, d, 0, 0, 0)
+            fields = [y, mo, d]
         } else if let m = s.wholeMatch(of: datetimePattern), let y = Int(m.1), let mo = Int(m.2), let d = Int(m.3),
                   let h = Int(m.4), let mi = Int(m.5), let se = Int(m.6) {
-            parts = (y, mo, d, h, mi, se)
+            fields = [y, mo, d, h, mi, se]
+            fraction = m.7.map { String($0.prefix(6)) } ?? ""
+            if m.8 != nil { zone = (m.9, m.10.flatMap { Int($0) }, m.11.flatMap { Int($0) }) }
         } else {
             return nil
         }
-        let (year, month, day, hour, minute, second) = parts
-        if year < 1 { return "year \(year) is out of range" }
-        if !(1...12).contains(month) { return "month must be in 1..12" }
-        if !valid(year, month, day) { return "day is out of range for month" }
-        if hour > 23 { return "hour must be in 0..23" }
-        if minute > 59 { return "minute must be in 0..59" }
-        if second > 59 { return "second must be in 0..59" }
-        return nil
+        let (year, month, day) = (fields[0], fields[1], fields[2])
+        let (hour, minute, second) = fields.count > 3 ? (fields[3], fields[4], fields[5]) : (0, 0, 0)
+        let refusal: String? =
+            year < 1 ? "year \(year) is out of range"
+            : !(1...12).contains(month) ? "month must be in 1..12"
+            : !valid(year, month, day) ? "day is out of range for month"
+            : hour > 23 ? "hour must be in 0..23"
+            : minute > 59 ? "minute must be in 0..59"
+            : second > 59 ? "second must be in 0..59" : nil
+        if let refusal { return .failure(TimestampError(message: refusal)) }
+        guard fields.count > 3 else { return .success(.date(Int(DateParts.timestamp(year: year, month: month, day: day) / 86400))) }
+        let micro = Int(fraction.padding(toLength: 6)) ?? 0
+        let wall = DateParts.timestamp(year: year, month: month, day: day, hour: hour, minute: minute, second: second, microsecond: micro)
+        guard let zone else { return .success(.datetime(wall)) }
+        let offset = zone.sign == nil ? 0 : ((zone.hours ?? 0) * 3600 + (zone.minutes ?? 0) * 60) * (zone.sign == "-" ? -1 : 1)
+        return .success(.zonedDatetime(wall - Double(offset), offset: offset))
     }
 
     /// A day Python's date() accepts.
