@@ -853,6 +853,18 @@ def remove(msg):
     return {}
 
 
+def place(msg):
+    """An upload moved where an action plugin's put_file puts it."""
+    src = msg['src']
+    if not src.startswith(tmpdir() + os.sep):
+        return {'error': 'not an upload: %s' % src}
+    try:
+        shutil.move(src, os.path.expanduser(msg['dest']))
+    except (OSError, shutil.Error) as e:
+        return {'error': str(e)}
+    return {}
+
+
 def read_file(msg):
     """A piece of a file for fetch, in base64 inside the (compressed) reply; an error is reported."""
     try:
@@ -937,7 +949,7 @@ def plugin_loader(kind, dirs=(), collections=None):
             loader.add_all_plugin_dirs(d)
             PLUGIN_DIRS.add(d)
             PLUGIN_CACHE.clear()   # a new dir may now hold a name that was missing
-    return {'filter': loader.filter_loader, 'test': loader.test_loader, 'lookup': loader.lookup_loader}[kind]
+    return {'filter': loader.filter_loader, 'test': loader.test_loader, 'lookup': loader.lookup_loader, 'action': loader.action_loader}[kind]
 
 
 def plugin_get(kind, name, dirs=(), collections=None):
@@ -1035,8 +1047,195 @@ def validate_argument_spec(msg):
     return {'errors': list(result.error_messages)}
 
 
-METHODS = {'plugin_find': plugin_find, 'plugin_call': plugin_call, 'validate_argument_spec': validate_argument_spec, 'run_module': run_module, 'spawn': spawn, 'end_child': end_child, 'run_async': run_async, 'upload_open': upload_open,
-           'upload_close': upload_close, 'remove': remove, 'read_file': read_file, 'run_script': run_script}
+
+# Users' Python action plugins run here too, as Ansible's controller runs them: ansible-core's
+# own classes, with the ActionBase methods that reach the target replaced (Mitogen's way). What a
+# plugin does on the target (a module, a command, a file) is asked of the controller, which does
+# it through the host's agent and answers; a request may ask many times before its reply.
+ANSWERS = queue.Queue()
+ASKING = [0]   # the handle of the request being served, which an ask is sent under
+
+
+def ask(kind, **body):
+    from ansible.errors import AnsibleConnectionFailure, AnsibleError
+    body['ask'] = kind
+    write_frame(ASKING[0], body)
+    answer = ANSWERS.get()
+    if 'unreachable' in answer:
+        raise AnsibleConnectionFailure(answer['unreachable'])
+    if 'error' in answer:
+        raise AnsibleError(answer['error'])
+    return answer.get('value')
+
+
+class BridgeConnection(object):
+    """The task's connection as an action plugin sees it: the host's agent, through the controller."""
+    has_native_async = False
+    allow_executable = True
+    supports_persistence = False
+    force_persistence = False
+    become = None
+    _connected = True
+
+    def __init__(self, play_context, options):
+        from ansible.plugins.loader import shell_loader
+        self._play_context = play_context
+        self._options = options
+        self.transport = options.get('transport') or 'ssh'
+        self._shell = shell_loader.get('sh')
+        self._shell.set_options()
+
+    def get_option(self, name, hostvars=None):
+        return self._options.get(name)
+
+    def set_option(self, name, value):
+        self._options[name] = value
+
+    def set_options(self, *args, **kwargs):
+        pass
+
+    def has_option(self, name):
+        return name in self._options
+
+    def exec_command(self, cmd, in_data=None, sudoable=True):
+        r = ask('command', cmd=cmd, in_data=in_data, sudoable=sudoable)
+        return r['rc'], r['stdout'].encode('utf-8', 'surrogateescape'), r['stderr'].encode('utf-8', 'surrogateescape')
+
+    def put_file(self, in_path, out_path):
+        ask('put_file', src=in_path, dest=out_path)
+
+    def fetch_file(self, in_path, out_path):
+        ask('fetch_file', src=in_path, dest=out_path)
+
+    def reset(self):
+        pass
+
+    def close(self):
+        pass
+
+
+def bridge_action_base():
+    from ansible.plugins.action import ActionBase
+    if getattr(ActionBase, '_swansible_bridged', False):
+        return
+
+    def _execute_module(self, module_name=None, module_args=None, tmp=None, task_vars=None, persist_files=False,
+                        delete_remote_tmp=None, wrap_async=False, ignore_unknown_opts=False):
+        name = module_name or self._task.action
+        args = self._task.args if module_args is None else module_args
+        return ask('module', name=name, args=args, wrap_async=bool(wrap_async), ignore_unknown_opts=bool(ignore_unknown_opts))
+
+    def _low_level_execute_command(self, cmd, sudoable=True, in_data=None, executable=None,
+                                   encoding_errors='surrogate_then_replace', chdir=None):
+        r = ask('command', cmd=cmd, sudoable=sudoable, in_data=in_data, executable=executable, chdir=chdir)
+        out, err = r['stdout'], r['stderr']
+        return dict(rc=r['rc'], stdout=out, stdout_lines=out.splitlines(), stderr=err, stderr_lines=err.splitlines())
+
+    ActionBase._execute_module = _execute_module
+    ActionBase._low_level_execute_command = _low_level_execute_command
+    ActionBase._swansible_bridged = True
+
+
+def action_task(msg):
+    """ansible-core's Task and PlayContext with what the controller worked out for this host."""
+    from ansible.playbook.play_context import PlayContext
+    from ansible.playbook.task import Task
+    t = msg['task']
+    task = Task()
+    task.action = t['action']
+    task._resolved_action = t.get('resolved_action') or t['action']
+    task.args = msg['args']
+    for k in ('async_val', 'poll', 'check_mode', 'diff', 'no_log', 'become', 'become_user', 'become_method',
+              'delegate_to', 'name', 'environment', 'collections'):
+        if t.get(k) is not None:
+            setattr(task, k, t[k])
+    pc = PlayContext()
+    for k, v in (msg.get('play_context') or {}).items():
+        setattr(pc, k, v)
+    return task, pc
+
+
+def action_plugins(msg):
+    """The action loader, searching the playbook's and roles' dirs and the task's action_plugins/."""
+    loader = plugin_loader('action', msg.get('dirs') or (), msg.get('collections_paths'))
+    for d in msg.get('action_dirs') or ():
+        if d not in PLUGIN_DIRS and os.path.isdir(d):
+            loader.add_directory(d)
+            PLUGIN_DIRS.add(d)
+    return loader
+
+
+def action_find(msg):
+    """Ansible's _get_action_handler_with_module_context: the Python plugin that handles an action,
+    or none when it is one of ansible-core's own (the controller has those itself)."""
+    import ansible
+    from ansible import constants as C
+    from ansible.plugins.loader import module_loader
+    action_loader = action_plugins(msg)
+    action, collections = msg['action'], msg.get('collections') or None
+    prefix = action.rpartition('.')[2].split('_')[0]
+    network = (action.rpartition('.')[0] + '.' if '.' in action else '') + prefix
+    module = module_loader.find_plugin_with_context(action, collection_list=collections)
+    if module.resolved and module.action_plugin:
+        handler = module.action_plugin
+    elif action_loader.has_plugin(action, collection_list=collections):
+        handler = action
+    elif prefix in C.NETWORK_GROUP_MODULES and action_loader.has_plugin(network, collection_list=collections):
+        handler = network
+    else:
+        return with_warnings({'found': False})
+    found = action_loader.find_plugin_with_context(handler, collection_list=collections)
+    own = os.path.join(os.path.dirname(ansible.__file__), 'plugins', 'action') + os.sep
+    if not found.resolved or found.plugin_resolved_path.startswith(own):
+        return with_warnings({'found': False})
+    return with_warnings({'found': True, 'handler': handler, 'name': found.plugin_resolved_name,
+                          'path': found.plugin_resolved_path})
+
+
+def action_run(msg):
+    """One task's run of a Python action plugin; what it returns, or what it raised."""
+    from ansible.errors import AnsibleConnectionFailure
+    from ansible.parsing.dataloader import DataLoader
+    from ansible.plugins import loader as shared_loader
+    from ansible.template import Templar
+    action_loader = action_plugins(msg)
+    bridge_action_base()
+    task, pc = action_task(msg)
+    search_path = msg.get('search_path') or []
+    task.get_search_path = lambda: search_path
+    data_loader = DataLoader()
+    data_loader.set_basedir(msg.get('basedir') or os.getcwd())
+    if msg.get('vault_secrets'):
+        from ansible.parsing.vault import VaultSecret
+        data_loader.set_vault_secrets([(i, VaultSecret(base64.b64decode(b))) for i, b in msg['vault_secrets']])
+    task_vars = with_markers(msg.get('variables') or {})
+    templar = Templar(loader=data_loader, variables=task_vars)
+    connection = BridgeConnection(pc, msg.get('connection') or {})
+    handler = action_loader.get(msg['handler'], task=task, connection=connection, play_context=pc, loader=data_loader,
+                                templar=templar, shared_loader_obj=shared_loader, collection_list=msg.get('collections') or None)
+    if handler is None:
+        return with_warnings({'raised': "the handler '%s' was not found" % msg['handler']})
+    try:
+        try:
+            result = handler.run(task_vars=task_vars)
+        finally:
+            handler.cleanup()
+    except AnsibleConnectionFailure as e:
+        return with_warnings({'unreachable': exception_message(e)})
+    except Exception as e:
+        try:
+            from ansible._internal._errors._error_utils import result_dict_from_exception
+            result = result_dict_from_exception(e, accept_result_contribution=True)
+        except ImportError:   # before 2.19: an AnsibleAction's own result
+            result = dict(getattr(e, 'result', None) or {'failed': True, 'msg': exception_message(e)})
+        result.pop('exception', None)
+        if result.get('failed'):
+            return with_warnings({'raised': result.get('msg') or exception_message(e), 'result': result,
+                                  'traceback': traceback.format_exc()})
+    return with_warnings({'result': result})
+
+METHODS = {'plugin_find': plugin_find, 'action_find': action_find, 'action_run': action_run, 'plugin_call': plugin_call, 'validate_argument_spec': validate_argument_spec, 'run_module': run_module, 'spawn': spawn, 'end_child': end_child, 'run_async': run_async, 'upload_open': upload_open,
+           'upload_close': upload_close, 'remove': remove, 'place': place, 'read_file': read_file, 'run_script': run_script}
 WORK = queue.Queue()
 
 
@@ -1045,6 +1244,7 @@ def worker():
     while True:
         handle, msg, data = WORK.get()
         BUSY.set()
+        ASKING[0] = handle
         method = msg.get('method')
         fn = METHODS.get(method)
         try:
@@ -1111,6 +1311,9 @@ def main():
                 sys.stderr.write('swansible agent: %s\n' % e)
                 cleanup()
             msg = json.loads(body) if body else {}
+        if msg.get('method') == 'answer':   # to an action plugin's ask, which the worker waits on
+            ANSWERS.put(msg)
+            continue
         if msg.get('method') == 'shutdown':
             write_frame(handle, {})
             cleanup()

@@ -2,6 +2,8 @@
 // the task's arguments, as get_action_args_with_defaults merges them: `group/<name>` entries for
 // the actions of that group (a collection's meta/runtime.yml `action_groups`), then the entry
 // for the action itself, then what the task says.
+import Playbook
+import Synchronization
 import Values
 
 extension PlaybookRunner {
@@ -19,17 +21,22 @@ extension PlaybookRunner {
             }
             for (k, v) in d { defaults[k] = v }
         }
-        let action = PlayTask.shortName(action ?? task.action)
-        let collections = (playKeywords["collections"]?.listValue ?? []).map(\.pythonStr)
+        // Entries and the task meet by resolved name: `ping` is ansible.builtin.ping unless a
+        // library/ module of the name makes it ansible.legacy.ping (Base._resolve_action).
+        let dirs = ActionContext.moduleDirs(task, runner: self)
+        let resolved = ModuleDefaults.resolved(action ?? task.action, library: library, dirs: dirs,
+                                               actionDirs: action == nil ? PythonAction.actionDirs(task, runner: self) : [])
         var out = Dict()
         for (k, v) in defaults {
             let key = k.pythonStr
             guard key.hasPrefix("group/"),
-                  ModuleDefaults.members(of: String(key.dropFirst(6)), collections: collections, library: library).contains(action),
+                  ModuleDefaults.members(of: String(key.dropFirst(6)), library: library,
+                                         validate: settings.value(env: "ANSIBLE_VALIDATE_ACTION_GROUP_METADATA", key: "validate_action_group_metadata").map(Settings.truthy) ?? true)
+                      .contains(where: { ModuleDefaults.resolved($0, library: library, dirs: dirs) == resolved }),
                   case .dict(let d) = v else { continue }
             for (a, b) in d where !b.isOmit { out[a] = b }
         }
-        for (k, v) in defaults where !k.pythonStr.hasPrefix("group/") && PlayTask.shortName(k.pythonStr) == action {
+        for (k, v) in defaults where !k.pythonStr.hasPrefix("group/") && ModuleDefaults.resolved(k.pythonStr, library: library, dirs: dirs) == resolved {
             if case .dict(let d) = v { for (a, b) in d where !b.isOmit { out[a] = b } }
         }
         for (k, v) in args { out[k] = v }
@@ -38,32 +45,91 @@ extension PlaybookRunner {
 }
 
 enum ModuleDefaults {
-    /// The actions of an action group (`ns.coll.group`, or a short name found in ansible.builtin
-    /// and the play's `collections`), `extend_group` followed, each action by its short name (Task.shortName: `copy` for ansible.builtin.copy too).
-    static func members(of group: String, collections: [String], library: ModuleLibrary) -> Set<String> {
+    /// An action's fully qualified name as module_defaults compares them: a collection's as it is,
+    /// a short or ansible.legacy name ansible.legacy when the user's library/ has it, else
+    /// ansible.builtin; a task written `ansible.legacy.x` is also legacy when its action_plugins/
+    /// has x (measured: an entry `ansible.builtin.debug` does not reach it, `debug` does reach
+    /// `ansible.builtin.debug`).
+    static func resolved(_ action: String, library: ModuleLibrary, dirs: [String], actionDirs: [String] = []) -> String {
+        let parts = action.split(separator: ".")
+        if parts.count >= 3, parts[0] != "ansible" {
+            // Base._resolve_action: the module (redirects followed) when it names its action
+            // plugin, else the action plugin of the name when there is one, else the module.
+            let module = library.redirected(action)
+            let m = module.split(separator: ".").map(String.init)
+            let routing = { (p: [String]) in library.runtime(p[0] + "." + p[1])["plugin_routing"] }
+            if m.count >= 3, library.findModule(module, searchDirs: []) != nil,
+               routing(m)?["modules"]?[m[2...].joined(separator: ".")]?["action_plugin"] != nil { return module }
+            if library.collectionPlugin(action, kind: "action") != nil { return action }
+            if let next = routing(parts.map(String.init))?["action"]?[parts[2...].joined(separator: ".")]?["redirect"]?.stringValue,
+               library.collectionPlugin(next, kind: "action") != nil { return next }
+            return module
+        }
+        if parts.count >= 3, parts[1] != "legacy" {
+            return library.movedModule(PlayTask.shortName(action)).map { resolved($0, library: library, dirs: dirs) } ?? action
+        }
+        let short = PlayTask.shortName(action)
+        let own = (parts.count >= 3 && ActionPlugins.file(short, dirs: actionDirs) != nil)
+            || library.findModule(short, searchDirs: dirs).map { $0 != library.findModule(short, searchDirs: []) } ?? false
+        // A name ansible-core moved to a collection is that collection's.
+        if !own, let moved = library.movedModule(short) { return resolved(moved, library: library, dirs: dirs) }
+        return (own ? "ansible.legacy." : "ansible.builtin.") + short
+    }
+
+    /// The actions of an action group by fully qualified name (a short group name is
+    /// ansible.builtin's, as Base._resolve_group has it; a short member is of the group's
+    /// collection), `extend_group` followed.
+    static func members(of group: String, library: ModuleLibrary, validate: Bool = true) -> Set<String> {
         var seen: Set<String> = []
         var out: Set<String> = []
         func visit(_ name: String) {
-            guard seen.insert(name).inserted else { return }
-            let parts = name.split(separator: ".").map(String.init)
-            let candidates = parts.count >= 3 ? [(parts[0] + "." + parts[1], parts[2...].joined(separator: "."))]
-                : (["ansible.builtin"] + collections).map { ($0, name) }
-            for (collection, short) in candidates {
-                guard let entries = library.runtime(collection)["action_groups"]?[short]?.listValue else { continue }
-                for e in entries {
-                    if let s = e.stringValue {
-                        out.insert(PlayTask.shortName(s.split(separator: ".").count >= 3 ? s : (collection == "ansible.builtin" ? s : collection + "." + s)))
-                    } else if let extend = e["metadata"]?["extend_group"] {
-                        for g in extend.listValue ?? [extend] {
-                            guard let g = g.stringValue else { continue }
-                            visit(g.split(separator: ".").count >= 3 ? g : collection + "." + g)
-                        }
-                    }
+            let fq = name.split(separator: ".").count >= 3 ? name : "ansible.builtin." + name
+            guard seen.insert(fq).inserted else { return }
+            let parts = fq.split(separator: ".").map(String.init)
+            let collection = parts[0] + "." + parts[1], short = parts[2...].joined(separator: ".")
+            let groups = library.runtime(collection)["action_groups"]
+            guard let entries = (groups?[fq] ?? groups?[short])?.listValue else { return }
+            var foundMetadata = false
+            for e in entries {
+                if let s = e.stringValue {
+                    out.insert(s.split(separator: ".").count >= 3 ? s : collection + "." + s)
+                    continue
                 }
-                break
+                if validate { checkMetadata(e, foundMetadata: foundMetadata, group: fq) }
+                guard case .dict(let metadata)? = e["metadata"] else { continue }
+                foundMetadata = true
+                if let extend = metadata["extend_group"] {
+                    for g in extend.listValue ?? [extend] { if let g = g.stringValue { visit(g) } }
+                }
             }
         }
         visit(group)
         return out
+    }
+
+    /// Groups whose metadata was checked (Ansible warns once, when the play loads its defaults).
+    private static let checked = Mutex<Set<String>>([])
+
+    /// _validate_action_group_metadata: a group's `metadata` entry with anything but
+    /// `extend_group` (a list or a name) is warned about, once.
+    static func checkMetadata(_ entry: Value, foundMetadata: Bool, group: String) {
+        var problems: [String] = []
+        let keys = entry.dictValue?.keys.map(\.pythonStr) ?? []
+        if keys != ["metadata"] {
+            problems.append("The only expected key is metadata, but got keys: \(keys.sorted().joined(separator: ", "))")
+        } else {
+            if foundMetadata { problems.append("The group contains multiple metadata entries.") }
+            if case .dict(let m)? = entry["metadata"] {
+                let unexpected = m.keys.map(\.pythonStr).filter { $0 != "extend_group" }
+                if !unexpected.isEmpty { problems.append("The metadata contains unexpected keys: \(unexpected.joined(separator: ", "))") }
+                if let v = m["extend_group"], v.listValue == nil, v.stringValue == nil {
+                    problems.append("The metadata contains unexpected key types: extend_group is \(v.pythonStr) (expected type list)")
+                }
+            } else {
+                problems.append("The metadata is not a dictionary. Got \((entry["metadata"] ?? .none).pythonStr)")
+            }
+        }
+        guard !problems.isEmpty, checked.withLock({ $0.insert(group + "|" + problems.joined()).inserted }) else { return }
+        Output.warning((["Invalid metadata was found for action_group \(group) while loading module_defaults."] + problems).joined(separator: " "))
     }
 }

@@ -142,9 +142,10 @@ public final class ModuleLibrary: Sendable {
 
     /// The module for an action name, searched in the playbook's library dirs first.
     /// `utilDirs`: the user's module_utils directories, searched before ansible-core's own.
-    public func module(_ action: String, searchDirs: [String], utilDirs: [String] = []) throws -> ModuleSource? {
-        let key = action + "|" + searchDirs.joined(separator: ":") + "|" + utilDirs.joined(separator: ":")
+    public func module(_ written: String, searchDirs: [String], utilDirs: [String] = []) throws -> ModuleSource? {
+        let key = written + "|" + searchDirs.joined(separator: ":") + "|" + utilDirs.joined(separator: ":")
         if let m = cache.withLock({ $0[key] }) { return m }
+        let action = redirected(written)
         guard let path = findModule(action, searchDirs: searchDirs) else { return nil }
         let source = try Files.read(path)
         var utils: [(String, String, Bool)] = []
@@ -195,7 +196,7 @@ public final class ModuleLibrary: Sendable {
             if parts[0] == "ansible", parts[1] == "builtin" || parts[1] == "legacy" {
                 return findModule(parts.dropFirst(2).joined(separator: "."), searchDirs: parts[1] == "legacy" ? searchDirs : [])
             }
-            return collectionPlugin(action, kind: "modules")
+            return collectionPlugin(action, kind: "modules") ?? (redirected(action) != action ? findModule(redirected(action), searchDirs: []) : nil)
         }
         for dir in searchDirs {
             for ext in [".py", ""] {
@@ -215,6 +216,20 @@ public final class ModuleLibrary: Sendable {
         return movedModule(action).flatMap { findModule($0, searchDirs: []) }
     }
 
+    /// A collection module its meta/runtime.yml redirects to another (fully qualified) name, followed
+    /// while the name has no file of its own.
+    func redirected(_ action: String) -> String {
+        var name = action
+        for _ in 0..<5 {
+            let parts = name.split(separator: ".").map(String.init)
+            guard parts.count >= 3, parts[0] != "ansible", collectionPlugin(name, kind: "modules") == nil,
+                  let next = runtime(parts[0] + "." + parts[1])["plugin_routing"]?["modules"]?[parts[2...].joined(separator: ".")]?["redirect"]?.stringValue,
+                  next.split(separator: ".").count >= 3 else { break }
+            name = next
+        }
+        return name
+    }
+
     /// A name ansible-core moved to a collection (`ios_facts` → cisco.ios.ios_facts).
     public func movedModule(_ action: String) -> String? {
         guard let moved = runtime("ansible.builtin")["plugin_routing"]?["modules"]?[action]?["redirect"]?.stringValue,
@@ -222,11 +237,16 @@ public final class ModuleLibrary: Sendable {
         return moved
     }
 
-    /// A short action name found as a module of one of `collections` (the `collections:` keyword),
-    /// by its fully qualified name; ansible.builtin and ansible.legacy are Ansible's own.
+    /// A short action name found as a module or action plugin of one of `collections` (the
+    /// `collections:` keyword), by its fully qualified name; ansible.builtin and ansible.legacy
+    /// are Ansible's own.
     public func resolveInCollections(_ action: String, _ collections: [String]) -> String? {
         for c in collections where c != "ansible.builtin" && c != "ansible.legacy" {
-            if findModule("\(c).\(action)", searchDirs: []) != nil { return "\(c).\(action)" }
+            let routing = runtime(c)["plugin_routing"]
+            if findModule("\(c).\(action)", searchDirs: []) != nil || collectionPlugin("\(c).\(action)", kind: "action") != nil
+                || routing?["action"]?[action] != nil || routing?["modules"]?[action] != nil {
+                return "\(c).\(action)"
+            }
         }
         return nil
     }

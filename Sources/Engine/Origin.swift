@@ -92,10 +92,9 @@ public enum Origin {
             let dirs = ActionContext.libraryDirs(role: t.role, playDir: playDir, playbookDir: playbookDir, roleLibraries: roleLibraries,
                                                  configured: settings.libraryPath)
             if PluginFilters.rejected.contains(t.action) || !ActionContext.resolves(t.action, library: library, dirs: dirs) {
+                // A Python action plugin runs in the helper agent.
                 let pluginDirs = ActionPlugins.dirs(role: t.role, baseDir: playDir.isEmpty ? playbookDir : playDir, configured: settings.actionPluginPaths)
-                if let plugin = ActionPlugins.file(t.action, dirs: pluginDirs) {
-                    throw PlaybookError("The action plugin '\(t.action)' (\(plugin)) is Python code for Ansible's controller, which swansible does not run; see docs/compatibility.md for what to use instead.", at: t.location)
-                }
+                if PythonAction.mayHandle(t.action, dirs: pluginDirs, library: library) { continue }
                 // A collection that is not installed, named or where ansible-core moved the module.
                 let wanted = t.action.contains(".") ? t.action : library.movedModule(t.action) ?? t.action
                 let parts = wanted.split(separator: ".")

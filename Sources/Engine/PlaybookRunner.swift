@@ -1727,6 +1727,11 @@ public final class PlaybookRunner: @unchecked Sendable {
         do {
             (status, r) = try await DeprecationCollector.$current.withValue(collector) { try await attempt(task, host: host, scope: scope) }
         } catch let e as TaskError { (status, r) = (.failed, e.result) }
+        if let said = r["_ansible_no_log"], said.typeName != "bool" {
+            // An action plugin's own no_log that is not a boolean: masked, with 2.19's warning.
+            Output.warning("Invalid _ansible_no_log value of type '\(said.typeName)' in task result, output will be masked.")
+            r["_ansible_no_log"] = true
+        }
         if noLog(task, scope) { r["_ansible_no_log"] = true }
         if !collector.all.isEmpty { r["deprecations"] = .list((r["deprecations"]?.listValue ?? []) + collector.all) }
         let own = collector.warnings
@@ -1740,7 +1745,7 @@ public final class PlaybookRunner: @unchecked Sendable {
     /// The task's no_log for this host (or loop item): its result is then hidden from the output.
     /// A value that does not render or is not a boolean hides nothing; the run reports it elsewhere.
     func noLog(_ task: PlayTask, _ scope: VarScope) -> Bool {
-        (try? resolvedKeyword(task, "no_log", scope))??.truthy ?? false
+        (try? resolvedKeyword(task, "no_log", scope))??.truthy ?? settings.noLog
     }
 
     /// A connection or mode keyword for this host: the task's, its block's, else the play's; a
@@ -1849,26 +1854,36 @@ public final class PlaybookRunner: @unchecked Sendable {
                   "check_mode", "diff", "no_log"] {
             keywords[k] = try resolvedKeyword(task, k, scope)
         }
+        if keywords["no_log"] == nil, settings.noLog { keywords["no_log"] = true }
         let ctx = ActionContext(task: task, host: host, args: args, scope: scope, runner: self, keywords: keywords)
         ctx.actionTemplated = actionTemplated
         ctx.delegation = delegation
-        // until/retries/delay: the action again until the condition holds (Ansible's defaults: 3 and 5 s).
+        // until/retries/delay: the action again until the condition holds, or until it does not
+        // fail when only `retries` is given (Ansible's defaults: 3 retries with until, 5 s).
         let until = task["until"]
-        // retries counts the runs after the first one.
-        let retries = until == nil ? 1 : max(1, (try task["retries"].map { try vars.templar.template($0, scope).intValue ?? 3 } ?? 3) + 1)
+        // The runs in all: the first one and the retries.
+        var retries = 1
+        if let given = task["retries"], !given.isNone {
+            retries += max(0, try vars.templar.template(given, scope).intValue ?? 3)
+        } else if until != nil {
+            retries += 3
+        }
         let delay = try task["delay"].map { try vars.templar.template($0, scope).number ?? 5 } ?? 5
         var attempt = 1
         while true {
-            var (status, r) = try await runAction(task, ctx: ctx, scope: scope, attempt: until == nil ? nil : attempt)
-            if status == .unreachable { return (status, r) }
-            guard let until else { return (status, r) }
-            let reg = task["register"]?.pythonStr
-            var registered = DefaultCallback.stripInternal(r)
-            if registered["failed"] == nil { registered["failed"] = .bool(status == .failed) }
-            let s = reg.map { scope.with([$0: .dict(registered)]) } ?? scope
+            var (status, r) = try await runAction(task, ctx: ctx, scope: scope, attempt: retries > 1 ? attempt : nil)
+            if status == .unreachable || retries <= 1 { return (status, r) }
             let done: Bool
-            do { done = try vars.templar.conditional(until, s, origin: task.keywordLocations["until"]).0 } catch let e as AnsibleError {
-                throw TaskError.keyword(task, keyword: "until", e.message, at: e.location).with(e.cause)
+            if let until {
+                let reg = task["register"]?.pythonStr
+                var registered = DefaultCallback.stripInternal(r)
+                if registered["failed"] == nil { registered["failed"] = .bool(status == .failed) }
+                let s = reg.map { scope.with([$0: .dict(registered)]) } ?? scope
+                do { done = try vars.templar.conditional(until, s, origin: task.keywordLocations["until"]).0 } catch let e as AnsibleError {
+                    throw TaskError.keyword(task, keyword: "until", e.message, at: e.location).with(e.cause)
+                }
+            } else {
+                done = status != .failed
             }
             r["attempts"] = .int(attempt)
             if done { return (status, r) }
@@ -1895,14 +1910,18 @@ public final class PlaybookRunner: @unchecked Sendable {
         let host = ctx.host
         var r: Dict
         do {
-            try ActionRules.check(task, args: ctx.args)
-            if let seconds = try task["async"].map({ try vars.templar.template($0, scope).intValue ?? 0 }), seconds > 0 {
+            let seconds = try task["async"].map { try vars.templar.template($0, scope).intValue ?? 0 } ?? 0
+            let poll = seconds > 0 ? try task["poll"].map { try vars.templar.template($0, scope).intValue ?? 15 } ?? 15 : 0
+            if let handler = PythonAction.handler(task, runner: self) {
+                r = try await PythonAction.run(ctx, handler: handler, async: seconds, poll: poll)
+            } else if seconds > 0 {
+                try ActionRules.check(task, args: ctx.args)
                 guard !ActionRules.noAsync.contains(task.shortAction) else {
                     throw TaskFailure.raise("This action (\(task.action)) does not support async.")
                 }
-                let poll = try task["poll"].map { try vars.templar.template($0, scope).intValue ?? 15 } ?? 15
                 r = try await AsyncRunner.run(ctx, timeLimit: seconds, poll: poll)
             } else {
+                try ActionRules.check(task, args: ctx.args)
                 r = try await action(for: task.action).run(ctx)
             }
             // What the target sent back is data, never a template (2.19's trust model); the
@@ -1970,6 +1989,9 @@ public final class PlaybookRunner: @unchecked Sendable {
                 vars.persistFacts(target)
             }
         }
+        // A result that does not say `failed` fails by a non-zero rc (the task executor's rule for
+        // modules and plugins that say it that way).
+        if r["failed"] == nil, let rc = r["rc"], !(rc.intValue == 0 || rc.stringValue == "0" || rc == .bool(false)) { r["failed"] = true }
         let moduleFailed = r["failed"]?.truthy == true && r["_swansible_module"]?.truthy == true
         // changed_when / failed_when see the result under the register name.
         // 2.19 gives every failed result an `exception` (shown as this place holder without

@@ -16,6 +16,8 @@ public final class PythonPlugins: ExternalPlugins {
         var helper: LocalHelper?
         /// Why the helper could not start, said once.
         var startFailure: String?
+        /// Helpers for action plugins, each lent to one task at a time (a plugin waits on its host).
+        var idleActionHelpers: [LocalHelper] = []
         /// Dirs whose `*_plugins/` subdirs Ansible searches: each playbook's, each loaded role's.
         var bases: [String] = []
         /// `kind|name` → the name Ansible resolved it to, or nil when there is no such plugin
@@ -87,7 +89,7 @@ public final class PythonPlugins: ExternalPlugins {
     }
 
     /// Variables a lookup is not handed (each host's whole set again).
-    private static let heavy: Set<String> = ["hostvars", "vars", "ansible_delegated_vars"]
+    static let heavy: Set<String> = ["hostvars", "vars", "ansible_delegated_vars"]
 
     private static func dict(_ d: [String: Value]) -> Value {
         var out = Dict()
@@ -139,6 +141,48 @@ public final class PythonPlugins: ExternalPlugins {
             throw AnsibleError(failure + (reply["exception"].map { "\n" + $0.pythonStr } ?? ""))
         }
         return (reply["errors"]?.listValue ?? []).map(\.pythonStr)
+    }
+
+    /// The Python action plugin that handles `action` as Ansible's task executor picks it (the
+    /// module's `action_plugin`, an action plugin of that name, a network platform's), or nil
+    /// when that is one of ansible-core's own actions or there is none.
+    func actionHandler(_ action: String, actionDirs: [String]) -> String? {
+        let key = "action|" + action + "|" + actionDirs.joined(separator: ":")
+        let (cached, bases) = state.withLock { ($0.found[key], $0.bases) }
+        if let cached { return cached }
+        guard let helper = self.helper() else { return nil }
+        let reply = try? helper.call("action_find", ["action": .string(action), "dirs": .list(bases.map(Value.string)),
+                                                     "action_dirs": .list(actionDirs.map(Value.string)),
+                                                     "collections_paths": .list(collectionRoots.map(Value.string))])
+        PythonPlugins.showWarnings(reply)
+        let handler = reply?["found"]?.truthy == true ? reply?["handler"]?.stringValue : nil
+        state.withLock { $0.found[key] = .some(handler) }
+        return handler
+    }
+
+    /// Runs `body` with a helper of its own for one action plugin's run: an idle one, or a new
+    /// one (as many as tasks run plugins at once); one that broke is not kept.
+    func withActionHelper<T>(_ body: (LocalHelper) async throws -> T) async throws -> T {
+        let idle = state.withLock { $0.idleActionHelpers.popLast() }
+        let helper: LocalHelper
+        if let idle { helper = idle } else {
+            guard let library = state.withLock({ $0.library }) else { throw AnsibleError("the controller's Python helper is not available") }
+            helper = try LocalHelper(interpreter: library.python)
+        }
+        do {
+            let result = try await body(helper)
+            state.withLock { $0.idleActionHelpers.append(helper) }
+            return result
+        } catch let e as RemoteError { throw e } catch {
+            state.withLock { $0.idleActionHelpers.append(helper) }
+            throw error
+        }
+    }
+
+    /// The dirs and collections a helper searches, for a plugin run.
+    var searchBody: Dict {
+        let bases = state.withLock { $0.bases }
+        return ["dirs": .list(bases.map(Value.string)), "collections_paths": .list(collectionRoots.map(Value.string))]
     }
 
     private var collectionRoots: [String] { state.withLock { $0.library?.allCollectionRoots ?? [] } }

@@ -52,6 +52,8 @@ public struct Settings: Sendable {
 
     public var forks: Int { value(env: "ANSIBLE_FORKS", key: "forks").flatMap(Settings.integer) ?? 5 }
     public var hostKeyChecking: Bool { value(env: "ANSIBLE_HOST_KEY_CHECKING", key: "host_key_checking").map(Settings.truthy) ?? true }
+    /// DEFAULT_NO_LOG: `no_log` for tasks that do not set it.
+    public var noLog: Bool { value(env: "ANSIBLE_NO_LOG", key: "no_log").map(Settings.truthy) ?? false }
     public var forceHandlers: Bool { value(env: "ANSIBLE_FORCE_HANDLERS", key: "force_handlers").map(Settings.truthy) ?? false }
     public var remoteUser: String? { value(env: "ANSIBLE_REMOTE_USER", key: "remote_user") }
     public var privateKeyFile: String? { value(env: "ANSIBLE_PRIVATE_KEY_FILE", key: "private_key_file") }

@@ -363,6 +363,10 @@ public struct PlaybookLoader {
                         throw PlaybookError("'\(k)' is not a valid attribute for a Block", at: p.key.location)
                     }
                 }
+                // A block's `collections:` is where its tasks' short action names are searched.
+                let outerSearch = collectionSearch
+                defer { collectionSearch = outerSearch }
+                if let search = item["collections"]?.value.listValue { collectionSearch = search.compactMap(\.stringValue) }
                 inner.tags += Task.tagList(item["tags"]?.value)
                 if let w = item["when"], !w.value.isNone { inner.addWhen(w.value, WhenPlace(w.location, items: w.items?.map(\.location) ?? [])) }
                 if case .dict(let d)? = item["vars"]?.value { inner.vars.append(d) }
@@ -750,7 +754,9 @@ public struct PlaybookLoader {
             throw e
         }
         var written: String?
-        if !action.contains("."), !collectionSearch.isEmpty, let fqcn = resolveInCollections?(action, collectionSearch) {
+        // The task's own `collections:` or its play's, block's or role's.
+        let search = keywords["collections"]?.listValue?.compactMap(\.stringValue) ?? collectionSearch
+        if !action.contains("."), !search.isEmpty, let fqcn = resolveInCollections?(action, search) {
             (written, action) = (action, fqcn)   // shown as written
         }
         if let target = ActionPlugins.alias(action, dirs: ActionPlugins.dirs(role: role, baseDir: baseDir, configured: actionPluginPaths)) {

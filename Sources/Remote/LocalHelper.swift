@@ -49,6 +49,29 @@ public final class LocalHelper: Sendable {
         }
     }
 
+    /// One request that may ask the controller things before its reply (an action plugin's
+    /// module runs): each ask is answered by `answer`, awaited with the channel free. The caller
+    /// has this helper to itself for the exchange.
+    public func exchange(_ method: String, _ body: Dict, answer: (Value) async -> Dict) async throws -> Value {
+        var b = body
+        b["method"] = .string(method)
+        let handle = try channel.withLock { c in
+            c.handle += 1
+            try LocalHelper.send(&c, Frame.request(handle: c.handle, body: .dict(b)))
+            return c.handle
+        }
+        while true {
+            let reply = try channel.withLock { c in try Value.parseJSON(bytes: LocalHelper.receive(&c, replyTo: handle, compressed: true)) }
+            guard reply["ask"] != nil else { return reply }
+            var a = await answer(reply)
+            a["method"] = "answer"
+            try channel.withLock { c in
+                c.handle += 1
+                try LocalHelper.send(&c, Frame.request(handle: c.handle, body: .dict(a)))
+            }
+        }
+    }
+
     private static func send(_ c: inout Channel, _ bytes: [UInt8]) throws {
         var rest = bytes[...]
         while !rest.isEmpty {

@@ -416,3 +416,22 @@ def test_colors_as_ansible(book, args):
     masked = lambda out: re.sub(r'"(delta|end|start|src)": "[^"]*"', '', body(out))
     assert (masked(ours.stdout), ours.stderr) == (masked(theirs.stdout), theirs.stderr)
     assert '\x1b[0;31m[ERROR]' in ours.stdout + ours.stderr or '\x1b[0;34m' in ours.stdout
+
+
+def test_retries_without_until_and_default_no_log_as_ansible(tmp_path):
+    """`retries` alone retries until the task does not fail; ANSIBLE_NO_LOG (DEFAULT_NO_LOG) hides
+    every task that does not say `no_log` itself."""
+    (tmp_path / 'site.yml').write_text(
+        '- hosts: localhost\n  gather_facts: false\n  tasks:\n'
+        '    - fail: {msg: again}\n      retries: 2\n      delay: 0\n      register: r\n      ignore_errors: true\n'
+        '    - command: /bin/true\n      retries: 2\n      delay: 0\n      register: t\n'
+        '    - debug: {msg: "{{ r.attempts }} {{ t.attempts }} {{ t.changed }}"}\n      no_log: false\n'
+        '    - debug: {msg: secret}\n'
+        '    - debug: {msg: "{{ item }}"}\n      loop: [1, 2]\n')
+    args = [tmp_path / 'site.yml', '-c', 'local', '-e', 'ansible_python_interpreter=/usr/bin/python3']
+    env = {'ANSIBLE_NO_LOG': '1'}
+    ours, theirs = swansible_playbook(*args, env=env, cwd=tmp_path), ansible_playbook(*args, env=env, cwd=tmp_path)
+    assert ours.returncode == theirs.returncode == 0, ours.stdout + ours.stderr
+    assert ours.stdout == theirs.stdout
+    assert '"msg": "2 1 True"' in ours.stdout and 'secret' not in ours.stdout
+    assert ours.stdout.count('(item=(censored due to no_log))') == 2 and ours.stdout.count('the output has been hidden') == 1

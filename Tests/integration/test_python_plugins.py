@@ -45,3 +45,23 @@ def test_lookup_terms_that_cannot_render():
     assert out.returncode == 2, out.stdout + out.stderr
     assert '"msg": "KEPT"' in out.stdout
     assert "Error while resolving value for 'msg': 'nope' is undefined" in out.stdout
+
+
+def test_python_action_plugins_as_ansible():
+    """A user's action plugin and a collection's run as Ansible runs them: modules, commands and
+    files on the target through the host's agent, another action plugin of ansible-core's, a
+    non-boolean `_ansible_no_log` (masked, warned), `_VALID_ARGS`, module_defaults by full name,
+    a raised AnsibleActionFail (exit 2)."""
+    import re
+    args = (PLUGINS / 'action_plugins.yml', '-c', 'local', '-e', 'ansible_python_interpreter=/usr/bin/python3')
+    theirs, ours = ansible_playbook(*args), swansible_playbook(*args)
+    assert theirs.returncode == ours.returncode == 2, ours.stdout + ours.stderr
+
+    def timeless(text):
+        return re.sub(r'"(delta|end|start)": "[^"]*"', r'"\1": ""', text)
+    assert (timeless(ours.stdout), ours.stderr) == (timeless(theirs.stdout), theirs.stderr)
+    for line in ('"msg": "via-module localhost True"', '"msg": "9 some data"', '"msg": "4 from-shell True"',
+                 '"msg": "from defaults [\'data\', \'extra\']"', 'Task failed: probe refused: nope'):
+        assert line in ours.stdout
+    assert 'should be masked' not in ours.stdout
+    assert "Invalid _ansible_no_log value of type 'str' in task result, output will be masked." in ours.stderr

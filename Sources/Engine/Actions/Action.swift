@@ -159,16 +159,22 @@ final class ActionContext: @unchecked Sendable {
         }
     }
 
-    /// DataLoader.path_dwim_relative_stack over Task.get_search_path: at each of the dep chain's
-    /// roles (innermost first) and the task file's directory, `<kind>/name` then `name`; the
-    /// playbook's directory last. (The playbook's directory may come twice, as in Ansible's list.)
-    func searchCandidates(_ name: String, kind: String) -> [String] {
+    /// Task.get_search_path: the dep chain's roles (innermost first), then the task file's directory.
+    var searchPaths: [String] {
         var paths: [String] = []
         if let role = task.role { paths = ([role] + role.includedFrom.reversed()).map(\.path) }
         if !task.location.file.isEmpty {
             let dir = Files.dirname(Files.absolute(task.location.file))
             if !paths.contains(dir) { paths.append(dir) }
         }
+        return paths
+    }
+
+    /// DataLoader.path_dwim_relative_stack over Task.get_search_path: at each of the dep chain's
+    /// roles (innermost first) and the task file's directory, `<kind>/name` then `name`; the
+    /// playbook's directory last. (The playbook's directory may come twice, as in Ansible's list.)
+    func searchCandidates(_ name: String, kind: String) -> [String] {
+        let paths = searchPaths
         let withKind = name.split(separator: "/").first.map(String.init) != kind
         func isRole(_ p: String) -> Bool {
             ["main.yml", "main.yaml", "main"].contains { Files.exists(Files.join(p, $0)) }
@@ -251,8 +257,10 @@ final class ActionContext: @unchecked Sendable {
     }
 
     /// Runs a module in the host's agent: module source and missing module_utils go with the call.
+    /// `ignoreUnknownOptions`: options the module does not take are dropped (2.17+), as
+    /// ActionBase asks for its own stat calls.
     func runModule(_ name: String, _ args: Dict, files: [String: [UInt8]] = [:], method: String = "run_module",
-                   extra: Dict = Dict()) async throws -> Dict {
+                   extra: Dict = Dict(), ignoreUnknownOptions: Bool = false) async throws -> Dict {
         guard let module = try runner.library.module(name, searchDirs: moduleDirs, utilDirs: utilDirs) else {
             throw TaskFailure(message: "The module \(name) was not found in configured module paths")
         }
@@ -280,7 +288,7 @@ final class ActionContext: @unchecked Sendable {
         // Each ansible-core line's AnsibleModule accepts exactly its own set (PASS_VARS); an
         // unknown `_ansible_` key is an "Unsupported parameters" failure.
         let line = runner.library.line
-        if line >= (2, 17) { internalArgs += [("_ansible_ignore_unknown_opts", false), ("_ansible_target_log_info", .none)] }
+        if line >= (2, 17) { internalArgs += [("_ansible_ignore_unknown_opts", .bool(ignoreUnknownOptions)), ("_ansible_target_log_info", .none)] }
         if line >= (2, 19) { internalArgs.append(("_ansible_tracebacks_for", .list([]))) } else {
             internalArgs.append(("_ansible_string_conversion_action", "warn"))
         }

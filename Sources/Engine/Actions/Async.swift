@@ -18,15 +18,26 @@ enum AsyncRunner {
     }
 
     static func run(_ c: ActionContext, timeLimit: Int, poll: Int) async throws -> Dict {
-        let jid = jobID()
-        let asyncDir = try jobDir(c)
-        var started = try await c.runModule(c.task.action == "shell" || c.task.action == "ansible.builtin.shell" ? "ansible.builtin.command" : c.task.action,
-                                            shellArgs(c), method: "run_async",
-                                            extra: ["jid": .string(jid), "time_limit": .int(timeLimit), "async_dir": .string(asyncDir)])
-        guard let jobID = started["ansible_job_id"]?.stringValue else { return started }
+        let module = c.task.action == "shell" || c.task.action == "ansible.builtin.shell" ? "ansible.builtin.command" : c.task.action
+        let started = try await start(c, module, shellArgs(c), timeLimit: timeLimit)
+        guard poll > 0, started["ansible_job_id"] != nil else { return started }
+        return try await wait(c, started: started, poll: poll)
+    }
+
+    /// The module started as a job the async wrapper's way: its `ansible_job_id` result.
+    static func start(_ c: ActionContext, _ module: String, _ args: Dict, timeLimit: Int) async throws -> Dict {
+        var started = try await c.runModule(module, args, method: "run_async",
+                                            extra: ["jid": .string(jobID()), "time_limit": .int(timeLimit), "async_dir": .string(try jobDir(c))])
+        guard started["ansible_job_id"] != nil else { return started }
         started["changed"] = true
         booleans(&started, ["started", "finished"])
-        if poll <= 0 { return started }
+        return started
+    }
+
+    /// Polls a started job every `poll` seconds until it finishes: its result.
+    static func wait(_ c: ActionContext, started: Dict, poll: Int) async throws -> Dict {
+        let asyncDir = try jobDir(c)
+        guard let jobID = started["ansible_job_id"]?.stringValue else { return started }
         while true {
             try await _Concurrency.Task.sleep(nanoseconds: UInt64(poll) * 1_000_000_000)
             var status = try await c.runModule("ansible.builtin.async_status",

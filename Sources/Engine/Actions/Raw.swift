@@ -22,13 +22,15 @@ enum RawAction: Action {
 
     /// ActionBase._low_level_execute_command: the command over the transport, wrapped by the
     /// become method when there is one (its password answered, its success marker dropped), then
-    /// run by the task's `executable`; a lost connection is Unreachable.
-    static func execute(_ c: ActionContext, _ command: String) async throws -> (rc: Int, stdout: String, stderr: String) {
+    /// run by the task's `executable` (or the one given); a lost connection is Unreachable.
+    /// `sudoable`: false runs it as the login user even when the task becomes another.
+    static func execute(_ c: ActionContext, _ command: String, executable given: String? = nil,
+                        sudoable: Bool = true) async throws -> (rc: Int, stdout: String, stderr: String) {
         let hop = try c.connection.hop
-        let executable = c.args["executable"].flatMap { $0.truthy ? $0.pythonStr : nil }
+        let executable = given ?? c.args["executable"].flatMap { $0.truthy ? $0.pythonStr : nil }
         var cmd = command
         var exchange: BecomeExchange?
-        if let b = try c.connection.become {
+        if sudoable, let b = try c.connection.become {
             (cmd, exchange) = try wrap(command, b, shell: executable ?? "/bin/sh", c)
         }
         // allow_executable: the task's executable runs the whole line (the connection's shell otherwise).
