@@ -1144,7 +1144,7 @@ def action_task(msg):
     task = Task()
     task.action = t['action']
     task._resolved_action = t.get('resolved_action') or t['action']
-    task.args = msg['args']
+    task.args = with_markers(msg['args'])
     for k in ('async_val', 'poll', 'check_mode', 'diff', 'no_log', 'become', 'become_user', 'become_method',
               'delegate_to', 'name', 'environment', 'collections'):
         if t.get(k) is not None:

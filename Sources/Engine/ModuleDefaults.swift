@@ -26,13 +26,12 @@ extension PlaybookRunner {
         let dirs = ActionContext.moduleDirs(task, runner: self)
         let resolved = ModuleDefaults.resolved(action ?? task.action, library: library, dirs: dirs,
                                                actionDirs: action == nil ? PythonAction.actionDirs(task, runner: self) : [])
+        let validate = settings.value(env: "ANSIBLE_VALIDATE_ACTION_GROUP_METADATA", key: "validate_action_group_metadata").map(Settings.truthy) ?? true
         var out = Dict()
         for (k, v) in defaults {
             let key = k.pythonStr
             guard key.hasPrefix("group/"),
-                  ModuleDefaults.members(of: String(key.dropFirst(6)), library: library,
-                                         validate: settings.value(env: "ANSIBLE_VALIDATE_ACTION_GROUP_METADATA", key: "validate_action_group_metadata").map(Settings.truthy) ?? true)
-                      .contains(where: { ModuleDefaults.resolved($0, library: library, dirs: dirs) == resolved }),
+                  ModuleDefaults.resolvedMembers(of: String(key.dropFirst(6)), library: library, dirs: dirs, validate: validate).contains(resolved),
                   case .dict(let d) = v else { continue }
             for (a, b) in d where !b.isOmit { out[a] = b }
         }
@@ -74,6 +73,18 @@ enum ModuleDefaults {
         // A name ansible-core moved to a collection is that collection's.
         if !own, let moved = library.movedModule(short) { return resolved(moved, library: library, dirs: dirs) }
         return (own ? "ansible.legacy." : "ansible.builtin.") + short
+    }
+
+    /// A group's members resolved, by group and module dirs: worked out once per run (a group
+    /// such as `aws` has hundreds).
+    private static let resolvedGroups = Mutex<[String: Set<String>]>([:])
+
+    static func resolvedMembers(of group: String, library: ModuleLibrary, dirs: [String], validate: Bool) -> Set<String> {
+        let key = group + "|" + dirs.joined(separator: ":")
+        if let known = resolvedGroups.withLock({ $0[key] }) { return known }
+        let found = Set(members(of: group, library: library, validate: validate).map { resolved($0, library: library, dirs: dirs) })
+        resolvedGroups.withLock { $0[key] = found }
+        return found
     }
 
     /// The actions of an action group by fully qualified name (a short group name is

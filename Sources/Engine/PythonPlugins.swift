@@ -148,12 +148,11 @@ public final class PythonPlugins: ExternalPlugins {
     /// when that is one of ansible-core's own actions or there is none.
     func actionHandler(_ action: String, actionDirs: [String]) -> String? {
         let key = "action|" + action + "|" + actionDirs.joined(separator: ":")
-        let (cached, bases) = state.withLock { ($0.found[key], $0.bases) }
-        if let cached { return cached }
+        if let cached = state.withLock({ $0.found[key] }) { return cached }
         guard let helper = self.helper() else { return nil }
-        let reply = try? helper.call("action_find", ["action": .string(action), "dirs": .list(bases.map(Value.string)),
-                                                     "action_dirs": .list(actionDirs.map(Value.string)),
-                                                     "collections_paths": .list(collectionRoots.map(Value.string))])
+        var body = searchBody
+        (body["action"], body["action_dirs"]) = (.string(action), .list(actionDirs.map(Value.string)))
+        let reply = try? helper.call("action_find", body)
         PythonPlugins.showWarnings(reply)
         let handler = reply?["found"]?.truthy == true ? reply?["handler"]?.stringValue : nil
         state.withLock { $0.found[key] = .some(handler) }
