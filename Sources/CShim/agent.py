@@ -985,19 +985,26 @@ def with_markers(o):
     return o
 
 
+def plugin_data_loader(msg):
+    """A DataLoader at the playbook's directory with the run's vault secrets (a plugin reading a
+    vaulted file opens it)."""
+    from ansible.parsing.dataloader import DataLoader
+    data_loader = DataLoader()
+    data_loader.set_basedir(msg.get('basedir') or os.getcwd())
+    if msg.get('vault_secrets'):
+        from ansible.parsing.vault import VaultSecret
+        data_loader.set_vault_secrets([(i, VaultSecret(base64.b64decode(b))) for i, b in msg['vault_secrets']])
+    return data_loader
+
+
 def plugin_call(msg):
     kind, name = msg['kind'], msg['name']
     try:
         if kind == 'lookup':
-            from ansible.parsing.dataloader import DataLoader
             from ansible.plugins.loader import lookup_loader
             from ansible.template import Templar
             plugin_loader('lookup')
-            data_loader = DataLoader()
-            data_loader.set_basedir(msg.get('basedir') or os.getcwd())
-            if msg.get('vault_secrets'):
-                from ansible.parsing.vault import VaultSecret
-                data_loader.set_vault_secrets([(i, VaultSecret(base64.b64decode(b))) for i, b in msg['vault_secrets']])
+            data_loader = plugin_data_loader(msg)
             variables = msg.get('variables') or {}
             templar = Templar(loader=data_loader, variables=variables)
             lookup = lookup_loader.get(name, loader=data_loader, templar=templar)
@@ -1195,7 +1202,6 @@ def action_find(msg):
 def action_run(msg):
     """One task's run of a Python action plugin; what it returns, or what it raised."""
     from ansible.errors import AnsibleConnectionFailure
-    from ansible.parsing.dataloader import DataLoader
     from ansible.plugins import loader as shared_loader
     from ansible.template import Templar
     action_loader = action_plugins(msg)
@@ -1203,11 +1209,7 @@ def action_run(msg):
     task, pc = action_task(msg)
     search_path = msg.get('search_path') or []
     task.get_search_path = lambda: search_path
-    data_loader = DataLoader()
-    data_loader.set_basedir(msg.get('basedir') or os.getcwd())
-    if msg.get('vault_secrets'):
-        from ansible.parsing.vault import VaultSecret
-        data_loader.set_vault_secrets([(i, VaultSecret(base64.b64decode(b))) for i, b in msg['vault_secrets']])
+    data_loader = plugin_data_loader(msg)
     task_vars = with_markers(msg.get('variables') or {})
     templar = Templar(loader=data_loader, variables=task_vars)
     connection = BridgeConnection(pc, msg.get('connection') or {})

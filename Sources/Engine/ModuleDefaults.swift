@@ -24,8 +24,8 @@ extension PlaybookRunner {
         // Entries and the task meet by resolved name: `ping` is ansible.builtin.ping unless a
         // library/ module of the name makes it ansible.legacy.ping (Base._resolve_action).
         let dirs = ActionContext.moduleDirs(task, runner: self)
-        let resolved = ModuleDefaults.resolved(action ?? task.action, library: library, dirs: dirs,
-                                               actionDirs: action == nil ? PythonAction.actionDirs(task, runner: self) : [])
+        let resolved = ModuleDefaults.cachedResolved(action ?? task.action, library: library, dirs: dirs,
+                                                     actionDirs: action == nil ? PythonAction.actionDirs(task, runner: self) : [])
         let validate = settings.value(env: "ANSIBLE_VALIDATE_ACTION_GROUP_METADATA", key: "validate_action_group_metadata").map(Settings.truthy) ?? true
         var out = Dict()
         for (k, v) in defaults {
@@ -35,7 +35,7 @@ extension PlaybookRunner {
                   case .dict(let d) = v else { continue }
             for (a, b) in d where !b.isOmit { out[a] = b }
         }
-        for (k, v) in defaults where !k.pythonStr.hasPrefix("group/") && ModuleDefaults.resolved(k.pythonStr, library: library, dirs: dirs) == resolved {
+        for (k, v) in defaults where !k.pythonStr.hasPrefix("group/") && ModuleDefaults.cachedResolved(k.pythonStr, library: library, dirs: dirs) == resolved {
             if case .dict(let d) = v { for (a, b) in d where !b.isOmit { out[a] = b } }
         }
         for (k, v) in args { out[k] = v }
@@ -55,12 +55,9 @@ enum ModuleDefaults {
             // Base._resolve_action: the module (redirects followed) when it names its action
             // plugin, else the action plugin of the name when there is one, else the module.
             let module = library.redirected(action)
-            let m = module.split(separator: ".").map(String.init)
-            let routing = { (p: [String]) in library.runtime(p[0] + "." + p[1])["plugin_routing"] }
-            if m.count >= 3, library.findModule(module, searchDirs: []) != nil,
-               routing(m)?["modules"]?[m[2...].joined(separator: ".")]?["action_plugin"] != nil { return module }
+            if library.findModule(module, searchDirs: []) != nil, library.routing(module, kind: "modules")?["action_plugin"] != nil { return module }
             if library.collectionPlugin(action, kind: "action") != nil { return action }
-            if let next = routing(parts.map(String.init))?["action"]?[parts[2...].joined(separator: ".")]?["redirect"]?.stringValue,
+            if let next = library.routing(action, kind: "action")?["redirect"]?.stringValue,
                library.collectionPlugin(next, kind: "action") != nil { return next }
             return module
         }
@@ -75,9 +72,18 @@ enum ModuleDefaults {
         return (own ? "ansible.legacy." : "ansible.builtin.") + short
     }
 
-    /// A group's members resolved, by group and module dirs: worked out once per run (a group
-    /// such as `aws` has hundreds).
+    /// Resolved names and groups' resolved members, by name and dirs: worked out once per run
+    /// (files are looked for; a group such as `aws` has hundreds of members).
+    private static let resolvedNames = Mutex<[String: String]>([:])
     private static let resolvedGroups = Mutex<[String: Set<String>]>([:])
+
+    static func cachedResolved(_ action: String, library: ModuleLibrary, dirs: [String], actionDirs: [String] = []) -> String {
+        let key = action + "|" + dirs.joined(separator: ":") + "|" + actionDirs.joined(separator: ":")
+        if let known = resolvedNames.withLock({ $0[key] }) { return known }
+        let found = resolved(action, library: library, dirs: dirs, actionDirs: actionDirs)
+        resolvedNames.withLock { $0[key] = found }
+        return found
+    }
 
     static func resolvedMembers(of group: String, library: ModuleLibrary, dirs: [String], validate: Bool) -> Set<String> {
         let key = group + "|" + dirs.joined(separator: ":")

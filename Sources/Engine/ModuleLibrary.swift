@@ -196,7 +196,9 @@ public final class ModuleLibrary: Sendable {
             if parts[0] == "ansible", parts[1] == "builtin" || parts[1] == "legacy" {
                 return findModule(parts.dropFirst(2).joined(separator: "."), searchDirs: parts[1] == "legacy" ? searchDirs : [])
             }
-            return collectionPlugin(action, kind: "modules") ?? (redirected(action) != action ? findModule(redirected(action), searchDirs: []) : nil)
+            if let file = collectionPlugin(action, kind: "modules") { return file }
+            let target = redirected(action)
+            return target != action ? findModule(target, searchDirs: []) : nil
         }
         for dir in searchDirs {
             for ext in [".py", ""] {
@@ -223,11 +225,17 @@ public final class ModuleLibrary: Sendable {
         for _ in 0..<5 {
             let parts = name.split(separator: ".").map(String.init)
             guard parts.count >= 3, parts[0] != "ansible", collectionPlugin(name, kind: "modules") == nil,
-                  let next = runtime(parts[0] + "." + parts[1])["plugin_routing"]?["modules"]?[parts[2...].joined(separator: ".")]?["redirect"]?.stringValue,
-                  next.split(separator: ".").count >= 3 else { break }
+                  let next = routing(name, kind: "modules")?["redirect"]?.stringValue, next.split(separator: ".").count >= 3 else { break }
             name = next
         }
         return name
+    }
+
+    /// A collection plugin's entry in its meta/runtime.yml `plugin_routing` (`kind`: modules, action…).
+    func routing(_ fqcn: String, kind: String) -> Value? {
+        let parts = fqcn.split(separator: ".").map(String.init)
+        guard parts.count >= 3 else { return nil }
+        return runtime(parts[0] + "." + parts[1])["plugin_routing"]?[kind]?[parts[2...].joined(separator: ".")]
     }
 
     /// A name ansible-core moved to a collection (`ios_facts` → cisco.ios.ios_facts).
@@ -242,10 +250,10 @@ public final class ModuleLibrary: Sendable {
     /// are Ansible's own.
     public func resolveInCollections(_ action: String, _ collections: [String]) -> String? {
         for c in collections where c != "ansible.builtin" && c != "ansible.legacy" {
-            let routing = runtime(c)["plugin_routing"]
-            if findModule("\(c).\(action)", searchDirs: []) != nil || collectionPlugin("\(c).\(action)", kind: "action") != nil
-                || routing?["action"]?[action] != nil || routing?["modules"]?[action] != nil {
-                return "\(c).\(action)"
+            let fqcn = "\(c).\(action)"
+            if findModule(fqcn, searchDirs: []) != nil || collectionPlugin(fqcn, kind: "action") != nil
+                || routing(fqcn, kind: "action") != nil || routing(fqcn, kind: "modules") != nil {
+                return fqcn
             }
         }
         return nil

@@ -1912,16 +1912,17 @@ public final class PlaybookRunner: @unchecked Sendable {
         do {
             let seconds = try task["async"].map { try vars.templar.template($0, scope).intValue ?? 0 } ?? 0
             let poll = seconds > 0 ? try task["poll"].map { try vars.templar.template($0, scope).intValue ?? 15 } ?? 15 : 0
-            if let handler = PythonAction.handler(task, runner: self) {
+            // A Python plugin checks its own arguments and async support (ActionBase.run).
+            let handler = PythonAction.handler(task, runner: self)
+            if handler == nil { try ActionRules.check(task, args: ctx.args) }
+            if let handler {
                 r = try await PythonAction.run(ctx, handler: handler, async: seconds, poll: poll)
             } else if seconds > 0 {
-                try ActionRules.check(task, args: ctx.args)
                 guard !ActionRules.noAsync.contains(task.shortAction) else {
                     throw TaskFailure.raise("This action (\(task.action)) does not support async.")
                 }
                 r = try await AsyncRunner.run(ctx, timeLimit: seconds, poll: poll)
             } else {
-                try ActionRules.check(task, args: ctx.args)
                 r = try await action(for: task.action).run(ctx)
             }
             // What the target sent back is data, never a template (2.19's trust model); the

@@ -55,13 +55,9 @@ public final class PythonPlugins: ExternalPlugins {
     /// A lookup by a name the engine does not have; nil when there is no such plugin either.
     func lookup(_ name: String, terms: [Value], options: [String: Value], context c: LookupContext) throws -> [Value]? {
         guard find("lookup", name) != nil else { return nil }
-        var variables = Dict()
-        for (k, v) in c.scope.raw where !PythonPlugins.heavy.contains(k) { variables[.string(k)] = v }
-        // The run's vault secrets, so a lookup reading a vaulted file (ini, csvfile…) opens it.
-        let secrets: [Value] = Vault.shared.secrets.map { .list([.string($0.id), .string(Base64.encode($0.bytes))]) }
         let value = PythonPlugins.markers(in: try call("lookup", name, name, [
             "terms": PythonPlugins.markersOut(.list(terms)), "kwargs": PythonPlugins.markersOut(PythonPlugins.dict(options)),
-            "variables": .dict(variables), "basedir": .string(c.playbookDir), "vault_secrets": .list(secrets)]))
+            "variables": PythonPlugins.variables(c.scope), "basedir": .string(c.playbookDir), "vault_secrets": PythonPlugins.vaultSecrets]))
         if case .undefined(let m) = value { throw UndefinedError(m) }   // the plugin gave back a marker
         return value.listValue ?? [value]
     }
@@ -88,8 +84,18 @@ public final class PythonPlugins: ExternalPlugins {
         }
     }
 
-    /// Variables a lookup is not handed (each host's whole set again).
-    static let heavy: Set<String> = ["hostvars", "vars", "ansible_delegated_vars"]
+    /// Variables a lookup or action plugin is not handed (each host's whole set again).
+    private static let heavy: Set<String> = ["hostvars", "vars", "ansible_delegated_vars"]
+
+    /// The host's variables as a plugin gets them (without the heavy ones), markers made JSON.
+    static func variables(_ scope: VarScope) -> Value {
+        var variables = Dict()
+        for (k, v) in scope.raw where !heavy.contains(k) { variables[.string(k)] = v }
+        return markersOut(.dict(variables))
+    }
+
+    /// The run's vault secrets, so a plugin reading a vaulted file (ini, csvfile…) opens it.
+    static var vaultSecrets: Value { .list(Vault.shared.secrets.map { .list([.string($0.id), .string(Base64.encode($0.bytes))]) }) }
 
     private static func dict(_ d: [String: Value]) -> Value {
         var out = Dict()

@@ -43,9 +43,8 @@ public final class LocalHelper: Sendable {
         var b = body
         b["method"] = .string(method)
         return try channel.withLock { c in
-            c.handle += 1
-            try LocalHelper.send(&c, Frame.request(handle: c.handle, body: .dict(b)))
-            return try Value.parseJSON(bytes: LocalHelper.receive(&c, replyTo: c.handle, compressed: true))
+            let handle = try LocalHelper.request(&c, b)
+            return try Value.parseJSON(bytes: LocalHelper.receive(&c, replyTo: handle, compressed: true))
         }
     }
 
@@ -55,21 +54,21 @@ public final class LocalHelper: Sendable {
     public func exchange(_ method: String, _ body: Dict, answer: (Value) async -> Dict) async throws -> Value {
         var b = body
         b["method"] = .string(method)
-        let handle = try channel.withLock { c in
-            c.handle += 1
-            try LocalHelper.send(&c, Frame.request(handle: c.handle, body: .dict(b)))
-            return c.handle
-        }
+        let handle = try channel.withLock { c in try LocalHelper.request(&c, b) }
         while true {
             let reply = try channel.withLock { c in try Value.parseJSON(bytes: LocalHelper.receive(&c, replyTo: handle, compressed: true)) }
             guard reply["ask"] != nil else { return reply }
             var a = await answer(reply)
             a["method"] = "answer"
-            try channel.withLock { c in
-                c.handle += 1
-                try LocalHelper.send(&c, Frame.request(handle: c.handle, body: .dict(a)))
-            }
+            _ = try channel.withLock { c in try LocalHelper.request(&c, a) }
         }
+    }
+
+    /// Sends a request under a new handle: that handle.
+    private static func request(_ c: inout Channel, _ body: Dict) throws -> UInt32 {
+        c.handle += 1
+        try send(&c, Frame.request(handle: c.handle, body: .dict(body)))
+        return c.handle
     }
 
     private static func send(_ c: inout Channel, _ bytes: [UInt8]) throws {

@@ -6,7 +6,6 @@ import Playbook
 import Remote
 import Synchronization
 import Values
-import Vault
 
 enum PythonAction {
     /// Whether a plugin file or routing could handle an action, by action and task dirs: file
@@ -40,9 +39,8 @@ enum PythonAction {
         }
         guard parts.count >= 3 else { return [name, prefix].contains { ActionPlugins.file($0, dirs: dirs) != nil } }
         let collection = parts[0] + "." + parts[1]
-        let routing = library.runtime(collection)["plugin_routing"]
         return [name, prefix].contains { library.collectionPlugin(collection + "." + $0, kind: "action") != nil }
-            || routing?["action"]?[name] != nil || routing?["modules"]?[name]?["action_plugin"] != nil
+            || library.routing(action, kind: "action") != nil || library.routing(action, kind: "modules")?["action_plugin"] != nil
     }
 
     static func run(_ c: ActionContext, handler: String, async seconds: Int, poll: Int) async throws -> Dict {
@@ -58,8 +56,6 @@ enum PythonAction {
         if let u = cfg.user { playContext["remote_user"] = .string(u) }
         if let p = cfg.port { playContext["port"] = .int(p) }
         if let b = cfg.become { (playContext["become_user"], playContext["become_method"]) = (.string(b.user), .string(b.method)) }
-        var variables = Dict()
-        for (k, v) in c.scope.raw where !PythonPlugins.heavy.contains(k) { variables[.string(k)] = v }
         var body = PythonPlugins.shared.searchBody
         body["handler"] = .string(handler)
         body["action_dirs"] = .list(actionDirs(c.task, runner: c.runner).map(Value.string))
@@ -68,10 +64,10 @@ enum PythonAction {
         body["play_context"] = .dict(playContext)
         body["connection"] = ["transport": .string(cfg.connection), "remote_user": playContext["remote_user"] ?? .none,
                               "host": .string(cfg.host), "port": playContext["port"] ?? .none]
-        body["variables"] = PythonPlugins.markersOut(.dict(variables))
+        body["variables"] = PythonPlugins.variables(c.scope)
         body["basedir"] = .string(c.runner.vars.playbookDir)
         body["search_path"] = .list(c.searchPaths.map(Value.string))
-        body["vault_secrets"] = .list(Vault.shared.secrets.map { .list([.string($0.id), .string(Base64.encode($0.bytes))]) })
+        body["vault_secrets"] = PythonPlugins.vaultSecrets
         let reply: Value
         do {
             reply = try await PythonPlugins.shared.withActionHelper { helper in
