@@ -22,6 +22,7 @@ import importlib.util
 import io
 import json
 import os
+import pickle
 import shlex
 import shutil
 import queue
@@ -965,6 +966,21 @@ def plugin_get(kind, name, dirs=(), collections=None):
     return PLUGIN_CACHE[key]
 
 
+def plugin_user_names(msg):
+    """The short names the user's own filter and test plugins give (not ansible-core's, not a
+    collection's): Jinja2Loader puts them before ansible-core's of the same name."""
+    names = {}
+    for kind in ('filter', 'test'):
+        try:
+            loader = plugin_loader(kind, msg.get('dirs') or (), msg.get('collections'))
+            loader._ensure_non_collection_wrappers()
+            wrappers = loader._cached_non_collection_wrappers
+            names[kind] = sorted(n for n, w in wrappers.items() if '.' not in n and '.' not in (getattr(w, 'ansible_name', None) or '.'))
+        except Exception:   # an ansible-core whose loader is built otherwise: no shadowing
+            names[kind] = []
+    return with_warnings(names)
+
+
 def plugin_find(msg):
     found = plugin_get(msg['kind'], msg['name'], msg.get('dirs') or (), msg.get('collections'))
     if found is None:
@@ -1195,8 +1211,9 @@ def action_find(msg):
     own = os.path.join(os.path.dirname(ansible.__file__), 'plugins', 'action') + os.sep
     if not found.resolved or found.plugin_resolved_path.startswith(own):
         return with_warnings({'found': False})
+    plugin = action_loader.get(handler, class_only=True, collection_list=collections)
     return with_warnings({'found': True, 'handler': handler, 'name': found.plugin_resolved_name,
-                          'path': found.plugin_resolved_path})
+                          'path': found.plugin_resolved_path, 'raw_params': bool(getattr(plugin, 'supports_raw_params', False))})
 
 
 def action_run(msg):
@@ -1226,17 +1243,24 @@ def action_run(msg):
         return with_warnings({'unreachable': exception_message(e)})
     except Exception as e:
         try:
-            from ansible._internal._errors._error_utils import result_dict_from_exception
+            from ansible._internal._errors._error_utils import result_dict_from_exception, ContributesToTaskResult
             result = result_dict_from_exception(e, accept_result_contribution=True)
+            # The executor's AnsibleTaskError wrapping: a plain exception's message is then the task's.
+            contributes = isinstance(e, ContributesToTaskResult)
         except ImportError:   # before 2.19: an AnsibleAction's own result
             result = dict(getattr(e, 'result', None) or {'failed': True, 'msg': exception_message(e)})
+            contributes = True
         result.pop('exception', None)
         if result.get('failed'):
             return with_warnings({'raised': result.get('msg') or exception_message(e), 'result': result,
-                                  'traceback': traceback.format_exc()})
+                                  'contributes': contributes, 'traceback': traceback.format_exc()})
+    try:   # Ansible's worker sends a result to the controller pickled, and drops one it cannot
+        pickle.dumps(result)
+    except Exception as e:
+        return with_warnings({'omitted': 'Task result omitted due to queue send failure: %s' % exception_message(e)})
     return with_warnings({'result': result})
 
-METHODS = {'plugin_find': plugin_find, 'action_find': action_find, 'action_run': action_run, 'plugin_call': plugin_call, 'validate_argument_spec': validate_argument_spec, 'run_module': run_module, 'spawn': spawn, 'end_child': end_child, 'run_async': run_async, 'upload_open': upload_open,
+METHODS = {'plugin_find': plugin_find, 'plugin_user_names': plugin_user_names, 'action_find': action_find, 'action_run': action_run, 'plugin_call': plugin_call, 'validate_argument_spec': validate_argument_spec, 'run_module': run_module, 'spawn': spawn, 'end_child': end_child, 'run_async': run_async, 'upload_open': upload_open,
            'upload_close': upload_close, 'remove': remove, 'place': place, 'read_file': read_file, 'run_script': run_script}
 WORK = queue.Queue()
 

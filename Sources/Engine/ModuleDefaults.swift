@@ -1,20 +1,22 @@
 // module_defaults: the play's, its blocks' and imports', and the task's own (outer first) under
-// the task's arguments, as get_action_args_with_defaults merges them: `group/<name>` entries for
+// the task's arguments, as _get_action_arg_defaults merges them: `group/<name>` entries for
 // the actions of that group (a collection's meta/runtime.yml `action_groups`), then the entry
-// for the action itself, then what the task says.
+// for the action itself; what the task says goes over them (TaskArgs.swift).
 import Playbook
 import Synchronization
 import Values
 
 extension PlaybookRunner {
-    /// `action`: the module the defaults are for, when not the task's own (gather_facts' fact modules).
-    func withModuleDefaults(_ task: PlayTask, _ args: Dict, scope: VarScope, action: String? = nil) throws -> Dict {
+    /// The module_defaults for the task's action, its values not yet templated (the task's
+    /// arguments layer over them, and only a value that is used is templated). `action`: the
+    /// module the defaults are for, when not the task's own (gather_facts' fact modules).
+    func moduleDefaults(_ task: PlayTask, scope: VarScope, action: String? = nil) throws -> Dict {
         let levels = [playKeywords["module_defaults"], task.inheritedKeywords["module_defaults"], task.keywords["module_defaults"]]
             .compactMap { $0 }.flatMap { $0.listValue ?? [$0] }
-        guard !levels.isEmpty else { return args }
+        guard !levels.isEmpty else { return Dict() }
         var defaults = Dict()
         for level in levels {
-            let rendered = try vars.templar.template(level, scope)
+            let rendered = try container(level, scope)
             if rendered.isNone || rendered.isOmit { continue }
             guard case .dict(let d) = rendered else {
                 throw TaskFailure(message: "The field 'module_defaults' is supposed to be a dictionary or list of dictionaries, the keys of which must be static action, module, or group names. Only the values may contain templates.")
@@ -28,18 +30,43 @@ extension PlaybookRunner {
                                                      actionDirs: action == nil ? PythonAction.actionDirs(task, runner: self) : [])
         let validate = settings.value(env: "ANSIBLE_VALIDATE_ACTION_GROUP_METADATA", key: "validate_action_group_metadata").map(Settings.truthy) ?? true
         var out = Dict()
+        // An entry's value is a mapping, or one template that renders to one (resolve_to_container).
+        func merge(_ v: Value) throws {
+            guard case .dict(let d) = try container(v, scope) else { return }
+            for (a, b) in d { out[a] = b }
+        }
         for (k, v) in defaults {
             let key = k.pythonStr
             guard key.hasPrefix("group/"),
-                  ModuleDefaults.resolvedMembers(of: String(key.dropFirst(6)), library: library, dirs: dirs, validate: validate).contains(resolved),
-                  case .dict(let d) = v else { continue }
-            for (a, b) in d where !b.isOmit { out[a] = b }
+                  ModuleDefaults.resolvedMembers(of: String(key.dropFirst(6)), library: library, dirs: dirs, validate: validate).contains(resolved)
+            else { continue }
+            try merge(v)
         }
         for (k, v) in defaults where !k.pythonStr.hasPrefix("group/") && ModuleDefaults.cachedResolved(k.pythonStr, library: library, dirs: dirs) == resolved {
-            if case .dict(let d) = v { for (a, b) in d where !b.isOmit { out[a] = b } }
+            try merge(v)
+        }
+        return out
+    }
+
+    /// The defaults an action plugin applies itself to the module it picks (_apply_action_arg_defaults):
+    /// those the arguments do not give, templated, under the arguments.
+    func withModuleDefaults(_ task: PlayTask, _ args: Dict, scope: VarScope, action: String) throws -> Dict {
+        var out = Dict()
+        for (k, v) in try moduleDefaults(task, scope: scope, action: action) where args[k] == nil {
+            let r = try vars.templar.template(v, scope)
+            if !r.isOmit { out[k] = r }
         }
         for (k, v) in args { out[k] = v }
         return out
+    }
+
+    /// A value rendered as 2.19's resolve_to_container does: a template to what it gives, a
+    /// mapping or list as it is (its values are templated when used).
+    func container(_ v: Value, _ scope: VarScope) throws -> Value {
+        switch v {
+        case .string, .unsafe: return try vars.templar.template(v, scope)
+        default: return v
+        }
     }
 }
 

@@ -215,6 +215,12 @@ public final class ModuleLibrary: Sendable {
         }
         let p = Files.join(ansibleDir, "modules/\(action).py")
         if Files.exists(p) { return p }
+        // The old way of deprecating a module: its file renamed with a leading underscore.
+        if !action.hasPrefix("_"), !action.contains("."), let file = findModule("_" + action, searchDirs: searchDirs) {
+            Output.deprecation("Plugin '\(action)' automatically redirected to '_\(action)'.", version: "2.23", origin: nil,
+                               help: "Use '_\(action)' instead of '\(action)' to refer to the plugin.")
+            return file
+        }
         return movedModule(action).flatMap { findModule($0, searchDirs: []) }
     }
 

@@ -220,8 +220,9 @@ public enum Output {
     }
 
     /// `[ERROR]: …` on stderr, as ansible-core 2.19 prints fatal errors.
-    public static func error(_ s: String) {
-        line("[ERROR]: \(blockEnd(s))", .error, stderr: true)
+    /// `stderr: false`: where a callback shows a result's error (display_failed_stderr off).
+    public static func error(_ s: String, stderr: Bool = true) {
+        line("[ERROR]: \(blockEnd(s))", .error, stderr: stderr)
     }
 
     /// Display's format_message: a message of several lines is followed by a blank one.

@@ -68,8 +68,6 @@ public final class PlaybookRunner: @unchecked Sendable {
     var playEnded = false
     /// Handler names that were templates, as rendered for the play.
     private var renderedHandlerNames: [String: String] = [:]
-    /// Warnings already given that Ansible gives once per run.
-    private var splatWarned: Set<String> = []
     /// Handlers of roles brought in by include_role during the current play.
     private var includedHandlers: [PlayTask] = []
     /// Play-level roles (by Role.completionKey): hosts that ran one of their tasks, and hosts that
@@ -1794,61 +1792,13 @@ public final class PlaybookRunner: @unchecked Sendable {
             do { name = try vars.templar.template(.string(task.action), scope).pythonStr } catch let e as AnsibleError {
                 throw TaskError.keyword(task, keyword: "@action", e.message)
             }
-            guard ActionContext.resolves(name, library: library, dirs: ActionContext.moduleDirs(task, runner: self)) else {
+            guard ActionContext.resolves(name, library: library, dirs: ActionContext.moduleDirs(task, runner: self))
+                    || PythonAction.mayHandle(name, dirs: PythonAction.actionDirs(task, runner: self), library: library) else {
                 throw TaskError.keyword(task, keyword: "@action", "couldn't resolve module/action '\(name)'. This often indicates a misspelling, missing collection, or incorrect module path.")
             }
             task.action = name
         }
-        var args = Dict()
-        for (k, v) in task.args {
-            // assert's `that` holds expressions: the action resolves it itself (finalize_task_arg).
-            if k == "that", Task.shortName(task.action) == "assert" {
-                args[k] = v
-                continue
-            }
-            let r: Value
-            do { r = try vars.templar.template(v, scope) } catch let e as AnsibleError {
-                throw TaskError.args(task, key: k.pythonStr, e.message).with(e.cause)
-            }
-            if !r.isOmit { args[k] = r }
-        }
-        // `args: "{{ some_dict }}"`: the rendered mapping is the first layer, the task's own args go over it.
-        if let splat = task.keywords["args"], case .string = splat {
-            let at = task.keywordLocations["args"] ?? task.location
-            DeprecationCollector.current?.warn("Using a template for task args is unsafe in some situations (see https://docs.ansible.com/ansible/devel/reference_appendices/faq.html#argsplat-unsafe).", at: at)
-            let rendered: Value
-            do { rendered = try vars.templar.template(splat, scope) } catch let e as AnsibleError {
-                throw TaskError.args(task, key: "args", e.message).with(e.cause)
-            }
-            let base: Dict
-            switch rendered {
-            case .dict(let d): base = d
-            case _ where rendered.isOmit: base = Dict()   // `args: "{{ omit }}"` is none
-            default:
-                let a = "Finalization of task args for '\(TaskError.fqcn(task.action))' failed"
-                let b = "Task args must resolve to a 'dict' not '\(rendered.typeName)'."
-                throw TaskError(links: [("Task failed.", task.location), (a + ".", task.keywordLocations["@action"]), (b, at)],
-                                flat: "Task failed: \(a): \(b)")
-            }
-            var merged = Dict()
-            for (k, v) in base where !v.isOmit { merged[k] = v }
-            for (k, v) in args { merged[k] = v }
-            args = merged
-        }
-        // `action: "{{ some_dict }}"`: free-form text that renders to a mapping is the arguments.
-        if case .dict(let d)? = args["_raw_params"], !Keywords.freeFormActions.contains(task.shortAction) {
-            // The rendered mapping is the first layer; `args:` given beside it go over it.
-            var merged = d
-            for (k, v) in args where k != "_raw_params" { merged[k] = v }
-            args = merged
-            // Ansible's Display says a warning once per run, whichever task it came from.
-            let first = lock.withLock { _ in splatWarned.insert("argsplat").inserted }
-            if first {
-                Output.warning(Origin.report("Using a template for task args is unsafe in some situations (see https://docs.ansible.com/ansible/devel/reference_appendices/faq.html#argsplat-unsafe).",
-                                             task.argLocations["_raw_params"] ?? task.location))
-            }
-        }
-        args = try withModuleDefaults(task, args, scope: scope)
+        let args = try finalizedArgs(task, scope: scope)
         var keywords: [String: Value] = [:]
         for k in ["connection", "remote_user", "become", "become_user", "become_method", "become_flags", "become_exe",
                   "check_mode", "diff", "no_log"] {
@@ -1916,7 +1866,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             let handler = PythonAction.handler(task, runner: self)
             if handler == nil { try ActionRules.check(task, args: ctx.args) }
             if let handler {
-                r = try await PythonAction.run(ctx, handler: handler, async: seconds, poll: poll)
+                r = try await PythonAction.run(ctx, handler: handler.name, async: seconds, poll: poll)
             } else if seconds > 0 {
                 guard !ActionRules.noAsync.contains(task.shortAction) else {
                     throw TaskFailure.raise("This action (\(task.action)) does not support async.")
@@ -1998,6 +1948,11 @@ public final class PlaybookRunner: @unchecked Sendable {
         // 2.19 gives every failed result an `exception` (shown as this place holder without
         // tracebacks): a module's at once, so failed_when can take it away again below.
         if moduleFailed && r["exception"] == nil { r["exception"] = "(traceback unavailable)" }
+        // A traceback a result gives is 2.19's ErrorSummary, shown as the place holder (a falsy one
+        // of a result that did not fail is dropped).
+        if let e = r["exception"] {
+            if e.truthy { r["exception"] = "(traceback unavailable)" } else if r["failed"]?.truthy != true { r["exception"] = nil }
+        }
         if let attempt { r["attempts"] = .int(attempt) }
         if task["changed_when"] != nil || task["failed_when"] != nil {
             let reg = task["register"]?.pythonStr

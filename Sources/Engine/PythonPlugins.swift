@@ -23,7 +23,15 @@ public final class PythonPlugins: ExternalPlugins {
         /// `kind|name` → the name Ansible resolved it to, or nil when there is no such plugin
         /// (forgotten when a new dir joins the search).
         var found: [String: String?] = [:]
+        /// Keys of `found` whose action plugin takes free-form text (`supports_raw_params`).
+        var rawParams: Set<String> = []
+        /// The short names the user's own filter and test plugins give, by kind (nil: ask again).
+        var userNames: [String: Set<String>]?
     }
+
+    /// Set once a searched dir has filter_plugins/ or test_plugins/: only then may a user's
+    /// plugin take a name the engine has (checked on every filter call).
+    private let mayShadow = Atomic<Bool>(false)
 
     private let state = Mutex(State())
 
@@ -35,7 +43,25 @@ public final class PythonPlugins: ExternalPlugins {
             guard !$0.bases.contains(dir) else { return }
             $0.bases.append(dir)
             $0.found = $0.found.filter { $0.value != nil }
+            if ["filter_plugins", "test_plugins"].contains(where: { Files.isDirectory(Files.join(dir, $0)) }) {
+                $0.userNames = nil
+                mayShadow.store(true, ordering: .relaxed)
+            }
         }
+    }
+
+    public func shadows(_ kind: String, _ name: String) -> Bool {
+        guard mayShadow.load(ordering: .relaxed) else { return false }
+        if let known = state.withLock({ $0.userNames }) { return known[kind]?.contains(name) == true }
+        guard let helper = self.helper() else { return false }
+        var body = searchBody
+        body["collections"] = body["collections_paths"]
+        let reply = try? helper.call("plugin_user_names", body)
+        PythonPlugins.showWarnings(reply)
+        var names: [String: Set<String>] = [:]
+        for kind in ["filter", "test"] { names[kind] = Set(reply?[kind]?.listValue?.compactMap(\.stringValue) ?? []) }
+        state.withLock { $0.userNames = names }
+        return names[kind]?.contains(name) == true
     }
 
     public func filter(_ name: String) -> Filter? {
@@ -152,17 +178,23 @@ public final class PythonPlugins: ExternalPlugins {
     /// The Python action plugin that handles `action` as Ansible's task executor picks it (the
     /// module's `action_plugin`, an action plugin of that name, a network platform's), or nil
     /// when that is one of ansible-core's own actions or there is none.
-    func actionHandler(_ action: String, actionDirs: [String]) -> String? {
+    func actionHandler(_ action: String, actionDirs: [String]) -> PythonActionHandler? {
         let key = "action|" + action + "|" + actionDirs.joined(separator: ":")
-        if let cached = state.withLock({ $0.found[key] }) { return cached }
+        if let (cached, raw) = state.withLock({ s in s.found[key].map { ($0, s.rawParams.contains(key)) } }) {
+            return cached.map { PythonActionHandler(name: $0, rawParams: raw) }
+        }
         guard let helper = self.helper() else { return nil }
         var body = searchBody
         (body["action"], body["action_dirs"]) = (.string(action), .list(actionDirs.map(Value.string)))
         let reply = try? helper.call("action_find", body)
         PythonPlugins.showWarnings(reply)
         let handler = reply?["found"]?.truthy == true ? reply?["handler"]?.stringValue : nil
-        state.withLock { $0.found[key] = .some(handler) }
-        return handler
+        let raw = reply?["raw_params"]?.truthy == true
+        state.withLock {
+            $0.found[key] = .some(handler)
+            if raw { $0.rawParams.insert(key) }
+        }
+        return handler.map { PythonActionHandler(name: $0, rawParams: raw) }
     }
 
     /// Runs `body` with a helper of its own for one action plugin's run: an idle one, or a new

@@ -13,6 +13,8 @@ struct TaskError: Error {
     /// Links that stand apart although they have no place of their own: an exception raised while
     /// handling another (its implicit context), which 2.19 does not fold into its effect.
     var apart: Set<Int> = []
+    /// Whether the result says `changed: false` (all but a result the worker could not send do).
+    var unchanged = true
 
     static func fqcn(_ action: String) -> String {
         action.contains(".") ? action : "ansible.builtin." + action
@@ -36,8 +38,8 @@ struct TaskError: Error {
         return error
     }
 
-    static func args(_ task: PlayTask, key: String, _ inner: String) -> TaskError {
-        let a = "Finalization of task args for '\(fqcn(task.action))' failed"
+    static func args(_ task: PlayTask, name: String, key: String, _ inner: String) -> TaskError {
+        let a = "Finalization of task args for '\(name)' failed"
         let b = "Error while resolving value for '\(key)': \(inner)"
         return TaskError(links: [("Task failed.", task.location), (a + ".", task.keywordLocations["@action"]),
                                  (b, task.argLocations[key])],
@@ -80,6 +82,7 @@ struct TaskError: Error {
         var r: Dict = ["changed": false, "msg": .unsafe(flat), "_swansible_error": .list(chain), "failed": true,
                        "exception": "(traceback unavailable)"]
         if let help { r["_swansible_help"] = .string(help) }
+        if !unchanged { r["changed"] = nil }
         if extra["msg"] != nil { r["_swansible_error_flat"] = .string(flat) }   // the block still heads with it
         for (k, v) in extra { r[k] = v }
         return r

@@ -5,6 +5,7 @@ import Jinja
 #if canImport(Glibc)
 import Glibc
 #endif
+import Playbook
 import Synchronization
 import Values
 import Vault
@@ -428,7 +429,7 @@ public struct Templar: Sendable {
             for (k, x) in d {
                 let r = try item(x)
                 if r.isOmit { continue }
-                out[try template(k, scope)] = r
+                out[k] = r   // 2.19 templates values only (set_fact templates its own keys)
             }
             return .dict(out)
         default: return v
@@ -503,7 +504,7 @@ public struct Templar: Sendable {
         case .none: r = try Templar.empty(origin)
         case .string(let s), .unsafe(let s):
             var expression = Templar.stripped(item, s)
-            if case .string(let text) = expression, Templar.isAllTemplate(text) {
+            if case .string(let text) = expression, Keywords.isAllTemplate(text) {
                 let rendered = try template(expression, scope)
                 expression = rendered.stringValue.map { Templar.stripped(rendered, $0) } ?? rendered
                 if rendered.stringValue == nil {
@@ -550,11 +551,6 @@ public struct Templar: Sendable {
         let t = s.trimmingCharacters(in: " \n\t\r")
         if case .unsafe = v { return .unsafe(t) }
         return .string(t)
-    }
-
-    /// Jinja2's "starts and ends with delimiters": the text may be one whole template.
-    static func isAllTemplate(_ s: String) -> Bool {
-        ["{{", "{%", "{#"].contains(where: s.hasPrefix) && ["}}", "%}", "#}"].contains(where: s.hasSuffix)
     }
 
     /// A conditional's expression: only trusted text is evaluated (2.19's evaluate_expression).

@@ -71,6 +71,9 @@ public struct UndefinedError: Error, CustomStringConvertible, Sendable {
 public protocol ExternalPlugins: Sendable {
     func filter(_ name: String) -> Filter?
     func test(_ name: String) -> Test?
+    /// Whether the user's own plugin of this short name (`filter` or `test`) goes before the
+    /// engine's, as a playbook's filter_plugins/ does before ansible-core's.
+    func shadows(_ kind: String, _ name: String) -> Bool
 }
 
 public struct Environment: Sendable {
@@ -154,6 +157,9 @@ public struct Environment: Sendable {
             if case .undefined = value { return fallback }
             return args.bool(1, "boolean", default: false) && !value.truthy ? fallback : value
         }
+        if let legacy = Environment.legacyName(name), let external, external.shadows("filter", legacy), let f = external.filter(legacy) {
+            return try f(value, args, self)
+        }
         guard let f = filters[name] ?? filters[Environment.shortName(name)] else {
             // An external plugin words its own failures.
             if let f = external?.filter(name) { return try f(value, args, self) }
@@ -175,11 +181,20 @@ public struct Environment: Sendable {
         }
         if short != "vault_encrypted" { try trip(value) }   // it takes a vault marker as it is
         try trip(args)
+        if let legacy = Environment.legacyName(name), let external, external.shadows("test", legacy), let t = external.test(legacy) {
+            return try t(value, args, self)
+        }
         guard let t = tests[name] ?? tests[Environment.shortName(name)] else {
             if let t = external?.test(name) { return try t(value, args, self) }
             throw TemplateError("No test named '\(name)' found.")
         }
         return try t(value, args, self)
+    }
+
+    /// A short or `ansible.legacy.` name as its short name (the names a user's plugin may take).
+    static func legacyName(_ name: String) -> String? {
+        if !name.contains(".") { return name }
+        return name.hasPrefix("ansible.legacy.") ? String(name.dropFirst(15)) : nil
     }
 
     /// `ansible.builtin.upper` and `upper` name the same plugin.

@@ -17,6 +17,7 @@ enum BuiltinFilters {
         for part in path.split(separator: ".") {
             if case .dict(let d) = cur, let x = d[.string(String(part))] { cur = x; continue }
             if case .list(let l) = cur, let i = Int(part), i < l.count { cur = l[i]; continue }
+            if let x = GroupTuple.field(cur, String(part)) { cur = x; continue }
             throw Renderer.noAttribute(cur, .string(String(part)))
         }
         if case .undefined(let m) = cur { throw UndefinedError(m) }
@@ -140,7 +141,12 @@ enum BuiltinFilters {
             }
         },
         // getattr, not a key lookup: dicts and lists have no such attributes.
-        "attr": { v, a, _ in throw Renderer.noAttribute(v, a.positional.first ?? "") },
+        "attr": { v, a, _ in
+            // An object's attribute, never a mapping's item (Jinja2's getattr).
+            let name = a.positional.first?.stringValue ?? ""
+            if let x = DateAttributes.attribute(v, name) ?? GroupTuple.field(v, name) { return x }
+            throw Renderer.noAttribute(v, a.positional.first ?? "")
+        },
         "batch": { v, a, _ in
             let n = max(1, a.positional.first?.intValue ?? 1)
             let l = try items(v)
@@ -187,7 +193,7 @@ enum BuiltinFilters {
                 let k = try attribute(item, attr)
                 if let i = groups.firstIndex(where: { $0.0 == k }) { groups[i].1.append(item) } else { groups.append((k, [item])) }
             }
-            return .list(groups.map { .list([$0.0, .list($0.1)]) })
+            return .list(groups.map { GroupTuple.make($0.0, $0.1) })
         },
         "indent": { v, a, _ in
             // Jinja2's own algorithm, quirks included (a trailing newline is added before splitting).
@@ -434,5 +440,16 @@ public enum PythonNumber {
             guard digits(e) else { return nil }
         }
         return Double(text.replacingUnderscores)
+    }
+}
+
+/// Jinja2's groupby gives (grouper, list) named tuples. swansible's lists have no tuple kind, so
+/// a pair whose second item is a list answers to the two names (where Jinja2 would only fail).
+enum GroupTuple {
+    static func make(_ grouper: Value, _ items: [Value]) -> Value { .list([grouper, .list(items)]) }
+
+    static func field(_ v: Value, _ name: String) -> Value? {
+        guard name == "grouper" || name == "list", case .list(let l) = v, l.count == 2, case .list = l[1] else { return nil }
+        return name == "grouper" ? l[0] : l[1]
     }
 }

@@ -530,6 +530,7 @@ final class Renderer {
     func getAttr(_ base: Value, _ name: String) throws -> Value {
         if case .dict(let d) = base, let v = d[.string(name)] { return v }
         if let v = DateAttributes.attribute(base, name) { return v }
+        if let v = GroupTuple.field(base, name) { return v }
         throw Renderer.noAttribute(base, .string(name))
     }
 

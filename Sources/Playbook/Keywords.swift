@@ -31,4 +31,16 @@ public enum Keywords {
     /// Actions whose free-form text is kept whole (the others only keep non-k=v words).
     public static let freeFormActions: Set<String> = ["command", "shell", "script", "raw", "win_command", "win_shell",
                                                "include_tasks", "import_tasks", "include_vars", "import_playbook", "meta"]
+
+    /// Actions that take free-form text besides k=v words (mod_args' RAW_PARAM_MODULES); the
+    /// others refuse it unless it is all one template (which may render to their arguments).
+    /// Jinja2's "starts and ends with delimiters": the text may be one whole template.
+    public static func isAllTemplate(_ s: String) -> Bool {
+        ["{{", "{%", "{#"].contains(where: s.hasPrefix) && ["}}", "%}", "#}"].contains(where: s.hasSuffix)
+    }
+
+    /// 2.19's is_possibly_all_template: that, or text with a `#jinja2:` overrides header.
+    public static func isPossiblyAllTemplate(_ s: String) -> Bool { s.hasPrefix("#jinja2:") || isAllTemplate(s) }
+
+    public static let rawParamModules: Set<String> = freeFormActions.union(["include_role", "import_role", "add_host", "group_by", "set_fact"])
 }

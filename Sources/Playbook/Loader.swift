@@ -633,7 +633,7 @@ public struct PlaybookLoader {
         func locate(_ node: Node, _ args: Dict) {
             if let pairs = node.pairs {
                 for p in pairs {
-                    guard let k = p.key.scalar?.pythonStr else { continue }
+                    guard let k = p.key.scalar?.pythonStr, args[.string(k)] != nil else { continue }
                     argLocations[k] = p.value.location
                     argKeyLocations[k] = p.key.location
                     if let items = p.value.items { argItems[k] = items.map(\.location) }
@@ -657,6 +657,8 @@ public struct PlaybookLoader {
         }
         var action: String
         var args = Dict()
+        // An `action:` mapping's arguments from its `module:` text and its own `args:`.
+        var moduleWords = Dict(), innerWords = Dict()
         if let a = keywords.removeValue(forKey: "action") ?? keywords.removeValue(forKey: "local_action") {
             if pairs.contains(where: { $0.key.scalar?.pythonStr == "local_action" }) { keywords["delegate_to"] = "localhost" }
             guard actions.isEmpty else {
@@ -678,10 +680,11 @@ public struct PlaybookLoader {
                 // `module: copy src=a` may carry k=v args; an inner `args:` mapping or k=v string joins them.
                 let first = try kv { try FreeForm.split(m) }.first ?? m
                 action = String(first.trimmingCharacters)
-                for (k, v) in try kv({ try FreeForm.parse(String(m.dropFirst(first.count)).trimmingSpacesOnly, action: Task.shortName(action)) }) { d[k] = v }
+                moduleWords = try kv { try FreeForm.parse(String(m.dropFirst(first.count)).trimmingSpacesOnly, action: Task.shortName(action)) }
+                for (k, v) in moduleWords { d[k] = v }
                 if let inner = d.removeValue(forKey: "args") {
-                    let extra = try inner.dictValue ?? (inner.stringValue.map { s in try kv { try FreeForm.parse(s, action: "") } } ?? Dict())
-                    for (k, v) in extra { d[k] = v }
+                    innerWords = try inner.dictValue ?? (inner.stringValue.map { s in try kv { try FreeForm.parse(s, action: "") } } ?? Dict())
+                    for (k, v) in innerWords { d[k] = v }
                 }
                 args = d
             default:
@@ -697,7 +700,13 @@ public struct PlaybookLoader {
             action = first.0
             defer { locate(first.1, args) }
             switch first.1.value {
-            case .string(let s): args = try kv { try FreeForm.parse(s, action: Task.shortName(action)) }
+            case .string(let s):
+                args = try kv { try FreeForm.parse(s, action: Task.shortName(action)) }
+                let words = args.keys.map(\.pythonStr).filter { $0 != "_raw_params" }.sorted()
+                if !words.isEmpty, pairs.contains(where: { $0.key.scalar?.pythonStr == "args" }) {
+                    deprecations.append(("Merging legacy k=v args (\(words.map { "'\($0)'" }.joined(separator: ", "))) into task args.", "2.23",
+                                         first.1.location, "Include all task args in the task `args` mapping."))
+                }
             case .dict(let d): args = d
             case .none: break
             case let other:
@@ -708,12 +717,30 @@ public struct PlaybookLoader {
                 }
             }
         }
-        if let a = node["action"] ?? node["local_action"] { locate(a, args) }
-        // `args:` as a mapping joins the arguments now; as a template it is rendered when the task runs.
-        if case .dict(let extra)? = keywords["args"] {
+        if let a = node["action"] ?? node["local_action"] {
+            locate(a, args)
+            if let m = a["module"] { locate(m, moduleWords) }
+            if let i = a["args"] { locate(i, innerWords) }
+        }
+        // `args:` as a mapping joins the arguments now, under the action's own (mod_args' final_args);
+        // as a template it is rendered when the task runs (TaskArgs.swift).
+        switch keywords["args"] {
+        case .dict(let extra)?:
             keywords["args"] = nil
-            for (k, v) in extra { args[k] = v }
-            if let a = node["args"] { locate(a, extra) }
+            var joining = Dict()
+            for (k, v) in extra where args[k] == nil { joining[k] = v }
+            for (k, v) in joining { args[k] = v }
+            if let a = node["args"] { locate(a, joining) }
+        case .none?:
+            keywords["args"] = nil
+            deprecations.append(("Ignoring empty task `args` keyword.", "2.23", node.location,
+                                 "A mapping or template which resolves to a mapping is required."))
+        case .string(let t)? where Keywords.isPossiblyAllTemplate(t): break
+        case nil: break
+        default:
+            var e = PlaybookError("The value of the task `args` keyword is invalid.", at: keywordLocations["args"])
+            e.help = "A mapping or template which resolves to a mapping is required."
+            throw e
         }
         if ["include_tasks", "import_tasks", "include"].contains(Task.shortName(action)),
             (args["file"] ?? args["_raw_params"]).map({ $0.isNone || $0.stringValue == "" }) ?? true {

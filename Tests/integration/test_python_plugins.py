@@ -65,3 +65,23 @@ def test_python_action_plugins_as_ansible():
         assert line in ours.stdout
     assert 'should be masked' not in ours.stdout
     assert "Invalid _ansible_no_log value of type 'str' in task result, output will be masked." in ours.stderr
+
+
+def test_task_args_finalized_as_ansible():
+    """Task arguments as 2.19 finalizes them (module_defaults, an `args:` template, one-template
+    free-form text, k=v words over an `args:` mapping, omit taking a key away), free-form text an
+    action does not take, a plugin's plain exception and unsendable result, dict keys left as
+    written, a module renamed with a leading underscore, a playbook's filter over a builtin's name."""
+    here = PLUGINS / 'args'
+    args = (here / 'args.yml', '-c', 'local', '-e', 'ansible_python_interpreter=/usr/bin/python3')
+    theirs, ours = ansible_playbook(*args, cwd=here), swansible_playbook(*args, cwd=here)
+    assert theirs.returncode == ours.returncode == 0, ours.stdout + ours.stderr
+    assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
+    for line in ('"a": "a from action"', '"c": "c from args"', '"a": "kv"', '"f": "from args"',
+                 "Action 'ansible.builtin.debug' does not support raw params.",
+                 "Task args must resolve to a 'dict' not 'str'.", '"{{ n }}": 1', '"r.msg": "Task failed: it broke"',
+                 'Task result omitted due to queue send failure: not for pickling', '"r.source": "underscored"',
+                 '[ERROR]: a warning of sorts', '"msg": "flattened by the playbook [1, 2]"'):
+        assert line in ours.stdout
+    assert "Merging legacy k=v args ('a', 'e') into task args." in ours.stderr
+    assert "Plugin 'old' automatically redirected to '_old'." in ours.stderr

@@ -116,7 +116,7 @@ enum AssertAction: Action {
         // `that` is not rendered as other args are: its entries are expressions. Only a `that`
         // wholly inside `{{ }}` is resolved, and used when it gives a list (finalize_task_arg).
         guard var that = c.task.args["that"] ?? c.args["that"] else { throw TaskFailure.raise("missing required arguments: that") }
-        if case .string(let s) = that, Templar.isAllTemplate(s) {
+        if case .string(let s) = that, Keywords.isPossiblyAllTemplate(s) {
             // resolve_to_container: a variable's own list keeps its entries as written (each is a
             // conditional of its own, `{{ }}` ones with their deprecation); else the rendered list.
             let inner = s.dropFirst(2).dropLast(2).trimmingCharacters(in: " ")

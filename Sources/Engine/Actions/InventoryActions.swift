@@ -28,6 +28,14 @@ enum GroupByAction: Action {
 enum AddHostAction: Action {
     static func run(_ c: ActionContext) async throws -> Dict {
         var args = c.args
+        // `add_host: "{{ a_mapping }}"`: the mapping, under the arguments given beside it.
+        if let raw = args.removeValue(forKey: "_raw_params") {
+            guard case .dict(var d) = raw else {
+                throw TaskFailure.raise("Invalid raw parameters passed, requires a dictionary/mapping got a  <class '\(raw.typeName)'>")
+            }
+            for (k, v) in args { d[k] = v }
+            args = d
+        }
         guard let raw = (args.removeValue(forKey: "name") ?? args.removeValue(forKey: "host") ?? args.removeValue(forKey: "hostname"))?.pythonStr else {
             throw TaskFailure(message: "name, host or hostname needs to be provided")
         }

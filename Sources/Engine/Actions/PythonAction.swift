@@ -7,13 +7,20 @@ import Remote
 import Synchronization
 import Values
 
+/// The Python plugin class that runs an action, as the helper found it.
+struct PythonActionHandler: Sendable {
+    let name: String
+    /// Its class's `supports_raw_params`: free-form text besides k=v words is its to take.
+    let rawParams: Bool
+}
+
 enum PythonAction {
     /// Whether a plugin file or routing could handle an action, by action and task dirs: file
     /// checks only, so most tasks never ask the helper.
     private static let candidates = Mutex<[String: Bool]>([:])
 
     /// The Python plugin that handles this task's action, if one does (as Ansible picks it).
-    static func handler(_ task: PlayTask, runner: PlaybookRunner) -> String? {
+    static func handler(_ task: PlayTask, runner: PlaybookRunner) -> PythonActionHandler? {
         let dirs = actionDirs(task, runner: runner)
         let key = task.action + "|" + dirs.joined(separator: ":")
         let known = candidates.withLock { $0[key] }
@@ -78,7 +85,15 @@ enum PythonAction {
         }
         PythonPlugins.showWarnings(reply)
         if let m = reply["unreachable"]?.stringValue { throw Unreachable(message: m) }
+        if let m = reply["omitted"]?.stringValue {
+            // Ansible's worker reports it as itself: no task, no place, no `changed`.
+            var e = TaskError(links: [(m, nil)], flat: m)
+            e.unchanged = false
+            throw e
+        }
         if let m = reply["raised"]?.stringValue {
+            // An exception that is no AnsibleActionFail is the task's error, its message "Task failed: …".
+            if reply["contributes"]?.truthy == false { throw AnsibleError(m) }
             var extra = reply["result"]?.dictValue ?? Dict()
             (extra["msg"], extra["failed"]) = (nil, nil)
             throw TaskFailure(message: m, extra: extra, raised: true)

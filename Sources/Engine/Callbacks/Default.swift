@@ -288,6 +288,8 @@ final class DefaultCallback: @unchecked Sendable {
                 if status == .ok && !displayOk { return }
                 printBanner()
                 warnings(r)
+                // A result that did not fail but gives an exception: the callback shows its error.
+                if r["exception"]?.truthy == true { Output.error(r["msg"]?.pythonStr ?? "Unknown error.", stderr: failedStderr) }
                 let d = DefaultCallback.clean(r, action: action)
                 var msg = "\(status == .changed ? "changed" : "ok"): [\(host)]\(itemLabel)"
                 if verbose(d) { msg += " => " + dump(d) }
