@@ -1211,9 +1211,12 @@ def action_find(msg):
     own = os.path.join(os.path.dirname(ansible.__file__), 'plugins', 'action') + os.sep
     if not found.resolved or found.plugin_resolved_path.startswith(own):
         return with_warnings({'found': False})
-    plugin = action_loader.get(handler, class_only=True, collection_list=collections)
+    try:
+        raw_params = bool(getattr(action_loader.get(handler, class_only=True, collection_list=collections), 'supports_raw_params', False))
+    except Exception:   # a plugin that does not import says so when it runs
+        raw_params = False
     return with_warnings({'found': True, 'handler': handler, 'name': found.plugin_resolved_name,
-                          'path': found.plugin_resolved_path, 'raw_params': bool(getattr(plugin, 'supports_raw_params', False))})
+                          'path': found.plugin_resolved_path, 'raw_params': raw_params})
 
 
 def action_run(msg):

@@ -14,7 +14,7 @@ struct TaskError: Error {
     /// handling another (its implicit context), which 2.19 does not fold into its effect.
     var apart: Set<Int> = []
     /// Whether the result says `changed: false` (all but a result the worker could not send do).
-    var unchanged = true
+    var reportsChanged = true
 
     static func fqcn(_ action: String) -> String {
         action.contains(".") ? action : "ansible.builtin." + action
@@ -82,7 +82,7 @@ struct TaskError: Error {
         var r: Dict = ["changed": false, "msg": .unsafe(flat), "_swansible_error": .list(chain), "failed": true,
                        "exception": "(traceback unavailable)"]
         if let help { r["_swansible_help"] = .string(help) }
-        if !unchanged { r["changed"] = nil }
+        if !reportsChanged { r["changed"] = nil }
         if extra["msg"] != nil { r["_swansible_error_flat"] = .string(flat) }   // the block still heads with it
         for (k, v) in extra { r[k] = v }
         return r

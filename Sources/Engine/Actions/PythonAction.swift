@@ -88,7 +88,7 @@ enum PythonAction {
         if let m = reply["omitted"]?.stringValue {
             // Ansible's worker reports it as itself: no task, no place, no `changed`.
             var e = TaskError(links: [(m, nil)], flat: m)
-            e.unchanged = false
+            e.reportsChanged = false
             throw e
         }
         if let m = reply["raised"]?.stringValue {
