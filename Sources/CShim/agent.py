@@ -972,7 +972,7 @@ def plugin_user_names(msg):
     names = {}
     for kind in ('filter', 'test'):
         try:
-            loader = plugin_loader(kind, msg.get('dirs') or (), msg.get('collections'))
+            loader = plugin_loader(kind, msg.get('dirs') or (), msg.get('collections_paths'))
             loader._ensure_non_collection_wrappers()
             wrappers = loader._cached_non_collection_wrappers
             names[kind] = sorted(n for n, w in wrappers.items() if '.' not in n and '.' not in (getattr(w, 'ansible_name', None) or '.'))

@@ -16,7 +16,7 @@ extension PlaybookRunner {
         guard !levels.isEmpty else { return Dict() }
         var defaults = Dict()
         for level in levels {
-            let rendered = try container(level, scope)
+            let rendered = try vars.templar.container(level, scope)
             if rendered.isNone || rendered.isOmit { continue }
             guard case .dict(let d) = rendered else {
                 throw TaskFailure(message: "The field 'module_defaults' is supposed to be a dictionary or list of dictionaries, the keys of which must be static action, module, or group names. Only the values may contain templates.")
@@ -32,7 +32,7 @@ extension PlaybookRunner {
         var out = Dict()
         // An entry's value is a mapping, or one template that renders to one (resolve_to_container).
         func merge(_ v: Value) throws {
-            guard case .dict(let d) = try container(v, scope) else { return }
+            guard case .dict(let d) = try vars.templar.container(v, scope) else { return }
             for (a, b) in d { out[a] = b }
         }
         for (k, v) in defaults {
@@ -58,15 +58,6 @@ extension PlaybookRunner {
         }
         for (k, v) in args { out[k] = v }
         return out
-    }
-
-    /// A value rendered as 2.19's resolve_to_container does: a template to what it gives, a
-    /// mapping or list as it is (its values are templated when used).
-    func container(_ v: Value, _ scope: VarScope) throws -> Value {
-        switch v {
-        case .string, .unsafe: return try vars.templar.template(v, scope)
-        default: return v
-        }
     }
 }
 

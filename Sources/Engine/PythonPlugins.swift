@@ -23,8 +23,8 @@ public final class PythonPlugins: ExternalPlugins {
         /// `kind|name` → the name Ansible resolved it to, or nil when there is no such plugin
         /// (forgotten when a new dir joins the search).
         var found: [String: String?] = [:]
-        /// Keys of `found` whose action plugin takes free-form text (`supports_raw_params`).
-        var rawParams: Set<String> = []
+        /// `action|dirs` → the Python plugin that runs it, or nil (forgotten as `found` is).
+        var handlers: [String: PythonActionHandler?] = [:]
         /// The short names the user's own filter and test plugins give, by kind (nil: ask again).
         var userNames: [String: Set<String>]?
     }
@@ -43,6 +43,7 @@ public final class PythonPlugins: ExternalPlugins {
             guard !$0.bases.contains(dir) else { return }
             $0.bases.append(dir)
             $0.found = $0.found.filter { $0.value != nil }
+            $0.handlers = $0.handlers.filter { $0.value != nil }
             if ["filter_plugins", "test_plugins"].contains(where: { Files.isDirectory(Files.join(dir, $0)) }) {
                 $0.userNames = nil
                 mayShadow.store(true, ordering: .relaxed)
@@ -54,9 +55,7 @@ public final class PythonPlugins: ExternalPlugins {
         guard mayShadow.load(ordering: .relaxed) else { return false }
         if let known = state.withLock({ $0.userNames }) { return known[kind]?.contains(name) == true }
         guard let helper = self.helper() else { return false }
-        var body = searchBody
-        body["collections"] = body["collections_paths"]
-        let reply = try? helper.call("plugin_user_names", body)
+        let reply = try? helper.call("plugin_user_names", searchBody)
         PythonPlugins.showWarnings(reply)
         var names: [String: Set<String>] = [:]
         for kind in ["filter", "test"] { names[kind] = Set(reply?[kind]?.listValue?.compactMap(\.stringValue) ?? []) }
@@ -179,22 +178,17 @@ public final class PythonPlugins: ExternalPlugins {
     /// module's `action_plugin`, an action plugin of that name, a network platform's), or nil
     /// when that is one of ansible-core's own actions or there is none.
     func actionHandler(_ action: String, actionDirs: [String]) -> PythonActionHandler? {
-        let key = "action|" + action + "|" + actionDirs.joined(separator: ":")
-        if let (cached, raw) = state.withLock({ s in s.found[key].map { ($0, s.rawParams.contains(key)) } }) {
-            return cached.map { PythonActionHandler(name: $0, rawParams: raw) }
-        }
+        let key = action + "|" + actionDirs.joined(separator: ":")
+        if let cached = state.withLock({ $0.handlers[key] }) { return cached }
         guard let helper = self.helper() else { return nil }
         var body = searchBody
         (body["action"], body["action_dirs"]) = (.string(action), .list(actionDirs.map(Value.string)))
         let reply = try? helper.call("action_find", body)
         PythonPlugins.showWarnings(reply)
-        let handler = reply?["found"]?.truthy == true ? reply?["handler"]?.stringValue : nil
-        let raw = reply?["raw_params"]?.truthy == true
-        state.withLock {
-            $0.found[key] = .some(handler)
-            if raw { $0.rawParams.insert(key) }
-        }
-        return handler.map { PythonActionHandler(name: $0, rawParams: raw) }
+        let handler = (reply?["found"]?.truthy == true ? reply?["handler"]?.stringValue : nil)
+            .map { PythonActionHandler(name: $0, rawParams: reply?["raw_params"]?.truthy == true) }
+        state.withLock { $0.handlers[key] = .some(handler) }
+        return handler
     }
 
     /// Runs `body` with a helper of its own for one action plugin's run: an idle one, or a new

@@ -22,10 +22,8 @@ extension PlaybookRunner {
             layers.append(try argsLayer(task, .string(raw), at: task.argLocations["_raw_params"] ?? task.location, scope: scope))
         }
         layers.append(own)
-        var keys: [Value] = []
-        for layer in layers { for k in layer.keys where !keys.contains(k) { keys.append(k) } }
         var args = Dict()
-        for k in keys.sorted(by: { $0.pythonStr < $1.pythonStr }) {
+        for k in Set(layers.flatMap(\.keys)).sorted(by: { $0.pythonStr < $1.pythonStr }) {
             guard let v = layers.last(where: { $0[k] != nil })?[k] else { continue }
             // assert's `that` holds expressions: the action resolves it itself (finalize_task_arg).
             if k == "that", task.shortAction == "assert" {
@@ -49,11 +47,10 @@ extension PlaybookRunner {
     /// The action's resolved name as Ansible's messages give it: a user's library module or
     /// action plugin by its short name.
     func resolvedName(_ task: PlayTask) -> String {
-        let short = PlayTask.shortName(task.action)
-        if task.action == short || task.action.hasPrefix("ansible.legacy."),
-           ActionPlugins.file(short, dirs: PythonAction.actionDirs(task, runner: self)) != nil { return short }
+        let short = PlayTask.shortName(task.action), actionDirs = PythonAction.actionDirs(task, runner: self)
+        if task.action == short || task.action.hasPrefix("ansible.legacy."), ActionPlugins.file(short, dirs: actionDirs) != nil { return short }
         let name = ModuleDefaults.cachedResolved(task.action, library: library, dirs: ActionContext.moduleDirs(task, runner: self),
-                                                 actionDirs: PythonAction.actionDirs(task, runner: self))
+                                                 actionDirs: actionDirs)
         return name.hasPrefix("ansible.legacy.") ? String(name.dropFirst(15)) : name
     }
 
@@ -62,7 +59,7 @@ extension PlaybookRunner {
     private func argsLayer(_ task: PlayTask, _ template: Value, at: SourceLocation, scope: VarScope) throws -> Dict {
         DeprecationCollector.current?.warn("Using a template for task args is unsafe in some situations (see https://docs.ansible.com/ansible/devel/reference_appendices/faq.html#argsplat-unsafe).", at: at)
         let rendered: Value
-        do { rendered = try container(template, scope) } catch let e as AnsibleError {
+        do { rendered = try vars.templar.container(template, scope) } catch let e as AnsibleError {
             throw TaskError.args(task, name: resolvedName(task), key: "args", e.message).with(e.cause)
         }
         if rendered.isOmit { return Dict() }

@@ -331,6 +331,15 @@ public struct Templar: Sendable {
         }
     }
 
+    /// A value rendered as 2.19's resolve_to_container does: a template to what it gives, a
+    /// mapping or list as it is (its values are templated when used).
+    func container(_ v: Value, _ scope: VarScope) throws -> Value {
+        switch v {
+        case .string, .unsafe: return try template(v, scope)
+        default: return v
+        }
+    }
+
     /// 2.19's finalisation, in one walk: the first marker raises (an undefined value, or what
     /// `resolve` left as `.vault`: one that does not decrypt), and Omit values in lists and dicts
     /// are dropped (one at the top stays: the caller leaves its argument out). Nil: unchanged.

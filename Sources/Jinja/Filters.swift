@@ -144,7 +144,7 @@ enum BuiltinFilters {
         "attr": { v, a, _ in
             // An object's attribute, never a mapping's item (Jinja2's getattr).
             let name = a.positional.first?.stringValue ?? ""
-            if let x = DateAttributes.attribute(v, name) ?? GroupTuple.field(v, name) { return x }
+            if let x = Renderer.objectAttribute(v, name) { return x }
             throw Renderer.noAttribute(v, a.positional.first ?? "")
         },
         "batch": { v, a, _ in

@@ -529,9 +529,13 @@ final class Renderer {
 
     func getAttr(_ base: Value, _ name: String) throws -> Value {
         if case .dict(let d) = base, let v = d[.string(name)] { return v }
-        if let v = DateAttributes.attribute(base, name) { return v }
-        if let v = GroupTuple.field(base, name) { return v }
+        if let v = Renderer.objectAttribute(base, name) { return v }
         throw Renderer.noAttribute(base, .string(name))
+    }
+
+    /// An attribute of the Python object a value stands for (a date's `year`, a groupby pair's `grouper`).
+    static func objectAttribute(_ base: Value, _ name: String) -> Value? {
+        DateAttributes.attribute(base, name) ?? GroupTuple.field(base, name)
     }
 
     static func noAttribute(_ v: Value, _ key: Value) -> UndefinedError { UndefinedError.noAttribute(v, key) }
