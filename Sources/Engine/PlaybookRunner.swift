@@ -1486,7 +1486,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             } ?? 0
             for (index, item) in items.enumerated() {
                 let loopVars = try self.loopVars(task, items, index, scope)
-                if pause > 0 && index > 0 { try await _Concurrency.Task.sleep(nanoseconds: UInt64(pause * 1e9)) }
+                if pause > 0 && index > 0 { try await _Concurrency.Task.sleep(nanoseconds: Seconds.nanoseconds(pause)) }
                 let itemScope = scope.with(loopVars)
                 var (s, r) = try await once(task, host: host, scope: itemScope)
                 // set_fact / include_vars in a loop: later items see what earlier ones set.
@@ -1845,10 +1845,16 @@ public final class PlaybookRunner: @unchecked Sendable {
                 if let verdict = r["failed_when_result"], !verdict.truthy {
                     return (r["changed"]?.truthy == true ? .changed : .ok, r)
                 }
+                // A result failed by `until` alone is the action's failure (whatever ran it).
+                if r["_swansible_error"] == nil {
+                    if r["exception"] == nil { r["exception"] = "(traceback unavailable)" }
+                    PlaybookRunner.noteFailure(&r, task: task, fromModule: false)
+                }
                 return (.failed, r)
             }
+            r["retries"] = .int(retries)
             callback.retrying(host: host, task: task, left: retries - attempt, result: r)
-            try await _Concurrency.Task.sleep(nanoseconds: UInt64(delay * 1e9))
+            try await _Concurrency.Task.sleep(nanoseconds: Seconds.nanoseconds(delay))
             attempt += 1
         }
     }

@@ -220,7 +220,9 @@ public struct Templar: Sendable {
         var e = Environment()
         AnsibleFilters.register(&e)
         e.noneAsEmpty = true
-        e.filterFailure = { name, message in "The filter plugin 'ansible.builtin.\(name)' failed: \(message)" }
+        e.filterFailure = { name, message in
+            "The filter plugin 'ansible.builtin.\(name)' failed" + (message.isEmpty ? "." : ": \(message)")
+        }
         e.reveal = { text in .string(try Templar.decrypt(text)) }
         e.external = PythonPlugins.shared
         env = e
@@ -418,7 +420,7 @@ public struct Templar: Sendable {
                 throw Templar.undecryptable("Error rendering template", e)
             } catch let e as TemplateError {
                 // Ansible words a plugin's failure on its own; other runtime errors say "Error rendering template".
-                let m = e.message.hasPrefix("The filter plugin") ? e.message : "Error rendering template: \(e.message)"
+                let m = e.message.hasPrefix("The filter plugin") ? e.message : Templar.renderingError(e.message)
                 throw AnsibleError(m, kind: e.isSyntax ? .syntax : .other)
             }
         case .unsafe(let s) where Templar.untrustedBehavior.load(ordering: .relaxed) != 0 && !Template.isPlain(s):
@@ -478,8 +480,14 @@ public struct Templar: Sendable {
         } catch let e as TemplateError where e.undecryptable != nil {
             throw Templar.undecryptable("Error rendering template", e)
         } catch let e as TemplateError {
-            throw AnsibleError("Error rendering template: \(e.message)", kind: e.isSyntax ? .syntax : .other)
+            throw AnsibleError(Templar.renderingError(e.message), kind: e.isSyntax ? .syntax : .other)
         }
+    }
+
+    /// 2.19's AnsibleTemplateError, its cause's words after a colon when there are any (a
+    /// MemoryError has none).
+    static func renderingError(_ cause: String) -> String {
+        cause.isEmpty ? "Error rendering template." : "Error rendering template: \(cause)"
     }
 
     /// `when:` and friends: each entry a bare expression, all must be true. As 2.19's

@@ -54,20 +54,15 @@ enum BuiltinFilters {
         return try merge(keyed[...]).map(\.0)
     }
 
+    /// Jinja2's do_int: int(text, base), else int(float(text)), else the default.
     static func toInt(_ v: Value, default d: Int = 0, base: Int = 10) -> Value {
         switch v {
         case .int: return v
         case .bool(let b): return .int(b ? 1 : 0)
-        case .float(let f): return f.isFinite ? .int(Int(f.rounded(.towardZero))) : .int(d)
+        case .float(let f): return f.isFinite ? PythonNumber.truncated(f) : .int(d)
         case .string(let s), .unsafe(let s):
-            let t = Strings.strip(s, nil, left: true, right: true)
-            if base != 10 {
-                var body = Substring(t.lowercased().replacingUnderscores)
-                for p in ["0x", "0o", "0b"] where body.hasPrefix(p) { body = body.dropFirst(2) }
-                return .int(Int(body, radix: base) ?? d)
-            }
-            if let i = PythonNumber.int(t) { return .int(i) }
-            if let f = PythonNumber.float(t), f.isFinite { return .int(Int(f.rounded(.towardZero))) }
+            if let i = PythonNumber.int(s, base: base) { return .int(i) }
+            if let f = PythonNumber.float(stripping: s), f.isFinite { return PythonNumber.truncated(f) }
             return .int(d)
         default: return .int(d)
         }
@@ -92,14 +87,42 @@ enum BuiltinFilters {
         }
     }
 
-    static func round(_ x: Double, _ precision: Int, _ method: String) -> Double {
-        var scale = 1.0
-        for _ in 0..<precision { scale *= 10 }
-        switch method {
-        case "ceil": return (x * scale).rounded(.up) / scale
-        case "floor": return (x * scale).rounded(.down) / scale
-        default: return (x * scale).rounded(.toNearestOrEven) / scale
+    /// Jinja2's do_round: Python's round() for "common" (an int stays an int), else
+    /// math.ceil/floor(x * 10**p) / 10**p, a float.
+    static func round(_ v: Value, _ precision: Int, _ method: String) throws -> Value {
+        guard ["common", "ceil", "floor"].contains(method) else { throw TemplateError("method must be common, ceil or floor") }
+        guard let x = v.number else { throw TemplateError("type \(v.typeName) doesn't define __round__ method") }
+        if method == "common" {
+            if let i = v.intValue, !v.isFloat { return roundInt(i, precision) }
+            guard x.isFinite else {
+                if precision == 0 && x.isNaN { throw TemplateError("cannot convert float NaN to integer") }
+                if precision == 0 { throw TemplateError("cannot convert float infinity to integer") }
+                return .float(x)
+            }
+            return .float(ExactDecimal.round(x, places: precision))
         }
+        // 10**p is a float for p < 0 (0.0 far enough down) and an exact int otherwise.
+        var scale = 1.0
+        for _ in 0..<min(abs(precision), 400) { scale *= 10 }
+        if precision < 0 { scale = 1 / scale }
+        guard scale != 0 else { throw TemplateError("float division by zero") }
+        let scaled = x * scale
+        guard scaled.isFinite else {
+            throw TemplateError(scaled.isNaN ? "cannot convert float NaN to integer" : "cannot convert float infinity to integer")
+        }
+        return .float((method == "ceil" ? scaled.rounded(.up) : scaled.rounded(.down)) / scale)
+    }
+
+    /// round(i, p) of an int: half to even at 10**-p.
+    static func roundInt(_ i: Int, _ precision: Int) -> Value {
+        guard precision < 0 else { return .int(i) }
+        guard precision > -19 else { return .int(0) }
+        var m = 1
+        for _ in 0 ..< -precision { m *= 10 }
+        let r = ((i % m) + m) % m, q = i - r
+        let up = 2 * r > m || (2 * r == m && (q / m) % 2 != 0)
+        let (n, overflow) = q.addingReportingOverflow(up ? m : 0)
+        return overflow ? .float(Double(q) + Double(m)) : .int(n)
     }
 
     static func selectOrReject(_ v: Value, _ a: Arguments, _ env: Environment, select: Bool, byAttribute: Bool) throws -> Value {
@@ -198,7 +221,8 @@ enum BuiltinFilters {
         "indent": { v, a, _ in
             // Jinja2's own algorithm, quirks included (a trailing newline is added before splitting).
             let w = a.get(0, "width")
-            let pad = w?.stringValue ?? String(repeating: " ", count: w?.intValue ?? 4)
+            let pad = w?.stringValue ?? String(repeating: " ", count: max(0, w?.intValue ?? 4))
+            try Ops.checkSize(pad.utf8.count)
             let first = a.bool(1, "first", default: false), blank = a.bool(2, "blank", default: false)
             let lines = (v.pythonStr + "\n").pythonSplitLines
             var rv: String
@@ -270,8 +294,7 @@ enum BuiltinFilters {
             return .list(try items(v).reversed())
         },
         "round": { v, a, _ in
-            guard let x = v.number else { throw TemplateError("round needs a number") }
-            return .float(round(x, a.get(0, "precision")?.intValue ?? 0, a.get(1, "method")?.stringValue ?? "common"))
+            try round(v, a.get(0, "precision")?.intValue ?? 0, a.get(1, "method")?.stringValue ?? "common")
         },
         "safe": { v, _, _ in v },
         "select": { v, a, env in try selectOrReject(v, a, env, select: true, byAttribute: false) },
@@ -319,8 +342,11 @@ enum BuiltinFilters {
             let killwords = a.bool(1, "killwords", default: false)
             let end = a.get(2, "end")?.pythonStr ?? "..."
             let leeway = a.get(3, "leeway")?.intValue ?? 5
+            let endCount = end.unicodeScalars.count
+            guard length >= endCount else { throw TemplateError("expected length >= \(endCount), got \(length)") }
+            guard leeway >= 0 else { throw TemplateError("expected leeway >= 0, got \(leeway)") }
             let u = Array(s.unicodeScalars)
-            if u.count <= length + leeway { return .string(s) }
+            if u.count - leeway <= length { return .string(s) }
             let cut = max(0, length - end.unicodeScalars.count)
             if killwords { return .string(Strings.from(u[..<cut]) + end) }
             var head = Strings.from(u[..<cut])
@@ -391,7 +417,7 @@ enum BuiltinFilters {
     }
 }
 
-extension String {
+extension StringProtocol {
     var replacingUnderscores: String { String(filter { $0 != "_" }) }
 }
 
@@ -415,6 +441,38 @@ public enum PythonNumber {
         if s.first == "+" || s.first == "-" { s = s.dropFirst() }
         guard digits(s) else { return nil }
         return Int(text.replacingUnderscores)
+    }
+
+    /// int(text, base): whitespace around, a sign, the base's 0x/0o/0b prefix (base 0 takes the
+    /// prefix's base, or 10 without leading zeros), `_` between digits. Nil where Python raises
+    /// ValueError, and beyond 64 bits (swansible has no larger ints).
+    public static func int(_ text: String, base: Int) -> Int? {
+        guard base == 0 || (2...36).contains(base) else { return nil }
+        var s = Substring(Strings.strip(text, nil, left: true, right: true))
+        let negative = s.first == "-"
+        if s.first == "+" || s.first == "-" { s = s.dropFirst() }
+        var radix = base, prefixed = false
+        if s.count > 2, s.first == "0" {
+            let mark = s[s.index(after: s.startIndex)].lowercased()
+            let named = ["x": 16, "o": 8, "b": 2][mark]
+            if let named, base == 0 || base == named { radix = named; s = s.dropFirst(2); prefixed = true }
+        }
+        if radix == 0 {
+            radix = 10
+            // Base 0 refuses leading zeros in a nonzero decimal number, as Python's literals do.
+            if s.first == "0", s.contains(where: { $0 != "0" && $0 != "_" }) { return nil }
+        }
+        if prefixed, s.first == "_" { s = s.dropFirst() }
+        guard let f = s.first, let l = s.last, f != "_", l != "_", !s.contains("__") else { return nil }
+        return Int((negative ? "-" : "") + s.replacingUnderscores, radix: radix)
+    }
+
+    /// int(f) of a finite float. Python's ints have no bound; past 64 bits swansible keeps the
+    /// float (as its arithmetic does on overflow) rather than trap.
+    public static func truncated(_ f: Double) -> Value {
+        let t = f.rounded(.towardZero)
+        if let i = Int(exactly: t) { return .int(i) }
+        return .float(t)
     }
 
     /// float(text) as Python calls it: whitespace around the number is allowed.

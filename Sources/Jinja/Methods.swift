@@ -40,7 +40,7 @@ enum Methods {
             return .int(r)
         case "count": return .int(Strings.count(s, strArg(a, 0) ?? ""))
         case "join": return .string(try a.positional.first.map { try iterateForJoin($0) }?.joined(separator: s) ?? "")
-        case "format": return .string(try Strings.format(s, a))
+        case "format": return .string(try FormatSpec.format(s, a))
         case "title": return .string(Strings.title(s))
         case "capitalize": return .string(Strings.capitalize(s))
         case "isdigit": return .bool(!s.isEmpty && s.unicodeScalars.allSatisfy { $0.properties.numericType == .decimal })
@@ -53,6 +53,7 @@ enum Methods {
             let w = a.positional.first?.intValue ?? 0
             let n = s.unicodeScalars.count
             guard w > n else { return .string(s) }
+            try Ops.checkSize(w)
             let sign = s.hasPrefix("-") || s.hasPrefix("+") ? String(s.first!) : ""
             return .string(sign + String(repeating: "0", count: w - n) + s.dropFirst(sign.count))
         case "center", "ljust", "rjust":
@@ -60,6 +61,7 @@ enum Methods {
             let fill = strArg(a, 1) ?? " "
             let n = s.unicodeScalars.count
             guard w > n else { return .string(s) }
+            try Ops.checkSize(w, fill.utf8.count)
             let pad = w - n
             switch name {
             case "ljust": return .string(s + String(repeating: fill, count: pad))
@@ -216,41 +218,5 @@ enum Strings {
     static func capitalize(_ s: String) -> String {
         guard let f = s.unicodeScalars.first else { return s }
         return f.properties.titlecaseMapping + String(String.UnicodeScalarView(s.unicodeScalars.dropFirst())).lowercased()
-    }
-
-    /// `'{} {name}'.format(...)` with positional and named fields (no format specs beyond `:`).
-    static func format(_ s: String, _ a: Arguments) throws -> String {
-        var out = ""
-        var auto = 0
-        var it = Array(s.unicodeScalars)[...]
-        while let c = it.first {
-            it = it.dropFirst()
-            if c == "{" {
-                if it.first == "{" { it = it.dropFirst(); out += "{"; continue }
-                var field = ""
-                while let d = it.first, d != "}" { field.unicodeScalars.append(d); it = it.dropFirst() }
-                it = it.dropFirst()
-                let name = field.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
-                let v: Value
-                if name.isEmpty {
-                    guard auto < a.positional.count else { throw TemplateError("Replacement index \(auto) out of range") }
-                    v = a.positional[auto]
-                    auto += 1
-                } else if let i = Int(name) {
-                    guard i < a.positional.count else { throw TemplateError("Replacement index \(i) out of range") }
-                    v = a.positional[i]
-                } else {
-                    guard let kv = a.keywords[name] else { throw TemplateError("KeyError: '\(name)'") }
-                    v = kv
-                }
-                out += v.pythonStr
-            } else if c == "}" {
-                if it.first == "}" { it = it.dropFirst() }
-                out += "}"
-            } else {
-                out.unicodeScalars.append(c)
-            }
-        }
-        return out
     }
 }

@@ -36,10 +36,14 @@ enum Ops {
             }
         case "*":
             // Python repeats sequences by ints (bools are ints), in either order.
-            if let s = a.stringValue, let n = b.intValue { return .string(String(repeating: s, count: max(0, n))) }
-            if let s = b.stringValue, let n = a.intValue { return .string(String(repeating: s, count: max(0, n))) }
-            if case .list(let l) = a, let n = b.intValue { return .list(Array(repeating: l, count: max(0, n)).flatMap { $0 }) }
-            if case .list(let l) = b, let n = a.intValue { return .list(Array(repeating: l, count: max(0, n)).flatMap { $0 }) }
+            if let s = a.stringValue ?? b.stringValue, let n = (a.stringValue != nil ? b : a).intValue {
+                try checkSize(max(0, n), s.utf8.count)
+                return .string(String(repeating: s, count: max(0, n)))
+            }
+            if let l = a.listValue ?? b.listValue, let n = (a.listValue != nil ? b : a).intValue {
+                try checkSize(max(0, n), l.count)
+                return .list(Array(repeating: l, count: max(0, n)).flatMap { $0 })
+            }
             return try arith(op, a, b, { $0.multipliedReportingOverflow(by: $1) }, { $0 * $1 })
         case "/":
             guard let x = a.number, let y = b.number else { throw typeError(op, a, b) }
@@ -48,6 +52,7 @@ enum Ops {
         case "//":
             if let x = a.intValue, let y = b.intValue {
                 guard y != 0 else { throw TemplateError("integer division or modulo by zero") }
+                if y == -1 { return negate(x) }
                 return .int(floorDiv(x, y))
             }
             guard let x = a.number, let y = b.number else { throw typeError(op, a, b) }
@@ -57,6 +62,7 @@ enum Ops {
             if let s = a.stringValue { return .string(try percentFormat(s, b)) }
             if let x = a.intValue, let y = b.intValue {
                 guard y != 0 else { throw TemplateError("integer division or modulo by zero") }
+                if y == -1 { return .int(0) }
                 return .int(x - floorDiv(x, y) * y)
             }
             guard let x = a.number, let y = b.number else { throw typeError(op, a, b) }
@@ -65,11 +71,20 @@ enum Ops {
             return .float(r)
         case "**":
             if let x = a.intValue, let y = b.intValue, y >= 0 {
-                var r = 1
-                for _ in 0..<y {
-                    let (m, o) = r.multipliedReportingOverflow(by: x)
-                    if o { return .float(Foundationless.pow(Double(x), Double(y))) }
-                    r = m
+                // By squaring: 1 ** 10**18 must not take 10**18 steps.
+                var r = 1, base = x, e = y
+                while e > 0 {
+                    if e & 1 == 1 {
+                        let (m, o) = r.multipliedReportingOverflow(by: base)
+                        if o { return .float(Foundationless.pow(Double(x), Double(y))) }
+                        r = m
+                    }
+                    e >>= 1
+                    if e > 0 {
+                        let (sq, o) = base.multipliedReportingOverflow(by: base)
+                        if o { return .float(Foundationless.pow(Double(x), Double(y))) }
+                        base = sq
+                    }
                 }
                 return .int(r)
             }
@@ -81,6 +96,18 @@ enum Ops {
         default:
             throw TemplateError("unknown operator \(op)")
         }
+    }
+
+    /// -x, past 64 bits a float (as the other operators overflow).
+    static func negate(_ x: Int) -> Value {
+        x == .min ? .float(-Double(x)) : .int(-x)
+    }
+
+    /// Python would try to allocate a string or list this large and fail with MemoryError (shown
+    /// as "Error rendering template."); swansible refuses it before allocating.
+    static func checkSize(_ count: Int, _ unit: Int = 1) throws {
+        let (n, overflow) = count.multipliedReportingOverflow(by: max(1, unit))
+        if overflow || n > 1 << 31 { throw TemplateError("") }
     }
 
     static func floorDiv(_ x: Int, _ y: Int) -> Int {
@@ -229,20 +256,39 @@ enum Ops {
         let parts = s.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
         let width = Int(parts.first ?? "") ?? 0
         let precision = parts.count > 1 ? Int(parts[1]) : nil
+        try checkSize(max(width, precision ?? 0))
         var body: String
         switch conv {
         case "s": body = v.pythonStr
         case "r", "a": body = v.pythonRepr
         case "d", "i", "u":
             guard let n = v.number else { throw TemplateError("%d format: a real number is required, not \(v.typeName)") }
-            body = String(Int(n.rounded(.towardZero)))
+            if let i = v.intValue { body = String(i) } else {
+                guard n.isFinite else { throw TemplateError(n.isNaN ? "cannot convert float NaN to integer" : "cannot convert float infinity to integer") }
+                body = PythonNumber.truncated(n).intValue.map { String($0) } ?? ExactDecimal.fixed(n, places: 0)
+            }
         case "f", "F", "e", "E", "g", "G":
             guard let n = v.number else { throw TemplateError("must be real number, not \(v.typeName)") }
-            body = conv == "f" || conv == "F" ? fixed(n, precision ?? 6) : Value.formatFloat(n)
+            let sign = n.sign == .minus ? "-" : "", m = abs(n)
+            switch conv {
+            case _ where !n.isFinite: body = n.isNaN ? "nan" : sign + "inf"
+            case "f", "F": body = fixed(n, precision ?? 6)
+            case "e", "E": body = sign + FormatSpec.scientific(m, precision ?? 6, false)
+            default: body = sign + FormatSpec.general(m, precision ?? 6, false, keepPoint: false)
+            }
+            if conv.properties.isUppercase { body = body.uppercased() }
         case "x": body = String(v.intValue ?? 0, radix: 16)
         case "X": body = String(v.intValue ?? 0, radix: 16).uppercased()
         case "o": body = String(v.intValue ?? 0, radix: 8)
-        case "c": body = v.stringValue ?? String(Character(Unicode.Scalar(UInt32(v.intValue ?? 0)) ?? " "))
+        case "c":
+            if let s = v.stringValue {
+                guard s.unicodeScalars.count == 1 else { throw TemplateError("%c requires an int or a unicode character, not a string of length \(s.unicodeScalars.count)") }
+                body = s
+            } else {
+                guard let i = v.intValue else { throw TemplateError("%c requires an int or a unicode character, not \(v.typeName)") }
+                guard i >= 0, i < 0x110000 else { throw TemplateError("%c arg not in range(0x110000)") }
+                body = Unicode.Scalar(UInt32(i)).map { String(Character($0)) } ?? " "
+            }
         default: body = v.pythonStr
         }
         if conv == "s", let precision { body = String(body.unicodeScalars.prefix(precision).map(Character.init)) }
@@ -257,23 +303,11 @@ enum Ops {
         return body
     }
 
-    /// Fixed-point formatting without Foundation's String(format:).
+    /// Fixed-point formatting, correctly rounded as Python's.
     static func fixed(_ x: Double, _ digits: Int) -> String {
         if x.isNaN { return "nan" }
         if x.isInfinite { return x < 0 ? "-inf" : "inf" }
-        let neg = x < 0 || (x == 0 && x.sign == .minus)
-        var scale = 1.0
-        for _ in 0..<digits { scale *= 10 }
-        let scaled = (abs(x) * scale).rounded(.toNearestOrEven)
-        guard scaled < 9e18 else { return Value.formatFloat(x) }
-        let n = Int(scaled)
-        let ip = n / Int(scale), fp = n % Int(scale)
-        var s = String(ip)
-        if digits > 0 {
-            let f = String(fp)
-            s += "." + String(repeating: "0", count: digits - f.count) + f
-        }
-        return (neg && n != 0 ? "-" : "") + s
+        return ExactDecimal.fixed(x, places: digits)
     }
 }
 

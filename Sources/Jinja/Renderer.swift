@@ -477,7 +477,7 @@ final class Renderer {
             let v = try operands { try eval(x) }
             if op == "+" { return v }
             switch v {
-            case .int(let i): return .int(-i)
+            case .int(let i): return Ops.negate(i)
             case .bool(let b): return .int(b ? -1 : 0)
             case .float(let f): return .float(-f)
             default: throw TemplateError("bad operand type for unary -: '\(v.typeName)'")

@@ -76,7 +76,11 @@ enum BuiltinFunctions {
             default: throw TemplateError("range expected 1 to 3 integer arguments")
             }
             guard step != 0 else { throw TemplateError("range() arg 3 must not be zero") }
-            guard abs((stop - start) / step) <= 100_000 else { throw TemplateError("Range too big. The sandbox blocks ranges larger than MAX_RANGE (100000).") }
+            // Python's range is lazy; swansible's is a list, so a bound keeps it within memory.
+            let count = max(0, ((Double(stop) - Double(start)) / Double(step)).rounded(.up))
+            guard count <= 10_000_000 else {
+                throw TemplateError("range() of \(Value.formatFloat(count)) items: swansible builds a range as a list, of at most 10000000 items")
+            }
             return .list(Array(stride(from: start, to: stop, by: step)).map(Value.int))
         },
         "dict": { a, _ in

@@ -110,7 +110,7 @@ public final class Broker: Sendable {
     /// with `compress`, the frame's body goes through the agent's deflate stream.
     func request(_ stream: Int, _ bytes: [UInt8], replyTo handle: UInt32, dst: UInt32 = 0, timeout: Double? = nil,
                  compress: Bool = false) async throws -> [UInt8] {
-        let deadline = timeout.map { Clock.nowNanos() + UInt64($0 * 1e9) }
+        let deadline = timeout.map { Clock.nowNanos() + Seconds.nanoseconds($0) }
         requests.add(1, ordering: .relaxed)
         return try await withCheckedThrowingContinuation { cont in
             submit(.send(stream, bytes, handle, dst: dst, cont, deadline: deadline, compress: compress))

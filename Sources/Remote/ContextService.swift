@@ -329,7 +329,7 @@ public final class ContextService: Sendable {
         }
         let stream = BecomeStream(try Spawn.start(argv, terminalInput: become.expectsPrompt), become)
         let watchdog = Task {
-            try await Task.sleep(nanoseconds: UInt64(become.timeout * 1e9))
+            try await Task.sleep(nanoseconds: Seconds.nanoseconds(become.timeout))
             stream.expire()
         }
         defer { watchdog.cancel() }

@@ -10,6 +10,7 @@ import json
 import os
 import pathlib
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -23,6 +24,8 @@ RELEASE = ROOT / '.build' / 'release' / 'swansible-playbook'
 
 
 def main():
+    # A bench stopped by kill (or make's SIGTERM) takes its sshd instances away as Ctrl-C does.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     only = os.environ.get('BENCH_ONLY')
     if not only or 'templating' in only:
         templating()

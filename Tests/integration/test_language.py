@@ -418,6 +418,25 @@ def test_colors_as_ansible(book, args):
     assert '\x1b[0;31m[ERROR]' in ours.stdout + ours.stderr or '\x1b[0;34m' in ours.stdout
 
 
+def test_until_out_of_attempts_as_ansible(tmp_path):
+    """A result that `until` alone fails is the action's failure ([ERROR] "Action failed", even
+    for a module whose own result was fine), and each retry's result carries `retries`; a
+    negative delay waits no time rather than stopping the run."""
+    (tmp_path / 'site.yml').write_text(
+        '- hosts: localhost\n  gather_facts: false\n  tasks:\n'
+        '    - debug: {msg: hi}\n      until: false\n      retries: 2\n      delay: 0\n      ignore_errors: true\n'
+        '    - command: echo hi\n      until: false\n      retries: 1\n      delay: -5\n      ignore_errors: true\n'
+        '    - set_fact: {x: 1}\n      until: false\n      retries: 1\n      delay: 0\n      register: sf\n      ignore_errors: true\n'
+        '    - debug: {var: sf}\n')
+    args = [tmp_path / 'site.yml', '-v', '-c', 'local', '-e', 'ansible_python_interpreter=/usr/bin/python3']
+    ours, theirs = swansible_playbook(*args, cwd=tmp_path), ansible_playbook(*args, cwd=tmp_path)
+    masked = lambda out: re.sub(r'"(delta|end|start)": "[^"]*"', '', out)
+    assert ours.returncode == theirs.returncode == 0, ours.stdout + ours.stderr
+    assert masked(ours.stdout) == masked(theirs.stdout)
+    assert '"retries": 3' in ours.stdout and '[ERROR]: Task failed: Action failed: hi' in ours.stdout
+    assert '[ERROR]: Task failed: Action failed.\n' in ours.stdout
+
+
 def test_retries_without_until_and_default_no_log_as_ansible(tmp_path):
     """`retries` alone retries until the task does not fail; ANSIBLE_NO_LOG (DEFAULT_NO_LOG) hides
     every task that does not say `no_log` itself."""

@@ -5,7 +5,7 @@ import pytest
 from conftest import FIXTURES, ansible_playbook, swansible_playbook
 
 
-@pytest.mark.parametrize('fixture', ['expressions.yml', 'filters.yml', 'lookups.yml', 'inheritance.yml'])
+@pytest.mark.parametrize('fixture', ['expressions.yml', 'filters.yml', 'lookups.yml', 'inheritance.yml', 'numbers.yml'])
 def test_debug_output_matches_ansible(fixture):
     book = FIXTURES / 'templating' / fixture
     env = {'SWANSIBLE_TEST_ENV': 'envval'}

@@ -39,7 +39,7 @@ enum AsyncRunner {
         let asyncDir = try jobDir(c)
         guard let jobID = started["ansible_job_id"]?.stringValue else { return started }
         while true {
-            try await _Concurrency.Task.sleep(nanoseconds: UInt64(poll) * 1_000_000_000)
+            try await _Concurrency.Task.sleep(nanoseconds: Seconds.nanoseconds(Double(poll)))
             var status = try await c.runModule("ansible.builtin.async_status",
                                                ["jid": .string(jobID), "_async_dir": .string(asyncDir)])
             status["started"] = .bool(status["started"]?.truthy ?? true)

@@ -1,4 +1,5 @@
 // The actions that run on the controller alone: debug, set_fact, assert, fail.
+import Jinja
 import Playbook
 import Values
 
@@ -10,8 +11,20 @@ enum DebugAction: Action {
             throw TaskFailure.raise("Unsupported parameters for (debug) module: \(unknown.joined(separator: ", ")). Supported parameters include: msg, var, verbosity.")
         }
         if c.args["msg"] != nil, c.args["var"] != nil { throw TaskFailure.raise("parameters are mutually exclusive: msg|var") }
-        if let level = c.args["verbosity"].flatMap({ Int($0.pythonStr) }), level > c.runner.vars.verbosity {
-            return ["changed": false, "skipped_reason": "Verbosity threshold not met.", "skipped": true, "failed": false]
+        if let v = c.args["verbosity"] {
+            // check_type_int: an int, or text (or a float) whose decimal value is a whole number.
+            let whole: Int? = switch v {
+            case .int, .bool: v.intValue
+            case .float(let f): Int(exactly: f)
+            case .string(let t), .unsafe(let t): PythonNumber.float(stripping: t).flatMap { Int(exactly: $0) }
+            default: nil
+            }
+            guard let level = whole else {
+                throw TaskFailure.raise("argument 'verbosity' is of type \(v.typeName) and we were unable to convert to int: \"\(v.pythonRepr)\" cannot be converted to an int")
+            }
+            if level > c.runner.vars.verbosity {
+                return ["changed": false, "skipped_reason": "Verbosity threshold not met.", "skipped": true, "failed": false]
+            }
         }
         var r: Dict = ["changed": false, "_ansible_verbose_always": true]
         if let v = c.args["var"] {

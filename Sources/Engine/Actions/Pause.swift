@@ -12,10 +12,18 @@ enum PauseAction: Action {
         func number(_ k: String) -> Double? { a[.string(k)].flatMap { $0.number ?? Double($0.pythonStr) } }
         var seconds: Double?
         var unit = "minutes"
+        // int() of the value: one that is no integer Python could hold fails as its ValueError does.
+        func whole(_ k: String, _ x: Double) throws -> Double {
+            guard let i = Int(exactly: x.rounded(.towardZero)) else {
+                let text = Value.string(a[.string(k)]?.pythonStr ?? "").pythonRepr
+                throw AnsibleError("non-integer value given for prompt duration:\ninvalid literal for int() with base 10: \(text)")
+            }
+            return Double(i)
+        }
         if let m = number("minutes") {
-            seconds = Double(Int(m)) * 60
+            seconds = try whole("minutes", m) * 60
         } else if let s = number("seconds") {
-            seconds = Double(Int(s))
+            seconds = try whole("seconds", s)
             unit = "seconds"
         }
         let hidden = echo ? "" : " (output is hidden)"
@@ -26,7 +34,7 @@ enum PauseAction: Action {
             wait = max(wait, 1)
             Output.line("Pausing for \(Int(wait)) seconds\(hidden)")
             if a["prompt"] != nil { Output.line("(ctrl+C then 'C' = continue early, ctrl+C then 'A' = abort)\r") }
-            try await _Concurrency.Task.sleep(nanoseconds: UInt64(wait * 1e9))
+            try await _Concurrency.Task.sleep(nanoseconds: Seconds.nanoseconds(wait))
         } else if isatty(0) != 0 {
             Output.write("[\(c.task.displayName.trimmingCharacters(in: " "))]\n\(a["prompt"]?.pythonStr ?? "Press enter to continue, Ctrl+C to interrupt")\(hidden):")
             input = Prompt.readLine(hidden: !echo)

@@ -92,7 +92,7 @@ enum RebootAction: Action {
             return ["changed": false, "failed": true, "rebooted": false, "elapsed": elapsed(), "start": .string(utcNow()),
                     "msg": .unsafe("Reboot command failed. Error was: '\(out.trimmingCharacters(in: " \n\t\r")), \(err.trimmingCharacters(in: " \n\t\r"))'")]
         }
-        if postDelay > 0 { try await Task.sleep(nanoseconds: UInt64(postDelay) * 1_000_000_000) }
+        if postDelay > 0 { try await Task.sleep(nanoseconds: Seconds.nanoseconds(Double(postDelay))) }
 
         let testCommand = try text("test_command") ?? distribution.pick(testCommands, "whoami")
         do {
@@ -127,7 +127,7 @@ enum RebootAction: Action {
             let jitter = Double.random(in: 0..<1)
             let pause = min(pow(2, Double(failures)), 12) + jitter
             failures += 1
-            try await Task.sleep(nanoseconds: UInt64(pause * 1e9))
+            try await Task.sleep(nanoseconds: Seconds.nanoseconds(pause))
         }
         throw NotYet(message: "Timed out waiting for \(what) (timeout=\(timeout))")
     }

@@ -20,7 +20,7 @@ enum WaitForConnectionAction: Action {
         _ = try seconds("connect_timeout", 5)
         if c.checkMode { return ["skipped": true] }
         let start = now()
-        if delay > 0 { try await Task.sleep(nanoseconds: UInt64(delay) * 1_000_000_000) }
+        if delay > 0 { try await Task.sleep(nanoseconds: Seconds.nanoseconds(Double(delay))) }
         var lastError = ""
         var answered = false
         while now() < start + Double(delay) + Double(timeout) {
@@ -38,7 +38,7 @@ enum WaitForConnectionAction: Action {
             } catch let e as TaskFailure {
                 lastError = e.message
             }
-            try await Task.sleep(nanoseconds: UInt64(max(sleep, 0)) * 1_000_000_000)
+            try await Task.sleep(nanoseconds: Seconds.nanoseconds(Double(sleep)))
         }
         var r: Dict = ["changed": false, "elapsed": .int(Int(now() - start))]
         if !answered {

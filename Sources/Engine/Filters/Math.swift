@@ -20,14 +20,14 @@ enum MathFilters {
     static let sizes: [(String, Double)] = [("Y", 0x1p80), ("Z", 0x1p70), ("E", 0x1p60), ("P", 0x1p50), ("T", 0x1p40),
                                              ("G", 0x1p30), ("M", 0x1p20), ("K", 0x1p10), ("B", 1)]
 
-    static func humanToBytes(_ text: String, defaultUnit: String?, isbits: Bool) throws -> Int {
+    static func humanToBytes(_ text: String, defaultUnit: String?, isbits: Bool) throws -> Value {
         let s = text.trimmingCharacters(in: " ")
         var numEnd = s.startIndex
         while numEnd < s.endIndex, s[numEnd].isNumber || s[numEnd] == "." { numEnd = s.index(after: numEnd) }
         guard let num = Double(s[..<numEnd]) else { throw AnsibleError("human_to_bytes() can't interpret following string: \(text)") }
         var unit = s[numEnd...].trimmingCharacters(in: " ")
         if unit.isEmpty { unit = defaultUnit ?? "" }
-        if unit.isEmpty { return Int(num.rounded(.toNearestOrEven)) }
+        if unit.isEmpty { return PythonNumber.truncated(num.rounded(.toNearestOrEven)) }
         guard let limit = sizes.first(where: { $0.0 == String(unit.first!).uppercased() })?.1 else {
             throw AnsibleError("human_to_bytes() failed to convert \(text) (unit = \(unit)). The suffix must be one of Y, Z, E, P, T, G, M, K, B")
         }
@@ -37,7 +37,7 @@ enum MathFilters {
                 throw AnsibleError("human_to_bytes() failed to convert \(text). Value is not a valid string (expect \(unit.first!)\(cls) or \(unit.first!))")
             }
         }
-        return Int((num * limit).rounded(.toNearestOrEven))
+        return PythonNumber.truncated((num * limit).rounded(.toNearestOrEven))
     }
 
     static let filters: [String: Filter] = [
@@ -73,17 +73,11 @@ enum MathFilters {
             }
             let base = isbits ? "bits" : "Bytes"
             let suffix = chosen.1 != 1 ? chosen.0 + String(base.first!) : base
-            return .string(fixed2(size / chosen.1) + " " + suffix)
+            let scaled = size / chosen.1
+            return .string((scaled.isFinite ? ExactDecimal.fixed(scaled, places: 2) : Value.formatFloat(scaled)) + " " + suffix)
         },
         "human_to_bytes": { v, a, _ in
-            .int(try humanToBytes(v.pythonStr, defaultUnit: a.get(0, "default_unit")?.stringValue, isbits: a.get(1, "isbits")?.truthy ?? false))
+            try humanToBytes(v.pythonStr, defaultUnit: a.get(0, "default_unit")?.stringValue, isbits: a.get(1, "isbits")?.truthy ?? false)
         },
     ]
-
-    static func fixed2(_ x: Double) -> String {
-        let scaled = (x * 100).rounded(.toNearestOrEven)
-        let n = Int(scaled)
-        let frac = abs(n % 100)
-        return "\(n / 100).\(frac < 10 ? "0" : "")\(frac)"
-    }
 }

@@ -63,10 +63,12 @@ enum MiscFilters {
                 guard let n = second.number ?? second.stringValue.flatMap({ PythonNumber.float(stripping: $0) }), n.isFinite else {
                     throw AnsibleError("Invalid value for epoch value (\(second.pythonStr))")
                 }
-                t = time_t(n.rounded(.down))
+                guard let whole = Int(exactly: n.rounded(.down)) else { throw AnsibleError("timestamp out of range for platform time_t") }
+                t = time_t(whole)
             }
             var tmv = tm()
-            if a.get(1, "utc")?.truthy == true { gmtime_r(&t, &tmv) } else { localtime_r(&t, &tmv) }
+            let broken = a.get(1, "utc")?.truthy == true ? gmtime_r(&t, &tmv) : localtime_r(&t, &tmv)
+            guard broken != nil else { throw AnsibleError("timestamp out of range for platform time_t") }
             var buf = [CChar](repeating: 0, count: 512)
             let n = strftime(&buf, 512, v.pythonStr, &tmv)
             return .string(n > 0 ? String(cString: buf) : "")

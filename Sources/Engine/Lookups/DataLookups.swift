@@ -42,22 +42,26 @@ enum DataLookups {
             }
         }
         let start = try integer("start") ?? 1, stride = try integer("stride") ?? 1, count = try integer("count")
+        let tooMany = "with_sequence of more than 10000000 items: swansible builds the sequence as a list"
         var end = try integer("end")
         let format = fields["format"]?.pythonStr ?? "%d"
         if count == nil && end == nil { throw AnsibleError("must specify count or end in with_sequence") }
         if let count {
             guard end == nil else { throw AnsibleError("can't specify both count and end in with_sequence") }
             if count == 0 { return [] }
-            end = start + count * stride - 1
+            let (span, o1) = count.multipliedReportingOverflow(by: stride)
+            let (last, o2) = start.addingReportingOverflow(span)
+            guard !o1, !o2, last > .min else { throw AnsibleError(tooMany) }
+            end = last - 1
         }
         let e = end!
         if stride > 0 && e < start { throw AnsibleError("to count backwards make stride negative") }
         if stride < 0 && e > start { throw AnsibleError("to count forward don't make stride negative") }
         if stride == 0 { return [] }
         if format.filter({ $0 == "%" }).count != 1 { throw AnsibleError("bad formatting string: \(format)") }
-        // Python's range(start, end ± 1, stride).
-        let stop = e + (stride > 0 ? 1 : -1)
-        return try Swift.stride(from: start, to: stop, by: stride).map { i in
+        // Python's range(start, end ± 1, stride), which is lazy where this is a list.
+        guard (Double(e) - Double(start)) / Double(stride) < 10_000_000 else { throw AnsibleError(tooMany) }
+        return try Swift.stride(from: start, through: e, by: stride).map { i in
             do { return .string(try Ops_format(format, i)) } catch {
                 throw AnsibleError("problem formatting \(i) with \(Value.string(format).pythonRepr)")
             }
