@@ -17,6 +17,8 @@ public enum Origin {
         }
         var out = "\(message)\nOrigin: \(loc)"
         if loc.line == 0 { out += "\n" + (loc.snippet.map { "\n\($0)\n" } ?? "") }
+        // 2.19's SourceContext fails on an origin that is no file (-e's text) and says so.
+        if loc.line > 0, loc.file.hasPrefix("<CLI option") { out += "\n\n(source not shown: TypeError)\n" }
         if loc.line > 0, let text = try? Files.read(loc.file) {
             var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
             if text.hasSuffix("\n") { lines.removeLast() }   // the lines Python reads

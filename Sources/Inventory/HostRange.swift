@@ -50,9 +50,14 @@ public enum HostRange {
             items = stride(from: b, through: e, by: step).map { String(letters[$0]) }
         } else {
             let b = try int(begin), e = try int(end)
-            for i in stride(from: b, to: e + 1, by: step) {   // Python's range(b, e + 1, step)
+            // Python's range(b, e + 1, step), stepped without overflowing near Int's bounds.
+            var i = b
+            while step > 0 ? i <= e : i > e && i - 1 > e {
                 let s = String(i)
                 items.append(String(repeating: "0", count: max(0, width - s.count)) + s)
+                let (next, overflow) = i.addingReportingOverflow(step)
+                if overflow { break }
+                i = next
             }
         }
         var out: [String] = []

@@ -73,7 +73,7 @@ struct SwansibleInventory: ParsableCommand {
         let extra: Dict
         do { extra = try ExtraVars.parse(extraVars) } catch {
             Output.error("\(error)")
-            throw ExitCode(ExitCodes.badOption)
+            throw ExitCode(ExtraVars.exitCode(error))
         }
         // The implicit localhost's interpreter is the Python of the installation in use, as in a run.
         if let library = ModuleLibrary.locate(collectionsPaths: settings.collectionsPaths) { Inventory.controllerPython = library.playbookPython }

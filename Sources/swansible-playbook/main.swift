@@ -21,7 +21,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
     @Option(name: [.short, .customLong("limit")], help: "Further limit selected hosts to an additional pattern.") var limit: String?
     @Option(name: [.short, .customLong("extra-vars")], help: "Set additional variables as key=value or YAML/JSON, or @file.")
     var extraVars: [String] = []
-    @Option(name: [.short, .customLong("forks")], help: "Number of parallel processes to use.") var forks: Int?
+    @OptionGroup var forksOption: ForksOption
     @Flag(name: .short, help: "Verbose mode (-vvv for more).") var verbose: Int
     @Option(name: [.short, .customLong("tags")], help: "Only run plays and tasks tagged with these values.") var tags: [String] = []
     @Option(name: .customLong("skip-tags"), help: "Only run plays and tasks whose tags do not match these values.") var skipTags: [String] = []
@@ -58,7 +58,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
             Output.error("\(error)")
             throw ExitCode(ExitCodes.error)
         }
-        options.forks = forks
+        options.forks = forksOption.forks
         options.verbosity = verbose
         options.tags = tags.flatMap { $0.split(separator: ",").map(String.init) }
         options.skipTags = skipTags.flatMap { $0.split(separator: ",").map(String.init) }
@@ -71,7 +71,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
             options.extraVars = try ExtraVars.parse(extraVars)
         } catch {
             Output.error("\(error)")
-            throw ExitCode(ExitCodes.badOption)
+            throw ExitCode(ExtraVars.exitCode(error))
         }
         connect.apply(to: &settings)
         for p in playbooks {

@@ -18,7 +18,7 @@ struct Swansible: AsyncParsableCommand {
     @Option(name: [.short, .customLong("args")], help: "The action's options, k=v or free form.") var args: String?
     @Option(name: [.short, .customLong("extra-vars")], help: "Set additional variables.") var extraVars: [String] = []
     @Option(name: [.short, .customLong("limit")], help: "Further limit selected hosts.") var limit: String?
-    @Option(name: [.short, .customLong("forks")], help: "Number of parallel processes to use.") var forks: Int?
+    @OptionGroup var forksOption: ForksOption
     @Flag(name: .short, help: "Verbose mode.") var verbose: Int
     @Flag(name: [.customShort("C"), .customLong("check")], help: "Don't make any changes.") var check = false
     @Flag(name: [.customShort("D"), .customLong("diff")], help: "Show the differences in changed files.") var diff = false
@@ -79,7 +79,7 @@ struct Swansible: AsyncParsableCommand {
         PythonPlugins.shared.configure(library: library)
         var options = RunOptions()
         options.limit = limit
-        options.forks = forks
+        options.forks = forksOption.forks
         options.verbosity = verbose
         options.check = check
         options.diff = diff
@@ -95,7 +95,7 @@ struct Swansible: AsyncParsableCommand {
         }
         do { options.extraVars = try ExtraVars.parse(extraVars) } catch {
             Output.error("\(error)")
-            throw ExitCode(ExitCodes.badOption)
+            throw ExitCode(ExtraVars.exitCode(error))
         }
         let timeout = taskTimeout ?? settings.taskTimeout
         let yaml = """

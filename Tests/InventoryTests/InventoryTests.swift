@@ -53,6 +53,11 @@ final class InventoryTests: XCTestCase {
         XCTAssertEqual(try HostRange.expand("h[0:6:3]-[a:b]"), ["h0-a", "h0-b", "h3-a", "h3-b", "h6-a", "h6-b"])
         XCTAssertEqual(try HostRange.expand("h[08:10]"), ["h08", "h09", "h10"])
         XCTAssertEqual(try HostRange.expand("h[5:2]"), [])
+        // Steps near Int's bounds end the range where Python's would, rather than overflow.
+        XCTAssertEqual(try HostRange.expand("h[0:9223372036854775807:4611686018427387904]"),
+                       ["h0", "h4611686018427387904"])
+        XCTAssertEqual(try HostRange.expand("h[3:1:-1]"), ["h3"])   // range(3, 2, -1), Ansible's end + 1
+        XCTAssertEqual(try HostRange.expand("h[1:3:-1]"), [])
         XCTAssertThrowsError(try HostRange.expand("h[1:]")) { XCTAssertEqual("\($0)", "host range must specify end value") }
         XCTAssertThrowsError(try HostRange.expand("h[01:100]")) {
             XCTAssertEqual("\($0)", "host range must specify equal-length begin and end formats")

@@ -107,6 +107,20 @@ final class JinjaTests: XCTestCase {
         XCTAssertEqual(try render("{{ '%s-%03d' % ('a', 7) }}"), "a-007")
     }
 
+    func testDecimalsRoundOnTheDoublesExactValue() throws {
+        // 2.675 is stored as 2.67499999…: Python's round and formats give 2.67, not 2.68.
+        XCTAssertEqual(ExactDecimal.round(2.675, places: 2), 2.67)
+        XCTAssertEqual(ExactDecimal.round(0.5, places: 0), 0)
+        XCTAssertEqual(ExactDecimal.round(15, places: -1), 20)
+        XCTAssertEqual(ExactDecimal.fixed(-0.001, places: 2), "-0.00")
+        XCTAssertEqual(ExactDecimal.fixed(1e20, places: 1), "100000000000000000000.0")
+        XCTAssertEqual(ExactDecimal.significant(0.000123456, count: 3).digits, "123")
+        XCTAssertEqual(ExactDecimal.significant(0.000123456, count: 3).exponent, -4)
+        XCTAssertEqual(ExactDecimal.significant(9.996, count: 3).exponent, 1)
+        XCTAssertEqual(try render("{{ '{:>8.2f}|{:,}|{:#06x}|{:.3g}'.format(2.675, 1234567, 255, 0.00012345) }}"),
+                       "    2.67|1,234,567|0x00ff|0.000123")
+    }
+
     func testSyntaxErrorsAreReported() {
         XCTAssertThrowsError(try render("{% if %}"))
         XCTAssertThrowsError(try render("{{ 1 + }}"))

@@ -194,6 +194,30 @@ def test_command_line_errors_exit_as_ansible():
         assert ours.stdout == '' and ours.stderr.startswith('[ERROR]: '), ours.stderr
 
 
+def test_forks_below_one_is_refused():
+    for theirs_bin, ours_bin, args in (('ansible-playbook', 'swansible-playbook', ['-f', '0', DEMO / 'site.yml']),
+                                       ('ansible', 'swansible', ['localhost', '--forks', '-3', '-m', 'ping'])):
+        theirs, ours = run([VENV / 'bin' / theirs_bin, *args]), run([BIN / ours_bin, *args])
+        assert ours.returncode == theirs.returncode == 2
+        assert 'The number of processes (--forks) must be >= 1' in ours.stderr
+
+
+def test_extra_vars_files_and_text_refused_as_ansible(tmp_path):
+    """-e @file that is missing (exit 1), a directory or bad YAML (exit 4), or data that is no
+    mapping (exit 5): the error Ansible ends with, and its exit code, before anything runs."""
+    (tmp_path / 'bad.yml').write_text('a: [\n')
+    (tmp_path / 'list.yml').write_text('- 1\n')
+    (tmp_path / 'hosts').write_text('localhost ansible_connection=local\n')
+    (tmp_path / 'site.yml').write_text('- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=ran\n')
+    for extra in ('@missing.yml', '@', '@bad.yml', '@list.yml', '{bad', '[1, 2]'):
+        args = ['-i', 'hosts', 'site.yml', '-e', extra]
+        theirs, ours = ansible_playbook(*args, cwd=tmp_path), swansible_playbook(*args, cwd=tmp_path)
+        assert ours.returncode == theirs.returncode != 0, (extra, ours.stderr)
+        error = lambda out: out[out.index('[ERROR]'):]   # Ansible warns first about the inventory it was reading
+        assert error(ours.stderr) == error(theirs.stderr), extra
+        assert 'ran' not in ours.stdout
+
+
 def ssh_config_inventory(tmp_path, sshd_hosts, known_hosts_line):
     d, hosts, key = sshd_hosts
     name, addr, port = hosts[2]
