@@ -128,6 +128,25 @@ struct ConnectionConfig {
         return nil
     }
 
+    /// The become plugins swansible's agents start (by short name), and the rest of those
+    /// ansible-core and community.general ship, which it names as unsupported.
+    static let becomeMethods: Set<String> = ["sudo", "su", "doas"]
+    static let otherBecomeMethods: Set<String> = ["runas", "dzdo", "ksu", "machinectl", "pbrun", "pfexec", "pmrun", "run0", "sesu", "sudosu"]
+
+    /// A become_method as the plugin loader resolves it: a short or fully qualified name of a
+    /// plugin there is, else Ansible's error.
+    static func becomeMethod(_ name: String) throws -> String {
+        var short = name
+        for prefix in ["ansible.builtin.", "ansible.legacy.", "community.general."] where name.hasPrefix(prefix) {
+            short = String(name.dropFirst(prefix.count))
+        }
+        if becomeMethods.contains(short) { return short }
+        if otherBecomeMethods.contains(short) {
+            throw AnsibleError("The become method '\(name)' is not supported by swansible (sudo, su and doas are): see docs/compatibility.md.")
+        }
+        throw AnsibleError("Invalid become method specified, could not find matching plugin: '\(name)'. Use `ansible-doc -t become -l` to list available plugins.")
+    }
+
     static func build(host: String, scope: VarScope, keywords: [String: Value], settings: Settings, library: ModuleLibrary) throws -> ConnectionConfig {
         let connection = try first(scope, ["ansible_connection"])?.pythonStr ?? keywords["connection"]?.pythonStr ?? settings.transport
         let user = try first(scope, ["ansible_user", "ansible_ssh_user"])?.pythonStr ?? keywords["remote_user"]?.pythonStr ?? settings.remoteUser
@@ -156,7 +175,8 @@ struct ConnectionConfig {
         let becomeOn = try first(scope, ["ansible_become"]).map { AnsibleFilters.boolean($0).truthy }
             ?? keywords["become"].map { AnsibleFilters.boolean($0).truthy } ?? settings.become
         if becomeOn {
-            let method = try first(scope, ["ansible_become_method"])?.pythonStr ?? keywords["become_method"]?.pythonStr ?? settings.becomeMethod
+            let method = try becomeMethod(try first(scope, ["ansible_become_method"])?.pythonStr ?? keywords["become_method"]?.pythonStr
+                                          ?? settings.becomeMethod)
             let user = try first(scope, ["ansible_become_user", "ansible_\(method)_user"])?.pythonStr
                 ?? keywords["become_user"]?.pythonStr ?? settings.becomeUser
             let password = try first(scope, ["ansible_become_password", "ansible_become_pass", "ansible_\(method)_password", "ansible_\(method)_pass"])?.pythonStr

@@ -437,6 +437,19 @@ def test_until_out_of_attempts_as_ansible(tmp_path):
     assert '[ERROR]: Task failed: Action failed.\n' in ours.stdout
 
 
+@pytest.mark.parametrize('method', ['nonexistent', 'ansible.builtin.sudo'])
+def test_become_method_resolved_as_ansible(tmp_path, method):
+    """A fully qualified become method is the plugin's short one; a name no plugin has fails the
+    task with Ansible's words (swansible said "agent error in spawn")."""
+    (tmp_path / 'site.yml').write_text(
+        f'- hosts: localhost\n  gather_facts: false\n  become: true\n  become_method: {method}\n  tasks:\n'
+        '    - command: id -u\n      register: r\n    - debug: {var: r.stdout}\n')
+    args = [tmp_path / 'site.yml', '-c', 'local', '-e', 'ansible_python_interpreter=/usr/bin/python3']
+    ours, theirs = swansible_playbook(*args, cwd=tmp_path), ansible_playbook(*args, cwd=tmp_path)
+    assert ours.returncode == theirs.returncode
+    assert re.sub(r'"(delta|end|start)": "[^"]*"', '', ours.stdout) == re.sub(r'"(delta|end|start)": "[^"]*"', '', theirs.stdout)
+
+
 def test_retries_without_until_and_default_no_log_as_ansible(tmp_path):
     """`retries` alone retries until the task does not fail; ANSIBLE_NO_LOG (DEFAULT_NO_LOG) hides
     every task that does not say `no_log` itself."""
