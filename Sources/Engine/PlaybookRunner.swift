@@ -1107,8 +1107,26 @@ public final class PlaybookRunner: @unchecked Sendable {
         }
         for (g, result) in zip(groups, loaded) {
             if case .success(let included) = result {
-                try? await runList(included.map { $0.including(g.key.params) }, pc: pc, within: g.hosts, prefix: prefix)
+                try? await runIncluded(included.map { $0.including(g.key.params) }, by: task, pc: pc, hosts: g.hosts, prefix: prefix)
             }
+        }
+    }
+
+    /// How many includes the running tasks sit under.
+    @TaskLocal static var includeDepth = 0
+    /// ansible-playbook reaches Python's recursion limit some 250 includes down (an include of
+    /// itself that never stops); swansible allows more, then fails the include rather than run on.
+    static let maxIncludeDepth = 1000
+
+    /// The tasks an include brought in, one include deeper.
+    func runIncluded(_ tasks: [PlayTask], by task: PlayTask, pc: VariableManager.PlayContext, hosts: [String], prefix: String) async throws {
+        guard PlaybookRunner.includeDepth < PlaybookRunner.maxIncludeDepth else {
+            let msg = "Task failed: maximum recursion depth exceeded: includes nested more than \(PlaybookRunner.maxIncludeDepth) deep"
+            for h in hosts { failHost(h, task, ["changed": false, "msg": .unsafe(msg)], ignorable: false) }
+            return
+        }
+        try await PlaybookRunner.$includeDepth.withValue(PlaybookRunner.includeDepth + 1) {
+            try await runList(tasks, pc: pc, within: hosts, prefix: prefix)
         }
     }
 
@@ -1324,7 +1342,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                 // Private unless `public: yes`, or DEFAULT_PRIVATE_ROLE_VARS explicitly set to false.
                 let explicit = settings.value(env: "ANSIBLE_PRIVATE_ROLE_VARS", key: "private_role_vars").map { !Settings.truthy($0) }
                 if task.args["public"].map({ AnsibleFilters.boolean($0).truthy }) ?? explicit ?? false { vars.expose(role) }
-                try await runList(tasks.map { $0.including(g.key.params) }, pc: pc, within: g.hosts, prefix: prefix)
+                try await runIncluded(tasks.map { $0.including(g.key.params) }, by: task, pc: pc, hosts: g.hosts, prefix: prefix)
             } catch {
                 for h in g.hosts { failHost(h, task, ["changed": false, "msg": .unsafe("\(error)")]) }
             }

@@ -90,8 +90,10 @@ final class VarScope: VariableSource, @unchecked Sendable {
         if resolving.contains(name) {
             throw AnsibleError("Recursive loop detected in template: the variable '\(name)' refers to itself (\((resolving + [name]).joined(separator: " -> ")))")
         }
+        // A variable made of another is a level of the render (a long chain is Python's RecursionError).
+        let depth = try RecursionGuard.enter()
         resolving.append(name)
-        defer { resolving.removeLast() }
+        defer { resolving.removeLast(); depth.pointee -= 1 }
         let r: Value
         // A var whose template uses an undefined one is itself undefined (`is undefined`, `default`).
         do { r = try templar.resolve(v, self) } catch let e as AnsibleError where e.kind == .undefined {
@@ -124,8 +126,9 @@ final class VarScope: VariableSource, @unchecked Sendable {
         if resolving.contains(step) {
             throw AnsibleError("Recursive loop detected in template: the variable '\(name)' refers to itself (\((resolving + [step]).joined(separator: " -> ")))")
         }
+        let depth = try RecursionGuard.enter()
         resolving.append(step)
-        defer { resolving.removeLast() }
+        defer { resolving.removeLast(); depth.pointee -= 1 }
         do { return try templar.resolve(node, self) } catch let e as AnsibleError where e.kind == .undefined { throw UndefinedError(e.message) }
     }
 
@@ -407,6 +410,8 @@ public struct Templar: Sendable {
             let t: Template
             do { t = try Templar.compile(s) } catch let e as TemplateError {
                 throw AnsibleError("Syntax error in template: \(e.message)", kind: .syntax)
+            } catch is RecursionLimitError {
+                throw Templar.recursionLimit
             }
             do {
                 var r = try t.evaluate(Templar.embedsLookupTemplates(s) ? lookupEnv(scope) : env, scope)
@@ -416,6 +421,8 @@ public struct Templar: Sendable {
                 return Templar.preserveTrailingNewlines(s, r)
             } catch let e as UndefinedError {
                 throw AnsibleError(e.message, kind: .undefined)
+            } catch is RecursionLimitError {
+                throw Templar.recursionLimit
             } catch let e as TemplateError where e.undecryptable != nil {
                 throw Templar.undecryptable("Error rendering template", e)
             } catch let e as TemplateError {
@@ -471,18 +478,25 @@ public struct Templar: Sendable {
             if let unknown = t.unknownCallable(in: e) { throw TemplateError(unknown) }
         } catch let e as TemplateError {
             throw AnsibleError("Syntax error in template: \(e.message)", kind: .syntax, line: e.line)
+        } catch is RecursionLimitError {
+            throw Templar.recursionLimit
         }
         do {
             let out: Value = native ? try t.evaluate(e, scope) : .string(try t.render(e, scope))
             return options.keepTrailingNewline ? out : Templar.preserveTrailingNewlines(source, out, newline: options.newlineSequence)
         } catch let e as UndefinedError {
             throw AnsibleError(e.message, kind: .undefined)
+        } catch is RecursionLimitError {
+            throw Templar.recursionLimit
         } catch let e as TemplateError where e.undecryptable != nil {
             throw Templar.undecryptable("Error rendering template", e)
         } catch let e as TemplateError {
             throw AnsibleError(Templar.renderingError(e.message), kind: e.isSyntax ? .syntax : .other)
         }
     }
+
+    /// Python's RecursionError inside a template, as 2.19 reports it.
+    static let recursionLimit = AnsibleError("Recursive loop detected in template: maximum recursion depth exceeded")
 
     /// 2.19's AnsibleTemplateError, its cause's words after a colon when there are any (a
     /// MemoryError has none).
@@ -585,6 +599,8 @@ public struct Templar: Sendable {
             }
             do { return try Template.evaluateExpression(s, e, scope, escapeBackslashes: false) } catch let e as UndefinedError {
                 throw AnsibleError(e.message, kind: .undefined)
+            } catch is RecursionLimitError {
+                throw Templar.recursionLimit
             } catch let e as TemplateError where e.undecryptable != nil {
                 throw Templar.undecryptable("Error rendering expression", e)
             } catch let e as TemplateError {

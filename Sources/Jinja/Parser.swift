@@ -96,6 +96,8 @@ struct Parser {
     }
 
     mutating func parseStatement(_ tag: String) throws -> Stmt {
+        let depth = try RecursionGuard.enter()
+        defer { depth.pointee -= 1 }
         switch tag {
         case "if":
             var branches: [(Expr, [Stmt])] = []
@@ -298,7 +300,18 @@ struct Parser {
 
     // MARK: expressions
 
+    /// A node wrapping `l` (and `r`) once more, as a chain `1 + 1 + …` or `x | f | f …` builds
+    /// without the parser recursing: its depth (measured once, then counted) stays within the
+    /// recursion limit, which the renderer and every walk of the tree rely on.
+    func deeper(_ depth: inout Int?, _ l: Expr, _ r: Expr?) throws {
+        let d = max(depth ?? l.depth, r?.depth ?? 0) + 1
+        guard d <= RecursionGuard.limit else { throw RecursionLimitError() }
+        depth = d
+    }
+
     mutating func parseExpression(allowCondition: Bool = true) throws -> Expr {
+        let depth = try RecursionGuard.enter()
+        defer { depth.pointee -= 1 }
         let e = try parseOr()
         guard allowCondition, isName("if") else { return e }
         advance()
@@ -313,18 +326,24 @@ struct Parser {
 
     mutating func parseOr() throws -> Expr {
         var l = try parseAnd()
+        var depth: Int? = nil
         while isName("or") {
             advance()
-            l = .or(l, try parseAnd())
+            let r = try parseAnd()
+            try deeper(&depth, l, r)
+            l = .or(l, r)
         }
         return l
     }
 
     mutating func parseAnd() throws -> Expr {
         var l = try parseNot()
+        var depth: Int? = nil
         while isName("and") {
             advance()
-            l = .and(l, try parseNot())
+            let r = try parseNot()
+            try deeper(&depth, l, r)
+            l = .and(l, r)
         }
         return l
     }
@@ -332,6 +351,8 @@ struct Parser {
     mutating func parseNot() throws -> Expr {
         if isName("not") {
             advance()
+            let depth = try RecursionGuard.enter()
+            defer { depth.pointee -= 1 }
             return .not(try parseNot())
         }
         return try parseCompare()
@@ -360,9 +381,12 @@ struct Parser {
 
     mutating func parseMath1() throws -> Expr {
         var l = try parseConcat()
+        var depth: Int? = nil
         while case .op(let o) = cur, o == "+" || o == "-" {
             advance()
-            l = .binary(o, l, try parseConcat())
+            let r = try parseConcat()
+            try deeper(&depth, l, r)
+            l = .binary(o, l, r)
         }
         return l
     }
@@ -378,18 +402,24 @@ struct Parser {
 
     mutating func parseMath2() throws -> Expr {
         var l = try parsePow()
+        var depth: Int? = nil
         while case .op(let o) = cur, ["*", "/", "//", "%"].contains(o) {
             advance()
-            l = .binary(o, l, try parsePow())
+            let r = try parsePow()
+            try deeper(&depth, l, r)
+            l = .binary(o, l, r)
         }
         return l
     }
 
     mutating func parsePow() throws -> Expr {
         var l = try parseUnary()
+        var depth: Int? = nil
         while isOp("**") {
             advance()
-            l = .binary("**", l, try parseUnary())
+            let r = try parseUnary()
+            try deeper(&depth, l, r)
+            l = .binary("**", l, r)
         }
         return l
     }
@@ -398,6 +428,8 @@ struct Parser {
         var node: Expr
         if case .op(let o) = cur, o == "-" || o == "+" {
             advance()
+            let depth = try RecursionGuard.enter()
+            defer { depth.pointee -= 1 }
             node = .unary(o, try parseUnary(withFilter: false))
         } else {
             node = try parsePostfix(try parsePrimary())
@@ -470,19 +502,28 @@ struct Parser {
 
     mutating func parsePostfix(_ start: Expr) throws -> Expr {
         var node = start
+        var depth: Int? = nil
         while true {
             if isOp(".") {
                 advance()
                 switch cur {
-                case .name(let n): advance(); node = .attr(node, n)
-                case .int(let i): advance(); node = .item(node, .literal(.int(i)))
+                case .name(let n):
+                    advance()
+                    try deeper(&depth, node, nil)
+                    node = .attr(node, n)
+                case .int(let i):
+                    advance()
+                    try deeper(&depth, node, nil)
+                    node = .item(node, .literal(.int(i)))
                 default: throw fail("expected name or number")
                 }
             } else if isOp("[") {
                 advance()
+                try deeper(&depth, node, nil)
                 node = try parseSubscript(node)
             } else if isOp("(") {
                 let (a, k, star, dstar) = try parseCallArgs()
+                try deeper(&depth, node, nil)
                 node = .call(node, a, k, star, dstar)
             } else {
                 return node
@@ -542,6 +583,7 @@ struct Parser {
 
     mutating func parseFilterExpr(_ start: Expr) throws -> Expr {
         var node = start
+        var depth: Int? = nil
         while true {
             if isOp("|") {
                 advance()
@@ -549,6 +591,7 @@ struct Parser {
                 var args: [Expr] = []
                 var kwargs: [(String, Expr)] = []
                 if isOp("(") { (args, kwargs, _, _) = try parseCallArgs() }
+                try deeper(&depth, node, nil)
                 node = .filter(node, name, args, kwargs)
             } else if isName("is") {
                 advance()
@@ -568,9 +611,11 @@ struct Parser {
                     default: break
                     }
                 }
+                try deeper(&depth, node, nil)
                 node = .test(node, name, args, kwargs, negated: negated)
             } else if isOp("(") {
                 let (a, k, star, dstar) = try parseCallArgs()
+                try deeper(&depth, node, nil)
                 node = .call(node, a, k, star, dstar)
             } else {
                 return node

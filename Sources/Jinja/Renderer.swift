@@ -113,6 +113,8 @@ final class Renderer {
     }
 
     func exec(_ s: Stmt, into out: inout Output) throws {
+        let depth = try RecursionGuard.enter()
+        defer { depth.pointee -= 1 }
         switch s {
         case .text(let t): out.text(t)
         case .output(let e, let line):
@@ -370,7 +372,9 @@ final class Renderer {
     // MARK: expressions
 
     func eval(_ e: Expr) throws -> Value {
-        try used(try evaluate(e))
+        let depth = try RecursionGuard.enter()
+        defer { depth.pointee -= 1 }
+        return try used(try evaluate(e))
     }
 
     private func evaluate(_ e: Expr) throws -> Value {

@@ -63,6 +63,11 @@ final class Composer {
     var anchors: [String: Node] = [:]
     /// Inside an `!unsafe` sequence or mapping: strings are read as unsafe.
     var unsafeDepth = 0
+    /// Collections open around the current node. PyYAML's composer recurses per level and stops
+    /// at Python's recursion limit; a bound here keeps every later walk of the tree off the
+    /// end of the stack too.
+    var depth = 0
+    static let maxDepth = 500
     var warnings: [YAMLWarning] = []
     /// The text being read, for the line a syntax error points at.
     var source: [UInt8] = []
@@ -134,6 +139,18 @@ final class Composer {
             let n = Node(.scalar(value), location: loc)
             if let a = Composer.string(sc.anchor) { anchors[a] = n }
             return n
+        case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= Composer.maxDepth else { throw YAMLError(message: "maximum recursion depth exceeded", location: loc) }
+            return try collection(at: loc)
+        default:
+            throw YAMLError(message: "unexpected YAML event", location: loc)
+        }
+    }
+
+    func collection(at loc: SourceLocation) throws -> Node {
+        switch event.type {
         case YAML_SEQUENCE_START_EVENT:
             let anchor = Composer.string(event.data.sequence_start.anchor)
             let unsafe = try checkCollectionTag(Composer.string(event.data.sequence_start.tag), expected: "tag:yaml.org,2002:seq", at: loc)

@@ -75,3 +75,42 @@ def test_broken_conditionals_allowed_by_config():
     assert theirs.returncode == ours.returncode == 0, ours.stdout[-3000:]
     assert ours.stdout == theirs.stdout
     assert ours.stderr == theirs.stderr
+
+
+def test_recursion_stops_with_ansibles_error_not_a_crash(tmp_path):
+    """A macro calling itself, templates nested thousands deep and a long chain of variables stop
+    with 2.19's "Recursive loop detected in template: maximum recursion depth exceeded" (Python's
+    RecursionError), as ansible-playbook does; swansible overflowed its stack (SIGSEGV)."""
+    n = 3000
+    books = {
+        'macro.yml': '"{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}"',
+        'ifs.yml': '"' + '{% if true %}' * n + 'x' + '{% endif %}' * n + '"',
+        'lists.yml': '"{{ ' + '[' * n + ']' * n + ' }}"',
+    }
+    for name, msg in books.items():
+        (tmp_path / name).write_text('- hosts: localhost\n  gather_facts: false\n  tasks:\n'
+                                     f'    - debug:\n        msg: {msg}\n      ignore_errors: true\n')
+        theirs, ours = ansible_playbook(tmp_path / name), swansible_playbook(tmp_path / name)
+        assert ours.returncode == theirs.returncode == 0, (name, ours.stdout[-2000:])
+        assert ours.stdout == theirs.stdout, name
+        assert 'Recursive loop detected in template: maximum recursion depth exceeded' in ours.stdout
+    chain = ''.join(f"    v{i}: '{{{{ v{i + 1} }}}}'\n" for i in range(n))
+    (tmp_path / 'chain.yml').write_text('- hosts: localhost\n  gather_facts: false\n  vars:\n' + chain + f'    v{n}: end\n'
+                                        '  tasks:\n    - debug: {msg: "{{ v0 }}"}\n')
+    ours = swansible_playbook(tmp_path / 'chain.yml')
+    assert ours.returncode == 2 and 'Recursive loop detected in template: maximum recursion depth exceeded' in ours.stdout
+
+
+def test_nesting_past_the_limits_is_an_error(tmp_path):
+    """YAML nested thousands deep, and an include of itself without end: ansible-playbook dies of
+    Python's RecursionError (exit 250, a traceback); swansible names the place or the task."""
+    (tmp_path / 'deep.yml').write_text('- hosts: localhost\n  gather_facts: false\n  vars:\n    x: ' + '[' * 5000 + ']' * 5000
+                                       + '\n  tasks:\n    - debug: msg=hi\n')
+    r = swansible_playbook(tmp_path / 'deep.yml')
+    assert r.returncode == 4
+    assert '[ERROR]: YAML parsing failed: maximum recursion depth exceeded\nOrigin: ' + str(tmp_path / 'deep.yml') + ':4:' in r.stderr
+    (tmp_path / 'self.yml').write_text('- include_tasks: self.yml\n')
+    (tmp_path / 'loop.yml').write_text('- hosts: localhost\n  gather_facts: false\n  tasks:\n    - include_tasks: self.yml\n')
+    r = swansible_playbook(tmp_path / 'loop.yml')
+    assert r.returncode == 2
+    assert 'includes nested more than 1000 deep' in r.stdout and r.stdout.count('included: ') == 1001
