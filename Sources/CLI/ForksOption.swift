@@ -1,5 +1,6 @@
 // -f/--forks of ansible and ansible-playbook, with the check Ansible's option parser makes.
 import ArgumentParser
+import Engine
 
 public struct ForksOption: ParsableArguments {
     // Unconditional: argparse takes `-3` as a value (a negative number), not as an option.
@@ -8,7 +9,11 @@ public struct ForksOption: ParsableArguments {
 
     public init() {}
 
-    public func validate() throws {
-        if let forks, forks < 1 { throw ValidationError("The number of processes (--forks) must be >= 1") }
+    /// The forks in effect, the configuration's (ANSIBLE_FORKS, `forks`) without -f: below 1
+    /// is a command-line error (exit 2) either way, as Ansible's parser checks its default too.
+    public func resolved(_ settings: Settings) throws -> Int {
+        let n = forks ?? settings.forks
+        if n < 1 { throw ValidationError("The number of processes (--forks) must be >= 1") }
+        return n
     }
 }

@@ -58,7 +58,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
             Output.error("\(error)")
             throw ExitCode(ExitCodes.error)
         }
-        options.forks = forksOption.forks
+        options.forks = try forksOption.resolved(settings)
         options.verbosity = verbose
         options.tags = tags.flatMap { $0.split(separator: ",").map(String.init) }
         options.skipTags = skipTags.flatMap { $0.split(separator: ",").map(String.init) }

@@ -79,7 +79,7 @@ struct Swansible: AsyncParsableCommand {
         PythonPlugins.shared.configure(library: library)
         var options = RunOptions()
         options.limit = limit
-        options.forks = forksOption.forks
+        options.forks = try forksOption.resolved(settings)
         options.verbosity = verbose
         options.check = check
         options.diff = diff

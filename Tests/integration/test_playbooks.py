@@ -195,9 +195,11 @@ def test_command_line_errors_exit_as_ansible():
 
 
 def test_forks_below_one_is_refused():
-    for theirs_bin, ours_bin, args in (('ansible-playbook', 'swansible-playbook', ['-f', '0', DEMO / 'site.yml']),
-                                       ('ansible', 'swansible', ['localhost', '--forks', '-3', '-m', 'ping'])):
-        theirs, ours = run([VENV / 'bin' / theirs_bin, *args]), run([BIN / ours_bin, *args])
+    """-f below 1, or ANSIBLE_FORKS (the default -f has) below 1: a command-line error."""
+    for theirs_bin, ours_bin, args, env in (('ansible-playbook', 'swansible-playbook', ['-f', '0', DEMO / 'site.yml'], {}),
+                                            ('ansible', 'swansible', ['localhost', '--forks', '-3', '-m', 'ping'], {}),
+                                            ('ansible-playbook', 'swansible-playbook', [DEMO / 'site.yml'], {'ANSIBLE_FORKS': '0'})):
+        theirs, ours = run([VENV / 'bin' / theirs_bin, *args], env=env), run([BIN / ours_bin, *args], env=env)
         assert ours.returncode == theirs.returncode == 2
         assert 'The number of processes (--forks) must be >= 1' in ours.stderr
 
