@@ -91,7 +91,8 @@ final class VarScope: VariableSource, @unchecked Sendable {
             throw AnsibleError("Recursive loop detected in template: the variable '\(name)' refers to itself (\((resolving + [name]).joined(separator: " -> ")))")
         }
         // A variable made of another is a level of the render (a long chain is Python's RecursionError).
-        let depth = try RecursionGuard.enter()
+        let depth = RecursionGuard.counter
+        try RecursionGuard.enter(depth)
         resolving.append(name)
         defer { resolving.removeLast(); depth.pointee -= 1 }
         let r: Value
@@ -126,7 +127,8 @@ final class VarScope: VariableSource, @unchecked Sendable {
         if resolving.contains(step) {
             throw AnsibleError("Recursive loop detected in template: the variable '\(name)' refers to itself (\((resolving + [step]).joined(separator: " -> ")))")
         }
-        let depth = try RecursionGuard.enter()
+        let depth = RecursionGuard.counter
+        try RecursionGuard.enter(depth)
         resolving.append(step)
         defer { resolving.removeLast(); depth.pointee -= 1 }
         do { return try templar.resolve(node, self) } catch let e as AnsibleError where e.kind == .undefined { throw UndefinedError(e.message) }

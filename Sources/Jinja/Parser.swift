@@ -9,6 +9,7 @@ struct Parser {
     /// Parsing a bare expression (Jinja2's compile_expression): its end is the template's end.
     var expressionOnly = false
 
+    let levels = RecursionGuard.counter
     init(tokens: [LexedToken]) { self.tokens = tokens }
 
     var cur: Token { tokens[p].token }
@@ -96,8 +97,8 @@ struct Parser {
     }
 
     mutating func parseStatement(_ tag: String) throws -> Stmt {
-        let depth = try RecursionGuard.enter()
-        defer { depth.pointee -= 1 }
+        try RecursionGuard.enter(levels)
+        defer { levels.pointee -= 1 }
         switch tag {
         case "if":
             var branches: [(Expr, [Stmt])] = []
@@ -310,8 +311,8 @@ struct Parser {
     }
 
     mutating func parseExpression(allowCondition: Bool = true) throws -> Expr {
-        let depth = try RecursionGuard.enter()
-        defer { depth.pointee -= 1 }
+        try RecursionGuard.enter(levels)
+        defer { levels.pointee -= 1 }
         let e = try parseOr()
         guard allowCondition, isName("if") else { return e }
         advance()
@@ -351,8 +352,8 @@ struct Parser {
     mutating func parseNot() throws -> Expr {
         if isName("not") {
             advance()
-            let depth = try RecursionGuard.enter()
-            defer { depth.pointee -= 1 }
+            try RecursionGuard.enter(levels)
+            defer { levels.pointee -= 1 }
             return .not(try parseNot())
         }
         return try parseCompare()
@@ -428,8 +429,8 @@ struct Parser {
         var node: Expr
         if case .op(let o) = cur, o == "-" || o == "+" {
             advance()
-            let depth = try RecursionGuard.enter()
-            defer { depth.pointee -= 1 }
+            try RecursionGuard.enter(levels)
+            defer { levels.pointee -= 1 }
             node = .unary(o, try parseUnary(withFilter: false))
         } else {
             node = try parsePostfix(try parsePrimary())

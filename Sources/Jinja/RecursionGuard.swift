@@ -22,7 +22,9 @@ public enum RecursionGuard {
         return k
     }()
 
-    private static var counter: UnsafeMutablePointer<Int> {
+    /// This thread's count. A renderer or parser takes it once and keeps it (it runs on one
+    /// thread from start to end), so that a level costs an increment, not a lookup.
+    public static var counter: UnsafeMutablePointer<Int> {
         if let p = pthread_getspecific(key) { return p.assumingMemoryBound(to: Int.self) }
         let p = malloc(MemoryLayout<Int>.size)!.bindMemory(to: Int.self, capacity: 1)
         p.initialize(to: 0)
@@ -30,11 +32,10 @@ public enum RecursionGuard {
         return p
     }
 
-    /// One level deeper; the caller leaves with `leave()` (in a defer) when this did not throw.
-    public static func enter() throws -> UnsafeMutablePointer<Int> {
-        let c = counter
+    /// One level deeper on `c`; the caller decrements it (in a defer) when this did not throw.
+    @inline(__always)
+    public static func enter(_ c: UnsafeMutablePointer<Int>) throws {
         guard c.pointee < limit else { throw RecursionLimitError() }
         c.pointee += 1
-        return c
     }
 }

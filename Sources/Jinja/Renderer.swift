@@ -39,6 +39,7 @@ public struct Output {
 
 final class Renderer {
     let env: Environment
+    let levels = RecursionGuard.counter
     let root: VariableSource
     var scopes: [[String: Value]] = [[:]]
     var macros: [[String: Macro]] = [[:]]
@@ -113,8 +114,8 @@ final class Renderer {
     }
 
     func exec(_ s: Stmt, into out: inout Output) throws {
-        let depth = try RecursionGuard.enter()
-        defer { depth.pointee -= 1 }
+        try RecursionGuard.enter(levels)
+        defer { levels.pointee -= 1 }
         switch s {
         case .text(let t): out.text(t)
         case .output(let e, let line):
@@ -372,8 +373,8 @@ final class Renderer {
     // MARK: expressions
 
     func eval(_ e: Expr) throws -> Value {
-        let depth = try RecursionGuard.enter()
-        defer { depth.pointee -= 1 }
+        try RecursionGuard.enter(levels)
+        defer { levels.pointee -= 1 }
         return try used(try evaluate(e))
     }
 
