@@ -436,13 +436,6 @@ public enum PythonNumber {
         return s.allSatisfy { ($0 >= "0" && $0 <= "9") || $0 == "_" }
     }
 
-    public static func int(_ text: String) -> Int? {
-        var s = Substring(text)
-        if s.first == "+" || s.first == "-" { s = s.dropFirst() }
-        guard digits(s) else { return nil }
-        return Int(text.replacingUnderscores)
-    }
-
     /// int(text, base): whitespace around, a sign, the base's 0x/0o/0b prefix (base 0 takes the
     /// prefix's base, or 10 without leading zeros), `_` between digits. Nil where Python raises
     /// ValueError, and beyond 64 bits (swansible has no larger ints).

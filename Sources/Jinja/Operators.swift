@@ -272,7 +272,7 @@ enum Ops {
             let sign = n.sign == .minus ? "-" : "", m = abs(n)
             switch conv {
             case _ where !n.isFinite: body = n.isNaN ? "nan" : sign + "inf"
-            case "f", "F": body = fixed(n, precision ?? 6)
+            case "f", "F": body = ExactDecimal.fixed(n, places: precision ?? 6)
             case "e", "E": body = sign + FormatSpec.scientific(m, precision ?? 6, false)
             default: body = sign + FormatSpec.general(m, precision ?? 6, false, keepPoint: false)
             }
@@ -301,13 +301,6 @@ enum Ops {
             } else { body = String(repeating: " ", count: pad) + body }
         }
         return body
-    }
-
-    /// Fixed-point formatting, correctly rounded as Python's.
-    static func fixed(_ x: Double, _ digits: Int) -> String {
-        if x.isNaN { return "nan" }
-        if x.isInfinite { return x < 0 ? "-inf" : "inf" }
-        return ExactDecimal.fixed(x, places: digits)
     }
 }
 
