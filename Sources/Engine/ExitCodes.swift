@@ -12,3 +12,17 @@ public enum ExitCodes {
     public static let keyboardInterrupt: Int32 = 99
     public static let unknown: Int32 = 250
 }
+
+/// What ansible-playbook meets as a Python exception it does not handle (a `serial` size that
+/// int() refuses): its "Unexpected Exception" line and exit code 250, without the traceback.
+struct UnexpectedException: Error {
+    var message: String
+    init(_ message: String) { self.message = message }
+}
+
+/// AnsibleOptionsError: a setting or keyword with a value Ansible has no use for (`order:`),
+/// said without a place, exit code 5.
+struct OptionsError: Error, CustomStringConvertible {
+    var description: String
+    init(_ message: String) { description = message }
+}

@@ -11,6 +11,8 @@ extension PlaybookLoader {
         resolveInCollections = { [library] in library.resolveInCollections($0, $1) }
         collectionRoots = library.allCollectionRoots
         actionPluginPaths = settings.actionPluginPaths
+        invalidAttributeFails = settings.value(env: "ANSIBLE_INVALID_TASK_ATTRIBUTE_FAILED", key: "invalid_task_attribute_failed").map(Settings.truthy) ?? true
+        warn = { Output.warning($0) }
         renderName = { text, vars in try Templar.renderStatic(text, vars: vars, extraVars: extraVars) }
     }
 }

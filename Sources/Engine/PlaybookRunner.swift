@@ -95,6 +95,7 @@ public final class PlaybookRunner: @unchecked Sendable {
     }
     /// The running play's keywords (connection, remote_user, become…) that tasks inherit.
     var playKeywords: [String: Value] = [:]
+    var playKeywordLocations: [String: SourceLocation] = [:]
     /// The running play's strategy is free or host_pinned: hosts do not wait for each other.
     var nonLockstep = false
     /// Tasks' throttles across hosts that run on their own.
@@ -185,6 +186,14 @@ public final class PlaybookRunner: @unchecked Sendable {
                 break
             } catch {
                 switch error {
+                case let e as UnexpectedException:
+                    Output.error("Unexpected Exception, this is probably a bug: \(e.message)")
+                    await ContextService.shared.shutdownAll()
+                    return ExitCodes.unknown
+                case let e as OptionsError:
+                    Output.error(e.description)
+                    await ContextService.shared.shutdownAll()
+                    return ExitCodes.badOption
                 case let e as PlaybookError: Output.error(Origin.report(e))
                 case let e as YAMLError: Output.error(Origin.report(e))   // a vars file's
                 default: Output.error("\(error)")
@@ -243,7 +252,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         case "reverse_sorted"?: hosts.sort(by: >)
         case "shuffle"?: hosts.shuffle()
         case nil, "inventory"?: break
-        case let other?: throw PlaybookError("Invalid 'order' specified for inventory hosts: \(other)", at: play.location)
+        case let other?: throw OptionsError("Invalid 'order' specified for inventory hosts: \(other)")
         }
         return hosts
     }
@@ -279,12 +288,7 @@ public final class PlaybookRunner: @unchecked Sendable {
     /// the banner; each host reads it later.
     func warnHostVarsFiles(_ play: Play, hosts: [String]) {
         guard play.varsFiles.contains(where: { $0.pythonStr.contains("{{") }) else { return }
-        var raw: [String: Value] = [:]
-        for (k, v) in play.vars { raw[k.pythonStr] = v }
-        for (k, v) in options.extraVars { raw[k.pythonStr] = v }
-        vars.addMagic(&raw, host: "", pc: VariableManager.PlayContext(play: play, playVars: play.vars, hosts: hosts, batch: hosts), task: nil)
-        for k in ["inventory_hostname", "inventory_hostname_short", "group_names"] { raw[k] = nil }
-        let scope = VarScope(raw: raw, templar: vars.templar)
+        let scope = playScope(play, hosts: hosts)
         for (i, f) in play.varsFiles.enumerated() {
             for c in f.listValue ?? [f] {
                 let name: String
@@ -296,6 +300,51 @@ public final class PlaybookRunner: @unchecked Sendable {
                 if Files.exists(Files.join(play.baseDir.isEmpty ? vars.playbookDir : play.baseDir, name)) { break }
             }
         }
+    }
+
+    /// The vars_files named without a template, read before the banner as Ansible's play-level
+    /// get_vars reads them (the first of a list that exists): a value that is no file name and a
+    /// file that does not decrypt stop the run there.
+    func readStaticVarsFiles(_ play: Play) throws {
+        for (i, f) in play.varsFiles.enumerated() {
+            for candidate in f.listValue ?? [f] {
+                guard case .string(let name) = candidate else {
+                    var e = PlaybookError("Invalid `vars_files` value of type '\(candidate.typeName)'.",
+                                          at: i < play.varsFileLocations.count ? play.varsFileLocations[i] : nil)
+                    e.help = "A `vars_files` value should either be a string or list of strings."
+                    e.parse = true
+                    throw e
+                }
+                guard !name.contains("{{") else { continue }
+                let path = Files.join(play.baseDir.isEmpty ? vars.playbookDir : play.baseDir, name)
+                if Files.exists(path) {
+                    _ = try PlaybookRunner.varsFile(path)
+                    break
+                }
+            }
+        }
+    }
+
+    /// The variables PlaybookExecutor has for a play before any host: its roles' defaults, its
+    /// vars, the vars_files named without a template, its roles' vars, the extra vars and the
+    /// magic ones that need no host.
+    func playScope(_ play: Play, hosts: [String]) -> VarScope {
+        var raw: [String: Value] = [:]
+        for role in play.roles { for (k, v) in role.allDefaults { raw[k.pythonStr] = v } }
+        for (k, v) in play.vars { raw[k.pythonStr] = v }
+        for f in play.varsFiles {
+            for case .string(let name) in f.listValue ?? [f] where !name.contains("{{") {
+                let path = Files.join(play.baseDir.isEmpty ? vars.playbookDir : play.baseDir, name)
+                guard Files.exists(path), let loaded = try? PlaybookRunner.varsFile(path) else { continue }
+                for (k, v) in loaded { raw[k.pythonStr] = v }
+                break
+            }
+        }
+        for role in play.roles { for (k, v) in role.allVars { raw[k.pythonStr] = v } }
+        for (k, v) in options.extraVars { raw[k.pythonStr] = v }
+        vars.addMagic(&raw, host: "", pc: VariableManager.PlayContext(play: play, playVars: play.vars, hosts: hosts, batch: hosts), task: nil)
+        for k in ["inventory_hostname", "inventory_hostname_short", "group_names"] { raw[k] = nil }
+        return VarScope(raw: raw, templar: vars.templar)
     }
 
     /// A play's vars file; one that does not decrypt names itself, as Ansible's error does.
@@ -310,24 +359,22 @@ public final class PlaybookRunner: @unchecked Sendable {
     /// Returns true when a batch ended with every one of its hosts failed or unreachable: the
     /// playbook stops there, as PlaybookExecutor breaks out of its plays.
     @discardableResult
-    func runPlay(_ play: Play) async throws -> Bool {
+    func runPlay(_ written: Play) async throws -> Bool {
+        try readStaticVarsFiles(written)
+        let play = try postValidate(written)
         playKeywords = play.keywords
+        playKeywordLocations = play.keywordLocations
         lock.withLock { _ in
             ended = []
             playEnded = false
         }
         var shown = play
         shown.name = PlaybookRunner.playName(play, extraVars: options.extraVars, templar: vars.templar)
-        // vars_files named without a template are read before the banner, as Ansible's play-level get_vars reads them.
-        for f in play.varsFiles {
-            for case .string(let name) in f.listValue ?? [f] where !name.contains("{{") {
-                let path = Files.join(play.baseDir.isEmpty ? vars.playbookDir : play.baseDir, name)
-                if Files.exists(path) { _ = try PlaybookRunner.varsFile(path) }
-            }
-        }
         // The hosts before the banner: a pattern that matches nothing is said (or fails) first.
         let all = try PlaybookRunner.playHosts(play, inventory, limit: options.limit, extraVars: options.extraVars)
         warnHostVarsFiles(play, hosts: all)
+        // The batches are made before the banner: a `serial` size int() refuses stops the run there.
+        _ = try serialBatches(play, hosts: all, pc: VariableManager.PlayContext(play: play, playVars: play.vars, hosts: all, batch: all))
         callback.playStart(shown, checkMode: play["check_mode"].map { AnsibleFilters.boolean($0).truthy } ?? vars.checkMode)
         junit?.playStart(DefaultCallback.playName(shown))
         warnUnapplied(play, hosts: all.count)
@@ -409,7 +456,8 @@ public final class PlaybookRunner: @unchecked Sendable {
         let strategy = try play["strategy"].map { try vars.templar.template($0, vars.templar.staticScope(play.vars, extraVars: options.extraVars)).pythonStr }
             ?? settings.value(env: "ANSIBLE_STRATEGY", key: "strategy") ?? "linear"
         let short = strategy.hasPrefix("ansible.builtin.") ? String(strategy.dropFirst("ansible.builtin.".count)) : strategy
-        if strategy.contains("."), !strategy.hasPrefix("ansible.builtin.") {
+        // Anything but a built-in strategy, found or not (PluginLoader.get warns before it fails).
+        if !["linear", "free", "host_pinned", "debug"].contains(short) || (strategy.contains(".") && !strategy.hasPrefix("ansible.builtin.")) {
             Output.deprecation("Use of strategy plugins not included in ansible.builtin are deprecated and do not carry any backwards compatibility guarantees. No alternative for third party strategy plugins is currently planned.", version: nil, origin: nil)
         }
         guard ["linear", "free", "host_pinned", "debug"].contains(short) else {
@@ -481,28 +529,52 @@ public final class PlaybookRunner: @unchecked Sendable {
     }
 
     /// `serial` (a number, a percentage, or a list of them, the last repeated): the play's hosts
-    /// in batches of those sizes, as PlaybookExecutor._get_serialized_batches makes them.
+    /// in batches of those sizes, as PlaybookExecutor._get_serialized_batches makes them, each
+    /// size worked out when its batch is reached.
     func serialBatches(_ play: Play, hosts: [String], pc: VariableManager.PlayContext) throws -> [[String]] {
         guard let raw = play["serial"] else { return [hosts] }
         let v = try vars.templar.template(raw, vars.templar.staticScope(pc.playVars, extraVars: options.extraVars))
         if v.isOmit || v.isNone { return [hosts] }
-        let sizes: [Int] = (v.listValue ?? [v]).map { s in
-            let text = s.pythonStr.trimmingCharacters(in: " ")
-            if text.hasSuffix("%"), let pct = Double(text.dropLast()) { return max(1, Int(pct / 100 * Double(hosts.count))) }
-            return s.intValue ?? Int(text) ?? 0
-        }
-        guard !sizes.isEmpty, sizes.contains(where: { $0 > 0 }) else { return [hosts] }
+        let sizes = v.listValue ?? [v]
+        guard !sizes.isEmpty else { return [hosts] }
         var batches: [[String]] = []
         var rest = hosts[...]
         var i = 0
         while !rest.isEmpty {
-            let n = sizes[min(i, sizes.count - 1)]
-            let size = n <= 0 ? rest.count : n
-            batches.append(Array(rest.prefix(size)))
-            rest = rest.dropFirst(size)
+            let n = try PlaybookRunner.batchSize(sizes[min(i, sizes.count - 1)], of: hosts.count)
+            if n <= 0 {
+                batches.append(Array(rest))
+                break
+            }
+            batches.append(Array(rest.prefix(n)))
+            rest = rest.dropFirst(n)
             i += 1
         }
         return batches
+    }
+
+    /// One `serial` size (helpers.pct_to_int): a percentage of the play's hosts (at least one),
+    /// else a number as Python's int() reads it. What int() refuses is ansible-playbook's crash.
+    static func batchSize(_ v: Value, of count: Int) throws -> Int {
+        func int(_ text: String) throws -> Int {
+            guard let i = PythonNumber.int(text, base: 10) else {
+                throw UnexpectedException("invalid literal for int() with base 10: \(Value.string(text).pythonRepr)")
+            }
+            return i
+        }
+        switch v {
+        case .string(let s), .unsafe(let s):
+            if s.hasSuffix("%") {
+                let share = Int((Double(try int(s.replacing("%", with: ""))) / 100 * Double(count)).rounded(.towardZero))
+                return share == 0 ? 1 : share
+            }
+            return try int(s)
+        case .int(let i): return i
+        case .bool(let b): return b ? 1 : 0
+        case .float(let f) where f.isFinite: return Int(f.rounded(.towardZero))
+        default:
+            throw UnexpectedException("int() argument must be a string, a bytes-like object or a real number, not '\(v.typeName)'")
+        }
     }
 
     /// vars_prompt: asked on a terminal; given by -e, or their default, otherwise (a CI job has no
@@ -758,7 +830,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             try checkAbort()
             guard !nonLockstep else { continue }   // free and host_pinned apply neither (as Ansible's)
             try breakIfFatal(task, pc: pc, failedBefore: before, alive: alive)
-            try breakIfTooManyFailed(pc, failedBefore: before)
+            try breakIfTooManyFailed(pc)
         }
     }
 
@@ -799,11 +871,10 @@ public final class PlaybookRunner: @unchecked Sendable {
     }
 
     /// max_fail_percentage: more failed hosts than that share of the batch ends the play and the
-    /// playbook, the remaining hosts counted failed, as the linear strategy breaks it.
-    func breakIfTooManyFailed(_ pc: VariableManager.PlayContext, failedBefore: Set<String>) throws {
-        guard let v = pc.play["max_fail_percentage"],
-              lock.withLock({ _ in !failed.union(unreachable).subtracting(failedBefore).isEmpty }) else { return }
-        let pct = Double(v.pythonStr.trimmingCharacters(in: "% ")) ?? 100
+    /// playbook, the remaining hosts counted failed, as the linear strategy breaks it after each
+    /// task (a negative share: after the first).
+    func breakIfTooManyFailed(_ pc: VariableManager.PlayContext) throws {
+        guard let pct = playKeywords["max_fail_percentage"]?.number else { return }
         let failedCount = lock.withLock { _ in failed.count }
         guard Double(failedCount) / Double(max(1, pc.batch.count)) > pct / 100 else { return }
         let left = activeHosts(pc)
@@ -1185,6 +1256,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         let keywords = task.inheritedKeywords
         var inherited = PlaybookLoader.Inherited(tags: task.inheritedTags, when: task.inheritedWhen, vars: vars, keywords: keywords,
                                                  whenPlaces: task.inheritedWhenPlaces)
+        inherited.keywordLocations = task.inheritedKeywordLocations
         if case .dict(let apply)? = task.args["apply"] {
             for (k, v) in apply {
                 switch k.pythonStr {
@@ -1195,7 +1267,9 @@ public final class PlaybookRunner: @unchecked Sendable {
                         inherited.addWhen(w, WhenPlace(v.listValue == nil ? task.argLocations["apply.when"] : i < items.count ? items[i] : nil))
                     }
                 case "vars": if case .dict(let d) = v { inherited.vars.append(d) }
-                case let name where Task.inheritable.contains(name): inherited.keywords[name] = v
+                case let name where Task.inheritable.contains(name):
+                    inherited.keywords[name] = v
+                    inherited.keywordLocations[name] = task.argLocations["apply"]
                 default: break
                 }
             }
@@ -1254,13 +1328,8 @@ public final class PlaybookRunner: @unchecked Sendable {
     /// A boolean keyword's rendered value, as FieldAttribute's `bool` type takes it (yes/no,
     /// true/false, on/off, 1/0…); anything else fails the task, naming the keyword.
     func boolKeyword(_ task: PlayTask, _ name: String, _ value: Value) throws -> Bool {
-        if let b = AnsibleFilters.strictBool(value) { return b }
-        if value.isNone || value.stringValue == "" { return false }
-        let at = task.keywordLocations[name]
-        let problem = "The value \(value.pythonRepr) could not be converted to 'bool'."
-        let outer = "Error processing keyword '\(name)'"
-        throw TaskError(links: [("Task failed.", task.location), (outer + ".", at), (problem, at)],
-                        flat: "Task failed: \(outer): \(problem)")
+        if value.isNone { return false }
+        return try checked(task, name, value, .bool).truthy
     }
 
     func ignoresUnreachable(_ task: PlayTask, _ scope: VarScope) -> Bool {
@@ -1365,7 +1434,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             ConnectionConfig.addMagicVariables(scope, address: address, connection: keyword(task, "connection"),
                                                remoteUser: keyword(task, "remote_user"), defaults: magicDefaults)
             ignoreUnreachable = ignoresUnreachable(task, scope)
-            ignoreErrors = try keyword(task, "ignore_errors").map { try boolKeyword(task, "ignore_errors", vars.templar.template($0, scope)) } ?? false
+            ignoreErrors = try resolvedKeyword(task, "ignore_errors", scope)?.truthy ?? false
             outcome = try await withTaskTimeout(task, host: host, scope: scope, pc: pc)
             thrown = false
         } catch let e as TaskError {
@@ -1497,11 +1566,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             var anyChanged = false, anyFailed = false, allSkipped = !items.isEmpty
             var itemNotifications: [String] = []   // each item that ran names its own (the item's vars)
             var itemNotices: [String] = []         // the same, once per item, as -vv says them
-            let pause = try task["loop_control"]?["pause"].map { try vars.templar.template($0, scope) }.flatMap { v -> Double? in
-                if case .int(let i) = v { return Double(i) }
-                if case .float(let f) = v { return f }
-                return Double(v.pythonStr)
-            } ?? 0
+            let pause = try loopControl(task, scope)["pause"]?.number ?? 0
             for (index, item) in items.enumerated() {
                 let loopVars = try self.loopVars(task, items, index, scope)
                 if pause > 0 && index > 0 { try await _Concurrency.Task.sleep(nanoseconds: Seconds.nanoseconds(pause)) }
@@ -1761,7 +1826,16 @@ public final class PlaybookRunner: @unchecked Sendable {
     /// The task's no_log for this host (or loop item): its result is then hidden from the output.
     /// A value that does not render or is not a boolean hides nothing; the run reports it elsewhere.
     func noLog(_ task: PlayTask, _ scope: VarScope) -> Bool {
-        (try? resolvedKeyword(task, "no_log", scope))??.truthy ?? settings.noLog
+        do { return try resolvedKeyword(task, "no_log", scope)?.truthy ?? settings.noLog } catch var e as TaskError {
+            // Base.update_result_no_log: the error said as a warning, the output masked.
+            let head = "Invalid no_log value for task, output will be masked"
+            e.links[0] = (head + ".", nil)
+            e.flat = head + ": " + e.flat.dropFirst("Task failed: ".count)
+            if let block = TaskError.block(e.result) { Output.warning(String(block.dropFirst("[ERROR]: ".count).dropLast())) }
+            return true
+        } catch {
+            return true
+        }
     }
 
     /// A connection or mode keyword for this host: the task's, its block's, else the play's; a
@@ -1770,7 +1844,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         for v in [task.keywords[k], task.inheritedKeywords[k], playKeywords[k]].compactMap({ $0 }) {
             let r = try vars.templar.template(v, scope)
             if r.isOmit { continue }
-            return ["become", "check_mode", "diff", "no_log"].contains(k) ? .bool(try boolKeyword(task, k, r)) : r
+            return ["become", "check_mode", "diff", "no_log", "ignore_errors"].contains(k) ? .bool(try boolKeyword(task, k, r)) : r
         }
         return nil
     }
@@ -1795,6 +1869,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                 return (.skipped, ["changed": false, "false_condition": cond ?? "", "skip_reason": "Conditional result was False", "skipped": true])
             }
         }
+        try postValidate(task, scope)
         // An action the plugin filter rejects or that is nowhere: ad-hoc's -m (a playbook's was
         // refused when it loaded).
         if options.adhoc != nil, !task.action.contains("{{"), PluginFilters.rejected.contains(task.action)
@@ -1849,6 +1924,8 @@ public final class PlaybookRunner: @unchecked Sendable {
                 let s = reg.map { scope.with([$0: .dict(registered)]) } ?? scope
                 do { done = try vars.templar.conditional(until, s, origin: task.keywordLocations["until"]).0 } catch let e as AnsibleError {
                     throw TaskError.keyword(task, keyword: "until", e.message, at: e.location).with(e.cause)
+                } catch let e as BrokenConditional {
+                    throw TaskError.broken(task, keyword: "until", e)
                 }
             } else {
                 done = status != .failed

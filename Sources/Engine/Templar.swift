@@ -548,7 +548,7 @@ public struct Templar: Sendable {
             r = try evaluate(expression, scope, origin: origin)
         default:
             guard Templar.allowBrokenConditionals.load(ordering: .relaxed) else {
-                throw AnsibleError("Conditional expressions must be strings.")
+                throw BrokenConditional(message: "Conditional expressions must be strings.", location: origin)
             }
             r = try template(item, scope)
         }

@@ -21,6 +21,12 @@ public enum Keywords {
         "order", "force_handlers", "user",
     ])
 
+    /// The keywords include_tasks and include_role take (TaskInclude.VALID_INCLUDE_KEYWORDS).
+    static let include: Set<String> = [
+        "action", "args", "collections", "debugger", "ignore_errors", "loop", "loop_control", "loop_with", "name",
+        "no_log", "register", "run_once", "tags", "timeout", "vars", "when",
+    ]
+
     /// Actions whose free-form text is one `_raw_params` string rather than k=v pairs.
     static let rawParamActions: Set<String> = [
         "command", "shell", "script", "raw", "win_command", "win_shell", "include_tasks", "import_tasks",

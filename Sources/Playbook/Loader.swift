@@ -51,6 +51,10 @@ public struct PlaybookLoader {
     public var collectionSearch: [String] = []
     /// The fully qualified name of a short action found in one of the given collections.
     public var resolveInCollections: (@Sendable (String, [String]) -> String?)?
+    /// INVALID_TASK_ATTRIBUTE_FAILED: a keyword an include does not take is an error, else a warning.
+    public var invalidAttributeFails = true
+    /// Says a warning that has no place in the playbook.
+    public var warn: (@Sendable (String) -> Void)?
 
     public init(rolesPath: [String] = []) { self.rolesPath = rolesPath }
 
@@ -192,6 +196,7 @@ public struct PlaybookLoader {
             default: keywords[key] = p.value.value
             }
         }
+        try PlaybookLoader.checkShapes(node, kind: "Play")
         for entry in node["vars_prompt"]?.items ?? [] where entry["name"] == nil {
             var e = PlaybookError("Invalid vars_prompt data structure, missing 'name' key", at: entry.location)
             e.parse = true
@@ -203,6 +208,17 @@ public struct PlaybookLoader {
         }
         if hosts.stringValue?.isEmpty == true || hosts.listValue?.isEmpty == true {
             throw PlaybookError("Hosts list cannot be empty. Please check your playbook", at: nil)
+        }
+        // Play._validate_hosts: a string, or a list of strings.
+        switch hosts {
+        case .string: break
+        case .list(let l):
+            if l.contains(where: \.isNone) { throw PlaybookError("Hosts list cannot contain values of 'None'. Please check your playbook") }
+            if let bad = l.first(where: { $0.stringValue == nil }) {
+                throw PlaybookError("Hosts list contains an invalid host value: '\(bad.pythonStr)'")
+            }
+        default:
+            throw PlaybookError("Hosts list must be a sequence or string. Please check your playbook.")
         }
         let playTags = Task.tagList(keywords["tags"])
         // Static names (import_role's) may use the play's vars and its import_playbook's.
@@ -227,7 +243,8 @@ public struct PlaybookLoader {
                 }
                 if !roles.contains(where: { roleKey($0) == key }) { roles.append(role) }
                 seenRoles.insert(key)
-                let inherited = Inherited(tags: playTags + tags, when: when.map { [$0] } ?? [], vars: [], keywords: keywords)
+                var inherited = Inherited(tags: playTags + tags, when: when.map { [$0] } ?? [], vars: [], keywords: keywords)
+                for k in keywords.keys { inherited.keywordLocations[k] = entry[k]?.location }
                 let (t, h) = try roleContent(role, inherited: inherited)
                 roleTasks += t
                 roleHandlers += h
@@ -251,8 +268,8 @@ public struct PlaybookLoader {
         var varsFiles: [Value] = []
         switch keywords.removeValue(forKey: "vars_files") {
         case .list(let l)?: varsFiles = l
-        case .string(let s)?: varsFiles = [.string(s)]
-        default: break
+        case .none?, nil: break
+        case let other?: varsFiles = [other]   // refused when the play reads it, as Ansible does
         }
         var play = Play(name: keywords["name"]?.pythonStr, hosts: hosts, vars: vars, varsFiles: varsFiles, keywords: keywords,
                         preTasks: try section("pre_tasks"), tasks: roleTasks + (try section("tasks")),
@@ -263,6 +280,7 @@ public struct PlaybookLoader {
         }
         play.varsFileLocations = node["vars_files"]?.items?.map(\.location) ?? [node["vars_files"]?.location]
         play.hostsLocation = node["hosts"]?.location
+        for p in pairs { if let k = p.key.scalar?.pythonStr { play.keywordLocations[k] = p.value.location } }
         play.roleKeys = seenRoles
         play.exposedRoles = importedRoles
         play.baseDir = baseDir
@@ -277,6 +295,8 @@ public struct PlaybookLoader {
         public var whenPlaces: [WhenPlace]
         public var vars: [Dict]
         public var keywords: [String: Value] = [:]
+        /// Where each of `keywords` was written (the nearest level's), for errors about its value.
+        public var keywordLocations: [String: SourceLocation] = [:]
         /// Where the enclosing blocks wrote their vars' names (nearest wins), for warnings.
         public var varKeyLocations: [String: SourceLocation] = [:]
 
@@ -295,12 +315,13 @@ public struct PlaybookLoader {
 
         /// A keyword a block, import or role passes down: nearer levels replace, except those
         /// that add up (`environment`, `module_defaults`).
-        public mutating func inherit(_ k: String, _ v: Value) {
+        public mutating func inherit(_ k: String, _ v: Value, at location: SourceLocation?) {
             if Task.accumulating.contains(k), let outer = keywords[k] {
                 keywords[k] = .list((outer.listValue ?? [outer]) + (v.listValue ?? [v]))
             } else {
                 keywords[k] = v
             }
+            keywordLocations[k] = location
         }
     }
 
@@ -317,20 +338,53 @@ public struct PlaybookLoader {
 
     /// validate_variable_name over the keys of a `vars:` mapping, as each object loads its vars
     /// (a plain AnsibleError: exit 1).
+    /// What Ansible refuses while it loads an object's fields (a Play, Block, Task…): `tags` that
+    /// are neither a list nor a comma-separated string (exit 1), `vars` that are no mapping and a
+    /// task's `loop_control` that is no mapping (parser errors, exit 4).
+    static func checkShapes(_ node: Node, kind: String, loopControl: Bool = false) throws {
+        if let tags = node["tags"] {
+            switch tags.value {
+            case .list, .string: break
+            default:
+                var e = PlaybookError("tags must be specified as a list", at: tags.value.isNone ? nil : tags.location)
+                e.generic = true
+                throw e
+            }
+        }
+        if let vars = node["vars"], !vars.value.isNone, vars.value.dictValue == nil {
+            var e = PlaybookError("Vars in a \(kind) must be specified as a dictionary.", at: vars.location)
+            e.parse = true
+            throw e
+        }
+        if loopControl, let control = node["loop_control"], control.value.dictValue == nil {
+            var e = PlaybookError("the `loop_control` value must be specified as a dictionary and cannot be a variable itself (though it can contain variables)",
+                                  at: control.value.isNone ? nil : control.location)
+            e.parse = true
+            throw e
+        }
+        try checkVarNames(node["vars"])
+    }
+
+    /// The class Ansible loads a task entry as, which its load errors name.
+    func taskKind(_ pairs: [Node.Pair]) -> String {
+        let handler = handlerBlockDepth != nil
+        let keys = pairs.compactMap { $0.key.scalar?.pythonStr }
+        let action = keys.first { !Keywords.task.contains($0) && !$0.hasPrefix("with_") }
+        switch action.map(Task.shortName) {
+        case "include_tasks", "import_tasks": return handler ? "HandlerTaskInclude" : "TaskInclude"
+        case "include_role", "import_role": return "IncludeRole"
+        default: return handler ? "Handler" : "Task"
+        }
+    }
+
     static func checkVarNames(_ vars: Node?) throws {
         for p in vars?.pairs ?? [] {
             let key = p.key.value
             if let s = key.stringValue, VariableName.isValid(s) { continue }
-            var name = "name"
-            switch key {
-            case .string, .int, .float, .bool, .none: name += " " + Value.string(key.pythonStr).pythonRepr
-            default: break
-            }
-            if key.stringValue == nil { name += " of type '\(key.typeName)'" }
             // None and booleans cannot carry an origin in Ansible: a boolean is shown as data, None not at all.
             var place = key.isNone ? nil : p.key.location
             if case .bool = key { place = SourceLocation.unknown(showing: key.pythonStr) }
-            var e = PlaybookError("Invalid variable \(name).", at: place)
+            var e = PlaybookError(VariableName.invalid(key), at: place)
             e.help = VariableName.help
             e.generic = true
             throw e
@@ -356,7 +410,7 @@ public struct PlaybookLoader {
                 handlerBlockDepth = handlerBlockDepth.map { $0 + 1 }
                 defer { handlerBlockDepth = handlerBlockDepth.map { $0 - 1 } }
                 var inner = inherited
-                try PlaybookLoader.checkVarNames(item["vars"])
+                try PlaybookLoader.checkShapes(item, kind: "Block")
                 for p in pairs {
                     let k = p.key.scalar?.pythonStr ?? ""
                     guard Keywords.block.contains(k) else {
@@ -373,7 +427,7 @@ public struct PlaybookLoader {
                 for p in item["vars"]?.pairs ?? [] { if let k = p.key.scalar?.pythonStr { inner.varKeyLocations[k] = p.key.location } }
                 for p in pairs {
                     let k = p.key.scalar?.pythonStr ?? ""
-                    if Task.inheritable.contains(k) { inner.inherit(k, p.value.value) }
+                    if Task.inheritable.contains(k) { inner.inherit(k, p.value.value, at: p.value.location) }
                 }
                 let body = try tasks(item["block"]!, role: role, inherited: inner)
                 guard item["rescue"] != nil || item["always"] != nil else {
@@ -428,7 +482,7 @@ public struct PlaybookLoader {
         inner.tags += Task.tagList(imp["tags"])
         if let w = imp["when"] { inner.addWhen(w, WhenPlace(imp.keywordLocations["when"], items: imp.whenItemLocations)) }
         if case .dict(let d)? = imp["vars"] { inner.vars.append(d) }
-        for k in Task.inheritable { if let v = imp[k] { inner.inherit(k, v) } }
+        for k in Task.inheritable { if let v = imp[k] { inner.inherit(k, v, at: imp.keywordLocations[k]) } }
         importDepth += 1
         defer { importDepth -= 1 }
         guard importDepth < 64 else { throw PlaybookError("import_tasks recursion is too deep", at: imp.location) }
@@ -445,7 +499,7 @@ public struct PlaybookLoader {
         inner.tags += Task.tagList(imp["tags"])
         if let w = imp["when"] { inner.addWhen(w, WhenPlace(imp.keywordLocations["when"], items: imp.whenItemLocations)) }
         if case .dict(let d)? = imp["vars"] { inner.vars.append(d) }
-        for k in Task.inheritable { if let v = imp[k] { inner.inherit(k, v) } }
+        for k in Task.inheritable { if let v = imp[k] { inner.inherit(k, v, at: imp.keywordLocations[k]) } }
         let (role, tasks, handlers) = try loadRoleFor(imp, inherited: inner)
         importedHandlers += handlers
         if let p = imp.args["public"] { role.publicSetting = try staticBool(p, imp) }
@@ -537,7 +591,7 @@ public struct PlaybookLoader {
             var inner = inherited
             inner.tags += tags
             if let when { inner.addWhen(when) }
-            for (k, v) in keywords { inner.inherit(k, v) }
+            for (k, v) in keywords { inner.inherit(k, v, at: entry[k]?.location) }
             let (t, h) = try roleContent(dep, inherited: inner)
             tasks += t
             handlers += h
@@ -580,6 +634,7 @@ public struct PlaybookLoader {
         t.inheritedWhenPlaces = inherited.whenPlaces
         t.blockVars = inherited.vars
         t.inheritedKeywords = inherited.keywords
+        t.inheritedKeywordLocations = inherited.keywordLocations
         return t
     }
 
@@ -608,7 +663,7 @@ public struct PlaybookLoader {
     }
 
     mutating func task(_ node: Node, _ pairs: [Node.Pair], role: Role?, inherited: Inherited) throws -> Task {
-        try PlaybookLoader.checkVarNames(node["vars"])
+        try PlaybookLoader.checkShapes(node, kind: taskKind(pairs), loopControl: true)
         var keywords: [String: Value] = [:]
         var actions: [(String, Node)] = []
         var keywordLocations: [String: SourceLocation] = [:]
@@ -622,7 +677,9 @@ public struct PlaybookLoader {
                 keywordLocations[key] = p.value.location
                 if key == "when" { whenItems = p.value.items?.map(\.location) ?? [] }
                 if key == "loop" || key.hasPrefix("with_") { loopItems = p.value.items?.map(\.location) ?? [] }
-                if key == "loop_control", let label = p.value["label"] { keywordLocations["loop_control.label"] = label.location }
+                if key == "loop_control" {
+                    for c in p.value.pairs ?? [] { if let k = c.key.scalar?.pythonStr { keywordLocations["loop_control." + k] = c.value.location } }
+                }
                 if key == "action" || key == "local_action" { keywordLocations["@action"] = p.key.location }
             } else {
                 actions.append((key, p.value))
@@ -762,12 +819,23 @@ public struct PlaybookLoader {
                 throw PlaybookError("Expected a string for \(k) but got <class '\(type)'> instead", at: node.location)
             }
         }
+        if ["include_tasks", "include_role"].contains(Task.shortName(action)) {
+            // TaskInclude.preprocess_data: keywords an include does not take (INVALID_TASK_ATTRIBUTE_FAILED).
+            for p in pairs {
+                guard let k = p.key.scalar?.pythonStr, keywords[k] != nil, !Keywords.include.contains(k), !k.hasPrefix("with_"),
+                      !(k == "listen" && handlerBlockDepth != nil) else { continue }
+                guard invalidAttributeFails else {
+                    warn?("Ignoring invalid attribute: \(k)")
+                    continue
+                }
+                throw PlaybookError("'\(k)' is not a valid attribute for a \(taskKind(pairs))", at: node.location)
+            }
+        }
         if let reg = keywords["register"] {
             // register names a variable: checked when the playbook loads, as Ansible does.
             if reg.stringValue.map(VariableName.isValid) != true {
-                let type = reg.stringValue == nil ? " of type '\(reg.typeName)'" : ""
                 var e = PlaybookError("Invalid 'register' specified.", at: keywordLocations["register"])
-                e.causes = [("Invalid variable name '\(reg.pythonStr)'\(type).", keywordLocations["register"],
+                e.causes = [(VariableName.invalid(reg), keywordLocations["register"],
                              VariableName.help)]
                 throw e
             }
@@ -797,6 +865,7 @@ public struct PlaybookLoader {
         t.inheritedWhenPlaces = inherited.whenPlaces
         t.blockVars = inherited.vars
         t.inheritedKeywords = inherited.keywords
+        t.inheritedKeywordLocations = inherited.keywordLocations
         t.keywordLocations = keywordLocations
         t.argLocations = argLocations
         t.argKeyLocations = argKeyLocations
@@ -829,6 +898,7 @@ public struct PlaybookLoader {
             }
             name = s
         case .dict(let d):
+            try PlaybookLoader.checkShapes(entry, kind: "RoleInclude")
             guard let n = (d["role"] ?? d["name"])?.stringValue else {
                 throw PlaybookError("role definitions must contain a role name", at: entry.location)
             }

@@ -16,6 +16,8 @@ public struct Play: Sendable {
     public var varsFileLocations: [SourceLocation?] = []
     /// Every other play keyword (`gather_facts`, `become`, `remote_user`, `connection`, `serial`…).
     public var keywords: [String: Value]
+    /// Where each keyword's value was written.
+    public var keywordLocations: [String: SourceLocation] = [:]
     public var preTasks: [Task]
     /// Role tasks first, then the play's own tasks, as Ansible orders them.
     public var tasks: [Task]

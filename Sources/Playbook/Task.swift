@@ -26,6 +26,8 @@ public struct Task: Sendable {
     public var includeParams = Dict()
     /// Connection and become keywords of enclosing blocks and role entries (the task's own win).
     public var inheritedKeywords: [String: Value] = [:]
+    /// Where each of `inheritedKeywords` was written.
+    public var inheritedKeywordLocations: [String: SourceLocation] = [:]
     /// A block with `rescue` or `always` stays one entry (action `block`) holding its sections;
     /// a plain block is flattened into its tasks when loaded.
     public var sections: BlockSections?
@@ -43,7 +45,7 @@ public struct Task: Sendable {
     /// outer level's entries first.
     public static let accumulating: Set<String> = ["environment", "module_defaults"]
     /// Where each keyword's value was written, the action key itself under "@action", and
-    /// `loop_control.label` for the label's value.
+    /// `loop_control.label` (and its other keys) for those values.
     public var keywordLocations: [String: SourceLocation] = [:]
     /// Where each of the task's own vars was written.
     public var varLocations: [String: SourceLocation] = [:]

@@ -11,5 +11,16 @@ public enum VariableName {
             && !jinjaKeywords.contains(s)
     }
 
+    /// validate_variable_name's message: scalars named as text, every non-string with its type.
+    public static func invalid(_ key: Value) -> String {
+        var name = "name"
+        switch key {
+        case .string, .unsafe, .int, .float, .bool, .none: name += " " + Value.string(key.pythonStr).pythonRepr
+        default: break
+        }
+        if key.stringValue == nil { name += " of type '\(key.typeName)'" }
+        return "Invalid variable \(name)."
+    }
+
     public static let help = "Variable names must be strings starting with a letter or underscore character, and contain only letters, numbers and underscores."
 }

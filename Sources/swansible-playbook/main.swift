@@ -113,8 +113,10 @@ struct SwansiblePlaybook: AsyncParsableCommand {
             PythonPlugins.shared.addBase(Files.dirname(Files.absolute(p)))
             var loader = PlaybookLoader(settings: settings, library: library, extraVars: options.extraVars)
             do {
-                let book = try loader.load(p)
+                // What the loader warned about is said before an error that stops it.
+                let loaded = Result { try loader.load(p) }
                 for w in loader.warnings { Output.warning(Origin.report(w.message, w.location, help: w.help)) }
+                let book = try loaded.get()
                 for d in loader.deprecations { Output.deprecation(d.message, version: d.version, origin: d.location, help: d.help) }
                 try Origin.validateActions(book, library: library, playbookDir: book.baseDir, settings: settings)
                 books.append(book)
@@ -127,6 +129,15 @@ struct SwansiblePlaybook: AsyncParsableCommand {
             } catch {
                 Output.error("\(error)")
                 throw ExitCode(ExitCodes.error)
+            }
+        }
+        if syntaxCheck || listHosts || listTasks || listTags {
+            for b in books {
+                let runner = PlaybookRunner(settings: settings, library: library, inventory: inv, playbookDir: b.baseDir, options: options)
+                do { try runner.validatePlays(b) } catch let e as PlaybookError {
+                    Output.error(Origin.report(e))
+                    throw ExitCode(e.generic ? ExitCodes.error : ExitCodes.parserError)
+                }
             }
         }
         if let host = explainConnection {

@@ -12,6 +12,50 @@ final class EngineTests: XCTestCase {
         XCTAssertTrue(PlaybookRunner.tagsAllow([], only: ["untagged"], skip: []))
     }
 
+    func testKeywordValuesConvertAsFieldAttributes() throws {
+        func conv(_ v: Value, _ t: FieldType, _ name: String = "k") -> Value? { try? KeywordTypes.converted(name, v, t) }
+        // int: decimal.Decimal's text, which must hold a whole number; booleans are ints.
+        XCTAssertEqual(conv(" 3 ", .int), .int(3))
+        XCTAssertEqual(conv("1e2", .int), .int(100))
+        XCTAssertEqual(conv("2.0", .int), .int(2))
+        XCTAssertEqual(conv(.float(4), .int), .int(4))
+        XCTAssertEqual(conv(true, .int), true)
+        XCTAssertNil(conv("1.5", .int))
+        XCTAssertNil(conv("0x10", .int))
+        XCTAssertNil(conv(.float(.infinity), .int))
+        // float and percent: float()'s text, a percent's `%` signs dropped first.
+        XCTAssertEqual(conv("0.5", .float), .float(0.5))
+        XCTAssertEqual(conv(3, .float), .float(3))
+        XCTAssertEqual(conv("30%", .percent), .float(30))
+        XCTAssertNil(conv("abc", .percent))
+        // bool: strict, stripped and case-blind.
+        XCTAssertEqual(conv(" Yes ", .bool), true)
+        XCTAssertEqual(conv(0, .bool), false)
+        XCTAssertNil(conv("maybe", .bool))
+        XCTAssertNil(conv(2, .bool))
+        XCTAssertThrowsError(try KeywordTypes.converted("k", "maybe", .bool)) {
+            XCTAssertEqual(($0 as? KeywordTypes.Invalid)?.message, "The value 'maybe' could not be converted to 'bool'.")
+        }
+        // list: a scalar becomes a list of one; typed items are checked.
+        XCTAssertEqual(conv("a", .list), ["a"])
+        XCTAssertEqual(conv(.none, .list), [])
+        XCTAssertEqual(conv([1, "a"], .list, "tags"), [1, "a"])
+        XCTAssertThrowsError(try KeywordTypes.converted("tags", [.float(1.5)], .list)) {
+            XCTAssertEqual(($0 as? KeywordTypes.Invalid)?.message, "Keyword 'tags' items must be of type 'str' or 'int', not 'float'.")
+        }
+    }
+
+    func testSerialSizesAsPctToInt() throws {
+        XCTAssertEqual(try PlaybookRunner.batchSize("50%", of: 5), 2)
+        XCTAssertEqual(try PlaybookRunner.batchSize("1%", of: 5), 1)      // at least one
+        XCTAssertEqual(try PlaybookRunner.batchSize("-50%", of: 10), -5)  // not positive: the rest in one batch
+        XCTAssertEqual(try PlaybookRunner.batchSize(.float(2.7), of: 5), 2)
+        XCTAssertEqual(try PlaybookRunner.batchSize(" 3 ", of: 5), 3)
+        XCTAssertThrowsError(try PlaybookRunner.batchSize("50.5%", of: 5)) {
+            XCTAssertEqual(($0 as? UnexpectedException)?.message, "invalid literal for int() with base 10: '50.5'")
+        }
+    }
+
     func testLazyVariablesAndRecursionIsNamed() throws {
         let t = Templar()
         let scope = VarScope(raw: ["a": "{{ b }}-x", "b": "{{ c | upper }}", "c": "v", "loop1": "{{ loop2 }}", "loop2": "{{ loop1 }}"], templar: t)

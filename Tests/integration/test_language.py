@@ -467,3 +467,108 @@ def test_retries_without_until_and_default_no_log_as_ansible(tmp_path):
     assert ours.stdout == theirs.stdout
     assert '"msg": "2 1 True"' in ours.stdout and 'secret' not in ours.stdout
     assert ours.stdout.count('(item=(censored due to no_log))') == 2 and ours.stdout.count('the output has been hidden') == 1
+
+
+KEYWORD_TYPE_TASKS = '''- hosts: localhost
+  gather_facts: false
+  vars: {n: "2"}
+  tasks:
+    - command: "true"
+      retries: "{{ n }}"
+      delay: " 0.0 "
+      timeout: 10.0
+      until: true
+    - debug: {msg: one}
+      retries: abc
+      ignore_errors: true
+    - debug: {msg: two}
+      delay: abc
+      ignore_errors: " yes "
+    - debug: {msg: three}
+      timeout: 1.5
+      ignore_errors: true
+    - debug: {msg: skipped}
+      when: false
+      retries: abc
+    - debug: {msg: four}
+      retries: "{{ nosuch }}"
+      ignore_errors: true
+    - debug: {msg: five}
+      ignore_errors: "{{ omit }}"
+    - debug: {msg: six}
+      no_log: perhaps
+      ignore_errors: true
+    - block:
+        - debug: {msg: seven}
+      run_once: sometimes
+      ignore_errors: true
+    - debug: {msg: "{{ item }}"}
+      loop: [1]
+      loop_control: {pause: abc}
+      ignore_errors: true
+    - debug: {msg: eight}
+      environment: abc
+    - debug: {msg: nine}
+      until: {a: 1}
+      ignore_errors: true
+'''
+
+
+def test_keyword_values_checked_per_host_as_ansible(tmp_path):
+    """Task.post_validate on each host: every keyword that applies rendered and converted to its
+    type after `when` (a bad one fails the task with 2.19's three-part error; `omit` gives way),
+    loop_control before the first item; swansible ran such tasks as if the keyword were fine."""
+    (tmp_path / 'site.yml').write_text(KEYWORD_TYPE_TASKS)
+    args = [tmp_path / 'site.yml', '-c', 'local', '-e', 'ansible_python_interpreter=/usr/bin/python3']
+    ours, theirs = swansible_playbook(*args, cwd=tmp_path), ansible_playbook(*args, cwd=tmp_path)
+    assert ours.returncode == theirs.returncode == 0
+    assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
+    assert "The value 'abc' could not be converted to 'int'." in ours.stdout
+    assert 'could not parse environment value, skipping' in ours.stderr
+
+
+@pytest.mark.parametrize('play', [
+    '- hosts: localhost\n  gather_facts: false\n  max_fail_percentage: abc\n  tasks:\n    - debug: {msg: hi}\n',
+    '- hosts: localhost\n  gather_facts: sometimes\n  tasks:\n    - debug: {msg: hi}\n',
+    '- hosts: localhost\n  gather_facts: false\n  force_handlers: "{{ nosuch }}"\n  tasks:\n    - debug: {msg: hi}\n',
+    '- hosts: localhost\n  gather_facts: false\n  max_fail_percentage: -5\n  tasks:\n    - debug: {msg: hi}\n    - debug: {msg: never}\n',
+    '- hosts: localhost\n  gather_facts: false\n  order: weird\n  tasks:\n    - debug: {msg: hi}\n',
+    '- hosts: localhost\n  gather_facts: false\n  strategy: nosuch\n  tasks:\n    - debug: {msg: hi}\n',
+    '- hosts: {a: 1}\n  gather_facts: false\n  tasks:\n    - debug: {msg: hi}\n',
+    '- hosts: localhost\n  gather_facts: false\n  vars_files: {a: 1}\n  tasks:\n    - debug: {msg: hi}\n',
+    '- hosts: localhost\n  gather_facts: false\n  tags: 5\n  tasks:\n    - debug: {msg: hi}\n',
+    '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - debug: {msg: hi}\n      vars: [1]\n',
+    '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - include_role: {name: r}\n      vars: [1]\n',
+    '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - debug: {msg: hi}\n      loop_control: abc\n',
+    '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - debug: {msg: hi}\n      register: [1]\n',
+    '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - include_tasks: other.yml\n      throttle: 1\n',
+], ids=['mfp', 'gather_facts', 'undefined', 'negative_mfp', 'order', 'strategy', 'hosts', 'vars_files', 'tags',
+        'vars', 'include_vars', 'loop_control', 'register', 'include_keyword'])
+@pytest.mark.parametrize('mode', [[], ['--syntax-check']], ids=['run', 'syntax'])
+def test_play_and_load_errors_as_ansible(tmp_path, play, mode):
+    """What Ansible refuses before a play runs (Play.post_validate, its field loaders, a strategy
+    or an order it has not got, an include's keywords) with its words and exit code; swansible
+    ran most of them, or stopped with another code."""
+    (tmp_path / 'site.yml').write_text(play)
+    (tmp_path / 'other.yml').write_text('- debug: {msg: other}\n')
+    args = [tmp_path / 'site.yml', '-c', 'local', '-e', 'ansible_python_interpreter=/usr/bin/python3', *mode]
+    ours, theirs = swansible_playbook(*args, cwd=tmp_path), ansible_playbook(*args, cwd=tmp_path)
+    assert ours.returncode == theirs.returncode
+    assert mode or ours.returncode != 0
+    assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
+
+
+def test_serial_size_int_refuses_ends_the_run(tmp_path):
+    """A `serial` size Python's int() refuses is ansible-playbook's "Unexpected Exception" (exit
+    250, before the banner); swansible ran the play as one batch."""
+    (tmp_path / 'site.yml').write_text('- hosts: localhost\n  gather_facts: false\n  serial: [1, "abc%"]\n'
+                                       '  tasks:\n    - debug: {msg: hi}\n')
+    (tmp_path / 'bad.yml').write_text('- hosts: localhost\n  gather_facts: false\n  serial: abc\n'
+                                      '  tasks:\n    - debug: {msg: hi}\n')
+    ours = swansible_playbook(tmp_path / 'site.yml', '-c', 'local', cwd=tmp_path)
+    assert ours.returncode == 0 and 'ok: [localhost]' in ours.stdout   # a later size is never reached
+    ours, theirs = (run(tmp_path / 'bad.yml', '-c', 'local', cwd=tmp_path) for run in (swansible_playbook, ansible_playbook))
+    assert ours.returncode == theirs.returncode == 250
+    assert 'PLAY [' not in ours.stdout
+    line = "[ERROR]: Unexpected Exception, this is probably a bug: invalid literal for int() with base 10: 'abc'"
+    assert line in ours.stderr and line in theirs.stderr

@@ -36,35 +36,10 @@ final class ActionContext: @unchecked Sendable {
     /// The task's action name was a template, resolved for this host.
     var actionTemplated = false
 
-    /// `environment:` of the play, its blocks and the task (the nearest wins for a name), rendered:
-    /// set around the module while it runs, as Ansible exports it before the module's command.
+    /// `environment:` of the play, its blocks and the task, rendered: set around the module
+    /// while it runs, as Ansible exports it before the module's command.
     var environment: Dict {
-        get throws {
-            var out = Dict()
-            for level in [runner.playKeywords["environment"], task.inheritedKeywords["environment"], task.keywords["environment"]] {
-                guard let level else { continue }
-                // A dict's values one by one: one that needs `ansible_env` before facts exist is
-                // left out, as Task._post_validate_environment does.
-                if case .dict(let raw) = level {
-                    for (k, v) in raw {
-                        let r: Value
-                        do { r = try runner.vars.templar.template(v, scope) } catch let e as AnsibleError
-                            where e.kind == .undefined && (e.message.contains("ansible_env") || e.message.contains("ansible_facts.env")) { continue }
-                        if !r.isOmit { out[k] = .string(r.pythonStr) }
-                    }
-                    continue
-                }
-                let rendered = try runner.vars.templar.template(level, scope)
-                for d in rendered.listValue ?? [rendered] {
-                    guard case .dict(let vars) = d else {
-                        if d.isNone || d.isOmit { continue }
-                        throw TaskFailure(message: "environment must be a dictionary, received \(d.pythonStr) (\(d.typeName))")
-                    }
-                    for (k, v) in vars where !v.isOmit { out[k] = .string(v.pythonStr) }
-                }
-            }
-            return out
-        }
+        get throws { try runner.environment(task, scope) }
     }
 
     init(task: PlayTask, host: String, args: Dict, scope: VarScope, runner: PlaybookRunner, keywords: [String: Value]) {

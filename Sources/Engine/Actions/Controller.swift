@@ -102,8 +102,7 @@ enum SetFactAction: Action {
             // Keys are templated too, and must make a variable name, as Ansible checks.
             let key = try c.runner.vars.templar.template(k, c.scope)
             guard let name = key.stringValue, VariableName.isValid(name) else {
-                let type = key.stringValue == nil ? " of type '\(key.typeName)'" : ""
-                let msg = "Invalid variable name '\(key.pythonStr)'\(type)."
+                let msg = VariableName.invalid(key)
                 var e = TaskError(links: [("Task failed.", c.task.location), (msg, c.task.argKeyLocations[k.pythonStr] ?? c.task.argLocations[k.pythonStr])],
                                   flat: "Task failed: \(msg)")
                 e.help = VariableName.help

@@ -74,7 +74,7 @@ enum AnsibleFilters {
         case .int(let i) where i == 0 || i == 1: return i == 1
         case .float(let f) where f == 0 || f == 1: return f == 1
         case .string(let s), .unsafe(let s):
-            let t = s.lowercased()
+            let t = s.trimmingCharacters(in: " \t\n\r\u{0B}\u{0C}").lowercased()
             if ["y", "yes", "on", "1", "true", "t"].contains(t) { return true }
             if ["n", "no", "off", "0", "false", "f"].contains(t) { return false }
             return nil
