@@ -457,10 +457,11 @@ public final class PlaybookRunner: @unchecked Sendable {
             ?? settings.value(env: "ANSIBLE_STRATEGY", key: "strategy") ?? "linear"
         let short = strategy.hasPrefix("ansible.builtin.") ? String(strategy.dropFirst("ansible.builtin.".count)) : strategy
         // Anything but a built-in strategy, found or not (PluginLoader.get warns before it fails).
-        if !["linear", "free", "host_pinned", "debug"].contains(short) || (strategy.contains(".") && !strategy.hasPrefix("ansible.builtin.")) {
+        let builtin = ["linear", "free", "host_pinned", "debug"].contains(short)
+        if !builtin {
             Output.deprecation("Use of strategy plugins not included in ansible.builtin are deprecated and do not carry any backwards compatibility guarantees. No alternative for third party strategy plugins is currently planned.", version: nil, origin: nil)
         }
-        guard ["linear", "free", "host_pinned", "debug"].contains(short) else {
+        guard builtin else {
             if let plugin = library.collectionPlugin(strategy, kind: "strategy") {
                 throw PlaybookError("The strategy plugin '\(strategy)' (\(plugin)) is Python code for Ansible's controller, which swansible does not run; see docs/compatibility.md for what to use instead.", at: play.location)
             }
@@ -1225,7 +1226,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                     var ok = true
                     for i in task.conditions.indices where ok {
                         do { ok = try holds(task, condition: i, s).0 } catch let e as AnsibleError {
-                            throw TaskError.keyword(task, keyword: "when", e.message, at: e.location).with(e.cause)
+                            throw TaskError.keyword(task, keyword: "when", e.message, at: e.location).with(e)
                         }
                     }
                     guard ok else {
@@ -1694,7 +1695,7 @@ public final class PlaybookRunner: @unchecked Sendable {
     func loop(_ task: PlayTask, _ scope: VarScope) throws -> [Value]? {
         let key = task["loop"] != nil ? "loop" : task.keywords.keys.first { $0.hasPrefix("with_") } ?? "loop"
         do { return try loopItems(task, scope) } catch let e as AnsibleError where e.kind == .undefined {
-            throw TaskError.keyword(task, keyword: key, e.message, at: e.location).with(e.cause)
+            throw TaskError.keyword(task, keyword: key, e.message, at: e.location).with(e)
         } catch let e as AnsibleError {
             throw TaskError.standalone(e, at: task.keywordLocations[key])
         }
@@ -1861,7 +1862,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         for i in task.conditions.indices {
             let ok: Bool, cond: Value?
             do { (ok, cond) = try holds(task, condition: i, scope) } catch let e as AnsibleError {
-                throw TaskError.keyword(task, keyword: "when", e.message, at: e.location).with(e.cause)
+                throw TaskError.keyword(task, keyword: "when", e.message, at: e.location).with(e)
             } catch let e as BrokenConditional {
                 throw TaskError.broken(task, keyword: "when", e)
             }
@@ -1923,7 +1924,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                 if registered["failed"] == nil { registered["failed"] = .bool(status == .failed) }
                 let s = reg.map { scope.with([$0: .dict(registered)]) } ?? scope
                 do { done = try vars.templar.conditional(until, s, origin: task.keywordLocations["until"]).0 } catch let e as AnsibleError {
-                    throw TaskError.keyword(task, keyword: "until", e.message, at: e.location).with(e.cause)
+                    throw TaskError.keyword(task, keyword: "until", e.message, at: e.location).with(e)
                 } catch let e as BrokenConditional {
                     throw TaskError.broken(task, keyword: "until", e)
                 }

@@ -126,7 +126,7 @@ extension PlaybookRunner {
             let at = keywordLocation(task, k)
             let outer = "Error processing keyword '\(k)'"
             throw TaskError(links: [("Task failed.", task.location), (outer + ".", at), (e.message, e.location ?? at)],
-                            flat: "Task failed: \(outer): \(e.message)").with(e.cause)
+                            flat: "Task failed: \(outer): \(e.message)").with(e)
         }
     }
 
@@ -142,7 +142,7 @@ extension PlaybookRunner {
             var v = raw
             if KeywordTypes.hasTemplate(raw) {
                 do { v = try vars.templar.template(raw, scope) } catch let e as AnsibleError {
-                    throw TaskError(links: [(outer + ".", at), (e.message, e.location ?? at)], flat: "\(outer): \(e.message)").with(e.cause)
+                    throw TaskError(links: [(outer + ".", at), (e.message, e.location ?? at)], flat: "\(outer): \(e.message)").with(e)
                 }
             }
             if v.isOmit || v.isNone { continue }

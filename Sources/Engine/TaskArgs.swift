@@ -32,7 +32,7 @@ extension PlaybookRunner {
             }
             let r: Value
             do { r = try vars.templar.template(v, scope) } catch let e as AnsibleError {
-                throw TaskError.args(task, name: resolvedName(task), key: k.pythonStr, e.message).with(e.cause)
+                throw TaskError.args(task, name: resolvedName(task), key: k.pythonStr, e.message).with(e)
             }
             if !r.isOmit { args[k] = r }
         }
@@ -60,7 +60,7 @@ extension PlaybookRunner {
         DeprecationCollector.current?.warn("Using a template for task args is unsafe in some situations (see https://docs.ansible.com/ansible/devel/reference_appendices/faq.html#argsplat-unsafe).", at: at)
         let rendered: Value
         do { rendered = try vars.templar.container(template, scope) } catch let e as AnsibleError {
-            throw TaskError.args(task, name: resolvedName(task), key: "args", e.message).with(e.cause)
+            throw TaskError.args(task, name: resolvedName(task), key: "args", e.message).with(e)
         }
         if rendered.isOmit { return Dict() }
         guard case .dict(let d) = rendered else {

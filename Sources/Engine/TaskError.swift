@@ -30,10 +30,20 @@ struct TaskError: Error {
         return e
     }
 
+    /// The error's causes: one with a place of its own, and the end of its message that stands apart.
+    func with(_ e: AnsibleError) -> TaskError {
+        var error = with(e.cause)
+        guard let apart = e.apart, let last = error.links.last, last.message.hasSuffix(": " + apart) else { return error }
+        error.links[error.links.count - 1].message = String(last.message.dropLast(apart.count + 2)) + "."
+        error.links.append((apart, nil))
+        error.apart.insert(error.links.count - 1)
+        return error
+    }
+
     /// An error 2.19 raises as itself rather than as the task's (a loop or label that does not
     /// render): one section at its place, with its help.
     static func standalone(_ e: AnsibleError, at: SourceLocation?) -> TaskError {
-        var error = TaskError(links: [(e.message, e.location ?? at)], flat: e.message).with(e.cause)
+        var error = TaskError(links: [(e.message, e.location ?? at)], flat: e.message).with(e)
         error.help = e.help
         return error
     }

@@ -23,6 +23,9 @@ public struct AnsibleError: Error, CustomStringConvertible, Sendable {
     /// A cause with a place of its own (a `!vault` value that did not decrypt, where it was
     /// written), which the message names after a colon: shown as its own "caused by" section.
     public var cause: (message: String, location: SourceLocation)?
+    /// The end of the message that stands apart without a place (an error raised while handling
+    /// another, ChainedError), shown as its own section.
+    public var apart: String?
     /// What follows the origin in the [ERROR] block (Ansible's help_text).
     public var help: String?
     public init(_ message: String, kind: Kind = .other, line: Int = 0) {
@@ -237,8 +240,8 @@ public struct Templar: Sendable {
 
     /// Text rendered as 2.19 renders what only displays (a task's name in its banner): an
     /// expression that fails shows in place as `<< error N - message >>`, and the messages come back
-    /// for the warning. An undefined value or a vault marker is replaced and the rest rendered;
-    /// any other error stops the text there, "template potentially truncated" (2.19's
+    /// for the warning. An undefined value, a vault marker or a plugin's failure is replaced and
+    /// the rest rendered; any other error stops the text there, "template potentially truncated" (2.19's
     /// TruncationMarker). A syntax error, or a failing `{% %}` statement, marks the whole text.
     /// `place`: where the first error's own value was written (a `!vault` value's), if known.
     func renderMarking(_ text: String, _ scope: VarScope) -> (text: String, errors: [String], place: SourceLocation?) {
@@ -261,13 +264,20 @@ public struct Templar: Sendable {
                 if errors.isEmpty { place = e?.cause?.location }
                 errors.append(shown)
                 out += "<< error \(errors.count) - \(shown) >>"
-                if e?.kind != .undefined, e?.cause == nil {
+                // A plugin's failure is a marker in place, as an undefined value is.
+                if e?.kind != .undefined, e?.cause == nil, !Templar.isPluginFailure(shown) {
                     errors.append("template potentially truncated")
                     return (out + "<< error \(errors.count) - template potentially truncated >>", errors, place)
                 }
             }
         }
         return (out + rest, errors, place)
+    }
+
+    /// A filter, test or lookup plugin's own failure, which 2.19 words on its own (no "Error
+    /// rendering template") and captures in place like an undefined value.
+    static func isPluginFailure(_ message: String) -> Bool {
+        ["The filter plugin '", "The test plugin '", "The lookup plugin '"].contains(where: message.hasPrefix)
     }
 
     /// "<what>: <why>" for a template or expression that used a `!vault` value that does not
@@ -429,8 +439,10 @@ public struct Templar: Sendable {
                 throw Templar.undecryptable("Error rendering template", e)
             } catch let e as TemplateError {
                 // Ansible words a plugin's failure on its own; other runtime errors say "Error rendering template".
-                let m = e.message.hasPrefix("The filter plugin") ? e.message : Templar.renderingError(e.message)
-                throw AnsibleError(m, kind: e.isSyntax ? .syntax : .other)
+                let m = Templar.isPluginFailure(e.message) ? e.message : Templar.renderingError(e.message)
+                var error = AnsibleError(m, kind: e.isSyntax ? .syntax : .other)
+                error.apart = e.apart
+                throw error
             }
         case .unsafe(let s) where Templar.untrustedBehavior.load(ordering: .relaxed) != 0 && !Template.isPlain(s):
             // _TEMPLAR_UNTRUSTED_TEMPLATE_BEHAVIOR: a template skipped for want of trust is said.
@@ -493,7 +505,9 @@ public struct Templar: Sendable {
         } catch let e as TemplateError where e.undecryptable != nil {
             throw Templar.undecryptable("Error rendering template", e)
         } catch let e as TemplateError {
-            throw AnsibleError(Templar.renderingError(e.message), kind: e.isSyntax ? .syntax : .other)
+            var error = AnsibleError(Templar.isPluginFailure(e.message) ? e.message : Templar.renderingError(e.message), kind: e.isSyntax ? .syntax : .other)
+            error.apart = e.apart
+            throw error
         }
     }
 
@@ -608,7 +622,9 @@ public struct Templar: Sendable {
             } catch let e as TemplateError {
                 // As 2.19 words them: a parse error, a plugin's own failure, or any other runtime error.
                 if e.isSyntax { throw AnsibleError("Syntax error in expression: \(e.message)", kind: .syntax) }
-                throw AnsibleError(e.message.hasPrefix("The filter plugin") ? e.message : "Error rendering expression: \(e.message)")
+                var error = AnsibleError(Templar.isPluginFailure(e.message) ? e.message : "Error rendering expression: \(e.message)")
+                error.apart = e.apart
+                throw error
             }
         default: return expression
         }

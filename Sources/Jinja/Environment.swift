@@ -169,7 +169,9 @@ public struct Environment: Sendable {
             throw e   // a marker the filter used: its own error, not the filter's
         } catch {
             guard let wrap = filterFailure else { throw error }
-            throw TemplateError(wrap(Environment.shortName(name), "\(error)"))
+            var failure = TemplateError(wrap(Environment.shortName(name), "\(error)"))
+            failure.apart = (error as? ChainedError)?.message
+            throw failure
         }
     }
 

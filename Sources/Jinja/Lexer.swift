@@ -1,6 +1,14 @@
 // Splits template source into text and tag tokens, applying Jinja2's whitespace control
 // (`-`, `+`, trim_blocks, lstrip_blocks) here so the parser never sees it.
 
+/// An error a filter raises while handling another (Python's implicit exception context, as
+/// ansible-core's `raise … ` inside `except`): 2.19 shows it apart from "The filter plugin … failed.".
+public struct ChainedError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
 public struct TemplateError: Error, CustomStringConvertible, Sendable {
     public var message: String
     public var line: Int
@@ -11,6 +19,9 @@ public struct TemplateError: Error, CustomStringConvertible, Sendable {
     public var undecryptable: String?
     /// Raised by an operator using such a marker: an error for good (see UndefinedError.hard).
     public var hard = false
+    /// A filter's own error that it raised while handling another (a ChainedError): the end of
+    /// the message, which 2.19 shows as a section of its own.
+    public var apart: String?
     public init(_ message: String, line: Int = 0, syntax: Bool = false) {
         self.message = message
         self.line = line

@@ -107,6 +107,7 @@ public struct PlaybookLoader {
     /// put before every task's (PlaybookInclude.load_data).
     mutating func importPlaybook(_ node: Node, _ entry: Node.Pair, baseDir base: String) throws -> [Play] {
         var vars = Dict(), tags: [String] = [], when: [Value] = [], places: [WhenPlace] = []
+        try PlaybookLoader.checkShapes(node, kind: "PlaybookInclude")
         for p in node.pairs ?? [] {
             let key = p.key.scalar?.pythonStr ?? ""
             switch key {
@@ -336,8 +337,6 @@ public struct PlaybookLoader {
         return try tasks(node, role: role, inherited: inherited)
     }
 
-    /// validate_variable_name over the keys of a `vars:` mapping, as each object loads its vars
-    /// (a plain AnsibleError: exit 1).
     /// What Ansible refuses while it loads an object's fields (a Play, Block, Task…): `tags` that
     /// are neither a list nor a comma-separated string (exit 1), `vars` that are no mapping and a
     /// task's `loop_control` that is no mapping (parser errors, exit 4).
@@ -377,6 +376,8 @@ public struct PlaybookLoader {
         }
     }
 
+    /// validate_variable_name over the keys of a `vars:` mapping, as each object loads its vars
+    /// (a plain AnsibleError: exit 1).
     static func checkVarNames(_ vars: Node?) throws {
         for p in vars?.pairs ?? [] {
             let key = p.key.value

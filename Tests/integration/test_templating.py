@@ -15,7 +15,7 @@ def test_debug_output_matches_ansible(fixture):
 
 
 @pytest.mark.parametrize('fixture', ['undefined_arg.yml', 'undefined_when.yml', 'undefined_loop.yml', 'broken_conditional.yml',
-                                     'filter_wrong_type.yml', 'undefined_hostvars.yml', 'omit_conditional.yml'])
+                                     'filter_wrong_type.yml', 'undefined_hostvars.yml', 'omit_conditional.yml', 'plugin_failures.yml'])
 def test_undefined_variable_errors_match_ansible(fixture):
     """The [ERROR] block (message chain, origins, snippets) and the fatal line, as 2.19 prints them."""
     book = FIXTURES / 'errors' / fixture

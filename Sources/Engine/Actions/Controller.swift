@@ -62,7 +62,7 @@ enum DebugAction: Action {
                 let outer = "Error while resolving `var` expression"
                 let at = c.task.argLocations["var"]
                 var error = TaskError(links: [("Task failed.", c.task.location), (outer + ".", at), (e.message, at)],
-                                      flat: "Task failed: \(outer): \(e.message)").with(e.cause)
+                                      flat: "Task failed: \(outer): \(e.message)").with(e)
                 if e.kind == .untrusted { error.help = Templar.untrustedHelp }
                 throw error
             } catch {
@@ -149,7 +149,7 @@ enum AssertAction: Action {
             do { (ok, _) = try c.runner.vars.templar.conditional(cond, c.scope, origin: itemAt) } catch let e as BrokenConditional {
                 throw TaskError.broken(c.task, at: e.location ?? itemAt, e.message, help: e.help)
             } catch let e as AnsibleError {
-                var error = TaskError(links: [("Task failed.", c.task.location), (e.message, e.location ?? itemAt)], flat: "Task failed: \(e.message)").with(e.cause)
+                var error = TaskError(links: [("Task failed.", c.task.location), (e.message, e.location ?? itemAt)], flat: "Task failed: \(e.message)").with(e)
                 if e.kind == .untrusted { error.help = Templar.untrustedHelp }
                 throw error
             }

@@ -61,7 +61,7 @@ enum TemplateAction: Action {
         do { text = try c.runner.vars.templar.render(source, scope, options: options, searchDirs: searchDirs) } catch let e as AnsibleError where e.kind == .syntax {
             throw TaskError.templateFile(c.task, file: path, line: e.line, e.message)
         } catch let e as AnsibleError {
-            throw TaskError.templateFile(c.task, file: path, line: 0, e.message).with(e.cause)
+            throw TaskError.templateFile(c.task, file: path, line: 0, e.message).with(e)
         }
         args["_original_basename"] = .string(Files.basename(path))
         CopyAction.preserveMode(&args, of: path)

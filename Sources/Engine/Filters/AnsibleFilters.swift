@@ -159,9 +159,9 @@ enum AnsibleFilters {
             guard let items = v.listValue else { throw AnsibleError("items2dict requires a list, got <class '\(v.typeName)'> instead.") }
             var out = Dict()
             for item in items {
-                guard case .dict(let d) = item else { throw AnsibleError("items2dict requires a list of dictionaries, got \(v.pythonRepr) instead.") }
+                guard case .dict(let d) = item else { throw ChainedError("items2dict requires a list of dictionaries, got \(v.pythonRepr) instead.") }
                 guard let key = d[.string(k)], let value = d[.string(val)] else {
-                    throw AnsibleError("items2dict requires each dictionary in the list to contain the keys '\(k)' and '\(val)', got \(v.pythonRepr) instead.")
+                    throw ChainedError("items2dict requires each dictionary in the list to contain the keys '\(k)' and '\(val)', got \(v.pythonRepr) instead.")
                 }
                 out[key] = value
             }

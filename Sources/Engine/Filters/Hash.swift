@@ -17,7 +17,7 @@ enum HashFilters {
         case "sha256": return hex(SHA256.hash(data: bytes))
         case "sha384": return hex(SHA384.hash(data: bytes))
         case "sha512": return hex(SHA512.hash(data: bytes))
-        default: throw AnsibleError("unsupported hash type \(algo)")
+        default: throw ChainedError("unsupported hash type \(algo)")   // get_hash raises it handling hashlib's
         }
     }
 
@@ -93,7 +93,7 @@ enum HashFilters {
         "to_uuid": { v, a, _ in
             let namespace = a.get(0, "namespace")?.pythonStr ?? "361E6D51-FAEC-444A-9079-341386DA8E2E"
             do { return .string(try uuid5(v.pythonStr, namespace: namespace)) } catch {
-                throw AnsibleError("Invalid value '\(namespace)' for 'namespace': \(error)")
+                throw ChainedError("Invalid value '\(namespace)' for 'namespace': \(error)")
             }
         },
     ]

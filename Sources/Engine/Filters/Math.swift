@@ -77,7 +77,10 @@ enum MathFilters {
             return .string((scaled.isFinite ? ExactDecimal.fixed(scaled, places: 2) : Value.formatFloat(scaled)) + " " + suffix)
         },
         "human_to_bytes": { v, a, _ in
-            try humanToBytes(v.pythonStr, defaultUnit: a.get(0, "default_unit")?.stringValue, isbits: a.get(1, "isbits")?.truthy ?? false)
+            // mathstuff's wrapper names the formatter's ValueError after its own words.
+            do { return try humanToBytes(v.pythonStr, defaultUnit: a.get(0, "default_unit")?.stringValue, isbits: a.get(1, "isbits")?.truthy ?? false) } catch let e as AnsibleError {
+                throw AnsibleError("human_to_bytes() can't interpret the input: \(e.message)")
+            }
         },
     ]
 }

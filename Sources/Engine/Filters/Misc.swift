@@ -61,7 +61,7 @@ enum MiscFilters {
             var t = time_t(time(nil))
             if let second = a.get(0, "second"), !second.isNone {
                 guard let n = second.number ?? second.stringValue.flatMap({ PythonNumber.float(stripping: $0) }), n.isFinite else {
-                    throw AnsibleError("Invalid value for epoch value (\(second.pythonStr))")
+                    throw ChainedError("Invalid value for epoch value (\(second.pythonStr))")
                 }
                 guard let whole = Int(exactly: n.rounded(.down)) else { throw AnsibleError("timestamp out of range for platform time_t") }
                 t = time_t(whole)

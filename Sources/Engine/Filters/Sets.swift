@@ -124,11 +124,18 @@ enum SetFilters {
                 var values = element
                 for key in keys {
                     guard case .dict(let d) = values else {
-                        throw AnsibleError("the key \(key.pythonStr) should point to a dictionary, got '\(values.pythonStr)'")
+                        // Raised from the TypeError of subscripting it, whose words follow.
+                        let why: String
+                        switch values {
+                        case .list: why = "list indices must be integers or slices, not str"
+                        case .string, .unsafe: why = "string indices must be integers, not 'str'"
+                        default: why = "'\(values.typeName)' object is not subscriptable"
+                        }
+                        throw AnsibleError("the key \(key.pythonStr) should point to a dictionary, got '\(values.pythonStr)': \(why)")
                     }
                     guard let next = d[key] else {
                         if skipMissing { values = .list([]); break }
-                        throw AnsibleError("could not find \(key.pythonRepr) key in iterated item \(values.pythonRepr)")
+                        throw ChainedError("could not find \(key.pythonRepr) key in iterated item \(values.pythonRepr)")
                     }
                     values = next
                 }
