@@ -1233,6 +1233,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                         skipHost(host, task, item: item)
                         continue
                     }
+                    try postValidate(task, s)
                     let key = try target(s, iterVars)
                     if let i = groups.firstIndex(where: { $0.key == key && $0.item == item && !$0.hosts.contains(host) }) {
                         groups[i].hosts.append(host)
@@ -1373,6 +1374,11 @@ public final class PlaybookRunner: @unchecked Sendable {
                 let r = try vars.templar.template(v, s)
                 if !r.isOmit { args[k] = r }
             }
+            // IncludeRole's own booleans, post-validated with the task.
+            for k in ["public", "allow_duplicates", "rolespec_validate"] {
+                guard let v = args[.string(k)], !v.isNone else { continue }
+                args[.string(k)] = try checked(task, k, v, .bool, at: task.argLocations[k])
+            }
             var params = Dict()
             for k in iterVars.keys.sorted() { params[.string(k)] = iterVars[k] }
             return Target(args: args, params: params)
@@ -1411,7 +1417,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                 lock.withLock { _ in includedHandlers += handlers + imported }
                 // Private unless `public: yes`, or DEFAULT_PRIVATE_ROLE_VARS explicitly set to false.
                 let explicit = settings.value(env: "ANSIBLE_PRIVATE_ROLE_VARS", key: "private_role_vars").map { !Settings.truthy($0) }
-                if task.args["public"].map({ AnsibleFilters.boolean($0).truthy }) ?? explicit ?? false { vars.expose(role) }
+                if g.key.args["public"]?.truthy ?? explicit ?? false { vars.expose(role) }
                 try await runIncluded(tasks.map { $0.including(g.key.params) }, by: task, pc: pc, hosts: g.hosts, prefix: prefix)
             } catch {
                 for h in g.hosts { failHost(h, task, ["changed": false, "msg": .unsafe("\(error)")]) }
@@ -1670,6 +1676,8 @@ public final class PlaybookRunner: @unchecked Sendable {
             registered["invocation"] = nil   // the strategy registers a clean copy without it
             if registered["failed"] == nil && status != .skipped { registered["failed"] = .bool(status == .failed) }
             st.setFacts[.string(reg)] = .dict(registered)
+            // set_nonpersistent_facts warns about a reserved name, at the `register:` value.
+            VariableManager.warnReserved([reg], origins: { _ in task.keywordLocations["register"] })
         }
         for (name, handlers) in resolved ?? [] {
             guard !handlers.isEmpty else {

@@ -57,7 +57,7 @@ enum KeywordTypes {
         switch type {
         case .string: return v
         case .bool:
-            guard let b = AnsibleFilters.strictBool(v) else { throw wrong }
+            guard let b = v.strictBool else { throw wrong }
             return .bool(b)
         case .int:
             switch v {
@@ -156,10 +156,11 @@ extension PlaybookRunner {
     }
 
     /// The value converted to its keyword's type, or the task's failure naming the keyword.
+    /// `at`: where the value was written when it is not a keyword's (include_role's arguments).
     @discardableResult
-    func checked(_ task: PlayTask, _ k: String, _ v: Value, _ type: FieldType) throws -> Value {
+    func checked(_ task: PlayTask, _ k: String, _ v: Value, _ type: FieldType, at place: SourceLocation? = nil) throws -> Value {
         do { return try KeywordTypes.converted(k, v, type) } catch {
-            let at = keywordLocation(task, k)
+            let at = place ?? keywordLocation(task, k)
             let outer = "Error processing keyword '\(k)'"
             var e = TaskError(links: [("Task failed.", task.location), (outer + ".", at), (error.message, at)],
                               flat: "Task failed: \(outer): \(error.message)")

@@ -21,6 +21,11 @@ public enum Keywords {
         "order", "force_handlers", "user",
     ])
 
+    /// Keywords of string type on plays, blocks and tasks, in the order their FieldAttributes are
+    /// declared (Base.validate refuses a list or a mapping there, the first it finds).
+    static let stringFields = ["delegate_to", "name", "connection", "remote_user", "debugger", "become_method", "become_user",
+                               "become_flags", "become_exe", "fact_path", "strategy", "order"]
+
     /// The keywords include_tasks and include_role take (TaskInclude.VALID_INCLUDE_KEYWORDS).
     static let include: Set<String> = [
         "action", "args", "collections", "debugger", "ignore_errors", "loop", "loop_control", "loop_with", "name",

@@ -338,8 +338,9 @@ public struct PlaybookLoader {
     }
 
     /// What Ansible refuses while it loads an object's fields (a Play, Block, Task…): `tags` that
-    /// are neither a list nor a comma-separated string (exit 1), `vars` that are no mapping and a
-    /// task's `loop_control` that is no mapping (parser errors, exit 4).
+    /// are neither a list nor a comma-separated string (exit 1); `vars`, `module_defaults` entries
+    /// and a task's `loop_control` that are no mapping, `collections` that are no strings, a
+    /// string keyword given a list or a mapping (parser errors, exit 4).
     static func checkShapes(_ node: Node, kind: String, loopControl: Bool = false) throws {
         if let tags = node["tags"] {
             switch tags.value {
@@ -355,6 +356,25 @@ public struct PlaybookLoader {
             e.parse = true
             throw e
         }
+        if let defaults = node["module_defaults"], !defaults.value.isNone {
+            // Base._load_module_defaults: a mapping or a list of them, at the entry that is neither.
+            let entries = defaults.items ?? [defaults]
+            if let bad = entries.first(where: { $0.value.dictValue == nil }) {
+                var e = PlaybookError("The field 'module_defaults' is supposed to be a dictionary or list of dictionaries, the keys of which must be static action, module, or group names. Only the values may contain templates. For example: {'ping': \"{{ ping_defaults }}\"}",
+                                      at: bad.location)
+                e.parse = true
+                throw e
+            }
+        }
+        if let search = node["collections"], !search.value.isNone {
+            // A static keyword, validated as it loads: a list of strings.
+            let entries = search.items ?? [search]
+            if let bad = entries.first(where: { $0.value.stringValue == nil }) {
+                var e = PlaybookError("Keyword 'collections' items must be of type 'str', not '\(bad.value.typeName)'.", at: bad.location)
+                e.parse = true
+                throw e
+            }
+        }
         if loopControl, let control = node["loop_control"], control.value.dictValue == nil {
             var e = PlaybookError("the `loop_control` value must be specified as a dictionary and cannot be a variable itself (though it can contain variables)",
                                   at: control.value.isNone ? nil : control.location)
@@ -362,6 +382,20 @@ public struct PlaybookLoader {
             throw e
         }
         try checkVarNames(node["vars"])
+        // Base.validate: a string field given a list or a mapping (FieldAttribute order).
+        for k in Keywords.stringFields {
+            guard let v = node[k]?.value else { continue }
+            let type: String
+            switch v {
+            case .list: type = "ansible.module_utils._internal._datatag._AnsibleTaggedList"
+            case .dict: type = "ansible.module_utils._internal._datatag._AnsibleTaggedDict"
+            default: continue
+            }
+            var e = PlaybookError("The field '\(k)' is supposed to be a string type, however the incoming data structure is a <class '\(type)'>",
+                                  at: node.location)
+            e.parse = true
+            throw e
+        }
     }
 
     /// The class Ansible loads a task entry as, which its load errors name.
@@ -503,7 +537,7 @@ public struct PlaybookLoader {
         for k in Task.inheritable { if let v = imp[k] { inner.inherit(k, v, at: imp.keywordLocations[k]) } }
         let (role, tasks, handlers) = try loadRoleFor(imp, inherited: inner)
         importedHandlers += handlers
-        if let p = imp.args["public"] { role.publicSetting = try staticBool(p, imp) }
+        if let p = imp.args["public"] { role.publicSetting = try staticBool(p, imp, key: "public") }
         importedRoles.append(role)
         return tasks
     }
@@ -532,9 +566,9 @@ public struct PlaybookLoader {
         }
         // The role itself runs again when imported or included (its dependencies once per play),
         // unless the task says allow_duplicates: false and the play has had it already.
-        if let allow = t.args["allow_duplicates"], try !staticBool(allow, t), seenRoles.contains(roleKey(role)) { return (role, [], []) }
+        if let allow = t.args["allow_duplicates"], try !staticBool(allow, t, key: "allow_duplicates"), seenRoles.contains(roleKey(role)) { return (role, [], []) }
         seenRoles.insert(roleKey(role))
-        let validate = try t.args["rolespec_validate"].map { try staticBool($0, t) } ?? true
+        let validate = try t.args["rolespec_validate"].map { try staticBool($0, t, key: "rolespec_validate") } ?? true
         let (tasks, handlers) = try roleContent(role, inherited: inherited, tasksFrom: from("tasks_from"), handlersFrom: from("handlers_from"),
                                                 validate: validate)
         // A role brought in by another role's task sees its params and the chain of roles that
@@ -555,14 +589,20 @@ public struct PlaybookLoader {
         return vars
     }
 
-    /// A boolean argument known while loading: YAML's, or a template rendered with the load-time vars.
-    func staticBool(_ v: Value, _ t: Task) throws -> Bool {
+    /// A boolean argument known while loading: YAML's, or a template rendered with the load-time
+    /// vars; anything else is IncludeRole's post_validate error (a parser error for import_role).
+    func staticBool(_ v: Value, _ t: Task, key: String) throws -> Bool {
         var v = v
         if let s = v.stringValue, s.contains("{{"), let render = renderName {
             v = .string(try render(s, loadVars(for: t)))
         }
-        if case .bool(let b) = v { return b }
-        return ["true", "yes", "on", "y", "1", "t"].contains(v.pythonStr.lowercased())
+        guard let b = v.strictBool else {
+            var e = PlaybookError("Error processing keyword '\(key)'.", at: t.argLocations[key])
+            e.causes = [("The value \(v.pythonRepr) could not be converted to 'bool'.", t.argLocations[key], nil)]
+            e.parse = true
+            throw e
+        }
+        return b
     }
 
     func roleKey(_ role: Role) -> String { role.path + "|" + Value.dict(role.params).json(.init(sortKeys: true)) }
@@ -831,6 +871,13 @@ public struct PlaybookLoader {
                 }
                 throw PlaybookError("'\(k)' is not a valid attribute for a \(taskKind(pairs))", at: node.location)
             }
+        }
+        if handlerBlockDepth == nil, let listen = pairs.first(where: { $0.key.scalar?.pythonStr == "listen" }) {
+            // A Handler's keyword: on a task, Task._validate_attributes refuses it.
+            var e = PlaybookError("'listen' is not a valid attribute for a \(taskKind(pairs))\nThis error can be suppressed as a warning using the \"invalid_task_attribute_failed\" configuration",
+                                  at: listen.key.location)
+            e.parse = true
+            throw e
         }
         if let reg = keywords["register"] {
             // register names a variable: checked when the playbook loads, as Ansible does.

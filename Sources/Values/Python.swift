@@ -195,3 +195,23 @@ public struct DateParts: CustomStringConvertible {
         return "datetime.timedelta(\(parts.isEmpty ? "0" : parts.map { "\($0.0)=\($0.1)" }.joined(separator: ", ")))"
     }
 }
+
+extension Value {
+    /// module_utils' boolean(value, strict=True): nil for what is neither true nor false.
+    public var strictBool: Bool? {
+        switch self {
+        case .bool(let b): return b
+        case .int(let i) where i == 0 || i == 1: return i == 1
+        case .float(let f) where f == 0 || f == 1: return f == 1
+        case .string(let s), .unsafe(let s):
+            var t = Substring(s)
+            while let c = t.first, " \t\n\r\u{0B}\u{0C}".contains(c) { t = t.dropFirst() }
+            while let c = t.last, " \t\n\r\u{0B}\u{0C}".contains(c) { t = t.dropLast() }
+            let lower = t.lowercased()
+            if ["y", "yes", "on", "1", "true", "t"].contains(lower) { return true }
+            if ["n", "no", "off", "0", "false", "f"].contains(lower) { return false }
+            return nil
+        default: return nil
+        }
+    }
+}

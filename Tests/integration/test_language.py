@@ -511,6 +511,10 @@ KEYWORD_TYPE_TASKS = '''- hosts: localhost
     - debug: {msg: nine}
       until: {a: 1}
       ignore_errors: true
+    - include_role: {name: r, public: maybe}
+      ignore_errors: true
+    - debug: {msg: ten}
+      register: when
 '''
 
 
@@ -519,6 +523,8 @@ def test_keyword_values_checked_per_host_as_ansible(tmp_path):
     type after `when` (a bad one fails the task with 2.19's three-part error; `omit` gives way),
     loop_control before the first item; swansible ran such tasks as if the keyword were fine."""
     (tmp_path / 'site.yml').write_text(KEYWORD_TYPE_TASKS)
+    (tmp_path / 'roles' / 'r' / 'tasks').mkdir(parents=True)
+    (tmp_path / 'roles' / 'r' / 'tasks' / 'main.yml').write_text('- debug: {msg: in r}\n')
     args = [tmp_path / 'site.yml', '-c', 'local', '-e', 'ansible_python_interpreter=/usr/bin/python3']
     ours, theirs = swansible_playbook(*args, cwd=tmp_path), ansible_playbook(*args, cwd=tmp_path)
     assert ours.returncode == theirs.returncode == 0
@@ -542,8 +548,15 @@ def test_keyword_values_checked_per_host_as_ansible(tmp_path):
     '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - debug: {msg: hi}\n      loop_control: abc\n',
     '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - debug: {msg: hi}\n      register: [1]\n',
     '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - include_tasks: other.yml\n      throttle: 1\n',
+    '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - debug: {msg: hi}\n      listen: topic\n',
+    '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - debug: {msg: hi}\n      module_defaults: [1]\n',
+    '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - debug: {msg: hi}\n      collections: 5\n',
+    '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - name: [1, 2]\n      debug: {msg: hi}\n',
+    '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - command: id\n      become_user: [root]\n',
+    '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - import_role: {name: r, public: maybe}\n',
 ], ids=['mfp', 'gather_facts', 'undefined', 'negative_mfp', 'order', 'strategy', 'hosts', 'vars_files', 'tags',
-        'vars', 'include_vars', 'loop_control', 'register', 'include_keyword'])
+        'vars', 'include_vars', 'loop_control', 'register', 'include_keyword', 'listen', 'module_defaults', 'collections',
+        'string_field', 'become_user', 'import_role'])
 @pytest.mark.parametrize('mode', [[], ['--syntax-check']], ids=['run', 'syntax'])
 def test_play_and_load_errors_as_ansible(tmp_path, play, mode):
     """What Ansible refuses before a play runs (Play.post_validate, its field loaders, a strategy
@@ -551,6 +564,8 @@ def test_play_and_load_errors_as_ansible(tmp_path, play, mode):
     ran most of them, or stopped with another code."""
     (tmp_path / 'site.yml').write_text(play)
     (tmp_path / 'other.yml').write_text('- debug: {msg: other}\n')
+    (tmp_path / 'roles' / 'r' / 'tasks').mkdir(parents=True)
+    (tmp_path / 'roles' / 'r' / 'tasks' / 'main.yml').write_text('- debug: {msg: in r}\n')
     args = [tmp_path / 'site.yml', '-c', 'local', '-e', 'ansible_python_interpreter=/usr/bin/python3', *mode]
     ours, theirs = swansible_playbook(*args, cwd=tmp_path), ansible_playbook(*args, cwd=tmp_path)
     assert ours.returncode == theirs.returncode

@@ -67,21 +67,6 @@ enum AnsibleFilters {
         }
     }
 
-    /// module_utils' boolean(value, strict=True): nil for what is neither true nor false.
-    static func strictBool(_ v: Value) -> Bool? {
-        switch v {
-        case .bool(let b): return b
-        case .int(let i) where i == 0 || i == 1: return i == 1
-        case .float(let f) where f == 0 || f == 1: return f == 1
-        case .string(let s), .unsafe(let s):
-            let t = s.trimmingCharacters(in: " \t\n\r\u{0B}\u{0C}").lowercased()
-            if ["y", "yes", "on", "1", "true", "t"].contains(t) { return true }
-            if ["n", "no", "off", "0", "false", "f"].contains(t) { return false }
-            return nil
-        default: return nil
-        }
-    }
-
     static let filters: [String: Filter] = [
         "bool": { v, _, _ in toBool(v) },
         "to_json": { v, a, _ in

@@ -129,8 +129,8 @@ enum AnsibleTests {
         "any": { v, _, _ in try SetFilters.list(v).contains { $0.truthy } },
         "all": { v, _, _ in try SetFilters.list(v).allSatisfy { $0.truthy } },
         // convert_bool: a value boolean() knows is taken as that, any other by its truth.
-        "truthy": { v, a, _ in a.get(0, "convert_bool")?.truthy == true ? AnsibleFilters.strictBool(v) ?? v.truthy : v.truthy },
-        "falsy": { v, a, _ in !(a.get(0, "convert_bool")?.truthy == true ? AnsibleFilters.strictBool(v) ?? v.truthy : v.truthy) },
+        "truthy": { v, a, _ in a.get(0, "convert_bool")?.truthy == true ? v.strictBool ?? v.truthy : v.truthy },
+        "falsy": { v, a, _ in !(a.get(0, "convert_bool")?.truthy == true ? v.strictBool ?? v.truthy : v.truthy) },
         "file": { v, _, _ in fileStat(v.pythonStr).map { ($0.st_mode & S_IFMT) == S_IFREG } ?? false },
         "directory": { v, _, _ in fileStat(v.pythonStr).map { ($0.st_mode & S_IFMT) == S_IFDIR } ?? false },
         "link": { v, _, _ in fileStat(v.pythonStr, link: true).map { ($0.st_mode & S_IFMT) == S_IFLNK } ?? false },
