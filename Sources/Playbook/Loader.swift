@@ -375,6 +375,14 @@ public struct PlaybookLoader {
                 throw e
             }
         }
+        if let listen = node["listen"], !listen.value.isNone {
+            // A handler's static list of topics.
+            if let bad = (listen.items ?? [listen]).first(where: { $0.value.stringValue == nil }) {
+                var e = PlaybookError("Keyword 'listen' items must be of type 'str', not '\(bad.value.typeName)'.", at: bad.location)
+                e.parse = true
+                throw e
+            }
+        }
         if loopControl, let control = node["loop_control"], control.value.dictValue == nil {
             var e = PlaybookError("the `loop_control` value must be specified as a dictionary and cannot be a variable itself (though it can contain variables)",
                                   at: control.value.isNone ? nil : control.location)
@@ -395,6 +403,34 @@ public struct PlaybookLoader {
                                   at: node.location)
             e.parse = true
             throw e
+        }
+    }
+
+    /// A block's section must be a list of mappings (Block._load_block and its twins).
+    static func checkSection(_ node: Node, _ name: String, block: Node) throws {
+        let problem: String
+        switch node.value {
+        case .list(let l):
+            guard l.contains(where: { $0.dictValue == nil }) else { return }
+            problem = "The ds (\(node.value.pythonStr)) should be a dict but was a \(taggedClass(node.value))"
+        default:
+            problem = "The ds (\(node.value.pythonStr)) should be a list but was a \(taggedClass(node.value))"
+        }
+        var e = PlaybookError("A malformed block was encountered while loading \(name): \(problem)", at: block.location)
+        e.parse = true
+        throw e
+    }
+
+    /// The class of a value as 2.19 reads it from YAML (tagged with its origin, where it can be).
+    static func taggedClass(_ v: Value) -> String {
+        switch v {
+        case .string: return "<class 'ansible.module_utils._internal._datatag._AnsibleTaggedStr'>"
+        case .list: return "<class 'ansible.module_utils._internal._datatag._AnsibleTaggedList'>"
+        case .dict: return "<class 'ansible.module_utils._internal._datatag._AnsibleTaggedDict'>"
+        case .int: return "<class 'ansible.module_utils._internal._datatag._AnsibleTaggedInt'>"
+        case .float: return "<class 'ansible.module_utils._internal._datatag._AnsibleTaggedFloat'>"
+        case .none: return "<class 'NoneType'>"
+        default: return "<class '\(v.typeName)'>"
         }
     }
 
@@ -432,9 +468,17 @@ public struct PlaybookLoader {
             throw PlaybookError("A malformed block was encountered while loading tasks: expected a list of tasks", at: node.location)
         }
         var out: [Task] = []
-        for item in items {
+        for (i, item) in items.enumerated() {
             guard let pairs = item.pairs else {
-                throw PlaybookError("A malformed block was encountered while loading tasks: \(item.value.pythonRepr) should be a dictionary", at: item.location)
+                // load_list_of_blocks gathers the entries between blocks into an implicit block,
+                // a list without a place, which Block refuses whole.
+                let start = items[..<i].lastIndex(where: { $0["block"] != nil }).map { $0 + 1 } ?? 0
+                let end = items[i...].firstIndex(where: { $0["block"] != nil }) ?? items.count
+                let run = Value.list(items[start..<end].map(\.value)).pythonStr
+                var e = PlaybookError("A malformed block was encountered while loading a block: The ds (\(run)) should be a dict but was a <class 'list'>",
+                                      at: .unknown(showing: run))
+                e.parse = true
+                throw e
             }
             if item["block"] != nil {
                 if let depth = handlerBlockDepth, depth > 0 {
@@ -463,6 +507,9 @@ public struct PlaybookLoader {
                 for p in pairs {
                     let k = p.key.scalar?.pythonStr ?? ""
                     if Task.inheritable.contains(k) { inner.inherit(k, p.value.value, at: p.value.location) }
+                }
+                for (k, name) in [("block", "a block"), ("rescue", "rescue"), ("always", "always")] {
+                    if let section = item[k] { try PlaybookLoader.checkSection(section, name, block: item) }
                 }
                 let body = try tasks(item["block"]!, role: role, inherited: inner)
                 guard item["rescue"] != nil || item["always"] != nil else {
@@ -786,7 +833,9 @@ public struct PlaybookLoader {
                 }
                 args = d
             default:
-                throw PlaybookError("no module/action detected in task.", at: node.location)
+                var e = PlaybookError("unexpected parameter type in action: \(PlaybookLoader.taggedClass(a))", at: node.location)
+                e.parse = true
+                throw e
             }
         } else {
             guard let first = actions.first else {
@@ -807,12 +856,14 @@ public struct PlaybookLoader {
                 }
             case .dict(let d): args = d
             case .none: break
+            case .unsafe(let s):
+                // `!unsafe` text: its words stay untemplated.
+                for (k, v) in try kv({ try FreeForm.parse(s, action: Task.shortName(action)) }) { args[k] = .unsafe(v.pythonStr) }
             case let other:
-                if Keywords.rawParamActions.contains(Task.shortName(action)) {
-                    args["_raw_params"] = .string(other.pythonStr)
-                } else {
-                    throw PlaybookError("The value \(other.pythonRepr) for the action '\(action)' is not a valid set of arguments: it must be a mapping or a k=v string", at: first.1.location)
-                }
+                // ModuleArgsParser takes text, a mapping or nothing.
+                var e = PlaybookError("unexpected parameter type in action: \(PlaybookLoader.taggedClass(other))", at: node.location)
+                e.parse = true
+                throw e
             }
         }
         if let a = node["action"] ?? node["local_action"] {
@@ -839,6 +890,15 @@ public struct PlaybookLoader {
             var e = PlaybookError("The value of the task `args` keyword is invalid.", at: keywordLocations["args"])
             e.help = "A mapping or template which resolves to a mapping is required."
             throw e
+        }
+        if ["include_tasks", "import_tasks"].contains(Task.shortName(action)) {
+            // TaskInclude.check_options: only a file (and include_tasks' apply).
+            let bad = args.keys.map(\.pythonStr).filter { !["file", "_raw_params", "apply"].contains($0) }
+            if !bad.isEmpty {
+                var e = PlaybookError("Invalid options for \(action): \(bad.joined(separator: ","))", at: node.location)
+                e.parse = true
+                throw e
+            }
         }
         if ["include_tasks", "import_tasks", "include"].contains(Task.shortName(action)),
             (args["file"] ?? args["_raw_params"]).map({ $0.isNone || $0.stringValue == "" }) ?? true {

@@ -554,9 +554,17 @@ def test_keyword_values_checked_per_host_as_ansible(tmp_path):
     '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - name: [1, 2]\n      debug: {msg: hi}\n',
     '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - command: id\n      become_user: [root]\n',
     '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - import_role: {name: r, public: maybe}\n',
+    '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - block:\n    - debug: {msg: end}\n',
+    '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - block:\n        - debug: {msg: x}\n      rescue: abc\n',
+    '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - debug\n    - debug: {msg: end}\n',
+    '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - meta: [flush_handlers]\n',
+    '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - action: 5\n',
+    '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - import_tasks: {a: 1}\n',
+    '- hosts: localhost\n  gather_facts: false\n  tasks: []\n  handlers:\n    - debug: {msg: h}\n      listen: {a: 1}\n',
 ], ids=['mfp', 'gather_facts', 'undefined', 'negative_mfp', 'order', 'strategy', 'hosts', 'vars_files', 'tags',
         'vars', 'include_vars', 'loop_control', 'register', 'include_keyword', 'listen', 'module_defaults', 'collections',
-        'string_field', 'become_user', 'import_role'])
+        'string_field', 'become_user', 'import_role', 'block_empty', 'rescue', 'task_text', 'module_value', 'action_value',
+        'import_options', 'listen_items'])
 @pytest.mark.parametrize('mode', [[], ['--syntax-check']], ids=['run', 'syntax'])
 def test_play_and_load_errors_as_ansible(tmp_path, play, mode):
     """What Ansible refuses before a play runs (Play.post_validate, its field loaders, a strategy
@@ -587,3 +595,18 @@ def test_serial_size_int_refuses_ends_the_run(tmp_path):
     assert 'PLAY [' not in ours.stdout
     line = "[ERROR]: Unexpected Exception, this is probably a bug: invalid literal for int() with base 10: 'abc'"
     assert line in ours.stderr and line in theirs.stderr
+
+
+def test_unsafe_free_form_text_is_not_templated(tmp_path):
+    """`!unsafe` free-form text is an action's arguments like any text, its words never templated
+    (the loader's check of an action's value type must let it through)."""
+    (tmp_path / 'site.yml').write_text(
+        '- hosts: localhost\n  gather_facts: false\n  tasks:\n'
+        '    - command: !unsafe "echo {{ x }}"\n      register: r\n    - debug: var=r.stdout\n'
+        '    - debug: !unsafe "msg={{ y }}"\n')
+    args = [tmp_path / 'site.yml', '-c', 'local', '-e', 'ansible_python_interpreter=/usr/bin/python3']
+    ours, theirs = swansible_playbook(*args, cwd=tmp_path), ansible_playbook(*args, cwd=tmp_path)
+    assert ours.returncode == theirs.returncode == 0
+    masked = lambda out: re.sub(r'"(delta|end|start)": "[^"]*"', '', out)
+    assert masked(ours.stdout) == masked(theirs.stdout)
+    assert '"r.stdout": "{{ x }}"' in ours.stdout and '"msg": "{{ y }}"' in ours.stdout
