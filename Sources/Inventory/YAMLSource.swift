@@ -7,7 +7,7 @@ enum YAMLSource {
     static func parse(_ root: Node, path: String, into inv: InventoryData) throws {
         if !root.value.truthy { throw InventoryError("Parsed empty YAML file") }
         guard let pairs = root.pairs else {
-            throw InventoryError("YAML inventory has invalid structure, it should be a dictionary, got: \(pythonType(root.value))")
+            throw InventoryError("YAML inventory has invalid structure, it should be a dictionary, got: \(root.value.yamlClass)")
         }
         if pairs.contains(where: { $0.key.scalar?.pythonStr == "plugin" && $0.value.value.truthy }) {
             throw InventoryError("Plugin configuration YAML file, not YAML inventory")
@@ -33,7 +33,7 @@ enum YAMLSource {
         for p in pairs {
             guard let key = p.key.scalar?.pythonStr, sections.contains(key) else { continue }
             if case .scalar(.string(let s)) = p.value.kind { named[key] = s } else if p.value.pairs == nil, !isNone(p.value) {
-                throw InventoryError("Invalid \"\(key)\" entry for \"\(name)\" group, requires a dictionary, found \"\(pythonType(p.value.value))\" instead.")
+                throw InventoryError("Invalid \"\(key)\" entry for \"\(name)\" group, requires a dictionary, found \"\(p.value.value.yamlClass)\" instead.")
             }
         }
         for p in pairs {
@@ -43,7 +43,7 @@ enum YAMLSource {
             if let one = named[key] { entries = [(.string(one), nil, nil)] } else if let kv = p.value.pairs {
                 entries = kv.map { ($0.key.value, $0.key.location, $0.value) }
             } else {
-                Inventory.say(.warning("Skipping key (\(key)) in group (\(name)) as it is not a mapping, it is a \(pythonType(p.value.value))"))
+                Inventory.say(.warning("Skipping key (\(key)) in group (\(name)) as it is not a mapping, it is a \(p.value.value.yamlClass)"))
                 continue
             }
             switch key {
@@ -87,18 +87,5 @@ enum YAMLSource {
     static func isNone(_ n: Node) -> Bool {
         if case .scalar(.none) = n.kind { return true }
         return false
-    }
-
-    /// `type(value)` as Python prints it for data 2.19's YAML loader tagged with its origin.
-    static func pythonType(_ v: Value) -> String {
-        switch v {
-        case .bool: return "<class 'bool'>"
-        case .none: return "<class 'NoneType'>"
-        case .int: return "<class 'ansible.module_utils._internal._datatag._AnsibleTaggedInt'>"
-        case .float: return "<class 'ansible.module_utils._internal._datatag._AnsibleTaggedFloat'>"
-        case .list: return "<class 'ansible.module_utils._internal._datatag._AnsibleTaggedList'>"
-        case .dict: return "<class 'ansible.module_utils._internal._datatag._AnsibleTaggedDict'>"
-        default: return "<class 'ansible.module_utils._internal._datatag._AnsibleTaggedStr'>"
-        }
     }
 }

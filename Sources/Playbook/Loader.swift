@@ -181,8 +181,7 @@ public struct PlaybookLoader {
                 if p.value.items == nil, !p.value.value.isNone {
                     // Python's class of the value as 2.19 reads it from YAML (tagged with its origin).
                     let v = p.value.value
-                    let tagged = ["int": "Int", "float": "Float", "str": "Str", "dict": "Dict"][v.typeName]
-                    let type = "<class '\(tagged.map { "ansible.module_utils._internal._datatag._AnsibleTagged" + $0 } ?? v.typeName)'>"
+                    let type = v.yamlClass
                     throw PlaybookError(key == "roles" ? "A malformed role declaration was encountered: ds (\(v.pythonStr)) should be a list but was a \(type)"
                                             : "A malformed block was encountered while loading \(key): \(v.pythonStr) should be a list or None but is \(type)",
                                         at: node.location)
@@ -392,14 +391,8 @@ public struct PlaybookLoader {
         try checkVarNames(node["vars"])
         // Base.validate: a string field given a list or a mapping (FieldAttribute order).
         for k in Keywords.stringFields {
-            guard let v = node[k]?.value else { continue }
-            let type: String
-            switch v {
-            case .list: type = "ansible.module_utils._internal._datatag._AnsibleTaggedList"
-            case .dict: type = "ansible.module_utils._internal._datatag._AnsibleTaggedDict"
-            default: continue
-            }
-            var e = PlaybookError("The field '\(k)' is supposed to be a string type, however the incoming data structure is a <class '\(type)'>",
+            guard let v = node[k]?.value, v.listValue != nil || v.dictValue != nil else { continue }
+            var e = PlaybookError("The field '\(k)' is supposed to be a string type, however the incoming data structure is a \(v.yamlClass)",
                                   at: node.location)
             e.parse = true
             throw e
@@ -412,26 +405,13 @@ public struct PlaybookLoader {
         switch node.value {
         case .list(let l):
             guard l.contains(where: { $0.dictValue == nil }) else { return }
-            problem = "The ds (\(node.value.pythonStr)) should be a dict but was a \(taggedClass(node.value))"
+            problem = "The ds (\(node.value.pythonStr)) should be a dict but was a \(node.value.yamlClass)"
         default:
-            problem = "The ds (\(node.value.pythonStr)) should be a list but was a \(taggedClass(node.value))"
+            problem = "The ds (\(node.value.pythonStr)) should be a list but was a \(node.value.yamlClass)"
         }
         var e = PlaybookError("A malformed block was encountered while loading \(name): \(problem)", at: block.location)
         e.parse = true
         throw e
-    }
-
-    /// The class of a value as 2.19 reads it from YAML (tagged with its origin, where it can be).
-    static func taggedClass(_ v: Value) -> String {
-        switch v {
-        case .string: return "<class 'ansible.module_utils._internal._datatag._AnsibleTaggedStr'>"
-        case .list: return "<class 'ansible.module_utils._internal._datatag._AnsibleTaggedList'>"
-        case .dict: return "<class 'ansible.module_utils._internal._datatag._AnsibleTaggedDict'>"
-        case .int: return "<class 'ansible.module_utils._internal._datatag._AnsibleTaggedInt'>"
-        case .float: return "<class 'ansible.module_utils._internal._datatag._AnsibleTaggedFloat'>"
-        case .none: return "<class 'NoneType'>"
-        default: return "<class '\(v.typeName)'>"
-        }
     }
 
     /// The class Ansible loads a task entry as, which its load errors name.
@@ -833,7 +813,7 @@ public struct PlaybookLoader {
                 }
                 args = d
             default:
-                var e = PlaybookError("unexpected parameter type in action: \(PlaybookLoader.taggedClass(a))", at: node.location)
+                var e = PlaybookError("unexpected parameter type in action: \(a.yamlClass)", at: node.location)
                 e.parse = true
                 throw e
             }
@@ -861,7 +841,7 @@ public struct PlaybookLoader {
                 for (k, v) in try kv({ try FreeForm.parse(s, action: Task.shortName(action)) }) { args[k] = .unsafe(v.pythonStr) }
             case let other:
                 // ModuleArgsParser takes text, a mapping or nothing.
-                var e = PlaybookError("unexpected parameter type in action: \(PlaybookLoader.taggedClass(other))", at: node.location)
+                var e = PlaybookError("unexpected parameter type in action: \(other.yamlClass)", at: node.location)
                 e.parse = true
                 throw e
             }
@@ -911,13 +891,9 @@ public struct PlaybookLoader {
             if args["name"] == nil, let role = args["role"] { args["name"] = role }
             for k in ["tasks_from", "vars_from", "defaults_from", "handlers_from"] {
                 guard let v = args[.string(k)], v.stringValue == nil else { continue }
-                let type: String
-                switch v {
-                case .list: type = "ansible.module_utils._internal._datatag._AnsibleTaggedList"
-                case .dict: type = "ansible.module_utils._internal._datatag._AnsibleTaggedDict"
-                default: type = v.typeName
-                }
-                throw PlaybookError("Expected a string for \(k) but got <class '\(type)'> instead", at: node.location)
+                // Arguments lose their origin tags on the way, all but containers'.
+                let type = v.listValue != nil || v.dictValue != nil ? v.yamlClass : "<class '\(v.typeName)'>"
+                throw PlaybookError("Expected a string for \(k) but got \(type) instead", at: node.location)
             }
         }
         if ["include_tasks", "include_role"].contains(Task.shortName(action)) {

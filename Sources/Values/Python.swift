@@ -215,3 +215,21 @@ extension Value {
         }
     }
 }
+
+extension Value {
+    /// `type(value)` as Python prints it for data 2.19's YAML loader read: tagged with its origin
+    /// where the type can carry one.
+    public var yamlClass: String {
+        let tagged: String
+        switch self {
+        case .int: tagged = "Int"
+        case .float: tagged = "Float"
+        case .list: tagged = "List"
+        case .dict: tagged = "Dict"
+        case .string, .unsafe: tagged = "Str"
+        case .none: return "<class 'NoneType'>"
+        default: return "<class '\(typeName)'>"
+        }
+        return "<class 'ansible.module_utils._internal._datatag._AnsibleTagged\(tagged)'>"
+    }
+}
