@@ -359,7 +359,10 @@ public final class PlaybookRunner: @unchecked Sendable {
     /// Returns true when a batch ended with every one of its hosts failed or unreachable: the
     /// playbook stops there, as PlaybookExecutor breaks out of its plays.
     @discardableResult
-    func runPlay(_ written: Play) async throws -> Bool {
+    func runPlay(_ given: Play) async throws -> Bool {
+        // vars_prompt first: the answers are play vars for everything after, keywords included.
+        var written = given
+        for (k, v) in prompts(given) { written.vars[.string(k)] = v }
         try readStaticVarsFiles(written)
         let play = try postValidate(written)
         playKeywords = play.keywords
@@ -387,8 +390,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         // (ansible_play_hosts_all, serial), marked failed: they run nothing.
         let dead = lock.withLock { _ in failed.union(unreachable) }
         let hosts = all.filter { !dead.contains($0) }
-        var playVars = play.vars
-        for (k, v) in try prompts(play) { playVars[.string(k)] = v }
+        let playVars = play.vars
         var pc = VariableManager.PlayContext(play: play, playVars: playVars, hosts: all, batch: all)
         currentPlay = pc
         vars.resetPlayRoles()
@@ -580,26 +582,37 @@ public final class PlaybookRunner: @unchecked Sendable {
 
     /// vars_prompt: asked on a terminal; given by -e, or their default, otherwise (a CI job has no
     /// terminal and must not hang waiting for one).
-    func prompts(_ play: Play) throws -> [(String, Value)] {
+    /// `asking: false` (--syntax-check, the listings): each default, as PlaybookExecutor takes it
+    /// without a task queue.
+    func prompts(_ play: Play, asking: Bool = true) -> [(String, Value)] {
         guard case .list(let entries)? = play["vars_prompt"] else { return [] }
         var out: [(String, Value)] = []
         for e in entries {
-            guard let name = e["name"]?.stringValue else {
-                var error = PlaybookError("Invalid vars_prompt data structure, missing 'name' key")
-                error.parse = true   // Play's field validation: a parser error (exit 4)
-                throw error
+            guard let name = e["name"]?.pythonStr, options.extraVars[.string(name)] == nil else { continue }
+            let def = e["default"].flatMap { $0.isNone ? nil : $0 }
+            guard asking else {
+                out.append((name, def ?? .none))
+                continue
             }
-            if options.extraVars[.string(name)] != nil { continue }
-            let def = e["default"]
+            // Display.do_var_prompt: asked on a terminal, else the default ("None" without one).
+            var answer: String?
             if isatty(0) != 0 {
-                let text = e["prompt"]?.pythonStr ?? name
-                Output.write(text + (def.map { " [\($0.pythonStr)]" } ?? "") + ": ")
-                let privateInput = e["private"].map { AnsibleFilters.boolean($0).truthy } ?? true
-                let answer = Prompt.readLine(hidden: privateInput)
-                out.append((name, answer.isEmpty ? (def ?? .string("")) : .string(answer)))
+                let prompt = e["prompt"].map(\.pythonStr)
+                let message = prompt.map { p in def.map { "\(p) [\($0.pythonStr)]: " } ?? "\(p): " } ?? "input for \(name): "
+                let hidden = e["private"].map { AnsibleFilters.boolean($0).truthy } ?? true
+                while true {
+                    Output.write(message)
+                    let first = Prompt.readLine(hidden: hidden)
+                    guard e["confirm"]?.truthy == true else { answer = first; break }
+                    Output.write("confirm " + message)
+                    if Prompt.readLine(hidden: hidden) == first { answer = first; break }
+                    Output.line("***** VALUES ENTERED DO NOT MATCH ****")
+                }
             } else {
-                out.append((name, def ?? .string("")))
+                Output.warning("Not prompting as we are not in interactive mode")
             }
+            let text = (answer?.isEmpty ?? true) ? def?.pythonStr ?? answer ?? "None" : answer!
+            out.append((name, e["unsafe"]?.truthy == true ? .unsafe(text) : .string(text)))
         }
         return out
     }

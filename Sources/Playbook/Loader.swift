@@ -197,10 +197,21 @@ public struct PlaybookLoader {
             }
         }
         try PlaybookLoader.checkShapes(node, kind: "Play")
-        for entry in node["vars_prompt"]?.items ?? [] where entry["name"] == nil {
-            var e = PlaybookError("Invalid vars_prompt data structure, missing 'name' key", at: entry.location)
-            e.parse = true
-            throw e
+        if let prompts = node["vars_prompt"], !prompts.value.isNone {
+            // Play._load_vars_prompt: preprocess_vars' mapping or list of mappings, each named.
+            let entries = prompts.items ?? [prompts]
+            if let bad = entries.first(where: { $0.value.dictValue == nil }) {
+                var e = PlaybookError("Invalid variable file contents.", at: bad.location)
+                e.help = "Variable files must contain either a dictionary of variables, or a list of dictionaries."
+                e.parse = true
+                throw e
+            }
+            if entries.contains(where: { $0["name"] == nil }) {
+                var e = PlaybookError("Invalid vars_prompt data structure, missing 'name' key", at: prompts.location)
+                e.parse = true
+                throw e
+            }
+            if prompts.items == nil { keywords["vars_prompt"] = .list([prompts.value]) }
         }
         collectionSearch = (keywords["collections"]?.listValue ?? []).compactMap(\.stringValue)
         guard let hosts = keywords["hosts"], !hosts.isNone else {
