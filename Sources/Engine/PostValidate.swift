@@ -85,7 +85,8 @@ enum KeywordTypes {
             }
         case .list:
             let items = v.isNone ? [] : v.listValue ?? [v]
-            if let types = listOf[name], let bad = items.first(where: { !types.contains($0.typeName) }) {
+            // Python's bool is an int.
+            if let types = listOf[name], let bad = items.first(where: { !types.contains($0.typeName == "bool" ? "int" : $0.typeName) }) {
                 let names = types.map { "'\($0)'" }.joined(separator: " or ")
                 throw Invalid(message: "Keyword '\(name)' items must be of type \(names), not '\(bad.typeName)'.", implicit: false)
             }
@@ -124,10 +125,20 @@ extension PlaybookRunner {
         guard KeywordTypes.hasTemplate(raw) else { return raw }
         do { return try vars.templar.template(raw, scope) } catch let e as AnsibleError {
             let at = keywordLocation(task, k)
-            let outer = "Error processing keyword '\(k)'"
-            throw TaskError(links: [("Task failed.", task.location), (outer + ".", at), (e.message, e.location ?? at)],
-                            flat: "Task failed: \(outer): \(e.message)").with(e)
+            throw PlaybookRunner.keywordError(k, e.message, causeAt: e.location ?? at, at: at, apart: false, under: task).with(e)
         }
+    }
+
+    /// "Error processing keyword 'k'." and its cause, under "Task failed." when `task` is given;
+    /// `apart`: the cause was raised while Python's own exception was handled.
+    static func keywordError(_ k: String, _ cause: String, causeAt: SourceLocation?, at: SourceLocation?, apart: Bool,
+                             under task: PlayTask?) -> TaskError {
+        let outer = "Error processing keyword '\(k)'"
+        var links: [(message: String, location: SourceLocation?)] = [(outer + ".", at), (cause, causeAt)]
+        if let task { links.insert(("Task failed.", task.location), at: 0) }
+        var e = TaskError(links: links, flat: (task == nil ? "" : "Task failed: ") + "\(outer): \(cause)")
+        if apart { e.apart = [links.count - 1] }
+        return e
     }
 
     /// LoopControl.post_validate, before a loop's first item: its keywords rendered and converted
@@ -138,18 +149,15 @@ extension PlaybookRunner {
         for (k, type) in KeywordTypes.loopControl {
             guard let raw = control[.string(k)] else { continue }
             let at = task.keywordLocations["loop_control." + k]
-            let outer = "Error processing keyword '\(k)'"
             var v = raw
             if KeywordTypes.hasTemplate(raw) {
                 do { v = try vars.templar.template(raw, scope) } catch let e as AnsibleError {
-                    throw TaskError(links: [(outer + ".", at), (e.message, e.location ?? at)], flat: "\(outer): \(e.message)").with(e)
+                    throw PlaybookRunner.keywordError(k, e.message, causeAt: e.location ?? at, at: at, apart: false, under: nil).with(e)
                 }
             }
             if v.isOmit || v.isNone { continue }
             do { out[k] = try KeywordTypes.converted(k, v, type) } catch {
-                var e = TaskError(links: [(outer + ".", at), (error.message, at)], flat: "\(outer): \(error.message)")
-                if error.implicit { e.apart = [1] }
-                throw e
+                throw PlaybookRunner.keywordError(k, error.message, causeAt: at, at: at, apart: error.implicit, under: nil)
             }
         }
         return out
@@ -161,11 +169,7 @@ extension PlaybookRunner {
     func checked(_ task: PlayTask, _ k: String, _ v: Value, _ type: FieldType, at place: SourceLocation? = nil) throws -> Value {
         do { return try KeywordTypes.converted(k, v, type) } catch {
             let at = place ?? keywordLocation(task, k)
-            let outer = "Error processing keyword '\(k)'"
-            var e = TaskError(links: [("Task failed.", task.location), (outer + ".", at), (error.message, at)],
-                              flat: "Task failed: \(outer): \(error.message)")
-            if error.implicit { e.apart = [2] }
-            throw e
+            throw PlaybookRunner.keywordError(k, error.message, causeAt: at, at: at, apart: error.implicit, under: task)
         }
     }
 

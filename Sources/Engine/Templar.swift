@@ -280,6 +280,15 @@ public struct Templar: Sendable {
         ["The filter plugin '", "The test plugin '", "The lookup plugin '"].contains(where: message.hasPrefix)
     }
 
+    /// A template's runtime error as 2.19 words it: a plugin's failure on its own, any other
+    /// through `wording` ("Error rendering template…"); the part a filter raised while handling
+    /// another kept apart.
+    static func runtimeError(_ e: TemplateError, _ wording: (String) -> String) -> AnsibleError {
+        var error = AnsibleError(isPluginFailure(e.message) ? e.message : wording(e.message), kind: e.isSyntax ? .syntax : .other)
+        error.apart = e.apart
+        return error
+    }
+
     /// "<what>: <why>" for a template or expression that used a `!vault` value that does not
     /// decrypt; the why stands apart at the value's place when known, as 2.19 shows it.
     static func undecryptable(_ what: String, _ e: TemplateError) -> AnsibleError {
@@ -438,11 +447,7 @@ public struct Templar: Sendable {
             } catch let e as TemplateError where e.undecryptable != nil {
                 throw Templar.undecryptable("Error rendering template", e)
             } catch let e as TemplateError {
-                // Ansible words a plugin's failure on its own; other runtime errors say "Error rendering template".
-                let m = Templar.isPluginFailure(e.message) ? e.message : Templar.renderingError(e.message)
-                var error = AnsibleError(m, kind: e.isSyntax ? .syntax : .other)
-                error.apart = e.apart
-                throw error
+                throw Templar.runtimeError(e, Templar.renderingError)
             }
         case .unsafe(let s) where Templar.untrustedBehavior.load(ordering: .relaxed) != 0 && !Template.isPlain(s):
             // _TEMPLAR_UNTRUSTED_TEMPLATE_BEHAVIOR: a template skipped for want of trust is said.
@@ -505,9 +510,7 @@ public struct Templar: Sendable {
         } catch let e as TemplateError where e.undecryptable != nil {
             throw Templar.undecryptable("Error rendering template", e)
         } catch let e as TemplateError {
-            var error = AnsibleError(Templar.isPluginFailure(e.message) ? e.message : Templar.renderingError(e.message), kind: e.isSyntax ? .syntax : .other)
-            error.apart = e.apart
-            throw error
+            throw Templar.runtimeError(e, Templar.renderingError)
         }
     }
 
@@ -622,9 +625,7 @@ public struct Templar: Sendable {
             } catch let e as TemplateError {
                 // As 2.19 words them: a parse error, a plugin's own failure, or any other runtime error.
                 if e.isSyntax { throw AnsibleError("Syntax error in expression: \(e.message)", kind: .syntax) }
-                var error = AnsibleError(Templar.isPluginFailure(e.message) ? e.message : "Error rendering expression: \(e.message)")
-                error.apart = e.apart
-                throw error
+                throw Templar.runtimeError(e) { "Error rendering expression: \($0)" }
             }
         default: return expression
         }

@@ -376,22 +376,12 @@ public struct PlaybookLoader {
                 throw e
             }
         }
-        if let search = node["collections"], !search.value.isNone {
-            // A static keyword, validated as it loads: a list of strings.
-            let entries = search.items ?? [search]
-            if let bad = entries.first(where: { $0.value.stringValue == nil }) {
-                var e = PlaybookError("Keyword 'collections' items must be of type 'str', not '\(bad.value.typeName)'.", at: bad.location)
-                e.parse = true
-                throw e
-            }
-        }
-        if let listen = node["listen"], !listen.value.isNone {
-            // A handler's static list of topics.
-            if let bad = (listen.items ?? [listen]).first(where: { $0.value.stringValue == nil }) {
-                var e = PlaybookError("Keyword 'listen' items must be of type 'str', not '\(bad.value.typeName)'.", at: bad.location)
-                e.parse = true
-                throw e
-            }
+        for k in ["collections", "listen"] {
+            // Static lists of strings (search path, a handler's topics), validated as they load.
+            guard let list = node[k], !list.value.isNone, let bad = (list.items ?? [list]).first(where: { $0.value.stringValue == nil }) else { continue }
+            var e = PlaybookError("Keyword '\(k)' items must be of type 'str', not '\(bad.value.typeName)'.", at: bad.location)
+            e.parse = true
+            throw e
         }
         if loopControl, let control = node["loop_control"], control.value.dictValue == nil {
             var e = PlaybookError("the `loop_control` value must be specified as a dictionary and cannot be a variable itself (though it can contain variables)",
