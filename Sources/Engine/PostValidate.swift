@@ -106,8 +106,12 @@ extension PlaybookRunner {
     /// Task.post_validate for one host: each keyword that applies to the task rendered and
     /// converted to its type; a level that renders to `omit` gives way to the one above it.
     func postValidate(_ task: PlayTask, _ scope: VarScope) throws {
-        // Said for every task, whatever its action does with it (a render error is the action's).
-        if keyword(task, "environment") != nil { _ = try? environment(task, scope) }
+        // An entry that is no mapping is warned about for every task, whatever its action does
+        // with the rest (a render error is the action's); mappings are left to the action alone.
+        let levels = [playKeywords["environment"], task.inheritedKeywords["environment"], task.keywords["environment"]]
+        if levels.contains(where: { $0.map { $0.dictValue == nil && !$0.isNone && ($0.listValue ?? [$0]).contains { $0.dictValue == nil } } ?? false }) {
+            _ = try? environment(task, scope)
+        }
         for (k, type) in KeywordTypes.task {
             let levels = [task.keywords[k], task.inheritedKeywords[k], playKeywords[k]]
             guard levels.contains(where: { $0 != nil }) else { continue }
