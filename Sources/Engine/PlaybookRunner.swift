@@ -185,21 +185,8 @@ public final class PlaybookRunner: @unchecked Sendable {
             } catch is AnyErrorsFatal {
                 break
             } catch {
-                switch error {
-                case let e as UnexpectedException:
-                    Output.error("Unexpected Exception, this is probably a bug: \(e.message)")
-                    await ContextService.shared.shutdownAll()
-                    return ExitCodes.unknown
-                case let e as OptionsError:
-                    Output.error(e.description)
-                    await ContextService.shared.shutdownAll()
-                    return ExitCodes.badOption
-                case let e as PlaybookError: Output.error(Origin.report(e))
-                case let e as YAMLError: Output.error(Origin.report(e))   // a vars file's
-                default: Output.error("\(error)")
-                }
                 await ContextService.shared.shutdownAll()
-                return (error as? PlaybookError)?.parse == true || error is YAMLError ? ExitCodes.parserError : ExitCodes.error
+                return PlaybookRunner.report(error)
             }
         }
         callback.recap(stats)
@@ -356,13 +343,35 @@ public final class PlaybookRunner: @unchecked Sendable {
         }
     }
 
+    /// An error that stops the playbook before or while a play runs, said as ansible-playbook
+    /// says it; returns its exit code.
+    public static func report(_ error: any Error) -> Int32 {
+        switch error {
+        case let e as UnexpectedException:
+            Output.error("Unexpected Exception, this is probably a bug: \(e.message)")
+            return ExitCodes.unknown
+        case let e as OptionsError:
+            Output.error(e.description)
+            return ExitCodes.badOption
+        case let e as PlaybookError:
+            Output.error(Origin.report(e))
+            return e.parse ? ExitCodes.parserError : ExitCodes.error
+        case let e as YAMLError:   // a vars file's
+            Output.error(Origin.report(e))
+            return ExitCodes.parserError
+        default:
+            Output.error("\(error)")
+            return ExitCodes.error
+        }
+    }
+
     /// Returns true when a batch ended with every one of its hosts failed or unreachable: the
     /// playbook stops there, as PlaybookExecutor breaks out of its plays.
     @discardableResult
     func runPlay(_ given: Play) async throws -> Bool {
         // vars_prompt first: the answers are play vars for everything after, keywords included.
         var written = given
-        for (k, v) in prompts(given) { written.vars[.string(k)] = v }
+        for (k, v) in try prompts(given) { written.vars[.string(k)] = v }
         try readStaticVarsFiles(written)
         let play = try postValidate(written)
         playKeywords = play.keywords
@@ -584,8 +593,21 @@ public final class PlaybookRunner: @unchecked Sendable {
     /// terminal and must not hang waiting for one).
     /// `asking: false` (--syntax-check, the listings): each default, as PlaybookExecutor takes it
     /// without a task queue.
-    func prompts(_ play: Play, asking: Bool = true) -> [(String, Value)] {
-        guard case .list(let entries)? = play["vars_prompt"] else { return [] }
+    func prompts(_ play: Play, asking: Bool = true) throws -> [(String, Value)] {
+        guard case .list(var entries)? = play["vars_prompt"] else { return [] }
+        // PlaybookExecutor renders the whole list with the play's vars before asking.
+        if KeywordTypes.hasTemplate(.list(entries)) {
+            let scope = playScope(play, hosts: [])
+            for (i, entry) in entries.enumerated() {
+                guard case .dict(var d) = entry else { continue }
+                for (k, v) in d where KeywordTypes.hasTemplate(v) {
+                    do { d[k] = try vars.templar.template(v, scope) } catch let e as AnsibleError {
+                        throw PlaybookError(e.message, at: e.location ?? (i < play.promptLocations.count ? play.promptLocations[i][k.pythonStr] : nil))
+                    }
+                }
+                entries[i] = .dict(d)
+            }
+        }
         var out: [(String, Value)] = []
         for e in entries {
             guard let name = e["name"]?.pythonStr, options.extraVars[.string(name)] == nil else { continue }
@@ -597,7 +619,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             // Display.do_var_prompt: asked on a terminal, else the default ("None" without one).
             var answer: String?
             if isatty(0) != 0 {
-                let prompt = e["prompt"].map(\.pythonStr)
+                let prompt = (e.dictValue?.keys.contains("prompt") == true ? e["prompt"] : .string(name)).flatMap { $0.truthy ? $0.pythonStr : nil }
                 let message = prompt.map { p in def.map { "\(p) [\($0.pythonStr)]: " } ?? "\(p): " } ?? "input for \(name): "
                 let hidden = e["private"].map { AnsibleFilters.boolean($0).truthy } ?? true
                 while true {
@@ -611,10 +633,29 @@ public final class PlaybookRunner: @unchecked Sendable {
             } else {
                 Output.warning("Not prompting as we are not in interactive mode")
             }
-            let text = (answer?.isEmpty ?? true) ? def?.pythonStr ?? answer ?? "None" : answer!
+            var result: Value = (answer?.isEmpty ?? true) ? def ?? answer.map(Value.string) ?? .none : .string(answer!)
+            if let algorithm = e["encrypt"], algorithm.truthy { result = .string(try PlaybookRunner.encrypted(result, algorithm, e)) }
+            let text = result.pythonStr
             out.append((name, e["unsafe"]?.truthy == true ? .unsafe(text) : .string(text)))
         }
         return out
+    }
+
+    /// ansible.utils.encrypt.do_encrypt on a prompt's answer: passlib's hash with the entry's
+    /// `salt` and `salt_size` and passlib's default rounds.
+    static func encrypted(_ secret: Value, _ algorithm: Value, _ entry: Value) throws -> String {
+        let algo = algorithm.pythonStr
+        guard ["md5_crypt", "bcrypt", "sha256_crypt", "sha512_crypt"].contains(algo) else {
+            throw AnsibleError("swansible hashes with md5_crypt, bcrypt, sha256_crypt or sha512_crypt; passlib's '\(algo)' algorithm is not supported.")
+        }
+        guard let text = secret.stringValue else {
+            throw UnexpectedException("secret must be unicode or bytes, not \(secret.isNone ? "None" : secret.typeName)")
+        }
+        var size = entry["salt_size"].flatMap { $0.truthy ? $0 : nil }
+        if case .bool(let b)? = size { size = .int(b ? 1 : 0) }   // Python's bool is an int
+        if let size, size.intValue == nil { throw UnexpectedException("salt_size must be an integer") }
+        let salt = entry["salt"].flatMap { $0.truthy ? $0.pythonStr : nil }
+        return try HashFilters.passwordHash(text, scheme: algo, salt: salt, saltSize: size, rounds: nil, ident: nil)
     }
 
     /// add_host / group_by changed the inventory: groups settle again and vars are re-read.

@@ -180,7 +180,7 @@ extension PlaybookRunner {
     /// Every play of a playbook validated as for a run (--syntax-check and the listings do it too).
     public func validatePlays(_ book: PlaybookFile) throws {
         for var play in book.plays {
-            for (k, v) in prompts(play, asking: false) { play.vars[.string(k)] = v }
+            for (k, v) in try prompts(play, asking: false) { play.vars[.string(k)] = v }
             try readStaticVarsFiles(play)
             _ = try postValidate(play)
         }

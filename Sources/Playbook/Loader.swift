@@ -206,8 +206,12 @@ public struct PlaybookLoader {
                 e.parse = true
                 throw e
             }
-            if entries.contains(where: { $0["name"] == nil }) {
-                var e = PlaybookError("Invalid vars_prompt data structure, missing 'name' key", at: prompts.location)
+            let known: Set = ["name", "prompt", "default", "private", "confirm", "encrypt", "salt_size", "salt", "unsafe"]
+            for entry in entries {
+                let unknown = entry.pairs?.lazy.compactMap { $0.key.scalar?.pythonStr }.first { !known.contains($0) }
+                guard entry["name"] == nil || unknown != nil else { continue }
+                let what = entry["name"] == nil ? "missing 'name' key" : "found unsupported key '\(unknown!)'"
+                var e = PlaybookError("Invalid vars_prompt data structure, \(what)", at: prompts.location)
                 e.parse = true
                 throw e
             }
@@ -291,6 +295,13 @@ public struct PlaybookLoader {
         }
         play.varsFileLocations = node["vars_files"]?.items?.map(\.location) ?? [node["vars_files"]?.location]
         play.hostsLocation = node["hosts"]?.location
+        if let prompts = node["vars_prompt"] {
+            play.promptLocations = (prompts.items ?? [prompts]).map { entry in
+                var at: [String: SourceLocation] = [:]
+                for p in entry.pairs ?? [] { if let k = p.key.scalar?.pythonStr { at[k] = p.value.location } }
+                return at
+            }
+        }
         for p in pairs { if let k = p.key.scalar?.pythonStr { play.keywordLocations[k] = p.value.location } }
         play.roleKeys = seenRoles
         play.exposedRoles = importedRoles

@@ -18,6 +18,8 @@ public struct Play: Sendable {
     public var keywords: [String: Value]
     /// Where each keyword's value was written.
     public var keywordLocations: [String: SourceLocation] = [:]
+    /// Where each vars_prompt entry's values were written, by entry and key.
+    public var promptLocations: [[String: SourceLocation]] = []
     public var preTasks: [Task]
     /// Role tasks first, then the play's own tasks, as Ansible orders them.
     public var tasks: [Task]

@@ -134,10 +134,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
         if syntaxCheck || listHosts || listTasks || listTags {
             for b in books {
                 let runner = PlaybookRunner(settings: settings, library: library, inventory: inv, playbookDir: b.baseDir, options: options)
-                do { try runner.validatePlays(b) } catch let e as PlaybookError {
-                    Output.error(Origin.report(e))
-                    throw ExitCode(e.generic ? ExitCodes.error : ExitCodes.parserError)
-                }
+                do { try runner.validatePlays(b) } catch { throw ExitCode(PlaybookRunner.report(error)) }
             }
         }
         if let host = explainConnection {
@@ -151,7 +148,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
             return
         }
         if syntaxCheck {
-            for b in books { Output.write("\nplaybook: \(b.path)\n") }
+            for b in books { Output.write("\nplaybook: \(b.given.isEmpty ? b.path : b.given)\n") }
             return
         }
         if listHosts || listTasks || listTags {

@@ -33,6 +33,43 @@ def run(cmd, timeout=180, env=None, cwd=None, input_text=None):
                           cwd=cwd or tempfile.gettempdir(), input=input_text)
 
 
+def run_on_terminal(cmd, answers, timeout=60, env=None, cwd=None):
+    """Runs a command on a pseudo-terminal, typing each answer when the output so far ends in a
+    prompt (`:` and spaces). Returns (output with CRLF as LF, exit code); a hang is killed."""
+    import pty
+    import select
+    e = dict(os.environ)
+    e.update({'ANSIBLE_HOST_KEY_CHECKING': 'False', 'ANSIBLE_NOCOLOR': '1', 'ANSIBLE_FORCE_COLOR': '0',
+              'ANSIBLE_STDOUT_CALLBACK': 'default', 'ANSIBLE_RETRY_FILES_ENABLED': 'False'})
+    e.pop('ANSIBLE_CONFIG', None)
+    e.update(env or {})
+    answers, out, pending = list(answers), b'', b''
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.chdir(cwd or tempfile.gettempdir())
+        os.execve(str(cmd[0]), [str(c) for c in cmd], e)
+    deadline = time.time() + timeout
+    try:
+        while time.time() < deadline:
+            if select.select([fd], [], [], 0.2)[0]:
+                try:
+                    data = os.read(fd, 4096)
+                except OSError:   # the child closed the terminal
+                    break
+                if not data:
+                    break
+                out, pending = out + data, pending + data
+            elif answers and pending.rstrip(b' ').endswith(b':'):
+                os.write(fd, (answers.pop(0) + '\n').encode())
+                pending = b''
+        else:
+            os.kill(pid, 9)
+    finally:
+        os.close(fd)
+    _, status = os.waitpid(pid, 0)
+    return out.decode(errors='replace').replace('\r\n', '\n'), os.waitstatus_to_exitcode(status)
+
+
 def swansible_playbook(*args, **kw):
     return run([BIN / 'swansible-playbook', *args], **kw)
 

@@ -48,8 +48,15 @@ enum HashFilters {
             if r < range.lowerBound { throw refuse("\(algo): min_desired_rounds (\(r)) is too low, must be at least \(range.lowerBound)") }
             if r > range.upperBound { throw refuse("\(algo): min_desired_rounds (\(r)) is too large, cannot be more than \(range.upperBound)") }
         }
+        // passlib's using(salt_size=) checks the size whether or not a salt is given.
+        let minSalt = algo == "bcrypt" ? 22 : 0
+        if let n = saltSize?.intValue {
+            if minSalt == maxSalt, n != minSalt { throw refuse("\(algo): salt_size (\(n)) must be exactly \(minSalt)") }
+            if n < minSalt { throw refuse("\(algo): salt_size (\(n)) below min_salt_size (\(minSalt))") }
+            if n > maxSalt { throw refuse("\(algo): salt_size (\(n)) above max_salt_size (\(maxSalt))") }
+        }
         let size = saltSize?.intValue ?? maxSalt
-        let s = salt ?? String((0..<max(0, size)).map { _ in saltChars.randomElement()! })
+        let s = salt ?? String((0..<size).map { _ in saltChars.randomElement()! })
         guard s.allSatisfy(saltChars.contains) else { throw refuse("invalid characters in \(algo) salt") }
         if algo == "bcrypt", s.count != 22 { throw refuse("salt \(s.count < 22 ? "too small" : "too large") (bcrypt requires exactly 22 chars)") }
         if s.count > maxSalt { throw refuse("salt too large (\(algo) requires <= \(maxSalt) chars)") }
