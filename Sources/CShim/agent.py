@@ -439,6 +439,15 @@ def module_exception(ex, err):
     return 1
 
 
+def new_style_exit_checked():
+    """Whether this ansible-core's module_utils fail a module that returns (2.19's do)."""
+    try:
+        from ansible.module_utils._internal._ansiballz._loader import _handle_exception  # noqa: F401
+        return True
+    except ImportError:
+        return False
+
+
 def run_module(msg):
     code = load(msg)
     if isinstance(code, dict):
@@ -466,6 +475,10 @@ def run_module(msg):
         if hasattr(getattr(shared, name, None), 'clear'):
             getattr(shared, name).clear()
     basic._ANSIBLE_ARGS = json.dumps({'ANSIBLE_MODULE_ARGS': args}).encode()
+    # 2.19 reads `_ansible_tracebacks_for` once per process: each module reads its own.
+    tracebacks = sys.modules.get('ansible.module_utils._internal._traceback')
+    if hasattr(tracebacks, '_module_tracebacks_enabled_events'):
+        tracebacks._module_tracebacks_enabled_events = None
     patch_respawn(msg)
     basic._ANSIBLE_PROFILE = msg.get('profile') or 'legacy'
     out = io.TextIOWrapper(io.BytesIO(), encoding='utf-8', errors='surrogateescape', write_through=True)
@@ -486,6 +499,9 @@ def run_module(msg):
     rc = 0
     try:
         exec(code, main.__dict__)
+        if new_style_exit_checked():
+            # 2.19's AnsiballZ: a module must print its result and exit; returning is a failure.
+            raise RuntimeError('New-style module did not handle its own exit.')
     except SystemExit as e:
         rc = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
     except ImportError as e:

@@ -2112,10 +2112,12 @@ public final class PlaybookRunner: @unchecked Sendable {
         // 2.19 gives every failed result an `exception` (shown as this place holder without
         // tracebacks): a module's at once, so failed_when can take it away again below.
         if moduleFailed && r["exception"] == nil { r["exception"] = "(traceback unavailable)" }
-        // A traceback a result gives is 2.19's ErrorSummary, shown as the place holder (a falsy one
-        // of a result that did not fail is dropped).
+        // A traceback a result gives is 2.19's ErrorSummary, shown as the place holder unless
+        // DISPLAY_TRACEBACK names errors (a falsy one of a result that did not fail is dropped).
         if let e = r["exception"] {
-            if e.truthy { r["exception"] = "(traceback unavailable)" } else if r["failed"]?.truthy != true { r["exception"] = nil }
+            if e.truthy {
+                if e.stringValue == nil || !settings.tracebacksFor.contains("error") { r["exception"] = "(traceback unavailable)" }
+            } else if r["failed"]?.truthy != true { r["exception"] = nil }
         }
         if let attempt { r["attempts"] = .int(attempt) }
         if task["changed_when"] != nil || task["failed_when"] != nil {

@@ -50,6 +50,18 @@ public struct Settings: Sendable {
         given.isEmpty ? inventorySources.filter(Files.exists) : given
     }
 
+    /// DISPLAY_TRACEBACK as 2.19's traceback_for() lists it for a module: the events whose
+    /// tracebacks are kept (`always`: all, `never` wins over the rest, deprecated_value implies
+    /// deprecated).
+    public var tracebacksFor: [String] {
+        let raw = value(env: "ANSIBLE_DISPLAY_TRACEBACK", key: "display_traceback") ?? "never"
+        let given = Set(raw.split(separator: ",").map { String($0.trimmingCharacters(in: " ")) })
+        let events = ["error", "warning", "deprecated", "deprecated_value"]
+        if given.contains("always") { return events }
+        if given.contains("never") { return [] }
+        return events.filter { given.contains($0) || ($0 == "deprecated" && given.contains("deprecated_value")) }
+    }
+
     public var forks: Int { value(env: "ANSIBLE_FORKS", key: "forks").flatMap(Settings.integer) ?? 5 }
     public var hostKeyChecking: Bool { value(env: "ANSIBLE_HOST_KEY_CHECKING", key: "host_key_checking").map(Settings.truthy) ?? true }
     /// DEFAULT_NO_LOG: `no_log` for tasks that do not set it.

@@ -183,3 +183,68 @@ def test_interpreter_that_fails_to_start_fails_the_task(sshd_hosts, tmp_path):
                 '"module_stdout": "a line on stdout that is longer than a frame header\\n", '
                 '"msg": "Module result deserialization failed: No start of json char found", "rc": 3}') in ours.stdout
     assert 'Module result deserialization failed: No start of json char found See stdout/stderr for the returned output.' in ours.stdout
+
+
+MODULE_THAT_FAILS = '''from ansible.module_utils.basic import AnsibleModule
+
+
+class Die(BaseException):
+    pass
+
+
+def main():
+    module = AnsibleModule(argument_spec=dict(how=dict(type='str')))
+    how = module.params['how']
+    if how == 'chained':
+        try:
+            raise Exception('two')
+        except Exception as ex:
+            raise Exception('one') from ex
+    if how == 'die':
+        raise Die('boom')
+    if how == 'return':
+        return
+    module.exit_json()
+
+
+if __name__ == '__main__':
+    main()
+'''
+
+
+def test_module_that_raises_or_returns_as_ansible(tmp_path):
+    """2.19's AnsiballZ: an exception the module did not handle fails it naming the chain, one
+    that is no Exception leaves output without a result ("Module result deserialization failed"),
+    and a module that returns without printing a result fails ("did not handle its own exit").
+    With DISPLAY_TRACEBACK=error a result's `exception` holds the module's traceback."""
+    (tmp_path / 'library').mkdir()
+    (tmp_path / 'library' / 'fails.py').write_text(MODULE_THAT_FAILS)
+    (tmp_path / 'site.yml').write_text('''- hosts: localhost
+  gather_facts: false
+  tasks:
+    - fails: {how: chained}
+      register: chained
+      ignore_errors: true
+    - fails: {how: return}
+      ignore_errors: true
+    - fails: {how: die}
+      register: die
+      ignore_errors: true
+    - debug: {msg: "{{ chained.exception }} / {{ die.module_stderr.splitlines() | last }}"}
+''')
+    args = [tmp_path / 'site.yml', '-e', 'ansible_python_interpreter=/usr/bin/python3']
+    ours, theirs = swansible_playbook(*args, cwd=tmp_path), ansible_playbook(*args, cwd=tmp_path)
+    assert ours.returncode == theirs.returncode == 0, ours.stdout + ours.stderr
+    # The die task's module_stderr names the files its traceback went through, which differ.
+    def without_frames(text):
+        return [line for line in text.splitlines() if '"module_stderr": "Traceback' not in line]
+    assert without_frames(ours.stdout) == without_frames(theirs.stdout)
+    assert ours.stderr == theirs.stderr
+    assert '[ERROR]: Task failed: Module failed: one: two' in ours.stdout
+    assert '[ERROR]: Task failed: Module failed: New-style module did not handle its own exit.' in ours.stdout
+    assert '"msg": "Module result deserialization failed: No start of json char found"' in ours.stdout
+    assert '"msg": "(traceback unavailable) / Die: boom"' in ours.stdout
+    traced = swansible_playbook(*args, cwd=tmp_path, env={'ANSIBLE_DISPLAY_TRACEBACK': 'error'})
+    msg = traced.stdout.split('"msg": "Traceback (most recent call last):')[1].split('"\n')[0]
+    assert 'Exception: two\\n\\nThe above exception was the direct cause of the following exception:\\n\\nTraceback' in msg
+    assert msg.endswith('Exception: one\\n / Die: boom')

@@ -264,7 +264,7 @@ final class ActionContext: @unchecked Sendable {
         // unknown `_ansible_` key is an "Unsupported parameters" failure.
         let line = runner.library.line
         if line >= (2, 17) { internalArgs += [("_ansible_ignore_unknown_opts", .bool(ignoreUnknownOptions)), ("_ansible_target_log_info", .none)] }
-        if line >= (2, 19) { internalArgs.append(("_ansible_tracebacks_for", .list([]))) } else {
+        if line >= (2, 19) { internalArgs.append(("_ansible_tracebacks_for", .list(runner.settings.tracebacksFor.map(Value.string)))) } else {
             internalArgs.append(("_ansible_string_conversion_action", "warn"))
         }
         // Ansible's internal arguments rarely change within a run: each variant goes to an agent
@@ -339,14 +339,20 @@ final class ActionContext: @unchecked Sendable {
         }
         ctx.markSent([moduleKey, closureKey, internalKey] + utilKeys)
         if method == "run_async", reply["ansible_job_id"] != nil { return reply.dictValue ?? Dict() }
-        var result = ActionContext.moduleResult(reply)
+        if line >= (2, 19), reply["result"] == nil, reply["missing"] == nil {
+            // 2.19's _parse_returned_data: output without a JSON result fails the action.
+            throw TaskError.badInterpreter(task, "Module result deserialization failed: No start of json char found", help: "",
+                                           stdout: reply["raw_stdout"]?.pythonStr ?? "", stderr: reply["stderr"]?.pythonStr ?? "",
+                                           rc: reply["rc"]?.intValue ?? 1)
+        }
+        var result = ActionContext.moduleResult(reply, tracebacks: runner.settings.tracebacksFor.contains("error"))
         if modern { result = ModuleProfiles.decode(.dict(result)).dictValue ?? result }
         if let discovered = ctx.info["discovered"]?.stringValue { runner.noteDiscovered(host, discovered, into: &result) }
         return result
     }
 
     /// Turns the agent's raw reply into Ansible's module result (or MODULE FAILURE).
-    static func moduleResult(_ reply: Value) -> Dict {
+    static func moduleResult(_ reply: Value, tracebacks: Bool = false) -> Dict {
         var r = rawModuleResult(reply)
         r["_swansible_module"] = true   // a failure here is the module's, as 2.19 reports it
         // 2.19's module_utils send warnings and deprecations as summaries; results keep their text
@@ -368,11 +374,36 @@ final class ActionContext: @unchecked Sendable {
         }
         if let event = r["exception"]?["event"], r["exception"]?["__ansible_type"]?.stringValue == "ErrorSummary" {
             // fail_json(exception=ex): the error names the causes too; the result keeps the
-            // traceback's place holder, as 2.19 shows it without tracebacks enabled.
+            // traceback (2.19's error_summary projection), or its place holder when DISPLAY_TRACEBACK
+            // does not name errors.
             r["_swansible_error_msg"] = .string(briefMessage(event))
-            r["exception"] = "(traceback unavailable)"
+            r["exception"] = tracebacks ? .string(eventTraceback(event)) : "(traceback unavailable)"
         }
         return r
+    }
+
+    /// 2.19's format_event_traceback: each event's traceback, causes first, with their
+    /// sub-events' boxed under it and the chain's reason between.
+    static func eventTraceback(_ event: Value) -> String {
+        var segments: [String] = []
+        var e: Value? = event
+        while let cur = e {
+            var segment = cur["formatted_traceback"]?.stringValue ?? "(traceback missing)\n"
+            if case .list(let children)? = cur["events"], !children.isEmpty {
+                segment += "\n"
+                for (i, child) in children.enumerated() {
+                    segment += "+--[ Sub-Traceback \(i + 1) of \(children.count) ]---\n"
+                    segment += ("\n" + eventTraceback(child) + "\n").split(separator: "\n", omittingEmptySubsequences: false)
+                        .dropLast().map { "| " + $0 + "\n" }.joined()
+                }
+                segment += "+--[ End Sub-Traceback ]---\n"
+            }
+            segments.append(segment)
+            guard let chain = cur["chain"], let next = chain["event"], !next.isNone else { break }
+            segments.append("\n\(chain["traceback_reason"]?.pythonStr ?? "")\n\n")
+            e = next
+        }
+        return segments.reversed().joined()
     }
 
     /// 2.19's format_event_brief_message: the message and its followed causes, a cause already
