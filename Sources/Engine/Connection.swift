@@ -190,7 +190,11 @@ struct ConnectionConfig {
                                           prompts: method == "su" ? try suPrompts(scope, settings) : [])
         }
         var sshArgs = ""
-        if let a = settings.value(env: "ANSIBLE_SSH_ARGS", section: "ssh_connection", key: "ssh_args") { sshArgs += a + " " }
+        if let v = try scope.lookup("ansible_ssh_args"), !v.isNone {
+            sshArgs += v.pythonStr + " "
+        } else if let a = settings.value(env: "ANSIBLE_SSH_ARGS", section: "ssh_connection", key: "ssh_args") {
+            sshArgs += a + " "
+        }
         // ssh_common_args / ssh_extra_args: the host's variables, else the configuration (and
         // --ssh-common-args / --ssh-extra-args).
         for (name, env, key) in [("ansible_ssh_common_args", "ANSIBLE_SSH_COMMON_ARGS", "ssh_common_args"),

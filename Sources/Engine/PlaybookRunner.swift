@@ -1624,7 +1624,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             callback.result(host: host, action: task.action, status: .skipped, result: result, ignoring: false)
         } else if let items = loopItems {
             var results: [Value] = []
-            var anyChanged = false, anyFailed = false, allSkipped = !items.isEmpty
+            var anyChanged = false, anyFailed = false, anyUnreachable = false, allSkipped = !items.isEmpty
             var itemNotifications: [String] = []   // each item that ran names its own (the item's vars)
             var itemNotices: [String] = []         // the same, once per item, as -vv says them
             let pause = try loopControl(task, scope)["pause"]?.number ?? 0
@@ -1663,9 +1663,13 @@ public final class PlaybookRunner: @unchecked Sendable {
                     for n in names where !itemNotifications.contains(n) { itemNotifications.append(n) }
                 }
                 if r["changed"]?.truthy == true { anyChanged = true }
-                if s == .failed || s == .unreachable { anyFailed = true }
+                // An unreachable item is shown as failed; the loop is failed when an item is,
+                // else unreachable when one was (TaskExecutor's flags, the strategy's order).
+                if s == .failed { anyFailed = true }
+                if s == .unreachable { anyUnreachable = true } else if s != .skipped, r["failed"] == nil {
+                    r["failed"] = .bool(s == .failed)   // as the executor sets it on every run that returns
+                }
                 if s == .unreachable { s = .failed }
-                if s != .skipped, r["failed"] == nil { r["failed"] = .bool(s == .failed) }   // as the executor sets it on every run
                 r["_ansible_item_label"] = shown
                 if r["_ansible_no_log"] == nil { r["_ansible_no_log"] = false }
                 if diffMode(task, scope) { callback.fileDiff(r) }   // each item's diff before its line
@@ -1693,6 +1697,13 @@ public final class PlaybookRunner: @unchecked Sendable {
                                     ignoring: ignoreErrors)
                 } else if ignoreErrors {
                     callback.ignoredLoop()
+                }
+            } else if anyUnreachable {
+                result["msg"] = "All items completed"
+                result["unreachable"] = true
+                status = .unreachable
+                if callback.compact == nil {
+                    callback.result(host: host, action: task.action, status: .unreachable, result: result, ignoring: ignoresUnreachable(task, scope))
                 }
             } else if allSkipped {
                 result["msg"] = "All items skipped"
@@ -1728,7 +1739,8 @@ public final class PlaybookRunner: @unchecked Sendable {
         if let reg = task["register"]?.pythonStr {
             var registered = DefaultCallback.stripInternal(result)
             registered["invocation"] = nil   // the strategy registers a clean copy without it
-            if registered["failed"] == nil && status != .skipped { registered["failed"] = .bool(status == .failed) }
+            // (An unreachable result has none: the executor sets it only on results that return.)
+            if registered["failed"] == nil && status != .skipped && status != .unreachable { registered["failed"] = .bool(status == .failed) }
             st.setFacts[.string(reg)] = .dict(registered)
             // set_nonpersistent_facts warns about a reserved name, at the `register:` value.
             VariableManager.warnReserved([reg], origins: { _ in task.keywordLocations["register"] })
@@ -2053,9 +2065,10 @@ public final class PlaybookRunner: @unchecked Sendable {
                 r["_swansible_error_flat"] = .string(flat)
             }
         } catch let u as Unreachable {
-            // 2.19 words it as a task failure, with its error block.
-            let flat = "Task failed: \(u.message)"
-            return (.unreachable, ["changed": false, "msg": .unsafe(flat), "unreachable": true,
+            // 2.19 words it as a task failure, with its error block (the message stripped, as
+            // its error events are).
+            let flat = "Task failed: \(u.message.trimmingCharacters(in: " \t\n\r"))"
+            return (.unreachable, ["changed": false, "msg": .unsafe(flat), "unreachable": true, "exception": "(traceback unavailable)",
                                    "_swansible_error": .list([TaskError.link(flat, task.location)]), "_swansible_error_flat": .string(flat)])
         } catch let b as BecomeFailure {
             let flat = "Task failed: \(b.message)"

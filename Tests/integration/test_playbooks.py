@@ -111,6 +111,34 @@ def test_unreachable_host_is_reported_and_exits_4(tmp_path):
     assert 'ghost                      : ok=0    changed=0    unreachable=1    failed=0' in r.stdout
 
 
+def test_a_loop_of_unreachable_items_makes_the_host_unreachable(tmp_path):
+    """Each item shown failed, then the loop UNREACHABLE as TaskExecutor flags it (ignored under
+    ignore_unreachable: the host goes on; else it is done, exit 4); results carry the exception
+    place holder and no `failed`, as ansible-playbook registers them. swansible failed the host."""
+    args = ['-i', 'h,', '-e', 'ansible_host=127.0.0.9', '-c', 'ssh', FIXTURES / 'failures_unreachable_loop.yml']
+    ours, theirs = swansible_playbook(*args, timeout=60), ansible_playbook(*args, timeout=60)
+    assert ours.returncode == theirs.returncode == 4
+    assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
+    assert '"msg": "True True 2 nf nf"' in ours.stdout
+    assert 'h                          : ok=2    changed=0    unreachable=1    failed=0    skipped=0    rescued=0    ignored=1' in ours.stdout
+
+
+def test_ssh_args_variable_and_its_config_file_port(tmp_path):
+    """`ansible_ssh_args` (the ssh plugin's variable for ssh_args) is read, and a port an ssh
+    config file given there sets is the one connected to and named in the error."""
+    (tmp_path / 'ssh.cfg').write_text('Host *\n\tPort 2\n')
+    (tmp_path / 'site.yml').write_text(f'''- hosts: h
+  gather_facts: false
+  tasks:
+    - ping:
+      vars:
+        ansible_ssh_args: "-F {tmp_path}/ssh.cfg"
+''')
+    r = swansible_playbook('-i', 'h,', '-e', 'ansible_host=127.0.0.9', '-c', 'ssh', tmp_path / 'site.yml', timeout=60)
+    assert r.returncode == 4, r.stdout + r.stderr
+    assert 'ssh: connect to host 127.0.0.9 port 2: Connection refused' in r.stdout
+
+
 def test_wrong_ssh_password_is_unreachable_not_a_hang(sshd_hosts, tmp_path):
     _, hosts, _ = sshd_hosts
     _, addr, port = hosts[0]

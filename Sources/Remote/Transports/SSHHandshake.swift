@@ -91,8 +91,14 @@ final class SSHHandshake {
         ssh_free(session)
     }
 
+    /// The port libssh connects to: the one given, else ssh_config's, else 22.
+    var port: UInt32 {
+        var p: UInt32 = 0
+        return ssh_options_get_port(session, &p) == SSH_OK && p != 0 ? p : UInt32(options.port ?? 22)
+    }
+
     func timedOut() -> Progress {
-        fail(step == .connect ? "ssh: connect to host \(options.host) port \(options.port ?? 22): Connection timed out"
+        fail(step == .connect ? "ssh: connect to host \(options.host) port \(port): Connection timed out"
                               : "Timeout while waiting for the ssh handshake with \(options.host)")
     }
 
@@ -109,7 +115,7 @@ final class SSHHandshake {
                     if msg == "Could not resolve hostname" {
                         return fail("ssh: Could not resolve hostname \(options.host.lowercased()): Name or service not known")
                     }
-                    return fail("ssh: connect to host \(options.host) port \(options.port ?? 22): \(msg)")
+                    return fail("ssh: connect to host \(options.host) port \(port): \(msg)")
                 }
                 if options.hostKeyChecking {
                     let state = ssh_session_is_known_server(session)
