@@ -2197,6 +2197,11 @@ public final class PlaybookRunner: @unchecked Sendable {
         var facts = result["ansible_facts"]?.dictValue ?? Dict()
         facts["discovered_interpreter_python"] = .string(path)
         result["ansible_facts"] = .dict(facts)
+        warnDiscovered(host, path)
+    }
+
+    /// Interpreter discovery's warning (said once per host and path, as Display dedups it).
+    func warnDiscovered(_ host: String, _ path: String) {
         Output.warning("Host '\(host)' is using the discovered Python interpreter at '\(path)', but future installation of another Python interpreter could cause a different interpreter to be discovered. See https://docs.ansible.com/ansible-core/2.19/reference_appendices/interpreter_discovery.html for more information.")
     }
 }

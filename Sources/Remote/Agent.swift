@@ -36,11 +36,15 @@ public enum Agent {
     /// The line the shell writes on stderr as it hands over to the interpreter: an agent that ends
     /// before its hello, with this line said, ran on a broken interpreter (a task failure in
     /// Ansible); without it the shell or the login never got that far (the host is unreachable).
+    /// A discovered interpreter follows it on the line (its path, for Ansible's
+    /// `discovered_interpreter_python` when it then fails).
     public static let execMarker = "SWANSIBLE-EXEC"
     static let execMark = "echo \(execMarker) >&2"
 
     /// Lines of the agent's stderr that are the bootstrap's own markers.
-    public static func isMarker<S: StringProtocol>(_ line: S) -> Bool { line == "SWANSIBLE-READY" || line == execMarker }
+    public static func isMarker<S: StringProtocol>(_ line: S) -> Bool {
+        line == "SWANSIBLE-READY" || line == execMarker || line.hasPrefix(execMarker + " /")
+    }
 
     /// The shell command that starts the agent: the given interpreter, or the first of the
     /// fallback list that exists (one round trip, no separate discovery probe).
@@ -52,7 +56,7 @@ public enum Agent {
             return "command -v \(interpreter) >/dev/null 2>&1 || { \(interpreter); exit 127; }; \(code); \(execMark); exec \(interpreter) -c \"$CODE\""
         }
         let candidates = fallbackInterpreters.joined(separator: " ")
-        return "\(code); for p in \(candidates); do if command -v \"$p\" >/dev/null 2>&1; then \(execMark); exec \"$p\" -c \"$CODE\" \"$(command -v \"$p\")\"; fi; done; echo 'swansible: no Python interpreter found (tried \(candidates))' >&2; exit 127"
+        return "\(code); for p in \(candidates); do if command -v \"$p\" >/dev/null 2>&1; then D=\"$(command -v \"$p\")\"; echo \"\(execMarker) $D\" >&2; exec \"$p\" -c \"$CODE\" \"$D\"; fi; done; echo 'swansible: no Python interpreter found (tried \(candidates))' >&2; exit 127"
     }
 
     /// The agent as the first stage reads it: its length, a newline, the zlib-compressed source.

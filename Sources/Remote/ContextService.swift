@@ -296,8 +296,10 @@ public final class ContextService: Sendable {
            ["No such file or directory", "not found", "command not found"].contains(where: { output.contains("\(interpreter): \($0)") }) {
             return .interpreterNotFound(interpreter, output: output)
         }
-        if stderr.split(separator: "\n").contains(where: { $0 == Agent.execMarker }) {
-            return .interpreterFailed(rc: rc, stdout: stdout, stderr: output)
+        let marks = stderr.split(separator: "\n").filter { $0 == Agent.execMarker || $0.hasPrefix(Agent.execMarker + " /") }
+        if let mark = marks.last {
+            let discovered = mark.count > Agent.execMarker.count ? String(mark.dropFirst(Agent.execMarker.count + 1)) : nil
+            return .interpreterFailed(rc: rc, stdout: stdout, stderr: output, discovered: discovered)
         }
         return .unreachable(agentStartFailure(e))
     }

@@ -81,7 +81,8 @@ public enum RemoteError: Error, CustomStringConvertible, Sendable {
     case exited(rc: Int, stdout: String, stderr: String, message: String)
     /// The interpreter ran and exited without starting the agent (a broken shim, a Python too
     /// old): Ansible fails the task, as it does for a module whose output is not JSON.
-    case interpreterFailed(rc: Int, stdout: String, stderr: String)
+    /// `discovered`: the interpreter the bootstrap found, when none was given.
+    case interpreterFailed(rc: Int, stdout: String, stderr: String, discovered: String?)
 
     public var description: String {
         switch self {

@@ -248,3 +248,24 @@ def test_module_that_raises_or_returns_as_ansible(tmp_path):
     msg = traced.stdout.split('"msg": "Traceback (most recent call last):')[1].split('"\n')[0]
     assert 'Exception: two\\n\\nThe above exception was the direct cause of the following exception:\\n\\nTraceback' in msg
     assert msg.endswith('Exception: one\\n / Die: boom')
+
+
+def test_a_discovered_interpreter_that_fails_is_reported(tmp_path):
+    """Discovery finds a broken python3.13 first on PATH (a pyenv shim for a Python that is not
+    installed, as on this machine): the task fails as ansible-playbook's, with the discovery
+    warning and `discovered_interpreter_python` in the result, on every task it is found again."""
+    (tmp_path / 'bin').mkdir()
+    broken = tmp_path / 'bin' / 'python3.13'
+    broken.write_text('#!/bin/sh\necho "pyenv: python3.13: command not found" >&2\nexit 127\n')
+    broken.chmod(0o755)
+    (tmp_path / 'site.yml').write_text('- hosts: h\n  gather_facts: false\n  tasks:\n'
+                                       '    - {ping: {}, ignore_errors: true, register: r}\n'
+                                       '    - debug: var=r.ansible_facts\n'
+                                       '    - {ping: {}, ignore_errors: true}\n')
+    env = {'PATH': f'{tmp_path / "bin"}:{os.environ["PATH"]}'}
+    args = ['-i', 'h,', '-c', 'local', tmp_path / 'site.yml']
+    ours, theirs = swansible_playbook(*args, env=env, cwd=tmp_path), ansible_playbook(*args, env=env, cwd=tmp_path)
+    assert ours.returncode == theirs.returncode == 0, ours.stdout + ours.stderr
+    assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
+    assert ours.stdout.count(f'"ansible_facts": {{"discovered_interpreter_python": "{broken}"}}') == 2
+    assert f"[WARNING]: Host 'h' is using the discovered Python interpreter at '{broken}'" in ours.stderr

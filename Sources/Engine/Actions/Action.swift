@@ -180,8 +180,16 @@ final class ActionContext: @unchecked Sendable {
                 throw TaskError.badInterpreter(task, e.description, help: "Consider overriding the configured interpreter path for this host. ",
                                                stdout: "", stderr: output, rc: 127)
             }
-            if case .interpreterFailed(let rc, let stdout, let stderr) = e {
-                throw TaskError.badInterpreter(task, e.description, help: "", stdout: stdout, stderr: stderr, rc: rc)
+            if case .interpreterFailed(let rc, let stdout, let stderr, let discovered) = e {
+                var error = TaskError.badInterpreter(task, e.description, help: "", stdout: stdout, stderr: stderr, rc: rc)
+                // The interpreter found is still reported (with its warning), as the action's
+                // discovery did before running the module; a failed result's facts are not kept,
+                // so the next task discovers it again.
+                if let discovered {
+                    error.extra["ansible_facts"] = ["discovered_interpreter_python": .string(discovered)]
+                    runner.warnDiscovered(host, discovered)
+                }
+                throw error
             }
             throw Unreachable(message: e.description)
         }
