@@ -23,7 +23,13 @@ public enum Output {
     /// Set once the run is interrupted: Ansible prints nothing after "User interrupted execution".
     static let muted = Atomic<Bool>(false)
 
-    public static func mute() { muted.store(true, ordering: .sequentiallyConsistent) }
+    /// Whether the last text written ended its line (read and written under `lock`).
+    nonisolated(unsafe) static var atLineStart = true
+
+    public static func mute() {
+        muted.store(true, ordering: .sequentiallyConsistent)
+        lock.withLock { _ in LiveStatus.erase() }
+    }
 
     public static let color: Bool = {
         if let v = Files.environment("ANSIBLE_NOCOLOR"), Settings.truthy(v) { return false }
@@ -67,6 +73,8 @@ public enum Output {
     static func emit(_ s: String, fd: Int32, logged: Bool) {
         lock.withLock { _ in
             if muted.load(ordering: .sequentiallyConsistent) { return }
+            LiveStatus.erase()   // the status line gives way to what is written
+            if let last = s.utf8.last { atLineStart = last == 10 }
             if logFD >= 0 && logged { log(s) }
             var bytes = Array(s.utf8)
             var off = 0

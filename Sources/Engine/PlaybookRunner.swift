@@ -159,8 +159,17 @@ public final class PlaybookRunner: @unchecked Sendable {
         if verbosity > 0 { Output.line(settings.configFile.map { "Using \($0) as config file" } ?? "No config file found; using defaults", .verbose) }
     }
 
-    /// Runs every play; returns Ansible's exit code.
+    /// Runs every play; returns Ansible's exit code. On a terminal the live status line is kept
+    /// meanwhile.
     public func run(_ book: PlaybookFile) async -> Int32 {
+        let ticker = _Concurrency.Task { await LiveStatus.run() }
+        let code = await runPlays(book)
+        ticker.cancel()
+        Output.lock.withLock { _ in LiveStatus.erase() }
+        return code
+    }
+
+    func runPlays(_ book: PlaybookFile) async -> Int32 {
         if let failure = stdoutFailure {
             if let w = failure.warning { Output.warning(w) }
             Output.error("Could not load '\(failure.name)' callback plugin.")
@@ -1486,6 +1495,9 @@ public final class PlaybookRunner: @unchecked Sendable {
         var thrown = true
         var outcome: (Status, Dict)
         callback.hostStart(host, task: task.displayName, handler: prefix != "TASK")
+        // pause talks to the terminal itself.
+        if task.shortAction != "pause" { LiveStatus.start(host, "\(prefix) [\(task.displayName)]") }
+        defer { LiveStatus.finish(host) }
         var taskScope: VarScope?
         do {
             let scope = try vars.scope(host: host, pc: pc, task: task)

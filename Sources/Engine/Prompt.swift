@@ -16,6 +16,8 @@ public enum Prompt {
     }
 
     static func readLine(hidden: Bool, newline: Bool = true) -> String {
+        LiveStatus.prompting(true)
+        defer { LiveStatus.prompting(false) }
         var saved = termios()
         let restore = hidden && tcgetattr(0, &saved) == 0
         if restore {

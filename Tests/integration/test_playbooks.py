@@ -1,11 +1,12 @@
 """swansible-playbook end to end: files on disk, output lines and exit codes, on localhost and
 on three sshd hosts, and the same task lines and recap as ansible-playbook."""
 import pathlib
+import re
 import shutil
 
 import pytest
 
-from conftest import (BIN, FIXTURES, TEST_USER, VENV, run, ansible_playbook, swansible_playbook, task_blocks,
+from conftest import (BIN, FIXTURES, TEST_USER, VENV, run, ansible_playbook, run_on_terminal, swansible_playbook, task_blocks,
                       write_password_inventory, write_ssh_inventory)
 
 DEMO = FIXTURES / 'demo'
@@ -475,3 +476,23 @@ def test_yaml_mistakes_worded_as_ansible(book):
     theirs, ours = ansible_playbook(FIXTURES / 'errors' / 'yaml' / book), swansible_playbook(FIXTURES / 'errors' / 'yaml' / book)
     assert theirs.returncode == ours.returncode == 4, ours.stdout + ours.stderr
     assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
+
+
+def test_a_live_status_line_on_a_terminal_only(tmp_path):
+    """On a terminal a task that has run 2 s gets a status line (which task, how long, which
+    hosts), erased before the next output: what remains is the same text as without a terminal.
+    Neither log_path nor a pipe ever gets it."""
+    book = tmp_path / 'site.yml'
+    book.write_text('- hosts: localhost\n  gather_facts: false\n  tasks:\n    - command: sleep 4\n    - debug: msg=done\n')
+    log = tmp_path / 'ansible.log'
+    out, rc = run_on_terminal([BIN / 'swansible-playbook', book], [], env={'ANSIBLE_LOG_PATH': str(log)}, cwd=tmp_path)
+    assert rc == 0, out
+    # Drawn once a second from 2 s on (when exactly depends on the machine's load), erased
+    # before the result.
+    assert re.search(r'\r\x1b\[KTASK \[command\]: waiting [2-9]s for 1 host: localhost\r\x1b\[Kchanged: \[localhost\]\n', out), out
+    assert 'waiting 1s' not in out and 'TASK [debug]:' not in out
+    shown = re.sub(r'\r\x1b\[K[^\r\n]*(?=\r)', '', out).replace('\r\x1b[K', '')   # each status line, then its erasure
+    plain = swansible_playbook(book, cwd=tmp_path)
+    assert shown == plain.stderr + plain.stdout
+    assert '\x1b' not in plain.stdout + plain.stderr
+    assert 'waiting' not in log.read_text() and 'changed: [localhost]' in log.read_text()
