@@ -520,6 +520,15 @@ public struct PlaybookLoader {
                 e.parse = true
                 throw e
             }
+            // load_list_of_tasks: end_role only in a role's tasks (the task shown as its repr:
+            // a handler's is its name).
+            if t.shortAction == "meta", t.args["_raw_params"]?.stringValue == "end_role", handlerBlockDepth != nil || role == nil {
+                let handler = handlerBlockDepth != nil
+                let shown = handler ? "HANDLER: " + (role.map { "\($0.name) : " } ?? "") + (t.name ?? t.action) : "TASK: meta (end_role)"
+                var e = PlaybookError("Cannot execute 'end_role' from \(handler ? "a handler" : "outside of a role")", at: .unknown(showing: shown))
+                e.parse = true
+                throw e
+            }
             if t.shortAction == "import_tasks" {
                 out += try importTasks(t, role: role, inherited: inherited)
                 continue

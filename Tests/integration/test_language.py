@@ -561,10 +561,12 @@ def test_keyword_values_checked_per_host_as_ansible(tmp_path):
     '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - action: 5\n',
     '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - import_tasks: {a: 1}\n',
     '- hosts: localhost\n  gather_facts: false\n  tasks: []\n  handlers:\n    - debug: {msg: h}\n      listen: {a: 1}\n',
+    '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - debug: {msg: hi}\n    - block:\n        - meta: end_role\n',
+    '- hosts: localhost\n  gather_facts: false\n  roles: [r]\n  handlers:\n    - name: stop\n      meta: end_role\n',
 ], ids=['mfp', 'gather_facts', 'undefined', 'negative_mfp', 'order', 'strategy', 'hosts', 'vars_files', 'tags',
         'vars', 'include_vars', 'loop_control', 'register', 'include_keyword', 'listen', 'module_defaults', 'collections',
         'string_field', 'become_user', 'import_role', 'block_empty', 'rescue', 'task_text', 'module_value', 'action_value',
-        'import_options', 'listen_items'])
+        'import_options', 'listen_items', 'end_role_outside', 'end_role_handler'])
 @pytest.mark.parametrize('mode', [[], ['--syntax-check']], ids=['run', 'syntax'])
 def test_play_and_load_errors_as_ansible(tmp_path, play, mode):
     """What Ansible refuses before a play runs (Play.post_validate, its field loaders, a strategy
