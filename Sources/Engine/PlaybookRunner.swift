@@ -2183,7 +2183,13 @@ public final class PlaybookRunner: @unchecked Sendable {
         let kind = fromModule ? "Module" : "Action"
         let msg = r["_swansible_error_msg"]?.stringValue ?? r["msg"].map(\.pythonStr) ?? "Unknown error."
         let text = "Task failed: " + (msg.isEmpty ? "\(kind) failed." : "\(kind) failed: \(msg)")
-        r["_swansible_error"] = .list([TaskError.link(text, task.location)])
+        if case .list(let events)? = r["_swansible_sub_events"] {
+            // An error with sub-events is a section of its own, its events boxed under it.
+            r["_swansible_error"] = .list([TaskError.link("Task failed.", task.location), TaskError.link("\(kind) failed.", task.location),
+                                           .list([.string(msg), .none, .none, false, .list(events)])])
+        } else {
+            r["_swansible_error"] = .list([TaskError.link(text, task.location)])
+        }
         r["_swansible_error_flat"] = .string(text)
         // A failed result without a message gets the one Ansible gives it.
         if r["msg"] == nil { r["msg"] = .unsafe(text) }

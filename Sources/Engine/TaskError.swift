@@ -133,24 +133,28 @@ struct TaskError: Error {
         guard case .list(let chain)? = r["_swansible_error"],
               let flat = r["_swansible_error_flat"]?.stringValue ?? r["msg"]?.stringValue else { return nil }
         let help = r["_swansible_help"]?.stringValue
-        let links: [(message: String, location: String?, help: String?, snippet: String?, apart: Bool)] = chain.enumerated().compactMap { i, link in
+        typealias Link = (message: String, location: String?, help: String?, snippet: String?, apart: Bool, events: [String])
+        let links: [Link] = chain.enumerated().compactMap { i, link in
             guard case .list(let l) = link, let m = l.first?.stringValue else { return nil }
             return (m, l.count > 1 ? l[1].stringValue : nil, i == chain.count - 1 ? help : nil, l.count > 2 ? l[2].stringValue : nil,
-                    l.count > 3 && l[3].truthy)
+                    l.count > 3 && l[3].truthy, l.count > 4 ? (l[4].listValue ?? []).map(\.pythonStr) : [])
         }
         var segments: [String] = [], placed: [Bool] = []
         var i = 0
         while i < links.count {
             var parts = [links[i].message]
             var j = i + 1
-            while j < links.count, !links[j].apart, links[j].location == nil && links[j].help == nil
+            // A cause with sub-events is never folded into its effect (they would be lost).
+            while j < links.count, !links[j].apart, links[j].events.isEmpty, links[j].location == nil && links[j].help == nil
                 || (links[j].location == links[i].location && links[j].help == links[i].help) {
                 parts.append(links[j].message)
                 j += 1
             }
             var at = links[i].location.flatMap(SourceLocation.parse)
             at?.snippet = links[i].snippet
-            segments.append(Origin.report(joined(parts), at, help: links[i].help))
+            var segment = Origin.report(joined(parts), at, help: links[i].help)
+            if !links[i].events.isEmpty { segment += "\n\n" + boxed("Sub-Event", links[i].events).dropLast() }
+            segments.append(segment)
             placed.append(at != nil)
             i = j
         }
@@ -158,6 +162,19 @@ struct TaskError: Error {
         // Among several, a part without a place still ends with a blank line, as 2.19 prints it.
         for (i, p) in placed.enumerated() where !p { segments[i] += "\n" }
         return "[ERROR]: \(flat)\n\n" + segments.joined(separator: "\n<<< caused by >>>\n\n") + "\n"
+    }
+}
+
+extension TaskError {
+    /// 2.19's _format_event_children: each child's text boxed and numbered under a label.
+    static func boxed(_ label: String, _ children: [String]) -> String {
+        var out = ""
+        for (i, child) in children.enumerated() {
+            out += "+--[ \(label) \(i + 1) of \(children.count) ]---\n"
+            let text = "\n" + (child.hasSuffix("\n") ? child : child + "\n") + "\n"
+            out += text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { "| " + $0 + "\n" }.joined()
+        }
+        return out + "+--[ End \(label) ]---\n"
     }
 }
 

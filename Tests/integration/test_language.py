@@ -612,3 +612,36 @@ def test_unsafe_free_form_text_is_not_templated(tmp_path):
     masked = lambda out: re.sub(r'"(delta|end|start)": "[^"]*"', '', out)
     assert masked(ours.stdout) == masked(theirs.stdout)
     assert '"r.stdout": "{{ x }}"' in ours.stdout and '"msg": "{{ y }}"' in ours.stdout
+
+
+FACT_MODULE = '''from ansible.module_utils.basic import AnsibleModule
+module = AnsibleModule({})
+{body}
+'''
+
+
+def test_failed_fact_modules_as_sub_events(tmp_path):
+    """gather_facts with two fact modules that fail: 2.19's error block gives each module's error
+    as a Sub-Event under "The following modules failed to execute", in parallel and serially, and
+    each failed module's result has the exception place holder (swansible had neither)."""
+    (tmp_path / 'library').mkdir()
+    for name in ('fail1', 'fail2'):
+        (tmp_path / 'library' / f'{name}.py').write_text(FACT_MODULE.replace('{body}', f'module.fail_json("the {name} module went bang")'))
+    (tmp_path / 'library' / 'success1.py').write_text(FACT_MODULE.replace('{body}', 'module.exit_json(ansible_facts={"one": 1})'))
+    (tmp_path / 'site.yml').write_text('''- hosts: localhost
+  gather_facts: no
+  vars:
+    ansible_facts_modules: [fail1, success1, fail2]
+  tasks:
+    - gather_facts:
+        parallel: '{{ item }}'
+      ignore_errors: true
+      loop: [true, false]
+''')
+    args = [tmp_path / 'site.yml', '-e', 'ansible_python_interpreter=/usr/bin/python3']
+    ours, theirs = swansible_playbook(*args, cwd=tmp_path), ansible_playbook(*args, cwd=tmp_path)
+    assert ours.returncode == theirs.returncode == 0, ours.stdout + ours.stderr
+    jobs = re.compile(r'"ansible_job_id": "j[0-9.]+"')
+    assert jobs.sub('J', ours.stdout) == jobs.sub('J', theirs.stdout)
+    assert ('The following modules failed to execute: fail1, fail2.\n\n+--[ Sub-Event 1 of 2 ]---\n| \n| the fail1 module went bang\n'
+            '| \n+--[ Sub-Event 2 of 2 ]---\n| \n| the fail2 module went bang\n| \n+--[ End Sub-Event ]---\n\nfailed:') in ours.stdout

@@ -28,8 +28,13 @@ enum GatherFactsAction: Action {
         if parallel { results = try await runParallel(modules, args, c) } else {
             for module in modules { results.append((module, try await c.runModule(module, try moduleArgs(module, args, c)))) }
         }
-        for (module, res) in results {
-            if res["failed"]?.truthy == true { failed[.string(module)] = .dict(res); continue }
+        for (module, var res) in results {
+            if res["failed"]?.truthy == true {
+                // Each a failed module's result, with 2.19's exception (its place holder).
+                if res["exception"] == nil { res["exception"] = "(traceback unavailable)" }
+                failed[.string(module)] = .dict(res)
+                continue
+            }
             if res["skipped"]?.truthy == true { skipped[.string(module)] = .dict(res); continue }
             // On conflict the last module wins; dicts merge deeply, lists append (append_rp).
             let part: Dict = ["ansible_facts": res["ansible_facts"] ?? .dict(Dict()), "warnings": res["warnings"] ?? .list([]),
@@ -47,6 +52,8 @@ enum GatherFactsAction: Action {
             result["failed_modules"] = .dict(failed)
             result["failed"] = true
             result["msg"] = .string("The following modules failed to execute: \(names(failed)).")
+            // result_dict_from_captured_errors: each module's error a sub-event of the action's.
+            result["_swansible_sub_events"] = .list(failed.values.map { .string($0["_swansible_error_msg"]?.stringValue ?? $0["msg"]?.pythonStr ?? "") })
         }
         var facts = result["ansible_facts"]?.dictValue ?? Dict()
         facts["_ansible_facts_gathered"] = true
