@@ -1698,6 +1698,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             result = ["results": .list(results), "changed": .bool(anyChanged), "skipped": .bool(allSkipped)]
             // Hidden when any item is (TaskExecutor: so the callbacks censor those items).
             if results.contains(where: { $0["_ansible_no_log"]?.truthy == true }) { result["_ansible_no_log"] = true }
+            if anyUnreachable { result["unreachable"] = true }   // also when an item failed (which then wins)
             if anyFailed {
                 result["failed"] = true   // no exception place holder here: the loop itself raised nothing
                 result["msg"] = "One or more items failed"
@@ -1712,7 +1713,6 @@ public final class PlaybookRunner: @unchecked Sendable {
                 }
             } else if anyUnreachable {
                 result["msg"] = "All items completed"
-                result["unreachable"] = true
                 status = .unreachable
                 if callback.compact == nil {
                     callback.result(host: host, action: task.action, status: .unreachable, result: result, ignoring: ignoresUnreachable(task, scope))

@@ -3,6 +3,7 @@ sshd instances on distinct 127.0.0.x addresses with throwaway keys (root only, c
 import contextlib
 import os
 import pathlib
+import re
 import shutil
 import socket
 import subprocess
@@ -20,6 +21,22 @@ TEST_PASSWORD = 'correct-horse-42'
 SECOND_USER = 'swansible-it2'
 SECOND_PASSWORD = 'battery-staple-7'
 SUDOERS = '/etc/sudoers.d/swansible-it'
+
+
+def module_library_line():
+    """The ansible-core line whose modules, module_utils and settings swansible uses: the one
+    SWANSIBLE_ANSIBLE_PATH names (`make test-versions`), else the venv's."""
+    path = os.environ.get('SWANSIBLE_ANSIBLE_PATH')
+    if not path:
+        return (2, 19)
+    found = re.search(r"__version__ = '(\d+)\.(\d+)", (pathlib.Path(path) / 'release.py').read_text())
+    return (int(found[1]), int(found[2]))
+
+
+# For a test that compares with 2.19's ansible-playbook what 2.19's own module_utils, plugins or
+# settings do: under an older line's library the difference is that line's, not swansible's.
+LIBRARY_219 = pytest.mark.skipif(module_library_line() < (2, 19),
+                                 reason="compares behaviour of 2.19's module_utils, plugins or settings with 2.19's ansible-playbook")
 
 
 def run(cmd, timeout=180, env=None, cwd=None, input_text=None):

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from conftest import FIXTURES, ansible_playbook, swansible_playbook
+from conftest import FIXTURES, LIBRARY_219, ansible_playbook, swansible_playbook
 
 LANG = FIXTURES / 'language'
 
@@ -37,9 +37,9 @@ LANG = FIXTURES / 'language'
     ('role_names.yml', ['--list-tasks']),   # unnamed role tasks go by their action
     ('role_names.yml', ['--list-tags']),    # `never` tasks' tags listed
     ('module_utils.yml', []),           # module_utils/ beside the playbook and in a role
-    ('respawn.yml', []),                # respawn_module once, twice (refused); a module is its own __main__
+    pytest.param('respawn.yml', [], marks=LIBRARY_219),                # respawn_module once, twice (refused); a module is its own __main__
     ('controller_vars.yml', []),        # rlimit_nofile; variables the controller reads that do not render
-    ('core_targets.yml', []),           # what ansible-core's own targets check beyond the sample: k=v keys,
+    pytest.param('core_targets.yml', [], marks=LIBRARY_219),           # what ansible-core's own targets check beyond the sample: k=v keys,
                                         # lazy dicts, magic connection vars, ini/csvfile/config lookups,
                                         # old-style and WANT_JSON modules, split_args, ActionBase's checks
 ])
@@ -214,6 +214,7 @@ def test_junit_report_as_ansible(tmp_path, book):
     assert '<testcase classname=' in reports[1]
 
 
+@LIBRARY_219
 def test_role_argument_specs_as_ansible():
     """The validation task of roles with argument specs (passing, failing with each error, the
     action on its own), a reserved variable name warned, and the playbook ending once every host
@@ -347,6 +348,7 @@ def test_smart_gathering_gathers_once_per_host(tmp_path):
     assert outputs[0] == outputs[1]
 
 
+@LIBRARY_219
 def test_tagged_module_values_read_as_values(tmp_path):
     # ansible-playbook also warns when a deprecated value is used (not yet: values only).
     out = tmp_path / 'values.json'
@@ -373,6 +375,7 @@ def test_an_include_that_does_not_load_fails_the_host_as_ansible(what):
     assert 'second play' not in ours.stdout and 'failed=1' in ours.stdout
 
 
+@LIBRARY_219
 def test_module_serialization_profiles_as_ansible(tmp_path):
     """2.19's experimental module metadata (`_ANSIBLE_MODULE_METADATA`): a module whose METADATA
     names the `modern` profile gets dates and times as such and gives them back so; a legacy one

@@ -1,10 +1,11 @@
 """Users' Python filter, test and lookup plugins (playbooks-fixtures/plugins), run in the
 controller's helper agent: the same results and errors as ansible-playbook."""
-from conftest import FIXTURES, ansible_playbook, swansible_playbook, run, BIN
+from conftest import BIN, FIXTURES, LIBRARY_219, ansible_playbook, run, swansible_playbook
 
 PLUGINS = FIXTURES / 'plugins'
 
 
+@LIBRARY_219
 def test_python_plugins_as_ansible():
     """Beside the playbook, in a role, in a collection; a lookup's own error; a filter that raises (exit 2)."""
     theirs, ours = ansible_playbook(PLUGINS / 'python_plugins.yml'), swansible_playbook(PLUGINS / 'python_plugins.yml')
@@ -38,6 +39,7 @@ def test_version_names_the_module_library():
     assert 'ansible python module location = ' in out.stdout
 
 
+@LIBRARY_219
 def test_lookup_terms_that_cannot_render():
     """A Python lookup gets an undefined template term unread; the file lookup fails on it with
     the undefined variable's message, as Ansible's does."""
@@ -67,6 +69,7 @@ def test_python_action_plugins_as_ansible():
     assert "Invalid _ansible_no_log value of type 'str' in task result, output will be masked." in ours.stderr
 
 
+@LIBRARY_219
 def test_task_args_finalized_as_ansible():
     """Task arguments as 2.19 finalizes them (module_defaults, an `args:` template, one-template
     free-form text, k=v words over an `args:` mapping, omit taking a key away), free-form text an

@@ -7,7 +7,7 @@ import signal
 import subprocess
 import time
 
-from conftest import BIN, FIXTURES, TEST_USER, ansible_playbook, swansible_playbook, task_blocks, write_password_inventory, write_ssh_inventory
+from conftest import BIN, FIXTURES, LIBRARY_219, TEST_USER, ansible_playbook, swansible_playbook, task_blocks, write_password_inventory, write_ssh_inventory
 
 
 def test_killed_and_stopped_agents_fail_alone(sshd_hosts, tmp_path):
@@ -212,6 +212,7 @@ if __name__ == '__main__':
 '''
 
 
+@LIBRARY_219
 def test_module_that_raises_or_returns_as_ansible(tmp_path):
     """2.19's AnsiballZ: an exception the module did not handle fails it naming the chain, one
     that is no Exception leaves output without a result ("Module result deserialization failed"),

@@ -398,13 +398,7 @@ final class ActionContext: @unchecked Sendable {
         while let cur = e {
             var segment = cur["formatted_traceback"]?.stringValue ?? "(traceback missing)\n"
             if case .list(let children)? = cur["events"], !children.isEmpty {
-                segment += "\n"
-                for (i, child) in children.enumerated() {
-                    segment += "+--[ Sub-Traceback \(i + 1) of \(children.count) ]---\n"
-                    segment += ("\n" + eventTraceback(child) + "\n").split(separator: "\n", omittingEmptySubsequences: false)
-                        .dropLast().map { "| " + $0 + "\n" }.joined()
-                }
-                segment += "+--[ End Sub-Traceback ]---\n"
+                segment += "\n" + TaskError.boxed("Sub-Traceback", children.map(eventTraceback))
             }
             segments.append(segment)
             guard let chain = cur["chain"], let next = chain["event"], !next.isNone else { break }
