@@ -24,6 +24,19 @@ public struct BecomeExchange: Sendable {
 
     /// A prompt is waited for and answered only when there is a password to give.
     var expectsPrompt: Bool { password != nil }
+
+    /// The ssh plugin's _examine_output while it awaits escalation: the first line that holds
+    /// the marker is suppressed; everything else passes through.
+    func withoutSuccessLine(_ out: [UInt8]) -> [UInt8] {
+        let marker = Array(marker.utf8)
+        var start = 0
+        while start < out.count {
+            let end = out[start...].firstIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? out.count
+            if out[start..<end].firstRange(of: marker) != nil { return Array(out[..<start] + out[end...]) }
+            start = end
+        }
+        return out
+    }
 }
 
 /// Why the become stage did not reach its marker.

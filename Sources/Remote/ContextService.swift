@@ -322,7 +322,7 @@ public final class ContextService: Sendable {
         case .command(_, let prefix, _): argv = prefix + ["/bin/sh", "-c", command]
         case .ssh(let o, _):
             let out = try await Broker.shared.runSSH(o, command: command)
-            return (out.rc, out.stdout, out.stderr)
+            return (out.rc, become.map { $0.withoutSuccessLine(out.stdout) } ?? out.stdout, out.stderr)
         case .become, .sshFromAgent: throw RemoteError.unreachable("raw runs on a direct connection only")
         }
         guard let become else {

@@ -181,3 +181,33 @@ def test_su_prompt_l10n_names_the_prompts_answered(sshd_hosts, tmp_path):
     theirs = ansible_playbook('-i', inv, play, '--start-at-task', 'su with the prompt it prints', timeout=60,
                               env={'ANSIBLE_SHELL_ALLOW_WORLD_READABLE_TEMP': 'True'})
     assert task_blocks(ours.stdout) == task_blocks(theirs.stdout)
+
+
+def test_raw_becomes_over_ssh_without_the_marker(sshd_hosts, tmp_path):
+    """raw under become over ssh: the success marker line the wrapped command echoes is not part
+    of stdout, as the ssh plugin suppresses it (swansible left `BECOME-SUCCESS-…` there); a become
+    password it cannot answer over ssh fails the task saying so, rather than sudo's EOF."""
+    from conftest import write_ssh_inventory
+    _, hosts, key = sshd_hosts
+    inv = tmp_path / 'inventory'
+    write_ssh_inventory(inv, hosts[:1], key)
+    book = tmp_path / 'site.yml'
+    book.write_text(f'''- hosts: targets
+  gather_facts: false
+  tasks:
+    - raw: whoami
+      become: true
+      register: r
+    - raw: whoami
+      become: true
+      become_user: {TEST_USER}
+      register: q
+    - debug: {{msg: "{{{{ r.stdout_lines + q.stdout_lines }}}}"}}
+''')
+    ours, theirs = swansible_playbook('-i', inv, book, timeout=120), ansible_playbook('-i', inv, book, timeout=120)
+    assert ours.returncode == theirs.returncode == 0, ours.stdout + ours.stderr
+    assert task_blocks(ours.stdout) == task_blocks(theirs.stdout)
+    assert f'"msg": [\n        "root",\n        "{TEST_USER}"\n    ]' in ours.stdout
+    r = swansible_playbook('-i', inv, book, '-e', 'ansible_become_password=secret', timeout=120)
+    assert r.returncode == 2
+    assert 'swansible does not answer a become password for raw over ssh yet' in r.stdout

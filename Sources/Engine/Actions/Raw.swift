@@ -32,6 +32,10 @@ enum RawAction: Action {
         var exchange: BecomeExchange?
         if sudoable, let b = try c.connection.become {
             (cmd, exchange) = try wrap(command, b, shell: executable ?? "/bin/sh", c)
+            if case .ssh = hop, b.password != nil, exchange != nil {
+                // Over ssh the prompt would need the channel's input while the command runs.
+                throw TaskFailure(message: "swansible does not answer a become password for raw over ssh yet; give the login user passwordless \(b.method), or run raw without become")
+            }
         }
         // allow_executable: the task's executable runs the whole line (the connection's shell otherwise).
         if let executable { cmd = executable + " -c " + Shlex.quote(cmd) }
