@@ -25,7 +25,7 @@ public final class Broker: Sendable {
     enum Op: Sendable {
         case add(Int, UnsafeTransfer<StreamIO>, collect: CheckedContinuation<CommandOutput, any Error>?)
         case handshake(Int, SSHOptions, String, CheckedContinuation<Int, any Error>?,
-                       collect: CheckedContinuation<CommandOutput, any Error>?)
+                       collect: CheckedContinuation<CommandOutput, any Error>?, become: (BecomeExchange, BecomeSlot)? = nil)
         case send(Int, [UInt8], UInt32, dst: UInt32, CheckedContinuation<[UInt8], any Error>?, deadline: UInt64?, compress: Bool)
         case close(Int, CheckedContinuation<Void, Never>?)
     }
@@ -88,11 +88,12 @@ public final class Broker: Sendable {
         }
     }
 
-    /// Runs one command to completion over a fresh ssh session (no agent involved).
-    func runSSH(_ options: SSHOptions, command: String) async throws -> CommandOutput {
+    /// Runs one command to completion over a fresh ssh session (no agent involved); under a
+    /// become stage, its stream goes into `become`'s slot once the session is up.
+    func runSSH(_ options: SSHOptions, command: String, become: (BecomeExchange, BecomeSlot)? = nil) async throws -> CommandOutput {
         let id = newID()
         return try await withCheckedThrowingContinuation { cont in
-            submit(.handshake(id, options, command, nil, collect: cont))
+            submit(.handshake(id, options, command, nil, collect: cont, become: become))
         }
     }
 
@@ -157,6 +158,7 @@ final class Loop {
         var hs: SSHHandshake
         var cont: CheckedContinuation<Int, any Error>?
         var collector: CheckedContinuation<CommandOutput, any Error>?
+        var become: (BecomeExchange, BecomeSlot)?
         var registeredFd: Int32 = -1
     }
 
@@ -194,7 +196,7 @@ final class Loop {
             // libssh may hold data it already read from the socket; poll those streams too.
             let now = Clock.nowNanos()
             for (id, e) in streams {
-                guard let ssh = e.io as? SSHStream else { continue }
+                guard let ssh = e.io as? SSHStream ?? (e.io as? BecomeStream)?.inner as? SSHStream else { continue }
                 service(id)
                 if ssh.keepAlive(now: now) { flush(id) }
             }
@@ -217,9 +219,9 @@ final class Loop {
                 epoll_ctl(epfd, EPOLL_CTL_ADD, io.writeFd, &ev)
             }
             if collector != nil { service(id) }
-        case .handshake(let id, let options, let command, let cont, let collector):
+        case .handshake(let id, let options, let command, let cont, let collector, let become):
             do {
-                handshakes[id] = Handshake(hs: try SSHHandshake(options, command: command), cont: cont, collector: collector)
+                handshakes[id] = Handshake(hs: try SSHHandshake(options, command: command), cont: cont, collector: collector, become: become)
                 stepHandshake(id)
             } catch {
                 cont?.resume(throwing: error)
@@ -273,7 +275,14 @@ final class Loop {
         case .ready(let stream):
             handshakes[id] = nil
             if h.registeredFd >= 0 { epoll_ctl(epfd, EPOLL_CTL_DEL, h.registeredFd, nil) }
-            apply(.add(id, UnsafeTransfer(value: stream), collect: h.collector))
+            var io: any StreamIO = stream
+            if let (exchange, slot) = h.become {
+                let staged = BecomeStream(stream, exchange, overSSH: true)
+                staged.sshTimeout = 2 + h.hs.options.timeout
+                slot.attach(staged)
+                io = staged
+            }
+            apply(.add(id, UnsafeTransfer(value: io), collect: h.collector))
             h.cont?.resume(returning: id)
         }
     }

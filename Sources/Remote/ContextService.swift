@@ -315,14 +315,32 @@ public final class ContextService: Sendable {
     /// `raw`: runs a shell command over the transport without an agent.
     /// A shell command over the hop's transport itself; with `become`, its become stage is
     /// watched and answered (a password given on a terminal, as Ansible's local connection does).
-    public func runRaw(_ hop: Hop, _ command: String, become: BecomeExchange? = nil) async throws -> (Int, [UInt8], [UInt8]) {
+    /// `tty`: over ssh, the command gets a pseudo-terminal (its stderr then comes on stdout).
+    public func runRaw(_ hop: Hop, _ command: String, become: BecomeExchange? = nil, tty: Bool = false) async throws -> (Int, [UInt8], [UInt8]) {
         let argv: [String]
         switch hop {
         case .local: argv = ["/bin/sh", "-c", command]
         case .command(_, let prefix, _): argv = prefix + ["/bin/sh", "-c", command]
-        case .ssh(let o, _):
-            let out = try await Broker.shared.runSSH(o, command: command)
-            return (out.rc, become.map { $0.withoutSuccessLine(out.stdout) } ?? out.stdout, out.stderr)
+        case .ssh(var o, _):
+            o.tty = tty
+            guard let become else {
+                let out = try await Broker.shared.runSSH(o, command: command)
+                return (out.rc, out.stdout, out.stderr)
+            }
+            // The ssh plugin's become stage, on the channel: a prompt answered there, the
+            // marker's line dropped, a wrong or missing password said; 2 s over the connection's
+            // timeout (counted from the start here, the handshake included).
+            let slot = BecomeSlot()
+            let limit = Double(2 + o.timeout + o.timeout)
+            let watchdog = Task {
+                try await Task.sleep(nanoseconds: Seconds.nanoseconds(limit))
+                slot.expire()
+            }
+            defer { watchdog.cancel() }
+            let out = try await Broker.shared.runSSH(o, command: command, become: (become, slot))
+            guard let stream = slot.stream else { throw RemoteError.unreachable("the ssh session ended before the command ran") }
+            if !stream.succeeded { throw stream.stageError(stream.failure ?? .premature) }
+            return (out.rc, out.stdout, out.stderr)
         case .become, .sshFromAgent: throw RemoteError.unreachable("raw runs on a direct connection only")
         }
         guard let become else {

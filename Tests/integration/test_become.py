@@ -183,11 +183,12 @@ def test_su_prompt_l10n_names_the_prompts_answered(sshd_hosts, tmp_path):
     assert task_blocks(ours.stdout) == task_blocks(theirs.stdout)
 
 
-def test_raw_becomes_over_ssh_without_the_marker(sshd_hosts, tmp_path):
-    """raw under become over ssh: the success marker line the wrapped command echoes is not part
-    of stdout, as the ssh plugin suppresses it (swansible left `BECOME-SUCCESS-…` there); a become
-    password it cannot answer over ssh fails the task saying so, rather than sudo's EOF."""
-    from conftest import write_ssh_inventory
+def test_raw_becomes_over_ssh_as_the_ssh_plugin(sshd_hosts, tmp_path):
+    """raw under become over ssh runs on a terminal (ssh -tt) as the ssh plugin runs it: the
+    success marker's line is dropped (swansible left `BECOME-SUCCESS-…` in stdout), a sudo or su
+    password is answered at its prompt on the channel (it was never answered), and a wrong or a
+    missing one is "Incorrect sudo password" / "Missing sudo password"."""
+    from conftest import write_password_inventory, write_ssh_inventory
     _, hosts, key = sshd_hosts
     inv = tmp_path / 'inventory'
     write_ssh_inventory(inv, hosts[:1], key)
@@ -195,19 +196,27 @@ def test_raw_becomes_over_ssh_without_the_marker(sshd_hosts, tmp_path):
     book.write_text(f'''- hosts: targets
   gather_facts: false
   tasks:
-    - raw: whoami
+    - raw: whoami; echo err >&2
       become: true
       register: r
     - raw: whoami
       become: true
       become_user: {TEST_USER}
       register: q
-    - debug: {{msg: "{{{{ r.stdout_lines + q.stdout_lines }}}}"}}
+    - debug: {{msg: "{{{{ r.stdout_lines + q.stdout_lines }}}} {{{{ r.stdout }}}}"}}
 ''')
     ours, theirs = swansible_playbook('-i', inv, book, timeout=120), ansible_playbook('-i', inv, book, timeout=120)
     assert ours.returncode == theirs.returncode == 0, ours.stdout + ours.stderr
-    assert task_blocks(ours.stdout) == task_blocks(theirs.stdout)
-    assert f'"msg": [\n        "root",\n        "{TEST_USER}"\n    ]' in ours.stdout
-    r = swansible_playbook('-i', inv, book, '-e', 'ansible_become_password=secret', timeout=120)
-    assert r.returncode == 2
-    assert 'swansible does not answer a become password for raw over ssh yet' in r.stdout
+    assert ours.stdout == theirs.stdout
+    assert '"msg": "[\'root\', \'err\', \'%s\'] root\\r\\nerr\\r\\n"' % TEST_USER in ours.stdout
+    # Logged in as the test user, whose sudo asks for a password.
+    _, addr, port = hosts[0]
+    write_password_inventory(inv, ('pw', addr, port))
+    with open(inv, 'a') as f:
+        f.write(f'[all:vars]\ntest_password={TEST_PASSWORD}\nsecond_password={SECOND_PASSWORD}\n')
+    args = ['-i', inv, FIXTURES / 'raw_become_ssh.yml']
+    ours, theirs = swansible_playbook(*args, timeout=120), ansible_playbook(*args, timeout=120)
+    assert ours.returncode == theirs.returncode == 0, ours.stdout + ours.stderr
+    assert ours.stdout == theirs.stdout
+    assert 'Task failed: Incorrect sudo password' in ours.stdout and 'Task failed: Missing sudo password' in ours.stdout
+    assert '"r.stdout_lines": [\n        "",\n        "root",\n        "done"\n    ]' in ours.stdout

@@ -32,15 +32,14 @@ enum RawAction: Action {
         var exchange: BecomeExchange?
         if sudoable, let b = try c.connection.become {
             (cmd, exchange) = try wrap(command, b, shell: executable ?? "/bin/sh", c)
-            if case .ssh = hop, b.password != nil, exchange != nil {
-                // Over ssh the prompt would need the channel's input while the command runs.
-                throw TaskFailure(message: "swansible does not answer a become password for raw over ssh yet; give the login user passwordless \(b.method), or run raw without become")
-            }
         }
         // allow_executable: the task's executable runs the whole line (the connection's shell otherwise).
         if let executable { cmd = executable + " -c " + Shlex.quote(cmd) }
         let (rc, out, err): (Int, [UInt8], [UInt8])
-        do { (rc, out, err) = try await ContextService.shared.runRaw(hop, cmd, become: exchange) } catch let e as RemoteError {
+        // The ssh plugin's -tt for a sudoable command (use_tty: ansible_ssh_use_tty, [ssh_connection] usetty).
+        let useTTY = try c.scope.lookup("ansible_ssh_use_tty").map { AnsibleFilters.boolean($0).truthy }
+            ?? c.runner.settings.value(env: "ANSIBLE_SSH_USETTY", section: "ssh_connection", key: "usetty").map(Settings.truthy) ?? true
+        do { (rc, out, err) = try await ContextService.shared.runRaw(hop, cmd, become: exchange, tty: sudoable && useTTY) } catch let e as RemoteError {
             throw Unreachable(message: e.description)
         } catch let e as BecomeStageError {
             if e.reason == .timedOut { throw Unreachable(message: e.message) }
@@ -80,16 +79,19 @@ enum RawAction: Action {
                 ?? c.runner.settings.value(env: "ANSIBLE_SUDO_CHDIR", section: "sudo_become_plugin", key: "chdir")
             if let chdir, !chdir.isEmpty { sudo = "cd \(Shlex.quote(chdir)) && " + sudo }
             let cmd = [sudo, flags, prompt, b.user.isEmpty ? "" : "-u " + b.user, success].joined(separator: " ")
-            let exchange = BecomeExchange(marker: marker, password: b.password,
+            var exchange = BecomeExchange(marker: marker, password: b.password,
                                           findPrompt: { $0.trimmingCharacters(in: " \t\r").hasPrefix(sudoPrompt) ? sudoPrompt : nil },
                                           timeout: Double(timeout))
+            (exchange.method, exchange.fail, exchange.missing) = ("sudo", ["Sorry, try again."],
+                                                                  ["Sorry, a password is required to run sudo", "sudo: a password is required"])
             return (cmd, exchange)
         case "su":
             let cmd = "\(b.exe ?? "su") \(b.flags ?? "") \(b.user) -c \(Shlex.quote(success))"
             let prompts = b.prompts
-            let exchange = BecomeExchange(marker: marker, password: b.password, findPrompt: { line in
+            var exchange = BecomeExchange(marker: marker, password: b.password, findPrompt: { line in
                 prompts.lazy.compactMap { suPromptMatch(line, $0) }.first
             }, timeout: Double(timeout))
+            (exchange.method, exchange.fail) = ("su", ["Authentication failure"])
             return (cmd, exchange)
         case "doas":
             // community.general's doas: non-interactive unless a password is given (not answered over raw).
@@ -114,11 +116,7 @@ enum RawAction: Action {
         return nil
     }
 
-    static func lines(_ s: String) -> [Value] {
-        s.split(separator: "\n", omittingEmptySubsequences: false).map { Value.string(String($0)) }.dropLastIfEmpty
-    }
+    /// str.splitlines(), as _low_level_execute_command makes stdout_lines (a terminal's CRLF too).
+    static func lines(_ s: String) -> [Value] { s.pythonSplitLines.map(Value.string) }
 }
 
-extension Array where Element == Value {
-    var dropLastIfEmpty: [Value] { last == .string("") ? Array(dropLast()) : self }
-}

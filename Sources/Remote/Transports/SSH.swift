@@ -23,6 +23,8 @@ public struct SSHOptions: Sendable, Hashable {
     /// The inventory host this connection is for: each inventory host gets its own agent, as each
     /// gets its own connection in Ansible, even when two names lead to the same address.
     public var inventoryName: String?
+    /// A pseudo-terminal for the command (ssh -tt: a raw command's, as the ssh plugin gives it).
+    public var tty = false
 
     public init(host: String, port: Int? = nil, user: String? = nil, password: String? = nil, privateKeyFile: String? = nil,
                 hostKeyChecking: Bool = true, timeout: Int = 10) {
@@ -36,7 +38,7 @@ public struct SSHOptions: Sendable, Hashable {
     }
 }
 
-final class SSHStream: StreamIO {
+final class SSHStream: BecomeTransport {
     let session: ssh_session
     let channel: ssh_channel
     var tail = TailBuffer()
@@ -100,6 +102,12 @@ final class SSHStream: StreamIO {
         let n = bytes.withUnsafeBytes { ssh_channel_write(channel, $0.baseAddress, UInt32(min($0.count, 1 << 20))) }
         return n < 0 ? -1 : Int(n)
     }
+
+    /// A raw command's become stage: all of stderr kept, input open for the password.
+    func keepOutput() { tail.limit = Int.max }
+    func endStageInput() { ssh_channel_send_eof(channel) }
+    /// From the watchdog's thread: the socket is shut, so the broker's next read ends the stream.
+    func abort() { shutdown(ssh_get_fd(session), Int32(SHUT_RDWR)) }
 
     func close() {
         guard !closed else { return }

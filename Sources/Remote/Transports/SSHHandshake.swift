@@ -22,7 +22,7 @@ final class SSHHandshake {
     }
 
     enum Step {
-        case connect, auth, openChannel, exec
+        case connect, auth, openChannel, pty, exec
     }
 
     let options: SSHOptions
@@ -159,6 +159,11 @@ final class SSHHandshake {
                 let r = ssh_channel_open_session(channel)
                 if r == SSH_AGAIN { return .again }
                 guard r == SSH_OK else { return fail("cannot open a channel: \(SSHConnector.error(session))") }
+                step = options.tty ? .pty : .exec
+            case .pty:
+                let r = ssh_channel_request_pty(channel)
+                if r == SSH_AGAIN { return .again }
+                guard r == SSH_OK else { return fail("cannot allocate a terminal: \(SSHConnector.error(session))") }
                 step = .exec
             case .exec:
                 let r = ssh_channel_request_exec(channel, command)
