@@ -35,6 +35,8 @@ public struct RunOptions: Sendable {
 
 public final class PlaybookRunner: @unchecked Sendable {
     let settings: Settings
+    /// DISPLAY_TRACEBACK's events, read once: modules are told them, results keep tracebacks by them.
+    let tracebacksFor: [String]
     /// The configuration's part of every task's connection variables.
     let magicDefaults: ConnectionConfig.MagicDefaults
     let library: ModuleLibrary
@@ -118,6 +120,7 @@ public final class PlaybookRunner: @unchecked Sendable {
     }()
 
     public init(settings: Settings, library: ModuleLibrary, inventory: Inventory, playbookDir: String, options: RunOptions) {
+        tracebacksFor = settings.tracebacksFor
         self.settings = settings
         magicDefaults = ConnectionConfig.MagicDefaults(settings)
         self.library = library
@@ -2141,7 +2144,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         // DISPLAY_TRACEBACK names errors (a falsy one of a result that did not fail is dropped).
         if let e = r["exception"] {
             if e.truthy {
-                if e.stringValue == nil || !settings.tracebacksFor.contains("error") { r["exception"] = "(traceback unavailable)" }
+                if e.stringValue == nil || !tracebacksFor.contains("error") { r["exception"] = "(traceback unavailable)" }
             } else if r["failed"]?.truthy != true { r["exception"] = nil }
         }
         if let attempt { r["attempts"] = .int(attempt) }

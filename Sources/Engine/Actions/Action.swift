@@ -272,7 +272,7 @@ final class ActionContext: @unchecked Sendable {
         // unknown `_ansible_` key is an "Unsupported parameters" failure.
         let line = runner.library.line
         if line >= (2, 17) { internalArgs += [("_ansible_ignore_unknown_opts", .bool(ignoreUnknownOptions)), ("_ansible_target_log_info", .none)] }
-        if line >= (2, 19) { internalArgs.append(("_ansible_tracebacks_for", .list(runner.settings.tracebacksFor.map(Value.string)))) } else {
+        if line >= (2, 19) { internalArgs.append(("_ansible_tracebacks_for", .list(runner.tracebacksFor.map(Value.string)))) } else {
             internalArgs.append(("_ansible_string_conversion_action", "warn"))
         }
         // Ansible's internal arguments rarely change within a run: each variant goes to an agent
@@ -353,7 +353,7 @@ final class ActionContext: @unchecked Sendable {
                                            stdout: reply["raw_stdout"]?.pythonStr ?? "", stderr: reply["stderr"]?.pythonStr ?? "",
                                            rc: reply["rc"]?.intValue ?? 1)
         }
-        var result = ActionContext.moduleResult(reply, tracebacks: runner.settings.tracebacksFor.contains("error"))
+        var result = ActionContext.moduleResult(reply, tracebacks: runner.tracebacksFor.contains("error"))
         if modern { result = ModuleProfiles.decode(.dict(result)).dictValue ?? result }
         if let discovered = ctx.info["discovered"]?.stringValue { runner.noteDiscovered(host, discovered, into: &result) }
         return result
