@@ -1087,6 +1087,27 @@ def validate_argument_spec(msg):
 
 
 
+def ssh_agent_add(msg):
+    """2.19's private_key: the key added to the ssh-agent by ansible-core's own client, as its ssh
+    connection plugin adds it, and given back unencrypted (OpenSSH form) for the controller's login."""
+    import time
+    from ansible._internal._ssh import _ssh_agent
+    from cryptography.hazmat.primitives import serialization
+    try:
+        passphrase = msg.get('passphrase')
+        key, public, fingerprint = _ssh_agent.key_data_into_crypto_objects(
+            msg['key'].encode(), passphrase.encode() if passphrase else None)
+        with _ssh_agent.SshAgentClient(msg['sock']) as client:
+            added = public not in client
+            if added:
+                client.add(key, '[added by ansible: PID=%s, UID=%d, EUID=%d, TIME=%s]' % (
+                    msg['pid'], os.getuid(), os.geteuid(), time.time()), msg.get('lifetime'))
+    except Exception as e:
+        return {'error': exception_message(e)}
+    text = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH, serialization.NoEncryption())
+    return {'fingerprint': fingerprint, 'added': added, 'key': text.decode()}
+
+
 # Users' Python action plugins run here too, as Ansible's controller runs them: ansible-core's
 # own classes, with the ActionBase methods that reach the target replaced (Mitogen's way). What a
 # plugin does on the target (a module, a command, a file) is asked of the controller, which does
@@ -1279,7 +1300,7 @@ def action_run(msg):
         return with_warnings({'omitted': 'Task result omitted due to queue send failure: %s' % exception_message(e)})
     return with_warnings({'result': result})
 
-METHODS = {'plugin_find': plugin_find, 'plugin_user_names': plugin_user_names, 'action_find': action_find, 'action_run': action_run, 'plugin_call': plugin_call, 'validate_argument_spec': validate_argument_spec, 'run_module': run_module, 'spawn': spawn, 'end_child': end_child, 'run_async': run_async, 'upload_open': upload_open,
+METHODS = {'plugin_find': plugin_find, 'plugin_user_names': plugin_user_names, 'action_find': action_find, 'action_run': action_run, 'plugin_call': plugin_call, 'validate_argument_spec': validate_argument_spec, 'ssh_agent_add': ssh_agent_add, 'run_module': run_module, 'spawn': spawn, 'end_child': end_child, 'run_async': run_async, 'upload_open': upload_open,
            'upload_close': upload_close, 'remove': remove, 'place': place, 'read_file': read_file, 'run_script': run_script}
 WORK = queue.Queue()
 

@@ -11,6 +11,9 @@ struct ConnectionConfig {
     var user: String?
     var password: String?
     var privateKeyFile: String?
+    /// 2.19's private_key (the key's text) and its passphrase: put in the run's ssh-agent.
+    var privateKey: String?
+    var privateKeyPassphrase: String?
     var hostKeyChecking: Bool
     var timeout: Int
     var interpreter: String?
@@ -166,6 +169,9 @@ struct ConnectionConfig {
             timeout: try first(scope, ["ansible_ssh_timeout", "ansible_timeout"])?.intValue ?? settings.timeout,
             interpreter: interpreter)
         config.inventoryName = host
+        config.privateKey = try first(scope, ["ansible_private_key", "ansible_ssh_private_key"])?.pythonStr ?? Files.environment("ANSIBLE_PRIVATE_KEY")
+        config.privateKeyPassphrase = try first(scope, ["ansible_private_key_passphrase", "ansible_ssh_private_key_passphrase"])?.pythonStr
+            ?? Files.environment("ANSIBLE_PRIVATE_KEY_PASSPHRASE")
         config.via = try first(scope, ["swansible_via", "mitogen_via"])?.pythonStr
         if let kind = ContainerConnections.kinds[connection] {
             config.containerArgv = try ContainerConnections.argv(kind: kind, target: config.host, user: config.user, scope: scope)
@@ -226,6 +232,10 @@ struct ConnectionConfig {
         }
         var next = try resolve(name)
         if let user { next.user = user }
+        // The host before runs OpenSSH's client itself; a key given as text stays on the controller.
+        if privateKey?.isEmpty == false {
+            throw Unreachable(message: "Failed to authenticate: Failed to add configured private key into ssh-agent: a private_key is not supported for a host reached through '\(via)' (give it a private_key_file there)")
+        }
         return try next.loginStack(resolve: resolve, depth: depth + 1) + [.sshFromAgent(sshOptions, interpreter: interpreter)]
     }
 
@@ -249,7 +259,12 @@ struct ConnectionConfig {
             }
             switch connection {
             case "local", "ansible.builtin.local": return .local(interpreter: interpreter, name: inventoryName)
-            case let c where ConnectionConfig.sshConnections.contains(c): return .ssh(sshOptions, interpreter: interpreter)
+            case let c where ConnectionConfig.sshConnections.contains(c):
+                var o = sshOptions
+                if let key = privateKey, !key.isEmpty {
+                    o.privateKey = try SSHAgent.populate(key: key, passphrase: privateKeyPassphrase, address: host)
+                }
+                return .ssh(o, interpreter: interpreter)
             default:
                 throw AnsibleError("the connection plugin '\(connection)' was not found")
             }

@@ -174,6 +174,18 @@ public final class PythonPlugins: ExternalPlugins {
         return (reply["errors"]?.listValue ?? []).map(\.pythonStr)
     }
 
+    /// ansible-core's ssh-agent client adds a key given as text to the agent at `socket` (when
+    /// it is not there): the key unencrypted, its fingerprint, and whether it was added.
+    func addToSSHAgent(_ body: Dict) throws -> (key: String, fingerprint: String, added: Bool) {
+        guard let helper = helper() else { throw AnsibleError("the controller's Python helper is not available to load a private key") }
+        let reply = try helper.call("ssh_agent_add", body)
+        if let message = reply["error"]?.stringValue { throw AnsibleError(message) }
+        guard let key = reply["key"]?.stringValue, let fingerprint = reply["fingerprint"]?.stringValue else {
+            throw AnsibleError(reply["msg"]?.stringValue ?? "the helper gave no key")
+        }
+        return (key, fingerprint, reply["added"]?.truthy ?? false)
+    }
+
     /// The Python action plugin that handles `action` as Ansible's task executor picks it (the
     /// module's `action_plugin`, an action plugin of that name, a network platform's), or nil
     /// when that is one of ansible-core's own actions or there is none.

@@ -384,7 +384,7 @@ extension Hop {
                            "connect_timeout": .int(o.timeout)]
             k["port"] = o.port.map(Value.int) ?? Value.none
             k["username"] = o.user.map(Value.string) ?? Value.none
-            k["identity_file"] = o.privateKeyFile.map(Value.string) ?? Value.none
+            k["identity_file"] = o.privateKey == nil ? o.privateKeyFile.map(Value.string) ?? Value.none : Value.none
             k["password"] = o.password == nil ? Value.none : "********"
             k["python_path"] = i.map(Value.string) ?? Value.none
             if let f = o.configFile { k["ssh_config"] = .string(f) }

@@ -89,6 +89,10 @@ struct SwansiblePlaybook: AsyncParsableCommand {
         }
         Inventory.controllerPython = library.playbookPython
         PythonPlugins.shared.configure(library: library)
+        do { try SSHAgent.launch(settings, verbosity: verbose) } catch {
+            Output.error("\(error)")
+            throw ExitCode(ExitCodes.error)
+        }
         let inv: Inventory
         do {
             let sources = settings.inventorySources(given: inventory)

@@ -107,6 +107,10 @@ struct Swansible: AsyncParsableCommand {
             """ + (background > 0 ? "\n      async: \(background)\n      poll: \(poll)" : "") + (timeout > 0 ? "\n      timeout: \(timeout)" : "")
         let code: Int32
         connect.askPassword(into: &settings)   // before the inventory is read, as Ansible asks
+        do { try SSHAgent.launch(settings, verbosity: verbose) } catch {
+            Output.error("\(error)")
+            throw ExitCode(ExitCodes.error)
+        }
         do {
             let sources = settings.inventorySources(given: inventory)
             let (inv, parsed) = try Inventory.forRun(sources, verbosity: verbose, extraVars: options.extraVars)

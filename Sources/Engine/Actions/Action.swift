@@ -171,9 +171,9 @@ final class ActionContext: @unchecked Sendable {
         return search
     }
 
-    /// The agent this task runs in (started if needed).
-    func agent() async throws -> Context {
-        let stack = try self.stack
+    /// The agent this task runs in (started if needed); `stack` when the caller has worked it out.
+    func agent(_ given: [Hop]? = nil) async throws -> Context {
+        let stack = try given ?? self.stack
         do { return try await ContextService.shared.get(stack) } catch let e as RemoteError {
             if case .becomeFailed(let m) = e { throw BecomeFailure(message: m) }
             if case .interpreterNotFound(_, let output) = e {
@@ -254,7 +254,7 @@ final class ActionContext: @unchecked Sendable {
            let first = stack.first {
             await ContextService.shared.endAgents(of: user, from: first, keep: stack)
         }
-        let ctx = try await agent()
+        let ctx = try await agent(stack)
         // 2.19's experimental module metadata: a `modern` module gets and gives dates as such.
         let modern = module.profile == "modern" && ModuleProfiles.enabled
         let moduleArgs = modern ? ModuleProfiles.encode(.dict(args)).dictValue ?? args : args

@@ -25,6 +25,9 @@ public struct SSHOptions: Sendable, Hashable {
     public var inventoryName: String?
     /// A pseudo-terminal for the command (ssh -tt: a raw command's, as the ssh plugin gives it).
     public var tty = false
+    /// A private key given as text (2.19's private_key, unencrypted by the controller): the only
+    /// identity tried, as the ssh plugin's IdentitiesOnly has it; a key file is then not used.
+    public var privateKey: String?
 
     public init(host: String, port: Int? = nil, user: String? = nil, password: String? = nil, privateKeyFile: String? = nil,
                 hostKeyChecking: Bool = true, timeout: Int = 10) {

@@ -52,11 +52,14 @@ final class SSHHandshake {
         ssh_options_set(s, SSH_OPTIONS_TIMEOUT, &timeout)
         var one: Int32 = 1
         ssh_options_set(s, SSH_OPTIONS_NODELAY, &one)
-        if let keyFile = o.privateKeyFile {
+        if let text = o.privateKey {
+            var key: ssh_key? = nil
+            if ssh_pki_import_privkey_base64(text, nil, nil, nil, &key) == SSH_OK, let key { methods.append(.keyFile(key)) }
+        } else if let keyFile = o.privateKeyFile {
             var key: ssh_key? = nil
             if ssh_pki_import_privkey_file(keyFile, nil, nil, nil, &key) == SSH_OK, let key { methods.append(.keyFile(key)) }
         }
-        if o.password == nil { methods.append(.auto) }
+        if o.password == nil, o.privateKey == nil { methods.append(.auto) }
         if let pw = o.password { methods += [.password(pw), .keyboardInteractive(pw)] }
         ssh_set_blocking(s, 0)
     }
