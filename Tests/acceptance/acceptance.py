@@ -131,8 +131,15 @@ def ssh_to_self(tree, targets):
     authorized_before = authorized.read_text() if authorized.exists() else None
     subprocess.run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', d / 'host_key'], check=True)
     subprocess.run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', home_ssh / 'id_ed25519'], check=True)
+    # ansible-test's own key pair (~/.ansible/test, made as ansible-test makes it) is the one its
+    # inventories name for ssh hosts: authorized as on its test hosts.
+    test_key = pathlib.Path.home() / '.ansible' / 'test' / 'id_rsa'
+    if not test_key.exists():
+        test_key.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(['ssh-keygen', '-m', 'PEM', '-q', '-t', 'rsa', '-N', '', '-f', test_key], check=True)
     # In root's own authorized_keys too: targets copy it to the users they log in as.
-    authorized.write_text((authorized_before or '') + (home_ssh / 'id_ed25519.pub').read_text())
+    authorized.write_text((authorized_before or '') + (home_ssh / 'id_ed25519.pub').read_text()
+                          + pathlib.Path(f'{test_key}.pub').read_text())
     authorized.chmod(0o600)
     host_key = (d / 'host_key.pub').read_text().split()[:2]
     known.write_text((known_before or '') + ''.join(f'{h} {" ".join(host_key)}\n' for h in ['localhost'] + addrs))
