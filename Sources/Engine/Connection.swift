@@ -184,12 +184,12 @@ struct ConnectionConfig {
             let method = try becomeMethod(try first(scope, ["ansible_become_method"])?.pythonStr ?? keywords["become_method"]?.pythonStr
                                           ?? settings.becomeMethod)
             let user = try first(scope, ["ansible_become_user", "ansible_\(method)_user"])?.pythonStr
-                ?? keywords["become_user"]?.pythonStr ?? settings.becomeUser
+                ?? keywords["become_user"]?.pythonStr ?? settings.becomeUser(method)
             let password = try first(scope, ["ansible_become_password", "ansible_become_pass", "ansible_\(method)_password", "ansible_\(method)_pass"])?.pythonStr
-                ?? settings.becomePassword
+                ?? settings.becomePassword(method)
             let flags = try first(scope, ["ansible_become_flags", "ansible_\(method)_flags"])?.pythonStr ?? keywords["become_flags"]?.pythonStr
                 ?? settings.becomeFlags(method)
-            let exe = try first(scope, ["ansible_become_exe", "ansible_\(method)_exe"])?.pythonStr ?? keywords["become_exe"]?.pythonStr
+            let exe = try first(scope, ["ansible_become_exe", "ansible_\(method)_exe"])?.pythonStr ?? keywords["become_exe"]?.pythonStr ?? settings.becomeExe(method)
             // Over ssh Ansible waits for the become prompt 2 s longer than the connection timeout.
             let timeout = config.timeout + (sshConnections.contains(connection) ? 2 : 0)
             config.become = BecomeOptions(method: method, user: user, password: password, flags: flags, exe: exe, timeout: timeout,

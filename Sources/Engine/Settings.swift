@@ -150,7 +150,8 @@ public struct Settings: Sendable {
     public var displayOkHosts: Bool { value(env: "ANSIBLE_DISPLAY_OK_HOSTS", key: "display_ok_hosts").map(Settings.truthy) ?? true }
     public var becomeMethod: String { value(env: "ANSIBLE_BECOME_METHOD", section: "privilege_escalation", key: "become_method") ?? "sudo" }
     public var become: Bool { value(env: "ANSIBLE_BECOME", section: "privilege_escalation", key: "become").map(Settings.truthy) ?? false }
-    public var becomeUser: String { value(env: "ANSIBLE_BECOME_USER", section: "privilege_escalation", key: "become_user") ?? "root" }
+    /// The become plugin's user (`root` by default).
+    func becomeUser(_ method: String) -> String { becomeOption(method, "USER", ini: "become_user", pluginKey: "user") ?? "root" }
     /// The password typed at -K, or ANSIBLE_BECOME_PASSWORD_FILE's contents.
     public var becomePassword: String? { passwordFile("ANSIBLE_BECOME_PASSWORD_FILE", "become_password_file") ?? askedBecomePassword }
     public var askedBecomePassword: String?
@@ -164,8 +165,21 @@ public struct Settings: Sendable {
         return String(text.split(separator: "\n").first ?? "")
     }
     public var askedConnectionPassword: String?
-    func becomeFlags(_ method: String) -> String? {
-        value(env: "ANSIBLE_BECOME_FLAGS", section: "privilege_escalation", key: "become_flags")
+    func becomeFlags(_ method: String) -> String? { becomeOption(method, "FLAGS", ini: "become_flags", pluginKey: "flags") }
+    func becomeExe(_ method: String) -> String? { becomeOption(method, "EXE", ini: "become_exe", pluginKey: "executable") }
+    /// A become password the configuration gives the plugin: -K or become_password_file, else
+    /// ANSIBLE_BECOME_PASS / ANSIBLE_SUDO_PASS / [sudo_become_plugin] password (and su's, doas').
+    func becomePassword(_ method: String) -> String? { becomePassword ?? becomeOption(method, "PASS", ini: nil, pluginKey: "password") }
+
+    /// A become plugin's option as its config definition reads it: ANSIBLE_BECOME_X then
+    /// ANSIBLE_<METHOD>_X (the later one set wins; a command-line flag over both), else the ini keys in the same order
+    /// (`[privilege_escalation]`, then `[<method>_become_plugin]`).
+    private func becomeOption(_ method: String, _ suffix: String, ini: String?, pluginKey: String) -> String? {
+        let envs = ["ANSIBLE_BECOME_\(suffix)", "ANSIBLE_\(method.uppercased())_\(suffix)"]
+        if let v = overrides[envs[0]] { return v }   // a command-line flag (--become-user)
+        if let v = envs.compactMap(Files.environment).last { return v }
+        let keys = (ini.map { [("privilege_escalation", $0)] } ?? []) + [("\(method)_become_plugin", pluginKey)]
+        return keys.compactMap { self.ini[$0.0]?[$0.1] }.last
     }
 }
 

@@ -220,3 +220,27 @@ def test_raw_becomes_over_ssh_as_the_ssh_plugin(sshd_hosts, tmp_path):
     assert ours.stdout == theirs.stdout
     assert 'Task failed: Incorrect sudo password' in ours.stdout and 'Task failed: Missing sudo password' in ours.stdout
     assert '"r.stdout_lines": [\n        "",\n        "root",\n        "done"\n    ]' in ours.stdout
+
+
+def test_become_password_and_options_from_the_configuration(sshd_hosts, tmp_path):
+    """The sudo plugin's options as its config definition reads them: ANSIBLE_BECOME_PASS,
+    ANSIBLE_SUDO_PASS (the later name wins), `[sudo_become_plugin] password` and `user` in
+    ansible.cfg, with host variables over all of them — each run as ansible-playbook runs it."""
+    book = tmp_path / 'site.yml'
+    book.write_text('- hosts: all\n  gather_facts: false\n  become: true\n  tasks:\n    - command: whoami\n      register: w\n'
+                    '    - debug: {var: w.stdout}\n')
+    cfg = tmp_path / 'ansible.cfg'
+    cfg.write_text(f'[sudo_become_plugin]\npassword = {TEST_PASSWORD}\nuser = {SECOND_USER}\n')
+    cases = [
+        ({}, {'ANSIBLE_BECOME_PASS': TEST_PASSWORD}, '"w.stdout": "root"'),
+        ({}, {'ANSIBLE_BECOME_PASS': TEST_PASSWORD, 'ANSIBLE_SUDO_PASS': 'not-the-password'}, 'Incorrect sudo password'),
+        ({'ansible_become_password': TEST_PASSWORD}, {'ANSIBLE_SUDO_PASS': 'not-the-password'}, '"w.stdout": "root"'),
+        ({}, {'ANSIBLE_CONFIG': str(cfg)}, f'"w.stdout": "{SECOND_USER}"'),
+        ({}, {'ANSIBLE_CONFIG': str(cfg), 'ANSIBLE_BECOME_USER': 'root'}, '"w.stdout": "root"'),
+    ]
+    for host_vars, env, expected in cases:
+        inv = inventory(tmp_path, sshd_hosts, **host_vars)
+        ours = swansible_playbook('-i', inv, book, env=env, timeout=60)
+        assert expected in ours.stdout, (env, ours.stdout + ours.stderr)
+        theirs = ansible_playbook('-i', inv, book, env=dict(env, ANSIBLE_SHELL_ALLOW_WORLD_READABLE_TEMP='True'), timeout=60)
+        assert (ours.returncode, task_blocks(ours.stdout)) == (theirs.returncode, task_blocks(theirs.stdout)), (env, theirs.stdout)
