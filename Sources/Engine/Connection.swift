@@ -69,7 +69,7 @@ struct ConnectionConfig {
     /// What the configuration gives the connection's magic variables, worked out once per run.
     struct MagicDefaults {
         let transport: Value, shellExecutable: Value, pipelining: Value, timeout: Value
-        let remoteUser: Value?, privateKeyFile: Value?
+        let remoteUser: Value?, privateKeyFile: Value?, port: Value?
         /// -k / connection_password_file: templates see it, never render it.
         let password: Value?
 
@@ -80,6 +80,7 @@ struct ConnectionConfig {
             timeout = .int(settings.timeout)
             remoteUser = settings.remoteUser.map(Value.string)
             privateKeyFile = settings.privateKeyFile.map(Value.string)
+            port = settings.remotePort.map(Value.int)
             password = settings.connectionPassword.map(Value.unsafe)
         }
     }
@@ -100,7 +101,7 @@ struct ConnectionConfig {
         add(["ansible_shell_executable"], d.shellExecutable)
         add(["ansible_ssh_host", "ansible_host"], given("ansible_host", "ansible_ssh_host") ?? .string(address))
         add(["ansible_ssh_user", "ansible_user"], given("ansible_user", "ansible_ssh_user") ?? remoteUser ?? d.remoteUser)
-        add(["ansible_ssh_port", "ansible_port"], given("ansible_port", "ansible_ssh_port"))
+        add(["ansible_ssh_port", "ansible_port"], given("ansible_port", "ansible_ssh_port") ?? d.port)
         add(["ansible_ssh_pipelining", "ansible_pipelining"], given("ansible_pipelining", "ansible_ssh_pipelining") ?? d.pipelining)
         add(["ansible_ssh_timeout", "ansible_timeout"], given("ansible_timeout", "ansible_ssh_timeout") ?? d.timeout)
         add(["ansible_ssh_private_key_file", "ansible_private_key_file"],
@@ -161,12 +162,12 @@ struct ConnectionConfig {
         var config = ConnectionConfig(
             connection: connection,
             host: try first(scope, ["ansible_host", "ansible_ssh_host"])?.pythonStr ?? host,
-            port: try first(scope, ["ansible_port", "ansible_ssh_port"]).flatMap { $0.intValue ?? Int($0.pythonStr) },
+            port: try first(scope, ["ansible_port", "ansible_ssh_port"]).flatMap { $0.intValue ?? Int($0.pythonStr) } ?? settings.remotePort,
             user: user,
             password: try first(scope, ["ansible_password", "ansible_ssh_pass", "ansible_ssh_password"])?.pythonStr ?? settings.connectionPassword,
             privateKeyFile: (try first(scope, ["ansible_ssh_private_key_file", "ansible_private_key_file"])?.pythonStr ?? settings.privateKeyFile).map(Files.expandUser),
             hostKeyChecking: checking,
-            timeout: try first(scope, ["ansible_ssh_timeout", "ansible_timeout"])?.intValue ?? settings.timeout,
+            timeout: try first(scope, ["ansible_ssh_timeout", "ansible_timeout"])?.intValue ?? settings.sshTimeout,
             interpreter: interpreter)
         config.inventoryName = host
         config.privateKey = try first(scope, ["ansible_private_key", "ansible_ssh_private_key"])?.pythonStr ?? Files.environment("ANSIBLE_PRIVATE_KEY")
@@ -176,7 +177,7 @@ struct ConnectionConfig {
         if let kind = ContainerConnections.kinds[connection] {
             config.containerArgv = try ContainerConnections.argv(kind: kind, target: config.host, user: config.user, scope: scope)
         }
-        config.sshExecutable = try first(scope, ["ansible_ssh_executable"])?.pythonStr
+        config.sshExecutable = try first(scope, ["ansible_ssh_executable"])?.pythonStr ?? settings.sshExecutable
         // Become: keywords (task over play), then ansible_become_* variables, which win over them.
         let becomeOn = try first(scope, ["ansible_become"]).map { AnsibleFilters.boolean($0).truthy }
             ?? keywords["become"].map { AnsibleFilters.boolean($0).truthy } ?? settings.become

@@ -63,7 +63,26 @@ public struct Settings: Sendable {
     }
 
     public var forks: Int { value(env: "ANSIBLE_FORKS", key: "forks").flatMap(Settings.integer) ?? 5 }
-    public var hostKeyChecking: Bool { value(env: "ANSIBLE_HOST_KEY_CHECKING", key: "host_key_checking").map(Settings.truthy) ?? true }
+    public var hostKeyChecking: Bool {
+        option(envs: ["ANSIBLE_HOST_KEY_CHECKING", "ANSIBLE_SSH_HOST_KEY_CHECKING"],
+               ini: [("defaults", "host_key_checking"), ("ssh_connection", "host_key_checking")]).map(Settings.truthy) ?? true
+    }
+    /// The ssh plugin's port: ANSIBLE_REMOTE_PORT, [defaults] remote_port.
+    var remotePort: Int? { value(env: "ANSIBLE_REMOTE_PORT", key: "remote_port").flatMap(Settings.integer) }
+    /// The ssh plugin's timeout: DEFAULT_TIMEOUT's names and its own.
+    var sshTimeout: Int {
+        option(envs: ["ANSIBLE_TIMEOUT", "ANSIBLE_SSH_TIMEOUT"], ini: [("defaults", "timeout"), ("ssh_connection", "timeout")])
+            .flatMap(Settings.integer) ?? 10
+    }
+    var sshExecutable: String? { value(env: "ANSIBLE_SSH_EXECUTABLE", section: "ssh_connection", key: "ssh_executable") }
+
+    /// A plugin option as its config definition reads it: the last of its environment variables
+    /// set (a command-line flag, kept under the first name, over them), else the last ini key set.
+    func option(envs: [String], ini keys: [(String, String)]) -> String? {
+        if let v = overrides[envs[0]] { return v }
+        if let v = envs.compactMap(Files.environment).last { return v }
+        return keys.compactMap { ini[$0.0]?[$0.1] }.last
+    }
     /// DEFAULT_NO_LOG: `no_log` for tasks that do not set it.
     public var noLog: Bool { value(env: "ANSIBLE_NO_LOG", key: "no_log").map(Settings.truthy) ?? false }
     public var forceHandlers: Bool { value(env: "ANSIBLE_FORCE_HANDLERS", key: "force_handlers").map(Settings.truthy) ?? false }
@@ -171,15 +190,11 @@ public struct Settings: Sendable {
     /// ANSIBLE_BECOME_PASS / ANSIBLE_SUDO_PASS / [sudo_become_plugin] password (and su's, doas').
     func becomePassword(_ method: String) -> String? { becomePassword ?? becomeOption(method, "PASS", ini: nil, pluginKey: "password") }
 
-    /// A become plugin's option as its config definition reads it: ANSIBLE_BECOME_X then
-    /// ANSIBLE_<METHOD>_X (the later one set wins; a command-line flag over both), else the ini keys in the same order
-    /// (`[privilege_escalation]`, then `[<method>_become_plugin]`).
+    /// A become plugin's option: ANSIBLE_BECOME_X, ANSIBLE_<METHOD>_X, `[privilege_escalation]`,
+    /// `[<method>_become_plugin]`, read as `option` reads them.
     private func becomeOption(_ method: String, _ suffix: String, ini: String?, pluginKey: String) -> String? {
-        let envs = ["ANSIBLE_BECOME_\(suffix)", "ANSIBLE_\(method.uppercased())_\(suffix)"]
-        if let v = overrides[envs[0]] { return v }   // a command-line flag (--become-user)
-        if let v = envs.compactMap(Files.environment).last { return v }
-        let keys = (ini.map { [("privilege_escalation", $0)] } ?? []) + [("\(method)_become_plugin", pluginKey)]
-        return keys.compactMap { self.ini[$0.0]?[$0.1] }.last
+        option(envs: ["ANSIBLE_BECOME_\(suffix)", "ANSIBLE_\(method.uppercased())_\(suffix)"],
+               ini: (ini.map { [("privilege_escalation", $0)] } ?? []) + [("\(method)_become_plugin", pluginKey)])
     }
 }
 

@@ -3,7 +3,7 @@ ProxyCommand from the ssh args, and ServerAliveInterval keepalives while a conne
 import contextlib
 import subprocess
 
-from conftest import TEST_USER, free_port, swansible_playbook, wait_port, write_password_inventory, write_ssh_inventory
+from conftest import TEST_USER, ansible_playbook, free_port, swansible_playbook, wait_port, write_password_inventory, write_ssh_inventory
 
 
 @contextlib.contextmanager
@@ -85,3 +85,24 @@ def test_server_alive_interval_sends_keepalives_while_idle(sshd_hosts, tmp_path)
         counts[interval] = (tmp_path / 'sshd.log').read_text().count('Received SSH2_MSG_IGNORE')
     assert counts[None] == 0
     assert counts[1] >= 3, counts
+
+
+def test_remote_port_from_the_configuration(sshd_hosts, tmp_path):
+    """A host without a port of its own is reached on the configured one (ANSIBLE_REMOTE_PORT,
+    `[defaults] remote_port`), which tasks also see as ansible_port — as with ansible-playbook."""
+    _, hosts, key = sshd_hosts
+    name, addr, port = hosts[0]
+    inv = tmp_path / 'inventory'
+    inv.write_text(f'{name} ansible_host={addr} ansible_user=root ansible_ssh_private_key_file={key} '
+                   'ansible_python_interpreter=/usr/bin/python3\n')
+    book = tmp_path / 'site.yml'
+    book.write_text('- hosts: all\n  gather_facts: false\n  tasks:\n    - command: hostname\n'
+                    '    - debug: {msg: "{{ ansible_port }}"}\n')
+    cfg = tmp_path / 'ansible.cfg'
+    cfg.write_text(f'[defaults]\nremote_port = {port}\n')
+    for env in ({'ANSIBLE_REMOTE_PORT': str(port)}, {'ANSIBLE_CONFIG': str(cfg)}):
+        ours = swansible_playbook('-i', inv, book, env=env, timeout=60)
+        assert ours.returncode == 0, ours.stdout + ours.stderr
+        assert f'"msg": {port}' in ours.stdout
+        theirs = ansible_playbook('-i', inv, book, env=env, timeout=60)
+        assert theirs.returncode == 0 and f'"msg": {port}' in theirs.stdout, theirs.stdout
