@@ -28,6 +28,7 @@ struct ConnectionConfig {
     /// swansible_via / mitogen_via: `host` or `user@host`, the inventory host to go through.
     var via: String?
     var sshExecutable: String?
+    var retries = 0
 
     /// Applies the OpenSSH command-line options users put in ssh_args / ansible_ssh_common_args /
     /// ansible_ssh_extra_args: -F, -o, -i, -p, -l, -J. Ansible puts them before the host on ssh's
@@ -178,6 +179,7 @@ struct ConnectionConfig {
             config.containerArgv = try ContainerConnections.argv(kind: kind, target: config.host, user: config.user, scope: scope)
         }
         config.sshExecutable = try first(scope, ["ansible_ssh_executable"])?.pythonStr ?? settings.sshExecutable
+        config.retries = try first(scope, ["ansible_ssh_retries"]).flatMap { $0.intValue ?? Settings.integer($0.pythonStr) } ?? settings.sshRetries
         // Become: keywords (task over play), then ansible_become_* variables, which win over them.
         let becomeOn = try first(scope, ["ansible_become"]).map { AnsibleFilters.boolean($0).truthy }
             ?? keywords["become"].map { AnsibleFilters.boolean($0).truthy } ?? settings.become
@@ -247,6 +249,7 @@ struct ConnectionConfig {
         o.configFile = configFile
         o.options = sshOptions_
         o.executable = sshExecutable
+        o.retries = retries
         return o
     }
 

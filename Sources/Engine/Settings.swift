@@ -74,6 +74,10 @@ public struct Settings: Sendable {
         option(envs: ["ANSIBLE_TIMEOUT", "ANSIBLE_SSH_TIMEOUT"], ini: [("defaults", "timeout"), ("ssh_connection", "timeout")])
             .flatMap(Settings.integer) ?? 10
     }
+    /// The ssh plugin's reconnection_retries.
+    var sshRetries: Int {
+        option(envs: ["ANSIBLE_SSH_RETRIES"], ini: [("connection", "retries"), ("ssh_connection", "retries")]).flatMap(Settings.integer) ?? 0
+    }
     var sshExecutable: String? { value(env: "ANSIBLE_SSH_EXECUTABLE", section: "ssh_connection", key: "ssh_executable") }
 
     /// A plugin option as its config definition reads it: the last of its environment variables

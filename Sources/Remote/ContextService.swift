@@ -266,8 +266,16 @@ public final class ContextService: Sendable {
         case .command(_, let argv, let interpreter):
             io = try CommandTransport.start(argv, interpreter: interpreter)
         case .ssh(let options, let interpreter):
-            let id = try await Broker.shared.connectSSH(options, command: Agent.bootstrapCommand(interpreter: interpreter))
-            return try await hello(hop, stream: id)
+            var attempt = 0
+            while true {
+                let id: Int
+                do { id = try await Broker.shared.connectSSH(options, command: Agent.bootstrapCommand(interpreter: interpreter)) } catch RemoteError.unreachable where attempt < options.retries {
+                    try await Task.sleep(nanoseconds: UInt64(min((1 << min(attempt, 10)) - 1, 30)) * 1_000_000_000)
+                    attempt += 1
+                    continue
+                }
+                return try await hello(hop, stream: id)
+            }
         case .become, .sshFromAgent:
             throw RemoteError.unreachable("this hop needs a connection before it")
         }

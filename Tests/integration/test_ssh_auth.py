@@ -106,3 +106,35 @@ def test_remote_port_from_the_configuration(sshd_hosts, tmp_path):
         assert f'"msg": {port}' in ours.stdout
         theirs = ansible_playbook('-i', inv, book, env=env, timeout=60)
         assert theirs.returncode == 0 and f'"msg": {port}' in theirs.stdout, theirs.stdout
+
+
+def test_ssh_retries_wait_for_a_host_that_comes_up(sshd_hosts, tmp_path):
+    """reconnection_retries (ANSIBLE_SSH_RETRIES, ansible_ssh_retries): a login that fails is tried
+    again after 0, 1, 3… s, so a host whose sshd starts a moment late is reached; without
+    retries it is UNREACHABLE at once."""
+    import threading
+    d, _, key = sshd_hosts
+    addr = '127.0.0.7'
+    port = free_port(addr)
+    cfg = tmp_path / 'sshd_late.conf'
+    cfg.write_text(f'Port {port}\nListenAddress {addr}\nHostKey {d}/host_key\nAuthorizedKeysFile {d}/authorized_keys\n'
+                   f'PidFile {tmp_path}/sshd_late.pid\nPermitRootLogin yes\nStrictModes no\n')
+    inv = tmp_path / 'inventory'
+    write_ssh_inventory(inv, [('late', addr, port)], key)
+    book = tmp_path / 'site.yml'
+    book.write_text('- hosts: targets\n  gather_facts: false\n  tasks:\n    - command: hostname\n')
+    r = swansible_playbook('-i', inv, book, timeout=60)
+    assert r.returncode == 4 and 'UNREACHABLE!' in r.stdout, r.stdout
+    started = []
+    timer = threading.Timer(1.5, lambda: started.append(subprocess.Popen(['/usr/sbin/sshd', '-D', '-e', '-f', cfg],
+                                                                          stderr=subprocess.DEVNULL)))
+    timer.start()
+    try:
+        r = swansible_playbook('-i', inv, book, env={'ANSIBLE_SSH_RETRIES': '3'}, timeout=60)
+    finally:
+        timer.join()
+        for p in started:
+            p.terminate()
+            p.wait(timeout=10)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert 'changed: [late]' in r.stdout

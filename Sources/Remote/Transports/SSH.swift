@@ -28,6 +28,9 @@ public struct SSHOptions: Sendable, Hashable {
     /// A private key given as text (2.19's private_key, unencrypted by the controller): the only
     /// identity tried, as the ssh plugin's IdentitiesOnly has it; a key file is then not used.
     public var privateKey: String?
+    /// reconnection_retries: how many more times a login that fails is tried, pausing 2^n - 1 s
+    /// (at most 30) between, as the ssh plugin retries an ssh that exits 255.
+    public var retries = 0
 
     public init(host: String, port: Int? = nil, user: String? = nil, password: String? = nil, privateKeyFile: String? = nil,
                 hostKeyChecking: Bool = true, timeout: Int = 10) {
