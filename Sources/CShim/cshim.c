@@ -10,6 +10,9 @@
 #include <signal.h>
 #include <spawn.h>
 #include <unistd.h>
+#include <locale.h>
+#include <pthread.h>
+#include <wchar.h>
 
 extern char **environ;
 
@@ -157,4 +160,18 @@ unsigned char *cshim_zstream_run(void *stream, int deflating, const unsigned cha
     if (used > max) { free(out); return NULL; }
     *out_len = used;
     return out;
+}
+
+static locale_t utf8_locale = (locale_t)0;
+static pthread_once_t utf8_once = PTHREAD_ONCE_INIT;
+static void make_utf8_locale(void) { utf8_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0); }
+
+int cshim_wcwidth(unsigned int c) {
+    pthread_once(&utf8_once, make_utf8_locale);
+    locale_t utf8 = utf8_locale;
+    if (utf8 == (locale_t)0) return -1;
+    locale_t before = uselocale(utf8);
+    int w = wcwidth((wchar_t)c);
+    uselocale(before);
+    return w;
 }

@@ -3,6 +3,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CShim
 import Synchronization
 import Values
 
@@ -237,9 +238,28 @@ public enum Output {
     static func blockEnd(_ s: String) -> String { s.contains("\n") && !s.hasSuffix("\n") ? s + "\n" : s }
 
     /// A banner: the text, a space and stars up to column 79 (at least 3), after a blank line.
+    /// Display's get_text_width: the columns a text takes on a terminal as the C library counts
+    /// them in a UTF-8 locale (wide characters 2), a control character 0 and BS, DEL, CCH, ESC -1;
+    /// its length when nothing in it is printable.
+    static func textWidth(_ text: String) -> Int {
+        let scalars = Array(text.unicodeScalars)
+        let widths = scalars.map { cshim_wcwidth($0.value) }
+        if !widths.contains(where: { $0 < 0 }) { return widths.reduce(0) { $0 + Int($1) } }
+        var width = 0, counted = 0
+        for (u, w) in zip(scalars, widths) {
+            if [0x08, 0x7f, 0x94, 0x1b].contains(u.value) {
+                width -= 1
+                continue
+            }
+            counted += 1
+            width += max(0, Int(w))
+        }
+        return width == 0 && counted > 0 ? scalars.count : width
+    }
+
     public static func banner(_ text: String, _ c: Color? = nil) {
         let msg = text.trimmingCharacters(in: " \t\n")   // Display.banner strips the message
-        let stars = max(3, 79 - msg.unicodeScalars.count)
+        let stars = max(3, 79 - textWidth(msg))
         line("\n\(msg) " + String(repeating: "*", count: stars), c)
     }
 }

@@ -1087,12 +1087,13 @@ public final class PlaybookRunner: @unchecked Sendable {
     func announce(_ task: PlayTask, name: String, pc: VariableManager.PlayContext, hosts: [String], prefix: String, check: Bool) async -> Bool {
         if nonLockstep {
             // Hosts run ahead of each other: each result brings its own task's banner.
-            let banner = DefaultCallback.Banner(id: "\(prefix)|\(task.location)|\(name)", text: callback.bannerText(name, prefix: prefix, checkMode: check),
+            let banner = DefaultCallback.Banner(id: "\(prefix)|\(task.location)|\(name)",
+                                                text: callback.bannerText(name, prefix: prefix, checkMode: check, args: callback.bannerArgs(task)),
                                                 path: task.location)
             let only = hosts
             return await DefaultCallback.$banner.withValue(banner) { await self.dispatch(task, pc: pc, hosts: only, prefix: prefix) }
         }
-        callback.taskStart(name, prefix: prefix, path: task.location, checkMode: check)
+        callback.taskStart(name, prefix: prefix, path: task.location, checkMode: check, args: callback.bannerArgs(task))
         aggregates.profile?.taskStart(name, path: "\(task.location.file):\(task.location.line)")
         // The other hosts' vars are got as their tasks are queued, before any result comes back.
         for h in hosts.dropFirst() { vars.warnReservedInventory(h) }

@@ -879,7 +879,11 @@ public struct PlaybookLoader {
             keywords["args"] = nil
             var joining = Dict()
             for (k, v) in extra where args[k] == nil { joining[k] = v }
-            for (k, v) in joining { args[k] = v }
+            // final_args: the keyword's keys first (in its order), the action's own values win.
+            var merged = Dict()
+            for k in extra.keys { merged[k] = args[k] ?? extra[k] }
+            for (k, v) in args where merged[k] == nil { merged[k] = v }
+            args = merged
             if let a = node["args"] { locate(a, joining) }
         case .none?:
             keywords["args"] = nil

@@ -29,4 +29,6 @@ struct tm;
 int cshim_strptime(const char *s, const char *format, struct tm *out);
 // crypt(3) into a caller buffer (thread-safe crypt_r); returns 0 on success.
 int cshim_crypt(const char *key, const char *salt, char *out, size_t out_len);
+// wcwidth(3) of a code point as a UTF-8 locale has it (C.UTF-8, whatever the process's locale).
+int cshim_wcwidth(unsigned int c);
 #endif

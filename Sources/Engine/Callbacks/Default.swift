@@ -75,6 +75,7 @@ final class DefaultCallback: @unchecked Sendable {
             .map(Settings.truthy) ?? false
         showCustomStats = settings.value(env: "ANSIBLE_SHOW_CUSTOM_STATS", key: "show_custom_stats").map(Settings.truthy) ?? false
         pathOnFailure = settings.value(env: "ANSIBLE_SHOW_TASK_PATH_ON_FAILURE", key: "show_task_path_on_failure").map(Settings.truthy) ?? false
+        displayArgs = settings.value(env: "ANSIBLE_DISPLAY_ARGS_TO_STDOUT", key: "display_args_to_stdout").map(Settings.truthy) ?? false
         resultFormat = settings.value(env: "ANSIBLE_CALLBACK_RESULT_FORMAT", section: "callback_default", key: "result_format") ?? "json"
         prettyResults = settings.value(env: "ANSIBLE_CALLBACK_FORMAT_PRETTY", section: "callback_default", key: "callback_format_pretty").map(Settings.truthy)
     }
@@ -82,6 +83,7 @@ final class DefaultCallback: @unchecked Sendable {
     /// Ansible names an unnamed play after its hosts pattern.
     /// check_mode_markers: " [CHECK MODE]" after the banners of plays and tasks in check mode.
     let checkMarkers: Bool
+    let displayArgs: Bool
     /// show_custom_stats: set_stats' data after the recap.
     let showCustomStats: Bool
     /// show_per_host_start: ` [started TASK: name on host]` as each host begins a task.
@@ -104,11 +106,11 @@ final class DefaultCallback: @unchecked Sendable {
         Output.banner((n.isEmpty ? "PLAY" : "PLAY [\(n)]") + mark)
     }
 
-    func taskStart(_ name: String, prefix: String = "TASK", path: SourceLocation?, checkMode: Bool = false) {
+    func taskStart(_ name: String, prefix: String = "TASK", path: SourceLocation?, checkMode: Bool = false, args: String = "") {
         if let jsonReport { jsonReport.taskStart(name: name.trimmingCharacters(in: " "), path: path ?? .unknown) }
         guard compact == nil else { return }
         lock.withLock { _ in
-            pendingBanner = bannerText(name, prefix: prefix, checkMode: checkMode)
+            pendingBanner = bannerText(name, prefix: prefix, checkMode: checkMode, args: args)
             lastBanner = nil
             taskPath = path
             bannerPrinted = false
@@ -116,8 +118,15 @@ final class DefaultCallback: @unchecked Sendable {
         }
     }
 
-    func bannerText(_ name: String, prefix: String, checkMode: Bool) -> String {
-        "\(prefix) [\(name.trimmingCharacters(in: " "))]" + (checkMarkers && checkMode ? " [CHECK MODE]" : "")
+    func bannerText(_ name: String, prefix: String, checkMode: Bool, args: String = "") -> String {
+        "\(prefix) [\(name.trimmingCharacters(in: " "))\(args)]" + (checkMarkers && checkMode ? " [CHECK MODE]" : "")
+    }
+
+    /// display_args_to_stdout: the task's arguments as written (` k=v, k=v`) after its name in
+    /// the banner, unless the task is no_log (whatever its value says before it is rendered).
+    func bannerArgs(_ task: PlayTask) -> String {
+        guard displayArgs, task.effective("no_log") == nil || task.effective("no_log")?.truthy == false else { return "" }
+        return " " + task.args.map { "\($0.key.pythonStr)=\($0.value.pythonStr)" }.joined(separator: ", ")
     }
 
     private func printBanner(_ path: SourceLocation? = nil) {
