@@ -45,8 +45,12 @@ public struct ConnectOptions: ParsableArguments {
         }
     }
 
-    /// -k and -K: asked once, before anything runs (the become password defaults to the SSH one).
+    /// -k and -K (or ask_pass / become_ask_pass in the configuration, their defaults): asked
+    /// once, before anything runs (the become password defaults to the SSH one).
     public func askPassword(into settings: inout Settings) {
+        let askPass = self.askPass || settings.value(env: "ANSIBLE_ASK_PASS", key: "ask_pass").map(Settings.truthy) == true
+        let askBecomePass = self.askBecomePass
+            || settings.value(env: "ANSIBLE_BECOME_ASK_PASS", section: "privilege_escalation", key: "become_ask_pass").map(Settings.truthy) == true
         if askPass { settings.askedConnectionPassword = Prompt.password("SSH password: ") }
         guard askBecomePass else { return }
         let typed = Prompt.password(askPass ? "BECOME password[defaults to SSH password]: " : "BECOME password: ")

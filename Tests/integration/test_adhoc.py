@@ -117,6 +117,27 @@ def test_ask_pass_is_asked_first_and_seen_as_ansible_password(tmp_path):
     assert ours.stderr.index('SSH password:') < ours.stderr.index('No inventory was parsed')
 
 
+def test_ask_pass_and_become_ask_pass_from_the_configuration(tmp_path):
+    """ANSIBLE_ASK_PASS and `[privilege_escalation] become_ask_pass` are -k's and -K's defaults:
+    both passwords are asked for, as by ansible."""
+    import os
+    import subprocess
+    (tmp_path / 'ansible.cfg').write_text('[privilege_escalation]\nbecome_ask_pass = True\n')
+    args = ['localhost', '-m', 'debug', '-a', 'msg={{ ansible_password }}']
+    outs = []
+    for exe in (VENV / 'bin' / 'ansible', BIN / 'swansible'):
+        env = dict(os.environ, ANSIBLE_NOCOLOR='1', ANSIBLE_STDOUT_CALLBACK='default', ANSIBLE_ASK_PASS='True',
+                   ANSIBLE_CONFIG=str(tmp_path / 'ansible.cfg'))
+        p = subprocess.run([str(exe), *args], input='sshpw\n\n', capture_output=True, text=True, timeout=120,
+                           env=env, cwd=tmp_path, start_new_session=True)
+        assert p.returncode == 0, p.stdout + p.stderr
+        outs.append(p)
+    theirs, ours = outs
+    assert ours.stdout == theirs.stdout and '"msg": "sshpw"' in ours.stdout
+    # (without a terminal, ansible's getpass also warns that the input may be echoed)
+    for prompt in ('SSH password: \n', 'BECOME password[defaults to SSH password]: \n'):
+        assert prompt in ours.stderr and prompt in theirs.stderr
+
 def test_plugin_filters_and_unknown_modules_as_ansible(tmp_path):
     """plugin_filters_cfg's module_rejectlist: a rejected module does not resolve in a playbook
     (a load error) nor with -m (each host fails, caused by the option), its FQCN still does;
