@@ -906,7 +906,7 @@ public final class PlaybookRunner: @unchecked Sendable {
     func breakIfFatal(_ task: PlayTask, pc: VariableManager.PlayContext, failedBefore: Set<String>, alive: [String]) throws {
         // Cheap test first: the keyword is only templated (a scope built) when a host failed.
         let newly = lock.withLock { _ in failed.union(unreachable).subtracting(failedBefore) }
-        guard !newly.isEmpty, let flag = task.effective("any_errors_fatal") ?? pc.play["any_errors_fatal"],
+        guard !newly.isEmpty, let flag = task.effective("any_errors_fatal") ?? pc.play["any_errors_fatal"] ?? settings.anyErrorsFatal.map(Value.bool),
               AnsibleFilters.boolean(try vars.templar.template(flag, vars.scope(host: pc.hosts[0], pc: pc, task: task))).truthy
         else { return }
         let rescued = lock.withLock { _ in newly.allSatisfy { rescuable[$0, default: 0] > 0 } }

@@ -89,6 +89,8 @@ public struct Settings: Sendable {
     }
     /// DEFAULT_NO_LOG: `no_log` for tasks that do not set it.
     public var noLog: Bool { value(env: "ANSIBLE_NO_LOG", key: "no_log").map(Settings.truthy) ?? false }
+    /// ANY_ERRORS_FATAL: the keyword's default (nil: not configured).
+    var anyErrorsFatal: Bool? { value(env: "ANSIBLE_ANY_ERRORS_FATAL", key: "any_errors_fatal").map(Settings.truthy) }
     public var forceHandlers: Bool { value(env: "ANSIBLE_FORCE_HANDLERS", key: "force_handlers").map(Settings.truthy) ?? false }
     public var remoteUser: String? { value(env: "ANSIBLE_REMOTE_USER", key: "remote_user") }
     public var privateKeyFile: String? { value(env: "ANSIBLE_PRIVATE_KEY_FILE", key: "private_key_file") }

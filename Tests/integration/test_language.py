@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from conftest import FIXTURES, LIBRARY_219, ansible_playbook, swansible_playbook
+from conftest import FIXTURES, LIBRARY_219, ansible_playbook, swansible_playbook, task_blocks
 
 LANG = FIXTURES / 'language'
 
@@ -649,3 +649,24 @@ def test_failed_fact_modules_as_sub_events(tmp_path):
     assert jobs.sub('J', ours.stdout) == jobs.sub('J', theirs.stdout)
     assert ('The following modules failed to execute: fail1, fail2.\n\n+--[ Sub-Event 1 of 2 ]---\n| \n| the fail1 module went bang\n'
             '| \n+--[ Sub-Event 2 of 2 ]---\n| \n| the fail2 module went bang\n| \n+--[ End Sub-Event ]---\n\nfailed:') in ours.stdout
+
+
+def test_any_errors_fatal_from_the_configuration(tmp_path):
+    """ANSIBLE_ANY_ERRORS_FATAL is the keyword's default: one host's failure ends the play for
+    all; a play that says false keeps going, as with ansible-playbook."""
+    (tmp_path / 'hosts').write_text(''.join(f'{h} ansible_connection=local ansible_python_interpreter=/usr/bin/python3\n'
+                                            for h in ('h1', 'h2')))
+    book = tmp_path / 'site.yml'
+    book.write_text('- hosts: all\n  gather_facts: false\n  tasks:\n    - fail: msg=boom\n      when: inventory_hostname == "h1"\n'
+                    '    - debug: msg=after\n'
+                    '- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=second\n')
+    for value, after in (('1', False), ('0', True)):
+        env = {'ANSIBLE_ANY_ERRORS_FATAL': value}
+        ours = swansible_playbook('-i', tmp_path / 'hosts', book, env=env)
+        theirs = ansible_playbook('-i', tmp_path / 'hosts', book, env=env)
+        assert (ours.returncode, task_blocks(ours.stdout)) == (theirs.returncode, task_blocks(theirs.stdout)) == (2, task_blocks(theirs.stdout))
+        assert ('"msg": "after"' in ours.stdout) == after
+    # A play's own any_errors_fatal: false wins over the configuration.
+    book.write_text(book.read_text().replace('- hosts: all\n  gather_facts: false\n  tasks:\n    - fail', '- hosts: all\n  gather_facts: false\n  any_errors_fatal: false\n  tasks:\n    - fail', 1))
+    ours = swansible_playbook('-i', tmp_path / 'hosts', book, env={'ANSIBLE_ANY_ERRORS_FATAL': '1'})
+    assert ours.returncode == 2 and '"msg": "after"' in ours.stdout
