@@ -89,6 +89,8 @@ public struct Settings: Sendable {
     }
     /// DEFAULT_NO_LOG: `no_log` for tasks that do not set it.
     public var noLog: Bool { value(env: "ANSIBLE_NO_LOG", key: "no_log").map(Settings.truthy) ?? false }
+    /// DEFAULT_VERBOSITY: where the count of -v starts.
+    public var verbosity: Int { value(env: "ANSIBLE_VERBOSITY", key: "verbosity").flatMap(Settings.integer) ?? 0 }
     /// ANY_ERRORS_FATAL: the keyword's default (nil: not configured).
     var anyErrorsFatal: Bool? { value(env: "ANSIBLE_ANY_ERRORS_FATAL", key: "any_errors_fatal").map(Settings.truthy) }
     public var forceHandlers: Bool { value(env: "ANSIBLE_FORCE_HANDLERS", key: "force_handlers").map(Settings.truthy) ?? false }

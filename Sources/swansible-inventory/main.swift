@@ -55,6 +55,7 @@ struct SwansibleInventory: ParsableCommand {
             throw ExitCode(ExitCodes.badOption)
         }
         let settings = Settings.load()
+        let verbose = self.verbose + settings.verbosity   // -v adds to DEFAULT_VERBOSITY
         do { try settings.applyProcessWide() } catch {
             Output.error("\(error)")
             throw ExitCode(ExitCodes.error)

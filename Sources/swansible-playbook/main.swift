@@ -45,6 +45,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
 
     func run() async throws {
         var settings = Settings.load()
+        let verbose = self.verbose + settings.verbosity   // -v adds to DEFAULT_VERBOSITY
         Output.openLog(settings)
         try vault.load(settings)
         Version.announce("swansible-playbook", settings, verbosity: verbose)

@@ -49,6 +49,7 @@ struct Swansible: AsyncParsableCommand {
 
     func run() async throws {
         var settings = Settings.load()
+        let verbose = self.verbose + settings.verbosity   // -v adds to DEFAULT_VERBOSITY
         Output.openLog(settings)
         connect.apply(to: &settings)
         try vault.load(settings)
