@@ -39,19 +39,94 @@ public enum Output {
         return isatty(1) != 0
     }()
 
-    public enum Color: String {
-        case ok = "0;32", changed = "0;33", error = "0;31", skip = "0;36", unreachable = "1;31", warn = "1;35", verbose = "0;34"
+    /// The colors Ansible's settings name (COLOR_OK…), each with its default.
+    public enum Color: CaseIterable, Sendable {
+        case ok, changed, error, skip, unreachable, warn, verbose, included, diffAdd, diffRemove, diffLines
         /// COLOR_DEBUG (dark gray): task paths at -vv, the retry lines between `until` attempts.
-        case debug = "1;30"
+        case debug
         /// COLOR_DEPRECATE (purple), where warnings are bright purple.
-        case deprecate = "0;35"
+        case deprecate
+
+        /// The setting's default.
+        var defaultName: String {
+            switch self {
+            case .ok, .diffAdd: return "green"
+            case .changed: return "yellow"
+            case .error, .diffRemove: return "red"
+            case .skip, .included, .diffLines: return "cyan"
+            case .unreachable: return "bright red"
+            case .warn: return "bright purple"
+            case .verbose: return "blue"
+            case .debug: return "dark gray"
+            case .deprecate: return "purple"
+            }
+        }
+
+        /// The setting's name after COLOR_ (ANSIBLE_COLOR_DIFF_ADD, `[colors] diff_add`).
+        var setting: String {
+            switch self {
+            case .diffAdd: return "diff_add"
+            case .diffRemove: return "diff_remove"
+            case .diffLines: return "diff_lines"
+            default: return "\(self)"
+            }
+        }
+
+        /// Its SGR parameters, as the configuration names the color.
+        public var code: String { Output.palette[self] ?? Output.sgr(defaultName) ?? "0" }
+    }
+
+    nonisolated(unsafe) static var palette: [Color: String] = [:]
+
+    /// The colors the configuration sets (ANSIBLE_COLOR_X, `[colors] x`); a name Ansible does not
+    /// know keeps the default.
+    public static func configureColors(_ settings: Settings) {
+        var p: [Color: String] = [:]
+        for c in Color.allCases {
+            let name = settings.value(env: "ANSIBLE_COLOR_\(c.setting.uppercased())", section: "colors", key: c.setting) ?? c.defaultName
+            p[c] = sgr(name) ?? sgr(c.defaultName)
+        }
+        palette = p
+    }
+
+    /// utils.color.parsecolor: a named color, `colorN`, `rgbRGB` (0-5 each) or `grayN`.
+    static func sgr(_ name: String) -> String? {
+        let codes = ["black": "0;30", "bright gray": "0;37", "blue": "0;34", "white": "1;37", "green": "0;32", "bright blue": "1;34",
+                     "cyan": "0;36", "bright green": "1;32", "red": "0;31", "bright cyan": "1;36", "purple": "0;35", "bright red": "1;31",
+                     "yellow": "0;33", "bright purple": "1;35", "dark gray": "1;30", "bright yellow": "1;33", "magenta": "0;35",
+                     "bright magenta": "1;35", "normal": "0"]
+        func digits(_ s: Substring) -> Int? { s.isEmpty || !s.allSatisfy(\.isASCII) ? nil : Int(s.prefix(while: \.isNumber)) }
+        if name.hasPrefix("color"), let n = digits(name.dropFirst(5)) { return "38;5;\(n)" }
+        if name.hasPrefix("rgb"), name.count >= 6 {
+            let d = name.dropFirst(3).prefix(3).compactMap { $0.wholeNumberValue }
+            if d.count == 3, d.allSatisfy({ $0 <= 5 }) { return "38;5;\(16 + 36 * d[0] + 6 * d[1] + d[2])" }
+        }
+        if name.hasPrefix("gray"), let n = digits(name.dropFirst(4)) { return "38;5;\(232 + n)" }
+        return codes[name]
     }
 
     /// Text in a color when colors are on, as stringc colors it: each line on its own.
     static func colored(_ s: String, _ c: Color) -> String {
         guard color else { return s }
-        return s.split(separator: "\n", omittingEmptySubsequences: false).map { "\u{1b}[\(c.rawValue)m\($0)\u{1b}[0m" }
+        return s.split(separator: "\n", omittingEmptySubsequences: false).map { "\u{1b}[\(c.code)m\($0)\u{1b}[0m" }
             .joined(separator: "\n")
+    }
+
+    /// The text without the color sequences stringc put in it (what the log gets).
+    static func uncolored(_ s: String) -> String {
+        guard s.contains("\u{1b}[") else { return s }
+        var out = "", rest = Substring(s)
+        while let start = rest.range(of: "\u{1b}[") {
+            out += rest[..<start.lowerBound]
+            let after = rest[start.upperBound...]
+            if let m = after.firstIndex(where: { !($0.isNumber || $0 == ";") }), after[m] == "m" {
+                rest = after[after.index(after: m)...]
+            } else {
+                out += "\u{1b}["
+                rest = after
+            }
+        }
+        return out + rest
     }
 
     public static func line(_ s: String, _ c: Color? = nil, stderr: Bool = false) {
@@ -118,11 +193,7 @@ public enum Output {
     /// One record per displayed message, in Ansible's logging format: time, pid, user, level
     /// (warnings and errors by their own level, everything else INFO), the text without colors.
     private static func log(_ text: String) {
-        var s = text
-        for code in [Color.ok, .changed, .error, .skip, .unreachable, .warn, .verbose] {
-            s = s.replacingOccurrences(of: "\u{1b}[\(code.rawValue)m", with: "")
-        }
-        s = s.replacingOccurrences(of: "\u{1b}[0m", with: "")
+        var s = uncolored(text)
         while s.hasPrefix("\n") { s.removeFirst() }
         if s.hasSuffix("\n") { s.removeLast() }
         guard !s.isEmpty else { return }   // the blank line after the recap is for the screen only

@@ -404,23 +404,32 @@ def test_module_serialization_profiles_as_ansible(tmp_path):
     assert "['date=str', 'datetime=str', 'n=int', 'time=str', 'zoned=str']" in ours.stdout
 
 
-@pytest.mark.parametrize('book,args', [
-    ('loop_errors.yml', []),            # [ERROR] blocks, fatal lines, skips, ok and changed
-    ('output.yml', ['-v']),             # results at -v, the config file line
-    ('handler_notices.yml', ['-vv']),   # -vv's verbose lines and task paths
-    ('conditional_errors.yml', ['-vv']),   # `statically imported:` before the callback lines
+CUSTOM_COLORS = {'ANSIBLE_COLOR_OK': 'bright green', 'ANSIBLE_COLOR_CHANGED': 'color208', 'ANSIBLE_COLOR_ERROR': 'rgb500',
+                 'ANSIBLE_COLOR_SKIP': 'gray12', 'ANSIBLE_COLOR_DIFF_ADD': 'bright blue', 'ANSIBLE_COLOR_DIFF_REMOVE': 'magenta',
+                 'ANSIBLE_COLOR_DIFF_LINES': 'white', 'ANSIBLE_COLOR_VERBOSE': 'bright cyan', 'ANSIBLE_COLOR_INCLUDED': 'yellow'}
+
+
+@pytest.mark.parametrize('book,args,colors', [
+    ('loop_errors.yml', [], {}),            # [ERROR] blocks, fatal lines, skips, ok and changed
+    ('output.yml', ['-v'], {}),             # results at -v, the config file line
+    ('handler_notices.yml', ['-vv'], {}),   # -vv's verbose lines and task paths
+    ('conditional_errors.yml', ['-vv'], {}),   # `statically imported:` before the callback lines
+    ('output.yml', ['-v', '--diff'], CUSTOM_COLORS),   # the [colors] settings: names, colorN, rgbRGB, grayN
+    ('loop_errors.yml', [], CUSTOM_COLORS),
 ])
-def test_colors_as_ansible(book, args):
+def test_colors_as_ansible(book, args, colors):
     """With colors forced, each line colored as Display colors it (every line of a message on its
-    own): results, [ERROR] blocks, -v and -vv lines in their colors. Each tool's own version block
-    at -vv aside."""
-    env = {'ANSIBLE_FORCE_COLOR': '1', 'ANSIBLE_NOCOLOR': '0'}
+    own): results, [ERROR] blocks, -v and -vv lines in their colors, in the colors the
+    configuration chose. Each tool's own version block at -vv aside."""
+    env = {'ANSIBLE_FORCE_COLOR': '1', 'ANSIBLE_NOCOLOR': '0', **colors}
     theirs, ours = (f(LANG / book, *args, env=env) for f in (ansible_playbook, swansible_playbook))
     assert theirs.returncode == ours.returncode == 0, ours.stdout + ours.stderr
     body = (lambda out: out[out.index('No config file'):]) if '-vv' in args else (lambda out: out)
     masked = lambda out: re.sub(r'"(delta|end|start|src)": "[^"]*"', '', body(out))
     assert (masked(ours.stdout), ours.stderr) == (masked(theirs.stdout), theirs.stderr)
-    assert '\x1b[0;31m[ERROR]' in ours.stdout + ours.stderr or '\x1b[0;34m' in ours.stdout
+    assert '\x1b[0;31m[ERROR]' in ours.stdout + ours.stderr or '\x1b[0;34m' in ours.stdout or colors
+    if colors:
+        assert '\x1b[38;5;' in ours.stdout
 
 
 def test_until_out_of_attempts_as_ansible(tmp_path):

@@ -368,7 +368,7 @@ final class DefaultCallback: @unchecked Sendable {
         guard compact == nil else { return }
         lock.withLock { _ in
             printBanner()
-            Output.line("included: \(path) for \(hosts.joined(separator: ", "))" + (item.map { " => (item=\($0.pythonStr))" } ?? ""), .skip)
+            Output.line("included: \(path) for \(hosts.joined(separator: ", "))" + (item.map { " => (item=\($0.pythonStr))" } ?? ""), .included)
         }
     }
 
@@ -380,12 +380,12 @@ final class DefaultCallback: @unchecked Sendable {
             let t = stats.summary(h)
             func col(_ name: String, _ n: Int, _ c: Output.Color) -> String {
                 let s = "\(name)=\(String(n).padding(4))"
-                return Output.color && n != 0 ? "\u{1b}[\(c.rawValue)m\(s)\u{1b}[0m" : s
+                return Output.color && n != 0 ? "\u{1b}[\(c.code)m\(s)\u{1b}[0m" : s
             }
             var hostText = h.padding(26)
             if Output.color {
                 let c: Output.Color = t.failures + t.unreachable > 0 ? .error : t.changed > 0 ? .changed : .ok
-                hostText = "\u{1b}[\(c.rawValue)m\(h)\u{1b}[0m".padding(37)
+                hostText = "\u{1b}[\(c.code)m\(h)\u{1b}[0m".padding(37)
             }
             Output.line("\(hostText) : \(col("ok", t.ok, .ok)) \(col("changed", t.changed, .changed)) \(col("unreachable", t.unreachable, .unreachable)) \(col("failed", t.failures, .error)) \(col("skipped", t.skipped, .skip)) \(col("rescued", t.rescued, .ok)) \(col("ignored", t.ignored, .warn))")
         }

@@ -150,9 +150,9 @@ enum UnifiedDiff {
                 let to = entry["after_header"].map { "after: \($0.pythonStr)" } ?? "after"
                 let out = UnifiedDiff.lines(lines(before), lines(after), from: from, to: to)
                 for line in out {
-                    if line.hasPrefix("+") { ret += Output.colored(line, .ok) } else if line.hasPrefix("-") {
-                        ret += Output.colored(line, .error)
-                    } else if line.hasPrefix("@@") { ret += Output.colored(line, .skip) } else { ret += line }
+                    if line.hasPrefix("+") { ret += Output.colored(line, .diffAdd) } else if line.hasPrefix("-") {
+                        ret += Output.colored(line, .diffRemove)
+                    } else if line.hasPrefix("@@") { ret += Output.colored(line, .diffLines) } else { ret += line }
                 }
                 if !out.isEmpty { ret += "\n" }
             }
