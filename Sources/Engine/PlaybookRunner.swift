@@ -136,6 +136,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         vars.taggedRun = options.adhoc == nil
         vars.diffMode = options.diff
         vars.verbosity = options.verbosity
+        vars.injectFacts = settings.value(env: "ANSIBLE_INJECT_FACT_VARS", key: "inject_facts_as_vars").map(Settings.truthy) ?? true
         vars.forks = options.forks ?? settings.forks
         vars.configFile = settings.configFile
         callback = DefaultCallback(verbosity: options.verbosity, settings: settings)

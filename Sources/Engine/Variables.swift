@@ -127,8 +127,13 @@ final class VariableManager: @unchecked Sendable {
         return v
     }
 
+    /// INJECT_FACTS_AS_VARS: facts are variables of their own too (else only `ansible_facts`,
+    /// and `ansible_local`, which is always promoted).
+    var injectFacts = true
+
     /// Facts as variables: `ansible_facts` and each fact again as `ansible_<name>`.
-    static func factVars(_ facts: Dict, plain: Set<String> = []) -> Dict {
+    static func factVars(_ facts: Dict, plain: Set<String> = [], inject: Bool = true) -> Dict {
+        guard inject else { return ["ansible_facts": .dict(facts), "ansible_local": facts["local"] ?? .dict([:])] }
         var out = Dict()
         for (k, v) in facts {
             let name = k.pythonStr
@@ -166,7 +171,7 @@ final class VariableManager: @unchecked Sendable {
         if let role = task?.role { merge(role.allDefaults) }
         merge(try inventoryVars(host), origins: { [inventory, playbookDir] in inventory.keyOrigin(host: host, $0, playbookDirs: [playbookDir]) })
         let st = state(host)
-        merge(VariableManager.factVars(st.facts, plain: st.plainFacts))
+        merge(VariableManager.factVars(st.facts, plain: st.plainFacts, inject: injectFacts))
         merge(pc.playVars)
         if let files = pc.varsFiles[host] { merge(files) }
         for r in roles { merge(r.allVars) }
@@ -288,7 +293,7 @@ final class VariableManager: @unchecked Sendable {
         func merge(_ x: Dict) { for (k, v) in x { d[k] = Combine.over(d[k], v) } }
         merge(try inventoryVars(h))
         let st = state(h)
-        merge(VariableManager.factVars(st.facts, plain: st.plainFacts))
+        merge(VariableManager.factVars(st.facts, plain: st.plainFacts, inject: injectFacts))
         merge(st.includeVars)
         merge(st.setFacts)
         merge(extraVars)

@@ -680,3 +680,19 @@ def test_any_errors_fatal_from_the_configuration(tmp_path):
     book.write_text(book.read_text().replace('- hosts: all\n  gather_facts: false\n  tasks:\n    - fail', '- hosts: all\n  gather_facts: false\n  any_errors_fatal: false\n  tasks:\n    - fail', 1))
     ours = swansible_playbook('-i', tmp_path / 'hosts', book, env={'ANSIBLE_ANY_ERRORS_FATAL': '1'})
     assert ours.returncode == 2 and '"msg": "after"' in ours.stdout
+
+
+def test_facts_not_injected_as_variables_when_configured(tmp_path):
+    """INJECT_FACTS_AS_VARS off: facts are only `ansible_facts` (and `ansible_local`), while
+    set_fact's variables stay variables — the same transcript as ansible-playbook."""
+    book = tmp_path / 'site.yml'
+    book.write_text('- hosts: localhost\n  gather_facts: true\n  gather_subset: [min]\n  tasks:\n'
+                    '    - debug: {msg: "{{ ansible_facts.system }} {{ ansible_system | default(\'undefined\') }} {{ ansible_local }}"}\n'
+                    '    - set_fact: {mine: 1}\n    - debug: {msg: "{{ mine }} {{ ansible_python_version is defined }}"}\n')
+    for inject in ('False', 'True'):
+        env = {'ANSIBLE_INJECT_FACT_VARS': inject}
+        args = (book, '-e', 'ansible_python_interpreter=/usr/bin/python3')
+        ours, theirs = swansible_playbook(*args, env=env), ansible_playbook(*args, env=env)
+        assert ours.returncode == theirs.returncode == 0, ours.stdout + ours.stderr
+        assert ours.stdout == theirs.stdout
+        assert ('"msg": "Linux undefined {}"' in ours.stdout) == (inject == 'False')
