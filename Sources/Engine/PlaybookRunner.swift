@@ -2054,7 +2054,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         var r: Dict
         do {
             let seconds = try task["async"].map { try vars.templar.template($0, scope).intValue ?? 0 } ?? 0
-            let poll = seconds > 0 ? try task["poll"].map { try vars.templar.template($0, scope).intValue ?? 15 } ?? 15 : 0
+            let poll = seconds > 0 ? try task["poll"].map { try vars.templar.template($0, scope).intValue ?? 15 } ?? settings.pollInterval : 0
             // A Python plugin checks its own arguments and async support (ActionBase.run).
             let handler = PythonAction.handler(task, runner: self)
             if handler == nil { try ActionRules.check(task, args: ctx.args) }

@@ -90,6 +90,12 @@ public struct Settings: Sendable {
     }
     /// DEFAULT_NO_LOG: `no_log` for tasks that do not set it.
     public var noLog: Bool { value(env: "ANSIBLE_NO_LOG", key: "no_log").map(Settings.truthy) ?? false }
+    /// DEFAULT_MODULE_NAME: ad-hoc's module when -m is not given (ansible.cfg only).
+    public var moduleName: String { ini["defaults"]?["module_name"] ?? "command" }
+    /// DEFAULT_POLL_INTERVAL: how often an async task is checked on when its `poll` is not given.
+    public var pollInterval: Int { value(env: "ANSIBLE_POLL_INTERVAL", key: "poll_interval").flatMap(Settings.integer) ?? 15 }
+    /// MAX_FILE_SIZE_FOR_DIFF: files larger than this get no --diff.
+    var maxDiffSize: Int { value(env: "ANSIBLE_MAX_DIFF_SIZE", key: "max_diff_size").flatMap(Settings.integer) ?? 104_448 }
     /// DEFAULT_VERBOSITY: where the count of -v starts.
     public var verbosity: Int { value(env: "ANSIBLE_VERBOSITY", key: "verbosity").flatMap(Settings.integer) ?? 0 }
     /// ANY_ERRORS_FATAL: the keyword's default (nil: not configured).

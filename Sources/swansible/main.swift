@@ -14,7 +14,8 @@ struct Swansible: AsyncParsableCommand {
     static func main() async { await launch() }
 
     @Option(name: [.short, .customLong("inventory")], help: "Inventory source (repeatable).") var inventory: [String] = []
-    @Option(name: [.short, .customLong("module-name")], help: "Name of the action to execute.") var module = "command"
+    @Option(name: [.short, .customLong("module-name")], help: "Name of the action to execute (default: command, or module_name).")
+    var module: String?
     @Option(name: [.short, .customLong("args")], help: "The action's options, k=v or free form.") var args: String?
     @Option(name: [.short, .customLong("extra-vars")], help: "Set additional variables.") var extraVars: [String] = []
     @Option(name: [.short, .customLong("limit")], help: "Further limit selected hosts.") var limit: String?
@@ -27,7 +28,7 @@ struct Swansible: AsyncParsableCommand {
     @Option(name: [.customShort("B"), .customLong("background")], help: "Run asynchronously, failing after this many seconds.")
     var background: Int = 0
     @Option(name: [.customShort("P"), .customLong("poll")], help: "Poll interval in seconds with -B (0: fire and forget).")
-    var poll: Int = 15
+    var poll: Int?
     @Flag(name: .customLong("flush-cache"), help: "Clear the fact cache for every host in inventory.") var flushCache = false
     @Flag(name: .customLong("list-hosts"), help: "Outputs a list of matching hosts; does not execute anything else.") var listHosts = false
     @Option(name: .customLong("task-timeout"), help: "Time limit for the task in seconds (0: none; default: TASK_TIMEOUT).") var taskTimeout: Int?
@@ -50,6 +51,8 @@ struct Swansible: AsyncParsableCommand {
     func run() async throws {
         var settings = Settings.load()
         let verbose = self.verbose + settings.verbosity   // -v adds to DEFAULT_VERBOSITY
+        let module = self.module ?? settings.moduleName
+        let poll = self.poll ?? settings.pollInterval
         Output.openLog(settings)
         connect.apply(to: &settings)
         try vault.load(settings)

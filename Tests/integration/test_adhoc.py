@@ -138,6 +138,13 @@ def test_ask_pass_and_become_ask_pass_from_the_configuration(tmp_path):
     for prompt in ('SSH password: \n', 'BECOME password[defaults to SSH password]: \n'):
         assert prompt in ours.stderr and prompt in theirs.stderr
 
+def test_module_name_from_the_configuration(tmp_path):
+    """`[defaults] module_name` is -m's default (there is no environment variable for it)."""
+    (tmp_path / 'ansible.cfg').write_text('[defaults]\nmodule_name = ping\n')
+    outs = [run([exe, 'localhost'], cwd=tmp_path) for exe in (VENV / 'bin' / 'ansible', BIN / 'swansible')]
+    assert outs[0].returncode == outs[1].returncode == 0, outs[1].stdout + outs[1].stderr
+    assert outs[0].stdout == outs[1].stdout and '"ping": "pong"' in outs[1].stdout
+
 def test_plugin_filters_and_unknown_modules_as_ansible(tmp_path):
     """plugin_filters_cfg's module_rejectlist: a rejected module does not resolve in a playbook
     (a load error) nor with -m (each host fails, caused by the option), its FQCN still does;

@@ -43,9 +43,6 @@ enum CopyAction: Action {
         return try await sendFile(c, source, args: args)
     }
 
-    /// MAX_FILE_SIZE_FOR_DIFF: larger files are not diffed.
-    static let maxDiffSize = 104_448
-
     /// In diff mode, what the copy changes (ActionBase._get_diff_data): the destination as it is
     /// (peeked, then read) and the new content; `source` names the controller file (nil for content).
     static func diffData(_ c: ActionContext, _ upload: UploadSource, args: Dict, source: String?) async throws -> Dict {
@@ -56,12 +53,16 @@ enum CopyAction: Action {
             peek = try await c.runModule("ansible.builtin.file", ["path": .string(dest), "_diff_peek": true])
         }
         var diff = Dict()
+        // MAX_FILE_SIZE_FOR_DIFF: larger files are not diffed (0: no limit); content counts as
+        // the file Ansible writes it to.
+        let maxDiffSize = c.runner.settings.maxDiffSize
+        func tooLarge(_ size: Int) -> Bool { maxDiffSize > 0 && size > maxDiffSize }
         if peek["failed"]?.truthy == true { return diff }
         if ["absent", nil].contains(peek["state"]?.stringValue) {
             diff["before"] = ""
         } else if peek["appears_binary"]?.truthy == true {
             diff["dst_binary"] = 1
-        } else if let size = peek["size"]?.intValue, size > maxDiffSize {
+        } else if let size = peek["size"]?.intValue, tooLarge(size) {
             diff["dst_larger"] = .int(maxDiffSize)
         } else {
             let slurp = try await c.runModule("ansible.builtin.slurp", ["path": .string(dest)])
@@ -72,8 +73,9 @@ enum CopyAction: Action {
         }
         var bytes: [UInt8] = []
         switch upload {
+        case .bytes(let b) where tooLarge(b.count): diff["src_larger"] = .int(maxDiffSize)
+        case .file(let p) where tooLarge(Files.size(p) ?? 0): diff["src_larger"] = .int(maxDiffSize)
         case .bytes(let b): bytes = b
-        case .file(let p) where (Files.size(p) ?? 0) > maxDiffSize: diff["src_larger"] = .int(maxDiffSize)
         case .file(let p): bytes = try Files.readBytes(p)
         }
         if diff["src_larger"] == nil, bytes.contains(0) {
