@@ -684,6 +684,9 @@ def become_argv(msg, stage):
     raise ValueError('unsupported become method %r' % method)
 
 
+PREMATURE_END = 'Premature end of stream waiting for become success.'   # the connection plugins' words
+
+
 def spawn(msg):
     """Starts a child agent as another user, answers its password prompt, sends it this source."""
     cid = msg['id']
@@ -701,8 +704,11 @@ def spawn(msg):
         os.close(slave)
         in_fd = out_fd = err_fd = master
     else:
-        proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                close_fds=True, start_new_session=True)
+        try:
+            proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    close_fds=True, start_new_session=True)
+        except OSError as e:   # a become_exe that is not there (Ansible's shell says "not found")
+            return {'failed': True, 'msg': '%s\n>>> Standard Error\n%s' % (PREMATURE_END, e)}
         in_fd, out_fd, err_fd = proc.stdin.fileno(), proc.stdout.fileno(), proc.stderr.fileno()
     deadline = time.time() + float(msg.get('timeout') or 10)
     seen = b''
@@ -732,8 +738,7 @@ def spawn(msg):
                         % text.replace('SWANSIBLE-READY', '').replace('SWANSIBLE-EXEC', '').strip()}
             if any(w in text for w in ('password is required', 'a terminal is required', 'Authentication required')):
                 return {'failed': True, 'msg': 'Missing %s password' % msg['method_name']}
-            return {'failed': True, 'msg': 'Failed to start the become agent (%s, rc=%s): %s'
-                    % (msg['method_name'], proc.returncode, text)}
+            return {'failed': True, 'msg': '%s\n>>> Standard Error\n%s' % (PREMATURE_END, text)}
         seen += chunk
         lower = seen.lower()
         asked = (prompt and seen.count(prompt) > prompts) or (use_pty and terminal_prompt.search(seen.decode('utf-8', 'replace')))
@@ -1319,7 +1324,7 @@ def worker():
             else:
                 reply = fn(msg) if fn else {'failed': True, 'msg': 'unknown agent method %r' % method}
         except BaseException:
-            reply = {'failed': True, 'msg': 'agent error in %s' % method, 'exception': traceback.format_exc()}
+            reply = {'failed': True, 'msg': 'agent error in %s: %s' % (method, sys.exc_info()[1]), 'exception': traceback.format_exc()}
         if WORK.empty():
             BUSY.clear()
         write_frame(handle, reply)

@@ -1,5 +1,8 @@
 // The seam between Ansible's names and the connection layer's: the connection variables of a
 // host (and the play's keywords) become the Hop that reaches its agent.
+#if canImport(Glibc)
+import Glibc
+#endif
 import Inventory
 import Remote
 import Values
@@ -197,6 +200,11 @@ struct ConnectionConfig {
             let timeout = config.timeout + (sshConnections.contains(connection) ? 2 : 0)
             config.become = BecomeOptions(method: method, user: user, password: password, flags: flags, exe: exe, timeout: timeout,
                                           prompts: method == "su" ? try suPrompts(scope, settings) : [])
+            // BECOME_ALLOW_SAME_USER off (the default): no become to the user the connection
+            // already is (the ssh plugin's remote_user, or who runs a local connection).
+            let loginUser = ["local", "ansible.builtin.local"].contains(connection) ? ConnectionConfig.localUser
+                : sshConnections.contains(connection) ? config.user : nil
+            if loginUser == user, !settings.becomeAllowSameUser { config.become = nil }
         }
         var sshArgs = ""
         if let v = try scope.lookup("ansible_ssh_args"), !v.isNone {
@@ -252,6 +260,10 @@ struct ConnectionConfig {
         o.retries = retries
         return o
     }
+
+    /// getpass.getuser(): who runs the controller, as the local connection names its user.
+    static let localUser: String? = ["LOGNAME", "USER", "LNAME", "USERNAME"].lazy.compactMap(Files.environment).first
+        ?? getpwuid(geteuid()).map { String(cString: $0.pointee.pw_name) }
 
     /// The connection types that reach the host over SSH (paramiko's too: libssh does its part).
     static let sshConnections: Set<String> = ["ssh", "smart", "paramiko", "paramiko_ssh", "ansible.builtin.ssh"]

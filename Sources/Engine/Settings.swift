@@ -90,6 +90,10 @@ public struct Settings: Sendable {
     }
     /// DEFAULT_NO_LOG: `no_log` for tasks that do not set it.
     public var noLog: Bool { value(env: "ANSIBLE_NO_LOG", key: "no_log").map(Settings.truthy) ?? false }
+    /// BECOME_ALLOW_SAME_USER: become even to the user already logged in as.
+    var becomeAllowSameUser: Bool {
+        value(env: "ANSIBLE_BECOME_ALLOW_SAME_USER", section: "privilege_escalation", key: "become_allow_same_user").map(Settings.truthy) ?? false
+    }
     /// DEFAULT_MODULE_NAME: ad-hoc's module when -m is not given (ansible.cfg only).
     public var moduleName: String { ini["defaults"]?["module_name"] ?? "command" }
     /// DEFAULT_POLL_INTERVAL: how often an async task is checked on when its `poll` is not given.

@@ -697,3 +697,22 @@ def test_facts_not_injected_as_variables_when_configured(tmp_path):
         assert ours.returncode == theirs.returncode == 0, ours.stdout + ours.stderr
         assert ours.stdout == theirs.stdout
         assert ('"msg": "Linux undefined {}"' in ours.stdout) == (inject == 'False')
+
+
+def test_become_to_the_same_user_is_skipped_unless_allowed(tmp_path):
+    """Become to the user the connection already is does not run the become method (a broken
+    become_exe shows it), unless BECOME_ALLOW_SAME_USER; a become command that ends before the
+    agent starts is Ansible's "Premature end of stream" with its stderr."""
+    book = tmp_path / 'site.yml'
+    book.write_text('- hosts: localhost\n  gather_facts: false\n  tasks:\n'
+                    '    - command: whoami\n      become: true\n      become_exe: /nonexistent-sudo\n      register: w\n      ignore_errors: true\n'
+                    '    - debug: {var: w.stdout}\n')
+    args = [book, '-c', 'local', '-e', 'ansible_python_interpreter=/usr/bin/python3']
+    ours, theirs = swansible_playbook(*args), ansible_playbook(*args)
+    assert ours.returncode == theirs.returncode == 0
+    assert task_blocks(ours.stdout) == task_blocks(theirs.stdout) and '"w.stdout": "root"' in ours.stdout
+    env = {'ANSIBLE_BECOME_ALLOW_SAME_USER': 'True'}
+    ours, theirs = swansible_playbook(*args, env=env), ansible_playbook(*args, env=env)
+    assert task_blocks(ours.stdout) == task_blocks(theirs.stdout)
+    assert 'Premature end of stream waiting for become success.\n>>> Standard Error\n' in ours.stdout
+    assert '/nonexistent-sudo' in ours.stdout.split('>>> Standard Error')[1]
