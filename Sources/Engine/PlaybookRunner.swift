@@ -173,6 +173,26 @@ public final class PlaybookRunner: @unchecked Sendable {
         return code
     }
 
+    /// RETRY_FILES_ENABLED: the hosts that failed or were unreachable, one per line, in
+    /// `<playbook>.retry` (beside it, or under retry_files_save_path) for `--limit @file`.
+    func writeRetryFile(_ book: PlaybookFile) {
+        guard settings.value(env: "ANSIBLE_RETRY_FILES_ENABLED", key: "retry_files_enabled").map(Settings.truthy) == true else { return }
+        let hosts = lock.withLock { _ in failed.union(unreachable) }.sorted()
+        guard !hosts.isEmpty else { return }
+        let dir = settings.value(env: "ANSIBLE_RETRY_FILES_SAVE_PATH", key: "retry_files_save_path").map(Files.expandUser)
+            ?? Files.dirname(Files.absolute(book.path))
+        var name = Files.basename(book.path)
+        if let dot = name.lastIndex(of: "."), dot != name.startIndex { name = String(name[..<dot]) }
+        let path = Files.join(dir, name + ".retry")
+        do {
+            try Files.makeDirectories(dir)
+            try Files.write(path, Array(hosts.map { $0 + "\n" }.joined().utf8))
+            Output.write("\tto retry, use: --limit @\(path)\n")   // the banner after starts with its blank line
+        } catch {
+            Output.warning("Could not create retry file '\(path)'.\n\t\(error)")
+        }
+    }
+
     func runPlays(_ book: PlaybookFile) async -> Int32 {
         if let failure = stdoutFailure {
             if let w = failure.warning { Output.warning(w) }
@@ -202,6 +222,7 @@ public final class PlaybookRunner: @unchecked Sendable {
                 return PlaybookRunner.report(error)
             }
         }
+        writeRetryFile(book)
         callback.recap(stats)
         junit?.finish(playbook: book.path) { [callback] in callback.dump($0, indent: 0, json: true) }
         for r in aggregates.recaps { r.recap() }

@@ -128,7 +128,7 @@ def test_raw_answers_the_become_password_prompt(sshd_hosts, tmp_path):
                    f'second_user={SECOND_USER} second_password={SECOND_PASSWORD} test_password={TEST_PASSWORD}\n')
     ours = swansible_playbook('-i', inv, FIXTURES / 'raw_become.yml', timeout=60)
     assert ours.returncode == 0, ours.stdout + ours.stderr
-    assert f'"msg": "[\'{SECOND_USER}\'] [\'root\', \'/\'] "' in ours.stdout
+    assert f'"msg": "[\'{SECOND_USER}\'] [\'{SECOND_USER}\', \'/\'] "' in ours.stdout
     assert 'Task failed: Premature end of stream waiting for become success.\\n>>> Standard Error\\nPassword: \\nsu: Authentication failure' in ours.stdout
     assert 'UNREACHABLE! => {"changed": false, "msg": "Task failed: Timed out waiting for become success or become password prompt.' in ours.stdout
     theirs = ansible_playbook('-i', inv, FIXTURES / 'raw_become.yml', timeout=60)

@@ -716,3 +716,24 @@ def test_become_to_the_same_user_is_skipped_unless_allowed(tmp_path):
     assert task_blocks(ours.stdout) == task_blocks(theirs.stdout)
     assert 'Premature end of stream waiting for become success.\n>>> Standard Error\n' in ours.stdout
     assert '/nonexistent-sudo' in ours.stdout.split('>>> Standard Error')[1]
+
+
+def test_retry_files_as_ansible(tmp_path):
+    """RETRY_FILES_ENABLED: the failed and unreachable hosts, sorted, in `<playbook>.retry`
+    (beside the playbook or under retry_files_save_path), and the line saying how to use it."""
+    (tmp_path / 'hosts').write_text('h1 ansible_connection=local ansible_python_interpreter=/usr/bin/python3\n'
+                                    'h2 ansible_connection=local ansible_python_interpreter=/usr/bin/python3\n'
+                                    'h3 ansible_host=127.0.0.1 ansible_port=1 ansible_connection=ssh\n')
+    book = tmp_path / 'site.yml'
+    book.write_text('- hosts: all\n  gather_facts: false\n  tasks:\n    - ping:\n'
+                    '    - fail: {msg: boom}\n      when: inventory_hostname == "h2"\n')
+    for tool, run in (('ansible', ansible_playbook), ('swansible', swansible_playbook)):
+        saved = tmp_path / tool
+        env = {'ANSIBLE_RETRY_FILES_ENABLED': 'True', 'ANSIBLE_RETRY_FILES_SAVE_PATH': str(saved)}
+        r = run('-i', tmp_path / 'hosts', book, env=env)
+        assert r.returncode == 4, r.stdout + r.stderr
+        assert (saved / 'site.retry').read_text() == 'h2\nh3\n'
+        assert f'\tto retry, use: --limit @{saved}/site.retry\n\nPLAY RECAP' in r.stdout
+    # Off (the default), none is written.
+    r = swansible_playbook('-i', tmp_path / 'hosts', book)
+    assert r.returncode == 4 and 'to retry' not in r.stdout and not (tmp_path / 'site.retry').exists()
