@@ -8,16 +8,41 @@ extension Inventory {
     /// The inventory of `sources`, each one that could not be read warned about; `parsed` is
     /// false when none was (the run has only the implicit localhost).
     /// `extraVars` are what constructed's `use_extra_vars` adds.
-    public static func forRun(_ sources: [String], verbosity: Int = 0, extraVars: Dict = [:]) throws -> (inventory: Inventory, parsed: Bool) {
+    /// With INVENTORY_ANY_UNPARSED_IS_FAILED a source no plugin reads stops the command, and
+    /// with INVENTORY_UNPARSED_IS_FAILED an inventory none of whose sources parsed does; else
+    /// each is warned about (INVENTORY_UNPARSED_WARNING for the second).
+    public static func forRun(_ sources: [String], settings: Settings, verbosity: Int = 0, extraVars: Dict = [:]) throws -> (inventory: Inventory, parsed: Bool) {
         Constructed.extraVars = extraVars
-        Inventory.say = { show($0, verbosity: verbosity) }
+        func flag(_ env: String, _ key: String, _ fallback: Bool) -> Bool {
+            settings.value(env: env, section: "inventory", key: key).map(Settings.truthy) ?? fallback
+        }
+        let anyUnparsedFails = flag("ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED", "any_unparsed_is_failed", false)
+        var firstUnparsed: String?
+        Inventory.say = { notice in
+            if case .unparsed(let source, _) = notice, anyUnparsedFails {
+                if firstUnparsed == nil { show(notice, verbosity: verbosity, giveUp: false) }
+                firstUnparsed = firstUnparsed ?? source
+            } else if firstUnparsed == nil {
+                show(notice, verbosity: verbosity)
+            }
+        }
         let inv = try Inventory(sources: sources)
+        if let firstUnparsed { throw AnsibleError("Completely failed to parse inventory source \(firstUnparsed)") }
         if verbosity >= 4 { for n in inv.data.groupNameNotes { Output.line(n, .verbose) } }
+        if !inv.parsedAny {
+            if flag("ANSIBLE_INVENTORY_UNPARSED_FAILED", "unparsed_is_failed", false) {
+                throw AnsibleError("No inventory was parsed, please check your configuration and options.")
+            }
+            if flag("ANSIBLE_INVENTORY_UNPARSED_WARNING", "inventory_unparsed_warning", true) {
+                Output.warning("No inventory was parsed, only implicit localhost is available")
+            }
+        }
         return (inv, inv.parsedAny)
     }
 
     /// A notice from reading the sources, as Ansible's Display shows it while parsing.
-    static func show(_ notice: InventoryNotice, verbosity: Int = 0) {
+    /// `giveUp: false`: a source's plugin failures without the "Unable to parse" after them.
+    static func show(_ notice: InventoryNotice, verbosity: Int = 0, giveUp: Bool = true) {
         switch notice {
         case .verbose(let text, let level): if verbosity >= level { Output.line(text, .verbose) }
         case .warning(let text): Output.warning(text)
@@ -36,7 +61,7 @@ extension Inventory {
                 while block.hasSuffix("\n") { block.removeLast() }
                 Output.warning("\(head): \(TaskError.joined(f.parts.map(\.message)))\n\n\(head).\n\n<<< caused by >>>\n\n\(block)\n")
             }
-            Output.warning("Unable to parse \(source) as an inventory source")
+            if giveUp { Output.warning("Unable to parse \(source) as an inventory source") }
         }
     }
 }

@@ -35,6 +35,11 @@ public struct Settings: Sendable {
         return ini[section]?[key]
     }
 
+    /// A `list` setting's text: comma-separated, each item stripped (empty text: no items).
+    static func list(_ v: String) -> [String] {
+        v.split(separator: ",").map { String($0.trimmingCharacters(in: " ")) }.filter { !$0.isEmpty }
+    }
+
     public static func truthy(_ v: String) -> Bool {
         ["1", "true", "yes", "on", "y", "t"].contains(v.lowercased())
     }
@@ -157,6 +162,14 @@ public struct Settings: Sendable {
         Templar.untrustedBehavior.store(untrusted == "warning" ? 1 : untrusted == "error" ? 2 : 0, ordering: .relaxed)
         InventoryData.invalidGroupChars = value(env: "ANSIBLE_TRANSFORM_INVALID_GROUP_CHARS", key: "force_valid_group_names")
             .flatMap { InventoryData.InvalidGroupChars(rawValue: $0.lowercased()) } ?? .never
+        if let exts = option(envs: ["ANSIBLE_INVENTORY_IGNORE"], ini: [("defaults", "inventory_ignore_extensions"), ("inventory", "ignore_extensions")]) {
+            Inventory.ignoredExtensions = Settings.list(exts)
+        }
+        if let patterns = option(envs: ["ANSIBLE_INVENTORY_IGNORE_REGEX"], ini: [("defaults", "inventory_ignore_patterns"), ("inventory", "ignore_patterns")]) {
+            Inventory.ignoredPatterns = try Settings.list(patterns).map { p in
+                do { return try Regex(p) } catch { throw AnsibleError("Invalid inventory_ignore_patterns entry '\(p)': \(error)") }
+            }
+        }
         let cache = FactCache(self)
         Inventory.configPlugins = ["constructed": { try Constructed.parse($0, $1, $2, cache: cache) }, "generator": Generator.parse]
         if !enabled.isEmpty { Inventory.enabledPlugins = enabled.split(separator: ",").map { Inventory.shortName(String($0)) } }

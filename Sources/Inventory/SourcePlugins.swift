@@ -234,11 +234,15 @@ extension Inventory {
         return String(name[dot...])
     }
 
-    /// INVENTORY_IGNORE_EXTS and the names Ansible always skips in an inventory directory.
+    /// INVENTORY_IGNORE_EXTS, INVENTORY_IGNORE_PATTERNS (searched for anywhere in the name, as
+    /// InventoryManager's IGNORED does) and the names Ansible always skips in a directory.
     static func ignored(_ name: String) -> Bool {
         name.hasPrefix(".") || ["host_vars", "group_vars", "vars_plugins"].contains(name)
             || ignoredExtensions.contains { name.hasSuffix($0) }
+            || ignoredPatterns.contains { (try? $0.firstMatch(in: name)) != nil }
     }
+
+    public nonisolated(unsafe) static var ignoredPatterns: [Regex<AnyRegexOutput>] = []
 
     /// REJECT_EXTS and INVENTORY_IGNORE_EXTS' own; `.ini` is read since 2.19.
     public nonisolated(unsafe) static var ignoredExtensions = [".pyc", ".pyo", ".swp", ".bak", "~", ".rpm", ".md", ".txt", ".rst",

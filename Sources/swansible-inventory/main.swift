@@ -81,8 +81,7 @@ struct SwansibleInventory: ParsableCommand {
         let inv: Inventory
         do {
             let parsed: Bool
-            (inv, parsed) = try Inventory.forRun(sources, verbosity: verbose, extraVars: extra)
-            if !parsed { Output.warning("No inventory was parsed, only implicit localhost is available") }
+            (inv, parsed) = try Inventory.forRun(sources, settings: settings, verbosity: verbose, extraVars: extra)
         } catch {
             Output.error("\(error)")
             throw ExitCode(ExitCodes.error)

@@ -98,8 +98,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
         do {
             let sources = settings.inventorySources(given: inventory)
             let parsed: Bool
-            (inv, parsed) = try Inventory.forRun(sources, verbosity: verbose, extraVars: options.extraVars)
-            if !parsed { Output.warning("No inventory was parsed, only implicit localhost is available") }
+            (inv, parsed) = try Inventory.forRun(sources, settings: settings, verbosity: verbose, extraVars: options.extraVars)
             // get_host_list: an inventory without hosts is warned about; one whose hosts the
             // --limit leaves none of stops the run.
             let empty = inv.hostNames.isEmpty

@@ -1,6 +1,8 @@
 """swansible-inventory prints what ansible-inventory prints for the same sources."""
 import json
 
+import pytest
+
 from conftest import BIN, FIXTURES, VENV, ansible_playbook, run, swansible_playbook
 
 INV = FIXTURES / 'inventory'
@@ -339,3 +341,30 @@ def test_dates_and_times_as_ansible(tmp_path):
     assert ours.returncode == theirs.returncode == 0, ours.stdout + ours.stderr
     assert ours.stdout == theirs.stdout
     assert "['datetime', 'datetime', 'datetime', 'date', 'time']" in ours.stdout
+
+
+def test_inventory_directory_ignore_settings_as_ansible(tmp_path):
+    """INVENTORY_IGNORE_EXTS and INVENTORY_IGNORE_PATTERNS decide which files of an inventory
+    directory are read (the defaults skip `.bak`, `.txt`…)."""
+    for name, host in (('hosts', 'a1'), ('hosts.bak', 'b1'), ('extra.ini', 'c1'), ('notes.txt', 'd1'), ('skipme.ini', 'e1')):
+        (tmp_path / name).write_text(host + '\n')
+    for env in ({}, {'ANSIBLE_INVENTORY_IGNORE': '.ini, ~'}, {'ANSIBLE_INVENTORY_IGNORE_REGEX': 'skip,^ex'}):
+        args = [BIN / 'swansible-inventory', '-i', tmp_path, '--list']
+        ours = run(args, env=env)
+        theirs = run([VENV / 'bin' / 'ansible-inventory', *args[1:]], env=env)
+        assert ours.returncode == theirs.returncode == 0, ours.stderr
+        assert json.loads(ours.stdout) == json.loads(theirs.stdout), env
+
+
+@pytest.mark.parametrize('env', [{'ANSIBLE_INVENTORY_UNPARSED_FAILED': '1'}, {'ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED': '1'},
+                                 {'ANSIBLE_INVENTORY_UNPARSED_WARNING': '0'}])
+@pytest.mark.parametrize('sources', [['bad'], ['bad', 'good'], ['missing']])
+def test_unparsed_inventory_settings_as_ansible(tmp_path, env, sources):
+    """A source nothing parses, or no parsed source at all: warned about, or the command stopped
+    before anything runs (exit 1), as the settings say — ansible-playbook's exact output."""
+    (tmp_path / 'bad').write_text('[bad\nfoo')
+    (tmp_path / 'good').write_text('ok1 ansible_connection=local\n')
+    (tmp_path / 'site.yml').write_text('- hosts: localhost\n  gather_facts: false\n  tasks:\n    - debug: {msg: ran}\n')
+    args = [a for s in sources for a in ('-i', tmp_path / s)] + [tmp_path / 'site.yml']
+    ours, theirs = swansible_playbook(*args, env=env, cwd=tmp_path), ansible_playbook(*args, env=env, cwd=tmp_path)
+    assert (ours.returncode, ours.stdout, ours.stderr) == (theirs.returncode, theirs.stdout, theirs.stderr)
