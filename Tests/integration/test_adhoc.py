@@ -97,22 +97,28 @@ def test_hostvars_of_a_host_list_as_ansible():
 
 
 
-def test_ask_pass_is_asked_first_and_seen_as_ansible_password(tmp_path):
-    """-k: the prompt comes before the inventory is read (its warning follows it) and the typed
-    password is `ansible_password` to templates, never rendered (ansible-core's cli target).
-    No controlling terminal (a new session), so both read the answer from stdin."""
+def without_terminal(args, answers, cwd, **env):
+    """ansible's and swansible's runs of `args` with no controlling terminal (a new session), so
+    that both read the answers to their prompts from stdin."""
     import os
     import subprocess
-    args = ['localhost', '-m', 'debug', '-a', 'msg={{ ansible_password }}', '-k']
     outs = []
     for exe in (VENV / 'bin' / 'ansible', BIN / 'swansible'):
-        env = dict(os.environ, ANSIBLE_NOCOLOR='1', ANSIBLE_STDOUT_CALLBACK='default')
-        env.pop('ANSIBLE_CONFIG', None)
-        p = subprocess.run([str(exe), *args], input='{{ 1 + 2 }}\n', capture_output=True, text=True, timeout=120,
-                           env=env, cwd=tmp_path, start_new_session=True)
+        e = dict(os.environ, ANSIBLE_NOCOLOR='1', ANSIBLE_STDOUT_CALLBACK='default', **env)
+        if 'ANSIBLE_CONFIG' not in env:
+            e.pop('ANSIBLE_CONFIG', None)
+        p = subprocess.run([str(exe), *args], input=answers, capture_output=True, text=True, timeout=120,
+                           env=e, cwd=cwd, start_new_session=True)
         assert p.returncode == 0, p.stdout + p.stderr
         outs.append(p)
-    theirs, ours = outs
+    return outs
+
+
+def test_ask_pass_is_asked_first_and_seen_as_ansible_password(tmp_path):
+    """-k: the prompt comes before the inventory is read (its warning follows it) and the typed
+    password is `ansible_password` to templates, never rendered (ansible-core's cli target)."""
+    theirs, ours = without_terminal(['localhost', '-m', 'debug', '-a', 'msg={{ ansible_password }}', '-k'],
+                                    '{{ 1 + 2 }}\n', tmp_path)
     assert ours.stdout == theirs.stdout and '"msg": "{{ 1 + 2 }}"' in ours.stdout
     assert ours.stderr.index('SSH password:') < ours.stderr.index('No inventory was parsed')
 
@@ -120,23 +126,14 @@ def test_ask_pass_is_asked_first_and_seen_as_ansible_password(tmp_path):
 def test_ask_pass_and_become_ask_pass_from_the_configuration(tmp_path):
     """ANSIBLE_ASK_PASS and `[privilege_escalation] become_ask_pass` are -k's and -K's defaults:
     both passwords are asked for, as by ansible."""
-    import os
-    import subprocess
     (tmp_path / 'ansible.cfg').write_text('[privilege_escalation]\nbecome_ask_pass = True\n')
-    args = ['localhost', '-m', 'debug', '-a', 'msg={{ ansible_password }}']
-    outs = []
-    for exe in (VENV / 'bin' / 'ansible', BIN / 'swansible'):
-        env = dict(os.environ, ANSIBLE_NOCOLOR='1', ANSIBLE_STDOUT_CALLBACK='default', ANSIBLE_ASK_PASS='True',
-                   ANSIBLE_CONFIG=str(tmp_path / 'ansible.cfg'))
-        p = subprocess.run([str(exe), *args], input='sshpw\n\n', capture_output=True, text=True, timeout=120,
-                           env=env, cwd=tmp_path, start_new_session=True)
-        assert p.returncode == 0, p.stdout + p.stderr
-        outs.append(p)
-    theirs, ours = outs
+    theirs, ours = without_terminal(['localhost', '-m', 'debug', '-a', 'msg={{ ansible_password }}'], 'sshpw\n\n', tmp_path,
+                                    ANSIBLE_ASK_PASS='True', ANSIBLE_CONFIG=str(tmp_path / 'ansible.cfg'))
     assert ours.stdout == theirs.stdout and '"msg": "sshpw"' in ours.stdout
     # (without a terminal, ansible's getpass also warns that the input may be echoed)
     for prompt in ('SSH password: \n', 'BECOME password[defaults to SSH password]: \n'):
         assert prompt in ours.stderr and prompt in theirs.stderr
+
 
 def test_module_name_from_the_configuration(tmp_path):
     """`[defaults] module_name` is -m's default (there is no environment variable for it)."""
