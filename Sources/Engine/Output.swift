@@ -78,15 +78,16 @@ public enum Output {
 
     nonisolated(unsafe) static var palette: [Color: String] = [:]
 
-    /// The colors the configuration sets (ANSIBLE_COLOR_X, `[colors] x`); a name Ansible does not
-    /// know keeps the default.
-    public static func configureColors(_ settings: Settings) {
+    /// The colors the configuration sets (ANSIBLE_COLOR_X, `[colors] x`; a name Ansible does not
+    /// know keeps the default), and where verbose lines go.
+    public static func configure(_ settings: Settings) {
         var p: [Color: String] = [:]
         for c in Color.allCases {
             let name = settings.value(env: "ANSIBLE_COLOR_\(c.setting.uppercased())", section: "colors", key: c.setting) ?? c.defaultName
             p[c] = sgr(name) ?? sgr(c.defaultName)
         }
         palette = p
+        verboseToStderr = settings.value(env: "ANSIBLE_VERBOSE_TO_STDERR", key: "verbose_to_stderr").map(Settings.truthy) ?? false
     }
 
     /// utils.color.parsecolor: a named color, `colorN`, `rgbRGB` (0-5 each) or `grayN`.
@@ -129,8 +130,11 @@ public enum Output {
         return out + rest
     }
 
+    /// VERBOSE_TO_STDERR: Display.verbose's lines (-v…-vvvvv, in COLOR_VERBOSE) go to stderr.
+    nonisolated(unsafe) static var verboseToStderr = false
+
     public static func line(_ s: String, _ c: Color? = nil, stderr: Bool = false) {
-        write((c.map { colored(s, $0) } ?? s) + "\n", fd: stderr ? 2 : 1)
+        write((c.map { colored(s, $0) } ?? s) + "\n", fd: stderr || (c == .verbose && verboseToStderr) ? 2 : 1)
     }
 
     /// A block of lines that ends with a newline (an `[ERROR]` block), colored line by line as

@@ -25,7 +25,7 @@ public struct Settings: Sendable {
                 break
             }
         }
-        Output.configureColors(s)   // before anything is printed (the config file line at -v)
+        Output.configure(s)   // before anything is printed (the config file line at -v)
         return s
     }
 

@@ -151,6 +151,7 @@ def test_jsonfile_fact_cache_outlives_the_run(tmp_path):
     (['-v'], {'ANSIBLE_DISPLAY_ARGS_TO_STDOUT': '1'}),
     ([], {'ANSIBLE_VERBOSITY': '1'}),
     (['--diff'], {'ANSIBLE_MAX_DIFF_SIZE': '10'}),
+    (['-v'], {'ANSIBLE_VERBOSE_TO_STDERR': '1'}),
 ])
 def test_default_callback_options_as_ansible(args, env):
     """--diff (difflib's hunks, copy's controller-side diff), check markers and DRY RUN, YAML

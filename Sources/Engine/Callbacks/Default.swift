@@ -234,9 +234,9 @@ final class DefaultCallback: @unchecked Sendable {
         lock.withLock { _ in
             printBanner()
             if finished {
-                Output.line("ASYNC \(failed ? "FAILED" : "OK") on \(host): jid=\(jid)", .verbose)
+                Output.line("ASYNC \(failed ? "FAILED" : "OK") on \(host): jid=\(jid)", .debug)
             } else {
-                Output.line("ASYNC POLL on \(host): jid=\(jid) started=True finished=False", .verbose)
+                Output.line("ASYNC POLL on \(host): jid=\(jid) started=True finished=False", .debug)
             }
         }
     }
