@@ -76,14 +76,17 @@ public enum SSHAgent {
         let sock = agentDir + "/agent.sock"
         if verbosity >= 3 { Output.line("SSH_AGENT: starting...", .verbose) }
         var out: [Int32] = [-1, -1], err: [Int32] = [-1, -1]
-        guard cshim_pipe2_cloexec(&out) == 0, cshim_pipe2_cloexec(&err) == 0 else { throw AnsibleError("Could not start ssh-agent: [Errno \(errno)]") }
-        let pid = Subprocess.spawn([executable, "-D", "-s", "-a", sock], stdin: open("/dev/null", O_RDONLY), stdout: out[1], stderr: err[1])
-        close(out[1])
-        close(err[1])
+        guard cshim_pipe2_cloexec(&out) == 0, cshim_pipe2_cloexec(&err) == 0 else {
+            throw AnsibleError("Could not start ssh-agent: \(Subprocess.StartError(errno: errno))")
+        }
+        // Its stdout and stderr stay open with us for the run, as Popen's pipes do in Ansible.
+        let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        let pid = Subprocess.spawn([executable, "-D", "-s", "-a", sock], stdin: null, stdout: out[1], stderr: err[1])
+        for fd in [null, out[1], err[1]] { close(fd) }
         guard pid > 0 else {
             close(out[0])
             close(err[0])
-            throw AnsibleError("Could not start ssh-agent: [Errno \(-pid)] \(String(cString: strerror(-pid))): \(Value.string(executable).pythonRepr)")
+            throw AnsibleError("Could not start ssh-agent: \(Subprocess.StartError(errno: -pid)): \(Value.string(executable).pythonRepr)")
         }
         started = pid
         let help = "The ssh-agent \(Value.string(executable).pythonRepr) might be an incompatible agent."
@@ -117,7 +120,7 @@ public enum SSHAgent {
             started = 0
         }
         if let dir = directory {
-            for f in ["/ssh_agent/agent.sock"] { unlink(dir + f) }
+            unlink(dir + "/ssh_agent/agent.sock")
             rmdir(dir + "/ssh_agent")
             rmdir(dir)
             directory = nil

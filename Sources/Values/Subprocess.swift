@@ -10,6 +10,7 @@ public enum Subprocess {
     /// `argv[0]` could not be started: errno, as Python's OSError carries it.
     public struct StartError: Error, CustomStringConvertible, Sendable {
         public var errno: Int32
+        public init(errno: Int32) { self.errno = errno }
         public var description: String { "[Errno \(errno)] \(String(cString: strerror(errno)))" }
     }
 
