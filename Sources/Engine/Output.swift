@@ -312,7 +312,6 @@ public enum Output {
     /// Display's format_message: a message of several lines is followed by a blank one.
     static func blockEnd(_ s: String) -> String { s.contains("\n") && !s.hasSuffix("\n") ? s + "\n" : s }
 
-    /// A banner: the text, a space and stars up to column 79 (at least 3), after a blank line.
     /// Display's get_text_width: the columns a text takes on a terminal as the C library counts
     /// them in a UTF-8 locale (wide characters 2), a control character 0 and BS, DEL, CCH, ESC -1;
     /// its length when nothing in it is printable.
@@ -332,6 +331,7 @@ public enum Output {
         return width == 0 && counted > 0 ? scalars.count : width
     }
 
+    /// A banner: the text, a space and stars up to column 79 (at least 3), after a blank line.
     public static func banner(_ text: String, _ c: Color? = nil) {
         let msg = text.trimmingCharacters(in: " \t\n")   // Display.banner strips the message
         let stars = max(3, 79 - textWidth(msg))

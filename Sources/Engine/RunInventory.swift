@@ -27,6 +27,7 @@ extension Inventory {
             }
         }
         let inv = try Inventory(sources: sources)
+        Inventory.say = { show($0, verbosity: verbosity) }   // what refresh_inventory reads later is warned about
         if let firstUnparsed { throw AnsibleError("Completely failed to parse inventory source \(firstUnparsed)") }
         if verbosity >= 4 { for n in inv.data.groupNameNotes { Output.line(n, .verbose) } }
         if !inv.parsedAny {

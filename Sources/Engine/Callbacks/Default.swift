@@ -83,6 +83,7 @@ final class DefaultCallback: @unchecked Sendable {
     /// Ansible names an unnamed play after its hosts pattern.
     /// check_mode_markers: " [CHECK MODE]" after the banners of plays and tasks in check mode.
     let checkMarkers: Bool
+    /// display_args_to_stdout: the task's arguments in its banner.
     let displayArgs: Bool
     /// show_custom_stats: set_stats' data after the recap.
     let showCustomStats: Bool
@@ -125,7 +126,7 @@ final class DefaultCallback: @unchecked Sendable {
     /// display_args_to_stdout: the task's arguments as written (` k=v, k=v`) after its name in
     /// the banner, unless the task is no_log (whatever its value says before it is rendered).
     func bannerArgs(_ task: PlayTask) -> String {
-        guard displayArgs, task.effective("no_log") == nil || task.effective("no_log")?.truthy == false else { return "" }
+        guard displayArgs, task.effective("no_log")?.truthy != true else { return "" }
         return " " + task.args.map { "\($0.key.pythonStr)=\($0.value.pythonStr)" }.joined(separator: ", ")
     }
 
