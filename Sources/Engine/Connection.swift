@@ -1,8 +1,5 @@
 // The seam between Ansible's names and the connection layer's: the connection variables of a
 // host (and the play's keywords) become the Hop that reaches its agent.
-#if canImport(Glibc)
-import Glibc
-#endif
 import Inventory
 import Remote
 import Values
@@ -202,7 +199,7 @@ struct ConnectionConfig {
                                           prompts: method == "su" ? try suPrompts(scope, settings) : [])
             // BECOME_ALLOW_SAME_USER off (the default): no become to the user the connection
             // already is (the ssh plugin's remote_user, or who runs a local connection).
-            let loginUser = ["local", "ansible.builtin.local"].contains(connection) ? ConnectionConfig.localUser
+            let loginUser = ["local", "ansible.builtin.local"].contains(connection) ? Output.user
                 : sshConnections.contains(connection) ? config.user : nil
             if loginUser == user, !settings.becomeAllowSameUser { config.become = nil }
         }
@@ -260,10 +257,6 @@ struct ConnectionConfig {
         o.retries = retries
         return o
     }
-
-    /// getpass.getuser(): who runs the controller, as the local connection names its user.
-    static let localUser: String? = ["LOGNAME", "USER", "LNAME", "USERNAME"].lazy.compactMap(Files.environment).first
-        ?? getpwuid(geteuid()).map { String(cString: $0.pointee.pw_name) }
 
     /// The connection types that reach the host over SSH (paramiko's too: libssh does its part).
     static let sshConnections: Set<String> = ["ssh", "smart", "paramiko", "paramiko_ssh", "ansible.builtin.ssh"]

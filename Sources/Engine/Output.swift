@@ -171,8 +171,9 @@ public enum Output {
 
     /// The open log file (DEFAULT_LOG_PATH), -1 when there is none. Set once before anything runs.
     nonisolated(unsafe) static var logFD: Int32 = -1
-    /// getpass.getuser(): LOGNAME, USER, LNAME, USERNAME, then the password database.
-    static let logUser: String = {
+    /// getpass.getuser(): who runs the controller (the log's user, the local connection's user):
+    /// LOGNAME, USER, LNAME, USERNAME, then the password database.
+    static let user: String = {
         for name in ["LOGNAME", "USER", "LNAME", "USERNAME"] { if let v = Files.environment(name), !v.isEmpty { return v } }
         if let pw = getpwuid(getuid()), let n = pw.pointee.pw_name { return String(cString: n) }
         return "uid=\(getuid())"
@@ -206,7 +207,7 @@ public enum Output {
         let level = s.hasPrefix("[ERROR]") ? "ERROR" : s.hasPrefix("[WARNING]") ? "WARNING" : "INFO"
         if level != "INFO" || s.hasPrefix("[DEPRECATION WARNING]") { s += "\n" }
         let now = Clock.now()
-        let record = Array("\(Clock.format("%Y-%m-%d %H:%M:%S", now)),\(Clock.fraction(now, digits: 3)) p=\(getpid()) u=\(logUser) n=ansible \(level)| \(s)\n".utf8)
+        let record = Array("\(Clock.format("%Y-%m-%d %H:%M:%S", now)),\(Clock.fraction(now, digits: 3)) p=\(getpid()) u=\(user) n=ansible \(level)| \(s)\n".utf8)
         var off = 0
         while off < record.count {
             let w = record[off...].withUnsafeBytes { Glibc.write(logFD, $0.baseAddress, $0.count) }
