@@ -15,12 +15,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
     ],
     targets: [
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(name: "CSSH", pkgConfig: "libssh", providers: [.apt(["libssh-dev"])]),
         .target(name: "CShim", exclude: ["agent.py"], linkerSettings: [.linkedLibrary("crypt"), .linkedLibrary("z")]),
-        .target(name: "Values", dependencies: ["CShim", .product(name: "OrderedCollections", package: "swift-collections")]),
+        .target(name: "Values", dependencies: [
+            "CShim", .product(name: "OrderedCollections", package: "swift-collections"), .product(name: "BigInt", package: "BigInt")]),
         .target(name: "Vault", dependencies: [
             "Values", "CShim", .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]),
         .target(name: "YAMLReader", dependencies: ["CYAML", "Values"]),

@@ -74,10 +74,17 @@ extension ParsableCommand {
 extension AsyncParsableCommand {
     /// The commands' entry: the configuration and locale checked first, then the arguments
     /// parsed and run.
-    public static func launch() async {
+    /// `valued`: the short options that take a value, which argparse also reads attached.
+    public static func launch(valued: Set<Character>) async {
         Preflight.check()
         do {
-            var command = try parseAsRoot()
+            var command: ParsableCommand
+            let args = Array(CommandLine.arguments.dropFirst())
+            do { command = try parseAsRoot(args) } catch {
+                let split = AttachedValues.split(args, valued: valued)
+                guard split != args, let again = try? parseAsRoot(split) else { throw error }
+                command = again
+            }
             if var c = command as? AsyncParsableCommand { try await c.run() } else { try command.run() }
         } catch {
             refuse(error)

@@ -67,28 +67,9 @@ struct ConnectionConfig {
         }
     }
 
-    /// What the configuration gives the connection's magic variables, worked out once per run.
-    struct MagicDefaults {
-        let transport: Value, shellExecutable: Value, pipelining: Value, timeout: Value
-        let remoteUser: Value?, privateKeyFile: Value?, port: Value?
-        /// -k / connection_password_file: templates see it, never render it.
-        let password: Value?
-
-        init(_ settings: Settings) {
-            transport = .string(settings.transport == "smart" ? "ssh" : settings.transport)
-            shellExecutable = .string(settings.value(env: "ANSIBLE_EXECUTABLE", key: "executable") ?? "/bin/sh")
-            pipelining = .bool(settings.value(env: "ANSIBLE_PIPELINING", key: "pipelining").map(Settings.truthy) ?? false)
-            timeout = .int(settings.timeout)
-            remoteUser = settings.remoteUser.map(Value.string)
-            privateKeyFile = settings.privateKeyFile.map(Value.string)
-            port = settings.remotePort.map(Value.int)
-            password = settings.connectionPassword.map(Value.unsafe)
-        }
-    }
-
     /// The connection's variables as Ansible's PlayContext.update_vars adds them to every task's
     /// vars where the host has none of its own (`ansible_host` is the inventory name, …).
-    static func addMagicVariables(_ scope: VarScope, address: String, connection: Value?, remoteUser: Value?, defaults d: MagicDefaults) {
+    static func addMagicVariables(_ scope: VarScope, address: String, connection: Value?, remoteUser: Value?, defaults d: ConnectionDefaults) {
         func given(_ names: String...) -> Value? { names.lazy.compactMap { scope.raw[$0] }.first }
         func add(_ names: [String], _ value: Value?) {
             guard let value else { return }
@@ -101,25 +82,22 @@ struct ConnectionConfig {
         add(["ansible_module_compression"], "ZIP_DEFLATED")
         add(["ansible_shell_executable"], d.shellExecutable)
         add(["ansible_ssh_host", "ansible_host"], given("ansible_host", "ansible_ssh_host") ?? .string(address))
-        add(["ansible_ssh_user", "ansible_user"], given("ansible_user", "ansible_ssh_user") ?? remoteUser ?? d.remoteUser)
-        add(["ansible_ssh_port", "ansible_port"], given("ansible_port", "ansible_ssh_port") ?? d.port)
+        add(["ansible_ssh_user", "ansible_user"], given("ansible_user", "ansible_ssh_user") ?? remoteUser ?? d.magicRemoteUser)
+        add(["ansible_ssh_port", "ansible_port"], given("ansible_port", "ansible_ssh_port") ?? d.magicPort)
         add(["ansible_ssh_pipelining", "ansible_pipelining"], given("ansible_pipelining", "ansible_ssh_pipelining") ?? d.pipelining)
-        add(["ansible_ssh_timeout", "ansible_timeout"], given("ansible_timeout", "ansible_ssh_timeout") ?? d.timeout)
+        add(["ansible_ssh_timeout", "ansible_timeout"], given("ansible_timeout", "ansible_ssh_timeout") ?? d.magicTimeout)
         add(["ansible_ssh_private_key_file", "ansible_private_key_file"],
-            given("ansible_ssh_private_key_file", "ansible_private_key_file") ?? d.privateKeyFile)
-        add(["ansible_ssh_pass", "ansible_password"], given("ansible_password", "ansible_ssh_pass") ?? d.password)
+            given("ansible_ssh_private_key_file", "ansible_private_key_file") ?? d.magicPrivateKeyFile)
+        add(["ansible_ssh_pass", "ansible_password"], given("ansible_password", "ansible_ssh_pass") ?? d.magicPassword)
     }
 
     /// su's prompt_l10n (ansible_su_prompt_l10n, ANSIBLE_SU_PROMPT_L10N, [su_become_plugin]
     /// localized_prompts), else the ones it knows.
-    static func suPrompts(_ scope: VarScope, _ settings: Settings) throws -> [String] {
+    static func suPrompts(_ scope: VarScope, _ d: ConnectionDefaults) throws -> [String] {
         if let v = try scope.lookup("ansible_su_prompt_l10n") {
             return v.listValue?.map(\.pythonStr) ?? v.pythonStr.split(separator: ",").map { String($0) }
         }
-        if let env = settings.value(env: "ANSIBLE_SU_PROMPT_L10N", section: "su_become_plugin", key: "localized_prompts") {
-            return env.split(separator: ",").map { String($0).trimmingCharacters(in: " ") }
-        }
-        return suLocalizations
+        return d.suPrompts ?? suLocalizations
     }
 
     static let suLocalizations = [
@@ -152,71 +130,67 @@ struct ConnectionConfig {
         throw AnsibleError("Invalid become method specified, could not find matching plugin: '\(name)'. Use `ansible-doc -t become -l` to list available plugins.")
     }
 
-    static func build(host: String, scope: VarScope, keywords: [String: Value], settings: Settings, library: ModuleLibrary) throws -> ConnectionConfig {
-        let connection = try first(scope, ["ansible_connection"])?.pythonStr ?? keywords["connection"]?.pythonStr ?? settings.transport
-        let user = try first(scope, ["ansible_user", "ansible_ssh_user"])?.pythonStr ?? keywords["remote_user"]?.pythonStr ?? settings.remoteUser
-        var interpreter = try first(scope, ["ansible_python_interpreter"])?.pythonStr ?? settings.interpreterPython
+    static func build(host: String, scope: VarScope, keywords: [String: Value], defaults d: ConnectionDefaults) throws -> ConnectionConfig {
+        let connection = try first(scope, ["ansible_connection"])?.pythonStr ?? keywords["connection"]?.pythonStr ?? d.connection
+        let user = try first(scope, ["ansible_user", "ansible_ssh_user"])?.pythonStr ?? keywords["remote_user"]?.pythonStr ?? d.remoteUser
+        var interpreter = try first(scope, ["ansible_python_interpreter"])?.pythonStr ?? d.interpreter
         if let i = interpreter, i.hasPrefix("auto") { interpreter = nil }
         let checking = try first(scope, ["ansible_host_key_checking", "ansible_ssh_host_key_checking"]).map {
             $0.isBool ? $0.truthy : Settings.truthy($0.pythonStr)
-        } ?? settings.hostKeyChecking
+        } ?? d.hostKeyChecking
         var config = ConnectionConfig(
             connection: connection,
             host: try first(scope, ["ansible_host", "ansible_ssh_host"])?.pythonStr ?? host,
-            port: try first(scope, ["ansible_port", "ansible_ssh_port"]).flatMap { $0.intValue ?? Int($0.pythonStr) } ?? settings.remotePort,
+            port: try first(scope, ["ansible_port", "ansible_ssh_port"]).flatMap { $0.intValue ?? Int($0.pythonStr) } ?? d.port,
             user: user,
-            password: try first(scope, ["ansible_password", "ansible_ssh_pass", "ansible_ssh_password"])?.pythonStr ?? settings.connectionPassword,
-            privateKeyFile: (try first(scope, ["ansible_ssh_private_key_file", "ansible_private_key_file"])?.pythonStr ?? settings.privateKeyFile).map(Files.expandUser),
+            password: try first(scope, ["ansible_password", "ansible_ssh_pass", "ansible_ssh_password"])?.pythonStr ?? d.password,
+            privateKeyFile: (try first(scope, ["ansible_ssh_private_key_file", "ansible_private_key_file"])?.pythonStr ?? d.privateKeyFile).map(Files.expandUser),
             hostKeyChecking: checking,
-            timeout: try first(scope, ["ansible_ssh_timeout", "ansible_timeout"])?.intValue ?? settings.sshTimeout,
+            timeout: try first(scope, ["ansible_ssh_timeout", "ansible_timeout"])?.intValue ?? d.sshTimeout,
             interpreter: interpreter)
         config.inventoryName = host
-        config.privateKey = try first(scope, ["ansible_private_key", "ansible_ssh_private_key"])?.pythonStr ?? Files.environment("ANSIBLE_PRIVATE_KEY")
+        config.privateKey = try first(scope, ["ansible_private_key", "ansible_ssh_private_key"])?.pythonStr ?? d.privateKey
         config.privateKeyPassphrase = try first(scope, ["ansible_private_key_passphrase", "ansible_ssh_private_key_passphrase"])?.pythonStr
-            ?? Files.environment("ANSIBLE_PRIVATE_KEY_PASSPHRASE")
+            ?? d.privateKeyPassphrase
         config.via = try first(scope, ["swansible_via", "mitogen_via"])?.pythonStr
         if let kind = ContainerConnections.kinds[connection] {
             config.containerArgv = try ContainerConnections.argv(kind: kind, target: config.host, user: config.user, scope: scope)
         }
-        config.sshExecutable = try first(scope, ["ansible_ssh_executable"])?.pythonStr ?? settings.sshExecutable
-        config.retries = try first(scope, ["ansible_ssh_retries"]).flatMap { $0.intValue ?? Settings.integer($0.pythonStr) } ?? settings.sshRetries
+        config.sshExecutable = try first(scope, ["ansible_ssh_executable"])?.pythonStr ?? d.sshExecutable
+        config.retries = try first(scope, ["ansible_ssh_retries"]).flatMap { $0.intValue ?? Settings.integer($0.pythonStr) } ?? d.sshRetries
         // Become: keywords (task over play), then ansible_become_* variables, which win over them.
         let becomeOn = try first(scope, ["ansible_become"]).map { AnsibleFilters.boolean($0).truthy }
-            ?? keywords["become"].map { AnsibleFilters.boolean($0).truthy } ?? settings.become
+            ?? keywords["become"].map { AnsibleFilters.boolean($0).truthy } ?? d.become
         if becomeOn {
             let method = try becomeMethod(try first(scope, ["ansible_become_method"])?.pythonStr ?? keywords["become_method"]?.pythonStr
-                                          ?? settings.becomeMethod)
+                                          ?? d.becomeMethod)
+            let configured = d.becomeOptions[method]!
             let user = try first(scope, ["ansible_become_user", "ansible_\(method)_user"])?.pythonStr
-                ?? keywords["become_user"]?.pythonStr ?? settings.becomeUser(method)
+                ?? keywords["become_user"]?.pythonStr ?? configured.user
             let password = try first(scope, ["ansible_become_password", "ansible_become_pass", "ansible_\(method)_password", "ansible_\(method)_pass"])?.pythonStr
-                ?? settings.becomePassword(method)
+                ?? configured.password
             let flags = try first(scope, ["ansible_become_flags", "ansible_\(method)_flags"])?.pythonStr ?? keywords["become_flags"]?.pythonStr
-                ?? settings.becomeFlags(method)
-            let exe = try first(scope, ["ansible_become_exe", "ansible_\(method)_exe"])?.pythonStr ?? keywords["become_exe"]?.pythonStr ?? settings.becomeExe(method)
+                ?? configured.flags
+            let exe = try first(scope, ["ansible_become_exe", "ansible_\(method)_exe"])?.pythonStr ?? keywords["become_exe"]?.pythonStr ?? configured.exe
             // Over ssh Ansible waits for the become prompt 2 s longer than the connection timeout.
             let timeout = config.timeout + (sshConnections.contains(connection) ? 2 : 0)
             config.become = BecomeOptions(method: method, user: user, password: password, flags: flags, exe: exe, timeout: timeout,
-                                          prompts: method == "su" ? try suPrompts(scope, settings) : [])
+                                          prompts: method == "su" ? try suPrompts(scope, d) : [])
             // BECOME_ALLOW_SAME_USER off (the default): no become to the user the connection
             // already is (the ssh plugin's remote_user, or who runs a local connection).
             let loginUser = ["local", "ansible.builtin.local"].contains(connection) ? Output.user
                 : sshConnections.contains(connection) ? config.user : nil
-            if loginUser == user, !settings.becomeAllowSameUser { config.become = nil }
+            if loginUser == user, !d.becomeAllowSameUser { config.become = nil }
         }
+        // ssh_args, ssh_common_args, ssh_extra_args: the host's variables, else the configuration
+        // (and --ssh-common-args / --ssh-extra-args).
         var sshArgs = ""
-        if let v = try scope.lookup("ansible_ssh_args"), !v.isNone {
-            sshArgs += v.pythonStr + " "
-        } else if let a = settings.value(env: "ANSIBLE_SSH_ARGS", section: "ssh_connection", key: "ssh_args") {
-            sshArgs += a + " "
-        }
-        // ssh_common_args / ssh_extra_args: the host's variables, else the configuration (and
-        // --ssh-common-args / --ssh-extra-args).
-        for (name, env, key) in [("ansible_ssh_common_args", "ANSIBLE_SSH_COMMON_ARGS", "ssh_common_args"),
-                                 ("ansible_ssh_extra_args", "ANSIBLE_SSH_EXTRA_ARGS", "ssh_extra_args")] {
+        for (name, configured) in [("ansible_ssh_args", d.sshArgs), ("ansible_ssh_common_args", d.sshCommonArgs),
+                                   ("ansible_ssh_extra_args", d.sshExtraArgs)] {
             if let v = try scope.lookup(name), !v.isNone {
                 sshArgs += v.pythonStr + " "
-            } else if let v = settings.value(env: env, section: "ssh_connection", key: key) {
-                sshArgs += v + " "
+            } else if let configured {
+                sshArgs += configured + " "
             }
         }
         if !sshArgs.isEmpty, sshConnections.contains(connection) { try config.applySSHArgs(sshArgs) }

@@ -47,12 +47,12 @@ extension PlaybookRunner {
         if lacks("port") { filled["ansible_port"] = Value.none }
         if lacks("user") {
             let user = try keyword(task, "remote_user").map { try vars.templar.template($0, scope) }
-            filled["ansible_user"] = user ?? magicDefaults.remoteUser ?? Value.none
+            filled["ansible_user"] = user ?? connectionDefaults.magicRemoteUser ?? Value.none
         }
         // ansible_delegated_vars: the delegated host's variables as this task sees them, rendered when asked for.
         scope.dynamic["ansible_delegated_vars"] = {
             var d = Dict()
-            for k in dscope.raw.keys.sorted() { d[.string(k)] = (try? dscope.lookup(k)) ?? dscope.raw[k] }
+            for k in dscope.raw.keys.sorted() { d[.string(k)] = dscope.viewed(k) }
             for (k, v) in filled { d[k] = v }
             d["inventory_hostname"] = .string(host)
             return .dict([.string(name): .dict(d)])
@@ -69,7 +69,7 @@ extension PlaybookRunner {
         let delegated = VarScope(raw: dscope.raw, templar: dscope.templar)
         delegated.dynamic = dscope.dynamic
         ConnectionConfig.addMagicVariables(delegated, address: name, connection: keyword(task, "connection"),
-                                           remoteUser: keyword(task, "remote_user"), defaults: magicDefaults)
+                                           remoteUser: keyword(task, "remote_user"), defaults: connectionDefaults)
         for k in scope.connectionMagic {
             scope.raw[k] = ((try? delegated.lookup(k)) ?? nil) ?? delegated.raw[k]
             scope.cache[k] = nil

@@ -16,7 +16,7 @@ final class HostOrder: Sendable {
         var done = false
         /// Its output goes straight out.
         var live = false
-        var held: [(text: String, fd: Int32, logged: Bool)] = []
+        var held: [(text: String, fd: Int32, logged: Bool, once: String?)] = []
     }
     private let slots: Mutex<[Slot]>
     private let patience: Duration
@@ -37,14 +37,15 @@ final class HostOrder: Sendable {
     }
 
     /// Text from host `index`: written now when its turn has come, else held until it does or its
-    /// patience runs out.
-    func write(_ index: Int, _ text: String, fd: Int32, logged: Bool) {
+    /// patience runs out. Text shown `once` a run is checked when written: of hosts that say the
+    /// same, the one shown first has it.
+    func write(_ index: Int, _ text: String, fd: Int32, logged: Bool, once: String? = nil) {
         let holdStarted = slots.withLock { s -> Bool? in
             guard !s[index].live else { return nil }
-            s[index].held.append((text, fd, logged))
+            s[index].held.append((text, fd, logged, once))
             return s[index].held.count == 1
         }
-        guard let holdStarted else { return Output.emit(text, fd: fd, logged: logged) }
+        guard let holdStarted else { return Output.emit(text, fd: fd, logged: logged, once: once) }
         if holdStarted {
             Task {
                 try? await Task.sleep(for: patience)
@@ -92,7 +93,7 @@ final class HostOrder: Sendable {
     }
 
     private func flush(_ s: inout [Slot], _ index: Int) {
-        for h in s[index].held { Output.emit(h.text, fd: h.fd, logged: h.logged) }
+        for h in s[index].held { Output.emit(h.text, fd: h.fd, logged: h.logged, once: h.once) }
         s[index].held = []
     }
 }

@@ -88,6 +88,7 @@ public enum Output {
         }
         palette = p
         verboseToStderr = settings.value(env: "ANSIBLE_VERBOSE_TO_STDERR", key: "verbose_to_stderr").map(Settings.truthy) ?? false
+        Cowsay.settings = settings
     }
 
     /// utils.color.parsecolor: a named color, `colorN`, `rgbRGB` (0-5 each) or `grayN`.
@@ -133,8 +134,9 @@ public enum Output {
     /// VERBOSE_TO_STDERR: Display.verbose's lines (-v…-vvvvv, in COLOR_VERBOSE) go to stderr.
     nonisolated(unsafe) static var verboseToStderr = false
 
-    public static func line(_ s: String, _ c: Color? = nil, stderr: Bool = false) {
-        write((c.map { colored(s, $0) } ?? s) + "\n", fd: stderr || (c == .verbose && verboseToStderr) ? 2 : 1)
+    /// `once`: shown once a run, under that key (a warning's text).
+    public static func line(_ s: String, _ c: Color? = nil, stderr: Bool = false, once: String? = nil) {
+        write((c.map { colored(s, $0) } ?? s) + "\n", fd: stderr || (c == .verbose && verboseToStderr) ? 2 : 1, once: once)
     }
 
     /// A block of lines that ends with a newline (an `[ERROR]` block), colored line by line as
@@ -144,13 +146,14 @@ public enum Output {
     }
 
     /// `logged: false` for what Display writes to the screen only (prompts, input()'s text).
-    public static func write(_ s: String, fd: Int32 = 1, logged: Bool = true) {
-        if let slot = HostOrder.slot { return slot.order.write(slot.index, s, fd: fd, logged: logged) }
-        emit(s, fd: fd, logged: logged)
+    public static func write(_ s: String, fd: Int32 = 1, logged: Bool = true, once: String? = nil) {
+        if let slot = HostOrder.slot { return slot.order.write(slot.index, s, fd: fd, logged: logged, once: once) }
+        emit(s, fd: fd, logged: logged, once: once)
     }
 
     /// Writes now, whatever task is writing (HostOrder decides when a host's text comes).
-    static func emit(_ s: String, fd: Int32, logged: Bool) {
+    static func emit(_ s: String, fd: Int32, logged: Bool, once: String? = nil) {
+        if let once, !firstTime(once) { return }
         lock.withLock { _ in
             if muted.load(ordering: .sequentiallyConsistent) { return }
             LiveStatus.erase()   // the status line gives way to what is written
@@ -225,8 +228,7 @@ public enum Output {
     public static func warning(_ s: String) {
         // Display keeps a lone CR or LF of the text, and makes CRLF one LF.
         let s = s.contains("\r\n") ? s.replacing("\r\n", with: "\n") : s
-        guard firstTime("[WARNING]: \(s)") else { return }
-        line("[WARNING]: \(blockEnd(s))", .warn, stderr: true)
+        line("[WARNING]: \(blockEnd(s))", .warn, stderr: true, once: "[WARNING]: \(s)")
     }
 
     /// Off when ansible.cfg's `deprecation_warnings` (ANSIBLE_DEPRECATION_WARNINGS) is false.
@@ -260,8 +262,7 @@ public enum Output {
         origin?.snippet = d["_swansible_origin_snippet"]?.stringValue
         if d["_swansible_origin_line"] != nil { origin?.column = SourceLocation.wholeLine }
         let text = "[DEPRECATION WARNING]: " + Origin.report(deprecationText(d), origin, help: d["_swansible_help"]?.stringValue)
-        guard firstTime(text) else { return }
-        line(text, .deprecate, stderr: true)
+        line(text, .deprecate, stderr: true, once: text)
     }
 
     /// 2.19's get_deprecation_message_with_plugin_info: the message, then what is removed from where and when.
@@ -332,8 +333,14 @@ public enum Output {
         return width == 0 && counted > 0 ? scalars.count : width
     }
 
-    /// A banner: the text, a space and stars up to column 79 (at least 3), after a blank line.
+    /// A banner: the text, a space and stars up to column 79 (at least 3), after a blank line;
+    /// cowsay's drawing of it, uncolored, where cowsay is installed.
     public static func banner(_ text: String, _ c: Color? = nil) {
+        if let cow = Cowsay.current {
+            do { return line(try cow.draw(text)) } catch {
+                warning("somebody cleverly deleted cowsay or something during the PB run.  heh.")
+            }
+        }
         let msg = text.trimmingCharacters(in: " \t\n")   // Display.banner strips the message
         let stars = max(3, 79 - textWidth(msg))
         line("\n\(msg) " + String(repeating: "*", count: stars), c)

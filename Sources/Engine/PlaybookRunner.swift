@@ -38,7 +38,7 @@ public final class PlaybookRunner: @unchecked Sendable {
     /// DISPLAY_TRACEBACK's events, read once: modules are told them, results keep tracebacks by them.
     let tracebacksFor: [String]
     /// The configuration's part of every task's connection variables.
-    let magicDefaults: ConnectionConfig.MagicDefaults
+    let connectionDefaults: ConnectionDefaults
     let library: ModuleLibrary
     let inventory: Inventory
     let options: RunOptions
@@ -122,7 +122,7 @@ public final class PlaybookRunner: @unchecked Sendable {
     public init(settings: Settings, library: ModuleLibrary, inventory: Inventory, playbookDir: String, options: RunOptions) {
         tracebacksFor = settings.tracebacksFor
         self.settings = settings
-        magicDefaults = ConnectionConfig.MagicDefaults(settings)
+        connectionDefaults = ConnectionDefaults(settings)
         self.library = library
         self.inventory = inventory
         self.options = options
@@ -606,7 +606,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             guard let i = PythonNumber.int(text, base: 10) else {
                 throw UnexpectedException("invalid literal for int() with base 10: \(Value.string(text).pythonRepr)")
             }
-            return i
+            return i.intValue ?? (i.number! < 0 ? .min : .max)
         }
         switch v {
         case .string(let s), .unsafe(let s):
@@ -1531,7 +1531,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             // The implicit localhost's address is 127.0.0.1 (InventoryData's), others' their name.
             let address = inventory.data.hosts[host]?.implicit == true ? "127.0.0.1" : host
             ConnectionConfig.addMagicVariables(scope, address: address, connection: keyword(task, "connection"),
-                                               remoteUser: keyword(task, "remote_user"), defaults: magicDefaults)
+                                               remoteUser: keyword(task, "remote_user"), defaults: connectionDefaults)
             ignoreUnreachable = ignoresUnreachable(task, scope)
             ignoreErrors = try resolvedKeyword(task, "ignore_errors", scope)?.truthy ?? false
             outcome = try await withTaskTimeout(task, host: host, scope: scope, pc: pc)

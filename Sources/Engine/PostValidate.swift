@@ -61,20 +61,20 @@ enum KeywordTypes {
             return .bool(b)
         case .int:
             switch v {
-            case .int, .bool: return v
+            case .int, .bigInt, .bool: return v
             case .float(let f):
                 guard f.isFinite, f == f.rounded(.towardZero) else { throw wrong }
                 return PythonNumber.truncated(f)
             case .string(let s), .unsafe(let s):
                 // decimal.Decimal(text), which must hold a whole number.
-                if let i = PythonNumber.int(s, base: 10) { return .int(i) }
+                if let i = PythonNumber.int(s, base: 10) { return i }
                 guard let f = PythonNumber.float(stripping: s), f.isFinite, f == f.rounded(.towardZero) else { throw wrong }
                 return PythonNumber.truncated(f)
             default: throw wrong
             }
         case .float, .percent:
             switch v {
-            case .int(let i): return .float(Double(i))
+            case .int, .bigInt: return .float(v.number!)
             case .bool(let b): return .float(b ? 1 : 0)
             case .float: return v
             case .string(let s), .unsafe(let s):

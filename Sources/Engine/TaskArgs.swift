@@ -31,7 +31,7 @@ extension PlaybookRunner {
                 continue
             }
             let r: Value
-            do { r = try vars.templar.template(v, scope) } catch let e as AnsibleError {
+            do { r = try Templar.$origin.withValue(task.argLocations[k.pythonStr]) { try vars.templar.template(v, scope) } } catch let e as AnsibleError {
                 throw TaskError.args(task, name: resolvedName(task), key: k.pythonStr, e.message).with(e)
             }
             if !r.isOmit { args[k] = r }

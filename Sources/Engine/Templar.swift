@@ -54,12 +54,20 @@ struct BrokenConditional: Error {
     }
 }
 
+extension Templar {
+    /// Where the template being rendered was written (a task argument, a conditional): where a
+    /// deprecated variable it reads is reported.
+    @TaskLocal static var origin: SourceLocation?
+}
+
 /// Variables of one host for one task, rendered on first use.
 /// Unchecked: a scope belongs to one task on one host and is used by one task at a time.
 final class VarScope: VariableSource, @unchecked Sendable {
     var raw: [String: Value]
     var dynamic: [String: () throws -> Value] = [:]
     var cache: [String: Value] = [:]
+    /// Variables 2.19 tags Deprecated: each read says so (never cached away).
+    var deprecated: [String: () -> Void] = [:]
     var resolving: [String] = []
     /// Another host's vars as a scope of their own (for `hostvars[h]`), nil for an unknown host.
     var hostScope: ((String) throws -> VarScope?)?
@@ -82,6 +90,7 @@ final class VarScope: VariableSource, @unchecked Sendable {
     }
 
     func lookup(_ name: String) throws -> Value? {
+        if !deprecated.isEmpty, let warn = deprecated[name] { warn() }
         if let v = cache[name] { return v }
         if let f = dynamic[name] {
             let v = try f()
@@ -108,6 +117,13 @@ final class VarScope: VariableSource, @unchecked Sendable {
         return r
     }
 
+    /// A variable as a view of them all shows it (`vars`, `hostvars[h]`, `ansible_delegated_vars`):
+    /// rendered, else as written; a deprecated one is not said to be read.
+    func viewed(_ name: String) -> Value {
+        if deprecated[name] != nil { return raw[name] ?? .none }
+        return (try? lookup(name)) ?? raw[name] ?? .none
+    }
+
     func lookup(_ name: String, path: [Value]) throws -> Value? {
         if name == "hostvars", raw[name] == nil, hostScope != nil, let host = path.first?.stringValue {
             // Ansible's HostVars: an unknown host is undefined by its expression, a missing
@@ -116,7 +132,7 @@ final class VarScope: VariableSource, @unchecked Sendable {
             guard path.count > 1, let key = path[1].stringValue else {
                 // The whole entry: each var rendered (one that does not render stays as written).
                 var d = Dict()
-                for k in scope.raw.keys.sorted() { d[.string(k)] = (try? scope.lookup(k)) ?? scope.raw[k] ?? .none }
+                for k in scope.raw.keys.sorted() { d[.string(k)] = scope.viewed(k) }
                 return getPath(.dict(d), Array(path.dropFirst()))
             }
             if let v = try scope.lookup(key, path: Array(path.dropFirst(2))) { return v }
@@ -562,7 +578,7 @@ public struct Templar: Sendable {
                                        version: "2.23", origin: origin)
                 }
             }
-            r = try evaluate(expression, scope, origin: origin)
+            r = try Templar.$origin.withValue(origin) { try evaluate(expression, scope, origin: origin) }
         default:
             guard Templar.allowBrokenConditionals.load(ordering: .relaxed) else {
                 throw BrokenConditional(message: "Conditional expressions must be strings.", location: origin)

@@ -193,6 +193,13 @@ final class VariableManager: @unchecked Sendable {
         for (k, l) in pc.play.varLocations { scope.origins[k] = l }
         for (k, l) in task?.varLocations ?? [:] { scope.origins[k] = l }
         scope.dynamic["hostvars"] = { [unowned self] in try self.hostvars(pc) }
+        // 2.19 tags `play_hosts` Deprecated: each template that reads it says so, at its own place.
+        if all["play_hosts"] != nil {
+            scope.deprecated["play_hosts"] = {
+                Output.deprecation("The `play_hosts` magic variable is deprecated.", version: "2.23", origin: Templar.origin,
+                                   help: "Use `ansible_play_batch` instead.")
+            }
+        }
         // `hostvars[h]…`: that host's vars, rendered with them (Ansible's HostVarsVars); a
         // localhost name is the implicit localhost, as HostVars finds it.
         scope.hostScope = { [unowned self] h in
@@ -207,7 +214,7 @@ final class VariableManager: @unchecked Sendable {
         scope.dynamic["vars"] = { [unowned scope] in
             var all = Dict()
             for k in scope.raw.keys.sorted() where k != "hostvars" {
-                all[.string(k)] = (try? scope.lookup(k)) ?? scope.raw[k] ?? .none
+                all[.string(k)] = scope.viewed(k)
             }
             return .dict(all)
         }

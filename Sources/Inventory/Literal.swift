@@ -86,9 +86,9 @@ struct LiteralParser {
             case "None": return .none
             default:
                 let body = word.replacingOccurrences("_", "")
-                if let n = Int(body) { return .int(n) }
+                if let n = Value.integer(body) { return n }
                 for (prefix, radix) in [("0x", 16), ("0o", 8), ("0b", 2), ("-0x", 16)] where body.lowercased().hasPrefix(prefix) {
-                    if let n = Int(body.dropFirst(prefix.count), radix: radix) { return .int(prefix.hasPrefix("-") ? -n : n) }
+                    if let n = Value.integer((prefix.hasPrefix("-") ? "-" : "") + body.dropFirst(prefix.count), radix: radix) { return n }
                 }
                 if body.first.map({ $0.isNumber || $0 == "." || $0 == "-" || $0 == "+" }) == true, let f = Double(body) { return .float(f) }
                 if let last = body.last, last == "j" || last == "J", body.count > 1, Double(body.dropLast()) != nil { return .string(word) }

@@ -118,7 +118,7 @@ enum TOMLSource {
     static func pythonType(_ v: Value) -> String {
         switch v {
         case .bool: return "<class 'bool'>"
-        case .int: return "<class 'int'>"
+        case .int, .bigInt: return "<class 'int'>"
         case .float: return "<class 'float'>"
         case .list: return "<class 'list'>"
         case .dict: return "<class 'dict'>"

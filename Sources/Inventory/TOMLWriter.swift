@@ -48,7 +48,7 @@ public enum TOMLWriter {
     static func literal(_ v: Value, nest: Int) throws -> String {
         switch v {
         case .bool(let b): return b ? "true" : "false"
-        case .int, .float, .datetime, .date, .time, .zonedDatetime: return v.pythonStr   // tomli_w writes str()
+        case .int, .bigInt, .float, .datetime, .date, .time, .zonedDatetime: return v.pythonStr   // tomli_w writes str()
         case .string(let s), .unsafe(let s): return string(s)
         case .list(let items):
             guard !items.isEmpty else { return "[]" }
@@ -113,7 +113,7 @@ public enum TOMLWriter {
         case .timedelta: return "timedelta"
         case .undefined: return "AnsibleUndefined"
         case .bool: return "bool"
-        case .int: return "int"
+        case .int, .bigInt: return "int"
         case .float: return "float"
         default: return "str"
         }

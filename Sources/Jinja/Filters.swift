@@ -57,11 +57,11 @@ enum BuiltinFilters {
     /// Jinja2's do_int: int(text, base), else int(float(text)), else the default.
     static func toInt(_ v: Value, default d: Int = 0, base: Int = 10) -> Value {
         switch v {
-        case .int: return v
+        case .int, .bigInt: return v
         case .bool(let b): return .int(b ? 1 : 0)
         case .float(let f): return f.isFinite ? PythonNumber.truncated(f) : .int(d)
         case .string(let s), .unsafe(let s):
-            if let i = PythonNumber.int(s, base: base) { return .int(i) }
+            if let i = PythonNumber.int(s, base: base) { return i }
             if let f = PythonNumber.float(stripping: s), f.isFinite { return PythonNumber.truncated(f) }
             return .int(d)
         default: return .int(d)
@@ -71,7 +71,7 @@ enum BuiltinFilters {
     static func toFloat(_ v: Value, default d: Double = 0) -> Value {
         switch v {
         case .float: return v
-        case .int(let i): return .float(Double(i))
+        case .int, .bigInt: return .float(v.number!)
         case .bool(let b): return .float(b ? 1 : 0)
         case .string(let s), .unsafe(let s): return .float(PythonNumber.float(stripping: s) ?? d)
         default: return .float(d)
@@ -94,6 +94,7 @@ enum BuiltinFilters {
         guard let x = v.number else { throw TemplateError("type \(v.typeName) doesn't define __round__ method") }
         if method == "common" {
             if let i = v.intValue, !v.isFloat { return roundInt(i, precision) }
+            if v.isBigInt, precision >= 0 { return v }
             guard x.isFinite else {
                 if precision == 0 && x.isNaN { throw TemplateError("cannot convert float NaN to integer") }
                 if precision == 0 { throw TemplateError("cannot convert float infinity to integer") }
@@ -158,7 +159,7 @@ enum BuiltinFilters {
     static let all: [String: Filter] = [
         "abs": { v, _, _ in
             switch v {
-            case .int(let i): return .int(abs(i))
+            case .int, .bigInt: return v.absInt!   // abs(Int.min) is past 64 bits
             case .float(let f): return .float(abs(f))
             default: throw TemplateError("bad operand type for abs(): '\(v.typeName)'")
             }
@@ -207,6 +208,37 @@ enum BuiltinFilters {
             return f
         },
         "float": { v, a, _ in toFloat(v, default: a.get(0, "default")?.number ?? 0) },
+        // Jinja2's do_filesizeformat: decimal (kB, MB…) or binary (KiB, MiB…) prefixes, one decimal.
+        "filesizeformat": { v, a, _ in
+            let bytes: Double
+            switch v {
+            case .string(let s), .unsafe(let s):
+                guard let f = PythonNumber.float(stripping: s) else {
+                    throw TemplateError("could not convert string to float: \(Value.string(s).pythonRepr)")
+                }
+                bytes = f
+            default:
+                guard let f = v.number else { throw TemplateError("float() argument must be a string or a real number, not '\(v.typeName)'") }
+                bytes = f
+            }
+            let binary = a.get(0, "binary")?.truthy ?? false
+            let base = binary ? 1024.0 : 1000.0
+            if bytes == 1 { return "1 Byte" }
+            if bytes < base {
+                guard bytes.isFinite else { throw TemplateError("cannot convert float \(bytes.isNaN ? "NaN" : "infinity") to integer") }
+                return .string(PythonNumber.truncated(bytes).pythonRepr + " Bytes")
+            }
+            let prefixes = binary ? ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"] : ["kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"]
+            var unit = base
+            for prefix in prefixes {
+                unit *= base
+                if bytes < unit || prefix == prefixes.last {
+                    let x = base * bytes / unit
+                    return .string((x.isFinite ? ExactDecimal.fixed(x, places: 1) : Value.formatFloat(x)) + " " + prefix)
+                }
+            }
+            return .none
+        },
         "forceescape": { v, _, _ in .string(htmlEscape(v.pythonStr)) },
         "format": { v, a, _ in .string(try Ops.percentFormat(v.pythonStr, a.keywords.isEmpty ? .list(a.positional) : .dict(Dict(uniqueKeysWithValues: a.keywords.map { (.string($0.key), $0.value) })))) },
         "groupby": { v, a, _ in
@@ -439,7 +471,7 @@ public enum PythonNumber {
     /// int(text, base): whitespace around, a sign, the base's 0x/0o/0b prefix (base 0 takes the
     /// prefix's base, or 10 without leading zeros), `_` between digits. Nil where Python raises
     /// ValueError, and beyond 64 bits (swansible has no larger ints).
-    public static func int(_ text: String, base: Int) -> Int? {
+    public static func int(_ text: String, base: Int) -> Value? {
         guard base == 0 || (2...36).contains(base) else { return nil }
         var s = Substring(Strings.strip(text, nil, left: true, right: true))
         let negative = s.first == "-"
@@ -457,15 +489,12 @@ public enum PythonNumber {
         }
         if prefixed, s.first == "_" { s = s.dropFirst() }
         guard let f = s.first, let l = s.last, f != "_", l != "_", !s.contains("__") else { return nil }
-        return Int((negative ? "-" : "") + s.replacingUnderscores, radix: radix)
+        return Value.integer((negative ? "-" : "") + s.replacingUnderscores, radix: radix)
     }
 
-    /// int(f) of a finite float. Python's ints have no bound; past 64 bits swansible keeps the
-    /// float (as its arithmetic does on overflow) rather than trap.
+    /// int(f) of a finite float, of any size.
     public static func truncated(_ f: Double) -> Value {
-        let t = f.rounded(.towardZero)
-        if let i = Int(exactly: t) { return .int(i) }
-        return .float(t)
+        Value.integer(truncating: f) ?? .float(f)
     }
 
     /// float(text) as Python calls it: whitespace around the number is allowed.

@@ -130,9 +130,18 @@ enum FormatSpec {
             return pad("", body, spec, defaultAlign: "<")
         case .int(let i) where spec.type.map({ "bcdoxXn".contains($0) }) ?? true:
             return try integer(i, spec)
+        case .bigInt where spec.type.map({ "bdoxXn".contains($0) }) ?? true:
+            guard spec.precision == nil else { throw TemplateError("Precision not allowed in integer format specifier") }
+            let radix = ["b": 2, "o": 8, "x": 16, "X": 16][spec.type ?? "d"] ?? 10
+            var (negative, digits) = v.intDigits(radix: radix)!
+            if spec.type == "X" { digits = digits.uppercased() }
+            if let g = spec.grouping { digits = group(digits, g, every: radix == 10 ? 3 : 4) }
+            let prefix = spec.alternate ? ["b": "0b", "o": "0o", "x": "0x", "X": "0X"][spec.type ?? "d"] ?? "" : ""
+            return pad(signText(negative, spec) + prefix, digits, spec, defaultAlign: ">")
+        case .bigInt where spec.type == "c": throw TemplateError("%c arg not in range(0x110000)")
         case .bool(let b) where spec.type.map({ "bcdoxXn".contains($0) }) ?? true:
             return try integer(b ? 1 : 0, spec)   // a bool with a spec formats as the int it is
-        case .int, .float, .bool:
+        case .int, .bigInt, .float, .bool:
             guard let x = v.number else { break }
             return try float(x, spec)
         default: break

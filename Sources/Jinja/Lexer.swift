@@ -1,5 +1,7 @@
 // Splits template source into text and tag tokens, applying Jinja2's whitespace control
 // (`-`, `+`, trim_blocks, lstrip_blocks) here so the parser never sees it.
+import Values
+
 
 /// An error a filter raises while handling another (Python's implicit exception context, as
 /// ansible-core's `raise … ` inside `except`): 2.19 shows it apart from "The filter plugin … failed.".
@@ -60,7 +62,8 @@ enum Token: Equatable {
     case varBegin, varEnd, blockBegin, blockEnd
     case name(String)
     case string(String)
-    case int(Int)
+    /// An int literal: `.int`, or `.bigInt` past 64 bits.
+    case int(Value)
     case float(Double)
     case op(String)
     case eof
@@ -257,11 +260,11 @@ struct Lexer {
 
     /// Lexes the inside of a tag; returns whether it ended with `-` (strip following whitespace).
     mutating func lexExpression(until closer: String, variable: Bool) throws -> Bool {
-        var depth = 0
+        var open: [String] = []   // the closing brackets awaited, innermost last
         let n = closer.unicodeScalars.count
         while i < src.count {
             let c = src[i]
-            if depth == 0 {
+            if open.isEmpty {
                 if c == "-", peek(closer, at: i + 1) { i += n + 1; return true }
                 if c == "+", !variable, peek(closer, at: i + 1) { i += n + 1; return false }   // `+%}`; `+}}` is an operator
                 if peek(closer, at: i) { i += n; return false }
@@ -284,10 +287,10 @@ struct Lexer {
                 guard let op = ops.first(where: { peek($0, at: i) }) else {
                     throw TemplateError("unexpected char '\(Character(c))'", line: line, syntax: true)
                 }
-                if op == "(" || op == "[" || op == "{" { depth += 1 }
+                if let closing = ["(": ")", "[": "]", "{": "}"][op] { open.append(closing) }
                 if op == ")" || op == "]" || op == "}" {
-                    depth -= 1
-                    if depth < 0 { throw TemplateError("unexpected '\(op)'", line: line, syntax: true) }
+                    guard let expected = open.popLast() else { throw TemplateError("unexpected '\(op)'", line: line, syntax: true) }
+                    if op != expected { throw TemplateError("unexpected '\(op)', expected '\(expected)'", line: line, syntax: true) }
                 }
                 i += op.unicodeScalars.count
                 out.append(LexedToken(token: .op(op), line: line))
@@ -321,7 +324,7 @@ struct Lexer {
         }
         var s = ""
         s.unicodeScalars.append(contentsOf: src[start..<i].filter { $0 != "_" })
-        return isFloat ? .float(Double(s) ?? 0) : .int(Int(s) ?? 0)
+        return isFloat ? .float(Double(s) ?? 0) : .int(Value.integer(s) ?? 0)
     }
 
     mutating func lexString(quote: Unicode.Scalar, raw: Bool = false) throws -> String {

@@ -55,6 +55,7 @@ enum Ops {
                 if y == -1 { return negate(x) }
                 return .int(floorDiv(x, y))
             }
+            if a.isBigInt || b.isBigInt, !a.isFloat, !b.isFloat, let n = try bigArithmetic(op, a, b) { return n }
             guard let x = a.number, let y = b.number else { throw typeError(op, a, b) }
             guard y != 0 else { throw TemplateError("float floor division by zero") }
             return .float((x / y).rounded(.down))
@@ -65,6 +66,7 @@ enum Ops {
                 if y == -1 { return .int(0) }
                 return .int(x - floorDiv(x, y) * y)
             }
+            if a.isBigInt || b.isBigInt, !a.isFloat, !b.isFloat, let n = try bigArithmetic(op, a, b) { return n }
             guard let x = a.number, let y = b.number else { throw typeError(op, a, b) }
             guard y != 0 else { throw TemplateError("float modulo") }
             let r = x - (x / y).rounded(.down) * y
@@ -76,18 +78,19 @@ enum Ops {
                 while e > 0 {
                     if e & 1 == 1 {
                         let (m, o) = r.multipliedReportingOverflow(by: base)
-                        if o { return .float(Foundationless.pow(Double(x), Double(y))) }
+                        if o { return try bigArithmetic(op, a, b) ?? .float(Foundationless.pow(Double(x), Double(y))) }
                         r = m
                     }
                     e >>= 1
                     if e > 0 {
                         let (sq, o) = base.multipliedReportingOverflow(by: base)
-                        if o { return .float(Foundationless.pow(Double(x), Double(y))) }
+                        if o { return try bigArithmetic(op, a, b) ?? .float(Foundationless.pow(Double(x), Double(y))) }
                         base = sq
                     }
                 }
                 return .int(r)
             }
+            if a.isBigInt || b.isBigInt, !a.isFloat, !b.isFloat, let n = try bigArithmetic(op, a, b) { return n }
             guard let x = a.number, let y = b.number else { throw typeError(op, a, b) }
             if x == 0 && y < 0 { throw TemplateError("0.0 cannot be raised to a negative power") }
             // Python gives a complex number here, which a template cannot hold.
@@ -98,9 +101,15 @@ enum Ops {
         }
     }
 
-    /// -x, past 64 bits a float (as the other operators overflow).
+    /// -x (Int.min's is past 64 bits).
     static func negate(_ x: Int) -> Value {
-        x == .min ? .float(-Double(x)) : .int(-x)
+        x == .min ? Value.int(x).negatedInt! : .int(-x)
+    }
+
+    /// Int arithmetic past 64 bits, as Python's unbounded ints do it; a result too large to hold
+    /// is Python's MemoryError ("Error rendering template.", as `checkSize`).
+    static func bigArithmetic(_ op: String, _ a: Value, _ b: Value) throws -> Value? {
+        do { return try Value.intArithmetic(op, a, b) } catch { throw TemplateError("") }
     }
 
     /// Python would try to allocate a string or list this large and fail with MemoryError (shown
@@ -121,6 +130,7 @@ enum Ops {
             let r = i(x, y)
             if !r.overflow { return .int(r.partialValue) }
         }
+        if !a.isFloat, !b.isFloat, let n = try bigArithmetic(op, a, b) { return n }
         guard let x = a.number, let y = b.number else { throw typeError(op, a, b) }
         return .float(f(x, y))
     }
@@ -136,6 +146,7 @@ enum Ops {
             throw TemplateError("can't compare datetime.datetime to datetime.date")
         default: break
         }
+        if a.isBigInt || b.isBigInt, let less = Value.intLess(a, b) { return less }
         if let x = a.number, let y = b.number { return x < y }
         if let x = a.stringValue, let y = b.stringValue { return x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars) }
         if case .list(let x) = a, case .list(let y) = b {
@@ -263,9 +274,9 @@ enum Ops {
         case "r", "a": body = v.pythonRepr
         case "d", "i", "u":
             guard let n = v.number else { throw TemplateError("%d format: a real number is required, not \(v.typeName)") }
-            if let i = v.intValue { body = String(i) } else {
+            if let i = v.intValue { body = String(i) } else if v.isBigInt { body = v.pythonRepr } else {
                 guard n.isFinite else { throw TemplateError(n.isNaN ? "cannot convert float NaN to integer" : "cannot convert float infinity to integer") }
-                body = PythonNumber.truncated(n).intValue.map { String($0) } ?? ExactDecimal.fixed(n, places: 0)
+                body = PythonNumber.truncated(n).pythonRepr
             }
         case "f", "F", "e", "E", "g", "G":
             guard let n = v.number else { throw TemplateError("must be real number, not \(v.typeName)") }
@@ -307,6 +318,7 @@ enum Ops {
 extension Value {
     var isBool: Bool { if case .bool = self { return true }; return false }
     var isFloat: Bool { if case .float = self { return true }; return false }
+    var isBigInt: Bool { if case .bigInt = self { return true }; return false }
 }
 
 /// pow without Foundation: integer exponents by squaring, otherwise exp/log via the C library.

@@ -28,9 +28,24 @@ struct Parser {
     }
 
     mutating func expectName() throws -> String {
-        guard case .name(let n) = cur else { throw fail("expected name, got \(describe(cur))") }
+        guard case .name(let n) = cur else { throw fail("expected token 'name', got \(describe(cur))") }
         advance()
         return n
+    }
+
+    /// A name assigned to (`for` and `set` targets): a literal there is Jinja2's "can't assign".
+    mutating func expectTarget() throws -> String {
+        switch cur {
+        case .name: return try expectName()
+        case .string, .int, .float: throw fail("can't assign to 'const'")
+        default: throw fail("unexpected \(describe(cur))")
+        }
+    }
+
+    /// Where Jinja2 parses a tuple (a print statement, an `if`, a `for`'s iterable): nothing there
+    /// is "Expected an expression".
+    func expectExpressionStart() throws {
+        if cur == .varEnd || cur == .blockEnd { throw fail("Expected an expression, got \(describe(cur))") }
     }
 
     mutating func expectBlockEnd() throws {
@@ -42,9 +57,10 @@ struct Parser {
         switch t {
         case .name(let n): return "'\(n)'"
         case .op(let o): return "'\(o)'"
-        case .string(let s): return "'\(s)'"
-        case .int(let i): return "'\(i)'"
-        case .float(let f): return "'\(f)'"
+        // Jinja2's describe_token: a literal by its kind.
+        case .string: return "'string'"
+        case .int: return "'integer'"
+        case .float: return "'float'"
         case .varEnd: return expressionOnly ? "'end of template'" : "'end of print statement'"
         case .blockEnd: return "'end of statement block'"
         case .eof: return "end of template"
@@ -77,6 +93,7 @@ struct Parser {
             case .varBegin:
                 let l = line
                 advance()
+                try expectExpressionStart()
                 let e = try parseExpression()
                 guard cur == .varEnd else { throw fail("expected token 'end of print statement', got \(describe(cur))") }
                 advance()
@@ -102,12 +119,13 @@ struct Parser {
         switch tag {
         case "if":
             var branches: [(Expr, [Stmt])] = []
+            try expectExpressionStart()
             var cond = try parseExpression()
             while true {
                 try expectBlockEnd()
                 let (body, end) = try parseBody(until: ["elif", "else", "endif"])
                 branches.append((cond, body))
-                if end == "elif" { cond = try parseExpression(); continue }
+                if end == "elif" { try expectExpressionStart(); cond = try parseExpression(); continue }
                 if end == "else" {
                     try expectBlockEnd()
                     let (elseBody, _) = try parseBody(until: ["endif"])
@@ -118,13 +136,26 @@ struct Parser {
                 return .ifStmt(branches, else: [])
             }
         case "for":
-            var targets = [try expectName()]
-            while isOp(",") {
+            var targets: [String]
+            if isOp("(") {   // `for (k, v) in …`
                 advance()
-                targets.append(try expectName())
+                targets = [try expectTarget()]
+                while isOp(",") {
+                    advance()
+                    if isOp(")") { break }
+                    targets.append(try expectTarget())
+                }
+                try expectOp(")")
+            } else {
+                targets = [try expectTarget()]
+                while isOp(",") {
+                    advance()
+                    targets.append(try expectTarget())
+                }
             }
             guard isName("in") else { throw fail("expected token 'in', got \(describe(cur))") }
             advance()
+            try expectExpressionStart()
             let iter = try parseExpression(allowCondition: false)
             var filter: Expr? = nil
             if isName("if") {
@@ -143,7 +174,7 @@ struct Parser {
             try expectBlockEnd()
             return .forStmt(targets: targets, iter: iter, filter: filter, body: body, else: elseBody, recursive: recursive)
         case "set":
-            var targets = [try expectName()]
+            var targets = [try expectTarget()]
             var attr: String? = nil
             if isOp(".") {
                 advance()
@@ -155,6 +186,7 @@ struct Parser {
             }
             if isOp("=") {
                 advance()
+                try expectExpressionStart()
                 var e = try parseExpression()
                 if isOp(",") {
                     var items = [e]
@@ -456,7 +488,7 @@ struct Parser {
             return .literal(.string(s))
         case .int(let i):
             advance()
-            return .literal(.int(i))
+            return .literal(i)
         case .float(let f):
             advance()
             return .literal(.float(f))
@@ -480,8 +512,8 @@ struct Parser {
             advance()
             var items: [Expr] = []
             while !isOp("]") {
+                if !items.isEmpty { try expectOp(","); if isOp("]") { break } }
                 items.append(try parseExpression())
-                if isOp(",") { advance() } else { break }
             }
             try expectOp("]")
             return .list(items)
@@ -489,10 +521,10 @@ struct Parser {
             advance()
             var pairs: [(Expr, Expr)] = []
             while !isOp("}") {
+                if !pairs.isEmpty { try expectOp(","); if isOp("}") { break } }
                 let k = try parseExpression()
                 try expectOp(":")
                 pairs.append((k, try parseExpression()))
-                if isOp(",") { advance() } else { break }
             }
             try expectOp("}")
             return .dict(pairs)
@@ -515,7 +547,7 @@ struct Parser {
                 case .int(let i):
                     advance()
                     try deeper(&depth, node, nil)
-                    node = .item(node, .literal(.int(i)))
+                    node = .item(node, .literal(i))
                 default: throw fail("expected name or number")
                 }
             } else if isOp("[") {
@@ -562,7 +594,10 @@ struct Parser {
         var kwargs: [(String, Expr)] = []
         var star: Expr? = nil
         var dstar: Expr? = nil
+        var first = true
         while !isOp(")") {
+            if !first { try expectOp(","); if isOp(")") { break } }
+            first = false
             if isOp("**") {
                 advance()
                 dstar = try parseExpression()
@@ -576,7 +611,6 @@ struct Parser {
             } else {
                 args.append(try parseExpression())
             }
-            if isOp(",") { advance() } else { break }
         }
         try expectOp(")")
         return (args, kwargs, star, dstar)

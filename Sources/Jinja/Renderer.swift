@@ -483,6 +483,7 @@ final class Renderer {
             if op == "+" { return v }
             switch v {
             case .int(let i): return Ops.negate(i)
+            case .bigInt: return v.negatedInt!
             case .bool(let b): return .int(b ? -1 : 0)
             case .float(let f): return .float(-f)
             default: throw TemplateError("bad operand type for unary -: '\(v.typeName)'")

@@ -8,11 +8,16 @@ enum BuiltinTests {
         "boolean": { v, _, _ in v.isBool },
         "true": { v, _, _ in v == .bool(true) && v.isBool },
         "false": { v, _, _ in v == .bool(false) && v.isBool },
-        "integer": { v, _, _ in if case .int = v { return true }; return false },
+        "integer": { v, _, _ in
+            switch v {
+            case .int, .bigInt: return true
+            default: return false
+            }
+        },
         "float": { v, _, _ in v.isFloat },
         "number": { v, _, _ in
             switch v {
-            case .int, .float, .bool: return true
+            case .int, .bigInt, .float, .bool: return true
             default: return false
             }
         },

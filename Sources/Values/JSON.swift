@@ -1,5 +1,7 @@
 // JSON in and out with Python's json module formatting (", " and ": " separators, optional
 // indent and sort_keys), because callbacks print results exactly as Ansible's json.dumps does.
+import BigInt
+
 public struct JSONError: Error, CustomStringConvertible {
     public var message: String
     public var offset: Int
@@ -50,6 +52,7 @@ extension Value {
         case .none, .undefined: out += "null"   // markers are tripped before data leaves the templar
         case .bool(let b): out += b ? "true" : "false"
         case .int(let i): out += String(i)
+        case .bigInt(let b): out += String(b)
         case .float(let f):
             if f.isNaN { out += "NaN" } else if f.isInfinite { out += f < 0 ? "-Infinity" : "Infinity" } else {
                 out += Value.formatFloat(f)
@@ -264,7 +267,7 @@ struct JSONParser {
         }
         let text = String(decoding: bytes[start..<i], as: UTF8.self)
         guard !text.isEmpty, text != "-" else { throw fail("Expecting value") }
-        if !isFloat, let n = Int(text) { return .int(n) }
+        if !isFloat, let n = Int(text).map(Value.int) ?? BigInt(text).map(Value.integer) { return n }
         guard let f = Double(text) else { throw fail("Expecting value") }
         return .float(f)
     }

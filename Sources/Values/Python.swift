@@ -20,6 +20,7 @@ extension Value {
         case .none: return "None"
         case .bool(let b): return b ? "True" : "False"
         case .int(let i): return String(i)
+        case .bigInt(let b): return String(b)
         case .float(let f): return Value.formatFloat(f)
         case .string(let s), .unsafe(let s): return Value.reprString(s)
         case .vault: return "'<vault-encrypted string>'"
@@ -222,7 +223,7 @@ extension Value {
     public var yamlClass: String {
         let tagged: String
         switch self {
-        case .int: tagged = "Int"
+        case .int, .bigInt: tagged = "Int"
         case .float: tagged = "Float"
         case .list: tagged = "List"
         case .dict: tagged = "Dict"

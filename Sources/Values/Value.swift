@@ -1,5 +1,6 @@
 // Python-like data as playbooks see it: None, bool, int, float, str, list, ordered dict.
 // Equality and hashing follow Python (1 == 1.0 == True), so dict keys behave as in Ansible.
+import BigInt
 import OrderedCollections
 
 public typealias Dict = OrderedDictionary<Value, Value>
@@ -8,6 +9,9 @@ public enum Value: Sendable {
     case none
     case bool(Bool)
     case int(Int)
+    /// An int past 64 bits (Python's ints have no bound): never one `.int` can hold, as
+    /// `Value.integer` makes the one or the other.
+    indirect case bigInt(BigInt)
     case float(Double)
     case string(String)
     case list([Value])
@@ -43,6 +47,7 @@ extension Value: Hashable {
         switch self {
         case .bool(let b): return b ? 1 : 0
         case .int(let i): return Double(i)
+        case .bigInt(let b): return Value.double(b)
         case .float(let f): return f
         default: return nil
         }
@@ -52,6 +57,8 @@ extension Value: Hashable {
         switch (a, b) {
         case (.none, .none): return true
         case (.int(let x), .int(let y)): return x == y
+        case (.bigInt(let x), .bigInt(let y)): return x == y
+        case (.bigInt, .int), (.int, .bigInt), (.bigInt, .bool), (.bool, .bigInt): return false
         case (.bool(let x), .bool(let y)): return x == y
         case (.list(let x), .list(let y)): return x == y
         case (.dict(let x), .dict(let y)):
@@ -76,7 +83,7 @@ extension Value: Hashable {
     public func hash(into h: inout Hasher) {
         switch self {
         case .none: h.combine(0)
-        case .bool, .int, .float:
+        case .bool, .int, .bigInt, .float:
             let n = number!
             if n == n.rounded(), abs(n) < 1e18 { h.combine(Int(n)) } else { h.combine(n) }
         case .string(let s), .unsafe(let s): h.combine(s)
@@ -125,6 +132,15 @@ extension Value {
         default: return nil
         }
     }
+    /// An int (or bool) of any size.
+    public var bigIntValue: BigInt? {
+        switch self {
+        case .bigInt(let b): return b
+        default: return intValue.map { BigInt($0) }
+        }
+    }
+    /// An int as Python holds it: `.int` where it fits, else `.bigInt`.
+    public static func integer(_ n: BigInt) -> Value { Int(exactly: n).map(Value.int) ?? .bigInt(n) }
 
     /// Python truthiness.
     public var truthy: Bool {
@@ -132,6 +148,7 @@ extension Value {
         case .none: return false
         case .bool(let b): return b
         case .int(let i): return i != 0
+        case .bigInt: return true
         case .float(let f): return f != 0
         case .string(let s), .unsafe(let s): return !s.isEmpty
         case .vault, .datetime, .date, .time, .zonedDatetime, .undefined, .omit: return true
@@ -164,7 +181,7 @@ extension Value {
         switch self {
         case .none: return "NoneType"
         case .bool: return "bool"
-        case .int: return "int"
+        case .int, .bigInt: return "int"
         case .float: return "float"
         case .string, .unsafe: return "str"
         case .vault: return "EncryptedString"

@@ -270,9 +270,9 @@ final class Composer {
         case "tag:yaml.org,2002:bool":
             if let b = Resolver.bool(text) { return .bool(b) }
         case "tag:yaml.org,2002:int":
-            if let i = Resolver.int(text) { return .int(i) }
+            if let i = Resolver.int(text) { return i }
         case "tag:yaml.org,2002:float":
-            if let f = Resolver.float(text) ?? Resolver.int(text).map(Double.init) { return .float(f) }
+            if let f = Resolver.float(text) ?? Resolver.int(text)?.number { return .float(f) }
         default:
             throw YAMLError(message: "could not determine a constructor for the tag '\(tag)'", location: loc)
         }

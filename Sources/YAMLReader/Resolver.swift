@@ -12,7 +12,7 @@ public enum Resolver {
         case "y", "Y", "t", "T", "f", "F", "o", "O":
             if let b = bool(s) { return .bool(b) }
         case "-", "+", "0"..."9", ".":
-            if let i = int(s) { return .int(i) }
+            if let i = int(s) { return i }
             if let f = float(s) { return .float(f) }
             if let t = timestamp(s) { return t }
         default: break
@@ -98,25 +98,27 @@ public enum Resolver {
         return (1, s)
     }
 
-    static func int(_ text: String) -> Int? {
+    /// A YAML 1.1 int: `.int`, or `.bigInt` past 64 bits (Python's int has no bound).
+    static func int(_ text: String) -> Value? {
         let (sg, body) = sign(Substring(text))
         guard let c0 = body.first else { return nil }
+        func integer(_ digits: String, radix: Int) -> Value? { Value.integer((sg < 0 ? "-" : "") + digits, radix: radix) }
         if body.hasPrefix("0b") {
             let d = body.dropFirst(2)
             guard !d.isEmpty, d.allSatisfy({ $0 == "0" || $0 == "1" || $0 == "_" }) else { return nil }
-            return Int(d.filter { $0 != "_" }, radix: 2).map { $0 * sg }
+            return integer(d.filter { $0 != "_" }, radix: 2)
         }
         if body.hasPrefix("0x") {
             let d = body.dropFirst(2)
             guard !d.isEmpty, d.allSatisfy({ $0.isHexDigit || $0 == "_" }) else { return nil }
-            return Int(d.filter { $0 != "_" }, radix: 16).map { $0 * sg }
+            return integer(d.filter { $0 != "_" }, radix: 16)
         }
         if c0 == "0" {
-            if body == "0" { return 0 }
+            if body == "0" { return .int(0) }
             let d = body.dropFirst()
             guard d.allSatisfy({ ($0 >= "0" && $0 <= "7") || $0 == "_" }) else { return nil }
             let digits = d.filter { $0 != "_" }
-            return digits.isEmpty ? 0 : Int(digits, radix: 8).map { $0 * sg }
+            return digits.isEmpty ? .int(0) : integer(digits, radix: 8)
         }
         guard c0 >= "1" && c0 <= "9" else { return nil }
         if body.contains(":") {
@@ -124,12 +126,15 @@ public enum Resolver {
             let parts = body.split(separator: ":", omittingEmptySubsequences: false)
             guard parts[0].allSatisfy({ isDigit($0) || $0 == "_" }) else { return nil }
             for p in parts.dropFirst() where !sexagesimalPart(p) { return nil }
-            var total = 0
-            for p in parts { total = total * 60 + (Int(p.filter { $0 != "_" }) ?? 0) }
-            return total * sg
+            var total = Value.int(0)
+            for p in parts {
+                let digit = Value.integer(p.filter { $0 != "_" }) ?? .int(0)
+                total = (try? Value.intArithmetic("+", Value.intArithmetic("*", total, 60) ?? total, digit)) ?? total
+            }
+            return sg < 0 ? total.negatedInt : total
         }
         guard body.allSatisfy({ isDigit($0) || $0 == "_" }) else { return nil }
-        return Int(body.filter { $0 != "_" }).map { $0 * sg }
+        return integer(body.filter { $0 != "_" }, radix: 10)
     }
 
     static func sexagesimalPart(_ p: Substring) -> Bool {

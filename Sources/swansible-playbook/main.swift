@@ -41,7 +41,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
     @OptionGroup var vault: VaultOptions
     @Argument(help: "Playbook(s)") var playbooks: [String]
 
-    static func main() async { await launch() }
+    static func main() async { await launch(valued: ["i", "l", "e", "t", "u", "c", "T", "f", "M"]) }
 
     func run() async throws {
         var settings = Settings.load()

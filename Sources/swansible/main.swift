@@ -11,7 +11,7 @@ struct Swansible: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "swansible", abstract: "Define and run a single task 'playbook' against a set of hosts.",
                                                     version: Version.text("swansible"))
 
-    static func main() async { await launch() }
+    static func main() async { await launch(valued: ["i", "m", "a", "e", "l", "t", "u", "c", "T", "f", "M", "B", "P"]) }
 
     @Option(name: [.short, .customLong("inventory")], help: "Inventory source (repeatable).") var inventory: [String] = []
     @Option(name: [.short, .customLong("module-name")], help: "Name of the action to execute (default: command, or module_name).")

@@ -4,10 +4,9 @@ import XCTest
 
 final class InventoryTests: XCTestCase {
     func makeINI(_ text: String) throws -> Inventory {
-        let dir = "/tmp/swansible-inv-test-\(UInt32.random(in: 0...UInt32.max))"
-        _ = try? Files.write(dir, [])
-        let path = dir + ".ini"
+        let path = "/tmp/swansible-inv-test-\(UInt32.random(in: 0...UInt32.max)).ini"
         try Files.write(path, Array(text.utf8))
+        addTeardownBlock { Files.remove(path) }
         return try Inventory(sources: [path])
     }
 

@@ -23,6 +23,11 @@ final class LoaderTests: XCTestCase {
         XCTAssertEqual(v["hex"], .int(31))
         XCTAssertEqual(v["under"], .int(1000))
         XCTAssertEqual(v["eight"], .string("08"))
+        let big = try load("d: 123456789012345678901234567890\nneg: -9223372036854775809\nhex: 0x1FFFFFFFFFFFFFFFF\nmin: -9223372036854775808\n")
+        XCTAssertEqual(big["d"]?.pythonRepr, "123456789012345678901234567890")
+        XCTAssertEqual(big["neg"]?.pythonRepr, "-9223372036854775809")
+        XCTAssertEqual(big["hex"]?.pythonRepr, "36893488147419103231")
+        XCTAssertEqual(big["min"], .int(.min))
     }
 
     func testNullForms() throws {

@@ -33,6 +33,11 @@ def module_library_line():
     return (int(found[1]), int(found[2]))
 
 
+# ansible-playbook words an unreachable host differently under pipelining (docs/compatibility.md):
+# tests of those words run both tools without it.
+NO_PIPELINING = {'ANSIBLE_PIPELINING': '0'}
+
+
 # For a test that compares with 2.19's ansible-playbook what 2.19's own module_utils, plugins or
 # settings do: under an older line's library the difference is that line's, not swansible's.
 LIBRARY_219 = pytest.mark.skipif(module_library_line() < (2, 19),
@@ -43,7 +48,11 @@ def run(cmd, timeout=180, env=None, cwd=None, input_text=None):
     """Runs a command with a hard time limit, so a hang fails the test instead of the suite."""
     e = dict(os.environ)
     e.update({'ANSIBLE_HOST_KEY_CHECKING': 'False', 'ANSIBLE_NOCOLOR': '1', 'ANSIBLE_FORCE_COLOR': '0',
-              'ANSIBLE_STDOUT_CALLBACK': 'default', 'ANSIBLE_RETRY_FILES_ENABLED': 'False'})
+              'ANSIBLE_STDOUT_CALLBACK': 'default', 'ANSIBLE_RETRY_FILES_ENABLED': 'False',
+              'ANSIBLE_NOCOWS': '1',   # banners of stars even where cowsay is installed
+              # ansible-playbook as many run it: one connection round trip per module, which
+              # halves its time here (swansible reads it only for `ansible_pipelining`).
+              'ANSIBLE_PIPELINING': '1'})
     e.pop('ANSIBLE_CONFIG', None)
     e.update(env or {})
     return subprocess.run([str(c) for c in cmd], capture_output=True, text=True, timeout=timeout, env=e,

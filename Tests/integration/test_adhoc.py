@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from conftest import BIN, VENV, run
+from conftest import BIN, NO_PIPELINING, VENV, run
 
 HOSTS = ('h1 ansible_connection=local ansible_python_interpreter=/usr/bin/python3\n'
          'h2 ansible_connection=local ansible_python_interpreter=/usr/bin/python3\n'
@@ -45,8 +45,8 @@ def test_adhoc_output_matches_ansible(tmp_path, args, code):
     if '-l' in args and ',' in args[args.index('-l') + 1]:
         args = args + ['-f', '1']
     (tmp_path / 'hosts').write_text(HOSTS)
-    ours = run([BIN / 'swansible', *args, '-i', tmp_path / 'hosts'])
-    theirs = run([VENV / 'bin' / 'ansible', *args, '-i', tmp_path / 'hosts'])
+    ours = run([BIN / 'swansible', *args, '-i', tmp_path / 'hosts'], env=NO_PIPELINING)
+    theirs = run([VENV / 'bin' / 'ansible', *args, '-i', tmp_path / 'hosts'], env=NO_PIPELINING)
     assert theirs.returncode == ours.returncode == code, ours.stdout + ours.stderr
     times = lambda text: re.sub(r'"(start|end|delta|ansible_job_id|results_file)": "[^"]*"', r'"\1": "T"', text)
     assert (times(ours.stdout), ours.stderr) == (times(theirs.stdout), theirs.stderr)
@@ -166,3 +166,18 @@ def test_plugin_filters_and_unknown_modules_as_ansible(tmp_path):
         ours = run([BIN / tool.replace('ansible', 'swansible'), '-i', 'hosts', *args], env=env, cwd=tmp_path)
         assert theirs.returncode == ours.returncode, (cfg, args, ours.stdout + ours.stderr)
         assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr), (cfg, args)
+
+
+def test_values_attached_to_short_options_as_argparse_reads_them(tmp_path):
+    """`-e@vars.yml`, `-f1`, `-ihosts`, `-mdebug`: argparse takes a short option's value attached
+    to it (ArgumentParser alone refused them: "Unknown option '-e@vars.yml'")."""
+    (tmp_path / 'hosts').write_text(HOSTS)
+    (tmp_path / 'vars.yml').write_text('greeting: attached\n')
+    (tmp_path / 'site.yml').write_text('- hosts: h1\n  gather_facts: false\n  tasks:\n    - debug: var=greeting\n')
+    book = run([BIN / 'swansible-playbook', f'-e@{tmp_path}/vars.yml', '-f1', f'-i{tmp_path}/hosts', tmp_path / 'site.yml'])
+    assert book.returncode == 0, book.stdout + book.stderr
+    assert '"greeting": "attached"' in book.stdout
+    adhoc = run([BIN / 'swansible', 'h1', f'-i{tmp_path}/hosts', '-mdebug', '-avar=greeting', f'-e@{tmp_path}/vars.yml'])
+    assert adhoc.returncode == 0 and '"greeting": "attached"' in adhoc.stdout, adhoc.stdout + adhoc.stderr
+    refused = run([BIN / 'swansible-playbook', '-Z', tmp_path / 'site.yml'])
+    assert refused.returncode == 2 and "Unknown option '-Z'" in refused.stderr

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from conftest import FIXTURES, LIBRARY_219, ansible_playbook, swansible_playbook, task_blocks
+from conftest import FIXTURES, LIBRARY_219, NO_PIPELINING, ansible_playbook, swansible_playbook, task_blocks
 
 LANG = FIXTURES / 'language'
 
@@ -37,6 +37,8 @@ LANG = FIXTURES / 'language'
     ('role_names.yml', ['--list-tasks']),   # unnamed role tasks go by their action
     ('role_names.yml', ['--list-tags']),    # `never` tasks' tags listed
     ('module_utils.yml', []),           # module_utils/ beside the playbook and in a role
+    ('play_hosts.yml', ['-f', '1', '-i', LANG / 'hosts']),   # the deprecated play_hosts warned about at each place, before the first result
+    ('big_ints.yml', []),               # ints past 64 bits: literals, arithmetic, int(base=16), a module's round trip
     pytest.param('respawn.yml', [], marks=LIBRARY_219),                # respawn_module once, twice (refused); a module is its own __main__
     ('controller_vars.yml', []),        # rlimit_nofile; variables the controller reads that do not render
     pytest.param('core_targets.yml', [], marks=LIBRARY_219),           # what ansible-core's own targets check beyond the sample: k=v keys,
@@ -147,11 +149,9 @@ def test_jsonfile_fact_cache_outlives_the_run(tmp_path):
     ([], {'ANSIBLE_CALLBACK_RESULT_FORMAT': 'yaml'}),
     (['-v'], {'ANSIBLE_CALLBACK_RESULT_FORMAT': 'yaml'}),
     ([], {'ANSIBLE_DISPLAY_FAILED_STDERR': '1', 'ANSIBLE_SHOW_TASK_PATH_ON_FAILURE': '1'}),
-    ([], {'ANSIBLE_SHOW_PER_HOST_START': '1'}),
-    (['-v'], {'ANSIBLE_DISPLAY_ARGS_TO_STDOUT': '1'}),
-    ([], {'ANSIBLE_VERBOSITY': '1'}),
+    ([], {'ANSIBLE_SHOW_PER_HOST_START': '1', 'ANSIBLE_VERBOSITY': '1'}),
+    (['-v'], {'ANSIBLE_DISPLAY_ARGS_TO_STDOUT': '1', 'ANSIBLE_VERBOSE_TO_STDERR': '1'}),
     (['--diff'], {'ANSIBLE_MAX_DIFF_SIZE': '10'}),
-    (['-v'], {'ANSIBLE_VERBOSE_TO_STDERR': '1'}),
 ])
 def test_default_callback_options_as_ansible(args, env):
     """--diff (difflib's hunks, copy's controller-side diff), check markers and DRY RUN, YAML
@@ -245,7 +245,7 @@ def test_wait_for_connection_as_ansible():
     last connection error (elapsed set aside: it is a clock reading)."""
     import re
     args = ('-i', LANG / 'wait_hosts', LANG / 'wait_for_connection.yml')
-    theirs, ours = ansible_playbook(*args), swansible_playbook(*args)
+    theirs, ours = ansible_playbook(*args, env=NO_PIPELINING), swansible_playbook(*args, env=NO_PIPELINING)
     assert theirs.returncode == ours.returncode == 2, ours.stdout + ours.stderr
     elapsed = lambda text: re.sub(r'"elapsed": \d+', '"elapsed": N', text)
     assert elapsed(ours.stdout) == elapsed(theirs.stdout)
@@ -432,6 +432,38 @@ def test_colors_as_ansible(book, args, colors):
     assert '\x1b[0;31m[ERROR]' in ours.stdout + ours.stderr or '\x1b[0;34m' in ours.stdout or colors
     if colors:
         assert '\x1b[38;5;' in ours.stdout
+
+
+FAKE_COWSAY = """#!/bin/sh
+# cowsay's interface as Display uses it: -l lists the stencils, else -W 60 [-f cow] message.
+[ "$1" = -l ] && { [ -n "$COWS_FAIL" ] && exit 1; printf 'Cow files in /cows:\\nmoose tux\\n'; exit 0; }
+shift 2
+cow=none
+[ "$1" = -f ] && { cow=$2; shift 2; }
+printf ' ____\\n< %s >\\n  (%s)\\n' "$1" "$cow"
+"""
+
+
+def test_banners_drawn_by_cowsay_as_ansible(tmp_path):
+    """Where cowsay is installed (here named by cowpath), every banner is its drawing: the
+    stencil cow_selection names, `random` among the accepted ones `cowsay -l` lists, `TASK x:
+    [y]` said without brackets. nocows, or a cowsay whose -l fails, gives stars."""
+    cowsay = tmp_path / 'cowsay'
+    cowsay.write_text(FAKE_COWSAY)
+    cowsay.chmod(0o755)
+    env = {'ANSIBLE_NOCOWS': '0', 'ANSIBLE_COW_PATH': str(cowsay), 'ANSIBLE_COW_SELECTION': 'random',
+           'ANSIBLE_COW_ACCEPTLIST': 'tux,nosuch', 'ANSIBLE_CHECK_MODE_MARKERS': '1'}
+    theirs, ours = (f(LANG / 'task_names.yml', '--check', env=env) for f in (ansible_playbook, swansible_playbook))
+    assert theirs.returncode == ours.returncode == 0, ours.stdout + ours.stderr
+    assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
+    assert '< PLAY [localhost] [CHECK MODE] >\n  (tux)\n' in ours.stdout and '< TASK cows: say this]] CHECK MODE >' in ours.stdout
+    assert '< DRY RUN >' in ours.stdout and '****' not in ours.stdout
+    for more in ({'ANSIBLE_COW_SELECTION': 'moose'}, {'ANSIBLE_NOCOWS': '1'}, {'COWS_FAIL': '1'}):
+        out = swansible_playbook(LANG / 'task_names.yml', env={**env, **more}).stdout
+        if 'ANSIBLE_COW_SELECTION' in more:
+            assert '< PLAY [localhost] >\n  (moose)\n' in out
+        else:
+            assert 'PLAY [localhost] ****' in out and ' ____' not in out
 
 
 def test_until_out_of_attempts_as_ansible(tmp_path):

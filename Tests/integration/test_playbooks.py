@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from conftest import (BIN, FIXTURES, LIBRARY_219, TEST_USER, VENV, run, ansible_playbook, run_on_terminal, swansible_playbook, task_blocks,
+from conftest import (BIN, FIXTURES, LIBRARY_219, NO_PIPELINING, TEST_USER, VENV, run, ansible_playbook, run_on_terminal, swansible_playbook, task_blocks,
                       write_password_inventory, write_ssh_inventory)
 
 DEMO = FIXTURES / 'demo'
@@ -117,14 +117,14 @@ def test_a_loop_of_unreachable_items_makes_the_host_unreachable(tmp_path):
     ignore_unreachable: the host goes on; else it is done, exit 4); results carry the exception
     place holder and no `failed`, as ansible-playbook registers them. swansible failed the host."""
     args = ['-i', 'h,', '-e', 'ansible_host=127.0.0.9', '-c', 'ssh', FIXTURES / 'failures_unreachable_loop.yml']
-    ours, theirs = swansible_playbook(*args, timeout=60), ansible_playbook(*args, timeout=60)
+    ours, theirs = (f(*args, timeout=60, env=NO_PIPELINING) for f in (swansible_playbook, ansible_playbook))
     assert ours.returncode == theirs.returncode == 4
     assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
     assert '"msg": "True True 2 nf nf"' in ours.stdout
     assert 'h                          : ok=2    changed=0    unreachable=1    failed=0    skipped=0    rescued=0    ignored=1' in ours.stdout
     # One item unreachable and one failed: the loop is failed (ignored here) and still unreachable.
     args[-1] = FIXTURES / 'failures_mixed_loop.yml'
-    ours, theirs = swansible_playbook(*args, timeout=60), ansible_playbook(*args, timeout=60)
+    ours, theirs = (f(*args, timeout=60, env=NO_PIPELINING) for f in (swansible_playbook, ansible_playbook))
     assert ours.returncode == theirs.returncode == 0
     assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
     assert '"msg": "True True"' in ours.stdout

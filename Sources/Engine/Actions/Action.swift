@@ -60,7 +60,7 @@ final class ActionContext: @unchecked Sendable {
     var connection: ConnectionConfig {
         get throws {
             try ConnectionConfig.build(host: delegateHost ?? host, scope: delegation?.scope ?? scope, keywords: keywords,
-                                       settings: runner.settings, library: runner.library)
+                                       defaults: runner.connectionDefaults)
         }
     }
 
@@ -69,8 +69,7 @@ final class ActionContext: @unchecked Sendable {
         get throws {
             try connection.stack(resolve: { name in
                 let scope = try self.runner.vars.scope(host: name, pc: self.runner.currentPlay!, task: self.task)
-                return try ConnectionConfig.build(host: name, scope: scope, keywords: [:], settings: self.runner.settings,
-                                                  library: self.runner.library)
+                return try ConnectionConfig.build(host: name, scope: scope, keywords: [:], defaults: self.runner.connectionDefaults)
             })
         }
     }

@@ -36,7 +36,9 @@ enum DebugAction: Action {
                 // The name is an expression: evaluated only when trusted, undefined shown as such.
                 if case .unsafe = v { throw AnsibleError(Templar.untrustedMessage, kind: .untrusted) }
                 var errors: [String] = []
-                let resolved = try c.runner.vars.templar.resolve(.string("{{ \(name) }}"), c.scope)
+                let resolved = try Templar.$origin.withValue(c.task.argLocations["var"]) {
+                    try c.runner.vars.templar.resolve(.string("{{ \(name) }}"), c.scope)
+                }
                 try Templar.tripVaults(resolved)   // undefined items are shown in place; vault markers fail
                 let value = DebugAction.markingErrors(resolved, &errors)
                 if !errors.isEmpty {

@@ -14,9 +14,7 @@ struct PyRandom {
     init(seed: Value) throws {
         var magnitude: [UInt8]   // big-endian
         switch seed {
-        case .int(let i):
-            let m = i.magnitude
-            magnitude = (0..<8).reversed().map { UInt8(truncatingIfNeeded: m >> (8 * UInt64($0))) }
+        case .int, .bigInt: magnitude = seed.intMagnitudeBytes!
         case .bool(let b): magnitude = [b ? 1 : 0]
         case .float(let f):
             let h = PyRandom.hash(f).magnitude
@@ -33,7 +31,7 @@ struct PyRandom {
             (0..<4).reduce(UInt32(0)) { acc, j in i + j < little.count ? acc | UInt32(little[i + j]) << (8 * UInt32(j)) : acc }
         }
         while key.count > 1, key.last == 0 { key.removeLast() }
-        initByArray(key)
+        initByArray(key.isEmpty ? [0] : key)
     }
 
     /// Python's hash() of a float (what random.seed uses for one): modulo the Mersenne prime 2**61 - 1.

@@ -77,7 +77,7 @@ struct YAMLDump {
         switch v {
         case .none: return .scalar("null", tag: t + "null", style: defaultStyle)
         case .bool(let b): return .scalar(b ? "true" : "false", tag: t + "bool", style: defaultStyle)
-        case .int(let i): return .scalar(String(i), tag: t + "int", style: defaultStyle)
+        case .int, .bigInt: return .scalar(v.pythonRepr, tag: t + "int", style: defaultStyle)
         case .float(let f): return .scalar(YAMLDump.floatText(f), tag: t + "float", style: defaultStyle)
         case .string(let s), .unsafe(let s):
             if blockStrings, s.unicodeScalars.contains(where: YAMLDump.breaks.contains) {

@@ -1,0 +1,78 @@
+// What the configuration (ansible.cfg, ANSIBLE_*, the command line) gives every connection,
+// read once per run: each task-host's connection starts from these and its own variables.
+import Values
+
+struct ConnectionDefaults {
+    // The magic variables' values (PlayContext.update_vars) where a host sets none.
+    let transport: Value, shellExecutable: Value, pipelining: Value, magicTimeout: Value
+    let magicRemoteUser: Value?, magicPrivateKeyFile: Value?, magicPort: Value?
+    /// -k / connection_password_file: templates see it, never render it.
+    let magicPassword: Value?
+
+    // The connection plugins' options.
+    let connection: String
+    let remoteUser: String?
+    let interpreter: String?
+    let hostKeyChecking: Bool
+    let port: Int?
+    let password: String?
+    let privateKeyFile: String?
+    /// 2.19's private_key and its passphrase from the environment.
+    let privateKey: String?, privateKeyPassphrase: String?
+    let sshTimeout: Int
+    let sshExecutable: String?
+    let sshRetries: Int
+    /// ssh_args, ssh_common_args, ssh_extra_args as configured (or given on the command line).
+    let sshArgs: String?, sshCommonArgs: String?, sshExtraArgs: String?
+
+    // Become.
+    let become: Bool
+    let becomeMethod: String
+    let becomeAllowSameUser: Bool
+    /// Each become plugin's options as configured, by its short name.
+    let becomeOptions: [String: Become]
+    let suPrompts: [String]?
+
+    struct Become {
+        let user: String, password: String?, flags: String?, exe: String?
+    }
+
+    init(_ settings: Settings) {
+        connection = settings.transport
+        transport = .string(connection == "smart" ? "ssh" : connection)
+        shellExecutable = .string(settings.value(env: "ANSIBLE_EXECUTABLE", key: "executable") ?? "/bin/sh")
+        pipelining = .bool(settings.value(env: "ANSIBLE_PIPELINING", key: "pipelining").map(Settings.truthy) ?? false)
+        magicTimeout = .int(settings.timeout)
+        remoteUser = settings.remoteUser
+        privateKeyFile = settings.privateKeyFile
+        port = settings.remotePort
+        password = settings.connectionPassword
+        magicRemoteUser = remoteUser.map(Value.string)
+        magicPrivateKeyFile = privateKeyFile.map(Value.string)
+        magicPort = port.map(Value.int)
+        magicPassword = password.map(Value.unsafe)
+
+        interpreter = settings.interpreterPython
+        hostKeyChecking = settings.hostKeyChecking
+        privateKey = Files.environment("ANSIBLE_PRIVATE_KEY")
+        privateKeyPassphrase = Files.environment("ANSIBLE_PRIVATE_KEY_PASSPHRASE")
+        sshTimeout = settings.sshTimeout
+        sshExecutable = settings.sshExecutable
+        sshRetries = settings.sshRetries
+        sshArgs = settings.value(env: "ANSIBLE_SSH_ARGS", section: "ssh_connection", key: "ssh_args")
+        sshCommonArgs = settings.value(env: "ANSIBLE_SSH_COMMON_ARGS", section: "ssh_connection", key: "ssh_common_args")
+        sshExtraArgs = settings.value(env: "ANSIBLE_SSH_EXTRA_ARGS", section: "ssh_connection", key: "ssh_extra_args")
+
+        become = settings.become
+        becomeMethod = settings.becomeMethod
+        becomeAllowSameUser = settings.becomeAllowSameUser
+        var options: [String: Become] = [:]
+        for m in ConnectionConfig.becomeMethods {
+            options[m] = Become(user: settings.becomeUser(m), password: settings.becomePassword(m),
+                                flags: settings.becomeFlags(m), exe: settings.becomeExe(m))
+        }
+        becomeOptions = options
+        suPrompts = settings.value(env: "ANSIBLE_SU_PROMPT_L10N", section: "su_become_plugin", key: "localized_prompts")
+            .map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: " ") } }
+    }
+}

@@ -1,0 +1,103 @@
+// Python's ints have no bound: a value stays `.int` while it fits in 64 bits and is `.bigInt`
+// past them, so `hash('md5') | int(base=16) % 60` and `2 ** 64` come out as in Python. The
+// arithmetic below is taken only when an operand is big or a 64-bit result would overflow.
+import BigInt
+
+extension Value {
+    /// The int `digits` spell in `radix` (2–36; an optional sign first, no underscores), of any size.
+    public static func integer<S: StringProtocol>(_ digits: S, radix: Int = 10) -> Value? {
+        if let n = Int(digits, radix: radix) { return .int(n) }
+        var body = Substring(digits)
+        let negative = body.first == "-"
+        if negative || body.first == "+" { body = body.dropFirst() }
+        guard !body.isEmpty else { return nil }
+        var n = BigInt(0)
+        for c in body {
+            guard let d = c.hexDigitValue ?? c.base36Value, d < radix else { return nil }
+            n = n * BigInt(radix) + BigInt(d)
+        }
+        return integer(negative ? -n : n)
+    }
+
+    /// A float's integral part as an int of any size (Python's int(float)); nil for inf and nan.
+    public static func integer(truncating f: Double) -> Value? {
+        guard f.isFinite else { return nil }
+        if let i = Int(exactly: f.rounded(.towardZero)) { return .int(i) }
+        return integer(BigInt(f.rounded(.towardZero)))
+    }
+
+    /// Python's float(int): correctly rounded (an int past a double's range is inf here, where
+    /// Python raises OverflowError).
+    static func double(_ n: BigInt) -> Double { Double(String(n)) ?? (n.sign == .minus ? -.infinity : .infinity) }
+
+    /// `a op b` for two ints (bools count) of any size: + - * // % and ** with a non-negative
+    /// exponent. nil when an operand is no int, or for a zero divisor (the caller words it).
+    /// Throws `IntegerTooLarge` for a result too big to allocate (Python's MemoryError).
+    public static func intArithmetic(_ op: String, _ a: Value, _ b: Value) throws -> Value? {
+        guard let x = a.bigIntValue, let y = b.bigIntValue else { return nil }
+        switch op {
+        case "+": return integer(x + y)
+        case "-": return integer(x - y)
+        case "*": return integer(x * y)
+        case "//", "%":
+            guard !y.isZero else { return nil }
+            var (q, r) = x.quotientAndRemainder(dividingBy: y)
+            // Python floors: the remainder takes the divisor's sign.
+            if !r.isZero, (r.sign == .minus) != (y.sign == .minus) {
+                q -= 1
+                r += y
+            }
+            return integer(op == "//" ? q : r)
+        case "**":
+            guard y.sign == .plus, let e = Int(exactly: y) else { return nil }
+            if x.magnitude <= 1 { return integer(x.isZero && e > 0 ? 0 : x.sign == .minus && e & 1 == 1 ? -1 : 1) }
+            guard x.magnitude.bitWidth.multipliedReportingOverflow(by: e).partialValue <= 1 << 27 else { throw IntegerTooLarge() }
+            return integer(x.power(e))
+        default: return nil
+        }
+    }
+
+    /// -x and abs(x) for an int of any size.
+    public var negatedInt: Value? { bigIntValue.map { Value.integer(-$0) } }
+    public var absInt: Value? { bigIntValue.map { Value.integer(BigInt(sign: .plus, magnitude: $0.magnitude)) } }
+
+    /// An int's sign and the digits of its magnitude in `radix` (2–36), lowercase.
+    public func intDigits(radix: Int = 10) -> (negative: Bool, digits: String)? {
+        switch self {
+        case .int(let i): return (i < 0, String(i.magnitude, radix: radix))
+        case .bool(let b): return (false, b ? "1" : "0")
+        case .bigInt(let b): return (b.sign == .minus, String(b.magnitude, radix: radix))
+        default: return nil
+        }
+    }
+
+    /// The bytes of an int's magnitude, most significant first, without leading zeros.
+    public var intMagnitudeBytes: [UInt8]? {
+        guard var hex = intDigits(radix: 16)?.digits.utf8.map({ $0 }) else { return nil }
+        if hex.count % 2 == 1 { hex.insert(UInt8(ascii: "0"), at: 0) }
+        func nibble(_ c: UInt8) -> UInt8 { c <= UInt8(ascii: "9") ? c - UInt8(ascii: "0") : c - UInt8(ascii: "a") + 10 }
+        let bytes = stride(from: 0, to: hex.count, by: 2).map { nibble(hex[$0]) << 4 | nibble(hex[$0 + 1]) }
+        return Array(bytes.drop { $0 == 0 })
+    }
+
+    /// Python's ordering of two ints of any size; nil when either is no int.
+    public static func intLess(_ a: Value, _ b: Value) -> Bool? {
+        guard let x = a.bigIntValue, let y = b.bigIntValue else { return nil }
+        return x < y
+    }
+}
+
+/// An int whose digits would not fit in memory (Python raises MemoryError).
+public struct IntegerTooLarge: Error {}
+
+extension Character {
+    /// The value of a letter as a digit past 15 (base 36: g is 16, z is 35).
+    fileprivate var base36Value: Int? {
+        guard let a = asciiValue else { return nil }
+        switch a {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): return Int(a - UInt8(ascii: "a")) + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): return Int(a - UInt8(ascii: "A")) + 10
+        default: return nil
+        }
+    }
+}
