@@ -112,7 +112,10 @@ enum FileLookups {
                                               keepTrailingNewline: false)
                 TemplateAction.applyDelimiters(o, to: &options)
                 let dirs = (c.rolePath.map { [$0] } ?? []) + [c.playbookDir, Files.dirname(path)]
-                return try c.templar.render(try Vault.shared.read(path), scope, options: options, searchDirs: dirs, native: true)
+                let text = try Vault.shared.read(path)
+                // Text with no template in it is given back as it is (an empty file is '', not None).
+                if text.isEmpty { return .string("") }
+                return try c.templar.render(text, scope, options: options, searchDirs: dirs, native: true)
             }
         },
         "pipe": { terms, _, _ in
