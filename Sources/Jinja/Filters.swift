@@ -29,6 +29,21 @@ enum BuiltinFilters {
         return v
     }
 
+    /// Jinja2's do_max / do_min: the first largest (smallest) item, strings compared without
+    /// case unless `case_sensitive`, by an attribute when one is named.
+    static func extreme(_ v: Value, _ a: Arguments, max: Bool) throws -> Value {
+        let l = try items(v)
+        guard var best = l.first else { throw UndefinedError("No aggregated item, sequence was empty.") }
+        let attr = a.get(1, "attribute")?.stringValue, cs = a.bool(0, "case_sensitive", default: false)
+        func key(_ x: Value) throws -> Value { sortKey(try attr.map { try attribute(x, $0) } ?? x, caseSensitive: cs) }
+        var bestKey = try key(best)
+        for x in l.dropFirst() {
+            let k = try key(x)
+            if max ? try Ops.less(bestKey, k) : try Ops.less(k, bestKey) { (best, bestKey) = (x, k) }
+        }
+        return best
+    }
+
     static func sorted(_ l: [Value], reverse: Bool, caseSensitive: Bool, attribute attr: String?) throws -> [Value] {
         var keyed: [(Value, Value)] = []
         for item in l {
@@ -300,20 +315,8 @@ enum BuiltinFilters {
             let rest = Arguments(Array(a.positional.dropFirst()), a.keywords)
             return .list(try l.map { try env.filter(name, $0, rest) })
         },
-        "max": { v, a, _ in
-            let l = try items(v)
-            guard var best = l.first else { throw UndefinedError("No aggregated item, sequence was empty.") }
-            let attr = a.get(1, "attribute")?.stringValue
-            for x in l.dropFirst() where try Ops.less(attr.map { try attribute(best, $0) } ?? best, attr.map { try attribute(x, $0) } ?? x) { best = x }
-            return best
-        },
-        "min": { v, a, _ in
-            let l = try items(v)
-            guard var best = l.first else { throw UndefinedError("No aggregated item, sequence was empty.") }
-            let attr = a.get(1, "attribute")?.stringValue
-            for x in l.dropFirst() where try Ops.less(attr.map { try attribute(x, $0) } ?? x, attr.map { try attribute(best, $0) } ?? best) { best = x }
-            return best
-        },
+        "max": { v, a, _ in try extreme(v, a, max: true) },
+        "min": { v, a, _ in try extreme(v, a, max: false) },
         "pprint": { v, _, _ in .string(v.pythonRepr) },
         "reject": { v, a, env in try selectOrReject(v, a, env, select: false, byAttribute: false) },
         "rejectattr": { v, a, env in try selectOrReject(v, a, env, select: false, byAttribute: true) },

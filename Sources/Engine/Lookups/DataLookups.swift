@@ -175,9 +175,9 @@ enum DataLookups {
         },
         "subelements": { terms, _, _ in try subelements(terms) },
         "sequence": { terms, o, _ in try (terms.isEmpty && !o.isEmpty ? [Value.string("")] : terms).flatMap { try sequence($0.pythonStr, o) } },
+        // One of the terms as given: query('random_choice', ['a', 'b']) picks the list itself.
         "random_choice": { terms, _, _ in
-            let l = Lookups.flatTerms(terms)
-            return l.isEmpty ? [] : [l.randomElement()!]
+            terms.isEmpty ? [] : [terms.randomElement()!]
         },
         "vars": { terms, o, c in
             try Lookups.flatTerms(terms).map { t in
