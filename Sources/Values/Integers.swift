@@ -51,7 +51,8 @@ extension Value {
         case "**":
             guard y.sign == .plus, let e = Int(exactly: y) else { return nil }
             if x.magnitude <= 1 { return integer(x.isZero && e > 0 ? 0 : x.sign == .minus && e & 1 == 1 ? -1 : 1) }
-            guard x.magnitude.bitWidth.multipliedReportingOverflow(by: e).partialValue <= 1 << 27 else { throw IntegerTooLarge() }
+            let bits = x.magnitude.bitWidth.multipliedReportingOverflow(by: e)
+            guard !bits.overflow, bits.partialValue <= 1 << 27 else { throw IntegerTooLarge() }
             return integer(x.power(e))
         default: return nil
         }

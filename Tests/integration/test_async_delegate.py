@@ -1,6 +1,6 @@
 """async (poll and poll: 0 + async_status, with until) and delegate_to another host and
 localhost, over real sshd hosts, against ansible-playbook."""
-from conftest import FIXTURES, TEST_PASSWORD, TEST_USER, ansible_playbook, swansible_playbook, task_blocks
+from conftest import FIXTURES, NO_PIPELINING, TEST_PASSWORD, TEST_USER, ansible_playbook, swansible_playbook, task_blocks
 
 
 def test_async_and_delegation_match_ansible(sshd_hosts, tmp_path):
@@ -19,7 +19,9 @@ def test_async_and_delegation_match_ansible(sshd_hosts, tmp_path):
     assert f'changed: [{n1} -> localhost]' in ours.stdout
     assert f'"msg": "{TEST_USER} controller"' in ours.stdout
     assert 'ASYNC OK on target1: jid=' in ours.stdout
-    theirs = ansible_playbook('-i', inv, FIXTURES / 'async_delegate.yml', timeout=120)
+    # Under pipelining ansible-playbook's fire-and-forget job sometimes comes back finished with
+    # no stdout (seen once in CI, session 23): it runs as it did before, without.
+    theirs = ansible_playbook('-i', inv, FIXTURES / 'async_delegate.yml', timeout=120, env=NO_PIPELINING)
     assert theirs.returncode == 0, theirs.stdout
     ours_blocks, ours_recap = task_blocks(ours.stdout)
     theirs_blocks, theirs_recap = task_blocks(theirs.stdout)
