@@ -2,7 +2,6 @@
 // (`-`, `+`, trim_blocks, lstrip_blocks) here so the parser never sees it.
 import Values
 
-
 /// An error a filter raises while handling another (Python's implicit exception context, as
 /// ansible-core's `raise … ` inside `except`): 2.19 shows it apart from "The filter plugin … failed.".
 public struct ChainedError: Error, CustomStringConvertible, Sendable {
@@ -287,7 +286,12 @@ struct Lexer {
                 guard let op = ops.first(where: { peek($0, at: i) }) else {
                     throw TemplateError("unexpected char '\(Character(c))'", line: line, syntax: true)
                 }
-                if let closing = ["(": ")", "[": "]", "{": "}"][op] { open.append(closing) }
+                switch op {
+                case "(": open.append(")")
+                case "[": open.append("]")
+                case "{": open.append("}")
+                default: break
+                }
                 if op == ")" || op == "]" || op == "}" {
                     guard let expected = open.popLast() else { throw TemplateError("unexpected '\(op)'", line: line, syntax: true) }
                     if op != expected { throw TemplateError("unexpected '\(op)', expected '\(expected)'", line: line, syntax: true) }
