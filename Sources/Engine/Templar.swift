@@ -67,7 +67,7 @@ final class VarScope: VariableSource, @unchecked Sendable {
     var dynamic: [String: () throws -> Value] = [:]
     var cache: [String: Value] = [:]
     /// Variables 2.19 tags Deprecated: each read says so (never cached away).
-    var deprecated: [String: () -> Void] = [:]
+    var deprecated: [String: @Sendable () -> Void] = [:]
     var resolving: [String] = []
     /// Another host's vars as a scope of their own (for `hostvars[h]`), nil for an unknown host.
     var hostScope: ((String) throws -> VarScope?)?

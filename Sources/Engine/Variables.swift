@@ -193,13 +193,7 @@ final class VariableManager: @unchecked Sendable {
         for (k, l) in pc.play.varLocations { scope.origins[k] = l }
         for (k, l) in task?.varLocations ?? [:] { scope.origins[k] = l }
         scope.dynamic["hostvars"] = { [unowned self] in try self.hostvars(pc) }
-        // 2.19 tags `play_hosts` Deprecated: each template that reads it says so, at its own place.
-        if all["play_hosts"] != nil {
-            scope.deprecated["play_hosts"] = {
-                Output.deprecation("The `play_hosts` magic variable is deprecated.", version: "2.23", origin: Templar.origin,
-                                   help: "Use `ansible_play_batch` instead.")
-            }
-        }
+        scope.deprecated = VariableManager.deprecatedMagic
         // `hostvars[h]…`: that host's vars, rendered with them (Ansible's HostVarsVars); a
         // localhost name is the implicit localhost, as HostVars finds it.
         scope.hostScope = { [unowned self] h in
@@ -220,6 +214,15 @@ final class VariableManager: @unchecked Sendable {
         }
         return scope
     }
+
+    /// 2.19 tags `play_hosts` Deprecated: each template that reads it says so, at its own place
+    /// (one table for every scope: nothing is made per task-host).
+    static let deprecatedMagic: [String: @Sendable () -> Void] = [
+        "play_hosts": {
+            Output.deprecation("The `play_hosts` magic variable is deprecated.", version: "2.23", origin: Templar.origin,
+                               help: "Use `ansible_play_batch` instead.")
+        },
+    ]
 
     func addMagic(_ all: inout [String: Value], host: String, pc: PlayContext, task: PlayTask?) {
         all["inventory_hostname"] = .string(host)

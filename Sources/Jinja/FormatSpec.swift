@@ -128,19 +128,10 @@ enum FormatSpec {
             guard spec.align != "=" else { throw TemplateError("'=' alignment not allowed in string format specifier") }
             let body = spec.precision.map { String(String.UnicodeScalarView(s.unicodeScalars.prefix($0))) } ?? s
             return pad("", body, spec, defaultAlign: "<")
-        case .int(let i) where spec.type.map({ "bcdoxXn".contains($0) }) ?? true:
-            return try integer(i, spec)
-        case .bigInt where spec.type.map({ "bdoxXn".contains($0) }) ?? true:
-            guard spec.precision == nil else { throw TemplateError("Precision not allowed in integer format specifier") }
-            let radix = ["b": 2, "o": 8, "x": 16, "X": 16][spec.type ?? "d"] ?? 10
-            var (negative, digits) = v.intDigits(radix: radix)!
-            if spec.type == "X" { digits = digits.uppercased() }
-            if let g = spec.grouping { digits = group(digits, g, every: radix == 10 ? 3 : 4) }
-            let prefix = spec.alternate ? ["b": "0b", "o": "0o", "x": "0x", "X": "0X"][spec.type ?? "d"] ?? "" : ""
-            return pad(signText(negative, spec) + prefix, digits, spec, defaultAlign: ">")
-        case .bigInt where spec.type == "c": throw TemplateError("%c arg not in range(0x110000)")
+        case .int, .bigInt where spec.type.map({ "bcdoxXn".contains($0) }) ?? true:
+            return try integer(v, spec)
         case .bool(let b) where spec.type.map({ "bcdoxXn".contains($0) }) ?? true:
-            return try integer(b ? 1 : 0, spec)   // a bool with a spec formats as the int it is
+            return try integer(.int(b ? 1 : 0), spec)   // a bool with a spec formats as the int it is
         case .int, .bigInt, .float, .bool:
             guard let x = v.number else { break }
             return try float(x, spec)
@@ -153,21 +144,25 @@ enum FormatSpec {
         TemplateError("Unknown format code '\(spec.type.map(String.init) ?? "")' for object of type '\(type)'")
     }
 
-    static func integer(_ i: Int, _ spec: Spec) throws -> String {
+    /// An int of any size.
+    static func integer(_ v: Value, _ spec: Spec) throws -> String {
         guard spec.precision == nil else { throw TemplateError("Precision not allowed in integer format specifier") }
-        var digits: String, prefix = ""
-        switch spec.type {
-        case "b": digits = String(i.magnitude, radix: 2); prefix = "0b"
-        case "o": digits = String(i.magnitude, radix: 8); prefix = "0o"
-        case "x": digits = String(i.magnitude, radix: 16); prefix = "0x"
-        case "X": digits = String(i.magnitude, radix: 16).uppercased(); prefix = "0X"
-        case "c":
-            guard i >= 0, i < 0x110000, let u = Unicode.Scalar(UInt32(i)) else { throw TemplateError("%c arg not in range(0x110000)") }
+        if spec.type == "c" {
+            guard let i = v.intValue, i >= 0, i < 0x110000, let u = Unicode.Scalar(UInt32(i)) else { throw TemplateError("%c arg not in range(0x110000)") }
             return pad("", String(Character(u)), spec, defaultAlign: "<")
-        default: digits = String(i.magnitude)
         }
-        if let g = spec.grouping { digits = group(digits, g, every: spec.type == nil || "dn".contains(spec.type!) ? 3 : 4) }
-        return pad(signText(i < 0, spec) + (spec.alternate ? prefix : ""), digits, spec, defaultAlign: ">")
+        let (radix, prefix): (Int, String)
+        switch spec.type {
+        case "b": (radix, prefix) = (2, "0b")
+        case "o": (radix, prefix) = (8, "0o")
+        case "x": (radix, prefix) = (16, "0x")
+        case "X": (radix, prefix) = (16, "0X")
+        default: (radix, prefix) = (10, "")
+        }
+        var (negative, digits) = v.intDigits(radix: radix)!
+        if spec.type == "X" { digits = digits.uppercased() }
+        if let g = spec.grouping { digits = group(digits, g, every: radix == 10 ? 3 : 4) }
+        return pad(signText(negative, spec) + (spec.alternate ? prefix : ""), digits, spec, defaultAlign: ">")
     }
 
     static func float(_ x: Double, _ spec: Spec) throws -> String {

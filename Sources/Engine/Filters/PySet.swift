@@ -23,16 +23,21 @@ struct PySet {
     /// CPython's hash for ints, bools and integral floats; nil for values whose hash varies.
     static func hash(_ v: Value) -> Int? {
         let modulus = (1 << 61) - 1
-        let n: Value
+        var n: Int
         switch v {
-        case .int, .bigInt, .bool: n = v
-        case .float(let f) where f == f.rounded() && abs(f) < 1e15: n = .int(Int(f))
+        case .int(let i) where i != .min: n = i
+        case .bool(let b): n = b ? 1 : 0
+        case .float(let f) where f == f.rounded() && abs(f) < 1e15: n = Int(f)
+        case .int, .bigInt:
+            // Past 64 bits (and Int.min, whose magnitude is): the same rule on the exact int.
+            guard let r = (try? Value.intArithmetic("%", v.absInt!, .int(modulus)))?.intValue else { return nil }
+            n = (v.number ?? 0) < 0 ? -r : r
+            return n == -1 ? -2 : n
         default: return nil
         }
-        // sign(n) * (|n| mod 2**61-1), of any size (abs(Int.min) is past 64 bits).
-        guard let r = (try? Value.intArithmetic("%", n.absInt!, .int(modulus)))?.intValue else { return nil }
-        let h = (n.number ?? 0) < 0 ? -r : r
-        return h == -1 ? -2 : h
+        let sign = n < 0 ? -1 : 1
+        n = (abs(n) % modulus) * sign
+        return n == -1 ? -2 : n
     }
 
     static func hashable(_ values: [Value]) -> Bool { values.allSatisfy { hash($0) != nil } }
