@@ -198,6 +198,8 @@ final class VariableManager: @unchecked Sendable {
         // localhost name is the implicit localhost, as HostVars finds it.
         scope.hostScope = { [unowned self] h in
             guard self.inventory.data.hosts[h] != nil || pc.hosts.contains(h) || Inventory.localhostNames.contains(h) else { return nil }
+            // HostVars gets the host's vars through get_vars, which warns about reserved names then.
+            self.warnReservedInventory(h)
             var raw: [String: Value] = [:]
             for (k, v) in try self.hostvars(of: h, pc) { raw[k.pythonStr] = v }
             let s = VarScope(raw: raw, templar: self.templar)

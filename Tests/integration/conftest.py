@@ -44,8 +44,9 @@ LIBRARY_219 = pytest.mark.skipif(module_library_line() < (2, 19),
                                  reason="compares behaviour of 2.19's module_utils, plugins or settings with 2.19's ansible-playbook")
 
 
-def run(cmd, timeout=180, env=None, cwd=None, input_text=None):
-    """Runs a command with a hard time limit, so a hang fails the test instead of the suite."""
+def run(cmd, timeout=180, env=None, cwd=None, input_text=None, merged=False):
+    """Runs a command with a hard time limit, so a hang fails the test instead of the suite.
+    `merged`: stderr into stdout, to see where a warning falls between the banners."""
     e = dict(os.environ)
     e.update({'ANSIBLE_HOST_KEY_CHECKING': 'False', 'ANSIBLE_NOCOLOR': '1', 'ANSIBLE_FORCE_COLOR': '0',
               'ANSIBLE_STDOUT_CALLBACK': 'default', 'ANSIBLE_RETRY_FILES_ENABLED': 'False',
@@ -55,7 +56,8 @@ def run(cmd, timeout=180, env=None, cwd=None, input_text=None):
               'ANSIBLE_PIPELINING': '1'})
     e.pop('ANSIBLE_CONFIG', None)
     e.update(env or {})
-    return subprocess.run([str(c) for c in cmd], capture_output=True, text=True, timeout=timeout, env=e,
+    return subprocess.run([str(c) for c in cmd], stdout=subprocess.PIPE, text=True, timeout=timeout, env=e,
+                          stderr=subprocess.STDOUT if merged else subprocess.PIPE,
                           cwd=cwd or tempfile.gettempdir(), input=input_text)
 
 

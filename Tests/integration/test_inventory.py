@@ -270,7 +270,7 @@ def test_variable_names_and_shared_values_as_ansible(tmp_path):
     """Inventory variables named as no variable may be are taken with 2.19's deprecation at the
     key's place (an INI line underlined, a YAML key's column, a TOML key shown as data); reserved
     names are warned about at the place they were first set, in the inventory's order, the first
-    host's before the task's banner. A group's container variables are one object for all its
+    host's before the task's banner, another's when its vars are first got (hostvars). A group's container variables are one object for all its
     hosts, which --list --yaml writes once and aliases after, as PyYAML does."""
     (tmp_path / 'r.ini').write_text('[web]\nh1 when=1 port=2\nh5\n[web:vars]\nname=x\nbad-name=1\nd={"a": [1]}\n')
     (tmp_path / 'r.yml').write_text('all:\n  vars:\n    tags: 1\n    l: [1]\n  hosts:\n    h2:\n      when: 1\n      "bad-name": 2\n    h3:\n')
@@ -281,6 +281,7 @@ def test_variable_names_and_shared_values_as_ansible(tmp_path):
     srcs = ['-i', tmp_path / 'r.ini', '-i', tmp_path / 'r.yml', '-i', tmp_path / 'r.toml']
     runs = [('ansible-inventory', *srcs, *a) for a in (['--list'], ['--list', '--yaml'], ['--graph', '--vars'], ['--host', 'h1'])]
     runs.append(('ansible-playbook', *srcs, tmp_path / 'play.yml', '-c', 'local', '-f', '1'))
+
     for tool, *args in runs:
         ours = run([BIN / tool.replace('ansible', 'swansible'), *args])
         theirs = run([VENV / 'bin' / tool, *args])
@@ -289,6 +290,15 @@ def test_variable_names_and_shared_values_as_ansible(tmp_path):
     listing = run([BIN / 'swansible-inventory', *srcs, '--list', '--yaml']).stdout
     assert 'l: &id' in listing and 'l: *id' in listing and 'm: *id' in listing and 'd: *id' in listing
     assert "Origin: <unknown>\n\nodd key" in ours.stderr and 'r.ini:5\n' in ours.stderr
+    # Reading hostvars[h] gets that host's vars, which warns about its reserved names then (in the
+    # first batch); the hostvars mapping's length gets none.
+    (tmp_path / 'serial.yml').write_text('- hosts: all\n  gather_facts: false\n  serial: 1\n  tasks:\n'
+                                         '    - debug: msg="{{ hostvars | length }} {{ hostvars.h1.port }}"\n'
+                                         '      run_once: true\n')
+    args = (*srcs, tmp_path / 'serial.yml', '-c', 'local')
+    ours, theirs = (run([b, *args], merged=True) for b in (BIN / 'swansible-playbook', VENV / 'bin' / 'ansible-playbook'))
+    assert ours.returncode == theirs.returncode == 0 and ours.stdout == theirs.stdout, ours.stdout
+    assert ours.stdout.index('r.ini:2\n') < ours.stdout.index('"msg": "5 2"')
 
 
 def test_playbook_dir_as_ansible(tmp_path):
