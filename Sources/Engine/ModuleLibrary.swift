@@ -137,7 +137,7 @@ public final class ModuleLibrary: Sendable {
     static func executablePath() -> String {
         var buf = [CChar](repeating: 0, count: 4096)
         let n = readlink("/proc/self/exe", &buf, 4095)
-        return n > 0 ? String(cString: buf) : Files.cwd()
+        return n > 0 ? String(nulTerminated: buf) : Files.cwd()
     }
 
     /// The module for an action name, searched in the playbook's library dirs first.

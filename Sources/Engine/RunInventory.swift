@@ -5,13 +5,13 @@ import OrderedCollections
 import Values
 
 extension Inventory {
-    /// The inventory of `sources`, each one that could not be read warned about; `parsed` is
-    /// false when none was (the run has only the implicit localhost).
+    /// The inventory of `sources`, each one that could not be read warned about (when none
+    /// was, the run has only the implicit localhost).
     /// `extraVars` are what constructed's `use_extra_vars` adds.
     /// With INVENTORY_ANY_UNPARSED_IS_FAILED a source no plugin reads stops the command, and
     /// with INVENTORY_UNPARSED_IS_FAILED an inventory none of whose sources parsed does; else
     /// each is warned about (INVENTORY_UNPARSED_WARNING for the second).
-    public static func forRun(_ sources: [String], settings: Settings, verbosity: Int = 0, extraVars: Dict = [:]) throws -> (inventory: Inventory, parsed: Bool) {
+    public static func forRun(_ sources: [String], settings: Settings, verbosity: Int = 0, extraVars: Dict = [:]) throws -> Inventory {
         Constructed.extraVars = extraVars
         func flag(_ env: String, _ key: String, _ fallback: Bool) -> Bool {
             settings.value(env: env, section: "inventory", key: key).map(Settings.truthy) ?? fallback
@@ -38,7 +38,7 @@ extension Inventory {
                 Output.warning("No inventory was parsed, only implicit localhost is available")
             }
         }
-        return (inv, inv.parsedAny)
+        return inv
     }
 
     /// A notice from reading the sources, as Ansible's Display shows it while parsing.

@@ -201,7 +201,7 @@ final class VarScope: VariableSource, @unchecked Sendable {
                         .replacingOccurrences(of: "\u{0}", with: "%%")
                     var buf = [CChar](repeating: 0, count: 256)
                     _ = strftime(&buf, 256, fmt, &tmv)
-                    return .string(String(cString: buf))
+                    return .string(String(nulTerminated: buf))
                 }
                 return naiveDatetime(tmv)
             }

@@ -138,7 +138,7 @@ extension Inventory {
             } catch let e as YAMLError {
                 // auto shows where the YAML broke; yaml names only itself.
                 failures.append(SourceFailure(plugin: plugin, message: "YAML parsing failed: \(e.message)",
-                                              origin: plugin == "auto" ? e.location ?? origin : origin))
+                                              origin: plugin == "auto" ? e.location : origin))
             } catch let e as ConfiguredPluginError {
                 let head = "Failed to parse \(Value.string(e.path).pythonRepr)"
                 failures.append(e.apart ? SourceFailure(plugin: plugin, message: head + ".", origin: origin, cause: .init(message: e.cause))

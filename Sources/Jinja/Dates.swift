@@ -84,7 +84,7 @@ enum DateAttributes {
         gmtime_r(&tt, &tmv)
         var buf = [CChar](repeating: 0, count: 512)
         let n = Glibc.strftime(&buf, 512, f, &tmv)
-        return n > 0 ? String(cString: buf) : ""
+        return n > 0 ? String(nulTerminated: buf) : ""
     }
 }
 

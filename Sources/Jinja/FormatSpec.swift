@@ -128,7 +128,8 @@ enum FormatSpec {
             guard spec.align != "=" else { throw TemplateError("'=' alignment not allowed in string format specifier") }
             let body = spec.precision.map { String(String.UnicodeScalarView(s.unicodeScalars.prefix($0))) } ?? s
             return pad("", body, spec, defaultAlign: "<")
-        case .int, .bigInt where spec.type.map({ "bcdoxXn".contains($0) }) ?? true:
+        case .int where spec.type.map({ "bcdoxXn".contains($0) }) ?? true,
+             .bigInt where spec.type.map({ "bcdoxXn".contains($0) }) ?? true:
             return try integer(v, spec)
         case .bool(let b) where spec.type.map({ "bcdoxXn".contains($0) }) ?? true:
             return try integer(.int(b ? 1 : 0), spec)   // a bool with a spec formats as the int it is

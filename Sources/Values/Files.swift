@@ -234,7 +234,7 @@ public enum Files {
     public static func cwd() -> String {
         var buf = [CChar](repeating: 0, count: 4096)
         guard getcwd(&buf, 4096) != nil else { return "." }
-        return String(cString: buf)
+        return String(nulTerminated: buf)
     }
 
     public static func absolute(_ p: String) -> String {
@@ -258,5 +258,13 @@ public enum Files {
         if p == "~" { return home }
         if p.hasPrefix("~/") { return home + p.dropFirst(1) }
         return p
+    }
+}
+
+extension String {
+    /// The text a C call left in `buffer`, up to its NUL (all of it without one).
+    public init(nulTerminated buffer: [CChar]) {
+        let end = buffer.firstIndex(of: 0) ?? buffer.endIndex
+        self.init(decoding: buffer[..<end].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

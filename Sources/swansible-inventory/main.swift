@@ -80,8 +80,7 @@ struct SwansibleInventory: ParsableCommand {
         if let library = ModuleLibrary.locate(collectionsPaths: settings.collectionsPaths) { Inventory.controllerPython = library.playbookPython }
         let inv: Inventory
         do {
-            let parsed: Bool
-            (inv, parsed) = try Inventory.forRun(sources, settings: settings, verbosity: verbose, extraVars: extra)
+            inv = try Inventory.forRun(sources, settings: settings, verbosity: verbose, extraVars: extra)
         } catch {
             Output.error("\(error)")
             throw ExitCode(ExitCodes.error)

@@ -97,8 +97,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
         let inv: Inventory
         do {
             let sources = settings.inventorySources(given: inventory)
-            let parsed: Bool
-            (inv, parsed) = try Inventory.forRun(sources, settings: settings, verbosity: verbose, extraVars: options.extraVars)
+            inv = try Inventory.forRun(sources, settings: settings, verbosity: verbose, extraVars: options.extraVars)
             // get_host_list: an inventory without hosts is warned about; one whose hosts the
             // --limit leaves none of stops the run.
             let empty = inv.hostNames.isEmpty

@@ -117,7 +117,7 @@ struct Swansible: AsyncParsableCommand {
         }
         do {
             let sources = settings.inventorySources(given: inventory)
-            let (inv, parsed) = try Inventory.forRun(sources, settings: settings, verbosity: verbose, extraVars: options.extraVars)
+            let inv = try Inventory.forRun(sources, settings: settings, verbosity: verbose, extraVars: options.extraVars)
             if flushCache { FactCache(settings).flush(inv) }
             var loader = PlaybookLoader(settings: settings, library: library, extraVars: options.extraVars)
             let book = try loader.loadText(yaml, path: Files.join(baseDir, "<adhoc>"))   // the play's dir is the playbook dir

@@ -119,6 +119,9 @@ final class JinjaTests: XCTestCase {
         XCTAssertEqual(ExactDecimal.significant(9.996, count: 3).exponent, 1)
         XCTAssertEqual(try render("{{ '{:>8.2f}|{:,}|{:#06x}|{:.3g}'.format(2.675, 1234567, 255, 0.00012345) }}"),
                        "    2.67|1,234,567|0x00ff|0.000123")
+        // An int (a bool, an int past 64 bits) given a float's presentation type is formatted as a float.
+        XCTAssertEqual(try render("{{ '{:.2f}|{:e}|{:%}|{:g}|{:.1f}|{:.1f}'.format(5, 3, 1, 10, true, 2**70) }}"),
+                       "5.00|3.000000e+00|100.000000%|10|1.0|1180591620717411303424.0")
     }
 
     func testSyntaxErrorsAreReported() {

@@ -375,7 +375,7 @@ final class ActionContext: @unchecked Sendable {
                 let resolved = deprecator["resolved_name"]?.stringValue
                 var m: Dict = ["msg": .string(briefMessage(event)),
                                "collection_name": resolved.map { .string($0.split(separator: ".").prefix(2).joined(separator: ".")) } ?? .none]
-                if let date = d["date"], !date.isNone { m["date"] = date } else { m["version"] = d["version"] ?? .none }
+                if let date = d["date"], !date.isNone { m["date"] = date } else { m["version"] = d["version"] ?? Value.none }
                 m["deprecator"] = deprecator
                 return .dict(m)
             })
@@ -439,7 +439,7 @@ final class ActionContext: @unchecked Sendable {
     }
 }
 
-protocol Action {
+protocol Action: SendableMetatype {   // used as its type only (the registry)
     static func run(_ c: ActionContext) async throws -> Dict
 }
 

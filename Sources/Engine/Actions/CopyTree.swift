@@ -76,7 +76,7 @@ enum CopyTree {
             var a = fileArgs
             a["path"] = .string(dest + rel)
             a["state"] = "directory"
-            a["mode"] = args["directory_mode"] ?? .none
+            a["mode"] = args["directory_mode"] ?? Value.none
             a["recurse"] = false
             last = try await c.runModule("ansible.builtin.file", a)
             if failed(last) { return last }

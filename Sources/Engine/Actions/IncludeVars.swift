@@ -78,7 +78,7 @@ enum IncludeVarsAction: Action {
         // hash_behaviour: merge: each mapping merged into the value the variable has now.
         if a["hash_behaviour"]?.stringValue == "merge" {
             for (k, v) in vars {
-                if case .dict(let new) = v, case .dict(let old)?? = try? c.scope.lookup(k.pythonStr) {
+                if case .dict(let new) = v, case .dict(let old)? = try? c.scope.lookup(k.pythonStr) {
                     vars[k] = .dict(AnsibleFilters.merge(old, new, recursive: true))
                 }
             }

@@ -178,7 +178,7 @@ enum Hostname {
     static let local: String = {
         var buf = [CChar](repeating: 0, count: 256)
         gethostname(&buf, 255)
-        return String(cString: buf)
+        return String(nulTerminated: buf)
     }()
     static let user: String = Files.environment("USER") ?? "root"
 }

@@ -66,7 +66,7 @@ enum HashFilters {
         setting += s
         var out = [CChar](repeating: 0, count: 512)
         guard cshim_crypt(password, setting, &out, 512) == 0 else { throw AnsibleError("Could not hash the secret.") }
-        return String(cString: out)
+        return String(nulTerminated: out)
     }
 
     /// Python's uuid.uuid5 with Ansible's namespace.

@@ -71,7 +71,7 @@ enum MiscFilters {
             guard broken != nil else { throw AnsibleError("timestamp out of range for platform time_t") }
             var buf = [CChar](repeating: 0, count: 512)
             let n = strftime(&buf, 512, v.pythonStr, &tmv)
-            return .string(n > 0 ? String(cString: buf) : "")
+            return .string(n > 0 ? String(nulTerminated: buf) : "")
         },
         "to_datetime": { v, a, _ in
             let text = v.pythonStr, format = a.get(0, "format")?.pythonStr ?? "%Y-%m-%d %H:%M:%S"
