@@ -76,11 +76,12 @@ extension PlaybookRunner {
         }
     }
 
-    /// An inventory host by name (a localhost name is the implicit localhost), else the first
-    /// whose own `ansible_host` is that name, else the name itself: a host outside the inventory,
-    /// which gets `all`'s variables. The inventory is only read: other hosts' tasks run meanwhile.
+    /// An inventory host by name (a localhost name the inventory's localhost-like host, or the
+    /// implicit localhost), else the first whose own `ansible_host` is that name, else the name
+    /// itself: a host outside the inventory, which gets `all`'s variables. The inventory is only
+    /// read: other hosts' tasks run meanwhile.
     private func delegatedHost(_ name: String) -> String {
-        if inventory.data.hosts[name] != nil || Inventory.localhostNames.contains(name) { return name }
+        if inventory.data.hosts[name] != nil || Inventory.localhostNames.contains(name) { return inventory.resolvedHost(name) }
         return inventory.hostNames.first { inventory.data.hosts[$0]?.vars["ansible_host"]?.pythonStr == name } ?? name
     }
 

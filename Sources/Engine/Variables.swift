@@ -196,7 +196,8 @@ final class VariableManager: @unchecked Sendable {
         scope.deprecated = VariableManager.deprecatedMagic
         // `hostvars[h]…`: that host's vars, rendered with them (Ansible's HostVarsVars); a
         // localhost name is the implicit localhost, as HostVars finds it.
-        scope.hostScope = { [unowned self] h in
+        scope.hostScope = { [unowned self] name in
+            let h = self.inventory.resolvedHost(name)
             guard self.inventory.data.hosts[h] != nil || pc.hosts.contains(h) || Inventory.localhostNames.contains(h) else { return nil }
             // HostVars gets the host's vars through get_vars, which warns about reserved names then.
             self.warnReservedInventory(h)

@@ -42,9 +42,10 @@ public final class Inventory: @unchecked Sendable {
         data.reconcile()
     }
 
-    /// The implicit localhost Ansible creates when a play names it but the inventory does not.
+    /// The host a localhost name finds: the inventory's first localhost-like host, else the
+    /// implicit localhost Ansible creates, which any localhost name finds from then on.
     func implicitLocalhost(_ name: String) -> Host {
-        if let h = data.hosts[name] { return h }
+        if let h = data.hosts[name] ?? data.localhost.flatMap({ data.hosts[$0] }) { return h }
         let h = data.addHost(name)
         h.implicit = true
         for (k, v) in Inventory.implicitLocalhostVars { h.vars[k] = v }
@@ -53,6 +54,13 @@ public final class Inventory: @unchecked Sendable {
 
     /// The names C.LOCALHOST gives the implicit localhost.
     public static let localhostNames: Set<String> = ["localhost", "127.0.0.1", "::1"]
+
+    /// The host InventoryData.get_host finds by `name`, without creating one: a localhost name
+    /// no host has finds the inventory's localhost-like host.
+    public func resolvedHost(_ name: String) -> String {
+        guard data.hosts[name] == nil, Inventory.localhostNames.contains(name), let first = data.localhost else { return name }
+        return first
+    }
 
     static var implicitLocalhostVars: Dict {
         ["ansible_connection": "local", "ansible_python_interpreter": .string(controllerPython)]

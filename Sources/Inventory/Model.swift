@@ -52,6 +52,10 @@ public final class InventoryData: @unchecked Sendable {
     /// Hosts that are members of `all` itself (add_host, a YAML inventory's `all: hosts:`): they
     /// come first in `all`'s hosts.
     public var allHosts: [String] = []
+    /// The first host of a localhost name (`localhost`, `127.0.0.1`, `::1`), from the sources or
+    /// the implicit one: what any localhost name finds when no host has that name itself
+    /// (InventoryData.localhost).
+    public var localhost: String?
 
     public init() { reset() }
 
@@ -62,6 +66,7 @@ public final class InventoryData: @unchecked Sendable {
         sourceDirs = []
         hostSource = [:]
         allHosts = []
+        localhost = nil
         namedUnderAll = []
         _ = addGroup("all")
         _ = addGroup("ungrouped")
@@ -129,6 +134,13 @@ public final class InventoryData: @unchecked Sendable {
             h = Host(name)
             hosts[name] = h
             if let source { hostSource[name] = source }
+            if Inventory.localhostNames.contains(name) {
+                if let first = localhost {
+                    Inventory.say(.warning("A duplicate localhost-like entry was found (\(name)). First found localhost was \(first)"))
+                } else {
+                    localhost = name
+                }
+            }
         }
         if group == "all", !allHosts.contains(name) { allHosts.append(name) }
         if let group, group != "all", group != "ungrouped" {

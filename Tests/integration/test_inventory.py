@@ -301,6 +301,37 @@ def test_variable_names_and_shared_values_as_ansible(tmp_path):
     assert ours.stdout.index('r.ini:2\n') < ours.stdout.index('"msg": "5 2"')
 
 
+def test_localhost_names_find_the_inventory_localhost(tmp_path):
+    """A localhost name no host has (`localhost`, `127.0.0.1`, `::1`) finds the inventory's first
+    localhost-like host, as InventoryData.get_host does: in `hosts:`, hostvars and delegate_to
+    (its variables, the label keeps the name). Another localhost-like host is warned about."""
+    local = 'ansible_connection=local ansible_python_interpreter=/usr/bin/python3'
+    (tmp_path / 'hosts').write_text(f'127.0.0.1 {local} foo=from_inv\n[g]\nother {local}\n')
+    (tmp_path / 'dup').write_text('localhost ansible_connection=local\n127.0.0.1\n::1\n')
+    (tmp_path / 'play.yml').write_text("""
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - debug: msg="{{ inventory_hostname }} {{ foo | default('none') }} {{ groups.all }}"
+- hosts: other
+  gather_facts: false
+  tasks:
+    - debug: msg="{{ hostvars['localhost'].foo | default('none') }} {{ hostvars['::1'].inventory_hostname }}"
+    - debug: msg="{{ ansible_delegated_vars['localhost'].foo }} {{ foo | default('none') }}"
+      delegate_to: localhost
+- hosts: localhost,other
+  gather_facts: false
+  tasks:
+    - debug: msg="{{ inventory_hostname }} {{ ansible_play_hosts }}"
+""")
+    for inv in (['-i', tmp_path / 'hosts'], ['-i', 'localhost,127.0.0.1,', '-i', tmp_path / 'dup']):
+        ours, theirs = (f(tmp_path / 'play.yml', *inv, merged=True) for f in (swansible_playbook, ansible_playbook))
+        assert ours.returncode == theirs.returncode == 0, ours.stdout
+        assert ours.stdout == theirs.stdout
+    assert '"msg": "from_inv 127.0.0.1"' in run([BIN / 'swansible-playbook', tmp_path / 'play.yml', '-i', tmp_path / 'hosts']).stdout
+    assert 'duplicate localhost-like entry was found (::1). First found localhost was localhost' in ours.stdout
+
+
 def test_playbook_dir_as_ansible(tmp_path):
     """--playbook-dir brings that directory's group_vars/host_vars into every listing; without it a
     host's variables read the current directory's (a VariableManager's basedir), its groups' do not."""
