@@ -154,6 +154,13 @@ public enum Output {
     /// Writes now, whatever task is writing (HostOrder decides when a host's text comes).
     static func emit(_ s: String, fd: Int32, logged: Bool, once: String? = nil) {
         if let once, !firstTime(once) { return }
+        var s = s
+        if Surrogates.held(in: s) {
+            // Display's stdout and stderr replace what cannot be encoded (a lone surrogate), warning first.
+            s = Surrogates.replaced(in: s)
+            let warning = "Non UTF-8 encoded data replaced with \"?\" while displaying text to stdout/stderr."
+            emit(colored("[WARNING]: \(warning)", .warn) + "\n", fd: 2, logged: true, once: "[WARNING]: \(warning)")
+        }
         lock.withLock { _ in
             if muted.load(ordering: .sequentiallyConsistent) { return }
             LiveStatus.erase()   // the status line gives way to what is written

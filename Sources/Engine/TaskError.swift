@@ -109,6 +109,17 @@ struct TaskError: Error {
         return e
     }
 
+    /// MODULE_STRICT_UTF8_RESPONSE: a module result holding a string Python cannot encode (a
+    /// lone surrogate, from bytes that were not UTF-8) is refused, as 2.19's decoder refuses it.
+    static func undecodable(_ task: PlayTask, _ encodeError: String) -> TaskError {
+        let refusal = "Refusing to deserialize an invalid UTF8 string value: \(encodeError)"
+        var e = TaskError(links: [("Task failed.", task.location),
+                                  (refusal + " This check can be disabled with the `MODULE_STRICT_UTF8_RESPONSE` setting.", nil)],
+                          flat: "Task failed: " + refusal)
+        e.apart = [1]
+        return e
+    }
+
     /// One link of a recorded chain: the message, where, and what stands for a source without a file.
     static func link(_ message: String, _ location: SourceLocation?) -> Value {
         .list([.string(message), location.map { .string($0.description) } ?? .none, location?.snippet.map(Value.string) ?? .none])

@@ -116,7 +116,7 @@ enum Methods {
 }
 
 /// Python string algorithms over Unicode scalars (Python indexes code points, not graphemes).
-enum Strings {
+public enum Strings {
     static func from<S: Sequence>(_ u: S) -> String where S.Element == Unicode.Scalar {
         var s = ""
         s.unicodeScalars.append(contentsOf: u)
@@ -125,7 +125,8 @@ enum Strings {
 
     static func isSpace(_ u: Unicode.Scalar) -> Bool { u.properties.isWhitespace }
 
-    static func strip(_ s: String, _ chars: String?, left: Bool, right: Bool) -> String {
+    /// Python's str.strip, lstrip and rstrip: `chars`, or whitespace when nil.
+    public static func strip(_ s: String, _ chars: String?, left: Bool, right: Bool) -> String {
         let set = chars.map { Set($0.unicodeScalars) }
         let drop: (Unicode.Scalar) -> Bool = { set?.contains($0) ?? isSpace($0) }
         var u = Array(s.unicodeScalars)[...]

@@ -32,10 +32,13 @@ extension Value {
         public var indentText: String?
         /// json.dumps' `separators`: between items and between a key and its value.
         public var separators: (item: String, key: String)?
-        public init(indent: Int? = nil, sortKeys: Bool = false, ensureASCII: Bool = false) {
+        /// A lone surrogate written as it is (for display, which replaces it), not as `\\udcXX`.
+        public var rawSurrogates = false
+        public init(indent: Int? = nil, sortKeys: Bool = false, ensureASCII: Bool = false, rawSurrogates: Bool = false) {
             self.indent = indent
             self.sortKeys = sortKeys
             self.ensureASCII = ensureASCII
+            self.rawSurrogates = rawSurrogates
         }
         var itemSeparator: String { separators?.item ?? (indentText == nil && indent == nil ? ", " : ",") }
         var keySeparator: String { separators?.key ?? ": " }
@@ -57,7 +60,7 @@ extension Value {
             if f.isNaN { out += "NaN" } else if f.isInfinite { out += f < 0 ? "-Infinity" : "Infinity" } else {
                 out += Value.formatFloat(f)
             }
-        case .string(let s), .unsafe(let s): Value.writeJSONString(s, into: &out, ascii: o.ensureASCII)
+        case .string(let s), .unsafe(let s): Value.writeJSONString(s, into: &out, ascii: o.ensureASCII, rawSurrogates: o.rawSurrogates)
         case .vault(let s): Value.writeJSONString(s, into: &out, ascii: o.ensureASCII)
         case .datetime, .date, .time, .zonedDatetime:
             Value.writeJSONString(isoformat ?? "", into: &out, ascii: o.ensureASCII)   // Ansible's encoder writes ISO 8601
@@ -81,7 +84,7 @@ extension Value {
             for (i, kv) in pairs.enumerated() {
                 if i > 0 { out += o.itemSeparator }
                 Value.newline(&out, o, level + 1)
-                Value.writeJSONString(kv.key.jsonKey, into: &out, ascii: o.ensureASCII)
+                Value.writeJSONString(kv.key.jsonKey, into: &out, ascii: o.ensureASCII, rawSurrogates: o.rawSurrogates)
                 out += o.keySeparator
                 kv.value.writeJSON(into: &out, o, level: level + 1)
             }
@@ -108,7 +111,7 @@ extension Value {
         }
     }
 
-    static func writeJSONString(_ s: String, into out: inout String, ascii: Bool) {
+    static func writeJSONString(_ s: String, into out: inout String, ascii: Bool, rawSurrogates: Bool = false) {
         out += "\""
         for u in s.unicodeScalars {
             switch u {
@@ -120,7 +123,9 @@ extension Value {
             case "\u{08}": out += "\\b"
             case "\u{0C}": out += "\\f"
             default:
-                if u.value < 0x20 || (ascii && u.value > 0x7e) {
+                if let unit = Surrogates.unit(u), ascii || !rawSurrogates {
+                    out += "\\u" + hex(Int(unit), width: 4)   // as Python writes a lone surrogate
+                } else if u.value < 0x20 || (ascii && u.value > 0x7e) {
                     if u.value > 0xFFFF {
                         let v = u.value - 0x10000
                         out += "\\u" + hex(Int(0xD800 + (v >> 10)), width: 4) + "\\u" + hex(Int(0xDC00 + (v & 0x3FF)), width: 4)
@@ -291,12 +296,14 @@ struct JSONParser {
                 case UInt8(ascii: "f"): out.append(0x0C)
                 case UInt8(ascii: "u"):
                     var code = try hex4()
-                    if code >= 0xD800 && code < 0xDC00, i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") {
+                    // A high surrogate pairs with a low one right after it; any other stays lone.
+                    if code >= 0xD800 && code < 0xDC00, i + 5 < bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") {
+                        let save = i
                         i += 2
                         let low = try hex4()
-                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                        if low >= 0xDC00 && low < 0xE000 { code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00) } else { i = save }
                     }
-                    let scalar = Unicode.Scalar(code) ?? "\u{FFFD}"
+                    let scalar = Unicode.Scalar(code) ?? Surrogates.scalar(code)
                     out.append(contentsOf: Array(String(Character(scalar)).utf8))
                 default: out.append(e)
                 }

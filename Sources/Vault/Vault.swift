@@ -85,6 +85,19 @@ public final class Vault: Sendable {
         return Envelope(version: "1.1", cipher: "AES256", vaultID: secret.id, body: body).text
     }
 
+    /// A file's text, decrypted when it is a vault, with bytes that are not UTF-8 escaped as
+    /// Python's surrogateescape escapes them (DataLoader.get_text_file_contents); `escaped`
+    /// says whether there were any.
+    public func readText(_ path: String) throws -> (text: String, escaped: Bool) {
+        let bytes = try Files.readBytes(path)
+        guard Envelope.isEncrypted(bytes) else { return Surrogates.decoded(bytes) }
+        do {
+            return Surrogates.decoded(try decrypt(String(decoding: bytes, as: UTF8.self)))
+        } catch let e as VaultError {
+            throw VaultFileError(path: path, message: e.message)
+        }
+    }
+
     /// A file's text, decrypted when it is a vault (as Ansible's DataLoader opens every file it reads).
     public func read(_ path: String) throws -> String {
         let bytes = try Files.readBytes(path)

@@ -47,4 +47,23 @@ final class ValueTests: XCTestCase {
         XCTAssertTrue(Value.int(2).truthy)
         XCTAssertFalse(Value.none.truthy)
     }
+
+    /// Lone surrogates (Python's json "\\udce9", surrogateescape's bytes) survive JSON and
+    /// files; Python's encode error names the first run of them.
+    func testLoneSurrogatesRoundTrip() throws {
+        let v = try Value.parseJSON(#"{"a": "caf\udce9", "b": "\ud83d\ude00", "c": "\ud800x"}"#)
+        XCTAssertEqual(v["b"]?.stringValue, "😀")
+        XCTAssertEqual(v.json(), #"{"a": "caf\udce9", "b": "😀", "c": "\ud800x"}"#)
+        XCTAssertEqual(Surrogates.encodeError(v["a"]!.stringValue!),
+                       #"'utf-8' codec can't encode character '\udce9' in position 3: surrogates not allowed"#)
+        let (text, escaped) = Surrogates.decoded([0x63, 0xE9, 0xE2, 0x82, 0x41, 0xC3, 0xA9])
+        XCTAssertTrue(escaped)
+        XCTAssertEqual(Surrogates.encodeError(text), "'utf-8' codec can't encode characters in position 1-3: surrogates not allowed")
+        XCTAssertEqual(Surrogates.escapedBytes(text), [0x63, 0xE9, 0xE2, 0x82, 0x41, 0xC3, 0xA9])
+        XCTAssertEqual(Surrogates.replaced(in: text), "c???Aé")
+        XCTAssertFalse(Surrogates.decoded(Array("plain é".utf8)).escaped)
+        // An object is checked as it closes: the inner one first, then the outer's own strings.
+        let doc = try Value.parseJSON(#"{"x": "\udc80", "y": {"z": "ok\udc81"}}"#)
+        XCTAssertEqual(Surrogates.decodeError(in: doc), #"'utf-8' codec can't encode character '\udc81' in position 2: surrogates not allowed"#)
+    }
 }

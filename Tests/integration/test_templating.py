@@ -114,3 +114,43 @@ def test_nesting_past_the_limits_is_an_error(tmp_path):
     r = swansible_playbook(tmp_path / 'loop.yml')
     assert r.returncode == 2
     assert 'includes nested more than 1000 deep' in r.stdout and r.stdout.count('included: ') == 1001
+
+
+def test_text_that_is_not_utf8_as_ansible(tmp_path):
+    """Bytes that are not UTF-8 are Python's lone surrogates: a template or file lookup of a
+    Latin-1 file is read with 2.19's deprecation and written back byte for byte; a module result
+    holding one is refused (MODULE_STRICT_UTF8_RESPONSE), or shown as `?` with Display's warning
+    when that is off, and copied back as the byte it was. The file lookup strips a CRLF."""
+    (tmp_path / 'latin.txt').write_bytes(b'caf\xe9 {{ 1 + 1 }}\n')
+    (tmp_path / 'crlf.j2').write_bytes(b'line1 {{ 1 + 1 }}\r\nline2\r\n')
+    (tmp_path / 'play.yml').write_text("""
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - template: {src: latin.txt, dest: "{{ out }}/latin.txt"}
+    - debug: msg="{{ lookup('file', 'latin.txt') }}"
+    - copy: {content: "{{ lookup('file', 'crlf.j2') }}", dest: "{{ out }}/crlf.txt"}
+    - shell: printf 'caf\\351'
+      register: r
+    - debug: var=r.stdout
+    - copy: {content: "{{ r.stdout }}", dest: "{{ out }}/stdout.txt"}
+""")
+    for strict in ('1', '0'):
+        outs = []
+        for f in (swansible_playbook, ansible_playbook):
+            out = tmp_path / f'{f.__name__}-{strict}'
+            out.mkdir()
+            outs.append(out)
+            r = f(tmp_path / 'play.yml', '-e', f'out={out}', merged=True, cwd=tmp_path,
+                  env={'ANSIBLE_MODULE_STRICT_UTF8_RESPONSE': strict})
+            outs.append(r)
+        (ours_dir, ours, theirs_dir, theirs) = outs
+        assert ours.returncode == theirs.returncode == (2 if strict == '1' else 0), ours.stdout
+        assert ours.stdout == theirs.stdout
+        for name in ('latin.txt', 'crlf.txt', 'stdout.txt'):
+            mine = ours_dir / name
+            assert mine.exists() == (theirs_dir / name).exists()
+            if mine.exists():
+                assert mine.read_bytes() == (theirs_dir / name).read_bytes(), name
+    assert (ours_dir / 'latin.txt').read_bytes() == b'caf\xe9 2\n' and (ours_dir / 'stdout.txt').read_bytes() == b'caf\xe9'
+    assert 'Refusing to deserialize an invalid UTF8 string value' not in ours.stdout and '"r.stdout": "caf?"' in ours.stdout

@@ -12,7 +12,7 @@ enum TemplateAction: Action {
             throw TaskFailure(message: "src and dest are required")
         }
         let path = try c.findFile(src, kind: "templates", notFound: .caused)
-        var source = try Vault.shared.read(path)
+        var source = try TextFiles.read(path)
         var options = TemplateOptions(
             trimBlocks: args.removeValue(forKey: "trim_blocks")?.truthy ?? true,
             lstripBlocks: args.removeValue(forKey: "lstrip_blocks")?.truthy ?? false,
@@ -138,8 +138,8 @@ extension TemplateAction {
 extension TemplateAction {
     /// The rendered text in the template's output_encoding (iconv's names cover Python's codecs).
     static func encode(_ text: String, as encoding: String) throws -> [UInt8] {
+        if ["utf-8", "utf8"].contains(encoding.lowercased()) { return Surrogates.escapedBytes(text) }
         let utf8 = Array(text.utf8)
-        if ["utf-8", "utf8"].contains(encoding.lowercased()) { return utf8 }
         let cd = iconv_open(encoding, "UTF-8")
         guard let cd, cd != iconv_t(bitPattern: -1) else { throw TaskFailure(message: "unknown encoding: \(encoding)") }
         defer { iconv_close(cd) }

@@ -168,12 +168,12 @@ final class DefaultCallback: @unchecked Sendable {
             var y = YAMLDump(indent: 4, flowStyle: false)
             y.blockStrings = true
             y.lossy = lossy
-            var text = (try? y.dump(.dict(DefaultCallback.stripInternal(d)))) ?? Value.dict(DefaultCallback.stripInternal(d)).json(.init(indent: 4, sortKeys: true))
+            var text = (try? y.dump(.dict(DefaultCallback.stripInternal(d)))) ?? Value.dict(DefaultCallback.stripInternal(d)).json(.init(indent: 4, sortKeys: true, rawSurrogates: true))
             if text.hasSuffix("\n") { text.removeLast() }   // the line's own newline ends it, as Display's does
             return "\n" + text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.allSatisfy(\.isWhitespace) ? String($0) : "    " + $0 }.joined(separator: "\n")
         }
         if prettyResults == false { indent = nil }
-        return Value.dict(DefaultCallback.stripInternal(d)).json(.init(indent: indent, sortKeys: true))
+        return Value.dict(DefaultCallback.stripInternal(d)).json(.init(indent: indent, sortKeys: true, rawSurrogates: true))
     }
 
     /// result_format (json, yaml) and pretty_results (callback_format_pretty) of the default callback.

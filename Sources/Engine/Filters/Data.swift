@@ -68,11 +68,8 @@ enum DataFilters {
 }
 
 extension String {
-    var rstrip: String {
-        var s = Substring(self)
-        while let l = s.last, l == " " || l == "\t" || l == "\n" { s = s.dropLast() }
-        return String(s)
-    }
+    /// Python's str.rstrip() (a CRLF is one Character, so Characters will not do).
+    var rstrip: String { Strings.strip(self, nil, left: false, right: true) }
 
     func replacingAll(_ a: String, with b: String) -> String {
         guard !a.isEmpty else { return self }
