@@ -124,6 +124,7 @@ public final class PlaybookRunner: @unchecked Sendable {
     public init(settings: Settings, library: ModuleLibrary, inventory: Inventory, playbookDir: String, options: RunOptions) {
         tracebacksFor = settings.tracebacksFor
         strictUTF8Response = settings.value(env: "ANSIBLE_MODULE_STRICT_UTF8_RESPONSE", key: "module_strict_utf8_response").map(Settings.truthy) ?? true
+        AnsibleFilters.strictUTF8.store(strictUTF8Response, ordering: .relaxed)
         self.settings = settings
         connectionDefaults = ConnectionDefaults(settings)
         self.library = library

@@ -35,7 +35,7 @@ struct TaskError: Error {
         var error = with(e.cause)
         guard let apart = e.apart, let last = error.links.last, last.message.hasSuffix(": " + apart) else { return error }
         error.links[error.links.count - 1].message = String(last.message.dropLast(apart.count + 2)) + "."
-        error.links.append((apart, nil))
+        error.links.append((apart + (e.apartHelp.map { " " + $0 } ?? ""), nil))
         error.apart.insert(error.links.count - 1)
         return error
     }
@@ -112,13 +112,14 @@ struct TaskError: Error {
     /// MODULE_STRICT_UTF8_RESPONSE: a module result holding a string Python cannot encode (a
     /// lone surrogate, from bytes that were not UTF-8) is refused, as 2.19's decoder refuses it.
     static func undecodable(_ task: PlayTask, _ encodeError: String) -> TaskError {
-        let refusal = "Refusing to deserialize an invalid UTF8 string value: \(encodeError)"
-        var e = TaskError(links: [("Task failed.", task.location),
-                                  (refusal + " This check can be disabled with the `MODULE_STRICT_UTF8_RESPONSE` setting.", nil)],
-                          flat: "Task failed: " + refusal)
+        var e = TaskError(links: [("Task failed.", task.location), (refusal(encodeError) + " " + refusalHelp, nil)],
+                          flat: "Task failed: " + refusal(encodeError))
         e.apart = [1]
         return e
     }
+
+    static func refusal(_ encodeError: String) -> String { "Refusing to deserialize an invalid UTF8 string value: \(encodeError)" }
+    static let refusalHelp = "This check can be disabled with the `MODULE_STRICT_UTF8_RESPONSE` setting."
 
     /// One link of a recorded chain: the message, where, and what stands for a source without a file.
     static func link(_ message: String, _ location: SourceLocation?) -> Value {

@@ -24,8 +24,9 @@ public struct AnsibleError: Error, CustomStringConvertible, Sendable {
     /// written), which the message names after a colon: shown as its own "caused by" section.
     public var cause: (message: String, location: SourceLocation)?
     /// The end of the message that stands apart without a place (an error raised while handling
-    /// another, ChainedError), shown as its own section.
+    /// another, ChainedError), shown as its own section (followed there by `apartHelp`).
     public var apart: String?
+    public var apartHelp: String?
     /// What follows the origin in the [ERROR] block (Ansible's help_text).
     public var help: String?
     public init(_ message: String, kind: Kind = .other, line: Int = 0) {
@@ -302,6 +303,7 @@ public struct Templar: Sendable {
     static func runtimeError(_ e: TemplateError, _ wording: (String) -> String) -> AnsibleError {
         var error = AnsibleError(isPluginFailure(e.message) ? e.message : wording(e.message), kind: e.isSyntax ? .syntax : .other)
         error.apart = e.apart
+        error.apartHelp = e.apartHelp
         return error
     }
 

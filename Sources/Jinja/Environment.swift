@@ -171,6 +171,7 @@ public struct Environment: Sendable {
             guard let wrap = filterFailure else { throw error }
             var failure = TemplateError(wrap(Environment.shortName(name), "\(error)"))
             failure.apart = (error as? ChainedError)?.message
+            failure.apartHelp = (error as? ChainedError)?.help
             throw failure
         }
     }

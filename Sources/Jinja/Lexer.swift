@@ -6,7 +6,12 @@ import Values
 /// ansible-core's `raise … ` inside `except`): 2.19 shows it apart from "The filter plugin … failed.".
 public struct ChainedError: Error, CustomStringConvertible, Sendable {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    /// Said after the message in its own section only (Ansible's help_text there).
+    public var help: String?
+    public init(_ message: String, help: String? = nil) {
+        self.message = message
+        self.help = help
+    }
     public var description: String { message }
 }
 
@@ -21,8 +26,9 @@ public struct TemplateError: Error, CustomStringConvertible, Sendable {
     /// Raised by an operator using such a marker: an error for good (see UndefinedError.hard).
     public var hard = false
     /// A filter's own error that it raised while handling another (a ChainedError): the end of
-    /// the message, which 2.19 shows as a section of its own.
+    /// the message, which 2.19 shows as a section of its own (followed there by `apartHelp`).
     public var apart: String?
+    public var apartHelp: String?
     public init(_ message: String, line: Int = 0, syntax: Bool = false) {
         self.message = message
         self.line = line

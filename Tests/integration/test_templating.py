@@ -119,7 +119,7 @@ def test_nesting_past_the_limits_is_an_error(tmp_path):
 def test_text_that_is_not_utf8_as_ansible(tmp_path):
     """Bytes that are not UTF-8 are Python's lone surrogates: a template or file lookup of a
     Latin-1 file is read with 2.19's deprecation and written back byte for byte; a module result
-    holding one is refused (MODULE_STRICT_UTF8_RESPONSE), or shown as `?` with Display's warning
+    holding one is refused (MODULE_STRICT_UTF8_RESPONSE, `from_json` too), or shown as `?` with Display's warning
     when that is off, and copied back as the byte it was. The file lookup strips a CRLF."""
     (tmp_path / 'latin.txt').write_bytes(b'caf\xe9 {{ 1 + 1 }}\n')
     (tmp_path / 'crlf.j2').write_bytes(b'line1 {{ 1 + 1 }}\r\nline2\r\n')
@@ -130,6 +130,9 @@ def test_text_that_is_not_utf8_as_ansible(tmp_path):
     - template: {src: latin.txt, dest: "{{ out }}/latin.txt"}
     - debug: msg="{{ lookup('file', 'latin.txt') }}"
     - copy: {content: "{{ lookup('file', 'crlf.j2') }}", dest: "{{ out }}/crlf.txt"}
+    - debug:
+        msg: "{{ '\\"hi \\\\udc80 mom\\"' | from_json }}"
+      ignore_errors: true
     - shell: printf 'caf\\351'
       register: r
     - debug: var=r.stdout

@@ -1,9 +1,13 @@
 // The ansible.builtin filters and tests that playbooks lean on most; the templating issue
 // completes the set. Each is registered under its short and its FQCN name.
 import Jinja
+import Synchronization
 import Values
 
 enum AnsibleFilters {
+    /// MODULE_STRICT_UTF8_RESPONSE, which 2.19's JSON decoders all follow (`from_json` too).
+    static let strictUTF8 = Atomic<Bool>(true)
+
     static func register(_ env: inout Environment) {
         Protomatter.register(&env)
         let all = [filters, PathFilters.filters, SetFilters.filters, RegexFilters.filters, HashFilters.filters,
@@ -83,10 +87,12 @@ enum AnsibleFilters {
             // The legacy profiles read `{"__ansible_unsafe": …}` and `{"__ansible_vault": …}`.
             let profile = a.keywords["profile"].flatMap { $0.isNone ? nil : $0.pythonStr } ?? "tagless"
             guard ["tagless", "legacy", "inventory_legacy"].contains(profile) else { throw AnsibleError("Unknown profile name '\(profile)'.") }
-            do {
-                let value = try Value.parseJSON(v.pythonStr)
-                return profile == "tagless" ? value : value.legacyTagged
-            } catch let e as JSONError { throw AnsibleError(e.pythonDescription) }
+            let value: Value
+            do { value = try Value.parseJSON(v.pythonStr) } catch let e as JSONError { throw AnsibleError(e.pythonDescription) }
+            if strictUTF8.load(ordering: .relaxed), let error = Surrogates.decodeError(in: value) {
+                throw ChainedError(TaskError.refusal(error), help: TaskError.refusalHelp)
+            }
+            return profile == "tagless" ? value : value.legacyTagged
         },
         "basename": { v, _, _ in .string(Files.basename(v.pythonStr)) },
         "dirname": { v, _, _ in
