@@ -119,8 +119,9 @@ def test_nesting_past_the_limits_is_an_error(tmp_path):
 def test_text_that_is_not_utf8_as_ansible(tmp_path):
     """Bytes that are not UTF-8 are Python's lone surrogates: a template or file lookup of a
     Latin-1 file is read with 2.19's deprecation and written back byte for byte; a module result
-    holding one is refused (MODULE_STRICT_UTF8_RESPONSE, `from_json` too), or shown as `?` with Display's warning
-    when that is off, and copied back as the byte it was. The file lookup strips a CRLF."""
+    holding one is refused (MODULE_STRICT_UTF8_RESPONSE, `from_json` too), or, when that is off,
+    shown as `?` with Display's warning, hashed and copied back as the byte it escapes. The file
+    lookup strips a CRLF."""
     (tmp_path / 'latin.txt').write_bytes(b'caf\xe9 {{ 1 + 1 }}\n')
     (tmp_path / 'crlf.j2').write_bytes(b'line1 {{ 1 + 1 }}\r\nline2\r\n')
     (tmp_path / 'play.yml').write_text("""
@@ -136,6 +137,7 @@ def test_text_that_is_not_utf8_as_ansible(tmp_path):
     - shell: printf 'caf\\351'
       register: r
     - debug: var=r.stdout
+    - debug: msg="{{ r.stdout | to_json(ensure_ascii=False) }} {{ r.stdout | hash('md5') }} {{ '6Q==' | b64decode | b64encode }}"
     - copy: {content: "{{ r.stdout }}", dest: "{{ out }}/stdout.txt"}
 """)
     for strict in ('1', '0'):

@@ -192,6 +192,7 @@ enum AnsibleFilters {
         default: break
         }
         if let seps = a.keywords["separators"]?.listValue, seps.count == 2 { o.separators = (seps[0].pythonStr, seps[1].pythonStr) }
+        o.rawSurrogates = !o.ensureASCII   // json.dumps writes a lone surrogate as it is then
         return o
     }
 

@@ -24,7 +24,7 @@ enum TextCodec {
     static func encode(_ s: String, _ name: String) throws -> [UInt8] {
         let codec = try canonical(name)
         switch codec {
-        case "utf-8": return Array(s.utf8)
+        case "utf-8": return Surrogates.escapedBytes(s)   // to_bytes: surrogate_or_strict
         case "utf-16", "utf-16-le", "utf-16-be":
             let be = codec == "utf-16-be"
             var out: [UInt8] = codec == "utf-16" ? [0xFF, 0xFE] : []
@@ -54,7 +54,7 @@ enum TextCodec {
     static func decode(_ b: [UInt8], _ name: String) throws -> String {
         let codec = try canonical(name)
         switch codec {
-        case "utf-8": return String(decoding: b, as: UTF8.self)
+        case "utf-8": return Surrogates.decoded(b).text   // to_text: surrogate_or_strict
         case "utf-16", "utf-16-le", "utf-16-be":
             var bytes = b[...], be = codec == "utf-16-be"
             if codec == "utf-16", bytes.count >= 2 {   // a BOM says the order; none is little-endian

@@ -5,8 +5,8 @@ import YAMLReader
 
 enum DataFilters {
     static let filters: [String: Filter] = [
-        "to_yaml": { v, a, _ in .string(try dumper(a, indent: nil, flowStyle: nil).dump(v)) },
-        "to_nice_yaml": { v, a, _ in .string(try dumper(a, indent: a.get(0, "indent") ?? .int(4), flowStyle: false).dump(v)) },
+        "to_yaml": { v, a, _ in .string(try dumper(a, indent: nil, flowStyle: nil).dump(try encodable(v))) },
+        "to_nice_yaml": { v, a, _ in .string(try dumper(a, indent: a.get(0, "indent") ?? .int(4), flowStyle: false).dump(try encodable(v))) },
         "from_yaml": { v, _, _ in
             guard let s = v.stringValue else { return v }
             do { return try YAMLReader.loadValue(s, file: "<from_yaml>") } catch { throw AnsibleError("from_yaml: \(error)") }
@@ -42,6 +42,20 @@ enum DataFilters {
     ]
 
     /// yaml.dump's keyword arguments as to_yaml and to_nice_yaml pass them on (allow_unicode on).
+    /// PyYAML's dump encodes each string as it writes it: one holding a lone surrogate fails.
+    static func encodable(_ v: Value) throws -> Value {
+        func check(_ v: Value) throws {
+            switch v {
+            case .string(let s), .unsafe(let s): if let e = Surrogates.encodeError(s) { throw AnsibleError(e) }
+            case .list(let l): for x in l { try check(x) }
+            case .dict(let d): for (k, x) in d { try check(k); try check(x) }
+            default: break
+            }
+        }
+        try check(v)
+        return v
+    }
+
     static func dumper(_ a: Arguments, indent: Value?, flowStyle: Bool?) throws -> YAMLDump {
         var d = YAMLDump(indent: 2, flowStyle: flowStyle)
         let known: Set<String> = ["indent", "width", "default_flow_style", "default_style", "canonical", "allow_unicode", "line_break",
