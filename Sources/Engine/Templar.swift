@@ -126,6 +126,8 @@ final class VarScope: VariableSource, @unchecked Sendable {
     }
 
     func lookup(_ name: String, path: [Value]) throws -> Value? {
+        // `vars['play_hosts']` reads a deprecated variable as surely as its name does.
+        if name == "vars", !deprecated.isEmpty, raw[name] == nil, let key = path.first?.stringValue, let warn = deprecated[key] { warn() }
         if name == "hostvars", raw[name] == nil, hostScope != nil, let host = path.first?.stringValue {
             // Ansible's HostVars: an unknown host is undefined by its expression, a missing
             // variable of a known one is HostVarsVars's attribute error.
