@@ -19,7 +19,7 @@ public struct Settings: Sendable {
             let path = Files.isDirectory(c) ? Files.join(c, "ansible.cfg") : c
             if Files.exists(path), let text = try? Files.read(path) {
                 s.configFile = Files.absolute(path)
-                do { s.ini = try ConfigINI.parse(text) } catch {
+                do { s.ini = Settings.resolvingPaths(try ConfigINI.parse(text), from: Files.dirname(s.configFile!)) } catch {
                     s.problem = "Error reading config file (\(s.configFile!)): \(error)"
                 }
                 break
@@ -27,6 +27,49 @@ public struct Settings: Sendable {
         }
         Output.configure(s)   // before anything is printed (the config file line at -v)
         return s
+    }
+
+    enum PathKind { case path, pathspec, pathlist }
+
+    /// base.yml's settings of a path type, by section and key.
+    static let pathSettings: [String: [String: PathKind]] = [
+        "defaults": [
+            "become_password_file": .path, "connection_password_file": .path, "home": .path, "log_path": .path,
+            "playbook_dir": .path, "plugin_filters_cfg": .path, "private_key_file": .path, "retry_files_save_path": .path,
+            "vault_password_file": .path, "local_tmp": .path, "inventory": .pathlist,
+            "action_plugins": .pathspec, "become_plugins": .pathspec, "cache_plugins": .pathspec, "callback_plugins": .pathspec,
+            "cliconf_plugins": .pathspec, "collections_path": .pathspec, "connection_plugins": .pathspec,
+            "doc_fragment_plugins": .pathspec, "filter_plugins": .pathspec, "httpapi_plugins": .pathspec,
+            "inventory_plugins": .pathspec, "library": .pathspec, "lookup_plugins": .pathspec, "module_utils": .pathspec,
+            "netconf_plugins": .pathspec, "roles_path": .pathspec, "strategy_plugins": .pathspec,
+            "terminal_plugins": .pathspec, "test_plugins": .pathspec, "vars_plugins": .pathspec,
+        ],
+        "galaxy": ["cache_dir": .path, "collection_skeleton": .path, "gpg_keyring": .path, "role_skeleton": .path, "token_path": .path],
+        "persistent_connection": ["ansible_connection_path": .path, "control_path_dir": .path],
+    ]
+
+    /// The config file's path settings as ConfigManager's ensure_type gives them: each path with
+    /// `~` and `$VAR` expanded, made absolute against the file's directory (`{{CWD}}`: the
+    /// current one) and normalized — a `localhost,` inventory included, as ansible-core does.
+    static func resolvingPaths(_ ini: [String: [String: String]], from dir: String) -> [String: [String: String]] {
+        var out = ini
+        func resolve(_ p: String) -> String {
+            let expanded = Files.expandUser(Files.expandVariables(p.replacing("{{CWD}}", with: Files.cwd())))
+            return Files.normalize(expanded.hasPrefix("/") ? expanded : Files.join(dir, expanded))
+        }
+        for (section, keys) in pathSettings {
+            for (key, kind) in keys {
+                guard let v = ini[section]?[key] else { continue }
+                switch kind {
+                case .path: out[section]?[key] = resolve(v)
+                case .pathspec: out[section]?[key] = v.split(separator: ":", omittingEmptySubsequences: false).map { resolve(String($0)) }.joined(separator: ":")
+                case .pathlist:
+                    out[section]?[key] = v.split(separator: ",", omittingEmptySubsequences: false)
+                        .map { resolve($0.trimmingCharacters(in: " ")) }.joined(separator: ",")
+                }
+            }
+        }
+        return out
     }
 
     /// An option from the environment (`ANSIBLE_FORKS`), else ansible.cfg (`[defaults] forks`).
@@ -51,9 +94,10 @@ public struct Settings: Sendable {
         return ["/etc/ansible/hosts"]
     }
 
-    /// What a command reads: the `-i` sources given, else the configured ones that exist.
+    /// What a command reads: the `-i` sources given, else the configured ones (the default
+    /// /etc/ansible/hosts only when it exists: InventoryManager says nothing of it otherwise).
     public func inventorySources(given: [String]) -> [String] {
-        given.isEmpty ? inventorySources.filter(Files.exists) : given
+        given.isEmpty ? inventorySources.filter { $0 != "/etc/ansible/hosts" || Files.exists($0) } : given
     }
 
     /// DISPLAY_TRACEBACK as 2.19's traceback_for() lists it for a module: the events whose

@@ -254,6 +254,29 @@ public enum Files {
 
     public static var home: String { environment("HOME") ?? "/root" }
 
+    /// os.path.expandvars: `$name` and `${name}` of the environment; an unset one stays as written.
+    public static func expandVariables(_ p: String) -> String {
+        guard p.contains("$") else { return p }
+        var out = "", rest = Substring(p)
+        while let dollar = rest.firstIndex(of: "$") {
+            out += rest[..<dollar]
+            let after = rest[rest.index(after: dollar)...]
+            let braced = after.first == "{"
+            let nameStart = braced ? after.index(after: after.startIndex) : after.startIndex
+            let nameEnd = braced ? (after[nameStart...].firstIndex(of: "}") ?? after.endIndex)
+                                 : (after.firstIndex { !($0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_")) } ?? after.endIndex)
+            let name = String(after[nameStart..<nameEnd])
+            let end = braced && nameEnd < after.endIndex ? after.index(after: nameEnd) : nameEnd
+            if !name.isEmpty, !(braced && nameEnd == after.endIndex), let value = environment(name) {
+                out += value
+            } else {
+                out += rest[dollar..<end]
+            }
+            rest = rest[end...]
+        }
+        return out + rest
+    }
+
     public static func expandUser(_ p: String) -> String {
         if p == "~" { return home }
         if p.hasPrefix("~/") { return home + p.dropFirst(1) }

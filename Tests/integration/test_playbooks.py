@@ -474,6 +474,28 @@ def test_config_values_checked_as_ansible(tmp_path, env, cfg):
     assert (ours.returncode, ours.stderr.splitlines()[-1:]) == (theirs.returncode, theirs.stderr.split('\n\nTraceback')[0].splitlines()[-1:])
 
 
+def test_relative_paths_of_the_config_file_are_its_own(tmp_path):
+    """ansible.cfg's path settings (inventory, roles_path, log_path…) are relative to the file's
+    directory, whatever the current one, as ConfigManager resolves them; a configured inventory
+    that is not there is warned about (`localhost,` is a path there too)."""
+    proj, elsewhere = tmp_path / 'proj', tmp_path / 'elsewhere'
+    (proj / 'myroles' / 'r2' / 'tasks').mkdir(parents=True)
+    elsewhere.mkdir()
+    (proj / 'ansible.cfg').write_text('[defaults]\nroles_path = myroles:$HOME/nosuch\ninventory = inv.ini,nosuch.ini\nlog_path = ./run.log\n')
+    (proj / 'inv.ini').write_text('h1 ansible_connection=local ansible_python_interpreter=/usr/bin/python3\n')
+    (proj / 'myroles' / 'r2' / 'tasks' / 'main.yml').write_text('- debug: msg="r2 {{ inventory_hostname }}"\n')
+    (proj / 'site.yml').write_text('- hosts: all\n  gather_facts: false\n  roles: [r2]\n')
+    env = {'ANSIBLE_CONFIG': str(proj / 'ansible.cfg')}
+    ours = swansible_playbook(proj / 'site.yml', env=env, cwd=elsewhere, merged=True)
+    logged = (proj / 'run.log').read_text()
+    (proj / 'run.log').unlink()
+    theirs = ansible_playbook(proj / 'site.yml', env=env, cwd=elsewhere, merged=True)
+    assert ours.returncode == theirs.returncode == 0, ours.stdout
+    assert ours.stdout == theirs.stdout
+    assert f'Unable to parse {proj}/nosuch.ini as an inventory source' in ours.stdout and '"msg": "r2 h1"' in ours.stdout
+    assert 'r2 h1' in logged and not (elsewhere / 'run.log').exists()
+
+
 @pytest.mark.parametrize('book', sorted(p.name for p in (FIXTURES / 'errors' / 'yaml').glob('*.yml')))
 def test_yaml_mistakes_worded_as_ansible(book):
     """YAML syntax errors as 2.19 words them: the common mistakes (a tab, an unquoted template or
