@@ -16,7 +16,7 @@ public enum Surrogates {
         (0x10D800...0x10DFFF).contains(s.value) ? s.value - offset : nil
     }
 
-    /// Whether `s` holds a lone surrogate (its UTF-8 has the lead byte of plane 16 first).
+    /// Whether `s` holds a lone surrogate (only text with plane 16's UTF-8 lead byte, 0xF4, is looked into).
     public static func held(in s: String) -> Bool {
         s.utf8.contains(0xF4) && s.unicodeScalars.contains { unit($0) != nil }
     }
