@@ -10,7 +10,7 @@ import Values
 
 public struct FactCache: Sendable {
     var directory: String?
-    var prefix = "ansible_facts"
+    var prefix = ""   // the jsonfile plugin's _prefix has no default (base.yml's "ansible_facts" is not read)
     var timeout = 86400.0
 
     /// The memory cache: nothing kept beyond the run.

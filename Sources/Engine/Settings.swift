@@ -37,6 +37,7 @@ public struct Settings: Sendable {
             "become_password_file": .path, "connection_password_file": .path, "home": .path, "log_path": .path,
             "playbook_dir": .path, "plugin_filters_cfg": .path, "private_key_file": .path, "retry_files_save_path": .path,
             "vault_password_file": .path, "local_tmp": .path, "inventory": .pathlist,
+            "fact_caching_connection": .path,   // the jsonfile cache plugin's _uri
             "action_plugins": .pathspec, "become_plugins": .pathspec, "cache_plugins": .pathspec, "callback_plugins": .pathspec,
             "cliconf_plugins": .pathspec, "collections_path": .pathspec, "connection_plugins": .pathspec,
             "doc_fragment_plugins": .pathspec, "filter_plugins": .pathspec, "httpapi_plugins": .pathspec,

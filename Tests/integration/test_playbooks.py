@@ -475,25 +475,30 @@ def test_config_values_checked_as_ansible(tmp_path, env, cfg):
 
 
 def test_relative_paths_of_the_config_file_are_its_own(tmp_path):
-    """ansible.cfg's path settings (inventory, roles_path, log_path…) are relative to the file's
-    directory, whatever the current one, as ConfigManager resolves them; a configured inventory
-    that is not there is warned about (`localhost,` is a path there too)."""
+    """ansible.cfg's path settings (inventory, roles_path, log_path, the fact cache's…) are
+    relative to the file's directory, whatever the current one, as ConfigManager resolves them;
+    a configured inventory that is not there is warned about (`localhost,` is a path there too)."""
     proj, elsewhere = tmp_path / 'proj', tmp_path / 'elsewhere'
     (proj / 'myroles' / 'r2' / 'tasks').mkdir(parents=True)
     elsewhere.mkdir()
-    (proj / 'ansible.cfg').write_text('[defaults]\nroles_path = myroles:$HOME/nosuch\ninventory = inv.ini,nosuch.ini\nlog_path = ./run.log\n')
+    (proj / 'ansible.cfg').write_text('[defaults]\nroles_path = myroles:$HOME/nosuch\ninventory = inv.ini,nosuch.ini\nlog_path = ./run.log\n'
+                                      'fact_caching = jsonfile\nfact_caching_connection = facts\n')
     (proj / 'inv.ini').write_text('h1 ansible_connection=local ansible_python_interpreter=/usr/bin/python3\n')
     (proj / 'myroles' / 'r2' / 'tasks' / 'main.yml').write_text('- debug: msg="r2 {{ inventory_hostname }}"\n')
-    (proj / 'site.yml').write_text('- hosts: all\n  gather_facts: false\n  roles: [r2]\n')
+    (proj / 'site.yml').write_text('- hosts: all\n  gather_facts: false\n  roles: [r2]\n'
+                                   '  tasks:\n    - set_fact: {kept: 1, cacheable: true}\n')
     env = {'ANSIBLE_CONFIG': str(proj / 'ansible.cfg')}
     ours = swansible_playbook(proj / 'site.yml', env=env, cwd=elsewhere, merged=True)
     logged = (proj / 'run.log').read_text()
     (proj / 'run.log').unlink()
+    cached = sorted(p.name for p in (proj / 'facts').iterdir())   # the jsonfile plugin's: no prefix by default
+    shutil.rmtree(proj / 'facts')
     theirs = ansible_playbook(proj / 'site.yml', env=env, cwd=elsewhere, merged=True)
     assert ours.returncode == theirs.returncode == 0, ours.stdout
     assert ours.stdout == theirs.stdout
     assert f'Unable to parse {proj}/nosuch.ini as an inventory source' in ours.stdout and '"msg": "r2 h1"' in ours.stdout
     assert 'r2 h1' in logged and not (elsewhere / 'run.log').exists()
+    assert cached == sorted(p.name for p in (proj / 'facts').iterdir()) == ['s1_h1']
 
 
 @pytest.mark.parametrize('book', sorted(p.name for p in (FIXTURES / 'errors' / 'yaml').glob('*.yml')))
