@@ -37,8 +37,6 @@ public final class PlaybookRunner: @unchecked Sendable {
     let settings: Settings
     /// DISPLAY_TRACEBACK's events, read once: modules are told them, results keep tracebacks by them.
     let tracebacksFor: [String]
-    /// MODULE_STRICT_UTF8_RESPONSE: module results holding undecodable text are refused.
-    let strictUTF8Response: Bool
     /// The configuration's part of every task's connection variables.
     let connectionDefaults: ConnectionDefaults
     let library: ModuleLibrary
@@ -123,8 +121,6 @@ public final class PlaybookRunner: @unchecked Sendable {
 
     public init(settings: Settings, library: ModuleLibrary, inventory: Inventory, playbookDir: String, options: RunOptions) {
         tracebacksFor = settings.tracebacksFor
-        strictUTF8Response = settings.value(env: "ANSIBLE_MODULE_STRICT_UTF8_RESPONSE", key: "module_strict_utf8_response").map(Settings.truthy) ?? true
-        AnsibleFilters.strictUTF8.store(strictUTF8Response, ordering: .relaxed)
         self.settings = settings
         connectionDefaults = ConnectionDefaults(settings)
         self.library = library

@@ -193,6 +193,8 @@ public struct Settings: Sendable {
         PluginFilters.rejected = try PluginFilters.load(self)
         Output.deprecationWarnings.store(deprecationWarnings, ordering: .relaxed)
         Templar.allowBrokenConditionals.store(allowBrokenConditionals, ordering: .relaxed)
+        StrictUTF8.enabled.store(value(env: "ANSIBLE_MODULE_STRICT_UTF8_RESPONSE", key: "module_strict_utf8_response").map(Settings.truthy) ?? true,
+                                 ordering: .relaxed)
         YAMLReader.duplicateKeys.store(duplicateYAMLKeys.rawValue, ordering: .relaxed)
         Combine.mergeHashes.store(mergeHashes, ordering: .relaxed)
         TemplateAction.managedFormat.withLock { $0 = value(env: "ANSIBLE_MANAGED_STR", key: "ansible_managed") ?? "Ansible managed" }

@@ -111,15 +111,11 @@ struct TaskError: Error {
 
     /// MODULE_STRICT_UTF8_RESPONSE: a module result holding a string Python cannot encode (a
     /// lone surrogate, from bytes that were not UTF-8) is refused, as 2.19's decoder refuses it.
-    static func undecodable(_ task: PlayTask, _ encodeError: String) -> TaskError {
-        var e = TaskError(links: [("Task failed.", task.location), (refusal(encodeError) + " " + refusalHelp, nil)],
-                          flat: "Task failed: " + refusal(encodeError))
+    static func undecodable(_ task: PlayTask, _ refusal: String) -> TaskError {
+        var e = TaskError(links: [("Task failed.", task.location), (refusal + " " + StrictUTF8.help, nil)], flat: "Task failed: " + refusal)
         e.apart = [1]
         return e
     }
-
-    static func refusal(_ encodeError: String) -> String { "Refusing to deserialize an invalid UTF8 string value: \(encodeError)" }
-    static let refusalHelp = "This check can be disabled with the `MODULE_STRICT_UTF8_RESPONSE` setting."
 
     /// One link of a recorded chain: the message, where, and what stands for a source without a file.
     static func link(_ message: String, _ location: SourceLocation?) -> Value {

@@ -45,7 +45,7 @@ public final class Inventory: @unchecked Sendable {
     /// The host a localhost name finds: the inventory's first localhost-like host, else the
     /// implicit localhost Ansible creates, which any localhost name finds from then on.
     func implicitLocalhost(_ name: String) -> Host {
-        if let h = data.hosts[name] ?? data.localhost.flatMap({ data.hosts[$0] }) { return h }
+        if let h = data.hosts[resolvedHost(name)] { return h }
         let h = data.addHost(name)
         h.implicit = true
         for (k, v) in Inventory.implicitLocalhostVars { h.vars[k] = v }

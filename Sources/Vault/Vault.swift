@@ -89,21 +89,20 @@ public final class Vault: Sendable {
     /// Python's surrogateescape escapes them (DataLoader.get_text_file_contents); `escaped`
     /// says whether there were any.
     public func readText(_ path: String) throws -> (text: String, escaped: Bool) {
-        let bytes = try Files.readBytes(path)
-        guard Envelope.isEncrypted(bytes) else { return Surrogates.decoded(bytes) }
-        do {
-            return Surrogates.decoded(try decrypt(String(decoding: bytes, as: UTF8.self)))
-        } catch let e as VaultError {
-            throw VaultFileError(path: path, message: e.message)
-        }
+        Surrogates.decoded(try plainBytes(path))
     }
 
     /// A file's text, decrypted when it is a vault (as Ansible's DataLoader opens every file it reads).
     public func read(_ path: String) throws -> String {
+        String(decoding: try plainBytes(path), as: UTF8.self)
+    }
+
+    /// A file's bytes, decrypted when it is a vault; a vault that does not open names the file.
+    private func plainBytes(_ path: String) throws -> [UInt8] {
         let bytes = try Files.readBytes(path)
-        guard Envelope.isEncrypted(bytes) else { return String(decoding: bytes, as: UTF8.self) }
+        guard Envelope.isEncrypted(bytes) else { return bytes }
         do {
-            return try decryptText(String(decoding: bytes, as: UTF8.self))
+            return try decrypt(String(decoding: bytes, as: UTF8.self))
         } catch let e as VaultError {
             throw VaultFileError(path: path, message: e.message)
         }

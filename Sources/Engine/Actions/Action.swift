@@ -353,9 +353,7 @@ final class ActionContext: @unchecked Sendable {
                                            stdout: reply["raw_stdout"]?.pythonStr ?? "", stderr: reply["stderr"]?.pythonStr ?? "",
                                            rc: reply["rc"]?.intValue ?? 1)
         }
-        if runner.strictUTF8Response, let result = reply["result"], let error = Surrogates.decodeError(in: result) {
-            throw TaskError.undecodable(task, error)
-        }
+        if let result = reply["result"], let refusal = StrictUTF8.refusal(in: result) { throw TaskError.undecodable(task, refusal) }
         var result = ActionContext.moduleResult(reply, tracebacks: runner.tracebacksFor.contains("error"))
         if modern { result = ModuleProfiles.decode(.dict(result)).dictValue ?? result }
         if let discovered = ctx.info["discovered"]?.stringValue { runner.noteDiscovered(host, discovered, into: &result) }

@@ -1,13 +1,9 @@
 // The ansible.builtin filters and tests that playbooks lean on most; the templating issue
 // completes the set. Each is registered under its short and its FQCN name.
 import Jinja
-import Synchronization
 import Values
 
 enum AnsibleFilters {
-    /// MODULE_STRICT_UTF8_RESPONSE, which 2.19's JSON decoders all follow (`from_json` too).
-    static let strictUTF8 = Atomic<Bool>(true)
-
     static func register(_ env: inout Environment) {
         Protomatter.register(&env)
         let all = [filters, PathFilters.filters, SetFilters.filters, RegexFilters.filters, HashFilters.filters,
@@ -89,9 +85,7 @@ enum AnsibleFilters {
             guard ["tagless", "legacy", "inventory_legacy"].contains(profile) else { throw AnsibleError("Unknown profile name '\(profile)'.") }
             let value: Value
             do { value = try Value.parseJSON(v.pythonStr) } catch let e as JSONError { throw AnsibleError(e.pythonDescription) }
-            if strictUTF8.load(ordering: .relaxed), let error = Surrogates.decodeError(in: value) {
-                throw ChainedError(TaskError.refusal(error), help: TaskError.refusalHelp)
-            }
+            if let refusal = StrictUTF8.refusal(in: value) { throw ChainedError(refusal, help: StrictUTF8.help) }
             return profile == "tagless" ? value : value.legacyTagged
         },
         "basename": { v, _, _ in .string(Files.basename(v.pythonStr)) },
