@@ -1801,11 +1801,16 @@ public final class PlaybookRunner: @unchecked Sendable {
         return (status, result)
     }
 
+    /// `loop`, or the task's `with_<lookup>` keyword.
+    static func loopKeyword(_ task: PlayTask) -> String {
+        task["loop"] != nil ? "loop" : task.keywords.keys.first { $0.hasPrefix("with_") } ?? "loop"
+    }
+
     /// The loop's items, or nil when the task has no loop. As 2.19's task executor reports them: an
     /// undefined value as the task's failure, any other error as itself, at the loop's value (a
     /// `with_` lookup's own failure at the `invoke_lookup()` expression it runs).
     func loop(_ task: PlayTask, _ scope: VarScope) throws -> [Value]? {
-        let key = task["loop"] != nil ? "loop" : task.keywords.keys.first { $0.hasPrefix("with_") } ?? "loop"
+        let key = PlaybookRunner.loopKeyword(task)
         do { return try loopItems(task, scope) } catch let e as AnsibleError where e.kind == .undefined {
             throw TaskError.keyword(task, keyword: key, e.message, at: e.location).with(e)
         } catch let e as AnsibleError {
@@ -1815,7 +1820,10 @@ public final class PlaybookRunner: @unchecked Sendable {
 
     /// A loop's value rendered; an item of a list as written that fails is shown where it was written.
     func loopValue(_ task: PlayTask, _ value: Value, _ scope: VarScope) throws -> Value {
-        do { return try vars.templar.template(value, scope) } catch let e as AnsibleError where e.location == nil {
+        let key = PlaybookRunner.loopKeyword(task)
+        do {
+            return try Templar.$origin.withValue(task.keywordLocations[key]) { try vars.templar.template(value, scope) }
+        } catch let e as AnsibleError where e.location == nil {
             // Which item failed is found again, one by one, on this path only.
             guard case .list(let items) = value, items.count == task.loopItemLocations.count else { throw e }
             for (i, item) in items.enumerated() {
@@ -1868,7 +1876,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         }
         var c = LookupContext(scope: scope, playbookDir: vars.playbookDir, templar: vars.templar)
         c.withAction = task.writtenAction ?? task.action
-        do { return try Lookups.invoke(name, Arguments(terms), c, forceList: true).listValue ?? [] } catch var e as AnsibleError where e.kind != .undefined {
+        do { return try Lookups.invoke(name, Arguments(terms), c, forceList: true).tupleFree().listValue ?? [] } catch var e as AnsibleError where e.kind != .undefined {
             e.location = e.location ?? SourceLocation.unknown(showing: "invoke_lookup()")   // 2.19 runs `with_` as that expression
             throw e
         }

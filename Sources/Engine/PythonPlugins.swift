@@ -94,7 +94,7 @@ public final class PythonPlugins: ExternalPlugins {
         guard v.firstMarker != nil else { return v }
         switch v {
         case .undefined(let m): return .dict([markerKey: .string(m)])
-        case .list(let l): return .list(l.map(markersOut))
+        case .list(let l), .tuple(let l, _): return .list(l.map(markersOut))   // JSON has no tuples
         case .dict(let d): return .dict(d.mapValues(markersOut))
         default: return v
         }

@@ -387,21 +387,22 @@ public struct Templar: Sendable {
     }
 
     /// 2.19's finalisation, in one walk: the first marker raises (an undefined value, or what
-    /// `resolve` left as `.vault`: one that does not decrypt), and Omit values in lists and dicts
-    /// are dropped (one at the top stays: the caller leaves its argument out). Nil: unchanged.
+    /// `resolve` left as `.vault`: one that does not decrypt), Omit values in lists and dicts
+    /// are dropped (one at the top stays: the caller leaves its argument out), and tuples become
+    /// lists (a `groupby` result with a warning; one that is a dict's key fails, as a list cannot
+    /// be one). Nil: unchanged.
     func finalised(_ v: Value) throws -> Value? {
         switch v {
-        case .list(let l):
-            var out: [Value]?
-            for (i, x) in l.enumerated() {
-                let y = x.isOmit ? Value.omit : try finalised(x)
-                if y != nil, out == nil { out = Array(l[..<i]) }
-                if !x.isOmit { out?.append(y ?? x) }
+        case .list(let l): return try finalised(items: l).map(Value.list)
+        case .tuple(let l, let grouped):
+            if grouped {
+                Output.warning(Origin.report("Type 'GroupTuple' is unsupported in variable storage, converting to 'list'.", Templar.origin))
             }
-            return out.map(Value.list)
+            return .list(try finalised(items: l) ?? l)
         case .dict(let d):
             var out: Dict?
             for (i, (k, x)) in d.enumerated() {
+                if case .tuple = k { throw AnsibleError(Templar.renderingError("unhashable type: 'list'")) }
                 let y = x.isOmit ? Value.omit : try finalised(x)
                 if y != nil, out == nil { out = Dict(uniqueKeysWithValues: d.elements[..<i].map { ($0.key, $0.value) }) }
                 if !x.isOmit { out?[k] = y ?? x }
@@ -412,6 +413,16 @@ public struct Templar: Sendable {
             try env.trip(v, deep: false)
             return nil
         }
+    }
+
+    private func finalised(items l: [Value]) throws -> [Value]? {
+        var out: [Value]?
+        for (i, x) in l.enumerated() {
+            let y = x.isOmit ? Value.omit : try finalised(x)
+            if y != nil, out == nil { out = Array(l[..<i]) }
+            if !x.isOmit { out?.append(y ?? x) }
+        }
+        return out
     }
 
     /// A value no variable can hold (a timedelta): 2.19 says so in a section of its own, the

@@ -111,7 +111,7 @@ public struct Environment: Sendable {
         switch v {
         case .undefined(let m): throw UndefinedError(m)
         case .vault(let text): _ = try revealed(text)
-        case .list(let l) where deep: if nestedVaults { for x in l { try trip(x) } } else { try UndefinedError.trip(v) }
+        case .list(let l) where deep, .tuple(let l, _) where deep: if nestedVaults { for x in l { try trip(x) } } else { try UndefinedError.trip(v) }
         case .dict(let d) where deep: if nestedVaults { for x in d.values { try trip(x) } } else { try UndefinedError.trip(v) }
         default: break
         }

@@ -4,7 +4,7 @@ import Values
 enum BuiltinFilters {
     static func items(_ v: Value) throws -> [Value] {
         switch v {
-        case .list(let l): return l
+        case .list(let l), .tuple(let l, _): return l
         case .dict(let d): return Array(d.keys)
         case .string(let s), .unsafe(let s): return s.unicodeScalars.map { .string(String(Character($0))) }
         case .none: throw TemplateError("'NoneType' object is not iterable")
@@ -16,7 +16,7 @@ enum BuiltinFilters {
         var cur = v
         for part in path.split(separator: ".") {
             if case .dict(let d) = cur, let x = d[.string(String(part))] { cur = x; continue }
-            if case .list(let l) = cur, let i = Int(part), i < l.count { cur = l[i]; continue }
+            if let l = cur.listValue, let i = Int(part), i < l.count { cur = l[i]; continue }
             if let x = GroupTuple.field(cur, String(part)) { cur = x; continue }
             throw Renderer.noAttribute(cur, .string(String(part)))
         }
@@ -95,7 +95,7 @@ enum BuiltinFilters {
 
     static func length(_ v: Value) throws -> Int {
         switch v {
-        case .list(let l): return l.count
+        case .list(let l), .tuple(let l, _): return l.count
         case .dict(let d): return d.count
         case .string(let s), .unsafe(let s): return s.unicodeScalars.count
         default: throw TemplateError("object of type '\(v.typeName)' has no len()")
@@ -206,11 +206,7 @@ enum BuiltinFilters {
             guard case .dict(let d) = v else { throw TemplateError("You can only sort by either \"key\" or \"value\"") }
             let byValue = a.get(1, "by")?.stringValue == "value"
             let cs = a.bool(0, "case_sensitive", default: false)
-            let pairs = d.map { Value.list([$0.key, $0.value]) }
-            let keyed = pairs.map { p -> (Value, Value) in
-                guard case .list(let kv) = p else { return (p, p) }
-                return (p, sortKey(byValue ? kv[1] : kv[0], caseSensitive: cs))
-            }
+            let keyed = d.map { k, v in (Value.tuple([k, v]), sortKey(byValue ? v : k, caseSensitive: cs)) }
             var r = try keyed.sorted { try Ops.less($0.1, $1.1) }.map(\.0)
             if a.bool(2, "reverse", default: false) { r.reverse() }
             return .list(r)
@@ -255,7 +251,7 @@ enum BuiltinFilters {
             return .none
         },
         "forceescape": { v, _, _ in .string(htmlEscape(v.pythonStr)) },
-        "format": { v, a, _ in .string(try Ops.percentFormat(v.pythonStr, a.keywords.isEmpty ? .list(a.positional) : .dict(Dict(uniqueKeysWithValues: a.keywords.map { (.string($0.key), $0.value) })))) },
+        "format": { v, a, _ in .string(try Ops.percentFormat(v.pythonStr, a.keywords.isEmpty ? .tuple(a.positional) : .dict(Dict(uniqueKeysWithValues: a.keywords.map { (.string($0.key), $0.value) })))) },
         "groupby": { v, a, _ in
             guard let attr = a.get(0, "attribute")?.pythonStr else { throw TemplateError("groupby needs an attribute") }
             var groups: [(Value, [Value])] = []
@@ -285,7 +281,7 @@ enum BuiltinFilters {
         "int": { v, a, _ in toInt(v, default: a.get(0, "default")?.intValue ?? 0, base: a.get(1, "base")?.intValue ?? 10) },
         "items": { v, _, _ in
             guard case .dict(let d) = v else { if v.isNone { return .list([]) }; throw TemplateError("Can only get item pairs from a mapping.") }
-            return .list(d.map { .list([$0.key, $0.value]) })
+            return .list(d.map { .tuple([$0.key, $0.value]) })
         },
         "join": { v, a, _ in
             let sep = a.get(0, "d")?.pythonStr ?? ""
@@ -399,7 +395,7 @@ enum BuiltinFilters {
             let pairs: [(Value, Value)]
             switch v {
             case .dict(let d): pairs = d.map { ($0.key, $0.value) }
-            case .list(let l):
+            case .list(let l), .tuple(let l, _):
                 pairs = try l.map { item in
                     let parts: [Value] = try item.stringValue.map { $0.map { .string(String($0)) } } ?? items(item)
                     guard parts.count == 2 else {
@@ -526,13 +522,12 @@ public enum PythonNumber {
     }
 }
 
-/// Jinja2's groupby gives (grouper, list) named tuples. swansible's lists have no tuple kind, so
-/// a pair whose second item is a list answers to the two names (where Jinja2 would only fail).
+/// Jinja2's groupby gives (grouper, list) named tuples, whose fields have names too.
 enum GroupTuple {
-    static func make(_ grouper: Value, _ items: [Value]) -> Value { .list([grouper, .list(items)]) }
+    static func make(_ grouper: Value, _ items: [Value]) -> Value { .tuple([grouper, .list(items)], grouped: true) }
 
     static func field(_ v: Value, _ name: String) -> Value? {
-        guard name == "grouper" || name == "list", case .list(let l) = v, l.count == 2, case .list = l[1] else { return nil }
+        guard name == "grouper" || name == "list", case .tuple(let l, true) = v, l.count == 2 else { return nil }
         return name == "grouper" ? l[0] : l[1]
     }
 }

@@ -66,8 +66,8 @@ enum FormatSpec {
             }
             let key: Value = Int(part).map(Value.int) ?? .string(String(part))
             switch (v, key) {
-            case (.list(let l), .int(let i)):
-                guard i >= 0, i < l.count else { throw TemplateError("list index out of range") }
+            case (.list(let l), .int(let i)), (.tuple(let l, _), .int(let i)):
+                guard i >= 0, i < l.count else { throw TemplateError("\(v.typeName) index out of range") }
                 v = l[i]
             case (.dict(let d), _):
                 guard let x = d[key] else { throw TemplateError("KeyError: \(key.pythonRepr)") }

@@ -7,6 +7,7 @@ enum Methods {
         switch base {
         case .string(let s), .unsafe(let s): return try string(s, name, a)
         case .list(let l): return try list(l, name, a)
+        case .tuple(let l, _): return try list(l, name, a, tuple: true)
         case .dict(let d): return try dict(d, name, a)
         default: throw TemplateError("'\(base.typeName)' object has no attribute '\(name)'")
         }
@@ -27,8 +28,13 @@ enum Methods {
             return .list(Strings.rsplit(s, strArg(a, 0), max: maxsplit).map(Value.string))
         case "splitlines": return .list(s.pythonSplitLines.map(Value.string))
         case "startswith", "endswith":
-            var prefixes: [String] = []
-            if case .list(let l)? = a.positional.first { prefixes = l.compactMap(\.stringValue) } else if let p = strArg(a, 0) { prefixes = [p] }
+            let prefixes: [String]
+            switch a.positional.first {
+            case .tuple(let l, _)?: prefixes = l.compactMap(\.stringValue)
+            case .string(let p)?, .unsafe(let p)?: prefixes = [p]
+            case let other:
+                throw TemplateError("\(name) first arg must be str or a tuple of str, not \(other?.typeName ?? "nothing")")
+            }
             return .bool(prefixes.contains { name == "startswith" ? s.unicodeScalars.starts(with: $0.unicodeScalars) : s.unicodeScalars.reversed().starts(with: $0.unicodeScalars.reversed()) })
         case "replace":
             guard let old = strArg(a, 0), let new = strArg(a, 1) else { throw TemplateError("replace() takes at least 2 arguments") }
@@ -70,12 +76,13 @@ enum Methods {
                 let left = pad / 2 + (pad & w & 1)
                 return .string(String(repeating: fill, count: left) + s + String(repeating: fill, count: pad - left))
             }
-        case "partition":
-            guard let sep = strArg(a, 0) else { throw TemplateError("partition() takes 1 argument") }
-            let i = Strings.find(s, sep)
-            if i < 0 { return .list([.string(s), "", ""]) }
+        case "partition", "rpartition":
+            guard let sep = strArg(a, 0) else { throw TemplateError("\(name)() takes exactly one argument (0 given)") }
+            guard !sep.isEmpty else { throw TemplateError("empty separator") }
+            let i = name == "partition" ? Strings.find(s, sep) : Strings.rfind(s, sep)
+            if i < 0 { return name == "partition" ? .tuple([.string(s), "", ""]) : .tuple(["", "", .string(s)]) }
             let u = Array(s.unicodeScalars)
-            return .list([.string(Strings.from(u[..<i])), .string(sep), .string(Strings.from(u[(i + sep.unicodeScalars.count)...]))])
+            return .tuple([.string(Strings.from(u[..<i])), .string(sep), .string(Strings.from(u[(i + sep.unicodeScalars.count)...]))])
         case "encode", "decode": return .string(s)
         case "swapcase": return .string(String(s.map { $0.isUppercase ? Character($0.lowercased()) : Character($0.uppercased()) }))
         default: throw TemplateError("'str object' has no attribute '\(name)'")
@@ -84,26 +91,32 @@ enum Methods {
 
     static func iterateForJoin(_ v: Value) throws -> [String] {
         switch v {
-        case .list(let l): return l.map(\.pythonStr)
+        case .list(let l), .tuple(let l, _): return l.map(\.pythonStr)
         case .dict(let d): return d.keys.map(\.pythonStr)
         default: throw TemplateError("can only join an iterable")
         }
     }
 
-    static func list(_ l: [Value], _ name: String, _ a: Arguments) throws -> Value {
+    /// A list's or a tuple's methods that leave it as it is (a tuple has only index and count).
+    static func list(_ l: [Value], _ name: String, _ a: Arguments, tuple: Bool = false) throws -> Value {
         switch name {
         case "index":
-            guard let x = a.positional.first, let i = l.firstIndex(of: x) else { throw TemplateError("value is not in list") }
+            guard let x = a.positional.first, let i = l.firstIndex(of: x) else {
+                throw TemplateError(tuple ? "tuple.index(x): x not in tuple" : "value is not in list")
+            }
             return .int(i)
         case "count": return .int(l.filter { $0 == a.positional.first ?? .none }.count)
-        case "copy": return .list(l)
-        default: throw TemplateError("'list object' has no attribute '\(name)'")
+        case "copy" where !tuple: return .list(l)
+        default:
+            // A tuple's missing method is Jinja2's undefined attribute, which calling fails.
+            if tuple { throw UndefinedError("'tuple object' has no attribute '\(name)'") }
+            throw TemplateError("'list object' has no attribute '\(name)'")
         }
     }
 
     static func dict(_ d: Dict, _ name: String, _ a: Arguments) throws -> Value {
         switch name {
-        case "items": return .list(d.map { .list([$0.key, $0.value]) })
+        case "items": return .list(d.map { .tuple([$0.key, $0.value]) })
         case "keys": return .list(Array(d.keys))
         case "values": return .list(Array(d.values))
         case "get": return d[a.positional.first ?? .none] ?? (a.positional.count > 1 ? a.positional[1] : .none)

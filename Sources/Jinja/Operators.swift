@@ -11,6 +11,7 @@ enum Ops {
         case "+":
             switch (a, b) {
             case (.list(let x), .list(let y)): return .list(x + y)
+            case (.tuple(let x, _), .tuple(let y, _)): return .tuple(x + y)
             case (.datetime(let x), .timedelta(let y)), (.timedelta(let y), .datetime(let x)): return .datetime(x + y)
             case (.zonedDatetime(let x, let o), .timedelta(let y)), (.timedelta(let y), .zonedDatetime(let x, let o)): return .zonedDatetime(x + y, offset: o)
             case (.date(let d), .timedelta(let y)), (.timedelta(let y), .date(let d)): return .date(d + Int((y / 86400).rounded(.down)))
@@ -42,7 +43,9 @@ enum Ops {
             }
             if let l = a.listValue ?? b.listValue, let n = (a.listValue != nil ? b : a).intValue {
                 try checkSize(max(0, n), l.count)
-                return .list(Array(repeating: l, count: max(0, n)).flatMap { $0 })
+                let repeated = Array(repeating: l, count: max(0, n)).flatMap { $0 }
+                if case .tuple = a.listValue != nil ? a : b { return .tuple(repeated) }
+                return .list(repeated)
             }
             return try arith(op, a, b, { $0.multipliedReportingOverflow(by: $1) }, { $0 * $1 })
         case "/":
@@ -149,9 +152,11 @@ enum Ops {
         if a.isBigInt || b.isBigInt, let less = Value.intLess(a, b) { return less }
         if let x = a.number, let y = b.number { return x < y }
         if let x = a.stringValue, let y = b.stringValue { return x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars) }
-        if case .list(let x) = a, case .list(let y) = b {
+        switch (a, b) {
+        case (.list(let x), .list(let y)), (.tuple(let x, _), .tuple(let y, _)):
             for (p, q) in zip(x, y) where p != q { return try less(p, q) }
             return x.count < y.count
+        default: break
         }
         throw TemplateError("'<' not supported between instances of '\(a.typeName)' and '\(b.typeName)'")
     }
@@ -179,7 +184,7 @@ enum Ops {
         switch (a, b) {
         case _ where a.number != nil && b.number != nil: return true
         case _ where a.stringValue != nil && b.stringValue != nil: return true
-        case (.list, .list), (.datetime, .datetime), (.timedelta, .timedelta), (.date, .date), (.time, .time),
+        case (.list, .list), (.tuple, .tuple), (.datetime, .datetime), (.timedelta, .timedelta), (.date, .date), (.time, .time),
              (.zonedDatetime, .zonedDatetime): return true
         case _ where a.typeName.hasPrefix("date") && b.typeName.hasPrefix("date"):
             _ = try less(a, b)   // naive against aware, a date against a datetime: Python's own error
@@ -190,9 +195,10 @@ enum Ops {
 
     static func contains(_ container: Value, _ item: Value) throws -> Bool {
         switch container {
-        case .list(let l): return l.contains(item)
+        case .list(let l), .tuple(let l, _): return l.contains(item)
         case .dict(let d):
-            if item.listValue != nil || item.dictValue != nil { throw TemplateError("unhashable type: '\(item.typeName)'") }
+            if case .list = item { throw TemplateError("unhashable type: 'list'") }
+            if item.dictValue != nil { throw TemplateError("unhashable type: '\(item.typeName)'") }
             return d[item] != nil
         case .string(let s), .unsafe(let s):
             guard let sub = item.stringValue else {
@@ -209,7 +215,7 @@ enum Ops {
         var args: [Value]
         var mapping: Dict? = nil
         switch arg {
-        case .list(let l): args = l
+        case .tuple(let l, _): args = l
         case .dict(let d): args = [arg]; mapping = d
         default: args = [arg]
         }

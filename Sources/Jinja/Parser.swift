@@ -42,6 +42,20 @@ struct Parser {
         }
     }
 
+    /// Jinja2's parse_tuple without parentheses (`{{ 1, 2 }}`, `{% for x in 1, 2 %}`, `{% set a = 1, 2 %}`):
+    /// expressions separated by commas make a tuple, a trailing comma allowed; one alone stays itself.
+    mutating func parseTupleOf(_ item: (inout Parser) throws -> Expr) throws -> Expr {
+        let first = try item(&self)
+        guard isOp(",") else { return first }
+        var items = [first]
+        while isOp(",") {
+            advance()
+            if cur == .varEnd || cur == .blockEnd || isName("if") || isName("recursive") { break }
+            items.append(try item(&self))
+        }
+        return .tuple(items)
+    }
+
     /// Where Jinja2 parses a tuple (a print statement, an `if`, a `for`'s iterable): nothing there
     /// is "Expected an expression".
     func expectExpressionStart() throws {
@@ -94,7 +108,7 @@ struct Parser {
                 let l = line
                 advance()
                 try expectExpressionStart()
-                let e = try parseExpression()
+                let e = try parseTupleOf { try $0.parseExpression() }
                 guard cur == .varEnd else { throw fail("expected token 'end of print statement', got \(describe(cur))") }
                 advance()
                 body.append(.output(e, line: l))
@@ -156,7 +170,7 @@ struct Parser {
             guard isName("in") else { throw fail("expected token 'in', got \(describe(cur))") }
             advance()
             try expectExpressionStart()
-            let iter = try parseExpression(allowCondition: false)
+            let iter = try parseTupleOf { try $0.parseExpression(allowCondition: false) }
             var filter: Expr? = nil
             if isName("if") {
                 advance()
@@ -187,16 +201,7 @@ struct Parser {
             if isOp("=") {
                 advance()
                 try expectExpressionStart()
-                var e = try parseExpression()
-                if isOp(",") {
-                    var items = [e]
-                    while isOp(",") {
-                        advance()
-                        if cur == .blockEnd { break }
-                        items.append(try parseExpression())
-                    }
-                    e = .tuple(items)
-                }
+                let e = try parseTupleOf { try $0.parseExpression() }
                 try expectBlockEnd()
                 return .set(targets: targets, attr: attr, e)
             }

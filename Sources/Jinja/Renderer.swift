@@ -25,7 +25,7 @@ public struct Output {
         var s = ""
         for c in chunks {
             if c.isNone && env.noneAsEmpty { continue }
-            s += c.pythonStr
+            s += c.tupleFree(keepingGrouped: true).pythonStr   // 2.19 finalises each piece before joining: a tuple shows as a list
         }
         return s
     }
@@ -386,7 +386,7 @@ final class Renderer {
         case .name(let n):
             return try lookup(n)
         case .list(let items): return .list(try items.map(item))
-        case .tuple(let items): return .list(try items.map(item))
+        case .tuple(let items): return .tuple(try items.map(item))
         case .dict(let pairs):
             var d = Dict()
             for (k, v) in pairs { d[try eval(k)] = try item(v) }
@@ -551,10 +551,10 @@ final class Renderer {
         case .dict(let d):
             if let v = d[key] { return v }
             throw Renderer.noAttribute(base, key)
-        case .list(let l):
+        case .list(let l), .tuple(let l, _):
             guard let i = key.intValue else {
                 if let s = key.stringValue { return try getAttr(base, s) }
-                throw TemplateError("list indices must be integers or slices, not \(key.typeName)")
+                throw TemplateError("\(base.typeName) indices must be integers or slices, not \(key.typeName)")
             }
             let j = i < 0 ? l.count + i : i
             guard j >= 0, j < l.count else { throw Renderer.noAttribute(base, key) }
@@ -593,6 +593,7 @@ final class Renderer {
         }
         switch base {
         case .list(let l): return .list(indices(l.count).map { l[$0] })
+        case .tuple(let l, _): return .tuple(indices(l.count).map { l[$0] })
         case .string(let s), .unsafe(let s):
             let u = Array(s.unicodeScalars)
             var r = ""
@@ -604,7 +605,7 @@ final class Renderer {
 
     func iterate(_ v: Value) throws -> [Value] {
         switch v {
-        case .list(let l): return l
+        case .list(let l), .tuple(let l, _): return l
         case .dict(let d): return Array(d.keys)
         case .string(let s), .unsafe(let s): return s.unicodeScalars.map { .string(String(Character($0))) }
         default: throw TemplateError("'\(v.typeName)' object is not iterable")
@@ -692,7 +693,7 @@ final class Renderer {
                 frame[name] = try eval(def)
             }
         }
-        frame["varargs"] = .list(Array(a.positional.dropFirst(m.params.count)))
+        frame["varargs"] = .tuple(Array(a.positional.dropFirst(m.params.count)))
         push(frame)
         defer { pop() }
         var out = Output()

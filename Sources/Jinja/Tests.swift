@@ -93,7 +93,7 @@ enum BuiltinFunctions {
             var d = Dict()
             switch a.positional.first {
             case .dict(let m)?: d = m
-            case .list(let pairs)?:
+            case .list(let pairs)?, .tuple(let pairs, _)?:
                 for p in pairs {
                     guard let kv = p.listValue, kv.count == 2 else {
                         throw TemplateError("dictionary update sequence element has length \(p.listValue?.count ?? 1); 2 is required")

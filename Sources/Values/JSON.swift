@@ -66,7 +66,7 @@ extension Value {
             Value.writeJSONString(isoformat ?? "", into: &out, ascii: o.ensureASCII)   // Ansible's encoder writes ISO 8601
         case .timedelta(let t): Value.writeJSONString(DateParts.deltaDescription(t), into: &out, ascii: o.ensureASCII)
         case .omit: Value.writeJSONString("<<Omit>>", into: &out, ascii: o.ensureASCII)   // dropped before data leaves the templar
-        case .list(let l):
+        case .list(let l), .tuple(let l, _):
             if l.isEmpty { out += "[]"; return }
             out += "["
             for (i, v) in l.enumerated() {

@@ -25,6 +25,7 @@ extension Value {
         case .string(let s), .unsafe(let s): return Value.reprString(s)
         case .vault: return "'<vault-encrypted string>'"
         case .list(let l): return "[" + l.map(\.pythonRepr).joined(separator: ", ") + "]"
+        case .tuple(let l, _): return "(" + l.map(\.pythonRepr).joined(separator: ", ") + (l.count == 1 ? ",)" : ")")
         case .dict(let d):
             return "{" + d.map { "\($0.key.pythonRepr): \($0.value.pythonRepr)" }.joined(separator: ", ") + "}"
         case .datetime(let t): return DateParts(t).repr()

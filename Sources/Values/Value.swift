@@ -15,6 +15,11 @@ public enum Value: Sendable {
     case float(Double)
     case string(String)
     case list([Value])
+    /// Python's tuple: what a Jinja2 expression makes of `(a, b)`, `zip`, `dict.items()` or
+    /// `dictsort`; `grouped`: Jinja2's `_GroupTuple` (`groupby`'s items, with `grouper` and `list`
+    /// fields). Finalising a result turns it into a list (`tupleFree`), as 2.19 does: one is held
+    /// only inside a template's evaluation and by a variable's value read from another template.
+    case tuple([Value], grouped: Bool = false)
     case dict(Dict)
     /// A string not trusted as a template (`!unsafe`, module results, rendered text): never
     /// rendered, and refused as an expression, as ansible-core 2.19's trust model has it.
@@ -60,7 +65,8 @@ extension Value: Hashable {
         case (.bigInt(let x), .bigInt(let y)): return x == y
         case (.bigInt, .int), (.int, .bigInt), (.bigInt, .bool), (.bool, .bigInt): return false
         case (.bool(let x), .bool(let y)): return x == y
-        case (.list(let x), .list(let y)): return x == y
+        case (.list(let x), .list(let y)), (.tuple(let x, _), .tuple(let y, _)): return x == y   // a named tuple is a tuple
+        case (.list, .tuple), (.tuple, .list): return false
         case (.dict(let x), .dict(let y)):
             guard x.count == y.count else { return false }
             for (k, v) in x { guard let w = y[k], w == v else { return false } }
@@ -89,6 +95,7 @@ extension Value: Hashable {
         case .string(let s), .unsafe(let s): h.combine(s)
         case .vault(let s): h.combine(s)
         case .list(let l): h.combine(l)
+        case .tuple(let l, _): h.combine(2); h.combine(l)
         case .dict(let d): h.combine(d.count)
         case .datetime(let t), .timedelta(let t), .time(let t), .zonedDatetime(let t, _): h.combine(t)
         case .date(let d): h.combine(d)
@@ -113,7 +120,7 @@ extension Value {
     public var firstMarker: String? {
         switch self {
         case .undefined(let m): return m
-        case .list(let l):
+        case .list(let l), .tuple(let l, _):
             for x in l { if let m = x.firstMarker { return m } }
             return nil
         case .dict(let d):
@@ -123,7 +130,41 @@ extension Value {
         }
     }
 
-    public var listValue: [Value]? { if case .list(let l) = self { return l }; return nil }
+    /// The items of a list or a tuple (both are Python sequences).
+    public var listValue: [Value]? {
+        switch self {
+        case .list(let l), .tuple(let l, _): return l
+        default: return nil
+        }
+    }
+    /// The value with every tuple in it made a list, as 2.19's finalisation makes them (Templar's
+    /// own finalisation also warns and fails as 2.19 does). `keepingGrouped`: a `_GroupTuple`
+    /// stays as it is, as finalising for text leaves a type it does not know.
+    public func tupleFree(keepingGrouped: Bool = false) -> Value {
+        func free(_ v: Value) -> Value { v.tupleFree(keepingGrouped: keepingGrouped) }
+        switch self {
+        case .tuple(_, true) where keepingGrouped: return self
+        case .tuple(let l, _): return .list(l.map(free))
+        case .list(let l):
+            guard l.contains(where: \.holdsTuple) else { return self }
+            return .list(l.map(free))
+        case .dict(let d):
+            guard d.contains(where: { $0.key.holdsTuple || $0.value.holdsTuple }) else { return self }
+            var out = Dict(minimumCapacity: d.count)
+            for (k, v) in d { out[free(k)] = free(v) }
+            return .dict(out)
+        default: return self
+        }
+    }
+    private var holdsTuple: Bool {
+        switch self {
+        case .tuple: return true
+        case .list(let l): return l.contains(where: \.holdsTuple)
+        case .dict(let d): return d.contains(where: { $0.key.holdsTuple || $0.value.holdsTuple })
+        default: return false
+        }
+    }
+
     public var dictValue: Dict? { if case .dict(let d) = self { return d }; return nil }
     public var intValue: Int? {
         switch self {
@@ -153,7 +194,7 @@ extension Value {
         case .string(let s), .unsafe(let s): return !s.isEmpty
         case .vault, .datetime, .date, .time, .zonedDatetime, .undefined, .omit: return true
         case .timedelta(let t): return t != 0
-        case .list(let l): return !l.isEmpty
+        case .list(let l), .tuple(let l, _): return !l.isEmpty
         case .dict(let d): return !d.isEmpty
         }
     }
@@ -163,6 +204,7 @@ extension Value {
         switch self {
         case .string(let s): return .unsafe(s)
         case .list(let l): return .list(l.map(\.untrusted))
+        case .tuple(let l, let grouped): return .tuple(l.map(\.untrusted), grouped: grouped)
         case .dict(let d):
             var out = Dict(minimumCapacity: d.count)
             for (k, v) in d { out[k] = v.untrusted }
@@ -186,6 +228,7 @@ extension Value {
         case .string, .unsafe: return "str"
         case .vault: return "EncryptedString"
         case .list: return "list"
+        case .tuple(_, let grouped): return grouped ? "GroupTuple" : "tuple"
         case .dict: return "dict"
         case .datetime, .zonedDatetime: return "datetime"
         case .date: return "date"

@@ -37,7 +37,7 @@ enum DebugAction: Action {
                 if case .unsafe = v { throw AnsibleError(Templar.untrustedMessage, kind: .untrusted) }
                 var errors: [String] = []
                 let resolved = try Templar.$origin.withValue(c.task.argLocations["var"]) {
-                    try c.runner.vars.templar.resolve(.string("{{ \(name) }}"), c.scope)
+                    try c.runner.vars.templar.resolve(.string("{{ \(name) }}"), c.scope).tupleFree()
                 }
                 try Templar.tripVaults(resolved)   // undefined items are shown in place; vault markers fail
                 let value = DebugAction.markingErrors(resolved, &errors)

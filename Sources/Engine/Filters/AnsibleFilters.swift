@@ -61,7 +61,7 @@ enum AnsibleFilters {
     static func refuseUnserializable(_ v: Value) throws {
         switch v {
         case .omit, .timedelta: throw TemplateError("Object of type '\(v.typeName)' is not JSON serializable by the 'tagless' profile.")
-        case .list(let l): for x in l { try refuseUnserializable(x) }
+        case .list(let l), .tuple(let l, _): for x in l { try refuseUnserializable(x) }
         case .dict(let d): for (k, x) in d { try refuseUnserializable(k); try refuseUnserializable(x) }
         default: break
         }
@@ -156,7 +156,7 @@ enum AnsibleFilters {
             let levels = a.get(0, "levels")?.intValue
             func flat(_ l: [Value], _ depth: Int) -> [Value] {
                 l.flatMap { x -> [Value] in
-                    if case .list(let inner) = x, levels.map({ depth < $0 }) ?? true { return flat(inner, depth + 1) }
+                    if let inner = x.listValue, levels.map({ depth < $0 }) ?? true { return flat(inner, depth + 1) }
                     // Python's `element in (None, 'None', 'null')`: YAML's None is a string.
                     let null = x.isNone || x.stringValue == "None" || x.stringValue == "null"
                     return null && a.bool(1, "skip_nulls", default: true) ? [] : [x]

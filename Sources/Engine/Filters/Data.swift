@@ -47,7 +47,7 @@ enum DataFilters {
         func check(_ v: Value) throws {
             switch v {
             case .string(let s), .unsafe(let s): if let e = Surrogates.encodeError(s) { throw AnsibleError(e) }
-            case .list(let l): for x in l { try check(x) }
+            case .list(let l), .tuple(let l, _): for x in l { try check(x) }
             case .dict(let d): for (k, x) in d { try check(k); try check(x) }
             default: break
             }

@@ -24,7 +24,7 @@ enum MiscFilters {
                 return .int(s + below(count) * st)
             }
             switch v {
-            case .list, .string, .unsafe, .dict: break
+            case .list, .tuple, .string, .unsafe, .dict: break
             default: throw AnsibleError("random can only be used on sequences and integers")
             }
             guard !start.truthy, !step.truthy else { throw AnsibleError("start and step can only be used with integer values") }
@@ -43,7 +43,7 @@ enum MiscFilters {
             // randomize_list: what is not a list (or cannot be shuffled) comes back unchanged.
             var items: [Value]
             switch v {
-            case .list(let l): items = l
+            case .list(let l), .tuple(let l, _): items = l
             case .string(let t), .unsafe(let t): items = t.map { .string(String($0)) }
             case .dict(let d): items = Array(d.keys)
             default: return v

@@ -32,16 +32,16 @@ enum PathFilters {
             let p = v.pythonStr
             let base = Files.basename(p)
             guard let dot = base.lastIndex(of: "."), dot != base.startIndex, !base[..<dot].allSatisfy({ $0 == "." }) else {
-                return .list([.string(p), ""])
+                return .tuple([.string(p), ""])
             }
             let ext = String(base[dot...])
-            return .list([.string(String(p.dropLast(ext.count))), .string(ext)])
+            return .tuple([.string(String(p.dropLast(ext.count))), .string(ext)])
         },
         "path_join": { v, _, _ in
             let parts: [String]
             switch v {
             case .string(let p), .unsafe(let p): parts = [p]
-            case .list(let l):
+            case .list(let l), .tuple(let l, _):
                 parts = try l.map {
                     guard let p = $0.stringValue else { throw AnsibleError("join() argument must be str, bytes, or os.PathLike object, not '\($0.typeName)'") }
                     return p

@@ -20,8 +20,10 @@ struct PySet {
         for i in items { add(i) }
     }
 
-    /// CPython's hash for ints, bools and integral floats; nil for values whose hash varies.
+    /// CPython's hash for ints, bools, integral floats and tuples of them; nil for values whose
+    /// hash varies (or that have none).
     static func hash(_ v: Value) -> Int? {
+        if case .tuple(let items, _) = v { return tupleHash(items) }
         let modulus = (1 << 61) - 1
         var n: Int
         switch v {
@@ -38,6 +40,20 @@ struct PySet {
         let sign = n < 0 ? -1 : 1
         n = (abs(n) % modulus) * sign
         return n == -1 ? -2 : n
+    }
+
+    /// CPython's tuplehash (the xxHash rounds of Objects/tupleobject.c).
+    private static func tupleHash(_ items: [Value]) -> Int? {
+        let prime1: UInt = 11400714785074694791, prime2: UInt = 14029467366897019727, prime5: UInt = 2870177450012600261
+        var acc = prime5
+        for item in items {
+            guard let lane = hash(item) else { return nil }
+            acc = acc &+ UInt(bitPattern: lane) &* prime2
+            acc = (acc << 31) | (acc >> 33)
+            acc = acc &* prime1
+        }
+        acc = acc &+ (UInt(items.count) ^ (prime5 ^ 3527539))
+        return acc == UInt.max ? 1546275796 : Int(bitPattern: acc)
     }
 
     static func hashable(_ values: [Value]) -> Bool { values.allSatisfy { hash($0) != nil } }
@@ -119,10 +135,15 @@ struct PySet {
         return r.elements
     }
 
-    /// CPython's set_merge: resize for the incoming size, then add in the other table's order.
+    /// CPython's set_merge: resize for the incoming size; an empty table of the other's size takes
+    /// its slots as they are (when it has no dummies), else its elements are added in its order.
     mutating func merge(_ other: PySet) {
         if other.used == 0 { return }
         if (fill + other.used) * 5 >= mask * 3 { resize((used + other.used) * 2) }
+        if fill == 0, mask == other.mask, other.fill == other.used {
+            (table, dummy, used, fill) = (other.table, other.dummy, other.used, other.fill)
+            return
+        }
         for e in other.elements { add(e) }
     }
 

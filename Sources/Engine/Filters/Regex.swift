@@ -100,7 +100,7 @@ enum RegexFilters {
                 switch m.output.count {
                 case 1: return .string(String(s[m.range]))
                 case 2: return group(m, "1")
-                default: return .list((1..<m.output.count).map { group(m, String($0)) })
+                default: return .tuple((1..<m.output.count).map { group(m, String($0)) })   // re.findall: a tuple of the groups
                 }
             })
         },

@@ -6,7 +6,7 @@ import Values
 enum SetFilters {
     static func list(_ v: Value) throws -> [Value] {
         switch v {
-        case .list(let l): return l
+        case .list(let l), .tuple(let l, _): return l
         case .dict(let d): return Array(d.keys)
         case .string(let s), .unsafe(let s): return s.unicodeScalars.map { .string(String(Character($0))) }
         default: throw AnsibleError("'\(v.typeName)' object is not iterable")
@@ -85,36 +85,36 @@ enum SetFilters {
             for pool in [try list(v)] + (try a.positional.map(list)) {
                 result = result.flatMap { prefix in pool.map { prefix + [$0] } }
             }
-            return .list(result.map(Value.list))
+            return .list(result.map { Value.tuple($0) })
         },
         "permutations": { v, a, _ in
             let l = try list(v)
-            return .list(combos(l, a.get(0, "r")?.intValue ?? l.count, permutations: true).map(Value.list))
+            return .list(combos(l, a.get(0, "r")?.intValue ?? l.count, permutations: true).map { Value.tuple($0) })
         },
         "combinations": { v, a, _ in
-            .list(combos(try list(v), a.get(0, "r")?.intValue ?? 0, permutations: false).map(Value.list))
+            .list(combos(try list(v), a.get(0, "r")?.intValue ?? 0, permutations: false).map { Value.tuple($0) })
         },
         "zip": { v, a, _ in
             let lists = [try list(v)] + (try a.positional.map(list))
             let n = lists.map(\.count).min() ?? 0
-            return .list((0..<n).map { i in .list(lists.map { $0[i] }) })
+            return .list((0..<n).map { i in .tuple(lists.map { $0[i] }) })
         },
         "zip_longest": { v, a, _ in
             let lists = [try list(v)] + (try a.positional.map(list))
             let n = lists.map(\.count).max() ?? 0
             let fill = a.keywords["fillvalue"] ?? .none
-            return .list((0..<n).map { i in .list(lists.map { i < $0.count ? $0[i] : fill }) })
+            return .list((0..<n).map { i in .tuple(lists.map { i < $0.count ? $0[i] : fill }) })
         },
         "subelements": { v, a, _ in
             let elements: [Value]
             switch v {
             case .dict(let d): elements = Array(d.values)
-            case .list(let l): elements = l
+            case .list(let l), .tuple(let l, _): elements = l
             default: throw AnsibleError("obj must be a list of dicts or a nested dict")
             }
             let keys: [Value]
             switch a.get(0, "subelements") {
-            case .list(let l)?: keys = l
+            case .list(let l)?, .tuple(let l, _)?: keys = l
             case .string(let k)?, .unsafe(let k)?: keys = k.split(separator: ".", omittingEmptySubsequences: false).map { .string(String($0)) }
             default: throw AnsibleError("subelements must be a list or a string")
             }
@@ -127,7 +127,7 @@ enum SetFilters {
                         // Raised from the TypeError of subscripting it, whose words follow.
                         let why: String
                         switch values {
-                        case .list: why = "list indices must be integers or slices, not str"
+                        case .list, .tuple: why = "\(values.typeName) indices must be integers or slices, not str"
                         case .string, .unsafe: why = "string indices must be integers, not 'str'"
                         default: why = "'\(values.typeName)' object is not subscriptable"
                         }
@@ -139,8 +139,8 @@ enum SetFilters {
                     }
                     values = next
                 }
-                guard case .list(let subs) = values else { throw AnsibleError("the key \(keys.last?.pythonRepr ?? "") should point to a list, got \(values.pythonRepr)") }
-                for s in subs { out.append(.list([element, s])) }
+                guard let subs = values.listValue else { throw AnsibleError("the key \(keys.last?.pythonRepr ?? "") should point to a list, got \(values.pythonRepr)") }
+                for s in subs { out.append(.tuple([element, s])) }
             }
             return .list(out)
         },

@@ -69,7 +69,7 @@ struct YAMLDump {
     private func node(_ v: Value, at path: [Value]? = nil) throws -> Node {
         if let path, let token = shared[path] {
             switch v {
-            case .list, .dict: return .shared(token, try node(v))
+            case .list, .tuple, .dict: return .shared(token, try node(v))
             default: break
             }
         }
@@ -91,9 +91,9 @@ struct YAMLDump {
         case .date, .zonedDatetime:
             // represent_date: isoformat(); represent_datetime: isoformat(' '), both str().
             return .scalar(v.pythonStr, tag: t + "timestamp", style: defaultStyle)
-        case .time, .timedelta, .omit: throw YAMLText.Unrepresentable(value: v)
+        case .time, .timedelta, .omit, .tuple(_, grouped: true): throw YAMLText.Unrepresentable(value: v)
         case .undefined(let why): throw UndefinedError(why)
-        case .list(let l): return .sequence(try l.enumerated().map { i, x in try node(x, at: path.map { $0 + [.int(i)] }) })
+        case .list(let l), .tuple(let l, _): return .sequence(try l.enumerated().map { i, x in try node(x, at: path.map { $0 + [.int(i)] }) })
         case .dict(let d): return .mapping(try pairs(d).map { k, x in (try node(k), try node(x, at: path.map { $0 + [k] })) })
         }
     }

@@ -30,7 +30,7 @@ enum Constructed {
                         if strict { throw InventoryError("Could not set \(name.pythonStr) for host \(host): \(error)", apart: true) }
                         continue
                     }
-                    inv.data.hosts[host]?.vars[name] = composed(expression, value)
+                    inv.data.hosts[host]?.vars[name] = composed(expression, value.tupleFree())
                 }
             }
             let vars = try hostVars(host), s = scope(vars)

@@ -124,7 +124,7 @@ enum DataLookups {
                     parent = removing(Array(keys), from: parent)
                 }
             }
-            for sub in sublist { out.append(.list([.dict(parent), sub])) }
+            for sub in sublist { out.append(.tuple([.dict(parent), sub])) }
         }
         return out
     }

@@ -264,6 +264,45 @@ def cases():
         src = (HERE / 'files' / name).read_text()
         for opts in ({}, {'lstrip_blocks': True}, {'trim_blocks': False}):
             add(src, file=name, options=opts)
+    # Tuples: Python's inside an expression (str(), type_debug, equality, hashing), lists once finalised.
+    for expr in ["(1, 2) | string", "(1,) | string", "() | string", "(1, 2) | type_debug", "(1, 2) == [1, 2]", "(1, 2) == (1, 2)",
+                 "(1, 2) != [1, 2]", "d.items() | list | string", "d | items | list | string", "nums | zip(words) | list | string",
+                 "[1, 2] | product([3]) | list | string", "[1, 2] | permutations | list | string", "[1, 2, 3] | combinations(2) | list | string",
+                 "d | dictsort | string", "users | groupby('admin') | string", "(users | groupby('admin'))[0] | type_debug",
+                 "(users | groupby('admin'))[1].grouper", "(users | groupby('admin'))[1].list | length", "('a', [1]).grouper",
+                 "'a=b'.partition('=') | string", "'a=b=c'.rpartition('=') | string", "'ab'.partition('=') | string",
+                 "'ab'.rpartition('=') | string", "'ab'.partition('')", "((1, 2) + (3,)) | string", "(1, 2) + [3]", "[3] + (1, 2)",
+                 "(1, 2, 3)[1:] | string", "((1, 2) * 2) | string", "(2 * (1,)) | string", "(1, 2) | to_json", "(1, 2) | to_yaml",
+                 "users | groupby('admin') | to_json", "users | groupby('admin') | to_yaml", "[(2, 1), (1, 2)] | sort | string",
+                 "[(1, 'a'), [1, 'a']] | sort", "(3, 1) | sort | string", "'%s-%s' % (1, 2)", "'%s' % [1, 2]", "'%s %s' % [1, 2]",
+                 "'%s' % ((1, 2),)", "'x' % [1]", "'%d-%d' | format(1, 2)", "'{}'.format((1, 2))", "'{0[1]}'.format((1, 2))",
+                 "(1, 2) | pprint", "(1, 2).index(2)", "(1, 2).index(3)", "(1, 2, 2).count(2)", "(1, 2).append(3)", "(1, 2).copy()",
+                 "{'a': (1, 2)} | string", "{(1, 2): 'x'}", "{(1, 2): 'x'}[(1, 2)]", "(1, 2) in {(1, 2): 'x'}", "[1, 2] in {(1, 2): 'x'}",
+                 "[1, 2] | zip_longest([3]) | list | string", "users | subelements('groups') | first | type_debug",
+                 "users | subelements('groups') | string", "'a=1 b=2' | regex_findall('(\\w)=(\\d)') | string", "path | splitext | string",
+                 "'x' | splitext | string", "[(1, 2), (1, 2)] | unique | string", "[(1, 2)] | union([[1, 2]]) | string",
+                 "[(1, 2), (3, 4), (2, 1), (5, 0), (1, 2)] | union([]) | string", "[(1, 2), (3, 4)] | intersect([(3, 4)]) | string",
+                 "(1, 2) < (1, 3)", "(1, 2) < [1, 3]", "(1, 2) <= (1, 2)", "1 in (1, 2)", "(1, 2) | first", "(1, 2) | last", "(1, 2) | length",
+                 "(1, 2) | join(',')", "(1, 2) | max", "(1, 2) | sum", "(1, 2) | list | string", "(1, 2) | list | type_debug",
+                 "(1, 2) | reverse | list | string", "(1, 2, 1) | unique | string", "(1, 2) | map('string') | list", "(1, 2) is sequence",
+                 "(1, 2) is iterable", "(1, 2) is string", "(1, 2) is mapping", "dict([('a', 1)])", "dict(d.items())", "dict(zip(words, nums))",
+                 "[(1, 2), [3]] | flatten", "[(1, 2), (3, 4)] | map('first') | list", "(1, 2) | batch(1) | list | string",
+                 "(1, 2, 3) | slice(2) | list | string", "s.endswith(['d'])", "s.startswith(('H', 'x'))", "s.startswith(1)",
+                 "(1, 2) | select | list", "(1, 2) | ansible.builtin.shuffle(seed=3) | string", "(1, 2) | random in (1, 2)",
+                 "((1, 2) | string)[0]", "(1, 2) ~ ''", "[(1, 2)] | to_json", "(1, 2) | to_nice_json", "[1, 2] | zip([3]) | first | type_debug",
+                 "(1, 'a') | min", "d.items() | selectattr('1') | list", "users | groupby('admin') | map(attribute='grouper') | list",
+                 "users | groupby('admin') | selectattr('grouper') | map(attribute='list') | first | length",
+                 "(users | groupby('admin') | first) == (false, [users[1], users[2]])", "(1, 2) | urlencode", "[('a', 1)] | urlencode",
+                 "(1, 2) | symmetric_difference([(1, 2)]) | string", "(1, 2) | path_join"]:
+        add('{{ %s }}' % expr)
+    for template in ["x{{ (1, 2) }}y", "x{{ d | dictsort }}y", "x{{ users | groupby('admin') | map(attribute='grouper') | list }}y",
+                     "x{{ users | groupby('admin') | first }}y", "x{{ nums | zip(words) | list }}y", "{{ (1, 2) }}{{ (3,) }}",
+                     "{% set t = (1, 2) %}{{ t | type_debug }} {{ t }} {{ t | string }}",
+                     "{% macro m() %}{{ varargs | string }} {{ varargs | type_debug }}{% endmacro %}{{ m(1, 2) }}",
+                     "{% for a, b in d | dictsort %}{{ a }}={{ b }} {% endfor %}", "{% for a, b in nums | zip(words) %}{{ a }}{{ b }}{% endfor %}",
+                     "{% for g in users | groupby('admin') %}{{ g.grouper }}:{{ g.list | map(attribute='name') | join(',') }} {% endfor %}",
+                     "{{ 1, 2 }}", "{% for x in 1, 2 %}{{ x }}{% endfor %}"]:
+        add(template)
     return out
 
 
