@@ -1859,7 +1859,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         func kept(_ v: Value) -> Value? {
             switch v {
             case .undefined: return nil
-            case .list(let l): return .list(l.compactMap(kept))
+            case .list(let l), .tuple(let l, _): return .list(l.compactMap(kept))
             case .dict(let d):
                 var out = Dict()
                 for (k, x) in d { if let r = kept(x) { out[k] = r } }

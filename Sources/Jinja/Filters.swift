@@ -390,6 +390,7 @@ enum BuiltinFilters {
             return .list(seen)
         },
         "upper": { v, _, _ in .string(v.pythonStr.uppercased()) },
+        "urlize": { v, a, _ in try Urlize.filter(v, a) },
         "urlencode": { v, _, _ in
             // A dict or a list of pairs makes a query string; anything else is quoted as a path.
             let pairs: [(Value, Value)]

@@ -65,7 +65,7 @@ enum FileLookups {
             var options = kwargs
             func list(_ name: String) -> [Value] {
                 switch options[name] {
-                case .list(let l)?: return l
+                case .list(let l)?, .tuple(let l, _)?: return l
                 case nil, .none?: return []
                 case let v?: return v.pythonStr.split(separator: ",", omittingEmptySubsequences: false).map { .string(String($0)) }
                 }
@@ -80,7 +80,7 @@ enum FileLookups {
                         for (k, v) in d { options[k.pythonStr] = v }
                         (files, described) = (list("files"), "the 'files' option")
                     case .string, .unsafe: (files, described) = ([t], "files")
-                    case .list(let l):
+                    case .list(let l), .tuple(let l, _):
                         try process(l)
                         continue
                     default: throw AnsibleError("Invalid term supplied. A string, dict or list is required, not '\(t.typeName)').")

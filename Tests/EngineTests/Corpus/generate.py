@@ -295,6 +295,16 @@ def cases():
                  "(users | groupby('admin') | first) == (false, [users[1], users[2]])", "(1, 2) | urlencode", "[('a', 1)] | urlencode",
                  "(1, 2) | symmetric_difference([(1, 2)]) | string", "(1, 2) | path_join"]:
         add('{{ %s }}' % expr)
+    # urlize: Jinja2's rules for addresses, punctuation and brackets around them, and its options.
+    for text in ["see http://example.com.", "(www.example.org/path?q=1)", "mail me: ann@example.com, or mailto:bob@x.org",
+                 "<https://x.io/a_(b)>", "example.com and foo.bar", "https://192.168.0.1:8080/x and http://[::1]/",
+                 "a & b <c> 'q' \"d\"", "@a@b x@y www.x@y.com", "line1 https://a.example.com/\nline2", "((http://x.com/a))).",
+                 "ftp://files.example.com", "https://xn--bcher-kva.example/", "ünïcode https://exämple.com/ä", ""]:
+        add('{{ %r | urlize }}' % text)
+    for args in ["10", "trim_url_limit=5", "nofollow=true", "target='_blank'", "rel='ext me'", "extra_schemes=['ftp:']",
+                 "extra_schemes=['x']", "none, true, '_top', 'a'"]:
+        add("{{ 'go to https://www.example.com/some/long/path now ftp://f.org' | urlize(%s) }}" % args)
+    add("{{ 42 | urlize }}")
     for template in ["x{{ (1, 2) }}y", "x{{ d | dictsort }}y", "x{{ users | groupby('admin') | map(attribute='grouper') | list }}y",
                      "x{{ users | groupby('admin') | first }}y", "x{{ nums | zip(words) | list }}y", "{{ (1, 2) }}{{ (3,) }}",
                      "{% set t = (1, 2) %}{{ t | type_debug }} {{ t }} {{ t | string }}",
