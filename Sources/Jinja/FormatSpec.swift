@@ -149,8 +149,7 @@ enum FormatSpec {
     static func integer(_ v: Value, _ spec: Spec) throws -> String {
         guard spec.precision == nil else { throw TemplateError("Precision not allowed in integer format specifier") }
         if spec.type == "c" {
-            guard let i = v.intValue, i >= 0, i < 0x110000, let u = Unicode.Scalar(UInt32(i)) else { throw TemplateError("%c arg not in range(0x110000)") }
-            return pad("", String(Character(u)), spec, defaultAlign: "<")
+            return pad("", try Ops.character(v, bigInt: "Python int too large to convert to C long"), spec, defaultAlign: "<")
         }
         let (radix, prefix): (Int, String)
         switch spec.type {

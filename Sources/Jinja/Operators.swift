@@ -149,8 +149,7 @@ enum Ops {
             throw TemplateError("can't compare datetime.datetime to datetime.date")
         default: break
         }
-        if a.isBigInt || b.isBigInt, let less = Value.intLess(a, b) { return less }
-        if let x = a.number, let y = b.number { return x < y }
+        if a.number != nil, b.number != nil { return Value.numericOrder(a, b) == -1 }
         if let x = a.stringValue, let y = b.stringValue { return x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars) }
         switch (a, b) {
         case (.list(let x), .list(let y)), (.tuple(let x, _), .tuple(let y, _)):
@@ -208,6 +207,14 @@ enum Ops {
         default:
             throw TemplateError("argument of type '\(container.typeName)' is not iterable")
         }
+    }
+
+    /// Python's chr() for `%c` and `{:c}`: a surrogate code point is held as Python holds it;
+    /// `bigInt`: the words for an int past 64 bits (each path words its overflow its own way).
+    static func character(_ v: Value, bigInt: String) throws -> String {
+        guard let i = v.intValue else { throw TemplateError(bigInt) }
+        guard i >= 0, i < 0x110000 else { throw TemplateError("%c arg not in range(0x110000)") }
+        return String(Unicode.Scalar(UInt32(i)) ?? Surrogates.scalar(UInt32(i)))
     }
 
     /// printf-style `'%s' % x`, with the conversions templates use.
@@ -302,9 +309,8 @@ enum Ops {
                 guard s.unicodeScalars.count == 1 else { throw TemplateError("%c requires an int or a unicode character, not a string of length \(s.unicodeScalars.count)") }
                 body = s
             } else {
-                guard let i = v.intValue else { throw TemplateError("%c requires an int or a unicode character, not \(v.typeName)") }
-                guard i >= 0, i < 0x110000 else { throw TemplateError("%c arg not in range(0x110000)") }
-                body = Unicode.Scalar(UInt32(i)).map { String(Character($0)) } ?? " "
+                guard v.bigIntValue != nil else { throw TemplateError("%c requires an int or a unicode character, not \(v.typeName)") }
+                body = try character(v, bigInt: "%c arg not in range(0x110000)")
             }
         default: body = v.pythonStr
         }

@@ -82,9 +82,24 @@ extension Value {
     }
 
     /// Python's ordering of two ints of any size; nil when either is no int.
-    public static func intLess(_ a: Value, _ b: Value) -> Bool? {
-        guard let x = a.bigIntValue, let y = b.bigIntValue else { return nil }
-        return x < y
+    /// Python's ordering of two numbers (bools count): exact between an int and a float, as
+    /// float_richcompare is (`2**53 + 1 > 2.0**53`, `10**400 < inf`). -1, 0 or 1; nil when one is
+    /// no number, or NaN (which nothing equals or orders against).
+    public static func numericOrder(_ a: Value, _ b: Value) -> Int? {
+        func sign<T: Comparable>(_ x: T, _ y: T) -> Int { x < y ? -1 : x == y ? 0 : 1 }
+        switch (a, b) {
+        case (.float(let x), .float(let y)): return x.isNaN || y.isNaN ? nil : sign(x, y)
+        case (.float, _): return numericOrder(b, a).map { -$0 }
+        case (_, .float(let f)):
+            guard let n = a.bigIntValue, !f.isNaN else { return nil }
+            guard f.isFinite else { return f > 0 ? -1 : 1 }
+            let whole = f.rounded(.down)
+            let order = sign(n, BigInt(exactly: whole)!)
+            return order == 0 && whole != f ? -1 : order   // n is floor(f), below f itself
+        default:
+            guard let x = a.bigIntValue, let y = b.bigIntValue else { return nil }
+            return sign(x, y)
+        }
     }
 }
 

@@ -81,7 +81,7 @@ extension Value: Hashable {
         case (.date, _), (_, .date), (.time, _), (_, .time), (.zonedDatetime, _), (_, .zonedDatetime): return false
         default:
             if let x = a.stringValue, let y = b.stringValue { return x == y }
-            if let x = a.number, let y = b.number { return x == y }
+            if a.number != nil, b.number != nil { return Value.numericOrder(a, b) == 0 }
             return false
         }
     }

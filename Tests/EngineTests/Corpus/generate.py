@@ -295,6 +295,15 @@ def cases():
                  "(users | groupby('admin') | first) == (false, [users[1], users[2]])", "(1, 2) | urlencode", "[('a', 1)] | urlencode",
                  "(1, 2) | symmetric_difference([(1, 2)]) | string", "(1, 2) | path_join"]:
         add('{{ %s }}' % expr)
+    # Ints against floats compare exactly, as Python's float_richcompare; %c and {:c} past a code point.
+    for expr in ["2**53 + 1 == 2.0**53", "2**53 + 1 > 2.0**53", "9007199254740993 < 9007199254740992.5", "2**64 == 2.0**64",
+                 "2**64 + 1 > 2.0**64", "10**400 > 1e308", "10**400 < 1e308 * 10", "-(10**400) > -1e308 * 10",
+                 "[2**53 + 1, 2.0**53] | max", "[2.0**53, 2**53 + 1] | min", "2**53 + 1 in [2.0**53]", "[2**53 + 1, 2.0**53] | unique | length",
+                 "9223372036854775807 == 9223372036854775808.0", "9223372036854775807 < 9223372036854775808.0",
+                 "-9223372036854775808 == -9223372036854775808.0", "true == 1.0", "-3 > -3.5", "2**70 >= 2.0**70", "[3, 2.5, 2**60, 1e20] | sort",
+                 "'{:c}'.format(2**70)", "'{:c}'.format(2**31)", "'{:c}'.format(-1)", "'%c' % 2**70", "'%c' % 65", "'{:c}'.format(97)",
+                 "'%c' % 55296 | length", "'%c' % 'ab'"]:
+        add('{{ %s }}' % expr)
     # urlize: Jinja2's rules for addresses, punctuation and brackets around them, and its options.
     for text in ["see http://example.com.", "(www.example.org/path?q=1)", "mail me: ann@example.com, or mailto:bob@x.org",
                  "<https://x.io/a_(b)>", "example.com and foo.bar", "https://192.168.0.1:8080/x and http://[::1]/",
