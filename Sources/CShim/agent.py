@@ -181,11 +181,13 @@ MODULES = {}      # SHA-256 -> compiled module code
 TMPDIR = None
 
 
-def tmpdir():
-    """The agent's private 0700 directory, made on first use and removed when the agent exits."""
+def tmpdir(remote_tmp=None):
+    """The agent's private 0700 directory, made on first use (in the task's remote_tmp, made 0700
+    as Ansible makes it, when it can be) and removed when the agent exits."""
     global TMPDIR
     if TMPDIR is None:
-        for base in (os.path.expanduser('~/.ansible/tmp'), tempfile.gettempdir(), '/var/tmp', '/tmp'):
+        first = [os.path.expanduser(os.path.expandvars(remote_tmp))] if remote_tmp else []
+        for base in first + [os.path.expanduser('~/.ansible/tmp'), tempfile.gettempdir(), '/var/tmp', '/tmp']:
             try:
                 os.makedirs(base, mode=0o700, exist_ok=True)
                 TMPDIR = tempfile.mkdtemp(prefix='swansible-%d-' % os.getpid(), dir=base)
@@ -458,13 +460,13 @@ def run_module(msg):
     files = msg.get('files') or {}
     args = module_args(msg)
     if files or msg.get('needs_tmp'):
-        taskdir = tempfile.mkdtemp(prefix='task-', dir=tmpdir())
+        taskdir = tempfile.mkdtemp(prefix='task-', dir=tmpdir(args.get('_ansible_remote_tmp')))
         for rel, content in files.items():
             path = os.path.join(taskdir, rel)
             with open(path, 'wb') as f:
                 f.write(base64.b64decode(content))
         args = json.loads(json.dumps(args).replace('@@TASKDIR@@', taskdir))
-    args['_ansible_tmpdir'] = taskdir or tmpdir()
+    args['_ansible_tmpdir'] = taskdir or tmpdir(args.get('_ansible_remote_tmp'))
     try:
         import ansible.module_utils.basic as basic
     except ImportError as e:
@@ -580,7 +582,7 @@ def run_script_module(msg, source):
     JSON for WANT_JSON ones, else `k=v` words (Ansible's old-style modules); its stdout is the result."""
     script = msg['script']
     args = module_args(msg)
-    work = tempfile.mkdtemp(prefix='task-', dir=tmpdir())
+    work = tempfile.mkdtemp(prefix='task-', dir=tmpdir(args.get('_ansible_remote_tmp')))
     try:
         path = os.path.join(work, msg['name'])
         with open(path, 'w') as f:
@@ -844,7 +846,7 @@ UPLOADS = {}
 
 def upload_open(msg):
     """A file streamed from the controller in raw chunks, into the agent's private temp dir."""
-    fd, path = tempfile.mkstemp(prefix='upload-', dir=tmpdir())
+    fd, path = tempfile.mkstemp(prefix='upload-', dir=tmpdir(msg.get('remote_tmp')))
     UPLOADS[msg['id']] = (fd, path)
     return {'path': path}
 
@@ -907,7 +909,7 @@ def run_script(msg):
             return {'skipped': text % msg[key]}
     if msg.get('check'):
         return {'check': True}
-    work = tempfile.mkdtemp(dir=tmpdir())
+    work = tempfile.mkdtemp(dir=tmpdir(msg.get('remote_tmp')))
     try:
         path = os.path.join(work, msg['name'])
         if msg.get('upload'):

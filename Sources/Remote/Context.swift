@@ -54,11 +54,14 @@ public final class Context: Sendable {
 
     /// Streams a local file (or bytes) into the agent's temp dir in chunks, with a few chunks in
     /// flight at a time so neither side buffers the whole file; returns the path over there.
-    public func upload(_ source: UploadSource, chunk: Int = 1 << 20, window: Int = 4) async throws -> String {
+    /// `remoteTmp`: where the agent makes its temp dir if it has none yet (the task's remote_tmp).
+    public func upload(_ source: UploadSource, remoteTmp: String? = nil, chunk: Int = 1 << 20, window: Int = 4) async throws -> String {
         active.add(1, ordering: .relaxed)
         defer { active.subtract(1, ordering: .relaxed) }
         let id = Int.random(in: 1...Int(Int32.max))
-        guard let path = try await call("upload_open", ["id": .int(id)])["path"]?.stringValue else {
+        var open: Dict = ["id": .int(id)]
+        if let remoteTmp { open["remote_tmp"] = .string(remoteTmp) }
+        guard let path = try await call("upload_open", open)["path"]?.stringValue else {
             throw RemoteError.protocolError("the agent did not open an upload")
         }
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -529,3 +529,42 @@ def test_a_live_status_line_on_a_terminal_only(tmp_path):
     assert shown == plain.stderr + plain.stdout
     assert '\x1b' not in plain.stdout + plain.stderr
     assert 'waiting' not in log.read_text() and 'changed: [localhost]' in log.read_text()
+
+
+def test_shell_executable_and_remote_tmp_reach_modules_as_ansible(tmp_path):
+    """ActionBase gives each module the task's shell (`ansible_shell_executable`, else the
+    `executable` setting) and remote_tmp: `shell:` runs under bash when told, and a module's
+    temporary files go to a remote_tmp that is made 0700 if missing (swansible used /bin/sh and
+    ~/.ansible/tmp whatever was set)."""
+    book = tmp_path / 'site.yml'
+    book.write_text("""- hosts: localhost
+  gather_facts: false
+  vars:
+    ansible_remote_tmp: "{{ base }}/rtmp"
+  tasks:
+    - shell: echo "$0 ${BASH_VERSION:+bash}"
+      register: default_shell
+    - shell: echo "$0 ${BASH_VERSION:+bash}"
+      register: bash_shell
+      vars: {ansible_shell_executable: /bin/bash}
+    - shell: echo "$0"
+      args: {executable: /bin/dash}
+      register: own_shell
+      vars: {ansible_shell_executable: /bin/bash}
+    - stat: {path: "{{ base }}/rtmp"}
+      register: rtmp
+    - debug: msg="{{ [default_shell.stdout, bash_shell.stdout, own_shell.stdout, rtmp.stat.exists, rtmp.stat.mode] }}"
+""")
+    results = []
+    for tool in (ansible_playbook, swansible_playbook):
+        for env in ({}, {'ANSIBLE_EXECUTABLE': '/bin/bash'}):
+            base = tmp_path / f'{tool.__name__}-{len(env)}'
+            base.mkdir()
+            # Without pipelining (Ansible's default) every module task makes its files in remote_tmp.
+            results.append(tool(book, '-e', f'base={base}', env={**env, 'ANSIBLE_PIPELINING': '0'}))
+    theirs, ours = results[:2], results[2:]
+    for t, o in zip(theirs, ours):
+        assert t.returncode == o.returncode == 0, t.stdout + t.stderr + o.stdout
+        assert o.stdout == t.stdout
+    assert '"/bin/sh ",\n        "/bin/bash bash",\n        "/bin/dash",\n        true,\n        "0700"' in ours[0].stdout
+    assert '"/bin/bash bash",\n        "/bin/bash bash"' in ours[1].stdout

@@ -198,8 +198,9 @@ final class ActionContext: @unchecked Sendable {
     /// is removed afterwards. A transfer that breaks is the host's: UNREACHABLE.
     func withUpload<T>(_ source: UploadSource, _ body: (Context, String) async throws -> T) async throws -> T {
         let ctx = try await agent()
+        let remoteTmp = try configuredInternals().remoteTmp
         let remote: String
-        do { remote = try await ctx.upload(source) } catch let e as RemoteError {
+        do { remote = try await ctx.upload(source, remoteTmp: remoteTmp) } catch let e as RemoteError {
             throw Unreachable(message: "Failed to send the file to \(host): \(e.description)")
         }
         defer { _Concurrency.Task { _ = try? await ctx.call("remove", ["path": .string(remote)]) } }
@@ -221,6 +222,30 @@ final class ActionContext: @unchecked Sendable {
             }
         }
         return script
+    }
+
+    /// What ActionBase's _update_module_args gives every module from the task's variables and
+    /// the settings (a variable first, then ANSIBLE_*, then ansible.cfg): the shell `shell:` runs
+    /// under, where a module makes its temporary files, its syslog facility and so on.
+    func configuredInternals() throws -> (shellExecutable: String, remoteTmp: String, syslogFacility: String, noTargetSyslog: Bool,
+                                          keepRemoteFiles: Bool, selinuxSpecialFS: [String], targetLogInfo: String?) {
+        let settings = runner.settings
+        func variable(_ name: String) throws -> String? {
+            guard let v = try scope.lookup(name), !v.isNone else { return nil }
+            return v.pythonStr
+        }
+        let remoteTmp = try variable("ansible_remote_tmp") ?? Files.environment("ANSIBLE_REMOTE_TMP")
+            ?? settings.value(env: "ANSIBLE_REMOTE_TEMP", key: "remote_tmp") ?? "~/.ansible/tmp"
+        let noTargetSyslog = try scope.lookup("ansible_no_target_syslog").map(AnsibleFilters.boolean)?.truthy
+            ?? settings.value(env: "ANSIBLE_NO_TARGET_SYSLOG", key: "no_target_syslog").map(Settings.truthy) ?? false
+        return (shellExecutable: try variable("ansible_shell_executable") ?? settings.value(env: "ANSIBLE_EXECUTABLE", key: "executable") ?? "/bin/sh",
+                remoteTmp: remoteTmp,
+                syslogFacility: try variable("ansible_syslog_facility") ?? settings.value(env: "ANSIBLE_SYSLOG_FACILITY", key: "syslog_facility") ?? "LOG_USER",
+                noTargetSyslog: noTargetSyslog,
+                keepRemoteFiles: settings.value(env: "ANSIBLE_KEEP_REMOTE_FILES", key: "keep_remote_files").map(Settings.truthy) ?? false,
+                selinuxSpecialFS: settings.value(env: "ANSIBLE_SELINUX_SPECIAL_FS", section: "selinux", key: "special_context_filesystems").map(Settings.list)
+                    ?? ["fuse", "nfs", "vboxsf", "ramfs", "9p", "vfat"],
+                targetLogInfo: try variable("ansible_target_log_info") ?? settings.value(env: "ANSIBLE_TARGET_LOG_INFO", key: "target_log_info"))
     }
 
     /// PYTHON_MODULE_RLIMIT_NOFILE: the soft limit of open files a Python module runs with (0:
@@ -259,19 +284,24 @@ final class ActionContext: @unchecked Sendable {
         let modern = module.profile == "modern" && ModuleProfiles.enabled
         let moduleArgs = modern ? ModuleProfiles.encode(.dict(args)).dictValue ?? args : args
         let v = runner.vars
+        let configured = try configuredInternals()
         var internalArgs: [(String, Value)] = [
-            ("_ansible_check_mode", .bool(checkMode)), ("_ansible_no_log", .bool(noLog)),
+            ("_ansible_check_mode", .bool(checkMode)), ("_ansible_no_log", .bool(noLog || configured.noTargetSyslog)),
             ("_ansible_debug", false), ("_ansible_diff", .bool(diffMode)), ("_ansible_verbosity", .int(v.verbosity)),
             ("_ansible_version", .string(runner.library.version)), ("_ansible_module_name", .string(name)),
-            ("_ansible_syslog_facility", "LOG_USER"),
-            ("_ansible_selinux_special_fs", ["fuse", "nfs", "vboxsf", "ramfs", "9p", "vfat"]),
-            ("_ansible_shell_executable", "/bin/sh"), ("_ansible_keep_remote_files", false),
-            ("_ansible_remote_tmp", "~/.ansible/tmp"),
+            ("_ansible_syslog_facility", .string(configured.syslogFacility)),
+            ("_ansible_selinux_special_fs", .list(configured.selinuxSpecialFS.map(Value.string))),
+            ("_ansible_shell_executable", .string(configured.shellExecutable)),
+            ("_ansible_keep_remote_files", .bool(configured.keepRemoteFiles)),
+            ("_ansible_remote_tmp", .string(configured.remoteTmp)),
         ]
         // Each ansible-core line's AnsibleModule accepts exactly its own set (PASS_VARS); an
         // unknown `_ansible_` key is an "Unsupported parameters" failure.
         let line = runner.library.line
-        if line >= (2, 17) { internalArgs += [("_ansible_ignore_unknown_opts", .bool(ignoreUnknownOptions)), ("_ansible_target_log_info", .none)] }
+        if line >= (2, 17) {
+            internalArgs += [("_ansible_ignore_unknown_opts", .bool(ignoreUnknownOptions)),
+                             ("_ansible_target_log_info", configured.targetLogInfo.map(Value.string) ?? .none)]
+        }
         if line >= (2, 19) { internalArgs.append(("_ansible_tracebacks_for", .list(runner.tracebacksFor.map(Value.string)))) } else {
             internalArgs.append(("_ansible_string_conversion_action", "warn"))
         }
