@@ -274,6 +274,12 @@ def closure_digest(manifest):
 DIGESTS = {}    # module_utils name -> digest of the source loaded for it
 
 
+def module_file(msg):
+    """The module's path as AnsiballZ lays it out beside the `ansible` package (…/ansible/legacy/x.py):
+    2.19's module_utils name a deprecation's module from it."""
+    return '<swansible>/' + msg.get('file', msg['name'] + '.py')
+
+
 def load(msg):
     """Brings in the module and its module_utils closure, from the message or this user's cache
     (content-addressed); returns the compiled module, or what is still needed."""
@@ -326,7 +332,7 @@ def load(msg):
         elif msg.get('script'):
             code = MODULES[digest] = source   # a program run as it is, not Python
         else:
-            code = MODULES[digest] = compile(source, '<swansible>/%s.py' % msg['name'], 'exec')
+            code = MODULES[digest] = compile(source, module_file(msg), 'exec')
             MODULE_SOURCES[digest] = source
     return code if not need else need
 
@@ -393,7 +399,7 @@ def patch_respawn(msg):
 
     def respawn_module(interpreter_path):
         data = {'sources': {name: list(v) for name, v in FINDER.sources.items()}, 'module': MODULE_SOURCES[msg['hash']],
-                'name': '<swansible>/%s.py' % msg['name'], 'package': msg.get('package', 'ansible.modules'),
+                'name': module_file(msg), 'package': msg.get('package', 'ansible.modules'),
                 'args': basic._ANSIBLE_ARGS.decode('utf-8', 'surrogateescape')}
         p = subprocess.run([interpreter_path, '-c', RESPAWN_CHILD], input=json.dumps(data).encode(), stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE)

@@ -41,6 +41,15 @@ public struct ModuleSource: Sendable {
         return (source.contains("WANT_JSON"), interpreter)
     }
 
+    /// Where AnsiballZ puts the module (ansible/modules/x.py for ansible-core's own,
+    /// ansible/legacy/x.py for a library's or a role's, ansible_collections/ns/coll/plugins/modules/x.py):
+    /// 2.19's module_utils tell whose deprecation it is by that path.
+    func payloadPath(ansibleDir: String) -> String {
+        let short = name.split(separator: ".").last.map(String.init) ?? name
+        if package.hasPrefix("ansible_collections.") { return package.replacing(".", with: "/") + "/\(short).py" }
+        return (path.hasPrefix(ansibleDir + "/modules/") ? "ansible/modules/" : "ansible/legacy/") + short + ".py"
+    }
+
     mutating func computeManifest() {
         manifest = utils.map { ($0.0, ModuleLibrary.digest($0.1), $0.1, $0.2) }.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
         closure = ModuleLibrary.digest(manifest.map { "\($0.name)=\($0.digest)" }.joined(separator: "\n"))

@@ -311,7 +311,8 @@ final class ActionContext: @unchecked Sendable {
         for (k, x) in internalArgs { constants[.string(k)] = x }
         let internalKey = String(ModuleLibrary.digest(Value.dict(constants).json()).prefix(16)) + ".i"
         var body: Dict = ["name": .string(module.name), "hash": .string(module.hash), "args": .dict(moduleArgs),
-                          "package": .string(module.package), "internal_key": .string(internalKey)]
+                          "package": .string(module.package), "internal_key": .string(internalKey),
+                          "file": .string(module.payloadPath(ansibleDir: runner.library.ansibleDir))]
         if !ctx.missing([internalKey]).isEmpty { body["internal"] = .dict(constants) }
         if modern { body["profile"] = "modern" }
         if !files.isEmpty {
@@ -402,7 +403,11 @@ final class ActionContext: @unchecked Sendable {
             r["deprecations"] = .list(ds.map { d in
                 guard let event = d["event"] else { return d }
                 var deprecator = d["deprecator"] ?? .none
-                if case .dict(var p) = deprecator { p["__ansible_type"] = nil; deprecator = .dict(p) }
+                if case .dict(var p) = deprecator {
+                    p["__ansible_type"] = nil
+                    if let type = p["type"]?["value"] { p["type"] = type }   // the PluginType enum, as its value
+                    deprecator = .dict(p)
+                }
                 let resolved = deprecator["resolved_name"]?.stringValue
                 var m: Dict = ["msg": .string(briefMessage(event)),
                                "collection_name": resolved.map { .string($0.split(separator: ".").prefix(2).joined(separator: ".")) } ?? .none]
