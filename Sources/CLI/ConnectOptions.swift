@@ -53,7 +53,11 @@ public struct ConnectOptions: ParsableArguments {
             || settings.value(env: "ANSIBLE_BECOME_ASK_PASS", section: "privilege_escalation", key: "become_ask_pass").map(Settings.truthy) == true
         if askPass { settings.askedConnectionPassword = Prompt.password("SSH password: ") }
         guard askBecomePass else { return }
-        let typed = Prompt.password(askPass ? "BECOME password[defaults to SSH password]: " : "BECOME password: ")
+        // AGNOSTIC_BECOME_PROMPT off: the prompt names the method ("SUDO password: ").
+        let agnostic = settings.value(env: "ANSIBLE_AGNOSTIC_BECOME_PROMPT", section: "privilege_escalation", key: "agnostic_become_prompt")
+            .map(Settings.truthy) ?? true
+        let method = agnostic ? "BECOME" : settings.becomeMethod.uppercased()
+        let typed = Prompt.password(askPass ? "\(method) password[defaults to SSH password]: " : "\(method) password: ")
         settings.askedBecomePassword = typed.isEmpty && askPass ? settings.askedConnectionPassword : typed
     }
 }

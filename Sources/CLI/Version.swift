@@ -16,8 +16,9 @@ public enum Version {
 
     /// What a command says first at -vv (as Ansible's CLI does), then the config file at -v.
     public static func announce(_ command: String, _ settings: Settings, verbosity: Int) {
-        if verbosity > 1 { Output.line(details(command, settings), .verbose) }
-        PlaybookRunner.announceConfig(settings, verbosity: verbosity)
+        Output.setVerbosity(verbosity, settings)
+        if verbosity > 1 || Output.logVerbosity > 1 { Output.verbose(details(command, settings), caplevel: 1) }
+        PlaybookRunner.announceConfig(settings)
     }
 
     static func details(_ command: String, _ settings: Settings) -> String {

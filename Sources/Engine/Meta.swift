@@ -20,7 +20,7 @@ extension PlaybookRunner {
                 abortRun(PlaybookError("\(error)", at: task.location))
                 return
             }
-            if options.verbosity > 1 { Output.line("META: inventory successfully refreshed", .verbose) }
+            Output.verbose("META: inventory successfully refreshed", caplevel: 1)
             return
         }
         if what == "flush_handlers", prefix == "RUNNING HANDLER" {
@@ -49,6 +49,7 @@ extension PlaybookRunner {
             }
             var msg = what
             var skip: String?
+            var implicitHeader = false
             let otherwise = "\(what) conditional evaluated to False"
             switch what {
             case "noop":
@@ -86,6 +87,9 @@ extension PlaybookRunner {
                 if holds, let role = task.role {
                     endRole(role, for: host)
                     msg = "ending role \(role.name) for \(host)"
+                    // Ansible's strategy has moved on to the role's implicit role_complete by then,
+                    // whose META lines are debug ones: this one is never shown at -vv.
+                    implicitHeader = true
                 } else {
                     skip = otherwise + ", continuing role \(task.role?.name ?? "") for \(host)"
                 }
@@ -99,7 +103,7 @@ extension PlaybookRunner {
             default:
                 break
             }
-            if options.verbosity > 1 { Output.line("META: \(skip ?? msg)", .verbose) }
+            if implicitHeader { Output.debug("META: \(skip ?? msg)") } else { Output.verbose("META: \(skip ?? msg)", caplevel: 1) }
             if let skip {
                 callback.result(host: host, action: task.action, status: .skipped,
                                 result: ["msg": .unsafe(msg), "skip_reason": .unsafe(skip), "skipped": true], ignoring: false)

@@ -135,9 +135,29 @@ public enum Output {
     nonisolated(unsafe) static var verboseToStderr = false
 
     /// `once`: shown once a run, under that key (a warning's text).
-    public static func line(_ s: String, _ c: Color? = nil, stderr: Bool = false, once: String? = nil) {
-        write((c.map { colored(s, $0) } ?? s) + "\n", fd: stderr || (c == .verbose && verboseToStderr) ? 2 : 1, once: once)
+    public static func line(_ s: String, _ c: Color? = nil, stderr: Bool = false, once: String? = nil, logged: Bool = true) {
+        write((c.map { colored(s, $0) } ?? s) + "\n", fd: stderr || (c == .verbose && verboseToStderr) ? 2 : 1, logged: logged, once: once)
     }
+
+    /// Display's verbosity (-v's) and the log's (LOG_VERBOSITY, never below the first).
+    nonisolated(unsafe) public private(set) static var verbosity = 0, logVerbosity = 0
+
+    /// Set once, before any verbose line.
+    public static func setVerbosity(_ v: Int, _ settings: Settings) {
+        verbosity = v
+        logVerbosity = settings.value(env: "ANSIBLE_LOG_VERBOSITY", key: "log_verbosity").flatMap { Int($0) }.map { max(v, $0) } ?? v
+    }
+
+    /// Display.verbose (`caplevel` 0 for -v, 1 for -vv…): shown past its level, and logged alone
+    /// when only LOG_VERBOSITY reaches it.
+    public static func verbose(_ s: String, caplevel: Int) {
+        if verbosity > caplevel { return line(s, .verbose) }
+        guard logVerbosity > caplevel, logFD >= 0 else { return }
+        write(s + "\n", fd: logOnly)   // in its host's turn, as what the screen gets
+    }
+
+    /// The descriptor that means the log alone.
+    static let logOnly: Int32 = -1
 
     /// A block of lines that ends with a newline (an `[ERROR]` block), colored line by line as
     /// Display colors the message it is.
@@ -163,6 +183,7 @@ public enum Output {
         }
         lock.withLock { _ in
             if muted.load(ordering: .sequentiallyConsistent) { return }
+            if fd == logOnly { if logFD >= 0 && logged { log(s) }; return }
             LiveStatus.erase()   // the status line gives way to what is written
             if let last = s.utf8.last { atLineStart = last == 10 }
             if logFD >= 0 && logged { log(s) }

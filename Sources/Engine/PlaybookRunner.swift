@@ -109,7 +109,7 @@ public final class PlaybookRunner: @unchecked Sendable {
     func sayStaticImports() { say(staticImports: includeLoader.takeStaticImports()) }
 
     func say(staticImports paths: [String]) {
-        if options.verbosity > 1 { for p in paths { Output.line("statically imported: \(p)", .verbose) } }
+        for p in paths { Output.verbose("statically imported: \(p)", caplevel: 1) }
     }
 
     /// Loads task files for include_tasks while the play runs.
@@ -159,8 +159,8 @@ public final class PlaybookRunner: @unchecked Sendable {
     }
 
     /// At -v, which ansible.cfg is used: the commands say it first, before inventory warnings.
-    public static func announceConfig(_ settings: Settings, verbosity: Int) {
-        if verbosity > 0 { Output.line(settings.configFile.map { "Using \($0) as config file" } ?? "No config file found; using defaults", .verbose) }
+    public static func announceConfig(_ settings: Settings) {
+        Output.verbose(settings.configFile.map { "Using \($0) as config file" } ?? "No config file found; using defaults", caplevel: 0)
     }
 
     /// Runs every play; returns Ansible's exit code. On a terminal the live status line is kept
@@ -201,14 +201,12 @@ public final class PlaybookRunner: @unchecked Sendable {
         }
         // The playbook's roles load before anything runs (include_role's add theirs as they come).
         roleLibraries.withLock { $0 = book.roleLibraries }
-        if options.verbosity > 1 {
-            // The task files imported while the playbook loaded, then the default callback at -vv:
-            // the other stdout callbacks it stands in for, then the playbook banner.
-            say(staticImports: book.staticImports)
-            for other in ["minimal", "oneline"] { Output.line("Skipping callback '\(other)', as we already have a stdout callback.", .verbose) }
-            Output.banner("PLAYBOOK: \(Files.basename(book.path))")
-            Output.line("\(book.plays.count) plays in \(book.given.isEmpty ? book.path : book.given)", .verbose)
-        }
+        // The task files imported while the playbook loaded, the other stdout callbacks the
+        // default one stands in for, its banner at -vv, and the count of plays.
+        say(staticImports: book.staticImports)
+        for other in ["minimal", "oneline"] { Output.verbose("Skipping callback '\(other)', as we already have a stdout callback.", caplevel: 1) }
+        if options.verbosity > 1 { Output.banner("PLAYBOOK: \(Files.basename(book.path))") }
+        Output.verbose("\(book.plays.count) plays in \(book.given.isEmpty ? book.path : book.given)", caplevel: 1)
         if options.check && callback.checkMarkers { Output.banner("DRY RUN") }
         for play in book.plays {
             do {
@@ -806,21 +804,22 @@ public final class PlaybookRunner: @unchecked Sendable {
         guard options.verbosity > 1 else { return }
         var shown = handler
         shown.name = handlerName(handler)
-        Output.line("NOTIFIED HANDLER \(shown.displayName) for \(host)", .verbose)
+        Output.line("NOTIFIED HANDLER \(shown.displayName) for \(host)", .verbose, logged: false)   // the callback's, screen only
     }
 
     /// The strategy's -vv note for each notification a task's result saves (per loop item, as each
     /// item's result carries them), before the result is shown; a handler's are not saved but
     /// notified there and then.
     func sayNotificationsSaved(_ task: PlayTask, host: String, _ names: [String], _ resolved: [(name: String, handlers: [PlayTask])]?) {
-        guard options.verbosity > 1, let resolved, !resolved.isEmpty else { return }
+        guard let resolved, !resolved.isEmpty else { return }
         if isHandler(task) {
+            guard options.verbosity > 1 else { return }
             var seen = vars.state(host).notified
             for h in resolved.flatMap(\.handlers) where seen.insert(PlaybookRunner.handlerID(h)).inserted { announce(h, host: host) }
             return
         }
         for n in names where resolved.contains(where: { $0.name == n && !$0.handlers.isEmpty }) {
-            Output.line("Notification for handler \(n) has been saved.", .verbose)
+            Output.verbose("Notification for handler \(n) has been saved.", caplevel: 1)
         }
     }
 

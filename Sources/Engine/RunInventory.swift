@@ -29,7 +29,7 @@ extension Inventory {
         let inv = try Inventory(sources: sources)
         Inventory.say = { show($0, verbosity: verbosity) }   // what refresh_inventory reads later is warned about
         if let firstUnparsed { throw AnsibleError("Completely failed to parse inventory source \(firstUnparsed)") }
-        if verbosity >= 4 { for n in inv.data.groupNameNotes { Output.line(n, .verbose) } }
+        for n in inv.data.groupNameNotes { Output.verbose(n, caplevel: 3) }
         if !inv.parsedAny {
             if flag("ANSIBLE_INVENTORY_UNPARSED_FAILED", "unparsed_is_failed", false) {
                 throw AnsibleError("No inventory was parsed, please check your configuration and options.")
@@ -45,7 +45,7 @@ extension Inventory {
     /// `giveUp: false`: a source's plugin failures without the "Unable to parse" after them.
     static func show(_ notice: InventoryNotice, verbosity: Int = 0, giveUp: Bool = true) {
         switch notice {
-        case .verbose(let text, let level): if verbosity >= level { Output.line(text, .verbose) }
+        case .verbose(let text, let level): Output.verbose(text, caplevel: level - 1)
         case .warning(let text): Output.warning(text)
         case .error(let text): Output.error(text.hasSuffix("\n") ? String(text.dropLast()) : text)
         case .deprecation(let text, let version, let origin, let plugin, let help):

@@ -56,9 +56,7 @@ public enum SSHAgent {
         do { found = try PythonPlugins.shared.addToSSHAgent(body) } catch {
             throw Unreachable(message: "Failed to authenticate: Failed to add configured private key into ssh-agent: \(error)")
         }
-        if verbosity >= 3 {
-            Output.line("<\(address)> SSH: SSH_AGENT " + (found.added ? "adding \(found.fingerprint) to agent" : "\(found.fingerprint) exists in agent"), .verbose)
-        }
+        Output.verbose("<\(address)> SSH: SSH_AGENT " + (found.added ? "adding \(found.fingerprint) to agent" : "\(found.fingerprint) exists in agent"), caplevel: 2)
         return found.key
     }
 
@@ -74,7 +72,7 @@ public enum SSHAgent {
         let agentDir = dir + "/ssh_agent"
         guard mkdir(agentDir, 0o700) == 0 else { throw AnsibleError("[Errno \(errno)] \(String(cString: strerror(errno))): '\(agentDir)'") }
         let sock = agentDir + "/agent.sock"
-        if verbosity >= 3 { Output.line("SSH_AGENT: starting...", .verbose) }
+        Output.verbose("SSH_AGENT: starting...", caplevel: 2)
         var out: [Int32] = [-1, -1], err: [Int32] = [-1, -1]
         guard cshim_pipe2_cloexec(&out) == 0, cshim_pipe2_cloexec(&err) == 0 else {
             throw AnsibleError("Could not start ssh-agent: \(Subprocess.StartError(errno: errno))")
@@ -107,7 +105,7 @@ public enum SSHAgent {
             e.help = "\(help)\n\nReturn Code: \(code)\nStandard Error:\n\(stderr)"
             throw e
         }
-        if verbosity >= 3 { Output.line("SSH_AGENT: ssh-agent[\(pid)] started and bound to \(sock)", .verbose) }
+        Output.verbose("SSH_AGENT: ssh-agent[\(pid)] started and bound to \(sock)", caplevel: 2)
         return sock
     }
 

@@ -123,15 +123,17 @@ def test_ask_pass_is_asked_first_and_seen_as_ansible_password(tmp_path):
     assert ours.stderr.index('SSH password:') < ours.stderr.index('No inventory was parsed')
 
 
-def test_ask_pass_and_become_ask_pass_from_the_configuration(tmp_path):
+@pytest.mark.parametrize('extra,method', [('', 'BECOME'), ('agnostic_become_prompt = False\nbecome_method = su\n', 'SU')])
+def test_ask_pass_and_become_ask_pass_from_the_configuration(tmp_path, extra, method):
     """ANSIBLE_ASK_PASS and `[privilege_escalation] become_ask_pass` are -k's and -K's defaults:
-    both passwords are asked for, as by ansible."""
-    (tmp_path / 'ansible.cfg').write_text('[privilege_escalation]\nbecome_ask_pass = True\n')
+    both passwords are asked for, as by ansible; without `agnostic_become_prompt` the become
+    prompt names the method."""
+    (tmp_path / 'ansible.cfg').write_text('[privilege_escalation]\nbecome_ask_pass = True\n' + extra)
     theirs, ours = without_terminal(['localhost', '-m', 'debug', '-a', 'msg={{ ansible_password }}'], 'sshpw\n\n', tmp_path,
                                     ANSIBLE_ASK_PASS='True', ANSIBLE_CONFIG=str(tmp_path / 'ansible.cfg'))
     assert ours.stdout == theirs.stdout and '"msg": "sshpw"' in ours.stdout
     # (without a terminal, ansible's getpass also warns that the input may be echoed)
-    for prompt in ('SSH password: \n', 'BECOME password[defaults to SSH password]: \n'):
+    for prompt in ('SSH password: \n', f'{method} password[defaults to SSH password]: \n'):
         assert prompt in ours.stderr and prompt in theirs.stderr
 
 

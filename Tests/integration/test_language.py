@@ -189,18 +189,27 @@ def test_non_lockstep_strategies_as_ansible(strategy):
     assert ours.stdout.count('TASK [first]') == 2 and 'swansible runs' not in ours.stderr
 
 
-def test_log_path_writes_the_log_ansible_writes(tmp_path):
+@pytest.mark.parametrize('book,log_verbosity', [('task_names.yml', None), ('roles_runtime.yml', '2')])
+def test_log_path_writes_the_log_ansible_writes(tmp_path, book, log_verbosity):
     """ANSIBLE_LOG_PATH: one record per message (INFO, WARNING with [WARNING], ERROR blocks), the
-    same text as ansible-playbook's logging lines once the time and pid are set aside."""
+    same text as ansible-playbook's logging lines once the time and pid are set aside. With
+    ANSIBLE_LOG_VERBOSITY the log alone gets Display's -v lines up to that level (the version
+    header, each tool's own, set aside)."""
     import re
     logs = []
+    env = {'ANSIBLE_LOG_VERBOSITY': log_verbosity} if log_verbosity else {}
     for tool, run in (('ansible', ansible_playbook), ('swansible', swansible_playbook)):
         log = tmp_path / f'{tool}.log'
-        out = run(LANG / 'task_names.yml', env={'ANSIBLE_LOG_PATH': str(log)})
+        out = run(LANG / book, env={'ANSIBLE_LOG_PATH': str(log), **env})
         assert out.returncode == 0, out.stdout + out.stderr
-        logs.append(re.sub(r'^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} p=\d+ ', '', log.read_text(), flags=re.M))
+        assert 'plays in' not in out.stdout
+        text = re.sub(r'^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} p=\d+ ', '', log.read_text(), flags=re.M)
+        logs.append(re.sub(r'^(u=\w+ n=ansible INFO\| )\S*ansible-playbook .*\n(  .*\n)*', r'\1(version)\n', text, flags=re.M))
     assert logs[0] == logs[1]
-    assert ' n=ansible WARNING| [WARNING]: ' in logs[1] and ' n=ansible ERROR| [ERROR]: ' in logs[1]
+    if log_verbosity:
+        assert 'INFO| 1 plays in ' in logs[1] and 'INFO| (version)' in logs[1] and "INFO| Skipping callback 'minimal'" in logs[1]
+    else:
+        assert ' n=ansible WARNING| [WARNING]: ' in logs[1] and ' n=ansible ERROR| [ERROR]: ' in logs[1]
 
 
 @pytest.mark.parametrize('book', ['output.yml', 'roles_runtime.yml', 'task_names.yml'])

@@ -271,7 +271,7 @@ final class ActionContext: @unchecked Sendable {
         guard let module = try runner.library.module(name, searchDirs: moduleDirs, utilDirs: utilDirs) else {
             throw TaskFailure(message: "The module \(name) was not found in configured module paths")
         }
-        if runner.options.verbosity >= 3 { Output.line("Using module file \(module.path)", .verbose) }
+        Output.verbose("Using module file \(module.path)", caplevel: 2)
         let stack = try self.stack
         // Ansible's become ends with its task; an agent of ours may still run as a user the task
         // deletes, which userdel refuses ("user … is currently used by process").
