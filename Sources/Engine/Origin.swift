@@ -91,6 +91,9 @@ public enum Origin {
         for t in tasks.flattened {
             // A templated name is resolved when the task runs, for each host.
             if t.action.contains("{{") { continue }
+            // A collection's module loads the collection, whose requires_ansible is checked then.
+            let parts = t.action.split(separator: ".")
+            if parts.count >= 3 { try CollectionSupport.check(parts[0] + "." + parts[1], library: library, settings: settings, at: t.location) }
             let dirs = ActionContext.libraryDirs(role: t.role, playDir: playDir, playbookDir: playbookDir, roleLibraries: roleLibraries,
                                                  configured: settings.libraryPath)
             if PluginFilters.rejected.contains(t.action) || !ActionContext.resolves(t.action, library: library, dirs: dirs) {

@@ -108,4 +108,15 @@ final class EngineTests: XCTestCase {
     func testExtraVars() throws {
         XCTAssertEqual(try ExtraVars.parse(["a=1 b='x'", "{\"c\": [1]}"]), ["a": "1", "b": "x", "c": [1]])
     }
+
+    /// requires_ansible against 2.19.14, each as packaging's SpecifierSet.contains answers.
+    func testCollectionVersionSpecifiers() throws {
+        let answers: [(String, Bool)] = [(">=2.9.10", true), (">=2.9,<2.11", false), ("<2.10", false), (">= 2.15", true),
+                                         (">=2.15.0b1", true), ("~=2.19", true), ("==2.19.*", true), ("!=2.19.14", false),
+                                         (">2.19", true), (">=2.19.14", true), ("", true), (" >=2.9 , <3", true),
+                                         ("~=2.18.0", false), ("==2.19", false), ("==2.19.14.0", true), (">=2.20.0b1", false)]
+        for (spec, contains) in answers { XCTAssertEqual(try Specifiers(spec).contain("2.19.14"), contains, spec) }
+        XCTAssertThrowsError(try Specifiers("xyz"))
+        XCTAssertThrowsError(try Specifiers("~=2"))
+    }
 }

@@ -568,3 +568,32 @@ def test_shell_executable_and_remote_tmp_reach_modules_as_ansible(tmp_path):
         assert o.stdout == t.stdout
     assert '"/bin/sh ",\n        "/bin/bash bash",\n        "/bin/dash",\n        true,\n        "0700"' in ours[0].stdout
     assert '"/bin/bash bash",\n        "/bin/bash bash"' in ours[1].stdout
+
+
+@pytest.mark.parametrize('requires,behaviour', [('<2.10', None), ('>=2.9,<2.11', 'error'), ('>=2.9.10', None), ('xyz', None)])
+def test_collection_requires_ansible_as_ansible(tmp_path, requires, behaviour):
+    """A collection whose meta/runtime.yml `requires_ansible` leaves this ansible-core out is
+    warned about when first used (once), or stops the run under
+    COLLECTIONS_ON_ANSIBLE_VERSION_MISMATCH=error (exit 1); a specifier that does not parse is
+    warned about as such."""
+    coll = tmp_path / 'ansible_collections' / 'my' / 'old'
+    (coll / 'plugins' / 'modules').mkdir(parents=True)
+    (coll / 'meta').mkdir()
+    (coll / 'meta' / 'runtime.yml').write_text(f'requires_ansible: "{requires}"\n')
+    (coll / 'plugins' / 'modules' / 'hi.py').write_text(
+        'from ansible.module_utils.basic import AnsibleModule\nAnsibleModule(argument_spec={}).exit_json(changed=False)\n')
+    book = tmp_path / 'site.yml'
+    book.write_text('- hosts: localhost\n  gather_facts: false\n  tasks:\n    - my.old.hi:\n    - my.old.hi:\n')
+    env = {'ANSIBLE_COLLECTIONS_PATH': str(tmp_path)}
+    if behaviour:
+        env['ANSIBLE_COLLECTIONS_ON_ANSIBLE_VERSION_MISMATCH'] = behaviour
+    theirs, ours = (f(book, env=env, merged=True) for f in (ansible_playbook, swansible_playbook))
+    assert ours.returncode == theirs.returncode == (1 if behaviour else 0), ours.stdout
+    assert ours.stdout == theirs.stdout
+    said = {'<2.10': '[WARNING]: Collection my.old does not support Ansible version ',
+            '>=2.9,<2.11': '[ERROR]: Collection my.old does not support Ansible version ',
+            'xyz': "[WARNING]: Error parsing collection metadata requires_ansible value from collection my.old: Invalid specifier: 'xyz'"}
+    if requires in said:
+        assert ours.stdout.count(said[requires]) == 1
+    else:
+        assert 'my.old does not' not in ours.stdout
