@@ -91,7 +91,11 @@ public enum Origin {
         for t in tasks.flattened {
             // A templated name is resolved when the task runs, for each host.
             if t.action.contains("{{") { continue }
-            // A collection's module loads the collection, whose requires_ansible is checked then.
+            // A collection's role or module loads the collection, whose requires_ansible is checked then.
+            if let path = t.role?.path, let at = path.firstRange(of: "/ansible_collections/") {
+                let p = path[at.upperBound...].split(separator: "/")
+                if p.count >= 3, p[2] == "roles" { try CollectionSupport.check(p[0] + "." + p[1], library: library, settings: settings, at: t.location) }
+            }
             let parts = t.action.split(separator: ".")
             if parts.count >= 3 { try CollectionSupport.check(parts[0] + "." + parts[1], library: library, settings: settings, at: t.location) }
             let dirs = ActionContext.libraryDirs(role: t.role, playDir: playDir, playbookDir: playbookDir, roleLibraries: roleLibraries,

@@ -597,3 +597,19 @@ def test_collection_requires_ansible_as_ansible(tmp_path, requires, behaviour):
         assert ours.stdout.count(said[requires]) == 1
     else:
         assert 'my.old does not' not in ours.stdout
+
+
+def test_collection_role_checks_requires_ansible_as_ansible(tmp_path):
+    """A role of a collection loads the collection too: its requires_ansible is warned about."""
+    coll = tmp_path / 'ansible_collections' / 'my' / 'old'
+    (coll / 'roles' / 'r' / 'tasks').mkdir(parents=True)
+    (coll / 'meta').mkdir()
+    (coll / 'meta' / 'runtime.yml').write_text('requires_ansible: "<2.10"\n')
+    (coll / 'roles' / 'r' / 'tasks' / 'main.yml').write_text('- debug: msg=in-role\n')
+    book = tmp_path / 'site.yml'
+    book.write_text('- hosts: localhost\n  gather_facts: false\n  roles: [my.old.r]\n')
+    env = {'ANSIBLE_COLLECTIONS_PATH': str(tmp_path)}
+    theirs, ours = (f(book, env=env, merged=True) for f in (ansible_playbook, swansible_playbook))
+    assert ours.returncode == theirs.returncode == 0, ours.stdout
+    assert ours.stdout == theirs.stdout
+    assert ours.stdout.count('[WARNING]: Collection my.old does not support Ansible version ') == 1
