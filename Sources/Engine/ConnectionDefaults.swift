@@ -33,6 +33,25 @@ struct ConnectionDefaults {
     let becomeOptions: [String: Become]
     let suPrompts: [String]?
 
+    /// What ActionBase hands every module from the settings, where the task's variables say nothing.
+    let modules: ModuleSettings
+
+    struct ModuleSettings {
+        let remoteTmp: String, syslogFacility: String, noTargetSyslog: Bool, keepRemoteFiles: Bool
+        let selinuxSpecialFS: [String], targetLogInfo: String?
+
+        init(_ settings: Settings) {
+            // Of remote_tmp's two variables the later one wins, as ConfigManager reads env lists.
+            remoteTmp = Files.environment("ANSIBLE_REMOTE_TMP") ?? settings.value(env: "ANSIBLE_REMOTE_TEMP", key: "remote_tmp") ?? "~/.ansible/tmp"
+            syslogFacility = settings.value(env: "ANSIBLE_SYSLOG_FACILITY", key: "syslog_facility") ?? "LOG_USER"
+            noTargetSyslog = settings.value(env: "ANSIBLE_NO_TARGET_SYSLOG", key: "no_target_syslog").map(Settings.truthy) ?? false
+            keepRemoteFiles = settings.value(env: "ANSIBLE_KEEP_REMOTE_FILES", key: "keep_remote_files").map(Settings.truthy) ?? false
+            selinuxSpecialFS = settings.value(env: "ANSIBLE_SELINUX_SPECIAL_FS", section: "selinux", key: "special_context_filesystems")
+                .map(Settings.list) ?? ["fuse", "nfs", "vboxsf", "ramfs", "9p", "vfat"]
+            targetLogInfo = settings.value(env: "ANSIBLE_TARGET_LOG_INFO", key: "target_log_info")
+        }
+    }
+
     struct Become {
         let user: String, password: String?, flags: String?, exe: String?
     }
@@ -74,5 +93,6 @@ struct ConnectionDefaults {
         becomeOptions = options
         suPrompts = settings.value(env: "ANSIBLE_SU_PROMPT_L10N", section: "su_become_plugin", key: "localized_prompts")
             .map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: " ") } }
+        modules = ModuleSettings(settings)
     }
 }

@@ -47,9 +47,9 @@ enum Urlize {
             }
             // A closing bracket the address opened belongs to it.
             for (open, close) in [("(", ")"), ("<", ">"), ("&lt;", "&gt;")] {
-                let opened = occurrences(open, in: middle)
-                guard opened > occurrences(close, in: middle) else { continue }
-                for _ in 0..<min(opened, occurrences(close, in: tail)) {
+                let opened = Strings.count(middle, open)
+                guard opened > Strings.count(middle, close) else { continue }
+                for _ in 0..<min(opened, Strings.count(tail, close)) {
                     let end = Strings.find(tail, close) + close.unicodeScalars.count
                     let u = Array(tail.unicodeScalars)
                     middle += Strings.from(u[..<end])
@@ -86,16 +86,6 @@ enum Urlize {
         }
         out.append(cur)
         return out
-    }
-
-    /// Python's `str.count`: occurrences that do not overlap.
-    static func occurrences(_ needle: String, in s: String) -> Int {
-        var n = 0, rest = Array(s.unicodeScalars)[...]
-        let k = Array(needle.unicodeScalars)
-        while rest.count >= k.count {
-            if rest.starts(with: k) { n += 1; rest = rest.dropFirst(k.count) } else { rest = rest.dropFirst() }
-        }
-        return n
     }
 
     // Code point comparisons, as Python's (a Character may join a bracket with a combining mark).

@@ -198,7 +198,7 @@ final class ActionContext: @unchecked Sendable {
     /// is removed afterwards. A transfer that breaks is the host's: UNREACHABLE.
     func withUpload<T>(_ source: UploadSource, _ body: (Context, String) async throws -> T) async throws -> T {
         let ctx = try await agent()
-        let remoteTmp = try configuredInternals().remoteTmp
+        let remoteTmp = try remoteTmp()
         let remote: String
         do { remote = try await ctx.upload(source, remoteTmp: remoteTmp) } catch let e as RemoteError {
             throw Unreachable(message: "Failed to send the file to \(host): \(e.description)")
@@ -224,28 +224,27 @@ final class ActionContext: @unchecked Sendable {
         return script
     }
 
-    /// What ActionBase's _update_module_args gives every module from the task's variables and
-    /// the settings (a variable first, then ANSIBLE_*, then ansible.cfg): the shell `shell:` runs
-    /// under, where a module makes its temporary files, its syslog facility and so on.
-    func configuredInternals() throws -> (shellExecutable: String, remoteTmp: String, syslogFacility: String, noTargetSyslog: Bool,
-                                          keepRemoteFiles: Bool, selinuxSpecialFS: [String], targetLogInfo: String?) {
-        let settings = runner.settings
-        func variable(_ name: String) throws -> String? {
-            guard let v = try scope.lookup(name), !v.isNone else { return nil }
-            return v.pythonStr
-        }
-        let remoteTmp = try variable("ansible_remote_tmp") ?? Files.environment("ANSIBLE_REMOTE_TMP")
-            ?? settings.value(env: "ANSIBLE_REMOTE_TEMP", key: "remote_tmp") ?? "~/.ansible/tmp"
-        let noTargetSyslog = try scope.lookup("ansible_no_target_syslog").map(AnsibleFilters.boolean)?.truthy
-            ?? settings.value(env: "ANSIBLE_NO_TARGET_SYSLOG", key: "no_target_syslog").map(Settings.truthy) ?? false
-        return (shellExecutable: try variable("ansible_shell_executable") ?? settings.value(env: "ANSIBLE_EXECUTABLE", key: "executable") ?? "/bin/sh",
-                remoteTmp: remoteTmp,
-                syslogFacility: try variable("ansible_syslog_facility") ?? settings.value(env: "ANSIBLE_SYSLOG_FACILITY", key: "syslog_facility") ?? "LOG_USER",
-                noTargetSyslog: noTargetSyslog,
-                keepRemoteFiles: settings.value(env: "ANSIBLE_KEEP_REMOTE_FILES", key: "keep_remote_files").map(Settings.truthy) ?? false,
-                selinuxSpecialFS: settings.value(env: "ANSIBLE_SELINUX_SPECIAL_FS", section: "selinux", key: "special_context_filesystems").map(Settings.list)
-                    ?? ["fuse", "nfs", "vboxsf", "ramfs", "9p", "vfat"],
-                targetLogInfo: try variable("ansible_target_log_info") ?? settings.value(env: "ANSIBLE_TARGET_LOG_INFO", key: "target_log_info"))
+    /// A task variable as text; nil when unset or None.
+    private func variable(_ name: String) throws -> String? {
+        guard let v = try scope.lookup(name), !v.isNone else { return nil }
+        return v.pythonStr
+    }
+
+    /// Where the agent makes its temporary directory: `ansible_remote_tmp`, else remote_tmp.
+    func remoteTmp() throws -> String { try variable("ansible_remote_tmp") ?? runner.connectionDefaults.modules.remoteTmp }
+
+    /// What ActionBase's _update_module_args gives every module: the task's variable where it has
+    /// one, else the setting (read once per run): the shell `shell:` runs under, where a module
+    /// makes its temporary files, its syslog facility and so on.
+    func moduleInternals() throws -> [(String, Value)] {
+        let d = runner.connectionDefaults
+        let noTargetSyslog = try scope.lookup("ansible_no_target_syslog").map(AnsibleFilters.boolean)?.truthy ?? d.modules.noTargetSyslog
+        return [("_ansible_no_log", .bool(noLog || noTargetSyslog)),
+                ("_ansible_syslog_facility", .string(try variable("ansible_syslog_facility") ?? d.modules.syslogFacility)),
+                ("_ansible_selinux_special_fs", .list(d.modules.selinuxSpecialFS.map(Value.string))),
+                ("_ansible_shell_executable", .string(try variable("ansible_shell_executable") ?? d.shellExecutable.pythonStr)),
+                ("_ansible_keep_remote_files", .bool(d.modules.keepRemoteFiles)),
+                ("_ansible_remote_tmp", .string(try remoteTmp()))]
     }
 
     /// PYTHON_MODULE_RLIMIT_NOFILE: the soft limit of open files a Python module runs with (0:
@@ -284,23 +283,18 @@ final class ActionContext: @unchecked Sendable {
         let modern = module.profile == "modern" && ModuleProfiles.enabled
         let moduleArgs = modern ? ModuleProfiles.encode(.dict(args)).dictValue ?? args : args
         let v = runner.vars
-        let configured = try configuredInternals()
         var internalArgs: [(String, Value)] = [
-            ("_ansible_check_mode", .bool(checkMode)), ("_ansible_no_log", .bool(noLog || configured.noTargetSyslog)),
-            ("_ansible_debug", false), ("_ansible_diff", .bool(diffMode)), ("_ansible_verbosity", .int(v.verbosity)),
-            ("_ansible_version", .string(runner.library.version)), ("_ansible_module_name", .string(name)),
-            ("_ansible_syslog_facility", .string(configured.syslogFacility)),
-            ("_ansible_selinux_special_fs", .list(configured.selinuxSpecialFS.map(Value.string))),
-            ("_ansible_shell_executable", .string(configured.shellExecutable)),
-            ("_ansible_keep_remote_files", .bool(configured.keepRemoteFiles)),
-            ("_ansible_remote_tmp", .string(configured.remoteTmp)),
-        ]
+            ("_ansible_check_mode", .bool(checkMode)), ("_ansible_debug", false), ("_ansible_diff", .bool(diffMode)),
+            ("_ansible_verbosity", .int(v.verbosity)), ("_ansible_version", .string(runner.library.version)),
+            ("_ansible_module_name", .string(name)),
+        ] + (try moduleInternals())
         // Each ansible-core line's AnsibleModule accepts exactly its own set (PASS_VARS); an
         // unknown `_ansible_` key is an "Unsupported parameters" failure.
         let line = runner.library.line
         if line >= (2, 17) {
             internalArgs += [("_ansible_ignore_unknown_opts", .bool(ignoreUnknownOptions)),
-                             ("_ansible_target_log_info", configured.targetLogInfo.map(Value.string) ?? .none)]
+                             ("_ansible_target_log_info", try variable("ansible_target_log_info").map(Value.string)
+                                ?? runner.connectionDefaults.modules.targetLogInfo.map(Value.string) ?? .none)]
         }
         if line >= (2, 19) { internalArgs.append(("_ansible_tracebacks_for", .list(runner.tracebacksFor.map(Value.string)))) } else {
             internalArgs.append(("_ansible_string_conversion_action", "warn"))

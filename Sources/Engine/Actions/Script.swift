@@ -27,7 +27,7 @@ enum ScriptAction: Action {
             command = env.map { "\($0.key.pythonStr)=\(Shlex.quote($0.value.pythonStr))" }.joined(separator: " ") + " " + command
         }
         var msg: Dict = ["name": .string(Files.basename(source)), "command": .string(command),
-                         "remote_tmp": .string(try c.configuredInternals().remoteTmp)]
+                         "remote_tmp": .string(try c.remoteTmp())]
         for k in ["creates", "removes", "chdir"] { if let v = args[.string(k)] { msg[.string(k)] = .string(v.pythonStr) } }
         let check = c.checkMode
         if check { msg["check"] = true }
