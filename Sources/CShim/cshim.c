@@ -80,6 +80,18 @@ const unsigned char *swansible_agent_py(size_t *len) {
     return agent_py;
 }
 
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wc23-extensions"
+static const unsigned char helper_py[] = {
+#embed "helper.py"
+};
+#pragma clang diagnostic pop
+
+const unsigned char *swansible_helper_py(size_t *len) {
+    *len = sizeof(helper_py);
+    return helper_py;
+}
+
 int cshim_crypt(const char *key, const char *salt, char *out, size_t out_len) {
     struct crypt_data data;
     memset(&data, 0, sizeof data);

@@ -16,6 +16,11 @@ extension PlaybookRunner {
             do {
                 try inventory.refresh()
                 inventoryChanged()
+                // The strategy takes the play's hosts from the inventory anew at each task (within
+                // the batch): a host the refreshed inventory no longer has, or that no longer
+                // matches the play, runs nothing more in it.
+                let matching = Set(try PlaybookRunner.playHosts(pc.play, inventory, limit: options.limit, extraVars: options.extraVars))
+                endHosts(pc.batch.filter { !matching.contains($0) })
             } catch {
                 abortRun(PlaybookError("\(error)", at: task.location))
                 return

@@ -111,7 +111,9 @@ public final class ModuleLibrary: Sendable {
             v = String(q)
         }
         version = v
-        configuredRoots = collectionsPaths.map(Files.expandUser) + [sitePackages]
+        // A path may name its ansible_collections dir itself, as the collection finder accepts.
+        configuredRoots = collectionsPaths.map(Files.expandUser).map { Files.basename($0) == "ansible_collections" ? Files.dirname($0) : $0 }
+            + [sitePackages]
     }
 
     /// Locates ansible-core as Ansible users have it: SWANSIBLE_ANSIBLE_PATH, a `.venv` next to

@@ -2,6 +2,7 @@
 // the configured plugin paths, collections): they run in a helper agent on the controller,
 // started the first time a template uses a name the engine does not have itself. A run that
 // uses none never starts it.
+import Inventory
 import Jinja
 import Remote
 import Synchronization
@@ -35,7 +36,11 @@ public final class PythonPlugins: ExternalPlugins {
 
     private let state = Mutex(State())
 
-    public func configure(library: ModuleLibrary) { state.withLock { $0.library = library } }
+    /// The installed ansible-core the helper runs, for plugins of every kind (inventory ones too).
+    public func configure(library: ModuleLibrary) {
+        state.withLock { $0.library = library }
+        Inventory.pythonPlugin = PythonInventory.parse
+    }
 
     /// A playbook's or role's dir joins the search.
     public func addBase(_ dir: String) {
@@ -162,6 +167,15 @@ public final class PythonPlugins: ExternalPlugins {
     /// What ansible-core's Display warned about in the helper, shown as the run's own warnings.
     static func showWarnings(_ reply: Value?) {
         for w in reply?["warnings"]?.listValue ?? [] { Output.warning(w.pythonStr) }
+    }
+
+    /// Whether ansible-core's loader finds a plugin of that kind by that name.
+    func hasPlugin(_ kind: String, _ name: String) -> Bool { find(kind, name) != nil }
+
+    /// An inventory plugin written in Python reads a source (PythonInventory says how).
+    func inventoryParse(_ body: Dict) throws -> Value {
+        guard let helper = helper() else { throw AnsibleError("the controller's Python helper is not available") }
+        return try helper.call("inventory_parse", body.merging(searchBody) { a, _ in a })
     }
 
     /// module_utils' ArgumentSpecValidator on the given parameters: its error messages.

@@ -26,6 +26,7 @@ extension Inventory {
                 show(notice, verbosity: verbosity)
             }
         }
+        try loadEnabledPlugins()
         let inv = try Inventory(sources: sources)
         Inventory.say = { show($0, verbosity: verbosity) }   // what refresh_inventory reads later is warned about
         if let firstUnparsed { throw AnsibleError("Completely failed to parse inventory source \(firstUnparsed)") }
@@ -41,6 +42,20 @@ extension Inventory {
         return inv
     }
 
+    /// InventoryManager._fetch_inventory_plugins: an enabled name that is neither one of the
+    /// plugins swansible reads itself nor a Python plugin ansible-core finds is warned about and
+    /// left out; with none left, nothing can be read.
+    static func loadEnabledPlugins() throws {
+        let own: Set = ["host_list", "advanced_host_list", "script", "auto", "yaml", "ini", "toml", "constructed", "generator"]
+        let found = enabledPlugins.filter { name in
+            if own.contains(name) || PythonPlugins.shared.hasPlugin("inventory", name) { return true }
+            Output.warning("Failed to load inventory plugin, skipping \(name)")
+            return false
+        }
+        if found.isEmpty { throw AnsibleError("No inventory plugins available to generate inventory, make sure you have at least one enabled.") }
+        enabledPlugins = found
+    }
+
     /// A notice from reading the sources, as Ansible's Display shows it while parsing.
     /// `giveUp: false`: a source's plugin failures without the "Unable to parse" after them.
     static func show(_ notice: InventoryNotice, verbosity: Int = 0, giveUp: Bool = true) {
@@ -53,6 +68,7 @@ extension Inventory {
         case .unparsed(let source, let failures):
             // 2.19's error_as_warning for each plugin that tried, then the source given up.
             for f in failures {
+                if let text = f.text { Output.warning(text); continue }
                 let head = "Failed to parse inventory with '\(f.plugin)' plugin"
                 let parts = f.parts.map { p -> String in
                     let text = Origin.report(p.message, p.origin, help: p.help)

@@ -229,7 +229,7 @@ final class VariableManager: @unchecked Sendable {
 
     func addMagic(_ all: inout [String: Value], host: String, pc: PlayContext, task: PlayTask?) {
         all["inventory_hostname"] = .string(host)
-        all["inventory_hostname_short"] = .string(String(host.split(separator: ".").first ?? Substring(host)))
+        all["inventory_hostname_short"] = .string(Host.shortName(host))
         all["group_names"] = .list(inventory.groupNames(of: host).filter { $0 != "ungrouped" || true }.map(Value.string))
         all["groups"] = groups
         // The play's and the batch's hosts that have not failed or become unreachable, as the

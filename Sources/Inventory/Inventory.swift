@@ -37,6 +37,10 @@ public final class Inventory: @unchecked Sendable {
     public func refresh() throws {
         data.reset()
         unparsed = []
+        // InventoryManager.refresh_inventory: plugins read their sources again, not their caches.
+        let cache = Inventory.pluginCache
+        Inventory.pluginCache = false
+        defer { Inventory.pluginCache = cache }
         readSources()
         for c in dynamicChanges { c(data) }
         data.reconcile()
@@ -107,8 +111,13 @@ public final class Inventory: @unchecked Sendable {
                 }
             }
         }
+        if files { for (k, v) in listedExtraVars { (out[k], shared[k]) = (Combine.over(out[k], v), nil) } }
         return (out, shared)
     }
+
+    /// ansible-inventory's extra vars: on top of every host's variables it lists (those of
+    /// VariableManager.get_vars), not in what plugins see.
+    public var listedExtraVars = Dict()
 
     /// Where a host's variable was first set (Python keeps a dict's first key, with its origin,
     /// through every merge): in the lowest layer that has it. Nil when that layer does not say.

@@ -25,6 +25,31 @@ public final class Host: @unchecked Sendable {
     public var implicit = false
 
     init(_ name: String) { self.name = name }
+
+    /// Host.get_magic_vars: the variables every host has from its name and groups, which
+    /// inventory plugins see with its own (`inventory_hostname`, `_short`, `group_names`); text
+    /// made in Python, so not trusted as a template.
+    public static func magicVars(_ name: String, groupNames: [String]) -> Dict {
+        ["inventory_hostname": .unsafe(name), "inventory_hostname_short": .unsafe(shortName(name)),
+         "group_names": .list(groupNames.map(Value.unsafe))]
+    }
+
+    /// `inventory_hostname_short`: up to the first dot, except for an IP address.
+    public static func shortName(_ name: String) -> String {
+        if (try? ipv4.wholeMatch(in: name)) != nil || (try? ipv6.wholeMatch(in: name)) != nil { return name }
+        return String(name.split(separator: ".", omittingEmptySubsequences: false)[0])
+    }
+
+    // ansible.parsing.utils.addresses' patterns: each part a number or a [begin:end(:step)] range.
+    private nonisolated(unsafe) static let ipv4 = try! Regex(#"(?:\#(v4)\.){3}\#(v4)"#).ignoresCase()
+    private nonisolated(unsafe) static let ipv6: Regex<AnyRegexOutput> = {
+        let c = #"(?:[0-9a-f]{1,4}|\[[0-9a-f]+:[0-9a-f]+(?::[0-9]+)?\])"#
+        // The address forms, C standing for one part.
+        let forms = #"(?:C:){7}C|(?:C:){1,6}:|(?:C:)(?::C){1,6}|(?:C:){2}(?::C){1,5}|(?:C:){3}(?::C){1,4}|(?:C:){4}(?::C){1,3}|"#
+            + #"(?:C:){5}(?::C){1,2}|(?:C:){6}(?::C)|:(?::C){1,6}|C?::|(?:0:){6}(?:C\.){3}C|::(?:ffff:)?(?:C\.){3}C|(?:0:){5}ffff:(?:C\.){3}C"#
+        return try! Regex("(?:" + forms.replacingOccurrences(of: "C", with: c) + ")").ignoresCase()
+    }()
+    private static let v4 = #"(?:[01]?[0-9]{1,2}|2[0-4][0-9]|25[0-5]|\[[0-9]+:[0-9]+(?::[0-9]+)?\])"#
 }
 
 public final class Group: @unchecked Sendable {
@@ -47,6 +72,13 @@ public final class InventoryData: @unchecked Sendable {
     public private(set) var groups = OrderedDictionary<String, Group>()
     /// Directories whose group_vars/ and host_vars/ belong to the inventory.
     public var sourceDirs: [String] = []
+    /// Whether variables inventory plugins set are trusted as templates when the plugin does not
+    /// trust them itself: 2.19 decides it once per inventory, at the first plugin that sets one
+    /// (its `trusted_by_default`), and keeps it for every later source (its _InventoryDataWrapper
+    /// caches the decision on the inventory it wraps). Nil until then.
+    public var variableTrust: Bool?
+    /// How many variables hosts and groups have, to tell whether a source set any.
+    var variableCount: Int { hosts.values.reduce(0) { $0 + $1.vars.count } + groups.values.reduce(0) { $0 + $1.vars.count } }
     /// The file each host came from first (`inventory_file`).
     public var hostSource: [String: String] = [:]
     /// Hosts that are members of `all` itself (add_host, a YAML inventory's `all: hosts:`): they
@@ -68,6 +100,7 @@ public final class InventoryData: @unchecked Sendable {
         allHosts = []
         localhost = nil
         namedUnderAll = []
+        variableTrust = nil
         _ = addGroup("all")
         _ = addGroup("ungrouped")
         addChild("all", "ungrouped")

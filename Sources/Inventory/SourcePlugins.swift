@@ -17,11 +17,23 @@ public struct SourceFailure: Sendable {
 
     public var plugin: String
     public var parts: [Part]
+    /// The whole warning, as ansible-core worded it for a plugin written in Python.
+    public var text: String?
 
     init(plugin: String, message: String, origin: SourceLocation, help: String? = nil, cause: Part? = nil) {
         self.plugin = plugin
         parts = [Part(message: message, origin: origin, help: help)] + (cause.map { [$0] } ?? [])
     }
+
+    init(plugin: String, text: String) {
+        (self.plugin, parts, self.text) = (plugin, [], text)
+    }
+}
+
+/// A plugin written in Python could not read a source: the warning ansible-core gives for it.
+public struct PythonPluginFailure: Error {
+    public var warning: String
+    public init(warning: String) { self.warning = warning }
 }
 
 /// A configured plugin (constructed, generator) refused its file.
@@ -52,6 +64,12 @@ extension Inventory {
     /// Plugins configured by a YAML file (`plugin: constructed`) that need the template engine:
     /// the Engine gives them, by short name. Each gets its file, its settings and the inventory.
     public nonisolated(unsafe) static var configPlugins: [String: (_ path: String, _ config: Dict, _ inventory: Inventory) throws -> Void] = [:]
+    /// Runs an inventory plugin written in Python on a source (the Engine gives it; nil when no
+    /// ansible-core is there to run one): whether the plugin took the source. `auto`: the plugin
+    /// a YAML file names, which fails rather than declines. Fails with a PythonPluginFailure.
+    public nonisolated(unsafe) static var pythonPlugin: ((_ plugin: String, _ source: String, _ auto: Bool, _ inventory: Inventory) throws -> Bool)?
+    /// The `cache` InventoryManager gives plugins: false after --flush-cache and on a refresh.
+    public nonisolated(unsafe) static var pluginCache = true
 
     /// Every source in turn; the inventory is reconciled only when one of them parsed.
     func readSources() {
@@ -71,20 +89,20 @@ extension Inventory {
             return parseSource(exists || !source.contains(",") ? Files.absolute(path) : source)
         }
         data.sourceDirs.append(Files.absolute(path))
-        guard loadDirectory(path) else {
-            unparsed.append((Files.absolute(path), []))
-            Inventory.say(.unparsed(source: Files.absolute(path), failures: []))
-            return false
-        }
-        return true
+        return loadDirectory(Files.absolute(path))
     }
 
-    /// Every entry but the ignored ones, subdirectories included, in sorted order.
+    /// Every entry but the ignored ones, subdirectories included, in sorted order; a directory
+    /// none of whose entries parsed (an empty one too) is a source that did not parse.
     func loadDirectory(_ dir: String) -> Bool {
         var parsed = false
         for entry in Files.list(dir) where !Inventory.ignored(entry) {
             let p = Files.join(dir, entry)
             if Files.isDirectory(p) ? loadDirectory(p) : parseSource(p) { parsed = true }
+        }
+        if !parsed {
+            unparsed.append((dir, []))
+            Inventory.say(.unparsed(source: dir, failures: []))
         }
         return parsed
     }
@@ -93,6 +111,7 @@ extension Inventory {
     func parseSource(_ path: String) -> Bool {
         let exists = Files.exists(path), ext = Inventory.extensionOf(path)
         var failures: [SourceFailure] = []
+        let variables = data.variableCount
         for plugin in Inventory.enabledPlugins.map(Inventory.shortName) {
             let origin = SourceLocation(file: "<inventory plugin \(Value.string(plugin).pythonRepr) with source \(Value.string(path).pythonRepr)>",
                                         line: 0, column: 0)
@@ -129,9 +148,17 @@ extension Inventory {
                     try TOMLSource.parse(Files.absolute(path), text: Array(try Vault.shared.read(path).utf8),
                                          python: Inventory.controllerPython, into: data)
                 default:
-                    // constructed and generator named in INVENTORY_ENABLED themselves.
-                    guard Inventory.configPlugins[plugin] != nil, exists, Inventory.isConfigFile(path) else { continue }
-                    try parseConfigured(path, plugin: plugin)
+                    // constructed and generator named in INVENTORY_ENABLED themselves, or a plugin in Python.
+                    if Inventory.configPlugins[plugin] != nil {
+                        guard exists, Inventory.isConfigFile(path) else { continue }
+                        try parseConfigured(path, plugin: plugin)
+                    } else {
+                        guard let run = Inventory.pythonPlugin, try run(plugin, path, false, self) else { continue }
+                    }
+                }
+                // host_list sets ports on the host itself; of the others only toml trusts what it sets.
+                if data.variableTrust == nil, !plugin.hasSuffix("host_list"), data.variableCount != variables {
+                    data.variableTrust = plugin == "toml"
                 }
                 Inventory.say(.verbose("Parsed \(path) inventory source with \(plugin) plugin", level: 3))
                 return true
@@ -143,6 +170,8 @@ extension Inventory {
                 let head = "Failed to parse \(Value.string(e.path).pythonRepr)"
                 failures.append(e.apart ? SourceFailure(plugin: plugin, message: head + ".", origin: origin, cause: .init(message: e.cause))
                                         : SourceFailure(plugin: plugin, message: "\(head): \(e.cause.trimmingSpaces)", origin: origin))
+            } catch let e as PythonPluginFailure {
+                failures.append(SourceFailure(plugin: plugin, text: e.warning))
             } catch let e as ScriptSource.Failure {
                 failures.append(SourceFailure(plugin: plugin, message: e.message, origin: origin, help: e.help, cause: e.cause))
             } catch {
@@ -194,7 +223,8 @@ extension Inventory {
         if ["host_list", "advanced_host_list", "script", "auto", "yaml", "ini", "toml"].contains(short) {
             throw InventoryError("inventory source '\(path)' could not be verified by inventory plugin '\(name)'")
         }
-        // A collection's plugin is Python code for Ansible's controller: say so rather than "unknown".
+        if let run = Inventory.pythonPlugin { _ = try run(name, path, true, self); return }
+        // Without ansible-core there is no running a plugin in Python: say so rather than "unknown".
         if short.split(separator: ".").count >= 3, !short.hasPrefix("ansible.legacy.") {
             throw InventoryError("inventory config '\(path)' specifies plugin '\(name)', a Python inventory plugin, which swansible does not run; see docs/compatibility.md for what it reads")
         }

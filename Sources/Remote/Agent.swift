@@ -59,11 +59,24 @@ public enum Agent {
         return "\(code); for p in \(candidates); do if command -v \"$p\" >/dev/null 2>&1; then D=\"$(command -v \"$p\")\"; echo \"\(execMarker) $D\" >&2; exec \"$p\" -c \"$CODE\" \"$D\"; fi; done; echo 'swansible: no Python interpreter found (tried \(candidates))' >&2; exit 127"
     }
 
+    /// helper.py, which the controller's own helper agent runs before agent.py: what serves
+    /// Python plugins there, never sent to a target.
+    static let helperSource: [UInt8] = {
+        var n = 0
+        let p = swansible_helper_py(&n)
+        return Array(UnsafeBufferPointer(start: p, count: n))
+    }()
+
     /// The agent as the first stage reads it: its length, a newline, the zlib-compressed source.
-    static let payload: [UInt8] = {
-        var out = [UInt8](repeating: 0, count: source.count + 1024)
-        let n = cshim_deflate(source, source.count, &out, out.count)
+    static let payload = framed(source)
+
+    /// The helper agent's: helper.py, then agent.py.
+    static let helperPayload = framed(helperSource + Array("\n".utf8) + source)
+
+    private static func framed(_ code: [UInt8]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: code.count + 1024)
+        let n = cshim_deflate(code, code.count, &out, out.count)
         precondition(n > 0, "zlib could not compress the agent")
         return Array("\(n)\n".utf8) + out[0..<Int(n)]
-    }()
+    }
 }

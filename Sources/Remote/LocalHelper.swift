@@ -1,6 +1,7 @@
 // An agent on the controller itself, called synchronously: a user's Python filter is a function
 // call in the middle of a render, which cannot wait on the broker's async requests. The same
-// agent.py, started with SWANSIBLE_HELPER=1 so it imports the installed ansible-core itself.
+// agent.py with helper.py before it (what serves Python plugins), started with
+// SWANSIBLE_HELPER=1 so it imports the installed ansible-core itself.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -27,7 +28,7 @@ public final class LocalHelper: Sendable {
         }
         var c = Channel(stream: stream, inflate: inflate)
         do {
-            try LocalHelper.send(&c, Agent.payload)
+            try LocalHelper.send(&c, Agent.helperPayload)
             _ = try LocalHelper.receive(&c, replyTo: 1, compressed: false)
         } catch {
             stream.close()

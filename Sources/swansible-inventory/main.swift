@@ -38,8 +38,10 @@ struct SwansibleInventory: ParsableCommand {
     @Flag(name: .short, help: "Verbose mode (-vvv for more).") var verbose: Int
     @Option(name: .customLong("playbook-dir"), help: "A directory standing in for a playbook's (its group_vars/ and host_vars/).")
     var playbookDir: String?
-    @Option(name: [.short, .customLong("extra-vars")], help: "Set additional variables (for constructed's use_extra_vars).")
+    @Option(name: [.short, .customLong("extra-vars")], help: "Set additional variables (listed with each host's, and for use_extra_vars).")
     var extraVars: [String] = []
+    @Flag(name: .customLong("flush-cache"), help: "Clear the fact cache for every host in inventory (and read inventory plugins' sources, not their caches).")
+    var flushCache = false
     @OptionGroup var vault: VaultOptions
     @Argument(help: "Group to graph.") var group: String?
 
@@ -77,10 +79,21 @@ struct SwansibleInventory: ParsableCommand {
             throw ExitCode(ExtraVars.exitCode(error))
         }
         // The implicit localhost's interpreter is the Python of the installation in use, as in a run.
-        if let library = ModuleLibrary.locate(collectionsPaths: settings.collectionsPaths) { Inventory.controllerPython = library.playbookPython }
+        if let library = ModuleLibrary.locate(collectionsPaths: settings.collectionsPaths) {
+            Inventory.controllerPython = library.playbookPython
+            // Plugins (inventory ones too) are found in the playbook dir's *_plugins/, as add_all_plugin_dirs has it.
+            PythonPlugins.shared.configure(library: library)
+            if let basedir, Files.isDirectory(basedir) {
+                PythonPlugins.shared.addBase(basedir)
+                library.addPlaybookDir(basedir)
+            }
+        }
         let inv: Inventory
         do {
+            Inventory.pluginCache = !flushCache
             inv = try Inventory.forRun(sources, settings: settings, verbosity: verbose, extraVars: extra)
+            inv.listedExtraVars = extra
+            if flushCache { FactCache(settings).flush(inv) }
         } catch {
             Output.error("\(error)")
             throw ExitCode(ExitCodes.error)

@@ -94,6 +94,14 @@ struct SwansiblePlaybook: AsyncParsableCommand {
             Output.error("\(error)")
             throw ExitCode(ExitCodes.error)
         }
+        // Each playbook's dir joins the plugin search before the inventory is read (its
+        // inventory_plugins/ and adjacent collections too), as add_all_plugin_dirs and the
+        // collections' playbook_paths are set before _play_prereqs.
+        for p in playbooks {
+            PythonPlugins.shared.addBase(Files.dirname(Files.absolute(p)))
+            library.addPlaybookDir(Files.dirname(Files.absolute(p)))
+        }
+        Inventory.pluginCache = !flushCache
         let inv: Inventory
         do {
             let sources = settings.inventorySources(given: inventory)
@@ -112,8 +120,6 @@ struct SwansiblePlaybook: AsyncParsableCommand {
         if flushCache { FactCache(settings).flush(inv) }
         var books: [PlaybookFile] = []
         for p in playbooks {
-            library.addPlaybookDir(Files.dirname(Files.absolute(p)))
-            PythonPlugins.shared.addBase(Files.dirname(Files.absolute(p)))
             var loader = PlaybookLoader(settings: settings, library: library, extraVars: options.extraVars)
             do {
                 // What the loader warned about is said before an error that stops it.

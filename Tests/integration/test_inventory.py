@@ -1,5 +1,6 @@
 """swansible-inventory prints what ansible-inventory prints for the same sources."""
 import json
+import shutil
 
 import pytest
 
@@ -409,3 +410,85 @@ def test_unparsed_inventory_settings_as_ansible(tmp_path, env, sources):
     args = [a for s in sources for a in ('-i', tmp_path / s)] + [tmp_path / 'site.yml']
     ours, theirs = swansible_playbook(*args, env=env, cwd=tmp_path), ansible_playbook(*args, env=env, cwd=tmp_path)
     assert (ours.returncode, ours.stdout, ours.stderr) == (theirs.returncode, theirs.stdout, theirs.stderr)
+
+
+def test_python_inventory_plugins_as_ansible(tmp_path):
+    """Inventory plugins written in Python — one in inventory_plugins/ beside the playbook (with
+    constructed's options), a collection's adjacent to it — read their sources through
+    ansible-core as ansible-inventory reads them: over the hosts earlier sources made, their
+    values trusted or not as 2.19 decides, their failures and unknown names warned about as
+    Ansible words them, named by `auto` or by INVENTORY_ENABLED; and a play sees the same."""
+    src = FIXTURES / 'inventory' / 'python_plugins'
+    runs = [
+        ({}, ['ansible-inventory', '-i', 'static.yml', '-i', 'dyn.my.yml', '-i', 'coll.yml', '--list', '--playbook-dir', '.']),
+        ({}, ['ansible-inventory', '-i', 'coll.yml', '-i', 'static.yml', '--list', '--playbook-dir', '.']),
+        ({}, ['ansible-inventory', '-i', 'static.yml', '-i', 'bad.my.yml', '-i', 'nosuch.yml', '--graph', '--playbook-dir', '.', '-v']),
+        ({'ANSIBLE_INVENTORY_ENABLED': 'my_inv,yaml,nosuch'},
+         ['ansible-inventory', '-i', 'static.yml', '-i', 'dyn.my.yml', '--graph', '--playbook-dir', '.']),
+        ({'ANSIBLE_INVENTORY_ENABLED': 'nosuch'}, ['ansible-inventory', '-i', 'static.yml', '--graph']),
+        ({}, ['ansible-playbook', '-i', 'static.yml', '-i', 'dyn.my.yml', '-i', 'coll.yml', 'play.yml', '-f', '1']),
+    ]
+    for env, (tool, *args) in runs:
+        theirs = run([VENV / 'bin' / tool, *args], env=env, cwd=src)
+        ours = run([BIN / tool.replace('ansible', 'swansible'), *args], env=env, cwd=src)
+        assert (ours.returncode, ours.stdout, ours.stderr) == (theirs.returncode, theirs.stdout, theirs.stderr), args
+    listed = json.loads(run([BIN / 'swansible-inventory', *runs[0][1][1:]], cwd=src).stdout)
+    assert listed['dyn']['hosts'] == ['dyn0', 'dyn1'] and listed['seen_debian']['hosts'] == ['a1']
+    assert listed['_meta']['hostvars']['dyn1']['doubled'] == 2
+    # Untrusted text a plugin set stays as it is; the group's variable and composed one are there.
+    assert "dyn0 ['dyn', 'tag_x', 'tag_y'] {{ not_rendered }} - 0 from the group" in run([BIN / 'swansible-playbook', *runs[-1][1][1:]], cwd=src).stdout
+
+
+def test_inventory_names_dirs_and_extra_vars_as_ansible(tmp_path):
+    """constructed sees each host's magic variables (`inventory_hostname`, its short form, which
+    keeps an IP address whole); an empty directory inside an inventory directory is a source
+    that did not parse; ansible-inventory lists the extra vars with every host's variables."""
+    inv = tmp_path / 'inv'
+    (inv / 'empty').mkdir(parents=True)
+    (inv / 'hosts').write_text('web1.example.com\n10.0.0.1\n010.1.2.3\n"::ffff:1.2.3.4"\ndb.example.com\n')
+    (tmp_path / 'groups.yml').write_text('plugin: constructed\ncompose:\n  short: inventory_hostname_short\n'
+                                         'groups:\n  webservers: inventory_hostname.startswith("web")\n')
+    (tmp_path / 'play.yml').write_text('- hosts: all\n  gather_facts: false\n  tasks:\n'
+                                       '    - debug: msg="{{ inventory_hostname_short }} {{ short }} {{ group_names }}"\n')
+    runs = [
+        ({}, ['ansible-inventory', '-i', inv, '-i', tmp_path / 'groups.yml', '--list', '-e', 'x=1', '-e', '{"y": {"z": [1]}}']),
+        ({}, ['ansible-inventory', '-i', inv, '--host', 'db.example.com', '-e', 'x=1']),
+        ({}, ['ansible-inventory', '-i', inv, '--graph', '--vars', '-e', 'x=1']),
+        ({'ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED': '1'}, ['ansible-inventory', '-i', inv, '--graph']),
+        ({}, ['ansible-playbook', '-i', inv, '-i', tmp_path / 'groups.yml', tmp_path / 'play.yml', '-c', 'local', '-f', '1']),
+    ]
+    for env, (tool, *args) in runs:
+        theirs = run([VENV / 'bin' / tool, *args], env=env, cwd=tmp_path)
+        ours = run([BIN / tool.replace('ansible', 'swansible'), *args], env=env, cwd=tmp_path)
+        assert (ours.returncode, ours.stdout, ours.stderr) == (theirs.returncode, theirs.stdout, theirs.stderr), args
+    ours = run([BIN / 'swansible-playbook', *runs[-1][1][1:]], cwd=tmp_path)
+    assert '"msg": "010.1.2.3 010.1.2.3 [\'ungrouped\']"' in ours.stdout and '"msg": "web1 web1 [\'webservers\']"' in ours.stdout
+    assert f'[WARNING]: Unable to parse {inv}/empty as an inventory source' in ours.stderr
+
+
+def test_python_inventory_plugin_cache_as_ansible(tmp_path):
+    """A Python plugin's cache (Cacheable, jsonfile) is read on the next run, and not read after
+    --flush-cache or by `meta: refresh_inventory`, which parse with cache=False: the host the
+    counting plugin names shows which read it was, run after run as with Ansible. A host the
+    refreshed inventory no longer has runs nothing more in the play."""
+    src = FIXTURES / 'inventory' / 'python_plugins'
+    runs = [['ansible-inventory', '-i', 'hosts.counted.yml', '--graph'],
+            ['ansible-inventory', '-i', 'hosts.counted.yml', '--graph'],
+            ['ansible-inventory', '-i', 'hosts.counted.yml', '--graph', '--flush-cache'],
+            ['ansible-playbook', '-i', 'hosts.counted.yml', 'refresh.yml'],
+            ['ansible-playbook', '-i', 'hosts.counted.yml', 'refresh.yml', '--flush-cache']]
+    outputs = {}
+    for tool in ('ansible', 'swansible'):
+        work = tmp_path / tool
+        shutil.copytree(src, work, ignore=shutil.ignore_patterns('__pycache__'))
+        env = {'ANSIBLE_PLAYBOOK_DIR': str(work)}
+        bin_dir = VENV / 'bin' if tool == 'ansible' else BIN
+        outputs[tool] = [run([bin_dir / cmd.replace('ansible', tool), *args], env=env, cwd=work) for cmd, *args in runs]
+    for ours, theirs in zip(outputs['swansible'], outputs['ansible']):
+        assert (ours.returncode, ours.stdout, ours.stderr) == (theirs.returncode, theirs.stdout, theirs.stderr), ours.args
+    said = [r.stdout for r in outputs['swansible']]
+    assert '|--counted1' in said[0] and '|--counted1' in said[1] and '|--counted2' in said[2]
+    # The refresh reads the source anew: the host it named is gone (the play runs nothing more
+    # on it) and the next play has the new one.
+    assert 'ok: [counted2]' in said[3] and 'ok: [counted3]' in said[3] and 'not reached' not in said[3]
+    assert 'ok: [counted4]' in said[4] and 'ok: [counted5]' in said[4]

@@ -534,8 +534,8 @@ def test_a_live_status_line_on_a_terminal_only(tmp_path):
 def test_shell_executable_and_remote_tmp_reach_modules_as_ansible(tmp_path):
     """ActionBase gives each module the task's shell (`ansible_shell_executable`, else the
     `executable` setting) and remote_tmp: `shell:` runs under bash when told, and a module's
-    temporary files go to a remote_tmp that is made 0700 if missing (swansible used /bin/sh and
-    ~/.ansible/tmp whatever was set)."""
+    temporary files go to a remote_tmp that is made 0700 if missing, a later task's own one too
+    (swansible used /bin/sh and ~/.ansible/tmp whatever was set, then the first task's)."""
     book = tmp_path / 'site.yml'
     book.write_text("""- hosts: localhost
   gather_facts: false
@@ -553,7 +553,11 @@ def test_shell_executable_and_remote_tmp_reach_modules_as_ansible(tmp_path):
       vars: {ansible_shell_executable: /bin/bash}
     - stat: {path: "{{ base }}/rtmp"}
       register: rtmp
-    - debug: msg="{{ [default_shell.stdout, bash_shell.stdout, own_shell.stdout, rtmp.stat.exists, rtmp.stat.mode] }}"
+    - command: "true"
+      vars: {ansible_remote_tmp: "{{ base }}/rtmp2"}
+    - stat: {path: "{{ base }}/rtmp2"}
+      register: rtmp2
+    - debug: msg="{{ [default_shell.stdout, bash_shell.stdout, own_shell.stdout, rtmp.stat.exists, rtmp.stat.mode, rtmp2.stat.mode] }}"
 """)
     results = []
     for tool in (ansible_playbook, swansible_playbook):
@@ -566,7 +570,7 @@ def test_shell_executable_and_remote_tmp_reach_modules_as_ansible(tmp_path):
     for t, o in zip(theirs, ours):
         assert t.returncode == o.returncode == 0, t.stdout + t.stderr + o.stdout
         assert o.stdout == t.stdout
-    assert '"/bin/sh ",\n        "/bin/bash bash",\n        "/bin/dash",\n        true,\n        "0700"' in ours[0].stdout
+    assert '"/bin/sh ",\n        "/bin/bash bash",\n        "/bin/dash",\n        true,\n        "0700",\n        "0700"' in ours[0].stdout
     assert '"/bin/bash bash",\n        "/bin/bash bash"' in ours[1].stdout
 
 
@@ -597,6 +601,22 @@ def test_collection_requires_ansible_as_ansible(tmp_path, requires, behaviour):
         assert ours.stdout.count(said[requires]) == 1
     else:
         assert 'my.old does not' not in ours.stdout
+
+
+def test_collections_path_may_name_ansible_collections_dir(tmp_path):
+    """A COLLECTIONS_PATHS entry may name the ansible_collections dir itself, as the collection
+    finder accepts it."""
+    coll = tmp_path / 'ansible_collections' / 'my' / 'own'
+    (coll / 'plugins' / 'modules').mkdir(parents=True)
+    (coll / 'plugins' / 'modules' / 'hi.py').write_text(
+        'from ansible.module_utils.basic import AnsibleModule\nAnsibleModule(argument_spec={}).exit_json(changed=False, said="hi")\n')
+    book = tmp_path / 'site.yml'
+    book.write_text('- hosts: localhost\n  gather_facts: false\n  tasks:\n    - my.own.hi:\n      register: r\n    - debug: var=r.said\n')
+    env = {'ANSIBLE_COLLECTIONS_PATH': str(tmp_path / 'ansible_collections')}
+    theirs, ours = (f(book, env=env, merged=True) for f in (ansible_playbook, swansible_playbook))
+    assert ours.returncode == theirs.returncode == 0, ours.stdout
+    assert ours.stdout == theirs.stdout
+    assert '"r.said": "hi"' in ours.stdout
 
 
 def test_collection_role_checks_requires_ansible_as_ansible(tmp_path):

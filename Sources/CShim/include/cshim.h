@@ -17,6 +17,8 @@ pid_t cshim_spawn(const char *const argv[], int in_fd, int out_fd, int err_fd, i
 int cshim_openpty(int *master, int *terminal);
 int cshim_epoll_wait(int epfd, struct epoll_event *events, int max, int timeout_ms);
 const unsigned char *swansible_agent_py(size_t *len);
+/// helper.py: what the controller's own helper agent runs before agent.py (Python plugins).
+const unsigned char *swansible_helper_py(size_t *len);
 // zlib's compress2 at the best level; returns the compressed size or -1.
 long cshim_deflate(const unsigned char *in, size_t len, unsigned char *out, size_t cap);
 // Per-frame compression on a persistent raw-deflate stream (see cshim.c). run returns a malloc'd

@@ -15,7 +15,9 @@ enum Constructed {
         let extra = config["use_extra_vars"]?.truthy == true ? extraVars : [:]
         let templar = Templar()
         func hostVars(_ host: String) throws -> Dict {
+            // combine_vars(group vars, host.get_vars()): the host's magic variables on top.
             var vars = try inv.vars(for: host, files: useFiles)
+            for (k, v) in Host.magicVars(host, groupNames: inv.groupNames(of: host)) { vars[k] = v }
             for (k, v) in cache.load(host) ?? [:] { vars[k] = v }
             return vars
         }
