@@ -73,24 +73,13 @@ int cshim_epoll_wait(int epfd, struct epoll_event *events, int max, int timeout_
 static const unsigned char agent_py[] = {
 #embed "agent.py"
 };
-#pragma clang diagnostic pop
-
-const unsigned char *swansible_agent_py(size_t *len) {
-    *len = sizeof(agent_py);
-    return agent_py;
-}
-
-#pragma clang diagnostic push
-#pragma clang diagnostic ignored "-Wc23-extensions"
 static const unsigned char helper_py[] = {
 #embed "helper.py"
 };
 #pragma clang diagnostic pop
 
-const unsigned char *swansible_helper_py(size_t *len) {
-    *len = sizeof(helper_py);
-    return helper_py;
-}
+const unsigned char *swansible_agent_py(size_t *len) { *len = sizeof(agent_py); return agent_py; }
+const unsigned char *swansible_helper_py(size_t *len) { *len = sizeof(helper_py); return helper_py; }
 
 int cshim_crypt(const char *key, const char *salt, char *out, size_t out_len) {
     struct crypt_data data;

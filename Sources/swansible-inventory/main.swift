@@ -90,6 +90,7 @@ struct SwansibleInventory: ParsableCommand {
         }
         let inv: Inventory
         do {
+            VarsPlugins.warnUnsupported(settings, dirs: basedir.map { [$0] } ?? [])
             Inventory.pluginCache = !flushCache
             inv = try Inventory.forRun(sources, settings: settings, verbosity: verbose, extraVars: extra)
             inv.listedExtraVars = extra

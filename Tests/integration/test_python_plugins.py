@@ -88,3 +88,23 @@ def test_task_args_finalized_as_ansible():
         assert line in ours.stdout
     assert "Merging legacy k=v args ('a', 'e') into task args." in ours.stderr
     assert "Plugin 'old' automatically redirected to '_old'." in ours.stderr
+
+
+def test_python_vars_plugins_are_named_as_not_run(tmp_path):
+    """A vars plugin written in Python (named in VARS_ENABLED, or a file in the playbook's
+    vars_plugins/ that does not wait to be enabled) is not run: each is named in a warning at the
+    start, so a variable it would give is not silently missing; one that waits is not named."""
+    (tmp_path / 'vars_plugins').mkdir()
+    (tmp_path / 'vars_plugins' / 'legacy_vars.py').write_text('from ansible.plugins.vars import BaseVarsPlugin\n')
+    (tmp_path / 'vars_plugins' / 'waiting_vars.py').write_text('REQUIRES_ENABLED = True\n')
+    book = tmp_path / 'site.yml'
+    book.write_text('- hosts: localhost\n  gather_facts: false\n  tasks:\n    - debug: msg=ran\n')
+    out = swansible_playbook(book, env={'ANSIBLE_VARS_ENABLED': 'host_group_vars,community.sops.sops'})
+    assert out.returncode == 0, out.stdout + out.stderr
+    said = [line for line in out.stderr.splitlines() if 'vars plugin' in line]
+    assert said == [f"[WARNING]: swansible does not run the Python vars plugin '{name}' (see docs/compatibility.md): the variables it gives are not set"
+                    for name in ('community.sops.sops', 'legacy_vars')]
+    # Without either, nothing is said.
+    (tmp_path / 'other').mkdir()
+    (tmp_path / 'other' / 'site.yml').write_text(book.read_text())
+    assert 'vars plugin' not in swansible_playbook(tmp_path / 'other' / 'site.yml').stderr
