@@ -11,27 +11,31 @@
 PLUGIN_DIRS = set()
 PLUGIN_CACHE = {}   # (kind, name) -> plugin object, or None when there is none
 PLUGIN_WARNINGS = []   # what ansible-core's Display warned about while loading or running plugins
+PLUGIN_DEPRECATIONS = []   # and its deprecations, worded (the controller decides whether to show them)
 
 
 def capture_warnings():
-    """Display's warnings (a plugin file that does not load, a plugin's own display.warning) go
-    back with the reply, for the controller to show as Ansible would."""
+    """Display's warnings and deprecations (a plugin file that does not load, a plugin's own
+    display.warning, an entry point a vars plugin still relies on) go back with the reply, for the
+    controller to show as Ansible would."""
     try:
         from ansible.utils.display import Display
         from ansible._internal import _display_utils
     except ImportError:
         return
 
-    def _warning(self, warning):
-        text = _display_utils.format_message(warning, False)
-        PLUGIN_WARNINGS.append(text[:-1] if text.endswith('\n') else text)   # the display ends the line
-    Display._warning = _warning
+    def worded(summary):
+        text = _display_utils.format_message(summary, False)
+        return text[:-1] if text.endswith('\n') else text   # the display ends the line
+    Display._warning = lambda self, warning: PLUGIN_WARNINGS.append(worded(warning))
+    Display._deprecated = lambda self, warning: PLUGIN_DEPRECATIONS.append(worded(warning))
 
 
 def with_warnings(reply):
-    if PLUGIN_WARNINGS:
-        reply['warnings'] = PLUGIN_WARNINGS[:]
-        del PLUGIN_WARNINGS[:]
+    for key, said in (('warnings', PLUGIN_WARNINGS), ('deprecations', PLUGIN_DEPRECATIONS)):
+        if said:
+            reply[key] = said[:]
+            del said[:]
     return reply
 
 
@@ -47,7 +51,7 @@ def plugin_loader(kind, dirs=(), collections=None):
             PLUGIN_DIRS.add(d)
             PLUGIN_CACHE.clear()   # a new dir may now hold a name that was missing
     return {'filter': loader.filter_loader, 'test': loader.test_loader, 'lookup': loader.lookup_loader, 'action': loader.action_loader,
-            'inventory': loader.inventory_loader}[kind]
+            'inventory': loader.inventory_loader, 'vars': loader.vars_loader}[kind]
 
 
 def plugin_get(kind, name, dirs=(), collections=None):
@@ -286,6 +290,70 @@ def inventory_dump(inventory):
     return json.dumps({'groups': groups, 'hosts': hosts}, cls=encoder)
 
 
+VARS_PRIMED = []
+
+
+def vars_loader_primed(loader):
+    """The vars loader with its legacy plugins found and the enabled ones loaded, again after a
+    new plugin dir cleared its caches (as get_vars_from_path primes it)."""
+    from ansible.vars import plugins as vars_plugins
+    if loader._paths is None or not VARS_PRIMED:
+        vars_plugins._prime_vars_loader()
+        VARS_PRIMED.append(True)
+
+
+def vars_get(msg):
+    """What the vars plugins other than host_group_vars (which the controller reads itself) give
+    for entities at a path, as get_vars_from_path combines them: in the loader's order, each run
+    when its stage allows; those the loader has before host_group_vars (legacy ones) or after it
+    (the enabled ones), as `after` says. `entities`: names, hosts or groups as `host` says."""
+    from ansible.inventory.group import Group
+    from ansible.inventory.host import Host
+    from ansible.utils.vars import combine_vars
+    from ansible.vars import plugins as vars_plugins
+    loader = plugin_loader('vars', msg.get('dirs') or (), msg.get('collections_paths'))
+    vars_loader_primed(loader)
+    data_loader = plugin_data_loader(msg)
+    entities = [Host(n) if msg.get('host') else Group(n) for n in msg['entities']]
+    data, after = {}, False
+    try:
+        for plugin_name in list(loader._plugin_instance_cache):
+            plugin = loader.get(plugin_name)
+            if plugin is not None and plugin.ansible_name == 'ansible.builtin.host_group_vars':
+                after = True
+                continue
+            if plugin is None or after != bool(msg.get('after')):
+                continue
+            if not vars_plugins._plugin_should_run(plugin, msg.get('stage', 'task')):
+                continue
+            new_vars = vars_plugins.get_plugin_vars(data_loader, plugin, msg['path'], entities)
+            if new_vars:
+                data = combine_vars(data, new_vars)
+    except Exception as e:
+        return with_warnings({'error': exception_message(e)})
+    try:
+        from ansible._internal._json._profiles import _legacy
+        text = json.dumps(data, cls=_legacy.Encoder)
+    except ImportError:
+        from ansible.parsing.ajson import AnsibleJSONEncoder
+        text = json.dumps(data, cls=AnsibleJSONEncoder)
+    return with_warnings({'vars': text})
+
+
+def vars_plugin_names(msg):
+    """The vars plugins, other than host_group_vars, that the loader has (legacy ones found in
+    the plugin paths, and the enabled ones)."""
+    from ansible.vars import plugins as vars_plugins
+    loader = plugin_loader('vars', msg.get('dirs') or (), msg.get('collections_paths'))
+    vars_loader_primed(loader)
+    names = []
+    for plugin_name in list(loader._plugin_instance_cache):
+        plugin = loader.get(plugin_name)
+        if plugin is not None and plugin.ansible_name != 'ansible.builtin.host_group_vars':
+            names.append(plugin.ansible_name)
+    return with_warnings({'names': names})
+
+
 def exception_message(e):
     """An error with its causes, as ansible-core 2.19 words it (`msg: cause`); str() before."""
     try:
@@ -519,6 +587,6 @@ def action_run(msg):
     return with_warnings({'result': result})
 
 
-HELPER_METHODS = {'inventory_parse': inventory_parse, 'plugin_find': plugin_find, 'plugin_user_names': plugin_user_names,
+HELPER_METHODS = {'vars_get': vars_get, 'vars_plugin_names': vars_plugin_names, 'inventory_parse': inventory_parse, 'plugin_find': plugin_find, 'plugin_user_names': plugin_user_names,
                   'action_find': action_find, 'action_run': action_run, 'plugin_call': plugin_call,
                   'validate_argument_spec': validate_argument_spec, 'ssh_agent_add': ssh_agent_add}

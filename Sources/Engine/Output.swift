@@ -284,12 +284,17 @@ public enum Output {
     /// `[DEPRECATION WARNING]: …` with when it goes away and where it was found, after the hint
     /// how to turn them off; each once.
     static func show(deprecation d: Value) {
-        guard deprecationWarnings.load(ordering: .relaxed) else { return }
-        warning("Deprecation warnings can be disabled by setting `deprecation_warnings=False` in ansible.cfg.")
         var origin = d["_swansible_origin"]?.stringValue.flatMap(SourceLocation.parse)
         origin?.snippet = d["_swansible_origin_snippet"]?.stringValue
         if d["_swansible_origin_line"] != nil { origin?.column = SourceLocation.wholeLine }
-        let text = "[DEPRECATION WARNING]: " + Origin.report(deprecationText(d), origin, help: d["_swansible_help"]?.stringValue)
+        deprecation(worded: Origin.report(deprecationText(d), origin, help: d["_swansible_help"]?.stringValue))
+    }
+
+    /// A deprecation already worded (by ansible-core's Display, in the helper), shown as any other.
+    static func deprecation(worded text: String) {
+        guard deprecationWarnings.load(ordering: .relaxed) else { return }
+        warning("Deprecation warnings can be disabled by setting `deprecation_warnings=False` in ansible.cfg.")
+        let text = "[DEPRECATION WARNING]: " + text
         line(text, .deprecate, stderr: true, once: text)
     }
 

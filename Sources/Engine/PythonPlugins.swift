@@ -167,10 +167,29 @@ public final class PythonPlugins: ExternalPlugins {
     /// What ansible-core's Display warned about in the helper, shown as the run's own warnings.
     static func showWarnings(_ reply: Value?) {
         for w in reply?["warnings"]?.listValue ?? [] { Output.warning(w.pythonStr) }
+        for d in reply?["deprecations"]?.listValue ?? [] { Output.deprecation(worded: d.pythonStr) }
     }
 
     /// Whether ansible-core's loader finds a plugin of that kind by that name.
     func hasPlugin(_ kind: String, _ name: String) -> Bool { find(kind, name) != nil }
+
+    /// The Python vars plugins the loader has (host_group_vars aside), by name.
+    func varsPluginNames() throws -> [String] {
+        guard let helper = helper() else { throw AnsibleError("the controller's Python helper is not available") }
+        let reply = try helper.call("vars_plugin_names", searchBody)
+        PythonPlugins.showWarnings(reply)
+        return (reply["names"]?.listValue ?? []).map(\.pythonStr)
+    }
+
+    /// What the Python vars plugins give for some entities at a path (VarsPlugins says how).
+    func varsGet(_ body: Dict) throws -> Dict {
+        guard let helper = helper() else { throw AnsibleError("the controller's Python helper is not available") }
+        let reply = try helper.call("vars_get", body.merging(searchBody) { a, _ in a })
+        PythonPlugins.showWarnings(reply)
+        if let message = reply["error"]?.stringValue { throw AnsibleError(message) }
+        guard let text = reply["vars"]?.stringValue, case .dict(let vars) = try Value.parseJSON(text).legacyTagged else { return [:] }
+        return vars
+    }
 
     /// An inventory plugin written in Python reads a source (PythonInventory says how).
     func inventoryParse(_ body: Dict) throws -> Value {

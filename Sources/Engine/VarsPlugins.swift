@@ -1,29 +1,42 @@
 // Vars plugins: swansible reads group_vars/ and host_vars/ itself (host_group_vars, the one
-// ansible-core enables); a vars plugin written in Python (a collection's named in VARS_ENABLED,
-// such as community.sops.sops, or a file in a vars_plugins/ dir) is not run, and the variables
-// it would give are missing. That is said once, at the start, rather than left to a task that
-// then finds them undefined.
+// ansible-core enables); those written in Python (a collection's named in VARS_ENABLED, such as
+// community.sops.sops, or a file in a vars_plugins/ dir) run in the helper agent, which is only
+// started when there may be one.
+import Inventory
+import Synchronization
 import Values
 
 public enum VarsPlugins {
-    /// The Python vars plugins ansible-playbook would run for these playbook (or role) dirs, each
-    /// warned about: those VARS_ENABLED names, and the files of the vars plugin paths
-    /// (DEFAULT_VARS_PLUGIN_PATH and each dir's vars_plugins/) that do not wait to be enabled.
-    public static func warnUnsupported(_ settings: Settings, dirs: [String]) {
+    /// Gives the inventory the Python vars plugins ansible-playbook would run for these playbook
+    /// dirs, if there are any: those VARS_ENABLED names, and the files of the vars plugin paths
+    /// (DEFAULT_VARS_PLUGIN_PATH and each dir's vars_plugins/). `stage`: the run's (`task`), or
+    /// ansible-inventory's (`all`), which RUN_VARS_PLUGINS and a plugin's `stage` option select by.
+    public static func configure(_ settings: Settings, dirs: [String], stage: String = "task") {
+        guard mayHavePlugins(settings, dirs: dirs) else { return }
+        let plugins = PythonPlugins.shared
+        guard let names = try? plugins.varsPluginNames() else {
+            Output.warning("The Python vars plugins could not be looked for (the controller's Python helper is not available): the variables they give are not set")
+            return
+        }
+        guard !names.isEmpty else { return }
+        let cache = Mutex([String: Dict]())
+        Inventory.varsPlugins = { dir, entities, host, after in
+            let key = "\(dir)\u{0}\(host)\u{0}\(after)\u{0}" + entities.joined(separator: "\u{0}")
+            if let known = cache.withLock({ $0[key] }) { return known }
+            let vars = try plugins.varsGet(["path": .string(dir), "entities": .list(entities.map(Value.string)), "host": .bool(host),
+                                            "after": .bool(after), "stage": .string(stage), "vault_secrets": PythonPlugins.vaultSecrets])
+            cache.withLock { $0[key] = vars }
+            return vars
+        }
+    }
+
+    /// Whether a vars plugin other than host_group_vars may be there, seen without starting
+    /// Python: a name in VARS_ENABLED, or a plugin file in a vars plugin path.
+    static func mayHavePlugins(_ settings: Settings, dirs: [String]) -> Bool {
         let enabled = Settings.list(settings.value(env: "ANSIBLE_VARS_ENABLED", key: "vars_plugins_enabled") ?? "host_group_vars")
-        var names = enabled.filter { !["host_group_vars", "ansible.builtin.host_group_vars"].contains($0) }
+        if enabled.contains(where: { !["host_group_vars", "ansible.builtin.host_group_vars"].contains($0) }) { return true }
         let paths = (settings.value(env: "ANSIBLE_VARS_PLUGINS", key: "vars_plugins") ?? "~/.ansible/plugins/vars:/usr/share/ansible/plugins/vars")
             .split(separator: ":").map { Files.expandUser(String($0)) } + dirs.map { Files.join($0, "vars_plugins") }
-        for dir in paths where Files.isDirectory(dir) {
-            for file in Files.list(dir) where file.hasSuffix(".py") && !file.hasPrefix("_") {
-                let name = String(file.dropLast(3))
-                // A legacy plugin that sets REQUIRES_ENABLED runs only when named (counted above).
-                let waits = (try? Files.read(Files.join(dir, file)))?.contains("REQUIRES_ENABLED = True") ?? false
-                if !waits, !names.contains(name) { names.append(name) }
-            }
-        }
-        for name in names {
-            Output.warning("swansible does not run the Python vars plugin '\(name)' (see docs/compatibility.md): the variables it gives are not set")
-        }
+        return paths.contains { dir in Files.isDirectory(dir) && Files.list(dir).contains { $0.hasSuffix(".py") && !$0.hasPrefix("_") } }
     }
 }

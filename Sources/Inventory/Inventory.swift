@@ -128,26 +128,34 @@ public final class Inventory: @unchecked Sendable {
             case .group(let g): return g.keyOrigins[k]
             case .host(_, let origins): return origins[k]
             case .file(let dir, let name): return (try? VarsFiles.keyOrigins(dir: dir, name: name))?[k]
+            case .plugin: return nil
             }
         }
         return nil
     }
 
     /// One level of a host's inventory variables: what sources set on a group or on the host,
-    /// or a group_vars/host_vars file (or directory).
+    /// a group_vars/host_vars file (or directory), or what Python vars plugins give at a dir.
     enum Layer {
         case group(Group)
         case host(Dict, origins: [Value: SourceLocation])
         case file(dir: String, name: String)
+        /// `after`: the plugins the loader has after host_group_vars (the enabled ones), else before it.
+        case plugin(dir: String, entities: [String], host: Bool, after: Bool)
 
         func vars() throws -> Dict {
             switch self {
             case .group(let g): return g.vars
             case .host(let d, _): return d
             case .file(let dir, let name): return try VarsFiles.load(dir: dir, name: name)
+            case .plugin(let dir, let entities, let host, let after): return try Inventory.varsPlugins?(dir, entities, host, after) ?? [:]
             }
         }
     }
+
+    /// The vars plugins written in Python (the Engine gives them when there are any): what they
+    /// give for these groups or this host at a dir.
+    public nonisolated(unsafe) static var varsPlugins: ((_ dir: String, _ entities: [String], _ host: Bool, _ after: Bool) throws -> Dict)?
 
     /// The layers of vars(for:), lowest first.
     func layers(for host: String, playbookDirs: [String], files: Bool) -> [Layer] {
@@ -158,8 +166,15 @@ public final class Inventory: @unchecked Sendable {
         let dirs = varsDirs(playbookDirs)
         let all = groups.filter { $0.name == "all" }, rest = groups.filter { $0.name != "all" }
         var out = (all + rest).map(Layer.group)
+        // Each dir's vars plugins (host_group_vars: the files; then Python ones) for `all`, then
+        // for the other groups, as get_vars_from_path gives them.
+        let plugins = Inventory.varsPlugins != nil
         for part in [all, rest] where files {
-            for dir in dirs { out += part.map { .file(dir: Files.join(dir, "group_vars"), name: $0.name) } }
+            for dir in dirs where !part.isEmpty {
+                if plugins { out.append(.plugin(dir: dir, entities: part.map(\.name), host: false, after: false)) }
+                out += part.map { .file(dir: Files.join(dir, "group_vars"), name: $0.name) }
+                if plugins { out.append(.plugin(dir: dir, entities: part.map(\.name), host: false, after: true)) }
+            }
         }
         // A localhost name delegated to has the implicit localhost's variables without the
         // inventory being changed while tasks run.
@@ -168,7 +183,13 @@ public final class Inventory: @unchecked Sendable {
         } else if Inventory.localhostNames.contains(host) {
             out.append(.host(Inventory.implicitLocalhostVars, origins: [:]))
         }
-        if files { out += dirs.map { .file(dir: Files.join($0, "host_vars"), name: host) } }
+        if files {
+            for dir in dirs {
+                if plugins { out.append(.plugin(dir: dir, entities: [host], host: true, after: false)) }
+                out.append(.file(dir: Files.join(dir, "host_vars"), name: host))
+                if plugins { out.append(.plugin(dir: dir, entities: [host], host: true, after: true)) }
+            }
+        }
         return out
     }
 
@@ -230,7 +251,10 @@ public final class Inventory: @unchecked Sendable {
     /// `<dir>/group_vars/<name>` or `host_vars/<name>` (files or directories) of each dir over `vars`.
     func mergeFiles(into vars: inout Dict, _ kind: String, _ name: String, dirs: [String]) throws {
         for dir in dirs {
+            let plugins = { (after: Bool) in try Inventory.varsPlugins?(dir, [name], kind == "host_vars", after) ?? [:] }
+            for (k, x) in try plugins(false) { vars[k] = Combine.over(vars[k], x) }
             for (k, x) in try VarsFiles.load(dir: Files.join(dir, kind), name: name) { vars[k] = Combine.over(vars[k], x) }
+            for (k, x) in try plugins(true) { vars[k] = Combine.over(vars[k], x) }
         }
     }
 

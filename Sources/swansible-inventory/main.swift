@@ -90,7 +90,7 @@ struct SwansibleInventory: ParsableCommand {
         }
         let inv: Inventory
         do {
-            VarsPlugins.warnUnsupported(settings, dirs: basedir.map { [$0] } ?? [])
+            VarsPlugins.configure(settings, dirs: basedir.map { [$0] } ?? [], stage: "all")
             Inventory.pluginCache = !flushCache
             inv = try Inventory.forRun(sources, settings: settings, verbosity: verbose, extraVars: extra)
             inv.listedExtraVars = extra

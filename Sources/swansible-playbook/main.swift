@@ -101,7 +101,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
             PythonPlugins.shared.addBase(Files.dirname(Files.absolute(p)))
             library.addPlaybookDir(Files.dirname(Files.absolute(p)))
         }
-        VarsPlugins.warnUnsupported(settings, dirs: playbooks.map { Files.dirname(Files.absolute($0)) })
+        VarsPlugins.configure(settings, dirs: playbooks.map { Files.dirname(Files.absolute($0)) })
         Inventory.pluginCache = !flushCache
         let inv: Inventory
         do {

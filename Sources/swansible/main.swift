@@ -117,7 +117,7 @@ struct Swansible: AsyncParsableCommand {
         }
         do {
             let sources = settings.inventorySources(given: inventory)
-            VarsPlugins.warnUnsupported(settings, dirs: configuredDir != nil ? [baseDir] : [])
+            VarsPlugins.configure(settings, dirs: configuredDir != nil ? [baseDir] : [])
             Inventory.pluginCache = !flushCache
             let inv = try Inventory.forRun(sources, settings: settings, verbosity: verbose, extraVars: options.extraVars)
             if flushCache { FactCache(settings).flush(inv) }

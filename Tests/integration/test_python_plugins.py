@@ -1,6 +1,6 @@
 """Users' Python filter, test and lookup plugins (playbooks-fixtures/plugins), run in the
 controller's helper agent: the same results and errors as ansible-playbook."""
-from conftest import BIN, FIXTURES, LIBRARY_219, ansible_playbook, run, swansible_playbook
+from conftest import BIN, FIXTURES, LIBRARY_219, VENV, ansible_playbook, run, swansible_playbook
 
 PLUGINS = FIXTURES / 'plugins'
 
@@ -90,21 +90,23 @@ def test_task_args_finalized_as_ansible():
     assert "Plugin 'old' automatically redirected to '_old'." in ours.stderr
 
 
-def test_python_vars_plugins_are_named_as_not_run(tmp_path):
-    """A vars plugin written in Python (named in VARS_ENABLED, or a file in the playbook's
-    vars_plugins/ that does not wait to be enabled) is not run: each is named in a warning at the
-    start, so a variable it would give is not silently missing; one that waits is not named."""
-    (tmp_path / 'vars_plugins').mkdir()
-    (tmp_path / 'vars_plugins' / 'legacy_vars.py').write_text('from ansible.plugins.vars import BaseVarsPlugin\n')
-    (tmp_path / 'vars_plugins' / 'waiting_vars.py').write_text('REQUIRES_ENABLED = True\n')
-    book = tmp_path / 'site.yml'
-    book.write_text('- hosts: localhost\n  gather_facts: false\n  tasks:\n    - debug: msg=ran\n')
-    out = swansible_playbook(book, env={'ANSIBLE_VARS_ENABLED': 'host_group_vars,community.sops.sops'})
-    assert out.returncode == 0, out.stdout + out.stderr
-    said = [line for line in out.stderr.splitlines() if 'vars plugin' in line]
-    assert said == [f"[WARNING]: swansible does not run the Python vars plugin '{name}' (see docs/compatibility.md): the variables it gives are not set"
-                    for name in ('community.sops.sops', 'legacy_vars')]
-    # Without either, nothing is said.
-    (tmp_path / 'other').mkdir()
-    (tmp_path / 'other' / 'site.yml').write_text(book.read_text())
-    assert 'vars plugin' not in swansible_playbook(tmp_path / 'other' / 'site.yml').stderr
+def test_python_vars_plugins_as_ansible():
+    """Vars plugins written in Python run as ansible-playbook runs them: a legacy one in the
+    playbook's vars_plugins/ (asked for `all`, then the host's other groups, then the host, at
+    each dir, before host_group_vars, so group_vars/all.yml shadows what it gives `all` while its
+    value for `web` wins over both), a collection's when VARS_ENABLED names it (after
+    host_group_vars; its text untrusted); the same in ansible-inventory's listings."""
+    src = PLUGINS / 'vars'
+    env = {'ANSIBLE_COLLECTIONS_PATH': str(src / 'collections')}
+    enabled = dict(env, ANSIBLE_VARS_ENABLED='host_group_vars,ns.coll.coll_vars')
+    runs = [(env, ['ansible-playbook', '-i', 'hosts', 'play.yml', '-f', '1']),
+            (enabled, ['ansible-playbook', '-i', 'hosts', 'play.yml', '-f', '1']),
+            (enabled, ['ansible-inventory', '-i', 'hosts', '--list', '--playbook-dir', '.']),
+            (enabled, ['ansible-inventory', '-i', 'hosts', '--graph', '--vars', '--playbook-dir', '.']),
+            (enabled, ['ansible-inventory', '-i', 'hosts', '--list', '--export', '--playbook-dir', '.'])]
+    for e, (tool, *args) in runs:
+        theirs = run([VENV / 'bin' / tool, *args], env=e, cwd=src)
+        ours = run([BIN / tool.replace('ansible', 'swansible'), *args], env=e, cwd=src)
+        assert (ours.returncode, ours.stdout, ours.stderr) == (theirs.returncode, theirs.stdout, theirs.stderr), args
+    ours = run([BIN / 'swansible-playbook', *runs[1][1][1:]], env=enabled, cwd=src)
+    assert '"msg": "[\'web\'] w1@vars plugin for web f {{ 6 * 7 }}"' in ours.stdout
