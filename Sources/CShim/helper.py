@@ -306,7 +306,8 @@ def vars_get(msg):
     """What the vars plugins other than host_group_vars (which the controller reads itself) give
     for entities at a path, as get_vars_from_path combines them: in the loader's order, each run
     when its stage allows; those the loader has before host_group_vars (legacy ones) or after it
-    (the enabled ones), as `after` says. `entities`: names, hosts or groups as `host` says."""
+    (the enabled ones), as `after` says (both without it). `entities`: names, hosts or groups as
+    `host` says."""
     from ansible.inventory.group import Group
     from ansible.inventory.host import Host
     from ansible.utils.vars import combine_vars
@@ -322,8 +323,12 @@ def vars_get(msg):
             if plugin is not None and plugin.ansible_name == 'ansible.builtin.host_group_vars':
                 after = True
                 continue
-            if plugin is None or after != bool(msg.get('after')):
+            if plugin is None or msg.get('after') not in (None, after):
                 continue
+            if '.' in plugin.ansible_name and not plugin.ansible_name.startswith('ansible.builtin.') and hasattr(plugin, 'REQUIRES_ENABLED'):
+                from ansible.utils.display import Display
+                Display().warning("Vars plugins in collections must be enabled to be loaded, REQUIRES_ENABLED is not supported. "
+                                  "This should be removed from the plugin %s." % plugin.ansible_name)
             if not vars_plugins._plugin_should_run(plugin, msg.get('stage', 'task')):
                 continue
             new_vars = vars_plugins.get_plugin_vars(data_loader, plugin, msg['path'], entities)
@@ -342,16 +347,15 @@ def vars_get(msg):
 
 def vars_plugin_names(msg):
     """The vars plugins, other than host_group_vars, that the loader has (legacy ones found in
-    the plugin paths, and the enabled ones)."""
+    the plugin paths, and the enabled ones), and at which stages (inventory, task, all) any of
+    them runs."""
     from ansible.vars import plugins as vars_plugins
     loader = plugin_loader('vars', msg.get('dirs') or (), msg.get('collections_paths'))
     vars_loader_primed(loader)
-    names = []
-    for plugin_name in list(loader._plugin_instance_cache):
-        plugin = loader.get(plugin_name)
-        if plugin is not None and plugin.ansible_name != 'ansible.builtin.host_group_vars':
-            names.append(plugin.ansible_name)
-    return with_warnings({'names': names})
+    plugins = [p for p in (loader.get(n) for n in list(loader._plugin_instance_cache))
+               if p is not None and p.ansible_name != 'ansible.builtin.host_group_vars']
+    stages = dict((stage, any(vars_plugins._plugin_should_run(p, stage) for p in plugins)) for stage in ('inventory', 'task', 'all'))
+    return with_warnings({'names': [p.ansible_name for p in plugins], 'stages': stages})
 
 
 def exception_message(e):

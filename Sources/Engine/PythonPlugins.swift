@@ -173,12 +173,13 @@ public final class PythonPlugins: ExternalPlugins {
     /// Whether ansible-core's loader finds a plugin of that kind by that name.
     func hasPlugin(_ kind: String, _ name: String) -> Bool { find(kind, name) != nil }
 
-    /// The Python vars plugins the loader has (host_group_vars aside), by name.
-    func varsPluginNames() throws -> [String] {
+    /// The stages (`inventory`, `task`, `all`) at which any Python vars plugin the loader has
+    /// (host_group_vars aside) runs.
+    func varsPluginStages() throws -> Set<String> {
         guard let helper = helper() else { throw AnsibleError("the controller's Python helper is not available") }
         let reply = try helper.call("vars_plugin_names", searchBody)
         PythonPlugins.showWarnings(reply)
-        return (reply["names"]?.listValue ?? []).map(\.pythonStr)
+        return Set((reply["stages"]?.dictValue ?? [:]).filter { $0.value.truthy }.compactMap(\.key.stringValue))
     }
 
     /// What the Python vars plugins give for some entities at a path (VarsPlugins says how).

@@ -219,6 +219,8 @@ public struct Settings: Sendable {
         }
         let cache = FactCache(self)
         Inventory.configPlugins = ["constructed": { try Constructed.parse($0, $1, $2, cache: cache) }, "generator": Generator.parse]
+        Inventory.hostGroupVarsStage = option(envs: ["ANSIBLE_VARS_PLUGIN_STAGE"], ini: [("vars_host_group_vars", "stage")])
+        Inventory.runVarsPlugins = value(env: "ANSIBLE_RUN_VARS_PLUGINS", key: "run_vars_plugins") ?? "demand"
         if !enabled.isEmpty { Inventory.enabledPlugins = enabled.split(separator: ",").map { Inventory.shortName(String($0)) } }
         ScriptSource.alwaysShowStderr = value(env: "ANSIBLE_INVENTORY_PLUGIN_SCRIPT_STDERR", section: "inventory_plugin_script",
                                               key: "always_show_stderr").map(Settings.truthy) ?? true

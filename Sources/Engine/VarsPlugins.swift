@@ -9,16 +9,29 @@ import Values
 public enum VarsPlugins {
     /// Gives the inventory the Python vars plugins ansible-playbook would run for these playbook
     /// dirs, if there are any: those VARS_ENABLED names, and the files of the vars plugin paths
-    /// (DEFAULT_VARS_PLUGIN_PATH and each dir's vars_plugins/). `stage`: the run's (`task`), or
-    /// ansible-inventory's (`all`), which RUN_VARS_PLUGINS and a plugin's `stage` option select by.
-    public static func configure(_ settings: Settings, dirs: [String], stage: String = "task") {
+    /// (DEFAULT_VARS_PLUGIN_PATH and each dir's vars_plugins/): at the inventory stage if any
+    /// runs then, and at the stage variables are asked for (Inventory.layerStage), which
+    /// RUN_VARS_PLUGINS and a plugin's `stage` option select by.
+    public static func configure(_ settings: Settings, dirs: [String]) {
+        let stage = Inventory.layerStage
         guard mayHavePlugins(settings, dirs: dirs) else { return }
         let plugins = PythonPlugins.shared
-        guard let names = try? plugins.varsPluginNames() else {
+        guard let stages = try? plugins.varsPluginStages() else {
             Output.warning("The Python vars plugins could not be looked for (the controller's Python helper is not available): the variables they give are not set")
             return
         }
-        guard !names.isEmpty else { return }
+        if stages.contains("inventory") {
+            Inventory.inventoryStageVars = { dir, entity, host, after in
+                do {
+                    return try plugins.varsGet(["path": .string(dir), "entities": [.string(entity)], "host": .bool(host), "after": .bool(after),
+                                                "stage": "inventory", "vault_secrets": PythonPlugins.vaultSecrets])
+                } catch {
+                    Output.error("\(error)")
+                    return [:]
+                }
+            }
+        }
+        guard stages.contains(stage) else { return }
         let cache = Mutex([String: Dict]())
         Inventory.varsPlugins = { dir, entities, host, after in
             let key = "\(dir)\u{0}\(host)\u{0}\(after)\u{0}" + entities.joined(separator: "\u{0}")

@@ -153,6 +153,22 @@ public final class Inventory: @unchecked Sendable {
         }
     }
 
+    /// The stage variables are asked for at: a play's tasks (`task`), or ansible-inventory's
+    /// listing (`all`), as VariableManager.get_vars is called.
+    public nonisolated(unsafe) static var layerStage = "task"
+
+    /// host_group_vars' `stage` option (ANSIBLE_VARS_PLUGIN_STAGE), else RUN_VARS_PLUGINS
+    /// (`demand` or `start`): set from the settings.
+    public nonisolated(unsafe) static var hostGroupVarsStage: String?
+    public nonisolated(unsafe) static var runVarsPlugins = "demand"
+
+    /// _plugin_should_run for host_group_vars, which swansible runs itself: a stage the option
+    /// names (or `all`), else every stage but the one RUN_VARS_PLUGINS leaves out.
+    static func hostGroupVarsRuns(_ stage: String) -> Bool {
+        if let allowed = hostGroupVarsStage, !allowed.isEmpty { return allowed == "all" || allowed == stage }
+        return !(runVarsPlugins == "demand" && stage == "inventory") && !(runVarsPlugins == "start" && stage == "task")
+    }
+
     /// The vars plugins written in Python (the Engine gives them when there are any): what they
     /// give for these groups or this host at a dir.
     public nonisolated(unsafe) static var varsPlugins: ((_ dir: String, _ entities: [String], _ host: Bool, _ after: Bool) throws -> Dict)?
@@ -168,11 +184,11 @@ public final class Inventory: @unchecked Sendable {
         var out = (all + rest).map(Layer.group)
         // Each dir's vars plugins (host_group_vars: the files; then Python ones) for `all`, then
         // for the other groups, as get_vars_from_path gives them.
-        let plugins = Inventory.varsPlugins != nil
+        let plugins = Inventory.varsPlugins != nil, hostGroupVars = Inventory.hostGroupVarsRuns(Inventory.layerStage)
         for part in [all, rest] where files {
             for dir in dirs where !part.isEmpty {
                 if plugins { out.append(.plugin(dir: dir, entities: part.map(\.name), host: false, after: false)) }
-                out += part.map { .file(dir: Files.join(dir, "group_vars"), name: $0.name) }
+                if hostGroupVars { out += part.map { .file(dir: Files.join(dir, "group_vars"), name: $0.name) } }
                 if plugins { out.append(.plugin(dir: dir, entities: part.map(\.name), host: false, after: true)) }
             }
         }
@@ -186,7 +202,7 @@ public final class Inventory: @unchecked Sendable {
         if files {
             for dir in dirs {
                 if plugins { out.append(.plugin(dir: dir, entities: [host], host: true, after: false)) }
-                out.append(.file(dir: Files.join(dir, "host_vars"), name: host))
+                if hostGroupVars { out.append(.file(dir: Files.join(dir, "host_vars"), name: host)) }
                 if plugins { out.append(.plugin(dir: dir, entities: [host], host: true, after: true)) }
             }
         }
@@ -253,7 +269,9 @@ public final class Inventory: @unchecked Sendable {
         for dir in dirs {
             let plugins = { (after: Bool) in try Inventory.varsPlugins?(dir, [name], kind == "host_vars", after) ?? [:] }
             for (k, x) in try plugins(false) { vars[k] = Combine.over(vars[k], x) }
-            for (k, x) in try VarsFiles.load(dir: Files.join(dir, kind), name: name) { vars[k] = Combine.over(vars[k], x) }
+            if Inventory.hostGroupVarsRuns("all") {
+                for (k, x) in try VarsFiles.load(dir: Files.join(dir, kind), name: name) { vars[k] = Combine.over(vars[k], x) }
+            }
             for (k, x) in try plugins(true) { vars[k] = Combine.over(vars[k], x) }
         }
     }

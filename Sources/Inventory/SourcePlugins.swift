@@ -76,6 +76,30 @@ extension Inventory {
         parsedAny = false
         for s in sources where load(s) { parsedAny = true }
         if parsedAny { data.reconcile() } else { data.unreconciled() }
+        mergeInventoryStageVars()
+    }
+
+    /// Vars plugins written in Python that run at the inventory stage (RUN_VARS_PLUGINS=start,
+    /// or their `stage` option; the Engine gives them): what those before host_group_vars, or
+    /// after it, give for an entity at a dir.
+    public nonisolated(unsafe) static var inventoryStageVars: ((_ dir: String, _ entity: String, _ host: Bool, _ after: Bool) -> Dict)?
+
+    /// parse_sources' last step: what the vars plugins that run at the inventory stage give at
+    /// each source's dir (host_group_vars' files among them when it runs then), merged into
+    /// every group's and host's own variables.
+    func mergeInventoryStageVars() {
+        let files = Inventory.hostGroupVarsRuns("inventory"), plugins = Inventory.inventoryStageVars
+        guard files || plugins != nil else { return }
+        func merge(into vars: inout Dict, _ name: String, host: Bool) {
+            for dir in data.sourceDirs {
+                var layers = [plugins?(dir, name, host, false) ?? [:]]
+                if files { layers.append((try? VarsFiles.load(dir: Files.join(dir, host ? "host_vars" : "group_vars"), name: name)) ?? [:]) }
+                layers.append(plugins?(dir, name, host, true) ?? [:])
+                for layer in layers { for (k, v) in layer { vars[k] = Combine.over(vars[k], v) } }
+            }
+        }
+        for g in data.groups.values { merge(into: &g.vars, g.name, host: false) }
+        for h in data.hosts.values where !h.implicit { merge(into: &h.vars, h.name, host: true) }
     }
 
     /// One `-i` source: a file, a directory of sources, or a `host1,host2,` list. Whether it parsed.

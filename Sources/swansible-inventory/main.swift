@@ -90,7 +90,8 @@ struct SwansibleInventory: ParsableCommand {
         }
         let inv: Inventory
         do {
-            VarsPlugins.configure(settings, dirs: basedir.map { [$0] } ?? [], stage: "all")
+            Inventory.layerStage = "all"
+            VarsPlugins.configure(settings, dirs: basedir.map { [$0] } ?? [])
             Inventory.pluginCache = !flushCache
             inv = try Inventory.forRun(sources, settings: settings, verbosity: verbose, extraVars: extra)
             inv.listedExtraVars = extra

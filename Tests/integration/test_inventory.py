@@ -492,3 +492,26 @@ def test_python_inventory_plugin_cache_as_ansible(tmp_path):
     # on it) and the next play has the new one.
     assert 'ok: [counted2]' in said[3] and 'ok: [counted3]' in said[3] and 'not reached' not in said[3]
     assert 'ok: [counted4]' in said[4] and 'ok: [counted5]' in said[4]
+
+
+@pytest.mark.parametrize('env', [{}, {'ANSIBLE_RUN_VARS_PLUGINS': 'start'}, {'ANSIBLE_VARS_PLUGIN_STAGE': 'inventory'},
+                                 {'ANSIBLE_VARS_PLUGIN_STAGE': 'task'}])
+def test_host_group_vars_stage_as_ansible(tmp_path, env):
+    """group_vars/ and host_vars/ are read at the stage RUN_VARS_PLUGINS or host_group_vars'
+    `stage` option says: while a play asks (their files over every group's inventory vars), or
+    while the inventory is read (merged into each group's own, so a child group's inventory
+    value beats `all`'s file) — and ansible-inventory lists them as it does."""
+    (tmp_path / 'group_vars').mkdir()
+    (tmp_path / 'host_vars').mkdir()
+    (tmp_path / 'hosts').write_text('[web]\nw1 y=inv_host\n[web:vars]\nx=inv_web\n[all:vars]\nansible_connection=local\n')
+    (tmp_path / 'group_vars' / 'all.yml').write_text('x: file_all\n')
+    (tmp_path / 'host_vars' / 'w1.yml').write_text('y: file_host\n')
+    (tmp_path / 'p.yml').write_text('- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg="{{ x }} {{ y }}"\n')
+    for tool, *args in (['ansible-playbook', '-i', 'hosts', 'p.yml'], ['ansible-inventory', '-i', 'hosts', '--list'],
+                        ['ansible-inventory', '-i', 'hosts', '--list', '--export']):
+        theirs = run([VENV / 'bin' / tool, *args], env=env, cwd=tmp_path)
+        ours = run([BIN / tool.replace('ansible', 'swansible'), *args], env=env, cwd=tmp_path)
+        assert (ours.returncode, ours.stdout, ours.stderr) == (theirs.returncode, theirs.stdout, theirs.stderr), args
+    said = run([BIN / 'swansible-playbook', '-i', 'hosts', 'p.yml'], env=env, cwd=tmp_path).stdout
+    early = env.get('ANSIBLE_RUN_VARS_PLUGINS') == 'start' or env.get('ANSIBLE_VARS_PLUGIN_STAGE') == 'inventory'
+    assert f'"msg": "{"inv_web" if early else "file_all"} file_host"' in said

@@ -103,7 +103,9 @@ def test_python_vars_plugins_as_ansible():
             (enabled, ['ansible-playbook', '-i', 'hosts', 'play.yml', '-f', '1']),
             (enabled, ['ansible-inventory', '-i', 'hosts', '--list', '--playbook-dir', '.']),
             (enabled, ['ansible-inventory', '-i', 'hosts', '--graph', '--vars', '--playbook-dir', '.']),
-            (enabled, ['ansible-inventory', '-i', 'hosts', '--list', '--export', '--playbook-dir', '.'])]
+            (enabled, ['ansible-inventory', '-i', 'hosts', '--list', '--export', '--playbook-dir', '.']),
+            # Run while the inventory is read: merged into each group's and host's own variables.
+            (dict(enabled, ANSIBLE_VARS_PLUGIN_STAGE='inventory'), ['ansible-playbook', '-i', 'hosts', 'play.yml', '-f', '1'])]
     for e, (tool, *args) in runs:
         theirs = run([VENV / 'bin' / tool, *args], env=e, cwd=src)
         ours = run([BIN / tool.replace('ansible', 'swansible'), *args], env=e, cwd=src)
