@@ -345,17 +345,16 @@ def vars_get(msg):
     return with_warnings({'vars': text})
 
 
-def vars_plugin_names(msg):
-    """The vars plugins, other than host_group_vars, that the loader has (legacy ones found in
-    the plugin paths, and the enabled ones), and at which stages (inventory, task, all) any of
-    them runs."""
+def vars_plugin_stages(msg):
+    """At which stages (inventory, task, all) any vars plugin the loader has (legacy ones found
+    in the plugin paths, and the enabled ones; host_group_vars aside) runs."""
     from ansible.vars import plugins as vars_plugins
     loader = plugin_loader('vars', msg.get('dirs') or (), msg.get('collections_paths'))
     vars_loader_primed(loader)
     plugins = [p for p in (loader.get(n) for n in list(loader._plugin_instance_cache))
                if p is not None and p.ansible_name != 'ansible.builtin.host_group_vars']
-    stages = dict((stage, any(vars_plugins._plugin_should_run(p, stage) for p in plugins)) for stage in ('inventory', 'task', 'all'))
-    return with_warnings({'names': [p.ansible_name for p in plugins], 'stages': stages})
+    return with_warnings({'stages': dict((stage, any(vars_plugins._plugin_should_run(p, stage) for p in plugins))
+                                         for stage in ('inventory', 'task', 'all'))})
 
 
 def exception_message(e):
@@ -591,6 +590,6 @@ def action_run(msg):
     return with_warnings({'result': result})
 
 
-HELPER_METHODS = {'vars_get': vars_get, 'vars_plugin_names': vars_plugin_names, 'inventory_parse': inventory_parse, 'plugin_find': plugin_find, 'plugin_user_names': plugin_user_names,
+HELPER_METHODS = {'vars_get': vars_get, 'vars_plugin_stages': vars_plugin_stages, 'inventory_parse': inventory_parse, 'plugin_find': plugin_find, 'plugin_user_names': plugin_user_names,
                   'action_find': action_find, 'action_run': action_run, 'plugin_call': plugin_call,
                   'validate_argument_spec': validate_argument_spec, 'ssh_agent_add': ssh_agent_add}

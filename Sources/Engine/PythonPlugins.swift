@@ -176,16 +176,14 @@ public final class PythonPlugins: ExternalPlugins {
     /// The stages (`inventory`, `task`, `all`) at which any Python vars plugin the loader has
     /// (host_group_vars aside) runs.
     func varsPluginStages() throws -> Set<String> {
-        guard let helper = helper() else { throw AnsibleError("the controller's Python helper is not available") }
-        let reply = try helper.call("vars_plugin_names", searchBody)
+        let reply = try searching("vars_plugin_stages", [:])
         PythonPlugins.showWarnings(reply)
         return Set((reply["stages"]?.dictValue ?? [:]).filter { $0.value.truthy }.compactMap(\.key.stringValue))
     }
 
     /// What the Python vars plugins give for some entities at a path (VarsPlugins says how).
     func varsGet(_ body: Dict) throws -> Dict {
-        guard let helper = helper() else { throw AnsibleError("the controller's Python helper is not available") }
-        let reply = try helper.call("vars_get", body.merging(searchBody) { a, _ in a })
+        let reply = try searching("vars_get", body)
         PythonPlugins.showWarnings(reply)
         if let message = reply["error"]?.stringValue { throw AnsibleError(message) }
         guard let text = reply["vars"]?.stringValue, case .dict(let vars) = try Value.parseJSON(text).legacyTagged else { return [:] }
@@ -193,9 +191,12 @@ public final class PythonPlugins: ExternalPlugins {
     }
 
     /// An inventory plugin written in Python reads a source (PythonInventory says how).
-    func inventoryParse(_ body: Dict) throws -> Value {
+    func inventoryParse(_ body: Dict) throws -> Value { try searching("inventory_parse", body) }
+
+    /// A helper call with the plugin dirs and collections to search added to its body.
+    private func searching(_ method: String, _ body: Dict) throws -> Value {
         guard let helper = helper() else { throw AnsibleError("the controller's Python helper is not available") }
-        return try helper.call("inventory_parse", body.merging(searchBody) { a, _ in a })
+        return try helper.call(method, body.merging(searchBody) { a, _ in a })
     }
 
     /// module_utils' ArgumentSpecValidator on the given parameters: its error messages.

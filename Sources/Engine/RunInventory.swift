@@ -46,9 +46,8 @@ extension Inventory {
     /// plugins swansible reads itself nor a Python plugin ansible-core finds is warned about and
     /// left out; with none left, nothing can be read.
     static func loadEnabledPlugins() throws {
-        let own: Set = ["host_list", "advanced_host_list", "script", "auto", "yaml", "ini", "toml", "constructed", "generator"]
         let found = enabledPlugins.filter { name in
-            if own.contains(name) || PythonPlugins.shared.hasPlugin("inventory", name) { return true }
+            if ownPlugins.contains(name) || configPlugins[name] != nil || PythonPlugins.shared.hasPlugin("inventory", name) { return true }
             Output.warning("Failed to load inventory plugin, skipping \(name)")
             return false
         }

@@ -20,12 +20,13 @@ public enum VarsPlugins {
             Output.warning("The Python vars plugins could not be looked for (the controller's Python helper is not available): the variables they give are not set")
             return
         }
+        func ask(_ stage: String, _ dir: String, _ entities: [String], _ host: Bool, _ after: Bool) throws -> Dict {
+            try plugins.varsGet(["path": .string(dir), "entities": .list(entities.map(Value.string)), "host": .bool(host),
+                                 "after": .bool(after), "stage": .string(stage), "vault_secrets": PythonPlugins.vaultSecrets])
+        }
         if stages.contains("inventory") {
             Inventory.inventoryStageVars = { dir, entity, host, after in
-                do {
-                    return try plugins.varsGet(["path": .string(dir), "entities": [.string(entity)], "host": .bool(host), "after": .bool(after),
-                                                "stage": "inventory", "vault_secrets": PythonPlugins.vaultSecrets])
-                } catch {
+                do { return try ask("inventory", dir, [entity], host, after) } catch {
                     Output.error("\(error)")
                     return [:]
                 }
@@ -36,8 +37,7 @@ public enum VarsPlugins {
         Inventory.varsPlugins = { dir, entities, host, after in
             let key = "\(dir)\u{0}\(host)\u{0}\(after)\u{0}" + entities.joined(separator: "\u{0}")
             if let known = cache.withLock({ $0[key] }) { return known }
-            let vars = try plugins.varsGet(["path": .string(dir), "entities": .list(entities.map(Value.string)), "host": .bool(host),
-                                            "after": .bool(after), "stage": .string(stage), "vault_secrets": PythonPlugins.vaultSecrets])
+            let vars = try ask(stage, dir, entities, host, after)
             cache.withLock { $0[key] = vars }
             return vars
         }

@@ -59,6 +59,8 @@ public enum InventoryNotice: Sendable {
 extension Inventory {
     /// INVENTORY_ENABLED: the plugins tried on each source, in order.
     public nonisolated(unsafe) static var enabledPlugins = ["host_list", "script", "auto", "yaml", "ini", "toml"]
+    /// The source plugins swansible has itself (besides the configured ones, constructed and generator).
+    public static let ownPlugins: Set = ["host_list", "advanced_host_list", "script", "auto", "yaml", "ini", "toml"]
     /// Where notices go; the Engine sets it to its display.
     public nonisolated(unsafe) static var say: (InventoryNotice) -> Void = { _ in }
     /// Plugins configured by a YAML file (`plugin: constructed`) that need the template engine:
@@ -135,7 +137,7 @@ extension Inventory {
     func parseSource(_ path: String) -> Bool {
         let exists = Files.exists(path), ext = Inventory.extensionOf(path)
         var failures: [SourceFailure] = []
-        let variables = data.variableCount
+        let variables = data.variableTrust == nil ? data.variableCount : 0   // only while the trust is undecided
         for plugin in Inventory.enabledPlugins.map(Inventory.shortName) {
             let origin = SourceLocation(file: "<inventory plugin \(Value.string(plugin).pythonRepr) with source \(Value.string(path).pythonRepr)>",
                                         line: 0, column: 0)
@@ -244,7 +246,7 @@ extension Inventory {
             Inventory.say(.verbose("Using inventory plugin '\(loadName)' to process inventory source '\(path)'", level: 1))
             return try parseConfigured(path, plugin: short)
         }
-        if ["host_list", "advanced_host_list", "script", "auto", "yaml", "ini", "toml"].contains(short) {
+        if Inventory.ownPlugins.contains(short) {
             throw InventoryError("inventory source '\(path)' could not be verified by inventory plugin '\(name)'")
         }
         if let run = Inventory.pythonPlugin { _ = try run(name, path, true, self); return }
