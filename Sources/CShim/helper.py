@@ -90,15 +90,32 @@ def plugin_find(msg):
     return with_warnings({'found': True, 'name': name})
 
 
+BYTES_KEY = '__swansible_bytes__'   # bytes (YAML's !!binary) as the engine sends them, base64
+
+
 def with_markers(o):
-    """The engine's undefined markers as ansible-core's own, for plugins that accept them."""
+    """The engine's undefined markers as ansible-core's own, for plugins that accept them, and
+    its bytes as bytes."""
     if isinstance(o, dict):
         if len(o) == 1 and UNDEFINED_KEY in o:
             from ansible._internal._templating._jinja_common import UndefinedMarker
             return UndefinedMarker(hint=o[UNDEFINED_KEY], _no_template_source=True)
+        if len(o) == 1 and BYTES_KEY in o:
+            return base64.b64decode(o[BYTES_KEY])
         return dict((k, with_markers(v)) for k, v in o.items())
     if isinstance(o, list):
         return [with_markers(v) for v in o]
+    return o
+
+
+def bytes_out(o):
+    """Bytes in a plugin's value as the engine reads them back (JSON has no type for them)."""
+    if isinstance(o, bytes):
+        return {BYTES_KEY: base64.b64encode(o).decode()}
+    if isinstance(o, dict):
+        return dict((k, bytes_out(v)) for k, v in o.items())
+    if isinstance(o, (list, tuple)):
+        return [bytes_out(v) for v in o]
     return o
 
 
@@ -143,12 +160,12 @@ def plugin_call(msg):
             if found is None:
                 return {'error': 'No %s named %r.' % (kind, name), 'missing': True}
             fn = getattr(found, 'j2_function', found)
-            value = fn(msg['value'], *msg.get('args', []), **msg.get('kwargs', {}))
+            value = fn(with_markers(msg['value']), *with_markers(msg.get('args', [])), **with_markers(msg.get('kwargs', {})))
             if kind == 'test':
                 value = bool(value)
     except Exception as e:
         return with_warnings({'error': exception_message(e), 'type': type(e).__name__})
-    return with_warnings({'value': value})
+    return with_warnings({'value': bytes_out(value)})
 
 
 def inventory_parse(msg):
@@ -366,14 +383,37 @@ def exception_message(e):
         return str(e) or type(e).__name__
 
 
+def with_origins(o):
+    """Values tagged as 2.19's loader tags what it reads (the validator's messages name the
+    tagged class: `_AnsibleTaggedStr`); as they are before 2.19."""
+    try:
+        from ansible.module_utils._internal._datatag import AnsibleTagHelper
+        from ansible._internal._datatag._tags import Origin
+    except ImportError:
+        return o
+    def tag(v):
+        if isinstance(v, dict):
+            v = dict((k, tag(x)) for k, x in v.items())
+        elif isinstance(v, list):
+            v = [tag(x) for x in v]
+        elif v is None or isinstance(v, bool):
+            return v
+        try:
+            return AnsibleTagHelper.tag(v, Origin.UNKNOWN)
+        except Exception:
+            return v
+    return tag(o)
+
+
 def validate_argument_spec(msg):
     """A role's (or a task's) argument spec checked by module_utils' own validator."""
     from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
     validator = ArgumentSpecValidator(msg['argument_spec'])
+    params = with_origins(with_markers(msg['params']))
     try:
-        result = validator.validate(msg['params'], validate_role_argument_spec=True)
+        result = validator.validate(params, validate_role_argument_spec=True)
     except TypeError:   # ansible-core before the role option
-        result = validator.validate(msg['params'])
+        result = validator.validate(params)
     return {'errors': list(result.error_messages)}
 
 

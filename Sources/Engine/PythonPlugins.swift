@@ -71,15 +71,20 @@ public final class PythonPlugins: ExternalPlugins {
     public func filter(_ name: String) -> Filter? {
         guard let resolved = find("filter", name) else { return nil }
         return { value, args, _ in
-            try self.call("filter", name, resolved, ["value": value, "args": .list(args.positional), "kwargs": PythonPlugins.dict(args.keywords)])
+            PythonPlugins.markers(in: try self.call("filter", name, resolved, PythonPlugins.arguments(value, args)))
         }
     }
 
     public func test(_ name: String) -> Test? {
         guard let resolved = find("test", name) else { return nil }
         return { value, args, _ in
-            try self.call("test", name, resolved, ["value": value, "args": .list(args.positional), "kwargs": PythonPlugins.dict(args.keywords)]).truthy
+            try self.call("test", name, resolved, PythonPlugins.arguments(value, args)).truthy
         }
+    }
+
+    /// A filter's or test's value and arguments as the helper takes them.
+    private static func arguments(_ value: Value, _ args: Arguments) -> Dict {
+        ["value": markersOut(value), "args": markersOut(.list(args.positional)), "kwargs": markersOut(dict(args.keywords))]
     }
 
     /// A lookup by a name the engine does not have; nil when there is no such plugin either.
@@ -92,13 +97,15 @@ public final class PythonPlugins: ExternalPlugins {
         return value.listValue ?? [value]
     }
 
-    /// How an undefined marker travels to the helper and back (it has no JSON type).
+    /// How an undefined marker and bytes travel to the helper and back (JSON has no type for them).
     static let markerKey: Value = "__swansible_undefined__"
+    static let bytesKey: Value = "__swansible_bytes__"
 
     static func markersOut(_ v: Value) -> Value {
-        guard v.firstMarker != nil else { return v }
+        guard v.firstMarker != nil || v.holdsBytes else { return v }
         switch v {
         case .undefined(let m): return .dict([markerKey: .string(m)])
+        case .bytes(let b): return .dict([bytesKey: .string(Base64.encode(b))])
         case .list(let l), .tuple(let l, _): return .list(l.map(markersOut))   // JSON has no tuples
         case .dict(let d): return .dict(d.mapValues(markersOut))
         default: return v
@@ -108,6 +115,7 @@ public final class PythonPlugins: ExternalPlugins {
     static func markers(in v: Value) -> Value {
         switch v {
         case .dict(let d) where d.count == 1 && d[markerKey] != nil: return .undefined(d[markerKey]!.pythonStr)
+        case .dict(let d) where d.count == 1 && d[bytesKey] != nil: return .bytes(Base64.decode(d[bytesKey]!.pythonStr) ?? [])
         case .list(let l): return .list(l.map(markers(in:)))
         case .dict(let d): return .dict(d.mapValues(markers(in:)))
         default: return v
@@ -202,7 +210,7 @@ public final class PythonPlugins: ExternalPlugins {
     /// module_utils' ArgumentSpecValidator on the given parameters: its error messages.
     func validateArgumentSpec(_ spec: Dict, _ params: Dict) throws -> [String] {
         guard let helper = helper() else { throw AnsibleError("the controller's Python helper is not available to validate an argument spec") }
-        let reply = try helper.call("validate_argument_spec", ["argument_spec": .dict(spec), "params": .dict(params)])
+        let reply = try helper.call("validate_argument_spec", ["argument_spec": .dict(spec), "params": PythonPlugins.markersOut(.dict(params))])
         if let failure = reply["msg"]?.stringValue, reply["failed"]?.truthy == true {
             throw AnsibleError(failure + (reply["exception"].map { "\n" + $0.pythonStr } ?? ""))
         }

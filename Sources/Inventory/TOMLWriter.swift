@@ -111,6 +111,7 @@ public enum TOMLWriter {
         case .none: return "NoneType"
         case .vault: return "EncryptedString"
         case .timedelta: return "timedelta"
+        case .bytes: return "_AnsibleTaggedBytes"   // as YAML's loader tags them
         case .undefined: return "AnsibleUndefined"
         case .bool: return "bool"
         case .int, .bigInt: return "int"

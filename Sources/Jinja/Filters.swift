@@ -7,6 +7,7 @@ enum BuiltinFilters {
         case .list(let l), .tuple(let l, _): return l
         case .dict(let d): return Array(d.keys)
         case .string(let s), .unsafe(let s): return s.unicodeScalars.map { .string(String(Character($0))) }
+        case .bytes(let b): return b.map { .int(Int($0)) }
         case .none: throw TemplateError("'NoneType' object is not iterable")
         default: throw TemplateError("'\(v.typeName)' object is not iterable")
         }
@@ -98,6 +99,7 @@ enum BuiltinFilters {
         case .list(let l), .tuple(let l, _): return l.count
         case .dict(let d): return d.count
         case .string(let s), .unsafe(let s): return s.unicodeScalars.count
+        case .bytes(let b): return b.count
         default: throw TemplateError("object of type '\(v.typeName)' has no len()")
         }
     }

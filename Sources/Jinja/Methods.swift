@@ -9,7 +9,8 @@ enum Methods {
         case .list(let l): return try list(l, name, a)
         case .tuple(let l, _): return try list(l, name, a, tuple: true)
         case .dict(let d): return try dict(d, name, a)
-        default: throw TemplateError("'\(base.typeName)' object has no attribute '\(name)'")
+        case .bytes(let b): return try bytes(b, name, a)
+        default: throw UndefinedError.noAttribute(base, .string(name))
         }
     }
 
@@ -83,9 +84,34 @@ enum Methods {
             if i < 0 { return name == "partition" ? .tuple([.string(s), "", ""]) : .tuple(["", "", .string(s)]) }
             let u = Array(s.unicodeScalars)
             return .tuple([.string(Strings.from(u[..<i])), .string(sep), .string(Strings.from(u[(i + sep.unicodeScalars.count)...]))])
-        case "encode", "decode": return .string(s)
+        case "encode":
+            do { return .bytes(try TextCodec.encode(s, a.get(0, "encoding")?.pythonStr ?? "utf-8")) } catch let e as TextCodec.Failure {
+                throw TemplateError(e.message)
+            }
         case "swapcase": return .string(String(s.map { $0.isUppercase ? Character($0.lowercased()) : Character($0.uppercased()) }))
-        default: throw TemplateError("'str object' has no attribute '\(name)'")
+        default: throw UndefinedError.noAttribute(.string(s), .string(name))   // 2.19's marker, which calling trips
+        }
+    }
+
+    /// The methods of Python's bytes that a template may use on a `!!binary` value.
+    static func bytes(_ b: [UInt8], _ name: String, _ a: Arguments) throws -> Value {
+        switch name {
+        case "decode":
+            do { return .string(try TextCodec.decode(b, a.get(0, "encoding")?.pythonStr ?? "utf-8")) } catch let e as TextCodec.Failure {
+                throw TemplateError(e.message)
+            }
+        case "hex": return .string(b.map { Value.hex(Int($0), width: 2) }.joined())
+        case "upper", "lower":
+            let (from, to): (ClosedRange<UInt8>, Int) = name == "upper" ? (0x61...0x7A, -32) : (0x41...0x5A, 32)
+            return .bytes(b.map { from.contains($0) ? UInt8(Int($0) + to) : $0 })
+        case "startswith", "endswith":
+            guard case .bytes(let p)? = a.positional.first else {
+                throw TemplateError("\(name) first arg must be bytes or a tuple of bytes, not \(a.positional.first?.typeName ?? "nothing")")
+            }
+            return .bool(name == "startswith" ? b.starts(with: p) : b.reversed().starts(with: p.reversed()))
+        case "split" where a.positional.isEmpty:
+            return .list(b.split(whereSeparator: { [0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D].contains($0) }).map { .bytes(Array($0)) })
+        default: throw UndefinedError.noAttribute(.bytes(b), .string(name))
         }
     }
 
@@ -108,9 +134,7 @@ enum Methods {
         case "count": return .int(l.filter { $0 == a.positional.first ?? .none }.count)
         case "copy" where !tuple: return .list(l)
         default:
-            // A tuple's missing method is Jinja2's undefined attribute, which calling fails.
-            if tuple { throw UndefinedError("'tuple object' has no attribute '\(name)'") }
-            throw TemplateError("'list object' has no attribute '\(name)'")
+            throw UndefinedError.noAttribute(tuple ? .tuple(l) : .list(l), .string(name))
         }
     }
 
@@ -122,8 +146,8 @@ enum Methods {
         case "get": return d[a.positional.first ?? .none] ?? (a.positional.count > 1 ? a.positional[1] : .none)
         case "copy": return .dict(d)
         default:
-            if let v = d[.string(name)] { _ = v; throw TemplateError("'\(name)' is not callable") }
-            throw TemplateError("'dict object' has no attribute '\(name)'")
+            if let v = d[.string(name)] { throw TemplateError("'\(v.typeName)' object is not callable") }
+            throw UndefinedError.noAttribute(.dict(d), .string(name))
         }
     }
 }

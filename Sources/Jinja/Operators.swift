@@ -16,6 +16,8 @@ enum Ops {
             case (.zonedDatetime(let x, let o), .timedelta(let y)), (.timedelta(let y), .zonedDatetime(let x, let o)): return .zonedDatetime(x + y, offset: o)
             case (.date(let d), .timedelta(let y)), (.timedelta(let y), .date(let d)): return .date(d + Int((y / 86400).rounded(.down)))
             case (.timedelta(let x), .timedelta(let y)): return .timedelta(x + y)
+            case (.bytes(let x), .bytes(let y)): return .bytes(x + y)
+            case (.bytes, _): throw TemplateError("can't concat \(b.typeName) to _AnsibleTaggedBytes")   // as YAML's loader tags them
             default:
                 if let x = a.stringValue, let y = b.stringValue { return .string(x + y) }
                 // A sequence on the left refuses the other operand in its own words.
@@ -46,6 +48,10 @@ enum Ops {
                 let repeated = Array(repeating: l, count: max(0, n)).flatMap { $0 }
                 if case .tuple = a.listValue != nil ? a : b { return .tuple(repeated) }
                 return .list(repeated)
+            }
+            if let bytes = a.bytesValue ?? b.bytesValue, let n = (a.bytesValue != nil ? b : a).intValue {
+                try checkSize(max(0, n), bytes.count)
+                return .bytes(Array(Array(repeating: bytes, count: max(0, n)).joined()))
             }
             return try arith(op, a, b, { $0.multipliedReportingOverflow(by: $1) }, { $0 * $1 })
         case "/":
@@ -155,6 +161,7 @@ enum Ops {
         case (.list(let x), .list(let y)), (.tuple(let x, _), .tuple(let y, _)):
             for (p, q) in zip(x, y) where p != q { return try less(p, q) }
             return x.count < y.count
+        case (.bytes(let x), .bytes(let y)): return x.lexicographicallyPrecedes(y)
         default: break
         }
         throw TemplateError("'<' not supported between instances of '\(a.typeName)' and '\(b.typeName)'")
@@ -183,7 +190,7 @@ enum Ops {
         switch (a, b) {
         case _ where a.number != nil && b.number != nil: return true
         case _ where a.stringValue != nil && b.stringValue != nil: return true
-        case (.list, .list), (.tuple, .tuple), (.datetime, .datetime), (.timedelta, .timedelta), (.date, .date), (.time, .time),
+        case (.list, .list), (.tuple, .tuple), (.bytes, .bytes), (.datetime, .datetime), (.timedelta, .timedelta), (.date, .date), (.time, .time),
              (.zonedDatetime, .zonedDatetime): return true
         case _ where a.typeName.hasPrefix("date") && b.typeName.hasPrefix("date"):
             _ = try less(a, b)   // naive against aware, a date against a datetime: Python's own error
@@ -204,6 +211,12 @@ enum Ops {
                 throw TemplateError("'in <string>' requires string as left operand, not \(item.typeName)")
             }
             return sub.isEmpty || s.contains(sub)
+        case .bytes(let b):
+            if case .bytes(let sub) = item { return sub.isEmpty || b.firstRange(of: sub) != nil }
+            if case .bigInt = item { throw TemplateError("byte must be in range(0, 256)") }
+            guard let i = item.intValue else { throw TemplateError("a bytes-like object is required, not '\(item.typeName)'") }
+            guard (0..<256).contains(i) else { throw TemplateError("byte must be in range(0, 256)") }
+            return b.contains(UInt8(i))
         default:
             throw TemplateError("argument of type '\(container.typeName)' is not iterable")
         }

@@ -25,6 +25,7 @@ public struct Output {
         var s = ""
         for c in chunks {
             if c.isNone && env.noneAsEmpty { continue }
+            if case .bytes(let b) = c { s += Surrogates.decoded(b).text; continue }   // to_text, not str(): no b'…'
             s += c.tupleFree(keepingGrouped: true).pythonStr   // 2.19 finalises each piece before joining: a tuple shows as a list
         }
         return s
@@ -565,6 +566,11 @@ final class Renderer {
             let j = i < 0 ? u.count + i : i
             guard j >= 0, j < u.count else { throw Renderer.noAttribute(base, key) }
             return .string(String(Character(u[j])))
+        case .bytes(let b):
+            guard let i = key.intValue else { throw Renderer.noAttribute(base, key) }
+            let j = i < 0 ? b.count + i : i
+            guard j >= 0, j < b.count else { throw Renderer.noAttribute(base, key) }
+            return .int(Int(b[j]))
         default:
             throw Renderer.noAttribute(base, key)
         }
@@ -599,6 +605,7 @@ final class Renderer {
             var r = ""
             r.unicodeScalars.append(contentsOf: indices(u.count).map { u[$0] })
             return .string(r)
+        case .bytes(let b): return .bytes(indices(b.count).map { b[$0] })
         default: throw TemplateError("'\(base.typeName)' object is not subscriptable")
         }
     }
@@ -608,6 +615,7 @@ final class Renderer {
         case .list(let l), .tuple(let l, _): return l
         case .dict(let d): return Array(d.keys)
         case .string(let s), .unsafe(let s): return s.unicodeScalars.map { .string(String(Character($0))) }
+        case .bytes(let b): return b.map { .int(Int($0)) }
         default: throw TemplateError("'\(v.typeName)' object is not iterable")
         }
     }

@@ -62,6 +62,8 @@ extension Value {
             }
         case .string(let s), .unsafe(let s): Value.writeJSONString(s, into: &out, ascii: o.ensureASCII, rawSurrogates: o.rawSurrogates)
         case .vault(let s): Value.writeJSONString(s, into: &out, ascii: o.ensureASCII)
+        case .bytes(let b):   // as the callbacks' encoder writes bytes: decoded, bytes that are no UTF-8 escaped
+            Value.writeJSONString(Surrogates.decoded(b).text, into: &out, ascii: o.ensureASCII, rawSurrogates: o.rawSurrogates)
         case .datetime, .date, .time, .zonedDatetime:
             Value.writeJSONString(isoformat ?? "", into: &out, ascii: o.ensureASCII)   // Ansible's encoder writes ISO 8601
         case .timedelta(let t): Value.writeJSONString(DateParts.deltaDescription(t), into: &out, ascii: o.ensureASCII)

@@ -14,6 +14,17 @@ extension Value {
         }
     }
 
+    /// ansible's `to_bytes(x)`: bytes as they are, text encoded as UTF-8 (a lone surrogate as the
+    /// byte it stands for), anything else its str().
+    public var pythonBytes: [UInt8] { bytesValue ?? Surrogates.escapedBytes(pythonStr) }
+
+    /// ansible's `to_text(x)`: bytes decoded (a byte that is no UTF-8 as a lone surrogate),
+    /// anything else its str().
+    public var pythonText: String {
+        if case .bytes(let b) = self { return Surrogates.decoded(b).text }
+        return pythonStr
+    }
+
     /// `repr(x)` in Python.
     public var pythonRepr: String {
         switch self {
@@ -24,6 +35,7 @@ extension Value {
         case .float(let f): return Value.formatFloat(f)
         case .string(let s), .unsafe(let s): return Value.reprString(s)
         case .vault: return "'<vault-encrypted string>'"
+        case .bytes(let b): return Value.reprBytes(b)
         case .list(let l): return "[" + l.map(\.pythonRepr).joined(separator: ", ") + "]"
         case .tuple(let l, _): return "(" + l.map(\.pythonRepr).joined(separator: ", ") + (l.count == 1 ? ",)" : ")")
         case .dict(let d):
@@ -74,6 +86,25 @@ extension Value {
             }
         }
         out.append(quote)
+        return out
+    }
+
+    /// repr(bytes): `b'...'`, printable ASCII as it is and the rest escaped.
+    static func reprBytes(_ b: [UInt8]) -> String {
+        let quote: UInt8 = b.contains(0x27) && !b.contains(0x22) ? 0x22 : 0x27
+        var out = "b" + String(UnicodeScalar(quote))
+        for c in b {
+            switch c {
+            case 0x5C: out += "\\\\"
+            case 0x0A: out += "\\n"
+            case 0x0D: out += "\\r"
+            case 0x09: out += "\\t"
+            case quote: out += "\\" + String(UnicodeScalar(quote))
+            case 0x20..<0x7F: out.unicodeScalars.append(UnicodeScalar(c))
+            default: out += "\\x" + hex(Int(c), width: 2)
+            }
+        }
+        out.unicodeScalars.append(UnicodeScalar(quote))
         return out
     }
 

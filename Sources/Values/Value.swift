@@ -26,6 +26,9 @@ public enum Value: Sendable {
     case unsafe(String)
     /// A `!vault` ciphertext, decrypted only when used.
     case vault(String)
+    /// Python's bytes: what YAML's `!!binary` holds (2.19 keeps it as bytes in variables; modules
+    /// refuse it, output shows it as text).
+    case bytes([UInt8])
     /// Python's naive datetime (what `to_datetime` returns), as seconds since the epoch, UTC.
     case datetime(Double)
     /// Python's timedelta (a difference of datetimes), in seconds.
@@ -72,6 +75,8 @@ extension Value: Hashable {
             for (k, v) in x { guard let w = y[k], w == v else { return false } }
             return true
         case (.vault(let x), .vault(let y)), (.undefined(let x), .undefined(let y)): return x == y
+        case (.bytes(let x), .bytes(let y)): return x == y
+        case (.bytes, _), (_, .bytes): return false
         case (.omit, .omit): return true
         case (.omit, _), (_, .omit): return false
         case (.datetime(let x), .datetime(let y)), (.timedelta(let x), .timedelta(let y)): return x == y
@@ -94,6 +99,7 @@ extension Value: Hashable {
             if n == n.rounded(), abs(n) < 1e18 { h.combine(Int(n)) } else { h.combine(n) }
         case .string(let s), .unsafe(let s): h.combine(s)
         case .vault(let s): h.combine(s)
+        case .bytes(let b): h.combine(3); h.combine(b)
         case .list(let l): h.combine(l)
         case .tuple(let l, _): h.combine(2); h.combine(l)
         case .dict(let d): h.combine(d.count)
@@ -166,6 +172,16 @@ extension Value {
     }
 
     public var dictValue: Dict? { if case .dict(let d) = self { return d }; return nil }
+    public var bytesValue: [UInt8]? { if case .bytes(let b) = self { return b }; return nil }
+    /// Whether bytes are in the value, its containers searched.
+    public var holdsBytes: Bool {
+        switch self {
+        case .bytes: return true
+        case .list(let l), .tuple(let l, _): return l.contains(where: \.holdsBytes)
+        case .dict(let d): return d.contains(where: { $0.key.holdsBytes || $0.value.holdsBytes })
+        default: return false
+        }
+    }
     public var intValue: Int? {
         switch self {
         case .int(let i): return i
@@ -192,6 +208,7 @@ extension Value {
         case .bigInt: return true
         case .float(let f): return f != 0
         case .string(let s), .unsafe(let s): return !s.isEmpty
+        case .bytes(let b): return !b.isEmpty
         case .vault, .datetime, .date, .time, .zonedDatetime, .undefined, .omit: return true
         case .timedelta(let t): return t != 0
         case .list(let l), .tuple(let l, _): return !l.isEmpty
@@ -227,6 +244,7 @@ extension Value {
         case .float: return "float"
         case .string, .unsafe: return "str"
         case .vault: return "EncryptedString"
+        case .bytes: return "bytes"
         case .list: return "list"
         case .tuple(_, let grouped): return grouped ? "GroupTuple" : "tuple"
         case .dict: return "dict"

@@ -126,7 +126,7 @@ final class Composer {
         case YAML_ALIAS_EVENT:
             let name = Composer.string(event.data.alias.anchor) ?? ""
             guard let n = anchors[name] else {
-                throw YAMLError(message: "found undefined alias '\(name)'", location: loc)
+                throw syntaxError("found undefined alias", "", at: loc)   // libyaml's composer names no anchor
             }
             return n
         case YAML_SCALAR_EVENT:
@@ -196,7 +196,7 @@ final class Composer {
     func checkCollectionTag(_ tag: String?, expected: String, at loc: SourceLocation) throws -> Bool {
         guard let tag, tag != expected, tag != "!" else { return false }
         if tag == "!unsafe" { return true }
-        throw YAMLError(message: "could not determine a constructor for the tag '\(tag)'", location: loc)
+        throw syntaxError(nil, "could not determine a constructor for the tag '\(tag)'", at: loc)
     }
 
     /// PyYAML's flatten_mapping: merged pairs come first (a list of merges applied last-first),
@@ -269,13 +269,48 @@ final class Composer {
         case "tag:yaml.org,2002:null": return .none
         case "tag:yaml.org,2002:bool":
             if let b = Resolver.bool(text) { return .bool(b) }
+            throw conversionError(Value.string(text.lowercased()).pythonRepr, at: loc)   // the KeyError of its table
         case "tag:yaml.org,2002:int":
             if let i = Resolver.int(text) { return i }
+            throw conversionError(Composer.intError(text), at: loc)
         case "tag:yaml.org,2002:float":
             if let f = Resolver.float(text) ?? Resolver.int(text)?.number { return .float(f) }
+            var digits = Substring(text.replacingOccurrences(of: "_", with: "").lowercased())
+            if digits.first == "-" || digits.first == "+" { digits = digits.dropFirst() }
+            throw conversionError("could not convert string to float: \(Value.string(String(digits)).pythonRepr)", at: loc)
+        case "tag:yaml.org,2002:binary":
+            // construct_yaml_binary: the text as ASCII, then base64.decodebytes.
+            if let bad = text.unicodeScalars.enumerated().first(where: { !$0.element.isASCII }) {
+                throw syntaxError(nil, "failed to convert base64 data into ascii: 'ascii' codec can't encode character '\(TextCodec.escaped(bad.element))' in position \(bad.offset): ordinal not in range(128)", at: loc)
+            }
+            do { return .bytes(try Base64.pythonDecode(Array(text.utf8))) } catch let e as Base64.Failure {
+                throw syntaxError(nil, "failed to decode base64 data: \(e.message)", at: loc)
+            }
         default:
-            throw YAMLError(message: "could not determine a constructor for the tag '\(tag)'", location: loc)
+            throw syntaxError(nil, "could not determine a constructor for the tag '\(tag)'", at: loc)
         }
-        throw YAMLError(message: "invalid value '\(text)' for tag '\(tag)'", location: loc)
+    }
+
+    /// A value its tag's constructor refuses: Python's own error, which is no MarkedYAMLError, so
+    /// Ansible names the file without a line.
+    func conversionError(_ message: String, at loc: SourceLocation) -> YAMLError {
+        YAMLError(message: message, location: SourceLocation(file: loc.file, line: 0, column: 0))
+    }
+
+    /// construct_yaml_int's int() error: the base its prefix chose, the digits it was given.
+    static func intError(_ text: String) -> String {
+        var v = Substring(text.replacingOccurrences(of: "_", with: ""))
+        if v.first == "-" || v.first == "+" { v = v.dropFirst() }
+        func invalid(_ digits: Substring, _ base: Int) -> String {
+            "invalid literal for int() with base \(base): \(Value.string(String(digits)).pythonRepr)"
+        }
+        if v.hasPrefix("0b") { return invalid(v.dropFirst(2), 2) }
+        if v.hasPrefix("0x") { return invalid(v.dropFirst(2), 16) }
+        if v.hasPrefix("0") { return invalid(v, 8) }
+        if v.contains(":") {
+            let bad = v.split(separator: ":", omittingEmptySubsequences: false).first { Int($0) == nil } ?? v
+            return invalid(bad, 10)
+        }
+        return invalid(v, 10)
     }
 }

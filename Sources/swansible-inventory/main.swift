@@ -153,6 +153,9 @@ struct SwansibleInventory: ParsableCommand {
         } catch let e as YAMLText.Unrepresentable {
             Output.error("Unexpected Exception, this is probably a bug: \(e)")
             throw ExitCode(ExitCodes.unknown)
+        } catch is BytesInJSON {
+            Output.error("Unexpected Exception, this is probably a bug: Object of type '_AnsibleTaggedBytes' is not JSON serializable by the 'inventory_legacy' profile.")
+            throw ExitCode(ExitCodes.unknown)
         } catch {
             Output.error("\(error)")
             throw ExitCode(ExitCodes.error)
@@ -163,6 +166,9 @@ struct SwansibleInventory: ParsableCommand {
     func dump(_ v: Value) throws -> String {
         if yaml { return try YAMLText.dump(v) }
         if toml, case .dict(let d) = v { return try TOMLWriter.dump(d) }
+        if v.holdsBytes { throw BytesInJSON() }   // YAML's !!binary: the inventory_legacy encoder has no form for it
         return v.json(.init(indent: 4, sortKeys: true))
     }
+
+    struct BytesInJSON: Error {}
 }

@@ -15,6 +15,29 @@ final class ValueTests: XCTestCase {
         XCTAssertEqual(Value.float(1e16).pythonRepr, "1e+16")
     }
 
+    func testBase64DecodesAsBinasciiDoes() throws {
+        // base64.decodebytes: bytes outside the alphabet skipped, a full pad group ends the data.
+        func decoded(_ s: String) throws -> String { String(decoding: try Base64.pythonDecode(Array(s.utf8)), as: UTF8.self) }
+        XCTAssertEqual(try decoded("YW*Jj"), "abc")
+        XCTAssertEqual(try decoded("YWJj=YWJj"), "abcabc")
+        XCTAssertEqual(try decoded("YQ==YWJj"), "a")
+        XCTAssertEqual(try decoded(""), "")
+        XCTAssertThrowsError(try decoded("YQ=")) { XCTAssertEqual("\($0)", "Incorrect padding") }
+        XCTAssertThrowsError(try decoded("Y")) {
+            XCTAssertEqual("\($0)", "Invalid base64-encoded string: number of data characters (1) cannot be 1 more than a multiple of 4")
+        }
+    }
+
+    func testBytesAsPythonHasThem() {
+        let b = Value.bytes([0xFF, 0, 0x27, 0x22, 0x0A, 0x61])
+        XCTAssertEqual(b.pythonRepr, #"b'\xff\x00\'"\na'"#)
+        XCTAssertEqual(Value.bytes(Array("it's".utf8)).pythonStr, #"b"it's""#)
+        XCTAssertEqual(b.typeName, "bytes")
+        XCTAssertNotEqual(Value.bytes(Array("a".utf8)), .string("a"))
+        XCTAssertEqual(b.pythonBytes, [0xFF, 0, 0x27, 0x22, 0x0A, 0x61])
+        XCTAssertEqual(Value.dict(["b": .bytes(Array("é".utf8))]).json(), #"{"b": "é"}"#)
+    }
+
     func testJSONKeepsOrderAndFormatsLikePython() throws {
         let v = try Value.parseJSON(#"{"b": 1, "a": [true, null, 2.5, "\u00e9"]}"#)
         XCTAssertEqual(v.json(), #"{"b": 1, "a": [true, null, 2.5, "é"]}"#)

@@ -50,6 +50,8 @@ final class LoaderTests: XCTestCase {
         let v = try load("u: !unsafe '{{ x }}'\nv: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6162\n")
         XCTAssertEqual(v["u"], .unsafe("{{ x }}"))
         if case .vault(let text)? = v["v"] { XCTAssertTrue(text.hasPrefix("$ANSIBLE_VAULT")) } else { XCTFail() }
+        let b = try load("b: !!binary |\n  aGVs\n  bG8=\n")
+        XCTAssertEqual(b["b"], .bytes(Array("hello".utf8)))
     }
 
     func testDuplicateKeyWarnsAndLastWins() throws {

@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from conftest import BIN, FIXTURES, VENV, ansible_playbook, run, swansible_playbook
+from conftest import BIN, FIXTURES, LIBRARY_219, VENV, ansible_playbook, run, swansible_playbook
 
 INV = FIXTURES / 'inventory'
 
@@ -385,6 +385,14 @@ def test_dates_and_times_as_ansible(tmp_path):
     assert "['datetime', 'datetime', 'datetime', 'date', 'time']" in ours.stdout
 
 
+def test_binary_values_as_ansible(tmp_path):
+    """YAML's !!binary in an inventory is Python bytes: written back by PyYAML as !!binary, shown
+    as b'…' by --graph --vars, refused by the JSON and TOML listings (exit 250)."""
+    (tmp_path / 'b.yml').write_text('all:\n  hosts:\n    h1:\n      blob: !!binary aGk=\n')
+    listings_match([['-i', tmp_path / 'b.yml', *a] for a in (['--list'], ['--list', '--toml'], ['--host', 'h1'],
+                                                             ['--list', '--yaml'], ['--graph', '--vars'])])
+
+
 def test_inventory_directory_ignore_settings_as_ansible(tmp_path):
     """INVENTORY_IGNORE_EXTS and INVENTORY_IGNORE_PATTERNS decide which files of an inventory
     directory are read (the defaults skip `.bak`, `.txt`…)."""
@@ -412,6 +420,7 @@ def test_unparsed_inventory_settings_as_ansible(tmp_path, env, sources):
     assert (ours.returncode, ours.stdout, ours.stderr) == (theirs.returncode, theirs.stdout, theirs.stderr)
 
 
+@LIBRARY_219
 def test_python_inventory_plugins_as_ansible(tmp_path):
     """Inventory plugins written in Python — one in inventory_plugins/ beside the playbook (with
     constructed's options), a collection's adjacent to it — read their sources through

@@ -40,6 +40,7 @@ LANG = FIXTURES / 'language'
     ('play_hosts.yml', ['-f', '1', '-i', LANG / 'hosts']),   # the deprecated play_hosts warned about at each place, before the first result
     ('big_ints.yml', []),               # ints past 64 bits: literals, arithmetic, int(base=16), a module's round trip
     ('tuples.yml', []),                 # tuples inside a template, lists once finalised; groupby's warning where it is held
+    ('binary.yml', []),                 # YAML's !!binary as Python bytes: output, operators, filters, modules, copy, arg specs
     pytest.param('respawn.yml', [], marks=LIBRARY_219),                # respawn_module once, twice (refused); a module is its own __main__
     ('controller_vars.yml', []),        # rlimit_nofile; variables the controller reads that do not render
     pytest.param('core_targets.yml', [], marks=LIBRARY_219),           # what ansible-core's own targets check beyond the sample: k=v keys,
@@ -783,6 +784,7 @@ def test_retry_files_as_ansible(tmp_path):
     assert r.returncode == 4 and 'to retry' not in r.stdout and not (tmp_path / 'site.retry').exists()
 
 
+@LIBRARY_219
 def test_vvv_names_each_module_file_used(tmp_path):
     """-vvv: "Using module file <path>" for each module run, as ActionBase says it (copy's own
     calls of stat and file included)."""

@@ -574,6 +574,7 @@ def test_shell_executable_and_remote_tmp_reach_modules_as_ansible(tmp_path):
     assert '"/bin/bash bash",\n        "/bin/bash bash"' in ours[1].stdout
 
 
+@LIBRARY_219
 @pytest.mark.parametrize('requires,behaviour', [('<2.10', None), ('>=2.9,<2.11', 'error'), ('>=2.9.10', None), ('xyz', None)])
 def test_collection_requires_ansible_as_ansible(tmp_path, requires, behaviour):
     """A collection whose meta/runtime.yml `requires_ansible` leaves this ansible-core out is
@@ -619,6 +620,7 @@ def test_collections_path_may_name_ansible_collections_dir(tmp_path):
     assert '"r.said": "hi"' in ours.stdout
 
 
+@LIBRARY_219
 def test_collection_role_checks_requires_ansible_as_ansible(tmp_path):
     """A role of a collection loads the collection too: its requires_ansible is warned about."""
     coll = tmp_path / 'ansible_collections' / 'my' / 'old'

@@ -90,6 +90,7 @@ def test_task_args_finalized_as_ansible():
     assert "Plugin 'old' automatically redirected to '_old'." in ours.stderr
 
 
+@LIBRARY_219
 def test_python_vars_plugins_as_ansible():
     """Vars plugins written in Python run as ansible-playbook runs them: a legacy one in the
     playbook's vars_plugins/ (asked for `all`, then the host's other groups, then the host, at

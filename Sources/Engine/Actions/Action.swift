@@ -281,6 +281,10 @@ final class ActionContext: @unchecked Sendable {
         let ctx = try await agent(stack)
         // 2.19's experimental module metadata: a `modern` module gets and gives dates as such.
         let modern = module.profile == "modern" && ModuleProfiles.enabled
+        if Value.dict(args).holdsBytes {   // neither profile has a form for bytes
+            let flat = "Task failed: Failed to serialize arguments for the '\(name)' module: Object of type 'bytes' is not JSON serializable by the 'module_\(modern ? "modern" : "legacy")_c2m' profile."
+            throw TaskError(links: [(flat, task.location)], flat: flat)
+        }
         let moduleArgs = modern ? ModuleProfiles.encode(.dict(args)).dictValue ?? args : args
         let v = runner.vars
         var internalArgs: [(String, Value)] = [

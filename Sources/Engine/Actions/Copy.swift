@@ -17,7 +17,7 @@ enum CopyAction: Action {
         let source: UploadSource
         if let content = args.removeValue(forKey: "content") {
             guard args["src"] == nil else { throw TaskFailure(message: "src and content are mutually exclusive") }
-            source = .bytes(Surrogates.escapedBytes(content.stringValue ?? content.json(.init(ensureASCII: true))))   // json.dumps(content)
+            source = .bytes(content.bytesValue ?? Surrogates.escapedBytes(content.stringValue ?? content.json(.init(ensureASCII: true))))   // json.dumps(content)
             if args["dest"]?.pythonStr.hasSuffix("/") == true { throw TaskFailure(message: "can not use content with a dir as dest") }
             // Content has no name to put in a directory: an existing directory as dest fails, as Ansible's action checks.
             if let dest = args["dest"]?.pythonStr {

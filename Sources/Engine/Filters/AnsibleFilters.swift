@@ -57,10 +57,12 @@ enum AnsibleFilters {
         return .bool(result)
     }
 
-    /// Omit and timedelta have no JSON form (2.19's encoder refuses them, inside containers too).
+    /// Omit, timedelta and bytes have no JSON form (2.19's encoder refuses them, inside containers
+    /// too; bytes as YAML's `!!binary` made them, tagged with their origin).
     static func refuseUnserializable(_ v: Value) throws {
         switch v {
         case .omit, .timedelta: throw TemplateError("Object of type '\(v.typeName)' is not JSON serializable by the 'tagless' profile.")
+        case .bytes: throw TemplateError("Object of type '_AnsibleTaggedBytes' is not JSON serializable by the 'tagless' profile.")
         case .list(let l), .tuple(let l, _): for x in l { try refuseUnserializable(x) }
         case .dict(let d): for (k, x) in d { try refuseUnserializable(k); try refuseUnserializable(x) }
         default: break
@@ -165,14 +167,25 @@ enum AnsibleFilters {
             return .list(flat(v.listValue ?? [], 0))
         },
         "b64encode": { v, a, _ in
-            let text = Base64.encode(try TextCodec.encode(v.pythonStr, a.get(0, "encoding")?.pythonStr ?? "utf-8"))
-            return .string(a.bool(1, "urlsafe", default: false) ? Base64.urlsafe(text) : text)
+            try pythonErrors {
+                let text = Base64.encode(try v.bytesValue ?? TextCodec.encode(v.pythonStr, a.get(0, "encoding")?.pythonStr ?? "utf-8"))
+                return .string(a.bool(1, "urlsafe", default: false) ? Base64.urlsafe(text) : text)
+            }
         },
         "b64decode": { v, a, _ in
-            let bytes = try Base64.pythonDecode(v.pythonStr, urlsafe: a.bool(1, "urlsafe", default: false))
-            return .string(try TextCodec.decode(bytes, a.get(0, "encoding")?.pythonStr ?? "utf-8"))
+            try pythonErrors {
+                let bytes = try Base64.pythonDecode(v.bytesValue ?? Surrogates.escapedBytes(v.pythonStr), urlsafe: a.bool(1, "urlsafe", default: false))
+                return .string(try TextCodec.decode(bytes, a.get(0, "encoding")?.pythonStr ?? "utf-8"))
+            }
         },
     ]
+
+    /// A codec's or binascii's error as the filter's own (Python's words).
+    static func pythonErrors(_ body: () throws -> Value) throws -> Value {
+        do { return try body() } catch let e as TextCodec.Failure { throw AnsibleError(e.message) } catch let e as Base64.Failure {
+            throw AnsibleError(e.message)
+        }
+    }
 
     /// json.dumps' options as to_json/to_nice_json take them (ensure_ascii on by default, as
     /// ansible-core's tagless encoder leaves it); to_nice_json's positional indent and sort_keys.
@@ -213,67 +226,3 @@ enum AnsibleFilters {
 
 }
 
-/// RFC 4648 base64, for b64encode/b64decode and file contents on the wire.
-public enum Base64 {
-    static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-
-    public static func encode(_ bytes: [UInt8]) -> String {
-        var out = [UInt8]()
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var i = 0
-        while i + 2 < bytes.count {
-            let n = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
-            out += [alphabet[Int(n >> 18)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], alphabet[Int(n & 63)]]
-            i += 3
-        }
-        let rest = bytes.count - i
-        if rest == 1 {
-            let n = UInt32(bytes[i]) << 16
-            out += [alphabet[Int(n >> 18)], alphabet[Int(n >> 12 & 63)], 61, 61]
-        } else if rest == 2 {
-            let n = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8
-            out += [alphabet[Int(n >> 18)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], 61]
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// The URL-safe alphabet's text (`-` and `_` for `+` and `/`).
-    static func urlsafe(_ text: String) -> String {
-        String(text.map { $0 == "+" ? "-" : $0 == "/" ? "_" : $0 })
-    }
-
-    /// Python's b64decode (validate=False): characters outside the alphabet are skipped, and data
-    /// that does not fill its last group needs its padding.
-    static func pythonDecode(_ text: String, urlsafe: Bool) throws -> [UInt8] {
-        var data = "", pads = 0
-        for c in text.unicodeScalars {
-            let c = urlsafe && c == "-" ? "+" : urlsafe && c == "_" ? "/" : c
-            if c == "=" { if !data.isEmpty { pads += 1 }; continue }
-            if c.isASCII, alphabet.contains(UInt8(c.value)) { data.unicodeScalars.append(c) }
-        }
-        let rest = data.utf8.count % 4
-        if rest == 1 {
-            throw AnsibleError("Invalid base64-encoded string: number of data characters (\(data.utf8.count)) cannot be 1 more than a multiple of 4")
-        }
-        guard rest == 0 || pads >= 4 - rest, let bytes = decode(data) else { throw AnsibleError("Incorrect padding") }
-        return bytes
-    }
-
-    public static func decode(_ s: String) -> [UInt8]? {
-        var lookup = [UInt8](repeating: 255, count: 256)
-        for (i, c) in alphabet.enumerated() { lookup[Int(c)] = UInt8(i) }
-        var out: [UInt8] = []
-        var acc: UInt32 = 0, bits = 0
-        for c in s.utf8 where c != 61 && c != 10 && c != 13 {
-            let v = lookup[Int(c)]
-            guard v != 255 else { return nil }
-            acc = acc << 6 | UInt32(v)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                out.append(UInt8(acc >> UInt32(bits) & 0xff))
-            }
-        }
-        return out
-    }
-}

@@ -4,15 +4,28 @@ import Values
 import YAMLReader
 
 enum DataFilters {
+    /// 2.19's deprecation for a from_yaml of what is no text (given back as it is). Ansible names
+    /// the value's origin, which swansible's values do not carry.
+    static func ignoredInput(_ filter: String, _ v: Value) {
+        Output.deprecation("The \(filter) filter ignored non-string input of type \(Value.string(v.typeName).pythonRepr).", version: "2.23", origin: nil)
+    }
+
     static let filters: [String: Filter] = [
         "to_yaml": { v, a, _ in .string(try dumper(a, indent: nil, flowStyle: nil).dump(try encodable(v))) },
         "to_nice_yaml": { v, a, _ in .string(try dumper(a, indent: a.get(0, "indent") ?? .int(4), flowStyle: false).dump(try encodable(v))) },
         "from_yaml": { v, _, _ in
-            guard let s = v.stringValue else { return v }
+            guard let s = v.stringValue else {
+                if !v.isNone { ignoredInput("from_yaml", v) }
+                return v
+            }
             do { return try YAMLReader.loadValue(s, file: "<from_yaml>") } catch { throw AnsibleError("from_yaml: \(error)") }
         },
         "from_yaml_all": { v, _, _ in
-            guard let s = v.stringValue else { return v.isNone ? .list([]) : v }
+            guard let s = v.stringValue else {
+                if v.isNone { return .list([]) }
+                ignoredInput("from_yaml_all", v)
+                return v
+            }
             do { return .list(try YAMLReader.loadAll(s, file: "<from_yaml_all>").map(\.value)) } catch { throw AnsibleError("from_yaml_all: \(error)") }
         },
         "comment": { v, a, _ in

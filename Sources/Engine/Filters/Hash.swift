@@ -88,10 +88,10 @@ enum HashFilters {
     }
 
     static let filters: [String: Filter] = [
-        "md5": { v, _, _ in .string(try digest("md5", Surrogates.escapedBytes(v.pythonStr))) },
-        "sha1": { v, _, _ in .string(try digest("sha1", Surrogates.escapedBytes(v.pythonStr))) },
-        "checksum": { v, _, _ in .string(try digest("sha1", Surrogates.escapedBytes(v.pythonStr))) },
-        "hash": { v, a, _ in .string(try digest(a.get(0, "hashtype")?.pythonStr ?? "sha1", Surrogates.escapedBytes(v.pythonStr))) },
+        "md5": { v, _, _ in .string(try digest("md5", v.pythonBytes)) },
+        "sha1": { v, _, _ in .string(try digest("sha1", v.pythonBytes)) },
+        "checksum": { v, _, _ in .string(try digest("sha1", v.pythonBytes)) },
+        "hash": { v, a, _ in .string(try digest(a.get(0, "hashtype")?.pythonStr ?? "sha1", v.pythonBytes)) },
         "password_hash": { v, a, _ in
             func given(_ i: Int, _ k: String) -> Value? { a.get(i, k).flatMap { $0.truthy ? $0 : nil } }   // `if salt:` and so on
             return .string(try passwordHash(v.pythonStr, scheme: a.get(0, "hashtype")?.pythonStr ?? "sha512", salt: given(1, "salt")?.pythonStr,

@@ -40,7 +40,7 @@ enum RegexFilters {
             let replacement = a.get(1, "replacement")?.pythonStr ?? ""
             let count = a.get(4, "count")?.intValue ?? 0
             var done = 0
-            let s = v.pythonStr
+            let s = v.pythonText
             var out = ""
             var pos = s.startIndex
             for m in s.matches(of: re) {
@@ -69,7 +69,7 @@ enum RegexFilters {
         "regex_search": { v, a, _ in
             let (ic, ml) = flags(a)
             let re = try compile(a.get(0, "regex")?.pythonStr ?? "", ignorecase: ic, multiline: ml)
-            let s = v.pythonStr
+            let s = v.pythonText
             // Back-references name the groups wanted: \\g<name> or \\N; anything else is refused.
             var names: [String] = []
             for r in a.positional.dropFirst().map(\.pythonStr) {
@@ -95,7 +95,7 @@ enum RegexFilters {
         "regex_findall": { v, a, _ in
             let (ic, ml) = flags(a)
             let re = try compile(a.get(0, "regex")?.pythonStr ?? "", ignorecase: ic, multiline: ml)
-            let s = v.pythonStr
+            let s = v.pythonText
             return .list(s.matches(of: re).map { m in
                 switch m.output.count {
                 case 1: return .string(String(s[m.range]))
@@ -117,7 +117,7 @@ enum RegexFilters {
         "split": { v, a, _ in
             let sep = a.get(0, "sep")?.stringValue
             let max = a.get(1, "maxsplit")?.intValue ?? -1
-            let s = v.pythonStr
+            let s = v.pythonText
             if let sep { return .list(splitOn(s, sep, max).map(Value.string)) }
             return .list(s.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).map { .string(String($0)) })
         },

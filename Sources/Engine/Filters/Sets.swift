@@ -9,6 +9,7 @@ enum SetFilters {
         case .list(let l), .tuple(let l, _): return l
         case .dict(let d): return Array(d.keys)
         case .string(let s), .unsafe(let s): return s.unicodeScalars.map { .string(String(Character($0))) }
+        case .bytes(let b): return b.map { .int(Int($0)) }
         default: throw AnsibleError("'\(v.typeName)' object is not iterable")
         }
     }

@@ -85,6 +85,13 @@ struct YAMLDump {
             }
             return .scalar(s, tag: t + "str", style: defaultStyle)
         case .vault(let ciphertext): return .scalar(ciphertext, tag: "!vault", style: .literal)
+        case .bytes(let b):
+            // represent_binary: base64.encodebytes (lines of 76), a `|` block.
+            let text = Base64.encode(b)
+            let lines = stride(from: 0, to: text.count, by: 76).map { i in
+                String(text.dropFirst(i).prefix(76)) + "\n"
+            }
+            return .scalar(lines.joined(), tag: t + "binary", style: .literal)
         case .datetime(let seconds):
             // represent_datetime: isoformat(' '), which is str().
             return .scalar(DateParts(seconds).description, tag: t + "timestamp", style: defaultStyle)
@@ -107,7 +114,8 @@ struct YAMLDump {
             // The tag goes unwritten when the text reads back as it: plain for what the resolver
             // finds in it, quoted for strings.
             let isString = tag.hasSuffix(":str")
-            w.scalar(text, tag: tag, plainImplicit: isString ? YAMLDump.readsAsString(text) : tag.hasPrefix("tag:yaml.org,2002:"),
+            let implicit = tag.hasPrefix("tag:yaml.org,2002:") && !tag.hasSuffix(":binary")   // no text resolves to binary
+            w.scalar(text, tag: tag, plainImplicit: isString ? YAMLDump.readsAsString(text) : implicit,
                      quotedImplicit: isString, style: style ?? .any)
         case .sequence(let items):
             w.beginSequence(flow: flowStyle ?? items.allSatisfy(\.plainScalar), anchor: anchor)

@@ -12,4 +12,5 @@ def boom(x):
 
 class FilterModule(object):
     def filters(self):
-        return {'double': lambda x: x * 2, 'pairs': pairs, 'boom': boom, 'uniq_set': lambda xs: set(xs)}
+        return {'double': lambda x: x * 2, 'pairs': pairs, 'boom': boom, 'uniq_set': lambda xs: set(xs),
+                'encoded': lambda s: s.encode()}

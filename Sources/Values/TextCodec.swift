@@ -1,11 +1,15 @@
-// Python's text codecs as the b64encode/b64decode filters name them (`encoding='utf-16-le'`):
-// the Unicode forms, latin-1 and ascii.
-import Jinja
-import Values
+// Python's text codecs as the b64encode/b64decode filters and str.encode/bytes.decode name
+// them (`encoding='utf-16-le'`): the Unicode forms, latin-1 and ascii.
+public enum TextCodec {
+    /// The codec's error, worded as Python words it.
+    public struct Failure: Error, CustomStringConvertible {
+        public let message: String
+        public var description: String { message }
+        init(_ message: String) { self.message = message }
+    }
 
-enum TextCodec {
     /// The codec a Python name stands for, separators and case aside (utf_8, UTF-8 and utf8 alike).
-    static func canonical(_ name: String) throws -> String {
+    public static func canonical(_ name: String) throws -> String {
         let key = String(name.lowercased().filter { $0.isLetter || $0.isNumber })
         switch key {
         case "utf8", "u8", "utf", "utf8ucs2", "utf8ucs4", "cp65001": return "utf-8"
@@ -17,11 +21,11 @@ enum TextCodec {
         case "utf32be": return "utf-32-be"
         case "latin1", "latin", "l1", "iso88591", "88591", "cp819", "iso885911987": return "latin-1"
         case "ascii", "usascii", "646", "us", "ansix341968", "iso646us": return "ascii"
-        default: throw AnsibleError("unknown encoding: \(name)")
+        default: throw Failure("unknown encoding: \(name)")
         }
     }
 
-    static func encode(_ s: String, _ name: String) throws -> [UInt8] {
+    public static func encode(_ s: String, _ name: String) throws -> [UInt8] {
         let codec = try canonical(name)
         switch codec {
         case "utf-8": return Surrogates.escapedBytes(s)   // to_bytes: surrogate_or_strict
@@ -43,7 +47,7 @@ enum TextCodec {
             var out: [UInt8] = []
             for (i, u) in s.unicodeScalars.enumerated() {
                 guard u.value < limit else {
-                    throw AnsibleError("'\(codec)' codec can't encode character '\(escaped(u))' in position \(i): ordinal not in range(\(limit))")
+                    throw Failure("'\(codec)' codec can't encode character '\(escaped(u))' in position \(i): ordinal not in range(\(limit))")
                 }
                 out.append(UInt8(u.value))
             }
@@ -51,7 +55,7 @@ enum TextCodec {
         }
     }
 
-    static func decode(_ b: [UInt8], _ name: String) throws -> String {
+    public static func decode(_ b: [UInt8], _ name: String) throws -> String {
         let codec = try canonical(name)
         switch codec {
         case "utf-8": return Surrogates.decoded(b).text   // to_text: surrogate_or_strict
@@ -64,7 +68,7 @@ enum TextCodec {
                 let (hi, lo) = be ? (bytes[i], bytes[i + 1]) : (bytes[i + 1], bytes[i])
                 return UInt16(hi) << 8 | UInt16(lo)
             }
-            guard bytes.count % 2 == 0 else { throw AnsibleError("'utf-16-le' codec can't decode byte 0x\(String(bytes.last!, radix: 16)) in position \(bytes.count - 1): truncated data") }
+            guard bytes.count % 2 == 0 else { throw Failure("'utf-16-le' codec can't decode byte 0x\(String(bytes.last!, radix: 16)) in position \(bytes.count - 1): truncated data") }
             return String(decoding: units, as: UTF16.self)
         case "utf-32", "utf-32-le", "utf-32-be":
             var bytes = b[...], be = codec == "utf-32-be"
@@ -81,14 +85,14 @@ enum TextCodec {
             return String(out)
         default:
             if codec == "ascii", let i = b.firstIndex(where: { $0 >= 128 }) {
-                throw AnsibleError("'ascii' codec can't decode byte 0x\(String(b[i], radix: 16)) in position \(i): ordinal not in range(128)")
+                throw Failure("'ascii' codec can't decode byte 0x\(String(b[i], radix: 16)) in position \(i): ordinal not in range(128)")
             }
             return String(String.UnicodeScalarView(b.map { Unicode.Scalar($0) }))
         }
     }
 
     /// Python's repr escape of a character: \\xe9, \\u0101, \\U0001f600.
-    static func escaped(_ u: Unicode.Scalar) -> String {
+    public static func escaped(_ u: Unicode.Scalar) -> String {
         let h = String(u.value, radix: 16)
         let (mark, width) = u.value < 0x100 ? ("x", 2) : u.value < 0x10000 ? ("u", 4) : ("U", 8)
         return "\\" + mark + String(repeating: "0", count: max(0, width - h.count)) + h
