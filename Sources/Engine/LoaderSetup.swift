@@ -7,7 +7,10 @@ extension PlaybookLoader {
     /// ad-hoc plays and include_* while running all load through one of these.
     public init(settings: Settings, library: ModuleLibrary, extraVars: Dict) {
         self.init(rolesPath: settings.rolesPath)
-        roleLoaded = { PythonPlugins.shared.addBase($0) }
+        roleLoaded = { [settings] dir in
+            PythonPlugins.shared.addBase(dir)
+            VarsPlugins.roleLoaded(dir, settings)
+        }
         resolveInCollections = { [library] in library.resolveInCollections($0, $1) }
         collectionRoots = library.allCollectionRoots
         actionPluginPaths = settings.actionPluginPaths

@@ -36,6 +36,7 @@ final class VariableManager: @unchecked Sendable {
     private let lock = Mutex<Void>(())
     private var states: [String: HostState] = [:]
     private var inventoryVars: [String: Dict] = [:]
+    private var varsGeneration = 0
     /// Hosts whose inventory variables were checked for reserved names before a task's banner.
     private var reservedChecked: Set<String> = []
     /// The `groups` magic variable: the same for every host and task until the inventory changes.
@@ -121,7 +122,12 @@ final class VariableManager: @unchecked Sendable {
     }
 
     func inventoryVars(_ host: String) throws -> Dict {
-        if let v = lock.withLock({ _ in inventoryVars[host] }) { return v }
+        let generation = VarsPlugins.generation.load(ordering: .relaxed)
+        if let v = lock.withLock({ _ -> Dict? in
+            // A role that brought vars plugins has loaded since: everyone's are worked out again.
+            if generation != varsGeneration { inventoryVars.removeAll(); varsGeneration = generation }
+            return inventoryVars[host]
+        }) { return v }
         let v = try inventory.vars(for: host, playbookDirs: [playbookDir])
         lock.withLock { _ in inventoryVars[host] = v }
         return v

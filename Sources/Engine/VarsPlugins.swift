@@ -20,7 +20,7 @@ public enum VarsPlugins {
             Output.warning("The Python vars plugins could not be looked for (the controller's Python helper is not available): the variables they give are not set")
             return
         }
-        func ask(_ stage: String, _ dir: String, _ entities: [String], _ host: Bool, _ after: Bool) throws -> Dict {
+        @Sendable func ask(_ stage: String, _ dir: String, _ entities: [String], _ host: Bool, _ after: Bool) throws -> Dict {
             try plugins.varsGet(["path": .string(dir), "entities": .list(entities.map(Value.string)), "host": .bool(host),
                                  "after": .bool(after), "stage": .string(stage), "vault_secrets": PythonPlugins.vaultSecrets])
         }
@@ -33,7 +33,6 @@ public enum VarsPlugins {
             }
         }
         guard stages.contains(stage) else { return }
-        let cache = Mutex([String: Dict]())
         Inventory.varsPlugins = { dir, entities, host, after in
             let key = "\(dir)\u{0}\(host)\u{0}\(after)\u{0}" + entities.joined(separator: "\u{0}")
             if let known = cache.withLock({ $0[key] }) { return known }
@@ -43,6 +42,20 @@ public enum VarsPlugins {
         }
     }
 
+    /// What the plugins gave, by dir, entities and place; forgotten when a role brings more.
+    private static let cache = Mutex([String: Dict]())
+    /// Counts the roles that brought vars plugins: the variables worked out before are stale.
+    static let generation = Atomic<Int>(0)
+
+    /// A role's vars_plugins/ joins the loader's search when the role loads (add_all_plugin_dirs):
+    /// its plugins give every host's variables from then on, in this play and the next.
+    static func roleLoaded(_ dir: String, _ settings: Settings) {
+        guard holdsPlugins(Files.join(dir, "vars_plugins")) else { return }
+        if Inventory.varsPlugins == nil { configure(settings, dirs: [dir]) }
+        cache.withLock { $0.removeAll() }
+        generation.add(1, ordering: .relaxed)
+    }
+
     /// Whether a vars plugin other than host_group_vars may be there, seen without starting
     /// Python: a name in VARS_ENABLED, or a plugin file in a vars plugin path.
     static func mayHavePlugins(_ settings: Settings, dirs: [String]) -> Bool {
@@ -50,6 +63,11 @@ public enum VarsPlugins {
         if enabled.contains(where: { !["host_group_vars", "ansible.builtin.host_group_vars"].contains($0) }) { return true }
         let paths = (settings.value(env: "ANSIBLE_VARS_PLUGINS", key: "vars_plugins") ?? "~/.ansible/plugins/vars:/usr/share/ansible/plugins/vars")
             .split(separator: ":").map { Files.expandUser(String($0)) } + dirs.map { Files.join($0, "vars_plugins") }
-        return paths.contains { dir in Files.isDirectory(dir) && Files.list(dir).contains { $0.hasSuffix(".py") && !$0.hasPrefix("_") } }
+        return paths.contains(where: holdsPlugins)
+    }
+
+    /// A dir with a plugin file in it (`_x.py` is none).
+    static func holdsPlugins(_ dir: String) -> Bool {
+        Files.isDirectory(dir) && Files.list(dir).contains { $0.hasSuffix(".py") && !$0.hasPrefix("_") }
     }
 }

@@ -1,6 +1,7 @@
 // The inventory a run works with: sources parsed (ini, yaml, host lists, directories),
 // group_vars/host_vars attached, and the variables of each host in Ansible's order.
 import OrderedCollections
+import Synchronization
 import Values
 import Vault
 import YAMLReader
@@ -170,8 +171,14 @@ public final class Inventory: @unchecked Sendable {
     }
 
     /// The vars plugins written in Python (the Engine gives them when there are any): what they
-    /// give for these groups or this host at a dir.
-    public nonisolated(unsafe) static var varsPlugins: ((_ dir: String, _ entities: [String], _ host: Bool, _ after: Bool) throws -> Dict)?
+    /// give for these groups or this host at a dir. Locked: a role included while tasks run may
+    /// bring the first one.
+    public static var varsPlugins: VarsPluginCall? {
+        get { varsPluginCall.withLock { $0 } }
+        set { varsPluginCall.withLock { $0 = newValue } }
+    }
+    public typealias VarsPluginCall = @Sendable (_ dir: String, _ entities: [String], _ host: Bool, _ after: Bool) throws -> Dict
+    private static let varsPluginCall = Mutex<VarsPluginCall?>(nil)
 
     /// The layers of vars(for:), lowest first.
     func layers(for host: String, playbookDirs: [String], files: Bool) -> [Layer] {

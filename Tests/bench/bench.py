@@ -4,7 +4,8 @@ Mitogen, run side by side on this machine against real sshd on distinct loopback
 and 50 hosts, the same on 10 hosts behind a delay proxy (10 ms round trip), a 1,000-file `copy`
 tree, `ping` on 100 hosts, a 1 GiB copy, and the templating engine against Python's Jinja2.
 Reports wall time, controller CPU, traffic and round trips, as ratios (see matrix()).
-BENCH_ONLY=cmd@10,tree runs only the runs named scenario@hosts (a prefix), or `templating`."""
+BENCH_ONLY=cmd@10,tree runs only the runs named scenario@hosts (exactly), those of a scenario
+(every host count), or `templating`."""
 import contextlib
 import json
 import os
@@ -213,7 +214,8 @@ def matrix():
     for key in ('cmd', 'copy', 'template', 'facts'):
         runs.append((key, 10, ALL, DELAY_MS))
     only = os.environ.get('BENCH_ONLY', '').replace('templating', '').strip(',')
-    return [r for r in runs if not only or any(f'{r[0]}@{r[1]}'.startswith(o) for o in only.split(','))]
+    wanted = only.split(',')
+    return [r for r in runs if not only or f'{r[0]}@{r[1]}' in wanted or r[0] in wanted]
 
 
 @contextlib.contextmanager

@@ -113,3 +113,14 @@ def test_python_vars_plugins_as_ansible():
         assert (ours.returncode, ours.stdout, ours.stderr) == (theirs.returncode, theirs.stdout, theirs.stderr), args
     ours = run([BIN / 'swansible-playbook', *runs[1][1][1:]], env=enabled, cwd=src)
     assert '"msg": "[\'web\'] w1@vars plugin for web f {{ 6 * 7 }}"' in ours.stdout
+
+
+def test_role_vars_plugins_as_ansible():
+    """A role's vars_plugins/ joins the search when the role loads, as add_all_plugin_dirs adds
+    it: a role of the second play gives variables from the first play's first task on, an
+    included role from its include on."""
+    book = PLUGINS / 'role_vars' / 'site.yml'
+    theirs, ours = ansible_playbook(book), swansible_playbook(book)
+    assert theirs.returncode == ours.returncode == 0, ours.stdout + ours.stderr
+    assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
+    assert '"msg": "first play yes unset"' in ours.stdout and '"msg": "after dyn yes"' in ours.stdout
