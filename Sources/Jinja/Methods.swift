@@ -10,6 +10,8 @@ enum Methods {
         case .tuple(let l, _): return try list(l, name, a, tuple: true)
         case .dict(let d): return try dict(d, name, a)
         case .bytes(let b): return try bytes(b, name, a)
+        case .int, .bigInt, .bool where name == "bit_length": return .int(base.intBitLength ?? 0)
+        case .float(let f) where name == "is_integer": return .bool(f.isFinite && f == f.rounded())
         default: throw UndefinedError.noAttribute(base, .string(name))
         }
     }
@@ -90,6 +92,18 @@ enum Methods {
             }
         case "swapcase": return .string(String(s.map { $0.isUppercase ? Character($0.lowercased()) : Character($0.uppercased()) }))
         default: throw UndefinedError.noAttribute(.string(s), .string(name))   // 2.19's marker, which calling trips
+        }
+    }
+
+    /// The attributes of Python's numbers (`x.real`, `n.denominator`).
+    static func numberAttribute(_ v: Value, _ name: String) -> Value? {
+        switch (v, name) {
+        case (.int, "real"), (.bigInt, "real"), (.int, "numerator"), (.bigInt, "numerator"), (.float, "real"): return v
+        case (.bool(let b), "real"), (.bool(let b), "numerator"): return .int(b ? 1 : 0)
+        case (.int, "imag"), (.bigInt, "imag"), (.bool, "imag"): return .int(0)
+        case (.int, "denominator"), (.bigInt, "denominator"), (.bool, "denominator"): return .int(1)
+        case (.float, "imag"): return .float(0)
+        default: return nil
         }
     }
 

@@ -542,7 +542,7 @@ final class Renderer {
 
     /// An attribute of the Python object a value stands for (a date's `year`, a groupby pair's `grouper`).
     static func objectAttribute(_ base: Value, _ name: String) -> Value? {
-        DateAttributes.attribute(base, name) ?? GroupTuple.field(base, name)
+        DateAttributes.attribute(base, name) ?? GroupTuple.field(base, name) ?? Methods.numberAttribute(base, name)
     }
 
     static func noAttribute(_ v: Value, _ key: Value) -> UndefinedError { UndefinedError.noAttribute(v, key) }

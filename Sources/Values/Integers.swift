@@ -61,6 +61,8 @@ extension Value {
     /// -x and abs(x) for an int of any size.
     public var negatedInt: Value? { bigIntValue.map { Value.integer(-$0) } }
     public var absInt: Value? { bigIntValue.map { Value.integer(BigInt(sign: .plus, magnitude: $0.magnitude)) } }
+    /// int.bit_length(): the bits of the magnitude.
+    public var intBitLength: Int? { bigIntValue.map { $0.magnitude.bitWidth } }   // BigUInt.bitWidth is the significant bits
 
     /// An int's sign and the digits of its magnitude in `radix` (2–36), lowercase.
     public func intDigits(radix: Int = 10) -> (negative: Bool, digits: String)? {
