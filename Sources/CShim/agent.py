@@ -705,7 +705,11 @@ def spawn(msg):
     cid = msg['id']
     use_pty = msg['method_name'] == 'su' or (msg['method_name'] == 'doas' and bool(msg.get('password')))
     stage = msg['stage']
-    argv = become_argv(msg, stage)
+    plugin = msg.get('command') is not None   # a Python become plugin built the whole command
+    if plugin:
+        argv, use_pty = ['/bin/sh', '-c', msg['command']], bool(msg.get('tty'))
+    else:
+        argv = become_argv(msg, stage)
     if use_pty:
         import pty
         import tty
@@ -749,7 +753,8 @@ def spawn(msg):
             if msg['method_name'] == 'ssh':
                 return {'failed': True, 'unreachable': True, 'msg': 'Failed to connect to the host via ssh: %s'
                         % text.replace('SWANSIBLE-READY', '').replace('SWANSIBLE-EXEC', '').strip()}
-            if any(w in text for w in ('password is required', 'a terminal is required', 'Authentication required')):
+            missing = msg.get('missing') if plugin else ('password is required', 'a terminal is required', 'Authentication required')
+            if any(w in text for w in missing):
                 return {'failed': True, 'msg': 'Missing %s password' % msg['method_name']}
             return {'failed': True, 'msg': '%s\n>>> Standard Error\n%s' % (PREMATURE_END, text)}
         seen += chunk
@@ -766,9 +771,23 @@ def spawn(msg):
                 prompts = 0
                 prompt = b''
                 msg = dict(msg, password=None)
-        if any(w in lower for w in (b'incorrect password', b'authentication failure', b'authentication failed', b'sorry')):
+        if (any(w.encode() in seen for w in msg.get('fail') or ()) if plugin else
+                any(w in lower for w in (b'incorrect password', b'authentication failure', b'authentication failed', b'sorry'))):
             proc.kill()
             return {'failed': True, 'msg': 'Incorrect %s password' % msg['method_name']}
+    if plugin and msg.get('success') and msg['success'] in msg['command'] and not use_pty:
+        # The plugin's success marker was echoed on stdout before the child's Python started.
+        line = b''
+        while True:
+            c = os.read(out_fd, 1)
+            if not c:
+                return {'failed': True, 'msg': PREMATURE_END}
+            if c == b'\n':
+                if msg['success'].encode() in line:
+                    break
+                line = b''
+            else:
+                line += c
     import zlib
     payload = zlib.compress(SOURCE if isinstance(SOURCE, bytes) else SOURCE.encode(), 9)
     write_all(in_fd, b'%d\n' % len(payload) + payload)

@@ -51,7 +51,7 @@ def plugin_loader(kind, dirs=(), collections=None):
             PLUGIN_DIRS.add(d)
             PLUGIN_CACHE.clear()   # a new dir may now hold a name that was missing
     return {'filter': loader.filter_loader, 'test': loader.test_loader, 'lookup': loader.lookup_loader, 'action': loader.action_loader,
-            'inventory': loader.inventory_loader, 'vars': loader.vars_loader}[kind]
+            'inventory': loader.inventory_loader, 'vars': loader.vars_loader, 'become': loader.become_loader}[kind]
 
 
 def plugin_get(kind, name, dirs=(), collections=None):
@@ -383,6 +383,31 @@ def exception_message(e):
         return str(e) or type(e).__name__
 
 
+def become_plan(msg):
+    """A become plugin written in Python (community.general's dzdo, pbrun, machinectl, sudosu…,
+    or one in become_plugins/) builds its command as TaskExecutor has it build one: its options
+    from the task's keywords and the host's variables, the command for the given one under the
+    task's shell. What its target side looks for goes back with it: the password prompt, the
+    success marker, its words for a wrong or missing password, whether it needs a terminal."""
+    from ansible.plugins.loader import get_shell_plugin
+    try:
+        loader = plugin_loader('become', msg.get('dirs') or (), msg.get('collections_paths'))
+        become = loader.get(msg['name'])
+        if become is None:
+            return with_warnings({'error': "Invalid become method specified, could not find matching plugin: '%s'. "
+                                           "Use `ansible-doc -t become -l` to list available plugins." % msg['name'], 'missing': True})
+        become.set_options(task_keys=msg.get('task_keys') or {}, var_options=msg.get('variables') or {})
+        shell = get_shell_plugin(executable=msg.get('executable') or '/bin/sh')
+        shell.executable = msg.get('executable') or '/bin/sh'
+        command = become.build_become_command(msg['cmd'], shell)
+        prompt = become.prompt if isinstance(become.prompt, str) and become.expect_prompt() else ''
+        return with_warnings({'command': command, 'prompt': prompt, 'success': become.success, 'name': become.name,
+                              'password': become.get_option('become_pass'),
+                              'fail': list(become.fail), 'missing': list(become.missing), 'tty': bool(become.require_tty)})
+    except Exception as e:
+        return with_warnings({'error': exception_message(e)})
+
+
 def with_origins(o):
     """Values tagged as 2.19's loader tags what it reads (the validator's messages name the
     tagged class: `_AnsibleTaggedStr`); as they are before 2.19."""
@@ -632,4 +657,4 @@ def action_run(msg):
 
 HELPER_METHODS = {'vars_get': vars_get, 'vars_plugin_stages': vars_plugin_stages, 'inventory_parse': inventory_parse, 'plugin_find': plugin_find, 'plugin_user_names': plugin_user_names,
                   'action_find': action_find, 'action_run': action_run, 'plugin_call': plugin_call,
-                  'validate_argument_spec': validate_argument_spec, 'ssh_agent_add': ssh_agent_add}
+                  'validate_argument_spec': validate_argument_spec, 'ssh_agent_add': ssh_agent_add, 'become_plan': become_plan}

@@ -2,6 +2,7 @@
 // host (and the play's keywords) become the Hop that reaches its agent.
 import Inventory
 import Remote
+import Jinja
 import Values
 
 struct ConnectionConfig {
@@ -107,27 +108,53 @@ struct ConnectionConfig {
     ]
 
     static func first(_ scope: VarScope, _ names: [String]) throws -> Value? {
-        for n in names { if let v = try scope.lookup(n), !v.isNone { return v } }
+        for n in names { if let v = try scope.lookup(n), !v.isNone { return try revealed(v) } }
         return nil
     }
 
-    /// The become plugins swansible's agents start (by short name), and the rest of those
-    /// ansible-core and community.general ship, which it names as unsupported.
-    static let becomeMethods: Set<String> = ["sudo", "su", "doas"]
-    static let otherBecomeMethods: Set<String> = ["runas", "dzdo", "ksu", "machinectl", "pbrun", "pfexec", "pmrun", "run0", "sesu", "sudosu"]
+    /// A `!vault` value decrypted (a vaulted ansible_become_password or ansible_password is the
+    /// usual way to keep one): the variable lookup leaves it for an expression to reveal.
+    static func revealed(_ v: Value) throws -> Value {
+        guard case .vault(let text) = v else { return v }
+        do { return .string(try Templar.decrypt(text)) } catch let e as TemplateError { throw AnsibleError(e.message) }
+    }
 
-    /// A become_method as the plugin loader resolves it: a short or fully qualified name of a
-    /// plugin there is, else Ansible's error.
-    static func becomeMethod(_ name: String) throws -> String {
+    /// The become plugins swansible's agents start themselves (by short name); any other a
+    /// become_method names is a Python plugin (community.general's dzdo, pbrun, machinectl…, or
+    /// one in become_plugins/), which builds its own command in the helper.
+    static let becomeMethods: Set<String> = ["sudo", "su", "doas"]
+
+    /// A become_method as the plugin loader resolves it: the short name of one swansible starts
+    /// itself, or (nil) a Python plugin the loader has; else Ansible's error.
+    static func becomeMethod(_ name: String) throws -> String? {
         var short = name
         for prefix in ["ansible.builtin.", "ansible.legacy.", "community.general."] where name.hasPrefix(prefix) {
             short = String(name.dropFirst(prefix.count))
         }
-        if becomeMethods.contains(short) { return short }
-        if otherBecomeMethods.contains(short) {
-            throw AnsibleError("The become method '\(name)' is not supported by swansible (sudo, su and doas are): see docs/compatibility.md.")
-        }
+        if becomeMethods.contains(short), !PythonPlugins.shared.shadowsBecome(name) { return short }
+        if PythonPlugins.shared.hasPlugin("become", name) { return nil }
         throw AnsibleError("Invalid become method specified, could not find matching plugin: '\(name)'. Use `ansible-doc -t become -l` to list available plugins.")
+    }
+
+    /// A Python become plugin's options, as TaskExecutor hands them: the task's become keywords
+    /// (and -K's password), the host's become variables (`ansible_become_*`, `ansible_<name>_*`),
+    /// which the plugin reads by its own documentation. The user is worked out here only to key
+    /// the agent (ansible_become_user, the keyword, root).
+    static func pluginBecome(_ name: String, scope: VarScope, keywords: [String: Value], defaults d: ConnectionDefaults,
+                             timeout: Int) throws -> BecomeOptions {
+        var taskKeys: [String: String] = [:]
+        for k in ["become_user", "become_exe", "become_flags"] { if let v = keywords[k], !v.isNone { taskKeys[k] = v.pythonStr } }
+        if let p = d.askedBecomePassword { taskKeys["become_pass"] = p }
+        let short = String(name.split(separator: ".").last ?? Substring(name))
+        var variables: [String: Value] = [:]
+        for name in scope.raw.keys where name.hasPrefix("ansible_become_") || name.hasPrefix("ansible_\(short)_") {
+            if let v = try scope.lookup(name), !v.isNone { variables[name] = try revealed(v) }
+        }
+        let user = try first(scope, ["ansible_become_user", "ansible_\(short)_user"])?.pythonStr ?? taskKeys["become_user"] ?? "root"
+        let executable = try first(scope, ["ansible_shell_executable"])?.pythonStr ?? d.shellExecutable.pythonStr
+        var b = BecomeOptions(method: name, user: user, password: nil, flags: taskKeys["become_flags"], exe: taskKeys["become_exe"], timeout: timeout)
+        b.plugin = PluginBecome(taskKeys: taskKeys, variables: variables, executable: executable)
+        return b
     }
 
     static func build(host: String, scope: VarScope, keywords: [String: Value], defaults d: ConnectionDefaults) throws -> ConnectionConfig {
@@ -162,25 +189,28 @@ struct ConnectionConfig {
         let becomeOn = try first(scope, ["ansible_become"]).map { AnsibleFilters.boolean($0).truthy }
             ?? keywords["become"].map { AnsibleFilters.boolean($0).truthy } ?? d.become
         if becomeOn {
-            let method = try becomeMethod(try first(scope, ["ansible_become_method"])?.pythonStr ?? keywords["become_method"]?.pythonStr
-                                          ?? d.becomeMethod)
-            let configured = d.becomeOptions[method]!
-            let user = try first(scope, ["ansible_become_user", "ansible_\(method)_user"])?.pythonStr
-                ?? keywords["become_user"]?.pythonStr ?? configured.user
-            let password = try first(scope, ["ansible_become_password", "ansible_become_pass", "ansible_\(method)_password", "ansible_\(method)_pass"])?.pythonStr
-                ?? configured.password
-            let flags = try first(scope, ["ansible_become_flags", "ansible_\(method)_flags"])?.pythonStr ?? keywords["become_flags"]?.pythonStr
-                ?? configured.flags
-            let exe = try first(scope, ["ansible_become_exe", "ansible_\(method)_exe"])?.pythonStr ?? keywords["become_exe"]?.pythonStr ?? configured.exe
+            let name = try first(scope, ["ansible_become_method"])?.pythonStr ?? keywords["become_method"]?.pythonStr ?? d.becomeMethod
             // Over ssh Ansible waits for the become prompt 2 s longer than the connection timeout.
             let timeout = config.timeout + (sshConnections.contains(connection) ? 2 : 0)
-            config.become = BecomeOptions(method: method, user: user, password: password, flags: flags, exe: exe, timeout: timeout,
-                                          prompts: method == "su" ? try suPrompts(scope, d) : [])
+            if let method = try becomeMethod(name) {
+                let configured = d.becomeOptions[method]!
+                let user = try first(scope, ["ansible_become_user", "ansible_\(method)_user"])?.pythonStr
+                    ?? keywords["become_user"]?.pythonStr ?? configured.user
+                let password = try first(scope, ["ansible_become_password", "ansible_become_pass", "ansible_\(method)_password", "ansible_\(method)_pass"])?.pythonStr
+                    ?? configured.password
+                let flags = try first(scope, ["ansible_become_flags", "ansible_\(method)_flags"])?.pythonStr ?? keywords["become_flags"]?.pythonStr
+                    ?? configured.flags
+                let exe = try first(scope, ["ansible_become_exe", "ansible_\(method)_exe"])?.pythonStr ?? keywords["become_exe"]?.pythonStr ?? configured.exe
+                config.become = BecomeOptions(method: method, user: user, password: password, flags: flags, exe: exe, timeout: timeout,
+                                              prompts: method == "su" ? try suPrompts(scope, d) : [])
+            } else {
+                config.become = try pluginBecome(name, scope: scope, keywords: keywords, defaults: d, timeout: timeout)
+            }
             // BECOME_ALLOW_SAME_USER off (the default): no become to the user the connection
             // already is (the ssh plugin's remote_user, or who runs a local connection).
             let loginUser = ["local", "ansible.builtin.local"].contains(connection) ? Output.user
                 : sshConnections.contains(connection) ? config.user : nil
-            if loginUser == user, !d.becomeAllowSameUser { config.become = nil }
+            if loginUser == config.become?.user, !d.becomeAllowSameUser { config.become = nil }
         }
         // ssh_args, ssh_common_args, ssh_extra_args: the host's variables, else the configuration
         // (and --ssh-common-args / --ssh-extra-args).

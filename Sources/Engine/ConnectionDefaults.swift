@@ -32,6 +32,8 @@ struct ConnectionDefaults {
     /// Each become plugin's options as configured, by its short name.
     let becomeOptions: [String: Become]
     let suPrompts: [String]?
+    /// -K's password (or BECOME_PASSWORD_FILE's): a Python become plugin's `become_pass` task key.
+    let askedBecomePassword: String?
 
     /// What ActionBase hands every module from the settings, where the task's variables say nothing.
     let modules: ModuleSettings
@@ -91,6 +93,7 @@ struct ConnectionDefaults {
                                 flags: settings.becomeFlags(m), exe: settings.becomeExe(m))
         }
         becomeOptions = options
+        askedBecomePassword = settings.becomePassword
         suPrompts = settings.value(env: "ANSIBLE_SU_PROMPT_L10N", section: "su_become_plugin", key: "localized_prompts")
             .map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: " ") } }
         modules = ModuleSettings(settings)

@@ -33,6 +33,9 @@ public final class PythonPlugins: ExternalPlugins {
     /// Set once a searched dir has filter_plugins/ or test_plugins/: only then may a user's
     /// plugin take a name the engine has (checked on every filter call).
     private let mayShadow = Atomic<Bool>(false)
+    /// Set once a searched dir has become_plugins/: only then may a user's plugin take the name
+    /// of a become method swansible starts itself (checked for every task that becomes).
+    private let mayShadowBecome = Atomic<Bool>(false)
 
     private let state = Mutex(State())
 
@@ -40,6 +43,7 @@ public final class PythonPlugins: ExternalPlugins {
     public func configure(library: ModuleLibrary) {
         state.withLock { $0.library = library }
         Inventory.pythonPlugin = PythonInventory.parse
+        ContextService.becomePlan = { [self] b, cmd in try becomePlan(b, cmd) }
     }
 
     /// A playbook's or role's dir joins the search.
@@ -53,6 +57,7 @@ public final class PythonPlugins: ExternalPlugins {
                 $0.userNames = nil
                 mayShadow.store(true, ordering: .relaxed)
             }
+            if Files.isDirectory(Files.join(dir, "become_plugins")) { mayShadowBecome.store(true, ordering: .relaxed) }
         }
     }
 
@@ -178,6 +183,13 @@ public final class PythonPlugins: ExternalPlugins {
         for d in reply?["deprecations"]?.listValue ?? [] { Output.deprecation(worded: d.pythonStr) }
     }
 
+    /// Whether a become plugin of the user's (become_plugins/ beside a playbook or in a role, a
+    /// configured path) takes the name of one swansible starts itself, as the loader lets it.
+    func shadowsBecome(_ name: String) -> Bool {
+        guard mayShadowBecome.load(ordering: .relaxed) else { return false }
+        return hasPlugin("become", name) && find("become", name).map { !$0.hasPrefix("ansible.builtin.") } == true
+    }
+
     /// Whether ansible-core's loader finds a plugin of that kind by that name.
     func hasPlugin(_ kind: String, _ name: String) -> Bool { find(kind, name) != nil }
 
@@ -205,6 +217,25 @@ public final class PythonPlugins: ExternalPlugins {
     private func searching(_ method: String, _ body: Dict) throws -> Value {
         guard let helper = helper() else { throw AnsibleError("the controller's Python helper is not available") }
         return try helper.call(method, body.merging(searchBody) { a, _ in a })
+    }
+
+    /// A Python become plugin's command for `cmd`, built by the plugin itself (TaskExecutor's
+    /// options: the task's keywords, the host's variables).
+    func becomePlan(_ b: BecomeOptions, _ cmd: String) throws -> BecomePlan {
+        guard let p = b.plugin else { throw RemoteError.becomeFailed("'\(b.method)' is no become plugin") }
+        func dict(_ d: [String: Value]) -> Value { .dict(Dict(uniqueKeysWithValues: d.sorted { $0.key < $1.key }.map { (Value.string($0.key), $0.value) })) }
+        let reply: Value
+        do {
+            reply = try searching("become_plan", ["name": .string(b.method), "cmd": .string(cmd), "task_keys": dict(p.taskKeys.mapValues(Value.string)),
+                                                  "variables": PythonPlugins.markersOut(dict(p.variables)), "executable": .string(p.executable)])
+        } catch { throw RemoteError.becomeFailed("\(error)") }
+        PythonPlugins.showWarnings(reply)
+        if let message = reply["error"]?.stringValue { throw RemoteError.becomeFailed(message) }
+        func strings(_ k: String) -> [String] { reply[k]?.listValue?.map(\.pythonStr) ?? [] }
+        return BecomePlan(command: reply["command"]?.pythonStr ?? "", prompt: reply["prompt"]?.pythonStr ?? "",
+                          password: reply["password"]?.stringValue ?? b.password, success: reply["success"]?.pythonStr ?? "",
+                          name: reply["name"]?.stringValue ?? b.method, fail: strings("fail"), missing: strings("missing"),
+                          tty: reply["tty"]?.truthy == true)
     }
 
     /// module_utils' ArgumentSpecValidator on the given parameters: its error messages.

@@ -14,6 +14,8 @@ public struct BecomeOptions: Sendable, Hashable {
     public var timeout: Int
     /// The password prompts to answer on a terminal (su's localized ones); empty: "password".
     public var prompts: [String]
+    /// A become plugin written in Python (`method` names it): what its options are made of.
+    public var plugin: PluginBecome?
 
     public init(method: String, user: String, password: String?, flags: String?, exe: String?, timeout: Int, prompts: [String] = []) {
         self.method = method
@@ -23,6 +25,37 @@ public struct BecomeOptions: Sendable, Hashable {
         self.exe = exe
         self.timeout = timeout
         self.prompts = prompts
+    }
+}
+
+/// A become plugin written in Python: its options as TaskExecutor gives them (the task's become
+/// keywords, the host's variables), for the controller's helper to build its command with.
+public struct PluginBecome: Sendable, Hashable {
+    public var taskKeys: [String: String]
+    public var variables: [String: Value]
+    /// The task's shell (ansible_shell_executable), which runs the command under the method.
+    public var executable: String
+    public init(taskKeys: [String: String], variables: [String: Value], executable: String) {
+        self.taskKeys = taskKeys
+        self.variables = variables
+        self.executable = executable
+    }
+}
+
+/// What a become plugin built for one command: the command, and what its target side looks for.
+public struct BecomePlan: Sendable {
+    public var command: String
+    /// Its password prompt when it expects one (a password given), else "".
+    public var prompt: String
+    public var password: String?
+    public var success: String
+    /// Its name, and its words for a wrong and for a missing password.
+    public var name: String
+    public var fail: [String], missing: [String]
+    public var tty: Bool
+    public init(command: String, prompt: String, password: String?, success: String, name: String, fail: [String], missing: [String], tty: Bool) {
+        (self.command, self.prompt, self.password, self.success, self.name) = (command, prompt, password, success, name)
+        (self.fail, self.missing, self.tty) = (fail, missing, tty)
     }
 }
 
@@ -143,6 +176,9 @@ public final class ContextService: Sendable {
         if let t { Task { (try? await t.value)?.shutdown() } }
     }
 
+    /// Builds a Python become plugin's command (the Engine asks the controller's helper).
+    public nonisolated(unsafe) static var becomePlan: (@Sendable (BecomeOptions, String) throws -> BecomePlan)?
+
     func start(_ stack: [Hop]) async throws -> Context {
         guard let last = stack.last else { throw RemoteError.unreachable("empty connection stack") }
         if case .sshFromAgent(let o, let interpreter) = last {
@@ -156,6 +192,20 @@ public final class ContextService: Sendable {
         var body: Dict = ["id": .int(Int(id)), "method_name": .string(b.method), "user": .string(b.user),
                           "stage": .string(Agent.firstStage), "prompt": .string(prompt), "timeout": .int(b.timeout)]
         if let p = b.password { body["password"] = .string(p) }
+        if b.plugin != nil {
+            // The plugin wraps the command that starts the child's Python, as it would a module's.
+            guard let build = ContextService.becomePlan else { throw RemoteError.becomeFailed("become plugins need the controller's Python helper") }
+            let python = parent.info["python"]?.stringValue ?? "/usr/bin/python3"
+            let plan = try build(b, [python, "-c", Agent.firstStage, "-"].map(Shlex.quote).joined(separator: " "))
+            body["method_name"] = .string(plan.name)
+            body["command"] = .string(plan.command)
+            body["prompt"] = .string(plan.prompt)
+            body["password"] = plan.password.map(Value.string) ?? .none
+            body["success"] = .string(plan.success)
+            body["fail"] = .list(plan.fail.map(Value.string))
+            body["missing"] = .list(plan.missing.map(Value.string))
+            body["tty"] = .bool(plan.tty)
+        }
         if let f = b.flags { body["flags"] = .string(f) }
         if let e = b.exe { body["exe"] = .string(e) }
         if !b.prompts.isEmpty { body["prompts"] = .list(b.prompts.map(Value.string)) }

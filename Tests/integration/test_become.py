@@ -116,6 +116,26 @@ def test_doas_with_and_without_a_password(sshd_hosts, tmp_path):
             conf.write_bytes(saved)
 
 
+def test_python_become_plugin_as_ansible(sshd_hosts, tmp_path):
+    """A become plugin written in Python (become_plugins/ beside the playbook, as community.general's
+    dzdo or sudosu): it builds the command, its password prompt is answered, and modules, commands
+    and raw run under it as the users ansible-playbook runs them as; a wrong or missing password
+    and a method no plugin has fail as Ansible reports them."""
+    src = FIXTURES / 'become_plugin'
+    inv = inventory(tmp_path, sshd_hosts, ansible_become_password=TEST_PASSWORD)
+    env = {'ANSIBLE_SHELL_ALLOW_WORLD_READABLE_TEMP': 'True'}   # Ansible's temp files for the second user
+    ours, theirs = (f('-i', inv, src / 'site.yml', timeout=120, env=env) for f in (swansible_playbook, ansible_playbook))
+    assert ours.returncode == theirs.returncode == 0, ours.stdout + ours.stderr
+    assert task_blocks(ours.stdout) == task_blocks(theirs.stdout)
+    assert f'"msg": "root via=1 / {SECOND_USER} via=1 / root via=1"' in ours.stdout
+    for extra in ({'ansible_become_password': 'not-the-password'}, {}):
+        inv = inventory(tmp_path, sshd_hosts, **extra)
+        ours, theirs = (f('-i', inv, src / 'fail.yml', timeout=60) for f in (swansible_playbook, ansible_playbook))
+        assert ours.returncode == theirs.returncode == 2, ours.stdout + ours.stderr
+        assert ours.stdout == theirs.stdout
+    assert 'Missing viasudo password' in ours.stdout and 'could not find matching plugin' in ours.stdout
+
+
 def test_raw_answers_the_become_password_prompt(sshd_hosts, tmp_path):
     # root first drops to the test user, who then has to give a password (as ansible-core's
     # become_su and become_sudo targets arrange it); a wrong one or an unknown prompt ends in

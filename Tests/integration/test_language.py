@@ -40,7 +40,7 @@ LANG = FIXTURES / 'language'
     ('play_hosts.yml', ['-f', '1', '-i', LANG / 'hosts']),   # the deprecated play_hosts warned about at each place, before the first result
     ('big_ints.yml', []),               # ints past 64 bits: literals, arithmetic, int(base=16), a module's round trip
     ('tuples.yml', []),                 # tuples inside a template, lists once finalised; groupby's warning where it is held
-    ('binary.yml', []),                 # YAML's !!binary as Python bytes: output, operators, filters, modules, copy, arg specs
+    pytest.param('binary.yml', [], marks=LIBRARY_219),   # YAML's !!binary as Python bytes: output, operators, filters, modules, copy, 2.19's arg specs
     pytest.param('respawn.yml', [], marks=LIBRARY_219),                # respawn_module once, twice (refused); a module is its own __main__
     ('controller_vars.yml', []),        # rlimit_nofile; variables the controller reads that do not render
     pytest.param('core_targets.yml', [], marks=LIBRARY_219),           # what ansible-core's own targets check beyond the sample: k=v keys,

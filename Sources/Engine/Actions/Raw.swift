@@ -97,7 +97,19 @@ enum RawAction: Action {
             // community.general's doas: non-interactive unless a password is given (not answered over raw).
             let inner = shell + " -c " + Shlex.quote(command)
             return ("\(b.exe ?? "doas") \(b.flags ?? "-n") -u \(Shlex.quote(b.user)) \(inner)", nil)
-        default: throw TaskFailure(message: "raw cannot become with '\(b.method)'")
+        default:
+            // A Python become plugin builds the command itself, its marker and prompt with it.
+            guard b.plugin != nil else { throw TaskFailure(message: "raw cannot become with '\(b.method)'") }
+            var options = b
+            options.plugin?.executable = shell
+            let plan: BecomePlan
+            do { plan = try PythonPlugins.shared.becomePlan(options, command) } catch let e as RemoteError { throw TaskFailure(message: e.description) }
+            let prompt = plan.prompt.trimmingCharacters(in: " \t\r\n")
+            var exchange = BecomeExchange(marker: plan.success, password: plan.password, findPrompt: { line in
+                !prompt.isEmpty && line.trimmingCharacters(in: " \t\r").hasPrefix(prompt) ? prompt : nil
+            }, timeout: Double(timeout))
+            (exchange.method, exchange.fail, exchange.missing) = (plan.name, plan.fail, plan.missing)
+            return (plan.command, exchange)
         }
     }
 
