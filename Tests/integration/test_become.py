@@ -136,6 +136,29 @@ def test_python_become_plugin_as_ansible(sshd_hosts, tmp_path):
     assert 'Missing viasudo password' in ours.stdout and 'could not find matching plugin' in ours.stdout
 
 
+def test_vaulted_login_and_become_passwords(sshd_hosts, tmp_path):
+    """ansible_password and ansible_become_password kept as !vault values (the usual way) are
+    decrypted for the login and for sudo's prompt, as ansible-playbook decrypts them."""
+    from conftest import VENV, run
+    _, hosts, _ = sshd_hosts
+    name, addr, port = hosts[0]
+    (tmp_path / 'pass').write_text('vault-pw\n')
+    texts = []
+    for var, secret in (('ansible_password', TEST_PASSWORD), ('ansible_become_password', TEST_PASSWORD)):
+        r = run([VENV / 'bin' / 'ansible-vault', 'encrypt_string', '--vault-password-file', tmp_path / 'pass', secret, '--name', var])
+        assert r.returncode == 0, r.stderr
+        texts.append(r.stdout)
+    (tmp_path / 'secrets.yml').write_text(''.join(texts))
+    (tmp_path / 'inventory').write_text(f'{name} ansible_host={addr} ansible_port={port} ansible_user={TEST_USER} '
+                                        'ansible_python_interpreter=/usr/bin/python3\n')
+    (tmp_path / 'site.yml').write_text('- hosts: all\n  gather_facts: false\n  vars_files: [secrets.yml]\n  tasks:\n'
+                                       '    - command: id -un\n      become: true\n      register: w\n    - debug: {var: w.stdout}\n')
+    args = ('-i', tmp_path / 'inventory', tmp_path / 'site.yml', '--vault-password-file', tmp_path / 'pass')
+    ours, theirs = swansible_playbook(*args, timeout=60), ansible_playbook(*args, timeout=60)
+    assert ours.returncode == theirs.returncode == 0, ours.stdout + ours.stderr
+    assert '"w.stdout": "root"' in ours.stdout and task_blocks(ours.stdout) == task_blocks(theirs.stdout)
+
+
 def test_raw_answers_the_become_password_prompt(sshd_hosts, tmp_path):
     # root first drops to the test user, who then has to give a password (as ansible-core's
     # become_su and become_sudo targets arrange it); a wrong one or an unknown prompt ends in
