@@ -1,8 +1,8 @@
 // The seam between Ansible's names and the connection layer's: the connection variables of a
 // host (and the play's keywords) become the Hop that reaches its agent.
 import Inventory
-import Remote
 import Jinja
+import Remote
 import Values
 
 struct ConnectionConfig {
