@@ -452,6 +452,28 @@ def module_exception(ex, err):
     return 1
 
 
+class VforkPopen(subprocess.Popen):
+    """AnsibleModule.run_command passes a preexec_fn that only sets the umask it is given, which
+    keeps Python from starting the command with vfork: the agent, a long-lived process with many
+    modules loaded, is then copied for every command (a fresh AnsiballZ process is small). The
+    same umask goes through Popen's own `umask` (3.9+), and vfork is used again."""
+
+    def __init__(self, *args, **kwargs):
+        pre = kwargs.get('preexec_fn')
+        if pre is not None and getattr(pre, '__qualname__', '') == 'AnsibleModule.run_command.<locals>.preexec':
+            cells = dict(zip(pre.__code__.co_freevars, pre.__closure__ or ()))
+            if set(cells) == {'umask'}:
+                umask = cells['umask'].cell_contents
+                if not umask:
+                    kwargs['preexec_fn'] = None
+                elif sys.version_info >= (3, 9) and 'umask' not in kwargs:
+                    kwargs['preexec_fn'], kwargs['umask'] = None, umask
+        super(VforkPopen, self).__init__(*args, **kwargs)
+
+
+subprocess.Popen = VforkPopen
+
+
 def new_style_exit_checked():
     """Whether this ansible-core's module_utils fail a module that returns (2.19's do)."""
     try:
