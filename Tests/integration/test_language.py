@@ -43,6 +43,7 @@ LANG = FIXTURES / 'language'
     pytest.param('binary.yml', [], marks=LIBRARY_219),   # YAML's !!binary as Python bytes: output, operators, filters, modules, copy, 2.19's arg specs
     pytest.param('respawn.yml', [], marks=LIBRARY_219),                # respawn_module once, twice (refused); a module is its own __main__
     ('controller_vars.yml', []),        # rlimit_nofile; variables the controller reads that do not render
+    ('run_command.yml', []),            # run_command's umask reaches the command (Popen's own umask in the agent)
     pytest.param('core_targets.yml', [], marks=LIBRARY_219),           # what ansible-core's own targets check beyond the sample: k=v keys,
                                         # lazy dicts, magic connection vars, ini/csvfile/config lookups,
                                         # old-style and WANT_JSON modules, split_args, ActionBase's checks
