@@ -133,8 +133,28 @@ public final class PythonPlugins: ExternalPlugins {
     /// The host's variables as a plugin gets them (without the heavy ones), markers made JSON.
     static func variables(_ scope: VarScope) -> Value {
         var variables = Dict()
-        for (k, v) in scope.raw where !heavy.contains(k) { variables[.string(k)] = v }
+        for (k, v) in scope.raw where !heavy.contains(k) { variables[.string(k)] = decrypted(v) }
         return markersOut(.dict(variables))
+    }
+
+    /// `!vault` values as their text, where the vault opens (ansible-core hands a plugin an
+    /// EncryptedString, which is its text wherever it is used); one that does not stays.
+    static func decrypted(_ v: Value) -> Value {
+        switch v {
+        case .vault(let text): return (try? Templar.decrypt(text)).map(Value.string) ?? v
+        case .list(let l) where l.contains(where: holdsVault): return .list(l.map(decrypted))
+        case .dict(let d) where d.values.contains(where: holdsVault): return .dict(d.mapValues(decrypted))
+        default: return v
+        }
+    }
+
+    private static func holdsVault(_ v: Value) -> Bool {
+        switch v {
+        case .vault: return true
+        case .list(let l): return l.contains(where: holdsVault)
+        case .dict(let d): return d.values.contains(where: holdsVault)
+        default: return false
+        }
     }
 
     /// The run's vault secrets, so a plugin reading a vaulted file (ini, csvfile…) opens it.

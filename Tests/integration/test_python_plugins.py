@@ -124,3 +124,21 @@ def test_role_vars_plugins_as_ansible():
     assert theirs.returncode == ours.returncode == 0, ours.stdout + ours.stderr
     assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
     assert '"msg": "first play yes unset"' in ours.stdout and '"msg": "after dyn yes"' in ours.stdout
+
+
+def test_lookup_plugin_sees_vaulted_variables_decrypted(tmp_path):
+    """A Python lookup reading a !vault variable from `variables` gets its text, as ansible-core's
+    EncryptedString gives it (swansible handed the ciphertext)."""
+    import shutil
+    shutil.copytree(PLUGINS / 'lookup_plugins', tmp_path / 'lookup_plugins')
+    shutil.copytree(PLUGINS / 'files', tmp_path / 'files')
+    (tmp_path / 'pass').write_text('vault-pw\n')
+    r = run([VENV / 'bin' / 'ansible-vault', 'encrypt_string', '--vault-password-file', tmp_path / 'pass', '!!', '--name', 'suffix'])
+    assert r.returncode == 0, r.stderr
+    (tmp_path / 'vars.yml').write_text(r.stdout)
+    (tmp_path / 'site.yml').write_text('- hosts: localhost\n  gather_facts: false\n  vars_files: [vars.yml]\n  tasks:\n'
+                                       '    - debug: msg="{{ lookup(\'shout\', \'greeting.txt\') }}"\n')
+    args = (tmp_path / 'site.yml', '--vault-password-file', tmp_path / 'pass')
+    ours, theirs = swansible_playbook(*args), ansible_playbook(*args)
+    assert ours.returncode == theirs.returncode == 0, ours.stdout + ours.stderr
+    assert ours.stdout == theirs.stdout and '"msg": "HELLO FROM A FILE!!"' in ours.stdout
