@@ -10,7 +10,8 @@ enum Methods {
         case .tuple(let l, _): return try list(l, name, a, tuple: true)
         case .dict(let d): return try dict(d, name, a)
         case .bytes(let b): return try bytes(b, name, a)
-        case .int, .bigInt, .bool where name == "bit_length": return .int(base.intBitLength ?? 0)
+        case .int where name == "bit_length", .bigInt where name == "bit_length", .bool where name == "bit_length":
+            return .int(base.intBitLength ?? 0)
         case .float(let f) where name == "is_integer": return .bool(f.isFinite && f == f.rounded())
         default: throw UndefinedError.noAttribute(base, .string(name))
         }
