@@ -727,9 +727,9 @@ def spawn(msg):
     cid = msg['id']
     use_pty = msg['method_name'] == 'su' or (msg['method_name'] == 'doas' and bool(msg.get('password')))
     stage = msg['stage']
-    plugin = msg.get('command') is not None   # a Python become plugin built the whole command
+    plugin = msg.get('become_command') is not None   # a Python become plugin built the whole command
     if plugin:
-        argv, use_pty = ['/bin/sh', '-c', msg['command']], bool(msg.get('tty'))
+        argv, use_pty = ['/bin/sh', '-c', msg['become_command']], bool(msg.get('tty'))
     else:
         argv = become_argv(msg, stage)
     if use_pty:
@@ -797,7 +797,7 @@ def spawn(msg):
                 any(w in lower for w in (b'incorrect password', b'authentication failure', b'authentication failed', b'sorry'))):
             proc.kill()
             return {'failed': True, 'msg': 'Incorrect %s password' % msg['method_name']}
-    if plugin and msg.get('success') and msg['success'] in msg['command'] and not use_pty:
+    if plugin and msg.get('success') and msg['success'] in msg['become_command'] and not use_pty:
         # The plugin's success marker was echoed on stdout before the child's Python started.
         line = b''
         while True:

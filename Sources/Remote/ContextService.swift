@@ -198,7 +198,7 @@ public final class ContextService: Sendable {
             let python = parent.info["python"]?.stringValue ?? "/usr/bin/python3"
             let plan = try build(b, [python, "-c", Agent.firstStage, "-"].map(Shlex.quote).joined(separator: " "))
             body["method_name"] = .string(plan.name)
-            body["command"] = .string(plan.command)
+            body["become_command"] = .string(plan.command)
             body["prompt"] = .string(plan.prompt)
             body["password"] = plan.password.map(Value.string) ?? .none
             body["success"] = .string(plan.success)
