@@ -611,24 +611,27 @@ def module_reply(rc, stdout, stderr):
 
 
 def run_script_module(msg, source):
-    """A module that is a program of its own (a shell script): run with its arguments in a file,
-    JSON for WANT_JSON ones, else `k=v` words (Ansible's old-style modules); its stdout is the result."""
+    """A module that is a program of its own (a shell script, a compiled program): run with its
+    arguments in a file, JSON for WANT_JSON and binary ones, else `k=v` words (Ansible's old-style
+    modules); its stdout is the result."""
     script = msg['script']
     args = module_args(msg)
     work = tempfile.mkdtemp(prefix='task-', dir=tmpdir(args.get('_ansible_remote_tmp')))
     try:
         path = os.path.join(work, msg['name'])
-        with open(path, 'w') as f:
-            f.write(source)
+        with open(path, 'wb') as f:
+            f.write(base64.b64decode(source) if script.get('binary') else source.encode('utf-8', 'surrogateescape'))
         os.chmod(path, 0o700)
         with open(os.path.join(work, 'args'), 'w') as f:
             if script.get('want_json'):
                 f.write(json.dumps(args))
             else:
                 f.write(''.join('%s=%s ' % (k, shlex.quote(str(v))) for k, v in args.items()))
-        # A Python one runs under this agent's Python (the host's); without `#!`, sh runs it.
-        interpreter = script.get('interpreter') or '/bin/sh'
-        argv = [sys.executable if interpreter == '@@PYTHON@@' else interpreter, path, os.path.join(work, 'args')]
+        # A Python one runs under this agent's Python (the host's); a binary one as it is.
+        argv = [path, os.path.join(work, 'args')]
+        if not script.get('binary'):
+            interpreter = script['interpreter']
+            argv.insert(0, sys.executable if interpreter == '@@PYTHON@@' else interpreter)
         env = dict(os.environ, **(msg.get('environment') or {}))
         p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=work)
     except OSError as e:

@@ -22,13 +22,27 @@ public struct ModuleSource: Sendable {
     /// One digest for the whole closure (what a target's cache keeps the manifest under).
     public var closure = ""
     /// A module Ansible would not wrap (no module_utils import: its `old` and `WANT_JSON`
-    /// styles, in any language): run as a program, with its `#!` interpreter's name.
-    public var program: (wantJSON: Bool, interpreter: String?)?
+    /// styles, in any language, and compiled programs): run as a program.
+    public var program: Program?
     /// The serialization profile its METADATA names (2.19's experimental `_ANSIBLE_MODULE_METADATA`).
     public var profile: String?
 
+    /// How a module that is a program of its own is run: its arguments as JSON (WANT_JSON and
+    /// binary ones) or as `k=v` words, under its `#!` interpreter or (binary) as it is.
+    public struct Program: Sendable {
+        var wantJSON: Bool
+        var interpreter: String?
+        /// A compiled program: `source` holds its bytes in base64.
+        var binary = false
+    }
+
+    /// module_common's `_is_binary`: a byte outside its text set in the first 1024.
+    static func isBinary(_ bytes: [UInt8]) -> Bool {
+        bytes.prefix(1024).contains { b in !(b >= 0x20 && b != 0x7f || [7, 8, 9, 10, 12, 13, 27].contains(b)) }
+    }
+
     /// module_common's style detection: what makes a module "new style" Python.
-    static func programStyle(_ source: String) -> (wantJSON: Bool, interpreter: String?)? {
+    static func programStyle(_ source: String) -> Program? {
         let newStyle = #"(?:from +\.{2,} *module_utils.* +import |from +ansible_collections\.[^.]+\.[^.]+\.plugins\.module_utils.* +import |import +ansible_collections\.[^.]+\.[^.]+\.plugins\.module_utils.*|from +ansible\.module_utils.* +import |import +ansible\.module_utils\.)"#
         if source.contains("#<<INCLUDE_ANSIBLE_MODULE_COMMON>>") || source.contains("<<INCLUDE_ANSIBLE_MODULE_JSON_ARGS>>")
             || (try? Regex(newStyle).firstMatch(in: source)) != nil {
@@ -38,7 +52,7 @@ public struct ModuleSource: Sendable {
         if source.hasPrefix("#!") {
             interpreter = source.dropFirst(2).prefix { $0 != "\n" }.split(separator: " ").first.map(String.init)
         }
-        return (source.contains("WANT_JSON"), interpreter)
+        return Program(wantJSON: source.contains("WANT_JSON"), interpreter: interpreter)
     }
 
     /// Where AnsiballZ puts the module (ansible/modules/x.py for ansible-core's own,
@@ -158,7 +172,18 @@ public final class ModuleLibrary: Sendable {
         if let m = cache.withLock({ $0[key] }) { return m }
         let action = redirected(written)
         guard let path = findModule(action, searchDirs: searchDirs) else { return nil }
-        let source = try Files.read(path)
+        let bytes = try Files.readBytes(path)
+        if ModuleSource.isBinary(bytes) {
+            // Ansible copies it to the host as it is and runs it with its arguments file.
+            let text = Base64.encode(bytes)
+            var m = ModuleSource(name: String(action.split(separator: ".").last ?? Substring(action)), path: path, source: text,
+                                 hash: ModuleLibrary.digest(text), package: modulePackage(action), utils: [])
+            m.computeManifest()
+            m.program = ModuleSource.Program(wantJSON: true, interpreter: nil, binary: true)
+            cache.withLock { $0[key] = m }
+            return m
+        }
+        let source = String(decoding: bytes, as: UTF8.self)
         var utils: [(String, String, Bool)] = []
         var seen = Set<String>()
         // …and, from 2.19, the AnsiballZ loader whose handler reports an exception a module leaves unhandled.

@@ -793,3 +793,22 @@ def test_vvv_names_each_module_file_used(tmp_path):
     assert ours.returncode == theirs.returncode == 0, ours.stdout + ours.stderr
     used = lambda out: sorted(set(l for l in out.splitlines() if l.startswith('Using module file ')))
     assert used(ours.stdout) == used(theirs.stdout) and used(ours.stdout)
+
+
+def test_binary_module_as_ansible(tmp_path):
+    """A compiled module in library/ runs with its JSON arguments file (the internal `_ansible_*`
+    keys among them), under async too; its failure is the task's. A text module without `#!`
+    is refused."""
+    import shutil
+    import subprocess
+    src = FIXTURES / 'binary_module'
+    shutil.copytree(src, tmp_path, dirs_exist_ok=True)
+    compiler = next(c for c in ('cc', 'gcc', 'clang') if shutil.which(c))
+    subprocess.run([compiler, '-O2', '-o', tmp_path / 'library' / 'helloworld', src / 'helloworld.c'], check=True)
+    theirs, ours = (f(tmp_path / 'site.yml', merged=True) for f in (ansible_playbook, swansible_playbook))
+    assert theirs.returncode == ours.returncode == 0, ours.stdout
+    jid = lambda out: re.sub(r'jid=\S+', 'jid=J', out)   # async job ids are random
+    assert jid(ours.stdout) == jid(theirs.stdout)
+    assert '"msg": "Hello, World! / Hello, Ansible! / False"' in ours.stdout
+    assert '"checked.check_mode": true' in ours.stdout and '"msg": "asked to fail"' in ours.stdout
+    assert 'module (noshebang) is missing interpreter line' in ours.stdout

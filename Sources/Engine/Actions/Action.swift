@@ -207,12 +207,18 @@ final class ActionContext: @unchecked Sendable {
         return try await body(ctx, remote)
     }
 
-    /// A module Ansible runs as a program (old-style or WANT_JSON, Python or not): how the agent
-    /// runs it, given its arguments in a file. Its `#!` interpreter, or `ansible_<name>_interpreter`
-    /// where the host sets one (a `python` one is the host's Python).
+    /// A module Ansible runs as a program (old-style or WANT_JSON, Python or not, or compiled):
+    /// how the agent runs it, given its arguments in a file. Its `#!` interpreter, or
+    /// `ansible_<name>_interpreter` where the host sets one (a `python` one is the host's Python);
+    /// a text one without `#!` is refused as ActionBase refuses it.
     func scriptModule(_ module: ModuleSource) throws -> Dict? {
         guard let program = module.program else { return nil }
+        if !program.binary, program.interpreter == nil {
+            let flat = "Task failed: module (\(module.name)) is missing interpreter line"
+            throw TaskError(links: [(flat, task.location)], flat: flat)
+        }
         var script: Dict = ["want_json": .bool(program.wantJSON)]
+        if program.binary { script["binary"] = true }
         if let shebang = program.interpreter {
             let name = Files.basename(shebang)
             if let interpreter = try scope.lookup("ansible_\(name)_interpreter"), !name.hasPrefix("python") {

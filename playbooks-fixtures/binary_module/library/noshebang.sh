@@ -1,0 +1,1 @@
+echo "{\"msg\": \"ran without an interpreter line\"}"
