@@ -37,9 +37,9 @@ let package = Package(
         ]),
         .target(name: "CLI", dependencies: ["Engine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "swansible-playbook", dependencies: [
-            "Engine", "CLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            "Engine", "CLI", "Remote", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "swansible", dependencies: [
-            "Engine", "CLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            "Engine", "CLI", "Remote", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "swansible-inventory", dependencies: [
             "Engine", "CLI", "Inventory", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "swansible-vault", dependencies: [

@@ -7,6 +7,7 @@ import CLI
 import Engine
 import Inventory
 import Playbook
+import Remote
 import Values
 import YAMLReader
 
@@ -49,6 +50,7 @@ struct SwansiblePlaybook: AsyncParsableCommand {
         Output.openLog(settings)
         try vault.load(settings)
         Version.announce("swansible-playbook", settings, verbosity: verbose)
+        OpenFileLimit.raise()   // a connection per host for the whole run
         do { try settings.applyProcessWide() } catch {
             Output.error("\(error)")
             throw ExitCode(ExitCodes.error)

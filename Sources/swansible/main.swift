@@ -4,6 +4,7 @@ import CLI
 import Engine
 import Inventory
 import Playbook
+import Remote
 import Values
 
 @main
@@ -57,6 +58,7 @@ struct Swansible: AsyncParsableCommand {
         connect.apply(to: &settings)
         try vault.load(settings)
         Version.announce("swansible", settings, verbosity: verbose)
+        OpenFileLimit.raise()   // a connection per host for the whole run
         do { try settings.applyProcessWide() } catch {
             Output.error("\(error)")
             throw ExitCode(ExitCodes.error)

@@ -635,3 +635,19 @@ def test_collection_role_checks_requires_ansible_as_ansible(tmp_path):
     assert ours.returncode == theirs.returncode == 0, ours.stdout
     assert ours.stdout == theirs.stdout
     assert ours.stdout.count('[WARNING]: Collection my.old does not support Ansible version ') == 1
+
+
+def test_more_hosts_than_the_soft_open_file_limit(tmp_path):
+    """Each host keeps its connection (locally, an agent on pipes) for the whole run: under a
+    soft limit of 64 open files, 40 local hosts all run (the controller raises its soft limit to
+    the hard one), and a module still sees the limit it was started with, as under ansible-playbook."""
+    inv = tmp_path / 'hosts'
+    inv.write_text(''.join(f'h{i:02d} ansible_connection=local ansible_python_interpreter=/usr/bin/python3\n' for i in range(40)))
+    book = tmp_path / 'site.yml'
+    book.write_text('- hosts: all\n  gather_facts: false\n  tasks:\n'
+                    '    - command: sh -c "ulimit -Sn"\n      register: limit\n      changed_when: false\n'
+                    '    - debug: {var: limit.stdout}\n      when: inventory_hostname == "h39"\n')
+    r = run(['sh', '-c', f'ulimit -Sn 64 && exec "$0" "$@"', BIN / 'swansible-playbook', '-f', '20', '-i', inv, book], timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.count('ok: [') == 41 and r.stdout.count('unreachable=0    failed=0') == 40, r.stdout
+    assert '"limit.stdout": "64"' in r.stdout

@@ -3,7 +3,7 @@ import Values
 
 enum LocalTransport {
     static func start(interpreter: String?) throws -> StreamIO {
-        try Spawn.start(["/bin/sh", "-c", Agent.bootstrapCommand(interpreter: interpreter)])
+        try Spawn.start(["/bin/sh", "-c", OpenFileLimit.restoreCommand + Agent.bootstrapCommand(interpreter: interpreter)])
     }
 }
 
