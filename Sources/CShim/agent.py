@@ -21,6 +21,7 @@ import importlib.machinery
 import importlib.util
 import io
 import json
+import marshal
 import os
 import pickle
 import shlex
@@ -146,6 +147,7 @@ class SourceFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     def __init__(self):
         self.sources = {}   # fullname -> (source, is_package)
+        self.use_cache = True
 
     def find_spec(self, fullname, path=None, target=None):
         if fullname in self.sources:
@@ -169,7 +171,7 @@ class SourceFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         module.__file__ = '<swansible>/%s%s' % (name.replace('.', '/'), '/__init__.py' if is_pkg else '.py')
         if is_pkg:
             module.__path__ = []
-        exec(compile(source, module.__file__, 'exec'), module.__dict__)
+        exec(compiled(source, module.__file__, DIGESTS.get(name) if self.use_cache else None), module.__dict__)
 
 
 FINDER = SourceFinder()
@@ -244,13 +246,17 @@ def cache_index():
         return []
 
 
+def make_private(*dirs):
+    """The cache's directories, made private to this user where missing."""
+    for d in dirs:
+        if not os.path.isdir(d):
+            os.makedirs(d, mode=0o700, exist_ok=True)
+            os.chmod(d, 0o700)
+
+
 def cache_put(name, text):
     try:
-        if not os.path.isdir(CACHE):
-            for d in (os.path.dirname(CACHE), CACHE):   # ~/.cache/swansible and its modules/, both private
-                if not os.path.isdir(d):
-                    os.makedirs(d, mode=0o700, exist_ok=True)
-                    os.chmod(d, 0o700)
+        make_private(os.path.dirname(CACHE), CACHE)   # ~/.cache/swansible and its modules/
         tmp = os.path.join(CACHE, '.%s.%d' % (name, os.getpid()))
         with open(tmp, 'w', encoding='utf-8', errors='surrogateescape') as f:
             f.write(text)
@@ -268,6 +274,37 @@ def cache_get(name):
         return None
     digest = hashlib.sha256(text.encode('utf-8', 'surrogateescape')).hexdigest()
     return text if name.endswith('.x') or name.startswith(digest + '.') else None
+
+
+# Code compiled from the sources above, kept per Python (its bytecode's magic number) as Python
+# keeps .pyc files: a later agent of this user unmarshals it instead of compiling again (about a
+# third of the CPU a fresh agent spends on its first module).
+CODE_CACHE = os.path.join(CACHE, 'code-' + importlib.util.MAGIC_NUMBER.hex())
+
+
+def compiled(source, filename, digest):
+    """compile(source, filename), through the code cache when `digest` (the source's SHA-256,
+    checked when it was received or read back) is given."""
+    if not digest:
+        return compile(source, filename, 'exec')
+    path = os.path.join(CODE_CACHE, hashlib.sha256(('%s\0%s' % (digest, filename)).encode('utf-8', 'surrogateescape')).hexdigest())
+    try:
+        with open(path, 'rb') as f:
+            code = marshal.loads(f.read())
+        if isinstance(code, types.CodeType):
+            return code
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    code = compile(source, filename, 'exec')
+    try:
+        make_private(os.path.dirname(CACHE), CACHE, CODE_CACHE)
+        tmp = '%s.%d.tmp' % (path, os.getpid())
+        with open(tmp, 'wb') as f:
+            f.write(marshal.dumps(code))
+        os.rename(tmp, path)
+    except (OSError, ValueError):
+        pass
+    return code
 
 
 def closure_digest(manifest):
@@ -288,9 +325,10 @@ def module_file(msg):
 def load(msg):
     """Brings in the module and its module_utils closure, from the message or this user's cache
     (content-addressed); returns the compiled module, or what is still needed."""
-    use_cache = msg.get('cache', True)
+    use_cache = FINDER.use_cache = msg.get('cache', True)
     for name, (source, is_pkg) in msg.get('utils', {}).items():
         FINDER.sources[name] = (source, is_pkg)
+        DIGESTS.pop(name, None)
     need = {}
     manifest = msg.get('manifest')
     closure = msg.get('closure')
@@ -337,7 +375,7 @@ def load(msg):
         elif msg.get('script'):
             code = MODULES[digest] = source   # a program run as it is, not Python
         else:
-            code = MODULES[digest] = compile(source, module_file(msg), 'exec')
+            code = MODULES[digest] = compiled(source, module_file(msg), digest if use_cache else None)
             MODULE_SOURCES[digest] = source
     return code if not need else need
 

@@ -1,5 +1,6 @@
 """Module code is cached on the target by content hash, in a private per-user directory: a second
 run sends at most 20 KB per host before its first task (the agent is sent compressed)."""
+import marshal
 import os
 import pathlib
 import pwd
@@ -29,9 +30,16 @@ def test_second_run_sends_little(sshd_hosts, tmp_path):
     assert sent_bytes(second) <= 20_000, second.stderr
     assert oct((cache / 'modules').stat().st_mode & 0o777) == '0o700'
     assert oct(cache.stat().st_mode & 0o777) == '0o700'
-    # A damaged cache entry is noticed (its name is the SHA-256 of its content) and sent again.
+    # The code compiled from those sources is kept too, per Python, as .pyc files are.
+    [code] = (cache / 'modules').glob('code-*')
+    assert oct(code.stat().st_mode & 0o777) == '0o700' and len(list(code.iterdir())) > 20
+    # A damaged cache entry is noticed (its name is the SHA-256 of its content) and sent again;
+    # damaged code is compiled again.
     for f in (cache / 'modules').iterdir():
-        f.write_text('raise SystemExit("damaged")\n')
+        if f.is_file():
+            f.write_text('raise SystemExit("damaged")\n')
+    for i, f in enumerate(code.iterdir()):
+        f.write_bytes(b'\xff\x00garbage' if i % 2 else marshal.dumps(42))
     damaged = swansible_playbook('-i', inv, book, env=env)
     assert damaged.returncode == 0, damaged.stdout + damaged.stderr
     assert 'changed=1' in damaged.stdout
