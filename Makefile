@@ -33,11 +33,11 @@ unit: build
 	swift test
 
 integration: build
-	$(PY) -m pytest -q Tests/integration
+	$(PY) -m pytest -q --durations=15 Tests/integration
 
 test: build
 	swift test
-	$(PY) -m pytest -q Tests/integration
+	$(PY) -m pytest -q --durations=15 Tests/integration
 
 bench: build
 	swift build -c release
