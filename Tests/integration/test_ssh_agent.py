@@ -115,7 +115,9 @@ def test_an_agent_that_does_not_start_stops_the_run_as_in_ansible(tmp_path):
     book = tmp_path / 'site.yml'
     book.write_text('- hosts: localhost\n  gather_facts: false\n  tasks:\n    - debug: {msg: ran}\n')
     early = tmp_path / 'early-agent'
-    early.write_text("#!/bin/sh\necho 'bogus stderr output' >&2\necho 'SSH_AUTH_S'\nexit 42\n")
+    # Its stdout stays open in a child for a moment, so the agent has surely exited when
+    # ansible-core's launcher reads to the end of it and polls (else it races with the exit).
+    early.write_text("#!/bin/sh\necho 'bogus stderr output' >&2\necho 'SSH_AUTH_S'\n(sleep 0.5) 2>/dev/null &\nexit 42\n")
     other = tmp_path / 'other-agent'
     other.write_text('#!/bin/sh\necho bogusbogusbogus\nsleep 1\n')
     for f in (early, other):

@@ -138,3 +138,37 @@ def test_ssh_retries_wait_for_a_host_that_comes_up(sshd_hosts, tmp_path):
             p.wait(timeout=10)
     assert r.returncode == 0, r.stdout + r.stderr
     assert 'changed: [late]' in r.stdout
+
+
+def test_a_named_key_file_keeps_default_identities_out(sshd_hosts, tmp_path):
+    """ansible_ssh_private_key_file naming a key the host refuses: the login does not fall back on
+    ~/.ssh/id_* (the ssh plugin's `-o IdentityFile=` has OpenSSH add no default identity), so the
+    host is UNREACHABLE, as under ansible-playbook. With no key file named, the default identity
+    logs in. Run as the test user, whose ~/.ssh holds the key the hosts accept."""
+    import os
+    import pathlib
+    import pwd
+    import shutil
+    from conftest import BIN, VENV, run
+    _, hosts, key = sshd_hosts
+    user = pwd.getpwnam(TEST_USER)
+    home = pathlib.Path(user.pw_dir)
+    work = home / 'identities'
+    (home / '.ssh').mkdir(mode=0o700, exist_ok=True)
+    shutil.copy(key, home / '.ssh' / 'id_ed25519')
+    work.mkdir()
+    subprocess.run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', work / 'refused_key'], check=True)
+    name, addr, port = hosts[0]
+    base = f'{name} ansible_host={addr} ansible_port={port} ansible_user={TEST_USER} ansible_python_interpreter=/usr/bin/python3'
+    (work / 'named').write_text(f'{base} ansible_ssh_private_key_file={work}/refused_key\n')
+    (work / 'default').write_text(base + '\n')
+    (work / 'site.yml').write_text('- hosts: all\n  gather_facts: false\n  tasks:\n    - command: id -un\n')
+    for path in [home / '.ssh', *(home / '.ssh').iterdir(), work, *work.iterdir()]:
+        os.chown(path, user.pw_uid, user.pw_gid)
+    env = {'HOME': str(home), 'SSH_AUTH_SOCK': ''}
+    as_user = lambda tool, inv: run(['runuser', '-u', TEST_USER, '--', tool, '-i', work / inv, work / 'site.yml'], env=env, timeout=120)
+    theirs, ours = as_user(VENV / 'bin' / 'ansible-playbook', 'named'), as_user(BIN / 'swansible-playbook', 'named')
+    assert theirs.returncode == ours.returncode == 4, ours.stdout + ours.stderr
+    assert 'UNREACHABLE' in ours.stdout and 'Permission denied (publickey,password)' in ours.stdout
+    ours = as_user(BIN / 'swansible-playbook', 'default')
+    assert ours.returncode == 0 and 'changed=1' in ours.stdout, ours.stdout + ours.stderr

@@ -1,6 +1,6 @@
 // A libssh connection being set up without blocking: TCP connect and key exchange, the host
-// key check, authentication (key file, agent and default identities, password,
-// keyboard-interactive), then a channel running one command. The broker thread steps it on
+// key check, authentication (key file, agent, default identities when no key file is named,
+// password, keyboard-interactive), then a channel running one command. The broker thread steps it on
 // every readiness event, so hundreds of hosts connect in parallel on one thread.
 #if canImport(Glibc)
 import Glibc
@@ -10,7 +10,10 @@ import CSSH
 final class SSHHandshake {
     enum Auth {
         case keyFile(ssh_key)
+        /// The agent's keys, then the default identities (`~/.ssh/id_*`) and ssh_config's.
         case auto
+        /// The agent's keys only: OpenSSH adds no default identity once one is named.
+        case agent
         case password(String)
         case keyboardInteractive(String)
     }
@@ -59,7 +62,9 @@ final class SSHHandshake {
             var key: ssh_key? = nil
             if ssh_pki_import_privkey_file(keyFile, nil, nil, nil, &key) == SSH_OK, let key { methods.append(.keyFile(key)) }
         }
-        if o.password == nil, o.privateKey == nil { methods.append(.auto) }
+        // As the ssh plugin's `-o IdentityFile=…` has OpenSSH do: with a key file named, the
+        // agent's keys are tried too (a passphrase-protected key is usually there), never ~/.ssh/id_*.
+        if o.password == nil, o.privateKey == nil { methods.append(o.privateKeyFile == nil ? .auto : .agent) }
         if let pw = o.password { methods += [.password(pw), .keyboardInteractive(pw)] }
         ssh_set_blocking(s, 0)
     }
@@ -136,6 +141,7 @@ final class SSHHandshake {
                 switch method {
                 case .keyFile(let key): r = ssh_userauth_publickey(session, nil, key)
                 case .auto: r = ssh_userauth_publickey_auto(session, nil, nil)
+                case .agent: r = ssh_userauth_agent(session, nil)
                 case .password(let pw): r = ssh_userauth_password(session, nil, pw)
                 case .keyboardInteractive(let pw):
                     r = ssh_userauth_kbdint(session, nil, nil)
