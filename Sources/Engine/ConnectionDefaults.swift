@@ -62,7 +62,10 @@ struct ConnectionDefaults {
         connection = settings.transport
         transport = .string(connection == "smart" ? "ssh" : connection)
         shellExecutable = .string(settings.value(env: "ANSIBLE_EXECUTABLE", key: "executable") ?? "/bin/sh")
-        pipelining = .bool(settings.value(env: "ANSIBLE_PIPELINING", key: "pipelining").map(Settings.truthy) ?? false)
+        // The ssh plugin's `pipelining` option, as its definition reads it (PlayContext's magic variable).
+        pipelining = .bool(settings.option(envs: ["ANSIBLE_PIPELINING", "ANSIBLE_SSH_PIPELINING"],
+                                           ini: [("defaults", "pipelining"), ("connection", "pipelining"), ("ssh_connection", "pipelining")])
+            .map(Settings.truthy) ?? false)
         magicTimeout = .int(settings.timeout)
         remoteUser = settings.remoteUser
         privateKeyFile = settings.privateKeyFile

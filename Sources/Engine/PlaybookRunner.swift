@@ -2112,9 +2112,14 @@ public final class PlaybookRunner: @unchecked Sendable {
         } catch let u as Unreachable {
             // 2.19 words it as a task failure, with its error block (the message stripped, as
             // its error events are).
-            let flat = "Task failed: \(u.message.trimmingCharacters(in: " \t\n\r"))"
+            let message = u.message.trimmingCharacters(in: " \t\n\r"), flat = "Task failed: \(message)"
+            var chain = TaskError(links: [(flat, task.location)], flat: flat)
+            if u.chained {
+                chain = TaskError(links: [("Task failed.", task.location), (message, nil)], flat: flat)
+                chain.apart = [1]
+            }
             return (.unreachable, ["changed": false, "msg": .unsafe(flat), "unreachable": true, "exception": "(traceback unavailable)",
-                                   "_swansible_error": .list([TaskError.link(flat, task.location)]), "_swansible_error_flat": .string(flat)])
+                                   "_swansible_error": chain.result["_swansible_error"]!, "_swansible_error_flat": .string(flat)])
         } catch let b as BecomeFailure {
             let flat = "Task failed: \(b.message)"
             return (.failed, TaskError(links: [(flat, task.location)], flat: flat).result)

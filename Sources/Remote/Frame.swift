@@ -65,6 +65,9 @@ public enum Frame {
 }
 
 public enum RemoteError: Error, CustomStringConvertible, Sendable {
+    /// How an unreachable message begins when the ssh login itself failed (the ssh plugin's words).
+    public static let sshConnectFailure = "Failed to connect to the host via ssh: "
+
     /// The connection could not be made (Ansible reports the host UNREACHABLE).
     case unreachable(String)
     /// The agent's stream ended; carries what it wrote to stderr.

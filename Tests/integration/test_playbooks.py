@@ -105,7 +105,7 @@ def test_unreachable_host_is_reported_and_exits_4(tmp_path):
     inv = tmp_path / 'inventory'
     # Nothing listens on 127.0.0.9:1, so the connection is refused at once.
     inv.write_text('ghost ansible_host=127.0.0.9 ansible_port=1 ansible_python_interpreter=/usr/bin/python3\n')
-    r = swansible_playbook('-i', inv, FIXTURES / 'unreachable.yml', timeout=60)
+    r = swansible_playbook('-i', inv, FIXTURES / 'unreachable.yml', timeout=60, env=NO_PIPELINING)
     assert r.returncode == 4
     assert 'fatal: [ghost]: UNREACHABLE! => {"changed": false, "msg": "Task failed: Failed to connect to the host via ssh: ssh: connect to host 127.0.0.9 port 1: Connection refused", "unreachable": true}' in r.stdout
     assert '[ERROR]: Task failed: Failed to connect to the host via ssh' in r.stdout   # 2.19's error block, as ansible-playbook
@@ -151,7 +151,7 @@ def test_wrong_ssh_password_is_unreachable_not_a_hang(sshd_hosts, tmp_path):
     _, addr, port = hosts[0]
     inv = tmp_path / 'inventory'
     write_password_inventory(inv, ('pw', addr, port), password='wrong-password')
-    r = swansible_playbook('-i', inv, FIXTURES / 'unreachable.yml', timeout=60)
+    r = swansible_playbook('-i', inv, FIXTURES / 'unreachable.yml', timeout=60, env=NO_PIPELINING)
     assert r.returncode == 4
     assert f'fatal: [pw]: UNREACHABLE! => {{"changed": false, "msg": "Task failed: Failed to connect to the host via ssh: {TEST_USER}@{addr}: Permission denied (' in r.stdout
 
@@ -651,3 +651,20 @@ def test_more_hosts_than_the_soft_open_file_limit(tmp_path):
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout.count('ok: [') == 41 and r.stdout.count('unreachable=0    failed=0') == 40, r.stdout
     assert '"limit.stdout": "64"' in r.stdout
+
+
+@pytest.mark.parametrize('pipelining', ['1', '0'])
+@pytest.mark.parametrize('interpreter', ['/usr/bin/python3', None])
+def test_unreachable_words_follow_pipelining_as_ansible(pipelining, interpreter):
+    """With pipelining on, a module's failed ssh login is "Data could not be sent to remote
+    host" (its data goes with the command), except where ActionBase first makes a temporary
+    directory (copy, async, su); an interpreter still to be discovered fails first, as the cause
+    of "Task failed."; off, always "Failed to connect to the host via ssh"."""
+    extra = 'ansible_host=127.0.0.9 ansible_port=1' + (f' ansible_python_interpreter={interpreter}' if interpreter else '')
+    args = ['-i', 'h,', '-e', extra, '-c', 'ssh', FIXTURES / 'failures_unreachable_pipelined.yml']
+    env = {'ANSIBLE_PIPELINING': pipelining}
+    ours, theirs = (f(*args, timeout=60, env=env) for f in (swansible_playbook, ansible_playbook))
+    assert ours.returncode == theirs.returncode == 4
+    assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
+    assert ('Data could not be sent to remote host \\"127.0.0.9\\"' in ours.stdout) == (pipelining == '1' and interpreter is not None)
+    assert ('<<< caused by >>>' in ours.stdout) == (pipelining == '1' and interpreter is None)

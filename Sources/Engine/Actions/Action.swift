@@ -16,6 +16,9 @@ struct TaskFailure: Error {
 
 struct Unreachable: Error {
     var message: String
+    /// Raised while the action ran (as interpreter discovery's, with pipelining on): 2.19 shows
+    /// "Task failed." with the message as its cause.
+    var chained = false
 }
 
 /// A wrong or missing become password: the task fails (Ansible does not call it unreachable).
@@ -284,7 +287,10 @@ final class ActionContext: @unchecked Sendable {
            let first = stack.first {
             await ContextService.shared.endAgents(of: user, from: first, keep: stack)
         }
-        let ctx = try await agent(stack)
+        let ctx: Context
+        do { ctx = try await agent(stack) } catch let u as Unreachable {
+            throw try pipelines(module, method: method, over: stack) ? pipelinedFailure(u, over: stack) : u
+        }
         // 2.19's experimental module metadata: a `modern` module gets and gives dates as such.
         let modern = module.profile == "modern" && ModuleProfiles.enabled
         if Value.dict(args).holdsBytes {   // neither profile has a form for bytes

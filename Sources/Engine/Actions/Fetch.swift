@@ -18,8 +18,9 @@ enum FetchAction: Action {
         }
         let flag = { (k: String, d: Bool) in args[.string(k)].map { AnsibleFilters.boolean($0).truthy } ?? d }
         let flat = flag("flat", false), failOnMissing = flag("fail_on_missing", true), validate = flag("validate_checksum", true)
-        let ctx = try await c.agent()
-        if source == "~" || source.hasPrefix("~/"), let home = ctx.info["home"]?.stringValue {
+        // As ActionBase: the user's home is asked for only for a `~` path; else the first thing to
+        // reach the host is the stat module (pipelined, which words an unreachable host otherwise).
+        if source == "~" || source.hasPrefix("~/"), let home = try await c.agent().info["home"]?.stringValue {
             source = home + source.dropFirst()
         }
         let st = try await c.runModule("ansible.builtin.stat", ["path": .string(source), "get_checksum": true,
@@ -74,7 +75,7 @@ enum FetchAction: Action {
         try Files.makeDirectories(Files.dirname(dest))
         let temp = Files.dirname(dest) + "/.\(Files.basename(dest)).swansible-\(Int.random(in: 100_000...999_999))"
         defer { Files.remove(temp) }
-        try await download(ctx, source, size: stat["size"]?.intValue ?? 0, to: temp, host: c.host)
+        try await download(try await c.agent(), source, size: stat["size"]?.intValue ?? 0, to: temp, host: c.host)
         let got = try digest(Insecure.SHA1.self, temp)
         let md5 = try digest(Insecure.MD5.self, temp)
         if validate && got != remoteSum {

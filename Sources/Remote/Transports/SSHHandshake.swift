@@ -86,7 +86,7 @@ final class SSHHandshake {
     func fail(_ message: String) -> Progress {
         finished = true
         release()
-        return .failed(.unreachable("Failed to connect to the host via ssh: \(message)"))
+        return .failed(.unreachable(RemoteError.sshConnectFailure + message))
     }
 
     /// Frees everything when the handshake does not end in a stream.
