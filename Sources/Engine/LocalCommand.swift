@@ -37,8 +37,8 @@ enum LocalCommand {
     }
 
     /// Ctrl-C: what runs now is stopped (as the terminal would have stopped it), nothing new starts.
-    static func interruptAll() {
+    static func interruptAll(_ signal: Int32 = SIGINT) {
         interrupted.store(true, ordering: .relaxed)
-        running.withLock { for pid in $0 { kill(-pid, SIGINT) } }
+        running.withLock { for pid in $0 { kill(-pid, signal) } }
     }
 }

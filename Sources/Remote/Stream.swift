@@ -4,6 +4,7 @@
 import Glibc
 #endif
 import CShim
+import Synchronization
 import Values
 
 enum ReadResult {
@@ -88,6 +89,7 @@ final class PipeStream: StreamIO {
 
     func exitStatus() -> Int {
         var status: Int32 = 0
+        Spawn.running.withLock { _ = $0.remove(pid) }
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         closed = true
         if !inputClosed { Glibc.close(stdinFd) }
@@ -132,6 +134,7 @@ final class PipeStream: StreamIO {
         Glibc.close(stderrFd)
         // The agent exits on EOF; reap it so no zombie is left.
         var status: Int32 = 0
+        Spawn.running.withLock { _ = $0.remove(pid) }
         for _ in 0..<50 {
             if waitpid(pid, &status, WNOHANG) != 0 { return }
             usleep(10_000)
@@ -143,6 +146,16 @@ final class PipeStream: StreamIO {
 
 /// Starts a local process with pipes on its standard streams.
 public enum Spawn {
+    /// Processes started here and not yet reaped, each the leader of its own process group.
+    static let running = Mutex<Set<pid_t>>([])
+
+    /// Sends `signal` to every process group started here (an agent on the local transport and
+    /// the commands it runs, a `docker exec` client…), as ansible-core's workers pass Ctrl-C or
+    /// SIGTERM on to their process groups.
+    public static func signalAll(_ signal: Int32) {
+        running.withLock { for pid in $0 { kill(-pid, signal) } }
+    }
+
     /// With `terminalInput`, stdin is a pseudo-terminal (what su and sudo read a password from,
     /// as Ansible's local connection gives them) and the returned stream writes to its master.
     static func start(_ argv: [String], newProcessGroup: Bool = true, terminalInput: Bool = false) throws -> PipeStream {
@@ -152,6 +165,7 @@ public enum Spawn {
             throw RemoteError.unreachable("cannot create pipes: \(String(cString: strerror(errno)))")
         }
         let pid = Subprocess.spawn(argv, stdin: inPipe[0], stdout: outPipe[1], stderr: errPipe[1], newProcessGroup: newProcessGroup)
+        if pid > 0, newProcessGroup { running.withLock { _ = $0.insert(pid) } }
         Glibc.close(inPipe[0])
         Glibc.close(outPipe[1])
         Glibc.close(errPipe[1])

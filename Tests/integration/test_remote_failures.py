@@ -7,6 +7,8 @@ import signal
 import subprocess
 import time
 
+import pytest
+
 from conftest import BIN, FIXTURES, LIBRARY_219, TEST_USER, ansible_playbook, swansible_playbook, task_blocks, write_password_inventory, write_ssh_inventory
 
 
@@ -105,19 +107,28 @@ def wait_for_process(pattern, failure, seconds=20):
         time.sleep(0.1)
 
 
-def test_ctrl_c_ad_hoc(tmp_path):
-    """`swansible` ad-hoc stops the same way on Ctrl-C (exit 99)."""
+@pytest.mark.parametrize('signum', [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_or_sigterm_ad_hoc(tmp_path, signum):
+    """`swansible` ad-hoc stops the same way on Ctrl-C (exit 99, Ansible's error) and dies of
+    SIGTERM (as ansible does, after its workers passed it on); either way the command running on
+    the local connection gets the signal too, as under ansible-core's workers: none is left."""
     p = subprocess.Popen([BIN / 'swansible', 'localhost', '-m', 'command', '-a', 'sleep 32'], cwd=tmp_path,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         wait_for_process('^sleep 32$', 'the task never started')
-        p.send_signal(signal.SIGINT)
+        p.send_signal(signum)
         out, err = p.communicate(timeout=15)
+        time.sleep(0.5)
+        left = subprocess.run(['pgrep', '-f', '^sleep 32$'], capture_output=True).returncode == 0
     finally:
         p.kill()
         subprocess.run(['pkill', '-f', '^sleep 32$'], capture_output=True)
-    assert p.returncode == 99, out + err
-    assert err.endswith('[ERROR]: User interrupted execution\n'), err
+    assert not left, 'the command outlived the run'
+    if signum == signal.SIGINT:
+        assert p.returncode == 99, out + err
+        assert err.endswith('[ERROR]: User interrupted execution\n'), err
+    else:
+        assert p.returncode == -signal.SIGTERM and 'ERROR' not in err, out + err
 
 
 def test_ctrl_c_stops_pipe_lookups_at_once(tmp_path):
