@@ -85,7 +85,8 @@ struct ConnectionConfig {
         add(["ansible_ssh_host", "ansible_host"], given("ansible_host", "ansible_ssh_host") ?? .string(address))
         add(["ansible_ssh_user", "ansible_user"], given("ansible_user", "ansible_ssh_user") ?? remoteUser ?? d.magicRemoteUser)
         add(["ansible_ssh_port", "ansible_port"], given("ansible_port", "ansible_ssh_port") ?? d.magicPort)
-        add(["ansible_ssh_pipelining", "ansible_pipelining"], given("ansible_pipelining", "ansible_ssh_pipelining") ?? d.pipelining)
+        let ssh = ["ssh", "smart"].contains((given("ansible_connection") ?? connection ?? d.transport).pythonStr)
+        add(["ansible_ssh_pipelining", "ansible_pipelining"], given("ansible_pipelining", "ansible_ssh_pipelining") ?? (ssh ? d.sshPipelining : d.pipelining))
         add(["ansible_ssh_timeout", "ansible_timeout"], given("ansible_timeout", "ansible_ssh_timeout") ?? d.magicTimeout)
         add(["ansible_ssh_private_key_file", "ansible_private_key_file"],
             given("ansible_ssh_private_key_file", "ansible_private_key_file") ?? d.magicPrivateKeyFile)

@@ -4,7 +4,7 @@ import Values
 
 struct ConnectionDefaults {
     // The magic variables' values (PlayContext.update_vars) where a host sets none.
-    let transport: Value, shellExecutable: Value, pipelining: Value, magicTimeout: Value
+    let transport: Value, shellExecutable: Value, pipelining: Value, sshPipelining: Value, magicTimeout: Value
     let magicRemoteUser: Value?, magicPrivateKeyFile: Value?, magicPort: Value?
     /// -k / connection_password_file: templates see it, never render it.
     let magicPassword: Value?
@@ -62,9 +62,12 @@ struct ConnectionDefaults {
         connection = settings.transport
         transport = .string(connection == "smart" ? "ssh" : connection)
         shellExecutable = .string(settings.value(env: "ANSIBLE_EXECUTABLE", key: "executable") ?? "/bin/sh")
-        // The ssh plugin's `pipelining` option, as its definition reads it (PlayContext's magic variable).
-        pipelining = .bool(settings.option(envs: ["ANSIBLE_PIPELINING", "ANSIBLE_SSH_PIPELINING"],
-                                           ini: [("defaults", "pipelining"), ("connection", "pipelining"), ("ssh_connection", "pipelining")])
+        // ANSIBLE_PIPELINING (PlayContext's), and the ssh plugin's own `pipelining` option as its
+        // definition reads it: each is the `ansible_pipelining` a task sees on its connection.
+        pipelining = .bool(settings.option(envs: ["ANSIBLE_PIPELINING"], ini: [("defaults", "pipelining"), ("connection", "pipelining")])
+            .map(Settings.truthy) ?? false)
+        sshPipelining = .bool(settings.option(envs: ["ANSIBLE_PIPELINING", "ANSIBLE_SSH_PIPELINING"],
+                                              ini: [("defaults", "pipelining"), ("connection", "pipelining"), ("ssh_connection", "pipelining")])
             .map(Settings.truthy) ?? false)
         magicTimeout = .int(settings.timeout)
         remoteUser = settings.remoteUser

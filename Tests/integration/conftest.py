@@ -46,6 +46,7 @@ LIBRARY_219 = pytest.mark.skipif(module_library_line() < (2, 19),
 
 def run(cmd, timeout=180, env=None, cwd=None, input_text=None, merged=False):
     """Runs a command with a hard time limit, so a hang fails the test instead of the suite.
+    `env` adds to the environment; a value of None takes the variable away.
     `merged`: stderr into stdout, to see where a warning falls between the banners."""
     e = dict(os.environ)
     e.update({'ANSIBLE_HOST_KEY_CHECKING': 'False', 'ANSIBLE_NOCOLOR': '1', 'ANSIBLE_FORCE_COLOR': '0',
@@ -56,6 +57,8 @@ def run(cmd, timeout=180, env=None, cwd=None, input_text=None, merged=False):
               'ANSIBLE_PIPELINING': '1'})
     e.pop('ANSIBLE_CONFIG', None)
     e.update(env or {})
+    for k in [k for k, v in e.items() if v is None]:   # None: not set at all
+        del e[k]
     return subprocess.run([str(c) for c in cmd], stdout=subprocess.PIPE, text=True, timeout=timeout, env=e,
                           stderr=subprocess.STDOUT if merged else subprocess.PIPE,
                           cwd=cwd or tempfile.gettempdir(), input=input_text)
@@ -71,6 +74,8 @@ def run_on_terminal(cmd, answers, timeout=60, env=None, cwd=None):
               'ANSIBLE_STDOUT_CALLBACK': 'default', 'ANSIBLE_RETRY_FILES_ENABLED': 'False'})
     e.pop('ANSIBLE_CONFIG', None)
     e.update(env or {})
+    for k in [k for k, v in e.items() if v is None]:   # None: not set at all
+        del e[k]
     answers, out, pending = list(answers), b'', b''
     pid, fd = pty.fork()
     if pid == 0:

@@ -668,3 +668,18 @@ def test_unreachable_words_follow_pipelining_as_ansible(pipelining, interpreter)
     assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
     assert ('Data could not be sent to remote host \\"127.0.0.9\\"' in ours.stdout) == (pipelining == '1' and interpreter is not None)
     assert ('<<< caused by >>>' in ours.stdout) == (pipelining == '1' and interpreter is None)
+
+
+@pytest.mark.parametrize('connection', ['local', 'ssh'])
+def test_ansible_pipelining_follows_the_connection_as_ansible(tmp_path, connection):
+    """`ansible_pipelining` is the ssh plugin's option on ssh (ANSIBLE_SSH_PIPELINING and
+    [ssh_connection] count there), PlayContext's ANSIBLE_PIPELINING elsewhere."""
+    book = tmp_path / 'site.yml'
+    book.write_text('- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: {var: ansible_pipelining}\n')
+    cfg = tmp_path / 'ansible.cfg'
+    cfg.write_text('[ssh_connection]\npipelining = true\n')
+    for env in ({'ANSIBLE_PIPELINING': None, 'ANSIBLE_SSH_PIPELINING': '1'}, {'ANSIBLE_PIPELINING': None, 'ANSIBLE_CONFIG': str(cfg)}):
+        ours, theirs = (f('-i', 'h,', '-c', connection, book, env=env) for f in (swansible_playbook, ansible_playbook))
+        assert ours.returncode == theirs.returncode == 0, ours.stdout + ours.stderr
+        assert ours.stdout == theirs.stdout
+        assert f'"ansible_pipelining": {"true" if connection == "ssh" else "false"}' in ours.stdout
