@@ -427,6 +427,15 @@ public final class PlaybookRunner: @unchecked Sendable {
             callback.noHostsMatched()
             return false
         }
+        // The vars plugins read group_vars/host_vars when the play first asks for its hosts'
+        // variables: a file there that does not parse ends the run after the banner (exit 4).
+        for host in all {
+            do { _ = try vars.inventoryVars(host) } catch let e as YAMLError {
+                var error = PlaybookError("YAML parsing failed: \(e.message)")
+                error.parse = true
+                throw error
+            }
+        }
         // Hosts that failed in an earlier play stay in the play's host list and its batches
         // (ansible_play_hosts_all, serial), marked failed: they run nothing.
         let dead = lock.withLock { _ in failed.union(unreachable) }
@@ -1613,7 +1622,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         var at = task.argKeyLocations
         for file in r["ansible_included_var_files"]?.listValue ?? [] {
             let path = file.pythonStr
-            guard let text = try? Vault.shared.read(path), let node = try? YAMLReader.load(text, file: path) else { continue }
+            guard let text = try? Vault.shared.readYAML(path), let node = try? YAMLReader.load(text, file: path) else { continue }
             for p in node.pairs ?? [] { if let k = p.key.value.stringValue { at[k] = p.key.location } }
         }
         VariableManager.warnReserved(reserved, origins: { at[$0] })

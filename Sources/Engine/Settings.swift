@@ -2,6 +2,7 @@
 // /etc/ansible/ansible.cfg (first found), with ANSIBLE_* environment variables winning.
 import Inventory
 import Values
+import Vault
 import YAMLReader
 
 public struct Settings: Sendable {
@@ -190,6 +191,7 @@ public struct Settings: Sendable {
     }
     /// The options the layers below read from process-wide switches, set once before anything runs.
     public func applyProcessWide() throws {
+        Vault.escaped = TextFiles.undecodable
         PluginFilters.rejected = try PluginFilters.load(self)
         Output.deprecationWarnings.store(deprecationWarnings, ordering: .relaxed)
         Templar.allowBrokenConditionals.store(allowBrokenConditionals, ordering: .relaxed)

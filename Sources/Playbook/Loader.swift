@@ -61,7 +61,7 @@ public struct PlaybookLoader {
     public mutating func load(_ path: String) throws -> PlaybookFile {
         let abs = Files.absolute(path)
         let text: String
-        do { text = try Vault.shared.read(abs) } catch let e as VaultFileError {
+        do { text = try Vault.shared.readYAML(abs) } catch let e as VaultFileError {
             throw e
         } catch {
             throw PlaybookError("the playbook: \(path) could not be found")
@@ -75,17 +75,24 @@ public struct PlaybookLoader {
     public mutating func loadText(_ text: String, path abs: String) throws -> PlaybookFile {
         baseDir = Files.dirname(abs)
         let docs = try YAMLReader.loadAll(text, file: abs, warnings: &warnings)
-        guard let root = docs.first, let items = root.items else {
-            if let root = docs.first, case .scalar(.none) = root.kind {
-                throw PlaybookError("Empty playbook, nothing to do", at: root.location)
-            }
-            throw PlaybookError("A playbook must be a list of plays, got a \(docs.first?.value.typeName ?? "nothing") instead",
-                                at: docs.first?.location)
-        }
+        let items = try PlaybookLoader.playList(docs, path: abs)
         guard !items.isEmpty else { throw PlaybookError("A playbook must contain at least one play: \(abs)") }
         var book = PlaybookFile(path: abs, plays: try plays(items, baseDir: Files.dirname(abs)))
         book.staticImports = staticImports
         return book
+    }
+
+    /// A playbook file's first document as Playbook._load_playbook_data takes it: nothing there
+    /// (an empty file, `---`, `~`) or something other than a list is refused naming the file.
+    static func playList(_ docs: [Node], path: String) throws -> [Node] {
+        let shown = Files.realPath(path) ?? path   // unfrackpath
+        guard let root = docs.first, !root.value.isNone else { throw PlaybookError("Empty playbook, nothing to do: \(shown)") }
+        guard let items = root.items else {
+            // A bool carries no origin in 2.19: its error shows the value itself.
+            let at: SourceLocation? = if case .bool(let b) = root.value { .unknown(showing: b ? "True" : "False") } else { root.location }
+            throw PlaybookError("A playbook must be a list of plays, got a \(root.value.yamlClass) instead: \(shown)", at: at)
+        }
+        return items
     }
 
     static let importKeys: Set<String> = ["import_playbook", "ansible.builtin.import_playbook", "ansible.legacy.import_playbook"]
@@ -139,10 +146,8 @@ public struct PlaybookLoader {
         importDepth += 1
         defer { importDepth -= 1 }
         guard importDepth < 64 else { throw PlaybookError("import_playbook recursion is too deep", at: entry.key.location) }
-        let docs = try YAMLReader.loadAll(try Vault.shared.read(path), file: path, warnings: &warnings)
-        guard let items = docs.first?.items else {
-            throw PlaybookError("A playbook must be a list of plays, got a \(docs.first?.value.typeName ?? "nothing") instead", at: docs.first?.location)
-        }
+        let docs = try YAMLReader.loadAll(try Vault.shared.readYAML(path), file: path, warnings: &warnings)
+        let items = try PlaybookLoader.playList(docs, path: path)
         let saved = (baseDir, importVars)
         baseDir = Files.dirname(path)
         for (k, v) in vars { importVars[k] = v }
@@ -569,7 +574,7 @@ public struct PlaybookLoader {
         importDepth += 1
         defer { importDepth -= 1 }
         guard importDepth < 64 else { throw PlaybookError("import_tasks recursion is too deep", at: imp.location) }
-        let node = try YAMLReader.load(try Vault.shared.read(path), file: path)
+        let node = try YAMLReader.load(try Vault.shared.readYAML(path), file: path)
         staticImports.append(path)
         return try tasks(node, role: role, inherited: inner)
     }
@@ -747,7 +752,7 @@ public struct PlaybookLoader {
 
     /// Loads a task file for include_tasks at run time (as handlers when a handler includes it).
     public mutating func loadTaskFile(_ path: String, role: Role?, inherited: Inherited, asHandlers: Bool = false) throws -> [Task] {
-        let node = try YAMLReader.load(try Vault.shared.read(path), file: path)
+        let node = try YAMLReader.load(try Vault.shared.readYAML(path), file: path)
         return asHandlers ? try handlers(node, role: role, inherited: inherited) : try tasks(node, role: role, inherited: inherited)
     }
 
@@ -1070,7 +1075,7 @@ public struct PlaybookLoader {
             return out
         }
         guard let f = mainFile(dir, from) else { return Dict() }
-        let v = try YAMLReader.loadValue(try Vault.shared.read(f), file: f)
+        let v = try YAMLReader.loadValue(try Vault.shared.readYAML(f), file: f)
         if case .dict(let d) = v { return d }
         if v.isNone { return Dict() }
         throw PlaybookError("The vars file \(f) must contain a dictionary")
@@ -1084,7 +1089,7 @@ public struct PlaybookLoader {
         guard real.hasPrefix(realDir + "/") else {
             throw PlaybookError("Failed loading '\(Files.normalize(f))' for role (\(role.name)) as it is not inside the expected role path: '\(realDir)'")
         }
-        return try YAMLReader.load(try Vault.shared.read(f), file: f)
+        return try YAMLReader.load(try Vault.shared.readYAML(f), file: f)
     }
 }
 

@@ -92,6 +92,18 @@ public final class Vault: Sendable {
         Surrogates.decoded(try plainBytes(path))
     }
 
+    /// Called with a file's path when its text was not UTF-8 and was escaped (DataLoader's
+    /// deprecation, which the Engine says).
+    public nonisolated(unsafe) static var escaped: (String) -> Void = { _ in }
+
+    /// A YAML file's text as DataLoader.get_text_file_contents gives it: decrypted, bytes that are
+    /// not UTF-8 escaped as lone surrogates (which the YAML reader then refuses, as PyYAML's does).
+    public func readYAML(_ path: String) throws -> String {
+        let (text, escaped) = try readText(path)
+        if escaped { Vault.escaped(path) }
+        return text
+    }
+
     /// A file's text, decrypted when it is a vault (as Ansible's DataLoader opens every file it reads).
     public func read(_ path: String) throws -> String {
         String(decoding: try plainBytes(path), as: UTF8.self)

@@ -45,6 +45,11 @@ public enum YAMLReader {
     }
 
     public static func loadAll(_ text: String, file: String, warnings: inout [YAMLWarning]) throws -> [Node] {
+        // Text that was not UTF-8 holds lone surrogates (escaped as DataLoader escapes it):
+        // PyYAML's libyaml parser cannot encode them, and the file fails without a line.
+        if let refusal = Surrogates.encodeError(text) {
+            throw YAMLError(message: refusal, location: SourceLocation(file: file, line: 0, column: 0))
+        }
         let composer = Composer(file: file)
         let docs = try composer.compose(Array(text.utf8))
         warnings += composer.warnings
@@ -111,6 +116,13 @@ final class Composer {
     func next() throws {
         yaml_event_delete(&event)
         if yaml_parser_parse(&parser, &event) == 0 {
+            if parser.error == YAML_READER_ERROR {
+                // PyYAML's ReaderError for the text Ansible hands it, the place a byte offset.
+                let problem = parser.problem.map { String(cString: $0) } ?? "invalid character"
+                let character = String(UInt32(bitPattern: parser.problem_value), radix: 16)
+                throw YAMLError(message: "unacceptable character #x\(String(repeating: "0", count: max(0, 4 - character.count)) + character): \(problem) in \"<unicode string>\", position \(parser.problem_offset)",
+                                location: SourceLocation(file: file, line: 0, column: 0))
+            }
             throw syntaxError(parser.context.map { String(cString: $0) }, parser.problem.map { String(cString: $0) } ?? "unknown YAML error",
                               at: mark(parser.problem_mark))
         }

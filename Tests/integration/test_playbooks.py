@@ -505,7 +505,9 @@ def test_relative_paths_of_the_config_file_are_its_own(tmp_path):
 def test_yaml_mistakes_worded_as_ansible(book):
     """YAML syntax errors as 2.19 words them: the common mistakes (a tab, an unquoted template or
     colon, unbalanced quotes) named at their column with Ansible's help, others as one sentence;
-    a vars file's too; k=v text split_args refuses. Exit 4."""
+    a vars file's too; k=v text split_args refuses; an empty playbook or one that is no list, a
+    file that is not UTF-8 (2.19's deprecation, then PyYAML's encoding error) or holds a control
+    character (PyYAML's reader error at its byte offset). Exit 4."""
     theirs, ours = ansible_playbook(FIXTURES / 'errors' / 'yaml' / book), swansible_playbook(FIXTURES / 'errors' / 'yaml' / book)
     assert theirs.returncode == ours.returncode == 4, ours.stdout + ours.stderr
     assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
@@ -683,3 +685,13 @@ def test_ansible_pipelining_follows_the_connection_as_ansible(tmp_path, connecti
         assert ours.returncode == theirs.returncode == 0, ours.stdout + ours.stderr
         assert ours.stdout == theirs.stdout
         assert f'"ansible_pipelining": {"true" if connection == "ssh" else "false"}' in ours.stdout
+
+
+def test_group_vars_that_do_not_parse_end_the_run_as_ansible():
+    """A group_vars file that does not parse ends the run after the play's banner, with the
+    vars plugin's "YAML parsing failed" (exit 4); it used to fail every task instead."""
+    d = FIXTURES / 'errors' / 'yaml_group_vars'
+    theirs, ours = (f('-i', d / 'hosts', d / 'site.yml') for f in (ansible_playbook, swansible_playbook))
+    assert theirs.returncode == ours.returncode == 4, ours.stdout + ours.stderr
+    assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
+    assert 'TASK' not in ours.stdout
