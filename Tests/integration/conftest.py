@@ -33,8 +33,8 @@ def module_library_line():
     return (int(found[1]), int(found[2]))
 
 
-# ansible-playbook words an unreachable host differently under pipelining (docs/compatibility.md):
-# tests of those words run both tools without it.
+# ansible-playbook words an unreachable host by whether it pipelines the module (docs/compatibility.md):
+# tests of the plain words run both tools without it.
 NO_PIPELINING = {'ANSIBLE_PIPELINING': '0'}
 
 
