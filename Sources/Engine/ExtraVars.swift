@@ -55,7 +55,7 @@ public enum ExtraVars {
             throw Failure(description: "An error occurred while trying to read the file '\(path)': [Errno 21] Is a directory: '\(path)'",
                           exitCode: ExitCodes.parserError)
         }
-        do { return try YAMLReader.loadValue(try Vault.shared.readYAML(path), file: path) } catch let e as YAMLError {
+        do { return try YAMLReader.loadValue(try Vault.shared.readText(path), file: path) } catch let e as YAMLError {
             throw Failure(description: Origin.report(e), exitCode: ExitCodes.parserError)
         }
     }

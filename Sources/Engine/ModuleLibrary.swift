@@ -172,12 +172,12 @@ public final class ModuleLibrary: Sendable {
         if let m = cache.withLock({ $0[key] }) { return m }
         let action = redirected(written)
         guard let path = findModule(action, searchDirs: searchDirs) else { return nil }
+        let name = String(action.split(separator: ".").last ?? Substring(action))
         let bytes = try Files.readBytes(path)
         if ModuleSource.isBinary(bytes) {
             // Ansible copies it to the host as it is and runs it with its arguments file.
             let text = Base64.encode(bytes)
-            var m = ModuleSource(name: String(action.split(separator: ".").last ?? Substring(action)), path: path, source: text,
-                                 hash: ModuleLibrary.digest(text), package: modulePackage(action), utils: [])
+            var m = ModuleSource(name: name, path: path, source: text, hash: ModuleLibrary.digest(text), package: modulePackage(action), utils: [])
             m.computeManifest()
             m.program = ModuleSource.Program(wantJSON: true, interpreter: nil, binary: true)
             cache.withLock { $0[key] = m }
@@ -209,7 +209,7 @@ public final class ModuleLibrary: Sendable {
             utils.append((name, src, isPkg))
             queue += scanImports(src, package: isPkg ? name : String(name.split(separator: ".").dropLast().joined(separator: ".")))
         }
-        var m = ModuleSource(name: String(action.split(separator: ".").last ?? Substring(action)), path: path, source: source, hash: ModuleLibrary.digest(source),
+        var m = ModuleSource(name: name, path: path, source: source, hash: ModuleLibrary.digest(source),
                              package: modulePackage(action), utils: utils)
         m.computeManifest()
         m.program = ModuleSource.programStyle(source)

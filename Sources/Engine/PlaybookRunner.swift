@@ -1622,7 +1622,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         var at = task.argKeyLocations
         for file in r["ansible_included_var_files"]?.listValue ?? [] {
             let path = file.pythonStr
-            guard let text = try? Vault.shared.readYAML(path), let node = try? YAMLReader.load(text, file: path) else { continue }
+            guard let text = try? Vault.shared.readText(path), let node = try? YAMLReader.load(text, file: path) else { continue }
             for p in node.pairs ?? [] { if let k = p.key.value.stringValue { at[k] = p.key.location } }
         }
         VariableManager.warnReserved(reserved, origins: { at[$0] })
@@ -2122,11 +2122,8 @@ public final class PlaybookRunner: @unchecked Sendable {
             // 2.19 words it as a task failure, with its error block (the message stripped, as
             // its error events are).
             let message = u.message.trimmingCharacters(in: " \t\n\r"), flat = "Task failed: \(message)"
-            var chain = TaskError(links: [(flat, task.location)], flat: flat)
-            if u.chained {
-                chain = TaskError(links: [("Task failed.", task.location), (message, nil)], flat: flat)
-                chain.apart = [1]
-            }
+            var chain = TaskError(links: u.chained ? [("Task failed.", task.location), (message, nil)] : [(flat, task.location)], flat: flat)
+            if u.chained { chain.apart = [1] }
             return (.unreachable, ["changed": false, "msg": .unsafe(flat), "unreachable": true, "exception": "(traceback unavailable)",
                                    "_swansible_error": chain.result["_swansible_error"]!, "_swansible_error_flat": .string(flat)])
         } catch let b as BecomeFailure {

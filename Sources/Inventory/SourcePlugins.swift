@@ -154,7 +154,7 @@ extension Inventory {
                     try parseAuto(path)
                 case "yaml":
                     guard exists, ext.isEmpty || Inventory.yamlExtensions.contains(ext) else { continue }
-                    let node = try YAMLReader.load(try Vault.shared.readYAML(path), file: Files.absolute(path))
+                    let node = try YAMLReader.load(try Vault.shared.readText(path), file: Files.absolute(path))
                     try YAMLSource.parse(node, path: Files.absolute(path), into: data)
                 case "ini":
                     guard exists, ext != ".toml" else { continue }
@@ -231,7 +231,7 @@ extension Inventory {
 
     /// The auto plugin: a YAML file naming the plugin that reads it (`plugin: constructed`).
     func parseAuto(_ path: String) throws {
-        let node = try YAMLReader.load(try Vault.shared.readYAML(path), file: Files.absolute(path))
+        let node = try YAMLReader.load(try Vault.shared.readText(path), file: Files.absolute(path))
         let name = node.value["plugin"].flatMap { $0.truthy ? $0.pythonStr : nil }
         guard let name else {
             throw InventoryError("no root 'plugin' key found, '\(path)' is not a valid YAML inventory plugin config file")
@@ -260,7 +260,7 @@ extension Inventory {
     /// A plugin the Engine gives, on its configuration file; what it raises is the cause of
     /// "Failed to parse '<path>'.", as the plugins word it.
     func parseConfigured(_ path: String, plugin: String) throws {
-        let node = try YAMLReader.load(try Vault.shared.readYAML(path), file: Files.absolute(path))
+        let node = try YAMLReader.load(try Vault.shared.readText(path), file: Files.absolute(path))
         guard case .dict(let config) = node.value, let run = Inventory.configPlugins[plugin] else {
             throw InventoryError("Invalid data from file, expected dictionary and got:\n\n\(node.value.pythonStr)")
         }

@@ -18,7 +18,7 @@ public enum VarsFiles {
     static func keyOrigins(dir: String, name: String) throws -> [Value: SourceLocation] {
         var out: [Value: SourceLocation] = [:]
         for path in files(dir: dir, name: name) {
-            for p in try YAMLReader.load(try Vault.shared.readYAML(path), file: path).pairs ?? [] where out[p.key.value] == nil {
+            for p in try YAMLReader.load(try Vault.shared.readText(path), file: path).pairs ?? [] where out[p.key.value] == nil {
                 out[p.key.value] = p.key.location
             }
         }
@@ -53,7 +53,7 @@ public enum VarsFiles {
     /// A vars file: a mapping, or (for a play's vars_files, as Ansible's preprocess_vars) a list
     /// of mappings merged in order.
     public static func readVarsFile(_ path: String, listOfMappings: Bool = false) throws -> Dict {
-        let node = try YAMLReader.load(try Vault.shared.readYAML(path), file: path)
+        let node = try YAMLReader.load(try Vault.shared.readText(path), file: path)
         switch node.value {
         case .dict(let d): return d
         case .none: return Dict()

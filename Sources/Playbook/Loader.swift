@@ -61,7 +61,7 @@ public struct PlaybookLoader {
     public mutating func load(_ path: String) throws -> PlaybookFile {
         let abs = Files.absolute(path)
         let text: String
-        do { text = try Vault.shared.readYAML(abs) } catch let e as VaultFileError {
+        do { text = try Vault.shared.readText(abs) } catch let e as VaultFileError {
             throw e
         } catch {
             throw PlaybookError("the playbook: \(path) could not be found")
@@ -146,7 +146,7 @@ public struct PlaybookLoader {
         importDepth += 1
         defer { importDepth -= 1 }
         guard importDepth < 64 else { throw PlaybookError("import_playbook recursion is too deep", at: entry.key.location) }
-        let docs = try YAMLReader.loadAll(try Vault.shared.readYAML(path), file: path, warnings: &warnings)
+        let docs = try YAMLReader.loadAll(try Vault.shared.readText(path), file: path, warnings: &warnings)
         let items = try PlaybookLoader.playList(docs, path: path)
         let saved = (baseDir, importVars)
         baseDir = Files.dirname(path)
@@ -574,7 +574,7 @@ public struct PlaybookLoader {
         importDepth += 1
         defer { importDepth -= 1 }
         guard importDepth < 64 else { throw PlaybookError("import_tasks recursion is too deep", at: imp.location) }
-        let node = try YAMLReader.load(try Vault.shared.readYAML(path), file: path)
+        let node = try YAMLReader.load(try Vault.shared.readText(path), file: path)
         staticImports.append(path)
         return try tasks(node, role: role, inherited: inner)
     }
@@ -752,7 +752,7 @@ public struct PlaybookLoader {
 
     /// Loads a task file for include_tasks at run time (as handlers when a handler includes it).
     public mutating func loadTaskFile(_ path: String, role: Role?, inherited: Inherited, asHandlers: Bool = false) throws -> [Task] {
-        let node = try YAMLReader.load(try Vault.shared.readYAML(path), file: path)
+        let node = try YAMLReader.load(try Vault.shared.readText(path), file: path)
         return asHandlers ? try handlers(node, role: role, inherited: inherited) : try tasks(node, role: role, inherited: inherited)
     }
 
@@ -1075,7 +1075,7 @@ public struct PlaybookLoader {
             return out
         }
         guard let f = mainFile(dir, from) else { return Dict() }
-        let v = try YAMLReader.loadValue(try Vault.shared.readYAML(f), file: f)
+        let v = try YAMLReader.loadValue(try Vault.shared.readText(f), file: f)
         if case .dict(let d) = v { return d }
         if v.isNone { return Dict() }
         throw PlaybookError("The vars file \(f) must contain a dictionary")
@@ -1089,7 +1089,7 @@ public struct PlaybookLoader {
         guard real.hasPrefix(realDir + "/") else {
             throw PlaybookError("Failed loading '\(Files.normalize(f))' for role (\(role.name)) as it is not inside the expected role path: '\(realDir)'")
         }
-        return try YAMLReader.load(try Vault.shared.readYAML(f), file: f)
+        return try YAMLReader.load(try Vault.shared.readText(f), file: f)
     }
 }
 

@@ -85,21 +85,16 @@ public final class Vault: Sendable {
         return Envelope(version: "1.1", cipher: "AES256", vaultID: secret.id, body: body).text
     }
 
-    /// A file's text, decrypted when it is a vault, with bytes that are not UTF-8 escaped as
-    /// Python's surrogateescape escapes them (DataLoader.get_text_file_contents); `escaped`
-    /// says whether there were any.
-    public func readText(_ path: String) throws -> (text: String, escaped: Bool) {
-        Surrogates.decoded(try plainBytes(path))
-    }
-
     /// Called with a file's path when its text was not UTF-8 and was escaped (DataLoader's
     /// deprecation, which the Engine says).
     public nonisolated(unsafe) static var escaped: (String) -> Void = { _ in }
 
-    /// A YAML file's text as DataLoader.get_text_file_contents gives it: decrypted, bytes that are
-    /// not UTF-8 escaped as lone surrogates (which the YAML reader then refuses, as PyYAML's does).
-    public func readYAML(_ path: String) throws -> String {
-        let (text, escaped) = try readText(path)
+    /// A text file as DataLoader.get_text_file_contents gives it (templates, the file lookup, every
+    /// YAML file): decrypted when it is a vault, bytes that are not UTF-8 escaped as Python's
+    /// surrogateescape escapes them, with `Vault.escaped` told (the YAML reader then refuses
+    /// them, as PyYAML's does; a template writes them back as they were).
+    public func readText(_ path: String) throws -> String {
+        let (text, escaped) = Surrogates.decoded(try plainBytes(path))
         if escaped { Vault.escaped(path) }
         return text
     }

@@ -12,7 +12,7 @@ enum TemplateAction: Action {
             throw TaskFailure(message: "src and dest are required")
         }
         let path = try c.findFile(src, kind: "templates", notFound: .caused)
-        var source = try TextFiles.read(path)
+        var source = try Vault.shared.readText(path)
         var options = TemplateOptions(
             trimBlocks: args.removeValue(forKey: "trim_blocks")?.truthy ?? true,
             lstripBlocks: args.removeValue(forKey: "lstrip_blocks")?.truthy ?? false,

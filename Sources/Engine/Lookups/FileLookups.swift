@@ -35,7 +35,7 @@ enum FileLookups {
                 guard let path = c.find(t.pythonStr, kind: "files") else {
                     throw AnsibleError("Unable to access the file \(Value.string(t.pythonStr).pythonRepr): File not found. Use -vvvvv to see paths searched.")
                 }
-                var s = try TextFiles.read(path)
+                var s = try Vault.shared.readText(path)
                 if bool(o, "rstrip", true) { s = s.rstrip }
                 if bool(o, "lstrip", false) { s = Strings.strip(s, nil, left: true, right: false) }
                 return .string(s)
@@ -112,7 +112,7 @@ enum FileLookups {
                                               keepTrailingNewline: false)
                 TemplateAction.applyDelimiters(o, to: &options)
                 let dirs = (c.rolePath.map { [$0] } ?? []) + [c.playbookDir, Files.dirname(path)]
-                let text = try TextFiles.read(path)
+                let text = try Vault.shared.readText(path)
                 // Text with no template in it is given back as it is (an empty file is '', not None).
                 if text.isEmpty { return .string("") }
                 return try c.templar.render(text, scope, options: options, searchDirs: dirs, native: true)
