@@ -624,9 +624,13 @@ def set_nofile(soft, hard=None):
 
 
 def untag(obj):
-    """A value a 2.19 module sent with its data tags (Deprecated, …): the value itself."""
+    """A value a 2.19 module sent with its data tags: the value itself, or, tagged Deprecated
+    (`deprecate_value`), `{"__swansible_deprecated": tag, "value": value}` for the controller."""
     kind = obj.get('__ansible_type')
     if isinstance(kind, str) and kind.startswith('_AnsibleTagged') and 'value' in obj:
+        for tag in obj.get('tags') or ():
+            if isinstance(tag, dict) and tag.get('__ansible_type') == 'Deprecated':
+                return {'__swansible_deprecated': tag, 'value': obj['value']}
         return obj['value']
     return obj
 
@@ -640,11 +644,14 @@ def module_reply(rc, stdout, stderr):
     except ValueError:
         result = None
     if isinstance(result, dict):
+        reply = {'rc': rc, 'result': result, 'stderr': stderr}
+        if '"Deprecated"' in found:
+            reply['tagged'] = True   # values tagged by deprecate_value (untag)
         if trailing:
             warnings = result.get('warnings') or []
             result['warnings'] = (warnings if isinstance(warnings, list) else [warnings]) + [
                 'Module invocation had junk after the JSON data: %s' % '\n'.join(trailing)]
-        return {'rc': rc, 'result': result, 'stderr': stderr}
+        return reply
     return {'rc': rc, 'raw_stdout': stdout, 'stderr': stderr}
 
 

@@ -272,12 +272,18 @@ public enum Output {
         var d: Dict = ["collection_name": "ansible.builtin", "deprecator": deprecator,
                        "msg": .unsafe(message)]
         if let version { d["version"] = .string(version) }
+        if let help { d["_swansible_help"] = .unsafe(help) }
+        deprecation(d, origin: origin)
+    }
+
+    /// A deprecation summary (msg, version or date, deprecator, `_swansible_help`) found where `origin` is.
+    static func deprecation(_ summary: Dict, origin: SourceLocation?) {
+        var d = summary
         if let origin {
             d["_swansible_origin"] = .string(origin.description)
             if let snippet = origin.snippet { d["_swansible_origin_snippet"] = .unsafe(snippet) }
             if origin.column == SourceLocation.wholeLine { d["_swansible_origin_line"] = true }
         }
-        if let help { d["_swansible_help"] = .unsafe(help) }
         if let collector = DeprecationCollector.current { collector.add(.dict(d)) } else { show(deprecation: .dict(d)) }
     }
 

@@ -1695,12 +1695,18 @@ public final class PlaybookRunner: @unchecked Sendable {
                 if let label = task["loop_control"]?["label"] {
                     let reg = task["register"]?.pythonStr
                     let labelScope = reg.map { itemScope.with([$0: .dict(DefaultCallback.stripInternal(r))]) } ?? itemScope
-                    do { shown = try vars.templar.template(label, labelScope) } catch let e as AnsibleError where e.kind == .undefined {
+                    do {
+                        shown = try Templar.$origin.withValue(task.keywordLocations["loop_control.label"]) { try vars.templar.template(label, labelScope) }
+                    } catch let e as AnsibleError where e.kind == .undefined {
                         shown = Value.none
                         (s, r) = (.failed, r.merging(["failed": true, "msg": .unsafe("Failed to template loop_control.label: \(e.message)")]) { $1 })
                     } catch let e as AnsibleError {
                         throw TaskError.standalone(e, at: task.keywordLocations["loop_control.label"])
                     }
+                } else if item.holdsTag, let loopVar = loopVars["ansible_loop_var"]?.stringValue {
+                    // The executor's own label, `{{item}}`, is a template too: it uses a tagged item.
+                    DeprecatedValues.used(in: item, byTemplate: "{{\(loopVar)}}",
+                                          at: task["loop_control"]?["loop_var"] != nil ? task.keywordLocations["loop_control.loop_var"] : nil)
                 }
                 if s != .skipped { allSkipped = false }
                 if s == .ok || s == .changed, task.effective("notify") != nil {

@@ -31,7 +31,11 @@ extension PlaybookRunner {
                 continue
             }
             let r: Value
-            do { r = try Templar.$origin.withValue(task.argLocations[k.pythonStr]) { try vars.templar.template(v, scope) } } catch let e as AnsibleError {
+            // set_fact stores what the template gave: a value tagged deprecated stays tagged.
+            let keepingTag = task.shortAction == "set_fact"
+            do {
+                r = try Templar.$origin.withValue(task.argLocations[k.pythonStr]) { try vars.templar.template(v, scope, keepingTag: keepingTag) }
+            } catch let e as AnsibleError {
                 throw TaskError.args(task, name: resolvedName(task), key: k.pythonStr, e.message).with(e)
             }
             if !r.isOmit { args[k] = r }

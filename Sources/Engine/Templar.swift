@@ -251,6 +251,7 @@ public struct Templar: Sendable {
             "The filter plugin 'ansible.builtin.\(name)' failed" + (message.isEmpty ? "." : ": \(message)")
         }
         e.reveal = { text in .string(try Templar.decrypt(text)) }
+        e.tagUsed = DeprecatedValues.used
         e.external = PythonPlugins.shared
         env = e
     }
@@ -368,9 +369,14 @@ public struct Templar: Sendable {
 
     /// Renders every string in `v` that holds a template; containers are walked. The result is
     /// final: an undefined value anywhere in it is an error (2.19's top-level finalisation).
-    func template(_ v: Value, _ scope: VarScope) throws -> Value {
+    /// `keepingTag`: a value tagged deprecated stays so (what set_fact stores); else what takes
+    /// the result gets the value itself (its items keep their tags). Either way it was used.
+    func template(_ v: Value, _ scope: VarScope, keepingTag: Bool = false) throws -> Value {
         let r = try resolve(v, scope)
-        do { return try finalised(r) ?? r } catch let u as UndefinedError {
+        do {
+            let final = try finalised(r) ?? r
+            return keepingTag ? final : final.untagged
+        } catch let u as UndefinedError {
             throw AnsibleError(u.message, kind: .undefined)
         } catch let e as TemplateError where e.undecryptable != nil {
             throw Templar.undecryptable("Error rendering template", e)
@@ -409,6 +415,9 @@ public struct Templar: Sendable {
             }
             return out.map(Value.dict)
         case .timedelta: throw Templar.unstorable(v)
+        case .deprecated(let inner, let tag):
+            env.tagUsed?(tag)
+            return try finalised(inner).map { .deprecated($0, tag) }
         default:
             try env.trip(v, deep: false)
             return nil
@@ -444,6 +453,9 @@ public struct Templar: Sendable {
             }
         case .list(let l): for x in l { try tripVaults(x) }
         case .dict(let d): for x in d.values { try tripVaults(x) }
+        case .deprecated(let inner, let tag):
+            DeprecatedValues.used(tag)   // the value is shown, so used
+            try tripVaults(inner)
         default: break
         }
     }

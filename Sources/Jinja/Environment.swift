@@ -12,6 +12,9 @@ public struct Arguments: Sendable {
     }
 
     /// The argument at `index`, or the keyword `name`, as a Python signature would bind it.
+    /// The arguments with no `deprecate_value` tag left in them (what plugins are handed).
+    public var tagFree: Arguments { Arguments(positional.map(\.tagFree), keywords.mapValues(\.tagFree)) }
+
     public func get(_ index: Int, _ name: String) -> Value? {
         if let v = keywords[name] { return v }
         return index < positional.count ? positional[index] : nil
@@ -96,6 +99,8 @@ public struct Environment: Sendable {
     /// it as it is. One that does not decrypt stays a `.vault` value: 2.19's VaultExceptionMarker,
     /// kept in containers and by the filters that take markers, an error where it is used.
     public var reveal: (@Sendable (String) throws -> Value)?
+    /// Says that an expression used a value tagged deprecated (2.19 warns where the template is).
+    public var tagUsed: (@Sendable (Deprecation) -> Void)?
     public var external: (any ExternalPlugins)?
 
     public init() {
@@ -110,6 +115,9 @@ public struct Environment: Sendable {
     public func trip(_ v: Value, deep: Bool = true, nestedVaults: Bool = true) throws {
         switch v {
         case .undefined(let m): throw UndefinedError(m)
+        case .deprecated(let inner, let tag):
+            tagUsed?(tag)
+            try trip(inner, deep: deep, nestedVaults: nestedVaults)
         case .vault(let text): _ = try revealed(text)
         case .list(let l) where deep, .tuple(let l, _) where deep: if nestedVaults { for x in l { try trip(x) } } else { try UndefinedError.trip(v) }
         case .dict(let d) where deep: if nestedVaults { for x in d.values { try trip(x) } } else { try UndefinedError.trip(v) }
@@ -120,6 +128,17 @@ public struct Environment: Sendable {
     public func trip(_ a: Arguments) throws {
         for v in a.positional { try trip(v) }
         for v in a.keywords.values { try trip(v) }
+    }
+
+    /// Says each deprecated value in `v` was used, for what reads it whole without tripping it.
+    public func noteTags(_ v: Value) {
+        guard tagUsed != nil else { return }
+        switch v {
+        case .deprecated(let inner, let tag): tagUsed?(tag); noteTags(inner)
+        case .list(let l), .tuple(let l, _): l.forEach(noteTags)
+        case .dict(let d): d.values.forEach(noteTags)
+        default: break
+        }
     }
 
     /// What a `!vault` value hides; one that does not decrypt raises, marked as such.
@@ -148,10 +167,15 @@ public struct Environment: Sendable {
         } else if Environment.vaultDumpingFilters.contains(short) {
             try UndefinedError.trip(value)   // a vault marker is written as its `!vault` text
             try UndefinedError.trip(args)
+            noteTags(value)
         } else if !Environment.markerSafeFilters.contains(short) {
             try trip(value)
             try trip(args)
         }
+        // Filters that only move items keep their tags; the others are given plain data.
+        let moving = Environment.markerSafeFilters.contains(short) || Environment.itemUsingFilters.contains(short)
+        let (value, args) = moving || !(value.holdsTag || args.positional.contains(where: \.holdsTag) || args.keywords.values.contains(where: \.holdsTag))
+            ? (value, args) : (value.tagFree, args.tagFree)
         if short == "default" || short == "d" {   // an undefined input comes as a marker
             let fallback = args.get(0, "default_value") ?? .string("")
             if case .undefined = value { return fallback }
@@ -184,6 +208,7 @@ public struct Environment: Sendable {
         }
         if short != "vault_encrypted" { try trip(value) }   // it takes a vault marker as it is
         try trip(args)
+        let (value, args) = (value.tagFree, args.tagFree)
         if let legacy = Environment.legacyName(name), let external, external.shadows("test", legacy), let t = external.test(legacy) {
             return try t(value, args, self)
         }

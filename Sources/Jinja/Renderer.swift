@@ -315,8 +315,23 @@ final class Renderer {
         return v
     }
 
+    /// A lone reference's value (`{{ x.y }}`): one tagged deprecated is said to be used and keeps
+    /// its tag, as 2.19 hands on the tagged object itself.
+    func reference(_ e: Expr) throws -> Value {
+        try RecursionGuard.enter(levels)
+        defer { levels.pointee -= 1 }
+        let v = try evaluate(e)
+        guard case .deprecated(let inner, let tag) = v else { return try used(v) }
+        env.tagUsed?(tag)
+        return .deprecated(try used(inner), tag)
+    }
+
     /// As `Renderer.used`, and a `!vault` value is revealed (one that does not decrypt raises).
     func used(_ v: Value) throws -> Value {
+        if case .deprecated(let inner, let tag) = v {
+            env.tagUsed?(tag)
+            return try used(inner)
+        }
         if case .vault(let text) = v { return try env.revealed(text) }
         return try Renderer.used(v)
     }
@@ -324,7 +339,7 @@ final class Renderer {
     /// A container item: one that is a marker (undefined, or a vault value that does not decrypt)
     /// stays in it as one instead of failing the expression, unless an operator used it.
     func item(_ e: Expr) throws -> Value {
-        do { return try eval(e) } catch let u as UndefinedError where !u.hard {
+        do { return try reference(e) } catch let u as UndefinedError where !u.hard {
             return .undefined(u.message)
         } catch let t as TemplateError where t.undecryptable != nil && !t.hard {
             return .vault(t.undecryptable!)
@@ -445,11 +460,14 @@ final class Renderer {
             }
             if isLookup {
                 // A lookup decides about undefined terms, not about a vault marker.
-                for v in arguments.positional + Array(arguments.keywords.values) { if case .vault = v { try env.trip(v) } }
+                for v in arguments.positional + Array(arguments.keywords.values) {
+                    if case .vault = v { try env.trip(v) }
+                    env.noteTags(v)
+                }
             } else {
                 try env.trip(arguments)
             }
-            return try call(callee, arguments)
+            return try call(callee, arguments.tagFree)
         case .filter(let base, let name, let a, let k):
             // Filters that take markers (default, mandatory, ternary) are given an undefined input
             // or argument as one; for the others it raises.

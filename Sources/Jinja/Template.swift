@@ -69,7 +69,7 @@ public struct Template: Sendable {
     public func evaluate(_ env: Environment, _ vars: VariableSource) throws -> Value {
         let r = Renderer(env: env, root: vars)
         if body.count == 1, case .output(let e, _) = body[0] {
-            do { return try r.eval(e) } catch is InlineUndefined {
+            do { return try isReference ? r.reference(e) : r.eval(e) } catch is InlineUndefined {
                 throw TemplateError("the inline if-expression evaluated to false and no else section was defined")
             } catch let t as TemplateError where t.undecryptable != nil && !t.hard {
                 return .vault(t.undecryptable!)   // the value is the marker, until used

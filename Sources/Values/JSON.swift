@@ -53,6 +53,7 @@ extension Value {
     private func writeJSON(into out: inout String, _ o: JSONOptions, level: Int) {
         switch self {
         case .none, .undefined: out += "null"   // markers are tripped before data leaves the templar
+        case .deprecated(let v, _): v.writeJSON(into: &out, o, level: level)
         case .bool(let b): out += b ? "true" : "false"
         case .int(let i): out += String(i)
         case .bigInt(let b): out += String(b)

@@ -4,6 +4,7 @@ extension Value {
     public var pythonStr: String {
         switch self {
         case .string(let s), .unsafe(let s): return s
+        case .deprecated(let v, _): return v.pythonStr
         case .vault: return "<vault-encrypted string>"
         case .datetime(let t): return DateParts(t).description
         case .timedelta(let t): return DateParts.deltaDescription(t)
@@ -21,7 +22,7 @@ extension Value {
     /// ansible's `to_text(x)`: bytes decoded (a byte that is no UTF-8 as a lone surrogate),
     /// anything else its str().
     public var pythonText: String {
-        if case .bytes(let b) = self { return Surrogates.decoded(b).text }
+        if let b = bytesValue { return Surrogates.decoded(b).text }
         return pythonStr
     }
 
@@ -48,6 +49,7 @@ extension Value {
         case .time(let t): return DateParts(t).timeRepr
         case .zonedDatetime(let t, let offset): return DateParts(t + Double(offset)).repr(tzinfo: DateParts.zoneRepr(offset))
         case .undefined: return "AnsibleUndefined"
+        case .deprecated(let v, _): return v.pythonRepr
         case .omit: return "<<Omit>>"
         }
     }

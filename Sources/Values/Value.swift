@@ -2,6 +2,7 @@
 // Equality and hashing follow Python (1 == 1.0 == True), so dict keys behave as in Ansible.
 import BigInt
 import OrderedCollections
+import Synchronization
 
 public typealias Dict = OrderedDictionary<Value, Value>
 
@@ -47,12 +48,28 @@ public enum Value: Sendable {
     /// finalising a template drops it from lists and dicts; inside an expression it is a value
     /// of its own (`_OmitType`, `<<Omit>>` as text).
     case omit
+    /// A value a module tagged Deprecated (2.19's `deprecate_value`): the value itself wherever it
+    /// is read as data, and a deprecation warning wherever a template uses it.
+    indirect case deprecated(Value, Deprecation)
+}
+
+/// What a `deprecate_value` tag says (msg, help_text, version or date, deprecator), as the
+/// deprecation Output shows; one object per tag, so a template that uses it twice warns once.
+public final class Deprecation: Sendable {
+    public let info: Value
+    public init(_ info: Value) {
+        self.info = info
+        Deprecation.made.store(true, ordering: .relaxed)
+    }
+    /// Whether any value was tagged in this run: until then no data is searched for tags.
+    static let made = Atomic<Bool>(false)
 }
 
 extension Value: Hashable {
     /// Numeric view used by Python-style equality (bool and int and float compare as numbers).
     public var number: Double? {
         switch self {
+        case .deprecated(let v, _): return v.number
         case .bool(let b): return b ? 1 : 0
         case .int(let i): return Double(i)
         case .bigInt(let b): return Value.double(b)
@@ -63,6 +80,8 @@ extension Value: Hashable {
 
     public static func == (a: Value, b: Value) -> Bool {
         switch (a, b) {
+        case (.deprecated(let x, _), _): return x == b
+        case (_, .deprecated(let y, _)): return a == y
         case (.none, .none): return true
         case (.int(let x), .int(let y)): return x == y
         case (.bigInt(let x), .bigInt(let y)): return x == y
@@ -107,6 +126,7 @@ extension Value: Hashable {
         case .date(let d): h.combine(d)
         case .undefined(let m): h.combine(m)
         case .omit: h.combine(1)
+        case .deprecated(let v, _): v.hash(into: &h)
         }
     }
 }
@@ -119,6 +139,7 @@ extension Value {
     public var stringValue: String? {
         switch self {
         case .string(let s), .unsafe(let s): return s
+        case .deprecated(let v, _): return v.stringValue
         default: return nil
         }
     }
@@ -126,6 +147,7 @@ extension Value {
     public var firstMarker: String? {
         switch self {
         case .undefined(let m): return m
+        case .deprecated(let v, _): return v.firstMarker
         case .list(let l), .tuple(let l, _):
             for x in l { if let m = x.firstMarker { return m } }
             return nil
@@ -140,6 +162,7 @@ extension Value {
     public var listValue: [Value]? {
         switch self {
         case .list(let l), .tuple(let l, _): return l
+        case .deprecated(let v, _): return v.listValue
         default: return nil
         }
     }
@@ -171,8 +194,45 @@ extension Value {
         }
     }
 
-    public var dictValue: Dict? { if case .dict(let d) = self { return d }; return nil }
-    public var bytesValue: [UInt8]? { if case .bytes(let b) = self { return b }; return nil }
+    public var dictValue: Dict? {
+        switch self {
+        case .dict(let d): return d
+        case .deprecated(let v, _): return v.dictValue
+        default: return nil
+        }
+    }
+    public var bytesValue: [UInt8]? {
+        switch self {
+        case .bytes(let b): return b
+        case .deprecated(let v, _): return v.bytesValue
+        default: return nil
+        }
+    }
+    /// The value without its `deprecate_value` tag (containers keep their items' tags).
+    public var untagged: Value { if case .deprecated(let v, _) = self { return v.untagged }; return self }
+    /// The value with no tag left anywhere in it.
+    public var tagFree: Value {
+        guard holdsTag else { return self }
+        switch self {
+        case .deprecated(let v, _): return v.tagFree
+        case .list(let l): return .list(l.map(\.tagFree))
+        case .tuple(let l, let grouped): return .tuple(l.map(\.tagFree), grouped: grouped)
+        case .dict(let d):
+            guard d.values.contains(where: \.holdsTag) else { return self }
+            return .dict(d.mapValues(\.tagFree))
+        default: return self
+        }
+    }
+    /// Whether a `deprecate_value` tag is in the value, its containers searched.
+    public var holdsTag: Bool {
+        guard Deprecation.made.load(ordering: .relaxed) else { return false }
+        switch self {
+        case .deprecated: return true
+        case .list(let l), .tuple(let l, _): return l.contains(where: \.holdsTag)
+        case .dict(let d): return d.values.contains(where: \.holdsTag)
+        default: return false
+        }
+    }
     /// Whether bytes are in the value, its containers searched.
     public var holdsBytes: Bool {
         switch self {
@@ -186,6 +246,7 @@ extension Value {
         switch self {
         case .int(let i): return i
         case .bool(let b): return b ? 1 : 0
+        case .deprecated(let v, _): return v.intValue
         default: return nil
         }
     }
@@ -193,6 +254,7 @@ extension Value {
     public var bigIntValue: BigInt? {
         switch self {
         case .bigInt(let b): return b
+        case .deprecated(let v, _): return v.bigIntValue
         default: return intValue.map { BigInt($0) }
         }
     }
@@ -213,6 +275,7 @@ extension Value {
         case .timedelta(let t): return t != 0
         case .list(let l), .tuple(let l, _): return !l.isEmpty
         case .dict(let d): return !d.isEmpty
+        case .deprecated(let v, _): return v.truthy
         }
     }
 
@@ -226,14 +289,12 @@ extension Value {
             var out = Dict(minimumCapacity: d.count)
             for (k, v) in d { out[k] = v.untrusted }
             return .dict(out)
+        case .deprecated(let v, let tag): return .deprecated(v.untrusted, tag)
         default: return self
         }
     }
 
-    public subscript(key: String) -> Value? {
-        if case .dict(let d) = self { return d[.string(key)] }
-        return nil
-    }
+    public subscript(key: String) -> Value? { dictValue?[.string(key)] }
 
     /// Python's type name, as `type_debug` and error messages print it.
     public var typeName: String {
@@ -254,6 +315,7 @@ extension Value {
         case .timedelta: return "timedelta"
         case .undefined: return "AnsibleUndefined"
         case .omit: return "_OmitType"
+        case .deprecated(let v, _): return v.typeName
         }
     }
 }

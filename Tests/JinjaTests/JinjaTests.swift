@@ -87,6 +87,33 @@ final class JinjaTests: XCTestCase {
         XCTAssertEqual(try Template("{{ s }}").evaluate(sealed, DictSource(vars)), .vault("sealed"))   // the value is the marker
     }
 
+    func testDeprecatedValuesAreSaidWhereUsedAndKeepTheirTagWhenPassedOn() throws {
+        final class Said: @unchecked Sendable { var messages: [String] = [] }
+        let said = Said()
+        var watching = env
+        watching.tagUsed = { said.messages.append($0.info.pythonStr) }
+        let old = Deprecation("old"), gone = Deprecation("gone")
+        let vars: [String: Value] = ["r": ["name": .deprecated("blue", old), "n": .deprecated(41, gone), "plain": "x"]]
+        func evaluate(_ s: String) throws -> Value { try Template(s).evaluate(watching, DictSource(vars)) }
+        // Used: said; the value itself in what an expression computes.
+        XCTAssertEqual(try evaluate("{{ r.name | upper }} {{ r.n + 1 }}"), "BLUE 42")
+        XCTAssertEqual(said.messages, ["old", "gone"])
+        // A lone reference and a container's item keep the tag.
+        guard case .deprecated(.string("blue"), let tag) = try evaluate("{{ r.name }}") else { return XCTFail("tag lost") }
+        XCTAssertTrue(tag === old)
+        guard case .list(let items) = try evaluate("{{ [r.name, 1] }}"), case .deprecated = items[0] else { return XCTFail("tag lost") }
+        // Not using it says nothing; a filter over the container is given plain data.
+        said.messages = []
+        XCTAssertEqual(try evaluate("{{ r.plain }} {{ r | length }}"), "x 3")
+        XCTAssertEqual(said.messages, [])
+        XCTAssertEqual(try evaluate("{{ r | dictsort }}"), .list([.tuple(["n", 41]), .tuple(["name", "blue"]), .tuple(["plain", "x"])]))
+        XCTAssertEqual(said.messages, ["old", "gone"])
+        // Data sees the value: equality, JSON, str.
+        XCTAssertEqual(Value.deprecated("blue", old), "blue")
+        XCTAssertEqual(Value.list([.deprecated(41, gone)]).json(), "[41]")
+        XCTAssertEqual(Value.deprecated(41, gone).pythonRepr, "41")
+    }
+
     func testStringMethodsIndexByScalars() throws {
         XCTAssertEqual(try render("{{ 'a b'.split() }} {{ ' x '.strip() }} {{ 'abc'[1:] }} {{ 'e\u{301}x' | length }}"), "['a', 'b'] x bc 3")
     }

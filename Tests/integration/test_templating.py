@@ -2,7 +2,7 @@
 through ansible-playbook and through swansible-playbook, and the outputs must be identical."""
 import pytest
 
-from conftest import FIXTURES, ansible_playbook, swansible_playbook
+from conftest import FIXTURES, LIBRARY_219, ansible_playbook, swansible_playbook
 
 
 @pytest.mark.parametrize('fixture', ['expressions.yml', 'filters.yml', 'lookups.yml', 'inheritance.yml', 'numbers.yml'])
@@ -159,3 +159,17 @@ def test_text_that_is_not_utf8_as_ansible(tmp_path):
                 assert mine.read_bytes() == (theirs_dir / name).read_bytes(), name
     assert (ours_dir / 'latin.txt').read_bytes() == b'caf\xe9 2\n' and (ours_dir / 'stdout.txt').read_bytes() == b'caf\xe9'
     assert 'Refusing to deserialize an invalid UTF8 string value' not in ours.stdout and '"r.stdout": "caf?"' in ours.stdout
+
+
+@LIBRARY_219
+def test_deprecated_return_values_warn_where_used_as_ansible():
+    """Values a module tagged with 2.19's `deprecate_value` warn at each template that uses them
+    (once per template, at its place, with the tag's help text), in copies too, but not where the
+    result is only shown, not for a tagged list, not with deprecation warnings off."""
+    fixture = FIXTURES / 'deprecated_values'
+    theirs, ours = (f(fixture / 'site.yml', '-i', fixture / 'inventory', merged=True) for f in (ansible_playbook, swansible_playbook))
+    assert theirs.returncode == ours.returncode == 0, ours.stdout[-3000:]
+    assert ours.stdout == theirs.stdout
+    assert ours.stdout.count('[DEPRECATION WARNING]: The `color_name` return value is deprecated.') == 10
+    assert "While processing '{{item}}': The `color_name` return value is deprecated." in ours.stdout
+    assert '`tags` is going away' not in ours.stdout

@@ -396,6 +396,7 @@ final class ActionContext: @unchecked Sendable {
         }
         if let result = reply["result"], let refusal = StrictUTF8.refusal(in: result) { throw TaskError.undecodable(task, refusal) }
         var result = ActionContext.moduleResult(reply, tracebacks: runner.tracebacksFor.contains("error"))
+        if reply["tagged"]?.truthy == true { result = DeprecatedValues.decode(.dict(result), module: module.name).dictValue ?? result }
         if modern { result = ModuleProfiles.decode(.dict(result)).dictValue ?? result }
         if let discovered = ctx.info["discovered"]?.stringValue { runner.noteDiscovered(host, discovered, into: &result) }
         return result
@@ -412,12 +413,7 @@ final class ActionContext: @unchecked Sendable {
             // deprecation_summary: msg, the collection its deprecator belongs to, date or version, the deprecator.
             r["deprecations"] = .list(ds.map { d in
                 guard let event = d["event"] else { return d }
-                var deprecator = d["deprecator"] ?? .none
-                if case .dict(var p) = deprecator {
-                    p["__ansible_type"] = nil
-                    if let type = p["type"]?["value"] { p["type"] = type }   // the PluginType enum, as its value
-                    deprecator = .dict(p)
-                }
+                let deprecator = DeprecatedValues.pluginInfo(d["deprecator"] ?? .none)
                 let resolved = deprecator["resolved_name"]?.stringValue
                 var m: Dict = ["msg": .string(briefMessage(event)),
                                "collection_name": resolved.map { .string($0.split(separator: ".").prefix(2).joined(separator: ".")) } ?? .none]

@@ -37,9 +37,10 @@ enum DebugAction: Action {
                 if case .unsafe = v { throw AnsibleError(Templar.untrustedMessage, kind: .untrusted) }
                 var errors: [String] = []
                 let resolved = try Templar.$origin.withValue(c.task.argLocations["var"]) {
-                    try c.runner.vars.templar.resolve(.string("{{ \(name) }}"), c.scope).tupleFree()
+                    let r = try c.runner.vars.templar.resolve(.string("{{ \(name) }}"), c.scope).tupleFree()
+                    try Templar.tripVaults(r)   // undefined items are shown in place; vault markers fail
+                    return r
                 }
-                try Templar.tripVaults(resolved)   // undefined items are shown in place; vault markers fail
                 let value = DebugAction.markingErrors(resolved, &errors)
                 if !errors.isEmpty {
                     // 2.19 shows each undefined item in place, numbered, and warns with the same words.

@@ -75,6 +75,7 @@ struct YAMLDump {
         }
         let t = "tag:yaml.org,2002:"
         switch v {
+        case .deprecated(let inner, _): return try node(inner, at: path)
         case .none: return .scalar("null", tag: t + "null", style: defaultStyle)
         case .bool(let b): return .scalar(b ? "true" : "false", tag: t + "bool", style: defaultStyle)
         case .int, .bigInt: return .scalar(v.pythonRepr, tag: t + "int", style: defaultStyle)
