@@ -173,3 +173,16 @@ def test_deprecated_return_values_warn_where_used_as_ansible():
     assert ours.stdout.count('[DEPRECATION WARNING]: The `color_name` return value is deprecated.') == 10
     assert "While processing '{{item}}': The `color_name` return value is deprecated." in ours.stdout
     assert '`tags` is going away' not in ours.stdout
+
+
+def test_password_lookup_files_are_shared_with_ansible(tmp_path):
+    """Passwords the password lookup keeps in files (with an encrypted one's salt and ident) give
+    the same results under both tools whichever made the files; seeded ones are Python's."""
+    book = FIXTURES / 'templating' / 'password_lookup.yml'
+    for first, second in ((ansible_playbook, swansible_playbook), (swansible_playbook, ansible_playbook)):
+        out = tmp_path / first.__name__
+        made, read = (f(book, '-e', f'out={out}', merged=True) for f in (first, second))
+        assert made.returncode == read.returncode == 0, read.stdout[-3000:]
+        assert read.stdout == made.stdout
+        assert '$5$rounds=535000$' in read.stdout and '$2b$12$' in read.stdout and ' salt=' in read.stdout
+        assert (out / 'sha256').stat().st_mode & 0o777 == 0o600

@@ -212,35 +212,6 @@ enum DataLookups {
                 return o["default"] ?? .string("")
             }
         },
-        "password": { terms, o, c in
-            try Lookups.flatTerms(terms).map { t in
-                let (relpath, opts) = Lookups.keyAndOptions(t, o)
-                let length = opts["length"]?.intValue ?? Int(opts["length"]?.pythonStr ?? "") ?? 20
-                var alphabet = ""
-                for set in (opts["chars"]?.pythonStr ?? "ascii_letters,digits,.,:-_").split(separator: ",") {
-                    switch set {
-                    case "ascii_letters": alphabet += "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                    case "ascii_lowercase": alphabet += "abcdefghijklmnopqrstuvwxyz"
-                    case "ascii_uppercase": alphabet += "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                    case "digits": alphabet += "0123456789"
-                    case "hexdigits": alphabet += "0123456789abcdefABCDEF"
-                    case "punctuation": alphabet += "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
-                    default: alphabet += set
-                    }
-                }
-                let chars = Array(alphabet)
-                if relpath == "/dev/null" { return .string(String((0..<length).map { _ in chars.randomElement()! })) }
-                let path = relpath.hasPrefix("/") ? relpath : Files.join(c.playbookDir, relpath)
-                if let existing = try? Files.read(path) {
-                    let first = existing.pythonSplitLines.first ?? ""
-                    return .string(String(first.split(separator: " ").first ?? ""))
-                }
-                let pw = String((0..<length).map { _ in chars.randomElement()! })
-                let dir = Files.dirname(path)
-                if !Files.isDirectory(dir) { mkdir(dir, 0o700) }
-                try Files.write(path, Array((pw + "\n").utf8), mode: 0o600)
-                return .string(pw)
-            }
-        },
+        "password": PasswordLookup.run,
     ]
 }
