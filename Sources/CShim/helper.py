@@ -655,6 +655,75 @@ def action_run(msg):
     return with_warnings({'result': result})
 
 
-HELPER_METHODS = {'vars_get': vars_get, 'vars_plugin_stages': vars_plugin_stages, 'inventory_parse': inventory_parse, 'plugin_find': plugin_find, 'plugin_user_names': plugin_user_names,
+class _DebuggedTask(object):
+    """The task as the debugger's `task` shows it: its name and its arguments."""
+    def __init__(self, name, args):
+        self.name, self.args = name, args
+
+    def get_name(self):
+        return self.name
+
+    def __repr__(self):
+        return 'TASK: %s' % self.name
+
+
+class _DebuggedHost(object):
+    def __init__(self, name):
+        self.name = name
+
+    def get_name(self):
+        return self.name
+
+    __str__ = __repr__ = get_name
+
+
+class _DebuggedResult(object):
+    """The result as the debugger's `result` has it: 2.19's _RawTaskResult keeps the data in
+    `_return_data`, the TaskResult of earlier lines in `_result`."""
+    def __init__(self, host, task, data):
+        self.host = self._host = host
+        self.task = self._task = task
+        if type(self).__name__ == '_RawTaskResult':
+            self._return_data = data
+        else:
+            self._result = data
+
+    @property
+    def data(self):
+        return getattr(self, '_return_data', getattr(self, '_result', None))
+
+
+try:   # named as the class it stands for, as its errors name it
+    from ansible.executor.task_result import _RawTaskResult  # noqa: F401
+    _DebuggedResult.__name__ = _DebuggedResult.__qualname__ = '_RawTaskResult'
+except ImportError:
+    _DebuggedResult.__name__ = _DebuggedResult.__qualname__ = 'TaskResult'
+
+
+def debugger_line(msg):
+    """One line typed at the task debugger: `p EXPR` printed as pprint prints it, else run as a
+    Python statement, on the task, its variables, its host and its result; what they are after."""
+    import contextlib
+    import io
+    import pprint
+    host = _DebuggedHost(msg['host'])
+    task = _DebuggedTask(msg['name'], msg.get('args') or {})
+    scope = {'task': task, 'task_vars': with_markers(msg.get('task_vars') or {}), 'host': host, 'play_context': None,
+             'result': _DebuggedResult(host, task, msg.get('result') or {})}
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        try:
+            if msg.get('print'):
+                print(pprint.pformat(eval(msg['line'], {}, scope)))
+            else:
+                exec(compile(msg['line'] + '\n', '<stdin>', 'single'), {}, scope)
+        except Exception:
+            t, v = sys.exc_info()[:2]
+            print('***%s:%s' % (t.__name__, repr(v)))
+    return {'output': out.getvalue(), 'args': bytes_out(scope['task'].args), 'task_vars': bytes_out(scope['task_vars']),
+            'result': bytes_out(scope['result'].data)}
+
+
+HELPER_METHODS = {'debugger_line': debugger_line, 'vars_get': vars_get, 'vars_plugin_stages': vars_plugin_stages, 'inventory_parse': inventory_parse, 'plugin_find': plugin_find, 'plugin_user_names': plugin_user_names,
                   'action_find': action_find, 'action_run': action_run, 'plugin_call': plugin_call,
                   'validate_argument_spec': validate_argument_spec, 'ssh_agent_add': ssh_agent_add, 'become_plan': become_plan}

@@ -25,8 +25,9 @@ public enum Interrupt {
     /// As ansible-core's workers: the signal goes on to every process group started on this
     /// machine (a local agent and the command it runs die of it), agents elsewhere are told to
     /// stop; then Ctrl-C exits 99 with Ansible's error, SIGTERM kills the process as it would have.
-    static func stop(_ signum: Int32) {
-        if signum == SIGINT { Output.line("[ERROR]: User interrupted execution", .error, stderr: true) }
+    /// (The task debugger's `quit` says its own words.)
+    static func stop(_ signum: Int32, saying: Bool = true) {
+        if signum == SIGINT, saying { Output.line("[ERROR]: User interrupted execution", .error, stderr: true) }
         Output.mute()
         Spawn.signalAll(signum)
         LocalCommand.interruptAll(signum)   // frees the threads they hold, which the stopping needs

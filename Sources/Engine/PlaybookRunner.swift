@@ -100,6 +100,8 @@ public final class PlaybookRunner: @unchecked Sendable {
     var playKeywordLocations: [String: SourceLocation] = [:]
     /// The running play's strategy is free or host_pinned: hosts do not wait for each other.
     var nonLockstep = false
+    /// The running play's strategy is `debug`: the task debugger takes every failure.
+    var debugStrategy = false
     /// Tasks' throttles across hosts that run on their own.
     let gate = ThrottleGate()
     /// --step until the user answers `c`.
@@ -421,8 +423,9 @@ public final class PlaybookRunner: @unchecked Sendable {
         _ = try serialBatches(play, hosts: all, pc: VariableManager.PlayContext(play: play, playVars: play.vars, hosts: all, batch: all))
         callback.playStart(shown, checkMode: play["check_mode"].map { AnsibleFilters.boolean($0).truthy } ?? vars.checkMode)
         junit?.playStart(DefaultCallback.playName(shown))
-        warnUnapplied(play, hosts: all.count)
-        nonLockstep = try isNonLockstep(play)
+        let strategy = try strategy(play)
+        nonLockstep = strategy == "free" || strategy == "host_pinned"
+        debugStrategy = strategy == "debug"
         guard !all.isEmpty else {
             callback.noHostsMatched()
             return false
@@ -501,9 +504,10 @@ public final class PlaybookRunner: @unchecked Sendable {
         return false
     }
 
-    /// The play's strategy: linear, or free / host_pinned (run here as each host on its own,
-    /// the first `forks` hosts through the play before the next start).
-    func isNonLockstep(_ play: Play) throws -> Bool {
+    /// The play's strategy: linear (or debug: linear with the task debugger on), or free /
+    /// host_pinned (run here as each host on its own, the first `forks` hosts through the play
+    /// before the next start).
+    func strategy(_ play: Play) throws -> String {
         // The keyword may be a template of the play's vars and the extra vars.
         let strategy = try play["strategy"].map { try vars.templar.template($0, vars.templar.staticScope(play.vars, extraVars: options.extraVars)).pythonStr }
             ?? settings.value(env: "ANSIBLE_STRATEGY", key: "strategy") ?? "linear"
@@ -519,7 +523,7 @@ public final class PlaybookRunner: @unchecked Sendable {
             }
             throw PlaybookError("Invalid play strategy specified: \(strategy)", at: play.location)
         }
-        return short == "free" || short == "host_pinned"
+        return short
     }
 
     /// One batch of a play: fact gathering, then each section with its handlers. Under free and
@@ -955,16 +959,6 @@ public final class PlaybookRunner: @unchecked Sendable {
         endHosts(activeHosts(pc))
         abortRun(AnyErrorsFatal())   // seen again by the lists an include runs within
         throw AnyErrorsFatal()
-    }
-
-    /// Keywords swansible accepts but does not apply yet: said once, rather than silently ignored.
-    func warnUnapplied(_ play: Play, hosts: Int) {
-        var used: Set<String> = []
-        for k in ["debugger"] where play[k] != nil { used.insert(k) }
-        for t in (play.preTasks + play.tasks + play.postTasks + play.handlers).flattened {
-            for k in ["debugger"] where t.effective(k) != nil || t[k] != nil { used.insert(k) }
-        }
-        for k in used.sorted() { Output.warning("swansible does not apply the '\(k)' keyword yet (see docs/compatibility.md)") }
     }
 
     /// max_fail_percentage: more failed hosts than that share of the batch ends the play and the
@@ -1524,6 +1518,71 @@ public final class PlaybookRunner: @unchecked Sendable {
 
     @discardableResult
     func runOnHost(_ task: PlayTask, host: String, pc: VariableManager.PlayContext, prefix: String = "TASK") async -> (Status, Dict, ignored: Bool) {
+        let written = task
+        var task = task, redoVars = Dict()
+        var attempt = await attemptOnHost(task, host: host, pc: pc, prefix: prefix, redoVars: redoVars)
+        // The task debugger, once the result is shown: `r` runs the task again with what was changed,
+        // `u` makes its arguments again from the task as written, rendered with the variables.
+        while let scope = attempt.scope, debuggerWanted(task, attempt, scope) {
+            let update: (Dict, Dict) -> Dict = { [vars] _, changed in
+                let s = scope.with(changed.reduce(into: [:]) { $0[$1.key.pythonStr] = $1.value })
+                return written.args.reduce(into: Dict()) { $0[$1.key] = (try? vars.templar.template($1.value, s)) ?? $1.value }
+            }
+            let next = await TaskDebugger.session(host: host, task: task.displayName, args: task.args,
+                                                  variables: PythonPlugins.variables(scope).dictValue ?? [:],
+                                                  result: attempt.outcome.1.filter { !$0.key.pythonStr.hasPrefix("_swansible_") }, update: update)
+            guard case .redo(let args, let changed) = next else { break }
+            for (k, v) in args where task.args[k] != v {   // typed at the prompt: written nowhere
+                task.argLocations[k.pythonStr] = nil
+                task.argItemLocations[k.pythonStr] = nil
+            }
+            task.args = args
+            redoVars.merge(changed) { $1 }
+            attempt = await attemptOnHost(task, host: host, pc: pc, prefix: prefix, redoVars: redoVars)
+        }
+        let (outcome, ignoreErrors, ignoreUnreachable) = (attempt.outcome, attempt.ignoreErrors, attempt.ignoreUnreachable)
+        let (status, result) = outcome
+        let changed = result["changed"]?.truthy ?? false
+        // Inside a block with rescue, a failure is rescued: counted so, and shown to the rescue tasks.
+        let rescued = status == .failed && !ignoreErrors && lock.withLock { _ in rescuable[host, default: 0] > 0 }
+        if rescued {
+            var t: Dict = ["name": .string(task.name ?? ""), "action": .string(task.action), "args": .dict(task.args)]
+            for (k, v) in task.keywords { t[.string(k)] = v }
+            // Data about the task, not templates to render again (its args may not render at all).
+            vars.state(host).setFacts["ansible_failed_task"] = Value.dict(t).untrusted
+            vars.state(host).setFacts["ansible_failed_result"] = Value.dict(DefaultCallback.stripInternal(result)).untrusted
+        }
+        stats.update(host) { s in
+            switch status {
+            case .unreachable:
+                if ignoreUnreachable { s.ok += 1; s.ignored += 1 } else { s.unreachable += 1 }
+            case .skipped: s.skipped += 1
+            case .failed:
+                if ignoreErrors { s.ok += 1; s.ignored += 1; if changed { s.changed += 1 } } else if rescued { s.rescued += 1 } else { s.failures += 1 }
+            case .ok, .changed:
+                s.ok += 1
+                if changed { s.changed += 1 }
+            }
+        }
+        junit?.hostResult(host: host, status: status, result: result, ignored: ignoreErrors)
+        if status == .unreachable && !ignoreUnreachable { _ = lock.withLock { _ in unreachable.insert(host) } }
+        if status == .failed && !ignoreErrors { _ = lock.withLock { _ in failed.insert(host) } }
+        if status != .skipped && status != .unreachable, let key = task.role?.completionKey {
+            _ = lock.withLock { _ in rolesRan[key, default: []].insert(host) }
+        }
+        return (status, result, ignoreErrors)
+    }
+
+    /// One run of a task on a host, its result shown: the outcome, whether its errors (or its
+    /// host's unreachability) are ignored, and the scope it ran with (nil when none was made).
+    struct HostAttempt {
+        var outcome: (Status, Dict)
+        var ignoreErrors = false
+        var ignoreUnreachable = false
+        var scope: VarScope?
+    }
+
+    func attemptOnHost(_ task: PlayTask, host: String, pc: VariableManager.PlayContext, prefix: String, redoVars: Dict) async -> HostAttempt {
         var ignoreErrors = false
         var ignoreUnreachable = false
         var thrown = true
@@ -1535,6 +1594,10 @@ public final class PlaybookRunner: @unchecked Sendable {
         var taskScope: VarScope?
         do {
             let scope = try vars.scope(host: host, pc: pc, task: task)
+            for (k, v) in redoVars {   // what the debugger changed, over the host's variables
+                scope.raw[k.pythonStr] = v
+                scope.cache[k.pythonStr] = nil
+            }
             taskScope = scope
             // The implicit localhost's address is 127.0.0.1 (InventoryData's), others' their name.
             let address = inventory.data.hosts[host]?.implicit == true ? "127.0.0.1" : host
@@ -1575,36 +1638,13 @@ public final class PlaybookRunner: @unchecked Sendable {
             if r["exception"] == nil { r["exception"] = "(traceback unavailable)" }
             vars.state(host).setFacts[.string(reg)] = .dict(r)
         }
-        let (status, result) = outcome
-        let changed = result["changed"]?.truthy ?? false
-        // Inside a block with rescue, a failure is rescued: counted so, and shown to the rescue tasks.
-        let rescued = status == .failed && !ignoreErrors && lock.withLock { _ in rescuable[host, default: 0] > 0 }
-        if rescued {
-            var t: Dict = ["name": .string(task.name ?? ""), "action": .string(task.action), "args": .dict(task.args)]
-            for (k, v) in task.keywords { t[.string(k)] = v }
-            // Data about the task, not templates to render again (its args may not render at all).
-            vars.state(host).setFacts["ansible_failed_task"] = Value.dict(t).untrusted
-            vars.state(host).setFacts["ansible_failed_result"] = Value.dict(DefaultCallback.stripInternal(result)).untrusted
-        }
-        stats.update(host) { s in
-            switch status {
-            case .unreachable:
-                if ignoreUnreachable { s.ok += 1; s.ignored += 1 } else { s.unreachable += 1 }
-            case .skipped: s.skipped += 1
-            case .failed:
-                if ignoreErrors { s.ok += 1; s.ignored += 1; if changed { s.changed += 1 } } else if rescued { s.rescued += 1 } else { s.failures += 1 }
-            case .ok, .changed:
-                s.ok += 1
-                if changed { s.changed += 1 }
-            }
-        }
-        junit?.hostResult(host: host, status: status, result: result, ignored: ignoreErrors)
-        if status == .unreachable && !ignoreUnreachable { _ = lock.withLock { _ in unreachable.insert(host) } }
-        if status == .failed && !ignoreErrors { _ = lock.withLock { _ in failed.insert(host) } }
-        if status != .skipped && status != .unreachable, let key = task.role?.completionKey {
-            _ = lock.withLock { _ in rolesRan[key, default: []].insert(host) }
-        }
-        return (status, result, ignoreErrors)
+        return HostAttempt(outcome: outcome, ignoreErrors: ignoreErrors, ignoreUnreachable: ignoreUnreachable, scope: taskScope)
+    }
+
+    /// Whether the task debugger takes this result (the `debugger` keyword as rendered for the host).
+    func debuggerWanted(_ task: PlayTask, _ attempt: HostAttempt, _ scope: VarScope) -> Bool {
+        let keyword = self.keyword(task, "debugger").flatMap { try? vars.templar.template($0, scope).stringValue }
+        return TaskDebugger.needed(keyword, attempt.outcome.0, ignoreErrors: attempt.ignoreErrors, settings: settings, strategy: debugStrategy)
     }
 
     /// run_once (a block's too): templated with the first host's vars.

@@ -258,6 +258,13 @@ public final class PythonPlugins: ExternalPlugins {
                           tty: reply["tty"]?.truthy == true)
     }
 
+    /// A line typed at the task debugger, run by the helper's Python: what it printed, and the
+    /// task's arguments, variables and result after it.
+    func debuggerLine(_ body: Dict) throws -> Value {
+        guard let helper = helper() else { throw AnsibleError("the controller's Python helper is not available to the debugger") }
+        return try helper.call("debugger_line", body)
+    }
+
     /// module_utils' ArgumentSpecValidator on the given parameters: its error messages.
     func validateArgumentSpec(_ spec: Dict, _ params: Dict) throws -> [String] {
         guard let helper = helper() else { throw AnsibleError("the controller's Python helper is not available to validate an argument spec") }

@@ -245,6 +245,14 @@ public struct Settings: Sendable {
     public var allowBrokenConditionals: Bool {
         value(env: "ANSIBLE_ALLOW_BROKEN_CONDITIONALS", key: "allow_broken_conditionals").map(Settings.truthy) ?? false
     }
+    /// The task debugger on failed and unreachable results, where no `debugger` keyword says otherwise.
+    public var enableTaskDebugger: Bool {
+        value(env: "ANSIBLE_ENABLE_TASK_DEBUGGER", key: "enable_task_debugger").map(Settings.truthy) ?? false
+    }
+    /// Whether an ignored failure leaves the debugger out.
+    public var taskDebuggerIgnoresErrors: Bool {
+        value(env: "ANSIBLE_TASK_DEBUGGER_IGNORE_ERRORS", key: "task_debugger_ignore_errors").map(Settings.truthy) ?? true
+    }
     public var deprecationWarnings: Bool {
         value(env: "ANSIBLE_DEPRECATION_WARNINGS", key: "deprecation_warnings").map(Settings.truthy) ?? true
     }

@@ -812,3 +812,27 @@ def test_binary_module_as_ansible(tmp_path):
     assert '"msg": "Hello, World! / Hello, Ansible! / False"' in ours.stdout
     assert '"checked.check_mode": true' in ours.stdout and '"msg": "asked to fail"' in ours.stdout
     assert 'module (noshebang) is missing interpreter line' in ours.stdout
+
+
+
+@LIBRARY_219
+def test_task_debugger_as_ansible(tmp_path):
+    """The task debugger's prompt after a failure (or where `debugger: always` asks): Python's
+    `p` and statements on task, task_vars, host and result, help, `r` with what was changed,
+    `u`, an empty line repeating the last command, `c`; the end of the input quits (exit 99)."""
+    book, typed = FIXTURES / 'debugger' / 'site.yml', (FIXTURES / 'debugger' / 'typed.txt').read_text()
+    env = {'ANSIBLE_TASK_DEBUGGER_IGNORE_ERRORS': 'False'}
+    theirs, ours = (f(book, merged=True, env=env, input_text=typed) for f in (ansible_playbook, swansible_playbook))
+    assert theirs.returncode == ours.returncode == 99, ours.stdout[-3000:]
+    assert ours.stdout == theirs.stdout
+    assert "(debug)> {'that': 'wanted == 2'}" in ours.stdout and 'All assertions passed' in ours.stdout
+    assert 'debug)> User interrupted execution' in ours.stdout and 'PLAY RECAP' not in ours.stdout
+    # ENABLE_TASK_DEBUGGER: every failure that is not ignored, with no keyword needed.
+    plain = tmp_path / 'plain.yml'
+    plain.write_text('- hosts: localhost\n  gather_facts: false\n  tasks:\n'
+                     '    - fail: {msg: ignored}\n      ignore_errors: true\n    - fail: {msg: debugged}\n    - debug: {msg: never}\n')
+    env = {'ANSIBLE_ENABLE_TASK_DEBUGGER': 'True'}
+    theirs, ours = (f(plain, merged=True, env=env, input_text='p result._return_data["msg"]\nc\n') for f in (ansible_playbook, swansible_playbook))
+    assert theirs.returncode == ours.returncode == 2, ours.stdout[-3000:]
+    assert ours.stdout == theirs.stdout
+    assert ours.stdout.count('(debug)>') == 2 and "(debug)> 'debugged'" in ours.stdout

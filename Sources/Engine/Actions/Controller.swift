@@ -152,7 +152,9 @@ enum AssertAction: Action {
             do { (ok, _) = try c.runner.vars.templar.conditional(cond, c.scope, origin: itemAt) } catch let e as BrokenConditional {
                 throw TaskError.broken(c.task, at: e.location ?? itemAt, e.message, help: e.help)
             } catch let e as AnsibleError {
-                var error = TaskError(links: [("Task failed.", c.task.location), (e.message, e.location ?? itemAt)], flat: "Task failed: \(e.message)").with(e)
+                // An untrusted condition with no place (typed at the debugger) is shown under `<unknown>`.
+                let place = e.location ?? itemAt ?? (e.kind == .untrusted ? SourceLocation.unknown(showing: cond.pythonStr) : nil)
+                var error = TaskError(links: [("Task failed.", c.task.location), (e.message, place)], flat: "Task failed: \(e.message)").with(e)
                 if e.kind == .untrusted { error.help = Templar.untrustedHelp }
                 throw error
             }
