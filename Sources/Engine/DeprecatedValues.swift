@@ -42,9 +42,24 @@ enum DeprecatedValues {
         return .dict(p)
     }
 
-    /// A template used a tagged value: the deprecation, where the template was written.
+    /// A template used a tagged value: the deprecation, where the template was written (the
+    /// innermost variable's), once per tag in one top-level template.
     @Sendable static func used(_ tag: Deprecation) {
-        Output.deprecation(tag.info.dictValue ?? [:], origin: Templar.origin)
+        guard audit?.first(tag) ?? true else { return }
+        Output.deprecation(tag.info.dictValue ?? [:], origin: Templar.usedAt)
+    }
+
+    /// The tags a top-level template used so far (2.19's DeprecatedAccessAuditContext).
+    final class Audit: @unchecked Sendable {
+        private var seen: Set<ObjectIdentifier> = []
+        func first(_ tag: Deprecation) -> Bool { seen.insert(ObjectIdentifier(tag)).inserted }
+    }
+    @TaskLocal static var audit: Audit?
+
+    /// Runs a top-level template (or one inside it) with its audit, once any value is tagged.
+    static func audited<T>(_ body: () throws -> T) rethrows -> T {
+        guard Deprecation.anyMade, audit == nil else { return try body() }
+        return try $audit.withValue(Audit(), operation: body)
     }
 
     /// Each tag in `v`, used by a template the controller made (the loop's label): where that

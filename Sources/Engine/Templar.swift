@@ -59,6 +59,13 @@ extension Templar {
     /// Where the template being rendered was written (a task argument, a conditional): where a
     /// deprecated variable it reads is reported.
     @TaskLocal static var origin: SourceLocation?
+    /// Where the value of the variable being rendered was written, found only when asked: a
+    /// variable's template is where what it uses is reported, as 2.19 reports it.
+    @TaskLocal static var variableOrigin: (@Sendable () -> SourceLocation?)?
+
+    /// The place a use found while rendering is reported at: the innermost variable's template
+    /// when its place is known, else the template the task wrote.
+    static var usedAt: SourceLocation? { variableOrigin?() ?? origin }
 }
 
 /// Variables of one host for one task, rendered on first use.
@@ -78,6 +85,8 @@ final class VarScope: VariableSource, @unchecked Sendable {
     var playbookDir = Files.cwd()
     /// Where variables' values were written, where known (play and task vars).
     var origins: [String: SourceLocation] = [:]
+    /// Where the value this scope has for a variable was written (its winning layer's place).
+    var valueOrigin: (@Sendable (String) -> SourceLocation?)?
     /// The first variable read directly (not from inside another's template) whose value did
     /// not render: a controller-side failure (a connection variable) is reported at its origin.
     private(set) var failedVariable: String?
@@ -110,7 +119,7 @@ final class VarScope: VariableSource, @unchecked Sendable {
         defer { resolving.removeLast(); depth.pointee -= 1 }
         let r: Value
         // A var whose template uses an undefined one is itself undefined (`is undefined`, `default`).
-        do { r = try templar.resolve(v, self) } catch let e as AnsibleError where e.kind == .undefined {
+        do { r = try rendering(name) { try templar.resolve(v, self) } } catch let e as AnsibleError where e.kind == .undefined {
             if resolving.count == 1, failedVariable == nil { failedVariable = name }
             throw UndefinedError(e.message)
         }
@@ -153,7 +162,13 @@ final class VarScope: VariableSource, @unchecked Sendable {
         try RecursionGuard.enter(depth)
         resolving.append(step)
         defer { resolving.removeLast(); depth.pointee -= 1 }
-        do { return try templar.resolve(node, self) } catch let e as AnsibleError where e.kind == .undefined { throw UndefinedError(e.message) }
+        do { return try rendering(name) { try templar.resolve(node, self) } } catch let e as AnsibleError where e.kind == .undefined { throw UndefinedError(e.message) }
+    }
+
+    /// Renders the value of `name`, with its place known to what reports a use inside it.
+    private func rendering<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
+        guard let valueOrigin else { return try body() }
+        return try Templar.$variableOrigin.withValue({ valueOrigin(name) }, operation: body)
     }
 
     private func hostScopes(_ host: String) throws -> VarScope? {
@@ -372,6 +387,10 @@ public struct Templar: Sendable {
     /// `keepingTag`: a value tagged deprecated stays so (what set_fact stores); else what takes
     /// the result gets the value itself (its items keep their tags). Either way it was used.
     func template(_ v: Value, _ scope: VarScope, keepingTag: Bool = false) throws -> Value {
+        try DeprecatedValues.audited { try finalTemplate(v, scope, keepingTag: keepingTag) }
+    }
+
+    private func finalTemplate(_ v: Value, _ scope: VarScope, keepingTag: Bool) throws -> Value {
         let r = try resolve(v, scope)
         do {
             let final = try finalised(r) ?? r
@@ -402,7 +421,7 @@ public struct Templar: Sendable {
         case .list(let l): return try finalised(items: l).map(Value.list)
         case .tuple(let l, let grouped):
             if grouped {
-                Output.warning(Origin.report("Type 'GroupTuple' is unsupported in variable storage, converting to 'list'.", Templar.origin))
+                Output.warning(Origin.report("Type 'GroupTuple' is unsupported in variable storage, converting to 'list'.", Templar.usedAt))
             }
             return .list(try finalised(items: l) ?? l)
         case .dict(let d):
@@ -463,8 +482,12 @@ public struct Templar: Sendable {
     /// `template` short of finalising: an item of a container that is undefined stays in it as a
     /// marker, for a variable's value (lazy in 2.19) and for terms `with_first_found` may drop.
     func resolve(_ v: Value, _ scope: VarScope) throws -> Value {
+        try DeprecatedValues.audited { try resolving(v, scope) }
+    }
+
+    private func resolving(_ v: Value, _ scope: VarScope) throws -> Value {
         func item(_ x: Value) throws -> Value {
-            do { return try resolve(x, scope) } catch let e as AnsibleError where e.kind == .undefined {
+            do { return try resolving(x, scope) } catch let e as AnsibleError where e.kind == .undefined {
                 return .undefined(e.message)
             }
         }
@@ -502,7 +525,7 @@ public struct Templar: Sendable {
         case .vault(let text):
             // One that does not decrypt stays, a marker until used (`template` finalises).
             guard let plain = try? Templar.decrypt(text) else { return v }
-            return try resolve(.string(plain), scope)
+            return try resolving(.string(plain), scope)
         case .list(let l): return .list(try l.map(item).filter { !$0.isOmit })
         case .dict(let d):
             var out = Dict(minimumCapacity: d.count)
@@ -524,6 +547,10 @@ public struct Templar: Sendable {
 
     /// `native`: a lone expression keeps its type (the template lookup renders as 2.19's engine does).
     func render(_ source: String, _ scope: VarScope, options: TemplateOptions, searchDirs: [String] = [], native: Bool) throws -> Value {
+        try DeprecatedValues.audited { try rendering(source, scope, options: options, searchDirs: searchDirs, native: native) }
+    }
+
+    private func rendering(_ source: String, _ scope: VarScope, options: TemplateOptions, searchDirs: [String], native: Bool) throws -> Value {
         var e = env
         e.options = options
         let dirs = searchDirs.flatMap { [Files.join($0, "templates"), $0] }
@@ -648,6 +675,10 @@ public struct Templar: Sendable {
 
     /// A conditional's expression: only trusted text is evaluated (2.19's evaluate_expression).
     func evaluate(_ expression: Value, _ scope: VarScope, origin: SourceLocation? = nil) throws -> Value {
+        try DeprecatedValues.audited { try evaluating(expression, scope, origin: origin) }
+    }
+
+    private func evaluating(_ expression: Value, _ scope: VarScope, origin: SourceLocation?) throws -> Value {
         if expression.stringValue?.isEmpty == true { return try Templar.empty(origin) }
         switch expression {
         case .unsafe: throw AnsibleError(Templar.untrustedMessage, kind: .untrusted)

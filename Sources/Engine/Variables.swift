@@ -158,6 +158,23 @@ final class VariableManager: @unchecked Sendable {
         var varsFiles: [String: Dict] = [:]
     }
 
+    /// Where the value `name` has for `task` on `host` was written: the highest layer that sets it,
+    /// where that layer knows (the play's and the task's vars, the inventory's sources and
+    /// group_vars/host_vars files); nil when it does not.
+    func valueOrigin(_ name: String, host: String, pc: PlayContext, task: PlayTask?) -> SourceLocation? {
+        let k = Value.string(name), st = state(host)
+        if extraVars[k] != nil || task?.includeParams[k] != nil { return nil }
+        if let role = task?.role, role.params[k] != nil || role.parentParams[k] != nil { return nil }
+        if st.setFacts[k] != nil || st.includeVars[k] != nil { return nil }
+        if task?["vars"]?.dictValue?[k] != nil { return task?.varLocations[name] }
+        if task?.blockVars.contains(where: { $0[k] != nil }) == true { return nil }
+        let roles = playRoles(pc)
+        if task?.role?.allVars[k] != nil || roles.contains(where: { $0.allVars[k] != nil }) || pc.varsFiles[host]?[k] != nil { return nil }
+        if pc.playVars[k] != nil { return pc.play.varLocations[name] }
+        if VariableManager.factVars(st.facts, plain: st.plainFacts, inject: injectFacts)[k] != nil { return nil }
+        return inventory.valueOrigin(host: host, name, playbookDirs: [playbookDir])
+    }
+
     /// Everything visible to `task` on `host`, lowest precedence first.
     func scope(host: String, pc: PlayContext, task: PlayTask?) throws -> VarScope {
         var all = [String: Value]()
@@ -198,6 +215,7 @@ final class VariableManager: @unchecked Sendable {
         scope.playbookDir = playbookDir
         for (k, l) in pc.play.varLocations { scope.origins[k] = l }
         for (k, l) in task?.varLocations ?? [:] { scope.origins[k] = l }
+        scope.valueOrigin = { [unowned self] name in self.valueOrigin(name, host: host, pc: pc, task: task) }
         scope.dynamic["hostvars"] = { [unowned self] in try self.hostvars(pc) }
         scope.deprecated = VariableManager.deprecatedMagic
         // `hostvars[h]…`: that host's vars, rendered with them (Ansible's HostVarsVars); a
@@ -228,7 +246,7 @@ final class VariableManager: @unchecked Sendable {
     /// (one table for every scope: nothing is made per task-host).
     static let deprecatedMagic: [String: @Sendable () -> Void] = [
         "play_hosts": {
-            Output.deprecation("The `play_hosts` magic variable is deprecated.", version: "2.23", origin: Templar.origin,
+            Output.deprecation("The `play_hosts` magic variable is deprecated.", version: "2.23", origin: Templar.usedAt,
                                help: "Use `ansible_play_batch` instead.")
         },
     ]

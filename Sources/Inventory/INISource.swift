@@ -60,12 +60,12 @@ enum INISource {
                 for name in names {
                     let h = inv.addHost(name, group: group, source: path)
                     if let port { h.vars["ansible_port"] = .int(port) }
-                    for (k, v) in vars { inv.setVariable(name, k, v, keyOrigin: wholeLine) }
+                    for (k, v) in vars { inv.setVariable(name, k, v, keyOrigin: wholeLine, valueOrigin: wholeLine) }
                 }
             case "vars":
                 guard let eq = line.firstIndex(of: "=") else { throw fail("Expected key=value, got: \(line)") }
                 let k = line[..<eq].trimmingSpaces, v = line[line.index(after: eq)...].trimmingSpaces
-                inv.setVariable(group, .string(String(k)), Literal.parse(String(v)), keyOrigin: wholeLine)
+                inv.setVariable(group, .string(String(k)), Literal.parse(String(v)), keyOrigin: wholeLine, valueOrigin: wholeLine)
             default:
                 let child = String(line.split(separator: " ").first ?? "")
                 if inv.groups[child] == nil {

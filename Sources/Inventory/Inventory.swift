@@ -127,8 +127,24 @@ public final class Inventory: @unchecked Sendable {
         for layer in layers(for: host, playbookDirs: playbookDirs, files: true) where (try? layer.vars()[k]) != nil {
             switch layer {
             case .group(let g): return g.keyOrigins[k]
-            case .host(_, let origins): return origins[k]
+            case .host(_, let origins, _): return origins[k]
             case .file(let dir, let name): return (try? VarsFiles.keyOrigins(dir: dir, name: name))?[k]
+            case .plugin: return nil
+            }
+        }
+        return nil
+    }
+
+    /// Where the value a host's variable has was written: in the highest layer that has it (a
+    /// source or a group_vars/host_vars file; nil for a Python vars plugin's). Read files again:
+    /// for the rare message that names it.
+    public func valueOrigin(host: String, _ key: String, playbookDirs: [String] = []) -> SourceLocation? {
+        let k = Value.string(key)
+        for layer in layers(for: host, playbookDirs: playbookDirs, files: true).reversed() where (try? layer.vars()[k]) != nil {
+            switch layer {
+            case .group(let g): return g.valueOrigins[k]
+            case .host(_, _, let values): return values[k]
+            case .file(let dir, let name): return (try? VarsFiles.valueOrigins(dir: dir, name: name))?[k]
             case .plugin: return nil
             }
         }
@@ -139,7 +155,7 @@ public final class Inventory: @unchecked Sendable {
     /// a group_vars/host_vars file (or directory), or what Python vars plugins give at a dir.
     enum Layer {
         case group(Group)
-        case host(Dict, origins: [Value: SourceLocation])
+        case host(Dict, origins: [Value: SourceLocation], values: [Value: SourceLocation])
         case file(dir: String, name: String)
         /// `after`: the plugins the loader has after host_group_vars (the enabled ones), else before it.
         case plugin(dir: String, entities: [String], host: Bool, after: Bool)
@@ -147,7 +163,7 @@ public final class Inventory: @unchecked Sendable {
         func vars() throws -> Dict {
             switch self {
             case .group(let g): return g.vars
-            case .host(let d, _): return d
+            case .host(let d, _, _): return d
             case .file(let dir, let name): return try VarsFiles.load(dir: dir, name: name)
             case .plugin(let dir, let entities, let host, let after): return try Inventory.varsPlugins?(dir, entities, host, after) ?? [:]
             }
@@ -202,9 +218,9 @@ public final class Inventory: @unchecked Sendable {
         // A localhost name delegated to has the implicit localhost's variables without the
         // inventory being changed while tasks run.
         if let h = data.hosts[host] {
-            out.append(.host(h.vars, origins: h.keyOrigins))
+            out.append(.host(h.vars, origins: h.keyOrigins, values: h.valueOrigins))
         } else if Inventory.localhostNames.contains(host) {
-            out.append(.host(Inventory.implicitLocalhostVars, origins: [:]))
+            out.append(.host(Inventory.implicitLocalhostVars, origins: [:], values: [:]))
         }
         if files {
             for dir in dirs {

@@ -19,6 +19,8 @@ public final class Host: @unchecked Sendable {
     public var vars = Dict()
     /// Where a source first set each variable (Python keeps that key, with its origin).
     public var keyOrigins: [Value: SourceLocation] = [:]
+    /// Where each variable's value was last written, where the source says.
+    public var valueOrigins: [Value: SourceLocation] = [:]
     /// Groups the host was added to directly, in order.
     public var groups: [String] = []
     /// Set on the implicit localhost that is not part of `all`.
@@ -57,6 +59,8 @@ public final class Group: @unchecked Sendable {
     public var vars = Dict()
     /// Where a source first set each variable (Python keeps that key, with its origin).
     public var keyOrigins: [Value: SourceLocation] = [:]
+    /// Where each variable's value was last written, where the source says.
+    public var valueOrigins: [Value: SourceLocation] = [:]
     public var hosts: [String] = []
     public var children: [String] = []
     public var parents: [String] = []
@@ -186,13 +190,15 @@ public final class InventoryData: @unchecked Sendable {
 
     /// InventoryData.set_variable: a name that is a group's sets the group's variable, else the
     /// host's (a mapping merged into one already there).
-    public func setVariable(_ entity: String, _ key: Value, _ value: Value, keyOrigin: SourceLocation? = nil) {
+    public func setVariable(_ entity: String, _ key: Value, _ value: Value, keyOrigin: SourceLocation? = nil, valueOrigin: SourceLocation? = nil) {
         InventoryData.checkName(key, at: keyOrigin)
         if let g = groups[entity] {
             if g.vars[key] == nil, let keyOrigin { g.keyOrigins[key] = keyOrigin }
+            g.valueOrigins[key] = valueOrigin
             g.vars[key] = Combine.over(g.vars[key], value)
         } else if let h = hosts[entity] {
             if h.vars[key] == nil, let keyOrigin { h.keyOrigins[key] = keyOrigin }
+            h.valueOrigins[key] = valueOrigin
             h.vars[key] = Combine.over(h.vars[key], value)
         }
     }

@@ -25,6 +25,15 @@ public enum VarsFiles {
         return out
     }
 
+    /// Where each of those variables' values was written: in the last file that has it.
+    static func valueOrigins(dir: String, name: String) throws -> [Value: SourceLocation] {
+        var out: [Value: SourceLocation] = [:]
+        for path in files(dir: dir, name: name) {
+            for p in try YAMLReader.load(try Vault.shared.readText(path), file: path).pairs ?? [] { out[p.key.value] = p.value.location }
+        }
+        return out
+    }
+
     /// The files for `name`, in the order they are read.
     static func files(dir: String, name: String) -> [String] {
         var out: [String] = []

@@ -48,7 +48,7 @@ enum YAMLSource {
             }
             switch key {
             case "vars":
-                for e in entries { inv.setVariable(name, e.key, e.value?.value ?? Value.none, keyOrigin: e.keyAt) }
+                for e in entries { inv.setVariable(name, e.key, e.value?.value ?? Value.none, keyOrigin: e.keyAt, valueOrigin: e.value?.location) }
             case "children":
                 for e in entries {
                     let child = try group(e.key.pythonStr, e.value, path: path, inv)
@@ -63,18 +63,20 @@ enum YAMLSource {
                         throw InventoryError("Host pattern \(e.key.pythonStr) must be a string. Enclose integers/floats in quotation marks.")
                     }
                     let (hostPattern, port) = HostRange.splitPort(pattern)
-                    let vars: [(key: Value, keyAt: SourceLocation?, value: Value)]
+                    let vars: [(key: Value, keyAt: SourceLocation?, value: Value, valueAt: SourceLocation?)]
                     switch e.value?.value ?? Value.none {
                     case .dict(let d):
-                        let at = e.value?.pairs?.map(\.key.location) ?? []
-                        vars = d.enumerated().map { ($0.element.key, $0.offset < at.count ? at[$0.offset] : nil, $0.element.value) }
+                        let pairs = e.value?.pairs ?? []
+                        vars = d.enumerated().map { i, kv in
+                            (kv.key, i < pairs.count ? pairs[i].key.location : nil, kv.value, i < pairs.count ? pairs[i].value.location : nil)
+                        }
                     case let v where !v.truthy: vars = []
                     case let v: throw InventoryError("Invalid data from file, expected dictionary and got:\n\n\(v.pythonStr)")
                     }
                     for hn in try HostRange.expand(hostPattern) {
                         let host = inv.addHost(hn, group: name, source: path)
                         if let port { host.vars["ansible_port"] = .int(port) }
-                        for v in vars { inv.setVariable(hn, v.key, v.value, keyOrigin: v.keyAt) }
+                        for v in vars { inv.setVariable(hn, v.key, v.value, keyOrigin: v.keyAt, valueOrigin: v.valueAt) }
                     }
                 }
             default:

@@ -63,6 +63,7 @@ public final class Deprecation: Sendable {
     }
     /// Whether any value was tagged in this run: until then no data is searched for tags.
     static let made = Atomic<Bool>(false)
+    public static var anyMade: Bool { made.load(ordering: .relaxed) }
 }
 
 extension Value: Hashable {

@@ -170,9 +170,10 @@ def test_deprecated_return_values_warn_where_used_as_ansible():
     theirs, ours = (f(fixture / 'site.yml', '-i', fixture / 'inventory', merged=True) for f in (ansible_playbook, swansible_playbook))
     assert theirs.returncode == ours.returncode == 0, ours.stdout[-3000:]
     assert ours.stdout == theirs.stdout
-    assert ours.stdout.count('[DEPRECATION WARNING]: The `color_name` return value is deprecated.') == 10
+    assert ours.stdout.count('[DEPRECATION WARNING]: The `color_name` return value is deprecated.') == 11
     assert "While processing '{{item}}': The `color_name` return value is deprecated." in ours.stdout
     assert '`tags` is going away' not in ours.stdout
+    assert 'Origin: ' + str(fixture / 'inventory') + ':7' in ours.stdout   # an inventory variable's template
 
 
 def test_password_lookup_files_are_shared_with_ansible(tmp_path):

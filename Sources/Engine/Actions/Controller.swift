@@ -37,9 +37,11 @@ enum DebugAction: Action {
                 if case .unsafe = v { throw AnsibleError(Templar.untrustedMessage, kind: .untrusted) }
                 var errors: [String] = []
                 let resolved = try Templar.$origin.withValue(c.task.argLocations["var"]) {
-                    let r = try c.runner.vars.templar.resolve(.string("{{ \(name) }}"), c.scope).tupleFree()
-                    try Templar.tripVaults(r)   // undefined items are shown in place; vault markers fail
-                    return r
+                    try DeprecatedValues.audited {
+                        let r = try c.runner.vars.templar.resolve(.string("{{ \(name) }}"), c.scope).tupleFree()
+                        try Templar.tripVaults(r)   // undefined items are shown in place; vault markers fail
+                        return r
+                    }
                 }
                 let value = DebugAction.markingErrors(resolved, &errors)
                 if !errors.isEmpty {
