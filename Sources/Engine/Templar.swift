@@ -59,13 +59,19 @@ extension Templar {
     /// Where the template being rendered was written (a task argument, a conditional): where a
     /// deprecated variable it reads is reported.
     @TaskLocal static var origin: SourceLocation?
-    /// Where the value of the variable being rendered was written, found only when asked: a
-    /// variable's template is where what it uses is reported, as 2.19 reports it.
-    @TaskLocal static var variableOrigin: (@Sendable () -> SourceLocation?)?
+    /// The variable whose value is being rendered: a variable's template is where what it uses
+    /// is reported, as 2.19 reports it (its place found only when asked).
+    @TaskLocal static var variable: RenderedVariable?
 
     /// The place a use found while rendering is reported at: the innermost variable's template
     /// when its place is known, else the template the task wrote.
-    static var usedAt: SourceLocation? { variableOrigin?() ?? origin }
+    static var usedAt: SourceLocation? { variable.flatMap { $0.scope.valueOrigin?($0.name) } ?? origin }
+}
+
+/// A variable of a scope, while its value renders.
+struct RenderedVariable: Sendable {
+    let scope: VarScope
+    let name: String
 }
 
 /// Variables of one host for one task, rendered on first use.
@@ -167,8 +173,8 @@ final class VarScope: VariableSource, @unchecked Sendable {
 
     /// Renders the value of `name`, with its place known to what reports a use inside it.
     private func rendering<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
-        guard let valueOrigin else { return try body() }
-        return try Templar.$variableOrigin.withValue({ valueOrigin(name) }, operation: body)
+        guard valueOrigin != nil else { return try body() }
+        return try Templar.$variable.withValue(RenderedVariable(scope: self, name: name), operation: body)
     }
 
     private func hostScopes(_ host: String) throws -> VarScope? {
