@@ -1524,7 +1524,7 @@ public final class PlaybookRunner: @unchecked Sendable {
         // The task debugger, once the result is shown: `r` runs the task again with what was changed,
         // `u` makes its arguments again from the task as written, rendered with the variables.
         while let scope = attempt.scope, debuggerWanted(task, attempt, scope) {
-            let update: (Dict, Dict) -> Dict = { [vars] _, changed in
+            let update: (Dict) -> Dict = { [vars] changed in
                 let s = scope.with(changed.reduce(into: [:]) { $0[$1.key.pythonStr] = $1.value })
                 return written.args.reduce(into: Dict()) { $0[$1.key] = (try? vars.templar.template($1.value, s)) ?? $1.value }
             }

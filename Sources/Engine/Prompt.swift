@@ -16,8 +16,6 @@ public enum Prompt {
     }
 
     static func readLine(hidden: Bool, newline: Bool = true) -> String {
-        LiveStatus.prompting(true)
-        defer { LiveStatus.prompting(false) }
         var saved = termios()
         let restore = hidden && tcgetattr(0, &saved) == 0
         if restore {
@@ -31,9 +29,21 @@ public enum Prompt {
                 if newline { Output.write("\n", logged: false) }
             }
         }
+        return line() ?? ""
+    }
+
+    /// A line of standard input without its newline; nil at the end of the input.
+    static func line() -> String? {
+        LiveStatus.prompting(true)
+        defer { LiveStatus.prompting(false) }
         var bytes: [UInt8] = []
         var c: UInt8 = 0
-        while Glibc.read(0, &c, 1) == 1, c != 10 { bytes.append(c) }
-        return String(decoding: bytes, as: UTF8.self)
+        var got = false
+        while Glibc.read(0, &c, 1) == 1 {
+            got = true
+            if c == 10 { break }
+            bytes.append(c)
+        }
+        return got ? String(decoding: bytes, as: UTF8.self) : nil
     }
 }

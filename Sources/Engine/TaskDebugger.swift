@@ -18,7 +18,6 @@ enum TaskDebugger {
     }
 
     static let gate = ThrottleGate()
-    static let values: Set<String> = ["always", "on_failed", "on_unreachable", "on_skipped", "never"]
     static let commands: [String: String] = [
         "EOF": "Quit", "q": "Quit", "quit": "Quit", "c": "Continue to next result", "continue": "Continue to next result",
         "r": "Schedule task for re-execution. The re-execution may not be the next result",
@@ -43,10 +42,10 @@ enum TaskDebugger {
         }
     }
 
-    /// The prompt's session for one result. `args`: the task's arguments as written; `update`:
-    /// those arguments rendered with changed variables (`u`).
+    /// The prompt's session for one result. `args`: the task's arguments; `update`: the task's
+    /// arguments as written, rendered with the changed variables (`u`).
     static func session(host: String, task: String, args: Dict, variables: Dict, result: Dict,
-                        update: @escaping (Dict, Dict) -> Dict) async -> Next {
+                        update: @escaping (Dict) -> Dict) async -> Next {
         await gate.acquire("debugger", limit: 1)
         defer { _Concurrency.Task { await gate.release("debugger") } }
         var args = args, variables = variables, result = result
@@ -55,7 +54,7 @@ enum TaskDebugger {
         while true {
             Output.write("[\(host)] TASK: \(task) (debug)> ", logged: false)
             var line: String
-            if let typed = await readLine() { line = typed.trimmingCharacters(in: " \t\r\n") } else { line = "EOF" }
+            if let typed = await nextLine() { line = typed.trimmingCharacters(in: " \t\r\n") } else { line = "EOF" }
             if line.isEmpty { line = last } else { last = line }   // cmd.Cmd's emptyline: the last command again
             if line.isEmpty { continue }
             if line.hasPrefix("?") { line = "help " + line.dropFirst() }
@@ -69,7 +68,7 @@ enum TaskDebugger {
                 return .proceed
             case "c", "continue": return .proceed
             case "r", "redo": return .redo(args: args, vars: changed(variables, from: sent))
-            case "u", "update_task": args = update(args, changed(variables, from: sent))
+            case "u", "update_task": args = update(changed(variables, from: sent))
             case "h", "help":
                 if rest.isEmpty {
                     Output.line("\nDocumented commands (type help <topic>):\n========================================\n"
@@ -102,21 +101,9 @@ enum TaskDebugger {
     }
 
     /// A line of standard input, nil at its end; read off the task pool (it may wait for a person).
-    static func readLine() async -> String? {
+    static func nextLine() async -> String? {
         await withCheckedContinuation { done in
-            DispatchQueue.global().async {
-                LiveStatus.prompting(true)
-                defer { LiveStatus.prompting(false) }
-                var bytes: [UInt8] = []
-                var c: UInt8 = 0
-                var got = false
-                while read(0, &c, 1) == 1 {
-                    got = true
-                    if c == 10 { break }
-                    bytes.append(c)
-                }
-                done.resume(returning: got ? String(decoding: bytes, as: UTF8.self) : nil)
-            }
+            DispatchQueue.global().async { done.resume(returning: Prompt.line()) }
         }
     }
 }

@@ -174,8 +174,7 @@ public struct Environment: Sendable {
         }
         // Filters that only move items keep their tags; the others are given plain data.
         let moving = Environment.markerSafeFilters.contains(short) || Environment.itemUsingFilters.contains(short)
-        let (value, args) = moving || !(value.holdsTag || args.positional.contains(where: \.holdsTag) || args.keywords.values.contains(where: \.holdsTag))
-            ? (value, args) : (value.tagFree, args.tagFree)
+        let (value, args) = moving ? (value, args) : (value.tagFree, args.tagFree)
         if short == "default" || short == "d" {   // an undefined input comes as a marker
             let fallback = args.get(0, "default_value") ?? .string("")
             if case .undefined = value { return fallback }

@@ -212,15 +212,13 @@ extension Value {
     /// The value without its `deprecate_value` tag (containers keep their items' tags).
     public var untagged: Value { if case .deprecated(let v, _) = self { return v.untagged }; return self }
     /// The value with no tag left anywhere in it.
-    public var tagFree: Value {
-        guard holdsTag else { return self }
+    public var tagFree: Value { holdsTag ? stripped : self }
+    private var stripped: Value {
         switch self {
-        case .deprecated(let v, _): return v.tagFree
-        case .list(let l): return .list(l.map(\.tagFree))
-        case .tuple(let l, let grouped): return .tuple(l.map(\.tagFree), grouped: grouped)
-        case .dict(let d):
-            guard d.values.contains(where: \.holdsTag) else { return self }
-            return .dict(d.mapValues(\.tagFree))
+        case .deprecated(let v, _): return v.stripped
+        case .list(let l): return .list(l.map(\.stripped))
+        case .tuple(let l, let grouped): return .tuple(l.map(\.stripped), grouped: grouped)
+        case .dict(let d): return .dict(d.mapValues(\.stripped))
         default: return self
         }
     }
